@@ -1,0 +1,140 @@
+"""The crypto backend seam: one narrow protocol, two implementations.
+
+A backend is a stateless object whose operations take jwtlite's neutral key dataclasses and
+bytes, and return bytes (or a bool for verification). It never parses key formats: jwtlite
+does that, so both backends see identical inputs and can be tested against each other.
+
+Selection order: :func:`set_backend` in code, else the ``JWTLITE_BACKEND`` environment variable
+(``pure`` or ``cryptography``), else ``cryptography`` when it imports, else ``pure``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Protocol
+
+from ..exceptions import BackendUnavailableError
+
+if TYPE_CHECKING:
+    from ..keys import (
+        ECPrivateKey,
+        ECPublicKey,
+        OKPPrivateKey,
+        OKPPublicKey,
+        RSAPrivateKey,
+        RSAPublicKey,
+    )
+
+__all__ = ["BACKEND_NAMES", "Backend", "available_backends", "get_backend", "set_backend"]
+
+BACKEND_NAMES = ("pure", "cryptography")
+
+
+class Backend(Protocol):
+    """Signature primitives over neutral keys. ``hash_name`` is a hashlib name (``sha256``)."""
+
+    name: str
+
+    def rsa_pkcs1v15_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
+        """RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.1); the signature is ``k`` bytes long."""
+
+    def rsa_pkcs1v15_verify(
+        self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        """RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2)."""
+
+    def rsa_pss_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
+        """RSASSA-PSS with MGF1(hash) and salt length = hash length (RFC 7518 §3.5)."""
+
+    def rsa_pss_verify(
+        self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        """RSASSA-PSS verification with the same fixed parameters."""
+
+    def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
+        """ECDSA; returns the fixed-width ``R || S`` of RFC 7518 §3.4."""
+
+    def ecdsa_verify(
+        self, key: ECPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        """ECDSA verification of a raw ``R || S`` signature; any other length is False."""
+
+    def eddsa_sign(self, key: OKPPrivateKey, message: bytes) -> bytes:
+        """Pure EdDSA (RFC 8032 §5.1.6 / §5.2.6), empty context for Ed448."""
+
+    def eddsa_verify(self, key: OKPPublicKey, message: bytes, signature: bytes) -> bool:
+        """Pure EdDSA verification."""
+
+    def generate_rsa(self, bits: int) -> RSAPrivateKey:
+        """A new RSA key with e = 65537."""
+
+    def generate_ec(self, curve: str) -> ECPrivateKey:
+        """A new key on the named curve (JWK ``crv`` name)."""
+
+    def generate_okp(self, curve: str) -> OKPPrivateKey:
+        """A new ``Ed25519`` or ``Ed448`` key."""
+
+
+_chosen: Backend | None = None
+_instances: dict[str, Backend] = {}
+
+
+def _load(name: str) -> Backend:
+    backend = _instances.get(name)
+    if backend is not None:
+        return backend
+    if name == "pure":
+        from .pure import PureBackend
+
+        backend = PureBackend()
+    elif name == "cryptography":
+        try:
+            from .cryptography import CryptographyBackend
+        except ImportError as exc:
+            raise BackendUnavailableError(
+                "the 'cryptography' backend was requested but the cryptography package is not "
+                "installed (pip install 'jwtlite[crypto]')"
+            ) from exc
+        backend = CryptographyBackend()
+    else:
+        raise BackendUnavailableError(
+            f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}"
+        )
+    _instances[name] = backend
+    return backend
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """The backend named ``name``, or the process-wide choice when ``name`` is None."""
+    global _chosen  # noqa: PLW0603 - the process-wide choice is the point of this function
+    if name is not None:
+        return _load(name)
+    if _chosen is None:
+        env = os.environ.get("JWTLITE_BACKEND", "").strip().lower()
+        if env:
+            _chosen = _load(env)
+        else:
+            try:
+                _chosen = _load("cryptography")
+            except BackendUnavailableError:
+                _chosen = _load("pure")
+    return _chosen
+
+
+def set_backend(name: str | None) -> Backend | None:
+    """Choose the backend for this process (None returns to automatic selection)."""
+    global _chosen  # noqa: PLW0603
+    _chosen = None if name is None else _load(name)
+    return _chosen
+
+
+def available_backends() -> list[str]:
+    """Names of the backends that can be loaded here, ``pure`` first."""
+    names = []
+    for name in BACKEND_NAMES:
+        try:
+            _load(name)
+        except BackendUnavailableError:
+            continue
+        names.append(name)
+    return names

@@ -1,0 +1,70 @@
+"""The pure-Python backend: always available, no dependencies.
+
+Not constant-time (CPython integers are not); see docs/backends.md for what it defends against.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import ec, ed448, ed25519, rsa
+
+if TYPE_CHECKING:
+    from ...keys import (
+        ECPrivateKey,
+        ECPublicKey,
+        OKPPrivateKey,
+        OKPPublicKey,
+        RSAPrivateKey,
+        RSAPublicKey,
+    )
+
+__all__ = ["PureBackend"]
+
+
+class PureBackend:
+    """Backend protocol implementation over the modules in this package."""
+
+    name = "pure"
+
+    def rsa_pkcs1v15_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
+        return rsa.pkcs1v15_sign(key, hash_name, message)
+
+    def rsa_pkcs1v15_verify(
+        self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        return rsa.pkcs1v15_verify(key, hash_name, message, signature)
+
+    def rsa_pss_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
+        return rsa.pss_sign(key, hash_name, message)
+
+    def rsa_pss_verify(
+        self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        return rsa.pss_verify(key, hash_name, message, signature)
+
+    def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
+        return ec.ecdsa_sign(key, hash_name, message)
+
+    def ecdsa_verify(
+        self, key: ECPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        return ec.ecdsa_verify(key, hash_name, message, signature)
+
+    def eddsa_sign(self, key: OKPPrivateKey, message: bytes) -> bytes:
+        mod = ed25519 if key.curve == "Ed25519" else ed448
+        return mod.sign(key.d, message)
+
+    def eddsa_verify(self, key: OKPPublicKey, message: bytes, signature: bytes) -> bool:
+        mod = ed25519 if key.curve == "Ed25519" else ed448
+        return mod.verify(key.x, message, signature)
+
+    def generate_rsa(self, bits: int) -> RSAPrivateKey:
+        return rsa.generate(bits)
+
+    def generate_ec(self, curve: str) -> ECPrivateKey:
+        return ec.generate(curve)
+
+    def generate_okp(self, curve: str) -> OKPPrivateKey:
+        mod = ed25519 if curve == "Ed25519" else ed448
+        return mod.generate()

@@ -1,0 +1,130 @@
+"""The whole jwtlite exception and warning hierarchy.
+
+The class names and their inheritance match PyJWT's public ``jwt.exceptions`` module, so that
+``except jwt.InvalidTokenError`` written for PyJWT catches the same failures here. Note that
+:class:`InvalidKeyError` is *not* an :class:`InvalidTokenError`: a bad key is the caller's bug,
+not a bad token.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DecodeError",
+    "ExpiredSignatureError",
+    "ImmatureSignatureError",
+    "InsecureKeyLengthWarning",
+    "InvalidAlgorithmError",
+    "InvalidAudienceError",
+    "InvalidIssuedAtError",
+    "InvalidIssuerError",
+    "InvalidJTIError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "InvalidSubjectError",
+    "InvalidTokenError",
+    "MissingCryptographyError",
+    "MissingRequiredClaimError",
+    "PyJWKClientConnectionError",
+    "PyJWKClientError",
+    "PyJWKError",
+    "PyJWKSetError",
+    "PyJWTError",
+    "RevokedTokenError",
+    "BackendUnavailableError",
+]
+
+
+class PyJWTError(Exception):
+    """Base class of every jwtlite error (named as in PyJWT for drop-in compatibility)."""
+
+
+class InvalidTokenError(PyJWTError):
+    """The token cannot be accepted: malformed, badly signed, expired, or failing a claim."""
+
+
+class DecodeError(InvalidTokenError):
+    """The token is not well-formed: wrong shape, bad base64url, bad JSON, oversized."""
+
+
+class InvalidSignatureError(DecodeError):
+    """The signature does not verify with the given key."""
+
+
+class ExpiredSignatureError(InvalidTokenError):
+    """The ``exp`` claim is in the past (beyond the leeway)."""
+
+
+class InvalidAudienceError(InvalidTokenError):
+    """The ``aud`` claim does not match the expected audience."""
+
+
+class InvalidIssuerError(InvalidTokenError):
+    """The ``iss`` claim does not match the expected issuer."""
+
+
+class InvalidIssuedAtError(InvalidTokenError):
+    """The ``iat`` claim is malformed, in the future, or too old for ``max_age``."""
+
+
+class ImmatureSignatureError(InvalidTokenError):
+    """The ``nbf`` (or ``iat``) claim is in the future (beyond the leeway)."""
+
+
+class InvalidKeyError(PyJWTError):
+    """The key is unusable: malformed, too small, or of the wrong type for the algorithm."""
+
+
+class InvalidAlgorithmError(InvalidTokenError):
+    """The algorithm is unknown, not allowed by the caller, or ``none`` while verifying."""
+
+
+class InvalidSubjectError(InvalidTokenError):
+    """The ``sub`` claim is not a string or does not match the expected subject."""
+
+
+class InvalidJTIError(InvalidTokenError):
+    """The ``jti`` claim is not a string."""
+
+
+class MissingRequiredClaimError(InvalidTokenError):
+    """A claim that the caller requires is absent."""
+
+    def __init__(self, claim: str) -> None:
+        #: The name of the missing claim.
+        self.claim = claim
+        super().__init__(claim)
+
+    def __str__(self) -> str:
+        return f'Token is missing the "{self.claim}" claim'
+
+
+class RevokedTokenError(InvalidTokenError):
+    """The token (or its refresh family) has been revoked. jwtlite-specific."""
+
+
+class PyJWKError(PyJWTError):
+    """A JSON Web Key is malformed or unusable."""
+
+
+class MissingCryptographyError(PyJWKError):
+    """An operation needs the optional ``cryptography`` package, which is not installed."""
+
+
+class PyJWKSetError(PyJWTError):
+    """A JSON Web Key Set is malformed or holds no usable key."""
+
+
+class PyJWKClientError(PyJWTError):
+    """The JWKS client got unusable data, or no key matches the token."""
+
+
+class PyJWKClientConnectionError(PyJWKClientError):
+    """The JWKS endpoint could not be reached or did not answer in time."""
+
+
+class BackendUnavailableError(PyJWTError):
+    """The requested crypto backend cannot be used (for example ``cryptography`` is missing)."""
+
+
+class InsecureKeyLengthWarning(UserWarning):
+    """An HMAC key is shorter than the hash output (RFC 7518 §3.2)."""
