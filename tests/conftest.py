@@ -1,0 +1,41 @@
+"""Shared fixtures: the per-backend fixture and paths to the vectors."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jwtlite.backends import Backend, set_backend
+
+VECTORS = Path(__file__).parent / "vectors"
+KEYS = VECTORS / "keys"
+
+BACKEND_NAMES = ["pure"]
+if importlib.util.find_spec("cryptography") is not None:
+    BACKEND_NAMES.append("cryptography")
+
+
+def load_vector(relative: str) -> Any:
+    """Parse one JSON vector file under tests/vectors."""
+    return json.loads((VECTORS / relative).read_text(encoding="utf-8"))
+
+
+def key_pem(name: str) -> bytes:
+    """The bytes of one key file from the fixed pool in tests/vectors/keys."""
+    return (KEYS / name).read_bytes()
+
+
+@pytest.fixture(params=BACKEND_NAMES)
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """Run the test once per available backend, with that backend selected process-wide."""
+    chosen = set_backend(request.param)
+    assert chosen is not None
+    try:
+        yield chosen
+    finally:
+        set_backend(None)
