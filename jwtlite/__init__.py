@@ -1,13 +1,23 @@
-"""jwtlite: JSON Web Tokens in pure Python, a strict drop-in for PyJWT's public API."""
+"""jwtlite: JSON Web Tokens in pure Python, a strict drop-in for PyJWT's public API.
+
+>>> import jwtlite as jwt
+>>> token = jwt.encode({"sub": "alice"}, "a-32-byte-long-secret-for-hs256!", algorithm="HS256")
+>>> jwt.decode(token, "a-32-byte-long-secret-for-hs256!", algorithms=["HS256"])
+{'sub': 'alice'}
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from .api import PyJWS, PyJWT, _jws_global_obj, _jwt_global_obj
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
     ImmatureSignatureError,
     InsecureKeyLengthWarning,
     InvalidAlgorithmError,
+    InvalidArgumentError,
     InvalidAudienceError,
     InvalidIssuedAtError,
     InvalidIssuerError,
@@ -23,17 +33,73 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    RevokedTokenError,
 )
+
+if TYPE_CHECKING:
+    from .jwk import PyJWK, PyJWKSet
+    from .jwks_client import PyJWKClient
+    from .keygen import generate_key
+    from .keys import load_key
 
 __version__ = "0.1.0"
 
+# Module-level functions are the methods of one default PyJWT / PyJWS pair, as in PyJWT.
+encode = _jwt_global_obj.encode
+decode = _jwt_global_obj.decode
+decode_complete = _jwt_global_obj.decode_complete
+get_unverified_header = _jws_global_obj.get_unverified_header
+register_algorithm = _jws_global_obj.register_algorithm
+unregister_algorithm = _jws_global_obj.unregister_algorithm
+get_algorithm_by_name = _jws_global_obj.get_algorithm_by_name
+
+_LAZY = {
+    "PyJWK": "jwk",
+    "PyJWKSet": "jwk",
+    "PyJWKClient": "jwks_client",
+    "generate_key": "keygen",
+    "load_key": "keys",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # JWK, JWKS-client and key-loading code is imported on first use, so ``import jwtlite``
+    # for HS256 stays small and fast (PEP 562).
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jwtlite' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "__version__",
+    # PyJWT's API
+    "PyJWK",
+    "PyJWKClient",
+    "PyJWKSet",
+    "PyJWS",
+    "PyJWT",
+    "decode",
+    "decode_complete",
+    "encode",
+    "get_algorithm_by_name",
+    "get_unverified_header",
+    "register_algorithm",
+    "unregister_algorithm",
+    # jwtlite additions
+    "generate_key",
+    "load_key",
+    # exceptions and warnings
     "DecodeError",
     "ExpiredSignatureError",
     "ImmatureSignatureError",
     "InsecureKeyLengthWarning",
     "InvalidAlgorithmError",
+    "InvalidArgumentError",
     "InvalidAudienceError",
     "InvalidIssuedAtError",
     "InvalidIssuerError",
@@ -49,4 +115,5 @@ __all__ = [
     "PyJWKError",
     "PyJWKSetError",
     "PyJWTError",
+    "RevokedTokenError",
 ]

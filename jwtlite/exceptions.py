@@ -14,6 +14,7 @@ __all__ = [
     "ImmatureSignatureError",
     "InsecureKeyLengthWarning",
     "InvalidAlgorithmError",
+    "InvalidArgumentError",
     "InvalidAudienceError",
     "InvalidIssuedAtError",
     "InvalidIssuerError",
@@ -128,3 +129,8 @@ class BackendUnavailableError(PyJWTError):
 
 class InsecureKeyLengthWarning(UserWarning):
     """An HMAC key is shorter than the hash output (RFC 7518 §3.2)."""
+
+
+class InvalidArgumentError(PyJWTError, TypeError):
+    """A caller passed an argument of the wrong type or value (also a ``TypeError``, as PyJWT
+    raises ``TypeError`` in the same places, so existing handlers keep working)."""

@@ -1,0 +1,101 @@
+"""Compact JSON out, strict JSON in.
+
+Strict loading (RFC 7515 §5.2 step 4 and RFC 8725 §3.13): duplicate member names are rejected
+(RFC 7515 §4: "the JWS Parser MUST either reject JWSs with duplicate Header Parameter names or
+use a JSON parser that returns only the lexically last duplicate" - we reject, because two
+parsers choosing differently is how claim-smuggling starts), as are ``NaN``/``Infinity`` and
+numbers that overflow to infinity (not JSON at all, RFC 8259 §6), nesting deeper than
+:data:`MAX_DEPTH`, and anything but a JSON object at the top. Every failure is a
+:class:`~jwtlite.exceptions.DecodeError`; ``RecursionError``, ``ValueError`` (including
+CPython's int-from-string digit limit) and ``UnicodeDecodeError`` never escape.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from .exceptions import DecodeError
+
+__all__ = ["MAX_DEPTH", "dumps", "loads_object"]
+
+#: Deepest array/object nesting accepted. JWT headers and claims are shallow in practice;
+#: 64 leaves room for rich claims while staying far below the interpreter's recursion limit.
+MAX_DEPTH = 64
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def dumps(obj: Any, *, cls: type[json.JSONEncoder] | None = None, sort_keys: bool = False) -> bytes:
+    """Compact UTF-8 JSON; non-finite floats are refused (they are not JSON)."""
+    text = json.dumps(obj, separators=(",", ":"), cls=cls, allow_nan=False, sort_keys=sort_keys)
+    return text.encode("utf-8")
+
+
+class _StrictnessError(ValueError):
+    """Raised inside json's hooks; translated to DecodeError at the edge of loads_object."""
+
+
+def _pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _StrictnessError(f"duplicate member name {dup!r}")
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise _StrictnessError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _StrictnessError(f"number {text[:20]!r} overflows")
+    return value
+
+
+def _too_deep(text: str) -> bool:
+    # Cheap bound first: depth cannot exceed the number of opening brackets. Only texts with
+    # many brackets pay for the exact scan (strings removed so quoted brackets do not count).
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+# One decoder, built once: json.loads() with hooks would construct a new one on every call.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs_to_dict,
+    parse_constant=_reject_constant,
+    parse_float=_finite_float,
+)
+
+
+def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
+    """Parse UTF-8 JSON that must be an object; ``what`` names it in error messages."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DecodeError(f"Invalid {what}: not UTF-8") from None
+    if _too_deep(text):
+        raise DecodeError(f"Invalid {what}: nested deeper than {MAX_DEPTH} levels")
+    try:
+        value = _DECODER.decode(text)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers our hooks, JSONDecodeError and CPython's int digit limit (>= 3.11).
+        raise DecodeError(f"Invalid {what}: {exc}") from None
+    if not isinstance(value, dict):
+        raise DecodeError(f"Invalid {what}: must be a JSON object")
+    return value

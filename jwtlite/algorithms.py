@@ -1,0 +1,346 @@
+"""The JWA table (RFC 7518 §3, RFC 8037, RFC 8812, RFC 9864): algorithm name -> Algorithm.
+
+Algorithm objects have PyJWT's shape (``prepare_key``, ``sign``, ``verify``, ``to_jwk``,
+``from_jwk``) and are immutable. HMAC runs on the standard library; every other family calls the
+selected backend (:func:`jwtlite.backends.get_backend`) with jwtlite's neutral key objects.
+
+``prepare_key`` binds a key to the algorithm's family *before* any cryptography runs
+(RFC 8725 §3.1 and §2.1): an RSA key never verifies ES256, a P-384 key never verifies ES256, and
+asymmetric key material is never accepted as an HMAC secret (CVE-2017-11424, CVE-2022-29217,
+CVE-2024-33663).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from . import keys as _keys
+from ._json import dumps, loads_object
+from .backends import get_backend
+from .exceptions import InvalidAlgorithmError, InvalidKeyError
+from .keys import (
+    ECPrivateKey,
+    ECPublicKey,
+    OKPPrivateKey,
+    OKPPublicKey,
+    RSAPrivateKey,
+    RSAPublicKey,
+)
+
+__all__ = [
+    "Algorithm",
+    "ECAlgorithm",
+    "HMACAlgorithm",
+    "NoneAlgorithm",
+    "OKPAlgorithm",
+    "RSAAlgorithm",
+    "RSAPSSAlgorithm",
+    "default_algorithms",
+    "get_algorithm_by_name",
+]
+
+#: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
+RSA_MIN_BITS = 2048
+#: Floor when a caller explicitly allows legacy keys for *verification* only.
+RSA_LEGACY_MIN_BITS = 1024
+
+_NEUTRAL_TYPES = (
+    RSAPublicKey,
+    RSAPrivateKey,
+    ECPublicKey,
+    ECPrivateKey,
+    OKPPublicKey,
+    OKPPrivateKey,
+)
+_CACHE_LIMIT = 256
+
+
+def _to_neutral(key: Any) -> Any:
+    """Resolve any accepted key form to a neutral key (cached by ``load_key``)."""
+    if isinstance(key, _NEUTRAL_TYPES):
+        return key
+    inner = getattr(key, "key", None)  # PyJWK carries its parsed key in ``.key``
+    if isinstance(inner, _NEUTRAL_TYPES):
+        return inner
+    return _keys.load_key(key)
+
+
+class Algorithm:
+    """Base class: one JWS ``alg`` value with PyJWT's method names."""
+
+    name: str = ""
+    #: Key family this algorithm accepts: "oct", "RSA", "EC" or "OKP" (RFC 7518 §6.1).
+    kty: ClassVar[str] = ""
+    hash_name: str = ""
+
+    def prepare_key(self, key: Any) -> Any:
+        """Normalise and type-check ``key`` for this algorithm; raise InvalidKeyError."""
+        raise NotImplementedError
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        """Sign ``msg``; ``key`` may be raw or already prepared."""
+        raise NotImplementedError
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        """True when ``sig`` is valid for ``msg``; never raises for a bad signature."""
+        raise NotImplementedError
+
+    def check_key_length(self, key: Any) -> str | None:
+        """A warning text when ``key`` is shorter than this algorithm wants, else None."""
+        return None
+
+    def compute_hash_digest(self, bytestr: bytes) -> bytes:
+        """The algorithm's hash of ``bytestr`` (PyJWT compatibility; used for at_hash etc.)."""
+        if not self.hash_name:
+            raise InvalidAlgorithmError(f"{self.name} has no hash function")
+        return hashlib.new(self.hash_name, bytestr).digest()
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
+        """Export a key as a JWK (a JSON string, or a dict with ``as_dict``)."""
+        from .jwk import key_to_jwk  # jwk imports this module, so import late
+
+        data = key_to_jwk(key_obj if isinstance(key_obj, (bytes, str)) else _to_neutral(key_obj))
+        return data if as_dict else dumps(data).decode("utf-8")
+
+    @staticmethod
+    def from_jwk(jwk: str | Mapping[str, Any]) -> Any:
+        """Import a JWK (JSON text or dict) as a key this library can use."""
+        from .jwk import key_from_jwk  # jwk imports this module, so import late
+
+        data = loads_object(jwk.encode("utf-8"), "JWK") if isinstance(jwk, str) else jwk
+        return key_from_jwk(data)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class NoneAlgorithm(Algorithm):
+    """``none`` (RFC 7518 §3.6): produces an empty signature and never verifies anything."""
+
+    name = "none"
+
+    def prepare_key(self, key: Any) -> None:
+        if key not in (None, "", b""):
+            raise InvalidKeyError('When alg = "none", key value must be None.')
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        self.prepare_key(key)
+        return b""
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        return False
+
+
+class HMACAlgorithm(Algorithm):
+    """HS256/384/512 (RFC 7518 §3.2) on the standard library's ``hmac``."""
+
+    kty = "oct"
+
+    def __init__(self, name: str, hash_name: str) -> None:
+        self.name = name
+        self.hash_name = hash_name
+        self.digest_size = hashlib.new(hash_name).digest_size
+        self._prepared: dict[Any, bytes] = {}
+
+    def prepare_key(self, key: Any) -> bytes:
+        try:
+            return self._prepared[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable key (a JWK dict) is slow-pathed
+            pass
+        secret = self._secret_bytes(key)
+        if isinstance(key, (str, bytes)):
+            if len(self._prepared) >= _CACHE_LIMIT:
+                self._prepared.clear()
+            self._prepared[key] = secret
+            self._prepared[secret] = secret  # a prepared key passed back in is a cache hit
+        return secret
+
+    def _secret_bytes(self, key: Any) -> bytes:
+        if isinstance(key, str):
+            secret = key.encode("utf-8")
+        elif isinstance(key, (bytes, bytearray, memoryview)):
+            secret = bytes(key)
+        else:
+            inner = getattr(key, "key", None)  # a PyJWK of kty "oct"
+            if isinstance(inner, bytes):
+                return self._secret_bytes(inner)
+            raise InvalidKeyError(
+                f"{self.name} needs a secret as str or bytes, not {type(key).__name__}"
+            )
+        if not secret:
+            raise InvalidKeyError(f"{self.name} secret must not be empty")
+        if _keys.is_public_key_material(secret):
+            raise InvalidKeyError(
+                "The specified key is an asymmetric key or x509 certificate and"
+                " should not be used as an HMAC secret."
+            )
+        return secret
+
+    def check_key_length(self, key: Any) -> str | None:
+        size = len(key if isinstance(key, bytes) else self.prepare_key(key))
+        if size < self.digest_size:
+            return (
+                f"The HMAC key is {size} bytes long, which is below the minimum recommended"
+                f" length of {self.digest_size} bytes for {self.name}. See RFC 7518 Section 3.2."
+            )
+        return None
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        return hmac.digest(self.prepare_key(key), msg, self.hash_name)
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        return hmac.compare_digest(hmac.digest(self.prepare_key(key), msg, self.hash_name), sig)
+
+
+class _AsymmetricAlgorithm(Algorithm):
+    _public: ClassVar[tuple[type, ...]] = ()
+    _private: ClassVar[tuple[type, ...]] = ()
+
+    def prepare_key(self, key: Any) -> Any:
+        resolved = _to_neutral(key)
+        if not isinstance(resolved, self._public + self._private):
+            raise InvalidKeyError(
+                f"{self.name} needs an {self.kty} key, not {type(resolved).__name__}"
+            )
+        self._check_binding(resolved)
+        return resolved
+
+    def _check_binding(self, key: Any) -> None:
+        """Extra checks tying the key to this exact algorithm (curve, size)."""
+
+    def _private_key(self, key: Any) -> Any:
+        prepared = self.prepare_key(key)
+        if not isinstance(prepared, self._private):
+            raise InvalidKeyError(f"{self.name} signing needs a private key")
+        return prepared
+
+    def _public_key(self, key: Any) -> Any:
+        return self.prepare_key(key).public_key()
+
+
+class RSAAlgorithm(_AsymmetricAlgorithm):
+    """RS256/384/512: RSASSA-PKCS1-v1_5 (RFC 7518 §3.3)."""
+
+    kty = "RSA"
+    _public = (RSAPublicKey,)
+    _private = (RSAPrivateKey,)
+
+    def __init__(self, name: str, hash_name: str, *, min_bits: int = RSA_MIN_BITS) -> None:
+        self.name = name
+        self.hash_name = hash_name
+        self.min_bits = min_bits
+
+    def _check_binding(self, key: Any) -> None:
+        if key.size_bits < self.min_bits:
+            raise InvalidKeyError(
+                f"RSA key of {key.size_bits} bits is too small for {self.name}: at least"
+                f" {self.min_bits} bits are required (RFC 7518 Section 3.3)"
+            )
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        return get_backend().rsa_pkcs1v15_sign(self._private_key(key), self.hash_name, msg)
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        public = self._public_key(key)
+        return get_backend().rsa_pkcs1v15_verify(public, self.hash_name, msg, sig)
+
+    def with_min_bits(self, min_bits: int) -> RSAAlgorithm:
+        """A copy with another size floor (used for opt-in legacy verification)."""
+        return type(self)(self.name, self.hash_name, min_bits=min_bits)
+
+
+class RSAPSSAlgorithm(RSAAlgorithm):
+    """PS256/384/512: RSASSA-PSS, MGF1 with the same hash, salt = hash length (RFC 7518 §3.5)."""
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        return get_backend().rsa_pss_sign(self._private_key(key), self.hash_name, msg)
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        public = self._public_key(key)
+        return get_backend().rsa_pss_verify(public, self.hash_name, msg, sig)
+
+
+class ECAlgorithm(_AsymmetricAlgorithm):
+    """ES256/384/512 (RFC 7518 §3.4) and ES256K (RFC 8812): one curve per algorithm."""
+
+    kty = "EC"
+    _public = (ECPublicKey,)
+    _private = (ECPrivateKey,)
+
+    def __init__(self, name: str, hash_name: str, curve: str) -> None:
+        self.name = name
+        self.hash_name = hash_name
+        self.curve = curve
+
+    def _check_binding(self, key: Any) -> None:
+        if key.curve != self.curve:
+            raise InvalidKeyError(f"{self.name} needs a {self.curve} key, not {key.curve}")
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        return get_backend().ecdsa_sign(self._private_key(key), self.hash_name, msg)
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        public = self._public_key(key)
+        return get_backend().ecdsa_verify(public, self.hash_name, msg, sig)
+
+
+class OKPAlgorithm(_AsymmetricAlgorithm):
+    """EdDSA (RFC 8037) and the fully-specified Ed25519 / Ed448 (RFC 9864)."""
+
+    kty = "OKP"
+    _public = (OKPPublicKey,)
+    _private = (OKPPrivateKey,)
+
+    def __init__(self, name: str, curves: tuple[str, ...]) -> None:
+        self.name = name
+        self.curves = curves
+
+    def _check_binding(self, key: Any) -> None:
+        if key.curve not in self.curves:
+            raise InvalidKeyError(f"{self.name} needs an {' or '.join(self.curves)} key")
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        return get_backend().eddsa_sign(self._private_key(key), msg)
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        return get_backend().eddsa_verify(self._public_key(key), msg, sig)
+
+
+def default_algorithms() -> dict[str, Algorithm]:
+    """A fresh name -> Algorithm table with every algorithm jwtlite implements."""
+    table: list[Algorithm] = [
+        NoneAlgorithm(),
+        HMACAlgorithm("HS256", "sha256"),
+        HMACAlgorithm("HS384", "sha384"),
+        HMACAlgorithm("HS512", "sha512"),
+        RSAAlgorithm("RS256", "sha256"),
+        RSAAlgorithm("RS384", "sha384"),
+        RSAAlgorithm("RS512", "sha512"),
+        RSAPSSAlgorithm("PS256", "sha256"),
+        RSAPSSAlgorithm("PS384", "sha384"),
+        RSAPSSAlgorithm("PS512", "sha512"),
+        ECAlgorithm("ES256", "sha256", "P-256"),
+        ECAlgorithm("ES384", "sha384", "P-384"),
+        ECAlgorithm("ES512", "sha512", "P-521"),
+        ECAlgorithm("ES256K", "sha256", "secp256k1"),
+        OKPAlgorithm("EdDSA", ("Ed25519", "Ed448")),
+        OKPAlgorithm("Ed25519", ("Ed25519",)),
+        OKPAlgorithm("Ed448", ("Ed448",)),
+    ]
+    return {alg.name: alg for alg in table}
+
+
+_DEFAULTS: Mapping[str, Algorithm] = MappingProxyType(default_algorithms())
+
+
+def get_algorithm_by_name(name: str) -> Algorithm:
+    """The built-in Algorithm object for ``name``; InvalidAlgorithmError if unknown."""
+    try:
+        return _DEFAULTS[name]
+    except (KeyError, TypeError):
+        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}") from None

@@ -1,0 +1,92 @@
+"""Strict base64url (RFC 7515 §2) and Base64urlUInt (RFC 7518 §6.1).
+
+RFC 7515 §2 defines base64url "with all trailing '=' characters omitted ... and without the
+inclusion of any line breaks, whitespace, or other additional characters". Decoding here accepts
+exactly that and nothing else: no padding, no whitespace, no characters outside the URL-safe
+alphabet, no length of 1 mod 4 (it cannot encode whole octets) and no non-zero unused trailing bits
+(so every byte string has exactly one accepted encoding; a lenient decoder lets an attacker
+produce many spellings of one signature, RFC 8725 §3.5 spirit).
+
+The checks are C-speed set operations on the whole string (``bytes.translate``), not per-byte
+Python loops, because this runs three times per decoded token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from .exceptions import DecodeError, InvalidKeyError
+
+__all__ = ["b64_to_uint", "b64url_decode", "b64url_encode", "uint_to_b64"]
+
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# Standard-alphabet twin, so decoding can use binascii's fast path after one translate().
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_FROM_STANDARD = bytes.maketrans(b"+/", b"-_")
+# The final character of a 2- or 3-character tail carries 4 or 2 unused bits (RFC 4648 §3.5);
+# these sets hold the characters whose unused bits are zero, i.e. the canonical ones.
+_CANONICAL_LAST = {
+    2: frozenset(_ALPHABET[i] for i in range(0, 64, 16)),
+    3: frozenset(_ALPHABET[i] for i in range(0, 64, 4)),
+}
+_PADDING = ("", "", "==", "=")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Encode octets as unpadded base64url text."""
+    return base64.b64encode(data).translate(_FROM_STANDARD).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
+    """Decode strict base64url; raise :class:`DecodeError` on any non-canonical input.
+
+    ``allow_padding=True`` tolerates correct trailing ``=`` padding (AWS ALB emits padded
+    tokens); everything else stays strict.
+    """
+    if isinstance(data, str):
+        try:
+            raw = data.encode("ascii")
+        except UnicodeEncodeError:
+            raise DecodeError("Invalid base64url: non-ASCII character") from None
+    elif isinstance(data, (bytes, bytearray)):
+        raw = bytes(data)
+    else:
+        raise DecodeError(f"Invalid base64url: expected str or bytes, got {type(data).__name__}")
+    if allow_padding and raw.endswith(b"="):
+        unpadded = raw.rstrip(b"=")
+        if len(raw) % 4 or len(raw) - len(unpadded) > 2:
+            raise DecodeError("Invalid base64url: bad padding")
+        raw = unpadded
+    if raw.translate(None, _ALPHABET):
+        raise DecodeError("Invalid base64url: character outside the URL-safe alphabet")
+    tail = len(raw) % 4
+    if tail == 1:
+        raise DecodeError("Invalid base64url: impossible length")
+    if tail and raw[-1] not in _CANONICAL_LAST[tail]:
+        raise DecodeError("Invalid base64url: non-zero trailing bits (non-canonical encoding)")
+    try:
+        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PADDING[tail].encode())
+    except binascii.Error as exc:  # pragma: no cover - excluded by the checks above
+        raise DecodeError(f"Invalid base64url: {exc}") from None
+
+
+def uint_to_b64(value: int, length: int | None = None) -> str:
+    """Base64urlUInt (RFC 7518 §6.1): big-endian, minimum octets (at least one for zero).
+
+    ``length`` forces a fixed width, as EC coordinates require (RFC 7518 §6.2.1.2).
+    """
+    if value < 0:
+        raise InvalidKeyError("Base64urlUInt cannot encode a negative integer")
+    size = length if length is not None else max(1, (value.bit_length() + 7) // 8)
+    return b64url_encode(value.to_bytes(size, "big"))
+
+
+def b64_to_uint(data: str, *, minimal: bool = True) -> int:
+    """Decode a Base64urlUInt; with ``minimal`` (RFC 7518 §6.1) refuse leading zero octets."""
+    raw = b64url_decode(data)
+    if not raw:
+        raise DecodeError("Invalid Base64urlUInt: empty")
+    if minimal and len(raw) > 1 and raw[0] == 0:
+        raise DecodeError("Invalid Base64urlUInt: leading zero octet (not minimal, RFC 7518 §6.1)")
+    return int.from_bytes(raw, "big")

@@ -1,0 +1,180 @@
+"""Registered-claim validation (RFC 7519 §4.1) as pure functions of (claims, options, now).
+
+Differences from PyJWT, each deliberate:
+- Time claims must be JSON numbers: ``true`` and ``"1700000000"`` are refused (PyJWT coerces
+  them with ``int()``; a bool is not a time and a string is not a NumericDate, RFC 7519 §2).
+- ``iss`` is compared exactly, against a string or a collection of strings - never with a
+  substring test (CVE-2024-53861).
+- ``max_age`` bounds the token's age from ``iat``, independently of ``exp``.
+"""
+
+from __future__ import annotations
+
+from calendar import timegm
+from collections.abc import Container, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from .exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidArgumentError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidJTIError,
+    InvalidSubjectError,
+    MissingRequiredClaimError,
+)
+
+__all__ = ["encode_time_claims", "seconds", "validate"]
+
+TIME_CLAIMS = ("exp", "iat", "nbf")
+
+
+def seconds(value: float | timedelta) -> float:
+    """A leeway or age given as seconds or a ``timedelta``, as float seconds."""
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgumentError(
+            f"expected seconds as a number or timedelta, got {type(value).__name__}"
+        )
+    return float(value)
+
+
+def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Copy of ``payload`` with datetime ``exp``/``iat``/``nbf`` as integer seconds (UTC).
+
+    A naive datetime is taken to be UTC, as PyJWT does (``datetime.utcnow()`` in the tutorial).
+    """
+    out = dict(payload)
+    for name in TIME_CLAIMS:
+        value = out.get(name)
+        if isinstance(value, datetime):
+            out[name] = timegm(value.utctimetuple())
+    return out
+
+
+def _number(payload: Mapping[str, Any], name: str) -> float | None:
+    if name not in payload:
+        return None
+    value = payload[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if name == "iat":
+            raise InvalidIssuedAtError("Issued At claim (iat) must be a number")
+        label = "Expiration Time" if name == "exp" else "Not Before"
+        raise DecodeError(f"{label} claim ({name}) must be a number")
+    return value
+
+
+def _check_times(
+    payload: Mapping[str, Any], options: Mapping[str, Any], now: float, leeway: float
+) -> None:
+    if options.get("verify_iat", True):
+        iat = _number(payload, "iat")
+        if iat is not None and iat > now + leeway:
+            raise ImmatureSignatureError("The token is not yet valid (iat)")
+    if options.get("verify_nbf", True):
+        nbf = _number(payload, "nbf")
+        if nbf is not None and nbf > now + leeway:
+            raise ImmatureSignatureError("The token is not yet valid (nbf)")
+    if options.get("verify_exp", True):
+        exp = _number(payload, "exp")
+        if exp is not None and exp <= now - leeway:
+            raise ExpiredSignatureError("Signature has expired")
+
+
+def _check_max_age(payload: Mapping[str, Any], max_age: float, now: float, leeway: float) -> None:
+    iat = _number(payload, "iat")
+    if iat is None:
+        raise MissingRequiredClaimError("iat")
+    if now - iat > max_age + leeway:
+        raise ExpiredSignatureError("Token is older than max_age (by its iat claim)")
+
+
+def _check_audience(
+    payload: Mapping[str, Any], audience: str | Iterable[str] | None, strict: bool
+) -> None:
+    claim = payload.get("aud")
+    if audience is None:
+        if claim:  # RFC 7519 §4.1.3: a recipient that is not named must reject
+            raise InvalidAudienceError("Invalid audience")
+        return
+    if not claim:
+        raise MissingRequiredClaimError("aud")
+    if strict:
+        if not isinstance(audience, str):
+            raise InvalidAudienceError("Invalid audience (strict)")
+        if not isinstance(claim, str):
+            raise InvalidAudienceError("Invalid claim format in token (strict)")
+        if claim != audience:
+            raise InvalidAudienceError("Audience doesn't match (strict)")
+        return
+    claims = [claim] if isinstance(claim, str) else claim
+    if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
+        raise InvalidAudienceError("Invalid claim format in token")
+    wanted = [audience] if isinstance(audience, str) else list(audience)
+    if not any(aud in claims for aud in wanted):
+        raise InvalidAudienceError("Audience doesn't match")
+
+
+def _check_issuer(payload: Mapping[str, Any], issuer: str | Container[str] | None) -> None:
+    if issuer is None:
+        return
+    if "iss" not in payload:
+        raise MissingRequiredClaimError("iss")
+    claim = payload["iss"]
+    if not isinstance(claim, str):
+        raise InvalidIssuerError("Invalid issuer")
+    if isinstance(issuer, str):
+        ok = claim == issuer
+    else:
+        # Exact membership of whole strings, never `claim in "some string"` (CVE-2024-53861).
+        ok = any(claim == candidate for candidate in issuer if isinstance(candidate, str))  # type: ignore[attr-defined]
+    if not ok:
+        raise InvalidIssuerError("Invalid issuer")
+
+
+def _check_subject_and_jti(
+    payload: Mapping[str, Any], options: Mapping[str, Any], subject: str | None
+) -> None:
+    if options.get("verify_sub", True):
+        if "sub" in payload and not isinstance(payload["sub"], str):
+            raise InvalidSubjectError("Subject must be a string")
+        if subject is not None and payload.get("sub") != subject:
+            raise InvalidSubjectError("Invalid subject")
+    if options.get("verify_jti", True) and "jti" in payload and not isinstance(payload["jti"], str):
+        raise InvalidJTIError("JWT ID must be a string")
+
+
+def validate(
+    payload: Mapping[str, Any],
+    options: Mapping[str, Any],
+    *,
+    now: float,
+    leeway: float | timedelta = 0.0,
+    audience: str | Iterable[str] | None = None,
+    issuer: str | Container[str] | None = None,
+    subject: str | None = None,
+    max_age: float | None = None,
+) -> None:
+    """Check the registered claims of ``payload``; raise the matching InvalidTokenError.
+
+    ``options`` uses PyJWT's names: ``require`` (a list of claim names) and the booleans
+    ``verify_exp``, ``verify_nbf``, ``verify_iat``, ``verify_aud``, ``verify_iss``,
+    ``verify_sub``, ``verify_jti`` and ``strict_aud``.
+    """
+    leeway = seconds(leeway) if leeway else 0.0
+    for name in options.get("require") or ():
+        if payload.get(name) is None:
+            raise MissingRequiredClaimError(name)
+    _check_times(payload, options, now, leeway)
+    if max_age is not None:
+        _check_max_age(payload, max_age, now, leeway)
+    if options.get("verify_aud", True):
+        _check_audience(payload, audience, bool(options.get("strict_aud", False)))
+    if options.get("verify_iss", True):
+        _check_issuer(payload, issuer)
+    _check_subject_and_jti(payload, options, subject)

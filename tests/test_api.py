@@ -1,0 +1,252 @@
+"""The PyJWT-compatible public API: names, signatures, options and behaviour."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import jwtlite
+from jwtlite.algorithms import HMACAlgorithm
+from jwtlite.exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    InvalidAlgorithmError,
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    PyJWTError,
+)
+
+KEY = "k" * 64  # long enough for HS512, so no key-length warning
+pyjwt = pytest.importorskip("jwt")
+
+
+def test_every_pyjwt_public_name_exists() -> None:
+    missing = [name for name in pyjwt.__all__ if not hasattr(jwtlite, name)]
+    assert missing == []
+    assert len(pyjwt.__all__) >= 25
+    for name in jwtlite.__all__:
+        assert hasattr(jwtlite, name), name
+
+
+def test_exception_hierarchy_matches_pyjwt() -> None:
+    names = [n for n in dir(pyjwt.exceptions) if n.endswith("Error")]
+    assert len(names) >= 18
+    for name in names:
+        theirs = getattr(pyjwt.exceptions, name)
+        ours = getattr(jwtlite.exceptions, name)
+        their_bases = [c.__name__ for c in theirs.__mro__[1:] if c.__module__.startswith("jwt")]
+        our_bases = [c.__name__ for c in ours.__mro__[1:] if c.__module__.startswith("jwtlite")]
+        assert our_bases == their_bases, name
+    assert not issubclass(jwtlite.InvalidKeyError, jwtlite.InvalidTokenError)
+    assert issubclass(jwtlite.InsecureKeyLengthWarning, UserWarning)
+
+
+def test_byte_identical_to_pyjwt_and_interoperable() -> None:
+    payload = {"sub": "alice", "iat": 1_700_000_000, "nested": {"b": [1, 2.5, None]}}
+    for alg in ("HS256", "HS384", "HS512"):
+        key = "s" * 64
+        ours = jwtlite.encode(payload, key, algorithm=alg, headers={"kid": "k1"})
+        theirs = pyjwt.encode(payload, key, algorithm=alg, headers={"kid": "k1"})
+        assert ours == theirs
+        assert pyjwt.decode(ours, key, algorithms=[alg]) == payload
+        assert jwtlite.decode(theirs, key, algorithms=[alg]) == payload
+
+
+def test_encode_headers() -> None:
+    token = jwtlite.encode({"a": 1}, KEY, headers={"kid": "key-1", "x": [1]})
+    header = jwtlite.get_unverified_header(token)
+    assert header == {"alg": "HS256", "kid": "key-1", "typ": "JWT", "x": [1]}
+    token = jwtlite.encode({"a": 1}, KEY, headers={"typ": None})
+    assert jwtlite.get_unverified_header(token) == {"alg": "HS256"}
+    token = jwtlite.encode({"a": 1}, KEY, headers={"alg": "HS512"})
+    assert jwtlite.get_unverified_header(token)["alg"] == "HS512"
+    unsorted = jwtlite.encode({"a": 1}, KEY, headers={"zz": 1}, sort_headers=False)
+    assert unsorted.split(".")[0] == jwtlite.b64url.b64url_encode(
+        b'{"typ":"JWT","alg":"HS256","zz":1}'
+    )
+    with pytest.raises(InvalidTokenError, match="Key ID"):
+        jwtlite.encode({"a": 1}, KEY, headers={"kid": 1})
+
+
+def test_encode_json_encoder_and_errors() -> None:
+    class Encoder(json.JSONEncoder):
+        def default(self, o: Any) -> Any:
+            if isinstance(o, (Decimal, uuid.UUID)):
+                return str(o)
+            return super().default(o)
+
+    value = uuid.UUID(int=5)
+    token = jwtlite.encode({"id": value, "d": Decimal("1.5")}, KEY, json_encoder=Encoder)
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"]) == {"id": str(value), "d": "1.5"}
+    with pytest.raises(InvalidArgumentError, match="JSON"):
+        jwtlite.encode({"id": value}, KEY)
+    with pytest.raises(TypeError):  # still a TypeError, as PyJWT raises
+        jwtlite.encode({"id": value}, KEY)
+    with pytest.raises(InvalidArgumentError, match="dict"):
+        jwtlite.encode(["not", "a", "dict"], KEY)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError):
+        jwtlite.encode({"a": float("nan")}, KEY)
+    with pytest.raises(InvalidArgumentError):
+        jwtlite.PyJWS().encode("text", KEY)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError):
+        jwtlite.encode({"a": 1}, KEY, headers={"x": object()})
+
+
+def test_encode_datetimes_and_integer_iss() -> None:
+    exp = datetime.now(tz=timezone.utc) + timedelta(minutes=5)
+    token = jwtlite.encode({"exp": exp, "iss": 123456}, KEY)
+    claims = jwtlite.decode(token, KEY, algorithms=["HS256"])
+    assert claims == {"exp": int(exp.timestamp()), "iss": 123456}
+
+
+def test_algorithm_none_only_when_named() -> None:
+    with pytest.raises(InvalidAlgorithmError, match="none"):
+        jwtlite.encode({"a": 1}, KEY, algorithm=None)
+    token = jwtlite.encode({"a": 1}, None, algorithm="none")
+    assert token.endswith(".")
+    with pytest.raises(InvalidKeyError):
+        jwtlite.encode({"a": 1}, KEY, algorithm="none")
+    assert jwtlite.decode(token, options={"verify_signature": False}) == {"a": 1}
+    for algorithms in (["none"], ["HS256", "none"], "none"):
+        with pytest.raises(InvalidAlgorithmError):
+            jwtlite.decode(token, KEY, algorithms=algorithms)
+    assert jwtlite.get_algorithm_by_name("none").verify(b"x", None, b"") is False
+
+
+def test_algorithms_argument() -> None:
+    token = jwtlite.encode({"a": 1}, KEY, algorithm="HS384")
+    with pytest.raises(DecodeError, match='"algorithms"'):
+        jwtlite.decode(token, KEY)
+    with pytest.raises(DecodeError, match='"algorithms"'):
+        jwtlite.decode(token, KEY, algorithms=[])
+    with pytest.raises(InvalidAlgorithmError, match="not allowed"):
+        jwtlite.decode(token, KEY, algorithms=["HS256"])
+    with pytest.raises(InvalidAlgorithmError, match="not allowed"):
+        jwtlite.decode(token, KEY, algorithms="HS3845")  # a str is one name, not a substring set
+    assert jwtlite.decode(token, KEY, algorithms="HS384") == {"a": 1}
+    assert jwtlite.decode(token, KEY, algorithms=("HS256", "HS384")) == {"a": 1}
+    with pytest.raises(InvalidAlgorithmError, match="not supported"):
+        jwtlite.encode({"a": 1}, KEY, algorithm="HS1024")
+
+
+def test_unknown_alg_in_token_header() -> None:
+    import hmac
+
+    from jwtlite.b64url import b64url_encode
+
+    h = b64url_encode(b'{"alg":"HS999"}')
+    p = b64url_encode(b'{"a":1}')
+    s = b64url_encode(hmac.digest(KEY.encode(), f"{h}.{p}".encode(), "sha256"))
+    with pytest.raises(InvalidAlgorithmError, match="not supported"):
+        jwtlite.decode(f"{h}.{p}.{s}", KEY, algorithms=["HS999"])
+
+
+def test_verify_signature_false_turns_claim_checks_off_unless_asked() -> None:
+    token = jwtlite.encode({"exp": 1, "aud": "x", "iss": "i"}, KEY)
+    opts = {"verify_signature": False}
+    assert jwtlite.decode(token, options=opts)["exp"] == 1
+    assert jwtlite.decode(token, "wrong-key", options=opts, audience="y")["aud"] == "x"
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.decode(token, options={**opts, "verify_exp": True})
+    with pytest.raises(jwtlite.MissingRequiredClaimError):
+        jwtlite.decode(token, options={**opts, "require": ["sub"]})
+
+
+def test_decode_complete_shape() -> None:
+    token = jwtlite.encode({"a": 1}, KEY)
+    decoded = jwtlite.decode_complete(token, KEY, algorithms=["HS256"])
+    assert set(decoded) == {"header", "payload", "signature"}
+    assert decoded["payload"] == {"a": 1}
+    assert isinstance(decoded["signature"], bytes)
+    assert len(decoded["signature"]) == 32
+
+
+def test_pyjwt_class_options_and_clock() -> None:
+    token = jwtlite.encode({"exp": 1_000, "nbf": 900}, KEY)
+    lenient = jwtlite.PyJWT(options={"verify_exp": False})
+    assert lenient.decode(token, KEY, algorithms=["HS256"])["exp"] == 1_000
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.PyJWT().decode(token, KEY, algorithms=["HS256"])
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"], now=950) == {"exp": 1_000, "nbf": 900}
+    moment = datetime.fromtimestamp(950, tz=timezone.utc)
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"], now=moment)["exp"] == 1_000
+    naive = datetime(1970, 1, 1, 0, 15, 50)  # naive means UTC, as on encode
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"], now=naive)["exp"] == 1_000
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"], now=1_005, leeway=10)["nbf"] == 900
+    assert (
+        jwtlite.decode(token, KEY, algorithms=["HS256"], now=1_005, leeway=timedelta(seconds=10))
+        is not None
+    )
+    with pytest.raises(InvalidArgumentError):
+        jwtlite.decode(token, KEY, algorithms=["HS256"], now="soon")  # type: ignore[arg-type]
+
+
+def test_wrong_key_and_tampering() -> None:
+    token = jwtlite.encode({"a": 1}, KEY)
+    with pytest.raises(InvalidSignatureError):
+        jwtlite.decode(token, "x" * 64, algorithms=["HS256"])
+    with pytest.raises(PyJWTError):
+        jwtlite.decode(token[:-2], KEY, algorithms=["HS256"])
+
+
+def test_register_algorithm_is_per_instance() -> None:
+    class Custom(HMACAlgorithm):
+        pass
+
+    mine = jwtlite.PyJWS()
+    other = jwtlite.PyJWS()
+    mine.register_algorithm("XS256", Custom("XS256", "sha256"))
+    assert "XS256" in mine.get_algorithms()
+    assert "XS256" not in other.get_algorithms()
+    assert "XS256" not in jwtlite.PyJWS().get_algorithms()
+    token = mine.encode(b"hi", KEY, "XS256")
+    assert mine.decode(token, KEY, ["XS256"]) == b"hi"
+    with pytest.raises(InvalidAlgorithmError):
+        other.decode(token, KEY, ["XS256"])
+    with pytest.raises(InvalidArgumentError):
+        mine.register_algorithm("XS256", Custom("XS256", "sha256"))
+    with pytest.raises(InvalidArgumentError):
+        mine.register_algorithm("YS256", object())  # type: ignore[arg-type]
+    mine.unregister_algorithm("XS256")
+    with pytest.raises(InvalidArgumentError):
+        mine.unregister_algorithm("XS256")
+    other.unregister_algorithm("HS256")
+    assert "HS256" in jwtlite.PyJWS().get_algorithms()
+
+
+def test_module_register_affects_only_the_default_instance() -> None:
+    jwtlite.register_algorithm("ZS256", HMACAlgorithm("ZS256", "sha256"))
+    try:
+        token = jwtlite.encode({"a": 1}, KEY, algorithm="ZS256")
+        assert jwtlite.decode(token, KEY, algorithms=["ZS256"]) == {"a": 1}
+        assert jwtlite.get_algorithm_by_name("ZS256").name == "ZS256"
+        assert "ZS256" not in jwtlite.PyJWS().get_algorithms()
+    finally:
+        jwtlite.unregister_algorithm("ZS256")
+    with pytest.raises(InvalidAlgorithmError):
+        jwtlite.get_algorithm_by_name("ZS256")
+
+
+def test_pyjws_restricted_algorithms() -> None:
+    jws = jwtlite.PyJWS(algorithms=["HS512"])
+    assert jws.get_algorithms() == ["HS512"]
+    with pytest.raises(InvalidAlgorithmError):
+        jws.encode(b"x", KEY, "HS256")
+
+
+def test_lazy_attributes() -> None:
+    with pytest.raises(AttributeError):
+        jwtlite.no_such_thing  # noqa: B018
+    assert callable(jwtlite.load_key)
+
+
+def test_version() -> None:
+    assert isinstance(jwtlite.__version__, str)
+    assert jwtlite.__version__.count(".") == 2

@@ -1,0 +1,113 @@
+"""Strict base64url (RFC 7515 §2) and Base64urlUInt (RFC 7518 §6.1)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from property.strategies import b64url_text
+
+from jwtlite.b64url import b64_to_uint, b64url_decode, b64url_encode, uint_to_b64
+from jwtlite.exceptions import DecodeError, InvalidKeyError
+
+
+@given(st.binary(max_size=200))
+def test_round_trip(data: bytes) -> None:
+    encoded = b64url_encode(data)
+    assert "=" not in encoded
+    assert b64url_decode(encoded) == data
+    assert b64url_decode(encoded.encode()) == data
+
+
+@given(st.binary(min_size=1, max_size=64))
+def test_agrees_with_stdlib(data: bytes) -> None:
+    assert b64url_encode(data) == base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@given(b64url_text)
+def test_only_canonical_encodings_are_accepted(text: str) -> None:
+    # Every accepted text must be the unique encoding of what it decodes to.
+    try:
+        decoded = b64url_decode(text)
+    except DecodeError:
+        return
+    assert b64url_encode(decoded) == text
+
+
+@given(st.binary(min_size=1, max_size=40), st.data())
+def test_every_non_canonical_tail_is_rejected(data: bytes, draw: st.DataObject) -> None:
+    encoded = b64url_encode(data)
+    if len(encoded) % 4 == 0:
+        return
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = draw.draw(st.sampled_from(alphabet))
+    variant = encoded[:-1] + last
+    if variant == encoded:
+        assert b64url_decode(variant) == data
+    else:
+        # Either it decodes to other bytes canonically, or it is refused; never the same bytes.
+        with contextlib.suppress(DecodeError):
+            assert b64url_decode(variant) != data
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("YQ==", "padding"),
+        ("YQ=", "padding"),
+        ("Y Q", "whitespace"),
+        ("YQ\n", "newline"),
+        ("YQ+", "standard alphabet +"),
+        ("YQ/", "standard alphabet /"),
+        ("Y", "length 1 mod 4"),
+        ("YQABC", "length 1 mod 4"),
+        ("YR", "non-zero trailing bits (2 chars)"),
+        ("YWJ", "non-zero trailing bits (3 chars)"),
+        ("é", "non-ASCII"),
+        ("YQ\x00", "NUL"),
+    ],
+)
+def test_rejects(text: str, reason: str) -> None:
+    with pytest.raises(DecodeError):
+        b64url_decode(text)
+
+
+def test_rejects_non_text() -> None:
+    with pytest.raises(DecodeError):
+        b64url_decode(123)  # type: ignore[arg-type]
+
+
+def test_padding_opt_in() -> None:
+    assert b64url_decode("YQ==", allow_padding=True) == b"a"
+    assert b64url_decode("YWI=", allow_padding=True) == b"ab"
+    assert b64url_decode("YWJj", allow_padding=True) == b"abc"
+    for bad in ("YQ=", "YQ===", "Y===", "YWJj===="):
+        with pytest.raises(DecodeError):
+            b64url_decode(bad, allow_padding=True)
+
+
+def test_bytearray_input() -> None:
+    assert b64url_decode(bytearray(b"YWI")) == b"ab"
+
+
+@given(st.integers(min_value=0, max_value=2**4096))
+def test_uint_round_trip(value: int) -> None:
+    text = uint_to_b64(value)
+    assert b64_to_uint(text) == value
+    # Minimal length (RFC 7518 §6.1): one octet for zero, no leading zero octet otherwise.
+    assert len(b64url_decode(text)) == max(1, (value.bit_length() + 7) // 8)
+
+
+def test_uint_fixed_length_and_minimality() -> None:
+    assert b64url_decode(uint_to_b64(1, length=32)) == b"\x00" * 31 + b"\x01"
+    padded = b64url_encode(b"\x00\x01")
+    with pytest.raises(DecodeError):
+        b64_to_uint(padded)
+    assert b64_to_uint(padded, minimal=False) == 1
+    with pytest.raises(DecodeError):
+        b64_to_uint("")
+    with pytest.raises(InvalidKeyError):
+        uint_to_b64(-1)

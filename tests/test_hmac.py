@@ -1,0 +1,190 @@
+"""HS256/384/512: published vectors, key rules, and the algorithm objects."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from typing import Any
+
+import pytest
+from conftest import load_vector
+
+import jwtlite
+from jwtlite.algorithms import HMACAlgorithm, get_algorithm_by_name
+from jwtlite.b64url import b64url_decode
+from jwtlite.exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    InsecureKeyLengthWarning,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    InvalidSignatureError,
+)
+
+TUTORIAL_TOKEN = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwia"
+    "WF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+
+def rfc_key(vector: dict[str, Any]) -> bytes:
+    return b64url_decode(vector["jwk"]["k"])
+
+
+def test_rfc7515_a1_sign_and_verify() -> None:
+    vector = load_vector("rfc/rfc7515_A1_hs256.json")
+    key = rfc_key(vector)
+    alg = get_algorithm_by_name("HS256")
+    signature = alg.sign(vector["signing_input"].encode(), key)
+    assert signature == b64url_decode(vector["signature_b64"])
+    decoded = jwtlite.decode_complete(
+        vector["jws_compact"], key, algorithms=["HS256"], options={"verify_exp": False}
+    )
+    assert decoded["header"] == {"typ": "JWT", "alg": "HS256"}
+    assert decoded["payload"]["iss"] == "joe"
+    assert decoded["payload"]["http://example.com/is_root"] is True
+
+
+def test_rfc7519_3_1_is_expired_then_verifies_with_clock() -> None:
+    vector = load_vector("rfc/rfc7519_3_1_jwt.json")
+    key = rfc_key(vector)
+    token = vector["jwt_compact"]
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.decode(token, key, algorithms=["HS256"])
+    claims = jwtlite.decode(token, key, algorithms=["HS256"], now=1300819379)
+    assert claims == {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True}
+
+
+def test_rfc7515_a5_unsecured_is_rejected() -> None:
+    vector = load_vector("rfc/rfc7515_A5_unsecured.json")
+    token = vector["jws_compact"]
+    for algorithms in (["none"], ["HS256", "none"], ["HS256"]):
+        with pytest.raises(InvalidAlgorithmError):
+            jwtlite.decode(token, "", algorithms=algorithms, now=0)
+    # Reading it without verification is allowed, and says what it is.
+    assert jwtlite.get_unverified_header(token) == {"alg": "none"}
+
+
+def test_rfc7797_detached_and_unencoded_payload() -> None:
+    vector = load_vector("rfc/rfc7797_4_unencoded_payload.json")
+    key = rfc_key(vector)
+    jws = jwtlite.PyJWS()
+    assert len(vector["examples"]) == 2
+    for example in vector["examples"]:
+        header_b64 = example["protected_b64"]
+        detached = f"{header_b64}..{example['signature_b64']}"
+        payload = jws.decode(detached, key, ["HS256"], detached_payload=b"$.02")
+        assert payload == b"$.02"
+        with pytest.raises(InvalidSignatureError):
+            jws.decode(detached, key, ["HS256"], detached_payload=b"$.03")
+    token = jws.encode(b"$.02", key, "HS256", headers={"typ": None}, is_payload_detached=True)
+    header_b64, body, sig = token.split(".")
+    assert body == ""
+    assert sig == vector["examples"][1]["signature_b64"]
+    assert jwtlite.get_unverified_header(token) == {"alg": "HS256", "b64": False, "crit": ["b64"]}
+
+
+def test_tutorial_token_verifies_with_its_secret() -> None:
+    with pytest.warns(InsecureKeyLengthWarning):
+        claims = jwtlite.decode(TUTORIAL_TOKEN, "your-256-bit-secret", algorithms=["HS256"])
+    assert claims == {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        with pytest.raises(InvalidSignatureError):
+            jwtlite.decode(TUTORIAL_TOKEN, "your-256-bit-secreT", algorithms=["HS256"])
+
+
+WYCHEPROOF = {
+    "hmac_sha256_test.json": ("HS256", 256, 87),
+    "hmac_sha384_test.json": ("HS384", 384, 87),
+    "hmac_sha512_test.json": ("HS512", 512, 87),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(WYCHEPROOF))
+def test_wycheproof_full_length_tags(filename: str) -> None:
+    alg_name, bits, expected_count = WYCHEPROOF[filename]
+    alg = get_algorithm_by_name(alg_name)
+    data = load_vector(f"wycheproof/{filename}")
+    ran = 0
+    for group in data["testGroups"]:
+        if group["tagSize"] != bits:
+            continue  # truncated MACs are not JWS (README of the vectors)
+        for case in group["tests"]:
+            key = bytes.fromhex(case["key"])
+            msg = bytes.fromhex(case["msg"])
+            tag = bytes.fromhex(case["tag"])
+            assert alg.verify(msg, key, tag) is (case["result"] == "valid"), case["tcId"]
+            ran += 1
+    assert ran == expected_count
+
+
+# -- key rules --
+
+
+@pytest.mark.parametrize("key", ["", b""])
+def test_empty_key_is_refused(key: str | bytes) -> None:
+    with pytest.raises(InvalidKeyError, match="empty"):
+        jwtlite.encode({"a": 1}, key, algorithm="HS256")
+    token = jwtlite.encode({"a": 1}, "k" * 32, algorithm="HS256")
+    with pytest.raises(InvalidKeyError):
+        jwtlite.decode(token, key, algorithms=["HS256"])
+
+
+@pytest.mark.parametrize(("alg", "size"), [("HS256", 32), ("HS384", 48), ("HS512", 64)])
+def test_short_key_warns_or_fails(alg: str, size: int) -> None:
+    short, enough = b"k" * (size - 1), b"k" * size
+    with pytest.warns(InsecureKeyLengthWarning, match="below the minimum"):
+        token = jwtlite.encode({"a": 1}, short, algorithm=alg)
+    with pytest.warns(InsecureKeyLengthWarning):
+        jwtlite.decode(token, short, algorithms=[alg])
+    strict = jwtlite.PyJWT(options={"enforce_minimum_key_length": True}, jws=jwtlite.PyJWS(
+        options={"enforce_minimum_key_length": True}))  # fmt: skip
+    with pytest.raises(InvalidKeyError, match="below the minimum"):
+        strict.encode({"a": 1}, short, algorithm=alg)
+    with pytest.raises(InvalidKeyError):
+        jwtlite.decode(token, short, algorithms=[alg], options={"enforce_minimum_key_length": True})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        token = jwtlite.encode({"a": 1}, enough, algorithm=alg)
+        assert jwtlite.decode(token, enough, algorithms=[alg]) == {"a": 1}
+
+
+def test_key_types() -> None:
+    alg = HMACAlgorithm("HS256", "sha256")
+    secret = "s" * 32
+    assert alg.prepare_key(secret) == secret.encode()
+    assert alg.prepare_key(bytearray(b"s" * 32)) == b"s" * 32
+    assert alg.prepare_key(memoryview(b"s" * 32)) == b"s" * 32
+    for bad in (None, 123, 1.5, ["a"], object()):
+        with pytest.raises(InvalidKeyError):
+            alg.prepare_key(bad)
+
+
+def test_unicode_secret_is_utf8() -> None:
+    secret = "ключ-" * 8
+    token = jwtlite.encode({"a": 1}, secret, algorithm="HS512")
+    assert jwtlite.decode(token, secret.encode("utf-8"), algorithms=["HS512"]) == {"a": 1}
+
+
+def test_prepare_cache_is_bounded() -> None:
+    alg = HMACAlgorithm("HS256", "sha256")
+    for i in range(600):
+        alg.prepare_key(f"secret-number-{i:04d}-padding-to-32b")
+    assert len(alg._prepared) <= 2 * 256
+
+
+def test_hash_digest_and_repr() -> None:
+    alg = get_algorithm_by_name("HS384")
+    assert alg.compute_hash_digest(b"abc") == hashlib.sha384(b"abc").digest()
+    assert repr(alg) == "<HMACAlgorithm HS384>"
+    with pytest.raises(InvalidAlgorithmError):
+        get_algorithm_by_name("none").compute_hash_digest(b"x")
+    with pytest.raises(InvalidAlgorithmError):
+        get_algorithm_by_name("HS1")
+
+
+def test_tampered_signature_segment_is_decode_error() -> None:
+    token = jwtlite.encode({"a": 1}, "k" * 32, algorithm="HS256")
+    with pytest.raises(DecodeError):
+        jwtlite.decode(token + "=", "k" * 32, algorithms=["HS256"])
