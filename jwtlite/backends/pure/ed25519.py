@@ -1,0 +1,77 @@
+"""Ed25519 (RFC 8032 §5.1), pure Python; the arithmetic is in ``_edwards``.
+
+Verification uses the cofactorless equation; ``_edwards`` explains why. Keys are 32-byte seeds
+("private keys" in RFC 8032 terms) and 32-byte encoded public points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from ...exceptions import InvalidKeyError
+from ...keys import OKPPrivateKey
+from . import _edwards
+
+__all__ = ["generate", "public_key", "sign", "verify"]
+
+_P = 2**255 - 19
+
+
+def _clamp(half: bytes) -> int:
+    # §5.1.5 step 2: clear the lowest three bits and bit 255, set bit 254.
+    return (int.from_bytes(half, "little") & ((1 << 254) - 8)) | (1 << 254)
+
+
+def _sha512(data: bytes) -> bytes:
+    return hashlib.sha512(data).digest()
+
+
+# §5.1: d = -121665/121666, L = 2^252 + 27742317777372353535851937790883648493, and B the
+# point with y = 4/5 and x even (its coordinates as listed in §5.1).
+_CURVE = _edwards.EdwardsCurve(
+    p=_P,
+    a=-1,
+    d=-121665 * pow(121666, -1, _P),
+    order=2**252 + 27742317777372353535851937790883648493,
+    base=(
+        15112221349535400772501151409588531511454012693041857206046113283949847762202,
+        46316835694926478169428394003475163141307993866256225615783033603165251855960,
+    ),
+    size=32,
+    expand=_sha512,
+    hash_dom=_sha512,  # dom2 is empty for pure Ed25519 (§5.1)
+    clamp=_clamp,
+    comb_width=8,
+)
+_PUBLIC_CACHE: dict[bytes, _edwards.PublicEntry | None] = {}
+
+
+def _seed(seed: object) -> bytes:
+    if not isinstance(seed, bytes) or len(seed) != _CURVE.size:
+        raise InvalidKeyError("an Ed25519 private key is exactly 32 bytes")
+    return seed
+
+
+def public_key(seed: bytes) -> bytes:
+    """The 32-byte public key of a 32-byte seed (§5.1.5). Raises InvalidKeyError."""
+    return _edwards.public_key(_CURVE, _seed(seed))
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    """The 64-byte Ed25519 signature of ``message`` (§5.1.6). Raises InvalidKeyError."""
+    return _edwards.sign(_CURVE, _seed(seed), message)
+
+
+def verify(public: bytes, message: bytes, signature: bytes) -> bool:
+    """Check an Ed25519 signature (§5.1.7); never raises."""
+    if not _edwards.all_bytes(public, message, signature):
+        return False
+    entry = _edwards.cached_entry(_CURVE, _PUBLIC_CACHE, public)
+    return entry is not None and _edwards.verify(_CURVE, entry, public, message, signature)
+
+
+def generate() -> OKPPrivateKey:
+    """A new Ed25519 key from 32 bytes of ``secrets.token_bytes``."""
+    seed = secrets.token_bytes(32)
+    return OKPPrivateKey("Ed25519", seed, public_key(seed))

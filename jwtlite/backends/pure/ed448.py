@@ -1,0 +1,88 @@
+"""Ed448 (RFC 8032 §5.2), pure EdDSA with an empty context, pure Python.
+
+The arithmetic is shared with Ed25519 in ``_edwards`` (the curve is untwisted, a = 1); the
+verification equation is cofactorless, for the reasons given there. Keys are 57-byte seeds and
+57-byte encoded public points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from ...exceptions import InvalidKeyError
+from ...keys import OKPPrivateKey
+from . import _edwards
+
+__all__ = ["generate", "public_key", "sign", "verify"]
+
+#: dom4(0, "") of §5.2: phflag 0 (pure Ed448) and a zero-length context.
+_DOM4 = b"SigEd448" + bytes([0, 0])
+
+
+def _shake(data: bytes) -> bytes:
+    return hashlib.shake_256(data).digest(114)
+
+
+def _hash_dom(data: bytes) -> bytes:
+    return _shake(_DOM4 + data)
+
+
+def _clamp(half: bytes) -> int:
+    # §5.2.5 step 2: clear the two lowest bits, set bit 447, clear the last octet (bits 448+).
+    return (int.from_bytes(half, "little") & ((1 << 447) - 4)) | (1 << 447)
+
+
+# §5.2: p = 2^448 - 2^224 - 1, d = -39081, and the base point B as listed there.
+_CURVE = _edwards.EdwardsCurve(
+    p=2**448 - 2**224 - 1,
+    a=1,
+    d=-39081,
+    order=2**446 - 13818066809895115352007386748515426880336692474882178609894547503885,
+    base=(
+        int(
+            "22458004029592430018760433409989603624678964163256413424612546168695"
+            "0415467406032909029192869357953282578032075146446173674602635247710"
+        ),
+        int(
+            "29881921007848149267601793044393067343754404015408024209592824137233"
+            "1506189835876003536878655418784733982303233503462500531545062832660"
+        ),
+    ),
+    size=57,
+    expand=_shake,
+    hash_dom=_hash_dom,
+    clamp=_clamp,
+    comb_width=6,
+)
+_PUBLIC_CACHE: dict[bytes, _edwards.PublicEntry | None] = {}
+
+
+def _seed(seed: object) -> bytes:
+    if not isinstance(seed, bytes) or len(seed) != _CURVE.size:
+        raise InvalidKeyError("an Ed448 private key is exactly 57 bytes")
+    return seed
+
+
+def public_key(seed: bytes) -> bytes:
+    """The 57-byte public key of a 57-byte seed (§5.2.5). Raises InvalidKeyError."""
+    return _edwards.public_key(_CURVE, _seed(seed))
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    """The 114-byte Ed448 signature of ``message`` (§5.2.6). Raises InvalidKeyError."""
+    return _edwards.sign(_CURVE, _seed(seed), message)
+
+
+def verify(public: bytes, message: bytes, signature: bytes) -> bool:
+    """Check an Ed448 signature (§5.2.7); never raises."""
+    if not _edwards.all_bytes(public, message, signature):
+        return False
+    entry = _edwards.cached_entry(_CURVE, _PUBLIC_CACHE, public)
+    return entry is not None and _edwards.verify(_CURVE, entry, public, message, signature)
+
+
+def generate() -> OKPPrivateKey:
+    """A new Ed448 key from 57 bytes of ``secrets.token_bytes``."""
+    seed = secrets.token_bytes(57)
+    return OKPPrivateKey("Ed448", seed, public_key(seed))

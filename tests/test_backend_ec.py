@@ -1,0 +1,385 @@
+"""ECDSA: the pure-Python modules directly, and every backend through the fixture.
+
+Wycheproof: the four P1363 files used here have no ``acceptable`` cases (asserted below), so
+every case is either ``valid`` (must verify) or ``invalid`` (must be rejected).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import Counter
+from typing import Any, Optional
+
+import pytest
+from conftest import BACKEND_NAMES, load_vector
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jwtlite._curves import CURVES, WeierstrassCurve
+from jwtlite.backends import Backend, get_backend
+from jwtlite.backends.pure import _rfc6979, _weierstrass, ec
+from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError
+from jwtlite.keys import ECPrivateKey, ECPublicKey
+
+CURVE_NAMES = ["P-256", "P-384", "P-521", "secp256k1"]
+SLOW = settings(max_examples=15, deadline=None)
+
+
+def b64u_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def b64u_int(text: str) -> int:
+    return int.from_bytes(b64u_decode(text), "big")
+
+
+def jwk_private(jwk: dict[str, str]) -> ECPrivateKey:
+    return ECPrivateKey(jwk["crv"], b64u_int(jwk["d"]), b64u_int(jwk["x"]), b64u_int(jwk["y"]))
+
+
+# --- an independent affine reference, deliberately naive -------------------------------------
+
+Point = Optional[tuple[int, int]]
+
+
+def ref_add(c: WeierstrassCurve, P: Point, Q: Point) -> Point:
+    if P is None:
+        return Q
+    if Q is None:
+        return P
+    p = c.p
+    if P[0] == Q[0] and (P[1] + Q[1]) % p == 0:
+        return None
+    if P == Q:
+        lam = (3 * P[0] * P[0] + c.a) * pow(2 * P[1], -1, p) % p
+    else:
+        lam = (Q[1] - P[1]) * pow(Q[0] - P[0], -1, p) % p
+    x = (lam * lam - P[0] - Q[0]) % p
+    return x, (lam * (P[0] - x) - P[1]) % p
+
+
+def ref_mul(c: WeierstrassCurve, k: int, P: Point) -> Point:
+    acc: Point = None
+    while k:
+        if k & 1:
+            acc = ref_add(c, acc, P)
+        P = ref_add(c, P, P)
+        k >>= 1
+    return acc
+
+
+# --- Wycheproof -------------------------------------------------------------------------------
+
+WYCHEPROOF = {
+    "ecdsa_secp256r1_sha256_p1363_test.json": ("P-256", 173, 89),
+    "ecdsa_secp384r1_sha384_p1363_test.json": ("P-384", 193, 87),
+    "ecdsa_secp521r1_sha512_p1363_test.json": ("P-521", 231, 87),
+    "ecdsa_secp256k1_sha256_p1363_test.json": ("secp256k1", 167, 85),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(WYCHEPROOF))
+def test_wycheproof_p1363(backend: Backend, filename: str) -> None:
+    curve, n_valid, n_invalid = WYCHEPROOF[filename]
+    data: Any = load_vector(f"wycheproof/{filename}")
+    seen: Counter[str] = Counter()
+    failures = []
+    for group in data["testGroups"]:
+        pub = group["publicKey"]
+        assert pub["curve"] in ("secp256r1", "secp384r1", "secp521r1", "secp256k1")
+        key = ECPublicKey(curve, int(pub["wx"], 16), int(pub["wy"], 16))
+        hash_name = group["sha"].replace("-", "").lower()
+        for case in group["tests"]:
+            seen[case["result"]] += 1
+            ok = backend.ecdsa_verify(
+                key, hash_name, bytes.fromhex(case["msg"]), bytes.fromhex(case["sig"])
+            )
+            if ok != (case["result"] == "valid"):
+                failures.append((case["tcId"], case["comment"]))
+    assert failures == []
+    assert seen == {"valid": n_valid, "invalid": n_invalid}
+    assert sum(seen.values()) == data["numberOfTests"]
+
+
+# --- fixed vectors ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rfc7515_A3_es256.json", "rfc7515_A4_es512.json"])
+def test_rfc7515_examples_verify(backend: Backend, name: str) -> None:
+    vector = load_vector(f"rfc/{name}")
+    key = jwk_private(vector["jwk"]).public_key()
+    hash_name = CURVES[key.curve].hash_name
+    message = vector["signing_input"].encode()
+    signature = b64u_decode(vector["signature_b64"])
+    assert backend.ecdsa_verify(key, hash_name, message, signature)
+    assert not backend.ecdsa_verify(key, hash_name, message + b".", signature)
+
+
+def test_rfc7520_4_3_verifies(backend: Backend) -> None:
+    vector = load_vector("rfc7520/jws/4_3.ecdsa_signature.json")
+    key = jwk_private(load_vector("rfc7520/jwk/3_2.ec_private_key.json")).public_key()
+    message = vector["signing"]["sig-input"].encode()
+    signature = b64u_decode(vector["signing"]["sig"])
+    assert len(signature) == 132
+    assert backend.ecdsa_verify(key, "sha512", message, signature)
+
+
+# RFC 6979 Appendix A.2.5: NIST P-256, SHA-256.
+RFC6979_X = 0xC9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721
+RFC6979_UX = 0x60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
+RFC6979_UY = 0x7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299
+RFC6979_CASES = [
+    (
+        b"sample",
+        0xA6E3C57DD01ABE90086538398355DD4C3B17AA873382B0F24D6129493D8AAD60,
+        0xEFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716,
+        0xF7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8,
+    ),
+    (
+        b"test",
+        0xD16B6AE827F17175E040871A1C7EC3500192C4C92677336EC2537ACAEE0008E0,
+        0xF1ABB023518351CD71D881567B1EA663ED3EFCF6C5132B354F28D3B0B7D38367,
+        0x019F4113742A2B14BD25926B49C649155F267E60D3814B4C0CC84250E46F0083,
+    ),
+]
+
+
+def test_rfc6979_public_key() -> None:
+    assert ec.public_point("P-256", RFC6979_X) == (RFC6979_UX, RFC6979_UY)
+
+
+@pytest.mark.parametrize(("message", "k", "r", "s"), RFC6979_CASES)
+def test_rfc6979_a25(backend: Backend, message: bytes, k: int, r: int, s: int) -> None:
+    curve = CURVES["P-256"]
+    digest = hashlib.sha256(message).digest()
+    assert next(_rfc6979.nonces(curve.n, RFC6979_X, digest, "sha256")) == k
+    e = _rfc6979.bits2int(digest, 256)
+    assert ec._sign_with_k(curve, RFC6979_X, e, k) == (r, s)
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    expected = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    assert ec._sign_deterministic(key, "sha256", message) == expected
+    assert backend.ecdsa_verify(key.public_key(), "sha256", message, expected)
+
+
+def test_rfc6979_bits2octets_reduces_once() -> None:
+    q = 0xFF  # a digest above q must come out as digest - q
+    assert _rfc6979.bits2octets(b"\xff", q) == b"\x00"
+    assert _rfc6979.bits2octets(b"\xfe", q) == b"\xfe"
+    assert _rfc6979.bits2int(b"\xff\x00", 12) == 0xFF0
+
+
+def test_rfc6979_retries_when_candidate_out_of_range() -> None:
+    # With q = 2, most candidates (bits2int of one bit) are 0 or 1; only 1 is in range, and
+    # the stream must keep going (step h.3) rather than reduce.
+    stream = _rfc6979.nonces(2, 1, b"\x00" * 32, "sha256")
+    assert [next(stream) for _ in range(5)] == [1] * 5
+
+
+# --- the multiplication itself ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_regular_digits_fixed_count_and_nonzero(name: str) -> None:
+    curve = CURVES[name]
+    comb = _weierstrass.base_comb(curve)
+    w, count = comb.width, len(comb.rows)
+    ran = 0
+    for k in (0, 1, 2, 3, 2**64, curve.n // 2, curve.n - 2, curve.n - 1):
+        digits = _weierstrass._regular_digits(k, curve.n, w, count)
+        assert len(digits) == count
+        assert all(d % 2 == 1 and abs(d) < 2**w for d in digits)
+        value = sum(d << (w * i) for i, d in enumerate(digits))
+        assert value % curve.n == k
+        assert value in (k + curve.n, k + 2 * curve.n)
+        ran += 1
+    assert ran == 8
+
+
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_mul_base_edges(name: str) -> None:
+    curve = CURVES[name]
+    G = (curve.gx, curve.gy)
+    assert _weierstrass.mul_base_regular(curve, 0) is None
+    for k in (1, 2, 3, curve.n - 1, curve.n - 2):
+        assert _weierstrass.mul_base_regular(curve, k) == ref_mul(curve, k, G)
+
+
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_madd_special_cases(name: str) -> None:
+    curve = CURVES[name]
+    p, a0 = curve.p, curve.a == 0
+    gx, gy = curve.gx, curve.gy
+    assert _weierstrass._madd(p, a0, gx, gy, 1, gx, gy) == _weierstrass._double(p, a0, gx, gy, 1)
+    assert _weierstrass._madd(p, a0, gx, gy, 1, gx, p - gy)[2] == 0
+
+
+@SLOW
+@given(st.sampled_from(CURVE_NAMES), st.integers(min_value=1))
+def test_public_point_matches_double_and_add(name: str, d: int) -> None:
+    curve = CURVES[name]
+    d = d % (curve.n - 1) + 1
+    assert ec.public_point(name, d) == ref_mul(curve, d, (curve.gx, curve.gy))
+
+
+# --- sign / verify behaviour ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keys() -> dict[str, ECPrivateKey]:
+    return {name: ec.generate(name) for name in CURVE_NAMES}
+
+
+def test_generate_is_on_curve(keys: dict[str, ECPrivateKey]) -> None:
+    for name, key in keys.items():
+        curve = CURVES[name]
+        assert 1 <= key.d < curve.n
+        assert (key.x, key.y) == ref_mul(curve, key.d, (curve.gx, curve.gy))
+    assert len(keys) == 4
+
+
+def test_hedged_signing_differs_deterministic_repeats(keys: dict[str, ECPrivateKey]) -> None:
+    key = keys["P-256"]
+    assert ec.ecdsa_sign(key, "sha256", b"m") != ec.ecdsa_sign(key, "sha256", b"m")
+    assert ec._sign_deterministic(key, "sha256", b"m") == ec._sign_deterministic(
+        key, "sha256", b"m"
+    )
+
+
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_repeated_verification_uses_comb(keys: dict[str, ECPrivateKey], name: str) -> None:
+    key = keys[name]
+    pub = ECPublicKey(name, key.x, key.y)
+    hash_name = CURVES[name].hash_name
+    sig = ec.ecdsa_sign(key, hash_name, b"msg")
+    results = [ec.ecdsa_verify(pub, hash_name, b"msg", sig) for _ in range(3)]
+    results += [ec.ecdsa_verify(pub, hash_name, b"msh", sig) for _ in range(2)]
+    assert results == [True, True, True, False, False]
+    entry = pub.native_cache["pure"]
+    assert isinstance(entry, ec._PublicEntry)
+    assert entry.comb is not None
+    assert entry.uses == 5
+
+
+def test_verify_rejects_out_of_range_scalars(backend: Backend) -> None:
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    pub = key.public_key()
+    n = CURVES["P-256"].n
+    good = ec._sign_deterministic(key, "sha256", b"sample")
+    r, s = int.from_bytes(good[:32], "big"), int.from_bytes(good[32:], "big")
+    assert backend.ecdsa_verify(pub, "sha256", b"sample", good)
+    for bad_r, bad_s in [(0, 0), (0, s), (r, 0), (r + n, s), (r, s + n), (n, s), (r, n)]:
+        if bad_r >= 2**256 or bad_s >= 2**256:
+            continue
+        sig = bad_r.to_bytes(32, "big") + bad_s.to_bytes(32, "big")
+        assert not backend.ecdsa_verify(pub, "sha256", b"sample", sig)
+    for sig in (b"", good[:-1], good + b"\x00", b"\x00" + good, good[:32]):
+        assert not backend.ecdsa_verify(pub, "sha256", b"sample", sig)
+    assert not backend.ecdsa_verify(pub, "md5", b"sample", good)
+
+
+def test_verify_rejects_bad_public_keys() -> None:
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    good = ec._sign_deterministic(key, "sha256", b"sample")
+    p = CURVES["P-256"].p
+    bad_keys = [
+        ECPublicKey("P-256", RFC6979_UX, RFC6979_UY + 1),  # off the curve
+        ECPublicKey("P-256", RFC6979_UX + p, RFC6979_UY),  # x >= p, same residue
+        ECPublicKey("P-256", RFC6979_UX, RFC6979_UY + p),  # y >= p, same residue
+        ECPublicKey("P-256", 0, 0),  # how infinity is sometimes (mis)encoded
+        ECPublicKey("P-257", RFC6979_UX, RFC6979_UY),
+        ECPublicKey("P-256", -RFC6979_UX, RFC6979_UY),
+        ECPublicKey("P-256", "x", RFC6979_UY),  # type: ignore[arg-type]
+    ]
+    for pub in bad_keys:
+        assert not ec.ecdsa_verify(pub, "sha256", b"sample", good)
+        assert not ec.ecdsa_verify(pub, "sha256", b"sample", good)  # cached rejection
+    pub = key.public_key()
+    assert not ec.ecdsa_verify(pub, "sha256", b"sample", bytearray(good))  # type: ignore[arg-type]
+    assert not ec.ecdsa_verify(pub, "sha256", "sample", good)  # type: ignore[arg-type]
+    assert not ec.ecdsa_verify(pub, "sha256", None, good)  # type: ignore[arg-type]
+
+
+def test_sign_errors() -> None:
+    n = CURVES["P-256"].n
+    for d in (0, n, -1):
+        with pytest.raises(InvalidKeyError):
+            ec.ecdsa_sign(ECPrivateKey("P-256", d, RFC6979_UX, RFC6979_UY), "sha256", b"m")
+        with pytest.raises(InvalidKeyError):
+            ec.public_point("P-256", d)
+    with pytest.raises(InvalidKeyError):
+        ec.ecdsa_sign(ECPrivateKey("P-999", 1, 1, 1), "sha256", b"m")
+    with pytest.raises(InvalidKeyError):
+        ec.generate("Ed25519")
+    with pytest.raises(InvalidAlgorithmError):
+        ec.ecdsa_sign(ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY), "sha1", b"m")
+
+
+def test_sign_retries_when_r_or_s_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SEC 1 §4.1.3 step 1.3/6.2: a zero r or s means "take the next k". Force k = 0 first.
+    curve = CURVES["P-256"]
+    assert ec._sign_with_k(curve, RFC6979_X, 5, 0) is None
+    real = _rfc6979.nonces
+
+    def first_zero(*args: Any) -> Any:
+        yield 0
+        yield from real(*args)
+
+    monkeypatch.setattr(ec, "nonces", first_zero)
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    sig = ec._sign_deterministic(key, "sha256", b"sample")
+    r, s = RFC6979_CASES[0][2:]
+    assert sig == r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    # s = 0 for k = 1 needs e = -r*d mod n: build that digest-free case through _sign_with_k.
+    G = (curve.gx, curve.gy)
+    e = -G[0] % curve.n * RFC6979_X % curve.n
+    assert ec._sign_with_k(curve, RFC6979_X, e, 1) is None
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@SLOW
+@given(st.sampled_from(CURVE_NAMES), st.binary(max_size=200), st.data())
+def test_round_trip_and_single_bit_flips(name: str, message: bytes, data: st.DataObject) -> None:
+    key = ec.generate(name)
+    pub = key.public_key()
+    hash_name = CURVES[name].hash_name
+    sig = ec.ecdsa_sign(key, hash_name, message)
+    assert len(sig) == 2 * CURVES[name].size
+    assert ec.ecdsa_verify(pub, hash_name, message, sig)
+    bit = data.draw(st.integers(0, 8 * len(sig) - 1))
+    flipped = bytearray(sig)
+    flipped[bit // 8] ^= 1 << (bit % 8)
+    assert not ec.ecdsa_verify(pub, hash_name, message, bytes(flipped))
+    if message:
+        bit = data.draw(st.integers(0, 8 * len(message) - 1))
+        changed = bytearray(message)
+        changed[bit // 8] ^= 1 << (bit % 8)
+        assert not ec.ecdsa_verify(pub, hash_name, bytes(changed), sig)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(CURVE_NAMES),
+    st.sampled_from(["sha256", "sha384", "sha512", "", "SHA256"]),
+    st.binary(max_size=140),
+    st.binary(max_size=50),
+)
+def test_verify_never_raises(name: str, hash_name: str, sig: bytes, message: bytes) -> None:
+    curve = CURVES[name]
+    pub = ECPublicKey(name, curve.gx, curve.gy)
+    assert ec.ecdsa_verify(pub, hash_name, message, sig) in (True, False)
+
+
+@pytest.mark.skipif(len(BACKEND_NAMES) < 2, reason="needs the cryptography backend")
+@SLOW
+@given(st.sampled_from(CURVE_NAMES), st.binary(max_size=100), st.booleans())
+def test_cross_backend(name: str, message: bytes, pure_signs: bool) -> None:
+    signer, verifier = get_backend("pure"), get_backend("cryptography")
+    if not pure_signs:
+        signer, verifier = verifier, signer
+    key = ec.generate(name)
+    hash_name = CURVES[name].hash_name
+    sig = signer.ecdsa_sign(key, hash_name, message)
+    assert verifier.ecdsa_verify(key.public_key(), hash_name, message, sig)

@@ -1,0 +1,547 @@
+"""RSA signatures: the pure-Python module directly, and every backend through the fixture.
+
+Wycheproof decision on ``acceptable`` cases: the only ones in these files are ``MissingNull``
+(a DigestInfo without the NULL parameters). jwtlite builds only the canonical encoding with
+NULL (RFC 8017 §9.2 note 1), so these are rejected, and the tests assert that.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import math
+from collections import Counter
+from typing import Any, Callable
+
+import pytest
+from conftest import BACKEND_NAMES, load_vector
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jwtlite.backends import Backend, get_backend
+from jwtlite.backends.pure import _primes, rsa
+from jwtlite.exceptions import InvalidKeyError
+from jwtlite.keys import RSAPrivateKey, RSAPublicKey
+
+HASHES = ("sha256", "sha384", "sha512")
+ALGORITHMS = [(f"RS{h[3:]}", h) for h in HASHES] + [(f"PS{h[3:]}", h) for h in HASHES]
+
+
+def b64u_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def b64u_int(text: str) -> int:
+    return int.from_bytes(b64u_decode(text), "big")
+
+
+def private_key_from_jwk(jwk: dict[str, str]) -> RSAPrivateKey:
+    n, e, d, p, q, dp, dq, qi = (
+        b64u_int(jwk[name]) for name in ("n", "e", "d", "p", "q", "dp", "dq", "qi")
+    )
+    return RSAPrivateKey(n, e, d, p, q, dp, dq, qi)
+
+
+def key_from_primes(p: int, q: int, e: int = 65537) -> RSAPrivateKey:
+    d = pow(e, -1, (p - 1) * (q - 1))
+    return RSAPrivateKey(p * q, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p))
+
+
+RFC7515_KEY = private_key_from_jwk(load_vector("rfc/rfc7515_A2_rs256.json")["jwk"])
+RFC7520_KEY = private_key_from_jwk(load_vector("rfc7520/jwk/3_4.rsa_private_key.json"))
+
+
+@pytest.fixture(scope="module")
+def generated() -> RSAPrivateKey:
+    """One pure-Python 2048-bit key for the whole module (generation is the slow part)."""
+    return rsa.generate(2048)
+
+
+@pytest.fixture(scope="module")
+def odd_key() -> RSAPrivateKey:
+    """A 2049-bit key: modBits = 1 (mod 8), so PSS uses emLen = k - 1 (RFC 8017 §9.1)."""
+    p = _primes.random_prime(1025, 65537)
+    q = _primes.random_prime(1024, 65537)
+    key = key_from_primes(p, q)
+    assert key.n.bit_length() == 2049
+    return key
+
+
+def signer(backend: Backend, alg: str) -> Callable[[RSAPrivateKey, str, bytes], bytes]:
+    return backend.rsa_pkcs1v15_sign if alg.startswith("RS") else backend.rsa_pss_sign
+
+
+def verifier(backend: Backend, alg: str) -> Callable[[RSAPublicKey, str, bytes, bytes], bool]:
+    return backend.rsa_pkcs1v15_verify if alg.startswith("RS") else backend.rsa_pss_verify
+
+
+def all_backends() -> list[Backend]:
+    return [get_backend(name) for name in BACKEND_NAMES]
+
+
+def _byte_len(value: int) -> int:
+    return (value.bit_length() + 7) // 8
+
+
+def pure_verifier(alg: str) -> Callable[[RSAPublicKey, str, bytes, bytes], bool]:
+    return rsa.pkcs1v15_verify if alg.startswith("RS") else rsa.pss_verify
+
+
+# --- Wycheproof ----------------------------------------------------------------------------
+
+PKCS1_FILES = {
+    # file: (valid, invalid, acceptable)
+    "rsa_signature_2048_sha256_test.json": (9, 249, 1),
+    "rsa_signature_2048_sha384_test.json": (7, 250, 1),
+    "rsa_signature_2048_sha512_test.json": (8, 250, 1),
+    "rsa_signature_3072_sha256_test.json": (8, 250, 1),
+}
+PSS_FILES = {
+    "rsa_pss_2048_sha256_mgf1_32_test.json": (63, 45, 0),
+    "rsa_pss_2048_sha384_mgf1_48_test.json": (95, 46, 0),
+    "rsa_pss_3072_sha256_mgf1_32_test.json": (63, 45, 0),
+    "rsa_pss_4096_sha512_mgf1_64_test.json": (132, 47, 0),
+}
+
+
+def run_wycheproof(filename: str, verify: Callable[..., bool], pss: bool) -> Counter[str]:
+    data: dict[str, Any] = load_vector(f"wycheproof/{filename}")
+    seen: Counter[str] = Counter()
+    for group in data["testGroups"]:
+        hash_name = group["sha"].replace("-", "").lower()
+        if pss:
+            assert group["mgf"] == "MGF1"
+            assert group["mgfSha"] == group["sha"]
+            assert group["sLen"] == hashlib.new(hash_name).digest_size
+        key = RSAPublicKey(
+            int(group["publicKey"]["modulus"], 16), int(group["publicKey"]["publicExponent"], 16)
+        )
+        for case in group["tests"]:
+            ok = verify(key, hash_name, bytes.fromhex(case["msg"]), bytes.fromhex(case["sig"]))
+            # Valid cases verify; invalid ones and the acceptable MissingNull ones do not.
+            assert ok is (case["result"] == "valid"), (case["tcId"], case["comment"])
+            if case["result"] == "acceptable":
+                assert case["flags"] == ["MissingNull"]
+            seen[case["result"]] += 1
+    return seen
+
+
+@pytest.mark.parametrize("filename", sorted(PKCS1_FILES))
+def test_wycheproof_pkcs1v15(backend: Backend, filename: str) -> None:
+    seen = run_wycheproof(filename, backend.rsa_pkcs1v15_verify, pss=False)
+    assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PKCS1_FILES[filename]
+
+
+@pytest.mark.parametrize("filename", sorted(PSS_FILES))
+def test_wycheproof_pss(backend: Backend, filename: str) -> None:
+    seen = run_wycheproof(filename, backend.rsa_pss_verify, pss=True)
+    assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PSS_FILES[filename]
+
+
+@pytest.mark.parametrize("filename", sorted(PKCS1_FILES))
+def test_wycheproof_pkcs1v15_pure_module(filename: str) -> None:
+    seen = run_wycheproof(filename, rsa.pkcs1v15_verify, pss=False)
+    assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PKCS1_FILES[filename]
+
+
+@pytest.mark.parametrize("filename", sorted(PSS_FILES))
+def test_wycheproof_pss_pure_module(filename: str) -> None:
+    seen = run_wycheproof(filename, rsa.pss_verify, pss=True)
+    assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PSS_FILES[filename]
+
+
+# --- RFC examples ---------------------------------------------------------------------------
+
+
+def test_rfc7515_a2_sign_reproduces_bytes(backend: Backend) -> None:
+    vector = load_vector("rfc/rfc7515_A2_rs256.json")
+    signing_input = vector["signing_input"].encode("ascii")
+    expected = b64u_decode(vector["signature_b64"])
+    assert backend.rsa_pkcs1v15_sign(RFC7515_KEY, "sha256", signing_input) == expected
+    assert rsa.pkcs1v15_sign(RFC7515_KEY, "sha256", signing_input) == expected
+    assert backend.rsa_pkcs1v15_verify(RFC7515_KEY.public_key(), "sha256", signing_input, expected)
+
+
+def test_rfc7520_4_1_sign_reproduces_bytes(backend: Backend) -> None:
+    vector = load_vector("rfc7520/jws/4_1.rsa_v15_signature.json")
+    assert vector["input"]["alg"] == "RS256"
+    assert private_key_from_jwk(vector["input"]["key"]) == RFC7520_KEY
+    signing_input = vector["signing"]["sig-input"].encode("ascii")
+    expected = b64u_decode(vector["signing"]["sig"])
+    assert backend.rsa_pkcs1v15_sign(RFC7520_KEY, "sha256", signing_input) == expected
+    assert rsa.pkcs1v15_sign(RFC7520_KEY, "sha256", signing_input) == expected
+
+
+def test_rfc7520_4_2_ps384_verifies(backend: Backend) -> None:
+    vector = load_vector("rfc7520/jws/4_2.rsa-pss_signature.json")
+    assert vector["input"]["alg"] == "PS384"
+    signing_input = vector["signing"]["sig-input"].encode("ascii")
+    signature = b64u_decode(vector["signing"]["sig"])
+    public = RFC7520_KEY.public_key()
+    assert backend.rsa_pss_verify(public, "sha384", signing_input, signature)
+    assert rsa.pss_verify(public, "sha384", signing_input, signature)
+    assert not backend.rsa_pss_verify(public, "sha384", signing_input + b".", signature)
+    assert not backend.rsa_pss_verify(public, "sha256", signing_input, signature)
+
+
+# --- Round trips and tampering ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("alg", "hash_name"), ALGORITHMS)
+def test_round_trip_across_backends(
+    backend: Backend, generated: RSAPrivateKey, alg: str, hash_name: str
+) -> None:
+    message = b"header.payload"
+    public = generated.public_key()
+    signature = signer(backend, alg)(generated, hash_name, message)
+    assert len(signature) == 256
+    for other in all_backends():
+        assert verifier(other, alg)(public, hash_name, message, signature)
+        assert not verifier(other, alg)(public, hash_name, message + b"!", signature)
+        tampered = bytes([signature[0] ^ 0x01]) + signature[1:]
+        assert not verifier(other, alg)(public, hash_name, message, tampered)
+        tampered = signature[:-1] + bytes([signature[-1] ^ 0x80])
+        assert not verifier(other, alg)(public, hash_name, message, tampered)
+
+
+@pytest.mark.parametrize("hash_name", HASHES)
+def test_pkcs1v15_is_identical_across_backends(hash_name: str) -> None:
+    signatures = {
+        b.rsa_pkcs1v15_sign(RFC7520_KEY, hash_name, b"same bytes") for b in all_backends()
+    }
+    signatures.add(rsa.pkcs1v15_sign(RFC7520_KEY, hash_name, b"same bytes"))
+    assert len(signatures) == 1
+
+
+@pytest.mark.parametrize("hash_name", HASHES)
+def test_pss_is_randomised_but_verifies(hash_name: str) -> None:
+    public = RFC7515_KEY.public_key()
+    first = rsa.pss_sign(RFC7515_KEY, hash_name, b"m")
+    second = rsa.pss_sign(RFC7515_KEY, hash_name, b"m")
+    assert first != second
+    assert rsa.pss_verify(public, hash_name, b"m", first)
+    assert rsa.pss_verify(public, hash_name, b"m", second)
+    assert not rsa.pkcs1v15_verify(public, hash_name, b"m", first)
+
+
+@pytest.mark.parametrize("hash_name", HASHES)
+def test_pss_with_em_len_one_short_of_k(
+    backend: Backend, odd_key: RSAPrivateKey, hash_name: str
+) -> None:
+    public = odd_key.public_key()
+    signature = rsa.pss_sign(odd_key, hash_name, b"odd")
+    assert len(signature) == 257
+    assert backend.rsa_pss_verify(public, hash_name, b"odd", signature)
+    assert rsa.pss_verify(public, hash_name, b"odd", signature)
+    mine = backend.rsa_pss_sign(odd_key, hash_name, b"odd")
+    assert rsa.pss_verify(public, hash_name, b"odd", mine)
+
+
+def test_pss_rejects_integer_too_large_for_em_len(odd_key: RSAPrivateKey) -> None:
+    # §8.1.2 step 2c: m = s**e mod n must fit in emLen = k - 1 octets. Build an s whose m is a
+    # well-formed-looking EM with one extra leading octet set.
+    em = rsa._emsa_pss_encode(hashlib.sha256(b"x").digest(), 2048, hashlib.sha256, b"\x11" * 32)
+    m = (1 << 2048) | int.from_bytes(em, "big")
+    assert m < odd_key.n
+    s = pow(m, odd_key.d, odd_key.n)
+    public = odd_key.public_key()
+    assert not rsa.pss_verify(public, "sha256", b"x", s.to_bytes(257, "big"))
+    good = pow(int.from_bytes(em, "big"), odd_key.d, odd_key.n)
+    assert rsa.pss_verify(public, "sha256", b"x", good.to_bytes(257, "big"))
+
+
+@pytest.mark.parametrize(("alg", "hash_name"), ALGORITHMS)
+def test_wrong_length_and_out_of_range_signatures_fail(
+    backend: Backend, alg: str, hash_name: str
+) -> None:
+    public = RFC7515_KEY.public_key()
+    n, k = public.n, 256
+    signature = signer(backend, alg)(RFC7515_KEY, hash_name, b"msg")
+    verify = verifier(backend, alg)
+    assert verify(public, hash_name, b"msg", signature)
+    s_plus_n = int.from_bytes(signature, "big") + n
+    candidates = [
+        b"",
+        signature[1:],  # short
+        signature[:-1],
+        b"\x00" + signature,  # long, same integer
+        signature + b"\x00",
+        # s + n has the same residue; it is k octets unless it overflows into k + 1.
+        s_plus_n.to_bytes(max(k, _byte_len(s_plus_n)), "big"),
+        n.to_bytes(k, "big"),
+        (n + 1).to_bytes(k, "big"),
+        b"\xff" * k,
+        b"\x00" * k,
+        (1).to_bytes(k, "big"),
+    ]
+    assert len(candidates) == 11
+    for bad in candidates:
+        assert not verify(public, hash_name, b"msg", bad)
+        assert not pure_verifier(alg)(public, hash_name, b"msg", bad)
+
+
+def test_stripped_leading_zero_fails(backend: Backend) -> None:
+    # Wycheproof's "SmallSignature" case is a valid signature whose first octets are zero.
+    data = load_vector("wycheproof/rsa_signature_2048_sha256_test.json")
+    cases = [
+        (group, case)
+        for group in data["testGroups"]
+        for case in group["tests"]
+        if "SmallSignature" in case["flags"]
+    ]
+    assert len(cases) == 1
+    group, case = cases[0]
+    key = RSAPublicKey(
+        int(group["publicKey"]["modulus"], 16), int(group["publicKey"]["publicExponent"], 16)
+    )
+    message, signature = bytes.fromhex(case["msg"]), bytes.fromhex(case["sig"])
+    assert signature[0] == 0
+    assert backend.rsa_pkcs1v15_verify(key, "sha256", message, signature)
+    assert rsa.pkcs1v15_verify(key, "sha256", message, signature)
+    stripped = signature.lstrip(b"\x00")
+    for short in (signature[1:], stripped):
+        assert not backend.rsa_pkcs1v15_verify(key, "sha256", message, short)
+        assert not rsa.pkcs1v15_verify(key, "sha256", message, short)
+
+
+# --- Verification never raises ----------------------------------------------------------------
+
+weird_ints = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, 1, 2, 3, -1, RFC7515_KEY.n, RFC7515_KEY.n + 1]),
+)
+
+
+@given(signature=st.binary(max_size=300), message=st.binary(max_size=64))
+@settings(max_examples=150, deadline=None)
+def test_verify_never_raises_on_arbitrary_bytes(signature: bytes, message: bytes) -> None:
+    public = RFC7515_KEY.public_key()
+    for hash_name in HASHES:
+        assert rsa.pkcs1v15_verify(public, hash_name, message, signature) is False
+        assert rsa.pss_verify(public, hash_name, message, signature) is False
+
+
+@given(signature=st.binary(min_size=256, max_size=256))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_verify_never_raises_on_full_length_garbage(signature: bytes) -> None:
+    public = RFC7520_KEY.public_key()
+    assert rsa.pkcs1v15_verify(public, "sha256", b"m", signature) is False
+    assert rsa.pss_verify(public, "sha512", b"m", signature) is False
+
+
+@given(
+    n=weird_ints,
+    e=weird_ints,
+    hash_name=st.sampled_from([*HASHES, "md5", "", "SHA256"]),
+    signature=st.binary(max_size=12),
+)
+@settings(max_examples=300, deadline=None)
+def test_verify_never_raises_on_strange_keys(
+    n: int, e: int, hash_name: str, signature: bytes
+) -> None:
+    key = RSAPublicKey(n, e)
+    assert rsa.pkcs1v15_verify(key, hash_name, b"m", signature) is False
+    assert rsa.pss_verify(key, hash_name, b"m", signature) is False
+
+
+def test_verify_rejects_non_bytes_and_unknown_hash() -> None:
+    public = RFC7515_KEY.public_key()
+    signature = rsa.pkcs1v15_sign(RFC7515_KEY, "sha256", b"m")
+    assert rsa.pkcs1v15_verify(public, "sha256", b"m", signature)
+    assert not rsa.pkcs1v15_verify(public, "sha1", b"m", signature)
+    assert not rsa.pss_verify(public, "sha1", b"m", signature)
+    assert not rsa.pkcs1v15_verify(public, "sha256", "m", signature)  # type: ignore[arg-type]
+    assert not rsa.pss_verify(public, "sha256", b"m", 5)  # type: ignore[arg-type]
+    # A negative exponent on a non-invertible s makes pow() raise inside: still just False.
+    assert not rsa.pss_verify(RSAPublicKey(public.n, -3), "sha256", b"m", bytes(256))
+    assert not rsa.pkcs1v15_verify(RSAPublicKey(public.n, -3), "sha256", b"m", bytes(256))
+
+
+# --- Signing failures ------------------------------------------------------------------------
+
+
+def small_key(bits: int) -> RSAPrivateKey:
+    while True:
+        p = _primes.random_prime(bits // 2, 65537)
+        q = _primes.random_prime(bits // 2, 65537)
+        if p != q:
+            return key_from_primes(p, q)
+
+
+@pytest.mark.parametrize("sign", [rsa.pkcs1v15_sign, rsa.pss_sign])
+def test_sign_refuses_unknown_hash(sign: Callable[[RSAPrivateKey, str, bytes], bytes]) -> None:
+    with pytest.raises(InvalidKeyError, match="unsupported hash"):
+        sign(RFC7515_KEY, "md5", b"m")
+
+
+def test_sign_refuses_modulus_too_short_for_encoding() -> None:
+    key = small_key(600)  # k = emLen = 75 octets
+    assert rsa.pss_verify(key.public_key(), "sha256", b"m", rsa.pss_sign(key, "sha256", b"m"))
+    signature = rsa.pkcs1v15_sign(key, "sha256", b"m")
+    assert rsa.pkcs1v15_verify(key.public_key(), "sha256", b"m", signature)
+    # PKCS#1 v1.5 needs k >= tLen + 11 = 94 for SHA-512; PSS needs emLen >= 2 * 64 + 2.
+    with pytest.raises(InvalidKeyError, match="too short"):
+        rsa.pkcs1v15_sign(key, "sha512", b"m")
+    with pytest.raises(InvalidKeyError, match="too short"):
+        rsa.pss_sign(key, "sha512", b"m")
+    assert not rsa.pkcs1v15_verify(key.public_key(), "sha512", b"m", signature)
+
+
+def test_unused_d_does_not_matter_to_crt_signing() -> None:
+    # d itself is not used by the CRT path (RFC 8017 §5.2.1 step 2b): a wrong d still signs.
+    key = dataclasses.replace(RFC7515_KEY, d=RFC7515_KEY.d + 2)
+    signature = rsa.pkcs1v15_sign(key, "sha256", b"m")
+    assert signature == rsa.pkcs1v15_sign(RFC7515_KEY, "sha256", b"m")
+
+
+@pytest.mark.parametrize("field", ["dp", "dq", "qi", "p", "q"])
+def test_fault_check_refuses_inconsistent_key(field: str) -> None:
+    # A "fault" in one CRT component must never produce a released signature (Bellcore).
+    key = dataclasses.replace(RFC7515_KEY, **{field: getattr(RFC7515_KEY, field) + 2})
+    with pytest.raises(InvalidKeyError, match="public-key check"):
+        rsa.pkcs1v15_sign(key, "sha256", b"m")
+    with pytest.raises(InvalidKeyError, match="public-key check"):
+        rsa.pss_sign(key, "sha256", b"m")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        RSAPrivateKey(33, 3, 7, 0, 3, 7, 1, 4),  # p = 0
+        RSAPrivateKey(33, 3, 7, 11, 0, 7, 1, 4),  # q = 0
+        RSAPrivateKey(1, 3, 7, 11, 3, 7, 1, 4),  # n = 1 leaves no blinding value
+    ],
+)
+def test_unusable_private_values_raise_invalid_key(key: RSAPrivateKey) -> None:
+    with pytest.raises(InvalidKeyError):
+        rsa._rsasp1(key, 2)
+
+
+# --- Blinding ----------------------------------------------------------------------------------
+
+
+def blinding_state(key: RSAPrivateKey) -> Any:
+    return key.native_cache["pure"]
+
+
+def test_blinding_pair_is_consistent_squared_and_refreshed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = key_from_primes(RFC7515_KEY.p, RFC7515_KEY.q)
+    n, e = key.n, key.e
+    rsa.pkcs1v15_sign(key, "sha256", b"1")
+    first = blinding_state(key)
+    assert first.vi * pow(first.vf, e, n) % n == 1  # vi = r**e and vf = r**-1 belong together
+    assert first.uses_left == rsa._BLINDING_REFRESH - 1
+    rsa.pkcs1v15_sign(key, "sha256", b"2")
+    second = blinding_state(key)
+    assert (second.vi, second.vf) == (first.vi**2 % n, first.vf**2 % n)
+    for i in range(second.uses_left):
+        rsa.pss_sign(key, "sha256", bytes([i]))
+    spent = blinding_state(key)
+    assert spent.uses_left == 0
+    signature = rsa.pkcs1v15_sign(key, "sha256", b"3")
+    fresh = blinding_state(key)
+    assert fresh.uses_left == rsa._BLINDING_REFRESH - 1
+    assert fresh.vi != spent.vi**2 % n
+    assert fresh.vi * pow(fresh.vf, e, n) % n == 1
+    assert signature == rsa.pkcs1v15_sign(RFC7515_KEY, "sha256", b"3")
+    # A forked child (new pid) must not continue its parent's sequence.
+    monkeypatch.setattr("os.getpid", lambda: fresh.pid + 1)
+    rsa.pkcs1v15_sign(key, "sha256", b"4")
+    assert blinding_state(key).pid == fresh.pid + 1
+    assert blinding_state(key).uses_left == rsa._BLINDING_REFRESH - 1
+
+
+def test_blinding_retries_r_not_coprime(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = key_from_primes(RFC7515_KEY.p, RFC7515_KEY.q)
+    draws = iter([key.p - 2, 5 - 2])  # r = p shares a factor with n; r = 5 does not
+    monkeypatch.setattr("secrets.randbelow", lambda _bound: next(draws))
+    state = rsa._fresh_blinding(key.n, key.e)
+    assert state.vf * 5 % key.n == 1
+
+
+# --- Key generation and primes ------------------------------------------------------------------
+
+
+def test_generate_2048_meets_fips_186_5(backend: Backend, generated: RSAPrivateKey) -> None:
+    key = generated
+    n, e, p, q, d = key.n, key.e, key.p, key.q, key.d
+    assert e == 65537
+    assert n == p * q
+    assert n.bit_length() == 2048
+    assert p.bit_length() == q.bit_length() == 1024
+    assert p >> 1022 == q >> 1022 == 0b11
+    assert abs(p - q) > 2 ** (1024 - 100)
+    assert math.gcd(e, p - 1) == math.gcd(e, q - 1) == 1
+    lcm = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+    assert d * e % lcm == 1
+    assert 2**1024 < d < lcm
+    assert (key.dp, key.dq, key.qi * q % p) == (d % (p - 1), d % (q - 1), 1)
+    for prime in (p, q):
+        assert _primes.is_probable_prime(prime, 10)
+    signature = backend.rsa_pkcs1v15_sign(key, "sha256", b"generated")
+    assert rsa.pkcs1v15_verify(key.public_key(), "sha256", b"generated", signature)
+
+
+@pytest.mark.parametrize("bits", [0, 512, 1023, 2047, 2049, 16386, -2048])
+def test_generate_refuses_bad_sizes(bits: int) -> None:
+    with pytest.raises(InvalidKeyError, match="key size"):
+        rsa.generate(bits)
+
+
+def test_generate_retries_close_primes_and_small_d(monkeypatch: pytest.MonkeyPatch) -> None:
+    p1 = _primes.random_prime(512, 65537)
+    far = [_primes.random_prime(512, 65537) for _ in range(2)]
+    assert abs(far[0] - far[1]) > 2 ** (512 - 100)
+    # First pair: identical primes (too close). Then a pair whose d we force to look small.
+    primes = iter([p1, p1, far[0], far[1], far[0], far[1]])
+    monkeypatch.setattr(rsa, "random_prime", lambda _bits, _e: next(primes))
+    real_pow = pow
+    calls = {"inverse": 0}
+
+    def fake_pow(base: int, exp: int, mod: int | None = None) -> int:
+        if exp == -1 and base == 65537:
+            calls["inverse"] += 1
+            if calls["inverse"] == 1:
+                return 3  # d below 2**(nlen/2): must be regenerated
+        return real_pow(base, exp, mod)
+
+    monkeypatch.setattr(rsa, "pow", fake_pow, raising=False)
+    key = rsa.generate(1024)
+    assert calls["inverse"] == 2
+    assert {key.p, key.q} == set(far)
+    assert rsa.pss_verify(key.public_key(), "sha256", b"m", rsa.pss_sign(key, "sha256", b"m"))
+
+
+@pytest.mark.parametrize(
+    ("bits", "rounds"), [(256, 7), (512, 7), (1024, 5), (1280, 5), (1536, 4), (2048, 4), (4096, 4)]
+)
+def test_miller_rabin_rounds_follow_fips_table(bits: int, rounds: int) -> None:
+    assert _primes.miller_rabin_rounds(bits) == rounds
+
+
+KNOWN_PRIMES = [2**61 - 1, 2**89 - 1, 2**127 - 1, 2**521 - 1, 1000000007]
+KNOWN_COMPOSITES = [
+    561,  # Carmichael
+    2047,  # strong pseudoprime to base 2
+    3215031751,  # strong pseudoprime to bases 2, 3, 5, 7
+    (2**61 - 1) * (2**89 - 1),
+    (2**127 - 1) ** 2,
+    2**521 + 1,
+]
+
+
+def test_miller_rabin_on_known_numbers() -> None:
+    assert all(_primes.is_probable_prime(w, 40) for w in KNOWN_PRIMES)
+    assert not any(_primes.is_probable_prime(w, 40) for w in KNOWN_COMPOSITES)
+
+
+@pytest.mark.parametrize("e", [65537, 3])
+def test_random_prime_shape(e: int) -> None:
+    prime = _primes.random_prime(256, e)
+    assert prime.bit_length() == 256
+    assert prime >> 254 == 0b11
+    assert math.gcd(e, prime - 1) == 1
+    assert _primes.is_probable_prime(prime, 40)
