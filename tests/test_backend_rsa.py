@@ -421,45 +421,33 @@ def test_unusable_private_values_raise_invalid_key(key: RSAPrivateKey) -> None:
 # --- Blinding ----------------------------------------------------------------------------------
 
 
-def blinding_state(key: RSAPrivateKey) -> Any:
-    return key.native_cache["pure"]
-
-
-def test_blinding_pair_is_consistent_squared_and_refreshed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_every_signature_draws_a_fresh_blinding_value(monkeypatch: pytest.MonkeyPatch) -> None:
     key = key_from_primes(RFC7515_KEY.p, RFC7515_KEY.q)
-    n, e = key.n, key.e
-    rsa.pkcs1v15_sign(key, "sha256", b"1")
-    first = blinding_state(key)
-    assert first.vi * pow(first.vf, e, n) % n == 1  # vi = r**e and vf = r**-1 belong together
-    assert first.uses_left == rsa._BLINDING_REFRESH - 1
-    rsa.pkcs1v15_sign(key, "sha256", b"2")
-    second = blinding_state(key)
-    assert (second.vi, second.vf) == (first.vi**2 % n, first.vf**2 % n)
-    for i in range(second.uses_left):
-        rsa.pss_sign(key, "sha256", bytes([i]))
-    spent = blinding_state(key)
-    assert spent.uses_left == 0
-    signature = rsa.pkcs1v15_sign(key, "sha256", b"3")
-    fresh = blinding_state(key)
-    assert fresh.uses_left == rsa._BLINDING_REFRESH - 1
-    assert fresh.vi != spent.vi**2 % n
-    assert fresh.vi * pow(fresh.vf, e, n) % n == 1
-    assert signature == rsa.pkcs1v15_sign(RFC7515_KEY, "sha256", b"3")
-    # A forked child (new pid) must not continue its parent's sequence.
-    monkeypatch.setattr("os.getpid", lambda: fresh.pid + 1)
-    rsa.pkcs1v15_sign(key, "sha256", b"4")
-    assert blinding_state(key).pid == fresh.pid + 1
-    assert blinding_state(key).uses_left == rsa._BLINDING_REFRESH - 1
+    draws: list[int] = []
+    real = rsa.secrets.randbelow
+
+    def recording(bound: int) -> int:
+        value = real(bound)
+        draws.append(value)
+        return value
+
+    monkeypatch.setattr(rsa.secrets, "randbelow", recording)
+    signatures = [rsa.pkcs1v15_sign(key, "sha256", b"same message") for _ in range(3)]
+    assert len(draws) == 3
+    assert len(set(draws)) == 3
+    assert len(set(signatures)) == 1  # blinding never changes the (deterministic) result
+    assert signatures[0] == rsa.pkcs1v15_sign(RFC7515_KEY, "sha256", b"same message")
+    vi, vf = rsa._fresh_blinding(key.n, key.e)
+    assert vi * pow(vf, key.e, key.n) % key.n == 1  # vi = r**e and vf = r**-1 belong together
 
 
 def test_blinding_retries_r_not_coprime(monkeypatch: pytest.MonkeyPatch) -> None:
     key = key_from_primes(RFC7515_KEY.p, RFC7515_KEY.q)
     draws = iter([key.p - 2, 5 - 2])  # r = p shares a factor with n; r = 5 does not
     monkeypatch.setattr("secrets.randbelow", lambda _bound: next(draws))
-    state = rsa._fresh_blinding(key.n, key.e)
-    assert state.vf * 5 % key.n == 1
+    vi, vf = rsa._fresh_blinding(key.n, key.e)
+    assert vf * 5 % key.n == 1
+    assert vi == pow(5, key.e, key.n)
 
 
 # --- Key generation and primes ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...exceptions import InvalidKeyError
 from . import ec, ed448, ed25519, rsa
 
 if TYPE_CHECKING:
@@ -52,12 +53,14 @@ class PureBackend:
         return ec.ecdsa_verify(key, hash_name, message, signature)
 
     def eddsa_sign(self, key: OKPPrivateKey, message: bytes) -> bytes:
-        mod = ed25519 if key.curve == "Ed25519" else ed448
-        return mod.sign(key.d, message)
+        if key.curve == "Ed25519":
+            return ed25519.sign(key.d, message)
+        return ed448.sign(key.d, message)
 
     def eddsa_verify(self, key: OKPPublicKey, message: bytes, signature: bytes) -> bool:
-        mod = ed25519 if key.curve == "Ed25519" else ed448
-        return mod.verify(key.x, message, signature)
+        if key.curve == "Ed25519":
+            return ed25519.verify(key.x, message, signature)
+        return ed448.verify(key.x, message, signature)
 
     def generate_rsa(self, bits: int) -> RSAPrivateKey:
         return rsa.generate(bits)
@@ -66,5 +69,8 @@ class PureBackend:
         return ec.generate(curve)
 
     def generate_okp(self, curve: str) -> OKPPrivateKey:
-        mod = ed25519 if curve == "Ed25519" else ed448
-        return mod.generate()
+        if curve == "Ed25519":
+            return ed25519.generate()
+        if curve == "Ed448":
+            return ed448.generate()
+        raise InvalidKeyError(f"unsupported OKP curve {curve!r}")

@@ -10,7 +10,7 @@ What this module defends against, and what it cannot:
 - Fault attacks on CRT (Bellcore): every signature is checked with the public exponent before
   it is released; a mismatch raises :class:`InvalidKeyError` instead of leaking a factor.
 - Timing: CPython integers are not constant-time, so the private exponentiation is blinded
-  (see :func:`_next_blinding`). Blinding hides the message-dependent part of the timing; it
+  (see :func:`_fresh_blinding`). Blinding hides the message-dependent part of the timing; it
   does not make the code constant-time, and nothing in pure Python can.
 
 Verification never raises on malformed input: it returns False.
@@ -21,10 +21,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import os
 import secrets
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from ...exceptions import InvalidKeyError
 from ...keys import RSAPrivateKey, RSAPublicKey
@@ -50,14 +49,6 @@ _DIGEST_INFO_PREFIX = {
 }
 
 _PUBLIC_EXPONENT = 65537
-
-#: Signatures per blinding value before a fresh random ``r`` is drawn (see _next_blinding).
-#: 1 means a fresh ``r`` for every signature, as the design asks; it costs about 10% of a
-#: 2048-bit signature (measured 1.12x a bare CRT pair instead of 1.04x with 32).
-_BLINDING_REFRESH = 1
-
-#: ``native_cache`` slot of an RSA private key that holds its blinding state.
-_CACHE_SLOT = "pure"
 
 #: Key sizes :func:`generate` accepts. Below 1024 the FIPS 186-5 A.1.3 bound on |p - q| is
 #: meaningless; above 16384 generation takes minutes in pure Python.
@@ -230,49 +221,22 @@ def pss_verify(key: RSAPublicKey, hash_name: str, message: bytes, signature: byt
 # --- The private-key operation ---------------------------------------------------------------
 
 
-class _Blinding(NamedTuple):
-    """One blinding pair: ``vi = r**e mod n`` blinds, ``vf = r**-1 mod n`` unblinds."""
-
-    vi: int
-    vf: int
-    uses_left: int
-    pid: int
-
-
-def _fresh_blinding(n: int, e: int) -> _Blinding:
-    """A new pair from a fresh random ``r`` coprime to ``n`` (drawn from :mod:`secrets`)."""
+def _fresh_blinding(n: int, e: int) -> tuple[int, int]:
+    """A blinding pair from a fresh random ``r`` coprime to ``n`` (drawn from :mod:`secrets`):
+    ``vi = r**e mod n`` blinds the input, ``vf = r**-1 mod n`` unblinds the result. A new
+    ``r`` for every signature costs a public exponentiation and an inverse, about 10% of a
+    2048-bit signature, and leaves no blinding state to share across threads or forks."""
     while True:
         r = secrets.randbelow(n - 2) + 2
         if math.gcd(r, n) == 1:
-            return _Blinding(pow(r, e, n), pow(r, -1, n), _BLINDING_REFRESH, os.getpid())
-
-
-def _next_blinding(key: RSAPrivateKey) -> tuple[int, int]:
-    """The blinding pair for this signature, from the per-key cache.
-
-    A fresh pair costs a public exponentiation and a modular inverse (about a tenth of a
-    2048-bit signature). Instead, each use squares the cached pair: ``r -> r**2`` keeps
-    ``vi = (r**2)**e`` and ``vf = (r**2)**-1`` consistent for two modular squarings. Every
-    ``_BLINDING_REFRESH`` signatures, and after a fork (so parent and child never share a
-    sequence), a fresh random ``r`` replaces it. Concurrent signers may occasionally reuse one
-    pair; that weakens the blinding slightly but never the signature's correctness, since the
-    pair is replaced as one immutable tuple.
-    """
-    n = key.n
-    state = key.native_cache.get(_CACHE_SLOT)
-    if not isinstance(state, _Blinding) or state.uses_left <= 0 or state.pid != os.getpid():
-        state = _fresh_blinding(n, key.e)
-    key.native_cache[_CACHE_SLOT] = _Blinding(
-        state.vi * state.vi % n, state.vf * state.vf % n, state.uses_left - 1, state.pid
-    )
-    return state.vi, state.vf
+            return pow(r, e, n), pow(r, -1, n)
 
 
 def _rsasp1(key: RSAPrivateKey, m: int) -> int:
     """RSASP1 (RFC 8017 §5.2.1) by CRT, blinded, and checked with ``e`` before release."""
     n = key.n
     try:
-        vi, vf = _next_blinding(key)
+        vi, vf = _fresh_blinding(n, key.e)
         c = m * vi % n
         # §5.2.1 step 2b: Garner's recombination from the two half-size exponentiations.
         s_p = pow(c, key.dp, key.p)

@@ -1,0 +1,330 @@
+"""The ``cryptography`` (pyca, OpenSSL) backend.
+
+Importing this module raises ImportError when ``cryptography`` is missing; the selector in
+``backends/__init__.py`` turns that into :class:`~jwtlite.exceptions.BackendUnavailableError`.
+
+jwtlite parses every key format itself, so this adapter only rebuilds OpenSSL keys from the
+neutral numbers (RFC 8017 §3, SEC 1 §2.3, RFC 8032 §5) and caches the result in
+``key.native_cache["cryptography"]``: a key used for many tokens is imported into OpenSSL once.
+ECDSA signatures cross this edge as DER (what OpenSSL speaks) and leave it as the fixed-width
+``R || S`` of RFC 7518 §3.4, so callers never see DER.
+
+Works with cryptography 3.4 and later: optional features are detected, not assumed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Callable, TypeVar, Union, cast
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from .._crypto_objects import from_cryptography_key
+from .._curves import CURVES, is_on_curve
+from ..exceptions import InvalidAlgorithmError, InvalidKeyError
+from ..keys import (
+    ECPrivateKey,
+    ECPublicKey,
+    OKPPrivateKey,
+    OKPPublicKey,
+    RSAPrivateKey,
+    RSAPublicKey,
+)
+
+__all__ = ["CryptographyBackend"]
+
+_CACHE = "cryptography"
+_T = TypeVar("_T")
+_Keyed = Union[RSAPublicKey, RSAPrivateKey, ECPublicKey, ECPrivateKey, OKPPublicKey, OKPPrivateKey]
+
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
+}
+# RFC 7518 §3.5: MGF1 with the same hash, and a salt as long as the hash output. An explicit
+# length (not AUTO/MAX) also makes OpenSSL reject a signature whose salt has any other length.
+_PSS = {
+    name: padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)
+    for name, h in _HASHES.items()
+}
+_PKCS1V15 = padding.PKCS1v15()
+_EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "P-256": ec.SECP256R1,
+    "P-384": ec.SECP384R1,
+    "P-521": ec.SECP521R1,
+    "secp256k1": ec.SECP256K1,
+}
+# Malformed input from OpenSSL's side arrives as one of these; verification maps them to False.
+_BAD_INPUT = (InvalidSignature, InvalidKeyError, ValueError, UnsupportedAlgorithm)
+
+
+def _accepts_skip_validation() -> bool:
+    """Whether ``RSAPrivateNumbers.private_key`` takes ``unsafe_skip_rsa_key_validation`` (39+)."""
+    try:
+        params = inspect.signature(rsa.RSAPrivateNumbers.private_key).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a text signature
+        return False
+    return "unsafe_skip_rsa_key_validation" in params
+
+
+_SKIP_RSA_VALIDATION = _accepts_skip_validation()
+
+
+def _hash(name: str, error: type[Exception] = InvalidKeyError) -> hashes.HashAlgorithm:
+    """The hash object for signing; the error type is the one the pure backend raises."""
+    try:
+        return _HASHES[name]
+    except KeyError:
+        raise error(f"unsupported hash {name!r}") from None
+
+
+def _cached(key: _Keyed, build: Callable[[], _T]) -> _T:
+    """The native key cached on ``key``, built once; only this module writes the slot."""
+    native = key.native_cache.get(_CACHE)
+    if native is None:
+        try:
+            native = build()
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            raise InvalidKeyError(f"cryptography refused the key: {exc}") from exc
+        key.native_cache[_CACHE] = native
+    return cast(_T, native)
+
+
+def _rsa_private(key: RSAPrivateKey) -> rsa.RSAPrivateKey:
+    def build() -> rsa.RSAPrivateKey:
+        numbers = rsa.RSAPrivateNumbers(
+            p=key.p,
+            q=key.q,
+            d=key.d,
+            dmp1=key.dp,
+            dmq1=key.dq,
+            iqmp=key.qi,
+            public_numbers=rsa.RSAPublicNumbers(key.e, key.n),
+        )
+        if _SKIP_RSA_VALIDATION:
+            # Safe only because jwtlite checked the key itself when loading it (n == p*q, d
+            # agrees with e, no multi-prime). OpenSSL's own check tests p and q for primality,
+            # about 50 ms per 2048-bit key, which would dominate a one-shot encode().
+            return numbers.private_key(unsafe_skip_rsa_key_validation=True)
+        return numbers.private_key()
+
+    return _cached(key, build)
+
+
+def _rsa_public(key: RSAPublicKey | RSAPrivateKey) -> rsa.RSAPublicKey:
+    # A private key's public half is a separate neutral object with its own cache slot.
+    public = key.public_key()
+    return _cached(public, lambda: rsa.RSAPublicNumbers(public.e, public.n).public_key())
+
+
+def _ec_curve(name: str) -> ec.EllipticCurve:
+    try:
+        return _EC_CURVES[name]()
+    except KeyError:
+        raise InvalidKeyError(f"unsupported curve {name!r}") from None
+
+
+def _ec_point(key: ECPublicKey | ECPrivateKey) -> ec.EllipticCurvePublicNumbers:
+    curve = _ec_curve(key.curve)
+    # SEC 1 §3.2.2.1: coordinates in [0, p-1] and on the curve. OpenSSL reduces a coordinate
+    # >= p instead of refusing it, so the check is ours (and matches the pure backend).
+    if not is_on_curve(CURVES[key.curve], key.x, key.y):
+        raise InvalidKeyError(f"the public point is not a canonical point of {key.curve}")
+    return ec.EllipticCurvePublicNumbers(key.x, key.y, curve)
+
+
+def _ec_private(key: ECPrivateKey) -> ec.EllipticCurvePrivateKey:
+    # Passing (x, y) lets OpenSSL check that they belong to d, instead of trusting them.
+    return _cached(key, lambda: ec.EllipticCurvePrivateNumbers(key.d, _ec_point(key)).private_key())
+
+
+def _ec_public(key: ECPublicKey | ECPrivateKey) -> ec.EllipticCurvePublicKey:
+    public = key.public_key()
+    return _cached(public, lambda: _ec_point(public).public_key())
+
+
+_OKPPrivateNative = Union[ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
+_OKPPublicNative = Union[ed25519.Ed25519PublicKey, ed448.Ed448PublicKey]
+
+
+def _okp_private(key: OKPPrivateKey) -> _OKPPrivateNative:
+    if key.curve == "Ed25519":
+        return _cached(key, lambda: ed25519.Ed25519PrivateKey.from_private_bytes(key.d))
+    if key.curve == "Ed448":
+        return _cached(key, lambda: ed448.Ed448PrivateKey.from_private_bytes(key.d))
+    raise InvalidKeyError(f"unsupported OKP curve {key.curve!r}")
+
+
+# Field primes and encoded lengths of RFC 8032 §5.1 and §5.2.
+_OKP_FIELD = {"Ed25519": (2**255 - 19, 32), "Ed448": (2**448 - 2**224 - 1, 57)}
+
+
+def _okp_canonical(curve: str, encoded: bytes) -> bool:
+    """Whether a public key passes RFC 8032 §5.1.3 / §5.2.3 decoding steps 1 and 4.
+
+    OpenSSL accepts y >= p (it reduces y), so a second spelling of a key would verify there but
+    not on the pure backend. x = 0 happens only for y = 1 or y = p - 1 (y^2 = 1), and with the
+    sign bit set it is a non-canonical spelling too.
+    """
+    p, size = _OKP_FIELD[curve]
+    if len(encoded) != size:
+        return False
+    value = int.from_bytes(encoded, "little")
+    sign_bit = 8 * size - 1
+    y = value & ((1 << sign_bit) - 1)
+    if y >= p:
+        return False
+    return not (value >> sign_bit and y in (1, p - 1))
+
+
+def _okp_public(key: OKPPublicKey | OKPPrivateKey) -> _OKPPublicNative:
+    public = key.public_key()
+    load: Callable[[bytes], _OKPPublicNative]
+    if public.curve == "Ed25519":
+        load = ed25519.Ed25519PublicKey.from_public_bytes
+    elif public.curve == "Ed448":
+        load = ed448.Ed448PublicKey.from_public_bytes
+    else:
+        raise InvalidKeyError(f"unsupported OKP curve {public.curve!r}")
+
+    def build() -> _OKPPublicNative:
+        if not _okp_canonical(public.curve, public.x):
+            raise InvalidKeyError(f"non-canonical {public.curve} public key encoding")
+        return load(public.x)
+
+    return _cached(public, build)
+
+
+def _rsa_length_ok(key: RSAPublicKey | RSAPrivateKey, signature: bytes) -> bool:
+    # RFC 8017 §8.1.2 step 1 / §8.2.2 step 1: the signature is exactly k octets. OpenSSL would
+    # left-pad a short one; jwtlite rejects it on both backends so they agree.
+    return len(signature) == (key.n.bit_length() + 7) // 8
+
+
+def _raw_to_der(key: ECPublicKey | ECPrivateKey, signature: bytes) -> bytes | None:
+    """DER for a raw ``R || S`` (RFC 7518 §3.4), or None when it cannot be a valid signature."""
+    curve = CURVES.get(key.curve)
+    if curve is None:
+        return None
+    size = curve.size
+    if len(signature) != 2 * size:
+        return None
+    r = int.from_bytes(signature[:size], "big")
+    s = int.from_bytes(signature[size:], "big")
+    # ECDSA verification step 1 (SEC 1 §4.1.4): r and s in [1, n-1]; CVE-2022-21449 class.
+    if not (0 < r < curve.n and 0 < s < curve.n):
+        return None
+    return encode_dss_signature(r, s)
+
+
+def _der_to_raw(curve_name: str, der: bytes) -> bytes:
+    size = CURVES[curve_name].size
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+class CryptographyBackend:
+    """Backend protocol implementation over pyca/cryptography.
+
+    Signing raises :class:`InvalidKeyError` for a key OpenSSL refuses or an unknown hash
+    (:class:`InvalidAlgorithmError` for ECDSA, as the pure backend does). Verification returns
+    False for any malformed signature, key or hash name, and never raises.
+    """
+
+    name = "cryptography"
+
+    def rsa_pkcs1v15_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
+        algorithm = _hash(hash_name)
+        native = _rsa_private(key)
+        try:
+            return native.sign(message, _PKCS1V15, algorithm)
+        except ValueError as exc:  # RFC 8017 §9.2 step 3: modulus too short for the DigestInfo
+            raise InvalidKeyError(f"RSA key too small for {hash_name}") from exc
+
+    def rsa_pkcs1v15_verify(
+        self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        algorithm = _HASHES.get(hash_name)
+        if algorithm is None or not _rsa_length_ok(key, signature):
+            return False
+        try:
+            _rsa_public(key).verify(signature, message, _PKCS1V15, algorithm)
+        except _BAD_INPUT:
+            return False
+        return True
+
+    def rsa_pss_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
+        algorithm = _hash(hash_name)
+        native = _rsa_private(key)
+        try:
+            return native.sign(message, _PSS[hash_name], algorithm)
+        except ValueError as exc:  # RFC 8017 §9.1.1 step 3: modulus too short for the salt
+            raise InvalidKeyError(f"RSA key too small for PSS with {hash_name}") from exc
+
+    def rsa_pss_verify(
+        self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        algorithm = _HASHES.get(hash_name)
+        if algorithm is None or not _rsa_length_ok(key, signature):
+            return False
+        try:
+            _rsa_public(key).verify(signature, message, _PSS[hash_name], algorithm)
+        except _BAD_INPUT:
+            return False
+        return True
+
+    def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
+        algorithm = _hash(hash_name, InvalidAlgorithmError)
+        der = _ec_private(key).sign(message, ec.ECDSA(algorithm))
+        return _der_to_raw(key.curve, der)
+
+    def ecdsa_verify(
+        self, key: ECPublicKey, hash_name: str, message: bytes, signature: bytes
+    ) -> bool:
+        algorithm = _HASHES.get(hash_name)
+        der = _raw_to_der(key, signature)
+        if algorithm is None or der is None:
+            return False
+        try:
+            _ec_public(key).verify(der, message, ec.ECDSA(algorithm))
+        except _BAD_INPUT:
+            return False
+        return True
+
+    def eddsa_sign(self, key: OKPPrivateKey, message: bytes) -> bytes:
+        return _okp_private(key).sign(message)
+
+    def eddsa_verify(self, key: OKPPublicKey, message: bytes, signature: bytes) -> bool:
+        try:
+            _okp_public(key).verify(signature, message)
+        except _BAD_INPUT:
+            return False
+        return True
+
+    def generate_rsa(self, bits: int) -> RSAPrivateKey:
+        try:
+            native = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+        except ValueError as exc:
+            raise InvalidKeyError(f"cannot generate a {bits}-bit RSA key: {exc}") from exc
+        return cast(RSAPrivateKey, from_cryptography_key(native))
+
+    def generate_ec(self, curve: str) -> ECPrivateKey:
+        native = ec.generate_private_key(_ec_curve(curve))
+        return cast(ECPrivateKey, from_cryptography_key(native))
+
+    def generate_okp(self, curve: str) -> OKPPrivateKey:
+        native: _OKPPrivateNative
+        if curve == "Ed25519":
+            native = ed25519.Ed25519PrivateKey.generate()
+        elif curve == "Ed448":
+            native = ed448.Ed448PrivateKey.generate()
+        else:
+            raise InvalidKeyError(f"unsupported OKP curve {curve!r}")
+        return cast(OKPPrivateKey, from_cryptography_key(native))
