@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from .._crypto_objects import from_cryptography_key
+from .._crypto_objects import NATIVE_SLOT, from_cryptography_key
 from .._curves import CURVES, is_on_curve
 from ..exceptions import InvalidAlgorithmError, InvalidKeyError
 from ..keys import (
@@ -39,7 +39,6 @@ from ..keys import (
 
 __all__ = ["CryptographyBackend"]
 
-_CACHE = "cryptography"
 _T = TypeVar("_T")
 _Keyed = Union[RSAPublicKey, RSAPrivateKey, ECPublicKey, ECPrivateKey, OKPPublicKey, OKPPrivateKey]
 
@@ -86,14 +85,18 @@ def _hash(name: str, error: type[Exception] = InvalidKeyError) -> hashes.HashAlg
 
 
 def _cached(key: _Keyed, build: Callable[[], _T]) -> _T:
-    """The native key cached on ``key``, built once; only this module writes the slot."""
-    native = key.native_cache.get(_CACHE)
+    """The native key cached on ``key``, built once.
+
+    Only this module and ``_crypto_objects`` write the slot, always with the native form of
+    that very key (private for private, public for public), which makes the cast sound.
+    """
+    native = key.native_cache.get(NATIVE_SLOT)
     if native is None:
         try:
             native = build()
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             raise InvalidKeyError(f"cryptography refused the key: {exc}") from exc
-        key.native_cache[_CACHE] = native
+        key.native_cache[NATIVE_SLOT] = native
     return cast(_T, native)
 
 
@@ -110,8 +113,9 @@ def _rsa_private(key: RSAPrivateKey) -> rsa.RSAPrivateKey:
         )
         if _SKIP_RSA_VALIDATION:
             # Safe only because jwtlite checked the key itself when loading it (n == p*q, d
-            # agrees with e, no multi-prime). OpenSSL's own check tests p and q for primality,
-            # about 50 ms per 2048-bit key, which would dominate a one-shot encode().
+            # agrees with e, no multi-prime), and OpenSSL still checks each CRT result against
+            # e. Its own key check tests p and q for primality: about 50 ms per 2048-bit key,
+            # which would dominate a one-shot encode().
             return numbers.private_key(unsafe_skip_rsa_key_validation=True)
         return numbers.private_key()
 
@@ -203,8 +207,8 @@ def _okp_public(key: OKPPublicKey | OKPPrivateKey) -> _OKPPublicNative:
 
 
 def _rsa_length_ok(key: RSAPublicKey | RSAPrivateKey, signature: bytes) -> bool:
-    # RFC 8017 §8.1.2 step 1 / §8.2.2 step 1: the signature is exactly k octets. OpenSSL would
-    # left-pad a short one; jwtlite rejects it on both backends so they agree.
+    # RFC 8017 §8.1.2 step 1 / §8.2.2 step 1: the signature is exactly k octets. OpenSSL
+    # accepts a PSS signature whose leading zero octet was dropped; the pure backend does not.
     return len(signature) == (key.n.bit_length() + 7) // 8
 
 

@@ -1,0 +1,243 @@
+"""PyJWKSet and key selection with metadata enforcement (RFC 7517 §4-5)."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from typing import Any
+
+import pytest
+from conftest import KEYS, load_vector
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jwtlite import jwk_set
+from jwtlite.exceptions import InvalidKeyError, PyJWKSetError
+from jwtlite.jwk import MAX_KEYS, PyJWK, PyJWKSet, key_from_jwk, key_to_jwk, resolve_key
+from jwtlite.keys import ECPrivateKey, ECPublicKey, RSAPublicKey, load_key
+
+RSA_PRIVATE = load_vector("rfc7520/jwk/3_4.rsa_private_key.json")
+RSA_PUBLIC = load_vector("rfc7520/jwk/3_3.rsa_public_key.json")
+EC_PUBLIC = load_vector("rfc7520/jwk/3_1.ec_public_key.json")
+HMAC = load_vector("rfc7520/jwk/3_5.symmetric_key_mac_computation.json")
+ENC = load_vector("rfc7520/jwk/3_6.symmetric_key_encryption.json")
+
+
+def _jwk(pem: str, **meta: Any) -> dict[str, Any]:
+    key = load_key((KEYS / pem).read_bytes())
+    return key_to_jwk(key, include_private=False, **meta)
+
+
+P256_A = _jwk("ec_p256.pem", kid="p256")
+P384 = _jwk("ec_p384.pem", kid="p384")
+RSA_B = _jwk("rsa2048_b.pem", kid="rsa-b")
+
+
+def _with(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    out.update(changes)
+    return out
+
+
+# --- PyJWKSet ------------------------------------------------------------------------------
+
+
+def test_set_parses_and_skips_unusable_keys_with_reasons() -> None:
+    members = [RSA_PUBLIC, ENC, {"kty": "EC", "crv": "P-256"}, "junk", P384]
+    keys = PyJWKSet.from_dict({"keys": members})
+    assert [k.key_id for k in keys.keys] == [RSA_PUBLIC["kid"], "p384"]
+    assert len(keys) == 2
+    reasons = {json.dumps(m): why for m, why in keys.skipped}
+    assert len(reasons) == 3
+    assert "Unable to find an algorithm" in reasons[json.dumps(ENC)]
+    assert '"x" is missing' in reasons[json.dumps({"kty": "EC", "crv": "P-256"})]
+    assert "must be a JSON object" in reasons[json.dumps("junk")]
+    assert "keys=2 skipped=3" in repr(keys)
+
+
+def test_set_lookup_by_kid_is_pyjwt_compatible() -> None:
+    keys = PyJWKSet([RSA_PUBLIC, P384])
+    assert keys["p384"].key == key_from_jwk(P384)
+    with pytest.raises(KeyError, match="keyset has no key for kid: nope"):
+        keys["nope"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"keys": []}, "did not contain any keys"),
+        ({}, "did not contain any keys"),
+        ({"keys": {"kty": "oct"}}, "must be a list"),
+        ({"keys": [ENC, {"kty": "nope"}]}, "any usable keys.*Unsupported JWK kty"),
+        ({"keys": [HMAC] * (MAX_KEYS + 1)}, "at most 256"),
+        ([HMAC], "must be a JSON object"),
+    ],
+)
+def test_set_refusals(value: Any, message: str) -> None:
+    with pytest.raises(PyJWKSetError, match=message):
+        PyJWKSet.from_dict(value)
+
+
+def test_set_from_json() -> None:
+    keys = PyJWKSet.from_json(json.dumps({"keys": [HMAC]}))
+    assert keys.keys[0].key == key_from_jwk(HMAC)
+    assert len(PyJWKSet.from_json(json.dumps({"keys": [HMAC]}).encode())) == 1
+    with pytest.raises(PyJWKSetError, match="duplicate"):
+        PyJWKSet.from_json('{"keys": [], "keys": []}')
+    with pytest.raises(PyJWKSetError, match="not UTF-8"):
+        PyJWKSet.from_json(b"\xff")
+
+
+# --- resolve_key ------------------------------------------------------------------------------
+
+SET = {"keys": [RSA_PUBLIC, P256_A, P384, RSA_B, HMAC]}
+
+
+def test_kid_chooses_the_key() -> None:
+    key = resolve_key(SET, alg="ES384", kid="p384", operation="verify")
+    assert key == key_from_jwk(P384)
+    assert resolve_key(PyJWKSet.from_dict(SET), alg="PS256", kid="rsa-b", operation="verify") == (
+        key_from_jwk(RSA_B)
+    )
+    assert resolve_key(SET, alg="HS256", kid=HMAC["kid"], operation="sign") == key_from_jwk(HMAC)
+
+
+def test_unknown_kid_raises_set_error_and_never_falls_back() -> None:
+    with pytest.raises(PyJWKSetError, match="No usable key in the JWK Set has kid 'other'"):
+        resolve_key(SET, alg="ES256", kid="other", operation="verify")
+
+
+def test_unknown_kid_names_the_reason_a_key_was_skipped() -> None:
+    bad = _with(P256_A, kid="broken", x="AAAA")
+    with pytest.raises(PyJWKSetError, match=r"skipped: .*32 octets"):
+        resolve_key({"keys": [bad, P384]}, alg="ES256", kid="broken", operation="verify")
+
+
+def test_without_kid_a_unique_key_type_match_is_used() -> None:
+    assert resolve_key(SET, alg="ES256", kid=None, operation="verify") == key_from_jwk(P256_A)
+    assert resolve_key(SET, alg="HS256", kid=None, operation="verify") == key_from_jwk(HMAC)
+
+
+def test_without_kid_ambiguity_is_refused() -> None:
+    with pytest.raises(InvalidKeyError, match="2 keys in the JWK Set fit RS256; refusing"):
+        resolve_key(SET, alg="RS256", kid=None, operation="verify")
+    with pytest.raises(InvalidKeyError, match="No key in the JWK Set can verify ES512"):
+        resolve_key(SET, alg="ES512", kid=None, operation="verify")
+
+
+def test_shared_kid_is_split_by_algorithm() -> None:
+    # RFC 7517 §4.5: keys of different types may share a kid.
+    keys = {"keys": [_with(P256_A, kid="same"), _with(RSA_B, kid="same")]}
+    assert resolve_key(keys, alg="ES256", kid="same", operation="verify") == key_from_jwk(P256_A)
+    assert isinstance(resolve_key(keys, alg="RS256", kid="same", operation="verify"), RSAPublicKey)
+    with pytest.raises(InvalidKeyError, match="2 keys share kid 'same' and 0 of them fit"):
+        resolve_key(keys, alg="ES384", kid="same", operation="verify")
+    twins = {"keys": [_with(RSA_PUBLIC, kid="t"), _with(RSA_B, kid="t")]}
+    with pytest.raises(InvalidKeyError, match="2 of them fit"):
+        resolve_key(twins, alg="RS256", kid="t", operation="verify")
+
+
+@pytest.mark.parametrize(
+    ("data", "alg", "operation", "message"),
+    [
+        (_with(RSA_PUBLIC, use="enc"), "RS256", "verify", "\"use\" is 'enc'"),
+        (_with(RSA_PUBLIC, use="other"), "RS256", "verify", "\"use\" is 'other'"),
+        (_with(RSA_PUBLIC, key_ops=["sign"]), "RS256", "verify", 'do not include "verify"'),
+        (_with(RSA_PRIVATE, key_ops=["verify"]), "RS256", "sign", 'do not include "sign"'),
+        (_with(RSA_PUBLIC, alg="PS256"), "RS256", "verify", "for PS256 only, not RS256"),
+        (RSA_PUBLIC, "ES256", "verify", "a RSA key cannot be used for ES256"),
+        (P384, "ES256", "verify", "a EC P-384 key cannot be used for ES256"),
+        (RSA_PUBLIC, "RS256", "sign", "a public key cannot sign"),
+        (RSA_PUBLIC, "none", "verify", "not a JWS signature algorithm"),
+        (ENC, "HS256", "verify", "Unable to find an algorithm"),
+    ],
+)
+def test_metadata_is_enforced(data: Any, alg: str, operation: str, message: str) -> None:
+    with pytest.raises(InvalidKeyError, match=message):
+        resolve_key(data, alg=alg, kid=None, operation=operation)
+    if "Unable" not in message:
+        with pytest.raises(InvalidKeyError, match=message):
+            resolve_key({"keys": [_with(data, kid="k")]}, alg=alg, kid="k", operation=operation)
+
+
+def test_allowed_metadata_passes() -> None:
+    signing = _with(RSA_PRIVATE, use="sig", key_ops=["sign"], alg="PS512")
+    key = resolve_key(PyJWK(signing), alg="PS512", kid=None, operation="sign")
+    assert key == key_from_jwk(RSA_PRIVATE)
+    public = resolve_key(
+        signing | {"key_ops": ["verify"]}, alg="PS512", kid=None, operation="verify"
+    )
+    assert public == key_from_jwk(RSA_PUBLIC)
+
+
+def test_verify_gets_the_public_half() -> None:
+    ec_private = load_vector("rfc7520/jwk/3_2.ec_private_key.json")
+    key = resolve_key(ec_private, alg="ES512", kid=None, operation="verify")
+    assert isinstance(key, ECPublicKey)
+    signer = resolve_key(ec_private, alg="ES512", kid=None, operation="sign")
+    assert isinstance(signer, ECPrivateKey)
+
+
+@pytest.mark.parametrize(
+    ("key", "kwargs", "message"),
+    [
+        (RSA_PUBLIC, {"operation": "encrypt"}, "operation must be"),
+        (RSA_PUBLIC, {"kid": 5}, "kid must be a string"),
+        (RSA_PUBLIC, {"alg": ["RS256"]}, "alg must be a string"),
+        (b"secret", {}, "Expected a JWK, JWK Set or PyJWK, not bytes"),
+        ({"keys": "x"}, {}, "must be a list"),
+    ],
+)
+def test_resolve_key_argument_errors(key: Any, kwargs: dict[str, Any], message: str) -> None:
+    call: dict[str, Any] = {"alg": "RS256", "kid": None, "operation": "verify", **kwargs}
+    with pytest.raises((InvalidKeyError, PyJWKSetError), match=message):
+        resolve_key(key, **call)
+
+
+def test_jwk_set_module_is_the_implementation() -> None:
+    assert jwk_set.resolve_key(SET, alg="ES256", kid="p256", operation="verify") == (
+        key_from_jwk(P256_A)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    members=st.lists(st.sampled_from([RSA_PUBLIC, P256_A, P384, RSA_B, HMAC, ENC]), max_size=6),
+    alg=st.sampled_from(["RS256", "ES256", "ES384", "HS256", "PS256", "EdDSA"]),
+    kid=st.none() | st.sampled_from(["p256", "p384", "rsa-b", "x", RSA_PUBLIC["kid"]]),
+)
+def test_selection_is_unique_or_refused(
+    members: list[dict[str, Any]], alg: str, kid: str | None
+) -> None:
+    try:
+        key = resolve_key({"keys": members}, alg=alg, kid=kid, operation="verify")
+    except (InvalidKeyError, PyJWKSetError):
+        return
+    # Whatever was chosen is the only member that matches the kid (or, without one, the alg).
+    chosen = [m for m in members if key_from_jwk(m) == key]
+    assert chosen
+    if kid is not None:
+        assert all(m.get("kid") == kid for m in chosen)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    document=_JSON
+    | st.fixed_dictionaries({"keys": st.lists(_JSON | st.sampled_from([HMAC, P384]), max_size=4)}),
+    alg=st.sampled_from(["HS256", "ES384", "RS256", "x"]),
+    kid=st.none() | st.text(max_size=4),
+)
+def test_hostile_sets_raise_only_jwtlite_errors(document: Any, alg: str, kid: str | None) -> None:
+    # Anything else (KeyError, TypeError ...) escapes and fails the test.
+    with contextlib.suppress(PyJWKSetError):
+        PyJWKSet.from_dict(document)
+    with contextlib.suppress(InvalidKeyError, PyJWKSetError):
+        resolve_key(document, alg=alg, kid=kid, operation="verify")
