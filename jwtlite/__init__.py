@@ -34,6 +34,7 @@ from .exceptions import (
     PyJWKSetError,
     PyJWTError,
     RevokedTokenError,
+    UnusableKeyError,
 )
 
 if TYPE_CHECKING:
@@ -116,4 +117,5 @@ __all__ = [
     "PyJWKSetError",
     "PyJWTError",
     "RevokedTokenError",
+    "UnusableKeyError",
 ]

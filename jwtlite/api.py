@@ -26,6 +26,8 @@ from .exceptions import (
     InvalidKeyError,
     InvalidSignatureError,
     InvalidTokenError,
+    PyJWKSetError,
+    UnusableKeyError,
 )
 from .jws import DEFAULT_MAX_TOKEN_SIZE, check_header, parse_compact, typ_matches
 
@@ -63,9 +65,15 @@ def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
         return key
     from . import jwk  # imported late: most callers never pass JWKs
 
-    if isinstance(key, (jwk.PyJWK, jwk.PyJWKSet, Mapping)):
+    if not isinstance(key, (jwk.PyJWK, jwk.PyJWKSet, Mapping)):
+        return key
+    if operation != "verify":
         return jwk.resolve_key(key, alg=alg, kid=kid, operation=operation)
-    return key
+    try:
+        return jwk.resolve_key(key, alg=alg, kid=kid, operation=operation)
+    except (InvalidKeyError, PyJWKSetError) as exc:
+        # The token's kid/alg chose this failure, so it must be catchable as a bad token.
+        raise UnusableKeyError(str(exc)) from exc
 
 
 class PyJWS:

@@ -31,6 +31,7 @@ __all__ = [
     "PyJWKSetError",
     "PyJWTError",
     "RevokedTokenError",
+    "UnusableKeyError",
     "BackendUnavailableError",
 ]
 
@@ -97,6 +98,12 @@ class MissingRequiredClaimError(InvalidTokenError):
 
     def __str__(self) -> str:
         return f'Token is missing the "{self.claim}" claim'
+
+
+class UnusableKeyError(InvalidKeyError, InvalidTokenError):
+    """The token names a key (by ``kid`` or ``alg``) that the caller's JWK or JWK set cannot
+    use to verify it. Both an InvalidKeyError and an InvalidTokenError, because the token
+    chose it: ``except jwt.InvalidTokenError`` around ``decode`` catches it. jwtlite-specific."""
 
 
 class RevokedTokenError(InvalidTokenError):

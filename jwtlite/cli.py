@@ -1,0 +1,280 @@
+"""The ``jwtlite`` command line: encode, decode, keygen, jwk.
+
+Exit codes: 0 success, 1 invalid token (one line on stderr), 2 usage error (bad arguments,
+unreadable file, unusable key). User errors never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from . import __version__
+from .api import PyJWT
+from .b64url import b64url_encode
+from .exceptions import ExpiredSignatureError, InvalidTokenError, PyJWTError
+from .jwk import key_to_jwk, thumbprint
+from .keygen import generate_key
+from .keys import dump_pem, load_key
+
+__all__ = ["main"]
+
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"(\d{1,9})([smhdw]?)")
+_NO_VERIFY_WARNING = (
+    "WARNING: --no-verify: the signature and claims were NOT checked; anyone could have "
+    "written this token. Do not trust its contents."
+)
+
+
+class _CLIError(Exception):
+    """Leave with ``code`` after printing ``message`` on stderr."""
+
+    def __init__(self, code: int, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def _duration(text: str) -> int:
+    match = _DURATION.fullmatch(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration like 30s, 15m, 2h, 7d: {text!r}")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _span(seconds: float) -> str:
+    whole = int(abs(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min"
+    if whole < 86400:
+        return f"{whole // 3600} h"
+    return f"{whole // 86400} d"
+
+
+def _describe_time(name: str, value: float, now: float) -> str:
+    """ "2026-01-01T00:00:00Z (expires in 14 min)" for one NumericDate claim."""
+    try:
+        moment = datetime.fromtimestamp(value, tz=timezone.utc)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        stamp = "out of range"
+    delta = value - now
+    span = _span(delta)
+    future = delta > 0
+    if name == "exp":
+        words = f"expires in {span}" if future else f"expired {span} ago"
+    elif name == "nbf":
+        words = f"not valid for another {span}" if future else f"valid since {span} ago"
+    else:
+        words = f"issued {span} in the future" if future else f"issued {span} ago"
+    return f"{stamp} ({words})"
+
+
+def _times(claims: dict[str, Any], now: float) -> dict[str, str]:
+    out = {}
+    for name in ("iat", "nbf", "exp"):
+        value = claims.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = _describe_time(name, value, now)
+    return out
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read()
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise _CLIError(2, f"cannot read {what} {path!r}: {exc.strerror or exc}") from None
+
+
+def _key(args: argparse.Namespace, *, public: bool) -> Any:
+    """The key named by --key/--key-file, as the algorithm family needs it."""
+    if args.key is not None:
+        raw: bytes = args.key.encode("utf-8")
+    else:
+        raw = _read(args.key_file, "key file")
+    if args.alg.startswith("HS"):
+        # A secret file written by an editor or `echo` ends with a newline that is not
+        # part of the secret.
+        return raw.rstrip(b"\r\n")
+    key = load_key(raw)
+    # A private key file is accepted for verifying: only its public half is used.
+    return key.public_key() if public else key
+
+
+def _claims_argument(text: str) -> dict[str, Any]:
+    source = _read("-", "claims").decode("utf-8", "replace") if text == "-" else text
+    try:
+        claims = json.loads(source)
+    except (ValueError, RecursionError):
+        raise _CLIError(2, "CLAIMS_JSON is not valid JSON") from None
+    if not isinstance(claims, dict):
+        raise _CLIError(2, "CLAIMS_JSON must be a JSON object")
+    return claims
+
+
+def _cmd_encode(args: argparse.Namespace) -> int:
+    claims = _claims_argument(args.claims)
+    now = int(time.time())
+    if not args.no_iat:
+        claims.setdefault("iat", now)
+    if args.exp is not None:
+        claims["exp"] = now + args.exp
+    for name in ("iss", "sub"):
+        if getattr(args, name) is not None:
+            claims[name] = getattr(args, name)
+    if args.aud:
+        claims["aud"] = args.aud[0] if len(args.aud) == 1 else args.aud
+    headers = {name: getattr(args, name) for name in ("typ", "kid") if getattr(args, name)}
+    token = PyJWT().encode(claims, _key(args, public=False), args.alg, headers or None)
+    print(token)
+    return 0
+
+
+def _token_argument(text: str) -> str:
+    if text == "-":
+        return _read("-", "token").decode("ascii", "replace").strip()
+    return text.strip()
+
+
+def _cmd_decode(args: argparse.Namespace) -> int:
+    token = _token_argument(args.token)
+    jwt = PyJWT()
+    now = time.time()
+    try:
+        if args.no_verify:
+            print(_NO_VERIFY_WARNING, file=sys.stderr)
+            parts = jwt.decode_complete(token, options={"verify_signature": False})
+        else:
+            if args.alg is None or (args.key is None and args.key_file is None):
+                raise _CLIError(2, "decode needs --alg and --key or --key-file (or --no-verify)")
+            parts = jwt.decode_complete(
+                token,
+                _key(args, public=True),
+                algorithms=[args.alg],
+                audience=args.aud,
+                issuer=args.iss,
+                leeway=args.leeway,
+                typ=args.typ,
+                now=now,
+            )
+    except ExpiredSignatureError as exc:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        when = _times(unverified, now).get("exp", "")
+        raise _CLIError(1, f"invalid token: {exc}: {when}".rstrip(": ")) from None
+    except InvalidTokenError as exc:
+        raise _CLIError(1, f"invalid token: {exc}") from None
+    output = {
+        "verified": not args.no_verify,
+        "header": parts["header"],
+        "claims": parts["payload"],
+        "times": _times(parts["payload"], now),
+    }
+    print(json.dumps(output, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    key = generate_key(args.alg)
+    if isinstance(key, bytes):
+        # The printed text itself is the secret: ASCII, so it survives files and shells.
+        secret = b64url_encode(key)
+        if args.jwk:
+            print(json.dumps({"kty": "oct", "alg": args.alg, "k": b64url_encode(secret.encode())}))
+        else:
+            print(secret)
+        return 0
+    if args.jwk:
+        print(json.dumps(key_to_jwk(key, kid=True, alg=args.alg), indent=2))
+    else:
+        print(dump_pem(key), end="")
+    return 0
+
+
+def _cmd_jwk(args: argparse.Namespace) -> int:
+    key = load_key(_read(args.pemfile, "key file"))
+    print(json.dumps(key_to_jwk(key, kid=True, include_private=not args.public), indent=2))
+    print(f"RFC 7638 SHA-256 thumbprint: {thumbprint(key)}", file=sys.stderr)
+    return 0
+
+
+def _add_key_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--key", help="the key: an HMAC secret, or PEM/JWK text")
+    group.add_argument("--key-file", metavar="FILE", help="read the key from FILE ('-': stdin)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jwtlite", description="Create and inspect JWTs.")
+    parser.add_argument("--version", action="version", version=f"jwtlite {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    enc = sub.add_parser("encode", help="sign claims and print the token")
+    enc.add_argument("--alg", required=True, help="JWS algorithm, e.g. HS256, ES256")
+    _add_key_options(enc, required=True)
+    enc.add_argument("--exp", type=_duration, metavar="DURATION", help="lifetime, e.g. 15m")
+    enc.add_argument("--iss", help="issuer claim")
+    enc.add_argument("--sub", help="subject claim")
+    enc.add_argument("--aud", action="append", help="audience claim (repeatable)")
+    enc.add_argument("--typ", help="header typ, e.g. at+jwt")
+    enc.add_argument("--kid", help="header kid")
+    enc.add_argument("--no-iat", action="store_true", help="do not add an iat claim")
+    enc.add_argument("claims", nargs="?", default="{}", metavar="CLAIMS_JSON",
+                     help="a JSON object ('-': stdin)")  # fmt: skip
+    enc.set_defaults(func=_cmd_encode)
+
+    dec = sub.add_parser("decode", help="verify a token and print header and claims")
+    dec.add_argument("--alg", help="the one algorithm accepted")
+    _add_key_options(dec, required=False)
+    dec.add_argument("--aud", help="expected audience")
+    dec.add_argument("--iss", help="expected issuer")
+    dec.add_argument("--typ", help="required header typ")
+    dec.add_argument("--leeway", type=_duration, default=0, metavar="DURATION")
+    dec.add_argument("--no-verify", action="store_true", help="skip ALL checks (unsafe)")
+    dec.add_argument("token", metavar="TOKEN", help="the token ('-': stdin)")
+    dec.set_defaults(func=_cmd_decode)
+
+    gen = sub.add_parser("keygen", help="print a new private key (PEM) or secret")
+    gen.add_argument("alg", metavar="ALG", help="JWS algorithm the key is for")
+    gen.add_argument("--jwk", action="store_true", help="print a JWK instead of PEM")
+    gen.set_defaults(func=_cmd_keygen)
+
+    jwk = sub.add_parser("jwk", help="convert a key file to JWK and show its thumbprint")
+    jwk.add_argument("pemfile", metavar="PEMFILE")
+    jwk.add_argument("--public", action="store_true", help="export only the public key")
+    jwk.set_defaults(func=_cmd_jwk)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (the console script passes it to ``sys.exit``)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            code: int = args.func(args)
+    except _CLIError as exc:
+        print(f"jwtlite: {exc}", file=sys.stderr)
+        return exc.code
+    except PyJWTError as exc:
+        # Bad keys, unknown algorithms, unserialisable claims: the caller's input, not a token.
+        print(f"jwtlite: error: {exc}", file=sys.stderr)
+        return 2
+    for warning in caught:
+        print(f"jwtlite: warning: {warning.message}", file=sys.stderr)
+    return code

@@ -1,0 +1,220 @@
+"""Access/refresh token pairs with refresh rotation, reuse detection and revocation.
+
+Access tokens follow the JWT profile for OAuth 2.0 access tokens (RFC 9068): header
+``typ: at+jwt`` and the claims ``iss sub aud exp iat jti``. Refresh tokens carry their own
+``typ`` (``rt+jwt``), so neither kind verifies as the other (RFC 8725 §3.11). Every token of one
+login shares a *family* id (claim ``fam``); refreshing spends the refresh token, and presenting a
+spent one again revokes the whole family (RFC 9700 §4.14.2).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from .api import PyJWS, PyJWT
+from .exceptions import InvalidArgumentError, InvalidTokenError, RevokedTokenError
+from .revocation import MemoryStore, RevocationStore
+
+__all__ = ["ACCESS_TYP", "REFRESH_TYP", "TokenPair", "TokenService"]
+
+ACCESS_TYP = "at+jwt"
+REFRESH_TYP = "rt+jwt"
+
+# Claims the service sets itself; extra claims may not override them.
+_RESERVED = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "fam"})
+_REQUIRED = ["exp", "iat", "sub", "jti", "iss", "aud"]
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """An access token, its refresh token, and the access lifetime in seconds."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 - the RFC 6750 token type, not a secret
+
+    def to_response(self) -> dict[str, Any]:
+        """The successful token response body of RFC 6749 §5.1."""
+        return {
+            "access_token": self.access_token,
+            "token_type": self.token_type,
+            "expires_in": self.expires_in,
+            "refresh_token": self.refresh_token,
+        }
+
+
+def _positive_seconds(name: str, value: timedelta) -> int:
+    if not isinstance(value, timedelta) or value.total_seconds() < 1:
+        raise InvalidArgumentError(f"{name} must be a timedelta of at least one second")
+    return int(value.total_seconds())
+
+
+def _new_id() -> str:
+    # 256 bits from the OS CSPRNG: collisions and guessing are out of reach.
+    return secrets.token_urlsafe(32)
+
+
+class TokenService:
+    """Issues, verifies, refreshes and revokes access/refresh token pairs.
+
+    :param key: the signing key (an HMAC secret, or a private key in any form
+        :func:`jwtlite.encode` accepts).
+    :param algorithm: the JWS ``alg``; the only one accepted when verifying.
+    :param issuer: the ``iss`` claim, required to match exactly.
+    :param audience: the ``aud`` claim, required to match.
+    :param access_ttl: access token lifetime (15 minutes by default).
+    :param refresh_ttl: refresh token lifetime (14 days by default).
+    :param store: where revocations live; a fresh :class:`MemoryStore` if None.
+    :param clock: seconds since the epoch; :func:`time.time` if None.
+    :param verify_key: the verification key, when it differs from ``key`` (the public half).
+    :param leeway: seconds of clock skew tolerated on ``exp``/``iat``.
+    """
+
+    def __init__(
+        self,
+        key: Any,
+        algorithm: str,
+        *,
+        issuer: str,
+        audience: str,
+        access_ttl: timedelta = timedelta(minutes=15),
+        refresh_ttl: timedelta = timedelta(days=14),
+        store: RevocationStore | None = None,
+        clock: Callable[[], float] | None = None,
+        verify_key: Any = None,
+        leeway: float = 0,
+    ) -> None:
+        if not isinstance(algorithm, str) or algorithm.lower() == "none":
+            raise InvalidArgumentError("TokenService needs a signing algorithm, not 'none'")
+        if not isinstance(issuer, str) or not issuer:
+            raise InvalidArgumentError("issuer must be a non-empty string")
+        if not isinstance(audience, str) or not audience:
+            raise InvalidArgumentError("audience must be a non-empty string")
+        self._key = key
+        self._verify_key = key if verify_key is None else verify_key
+        self._algorithm = algorithm
+        self._issuer = issuer
+        self._audience = audience
+        self._access_ttl = _positive_seconds("access_ttl", access_ttl)
+        self._refresh_ttl = _positive_seconds("refresh_ttl", refresh_ttl)
+        self._clock: Callable[[], float] = clock or time.time
+        self._store: RevocationStore = store if store is not None else MemoryStore(clock=clock)
+        self._leeway = leeway
+        self._jwt = PyJWT()
+
+    @property
+    def store(self) -> RevocationStore:
+        """The revocation store in use."""
+        return self._store
+
+    def issue(self, subject: str, extra_claims: Mapping[str, Any] | None = None) -> TokenPair:
+        """Issue a new access + refresh pair for ``subject`` starting a new family.
+
+        ``extra_claims`` (for example ``scope`` or RFC 9068's ``client_id``) go into both
+        tokens and survive refreshes; they may not name a claim the service sets itself.
+        """
+        if not isinstance(subject, str) or not subject:
+            raise InvalidArgumentError("subject must be a non-empty string")
+        extra = dict(extra_claims or {})
+        clash = sorted(_RESERVED.intersection(extra))
+        if clash:
+            raise InvalidArgumentError(f"extra_claims may not set {', '.join(clash)}")
+        return self._pair(subject, _new_id(), extra)
+
+    def _pair(self, subject: str, family: str, extra: dict[str, Any]) -> TokenPair:
+        iat = int(self._clock())
+        base = {**extra, "iss": self._issuer, "sub": subject, "aud": self._audience}
+        base.update(iat=iat, fam=family)
+        access = {**base, "exp": iat + self._access_ttl, "jti": _new_id()}
+        refresh = {**base, "exp": iat + self._refresh_ttl, "jti": _new_id()}
+        return TokenPair(
+            access_token=self._sign(access, ACCESS_TYP),
+            refresh_token=self._sign(refresh, REFRESH_TYP),
+            expires_in=self._access_ttl,
+        )
+
+    def _sign(self, claims: dict[str, Any], typ: str) -> str:
+        return self._jwt.encode(claims, self._key, algorithm=self._algorithm, headers={"typ": typ})
+
+    def _decode(self, token: str, typ: str, *, verify_exp: bool = True) -> dict[str, Any]:
+        claims = self._jwt.decode(
+            token,
+            self._verify_key,
+            algorithms=[self._algorithm],
+            options={"require": _REQUIRED, "verify_exp": verify_exp},
+            audience=self._audience,
+            issuer=self._issuer,
+            leeway=self._leeway,
+            typ=typ,
+            now=self._clock(),
+        )
+        if not isinstance(claims.get("fam"), str) or not isinstance(claims.get("jti"), str):
+            raise InvalidTokenError("token lacks a string fam or jti claim")
+        return claims
+
+    def _check_not_revoked(self, claims: Mapping[str, Any]) -> None:
+        if self._store.is_family_revoked(claims["fam"]):
+            raise RevokedTokenError("token family has been revoked")
+        cutoff = self._store.subject_cutoff(claims["sub"])
+        if cutoff is not None and claims["iat"] <= cutoff:
+            raise RevokedTokenError("all tokens of this subject have been revoked")
+
+    def verify_access(self, token: str) -> dict[str, Any]:
+        """Verify an access token (signature, ``typ``, every claim, revocation); return claims.
+
+        Raises a :class:`~jwtlite.exceptions.InvalidTokenError` subclass;
+        :class:`~jwtlite.exceptions.RevokedTokenError` when revoked.
+        """
+        claims = self._decode(token, ACCESS_TYP)
+        if self._store.is_revoked(claims["jti"]):
+            raise RevokedTokenError("token has been revoked")
+        self._check_not_revoked(claims)
+        return claims
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        """Spend ``refresh_token`` and return a new pair in the same family.
+
+        A refresh token that was already spent means two parties hold it, so the whole family is
+        revoked (RFC 9700 §4.14.2) and :class:`~jwtlite.exceptions.RevokedTokenError` raised.
+        """
+        claims = self._decode(refresh_token, REFRESH_TYP)
+        self._check_not_revoked(claims)
+        if not self._store.consume(claims["jti"], claims["exp"] + self._leeway):
+            self._store.revoke_family(claims["fam"], self._family_expiry())
+            raise RevokedTokenError("refresh token reused; its family has been revoked")
+        extra = {name: value for name, value in claims.items() if name not in _RESERVED}
+        return self._pair(claims["sub"], claims["fam"], extra)
+
+    def _family_expiry(self) -> float:
+        # The newest token of any family alive now expires within the longest lifetime.
+        return self._clock() + max(self._access_ttl, self._refresh_ttl) + self._leeway
+
+    def revoke(self, token: str, *, family: bool = True) -> None:
+        """Revoke one token (logout); by default also every token of its family (its login).
+
+        The token's signature is checked, its expiry is not: a client may log out with an
+        access token that has just expired while its refresh token is still alive.
+        """
+        # The unverified typ only picks which kind to verify the token as; _decode then
+        # checks that same typ under the signature.
+        typ = PyJWS().get_unverified_header(token).get("typ")
+        kind = REFRESH_TYP if typ == REFRESH_TYP else ACCESS_TYP
+        claims = self._decode(token, kind, verify_exp=False)
+        self._store.revoke(claims["jti"], claims["exp"] + self._leeway)
+        if family:
+            self._store.revoke_family(claims["fam"], self._family_expiry())
+
+    def revoke_subject(self, subject: str) -> None:
+        """Revoke every token of ``subject`` issued up to now (for example on password change).
+
+        Tokens are stamped with whole-second ``iat``, so tokens issued later in the same
+        second are revoked too.
+        """
+        now = self._clock()
+        self._store.revoke_subject(subject, now, self._family_expiry())

@@ -1,0 +1,135 @@
+"""Bearer header parsing and RFC 6750 challenges."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jwtlite.bearer import BearerError, parse_authorization_header, www_authenticate
+from jwtlite.exceptions import InvalidTokenError
+
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+def test_scheme_is_case_insensitive(scheme: str) -> None:
+    assert parse_authorization_header(f"{scheme} {TOKEN}") == TOKEN
+
+
+def test_surrounding_whitespace_is_ignored() -> None:
+    assert parse_authorization_header(f" \tBearer {TOKEN} ") == TOKEN
+
+
+def test_b64token_padding_allowed() -> None:
+    assert parse_authorization_header("Bearer abc+/~-._==") == "abc+/~-._=="
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", b"Bearer x", 42])
+def test_missing_header_has_no_error_code(value: object) -> None:
+    with pytest.raises(BearerError, match=r"missing|empty") as info:
+        parse_authorization_header(value)  # type: ignore[arg-type]
+    assert info.value.error is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (f"Basic {TOKEN}", "not Bearer"),
+        (TOKEN, "not Bearer"),
+        ("Bearer", "exactly"),
+        ("Bearer ", "exactly"),
+        (f"Bearer  {TOKEN}", "exactly"),
+        (f"Bearer {TOKEN} extra", "exactly"),
+        (f"Bearer\t{TOKEN}", "not Bearer"),
+        ("Bearer a=b", "b64token"),
+        ("Bearer a\x00b", "b64token"),
+        ("Bearer é", "b64token"),
+    ],
+)
+def test_malformed_header(value: str, message: str) -> None:
+    with pytest.raises(BearerError, match=message) as info:
+        parse_authorization_header(value)
+    assert info.value.error == "invalid_request"
+    assert isinstance(info.value, InvalidTokenError)
+
+
+@given(st.one_of(st.none(), st.text(), st.binary(), st.integers()))
+def test_parse_only_raises_bearer_error(value: object) -> None:
+    try:
+        token = parse_authorization_header(value)  # type: ignore[arg-type]
+    except BearerError:
+        return
+    assert re.fullmatch(r"[A-Za-z0-9\-._~+/]+=*", token)
+
+
+@given(st.from_regex(r"[A-Za-z0-9\-._~+/]+=*", fullmatch=True))
+def test_every_b64token_round_trips(token: str) -> None:
+    assert parse_authorization_header("Bearer " + token) == token
+
+
+def test_challenge_without_parameters() -> None:
+    assert www_authenticate() == "Bearer"
+
+
+def test_challenge_full() -> None:
+    value = www_authenticate(
+        realm='api "v1" \\ x',
+        scope="read write",
+        error="insufficient_scope",
+        description="Needs the write scope",
+        error_uri="https://example.com/errors#scope",
+    )
+    assert value == (
+        'Bearer realm="api \\"v1\\" \\\\ x", scope="read write", error="insufficient_scope", '
+        'error_description="Needs the write scope", error_uri="https://example.com/errors#scope"'
+    )
+
+
+def test_challenge_invalid_token() -> None:
+    assert www_authenticate(error="invalid_token", description="The token expired") == (
+        'Bearer error="invalid_token", error_description="The token expired"'
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"error": "invalid_token", "description": 'say "hi"'},
+        {"error": "invalid_token", "description": "back\\slash"},
+        {"error": "invalid_token", "description": "line\r\nSet-Cookie: x=1"},
+        {"error": "invalid_token", "description": "caf\u00e9"},
+        {"error": 'bad"code'},
+        {"error": ""},
+        {"error": "invalid_token", "error_uri": "has space"},
+        {"scope": ""},
+        {"scope": "a  b"},
+        {"scope": "a\tb"},
+        {"realm": "a\nb"},
+        {"realm": "caf\u00e9"},
+        {"description": "no error code"},
+        {"error_uri": "https://example.com"},
+    ],
+)
+def test_challenge_rejects_bad_parameters(kwargs: dict[str, str]) -> None:
+    with pytest.raises(BearerError):
+        www_authenticate(**kwargs)
+
+
+@given(
+    st.one_of(st.none(), st.text(max_size=20)),
+    st.one_of(st.none(), st.text(max_size=20)),
+    st.one_of(st.none(), st.text(max_size=20)),
+    st.one_of(st.none(), st.text(max_size=20)),
+)
+def test_challenge_is_always_a_safe_header(
+    error: str | None, description: str | None, realm: str | None, scope: str | None
+) -> None:
+    try:
+        value = www_authenticate(error=error, description=description, realm=realm, scope=scope)
+    except BearerError:
+        return
+    assert value.startswith("Bearer")
+    assert re.fullmatch(r"[\t\x20-\x7e]*", value)

@@ -1,0 +1,278 @@
+"""The jwtlite CLI, run as a subprocess (and in-process, for coverage of the same paths)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from conftest import key_pem
+
+from jwtlite import cli
+from jwtlite.api import PyJWT
+from jwtlite.keys import dump_pem, load_key
+
+SECRET = "c" * 32
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+Runner = Callable[..., Result]
+
+
+def _subprocess(*args: str, stdin: str | None = None) -> Result:
+    proc = subprocess.run(
+        [sys.executable, "-m", "jwtlite", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(params=["subprocess", "in-process"])
+def run(
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Runner:
+    if request.param == "subprocess":
+        return _subprocess
+
+    def in_process(*args: str, stdin: str | None = None) -> Result:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((stdin or "").encode())))
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's own usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return in_process
+
+
+def _ok(result: Result) -> Result:
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    return result
+
+
+def _fails(result: Result, code: int, pattern: str) -> None:
+    assert result.code == code, (result.out, result.err)
+    assert "Traceback" not in result.err
+    assert re.search(pattern, result.err), result.err
+    if code == 1:
+        assert len(result.err.strip().splitlines()) == 1
+
+
+def _hs_token(run: Runner, *extra: str, claims: str = '{"sub": "alice"}') -> str:
+    return _ok(run("encode", "--alg", "HS256", "--key", SECRET, *extra, claims)).out.strip()
+
+
+def test_encode_decode_round_trip(run: Runner) -> None:
+    token = _hs_token(
+        run, "--exp", "15m", "--iss", "me", "--aud", "a", "--aud", "b", "--typ", "at+jwt",
+        "--kid", "k1",
+    )  # fmt: skip
+    claims = PyJWT().decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 900
+    assert claims["aud"] == ["a", "b"]
+    out = _ok(
+        run("decode", "--alg", "HS256", "--key", SECRET, "--aud", "a", "--iss", "me", token)
+    ).json()
+    assert out["verified"] is True
+    assert out["header"] == {"alg": "HS256", "typ": "at+jwt", "kid": "k1"}
+    assert out["claims"]["sub"] == "alice"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(expires in 1[45] min\)",
+                        out["times"]["exp"])  # fmt: skip
+    assert re.search(r"\(issued \d+ s ago\)", out["times"]["iat"])
+
+
+def test_decode_token_from_stdin_and_key_file(run: Runner, tmp_path: Path) -> None:
+    token = _hs_token(run)
+    key_file = tmp_path / "secret"
+    key_file.write_text(SECRET + "\n")
+    out = _ok(run("decode", "--alg", "HS256", "--key-file", str(key_file), "-", stdin=token + "\n"))
+    assert out.json()["claims"] == {"sub": "alice", "iat": out.json()["claims"]["iat"]}
+
+
+def test_encode_claims_from_stdin(run: Runner) -> None:
+    token = _ok(
+        run("encode", "--alg", "HS256", "--key", SECRET, "--no-iat", "-", stdin='{"x": 1}')
+    ).out.strip()
+    assert PyJWT().decode(token, SECRET, algorithms=["HS256"]) == {"x": 1}
+
+
+def test_expired_token(run: Runner) -> None:
+    past = int(time.time()) - 3 * 3600 - 60
+    token = _hs_token(run, "--no-iat", claims=json.dumps({"exp": past, "nbf": past - 10}))
+    result = run("decode", "--alg", "HS256", "--key", SECRET, token)
+    _fails(result, 1, r"invalid token: .*expired 3 h ago")
+    out = _ok(run("decode", "--no-verify", token)).json()
+    assert out["times"]["nbf"].endswith("(valid since 3 h ago)")
+
+
+def test_future_times_are_described(run: Runner) -> None:
+    future = int(time.time()) + 2 * 86400 + 60
+    token = _hs_token(run, "--no-iat", claims=json.dumps({"iat": future, "nbf": future}))
+    out = _ok(run("decode", "--no-verify", token)).json()
+    assert out["times"]["iat"].endswith("(issued 2 d in the future)")
+    assert out["times"]["nbf"].endswith("(not valid for another 2 d)")
+    huge = _hs_token(run, "--no-iat", claims='{"exp": 1e300}')
+    assert "out of range" in _ok(run("decode", "--no-verify", huge)).json()["times"]["exp"]
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (["--key", "d" * 32], "Signature verification failed"),
+        (["--key", SECRET, "--aud", "x"], "(?i)audience"),
+        (["--key", SECRET, "--iss", "x"], "(?i)issuer"),
+        (["--key", SECRET, "--typ", "at+jwt"], "typ"),
+    ],
+)
+def test_invalid_token_exit_1(run: Runner, args: list[str], pattern: str) -> None:
+    token = _hs_token(run, "--iss", "me", "--aud", "api")
+    if "--aud" not in args:
+        args = [*args, "--aud", "api"]
+    _fails(run("decode", "--alg", "HS256", *args, token), 1, pattern)
+
+
+@pytest.mark.parametrize("token", ["garbage", "a.b.c", "", "é"])
+def test_malformed_token_exit_1(run: Runner, token: str) -> None:
+    _fails(run("decode", "--alg", "HS256", "--key", SECRET, token), 1, "invalid token")
+
+
+def test_no_verify_is_loud(run: Runner) -> None:
+    token = PyJWT().encode({"sub": "x"}, "unknown-secret-of-some-32-bytes!!")
+    result = _ok(run("decode", "--no-verify", token))
+    assert "WARNING" in result.err
+    assert "NOT" in result.err
+    assert result.json()["verified"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        ([], "usage"),
+        (["encode", "--key", SECRET, "{}"], "--alg"),
+        (["encode", "--alg", "HS256", "{}"], "--key"),
+        (["encode", "--alg", "HS256", "--key", SECRET, "--key-file", "f", "{}"], "not allowed"),
+        (["encode", "--alg", "HS256", "--key", SECRET, "{"], "not valid JSON"),
+        (["encode", "--alg", "HS256", "--key", SECRET, "[1]"], "JSON object"),
+        (["encode", "--alg", "HS256", "--key", SECRET, "--exp", "soon", "{}"], "duration"),
+        (["encode", "--alg", "NOPE", "--key", SECRET, "{}"], "error"),
+        (["encode", "--alg", "ES256", "--key", SECRET, "{}"], "error"),
+        (["encode", "--alg", "HS256", "--key-file", "/nonexistent/k", "{}"], "cannot read"),
+        (["decode", "--key", SECRET, "a.b.c"], "needs --alg"),
+        (["decode", "--alg", "HS256", "a.b.c"], "needs --alg"),
+        (["keygen", "NOPE"], "error"),
+        (["jwk", "/nonexistent/key.pem"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2(run: Runner, args: list[str], pattern: str) -> None:
+    _fails(run(*args), 2, pattern)
+
+
+def test_public_key_is_not_an_hmac_secret(run: Runner, tmp_path: Path) -> None:
+    public = tmp_path / "pub.pem"
+    public.write_text(dump_pem(load_key(key_pem("ec_p256.pem")).public_key()))
+    _fails(run("encode", "--alg", "HS256", "--key-file", str(public), "{}"), 2, "error")
+
+
+def test_short_secret_warns(run: Runner) -> None:
+    result = _ok(run("encode", "--alg", "HS256", "--key", "short", "{}"))
+    assert "jwtlite: warning:" in result.err
+
+
+def test_keygen_hmac(run: Runner) -> None:
+    secret = _ok(run("keygen", "HS256")).out.strip()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret)
+    jwk = json.loads(_ok(run("keygen", "HS512", "--jwk")).out)
+    assert jwk["kty"] == "oct"
+    assert jwk["alg"] == "HS512"
+
+
+def test_keygen_ec_sign_and_verify(run: Runner, tmp_path: Path) -> None:
+    pem = _ok(run("keygen", "ES256")).out
+    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
+    key_file = tmp_path / "k.pem"
+    key_file.write_text(pem)
+    token = _ok(run("encode", "--alg", "ES256", "--key-file", str(key_file), '{"a": 1}'))
+    # A private key file verifies, through its public half.
+    out = _ok(run("decode", "--alg", "ES256", "--key-file", str(key_file), token.out.strip()))
+    assert out.json()["claims"]["a"] == 1
+    public_file = tmp_path / "pub.pem"
+    public_file.write_text(dump_pem(load_key(pem).public_key()))
+    _ok(run("decode", "--alg", "ES256", "--key-file", str(public_file), token.out.strip()))
+    _fails(
+        run("decode", "--alg", "RS256", "--key-file", str(public_file), token.out.strip()), 1, ""
+    )
+
+
+def test_keygen_eddsa_jwk(run: Runner) -> None:
+    jwk = json.loads(_ok(run("keygen", "EdDSA", "--jwk")).out)
+    assert (jwk["kty"], jwk["crv"], jwk["alg"]) == ("OKP", "Ed25519", "EdDSA")
+    assert {"x", "d", "kid"} <= set(jwk)
+
+
+def test_jwk_command(run: Runner, tmp_path: Path) -> None:
+    key_file = tmp_path / "rsa.pem"
+    key_file.write_bytes(key_pem("rsa2048.pem"))
+    result = _ok(run("jwk", str(key_file)))
+    jwk = result.json()
+    assert jwk["kty"] == "RSA"
+    assert "d" in jwk
+    assert f"thumbprint: {jwk['kid']}" in result.err
+    public = _ok(run("jwk", "--public", str(key_file))).json()
+    assert "d" not in public
+    assert public["kid"] == jwk["kid"]
+    token = _ok(run("encode", "--alg", "RS256", "--key-file", str(key_file), "{}")).out.strip()
+    _ok(run("decode", "--alg", "RS256", "--key", json.dumps(public), token))
+
+
+def test_jwk_rejects_garbage(run: Runner, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    _fails(run("jwk", str(garbage)), 2, "error")
+
+
+def test_console_script_and_version() -> None:
+    script = Path(sys.executable).with_name("jwtlite")
+    if not script.exists():
+        pytest.skip("the jwtlite console script is not installed in this environment")
+    proc = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("jwtlite ")
+
+
+def test_python_m_entry_point_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["jwtlite", "keygen", "HS384"])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_module("jwtlite", run_name="__main__", alter_sys=True)
+    assert info.value.code == 0
+    assert re.fullmatch(r"[A-Za-z0-9_-]{64}\n", capsys.readouterr().out)

@@ -1,0 +1,330 @@
+"""TokenService: issuing, verifying, rotating with reuse detection, and revoking pairs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import key_pem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jwtlite.api import PyJWS, PyJWT
+from jwtlite.exceptions import (
+    ExpiredSignatureError,
+    InvalidArgumentError,
+    InvalidAudienceError,
+    InvalidIssuerError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    MissingRequiredClaimError,
+    RevokedTokenError,
+)
+from jwtlite.keys import load_key
+from jwtlite.revocation import MemoryStore, SQLiteStore
+from jwtlite.tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
+
+SECRET = "k" * 32
+ISS = "https://issuer.test"
+AUD = "https://api.test"
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(clock: FakeClock) -> TokenService:
+    return TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock)
+
+
+def _claims(token: str) -> dict[str, Any]:
+    return PyJWT().decode(token, options={"verify_signature": False})
+
+
+def test_issue_shapes_the_pair(service: TokenService, clock: FakeClock) -> None:
+    pair = service.issue("alice", {"scope": "read"})
+    assert pair.token_type == "Bearer"
+    assert pair.expires_in == 900
+    assert PyJWS().get_unverified_header(pair.access_token)["typ"] == ACCESS_TYP
+    assert PyJWS().get_unverified_header(pair.refresh_token)["typ"] == REFRESH_TYP
+    access, refresh = _claims(pair.access_token), _claims(pair.refresh_token)
+    for claims in (access, refresh):
+        assert claims["iss"] == ISS
+        assert claims["aud"] == AUD
+        assert claims["sub"] == "alice"
+        assert claims["scope"] == "read"
+        assert claims["iat"] == int(clock.now)
+    assert access["exp"] == int(clock.now) + 900
+    assert refresh["exp"] == int(clock.now) + 14 * 86400
+    assert access["fam"] == refresh["fam"]
+    assert access["jti"] != refresh["jti"]
+    assert len(access["jti"]) >= 43
+
+
+def test_to_response_is_rfc6749_5_1() -> None:
+    pair = TokenPair(access_token="a", refresh_token="r", expires_in=60)
+    assert pair.to_response() == {
+        "access_token": "a",
+        "token_type": "Bearer",
+        "expires_in": 60,
+        "refresh_token": "r",
+    }
+
+
+def test_ids_are_unique(service: TokenService) -> None:
+    pairs = [service.issue("alice") for _ in range(20)]
+    jtis = {_claims(t)["jti"] for p in pairs for t in (p.access_token, p.refresh_token)}
+    families = {_claims(p.access_token)["fam"] for p in pairs}
+    assert len(jtis) == 40
+    assert len(families) == 20
+
+
+def test_verify_access(service: TokenService) -> None:
+    pair = service.issue("alice", {"scope": "read"})
+    claims = service.verify_access(pair.access_token)
+    assert claims["sub"] == "alice"
+    assert claims["scope"] == "read"
+
+
+def test_kinds_do_not_mix(service: TokenService) -> None:
+    pair = service.issue("alice")
+    with pytest.raises(InvalidTokenError, match="typ"):
+        service.verify_access(pair.refresh_token)
+    with pytest.raises(InvalidTokenError, match="typ"):
+        service.refresh(pair.access_token)
+
+
+def test_access_token_expires(service: TokenService, clock: FakeClock) -> None:
+    pair = service.issue("alice")
+    clock.now += 899
+    service.verify_access(pair.access_token)
+    clock.now += 1
+    with pytest.raises(ExpiredSignatureError):
+        service.verify_access(pair.access_token)
+
+
+def test_leeway(clock: FakeClock) -> None:
+    service = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, leeway=30)
+    pair = service.issue("alice")
+    clock.now += 920
+    service.verify_access(pair.access_token)
+    clock.now += 10
+    with pytest.raises(ExpiredSignatureError):
+        service.verify_access(pair.access_token)
+
+
+def test_foreign_tokens_are_refused(service: TokenService, clock: FakeClock) -> None:
+    def forge(**changes: Any) -> str:
+        claims = {"iss": ISS, "aud": AUD, "sub": "a", "iat": int(clock.now)}
+        claims.update(exp=int(clock.now) + 60, jti="j", fam="f")
+        claims.update(changes)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return PyJWT().encode(claims, SECRET, headers={"typ": ACCESS_TYP})
+
+    service.verify_access(forge())
+    with pytest.raises(InvalidIssuerError):
+        service.verify_access(forge(iss="https://evil.test"))
+    with pytest.raises(InvalidAudienceError):
+        service.verify_access(forge(aud="other"))
+    for claim in ("exp", "iat", "sub", "jti", "iss", "aud"):
+        with pytest.raises(MissingRequiredClaimError):
+            service.verify_access(forge(**{claim: None}))
+    with pytest.raises(InvalidTokenError, match="fam"):
+        service.verify_access(forge(fam=None))
+    with pytest.raises(InvalidTokenError, match="fam"):
+        service.verify_access(forge(fam=7))
+    other_key = PyJWT().encode({"sub": "a"}, "x" * 32, headers={"typ": ACCESS_TYP})
+    with pytest.raises(InvalidSignatureError):
+        service.verify_access(other_key)
+    untyped = PyJWT().encode(_claims(forge()), SECRET)
+    with pytest.raises(InvalidTokenError, match="typ"):
+        service.verify_access(untyped)
+
+
+def test_refresh_rotates_in_family(service: TokenService, clock: FakeClock) -> None:
+    first = service.issue("alice", {"scope": "read"})
+    clock.now += 600
+    second = service.refresh(first.refresh_token)
+    new_access, new_refresh = _claims(second.access_token), _claims(second.refresh_token)
+    assert new_access["fam"] == new_refresh["fam"] == _claims(first.access_token)["fam"]
+    assert new_access["scope"] == "read"
+    assert new_access["iat"] == int(clock.now)
+    assert new_refresh["jti"] != _claims(first.refresh_token)["jti"]
+    assert service.verify_access(second.access_token)["sub"] == "alice"
+    # The old access token stays valid until it expires: only reuse kills the family.
+    service.verify_access(first.access_token)
+    third = service.refresh(second.refresh_token)
+    service.verify_access(third.access_token)
+
+
+def test_refresh_reuse_revokes_family(service: TokenService) -> None:
+    first = service.issue("alice")
+    other = service.issue("alice")
+    second = service.refresh(first.refresh_token)
+    with pytest.raises(RevokedTokenError, match="reuse"):
+        service.refresh(first.refresh_token)
+    # Every token of the family is dead now, including the legitimate newest pair.
+    for call, token in (
+        (service.verify_access, first.access_token),
+        (service.verify_access, second.access_token),
+        (service.refresh, second.refresh_token),
+    ):
+        with pytest.raises(RevokedTokenError):
+            call(token)
+    # Another login of the same user is untouched.
+    service.verify_access(other.access_token)
+    service.refresh(other.refresh_token)
+
+
+def test_expired_refresh_token(service: TokenService, clock: FakeClock) -> None:
+    pair = service.issue("alice")
+    clock.now += 14 * 86400
+    with pytest.raises(ExpiredSignatureError):
+        service.refresh(pair.refresh_token)
+
+
+def test_revoke_access_token_logs_out(service: TokenService) -> None:
+    pair = service.issue("alice")
+    other = service.issue("alice")
+    service.revoke(pair.access_token)
+    with pytest.raises(RevokedTokenError):
+        service.verify_access(pair.access_token)
+    with pytest.raises(RevokedTokenError):
+        service.refresh(pair.refresh_token)
+    service.verify_access(other.access_token)
+
+
+def test_revoke_single_token_only(service: TokenService) -> None:
+    pair = service.issue("alice")
+    service.revoke(pair.access_token, family=False)
+    with pytest.raises(RevokedTokenError, match="token has been revoked"):
+        service.verify_access(pair.access_token)
+    fresh = service.refresh(pair.refresh_token)
+    service.verify_access(fresh.access_token)
+
+
+def test_revoke_refresh_token(service: TokenService) -> None:
+    pair = service.issue("alice")
+    service.revoke(pair.refresh_token)
+    with pytest.raises(RevokedTokenError):
+        service.refresh(pair.refresh_token)
+    with pytest.raises(RevokedTokenError):
+        service.verify_access(pair.access_token)
+
+
+def test_revoke_accepts_expired_but_not_forged(service: TokenService, clock: FakeClock) -> None:
+    pair = service.issue("alice")
+    clock.now += 3600
+    service.revoke(pair.access_token)
+    with pytest.raises(RevokedTokenError):
+        service.refresh(pair.refresh_token)
+    forged = PyJWT().encode(_claims(pair.access_token), "y" * 32, headers={"typ": ACCESS_TYP})
+    with pytest.raises(InvalidSignatureError):
+        service.revoke(forged)
+    with pytest.raises(InvalidTokenError):
+        service.revoke("not a token")
+
+
+def test_revoke_subject(service: TokenService, clock: FakeClock) -> None:
+    alice = service.issue("alice")
+    bob = service.issue("bob")
+    clock.now += 5
+    service.revoke_subject("alice")
+    for call, token in (
+        (service.verify_access, alice.access_token),
+        (service.refresh, alice.refresh_token),
+    ):
+        with pytest.raises(RevokedTokenError, match="subject"):
+            call(token)
+    service.verify_access(bob.access_token)
+    clock.now += 1
+    again = service.issue("alice")
+    service.verify_access(again.access_token)
+
+
+def test_store_entries_outlive_tokens(clock: FakeClock) -> None:
+    store = MemoryStore(clock=clock)
+    service = TokenService(
+        SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, store=store, leeway=10
+    )
+    assert service.store is store
+    pair = service.issue("alice")
+    service.refresh(pair.refresh_token)
+    service.revoke_subject("bob")
+    clock.now += 14 * 86400 + 9
+    assert store.purge() == 0
+    clock.now += 2
+    assert store.purge() == 2  # the spent refresh jti and the subject cutoff
+
+
+def test_sqlite_store_survives_restart(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock) as store:
+        service = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, store=store)
+        pair = service.issue("alice")
+        service.revoke(pair.access_token)
+    with SQLiteStore(path, clock=clock) as store:
+        service = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, store=store)
+        with pytest.raises(RevokedTokenError):
+            service.verify_access(pair.access_token)
+        with pytest.raises(RevokedTokenError):
+            service.refresh(pair.refresh_token)
+
+
+def test_asymmetric_pair(backend: object, clock: FakeClock) -> None:
+    private = load_key(key_pem("ec_p256.pem"))
+    service = TokenService(
+        private, "ES256", issuer=ISS, audience=AUD, clock=clock, verify_key=private.public_key()
+    )
+    pair = service.issue("alice")
+    assert service.verify_access(pair.access_token)["sub"] == "alice"
+    service.verify_access(service.refresh(pair.refresh_token).access_token)
+    verifier = TokenService(private.public_key(), "ES256", issuer=ISS, audience=AUD, clock=clock)
+    verifier.verify_access(pair.access_token)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"algorithm": "none"},
+        {"algorithm": None},
+        {"issuer": ""},
+        {"audience": ""},
+        {"audience": ["a", "b"]},
+        {"access_ttl": timedelta(0)},
+        {"refresh_ttl": 60},
+    ],
+)
+def test_bad_configuration(kwargs: dict[str, Any]) -> None:
+    args: dict[str, Any] = {"algorithm": "HS256", "issuer": ISS, "audience": AUD, **kwargs}
+    algorithm = args.pop("algorithm")
+    with pytest.raises(InvalidArgumentError):
+        TokenService(SECRET, algorithm, **args)
+
+
+def test_bad_issue_arguments(service: TokenService) -> None:
+    with pytest.raises(InvalidArgumentError, match="subject"):
+        service.issue("")
+    with pytest.raises(InvalidArgumentError, match="exp, sub"):
+        service.issue("alice", {"sub": "root", "exp": 1})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_garbage_only_raises_token_errors(garbage: str) -> None:
+    service = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD)
+    for call in (service.verify_access, service.refresh, service.revoke):
+        with pytest.raises(InvalidTokenError):
+            call(garbage)
