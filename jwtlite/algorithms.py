@@ -69,6 +69,13 @@ def _to_neutral(key: Any) -> Any:
     return _keys.load_key(key)
 
 
+def _jwk_output(key: Any, as_dict: bool) -> Any:
+    from .jwk import key_to_jwk  # jwk imports this module, so import late
+
+    data = key_to_jwk(key)
+    return data if as_dict else dumps(data).decode("utf-8")
+
+
 class Algorithm:
     """Base class: one JWS ``alg`` value with PyJWT's method names."""
 
@@ -101,11 +108,9 @@ class Algorithm:
 
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
-        """Export a key as a JWK (a JSON string, or a dict with ``as_dict``)."""
-        from .jwk import key_to_jwk  # jwk imports this module, so import late
-
-        data = key_to_jwk(key_obj if isinstance(key_obj, (bytes, str)) else _to_neutral(key_obj))
-        return data if as_dict else dumps(data).decode("utf-8")
+        """Export an asymmetric key (any form ``load_key`` reads) as a JWK: JSON text, or a
+        dict with ``as_dict``. :class:`HMACAlgorithm` overrides this for secrets."""
+        return _jwk_output(_to_neutral(key_obj), as_dict)
 
     @staticmethod
     def from_jwk(jwk: str | Mapping[str, Any]) -> Any:
@@ -180,6 +185,13 @@ class HMACAlgorithm(Algorithm):
                 " should not be used as an HMAC secret."
             )
         return secret
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
+        """Export an HMAC secret (str or bytes) as an ``oct`` JWK."""
+        if isinstance(key_obj, str):
+            key_obj = key_obj.encode("utf-8")
+        return _jwk_output(bytes(key_obj), as_dict)
 
     def check_key_length(self, key: Any) -> str | None:
         size = len(key if isinstance(key, bytes) else self.prepare_key(key))

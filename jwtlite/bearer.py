@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .exceptions import InvalidTokenError
+from .exceptions import BearerError
 
 __all__ = ["BearerError", "parse_authorization_header", "www_authenticate"]
-
-
-class BearerError(InvalidTokenError):
-    """An ``Authorization`` header or a ``WWW-Authenticate`` parameter breaks RFC 6750."""
-
-    def __init__(self, message: str, error: str | None = "invalid_request") -> None:
-        #: The RFC 6750 §3.1 error code to put in the challenge, or None when the request
-        #: carried no credentials at all (§3.1: then the challenge SHOULD NOT carry an error).
-        self.error = error
-        super().__init__(message)
 
 
 # RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -275,6 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Bad keys, unknown algorithms, unserialisable claims: the caller's input, not a token.
         print(f"jwtlite: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `jwtlite decode ... | head`: the reader left. Point stdout at devnull so the
+        # interpreter's final flush cannot raise again, and exit quietly like other tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     for warning in caught:
         print(f"jwtlite: warning: {warning.message}", file=sys.stderr)
     return code

@@ -33,6 +33,7 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "BackendUnavailableError",
+    "BearerError",
 ]
 
 
@@ -104,6 +105,16 @@ class UnusableKeyError(InvalidKeyError, InvalidTokenError):
     """The token names a key (by ``kid`` or ``alg``) that the caller's JWK or JWK set cannot
     use to verify it. Both an InvalidKeyError and an InvalidTokenError, because the token
     chose it: ``except jwt.InvalidTokenError`` around ``decode`` catches it. jwtlite-specific."""
+
+
+class BearerError(InvalidTokenError):
+    """An ``Authorization`` header or a ``WWW-Authenticate`` parameter breaks RFC 6750."""
+
+    def __init__(self, message: str, error: str | None = "invalid_request") -> None:
+        #: The RFC 6750 §3.1 error code to put in the challenge, or None when the request
+        #: carried no credentials at all (§3.1: then the challenge SHOULD NOT carry an error).
+        self.error = error
+        super().__init__(message)
 
 
 class RevokedTokenError(InvalidTokenError):

@@ -276,3 +276,27 @@ def test_python_m_entry_point_in_process(
         runpy.run_module("jwtlite", run_name="__main__", alter_sys=True)
     assert info.value.code == 0
     assert re.fullmatch(r"[A-Za-z0-9_-]{64}\n", capsys.readouterr().out)
+
+
+def test_broken_pipe_exits_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """`jwtlite keygen HS256 | head -c0`: the reader is gone; no traceback, exit 1."""
+    import os
+
+    from jwtlite import cli
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+        def flush(self) -> None:
+            raise BrokenPipeError
+
+        def fileno(self) -> int:
+            return fd
+
+    fd = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT)
+    try:
+        monkeypatch.setattr("sys.stdout", ClosedPipe())
+        assert cli.main(["keygen", "HS256"]) == 1
+    finally:
+        os.close(fd)
