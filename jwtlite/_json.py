@@ -1,6 +1,6 @@
 """Compact JSON out, strict JSON in.
 
-Strict loading (RFC 7515 §5.2 step 4 and RFC 8725 §3.13): duplicate member names are rejected
+Strict loading (RFC 7515 §5.2 step 4, RFC 8259 §4, RFC 7519 §4): duplicate member names are rejected
 (RFC 7515 §4: "the JWS Parser MUST either reject JWSs with duplicate Header Parameter names or
 use a JSON parser that returns only the lexically last duplicate" - we reject, because two
 parsers choosing differently is how claim-smuggling starts), as are ``NaN``/``Infinity`` and

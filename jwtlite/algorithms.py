@@ -7,7 +7,8 @@ selected backend (:func:`jwtlite.backends.get_backend`) with jwtlite's neutral k
 ``prepare_key`` binds a key to the algorithm's family *before* any cryptography runs
 (RFC 8725 §3.1 and §2.1): an RSA key never verifies ES256, a P-384 key never verifies ES256, and
 asymmetric key material is never accepted as an HMAC secret (CVE-2017-11424, CVE-2022-29217,
-CVE-2024-33663).
+CVE-2024-33663). Such a mismatch raises :class:`UnusableKeyError`: an InvalidKeyError that is
+also an InvalidTokenError, since when decoding it is the token's ``alg`` that chose it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, ClassVar
 from . import keys as _keys
 from ._json import dumps, loads_object
 from .backends import get_backend
-from .exceptions import InvalidAlgorithmError, InvalidKeyError
+from .exceptions import InvalidAlgorithmError, InvalidKeyError, UnusableKeyError
 from .keys import (
     ECPrivateKey,
     ECPublicKey,
@@ -174,13 +175,13 @@ class HMACAlgorithm(Algorithm):
             inner = getattr(key, "key", None)  # a PyJWK of kty "oct"
             if isinstance(inner, bytes):
                 return self._secret_bytes(inner)
-            raise InvalidKeyError(
+            raise UnusableKeyError(
                 f"{self.name} needs a secret as str or bytes, not {type(key).__name__}"
             )
         if not secret:
             raise InvalidKeyError(f"{self.name} secret must not be empty")
         if _keys.is_public_key_material(secret):
-            raise InvalidKeyError(
+            raise UnusableKeyError(
                 "The specified key is an asymmetric key or x509 certificate and"
                 " should not be used as an HMAC secret."
             )
@@ -216,7 +217,7 @@ class _AsymmetricAlgorithm(Algorithm):
     def prepare_key(self, key: Any) -> Any:
         resolved = _to_neutral(key)
         if not isinstance(resolved, self._public + self._private):
-            raise InvalidKeyError(
+            raise UnusableKeyError(
                 f"{self.name} needs an {self.kty} key, not {type(resolved).__name__}"
             )
         self._check_binding(resolved)
@@ -291,7 +292,7 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 
     def _check_binding(self, key: Any) -> None:
         if key.curve != self.curve:
-            raise InvalidKeyError(f"{self.name} needs a {self.curve} key, not {key.curve}")
+            raise UnusableKeyError(f"{self.name} needs a {self.curve} key, not {key.curve}")
 
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().ecdsa_sign(self._private_key(key), self.hash_name, msg)
@@ -314,7 +315,7 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
 
     def _check_binding(self, key: Any) -> None:
         if key.curve not in self.curves:
-            raise InvalidKeyError(f"{self.name} needs an {' or '.join(self.curves)} key")
+            raise UnusableKeyError(f"{self.name} needs an {' or '.join(self.curves)} key")
 
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().eddsa_sign(self._private_key(key), msg)

@@ -8,6 +8,8 @@ algorithm family -> verify -> strict JSON payload -> claim checks. Only jwtlite 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 import warnings
 from collections.abc import Container, Iterable, Mapping, Sequence
@@ -54,6 +56,9 @@ JWT_DEFAULT_OPTIONS: Mapping[str, Any] = {
     "require": [],
     "strict_aud": False,
 }
+#: "No algorithm given": HS256, unless the key is a PyJWK, which names its own (as in PyJWT).
+_DEFAULT_ALGORITHM: Any = type("_DefaultAlgorithm", (), {"__repr__": lambda _: '"HS256"'})()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _CLAIM_SWITCHES = tuple(
     k for k in JWT_DEFAULT_OPTIONS if k.startswith("verify_") and k != "verify_signature"
 )
@@ -123,7 +128,7 @@ class PyJWS:
         self,
         payload: bytes,
         key: Any,
-        algorithm: str | None = "HS256",
+        algorithm: str | None = _DEFAULT_ALGORITHM,
         headers: Mapping[str, Any] | None = None,
         json_encoder: type[json.JSONEncoder] | None = None,
         is_payload_detached: bool = False,
@@ -152,6 +157,8 @@ class PyJWS:
     ) -> dict[str, Any]:
         if headers is not None and headers.get("alg"):
             algorithm = headers["alg"]  # PyJWT lets an explicit header "alg" win
+        if algorithm is _DEFAULT_ALGORITHM:
+            algorithm = getattr(key, "algorithm_name", None) or "HS256"
         if algorithm is None:
             # PyJWT falls back to "none" here; an unsecured token must be asked for by name.
             algorithm = getattr(key, "algorithm_name", None)
@@ -181,7 +188,7 @@ class PyJWS:
             return
         if options.get("enforce_minimum_key_length"):
             raise InvalidKeyError(message)
-        warnings.warn(message, InsecureKeyLengthWarning, stacklevel=4)
+        warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_caller_stacklevel())
 
     # -- decoding --
     def decode_complete(
@@ -288,13 +295,17 @@ class PyJWT:
         self, options: Mapping[str, Any] | None = None, *, jws: PyJWS | None = None
     ) -> None:
         self.options: dict[str, Any] = {**JWT_DEFAULT_OPTIONS, **(options or {})}
-        self._jws = jws if jws is not None else _jws_global_obj
+        if jws is None:
+            # Each PyJWT has its own PyJWS (and algorithm table), as in PyJWT: registering an
+            # algorithm on the module never changes another instance.
+            jws = PyJWS(options={k: self.options[k] for k in JWS_DEFAULT_OPTIONS})
+        self._jws = jws
 
     def encode(
         self,
         payload: Mapping[str, Any],
         key: Any,
-        algorithm: str | None = "HS256",
+        algorithm: str | None = _DEFAULT_ALGORITHM,
         headers: Mapping[str, Any] | None = None,
         json_encoder: type[json.JSONEncoder] | None = None,
         sort_headers: bool = True,
@@ -414,6 +425,18 @@ class PyJWT:
         return header, payload, signature
 
 
+def _caller_stacklevel() -> int:
+    """The stacklevel that points a warning at the first frame outside jwtlite."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename).startswith(
+        _PACKAGE_DIR
+    ):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
 def _timestamp(now: float | datetime) -> float:
     if isinstance(now, datetime):
         return (
@@ -427,4 +450,4 @@ def _timestamp(now: float | datetime) -> float:
 
 
 _jws_global_obj = PyJWS()
-_jwt_global_obj = PyJWT()
+_jwt_global_obj = PyJWT(jws=_jws_global_obj)

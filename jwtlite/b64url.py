@@ -5,7 +5,7 @@ inclusion of any line breaks, whitespace, or other additional characters". Decod
 exactly that and nothing else: no padding, no whitespace, no characters outside the URL-safe
 alphabet, no length of 1 mod 4 (it cannot encode whole octets) and no non-zero unused trailing bits
 (so every byte string has exactly one accepted encoding; a lenient decoder lets an attacker
-produce many spellings of one signature, RFC 8725 §3.5 spirit).
+produce many spellings of one signature; RFC 4648 §3.5, canonical encoding).
 
 The checks are C-speed set operations on the whole string (``bytes.translate``), not per-byte
 Python loops, because this runs three times per decoded token.

@@ -115,9 +115,20 @@ def _check_audience(
     claims = [claim] if isinstance(claim, str) else claim
     if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
         raise InvalidAudienceError("Invalid claim format in token")
-    wanted = [audience] if isinstance(audience, str) else list(audience)
+    wanted = [audience] if isinstance(audience, str) else _strings(audience, "audience")
     if not any(aud in claims for aud in wanted):
         raise InvalidAudienceError("Audience doesn't match")
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    """The caller's expected audience/issuer collection as a list of strings."""
+    try:
+        items = list(value)
+    except TypeError:
+        raise InvalidArgumentError(f"{name} must be a string or a collection of strings") from None
+    if not all(isinstance(item, str) for item in items):
+        raise InvalidArgumentError(f"{name} must be a string or a collection of strings")
+    return items
 
 
 def _check_issuer(payload: Mapping[str, Any], issuer: str | Container[str] | None) -> None:
@@ -128,12 +139,9 @@ def _check_issuer(payload: Mapping[str, Any], issuer: str | Container[str] | Non
     claim = payload["iss"]
     if not isinstance(claim, str):
         raise InvalidIssuerError("Invalid issuer")
-    if isinstance(issuer, str):
-        ok = claim == issuer
-    else:
-        # Exact membership of whole strings, never `claim in "some string"` (CVE-2024-53861).
-        ok = any(claim == candidate for candidate in issuer if isinstance(candidate, str))  # type: ignore[attr-defined]
-    if not ok:
+    # Exact comparison of whole strings, never `claim in "some string"` (CVE-2024-53861).
+    wanted = [issuer] if isinstance(issuer, str) else _strings(issuer, "issuer")
+    if claim not in wanted:
         raise InvalidIssuerError("Invalid issuer")
 
 

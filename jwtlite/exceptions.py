@@ -66,7 +66,8 @@ class InvalidIssuerError(InvalidTokenError):
 
 
 class InvalidIssuedAtError(InvalidTokenError):
-    """The ``iat`` claim is malformed, in the future, or too old for ``max_age``."""
+    """The ``iat`` claim is not a number. (A future ``iat`` raises ImmatureSignatureError and
+    one older than ``max_age`` raises ExpiredSignatureError, as their names suggest.)"""
 
 
 class ImmatureSignatureError(InvalidTokenError):

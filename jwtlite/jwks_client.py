@@ -167,9 +167,10 @@ class PyJWKClient:
         headers: dict[str, str] | None = None,
         timeout: float = 30,
         ssl_context: Any = None,
+        cooldown_duration: float = 30.0,
         *,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        refetch_cooldown: float = 30.0,
+        refetch_cooldown: float | None = None,
         negative_cache_ttl: float = 30.0,
         max_stale: float = _MAX_TTL,
         clock: Callable[[], float] = time.monotonic,
@@ -185,7 +186,8 @@ class PyJWKClient:
         self.timeout = timeout
         self.ssl_context = ssl_context
         self.max_response_bytes = max_response_bytes
-        self.refetch_cooldown = refetch_cooldown
+        # PyJWT names the minimum gap between forced refetches ``cooldown_duration``.
+        self.refetch_cooldown = cooldown_duration if refetch_cooldown is None else refetch_cooldown
         self.negative_cache_ttl = negative_cache_ttl
         self.max_stale = max_stale
         self._clock = clock

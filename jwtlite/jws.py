@@ -103,7 +103,7 @@ def parse_compact(
         raise DecodeError(f"Invalid token type. Token must be a {str!r} or {bytes!r}")
     parts = raw.split(b".")
     if len(parts) != 3:
-        raise DecodeError(f"Not enough segments: a compact JWS has 3, this has {len(parts)}")
+        raise DecodeError(f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}")
     header_segment, payload_segment, signature_segment = parts
     header = _parse_header(header_segment, allow_padding)
     signature = b64url_decode(signature_segment, allow_padding=allow_padding)

@@ -125,6 +125,9 @@ class MemoryStore:
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff``."""
+        # Times are float seconds in every store (SQLite keeps them as REAL), so a cutoff
+        # reads back the same whichever store holds it.
+        cutoff, exp = float(cutoff), float(exp)
         with self._lock:
             old_cutoff, old_exp = self._subjects.get(subject, (cutoff, exp))
             self._subjects[subject] = (max(cutoff, old_cutoff), max(exp, old_exp))

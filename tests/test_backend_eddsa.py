@@ -1,13 +1,17 @@
 """EdDSA (Ed25519, Ed448): the pure-Python modules directly, and every backend via the fixture.
 
 Wycheproof: ``ed25519_test.json`` and ``ed448_test.json`` have no ``acceptable`` cases (asserted
-below). Both pass with the cofactorless verification equation that ``_edwards`` documents.
+below). Both pass with the equations that ``_edwards`` documents: cofactorless for Ed25519,
+cofactored for Ed448, as OpenSSL checks them. The crafted small-order cases below pin those
+equations on every backend; ``test_cross_backend`` reuses them to compare the two backends.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
+import math
 from collections import Counter
 from types import ModuleType
 from typing import Any
@@ -235,10 +239,10 @@ def test_verify_rejects_malformed_input(
     _, pk, sig = signed[curve]
     assert mod.verify(pk, b"msg", sig)
     for bad_sig in (b"", sig[:-1], sig + b"\x00", bytearray(sig), None):
-        assert not mod.verify(pk, b"msg", bad_sig)  # type: ignore[arg-type]
+        assert not mod.verify(pk, b"msg", bad_sig)
     for bad_pk in (pk[:-1], pk + b"\x00", bytearray(pk), "pk", b"\xff" * len(pk)):
-        assert not mod.verify(bad_pk, b"msg", sig)  # type: ignore[arg-type]
-    assert not mod.verify(pk, "msg", sig)  # type: ignore[arg-type]
+        assert not mod.verify(bad_pk, b"msg", sig)
+    assert not mod.verify(pk, "msg", sig)
 
 
 @pytest.mark.parametrize("curve", sorted(MODULES))
@@ -247,9 +251,9 @@ def test_bad_seed_raises_invalid_key(curve: str) -> None:
     size = mod._CURVE.size
     for seed in (b"", b"\x00" * (size - 1), b"\x00" * (size + 1), "x" * size, None):
         with pytest.raises(InvalidKeyError):
-            mod.sign(seed, b"m")  # type: ignore[arg-type]
+            mod.sign(seed, b"m")
         with pytest.raises(InvalidKeyError):
-            mod.public_key(seed)  # type: ignore[arg-type]
+            mod.public_key(seed)
 
 
 @pytest.mark.parametrize("curve", sorted(MODULES))
@@ -280,6 +284,228 @@ def test_generate_uses_fresh_seeds() -> None:
     assert len({k.d for k in keys}) == 5
     assert [k.curve for k in keys] == ["Ed25519"] * 3 + ["Ed448"] * 2
     assert all(MODULES[k.curve].public_key(k.d) == k.x for k in keys)
+
+
+# --- small-order components: the equations ``_edwards`` documents ------------------------------
+
+# RFC 8032 §5.1 / §5.2, typed in apart from the modules under test: p, a, d, L, b/8.
+EDWARDS = {
+    "Ed25519": (
+        2**255 - 19,
+        -1,
+        -121665 * pow(121666, -1, 2**255 - 19),
+        2**252 + 27742317777372353535851937790883648493,
+        32,
+    ),
+    "Ed448": (
+        2**448 - 2**224 - 1,
+        1,
+        -39081,
+        2**446 - 13818066809895115352007386748515426880336692474882178609894547503885,
+        57,
+    ),
+}
+Point = tuple[int, int]
+NEUTRAL: Point = (0, 1)
+#: A known Ed25519 point of order 8 (``torsion`` checks it); on Ed448, (1, 0) has order 4.
+_ED25519_ORDER_8 = "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"
+#: Signed message of the crafted cases; each case is (label, public key, signature, verdict).
+MESSAGE = b"m"
+Case = tuple[str, bytes, bytes, bool]
+
+
+def secret_scalar(curve: str, seed: bytes) -> int:
+    """The clamped secret scalar s of RFC 8032 §5.1.5 steps 1-3 / §5.2.5 steps 1-3."""
+    if curve == "Ed25519":
+        half = bytearray(hashlib.sha512(seed).digest()[:32])
+        half[0] &= 248
+        half[31] = (half[31] & 127) | 64
+    else:
+        half = bytearray(hashlib.shake_256(seed).digest(114)[:57])
+        half[0] &= 252
+        half[56] = 0
+        half[55] |= 128
+    return int.from_bytes(half, "little")
+
+
+def challenge(curve: str, r_enc: bytes, public: bytes, message: bytes) -> int:
+    """k = H(dom || R || A || M) as an integer (RFC 8032 §5.1.6 step 4 / §5.2.6 step 4)."""
+    if curve == "Ed25519":
+        digest = hashlib.sha512(r_enc + public + message).digest()
+    else:  # dom4(0, "") = "SigEd448" || octet(0) || octet(0) (§5.2)
+        digest = hashlib.shake_256(b"SigEd448\x00\x00" + r_enc + public + message).digest(114)
+    return int.from_bytes(digest, "little")
+
+
+def point_add(curve: str, P: Point, Q: Point) -> Point:
+    """The affine Edwards addition law (§5.1.4 / §5.2.4)."""
+    p, a, d, _, _ = EDWARDS[curve]
+    (x1, y1), (x2, y2) = P, Q
+    t = d * x1 * x2 * y1 * y2 % p
+    x3 = (x1 * y2 + y1 * x2) * pow(1 + t, -1, p) % p
+    return x3, (y1 * y2 - a * x1 * x2) * pow(1 - t, -1, p) % p
+
+
+def small_multiple(curve: str, n: int, P: Point) -> Point:
+    Q = NEUTRAL
+    for _ in range(n):
+        Q = point_add(curve, Q, P)
+    return Q
+
+
+def point_decode(curve: str, data: bytes) -> Point:
+    """§5.1.3 / §5.2.3 for an encoding known to be canonical and valid."""
+    p, a, d, _, size = EDWARDS[curve]
+    top = 8 * size - 1
+    value = int.from_bytes(data, "little")
+    y = value & ((1 << top) - 1)
+    u = (y * y - 1) * pow(d * y * y - a, -1, p) % p
+    x = pow(u, (p + 3) // 8 if p % 8 == 5 else (p + 1) // 4, p)
+    if x * x % p != u:
+        x = x * pow(2, (p - 1) // 4, p) % p  # times sqrt(-1), §5.1.3 step 3
+    assert x * x % p == u
+    return ((p - x) % p if x & 1 != value >> top else x), y
+
+
+def point_encode(curve: str, P: Point) -> bytes:
+    size = EDWARDS[curve][4]
+    return (P[1] | ((P[0] & 1) << (8 * size - 1))).to_bytes(size, "little")
+
+
+def torsion(curve: str) -> list[Point]:
+    """The small-order points, [i]T for a generator T: 8 on Ed25519, 4 on Ed448."""
+    p, h = EDWARDS[curve][0], 8 if curve == "Ed25519" else 4
+    gen = point_decode(curve, bytes.fromhex(_ED25519_ORDER_8)) if h == 8 else (1, 0)
+    points = [small_multiple(curve, i, gen) for i in range(h)]
+    assert len(set(points)) == h
+    assert point_add(curve, points[-1], gen) == NEUTRAL
+    assert points[h // 2] == (0, p - 1)
+    return points
+
+
+def expected_verdict(curve: str, k: int, parts: tuple[Point, Point, Point, Point]) -> bool:
+    """Whether ``S = r + k*a`` verifies for A = [a]B + T_A and R = [r]B + T_R.
+
+    ``[S]B - [k]A - R = -([k]T_A + T_R)``. Ed25519 (cofactorless, k reduced mod L as OpenSSL
+    does): accepted iff that is neutral. Ed448 (cofactored): always, except that A and R with
+    x = 0 are refused, as OpenSSL's decoder refuses them.
+    """
+    a_point, t_a, r_point, t_r = parts
+    if curve == "Ed448":
+        return a_point[0] != 0 and r_point[0] != 0
+    k %= EDWARDS[curve][3]
+    return point_add(curve, small_multiple(curve, k % 8, t_a), t_r) == NEUTRAL
+
+
+def _components(curve: str, seed: bytes) -> list[tuple[str, Point, int, Point]]:
+    """(label, point, scalar, small-order part) for [s]B, T alone and [s]B + T."""
+    points = torsion(curve)
+    s = secret_scalar(curve, seed) % EDWARDS[curve][3]
+    base = point_decode(curve, MODULES[curve].public_key(seed))
+    out = [("[s]B", base, s, NEUTRAL)]
+    for i in [0, 4, 2, 1] if len(points) == 8 else [0, 2, 1, 3]:
+        order = len(points) // math.gcd(i, len(points))
+        out.append((f"T{i} (order {order})", points[i], 0, points[i]))
+        if i:
+            out.append(
+                (f"[s]B + T{i} (order {order})", point_add(curve, base, points[i]), s, points[i])
+            )
+    return out
+
+
+def crafted_cases(curve: str, seed_a: bytes, seed_r: bytes) -> list[Case]:
+    """Every mix of small-order, mixed-order and prime-order A and R, and S + 1 for each."""
+    L, size = EDWARDS[curve][3], EDWARDS[curve][4]
+    cases = []
+    for (la, a_point, a, t_a), (lr, r_point, r, t_r) in itertools.product(
+        _components(curve, seed_a), _components(curve, seed_r)
+    ):
+        a_enc, r_enc = point_encode(curve, a_point), point_encode(curve, r_point)
+        k = challenge(curve, r_enc, a_enc, MESSAGE)
+        S = (r + k * a) % L
+        ok = expected_verdict(curve, k, (a_point, t_a, r_point, t_r))
+        cases.append((f"A {la}, R {lr}", a_enc, r_enc + S.to_bytes(size, "little"), ok))
+        bad = r_enc + ((S + 1) % L).to_bytes(size, "little")
+        cases.append((f"A {la}, R {lr}, S + 1", a_enc, bad, False))
+    return cases
+
+
+def encoding_cases(curve: str, seed: bytes) -> list[Case]:
+    """Small-order R in every spelling (only canonical ones may pass), and S + L."""
+    p, _, _, L, size = EDWARDS[curve]
+    top = 8 * size - 1
+    a_enc = MODULES[curve].public_key(seed)
+    a_point, a = point_decode(curve, a_enc), secret_scalar(curve, seed)
+    cases = []
+    for i, t in enumerate(torsion(curve)):
+        sign = (t[0] & 1) << top
+        spellings = {"": t[1] | sign}
+        if t[1] + p < 1 << top:  # §5.1.3 / §5.2.3 step 1: y >= p
+            spellings[" y + p"] = (t[1] + p) | sign
+            spellings[" y + p, other sign"] = (t[1] + p) | (sign ^ (1 << top))
+        if t[0] == 0:  # step 4: x = 0 with the sign bit set
+            spellings[" sign bit"] = t[1] | (1 << top)
+        if curve == "Ed448":  # bits 448..454 must be zero
+            spellings[" bit 448"] = t[1] | sign | (1 << 448)
+        for label, value in spellings.items():
+            r_enc = value.to_bytes(size, "little")
+            k = challenge(curve, r_enc, a_enc, MESSAGE)
+            ok = not label and expected_verdict(curve, k, (a_point, NEUTRAL, t, t))
+            cases.append(
+                (f"R T{i}{label}", a_enc, r_enc + (k * a % L).to_bytes(size, "little"), ok)
+            )
+    honest = MODULES[curve].sign(seed, MESSAGE)
+    S = int.from_bytes(honest[size:], "little")
+    cases.append(("honest", a_enc, honest, True))
+    cases.append(("S + L", a_enc, honest[:size] + (S + L).to_bytes(size, "little"), False))
+    return cases
+
+
+#: Cases per curve: 8 kinds of A x 8 kinds of R x (signature, S + 1), plus the encodings.
+CRAFTED_COUNTS = {"Ed25519": 128 + 18, "Ed448": 128 + 20}
+#: What tells the two equations (and OpenSSL's Ed448 decoder) apart, per curve.
+DISTINGUISHING = {
+    "Ed25519": {"A [s]B, R [s]B + T4 (order 2)": False, "A T0 (order 1), R [s]B": True},
+    "Ed448": {"A [s]B, R [s]B + T2 (order 2)": True, "A T0 (order 1), R [s]B": False},
+}
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_crafted_cases_follow_the_documented_equation(backend: Backend, curve: str) -> None:
+    size = EDWARDS[curve][4]
+    seed, other = b"\x01" * size, b"\x02" * size
+    cases = crafted_cases(curve, seed, other) + encoding_cases(curve, seed)
+    verdicts = {
+        label: backend.eddsa_verify(OKPPublicKey(curve, pub), MESSAGE, sig)
+        for label, pub, sig, _ in cases
+    }
+    assert len(verdicts) == len(cases) == CRAFTED_COUNTS[curve]
+    assert {label: ok for label, _, _, ok in cases if verdicts[label] != ok} == {}
+    assert {label: verdicts[label] for label in DISTINGUISHING[curve]} == DISTINGUISHING[curve]
+    # Small-order components are accepted somewhere and refused elsewhere, on both curves.
+    small = [ok for label, _, _, ok in cases if "order 2" in label or "order 4" in label]
+    assert True in small
+    assert False in small
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_mixed_order_keys_get_the_same_verdict_every_time(curve: str) -> None:
+    # Straus's method on first use, the comb or Straus again later: [k]A must stay exact for
+    # A with a small-order part (the comb's recoding adds L or 2L to k, so Ed25519 skips it).
+    size, mod = EDWARDS[curve][4], MODULES[curve]
+    cases = [c for c in crafted_cases(curve, b"\x03" * size, b"\x04" * size) if "A [s]B + " in c[0]]
+    assert len(cases) == 2 * 3 * 8
+    expected = [ok for _, _, _, ok in cases]
+    rounds = [[mod.verify(pub, MESSAGE, sig) for _, pub, sig, _ in cases] for _ in range(3)]
+    assert rounds == [expected] * 3
+    assert True in expected
+    assert False in expected
+    entries = {pub: mod._PUBLIC_CACHE[pub] for _, pub, _, _ in cases}
+    assert len(entries) == 3
+    for entry in entries.values():
+        assert entry is not None
+        assert entry.comb_allowed is (curve == "Ed448")
+        assert (entry.comb is not None) is (curve == "Ed448")
 
 
 # --- properties -------------------------------------------------------------------------------

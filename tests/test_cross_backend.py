@@ -8,13 +8,21 @@ backends receive identical neutral keys (and the cryptography backend converts f
 from __future__ import annotations
 
 import functools
-import hashlib
 from typing import Any
 
 import pytest
 from conftest import key_pem
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_backend_eddsa import (
+    CRAFTED_COUNTS,
+    EDWARDS,
+    MESSAGE,
+    challenge,
+    crafted_cases,
+    encoding_cases,
+    secret_scalar,
+)
 
 from jwtlite._curves import CURVES
 from jwtlite.backends import Backend, get_backend
@@ -225,57 +233,9 @@ def test_garbage_never_verifies_and_never_raises(signature: bytes, message: byte
         assert results == [False] * 9
 
 
-# RFC 8032 §5.1 / §5.2: field prime, group order L and encoding length.
-_EDWARDS = {
-    "Ed25519": (2**255 - 19, 2**252 + 27742317777372353535851937790883648493, 32),
-    "Ed448": (
-        2**448 - 2**224 - 1,
-        2**446 - 13818066809895115352007386748515426880336692474882178609894547503885,
-        57,
-    ),
-}
-
-
-def _secret_scalar(curve: str, seed: bytes) -> int:
-    """The clamped secret scalar s of RFC 8032 §5.1.5 steps 1-3 / §5.2.5 steps 1-3."""
-    if curve == "Ed25519":
-        half = bytearray(hashlib.sha512(seed).digest()[:32])
-        half[0] &= 248
-        half[31] = (half[31] & 127) | 64
-    else:
-        half = bytearray(hashlib.shake_256(seed).digest(114)[:57])
-        half[0] &= 252
-        half[56] = 0
-        half[55] |= 128
-    return int.from_bytes(half, "little")
-
-
-def _challenge(curve: str, r_enc: bytes, public: bytes, message: bytes) -> int:
-    """k = H(dom || R || A || M) as an integer (RFC 8032 §5.1.6 step 4 / §5.2.6 step 4)."""
-    if curve == "Ed25519":
-        digest = hashlib.sha512(r_enc + public + message).digest()
-    else:  # dom4(0, "") = "SigEd448" || octet(0) || octet(0) (§5.2)
-        digest = hashlib.shake_256(b"SigEd448\x00\x00" + r_enc + public + message).digest(114)
-    return int.from_bytes(digest, "little")
-
-
-@pytest.mark.parametrize(
-    "curve",
-    [
-        "Ed25519",
-        pytest.param(
-            "Ed448",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="OpenSSL checks Ed448 with the cofactored equation, the pure backend "
-                "with the cofactorless one (RFC 8032 §5.2.7 allows both): they disagree on a "
-                "signature whose R carries a small-order component",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("curve", sorted(OKP_POOL))
 def test_small_order_components_are_judged_alike(curve: str) -> None:
-    p, order, size = _EDWARDS[curve]
+    p, _, _, order, size = EDWARDS[curve]
     key, other = _pool(OKP_POOL[curve]), _crypto().generate_okp(curve)
     sign_bit = 8 * size - 1
     # R = [r]B + T for T = (0, -1), of order 2: adding T negates both coordinates, so R's
@@ -285,8 +245,8 @@ def test_small_order_components_are_judged_alike(curve: str) -> None:
     r_enc = ((p - y) | ((x_odd ^ 1) << sign_bit)).to_bytes(size, "little")
 
     def sign_with(r_enc: bytes) -> bytes:  # §5.1.6 / §5.2.6 steps 4-5 with r = other's scalar
-        k = _challenge(curve, r_enc, key.x, b"m")
-        s = (_secret_scalar(curve, other.d) + k * _secret_scalar(curve, key.d)) % order
+        k = challenge(curve, r_enc, key.x, b"m")
+        s = (secret_scalar(curve, other.d) + k * secret_scalar(curve, key.d)) % order
         return r_enc + s.to_bytes(size, "little")
 
     for backend in (_pure(), _crypto()):  # the construction is sound: without T it verifies
@@ -294,7 +254,7 @@ def test_small_order_components_are_judged_alike(curve: str) -> None:
     signature = sign_with(r_enc)
     # And the neutral point as A: R = [S]B satisfies [S]B = R + [k]A for every message.
     neutral = OKPPublicKey(curve, (1).to_bytes(size, "little"))
-    neutral_sig = key.x + (_secret_scalar(curve, key.d) % order).to_bytes(size, "little")
+    neutral_sig = key.x + (secret_scalar(curve, key.d) % order).to_bytes(size, "little")
     verdicts = [
         (
             backend.eddsa_verify(key.public_key(), b"m", signature),
@@ -302,21 +262,49 @@ def test_small_order_components_are_judged_alike(curve: str) -> None:
         )
         for backend in (_pure(), _crypto())
     ]
-    assert verdicts[0] == verdicts[1]
+    # Ed25519 is cofactorless: R's order-2 part breaks [S]B = R + [k]A; the neutral A is fine.
+    # Ed448 is cofactored, so it drops out; but OpenSSL's decoder refuses the neutral A (x = 0).
+    assert verdicts[0] == verdicts[1] == {"Ed25519": (False, True), "Ed448": (True, False)}[curve]
 
 
 @pytest.mark.parametrize("curve", sorted(OKP_POOL))
 def test_non_canonical_public_keys_are_refused_by_both(curve: str) -> None:
-    p, order, size = _EDWARDS[curve]
+    p, _, _, order, size = EDWARDS[curve]
     key = _pool(OKP_POOL[curve])
     # With the neutral point as A, R = [S]B verifies any message; its spellings other than y = 1
     # (y + p, or the sign bit set while x = 0; §5.1.3 / §5.2.3 decoding steps 1 and 4) must
     # fail decoding on both backends, or one key would have two spellings on one backend only.
-    signature = key.x + (_secret_scalar(curve, key.d) % order).to_bytes(size, "little")
+    signature = key.x + (secret_scalar(curve, key.d) % order).to_bytes(size, "little")
     sign_bit = 1 << (8 * size - 1)
-    spellings = {"y + p": p + 1, "sign bit": sign_bit | 1, "order 2, sign bit": sign_bit | (p - 1)}
+    spellings = {
+        "y + p": p + 1,
+        "sign bit": sign_bit | 1,
+        "order 2, sign bit": sign_bit | (p - 1),
+        # (x, 0) has order 4 on both curves; y = p spells it again, with either sign.
+        "order 4, y + p": p,
+        "order 4, y + p, sign bit": sign_bit | p,
+    }
     verdicts = {}
     for label, value in spellings.items():
         public = OKPPublicKey(curve, value.to_bytes(size, "little"))
         verdicts[label] = [b.eddsa_verify(public, b"any", signature) for b in (_pure(), _crypto())]
     assert verdicts == {label: [False, False] for label in spellings}
+
+
+@pytest.mark.parametrize("curve", sorted(OKP_POOL))
+def test_crafted_eddsa_cases_are_judged_alike(curve: str) -> None:
+    # Small-order, mixed-order and neutral A and R, non-canonical R, S + 1 and S + L: both
+    # backends give the verdict that the equation documented in _edwards predicts.
+    key, other = _pool(OKP_POOL[curve]), _crypto().generate_okp(curve)
+    cases = crafted_cases(curve, key.d, other.d) + encoding_cases(curve, key.d)
+    assert len(cases) == CRAFTED_COUNTS[curve]
+    verdicts = {
+        label: [
+            b.eddsa_verify(OKPPublicKey(curve, pub), MESSAGE, sig) for b in (_pure(), _crypto())
+        ]
+        for label, pub, sig, _ in cases
+    }
+    assert {label: v for label, v in verdicts.items() if v[0] != v[1]} == {}
+    assert {label: verdicts[label][0] for label, _, _, _ in cases} == {
+        label: ok for label, _, _, ok in cases
+    }

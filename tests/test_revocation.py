@@ -236,4 +236,4 @@ def test_any_input_is_stored_or_refused_cleanly(key: str, exp: float) -> None:
             assert store.purge() == (0 if live else 4)
             assert store.is_revoked(key) is live
             assert store.is_family_revoked(key) is live
-            assert store.subject_cutoff(key) == (exp if live else None)
+            assert store.subject_cutoff(key) == (float(exp) if live else None)

@@ -12,13 +12,24 @@ fixed-window comb and non-zero signed-digit recoding used for ECDSA (see ``_weie
 same operations for every scalar, so a scalar's bit length does not show. Residual risk as
 there: CPython integers are not constant-time.
 
-Verification is the cofactorless equation ``[S]B = R + [k]A`` (RFC 8032 §5.1.7 step 3 and
-§5.2.7 step 3 allow it in place of the cofactored one). It is checked as
-``encode([S]B + [-k]A) == R``, which also rejects any non-canonical encoding of R. We use it
-because it is what OpenSSL (hence the ``cryptography`` backend) and libsodium do, so both jwtlite
-backends accept exactly the same signatures, and Wycheproof's expectations hold with it (its
-vectors do not separate the two equations). S must be below L and A must be canonically
-encoded (y < p, and not x = 0 with the sign bit set), per §5.1.3 / §5.2.3.
+Verification follows OpenSSL (hence the ``cryptography`` backend) exactly, so both jwtlite
+backends accept exactly the same signatures; RFC 8032 allows either equation (§5.1.7 and §5.2.7
+step 3), and honest signatures satisfy both. They differ only on crafted signatures whose R or
+A has a small-order component:
+
+* Ed25519 is cofactorless, ``[S]B = R + [k]A``, checked as ``encode([S]B - [k]A) == R`` with
+  k reduced mod L and ``[k]A`` computed exactly, A's small-order component included (OpenSSL
+  multiplies by the reduced k too). Small-order and mixed-order A and R are accepted whenever
+  that equation holds; the encoding comparison rejects any non-canonical R.
+* Ed448 is cofactored, ``[4][S]B = [4]R + [4][k]A``, as OpenSSL's decaf-based check behaves.
+  Since the curve's rational 4-torsion is ``{(0, 1), (1, 0), (0, -1), (-1, 0)}``, that holds
+  iff ``R = [S]B - [k]A + T`` for one of those T; adding ``(1, 0)`` maps ``(x, y)`` to
+  ``(y, -x)``, so the check compares R with the encodings of four points and never decodes R
+  (a square root would cost a quarter of a verification), which again rejects non-canonical R.
+  Like OpenSSL's decoder, it refuses A and R with x = 0 (the neutral point and (0, -1)).
+
+S must be below L and A must be canonically encoded (y < p, and not x = 0 with the sign bit
+set), per §5.1.3 / §5.2.3; Wycheproof's vectors hold on both curves.
 """
 
 from __future__ import annotations
@@ -58,6 +69,7 @@ class EdwardsCurve:
         hash_dom: Callable[[bytes], bytes],
         clamp: Callable[[bytes], int],
         comb_width: int,
+        cofactored: bool,
     ) -> None:
         self.p = p
         self.a_negative = a == -1
@@ -71,6 +83,9 @@ class EdwardsCurve:
         self.clamp = clamp  #: the first half of that digest -> secret scalar s
         self.comb_width = comb_width
         self.comb: list[list[Entry]] | None = None
+        #: the Ed448 rules of the module docstring: cofactored, and x = 0 refused for A and R
+        #: (``_cofactored_match`` lists the 4-torsion of an a = 1 curve, so only for those)
+        self.cofactored = cofactored
 
 
 # --- point arithmetic ------------------------------------------------------------------------
@@ -266,24 +281,37 @@ def _straus(c: EdwardsCurve, u1: int, u2: int, q_table: list[Entry]) -> Extended
 
 
 class PublicEntry:
-    """A decoded public key and its tables; a full comb is built on the second use."""
+    """A decoded public key A, kept as -A with its tables; a full comb is built on the second use.
+
+    ``combine`` is exact for any A: Straus's method multiplies by k itself, and the comb, whose
+    recoding adds L or 2L to k, is built only when that cannot change the result, i.e. when
+    [L]A is neutral or the check is cofactored (the torsion part then drops out anyway).
+    """
 
     def __init__(self, c: EdwardsCurve, A: Extended) -> None:
         self.curve = c
-        self.point = A
-        self.q_table = _to_entries(c, _odd_multiples(c, A, 16))
+        X, Y, Z, T = A
+        self.point: Extended = ((c.p - X) % c.p, Y, Z, (c.p - T) % c.p)
+        self.q_table = _to_entries(c, _odd_multiples(c, self.point, 16))
         self.comb: list[list[Entry]] | None = None
+        self.comb_allowed: bool | None = None
         self.uses = 0
 
-    def mul_add(self, u1: int, u2: int) -> Extended:
-        """``[u1]B + [u2]A``."""
+    def combine(self, s: int, k: int) -> Extended:
+        """``[s]B - [k]A`` for ``0 <= s, k < L``."""
         c = self.curve
         self.uses += 1
-        if self.comb is None and self.uses >= 2:
-            self.comb = build_comb(c, self.point, 5)
+        if self.comb is None and self.uses >= 2 and self.comb_allowed is None:
+            self.comb_allowed = c.cofactored or _is_neutral(_straus(c, 0, c.order, self.q_table))
+            if self.comb_allowed:
+                self.comb = build_comb(c, self.point, 5)
         if self.comb is not None:
-            return _comb_add(c, self.comb, u2, _comb_add(c, _base_comb(c), u1, _IDENTITY))
-        return _straus(c, u1, u2, self.q_table)
+            return _comb_add(c, self.comb, k, _comb_add(c, _base_comb(c), s, _IDENTITY))
+        return _straus(c, s, k, self.q_table)
+
+
+def _is_neutral(P: Extended) -> bool:
+    return P[0] == 0 and P[1] == P[2]
 
 
 # --- RFC 8032 sign and verify -----------------------------------------------------------------
@@ -314,7 +342,7 @@ def sign(c: EdwardsCurve, private: bytes, message: bytes) -> bytes:
 
 
 def verify(c: EdwardsCurve, entry: PublicEntry, public: bytes, message: bytes, sig: bytes) -> bool:
-    """§5.1.7 / §5.2.7 with the cofactorless equation (see the module docstring)."""
+    """§5.1.7 / §5.2.7 with the equation the module docstring gives for the curve."""
     if len(sig) != 2 * c.size:
         return False
     R = sig[: c.size]
@@ -323,7 +351,23 @@ def verify(c: EdwardsCurve, entry: PublicEntry, public: bytes, message: bytes, s
     if S >= L:
         return False
     k = int.from_bytes(c.hash_dom(R + public + message), "little") % L
-    return encode_point(c, entry.mul_add(S, (L - k) % L)) == R
+    P = entry.combine(S, k)
+    if c.cofactored:
+        return _cofactored_match(c, P, int.from_bytes(R, "little"))
+    return encode_point(c, P) == R
+
+
+def _cofactored_match(c: EdwardsCurve, P: Extended, r: int) -> bool:
+    """Whether r encodes ``P + T`` for T in the 4-torsion of an a = 1 curve, with x != 0."""
+    p = c.p
+    zi = pow(P[2], -1, p)
+    x, y = P[0] * zi % p, P[1] * zi % p
+    top = 8 * c.size - 1
+    # P, P + (1, 0), P + (0, -1), P + (-1, 0); (-v) % p keeps 0 at 0, so parities are right.
+    for u, v in ((x, y), (y, (-x) % p), ((-x) % p, (-y) % p), ((-y) % p, x)):
+        if u != 0 and v | ((u & 1) << top) == r:
+            return True
+    return False
 
 
 def all_bytes(*values: object) -> bool:
@@ -339,7 +383,10 @@ def cached_entry(c: EdwardsCurve, cache: _Cache, public: bytes) -> PublicEntry |
     if public in cache:
         return cache[public]
     A = decode_point(c, public)
-    entry = None if A is None else PublicEntry(c, A)
+    # OpenSSL's Ed448 decoder refuses x = 0: the neutral point and (0, -1) (module docstring).
+    entry = None
+    if A is not None and not (c.cofactored and A[0] == 0):
+        entry = PublicEntry(c, A)
     if len(cache) >= 64:
         del cache[next(iter(cache))]
     cache[public] = entry

@@ -1,7 +1,10 @@
 """Ed25519 (RFC 8032 §5.1), pure Python; the arithmetic is in ``_edwards``.
 
-Verification uses the cofactorless equation; ``_edwards`` explains why. Keys are 32-byte seeds
-("private keys" in RFC 8032 terms) and 32-byte encoded public points.
+Verification is cofactorless, ``[S]B = R + [k]A`` (§5.1.7 step 3) with k reduced mod L and
+``[k]A`` exact even for a public key with a small-order component, because that is what OpenSSL
+accepts: the pure and ``cryptography`` backends must accept exactly the same signatures
+(``_edwards`` has the details). Keys are 32-byte seeds ("private keys" in RFC 8032 terms) and
+32-byte encoded public points.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ _CURVE = _edwards.EdwardsCurve(
     hash_dom=_sha512,  # dom2 is empty for pure Ed25519 (§5.1)
     clamp=_clamp,
     comb_width=8,
+    cofactored=False,
 )
 _PUBLIC_CACHE: dict[bytes, _edwards.PublicEntry | None] = {}
 

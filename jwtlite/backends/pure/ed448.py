@@ -1,8 +1,10 @@
 """Ed448 (RFC 8032 §5.2), pure EdDSA with an empty context, pure Python.
 
-The arithmetic is shared with Ed25519 in ``_edwards`` (the curve is untwisted, a = 1); the
-verification equation is cofactorless, for the reasons given there. Keys are 57-byte seeds and
-57-byte encoded public points.
+The arithmetic is shared with Ed25519 in ``_edwards`` (the curve is untwisted, a = 1).
+Verification is cofactored, ``[4][S]B = [4]R + [4][k]A`` (§5.2.7 step 3), and refuses A or R
+with x = 0 (the neutral point and (0, -1)), because that is what OpenSSL accepts: the pure and
+``cryptography`` backends must accept exactly the same signatures (``_edwards`` has the
+details). Keys are 57-byte seeds and 57-byte encoded public points.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ _CURVE = _edwards.EdwardsCurve(
     hash_dom=_hash_dom,
     clamp=_clamp,
     comb_width=6,
+    cofactored=True,
 )
 _PUBLIC_CACHE: dict[bytes, _edwards.PublicEntry | None] = {}
 
