@@ -250,3 +250,63 @@ def test_lazy_attributes() -> None:
 def test_version() -> None:
     assert isinstance(jwtlite.__version__, str)
     assert jwtlite.__version__.count(".") == 2
+
+
+def test_each_pyjwt_instance_has_its_own_algorithm_table() -> None:
+    jwtlite.register_algorithm("QS256", HMACAlgorithm("QS256", "sha256"))
+    try:
+        assert jwtlite.encode({"a": 1}, KEY, algorithm="QS256")
+        with pytest.raises(InvalidAlgorithmError):
+            jwtlite.PyJWT().encode({"a": 1}, KEY, algorithm="QS256")
+    finally:
+        jwtlite.unregister_algorithm("QS256")
+
+
+def test_pyjwt_options_reach_its_jws() -> None:
+    strict = jwtlite.PyJWT(options={"enforce_minimum_key_length": True})
+    with pytest.raises(InvalidKeyError, match="below the minimum"):
+        strict.encode({"a": 1}, "short-secret", algorithm="HS256")
+
+
+def test_encode_with_pyjwk_takes_its_algorithm() -> None:
+    jwk = jwtlite.PyJWK(
+        {"kty": "oct", "k": jwtlite.b64url.b64url_encode(b"s" * 64), "alg": "HS512"}
+    )
+    token = jwtlite.encode({"a": 1}, jwk)
+    assert jwtlite.get_unverified_header(token)["alg"] == "HS512"
+    assert jwtlite.decode(token, jwk) == {"a": 1}  # a PyJWK names its own algorithm
+
+
+@pytest.mark.parametrize(("argument", "value"), [("audience", 5), ("issuer", 5), ("audience", [1])])
+def test_bad_expected_claim_arguments(argument: str, value: Any) -> None:
+    claim = {"audience": "aud", "issuer": "iss"}[argument]
+    token = jwtlite.encode({claim: "x"}, KEY)
+    with pytest.raises(InvalidArgumentError):
+        jwtlite.decode(token, KEY, algorithms=["HS256"], **{argument: value})
+
+
+def test_key_warning_points_at_the_callers_line() -> None:
+    with pytest.warns(jwtlite.InsecureKeyLengthWarning) as record:
+        token = jwtlite.encode({"a": 1}, "short", algorithm="HS256")
+    assert record[0].filename == __file__
+    with pytest.warns(jwtlite.InsecureKeyLengthWarning) as record:
+        jwtlite.decode(token, "short", algorithms=["HS256"])
+    assert record[0].filename == __file__
+
+
+def test_token_chosen_key_mismatch_is_an_invalid_token() -> None:
+    """With a mixed algorithms list, the token's alg picks the family; a mismatch it causes
+    must be catchable as a bad token (and is still an InvalidKeyError)."""
+    import hmac
+
+    from conftest import KEYS
+
+    public = json.loads((KEYS / "formats.json").read_text())["rsa2048"]["spki_pem"]
+    header = jwtlite.b64url.b64url_encode(b'{"alg":"HS256"}')
+    body = jwtlite.b64url.b64url_encode(b'{"admin":true}')
+    mac = hmac.digest(public.encode(), f"{header}.{body}".encode(), "sha256")
+    forged = f"{header}.{body}.{jwtlite.b64url.b64url_encode(mac)}"
+    with pytest.raises(jwtlite.InvalidTokenError) as info:
+        jwtlite.decode(forged, public, algorithms=["RS256", "HS256"])
+    assert isinstance(info.value, InvalidKeyError)
+    assert isinstance(info.value, jwtlite.UnusableKeyError)

@@ -528,3 +528,13 @@ def test_negative_cache_is_bounded(clock: Clock) -> None:
     assert "kid-0" not in client._unknown
     assert "kid-1099" in client._unknown
     assert len(fetches) == 2
+
+
+def test_pyjwt_cooldown_duration_argument() -> None:
+    """PyJWT's ninth positional argument names the forced-refetch cooldown."""
+    from jwtlite.jwks_client import PyJWKClient
+
+    client = PyJWKClient("https://issuer.example/jwks", False, 16, True, 300, None, 30, None, 7.5)
+    assert client.refetch_cooldown == 7.5
+    explicit = PyJWKClient("https://issuer.example/jwks", refetch_cooldown=3.0)
+    assert explicit.refetch_cooldown == 3.0
