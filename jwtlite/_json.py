@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 from .exceptions import DecodeError
 
@@ -29,8 +29,17 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
+# Built once: json.dumps() with non-default arguments would build an encoder on every call.
+_ENCODERS = {
+    sort: json.JSONEncoder(separators=(",", ":"), allow_nan=False, sort_keys=sort)
+    for sort in (False, True)
+}
+
+
 def dumps(obj: Any, *, cls: type[json.JSONEncoder] | None = None, sort_keys: bool = False) -> bytes:
     """Compact UTF-8 JSON; non-finite floats are refused (they are not JSON)."""
+    if cls is None:
+        return _ENCODERS[sort_keys].encode(obj).encode("utf-8")
     text = json.dumps(obj, separators=(",", ":"), cls=cls, allow_nan=False, sort_keys=sort_keys)
     return text.encode("utf-8")
 
@@ -83,6 +92,21 @@ _DECODER = json.JSONDecoder(
 )
 
 
+# Compact input ("{...}" with no surrounding whitespace, which every JWT encoder writes) goes
+# straight to the C scanner; anything else takes JSONDecoder.decode's whitespace handling.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _scan_compact(text: str) -> tuple[Any, int]:
+    """(value, end) from the C scanner for "{...}" text; end = -1 when it does not apply."""
+    if text[:1] != "{" or text[-1:] != "}":
+        return None, -1
+    try:
+        return _SCAN(text, 0)
+    except StopIteration:  # the scanner's way of saying "no value here"
+        return None, -1
+
+
 def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     """Parse UTF-8 JSON that must be an object; ``what`` names it in error messages."""
     try:
@@ -92,7 +116,9 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     if _too_deep(text):
         raise DecodeError(f"Invalid {what}: nested deeper than {MAX_DEPTH} levels")
     try:
-        value = _DECODER.decode(text)
+        value, end = _scan_compact(text)
+        if end != len(text):
+            value = _DECODER.decode(text)  # the general path, with its precise error messages
     except (ValueError, RecursionError) as exc:
         # ValueError covers our hooks, JSONDecodeError and CPython's int digit limit (>= 3.11).
         raise DecodeError(f"Invalid {what}: {exc}") from None

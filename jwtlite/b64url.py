@@ -13,7 +13,6 @@ Python loops, because this runs three times per decoded token.
 
 from __future__ import annotations
 
-import base64
 import binascii
 
 from .exceptions import DecodeError, InvalidKeyError
@@ -26,16 +25,18 @@ _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _FROM_STANDARD = bytes.maketrans(b"+/", b"-_")
 # The final character of a 2- or 3-character tail carries 4 or 2 unused bits (RFC 4648 §3.5);
 # these sets hold the characters whose unused bits are zero, i.e. the canonical ones.
-_CANONICAL_LAST = {
-    2: frozenset(_ALPHABET[i] for i in range(0, 64, 16)),
-    3: frozenset(_ALPHABET[i] for i in range(0, 64, 4)),
-}
-_PADDING = ("", "", "==", "=")
+_CANONICAL_LAST: tuple[frozenset[int], ...] = (
+    frozenset(),
+    frozenset(),
+    frozenset(_ALPHABET[i] for i in range(0, 64, 16)),
+    frozenset(_ALPHABET[i] for i in range(0, 64, 4)),
+)
+_PADDING = (b"", b"", b"==", b"=")
 
 
 def b64url_encode(data: bytes) -> str:
     """Encode octets as unpadded base64url text."""
-    return base64.b64encode(data).translate(_FROM_STANDARD).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_FROM_STANDARD).rstrip(b"=").decode()
 
 
 def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
@@ -44,7 +45,9 @@ def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
     ``allow_padding=True`` tolerates correct trailing ``=`` padding (AWS ALB emits padded
     tokens); everything else stays strict.
     """
-    if isinstance(data, str):
+    if type(data) is bytes:  # the decode hot path: no copy
+        raw = data
+    elif isinstance(data, str):
         try:
             raw = data.encode("ascii")
         except UnicodeEncodeError:
@@ -66,7 +69,7 @@ def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
     if tail and raw[-1] not in _CANONICAL_LAST[tail]:
         raise DecodeError("Invalid base64url: non-zero trailing bits (non-canonical encoding)")
     try:
-        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PADDING[tail].encode())
+        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PADDING[tail])
     except binascii.Error as exc:  # pragma: no cover - excluded by the checks above
         raise DecodeError(f"Invalid base64url: {exc}") from None
 

@@ -58,9 +58,11 @@ def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(payload: Mapping[str, Any], name: str) -> float | None:
+    value = payload.get(name)
+    if type(value) is int or type(value) is float:  # the common case, and never a bool
+        return value
     if name not in payload:
         return None
-    value = payload[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if name == "iat":
             raise InvalidIssuedAtError("Issued At claim (iat) must be a number")
@@ -72,15 +74,15 @@ def _number(payload: Mapping[str, Any], name: str) -> float | None:
 def _check_times(
     payload: Mapping[str, Any], options: Mapping[str, Any], now: float, leeway: float
 ) -> None:
-    if options.get("verify_iat", True):
+    if "iat" in payload and options.get("verify_iat", True):
         iat = _number(payload, "iat")
         if iat is not None and iat > now + leeway:
             raise ImmatureSignatureError("The token is not yet valid (iat)")
-    if options.get("verify_nbf", True):
+    if "nbf" in payload and options.get("verify_nbf", True):
         nbf = _number(payload, "nbf")
         if nbf is not None and nbf > now + leeway:
             raise ImmatureSignatureError("The token is not yet valid (nbf)")
-    if options.get("verify_exp", True):
+    if "exp" in payload and options.get("verify_exp", True):
         exp = _number(payload, "exp")
         if exp is not None and exp <= now - leeway:
             raise ExpiredSignatureError("Signature has expired")
@@ -98,6 +100,8 @@ def _check_audience(
     payload: Mapping[str, Any], audience: str | Iterable[str] | None, strict: bool
 ) -> None:
     claim = payload.get("aud")
+    if type(claim) is str and claim == audience and not strict:
+        return  # the common case: one audience on each side, equal
     if audience is None:
         if claim:  # RFC 7519 §4.1.3: a recipient that is not named must reject
             raise InvalidAudienceError("Invalid audience")
