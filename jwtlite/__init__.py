@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .api import PyJWS, PyJWT, _jws_global_obj, _jwt_global_obj
 from .exceptions import (
+    BackendUnavailableError,
+    BearerError,
     DecodeError,
     ExpiredSignatureError,
     ImmatureSignatureError,
@@ -95,6 +97,8 @@ __all__ = [
     "generate_key",
     "load_key",
     # exceptions and warnings
+    "BackendUnavailableError",
+    "BearerError",
     "DecodeError",
     "ExpiredSignatureError",
     "ImmatureSignatureError",

@@ -29,7 +29,10 @@ def main() -> None:
 
     # 2. What a server sees when things go wrong: every failure is a jwtlite exception.
     expired = jwt.encode({**claims, "exp": now - 1}, secret, algorithm="HS256")
-    for label, bad in [("expired", expired), ("tampered", token[:-2] + "xx"), ("junk", "a.b")]:
+    header, _, signature = token.split(".")
+    forged_claims = jwt.b64url.b64url_encode(b'{"sub":"admin","aud":"api"}')
+    tampered = f"{header}.{forged_claims}.{signature}"  # claims swapped, signature kept
+    for label, bad in [("expired", expired), ("tampered", tampered), ("junk", "a.b")]:
         try:
             jwt.decode(bad, secret, algorithms=["HS256"], audience="api")
         except jwt.InvalidTokenError as exc:

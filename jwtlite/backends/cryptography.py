@@ -50,8 +50,7 @@ _HASHES: dict[str, hashes.HashAlgorithm] = {
 # RFC 7518 §3.5: MGF1 with the same hash, and a salt as long as the hash output. An explicit
 # length (not AUTO/MAX) also makes OpenSSL reject a signature whose salt has any other length.
 _PSS = {
-    name: padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)
-    for name, h in _HASHES.items()
+    name: padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size) for name, h in _HASHES.items()
 }
 _PKCS1V15 = padding.PKCS1v15()
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
