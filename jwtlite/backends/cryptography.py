@@ -233,6 +233,32 @@ def _der_to_raw(curve_name: str, der: bytes) -> bytes:
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
+def _rsa_sign(key: RSAPrivateKey, hash_name: str, message: bytes, *, pss: bool) -> bytes:
+    algorithm = _hash(hash_name)
+    native = _rsa_private(key)
+    padding = _PSS[hash_name] if pss else _PKCS1V15
+    try:
+        return native.sign(message, padding, algorithm)
+    except ValueError as exc:
+        # RFC 8017 §9.2 step 3 / §9.1.1 step 3: the modulus is too short for the encoding.
+        scheme = f"PSS with {hash_name}" if pss else hash_name
+        raise InvalidKeyError(f"RSA key too small for {scheme}") from exc
+
+
+def _rsa_verify(
+    key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes, *, pss: bool
+) -> bool:
+    algorithm = _HASHES.get(hash_name)
+    if algorithm is None or not _rsa_length_ok(key, signature):
+        return False
+    padding = _PSS[hash_name] if pss else _PKCS1V15
+    try:
+        _rsa_public(key).verify(signature, message, padding, algorithm)
+    except _BAD_INPUT:
+        return False
+    return True
+
+
 class CryptographyBackend:
     """Backend protocol implementation over pyca/cryptography.
 
@@ -244,44 +270,20 @@ class CryptographyBackend:
     name = "cryptography"
 
     def rsa_pkcs1v15_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
-        algorithm = _hash(hash_name)
-        native = _rsa_private(key)
-        try:
-            return native.sign(message, _PKCS1V15, algorithm)
-        except ValueError as exc:  # RFC 8017 §9.2 step 3: modulus too short for the DigestInfo
-            raise InvalidKeyError(f"RSA key too small for {hash_name}") from exc
+        return _rsa_sign(key, hash_name, message, pss=False)
 
     def rsa_pkcs1v15_verify(
         self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
     ) -> bool:
-        algorithm = _HASHES.get(hash_name)
-        if algorithm is None or not _rsa_length_ok(key, signature):
-            return False
-        try:
-            _rsa_public(key).verify(signature, message, _PKCS1V15, algorithm)
-        except _BAD_INPUT:
-            return False
-        return True
+        return _rsa_verify(key, hash_name, message, signature, pss=False)
 
     def rsa_pss_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
-        algorithm = _hash(hash_name)
-        native = _rsa_private(key)
-        try:
-            return native.sign(message, _PSS[hash_name], algorithm)
-        except ValueError as exc:  # RFC 8017 §9.1.1 step 3: modulus too short for the salt
-            raise InvalidKeyError(f"RSA key too small for PSS with {hash_name}") from exc
+        return _rsa_sign(key, hash_name, message, pss=True)
 
     def rsa_pss_verify(
         self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
     ) -> bool:
-        algorithm = _HASHES.get(hash_name)
-        if algorithm is None or not _rsa_length_ok(key, signature):
-            return False
-        try:
-            _rsa_public(key).verify(signature, message, _PSS[hash_name], algorithm)
-        except _BAD_INPUT:
-            return False
-        return True
+        return _rsa_verify(key, hash_name, message, signature, pss=True)
 
     def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
         algorithm = _hash(hash_name, InvalidAlgorithmError)

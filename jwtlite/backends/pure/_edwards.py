@@ -34,7 +34,11 @@ set), per §5.1.3 / §5.2.3; Wycheproof's vectors hold on both curves.
 
 from __future__ import annotations
 
+import secrets
 from typing import Callable, Optional
+
+from ...exceptions import InvalidKeyError
+from ...keys import OKPPrivateKey
 
 __all__ = [
     "EdwardsCurve",
@@ -391,3 +395,39 @@ def cached_entry(c: EdwardsCurve, cache: _Cache, public: bytes) -> PublicEntry |
         del cache[next(iter(cache))]
     cache[public] = entry
     return entry
+
+
+class EdDSA:
+    """One EdDSA instance (Ed25519 or Ed448): the operations its module exports."""
+
+    def __init__(self, name: str, curve: EdwardsCurve) -> None:
+        self.name = name
+        self.curve = curve
+        #: decoded public keys and their tables, bounded by :func:`cached_entry`
+        self.cache: _Cache = {}
+
+    def _seed(self, seed: object) -> bytes:
+        size = self.curve.size
+        if not isinstance(seed, bytes) or len(seed) != size:
+            raise InvalidKeyError(f"an {self.name} private key is exactly {size} bytes")
+        return seed
+
+    def public_key(self, seed: bytes) -> bytes:
+        """The encoded public key of a seed (§5.1.5 / §5.2.5). Raises InvalidKeyError."""
+        return public_key(self.curve, self._seed(seed))
+
+    def sign(self, seed: bytes, message: bytes) -> bytes:
+        """The signature of ``message`` (§5.1.6 / §5.2.6). Raises InvalidKeyError."""
+        return sign(self.curve, self._seed(seed), message)
+
+    def verify(self, public: bytes, message: bytes, signature: bytes) -> bool:
+        """Check a signature (§5.1.7 / §5.2.7); never raises."""
+        if not all_bytes(public, message, signature):
+            return False
+        entry = cached_entry(self.curve, self.cache, public)
+        return entry is not None and verify(self.curve, entry, public, message, signature)
+
+    def generate(self) -> OKPPrivateKey:
+        """A new key from ``secrets.token_bytes``."""
+        seed = secrets.token_bytes(self.curve.size)
+        return OKPPrivateKey(self.name, seed, self.public_key(seed))

@@ -10,10 +10,7 @@ accepts: the pure and ``cryptography`` backends must accept exactly the same sig
 from __future__ import annotations
 
 import hashlib
-import secrets
 
-from ...exceptions import InvalidKeyError
-from ...keys import OKPPrivateKey
 from . import _edwards
 
 __all__ = ["generate", "public_key", "sign", "verify"]
@@ -48,34 +45,10 @@ _CURVE = _edwards.EdwardsCurve(
     comb_width=8,
     cofactored=False,
 )
-_PUBLIC_CACHE: dict[bytes, _edwards.PublicEntry | None] = {}
+_SCHEME = _edwards.EdDSA("Ed25519", _CURVE)
+_PUBLIC_CACHE = _SCHEME.cache
 
-
-def _seed(seed: object) -> bytes:
-    if not isinstance(seed, bytes) or len(seed) != _CURVE.size:
-        raise InvalidKeyError("an Ed25519 private key is exactly 32 bytes")
-    return seed
-
-
-def public_key(seed: bytes) -> bytes:
-    """The 32-byte public key of a 32-byte seed (§5.1.5). Raises InvalidKeyError."""
-    return _edwards.public_key(_CURVE, _seed(seed))
-
-
-def sign(seed: bytes, message: bytes) -> bytes:
-    """The 64-byte Ed25519 signature of ``message`` (§5.1.6). Raises InvalidKeyError."""
-    return _edwards.sign(_CURVE, _seed(seed), message)
-
-
-def verify(public: bytes, message: bytes, signature: bytes) -> bool:
-    """Check an Ed25519 signature (§5.1.7); never raises."""
-    if not _edwards.all_bytes(public, message, signature):
-        return False
-    entry = _edwards.cached_entry(_CURVE, _PUBLIC_CACHE, public)
-    return entry is not None and _edwards.verify(_CURVE, entry, public, message, signature)
-
-
-def generate() -> OKPPrivateKey:
-    """A new Ed25519 key from 32 bytes of ``secrets.token_bytes``."""
-    seed = secrets.token_bytes(32)
-    return OKPPrivateKey("Ed25519", seed, public_key(seed))
+public_key = _SCHEME.public_key
+sign = _SCHEME.sign
+verify = _SCHEME.verify
+generate = _SCHEME.generate

@@ -10,10 +10,7 @@ details). Keys are 57-byte seeds and 57-byte encoded public points.
 from __future__ import annotations
 
 import hashlib
-import secrets
 
-from ...exceptions import InvalidKeyError
-from ...keys import OKPPrivateKey
 from . import _edwards
 
 __all__ = ["generate", "public_key", "sign", "verify"]
@@ -58,34 +55,10 @@ _CURVE = _edwards.EdwardsCurve(
     comb_width=6,
     cofactored=True,
 )
-_PUBLIC_CACHE: dict[bytes, _edwards.PublicEntry | None] = {}
+_SCHEME = _edwards.EdDSA("Ed448", _CURVE)
+_PUBLIC_CACHE = _SCHEME.cache
 
-
-def _seed(seed: object) -> bytes:
-    if not isinstance(seed, bytes) or len(seed) != _CURVE.size:
-        raise InvalidKeyError("an Ed448 private key is exactly 57 bytes")
-    return seed
-
-
-def public_key(seed: bytes) -> bytes:
-    """The 57-byte public key of a 57-byte seed (§5.2.5). Raises InvalidKeyError."""
-    return _edwards.public_key(_CURVE, _seed(seed))
-
-
-def sign(seed: bytes, message: bytes) -> bytes:
-    """The 114-byte Ed448 signature of ``message`` (§5.2.6). Raises InvalidKeyError."""
-    return _edwards.sign(_CURVE, _seed(seed), message)
-
-
-def verify(public: bytes, message: bytes, signature: bytes) -> bool:
-    """Check an Ed448 signature (§5.2.7); never raises."""
-    if not _edwards.all_bytes(public, message, signature):
-        return False
-    entry = _edwards.cached_entry(_CURVE, _PUBLIC_CACHE, public)
-    return entry is not None and _edwards.verify(_CURVE, entry, public, message, signature)
-
-
-def generate() -> OKPPrivateKey:
-    """A new Ed448 key from 57 bytes of ``secrets.token_bytes``."""
-    seed = secrets.token_bytes(57)
-    return OKPPrivateKey("Ed448", seed, public_key(seed))
+public_key = _SCHEME.public_key
+sign = _SCHEME.sign
+verify = _SCHEME.verify
+generate = _SCHEME.generate
