@@ -62,6 +62,8 @@ _CACHE_LIMIT = 256
 
 def _to_neutral(key: Any) -> Any:
     """Resolve any accepted key form to a neutral key (cached by ``load_key``)."""
+    if type(key) is str or type(key) is bytes:  # the hot path: a PEM string, cached
+        return _keys.load_key(key)
     if isinstance(key, _NEUTRAL_TYPES):
         return key
     inner = getattr(key, "key", None)  # PyJWK carries its parsed key in ``.key``
