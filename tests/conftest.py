@@ -20,6 +20,16 @@ if importlib.util.find_spec("cryptography") is not None:
     BACKEND_NAMES.append("cryptography")
 
 
+class FakeClock:
+    """An injectable clock (seconds since the epoch) that tests move by hand; never sleep."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def load_vector(relative: str) -> Any:
     """Parse one JSON vector file under tests/vectors."""
     return json.loads((VECTORS / relative).read_text(encoding="utf-8"))

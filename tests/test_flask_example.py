@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,17 +43,9 @@ def _load() -> ModuleType:
 example = _load()
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_800_000_000.0)
 
 
 @pytest.fixture

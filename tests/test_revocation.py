@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,17 +17,9 @@ from jwtlite.exceptions import PyJWTError
 from jwtlite.revocation import MemoryStore, RevocationStore, SQLiteStore
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_000_000.0)
 
 
 @pytest.fixture(params=["memory", "sqlite-file", "sqlite-memory"])
@@ -220,7 +213,7 @@ _TIMES = st.one_of(st.floats(allow_nan=False), st.integers(min_value=-(2**70), m
 @settings(max_examples=150, deadline=None)
 @given(key=_KEYS, exp=_TIMES)
 def test_any_input_is_stored_or_refused_cleanly(key: str, exp: float) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_000_000.0)
     with SQLiteStore(":memory:", clock=clock) as sqlite_store:
         for store in (MemoryStore(clock=clock), sqlite_store):
             try:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import key_pem
+from conftest import FakeClock, key_pem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,17 +31,9 @@ ISS = "https://issuer.test"
 AUD = "https://api.test"
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_700_000_000.0)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import json
 import os
 import platform
 import statistics
@@ -22,7 +23,9 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 __all__ = [
     "Goal",
@@ -40,6 +43,24 @@ __all__ = [
 #: Interleaved rounds per run; more rounds make the median steadier on a noisy machine.
 #: ``BENCH_ROUNDS=30 python tests/benchmarks/bench_hmac.py`` overrides it.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+
+#: The test key pool and its other encodings (tests/vectors/keys).
+KEYS = Path(__file__).resolve().parent.parent / "vectors" / "keys"
+FORMATS: dict[str, dict[str, str]] = json.loads((KEYS / "formats.json").read_text())
+#: The same claims in every benchmark: ``sub``, ``name``, ``iat``, ``exp``, ``iss``, ``aud``.
+NOW = int(time.time())
+ISSUER = "https://issuer.example"
+AUDIENCE = "https://api.example"
+PAYLOAD: dict[str, Any] = {
+    "sub": "1234567890",
+    "name": "John Doe",
+    "iat": NOW,
+    "exp": NOW + 3600,
+    "iss": ISSUER,
+    "aud": AUDIENCE,
+}
+#: The claim checks every decode contender performs.
+CHECKS: dict[str, Any] = {"audience": AUDIENCE, "issuer": ISSUER}
 #: Wall time one batch of one contender aims for; long enough to dwarf timer resolution.
 BATCH_SECONDS = 0.03
 

@@ -15,9 +15,6 @@ pure backend hangs on them). python-ecdsa can also precompute a table for a publ
 from __future__ import annotations
 
 import hashlib
-import json
-import time
-from pathlib import Path
 from typing import Any
 
 import _timing
@@ -27,22 +24,14 @@ from jwtlite.b64url import b64url_decode
 from jwtlite.backends import get_backend, set_backend
 from jwtlite.keys import ECPrivateKey, ECPublicKey, OKPPrivateKey
 
-KEYS = Path(__file__).resolve().parent.parent / "vectors" / "keys"
-FORMATS: dict[str, dict[str, str]] = json.loads((KEYS / "formats.json").read_text())
+KEYS = _timing.KEYS
+FORMATS = _timing.FORMATS
 EC_PEM = (KEYS / "ec_p256.pem").read_text()
 EC_PUBLIC_PEM = FORMATS["ec_p256"]["spki_pem"]
 ED_PEM = (KEYS / "ed25519.pem").read_text()
 ED_PUBLIC_PEM = FORMATS["ed25519"]["spki_pem"]
-NOW = int(time.time())
-PAYLOAD: dict[str, Any] = {
-    "sub": "1234567890",
-    "name": "John Doe",
-    "iat": NOW,
-    "exp": NOW + 3600,
-    "iss": "https://issuer.example",
-    "aud": "https://api.example",
-}
-CHECKS: dict[str, Any] = {"audience": PAYLOAD["aud"], "issuer": PAYLOAD["iss"]}
+PAYLOAD = _timing.PAYLOAD
+CHECKS = _timing.CHECKS
 
 
 def _split(token: str) -> tuple[bytes, bytes]:

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from typing import Any
 
 import _timing
@@ -22,17 +21,9 @@ import _timing
 import jwtlite
 
 KEY = hashlib.sha256(b"jwtlite benchmark key").digest()  # 32 bytes, fixed for reproducibility
-ISSUER = "https://issuer.example"
-AUDIENCE = "https://api.example"
-NOW = int(time.time())
-PAYLOAD: dict[str, Any] = {
-    "sub": "1234567890",
-    "name": "John Doe",
-    "iat": NOW,
-    "exp": NOW + 3600,
-    "iss": ISSUER,
-    "aud": AUDIENCE,
-}
+ISSUER = _timing.ISSUER
+AUDIENCE = _timing.AUDIENCE
+PAYLOAD = _timing.PAYLOAD
 
 
 def _b64decode(segment: str) -> bytes:

@@ -12,9 +12,6 @@ configuration would.
 
 from __future__ import annotations
 
-import json
-import time
-from pathlib import Path
 from typing import Any
 
 import _timing
@@ -23,19 +20,11 @@ import jwtlite
 from jwtlite.backends import get_backend, set_backend
 from jwtlite.keys import RSAPrivateKey, RSAPublicKey
 
-KEYS = Path(__file__).resolve().parent.parent / "vectors" / "keys"
+KEYS = _timing.KEYS
 PRIVATE_PEM = (KEYS / "rsa2048.pem").read_text()
-PUBLIC_PEM: str = json.loads((KEYS / "formats.json").read_text())["rsa2048"]["spki_pem"]
-NOW = int(time.time())
-PAYLOAD: dict[str, Any] = {
-    "sub": "1234567890",
-    "name": "John Doe",
-    "iat": NOW,
-    "exp": NOW + 3600,
-    "iss": "https://issuer.example",
-    "aud": "https://api.example",
-}
-CHECKS: dict[str, Any] = {"audience": PAYLOAD["aud"], "issuer": PAYLOAD["iss"]}
+PUBLIC_PEM = _timing.FORMATS["rsa2048"]["spki_pem"]
+PAYLOAD = _timing.PAYLOAD
+CHECKS = _timing.CHECKS
 
 
 def _pure_section(key: RSAPrivateKey, rsa_mod: Any) -> tuple[dict[str, _timing.Stats], ...]:
