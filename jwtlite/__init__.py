@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._cache import clear_caches
 from .api import PyJWS, PyJWT, _jws_global_obj, _jwt_global_obj
 from .exceptions import (
     BackendUnavailableError,
@@ -36,6 +37,7 @@ from .exceptions import (
     PyJWKSetError,
     PyJWTError,
     RevokedTokenError,
+    UnsupportedHashError,
     UnusableKeyError,
 )
 
@@ -94,6 +96,7 @@ __all__ = [
     "register_algorithm",
     "unregister_algorithm",
     # jwtlite additions
+    "clear_caches",
     "generate_key",
     "load_key",
     # exceptions and warnings
@@ -122,4 +125,5 @@ __all__ = [
     "PyJWTError",
     "RevokedTokenError",
     "UnusableKeyError",
+    "UnsupportedHashError",
 ]

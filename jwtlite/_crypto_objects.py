@@ -10,23 +10,26 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from . import keys as _keys
-from .exceptions import InvalidKeyError
+from . import _keymodel as _keys
+from ._cache import IdentityCache
+from .exceptions import InvalidKeyError, KeyNeedsCryptographyError
 
 if TYPE_CHECKING:
     from typing import Union
 
     from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
 
-    from .keys import AsymmetricKey
+    from ._keymodel import AsymmetricKey
 
     _EdPrivate = Union[ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
     _EdPublic = Union[ed25519.Ed25519PublicKey, ed448.Ed448PublicKey]
 
-__all__ = ["NATIVE_SLOT", "from_cryptography_key", "load_encrypted_pem"]
+__all__ = ["NATIVE", "from_cryptography_key", "load_encrypted_pem"]
 
-#: The ``native_cache`` slot holding a key's ``cryptography`` object, shared with the backend.
-NATIVE_SLOT = "cryptography"
+#: The ``cryptography`` object of each neutral key, by identity, shared with the backend. A
+#: service signs and verifies with a handful of keys; the bound stops a caller that creates
+#: fresh key objects from growing it without limit.
+NATIVE = IdentityCache("cryptography key objects", 256)
 # cryptography's curve ``name`` (SEC 2 names) -> JWK ``crv`` (RFC 7518 §6.2.1.1, RFC 8812 §3.1).
 _CURVE_NAMES = {
     "secp256r1": "P-256",
@@ -59,7 +62,7 @@ def from_cryptography_key(obj: object) -> AsymmetricKey | None:
         # Hardware-backed implementations of the key interfaces may refuse to export numbers.
         raise InvalidKeyError(f"cannot read the cryptography key: {exc}") from exc
     if key is not None:
-        key.native_cache[NATIVE_SLOT] = obj
+        NATIVE.store(key, obj)
     return key
 
 
@@ -155,7 +158,7 @@ def load_encrypted_pem(data: bytes, password: bytes | None) -> AsymmetricKey:
         from cryptography.exceptions import UnsupportedAlgorithm
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
     except ImportError:
-        raise InvalidKeyError(
+        raise KeyNeedsCryptographyError(
             "encrypted PEM keys need the optional 'cryptography' package "
             "(pip install 'jwtlite[crypto]'), or decrypt the key first"
         ) from None

@@ -25,8 +25,6 @@ class WeierstrassCurve:
     gy: int
     size: int  #: bytes in one coordinate or scalar: ceil(bits / 8)
     oid: str  #: namedCurve OID (RFC 5480 §2.1.1.1, SEC 2 §A.2)
-    hash_name: str  #: the hash its JWS algorithm uses
-    alg: str  #: the JWS algorithm bound to this curve (RFC 7518 §3.4, RFC 8812 §3.2)
 
 
 CURVES: dict[str, WeierstrassCurve] = {
@@ -42,8 +40,6 @@ CURVES: dict[str, WeierstrassCurve] = {
             gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
             size=32,
             oid="1.2.840.10045.3.1.7",
-            hash_name="sha256",
-            alg="ES256",
         ),
         WeierstrassCurve(
             name="P-384",
@@ -79,8 +75,6 @@ CURVES: dict[str, WeierstrassCurve] = {
             ),
             size=48,
             oid="1.3.132.0.34",
-            hash_name="sha384",
-            alg="ES384",
         ),
         WeierstrassCurve(
             name="P-521",
@@ -112,8 +106,6 @@ CURVES: dict[str, WeierstrassCurve] = {
             ),
             size=66,
             oid="1.3.132.0.35",
-            hash_name="sha512",
-            alg="ES512",
         ),
         WeierstrassCurve(
             name="secp256k1",
@@ -125,8 +117,6 @@ CURVES: dict[str, WeierstrassCurve] = {
             gy=0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8,
             size=32,
             oid="1.3.132.0.10",
-            hash_name="sha256",
-            alg="ES256K",
         ),
     )
 }

@@ -15,8 +15,7 @@ from typing import Callable
 from . import _der
 from ._curves import CURVES, WeierstrassCurve, curve_by_oid, decompress_point, is_on_curve
 from ._der import DERError
-from .exceptions import InvalidKeyError
-from .keys import (
+from ._keymodel import (
     AsymmetricKey,
     ECPrivateKey,
     ECPublicKey,
@@ -27,6 +26,8 @@ from .keys import (
     RSAPrivateKey,
     RSAPublicKey,
 )
+from .backends import get_backend
+from .exceptions import InvalidKeyError
 
 __all__ = [
     "MAX_RSA_BITS",
@@ -138,12 +139,10 @@ def ec_public(curve_name: str, point: bytes) -> ECPublicKey:
 
 def ec_private(curve_name: str, d: int, point: bytes | None) -> ECPrivateKey:
     """An EC private key; the public point is computed, and must match ``point`` if given."""
-    from .backends.pure.ec import public_point
-
     curve = _curve(curve_name)
     if not 1 <= d < curve.n:
         raise InvalidKeyError(f"EC private scalar out of range for {curve_name}")
-    x, y = public_point(curve_name, d)
+    x, y = get_backend().ec_public_point(curve_name, d)
     if point is not None and decode_point(curve, point) != (x, y):
         raise InvalidKeyError("EC public point does not match the private scalar")
     return ECPrivateKey(curve_name, d, x, y)
@@ -160,11 +159,7 @@ def okp_private(curve_name: str, seed: bytes, public: bytes | None) -> OKPPrivat
     """An Ed25519/Ed448 private key from its seed; the public key must match if given."""
     if len(seed) != OKP_SIZES[curve_name]:
         raise InvalidKeyError(f"{curve_name} private key must be {OKP_SIZES[curve_name]} bytes")
-    if curve_name == "Ed25519":
-        from .backends.pure.ed25519 import public_key
-    else:
-        from .backends.pure.ed448 import public_key
-    x = public_key(seed)
+    x = get_backend().eddsa_public_key(curve_name, seed)
     if public is not None and public != x:
         raise InvalidKeyError(f"{curve_name} public key does not match the private key")
     return OKPPrivateKey(curve_name, seed, x)

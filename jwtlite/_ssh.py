@@ -13,9 +13,9 @@ import struct
 
 from ._curves import CURVES
 from ._keyformats import ec_public, encode_point, okp_public, rsa_public
+from ._keymodel import ECPublicKey, PublicKey, RSAPublicKey
 from ._pem import b64decode_strict
 from .exceptions import InvalidKeyError
-from .keys import ECPublicKey, PublicKey, RSAPublicKey
 
 __all__ = ["MAX_LINE", "SSH_NAMES", "dump_public_line", "is_public_line", "parse_public_line"]
 

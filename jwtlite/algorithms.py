@@ -1,4 +1,4 @@
-"""The JWA table (RFC 7518 §3, RFC 8037, RFC 8812, RFC 9864): algorithm name -> Algorithm.
+"""Algorithm objects for the rows of the JWA table (``_jwa``): algorithm name -> Algorithm.
 
 Algorithm objects have PyJWT's shape (``prepare_key``, ``sign``, ``verify``, ``to_jwk``,
 ``from_jwk``) and are immutable. HMAC runs on the standard library; every other family calls the
@@ -17,20 +17,16 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
-from . import keys as _keys
+from . import _jwa
+from ._cache import IdentityCache
 from ._json import dumps, loads_object
+from ._jwkformat import key_from_jwk, key_to_jwk
+from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
 from .backends import get_backend
 from .exceptions import InvalidAlgorithmError, InvalidKeyError, UnusableKeyError
-from .keys import (
-    ECPrivateKey,
-    ECPublicKey,
-    OKPPrivateKey,
-    OKPPublicKey,
-    RSAPrivateKey,
-    RSAPublicKey,
-)
+from .keys import is_public_key_material, load_key
 
 __all__ = [
     "Algorithm",
@@ -45,36 +41,24 @@ __all__ = [
 ]
 
 #: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
-RSA_MIN_BITS = 2048
+RSA_MIN_BITS = _jwa.ALGORITHMS["RS256"].min_bits
 #: Floor when a caller explicitly allows legacy keys for *verification* only.
 RSA_LEGACY_MIN_BITS = 1024
 
-_NEUTRAL_TYPES = (
-    RSAPublicKey,
-    RSAPrivateKey,
-    ECPublicKey,
-    ECPrivateKey,
-    OKPPublicKey,
-    OKPPrivateKey,
-)
-_CACHE_LIMIT = 256
+#: HMAC secrets already checked, by the identity of the object the caller passed (never by
+#: the secret's value), shared by the HMAC algorithms of every table.
+_HMAC_SECRETS = IdentityCache("checked HMAC secrets", 256)
 
 
 def _to_neutral(key: Any) -> Any:
-    """Resolve any accepted key form to a neutral key (cached by ``load_key``)."""
-    if type(key) is str or type(key) is bytes:  # the hot path: a PEM string, cached
-        return _keys.load_key(key)
-    if isinstance(key, _NEUTRAL_TYPES):
-        return key
+    """Resolve any accepted key form to a neutral key (``load_key`` caches the parse)."""
     inner = getattr(key, "key", None)  # PyJWK carries its parsed key in ``.key``
-    if isinstance(inner, _NEUTRAL_TYPES):
+    if isinstance(inner, KEY_TYPES):
         return inner
-    return _keys.load_key(key)
+    return load_key(key)
 
 
 def _jwk_output(key: Any, as_dict: bool) -> Any:
-    from .jwk import key_to_jwk  # jwk imports this module, so import late
-
     data = key_to_jwk(key)
     return data if as_dict else dumps(data).decode("utf-8")
 
@@ -84,7 +68,7 @@ class Algorithm:
 
     name: str = ""
     #: Key family this algorithm accepts: "oct", "RSA", "EC" or "OKP" (RFC 7518 §6.1).
-    kty: ClassVar[str] = ""
+    kty: str = ""
     hash_name: str = ""
 
     def prepare_key(self, key: Any) -> Any:
@@ -118,8 +102,6 @@ class Algorithm:
     @staticmethod
     def from_jwk(jwk: str | Mapping[str, Any]) -> Any:
         """Import a JWK (JSON text or dict) as a key this library can use."""
-        from .jwk import key_from_jwk  # jwk imports this module, so import late
-
         data = loads_object(jwk.encode("utf-8"), "JWK") if isinstance(jwk, str) else jwk
         return key_from_jwk(data)
 
@@ -147,25 +129,21 @@ class NoneAlgorithm(Algorithm):
 class HMACAlgorithm(Algorithm):
     """HS256/384/512 (RFC 7518 §3.2) on the standard library's ``hmac``."""
 
-    kty = "oct"
-
-    def __init__(self, name: str, hash_name: str) -> None:
+    def __init__(self, name: str, hash_name: str | None = None) -> None:
+        row = _jwa.custom_row(name, "hmac", hash_name=hash_name)
         self.name = name
-        self.hash_name = hash_name
-        self.digest_size = hashlib.new(hash_name).digest_size
-        self._prepared: dict[Any, bytes] = {}
+        self.kty = row.kty
+        self.hash_name = row.hash_name
+        self.digest_size = hashlib.new(self.hash_name).digest_size
 
     def prepare_key(self, key: Any) -> bytes:
-        try:
-            return self._prepared[key]
-        except (KeyError, TypeError):  # TypeError: an unhashable key (a JWK dict) is slow-pathed
-            pass
+        secret = _HMAC_SECRETS.lookup(key)
+        if secret is not None:
+            return secret  # type: ignore[return-value]
         secret = self._secret_bytes(key)
         if isinstance(key, (str, bytes)):
-            if len(self._prepared) >= _CACHE_LIMIT:
-                self._prepared.clear()
-            self._prepared[key] = secret
-            self._prepared[secret] = secret  # a prepared key passed back in is a cache hit
+            _HMAC_SECRETS.store(key, secret)
+            _HMAC_SECRETS.store(secret, secret)  # a prepared key passed back in is a hit too
         return secret
 
     def _secret_bytes(self, key: Any) -> bytes:
@@ -182,7 +160,7 @@ class HMACAlgorithm(Algorithm):
             )
         if not secret:
             raise InvalidKeyError(f"{self.name} secret must not be empty")
-        if _keys.is_public_key_material(secret):
+        if is_public_key_material(secret):
             raise UnusableKeyError(
                 "The specified key is an asymmetric key or x509 certificate and"
                 " should not be used as an HMAC secret."
@@ -213,24 +191,28 @@ class HMACAlgorithm(Algorithm):
 
 
 class _AsymmetricAlgorithm(Algorithm):
-    _public: ClassVar[tuple[type, ...]] = ()
-    _private: ClassVar[tuple[type, ...]] = ()
+    """A public-key algorithm: keys are bound to its JWA row before any cryptography runs."""
+
+    def __init__(self, row: _jwa.JWA) -> None:
+        self.name = row.name
+        self._row = row
+        self.kty = row.kty
+        self.hash_name = row.hash_name
 
     def prepare_key(self, key: Any) -> Any:
         resolved = _to_neutral(key)
-        if not isinstance(resolved, self._public + self._private):
-            raise UnusableKeyError(
-                f"{self.name} needs an {self.kty} key, not {type(resolved).__name__}"
-            )
-        self._check_binding(resolved)
+        reason = _jwa.unfit_reason(self._row, key_kty(resolved), key_curve(resolved))
+        if reason is not None:
+            raise UnusableKeyError(reason)
+        self._check_size(resolved)
         return resolved
 
-    def _check_binding(self, key: Any) -> None:
-        """Extra checks tying the key to this exact algorithm (curve, size)."""
+    def _check_size(self, key: Any) -> None:
+        """Extra checks tying the key to this exact algorithm (RSA: the size floor)."""
 
     def _private_key(self, key: Any) -> Any:
         prepared = self.prepare_key(key)
-        if not isinstance(prepared, self._private):
+        if not isinstance(prepared, PRIVATE_KEY_TYPES):
             raise InvalidKeyError(f"{self.name} signing needs a private key")
         return prepared
 
@@ -241,16 +223,15 @@ class _AsymmetricAlgorithm(Algorithm):
 class RSAAlgorithm(_AsymmetricAlgorithm):
     """RS256/384/512: RSASSA-PKCS1-v1_5 (RFC 7518 §3.3)."""
 
-    kty = "RSA"
-    _public = (RSAPublicKey,)
-    _private = (RSAPrivateKey,)
+    _family: ClassVar[str] = "rsa-pkcs1"
 
-    def __init__(self, name: str, hash_name: str, *, min_bits: int = RSA_MIN_BITS) -> None:
-        self.name = name
-        self.hash_name = hash_name
-        self.min_bits = min_bits
+    def __init__(
+        self, name: str, hash_name: str | None = None, *, min_bits: int | None = None
+    ) -> None:
+        super().__init__(_jwa.custom_row(name, self._family, hash_name=hash_name))
+        self.min_bits = self._row.min_bits if min_bits is None else min_bits
 
-    def _check_binding(self, key: Any) -> None:
+    def _check_size(self, key: Any) -> None:
         if key.size_bits < self.min_bits:
             raise InvalidKeyError(
                 f"RSA key of {key.size_bits} bits is too small for {self.name}: at least"
@@ -272,6 +253,8 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
 class RSAPSSAlgorithm(RSAAlgorithm):
     """PS256/384/512: RSASSA-PSS, MGF1 with the same hash, salt = hash length (RFC 7518 §3.5)."""
 
+    _family: ClassVar[str] = "rsa-pss"
+
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().rsa_pss_sign(self._private_key(key), self.hash_name, msg)
 
@@ -283,18 +266,10 @@ class RSAPSSAlgorithm(RSAAlgorithm):
 class ECAlgorithm(_AsymmetricAlgorithm):
     """ES256/384/512 (RFC 7518 §3.4) and ES256K (RFC 8812): one curve per algorithm."""
 
-    kty = "EC"
-    _public = (ECPublicKey,)
-    _private = (ECPrivateKey,)
-
-    def __init__(self, name: str, hash_name: str, curve: str) -> None:
-        self.name = name
-        self.hash_name = hash_name
-        self.curve = curve
-
-    def _check_binding(self, key: Any) -> None:
-        if key.curve != self.curve:
-            raise UnusableKeyError(f"{self.name} needs a {self.curve} key, not {key.curve}")
+    def __init__(self, name: str, hash_name: str | None = None, curve: str | None = None) -> None:
+        curves = None if curve is None else (curve,)
+        super().__init__(_jwa.custom_row(name, "ecdsa", hash_name=hash_name, curves=curves))
+        self.curve = self._row.curves[0]
 
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().ecdsa_sign(self._private_key(key), self.hash_name, msg)
@@ -307,17 +282,9 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 class OKPAlgorithm(_AsymmetricAlgorithm):
     """EdDSA (RFC 8037) and the fully-specified Ed25519 / Ed448 (RFC 9864)."""
 
-    kty = "OKP"
-    _public = (OKPPublicKey,)
-    _private = (OKPPrivateKey,)
-
-    def __init__(self, name: str, curves: tuple[str, ...]) -> None:
-        self.name = name
-        self.curves = curves
-
-    def _check_binding(self, key: Any) -> None:
-        if key.curve not in self.curves:
-            raise UnusableKeyError(f"{self.name} needs an {' or '.join(self.curves)} key")
+    def __init__(self, name: str, curves: tuple[str, ...] | None = None) -> None:
+        super().__init__(_jwa.custom_row(name, "eddsa", curves=curves))
+        self.curves = self._row.curves
 
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().eddsa_sign(self._private_key(key), msg)
@@ -326,28 +293,20 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
         return get_backend().eddsa_verify(self._public_key(key), msg, sig)
 
 
+#: The class that implements each family of the JWA table.
+_FAMILIES: Mapping[str, Callable[[str], Algorithm]] = {
+    "none": lambda _name: NoneAlgorithm(),
+    "hmac": HMACAlgorithm,
+    "rsa-pkcs1": RSAAlgorithm,
+    "rsa-pss": RSAPSSAlgorithm,
+    "ecdsa": ECAlgorithm,
+    "eddsa": OKPAlgorithm,
+}
+
+
 def default_algorithms() -> dict[str, Algorithm]:
     """A fresh name -> Algorithm table with every algorithm jwtlite implements."""
-    table: list[Algorithm] = [
-        NoneAlgorithm(),
-        HMACAlgorithm("HS256", "sha256"),
-        HMACAlgorithm("HS384", "sha384"),
-        HMACAlgorithm("HS512", "sha512"),
-        RSAAlgorithm("RS256", "sha256"),
-        RSAAlgorithm("RS384", "sha384"),
-        RSAAlgorithm("RS512", "sha512"),
-        RSAPSSAlgorithm("PS256", "sha256"),
-        RSAPSSAlgorithm("PS384", "sha384"),
-        RSAPSSAlgorithm("PS512", "sha512"),
-        ECAlgorithm("ES256", "sha256", "P-256"),
-        ECAlgorithm("ES384", "sha384", "P-384"),
-        ECAlgorithm("ES512", "sha512", "P-521"),
-        ECAlgorithm("ES256K", "sha256", "secp256k1"),
-        OKPAlgorithm("EdDSA", ("Ed25519", "Ed448")),
-        OKPAlgorithm("Ed25519", ("Ed25519",)),
-        OKPAlgorithm("Ed448", ("Ed448",)),
-    ]
-    return {alg.name: alg for alg in table}
+    return {name: _FAMILIES[row.family](name) for name, row in _jwa.ALGORITHMS.items()}
 
 
 _DEFAULTS: Mapping[str, Algorithm] = MappingProxyType(default_algorithms())

@@ -15,6 +15,7 @@ from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from ._options import Options
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -31,6 +32,8 @@ from .exceptions import (
 __all__ = ["encode_time_claims", "seconds", "validate"]
 
 TIME_CLAIMS = ("exp", "iat", "nbf")
+
+_DEFAULT_OPTIONS = Options()
 
 
 def seconds(value: float | timedelta) -> float:
@@ -72,17 +75,17 @@ def _number(payload: Mapping[str, Any], name: str) -> float | None:
 
 
 def _check_times(
-    payload: Mapping[str, Any], options: Mapping[str, Any], now: float, leeway: float
+    payload: Mapping[str, Any], options: Options, now: float, leeway: float
 ) -> None:
-    if "iat" in payload and options.get("verify_iat", True):
+    if "iat" in payload and options.verify_iat:
         iat = _number(payload, "iat")
         if iat is not None and iat > now + leeway:
             raise ImmatureSignatureError("The token is not yet valid (iat)")
-    if "nbf" in payload and options.get("verify_nbf", True):
+    if "nbf" in payload and options.verify_nbf:
         nbf = _number(payload, "nbf")
         if nbf is not None and nbf > now + leeway:
             raise ImmatureSignatureError("The token is not yet valid (nbf)")
-    if "exp" in payload and options.get("verify_exp", True):
+    if "exp" in payload and options.verify_exp:
         exp = _number(payload, "exp")
         if exp is not None and exp <= now - leeway:
             raise ExpiredSignatureError("Signature has expired")
@@ -150,20 +153,20 @@ def _check_issuer(payload: Mapping[str, Any], issuer: str | Container[str] | Non
 
 
 def _check_subject_and_jti(
-    payload: Mapping[str, Any], options: Mapping[str, Any], subject: str | None
+    payload: Mapping[str, Any], options: Options, subject: str | None
 ) -> None:
-    if options.get("verify_sub", True):
+    if options.verify_sub:
         if "sub" in payload and not isinstance(payload["sub"], str):
             raise InvalidSubjectError("Subject must be a string")
         if subject is not None and payload.get("sub") != subject:
             raise InvalidSubjectError("Invalid subject")
-    if options.get("verify_jti", True) and "jti" in payload and not isinstance(payload["jti"], str):
+    if options.verify_jti and "jti" in payload and not isinstance(payload["jti"], str):
         raise InvalidJTIError("JWT ID must be a string")
 
 
 def validate(
     payload: Mapping[str, Any],
-    options: Mapping[str, Any],
+    options: Options | Mapping[str, Any],
     *,
     now: float,
     leeway: float | timedelta = 0.0,
@@ -174,19 +177,21 @@ def validate(
 ) -> None:
     """Check the registered claims of ``payload``; raise the matching InvalidTokenError.
 
-    ``options`` uses PyJWT's names: ``require`` (a list of claim names) and the booleans
-    ``verify_exp``, ``verify_nbf``, ``verify_iat``, ``verify_aud``, ``verify_iss``,
-    ``verify_sub``, ``verify_jti`` and ``strict_aud``.
+    ``options`` is the decode's :class:`~jwtlite._options.Options`: ``require`` (claim names)
+    and the switches ``verify_exp``, ``verify_nbf``, ``verify_iat``, ``verify_aud``,
+    ``verify_iss``, ``verify_sub``, ``verify_jti`` and ``strict_aud``.
     """
+    if not isinstance(options, Options):  # the public dict form (PyJWT's names)
+        options = _DEFAULT_OPTIONS.merged(options, signature_off_disables_claims=False)
     leeway = seconds(leeway) if leeway else 0.0
-    for name in options.get("require") or ():
+    for name in options.require:
         if payload.get(name) is None:
             raise MissingRequiredClaimError(name)
     _check_times(payload, options, now, leeway)
     if max_age is not None:
         _check_max_age(payload, max_age, now, leeway)
-    if options.get("verify_aud", True):
-        _check_audience(payload, audience, bool(options.get("strict_aud", False)))
-    if options.get("verify_iss", True):
+    if options.verify_aud:
+        _check_audience(payload, audience, options.strict_aud)
+    if options.verify_iss:
         _check_issuer(payload, issuer)
     _check_subject_and_jti(payload, options, subject)

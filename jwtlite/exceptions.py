@@ -34,6 +34,8 @@ __all__ = [
     "UnusableKeyError",
     "BackendUnavailableError",
     "BearerError",
+    "UnsupportedHashError",
+    "KeyNeedsCryptographyError",
 ]
 
 
@@ -127,7 +129,11 @@ class PyJWKError(PyJWTError):
 
 
 class MissingCryptographyError(PyJWKError):
-    """An operation needs the optional ``cryptography`` package, which is not installed."""
+    """An operation needs the optional ``cryptography`` package, which is not installed.
+
+    jwtlite raises it (as :class:`KeyNeedsCryptographyError`) only for encrypted PEM keys,
+    which it decrypts through ``cryptography``; everything else works without the package.
+    """
 
 
 class PyJWKSetError(PyJWTError):
@@ -153,3 +159,19 @@ class InsecureKeyLengthWarning(UserWarning):
 class InvalidArgumentError(PyJWTError, TypeError):
     """A caller passed an argument of the wrong type or value (also a ``TypeError``, as PyJWT
     raises ``TypeError`` in the same places, so existing handlers keep working)."""
+
+
+class UnsupportedHashError(InvalidAlgorithmError, InvalidKeyError):
+    """A backend was asked for a hash it does not implement (one class for every backend).
+
+    An :class:`InvalidAlgorithmError`, since the hash comes from the algorithm; also an
+    :class:`InvalidKeyError`, which is what the RSA backends raised for it before.
+    """
+
+
+class KeyNeedsCryptographyError(MissingCryptographyError, InvalidKeyError):
+    """An encrypted PEM key was given and ``cryptography`` is not installed to decrypt it.
+
+    Both PyJWT's :class:`MissingCryptographyError` and an :class:`InvalidKeyError`, the error
+    every other unloadable key raises.
+    """

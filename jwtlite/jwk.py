@@ -1,50 +1,33 @@
-"""JSON Web Keys: strict import and export (RFC 7517, RFC 7518 §6, RFC 8037), RFC 7638
-thumbprints, RFC 9278 thumbprint URIs, and PyJWT's :class:`PyJWK` and :class:`PyJWKSet`.
+"""JSON Web Keys as objects: PyJWT's :class:`PyJWK` and :class:`PyJWKSet`, RFC 7638
+thumbprints and RFC 9278 thumbprint URIs, and the choice of one key for one JWS operation.
 
-Import is strict because a JWK is often fetched from the network: every member is type-checked,
-sizes are exact, EC points must lie on the curve, private values must match the public ones, and
-nothing but a jwtlite exception ever leaves :func:`key_from_jwk`, whatever the dict holds. The
-value checks are the ones PEM/DER loading uses (``_keyformats``); the RSA size policy (2048
-bits, RFC 7518 §3.3) is applied by the algorithms, as for every other key source.
+Conversion between JWK JSON and keys lives one layer down, in ``_jwkformat`` (a key format like
+PEM); this module adds what a JWK means to a JWS: its algorithm, its metadata, and selection.
 
-Base64urlUInt (RFC 7518 §6.1) "MUST utilize the minimum number of octets": RSA members with a
-leading zero octet are refused. Every RSA JWK in RFC 7520 and in Project Wycheproof is minimal
-(the tests import them all), and accepting two spellings of one key would give one key two
-RFC 7638 thumbprints. EC ``x``, ``y`` and ``d`` are the opposite: fixed-width octet strings of
-the full field size (RFC 7518 §6.2.1.2, §6.2.2.1), so their leading zeros are required.
-
-Choosing a key for an operation (metadata enforcement) lives in :mod:`jwtlite.jwk_set`.
+Selection never tries every key in turn: the token's ``kid`` picks the key, and only without a
+``kid`` does the algorithm (its ``kty`` and ``crv``) pick, and then only a unique match. Trying
+keys until one verifies would let an attacker probe a set and multiply the cost of every bad
+token. Key metadata is enforced (RFC 7517 §4.2-4.4): ``use`` other than ``sig``, ``key_ops``
+lacking the operation, or an ``alg`` other than the token's, each refuse the key.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from math import gcd
-from typing import Any, Callable, Union
+from typing import Any
 
-from ._curves import CURVES
-from ._json import dumps, loads_object
-from ._keyformats import (
-    OKP_SIZES,
-    ec_private,
-    ec_public,
-    okp_private,
-    okp_public,
-    rsa_private,
-    rsa_public,
+from . import _jwa
+from ._json import loads_object
+from ._jwkformat import (
+    ALGORITHM_KEY_TYPES,
+    JWKKey,
+    check_alg_fits,
+    key_from_jwk,
+    key_to_jwk,
 )
-from .b64url import b64_to_uint, b64url_decode, b64url_encode, uint_to_b64
+from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
+from .algorithms import Algorithm, get_algorithm_by_name
 from .exceptions import DecodeError, InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
-from .keys import (
-    AsymmetricKey,
-    ECPrivateKey,
-    ECPublicKey,
-    OKPPrivateKey,
-    OKPPublicKey,
-    RSAPrivateKey,
-    RSAPublicKey,
-)
 
 __all__ = [
     "ALGORITHM_KEY_TYPES",
@@ -59,227 +42,15 @@ __all__ = [
     "thumbprint_uri",
 ]
 
-#: What :func:`key_from_jwk` returns: a neutral asymmetric key, or the octets of an ``oct`` key.
-JWKKey = Union[AsymmetricKey, bytes]
-
-#: JWS algorithm -> (kty, allowed crv values or None). RFC 7518 §3.1, RFC 8037 §3.1,
-#: RFC 8812 §3.2 and RFC 9864 §2 (the fully specified Ed25519 / Ed448).
-ALGORITHM_KEY_TYPES: Mapping[str, tuple[str, frozenset[str] | None]] = {
-    **{f"HS{b}": ("oct", None) for b in (256, 384, 512)},
-    **{f"{f}{b}": ("RSA", None) for f in ("RS", "PS") for b in (256, 384, 512)},
-    **{c.alg: ("EC", frozenset({c.name})) for c in CURVES.values()},
-    "EdDSA": ("OKP", frozenset({"Ed25519", "Ed448"})),
-    "Ed25519": ("OKP", frozenset({"Ed25519"})),
-    "Ed448": ("OKP", frozenset({"Ed448"})),
-}
-
 #: Most keys accepted in one set. Real sets hold a handful; the bound caps the parsing work a
 #: hostile or broken JWKS endpoint can cause.
 MAX_KEYS = 256
-#: Longest base64url member accepted: a 16384-bit RSA modulus is 2731 characters. Bounding
-#: the text first keeps hostile JWKs from costing more than a few bytes of arithmetic each.
-_MAX_B64_CHARS = 4096
-_RSA_CRT = ("p", "q", "dp", "dq", "qi")
 _THUMBPRINT_HASHES = {"sha256": "sha-256", "sha384": "sha-384", "sha512": "sha-512"}
+#: RFC 7517 §4.3 key_ops values for the two JWS operations.
+_OPERATIONS = ("sign", "verify")
 
 
-# --- member access ----------------------------------------------------------------------------
-
-
-def _str_member(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    if not isinstance(value, str):
-        what = "missing" if value is None else f"not a string ({type(value).__name__})"
-        raise InvalidKeyError(f'JWK member "{name}" is {what}')
-    return value
-
-
-def _octets(data: Mapping[str, Any], name: str, size: int | None = None) -> bytes:
-    text = _str_member(data, name)
-    if len(text) > _MAX_B64_CHARS:
-        raise InvalidKeyError(f'JWK member "{name}" is too long')
-    try:
-        raw = b64url_decode(text)
-    except DecodeError as exc:
-        raise InvalidKeyError(f'JWK member "{name}": {exc}') from None
-    if size is not None and len(raw) != size:
-        raise InvalidKeyError(f'JWK member "{name}" must be {size} octets, got {len(raw)}')
-    return raw
-
-
-def _uint(data: Mapping[str, Any], name: str) -> int:
-    text = _str_member(data, name)
-    if len(text) > _MAX_B64_CHARS:
-        raise InvalidKeyError(f'JWK member "{name}" is too long')
-    try:
-        return b64_to_uint(text)
-    except DecodeError as exc:
-        raise InvalidKeyError(f'JWK member "{name}": {exc}') from None
-
-
-def _check_metadata(data: Mapping[str, Any]) -> None:
-    """RFC 7517 §4.2-4.5: the optional members, when present, have the right JSON types."""
-    for name in ("kid", "use", "alg"):
-        if name in data and not isinstance(data[name], str):
-            raise InvalidKeyError(f'JWK member "{name}" must be a string')
-    if "key_ops" in data:
-        _check_key_ops(data["key_ops"])
-
-
-def _check_key_ops(ops: Any) -> list[str]:
-    # RFC 7517 §4.3: an array of strings; "Duplicate key operation values MUST NOT be present".
-    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
-        raise InvalidKeyError('JWK member "key_ops" must be an array of strings')
-    if len(set(ops)) != len(ops):
-        raise InvalidKeyError('JWK member "key_ops" has duplicate values')
-    return list(ops)
-
-
-# --- import -------------------------------------------------------------------------------------
-
-
-def key_from_jwk(data: Mapping[str, Any]) -> JWKKey:
-    """Import one JWK as a neutral key (or ``bytes`` for ``kty: oct``).
-
-    Metadata (``kid``, ``use``, ``key_ops``, ``alg``) is type-checked here but enforced by
-    :func:`resolve_key`, which knows the operation and algorithm.
-
-    Raises:
-        InvalidKeyError: for anything malformed, inconsistent or unsupported.
-    """
-    if not isinstance(data, Mapping):
-        raise InvalidKeyError(f"A JWK must be a JSON object, not {type(data).__name__}")
-    _check_metadata(data)
-    kty = _str_member(data, "kty")
-    parser = _PARSERS.get(kty)
-    if parser is None:
-        raise InvalidKeyError(f"Unsupported JWK kty: {kty[:40]!r}")
-    return parser(data)
-
-
-def _oct_from_jwk(data: Mapping[str, Any]) -> bytes:
-    secret = _octets(data, "k")
-    if not secret:
-        raise InvalidKeyError('JWK member "k" is empty')
-    return secret
-
-
-def _rsa_from_jwk(data: Mapping[str, Any]) -> RSAPublicKey | RSAPrivateKey:
-    public = rsa_public(_uint(data, "n"), _uint(data, "e"))
-    if "oth" in data:
-        # RFC 7518 §6.3.2.7: multi-prime keys; jwtlite's key model is two-prime only.
-        raise InvalidKeyError('RSA JWK with "oth" (more than two primes) is not supported')
-    present = [name for name in _RSA_CRT if name in data]
-    if "d" not in data:
-        if present:
-            raise InvalidKeyError(f"RSA JWK has {', '.join(present)} but no d")
-        return public
-    n, e, d = public.n, public.e, _uint(data, "d")
-    if len(present) == len(_RSA_CRT):
-        crt = {name: _uint(data, name) for name in _RSA_CRT}
-        return rsa_private(n=n, e=e, d=d, **crt)
-    if present:
-        # RFC 7518 §6.3.2: "If the producer includes any of the other private key parameters,
-        # then all of the others MUST be present".
-        missing = ", ".join(name for name in _RSA_CRT if name not in data)
-        raise InvalidKeyError(f"RSA JWK has some CRT members but not {missing}")
-    p, q = _rsa_factor(n, e, d)
-    try:
-        qi = pow(q, -1, p)
-    except ValueError:  # pragma: no cover - p and q from a non-trivial factorisation of n
-        raise InvalidKeyError("RSA JWK private exponent d does not match n and e") from None
-    return rsa_private(n=n, e=e, d=d, p=p, q=q, dp=d % (p - 1), dq=d % (q - 1), qi=qi)
-
-
-def _rsa_factor(n: int, e: int, d: int) -> tuple[int, int]:
-    """Recover p and q from (n, e, d) when the JWK omits them (RFC 7518 §6.3.2 allows that).
-
-    The classic method (NIST SP 800-56B Rev. 2 Appendix C.2): e*d - 1 = 2^t * r with r odd, and
-    for most g some g^(2^i * r) is a non-trivial square root of 1 mod n, whose gcd with n is p.
-    """
-    if not 1 < d < n:
-        raise InvalidKeyError("RSA private exponent d is out of range")
-    k = e * d - 1
-    t = (k & -k).bit_length() - 1
-    r = k >> t
-    for g in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71):
-        y = pow(g, r, n)
-        for _ in range(t):
-            if y in (1, n - 1):
-                break
-            x = y * y % n
-            if x == 1:
-                p = gcd(y - 1, n)
-                return p, n // p
-            y = x
-    raise InvalidKeyError("RSA JWK private exponent d does not match n and e")
-
-
-def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
-    crv = _str_member(data, "crv")
-    curve = CURVES.get(crv)
-    if curve is None:
-        raise InvalidKeyError(f"Unsupported EC crv: {crv[:40]!r}")
-    # RFC 7518 §6.2.1.2: "the full coordinate size ... even if leading zero octets".
-    point = b"\x04" + _octets(data, "x", curve.size) + _octets(data, "y", curve.size)
-    if "d" not in data:
-        # Every curve here has cofactor 1, so a point on the curve is in the prime-order
-        # group: the on-curve check alone stops invalid-curve attacks.
-        return ec_public(crv, point)
-    # RFC 7518 §6.2.2.1: d "MUST be ceiling(log-base-2(n)/8) octets" (= the coordinate size).
-    d = int.from_bytes(_octets(data, "d", curve.size), "big")
-    return ec_private(crv, d, point)
-
-
-def _okp_from_jwk(data: Mapping[str, Any]) -> OKPPublicKey | OKPPrivateKey:
-    crv = _str_member(data, "crv")
-    size = OKP_SIZES.get(crv)
-    if size is None:
-        # X25519 / X448 are key-agreement curves (RFC 8037 §3.2), never signature keys.
-        raise InvalidKeyError(f"Unsupported OKP crv for signatures: {crv[:40]!r}")
-    x = _octets(data, "x", size)
-    if "d" not in data:
-        return okp_public(crv, x)
-    return okp_private(crv, _octets(data, "d", size), x)
-
-
-_PARSERS: dict[str, Callable[[Mapping[str, Any]], JWKKey]] = {
-    "oct": _oct_from_jwk,
-    "RSA": _rsa_from_jwk,
-    "EC": _ec_from_jwk,
-    "OKP": _okp_from_jwk,
-}
-
-
-# --- export ------------------------------------------------------------------------------------
-
-
-def _key_members(key: Any, include_private: bool) -> dict[str, str]:
-    """The key-material members of ``key`` (RFC 7518 §6, RFC 8037 §2), public ones first."""
-    if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
-        out = {"kty": "RSA", "n": uint_to_b64(key.n), "e": uint_to_b64(key.e)}
-        if include_private and isinstance(key, RSAPrivateKey):
-            for name in ("d", "p", "q", "dp", "dq", "qi"):
-                out[name] = uint_to_b64(getattr(key, name))
-        return out
-    if isinstance(key, (ECPublicKey, ECPrivateKey)):
-        size = CURVES[key.curve].size
-        out = {"kty": "EC", "crv": key.curve}
-        out.update(x=uint_to_b64(key.x, size), y=uint_to_b64(key.y, size))
-        if include_private and isinstance(key, ECPrivateKey):
-            out["d"] = uint_to_b64(key.d, size)
-        return out
-    if isinstance(key, (OKPPublicKey, OKPPrivateKey)):
-        out = {"kty": "OKP", "crv": key.curve, "x": b64url_encode(key.x)}
-        if include_private and isinstance(key, OKPPrivateKey):
-            out["d"] = b64url_encode(key.d)
-        return out
-    if isinstance(key, (bytes, bytearray, str)):
-        if not include_private:
-            raise InvalidKeyError("A symmetric (oct) key has no public part to export")
-        secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-        return {"kty": "oct", "k": b64url_encode(secret)}
-    raise InvalidKeyError(f"Cannot export {type(key).__name__} as a JWK")
+# --- thumbprints (RFC 7638, RFC 9278) ---------------------------------------------------------
 
 
 def _as_key(key_or_jwk: Any) -> Any:
@@ -287,61 +58,9 @@ def _as_key(key_or_jwk: Any) -> Any:
         return key_or_jwk.key
     if isinstance(key_or_jwk, Mapping):
         return key_from_jwk(key_or_jwk)
+    if isinstance(key_or_jwk, str):
+        return key_or_jwk.encode("utf-8")
     return key_or_jwk
-
-
-def key_to_jwk(
-    key: Any,
-    *,
-    kid: str | bool | None = None,
-    alg: str | None = None,
-    use: str | None = None,
-    key_ops: list[str] | None = None,
-    include_private: bool = True,
-) -> dict[str, Any]:
-    """Export a neutral key (or ``bytes``/``str`` secret, as ``oct``) as a JWK dict.
-
-    ``kid=True`` sets the kid to the key's RFC 7638 SHA-256 thumbprint. ``include_private=False``
-    exports only the public part (refused for ``oct``). A known JWS ``alg`` must suit the key.
-
-    Raises:
-        InvalidKeyError: for an unsupported key or inconsistent metadata.
-    """
-    members = _key_members(key, include_private)
-    out: dict[str, Any] = {"kty": members.pop("kty")}
-    if kid is True:
-        out["kid"] = thumbprint(key)
-    elif isinstance(kid, str):
-        out["kid"] = kid
-    elif kid is not None and kid is not False:
-        raise InvalidKeyError("kid must be a string, True (thumbprint) or None")
-    if use is not None:
-        out["use"] = use
-    if key_ops is not None:
-        out["key_ops"] = _check_key_ops(key_ops)
-    if alg is not None:
-        _check_alg_fits(alg, out["kty"], members.get("crv"))
-        out["alg"] = alg
-    _check_metadata(out)
-    out.update(members)
-    return out
-
-
-def _check_alg_fits(alg: str, kty: str, crv: str | None) -> None:
-    """A known signature ``alg`` must match the key type and curve; other names pass through
-    (RFC 7520 §3.6 labels an oct key ``A256GCM``)."""
-    if not isinstance(alg, str):
-        raise InvalidKeyError('JWK member "alg" must be a string')
-    wanted = ALGORITHM_KEY_TYPES.get(alg)
-    if wanted is None:
-        return
-    want_kty, curves = wanted
-    if kty != want_kty or (curves is not None and crv not in curves):
-        key_desc = f"{kty} {crv}" if crv else kty
-        raise InvalidKeyError(f"{alg} cannot be used with a {key_desc} key")
-
-
-# --- thumbprints (RFC 7638, RFC 9278) ---------------------------------------------------------
 
 
 def thumbprint(key_or_jwk: Any, hash_name: str = "sha256") -> str:
@@ -355,10 +74,10 @@ def thumbprint(key_or_jwk: Any, hash_name: str = "sha256") -> str:
     """
     if not isinstance(hash_name, str) or hash_name not in _THUMBPRINT_HASHES:
         raise InvalidKeyError(f"Unsupported thumbprint hash: {hash_name!r}")
-    members = _key_members(_as_key(key_or_jwk), include_private=True)
-    required = {k: members[k] for k in ("crv", "e", "k", "kty", "n", "x", "y") if k in members}
-    digest = hashlib.new(hash_name, dumps(required, sort_keys=True)).digest()
-    return b64url_encode(digest)
+    key = _as_key(key_or_jwk)
+    if key_kty(key) is None:
+        raise InvalidKeyError(f"Cannot export {type(key).__name__} as a JWK")
+    return thumbprint_of(key, hash_name)
 
 
 def thumbprint_uri(key_or_jwk: Any, hash_name: str = "sha256") -> str:
@@ -370,11 +89,11 @@ def thumbprint_uri(key_or_jwk: Any, hash_name: str = "sha256") -> str:
 # --- PyJWK ----------------------------------------------------------------------------------
 
 
-def _default_algorithm(kty: str, key: JWKKey) -> str:
-    """PyJWT's choice for a JWK without ``alg``: the family's first algorithm."""
-    if isinstance(key, (ECPublicKey, ECPrivateKey)):
-        return CURVES[key.curve].alg
-    return {"RSA": "RS256", "OKP": "EdDSA"}.get(kty, "HS256")
+def _default_algorithm(key: JWKKey) -> str:
+    """PyJWT's choice for a JWK without ``alg``: the first algorithm of the JWA table that
+    fits the key (RS256, ES256 for P-256, EdDSA, HS256)."""
+    kty, crv = key_kty(key), key_curve(key)
+    return next((r.name for r in _jwa.ALGORITHMS.values() if r.fits(kty, crv)), "HS256")
 
 
 class PyJWK:
@@ -399,20 +118,19 @@ class PyJWK:
             raise PyJWKError(f"JWK {kid!r} is for {jwk_alg}, not {algorithm}")
         self.key_type: str = self._jwk_data["kty"]
         if algorithm is None:
-            algorithm = _default_algorithm(self.key_type, self.key)
-        if not isinstance(algorithm, str) or algorithm not in ALGORITHM_KEY_TYPES:
+            algorithm = _default_algorithm(self.key)
+        row = _jwa.row(algorithm)
+        if row is None or row.family == "none":
             raise PyJWKError(f"Unable to find an algorithm for key {kid!r}: {algorithm!r}")
-        _check_alg_fits(algorithm, self.key_type, self._jwk_data.get("crv"))
+        check_alg_fits(algorithm, self.key_type, self._jwk_data.get("crv"))
         self.algorithm_name: str = algorithm
         self.key_id: str | None = kid
         self.public_key_use: str | None = self._jwk_data.get("use")
         self.key_ops: list[str] | None = self._jwk_data.get("key_ops")
 
     @property
-    def Algorithm(self) -> Any:  # noqa: N802 - PyJWT's attribute name
+    def Algorithm(self) -> Algorithm:  # noqa: N802 - PyJWT's attribute name
         """The :mod:`jwtlite.algorithms` object for :attr:`algorithm_name`."""
-        from .algorithms import get_algorithm_by_name
-
         return get_algorithm_by_name(self.algorithm_name)
 
     @property
@@ -508,8 +226,95 @@ def _parse_member(member: Any) -> PyJWK | str:
         return str(exc)
 
 
-def resolve_key(key: Any, *, alg: str, kid: str | None, operation: str) -> JWKKey:
-    """Pick and check the key for one JWS operation; see :func:`jwtlite.jwk_set.resolve_key`."""
-    from .jwk_set import resolve_key as resolve  # jwk_set builds on this module
+# --- choosing a key for one operation ------------------------------------------------------
 
-    return resolve(key, alg=alg, kid=kid, operation=operation)
+
+
+def _unusable_reason(jwk: PyJWK, alg: str, operation: str) -> str | None:
+    """Why ``jwk`` may not perform ``operation`` with ``alg``, or None when it may."""
+    row = _jwa.row(alg)
+    if row is None or row.family == "none":
+        return f"{alg!r} is not a JWS signature algorithm"
+    unfit = _jwa.unfit_reason(row, jwk.key_type, key_curve(jwk.key))
+    if unfit is not None:
+        return unfit
+    if jwk.has_explicit_alg and jwk.algorithm_name != alg:
+        return f"the key is for {jwk.algorithm_name} only, not {alg}"
+    if jwk.public_key_use is not None and jwk.public_key_use != "sig":
+        return f'the key\'s "use" is {jwk.public_key_use!r}, not "sig"'
+    if jwk.key_ops is not None and operation not in jwk.key_ops:
+        return f'the key\'s "key_ops" do not include "{operation}"'
+    if operation == "sign" and row.kty != "oct" and not isinstance(jwk.key, PRIVATE_KEY_TYPES):
+        return "a public key cannot sign"
+    return None
+
+
+def _checked(jwk: PyJWK, alg: str, operation: str) -> JWKKey:
+    reason = _unusable_reason(jwk, alg, operation)
+    if reason is not None:
+        raise InvalidKeyError(f"JWK {jwk.key_id!r} refused: {reason}")
+    if operation == "verify" and not isinstance(jwk.key, bytes):
+        return jwk.key.public_key()
+    return jwk.key
+
+
+def _select(keys: PyJWKSet, alg: str, kid: str | None, operation: str) -> JWKKey:
+    if kid is None:
+        fits = [k for k in keys.keys if _unusable_reason(k, alg, operation) is None]
+        if len(fits) == 1:
+            return _checked(fits[0], alg, operation)
+        if not fits:
+            raise InvalidKeyError(f"No key in the JWK Set can {operation} {alg}")
+        raise InvalidKeyError(
+            f"The token has no kid and {len(fits)} keys in the JWK Set fit {alg}; refusing to guess"
+        )
+    named = [k for k in keys.keys if k.key_id == kid]
+    if not named:
+        skipped = [why for member, why in keys.skipped if _member_kid(member) == kid]
+        detail = f" (it was skipped: {skipped[0]})" if skipped else ""
+        raise PyJWKSetError(f"No usable key in the JWK Set has kid {kid!r}{detail}")
+    if len(named) == 1:
+        return _checked(named[0], alg, operation)
+    # RFC 7517 §4.5 lets keys of different types share a kid; the algorithm separates them.
+    fits = [k for k in named if _unusable_reason(k, alg, operation) is None]
+    if len(fits) != 1:
+        raise InvalidKeyError(
+            f"{len(named)} keys share kid {kid!r} and {len(fits)} of them fit {alg}"
+        )
+    return _checked(fits[0], alg, operation)
+
+
+def _member_kid(member: Any) -> Any:
+    return member.get("kid") if isinstance(member, Mapping) else None
+
+
+def resolve_key(key: Any, *, alg: str, kid: str | None, operation: str) -> JWKKey:
+    """The key to ``operation`` (``"sign"`` or ``"verify"``) a JWS with ``alg`` and ``kid``.
+
+    ``key`` is a :class:`PyJWK`, a :class:`PyJWKSet`, a JWK dict, or a JWK Set dict (a mapping
+    with a ``keys`` list). For verification the public half of a private key is returned.
+
+    Raises:
+        PyJWKSetError: a set has no usable key with this ``kid``, or the set itself is unusable.
+        InvalidKeyError: the chosen key's type, ``alg``, ``use`` or ``key_ops`` forbid this
+            use, or (without a ``kid``) no single key in the set fits.
+    """
+    if operation not in _OPERATIONS:
+        raise InvalidKeyError(f"operation must be 'sign' or 'verify', not {operation!r}")
+    if kid is not None and not isinstance(kid, str):
+        raise InvalidKeyError("kid must be a string")
+    if not isinstance(alg, str):
+        raise InvalidKeyError("alg must be a string")
+    if isinstance(key, Mapping):
+        if "keys" in key:
+            key = PyJWKSet.from_dict(key)
+        else:
+            try:
+                key = PyJWK(key)
+            except PyJWKError as exc:
+                raise InvalidKeyError(str(exc)) from None
+    if isinstance(key, PyJWKSet):
+        return _select(key, alg, kid, operation)
+    if isinstance(key, PyJWK):
+        return _checked(key, alg, operation)
+    raise InvalidKeyError(f"Expected a JWK, JWK Set or PyJWK, not {type(key).__name__}")

@@ -1,23 +1,58 @@
-"""Compact JWS (RFC 7515 §7.1): parse, check the protected header, sign and verify.
+"""The compact JWS engine (RFC 7515 §7.1): parse, choose the key, verify, sign.
 
 Parsing follows RFC 7515 §5.2 with RFC 8725's tightening: a size limit before any decoding,
 exactly three segments, strict base64url and strict JSON, ``alg`` required, ``crit`` honoured
 (§4.1.11), and header members that could name a key (``jwk``, ``jku``, ``x5u``, ``x5c``) are
 never used to choose one (RFC 8725 §3.10): trust comes only from the caller's key.
+
+Verification (RFC 8725 §3.1): ``alg`` must be one the caller allows, ``none`` never verifies,
+and the key is resolved once (a JWK or JWK Set through :mod:`jwtlite.jwk`'s selection, anything
+else through the algorithm's ``prepare_key``) and bound to the algorithm's family before any
+cryptography runs. The payload leaves this module as bytes; ``api`` reads it as JSON claims.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import json
+import os
+import sys
+import warnings
+from collections.abc import Container, Mapping, Sequence
+from typing import Any, Callable, NamedTuple
 
-from ._json import loads_object
-from .b64url import b64url_decode
-from .exceptions import DecodeError, InvalidTokenError
+from ._cache import BoundedCache
+from ._json import dumps, loads_object
+from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
+from .algorithms import RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm
+from .b64url import b64url_decode, b64url_encode
+from .exceptions import (
+    DecodeError,
+    InsecureKeyLengthWarning,
+    InvalidAlgorithmError,
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    PyJWKSetError,
+    UnusableKeyError,
+)
+from .jwk import PyJWK, PyJWKSet, resolve_key
 
-__all__ = ["DEFAULT_MAX_TOKEN_SIZE", "ParsedToken", "check_header", "parse_compact", "typ_matches"]
+__all__ = [
+    "DEFAULT_MAX_TOKEN_SIZE",
+    "ParsedToken",
+    "Verified",
+    "build_header",
+    "check_header",
+    "decode",
+    "parse_compact",
+    "sign",
+    "typ_matches",
+    "unverified_header",
+]
 
-#: Default upper bound on a token's length in characters, checked before any decoding.
-DEFAULT_MAX_TOKEN_SIZE = 256 * 1024
+#: Looks an ``alg`` name up in the caller's algorithm table (``PyJWS.get_algorithm_by_name``).
+GetAlgorithm = Callable[[str], Algorithm]
 
 #: Header Parameters registered by RFC 7515 §4.1 and RFC 7518 §4.1 (JWE ones too, since a
 #: producer may not list them in ``crit`` either).
@@ -48,8 +83,8 @@ REGISTERED_HEADERS = frozenset(
 #: Extensions this implementation understands when they appear in ``crit`` (RFC 7797).
 UNDERSTOOD_CRITICAL = frozenset({"b64"})
 
-_HEADER_CACHE_LIMIT = 256
 _SCALARS = (str, int, float, bool, type(None))
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class ParsedToken(NamedTuple):
@@ -65,21 +100,28 @@ class ParsedToken(NamedTuple):
     signature: bytes
 
 
+class Verified(NamedTuple):
+    """A verified (or, with ``verify_signature`` off, merely parsed) compact JWS."""
+
+    header: dict[str, Any]
+    payload: bytes
+    signature: bytes
+
+
 # Many tokens share one header (same alg, typ, kid); parsing it once is a measurable share of
 # an HS256 decode. Only all-scalar headers are cached, so no caller can mutate a cached value.
-_header_cache: dict[bytes, dict[str, Any]] = {}
+# Keyed by the header segment, which is public. Padded and unpadded spellings differ as keys.
+_HEADERS: BoundedCache[bytes, dict[str, Any]] = BoundedCache("parsed JWS headers", 256)
 
 
 def _parse_header(segment: bytes, allow_padding: bool) -> dict[str, Any]:
-    cached = _header_cache.get(segment)
+    cached = _HEADERS.get(segment)
     if cached is not None:
         return dict(cached)
     header = loads_object(b64url_decode(segment, allow_padding=allow_padding), "header")
     check_header(header)
     if all(isinstance(v, _SCALARS) for v in header.values()):
-        if len(_header_cache) >= _HEADER_CACHE_LIMIT:
-            _header_cache.clear()
-        _header_cache[segment] = header
+        _HEADERS.put(segment, header)
         return dict(header)
     return header
 
@@ -154,3 +196,183 @@ def typ_matches(actual: Any, expected: str) -> bool:
         return value[len("application/") :] if value.startswith("application/") else value
 
     return norm(actual) == norm(expected)
+
+
+def unverified_header(token: str | bytes, options: Options) -> dict[str, Any]:
+    """The protected header, parsed with the caller's size and padding options, NOT verified."""
+    return parse_compact(
+        token, max_size=options.max_token_size, allow_padding=options.allow_padding
+    ).header
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+def decode(
+    token: str | bytes,
+    key: Any,
+    *,
+    algorithms: Sequence[str] | None,
+    get_algorithm: GetAlgorithm,
+    options: Options,
+    detached_payload: bytes | None = None,
+) -> Verified:
+    """Parse ``token`` and (unless ``options.verify_signature`` is off) verify it.
+
+    Raises:
+        DecodeError: the token is malformed (InvalidSignatureError: the signature is wrong).
+        InvalidAlgorithmError: ``alg`` is ``none``, not allowed, or not in the table.
+        InvalidKeyError: the key is unusable (UnusableKeyError when the token chose it).
+    """
+    parsed = parse_compact(
+        token, max_size=options.max_token_size, allow_padding=options.allow_padding
+    )
+    header = parsed.header
+    signing_input = parsed.signing_input
+    encoded = header.get("b64", True)
+    if detached_payload is not None:
+        if parsed.payload_segment:
+            raise DecodeError("A detached payload was given but the token carries one")
+        payload = bytes(detached_payload)
+        body = b64url_encode(payload).encode() if encoded else payload
+        signing_input = signing_input[:-1] + b"." + body
+    elif encoded:
+        payload = b64url_decode(parsed.payload_segment, allow_padding=options.allow_padding)
+    else:
+        payload = parsed.payload_segment
+    if options.verify_signature:
+        _verify(signing_input, header, parsed.signature, key, algorithms, get_algorithm, options)
+    return Verified(header, payload, parsed.signature)
+
+
+def _verify(
+    signing_input: bytes,
+    header: Mapping[str, Any],
+    signature: bytes,
+    key: Any,
+    algorithms: Sequence[str] | None,
+    get_algorithm: GetAlgorithm,
+    options: Options,
+) -> None:
+    alg: str = header["alg"]
+    if alg == "none":
+        raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
+    if alg not in allowed_algorithms(algorithms, key):
+        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    alg_obj = get_algorithm(alg)
+    if options.allow_small_rsa_verify and isinstance(alg_obj, RSAAlgorithm):
+        alg_obj = alg_obj.with_min_bits(RSA_LEGACY_MIN_BITS)
+    prepared = alg_obj.prepare_key(_resolve_jwk(key, alg, header.get("kid"), "verify"))
+    check_key_length(alg_obj, prepared, options)
+    if not alg_obj.verify(signing_input, prepared, signature):
+        raise InvalidSignatureError("Signature verification failed")
+
+
+def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[str]:
+    """The caller's allowed ``alg`` values; a PyJWK alone may imply its own (as in PyJWT)."""
+    if isinstance(algorithms, str):
+        return (algorithms,)  # one name; never a substring test
+    if algorithms:
+        return algorithms
+    implied = getattr(key, "algorithm_name", None)
+    if isinstance(implied, str) and not isinstance(key, (str, bytes)):
+        return (implied,)
+    raise DecodeError(
+        'It is required that you pass in a value for the "algorithms" argument when calling'
+        " decode()."
+    )
+
+
+def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
+    """Keys given as PyJWK, PyJWKSet or a JWK/JWKS dict are chosen and checked by ``jwk``;
+    every other form goes to the algorithm's ``prepare_key`` unchanged."""
+    if not isinstance(key, (PyJWK, PyJWKSet, Mapping)):
+        return key
+    if operation != "verify":
+        return resolve_key(key, alg=alg, kid=kid, operation=operation)
+    try:
+        return resolve_key(key, alg=alg, kid=kid, operation=operation)
+    except (InvalidKeyError, PyJWKSetError) as exc:
+        # The token's kid/alg chose this failure, so it must be catchable as a bad token.
+        raise UnusableKeyError(str(exc)) from exc
+
+
+def check_key_length(alg_obj: Algorithm, prepared: Any, options: Options) -> None:
+    """Warn (or, with ``enforce_minimum_key_length``, raise) for a too-short key."""
+    message = alg_obj.check_key_length(prepared)
+    if message is None:
+        return
+    if options.enforce_minimum_key_length:
+        raise InvalidKeyError(message)
+    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_caller_stacklevel())
+
+
+def _caller_stacklevel() -> int:
+    """The stacklevel that points a warning at the first frame outside jwtlite."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+# --- signing ----------------------------------------------------------------------------------
+
+
+def build_header(
+    *,
+    algorithm: str | None,
+    headers: Mapping[str, Any] | None,
+    typ: str,
+    detached: bool,
+) -> dict[str, Any]:
+    """The protected header for signing: ``typ`` first, then the caller's, then ``alg``."""
+    if algorithm is None:
+        # PyJWT falls back to "none" here; an unsecured token must be asked for by name.
+        raise InvalidAlgorithmError(
+            'No algorithm given; pass algorithm="none" explicitly for an unsecured token'
+        )
+    header: dict[str, Any] = {"typ": typ, "alg": algorithm}
+    if headers:
+        if "kid" in headers and not isinstance(headers["kid"], str):
+            raise InvalidTokenError("Key ID header parameter must be a string")
+        header.update(headers)
+        header["alg"] = algorithm
+    if not header.get("typ"):
+        header.pop("typ", None)
+    if detached:
+        # RFC 7797 §6: an unencoded payload must be declared critical.
+        header["b64"] = False
+        header["crit"] = sorted({*header.get("crit", ()), "b64"})
+    check_header(header)
+    return header
+
+
+def sign(
+    payload: bytes,
+    key: Any,
+    *,
+    header: dict[str, Any],
+    get_algorithm: GetAlgorithm,
+    options: Options,
+    json_encoder: type[json.JSONEncoder] | None = None,
+    sort_headers: bool = True,
+    detached: bool = False,
+) -> str:
+    """Sign ``payload`` under ``header`` (from :func:`build_header`); the compact JWS."""
+    alg_obj = get_algorithm(header["alg"])
+    try:
+        header_json = dumps(header, cls=json_encoder, sort_keys=sort_headers)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"Header is not JSON-serialisable: {exc}") from None
+    if not isinstance(payload, bytes):
+        raise InvalidArgumentError("The JWS payload must be bytes")
+    header_b64 = b64url_encode(header_json)
+    body = payload if not header.get("b64", True) else b64url_encode(payload).encode()
+    signing_input = header_b64.encode() + b"." + body
+    signing_key = _resolve_jwk(key, header["alg"], header.get("kid"), "sign")
+    prepared = alg_obj.prepare_key(signing_key)
+    check_key_length(alg_obj, prepared, options)
+    signature = b64url_encode(alg_obj.sign(signing_input, prepared))
+    return f"{header_b64}.{'' if detached else body.decode()}.{signature}"

@@ -1,19 +1,35 @@
-"""Backend-neutral key model.
+"""Loading and dumping keys, and telling key material apart from secrets.
 
-Keys are plain frozen dataclasses of integers and bytes. jwtlite parses every key format itself
-(see ``_pem``, ``_der`` and ``jwk``) into these, so every backend receives identical inputs.
-``native_cache`` lets a backend keep its own key object next to ours, so repeated use does not
-re-import the key; it takes no part in equality or hashing.
+:func:`load_key` reads every encoding jwtlite knows (PEM, DER, OpenSSH lines, JWKs,
+``cryptography`` objects) into the neutral key model of ``_keymodel``, whose classes are
+re-exported here so ``jwtlite.keys.RSAPublicKey`` and friends keep their import path. The
+formats themselves live one layer down (``_pem``, ``_der``, ``_keyformats``, ``_ssh``,
+``_jwkformat``); this module only dispatches, caches and validates inputs.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-from .exceptions import InvalidKeyError
+from . import _der, _keyformats, _pem, _ssh
+from ._cache import BoundedCache, IdentityCache, digest_key
+from ._crypto_objects import from_cryptography_key, load_encrypted_pem
+from ._json import loads_object
+from ._jwkformat import key_from_jwk
+from ._keymodel import (
+    KEY_TYPES,
+    AsymmetricKey,
+    ECPrivateKey,
+    ECPublicKey,
+    OKPPrivateKey,
+    OKPPublicKey,
+    PrivateKey,
+    PublicKey,
+    RSAPrivateKey,
+    RSAPublicKey,
+)
+from .exceptions import DecodeError, InvalidKeyError
 
 __all__ = [
     "AsymmetricKey",
@@ -33,127 +49,6 @@ __all__ = [
 ]
 
 
-def _cache() -> dict[str, object]:
-    return {}
-
-
-@dataclass(frozen=True)
-class RSAPublicKey:
-    """An RSA public key (RFC 8017 §3.1)."""
-
-    n: int
-    e: int
-    native_cache: dict[str, object] = field(
-        default_factory=_cache, compare=False, hash=False, repr=False
-    )
-
-    @property
-    def size_bits(self) -> int:
-        return self.n.bit_length()
-
-    def public_key(self) -> RSAPublicKey:
-        return self
-
-
-@dataclass(frozen=True)
-class RSAPrivateKey:
-    """A two-prime RSA private key with its CRT values (RFC 8017 §3.2, second representation)."""
-
-    n: int
-    e: int
-    d: int
-    p: int
-    q: int
-    dp: int
-    dq: int
-    qi: int
-    native_cache: dict[str, object] = field(
-        default_factory=_cache, compare=False, hash=False, repr=False
-    )
-
-    @property
-    def size_bits(self) -> int:
-        return self.n.bit_length()
-
-    def public_key(self) -> RSAPublicKey:
-        # Cached so a backend's native-key cache on the public half survives repeated verifies.
-        public = self.native_cache.get("public")
-        if not isinstance(public, RSAPublicKey):
-            public = self.native_cache["public"] = RSAPublicKey(self.n, self.e)
-        return public
-
-
-@dataclass(frozen=True)
-class ECPublicKey:
-    """A point on a short-Weierstrass curve; ``curve`` is the JWK ``crv`` name (``P-256`` ...)."""
-
-    curve: str
-    x: int
-    y: int
-    native_cache: dict[str, object] = field(
-        default_factory=_cache, compare=False, hash=False, repr=False
-    )
-
-    def public_key(self) -> ECPublicKey:
-        return self
-
-
-@dataclass(frozen=True)
-class ECPrivateKey:
-    """An EC private scalar ``d`` with its public point ``(x, y)``."""
-
-    curve: str
-    d: int
-    x: int
-    y: int
-    native_cache: dict[str, object] = field(
-        default_factory=_cache, compare=False, hash=False, repr=False
-    )
-
-    def public_key(self) -> ECPublicKey:
-        public = self.native_cache.get("public")
-        if not isinstance(public, ECPublicKey):
-            public = self.native_cache["public"] = ECPublicKey(self.curve, self.x, self.y)
-        return public
-
-
-@dataclass(frozen=True)
-class OKPPublicKey:
-    """An Edwards-curve public key (RFC 8037): ``curve`` is ``Ed25519`` or ``Ed448``."""
-
-    curve: str
-    x: bytes
-    native_cache: dict[str, object] = field(
-        default_factory=_cache, compare=False, hash=False, repr=False
-    )
-
-    def public_key(self) -> OKPPublicKey:
-        return self
-
-
-@dataclass(frozen=True)
-class OKPPrivateKey:
-    """An Edwards-curve private key: ``d`` is the RFC 8032 seed, ``x`` the public key."""
-
-    curve: str
-    d: bytes
-    x: bytes
-    native_cache: dict[str, object] = field(
-        default_factory=_cache, compare=False, hash=False, repr=False
-    )
-
-    def public_key(self) -> OKPPublicKey:
-        public = self.native_cache.get("public")
-        if not isinstance(public, OKPPublicKey):
-            public = self.native_cache["public"] = OKPPublicKey(self.curve, self.x)
-        return public
-
-
-PublicKey = Union[RSAPublicKey, ECPublicKey, OKPPublicKey]
-PrivateKey = Union[RSAPrivateKey, ECPrivateKey, OKPPrivateKey]
-AsymmetricKey = Union[PublicKey, PrivateKey]
-
-
 # --- loading and dumping (formats live in _pem, _der, _keyformats and _ssh) -------------------
 
 #: Distinct key inputs whose parsed key is kept. ``decode(token, pem, ...)`` passes the same PEM
@@ -163,8 +58,14 @@ LOAD_CACHE_SIZE = 256
 #: Largest textual or DER input read. A certificate chain is a few KB; a megabyte is not a key.
 MAX_KEY_INPUT = 1 << 20
 
-_KEY_TYPES = (RSAPublicKey, RSAPrivateKey, ECPublicKey, ECPrivateKey, OKPPublicKey, OKPPrivateKey)
+_KEY_TYPES = KEY_TYPES
 _KEY_TYPE_SET = frozenset(_KEY_TYPES)
+#: Parsed keys by a digest of (input, password): a private PEM or a password is never a key.
+_TEXT_CACHE: BoundedCache[bytes, AsymmetricKey] = BoundedCache("parsed key texts", LOAD_CACHE_SIZE)
+#: Keys converted from ``cryptography`` objects, by the object's identity (held weakly).
+_OBJECT_CACHE = IdentityCache("converted cryptography keys", LOAD_CACHE_SIZE)
+#: Whether a secret is key material, by its digest (HMAC secrets are never kept).
+_MATERIAL_CACHE: BoundedCache[bytes, bool] = BoundedCache("key-material checks", LOAD_CACHE_SIZE)
 _FORMATS = {
     # format -> (PEM label of the private form, of the public form); None: not offered.
     "pkcs8": ("PRIVATE KEY", "PUBLIC KEY"),
@@ -188,21 +89,21 @@ def load_key(data: object, *, password: bytes | str | None = None) -> Asymmetric
     kind = type(data)
     if kind in _KEY_TYPE_SET:
         return data  # type: ignore[return-value]
-    if (kind is str or kind is bytes) and password is None:
-        return _load_cached(data, None)
     if isinstance(data, _KEY_TYPES):
         return data
     secret = _password(password)
-    if isinstance(data, (str, bytes)):
-        return _load_cached(data, secret)
-    if isinstance(data, (bytearray, memoryview)):
+    if isinstance(data, str):
+        return _load_cached(data.encode("utf-8", "replace"), secret)
+    if isinstance(data, (bytes, bytearray, memoryview)):
         return _load_cached(bytes(data), secret)
     if isinstance(data, Mapping):
         return _from_jwk(data)
-    try:
-        return _load_object_cached(data)
-    except TypeError:  # unhashable: a fresh object on every call, so a cache would not help
-        return _from_object(data)
+    cached = _OBJECT_CACHE.lookup(data)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    key = _from_object(data)
+    _OBJECT_CACHE.store(data, key)
+    return key
 
 
 def _password(password: bytes | str | None) -> bytes | None:
@@ -213,24 +114,20 @@ def _password(password: bytes | str | None) -> bytes | None:
     raise InvalidKeyError("password must be bytes or str")
 
 
-def _load_text(data: str | bytes, password: bytes | None) -> AsymmetricKey:
-    from ._der import DERError
-
-    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+def _load_cached(raw: bytes, password: bytes | None) -> AsymmetricKey:
     if len(raw) > MAX_KEY_INPUT:
         raise InvalidKeyError(f"key data larger than {MAX_KEY_INPUT} bytes")
-    try:
-        return _dispatch(raw, password)
-    except DERError as exc:
-        raise InvalidKeyError(f"malformed key: {exc}") from None
-
-
-_load_cached = functools.lru_cache(maxsize=LOAD_CACHE_SIZE)(_load_text)
+    digest = digest_key(raw, password)
+    key = _TEXT_CACHE.get(digest)
+    if key is None:
+        try:
+            key = _TEXT_CACHE.put(digest, _dispatch(raw, password))
+        except _der.DERError as exc:
+            raise InvalidKeyError(f"malformed key: {exc}") from None
+    return key
 
 
 def _dispatch(raw: bytes, password: bytes | None) -> AsymmetricKey:
-    from . import _keyformats, _pem, _ssh
-
     if raw[:1] == b"\x30":  # DER: never strip, whitespace bytes may end a DER key
         if _keyformats.der_shape(raw) == _pem.ENCRYPTED_LABEL:
             return _decrypt(_pem.encode_pem(_pem.ENCRYPTED_LABEL, raw).encode(), password)
@@ -247,9 +144,6 @@ def _dispatch(raw: bytes, password: bytes | None) -> AsymmetricKey:
         return _keyformats.PARSERS[_pem.KEY_LABELS[block.label]](block.der)
     _no_password(password)
     if text[:1] == b"{":
-        from ._json import loads_object
-        from .exceptions import DecodeError
-
         try:
             return _from_jwk(loads_object(text, "JWK"))
         except DecodeError as exc:
@@ -268,18 +162,10 @@ def _no_password(password: bytes | None) -> None:
 
 
 def _decrypt(pem: bytes, password: bytes | None) -> AsymmetricKey:
-    try:
-        from ._crypto_objects import load_encrypted_pem
-    except ImportError:  # pragma: no cover - the module ships with jwtlite
-        raise InvalidKeyError(
-            "encrypted PEM keys need the optional 'cryptography' package"
-        ) from None
     return load_encrypted_pem(pem, password)
 
 
 def _from_jwk(data: Mapping[str, Any]) -> AsymmetricKey:
-    from .jwk import key_from_jwk
-
     key = key_from_jwk(data)
     if isinstance(key, bytes):
         raise InvalidKeyError("a symmetric ('oct') JWK is not an asymmetric key")
@@ -287,19 +173,10 @@ def _from_jwk(data: Mapping[str, Any]) -> AsymmetricKey:
 
 
 def _from_object(obj: object) -> AsymmetricKey:
-    try:
-        from ._crypto_objects import from_cryptography_key
-    except ImportError:  # pragma: no cover - the module ships with jwtlite
-        key = None
-    else:
-        key = from_cryptography_key(obj)
+    key = from_cryptography_key(obj)
     if key is None:
         raise InvalidKeyError(f"unsupported key type: {type(obj).__name__}")
     return key
-
-
-# Keyed by the object itself: the cache holds a reference, so an id is never reused while cached.
-_load_object_cached = functools.lru_cache(maxsize=LOAD_CACHE_SIZE)(_from_object)
 
 
 def dump_der(key: AsymmetricKey, *, format: str = "pkcs8") -> bytes:
@@ -309,8 +186,6 @@ def dump_der(key: AsymmetricKey, *, format: str = "pkcs8") -> bytes:
     Raises:
         InvalidKeyError: ``key`` is not a key, or ``format`` does not apply to it.
     """
-    from . import _keyformats
-
     _labels(key, format)
     if format == "pkcs1" and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         return _keyformats.pkcs1_der(key)
@@ -335,18 +210,14 @@ def _labels(key: object, format: str) -> str:
 
 def dump_pem(key: AsymmetricKey, *, format: str = "pkcs8") -> str:
     """PEM of ``key`` (RFC 7468), in the same formats as :func:`dump_der`."""
-    from ._pem import encode_pem
-
-    return encode_pem(_labels(key, format), dump_der(key, format=format))
+    return _pem.encode_pem(_labels(key, format), dump_der(key, format=format))
 
 
 def dump_ssh_public(key: AsymmetricKey) -> str:
     """The OpenSSH public key line (``ssh-rsa AAAA...``) of ``key`` or of its public half."""
-    from ._ssh import dump_public_line
-
     if not isinstance(key, _KEY_TYPES):
         raise InvalidKeyError(f"not a jwtlite key: {type(key).__name__}")
-    return dump_public_line(key.public_key())
+    return _ssh.dump_public_line(key.public_key())
 
 
 def is_public_key_material(data: bytes | bytearray | str) -> bool:
@@ -361,13 +232,14 @@ def is_public_key_material(data: bytes | bytearray | str) -> bool:
         data = data.encode("utf-8", "replace")
     elif not isinstance(data, bytes):
         data = bytes(data)
-    return _is_key_material_cached(data)
+    digest = digest_key(data)
+    found = _MATERIAL_CACHE.get(digest)
+    if found is None:
+        found = _MATERIAL_CACHE.put(digest, _is_key_material(data))
+    return found
 
 
-@functools.lru_cache(maxsize=LOAD_CACHE_SIZE)
-def _is_key_material_cached(data: bytes) -> bool:
-    from . import _der, _keyformats, _pem, _ssh
-
+def _is_key_material(data: bytes) -> bool:
     if data[:1] == b"\x30" and _keyformats.der_shape(data) is not None:
         try:
             _der.check_tree(data)
@@ -386,9 +258,6 @@ def _is_key_material_cached(data: bytes) -> bool:
     if (b"ssh-" in text or b"ecdsa-sha2-" in text) and _ssh.is_public_line(text):
         return True
     if text[:1] == b"{":
-        from ._json import loads_object
-        from .exceptions import DecodeError
-
         try:
             return "kty" in loads_object(text, "JWK")
         except DecodeError:

@@ -21,6 +21,7 @@ from conftest import BACKEND_NAMES, load_vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite._cache import BoundedCache
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _edwards, ed448, ed25519
 from jwtlite.exceptions import InvalidKeyError
@@ -271,7 +272,7 @@ def test_repeated_verification_uses_comb(curve: str) -> None:
 
 
 def test_public_cache_is_bounded() -> None:
-    cache: dict[bytes, _edwards.PublicEntry | None] = {}
+    cache: _edwards._Cache = BoundedCache("test", 64)
     c = ed25519._CURVE
     for i in range(70):
         _edwards.cached_entry(c, cache, i.to_bytes(32, "little"))

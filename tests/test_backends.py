@@ -23,8 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jwtlite import backends as backends_mod
-from jwtlite._crypto_objects import from_cryptography_key, load_encrypted_pem
+from jwtlite._crypto_objects import NATIVE, from_cryptography_key, load_encrypted_pem
 from jwtlite._curves import CURVES, is_on_curve
+from jwtlite._jwa import ALGORITHMS, curve_algorithm
 from jwtlite.backends import available_backends, get_backend, set_backend
 from jwtlite.exceptions import BackendUnavailableError, InvalidKeyError
 from jwtlite.keys import (
@@ -51,6 +52,12 @@ OKP_POOL = {"Ed25519": "ed25519.pem", "Ed448": "ed448.pem"}
 HASHES = ["sha256", "sha384", "sha512"]
 # Built on first use inside a hypothesis test (a module-level fixture would need cryptography).
 _ENCRYPTED: dict[str, bytes] = {}
+
+
+def _curve_hash(curve: str) -> str:
+    """The hash of the JWS algorithm bound to ``curve`` (from the JWA table)."""
+    return ALGORITHMS[curve_algorithm(curve)].hash_name
+
 
 
 def _run_python(
@@ -207,11 +214,11 @@ def _neutral(name: str) -> Any:
     """A pool key as a neutral key with an empty cache, so the backend converts the numbers."""
     key = from_cryptography_key(_native_key(name))
     assert key is not None
-    return dataclasses.replace(key, native_cache={})
+    return dataclasses.replace(key)
 
 
 def _fresh(key: Any) -> Any:
-    return dataclasses.replace(key, native_cache={})
+    return dataclasses.replace(key)
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +246,7 @@ def test_ecdsa_raw_signature_is_der_at_the_edge(cb: CryptographyBackend, curve: 
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric import utils as dss
 
-    key, size, hash_name = _ec_key(curve), CURVES[curve].size, CURVES[curve].hash_name
+    key, size, hash_name = _ec_key(curve), CURVES[curve].size, _curve_hash(curve)
     ecdsa = ec.ECDSA(getattr(hashes, hash_name.upper())())
     native = _native_key(EC_POOL[curve])
     ours = cb.ecdsa_sign(key, hash_name, b"payload")
@@ -258,7 +265,7 @@ def test_ecdsa_raw_signature_is_der_at_the_edge(cb: CryptographyBackend, curve: 
 @pytest.mark.parametrize("curve", sorted(EC_POOL))
 def test_ecdsa_rejects_out_of_range_and_wrong_length(cb: CryptographyBackend, curve: str) -> None:
     params = CURVES[curve]
-    key, size, n, h = _ec_key(curve), params.size, params.n, params.hash_name
+    key, size, n, h = _ec_key(curve), params.size, params.n, _curve_hash(curve)
     public = key.public_key()
     good = cb.ecdsa_sign(key, h, b"m")
     r, s = int.from_bytes(good[:size], "big"), int.from_bytes(good[size:], "big")
@@ -296,10 +303,10 @@ def test_ecdsa_bad_keys(cb: CryptographyBackend) -> None:
     ):
         assert cb.ecdsa_verify(public, "sha256", b"m", signature) is False
     for bad in (
-        dataclasses.replace(key, curve="P-192", native_cache={}),
-        dataclasses.replace(key, y=params.p - key.y, native_cache={}),  # -(d*G), not d*G
-        dataclasses.replace(key, d=0, native_cache={}),
-        dataclasses.replace(key, d=params.n, native_cache={}),
+        dataclasses.replace(key, curve="P-192"),
+        dataclasses.replace(key, y=params.p - key.y),  # -(d*G), not d*G
+        dataclasses.replace(key, d=0),
+        dataclasses.replace(key, d=params.n),
     ):
         with pytest.raises(InvalidKeyError):
             cb.ecdsa_sign(bad, "sha256", b"m")
@@ -407,21 +414,21 @@ def test_rsa_validation_is_skipped_only_where_supported(
     assert cb.rsa_pkcs1v15_sign(checked, "sha256", b"m") == cb.rsa_pkcs1v15_sign(
         rsa_key, "sha256", b"m"
     )
-    inconsistent = dataclasses.replace(rsa_key, d=rsa_key.d + 2, native_cache={})
+    inconsistent = dataclasses.replace(rsa_key, d=rsa_key.d + 2)
     with pytest.raises(InvalidKeyError, match="cryptography refused the key"):
         cb.rsa_pkcs1v15_sign(inconsistent, "sha256", b"m")
 
 
 def test_native_key_is_cached_per_key(cb: CryptographyBackend) -> None:
     key_a, key_b = _neutral("rsa2048.pem"), _neutral("rsa2048_b.pem")
-    assert "cryptography" not in key_a.native_cache
+    assert NATIVE.lookup(key_a) is None
     cb.rsa_pkcs1v15_sign(key_a, "sha256", b"m")
-    native = key_a.native_cache["cryptography"]
+    native = NATIVE.lookup(key_a)
     cb.rsa_pss_sign(key_a, "sha256", b"m")
-    assert key_a.native_cache["cryptography"] is native
+    assert NATIVE.lookup(key_a) is native
     # Planting key B's native object proves the cache, not the numbers, is used from now on.
     cb.rsa_pkcs1v15_sign(key_b, "sha256", b"m")
-    key_a.native_cache["cryptography"] = key_b.native_cache["cryptography"]
+    NATIVE.store(key_a, NATIVE.lookup(key_b))
     planted = cb.rsa_pkcs1v15_sign(key_a, "sha256", b"m")
     assert cb.rsa_pkcs1v15_verify(key_b.public_key(), "sha256", b"m", planted)
     assert not cb.rsa_pkcs1v15_verify(key_a.public_key(), "sha256", b"m", planted)
@@ -501,7 +508,7 @@ def test_from_cryptography_key_private_and_public(name: str) -> None:
     spki = native.public_key().public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
     pkcs8 = native.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption())
     assert private is not None
-    assert private.native_cache["cryptography"] is native
+    assert NATIVE.lookup(private) is native
     assert public == private.public_key()
     assert type(public) in (RSAPublicKey, ECPublicKey, OKPPublicKey)
     if isinstance(private, RSAPrivateKey):

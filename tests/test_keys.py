@@ -14,6 +14,7 @@ from conftest import KEYS, key_pem, load_vector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import jwtlite
 from jwtlite import _der, _keyformats, _ssh, keys
 from jwtlite._curves import CURVES, WeierstrassCurve
 from jwtlite.exceptions import InvalidKeyError
@@ -595,17 +596,18 @@ def test_repeated_loads_hit_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(raw, password)
 
     monkeypatch.setattr(keys, "_dispatch", counting)
-    keys._load_cached.cache_clear()
+    jwtlite.clear_caches()
     pem = key_pem("rsa2048.pem").decode()
     first = load_key(pem)
     assert load_key(pem) is first
-    assert load_key(pem.encode()) == first  # bytes and str are separate entries
-    assert len(calls) == 2
+    assert load_key(pem.encode()) is first  # str and bytes of one text share one entry
+    assert len(calls) == 1
     load_key(pem, password=None)
-    assert len(calls) == 2
-    info = keys._load_cached.cache_info()
-    assert info.hits == 2
-    assert info.maxsize == keys.LOAD_CACHE_SIZE
+    assert len(calls) == 1
+    # The cache is keyed by digests: the (private) PEM text itself is never a key.
+    assert all(len(k) == 32 for k in keys._TEXT_CACHE._data)
+    assert pem.encode() not in keys._TEXT_CACHE
+    assert keys._TEXT_CACHE.maxsize == keys.LOAD_CACHE_SIZE
 
 
 def test_cryptography_objects_are_cached(pool: dict[str, AsymmetricKey]) -> None:

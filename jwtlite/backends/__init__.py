@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..exceptions import BackendUnavailableError
 
 if TYPE_CHECKING:
-    from ..keys import (
+    from .._keymodel import (
         ECPrivateKey,
         ECPublicKey,
         OKPPrivateKey,
@@ -64,6 +64,12 @@ class Backend(Protocol):
 
     def eddsa_verify(self, key: OKPPublicKey, message: bytes, signature: bytes) -> bool:
         """Pure EdDSA verification."""
+
+    def ec_public_point(self, curve: str, d: int) -> tuple[int, int]:
+        """The public point ``d * G`` of a private scalar (SEC 1 §3.2.1), for key loading."""
+
+    def eddsa_public_key(self, curve: str, seed: bytes) -> bytes:
+        """The encoded public key of an RFC 8032 seed (§5.1.5 / §5.2.5), for key loading."""
 
     def generate_rsa(self, bits: int) -> RSAPrivateKey:
         """A new RSA key with e = 65537."""

@@ -4,8 +4,9 @@ Importing this module raises ImportError when ``cryptography`` is missing; the s
 ``backends/__init__.py`` turns that into :class:`~jwtlite.exceptions.BackendUnavailableError`.
 
 jwtlite parses every key format itself, so this adapter only rebuilds OpenSSL keys from the
-neutral numbers (RFC 8017 §3, SEC 1 §2.3, RFC 8032 §5) and caches the result in
-``key.native_cache["cryptography"]``: a key used for many tokens is imported into OpenSSL once.
+neutral numbers (RFC 8017 §3, SEC 1 §2.3, RFC 8032 §5) and caches the result per key object
+(``_crypto_objects.NATIVE``, by identity): a key used for many tokens is imported into OpenSSL
+once.
 ECDSA signatures cross this edge as DER (what OpenSSL speaks) and leave it as the fixed-width
 ``R || S`` of RFC 7518 §3.4, so callers never see DER.
 
@@ -18,17 +19,16 @@ import inspect
 from typing import Callable, TypeVar, Union, cast
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
 
-from .._crypto_objects import NATIVE_SLOT, from_cryptography_key
+from .._crypto_objects import NATIVE, from_cryptography_key
 from .._curves import CURVES, is_on_curve
-from ..exceptions import InvalidAlgorithmError, InvalidKeyError
-from ..keys import (
+from .._keymodel import (
     ECPrivateKey,
     ECPublicKey,
     OKPPrivateKey,
@@ -36,6 +36,7 @@ from ..keys import (
     RSAPrivateKey,
     RSAPublicKey,
 )
+from ..exceptions import InvalidKeyError, UnsupportedHashError
 
 __all__ = ["CryptographyBackend"]
 
@@ -75,27 +76,27 @@ def _accepts_skip_validation() -> bool:
 _SKIP_RSA_VALIDATION = _accepts_skip_validation()
 
 
-def _hash(name: str, error: type[Exception] = InvalidKeyError) -> hashes.HashAlgorithm:
-    """The hash object for signing; the error type is the one the pure backend raises."""
+def _hash(name: str) -> hashes.HashAlgorithm:
+    """The hash object for signing; the same error as the pure backend for an unknown name."""
     try:
         return _HASHES[name]
     except KeyError:
-        raise error(f"unsupported hash {name!r}") from None
+        raise UnsupportedHashError(f"unsupported hash {name!r}") from None
 
 
 def _cached(key: _Keyed, build: Callable[[], _T]) -> _T:
-    """The native key cached on ``key``, built once.
+    """The native key cached for ``key``, built once.
 
-    Only this module and ``_crypto_objects`` write the slot, always with the native form of
+    Only this module and ``_crypto_objects`` write to the cache, always with the native form of
     that very key (private for private, public for public), which makes the cast sound.
     """
-    native = key.native_cache.get(NATIVE_SLOT)
+    native = NATIVE.lookup(key)
     if native is None:
         try:
             native = build()
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
             raise InvalidKeyError(f"cryptography refused the key: {exc}") from exc
-        key.native_cache[NATIVE_SLOT] = native
+        NATIVE.store(key, native)
     return cast(_T, native)
 
 
@@ -262,9 +263,9 @@ def _rsa_verify(
 class CryptographyBackend:
     """Backend protocol implementation over pyca/cryptography.
 
-    Signing raises :class:`InvalidKeyError` for a key OpenSSL refuses or an unknown hash
-    (:class:`InvalidAlgorithmError` for ECDSA, as the pure backend does). Verification returns
-    False for any malformed signature, key or hash name, and never raises.
+    Signing raises :class:`InvalidKeyError` for a key OpenSSL refuses and
+    :class:`UnsupportedHashError` for an unknown hash, as the pure backend does. Verification
+    returns False for any malformed signature, key or hash name, and never raises.
     """
 
     name = "cryptography"
@@ -286,7 +287,7 @@ class CryptographyBackend:
         return _rsa_verify(key, hash_name, message, signature, pss=True)
 
     def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
-        algorithm = _hash(hash_name, InvalidAlgorithmError)
+        algorithm = _hash(hash_name)
         der = _ec_private(key).sign(message, ec.ECDSA(algorithm))
         return _der_to_raw(key.curve, der)
 
@@ -312,6 +313,29 @@ class CryptographyBackend:
         except _BAD_INPUT:
             return False
         return True
+
+    def ec_public_point(self, curve: str, d: int) -> tuple[int, int]:
+        if curve not in _EC_CURVES:
+            raise InvalidKeyError(f"unsupported EC curve {curve!r}")
+        try:
+            numbers = ec.derive_private_key(d, _ec_curve(curve)).public_key().public_numbers()
+        except (ValueError, TypeError) as exc:
+            raise InvalidKeyError(f"EC private scalar out of range for {curve}") from exc
+        return numbers.x, numbers.y
+
+    def eddsa_public_key(self, curve: str, seed: bytes) -> bytes:
+        private: _OKPPrivateNative
+        try:
+            if curve == "Ed25519":
+                private = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+            elif curve == "Ed448":
+                private = ed448.Ed448PrivateKey.from_private_bytes(seed)
+            else:
+                raise InvalidKeyError(f"unsupported OKP curve {curve!r}")
+        except (ValueError, TypeError) as exc:
+            raise InvalidKeyError(f"an {curve} private key has the wrong length") from exc
+        raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        return bytes(private.public_key().public_bytes(*raw))
 
     def generate_rsa(self, bits: int) -> RSAPrivateKey:
         try:

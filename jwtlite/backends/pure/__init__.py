@@ -11,7 +11,7 @@ from ...exceptions import InvalidKeyError
 from . import ec, ed448, ed25519, rsa
 
 if TYPE_CHECKING:
-    from ...keys import (
+    from ..._keymodel import (
         ECPrivateKey,
         ECPublicKey,
         OKPPrivateKey,
@@ -61,6 +61,16 @@ class PureBackend:
         if key.curve == "Ed25519":
             return ed25519.verify(key.x, message, signature)
         return ed448.verify(key.x, message, signature)
+
+    def ec_public_point(self, curve: str, d: int) -> tuple[int, int]:
+        return ec.public_point(curve, d)
+
+    def eddsa_public_key(self, curve: str, seed: bytes) -> bytes:
+        if curve == "Ed25519":
+            return ed25519.public_key(seed)
+        if curve == "Ed448":
+            return ed448.public_key(seed)
+        raise InvalidKeyError(f"unsupported OKP curve {curve!r}")
 
     def generate_rsa(self, bits: int) -> RSAPrivateKey:
         return rsa.generate(bits)

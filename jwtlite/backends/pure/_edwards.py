@@ -35,10 +35,11 @@ set), per §5.1.3 / §5.2.3; Wycheproof's vectors hold on both curves.
 from __future__ import annotations
 
 import secrets
-from typing import Callable, Optional
+from typing import Callable, Union
 
+from ..._cache import BoundedCache
+from ..._keymodel import OKPPrivateKey
 from ...exceptions import InvalidKeyError
-from ...keys import OKPPrivateKey
 
 __all__ = [
     "EdwardsCurve",
@@ -379,22 +380,21 @@ def all_bytes(*values: object) -> bool:
     return all(isinstance(v, bytes) for v in values)
 
 
-_Cache = dict[bytes, Optional[PublicEntry]]
+_Cache = BoundedCache[bytes, Union[PublicEntry, bool]]
 
 
 def cached_entry(c: EdwardsCurve, cache: _Cache, public: bytes) -> PublicEntry | None:
-    """The decoded, tabulated public key, kept in ``cache`` (bounded: oldest evicted)."""
-    if public in cache:
-        return cache[public]
+    """The decoded, tabulated public key, kept in ``cache`` (bounded; False marks a bad key)."""
+    cached = cache.get(public)
+    if cached is not None:
+        return cached if isinstance(cached, PublicEntry) else None
     A = decode_point(c, public)
     # OpenSSL's Ed448 decoder refuses x = 0: the neutral point and (0, -1) (module docstring).
-    entry = None
+    entry: PublicEntry | bool = False
     if A is not None and not (c.cofactored and A[0] == 0):
         entry = PublicEntry(c, A)
-    if len(cache) >= 64:
-        del cache[next(iter(cache))]
-    cache[public] = entry
-    return entry
+    cache.put(public, entry)
+    return entry if isinstance(entry, PublicEntry) else None
 
 
 class EdDSA:
@@ -403,8 +403,8 @@ class EdDSA:
     def __init__(self, name: str, curve: EdwardsCurve) -> None:
         self.name = name
         self.curve = curve
-        #: decoded public keys and their tables, bounded by :func:`cached_entry`
-        self.cache: _Cache = {}
+        #: decoded public keys (public data, so keyed by value) and their tables
+        self.cache: _Cache = BoundedCache(f"pure {name} public keys", 64)
 
     def _seed(self, seed: object) -> bytes:
         size = self.curve.size

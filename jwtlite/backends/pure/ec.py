@@ -26,15 +26,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from ..._cache import IdentityCache
 from ..._curves import CURVES, WeierstrassCurve, is_on_curve
-from ...exceptions import InvalidAlgorithmError, InvalidKeyError
-from ...keys import ECPrivateKey, ECPublicKey
+from ..._keymodel import ECPrivateKey, ECPublicKey
+from ...exceptions import InvalidKeyError, UnsupportedHashError
 from . import _weierstrass as _w
 from ._rfc6979 import bits2int, nonces
 
 __all__ = ["ecdsa_sign", "ecdsa_verify", "generate", "public_point"]
 
-_CACHE_KEY = "pure"
+#: Verification state per public key object (by identity; dies with the key). A service
+#: verifies with a handful of keys; the bound stops a caller cycling through fresh keys.
+PUBLIC_ENTRIES = IdentityCache("pure EC verification tables", 64)
 #: Odd multiples of a public point kept per key: 16 serve a width-6 NAF, built in ~16 additions.
 _Q_TABLE_SIZE = 16
 #: A public key's comb (5-bit windows: ~830 points on P-256, a few ms) is built on this use.
@@ -51,7 +54,7 @@ def _curve(name: object) -> WeierstrassCurve:
 
 def _digest(hash_name: str, message: bytes) -> bytes:
     if hash_name not in ("sha256", "sha384", "sha512"):
-        raise InvalidAlgorithmError(f"unsupported ECDSA hash {hash_name!r}")
+        raise UnsupportedHashError(f"unsupported hash for ECDSA: {hash_name!r}")
     return hashlib.new(hash_name, message).digest()
 
 
@@ -112,13 +115,13 @@ def _sign_deterministic(key: ECPrivateKey, hash_name: str, message: bytes) -> by
 def ecdsa_sign(key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
     """Sign ``message`` with ECDSA and the named hash; returns ``R || S`` (RFC 7518 §3.4).
 
-    Raises InvalidKeyError for an unusable key and InvalidAlgorithmError for an unknown hash.
+    Raises InvalidKeyError for an unusable key and UnsupportedHashError for an unknown hash.
     """
     return _sign(key, hash_name, message, secrets.token_bytes(32))
 
 
 class _PublicEntry:
-    """What verification keeps per public key in ``key.native_cache["pure"]``.
+    """What verification keeps per public key in :data:`PUBLIC_ENTRIES`.
 
     The first verification uses Straus's method with 16 odd multiples of Q. A key that verifies
     again is likely to keep doing so (a JWKS or a configured issuer key), so on its second use it
@@ -148,7 +151,7 @@ def _all_bytes(*values: object) -> bool:
 
 def _public_entry(key: ECPublicKey) -> _PublicEntry | None:
     """The validated, cached verification state of ``key``; None if the key is unusable."""
-    cached = key.native_cache.get(_CACHE_KEY)
+    cached = PUBLIC_ENTRIES.lookup(key)
     if isinstance(cached, _PublicEntry):
         return cached
     if cached is not None:  # an earlier call found the key invalid
@@ -159,7 +162,7 @@ def _public_entry(key: ECPublicKey) -> _PublicEntry | None:
     # is_on_curve also rejects coordinates >= p; infinity has no affine form, so it fails too.
     if curve is not None and isinstance(x, int) and isinstance(y, int) and is_on_curve(curve, x, y):
         entry = _PublicEntry(curve, x, y)
-    key.native_cache[_CACHE_KEY] = entry
+    PUBLIC_ENTRIES.store(key, entry)
     return entry if isinstance(entry, _PublicEntry) else None
 
 

@@ -25,8 +25,8 @@ import secrets
 from functools import lru_cache
 from typing import Callable
 
-from ...exceptions import InvalidKeyError
-from ...keys import RSAPrivateKey, RSAPublicKey
+from ..._keymodel import RSAPrivateKey, RSAPublicKey
+from ...exceptions import InvalidKeyError, UnsupportedHashError
 from ._primes import random_prime
 
 __all__ = ["generate", "pkcs1v15_sign", "pkcs1v15_verify", "pss_sign", "pss_verify"]
@@ -59,7 +59,7 @@ _MAX_GENERATE_BITS = 16384
 def _hash(hash_name: str) -> _HashFn:
     fn = _HASHES.get(hash_name)
     if fn is None:
-        raise InvalidKeyError(f"unsupported hash for RSA: {hash_name!r}")
+        raise UnsupportedHashError(f"unsupported hash for RSA: {hash_name!r}")
     return fn
 
 

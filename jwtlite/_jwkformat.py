@@ -1,0 +1,324 @@
+"""JWK conversion: strict import and export of single keys (RFC 7517, RFC 7518 §6, RFC 8037).
+
+Import is strict because a JWK is often fetched from the network: every member is type-checked,
+sizes are exact, EC points must lie on the curve, private values must match the public ones, and
+nothing but a jwtlite exception ever leaves :func:`key_from_jwk`, whatever the dict holds. The
+value checks are the ones PEM/DER loading uses (``_keyformats``); the RSA size policy (2048
+bits, RFC 7518 §3.3) is applied by the algorithms, as for every other key source.
+
+Base64urlUInt (RFC 7518 §6.1) "MUST utilize the minimum number of octets": RSA members with a
+leading zero octet are refused. Every RSA JWK in RFC 7520 and in Project Wycheproof is minimal
+(the tests import them all), and accepting two spellings of one key would give one key two
+RFC 7638 thumbprints. EC ``x``, ``y`` and ``d`` are the opposite: fixed-width octet strings of
+the full field size (RFC 7518 §6.2.1.2, §6.2.2.1), so their leading zeros are required.
+
+This module is a key format, like PEM: :mod:`jwtlite.jwk` builds ``PyJWK``/``PyJWKSet`` and key
+selection on it, and :func:`jwtlite.keys.load_key` reads JWKs through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from math import gcd
+from typing import Any, Callable, Union
+
+from . import _jwa
+from ._curves import CURVES
+from ._keyformats import (
+    OKP_SIZES,
+    ec_private,
+    ec_public,
+    okp_private,
+    okp_public,
+    rsa_private,
+    rsa_public,
+)
+from ._keymodel import (
+    AsymmetricKey,
+    ECPrivateKey,
+    ECPublicKey,
+    OKPPrivateKey,
+    OKPPublicKey,
+    RSAPrivateKey,
+    RSAPublicKey,
+    thumbprint_of,
+)
+from .b64url import b64_to_uint, b64url_decode, b64url_encode, uint_to_b64
+from .exceptions import DecodeError, InvalidKeyError
+
+__all__ = [
+    "ALGORITHM_KEY_TYPES",
+    "JWKKey",
+    "check_alg_fits",
+    "check_key_ops",
+    "key_from_jwk",
+    "key_members",
+    "key_to_jwk",
+]
+
+#: What :func:`key_from_jwk` returns: a neutral asymmetric key, or the octets of an ``oct`` key.
+JWKKey = Union[AsymmetricKey, bytes]
+
+#: JWS algorithm -> (kty, allowed crv values or None): a view of the JWA table, kept for
+#: callers of the earlier ``jwtlite.jwk.ALGORITHM_KEY_TYPES``.
+ALGORITHM_KEY_TYPES: Mapping[str, tuple[str, frozenset[str] | None]] = {
+    r.name: (r.kty, frozenset(r.curves) if r.curves else None)
+    for r in _jwa.ALGORITHMS.values()
+    if r.kty
+}
+
+#: Longest base64url member accepted: a 16384-bit RSA modulus is 2731 characters. Bounding
+#: the text first keeps hostile JWKs from costing more than a few bytes of arithmetic each.
+_MAX_B64_CHARS = 4096
+_RSA_CRT = ("p", "q", "dp", "dq", "qi")
+
+# --- member access ----------------------------------------------------------------------------
+
+
+def _str_member(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        what = "missing" if value is None else f"not a string ({type(value).__name__})"
+        raise InvalidKeyError(f'JWK member "{name}" is {what}')
+    return value
+
+
+def _octets(data: Mapping[str, Any], name: str, size: int | None = None) -> bytes:
+    text = _str_member(data, name)
+    if len(text) > _MAX_B64_CHARS:
+        raise InvalidKeyError(f'JWK member "{name}" is too long')
+    try:
+        raw = b64url_decode(text)
+    except DecodeError as exc:
+        raise InvalidKeyError(f'JWK member "{name}": {exc}') from None
+    if size is not None and len(raw) != size:
+        raise InvalidKeyError(f'JWK member "{name}" must be {size} octets, got {len(raw)}')
+    return raw
+
+
+def _uint(data: Mapping[str, Any], name: str) -> int:
+    text = _str_member(data, name)
+    if len(text) > _MAX_B64_CHARS:
+        raise InvalidKeyError(f'JWK member "{name}" is too long')
+    try:
+        return b64_to_uint(text)
+    except DecodeError as exc:
+        raise InvalidKeyError(f'JWK member "{name}": {exc}') from None
+
+
+def _check_metadata(data: Mapping[str, Any]) -> None:
+    """RFC 7517 §4.2-4.5: the optional members, when present, have the right JSON types."""
+    for name in ("kid", "use", "alg"):
+        if name in data and not isinstance(data[name], str):
+            raise InvalidKeyError(f'JWK member "{name}" must be a string')
+    if "key_ops" in data:
+        check_key_ops(data["key_ops"])
+
+
+def check_key_ops(ops: Any) -> list[str]:
+    # RFC 7517 §4.3: an array of strings; "Duplicate key operation values MUST NOT be present".
+    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
+        raise InvalidKeyError('JWK member "key_ops" must be an array of strings')
+    if len(set(ops)) != len(ops):
+        raise InvalidKeyError('JWK member "key_ops" has duplicate values')
+    return list(ops)
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+def key_from_jwk(data: Mapping[str, Any]) -> JWKKey:
+    """Import one JWK as a neutral key (or ``bytes`` for ``kty: oct``).
+
+    Metadata (``kid``, ``use``, ``key_ops``, ``alg``) is type-checked here but enforced by
+    :func:`resolve_key`, which knows the operation and algorithm.
+
+    Raises:
+        InvalidKeyError: for anything malformed, inconsistent or unsupported.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidKeyError(f"A JWK must be a JSON object, not {type(data).__name__}")
+    _check_metadata(data)
+    kty = _str_member(data, "kty")
+    parser = _PARSERS.get(kty)
+    if parser is None:
+        raise InvalidKeyError(f"Unsupported JWK kty: {kty[:40]!r}")
+    return parser(data)
+
+
+def _oct_from_jwk(data: Mapping[str, Any]) -> bytes:
+    secret = _octets(data, "k")
+    if not secret:
+        raise InvalidKeyError('JWK member "k" is empty')
+    return secret
+
+
+def _rsa_from_jwk(data: Mapping[str, Any]) -> RSAPublicKey | RSAPrivateKey:
+    public = rsa_public(_uint(data, "n"), _uint(data, "e"))
+    if "oth" in data:
+        # RFC 7518 §6.3.2.7: multi-prime keys; jwtlite's key model is two-prime only.
+        raise InvalidKeyError('RSA JWK with "oth" (more than two primes) is not supported')
+    present = [name for name in _RSA_CRT if name in data]
+    if "d" not in data:
+        if present:
+            raise InvalidKeyError(f"RSA JWK has {', '.join(present)} but no d")
+        return public
+    n, e, d = public.n, public.e, _uint(data, "d")
+    if len(present) == len(_RSA_CRT):
+        crt = {name: _uint(data, name) for name in _RSA_CRT}
+        return rsa_private(n=n, e=e, d=d, **crt)
+    if present:
+        # RFC 7518 §6.3.2: "If the producer includes any of the other private key parameters,
+        # then all of the others MUST be present".
+        missing = ", ".join(name for name in _RSA_CRT if name not in data)
+        raise InvalidKeyError(f"RSA JWK has some CRT members but not {missing}")
+    p, q = _rsa_factor(n, e, d)
+    try:
+        qi = pow(q, -1, p)
+    except ValueError:  # pragma: no cover - p and q from a non-trivial factorisation of n
+        raise InvalidKeyError("RSA JWK private exponent d does not match n and e") from None
+    return rsa_private(n=n, e=e, d=d, p=p, q=q, dp=d % (p - 1), dq=d % (q - 1), qi=qi)
+
+
+def _rsa_factor(n: int, e: int, d: int) -> tuple[int, int]:
+    """Recover p and q from (n, e, d) when the JWK omits them (RFC 7518 §6.3.2 allows that).
+
+    The classic method (NIST SP 800-56B Rev. 2 Appendix C.2): e*d - 1 = 2^t * r with r odd, and
+    for most g some g^(2^i * r) is a non-trivial square root of 1 mod n, whose gcd with n is p.
+    """
+    if not 1 < d < n:
+        raise InvalidKeyError("RSA private exponent d is out of range")
+    k = e * d - 1
+    t = (k & -k).bit_length() - 1
+    r = k >> t
+    for g in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71):
+        y = pow(g, r, n)
+        for _ in range(t):
+            if y in (1, n - 1):
+                break
+            x = y * y % n
+            if x == 1:
+                p = gcd(y - 1, n)
+                return p, n // p
+            y = x
+    raise InvalidKeyError("RSA JWK private exponent d does not match n and e")
+
+
+def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
+    crv = _str_member(data, "crv")
+    curve = CURVES.get(crv)
+    if curve is None:
+        raise InvalidKeyError(f"Unsupported EC crv: {crv[:40]!r}")
+    # RFC 7518 §6.2.1.2: "the full coordinate size ... even if leading zero octets".
+    point = b"\x04" + _octets(data, "x", curve.size) + _octets(data, "y", curve.size)
+    if "d" not in data:
+        # Every curve here has cofactor 1, so a point on the curve is in the prime-order
+        # group: the on-curve check alone stops invalid-curve attacks.
+        return ec_public(crv, point)
+    # RFC 7518 §6.2.2.1: d "MUST be ceiling(log-base-2(n)/8) octets" (= the coordinate size).
+    d = int.from_bytes(_octets(data, "d", curve.size), "big")
+    return ec_private(crv, d, point)
+
+
+def _okp_from_jwk(data: Mapping[str, Any]) -> OKPPublicKey | OKPPrivateKey:
+    crv = _str_member(data, "crv")
+    size = OKP_SIZES.get(crv)
+    if size is None:
+        # X25519 / X448 are key-agreement curves (RFC 8037 §3.2), never signature keys.
+        raise InvalidKeyError(f"Unsupported OKP crv for signatures: {crv[:40]!r}")
+    x = _octets(data, "x", size)
+    if "d" not in data:
+        return okp_public(crv, x)
+    return okp_private(crv, _octets(data, "d", size), x)
+
+
+_PARSERS: dict[str, Callable[[Mapping[str, Any]], JWKKey]] = {
+    "oct": _oct_from_jwk,
+    "RSA": _rsa_from_jwk,
+    "EC": _ec_from_jwk,
+    "OKP": _okp_from_jwk,
+}
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def key_members(key: Any, include_private: bool) -> dict[str, str]:
+    """The key-material members of ``key`` (RFC 7518 §6, RFC 8037 §2), public ones first."""
+    if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
+        out = {"kty": "RSA", "n": uint_to_b64(key.n), "e": uint_to_b64(key.e)}
+        if include_private and isinstance(key, RSAPrivateKey):
+            for name in ("d", "p", "q", "dp", "dq", "qi"):
+                out[name] = uint_to_b64(getattr(key, name))
+        return out
+    if isinstance(key, (ECPublicKey, ECPrivateKey)):
+        size = CURVES[key.curve].size
+        out = {"kty": "EC", "crv": key.curve}
+        out.update(x=uint_to_b64(key.x, size), y=uint_to_b64(key.y, size))
+        if include_private and isinstance(key, ECPrivateKey):
+            out["d"] = uint_to_b64(key.d, size)
+        return out
+    if isinstance(key, (OKPPublicKey, OKPPrivateKey)):
+        out = {"kty": "OKP", "crv": key.curve, "x": b64url_encode(key.x)}
+        if include_private and isinstance(key, OKPPrivateKey):
+            out["d"] = b64url_encode(key.d)
+        return out
+    if isinstance(key, (bytes, bytearray, str)):
+        if not include_private:
+            raise InvalidKeyError("A symmetric (oct) key has no public part to export")
+        secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+        return {"kty": "oct", "k": b64url_encode(secret)}
+    raise InvalidKeyError(f"Cannot export {type(key).__name__} as a JWK")
+
+
+
+def key_to_jwk(
+    key: Any,
+    *,
+    kid: str | bool | None = None,
+    alg: str | None = None,
+    use: str | None = None,
+    key_ops: list[str] | None = None,
+    include_private: bool = True,
+) -> dict[str, Any]:
+    """Export a neutral key (or ``bytes``/``str`` secret, as ``oct``) as a JWK dict.
+
+    ``kid=True`` sets the kid to the key's RFC 7638 SHA-256 thumbprint. ``include_private=False``
+    exports only the public part (refused for ``oct``). A known JWS ``alg`` must suit the key.
+
+    Raises:
+        InvalidKeyError: for an unsupported key or inconsistent metadata.
+    """
+    members = key_members(key, include_private)
+    out: dict[str, Any] = {"kty": members.pop("kty")}
+    if kid is True:
+        out["kid"] = thumbprint_of(key.encode("utf-8") if isinstance(key, str) else key)
+    elif isinstance(kid, str):
+        out["kid"] = kid
+    elif kid is not None and kid is not False:
+        raise InvalidKeyError("kid must be a string, True (thumbprint) or None")
+    if use is not None:
+        out["use"] = use
+    if key_ops is not None:
+        out["key_ops"] = check_key_ops(key_ops)
+    if alg is not None:
+        check_alg_fits(alg, out["kty"], members.get("crv"))
+        out["alg"] = alg
+    _check_metadata(out)
+    out.update(members)
+    return out
+
+
+def check_alg_fits(alg: str, kty: str, crv: str | None) -> None:
+    """A known signature ``alg`` must match the key type and curve; other names pass through
+    (RFC 7520 §3.6 labels an oct key ``A256GCM``)."""
+    if not isinstance(alg, str):
+        raise InvalidKeyError('JWK member "alg" must be a string')
+    row = _jwa.row(alg)
+    if row is None or row.family == "none":
+        return
+    if not row.fits(kty, crv):
+        key_desc = f"{kty} {crv}" if crv else kty
+        raise InvalidKeyError(f"{alg} cannot be used with a {key_desc} key")
+
+

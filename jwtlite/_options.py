@@ -1,0 +1,128 @@
+"""Decode and encode options: one frozen object, built once at the API edge.
+
+PyJWT takes options as dicts (on ``PyJWS``/``PyJWT`` instances and per call); jwtlite reads
+them into :class:`Options` there, and every layer below reads the object's attributes. The
+dict form is typed by :class:`OptionsDict`, PyJWT's names plus jwtlite's three additions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypedDict
+
+from .exceptions import InvalidArgumentError
+
+__all__ = [
+    "CLAIM_SWITCHES",
+    "DEFAULT_MAX_TOKEN_SIZE",
+    "JWS_OPTION_NAMES",
+    "Options",
+    "OptionsDict",
+]
+
+#: Default upper bound on a token's length in characters, checked before any decoding.
+DEFAULT_MAX_TOKEN_SIZE = 256 * 1024
+
+
+class OptionsDict(TypedDict, total=False):
+    """The dict form of :class:`Options` (PyJWT's ``options=`` argument)."""
+
+    verify_signature: bool
+    enforce_minimum_key_length: bool
+    max_token_size: int
+    allow_padding: bool
+    allow_small_rsa_verify: bool
+    verify_exp: bool
+    verify_nbf: bool
+    verify_iat: bool
+    verify_aud: bool
+    verify_iss: bool
+    verify_sub: bool
+    verify_jti: bool
+    require: list[str]
+    strict_aud: bool
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every switch that decode and encode read; defaults are PyJWT's, plus jwtlite's limits."""
+
+    verify_signature: bool = True
+    #: Raise instead of warn for keys below the algorithm's minimum (RFC 7518 §3.2, §3.3).
+    enforce_minimum_key_length: bool = False
+    #: Checked before any decoding (RFC 8725 §3.x: bound the work an attacker can ask for).
+    max_token_size: int = DEFAULT_MAX_TOKEN_SIZE
+    #: Accept ``=`` padding in base64url segments (some gateways add it); off per RFC 7515 §2.
+    allow_padding: bool = False
+    #: Verify (never sign) with 1024-2047-bit RSA keys, for legacy issuers.
+    allow_small_rsa_verify: bool = False
+    verify_exp: bool = True
+    verify_nbf: bool = True
+    verify_iat: bool = True
+    verify_aud: bool = True
+    verify_iss: bool = True
+    verify_sub: bool = True
+    verify_jti: bool = True
+    require: tuple[str, ...] = ()
+    strict_aud: bool = False
+
+    def merged(
+        self, overrides: Mapping[str, Any] | None, *, signature_off_disables_claims: bool = True
+    ) -> Options:
+        """A copy with the recognised entries of a PyJWT-style dict applied.
+
+        Unknown names are ignored, as PyJWT ignores them. In a decode call, turning
+        ``verify_signature`` off turns the claim checks off too unless the same dict asks for
+        them (PyJWT's rule); instance options do not do that.
+        """
+        if not overrides:
+            return self
+        if not isinstance(overrides, Mapping):
+            raise InvalidArgumentError(f"options must be a dict, not {type(overrides).__name__}")
+        changes = {k: v for k, v in overrides.items() if k in _FIELD_NAMES}
+        if signature_off_disables_claims and changes.get("verify_signature") is False:
+            changes = {**dict.fromkeys(CLAIM_SWITCHES, False), **changes}
+        if "require" in changes:
+            changes["require"] = _names(changes["require"])
+        if "max_token_size" in changes:
+            _check_size(changes["max_token_size"])
+        return replace(self, **changes)
+
+    def only(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The named options as a dict."""
+        return {name: getattr(self, name) for name in names}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The PyJWT-style dict view (``require`` as a list)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["require"] = list(self.require)
+        return out
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise InvalidArgumentError('options["require"] must be a list of claim names')
+    return tuple(value)
+
+
+def _check_size(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError('options["max_token_size"] must be a positive integer')
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Options))
+#: The options ``PyJWS`` reads; the rest are claim checks, read by ``PyJWT``.
+JWS_OPTION_NAMES = (
+    "verify_signature",
+    "enforce_minimum_key_length",
+    "max_token_size",
+    "allow_padding",
+    "allow_small_rsa_verify",
+)
+#: The claim switches that ``verify_signature=False`` turns off with it.
+CLAIM_SWITCHES = tuple(
+    n for n in sorted(_FIELD_NAMES) if n.startswith("verify_") and n != "verify_signature"
+)
