@@ -53,7 +53,7 @@ def from_cryptography_key(obj: object) -> AsymmetricKey | None:
     if sys.modules.get("cryptography") is None:
         return None
     try:
-        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.exceptions import UnsupportedAlgorithm  # noqa: PLC0415 - optional dep
     except ImportError:  # pragma: no cover - the package is half-imported or blocked
         return None
     try:
@@ -67,7 +67,7 @@ def from_cryptography_key(obj: object) -> AsymmetricKey | None:
 
 
 def _convert(obj: object) -> AsymmetricKey | None:
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa  # noqa: PLC0415 - optional dep
 
     if isinstance(obj, rsa.RSAPrivateKey):
         nums = obj.private_numbers()
@@ -108,7 +108,7 @@ def _convert(obj: object) -> AsymmetricKey | None:
 
 def _x_curve_types() -> tuple[type, ...]:
     # X25519 and X448 are key-agreement keys (RFC 8037 §3.2): JWS cannot use them.
-    from cryptography.hazmat.primitives.asymmetric import x448, x25519
+    from cryptography.hazmat.primitives.asymmetric import x448, x25519  # noqa: PLC0415 - optional dep
 
     return (
         x25519.X25519PrivateKey,
@@ -130,7 +130,7 @@ def _crv(curve: object) -> str:
 
 def _okp_raw(obj: _EdPrivate) -> tuple[bytes, bytes]:
     """The RFC 8032 seed and public key (``private_bytes_raw`` is 40+ only, so not used)."""
-    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - optional dep
 
     seed = obj.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
@@ -139,7 +139,7 @@ def _okp_raw(obj: _EdPrivate) -> tuple[bytes, bytes]:
 
 
 def _okp_public_raw(obj: _EdPublic) -> bytes:
-    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - optional dep
 
     return obj.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
@@ -155,8 +155,8 @@ def load_encrypted_pem(data: bytes, password: bytes | None) -> AsymmetricKey:
             the data is not a PEM private key; or the key is of a type jwtlite cannot use.
     """
     try:
-        from cryptography.exceptions import UnsupportedAlgorithm
-        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+        from cryptography.exceptions import UnsupportedAlgorithm  # noqa: PLC0415 - optional dep
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: PLC0415 - optional dep
     except ImportError:
         raise KeyNeedsCryptographyError(
             "encrypted PEM keys need the optional 'cryptography' package "

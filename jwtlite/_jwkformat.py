@@ -271,7 +271,6 @@ def key_members(key: Any, include_private: bool) -> dict[str, str]:
     raise InvalidKeyError(f"Cannot export {type(key).__name__} as a JWK")
 
 
-
 def key_to_jwk(
     key: Any,
     *,
@@ -320,5 +319,3 @@ def check_alg_fits(alg: str, kty: str, crv: str | None) -> None:
     if not row.fits(kty, crv):
         key_desc = f"{kty} {crv}" if crv else kty
         raise InvalidKeyError(f"{alg} cannot be used with a {key_desc} key")
-
-

@@ -74,9 +74,7 @@ def _number(payload: Mapping[str, Any], name: str) -> float | None:
     return value
 
 
-def _check_times(
-    payload: Mapping[str, Any], options: Options, now: float, leeway: float
-) -> None:
+def _check_times(payload: Mapping[str, Any], options: Options, now: float, leeway: float) -> None:
     if "iat" in payload and options.verify_iat:
         iat = _number(payload, "iat")
         if iat is not None and iat > now + leeway:

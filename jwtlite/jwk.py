@@ -229,7 +229,6 @@ def _parse_member(member: Any) -> PyJWK | str:
 # --- choosing a key for one operation ------------------------------------------------------
 
 
-
 def _unusable_reason(jwk: PyJWK, alg: str, operation: str) -> str | None:
     """Why ``jwk`` may not perform ``operation`` with ``alg``, or None when it may."""
     row = _jwa.row(alg)
