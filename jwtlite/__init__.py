@@ -42,6 +42,7 @@ from .exceptions import (
 if TYPE_CHECKING:
     from .jwk import PyJWK, PyJWKSet
     from .jwks_client import PyJWKClient
+    from .jwks_client_async import AsyncPyJWKClient
     from .keygen import generate_key
     from .keys import load_key
 
@@ -62,6 +63,7 @@ _LAZY = {
     "PyJWKClient": "jwks_client",
     "generate_key": "keygen",
     "load_key": "keys",
+    "AsyncPyJWKClient": "jwks_client_async",
 }
 
 
@@ -122,4 +124,6 @@ __all__ = [
     "PyJWTError",
     "RevokedTokenError",
     "UnusableKeyError",
+    # asyncio
+    "AsyncPyJWKClient",
 ]

@@ -25,9 +25,8 @@ from ._json import loads_object
 from ._jwks_cache import (
     MAX_TTL,
     JWKSetCache,
-    JWKSRules,
     Mode,
-    check_settings,
+    make_rules,
     outcome,
     parse_jwk_set,
     signing_keys,
@@ -89,7 +88,7 @@ class PyJWKClient:
         self.headers = dict(headers or {})
         self.ssl_context = ssl_context
         self.max_response_bytes = max_response_bytes
-        self._rules = _make_rules(
+        self._rules = make_rules(
             cache_keys=cache_keys,
             max_cached_keys=max_cached_keys,
             cache_jwk_set=cache_jwk_set,
@@ -246,36 +245,3 @@ class PyJWKClient:
         if kid is None:
             raise PyJWKClientError("The token header has no kid")
         return self.get_signing_key(kid)
-
-
-def _make_rules(
-    *,
-    cache_keys: bool,
-    max_cached_keys: int,
-    cache_jwk_set: bool,
-    lifespan: Any,
-    timeout: Any,
-    refetch_cooldown: Any,
-    negative_cache_ttl: Any,
-    max_stale: Any,
-    clock: Callable[[], float],
-) -> JWKSRules:
-    """The shared rules, after checking every duration (NaN would disable a bound silently)."""
-    if cache_jwk_set and not (isinstance(lifespan, (int, float)) and lifespan > 0):
-        raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
-    durations = check_settings(
-        timeout=timeout,
-        cooldown_duration=refetch_cooldown,
-        negative_cache_ttl=negative_cache_ttl,
-        max_stale=max_stale,
-    )
-    return JWKSRules(
-        lifespan=float(lifespan) if cache_jwk_set else 0.0,
-        cache_jwk_set=cache_jwk_set,
-        refetch_cooldown=durations["cooldown_duration"],
-        negative_cache_ttl=durations["negative_cache_ttl"],
-        max_stale=durations["max_stale"],
-        cache_keys=cache_keys,
-        max_cached_keys=max_cached_keys,
-        clock=clock,
-    )
