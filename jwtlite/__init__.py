@@ -45,6 +45,7 @@ from .exceptions import (
 if TYPE_CHECKING:
     from .jwk import PyJWK, PyJWKSet
     from .jwks_client import PyJWKClient
+    from .jwks_client_async import AsyncPyJWKClient
     from .keygen import generate_key
     from .keys import load_key
 
@@ -65,6 +66,7 @@ _LAZY = {
     "PyJWKClient": "jwks_client",
     "generate_key": "keygen",
     "load_key": "keys",
+    "AsyncPyJWKClient": "jwks_client_async",
 }
 
 
@@ -125,4 +127,6 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "UnsupportedHashError",
+    # asyncio
+    "AsyncPyJWKClient",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from typing import Any, Callable
 
 from .exceptions import DecodeError
@@ -25,8 +26,12 @@ __all__ = ["MAX_DEPTH", "dumps", "loads_object"]
 #: 64 leaves room for rich claims while staying far below the interpreter's recursion limit.
 MAX_DEPTH = 64
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+# Everything that is not a structural bracket: a string (escapes skipped, RFC 8259 §7; the
+# closing quote optional so an unterminated string is consumed once instead of being rescanned
+# from each of its quotes) or a run of other characters. The pattern is "unrolled"
+# (``[^"\\]*(?:\\.[^"\\]*)*``) so it never backtracks: one left-to-right pass over the text.
+_NOT_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[^"\[\]{}]+', re.DOTALL)
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 # Built once: json.dumps() with non-default arguments would build an encoder on every call.
@@ -69,19 +74,17 @@ def _finite_float(text: str) -> float:
 
 
 def _too_deep(text: str) -> bool:
-    # Cheap bound first: depth cannot exceed the number of opening brackets. Only texts with
-    # many brackets pay for the exact scan (strings removed so quoted brackets do not count).
+    """Whether ``text`` nests arrays/objects deeper than MAX_DEPTH, in time linear in its size.
+
+    Strings are skipped, so quoted brackets do not count. The running depth of the brackets
+    left equals the parser's depth for as long as the text is valid JSON, and the parser stops
+    at the first error, so the maximum of that running sum bounds its recursion.
+    """
+    # Cheap bound first: depth cannot exceed the number of opening brackets.
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return False
-    depth = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        else:
-            depth -= 1
-    return False
+    brackets = _NOT_BRACKET.sub("", text)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
 
 # One decoder, built once: json.loads() with hooks would construct a new one on every call.

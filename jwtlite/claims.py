@@ -10,6 +10,7 @@ Differences from PyJWT, each deliberate:
 
 from __future__ import annotations
 
+import math
 from calendar import timegm
 from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -37,14 +38,25 @@ _DEFAULT_OPTIONS = Options()
 
 
 def seconds(value: float | timedelta) -> float:
-    """A leeway or age given as seconds or a ``timedelta``, as float seconds."""
+    """A leeway or age given as seconds or a ``timedelta``, as float seconds.
+
+    NaN is refused: every comparison with it is false, so a NaN leeway would silently turn the
+    expiry check off. An integer too large for a float is refused rather than letting
+    ``OverflowError`` escape.
+    """
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgumentError(
             f"expected seconds as a number or timedelta, got {type(value).__name__}"
         )
-    return float(value)
+    try:
+        result = float(value)
+    except OverflowError:
+        raise InvalidArgumentError("seconds value is too large") from None
+    if math.isnan(result):
+        raise InvalidArgumentError("seconds value must not be NaN")
+    return result
 
 
 def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,12 +73,18 @@ def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(payload: Mapping[str, Any], name: str) -> float | None:
+    """The NumericDate (RFC 7519 §2) ``name``: an int (any size) or a finite float, or None.
+
+    Callers only *compare* it with floats: int/float comparisons are exact in Python and never
+    overflow, whereas arithmetic on a huge int would raise ``OverflowError``.
+    """
     value = payload.get(name)
-    if type(value) is int or type(value) is float:  # the common case, and never a bool
-        return value
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return value  # the common case, and never a bool
     if name not in payload:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or type(value) is float:
+        # Non-finite floats never come from strict JSON, but validate() also takes dicts.
         if name == "iat":
             raise InvalidIssuedAtError("Issued At claim (iat) must be a number")
         label = "Expiration Time" if name == "exp" else "Not Before"
@@ -93,7 +111,8 @@ def _check_max_age(payload: Mapping[str, Any], max_age: float, now: float, leewa
     iat = _number(payload, "iat")
     if iat is None:
         raise MissingRequiredClaimError("iat")
-    if now - iat > max_age + leeway:
+    # Rearranged from ``now - iat > max_age + leeway`` so a huge integer iat is only compared.
+    if iat < now - (max_age + leeway):
         raise ExpiredSignatureError("Token is older than max_age (by its iat claim)")
 
 
@@ -171,7 +190,7 @@ def validate(
     audience: str | Iterable[str] | None = None,
     issuer: str | Container[str] | None = None,
     subject: str | None = None,
-    max_age: float | None = None,
+    max_age: float | timedelta | None = None,
 ) -> None:
     """Check the registered claims of ``payload``; raise the matching InvalidTokenError.
 
@@ -187,7 +206,7 @@ def validate(
             raise MissingRequiredClaimError(name)
     _check_times(payload, options, now, leeway)
     if max_age is not None:
-        _check_max_age(payload, max_age, now, leeway)
+        _check_max_age(payload, seconds(max_age), now, leeway)
     if options.verify_aud:
         _check_audience(payload, audience, options.strict_aud)
     if options.verify_iss:

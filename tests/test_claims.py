@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import jwtlite
+import jwtlite.b64url
 from jwtlite.claims import encode_time_claims, seconds, validate
 from jwtlite.exceptions import (
     DecodeError,
@@ -21,7 +24,9 @@ from jwtlite.exceptions import (
     InvalidJTIError,
     InvalidSubjectError,
     MissingRequiredClaimError,
+    PyJWTError,
 )
+from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE
 
 NOW = 1_700_000_000.0
 ALL_ON: dict[str, Any] = {}
@@ -211,3 +216,171 @@ def test_seconds() -> None:
     for bad in ("5", True, None):
         with pytest.raises(InvalidArgumentError):
             seconds(bad)  # type: ignore[arg-type]
+
+
+# -- huge numbers never raise anything but jwtlite errors (issue 11, item 4) --
+
+HUGE = st.one_of(
+    st.integers(min_value=2**1023, max_value=10**400),
+    st.integers(min_value=-(10**400), max_value=-(2**1023)),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(-(10**12), 10**12),
+)
+
+
+@given(
+    iat=HUGE,
+    exp=HUGE,
+    nbf=HUGE,
+    max_age=st.one_of(HUGE.filter(lambda v: v >= 0), st.timedeltas()),
+    leeway=st.one_of(st.integers(0, 10**400), st.floats(0, 1e308)),
+)
+def test_huge_numbers_raise_only_jwtlite_errors(
+    iat: float, exp: float, nbf: float, max_age: Any, leeway: float
+) -> None:
+    payload = {"iat": iat, "exp": exp, "nbf": nbf}
+    with contextlib.suppress(PyJWTError):
+        check(payload, max_age=max_age, leeway=leeway)
+    with contextlib.suppress(PyJWTError):
+        check({"iat": iat}, max_age=max_age)
+
+
+def test_huge_iat_with_max_age() -> None:
+    # Was OverflowError: int too large to convert to float.
+    with pytest.raises(ExpiredSignatureError, match="max_age"):
+        check({"iat": -(10**400)}, max_age=60)
+    with pytest.raises(ImmatureSignatureError):
+        check({"iat": 10**400}, max_age=60)
+    check({"iat": 10**400}, max_age=60, options={"verify_iat": False})
+    with pytest.raises(InvalidArgumentError, match="too large"):
+        check({"iat": NOW}, max_age=10**400)
+    with pytest.raises(InvalidArgumentError, match="too large"):
+        check({"exp": NOW + 5}, leeway=10**400)
+
+
+def test_huge_exp_and_nbf_compare_exactly() -> None:
+    check({"exp": 10**400, "nbf": -(10**400)})
+    with pytest.raises(ExpiredSignatureError):
+        check({"exp": -(10**400)})
+    with pytest.raises(ImmatureSignatureError):
+        check({"nbf": 10**400})
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_time_claims_are_refused(claim: str, value: float) -> None:
+    # Not reachable from strict JSON, but validate() also takes dicts: NaN would never expire.
+    with pytest.raises((DecodeError, InvalidIssuedAtError), match="must be a number"):
+        check({claim: value})
+
+
+def test_nan_leeway_and_max_age_are_refused() -> None:
+    with pytest.raises(InvalidArgumentError, match="NaN"):
+        check({"exp": NOW - 10**6}, leeway=float("nan"))
+    with pytest.raises(InvalidArgumentError, match="NaN"):
+        check({"iat": NOW - 10**6}, max_age=float("nan"))
+
+
+def test_max_age_boundary() -> None:
+    check({"iat": NOW - 60}, max_age=60)  # exactly max_age old: still accepted
+    with pytest.raises(ExpiredSignatureError, match="max_age"):
+        check({"iat": NOW - 60.001}, max_age=60)
+    check({"iat": NOW - 65}, max_age=60, leeway=5)
+    with pytest.raises(ExpiredSignatureError, match="max_age"):
+        check({"iat": NOW - 65.001}, max_age=60, leeway=5)
+    check({"iat": NOW - 60}, max_age=timedelta(minutes=1))
+
+
+def test_exp_exactly_now_with_zero_leeway_is_expired() -> None:
+    # RFC 7519 §4.1.4: the token MUST NOT be accepted "on or after" exp.
+    with pytest.raises(ExpiredSignatureError):
+        check({"exp": NOW}, leeway=0)
+    with pytest.raises(ExpiredSignatureError):
+        check({"exp": int(NOW)}, leeway=timedelta(0))
+    check({"exp": NOW + 0.001}, leeway=0)
+
+
+# -- audience is never matched per character --
+
+
+@pytest.mark.parametrize("claim", ["a", ["a"], "pi", ["p", "i"], "", ["x", "ap"]])
+def test_string_audience_is_one_value_not_characters(claim: Any) -> None:
+    # A mutant using `in` on strings ("a" in "api") or list("api") would accept these.
+    with pytest.raises((InvalidAudienceError, MissingRequiredClaimError)):
+        check({"aud": claim}, audience="api")
+
+
+def test_audience_claim_string_is_not_split_either() -> None:
+    with pytest.raises(InvalidAudienceError):
+        check({"aud": "api"}, audience=["a", "p", "i"])
+    with pytest.raises(InvalidAudienceError):
+        check({"aud": "api"}, audience="ap")
+
+
+# -- through the public decode() --
+
+SECRET = "s" * 32
+
+
+def _token(payload: dict[str, Any], **kwargs: Any) -> str:
+    return jwtlite.encode(payload, SECRET, algorithm="HS256", **kwargs)
+
+
+def test_max_age_through_decode() -> None:
+    token = _token({"iat": int(NOW) - 60})
+    assert jwtlite.decode(token, SECRET, algorithms=["HS256"], max_age=60, now=NOW)
+    with pytest.raises(ExpiredSignatureError, match="max_age"):
+        jwtlite.decode(token, SECRET, algorithms=["HS256"], max_age=59, now=NOW)
+    with pytest.raises(ExpiredSignatureError, match="max_age"):
+        jwtlite.decode(token, SECRET, algorithms=["HS256"], max_age=timedelta(seconds=59), now=NOW)
+    with pytest.raises(MissingRequiredClaimError, match="iat"):
+        jwtlite.decode(_token({"sub": "a"}), SECRET, algorithms=["HS256"], max_age=60, now=NOW)
+
+
+def test_huge_iat_through_decode_without_signature_check() -> None:
+    token = _token({"iat": 0}).split(".")
+    body = jwtlite.b64url.b64url_encode(b'{"iat":-' + b"9" * 400 + b"}")
+    forged = f"{token[0]}.{body}.{token[2]}"
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.decode(forged, options={"verify_signature": False}, max_age=60, now=NOW)
+
+
+def test_subject_through_decode() -> None:
+    token = _token({"sub": "alice"})
+    assert jwtlite.decode(token, SECRET, algorithms=["HS256"], subject="alice")["sub"] == "alice"
+    with pytest.raises(InvalidSubjectError, match="Invalid subject"):
+        jwtlite.decode(token, SECRET, algorithms=["HS256"], subject="alic")
+    with pytest.raises(InvalidSubjectError, match="Invalid subject"):
+        jwtlite.decode(_token({}), SECRET, algorithms=["HS256"], subject="alice")
+
+
+def test_audience_through_decode() -> None:
+    with pytest.raises(InvalidAudienceError):
+        jwtlite.decode(_token({"aud": "a"}), SECRET, algorithms=["HS256"], audience="api")
+    with pytest.raises(InvalidAudienceError):
+        jwtlite.decode(_token({"aud": ["a"]}), SECRET, algorithms=["HS256"], audience="api")
+
+
+def test_exp_at_now_through_decode() -> None:
+    token = _token({"exp": int(NOW)})
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.decode(token, SECRET, algorithms=["HS256"], leeway=0, now=NOW)
+    assert jwtlite.decode(token, SECRET, algorithms=["HS256"], now=NOW - 1)
+
+
+def test_token_of_exactly_max_token_size() -> None:
+    # base64url grows 4 characters per 3 bytes: search the padding that lands on the limit.
+    pad = 3 * (DEFAULT_MAX_TOKEN_SIZE - len(_token({"pad": ""}))) // 4 - 4
+    token = _token({"pad": "x" * pad})
+    while len(token) < DEFAULT_MAX_TOKEN_SIZE:
+        pad += 1
+        token = _token({"pad": "x" * pad})
+    assert len(token) == DEFAULT_MAX_TOKEN_SIZE
+    assert jwtlite.decode(token, SECRET, algorithms=["HS256"])["pad"] == "x" * pad
+    assert jwtlite.get_unverified_header(token)["alg"] == "HS256"
+    longer = _token({"pad": "x" * (pad + 1)})
+    assert len(longer) > DEFAULT_MAX_TOKEN_SIZE
+    with pytest.raises(DecodeError, match="larger than"):
+        jwtlite.decode(longer, SECRET, algorithms=["HS256"])
+    with pytest.raises(DecodeError, match="larger than"):
+        jwtlite.get_unverified_header(longer)

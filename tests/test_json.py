@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 from hypothesis import given
 from property.strategies import json_objects
 
+import jwtlite
 from jwtlite._json import MAX_DEPTH, dumps, loads_object
+from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import DecodeError
+from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE
 
 
 @given(json_objects)
@@ -67,3 +71,98 @@ def test_depth_limit_is_exact() -> None:
 def test_error_names_the_part() -> None:
     with pytest.raises(DecodeError, match="Invalid header: duplicate member name 'a'"):
         loads_object(b'{"a":1,"a":2}', "header")
+
+
+# --- nesting: the exact limit, and a linear-time pre-check (issue 11, item 1) ------------------
+
+
+def _nested(opening: str, closing: str, levels: int) -> bytes:
+    """An object nested ``levels`` deep in total (the top-level object is level 1)."""
+    inner = opening * (levels - 1) + ("1" if opening.endswith(":") else "") + closing * (levels - 1)
+    return b'{"a":' + inner.encode() + b"}"
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("[", "]"), ('{"b":', "}")])
+def test_exactly_max_depth_levels_are_accepted(opening: str, closing: str) -> None:
+    assert MAX_DEPTH == 64
+    assert loads_object(_nested(opening, closing, MAX_DEPTH))
+    with pytest.raises(DecodeError, match="nested deeper than 64"):
+        loads_object(_nested(opening, closing, MAX_DEPTH + 1))
+
+
+def test_depth_counts_objects_and_arrays_alike() -> None:
+    # 1 (top) + 2 * 31 ([{) + 1 ([) = 64 levels; one more "{" makes 65.
+    body = '[{"b":' * 31 + "[" + "]" + "}]" * 31
+    assert loads_object(b'{"a":' + body.encode() + b"}")
+    deeper = '[{"b":' * 31 + '[{"b":1}' + "]" + "}]" * 31
+    with pytest.raises(DecodeError, match="nested deeper than 64"):
+        loads_object(b'{"a":' + deeper.encode() + b"}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # brackets inside strings never count, however the string is spelled
+        '{"a":"' + "[" * 100 + '"}',
+        '{"a":"\\\\","b":"' + "{" * 100 + '"}',  # an escaped backslash ends before the quote
+        '{"a":"\\"' + "[" * 100 + '\\""}',
+        '{"' + "[" * 100 + '":1}',
+    ],
+)
+def test_quoted_brackets_do_not_count(text: str) -> None:
+    assert loads_object(text.encode())
+
+
+def test_escaped_quote_does_not_end_a_string() -> None:
+    # If \" ended the string, the 100 brackets after it would count and this would be refused.
+    text = '{"a":"\\"' + "[" * 100 + '"}'
+    assert loads_object(text.encode()) == {"a": '"' + "[" * 100}
+    # ... and if "\\\\" did not end at the following quote, these real brackets would be missed.
+    deep = '{"a":"\\\\",' + '"b":' + "[" * 70 + "]" * 70 + "}"
+    with pytest.raises(DecodeError, match="nested deeper"):
+        loads_object(deep.encode())
+
+
+def _hostile_token(repeats: int) -> str:
+    header = "[" * 65 + '"' + '\\"' * repeats  # an unterminated string full of escaped quotes
+    return b64url_encode(header.encode()) + ".e30.AAAA"
+
+
+@pytest.mark.parametrize("repeats", [20_000, 98_000])  # a 53 KB token, and one near 256 KiB
+def test_unterminated_escaped_string_is_rejected_fast(repeats: int) -> None:
+    token = _hostile_token(repeats)
+    assert len(token) <= DEFAULT_MAX_TOKEN_SIZE
+    for call in (
+        lambda: jwtlite.get_unverified_header(token),
+        lambda: jwtlite.decode(token, "k" * 32, algorithms=["HS256"]),
+        lambda: jwtlite.decode(token, options={"verify_signature": False}),
+    ):
+        started = time.perf_counter()
+        with pytest.raises(DecodeError):
+            call()
+        assert time.perf_counter() - started < 0.25  # was 12 s (53 KB) and minutes (256 KiB)
+
+
+# --- compact output ----------------------------------------------------------------------------
+
+
+class _PlainEncoder(json.JSONEncoder):
+    """A user's encoder that adds nothing: NaN must still be refused."""
+
+
+class _SetEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        return sorted(o) if isinstance(o, set) else super().default(o)
+
+
+def test_nan_is_refused_with_a_custom_encoder() -> None:
+    for value in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(ValueError, match="Out of range"):
+            dumps({"a": value}, cls=_PlainEncoder)
+        with pytest.raises(jwtlite.InvalidArgumentError, match="Out of range"):
+            jwtlite.encode({"a": value}, "k" * 32, algorithm="HS256", json_encoder=_PlainEncoder)
+
+
+def test_custom_encoder_output_is_compact_and_sorted_on_request() -> None:
+    assert dumps({"b": {2, 1}, "a": 1}, cls=_SetEncoder) == b'{"b":[1,2],"a":1}'
+    assert dumps({"b": {2, 1}, "a": 1}, cls=_SetEncoder, sort_keys=True) == b'{"a":1,"b":[1,2]}'

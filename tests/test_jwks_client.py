@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,7 +24,7 @@ from jwtlite.exceptions import (
     PyJWKClientError,
 )
 from jwtlite.jwk import PyJWK, key_to_jwk
-from jwtlite.jwks_client import PyJWKClient, _max_age
+from jwtlite.jwks_client import DEFAULT_MAX_RESPONSE_BYTES, JWKSetCache, PyJWKClient, _max_age
 from jwtlite.keys import load_key
 
 PRIVATE = {
@@ -59,6 +61,7 @@ class Server:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.lock = threading.Lock()
         self.release = threading.Event()
+        self.arrived = threading.Event()  # set when a request arrives
         self.jwks(_public("ec_p256"))
 
     def jwks(self, *keys: dict[str, Any]) -> None:
@@ -75,6 +78,7 @@ def _handler(state: Server) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with state.lock:
                 state.requests.append((self.path, dict(self.headers)))
+            state.arrived.set()
             if state.delay:
                 state.release.wait(state.delay)
             if self.path == "/redirect":
@@ -104,20 +108,27 @@ def _handler(state: Server) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[Server, str]]:
-    state = Server()
+@contextlib.contextmanager
+def _serve(state: Server) -> Iterator[str]:
+    """Serve ``state`` on a loopback port; yield the base URL."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield state, f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         state.release.set()
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Server, str]]:
+    state = Server()
+    with _serve(state) as base:
+        yield state, base
 
 
 @pytest.fixture
@@ -429,11 +440,11 @@ def test_overridden_fetch_data_is_used(clock: Clock) -> None:
 @pytest.mark.parametrize(
     "uri",
     [
-        "http://example.com/jwks",
-        "http://10.0.0.1/jwks",
-        "http://localhost.example.com/jwks",
         "ftp://127.0.0.1/jwks",
         "file:///etc/passwd",
+        'data:application/json,{"keys":[]}',
+        "ldap://internal.test/jwks",
+        "/etc/passwd",
         "https:///jwks",
         "https://[::1/jwks",
         "jwks.json",
@@ -452,32 +463,51 @@ def test_refused_uris_make_no_network_traffic(uri: Any, monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize(
     "uri",
-    ["https://example.com/jwks", "http://localhost:8080/j", "http://[::1]/j", "http://127.8.0.1/"],
+    [
+        "https://example.com/jwks",
+        "HTTPS://Example.Test/jwks.json",
+        "http://example.com/jwks",  # as in PyJWT; require_https=True refuses it
+        "http://localhost:8080/j",
+        "http://[::1]/j",
+        "http://127.8.0.1/",
+    ],
 )
 def test_allowed_uris(uri: str) -> None:
     assert PyJWKClient(uri).uri == uri
 
 
-def test_redirect_within_the_rules_is_followed(server: tuple[Server, str], clock: Clock) -> None:
-    state, base = server
-    state.redirect_to = base + "/jwks"
-    client = _client(base, clock, path="/redirect")
-    assert client.get_signing_key("ec_p256").key_id == "ec_p256"
-    assert [path for path, _ in state.requests] == ["/redirect", "/jwks"]
+def test_require_https_refuses_http() -> None:
+    assert PyJWKClient("https://example.com/jwks", require_https=True)
+    for uri in ("http://example.com/jwks", "http://127.0.0.1/jwks"):
+        with pytest.raises(PyJWKClientError, match="require_https"):
+            PyJWKClient(uri, require_https=True)
 
 
-@pytest.mark.parametrize(
-    "target", ["http://example.com/jwks", "https://127.0.0.1/jwks", "file:///etc/passwd"]
-)
-def test_redirect_off_the_rules_is_refused(
-    server: tuple[Server, str], clock: Clock, target: str
-) -> None:
+def test_invalid_scheme_message_matches_pyjwt() -> None:
+    with pytest.raises(PyJWKClientError, match="Invalid JWKS URI scheme"):
+        PyJWKClient("file:///etc/passwd")
+
+
+def test_redirects_are_not_followed(server: tuple[Server, str], clock: Clock) -> None:
     state, base = server
-    state.redirect_to = target
-    # urllib itself refuses non-HTTP schemes (as an HTTP 302 error) before our handler runs.
-    with pytest.raises(PyJWKClientConnectionError, match=r"redirect .* refused|HTTP 302"):
-        _client(base, clock, path="/redirect").get_jwk_set()
-    assert state.count == 1
+    state.redirect_to = base + "/jwks"  # even to the same origin
+    client = _client(base, clock, path="/redirect", headers={"Authorization": "Bearer secret"})
+    with pytest.raises(PyJWKClientConnectionError, match="HTTP 302: redirects are not followed"):
+        client.get_jwk_set()
+    assert [path for path, _ in state.requests] == ["/redirect"]
+
+
+def test_credentials_never_reach_a_redirect_target(clock: Clock) -> None:
+    origin, target = Server(), Server()
+    with _serve(origin) as origin_base, _serve(target) as target_base:
+        origin.redirect_to = target_base + "/jwks"
+        client = PyJWKClient(
+            origin_base + "/redirect", headers={"Authorization": "Bearer secret"}, clock=clock
+        )
+        with pytest.raises(PyJWKClientConnectionError, match="302"):
+            client.get_jwk_set()
+    assert origin.requests[0][1]["Authorization"] == "Bearer secret"
+    assert target.count == 0
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -524,9 +554,9 @@ def test_negative_cache_is_bounded(clock: Clock) -> None:
             client.get_signing_key(f"kid-{i}")
     with pytest.raises(PyJWKClientError):
         client.get_signing_key("x" * 300)  # too long to remember
-    assert len(client._unknown) == 1024
-    assert "kid-0" not in client._unknown
-    assert "kid-1099" in client._unknown
+    assert len(client._rules._unknown) == 1024
+    assert "kid-0" not in client._rules._unknown
+    assert "kid-1099" in client._rules._unknown
     assert len(fetches) == 2
 
 
@@ -538,3 +568,375 @@ def test_pyjwt_cooldown_duration_argument() -> None:
     assert client.refetch_cooldown == 7.5
     explicit = PyJWKClient("https://issuer.example/jwks", refetch_cooldown=3.0)
     assert explicit.refetch_cooldown == 3.0
+
+
+# --- one deadline per request (issue 11, item 5) -------------------------------------------------
+
+
+@contextlib.contextmanager
+def _trickling_server(response: bytes, every: float = 0.5) -> Iterator[str]:
+    """A raw loopback server that sends ``response`` one byte every ``every`` seconds."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)  # the request
+                for i in range(len(response)):
+                    conn.sendall(response[i : i + 1])
+                    if stop.wait(every):
+                        return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{}",  # the status line
+        b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 100 + b"\r\n\r\n{}",  # the headers
+    ],
+)
+def test_one_deadline_covers_status_line_and_headers(response: bytes, clock: Clock) -> None:
+    # One byte every 0.5 s beats any per-read socket timeout; the deadline must still hold.
+    with _trickling_server(response) as uri:
+        client = PyJWKClient(uri, timeout=1, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.9  # was 20 s and more
+
+
+def test_name_resolution_is_under_the_deadline(
+    monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "jwks.example.test":
+            release.wait(10)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_resolver)
+    client = PyJWKClient("http://jwks.example.test/jwks", timeout=0.3, clock=clock)
+    started = time.monotonic()
+    try:
+        with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+            client.get_jwk_set()
+        assert time.monotonic() - started < 1.5
+    finally:
+        release.set()
+
+
+# --- no network I/O under the lock; single flight --------------------------------------------
+
+
+def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``call`` in a thread; its result or exception lands in the returned list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_cached_key_is_served_while_a_refetch_hangs(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock, timeout=10)
+    client.get_signing_key("ec_p256")
+    state.delay, state.arrived = 10.0, threading.Event()
+    fetcher, outcome = _in_thread(lambda: client.get_signing_key("rotated-in"))
+    assert state.arrived.wait(5)  # the forced refetch is now hanging on the server
+    started = time.monotonic()
+    assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    assert time.monotonic() - started < 0.25  # was: waiting behind the lock for the fetch
+    state.release.set()
+    fetcher.join(5)
+    assert isinstance(outcome[0], PyJWKClientError)
+    assert state.count == 2
+
+
+def test_expired_set_is_served_while_its_refresh_is_in_flight(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock, timeout=10)
+    client.get_jwk_set()
+    clock.now += 301
+    state.delay, state.arrived = 10.0, threading.Event()
+    refresher, outcome = _in_thread(client.get_jwk_set)
+    assert state.arrived.wait(5)
+    started = time.monotonic()
+    assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    assert time.monotonic() - started < 0.25
+    state.release.set()
+    refresher.join(5)
+    assert len(outcome[0].keys) == 1
+    assert state.count == 2
+
+
+def test_waiters_share_one_fetch_of_an_unknown_kid(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    state.delay = 0.3
+    client = _client(base, clock)
+    barrier = threading.Barrier(12)
+
+    def worker() -> Any:
+        barrier.wait()
+        return client.get_signing_key("nobody-has-this")
+
+    runs = [_in_thread(worker) for _ in range(12)]
+    for thread, _ in runs:
+        thread.join(10)
+    assert [type(outcome[0]) for _, outcome in runs] == [PyJWKClientError] * 12
+    assert state.count == 1  # the set fetched for these lookups is as new as any refetch
+
+
+def test_waiting_for_a_fetch_is_bounded_by_the_deadline(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    state.delay = 10.0
+    client = _client(base, clock, timeout=0.3)
+    started = time.monotonic()
+    runs = [_in_thread(client.get_jwk_set) for _ in range(4)]
+    for thread, _ in runs:
+        thread.join(5)
+    assert all(isinstance(outcome[0], PyJWKClientConnectionError) for _, outcome in runs)
+    assert time.monotonic() - started < 2.5
+    assert state.count == 1
+
+
+# --- backoff with nothing cached -------------------------------------------------------------
+
+
+def test_failed_fetches_back_off_when_nothing_is_cached(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    state.status = 500
+    client = _client(base, clock)
+    for _ in range(20):
+        with pytest.raises(PyJWKClientConnectionError, match="HTTP 500"):
+            client.get_signing_key("ec_p256")
+    assert state.count == 1  # was 20
+    for _ in range(20):  # one lookup a second: retries after 1, 2, 4, 8 s
+        clock.now += 1
+        with pytest.raises(PyJWKClientConnectionError, match="HTTP 500"):
+            client.get_signing_key("ec_p256")
+    assert state.count == 5  # t = 0, 1, 3, 7, 15
+    state.status = 200
+    clock.now += 30
+    assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    assert state.count == 6
+
+
+def test_backoff_is_capped_by_the_cooldown(server: tuple[Server, str], clock: Clock) -> None:
+    state, base = server
+    state.status = 500
+    client = _client(base, clock, refetch_cooldown=3)
+    for _ in range(12):
+        with contextlib.suppress(PyJWKClientConnectionError):
+            client.get_jwk_set()
+        clock.now += 3
+    assert state.count == 12  # never more than 3 s apart
+
+
+def test_explicit_refresh_failure_raises_even_with_a_stale_set(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock)
+    first = client.get_jwk_set()
+    state.status = 503
+    with pytest.raises(PyJWKClientConnectionError, match="HTTP 503"):
+        client.get_jwk_set(refresh=True)
+    assert client.jwk_set_cache is not None
+    assert client.jwk_set_cache.get() is first  # the cache survives the failure
+    assert client.get_jwk_set() is first
+    assert state.count == 2
+
+
+# --- PyJWT parity: lifespan, cooldown_duration, jwk_set_cache ---------------------------------
+
+
+def test_lifespan_is_not_stretched_by_the_cooldown(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock, lifespan=1, cooldown_duration=30)
+    client.get_jwk_set()
+    clock.now += 0.9
+    client.get_jwk_set()
+    assert state.count == 1
+    clock.now += 0.1
+    client.get_jwk_set()
+    assert state.count == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"cooldown_duration": float("nan")},
+        {"refetch_cooldown": float("nan")},
+        {"cooldown_duration": -1},
+        {"negative_cache_ttl": float("nan")},
+        {"max_stale": float("nan")},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+        {"lifespan": float("nan")},
+        {"lifespan": -1},
+        {"cooldown_duration": "30"},
+    ],
+)
+def test_bad_durations_are_refused(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(PyJWKClientError):
+        PyJWKClient("https://example.com/jwks", **kwargs)
+
+
+def test_jwk_set_cache_attribute(server: tuple[Server, str], clock: Clock) -> None:
+    state, base = server
+    client = _client(base, clock, lifespan=60)
+    cache = client.jwk_set_cache
+    assert isinstance(cache, JWKSetCache)
+    assert cache.lifespan == 60
+    assert cache.get() is None
+    jwk_set = client.get_jwk_set()
+    assert cache.get() is jwk_set
+    assert cache.jwk_set_with_timestamp is not None
+    assert cache.jwk_set_with_timestamp.get_jwk_set() is jwk_set
+    assert cache.jwk_set_with_timestamp.get_timestamp() == clock.now
+    cache.put(None)  # PyJWT's way to empty the cache
+    client.get_jwk_set()
+    assert state.count == 2
+    clock.now += 60
+    assert cache.is_expired()
+    assert cache.get() is None
+    assert _client(base, clock, cache_jwk_set=False).jwk_set_cache is None
+
+
+def test_pyjwt_style_mocked_transport(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+    """PyJWT's own tests replace urllib.request.build_opener; that seam still works."""
+    import ssl
+    from unittest import mock
+
+    context = ssl.create_default_context()
+    response = mock.MagicMock()
+    response.__enter__.return_value = response
+    response.read.return_value = json.dumps({"keys": [_public("ec_p256")]})
+    opener = mock.Mock()
+    opener.open.return_value = response
+    build = mock.Mock(return_value=opener)
+    monkeypatch.setattr("urllib.request.build_opener", build)
+    client = PyJWKClient(
+        "https://issuer.example/jwks", headers={"User-agent": "x"}, ssl_context=context
+    )
+    assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    request = opener.open.call_args[0][0]
+    assert request.full_url == "https://issuer.example/jwks"
+    assert request.headers == {"User-agent": "x"}
+    assert any(getattr(h, "_context", None) is context for h in build.call_args.args)
+
+
+# --- what a fetched set may hold (issue 11, items 2 and 7) -----------------------------------
+
+
+def test_private_members_are_skipped_before_parsing(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    rng = random.Random(7)
+    # Private RSA members with only n, e, d: parsing one meant factoring n (seconds each).
+    hostile = [
+        {
+            "kty": "RSA",
+            "kid": f"evil-{i}",
+            "n": b64url_encode(rng.getrandbits(2048).to_bytes(256, "big")),
+            "e": "AQAB",
+            "d": b64url_encode(rng.getrandbits(2040).to_bytes(255, "big")),
+        }
+        for i in range(300)
+    ]
+    state.jwks(*hostile, _public("ec_p256"))
+    assert len(state.body) < DEFAULT_MAX_RESPONSE_BYTES
+    client = _client(base, clock)
+    started = time.monotonic()
+    assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    assert time.monotonic() - started < 0.25
+    jwk_set = client.get_jwk_set()
+    reasons = [reason for _, reason in jwk_set.skipped]
+    assert len(reasons) == 300
+    assert all("private key member 'd'" in reason for reason in reasons)
+    with pytest.raises(PyJWKClientError, match="Unable to find"):
+        client.get_signing_key("evil-1")
+
+
+def test_private_ec_member_is_skipped(server: tuple[Server, str], clock: Clock) -> None:
+    state, base = server
+    state.jwks(key_to_jwk(PRIVATE["ec_p384"], kid="ec_p384"), _public("ec_p256"))
+    jwk_set = _client(base, clock).get_jwk_set()
+    assert [key.key_id for key in jwk_set.keys] == ["ec_p256"]
+    assert jwk_set.skipped[0][1] == "private key member 'd' in a fetched JWK Set"
+
+
+def test_symmetric_members_are_skipped_with_a_reason(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    oct_key = {"kty": "oct", "kid": "hmac", "k": b64url_encode(b"s" * 32), "alg": "HS256"}
+    state.jwks(oct_key, _public("ec_p256"))
+    client = _client(base, clock)
+    jwk_set = client.get_jwk_set()
+    assert [key.key_id for key in jwk_set.keys] == ["ec_p256"]
+    assert len(jwk_set.skipped) == 1
+    assert "symmetric (oct)" in jwk_set.skipped[0][1]
+    with pytest.raises(PyJWKClientError, match="Unable to find"):
+        client.get_signing_key("hmac")
+    state.jwks(oct_key)
+    with pytest.raises(PyJWKClientError, match=r"no usable keys|any usable keys \(symmetric"):
+        _client(base, clock).get_jwk_set()
+
+
+@pytest.mark.parametrize("kid", ["a\r\nINFO forged line", "x\x1b[31mred", "\u2028z", 'q"\\'])
+def test_control_characters_in_kid_are_escaped(
+    server: tuple[Server, str], clock: Clock, kid: str
+) -> None:
+    _, base = server
+    client = _client(base, clock)
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key(kid)
+    message = str(info.value)
+    assert message.startswith("Unable to find a signing key that matches:")
+    assert not any(c in message for c in "\r\n\x1b\u2028")
+    token = jwtlite.encode({}, PRIVATE["ec_p256"], algorithm="ES256", headers={"kid": kid})
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key_from_jwt(token)
+    assert str(info.value) == message
+
+
+def test_long_kid_is_cut_in_messages(server: tuple[Server, str], clock: Clock) -> None:
+    _, base = server
+    with pytest.raises(PyJWKClientError) as info:
+        _client(base, clock).get_signing_key("k" * 5000)
+    assert len(str(info.value)) < 200

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from property.strategies import extra_headers, hmac_secrets, json_objects, token_like
 
 import jwtlite
 from jwtlite.exceptions import PyJWTError
+from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE
 
 ALGS = ["HS256", "HS384", "HS512"]
 
@@ -109,3 +111,46 @@ def test_garbage_keys_raise_only_jwtlite_errors(key: Any) -> None:
             jwtlite.decode(TOKEN, key, algorithms=[alg])
         with contextlib.suppress(PyJWTError):
             jwtlite.encode({"a": 1}, key, algorithm=alg)
+
+
+# --- parsing time is linear in the input (issue 11, item 1) -------------------------------------
+
+#: The longest header or payload JSON text that fits in a token at the default size limit.
+_MAX_JSON_TEXT = (DEFAULT_MAX_TOKEN_SIZE - 16) // 4 * 3
+_HEADER = jwtlite.b64url.b64url_encode(b'{"alg":"HS256"}')
+
+
+def _best_of_two(call: Any) -> float:
+    """Wall time of ``call`` (the faster of two runs, to shed scheduler noise), which must fail."""
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        with contextlib.suppress(PyJWTError):
+            call()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(prefix=65, unit='\\"')
+@example(prefix=65, unit='"\\"')
+@example(prefix=0, unit='[{"a":')
+@example(prefix=70, unit="]")
+@given(prefix=st.integers(0, 80), unit=st.text(alphabet='[]{}"\\:,a1 ', min_size=1, max_size=8))
+def test_parsing_time_is_linear_in_the_input(prefix: int, unit: str) -> None:
+    """Any JSON text up to the size limit is parsed (or refused) within a generous bound.
+
+    The text is the worst shape for a rescanning parser: a short unit repeated to the size
+    limit after a run of brackets. 0.25 s for ~190 KB allows ~1 microsecond per character, far
+    above linear C-speed parsing and far below anything quadratic (the old pre-check took 12 s
+    for a 53 KB header).
+    """
+    text = ("[" * prefix + unit * (_MAX_JSON_TEXT // len(unit)))[:_MAX_JSON_TEXT]
+    segment = jwtlite.b64url.b64url_encode(text.encode())
+    as_header = f"{segment}.e30.AAAA"
+    as_payload = f"{_HEADER}.{segment}.AAAA"
+    assert len(as_header) <= DEFAULT_MAX_TOKEN_SIZE
+    assert _best_of_two(lambda: jwtlite.get_unverified_header(as_header)) < 0.25
+    assert (
+        _best_of_two(lambda: jwtlite.decode(as_payload, options={"verify_signature": False})) < 0.25
+    )

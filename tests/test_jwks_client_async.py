@@ -1,0 +1,316 @@
+"""AsyncPyJWKClient: the event loop keeps running, single flight, the shared rules, fetch=."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from test_jwks_client import PRIVATE, Clock, Server, _public, _serve
+
+import jwtlite
+from jwtlite.exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError
+from jwtlite.jwk import PyJWK
+from jwtlite.jwks_client import JWKSetCache
+from jwtlite.jwks_client_async import AsyncPyJWKClient
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+# --- the event loop is never blocked ---------------------------------------------------------
+
+
+def test_event_loop_keeps_serving_other_tasks_during_a_fetch(clock: Clock) -> None:
+    state = Server()
+    state.delay = 0.6  # the JWKS server answers slowly
+
+    async def scenario(base: str) -> tuple[list[float], float]:
+        client = AsyncPyJWKClient(base + "/jwks", timeout=5, clock=clock)
+        ticks: list[float] = []
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            while not done.is_set():
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        task = asyncio.ensure_future(ticker())
+        started = time.monotonic()
+        key = await client.get_signing_key("ec_p256")
+        elapsed = time.monotonic() - started
+        done.set()
+        await task
+        assert key.key_id == "ec_p256"
+        return ticks, elapsed
+
+    with _serve(state) as base:
+        ticks, elapsed = asyncio.run(scenario(base))
+    assert elapsed >= 0.5  # the fetch really was slow ...
+    assert len(ticks) >= 10  # ... and other tasks ran all along
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert max(gaps) < 0.25  # a blocked loop would show one gap as long as the fetch
+
+
+# --- single flight -----------------------------------------------------------------------------
+
+
+def test_100_concurrent_lookups_of_an_unknown_kid_cause_one_fetch(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[Any]:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock)
+        await client.get_jwk_set()  # warm: the set is cached and fresh
+        state.delay = 0.2
+        lookups = [client.get_signing_key("rotated-in") for _ in range(100)]
+        return await asyncio.gather(*lookups, return_exceptions=True)
+
+    with _serve(state) as base:
+        results = asyncio.run(scenario(base))
+    assert len(results) == 100
+    assert all(isinstance(r, PyJWKClientError) for r in results)
+    assert state.count == 2  # the warm-up fetch and exactly one forced refetch
+
+
+def test_100_concurrent_lookups_share_the_fetch_that_finds_the_new_key(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[PyJWK]:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock)
+        await client.get_jwk_set()
+        state.jwks(_public("ec_p256"), _public("ed25519"))
+        state.delay = 0.2
+        return await asyncio.gather(*(client.get_signing_key("ed25519") for _ in range(100)))
+
+    with _serve(state) as base:
+        keys = asyncio.run(scenario(base))
+    assert [k.key_id for k in keys] == ["ed25519"] * 100
+    assert state.count == 2
+
+
+def test_cold_start_concurrent_lookups_cause_one_fetch(clock: Clock) -> None:
+    state = Server()
+    state.delay = 0.2
+
+    async def scenario(base: str) -> list[Any]:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock)
+        lookups = [client.get_signing_key(kid) for kid in ["ec_p256", "unknown"] * 50]
+        return await asyncio.gather(*lookups, return_exceptions=True)
+
+    with _serve(state) as base:
+        results = asyncio.run(scenario(base))
+    assert [isinstance(r, PyJWK) for r in results] == [True, False] * 50
+    assert state.count == 1
+
+
+def test_cached_key_is_served_while_a_refetch_is_in_flight(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> float:
+        client = AsyncPyJWKClient(base + "/jwks", timeout=10, clock=clock)
+        await client.get_jwk_set()
+        clock.now += 301  # expired: the next lookup refreshes
+        state.delay = 10.0
+        refresh = asyncio.ensure_future(client.get_jwk_set())
+        await asyncio.sleep(0)  # let the refresh start
+        started = time.monotonic()
+        key = await client.get_signing_key("ec_p256")  # served from the expired set
+        elapsed = time.monotonic() - started
+        assert key.key_id == "ec_p256"
+        state.release.set()
+        await refresh
+        return elapsed
+
+    with _serve(state) as base:
+        elapsed = asyncio.run(scenario(base))
+    assert elapsed < 0.25
+    assert state.count == 2
+
+
+# --- the shared rules ----------------------------------------------------------------------
+
+
+def test_rotation_flood_and_stale_if_error(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> None:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock, refetch_cooldown=30)
+        assert (await client.get_signing_key("ec_p256")).key_id == "ec_p256"
+        for i in range(50):  # flood: one forced refetch per cooldown
+            with pytest.raises(PyJWKClientError, match="Unable to find"):
+                await client.get_signing_key(f"random-{i}")
+        assert state.count == 2
+        state.status = 500  # down: the stale set keeps working
+        clock.now += 301
+        assert (await client.get_signing_key("ec_p256")).key_id == "ec_p256"
+        assert state.count == 3
+        with pytest.raises(PyJWKClientConnectionError, match="HTTP 500"):
+            await client.get_jwk_set(refresh=True)
+
+    with _serve(state) as base:
+        asyncio.run(scenario(base))
+
+
+def test_backoff_with_nothing_cached(clock: Clock) -> None:
+    state = Server()
+    state.status = 500
+
+    async def scenario(base: str) -> None:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock)
+        for _ in range(20):
+            with pytest.raises(PyJWKClientConnectionError, match="HTTP 500"):
+                await client.get_signing_key("ec_p256")
+
+    with _serve(state) as base:
+        asyncio.run(scenario(base))
+    assert state.count == 1
+
+
+def test_transport_limits_and_deadline(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> None:
+        state.body = json.dumps({"keys": [_public("ec_p256")], "pad": "x" * 5000}).encode()
+        small = AsyncPyJWKClient(base + "/jwks", clock=clock, max_response_bytes=4096)
+        with pytest.raises(PyJWKClientError, match="larger than 4096"):
+            await small.get_jwk_set()
+        state.jwks(_public("ec_p256"))
+        with pytest.raises(PyJWKClientConnectionError, match="redirects are not followed"):
+            await AsyncPyJWKClient(base + "/redirect", clock=clock).get_jwk_set()
+        state.delay = 10.0
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+            await AsyncPyJWKClient(base + "/jwks", timeout=0.3, clock=clock).get_jwk_set()
+        assert time.monotonic() - started < 1.5
+
+    with _serve(state) as base:
+        state.redirect_to = base + "/jwks"
+        asyncio.run(scenario(base))
+
+
+def test_cache_control_max_age_is_used(clock: Clock) -> None:
+    state = Server()
+    state.headers["Cache-Control"] = "max-age=1000"
+
+    async def scenario(base: str) -> None:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock, lifespan=300)
+        await client.get_jwk_set()
+        clock.now += 999
+        await client.get_jwk_set()
+        assert state.count == 1
+        clock.now += 2
+        await client.get_jwk_set()
+        assert state.count == 2
+
+    with _serve(state) as base:
+        asyncio.run(scenario(base))
+
+
+# --- an injected fetch function ---------------------------------------------------------------
+
+
+def _fetcher(body: Any, calls: list[tuple[str, dict[str, str], float]]) -> Any:
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> Any:
+        calls.append((uri, dict(headers), timeout))
+        await asyncio.sleep(0)
+        return body
+
+    return fetch
+
+
+def test_injected_fetch_function(clock: Clock) -> None:
+    calls: list[tuple[str, dict[str, str], float]] = []
+    body = json.dumps({"keys": [_public("ed25519")]}).encode()
+    client = AsyncPyJWKClient(
+        "https://issuer.example/jwks",
+        headers={"Authorization": "Bearer x"},
+        timeout=7,
+        fetch=_fetcher(body, calls),
+        clock=clock,
+    )
+    token = jwtlite.encode(
+        {"sub": "a"}, PRIVATE["ed25519"], algorithm="EdDSA", headers={"kid": "ed25519"}
+    )
+
+    async def scenario() -> PyJWK:
+        return await client.get_signing_key_from_jwt(token)
+
+    key = asyncio.run(scenario())
+    assert jwtlite.decode(token, key, algorithms=["EdDSA"]) == {"sub": "a"}
+    assert calls == [("https://issuer.example/jwks", {"Authorization": "Bearer x"}, 7.0)]
+    assert isinstance(client.jwk_set_cache, JWKSetCache)
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "message"),
+    [
+        (b"{not json", PyJWKClientError, "Invalid JWKS response"),
+        (b"x" * 600_000, PyJWKClientError, "larger than"),
+        (42, PyJWKClientError, "not bytes"),
+        (b'{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}', PyJWKClientError, "symmetric"),
+    ],
+)
+def test_injected_fetch_results_are_checked(
+    body: Any, error: type[Exception], message: str, clock: Clock
+) -> None:
+    client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
+    with pytest.raises(error, match=message):
+        asyncio.run(client.get_jwk_set())
+
+
+def test_injected_fetch_errors_and_hangs_become_jwtlite_errors(clock: Clock) -> None:
+    async def broken(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        raise OSError("connection reset")
+
+    async def hanging(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        await asyncio.Event().wait()
+        return b""
+
+    client = AsyncPyJWKClient("https://i.example/j", fetch=broken, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError, match="connection reset"):
+        asyncio.run(client.get_jwk_set())
+    slow = AsyncPyJWKClient("https://i.example/j", fetch=hanging, timeout=0.2, clock=clock)
+    started = time.monotonic()
+    with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+        asyncio.run(slow.get_jwk_set())
+    assert time.monotonic() - started < 1.5
+
+
+def test_bad_tokens_and_arguments(clock: Clock) -> None:
+    body = json.dumps({"keys": [_public("ec_p256")]}).encode()
+    client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
+    no_kid = jwtlite.encode({"sub": "a"}, PRIVATE["ec_p256"], algorithm="ES256")
+    with pytest.raises(PyJWKClientError, match="no kid"):
+        asyncio.run(client.get_signing_key_from_jwt(no_kid))
+    with pytest.raises(DecodeError):
+        asyncio.run(client.get_signing_key_from_jwt("not.a-token"))
+    with pytest.raises(PyJWKClientError, match="kid must be a string"):
+        asyncio.run(client.get_signing_key(7))  # type: ignore[arg-type]
+    with pytest.raises(PyJWKClientError, match="Invalid JWKS URI scheme"):
+        AsyncPyJWKClient("file:///etc/passwd")
+    with pytest.raises(PyJWKClientError):
+        AsyncPyJWKClient("https://i.example/j", cooldown_duration=float("nan"))
+    with pytest.raises(PyJWKClientError, match="require_https"):
+        AsyncPyJWKClient("http://i.example/j", require_https=True)
+
+
+def test_one_client_across_event_loops(clock: Clock) -> None:
+    """asyncio.run() per request (scripts, tests) must not leave the client stuck."""
+    body = json.dumps({"keys": [_public("ec_p256")]}).encode()
+    calls: list[Any] = []
+    client = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, calls), clock=clock, cache_jwk_set=False
+    )
+    for _ in range(3):
+        assert asyncio.run(client.get_signing_key("ec_p256")).key_id == "ec_p256"
+    assert len(calls) == 3
+
+
+def test_lazy_export() -> None:
+    assert jwtlite.AsyncPyJWKClient is AsyncPyJWKClient
+    assert "AsyncPyJWKClient" in jwtlite.__all__
