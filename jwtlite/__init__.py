@@ -35,7 +35,9 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    RevocationStoreUnavailableError,
     RevokedTokenError,
+    StaleTokenError,
     UnusableKeyError,
 )
 
@@ -122,4 +124,6 @@ __all__ = [
     "PyJWTError",
     "RevokedTokenError",
     "UnusableKeyError",
+    "RevocationStoreUnavailableError",
+    "StaleTokenError",
 ]

@@ -34,6 +34,8 @@ __all__ = [
     "UnusableKeyError",
     "BackendUnavailableError",
     "BearerError",
+    "RevocationStoreUnavailableError",
+    "StaleTokenError",
 ]
 
 
@@ -153,3 +155,14 @@ class InsecureKeyLengthWarning(UserWarning):
 class InvalidArgumentError(PyJWTError, TypeError):
     """A caller passed an argument of the wrong type or value (also a ``TypeError``, as PyJWT
     raises ``TypeError`` in the same places, so existing handlers keep working)."""
+
+
+class RevocationStoreUnavailableError(PyJWTError):
+    """The revocation store cannot be reached or did not answer in time, so a token's status
+    is unknown and it is refused (fail closed). Deliberately not an InvalidTokenError: the
+    token may be fine, so an app answers 503 (try again), not 401. jwtlite-specific."""
+
+
+class StaleTokenError(InvalidTokenError):
+    """A fresh access token (one issued at login, claim ``fresh: true``) is required, and this
+    one was issued by a refresh; the user must log in again. jwtlite-specific."""
