@@ -29,9 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ._redis_store import RedisStore
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
-__all__ = ["MemoryStore", "RevocationStore", "SQLiteStore"]
+__all__ = ["MemoryStore", "RedisStore", "RevocationStore", "SQLiteStore"]
 
 Clock = Callable[[], float]
 
