@@ -188,32 +188,33 @@ class MemoryStore:
         if self._schedule.due():
             self._purge_locked(self._schedule.batch)
 
-    def _expiry_of(self, table: int, key: str) -> float | None:
+    def _drop_if_expired(self, table: int, key: str, now: float) -> bool:
+        # A later write may have extended the entry: then a newer heap entry covers it.
         if table == _SUBJECT:
             entry = self._subjects.get(key)
-            return None if entry is None else entry[1]
+            if entry is None or entry[1] > now:
+                return False
+            del self._subjects[key]
+            return True
         if table == _REPLAY:
             replay = self._replays.get(key)
-            return None if replay is None else replay[1]
-        return (self._jtis if table == _JTI else self._families).get(key)
+            if replay is not None and replay[1] <= now:
+                del self._replays[key]
+            return False  # part of a jti entry, not an entry of its own
+        plain = self._jtis if table == _JTI else self._families
+        exp = plain.get(key)
+        if exp is None or exp > now:
+            return False
+        del plain[key]
+        return True
 
     def _purge_locked(self, limit: float) -> int:
         now = self._clock()
-        tables: dict[int, dict[str, object]] = {
-            _JTI: self._jtis,  # type: ignore[dict-item]
-            _FAMILY: self._families,  # type: ignore[dict-item]
-            _SUBJECT: self._subjects,  # type: ignore[dict-item]
-            _REPLAY: self._replays,  # type: ignore[dict-item]
-        }
         deleted = popped = 0
         while self._expiries and popped < limit and self._expiries[0][0] <= now:
             _, table, key = heapq.heappop(self._expiries)
             popped += 1
-            exp = self._expiry_of(table, key)
-            # A later write may have extended the entry: then a newer heap entry covers it.
-            if exp is not None and exp <= now:
-                del tables[table][key]
-                deleted += table != _REPLAY
+            deleted += self._drop_if_expired(table, key, now)
         return deleted
 
     def revoke(self, jti: str, exp: float) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -321,15 +321,27 @@ def _rows(store: MemoryStore | SQLiteStore) -> int:
     )
 
 
-def _make(kind: str, clock: FakeClock, **policy: Any) -> MemoryStore | SQLiteStore:
-    if kind == "memory":
-        return MemoryStore(clock=clock, **policy)
-    return SQLiteStore(":memory:", clock=clock, **policy)
+@pytest.fixture
+def make(clock: FakeClock) -> Iterator[Callable[..., MemoryStore | SQLiteStore]]:
+    """Build a memory or SQLite store with a purge policy; SQLite stores are closed after."""
+    opened: list[SQLiteStore] = []
+
+    def build(kind: str, **policy: Any) -> MemoryStore | SQLiteStore:
+        if kind == "memory":
+            return MemoryStore(clock=clock, **policy)
+        opened.append(SQLiteStore(":memory:", clock=clock, **policy))
+        return opened[-1]
+
+    yield build
+    for store in opened:
+        store.close()
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_expired_rows_go_away_every_n_writes(kind: str, clock: FakeClock) -> None:
-    store = _make(kind, clock, purge_every=10, purge_interval=3600)
+def test_expired_rows_go_away_every_n_writes(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    store = make(kind, purge_every=10, purge_interval=3600)
     for i in range(3):
         store.revoke(f"a{i}", clock.now + 1)
         store.revoke_family(f"f{i}", clock.now + 1)
@@ -342,8 +354,10 @@ def test_expired_rows_go_away_every_n_writes(kind: str, clock: FakeClock) -> Non
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_expired_rows_go_away_after_interval(kind: str, clock: FakeClock) -> None:
-    store = _make(kind, clock, purge_every=1000, purge_interval=60)
+def test_expired_rows_go_away_after_interval(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    store = make(kind, purge_every=1000, purge_interval=60)
     for i in range(5):
         assert store.consume(f"r{i}", clock.now + 1)
     clock.now += 59
@@ -355,8 +369,10 @@ def test_expired_rows_go_away_after_interval(kind: str, clock: FakeClock) -> Non
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_purge_pass_is_bounded(kind: str, clock: FakeClock) -> None:
-    store = _make(kind, clock, purge_every=11, purge_interval=3600, purge_batch=3)
+def test_purge_pass_is_bounded(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    store = make(kind, purge_every=11, purge_interval=3600, purge_batch=3)
     for i in range(10):
         store.revoke(f"a{i}", clock.now + 1 + i / 100)
     clock.now += 2
@@ -389,9 +405,11 @@ def test_memory_purge_skips_extended_entries(clock: FakeClock) -> None:
     ],
 )
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_bad_purge_policy(kind: str, policy: dict[str, Any], clock: FakeClock) -> None:
+def test_bad_purge_policy(
+    kind: str, policy: dict[str, Any], make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
     with pytest.raises(InvalidArgumentError):
-        _make(kind, clock, **policy)
+        make(kind, **policy)
 
 
 def test_sqlite_old_schema_gains_columns(tmp_path: Path, clock: FakeClock) -> None:

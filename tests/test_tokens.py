@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from jwtlite.exceptions import (
     StaleTokenError,
 )
 from jwtlite.keys import load_key
-from jwtlite.revocation import MemoryStore, RevocationStore, SQLiteStore
+from jwtlite.revocation import MemoryStore, RedisStore, RevocationStore, SQLiteStore
 from jwtlite.tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
 
 SECRET = "k" * 32
@@ -393,11 +394,18 @@ def test_repr_never_shows_the_key(clock: FakeClock) -> None:
             assert "MemoryStore(entries=0" in text
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def any_store(request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Path) -> RevocationStore:
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def any_store(
+    request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Path
+) -> Iterator[RevocationStore]:
     if request.param == "memory":
-        return MemoryStore(clock=clock)
-    return SQLiteStore(tmp_path / "rev.db", clock=clock)
+        yield MemoryStore(clock=clock)
+    elif request.param == "redis":
+        with RedisStore(request.getfixturevalue("redis_url"), clock=clock) as redis_store:
+            yield redis_store
+    else:
+        with SQLiteStore(tmp_path / "rev.db", clock=clock) as sqlite_store:
+            yield sqlite_store
 
 
 def _reuse_service(clock: FakeClock, store: RevocationStore, interval: float) -> TokenService:
@@ -521,3 +529,14 @@ def test_fresh_tokens(service: TokenService, clock: FakeClock) -> None:
         service.verify_access(refreshed.access_token, fresh=True)
     with pytest.raises(InvalidArgumentError, match="fresh"):
         service.issue("alice", {"fresh": True})
+
+
+def test_new_errors_are_exported() -> None:
+    import jwtlite
+    from jwtlite.exceptions import RevocationStoreUnavailableError
+
+    assert jwtlite.StaleTokenError is StaleTokenError
+    assert jwtlite.RevocationStoreUnavailableError is RevocationStoreUnavailableError
+    assert issubclass(RevocationStoreUnavailableError, PyJWTError)
+    # Not a token error: the token may be fine, so an app answers 503, not 401.
+    assert not issubclass(RevocationStoreUnavailableError, InvalidTokenError)
