@@ -37,7 +37,9 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    RevocationStoreUnavailableError,
     RevokedTokenError,
+    StaleTokenError,
     UnsupportedHashError,
     UnusableKeyError,
 )
@@ -129,4 +131,6 @@ __all__ = [
     "UnsupportedHashError",
     # asyncio
     "AsyncPyJWKClient",
+    "RevocationStoreUnavailableError",
+    "StaleTokenError",
 ]

@@ -36,6 +36,8 @@ __all__ = [
     "BearerError",
     "UnsupportedHashError",
     "KeyNeedsCryptographyError",
+    "RevocationStoreUnavailableError",
+    "StaleTokenError",
 ]
 
 
@@ -175,3 +177,14 @@ class KeyNeedsCryptographyError(MissingCryptographyError, InvalidKeyError):
     Both PyJWT's :class:`MissingCryptographyError` and an :class:`InvalidKeyError`, the error
     every other unloadable key raises.
     """
+
+
+class RevocationStoreUnavailableError(PyJWTError):
+    """The revocation store cannot be reached or did not answer in time, so a token's status
+    is unknown and it is refused (fail closed). Deliberately not an InvalidTokenError: the
+    token may be fine, so an app answers 503 (try again), not 401. jwtlite-specific."""
+
+
+class StaleTokenError(InvalidTokenError):
+    """A fresh access token (one issued at login, claim ``fresh: true``) is required, and this
+    one was issued by a refresh; the user must log in again. jwtlite-specific."""

@@ -4,21 +4,31 @@ Access tokens follow the JWT profile for OAuth 2.0 access tokens (RFC 9068): hea
 ``typ: at+jwt`` and the claims ``iss sub aud exp iat jti``. Refresh tokens carry their own
 ``typ`` (``rt+jwt``), so neither kind verifies as the other (RFC 8725 §3.11). Every token of one
 login shares a *family* id (claim ``fam``); refreshing spends the refresh token, and presenting a
-spent one again revokes the whole family (RFC 9700 §4.14.2).
+spent one again revokes the whole family (RFC 9700 §4.14.2), unless an opt-in reuse interval
+says it is an honest retry. Access tokens issued at login carry ``fresh: true``; those issued by
+a refresh carry ``fresh: false``, and ``verify_access(token, fresh=True)`` accepts only the
+former (for password changes and other sensitive actions).
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from .api import PyJWS, PyJWT
-from .exceptions import InvalidArgumentError, InvalidTokenError, RevokedTokenError
-from .revocation import MemoryStore, RevocationStore
+from .exceptions import (
+    InvalidArgumentError,
+    InvalidTokenError,
+    PyJWTError,
+    RevokedTokenError,
+    StaleTokenError,
+)
+from .revocation import LookupResult, MemoryStore, RevocationStore
 
 __all__ = ["ACCESS_TYP", "REFRESH_TYP", "TokenPair", "TokenService"]
 
@@ -26,7 +36,7 @@ ACCESS_TYP = "at+jwt"
 REFRESH_TYP = "rt+jwt"
 
 # Claims the service sets itself; extra claims may not override them.
-_RESERVED = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "fam"})
+_RESERVED = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "fam", "fresh"})
 _REQUIRED = ["exp", "iat", "sub", "jti", "iss", "aud"]
 
 
@@ -60,6 +70,23 @@ def _new_id() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _reuse_seconds(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgumentError("refresh_reuse_interval must be a number of seconds")
+    if not (math.isfinite(value) and 0 <= value <= 300):
+        raise InvalidArgumentError("refresh_reuse_interval must be between 0 and 300 seconds")
+    return float(value)
+
+
+def _parse_successor(text: str) -> tuple[int, str, str]:
+    # The store hands back what TokenService wrote: "iat.access_jti.refresh_jti" (token_urlsafe
+    # ids never contain a dot). Anything else means the store was tampered with or is broken.
+    parts = text.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1] or not parts[2]:
+        raise PyJWTError("revocation store returned a malformed refresh successor")
+    return int(parts[0]), parts[1], parts[2]
+
+
 class TokenService:
     """Issues, verifies, refreshes and revokes access/refresh token pairs.
 
@@ -74,6 +101,12 @@ class TokenService:
     :param clock: seconds since the epoch; :func:`time.time` if None.
     :param verify_key: the verification key, when it differs from ``key`` (the public half).
     :param leeway: seconds of clock skew tolerated on ``exp``/``iat``.
+    :param refresh_reuse_interval: seconds (0, the default, turns it off; at most 300) during
+        which presenting a just-spent refresh token again returns the same successor pair
+        instead of revoking the family: two tabs refreshing at once, or a retried request
+        whose answer was lost. After it, reuse revokes the family as before.
+
+    ``repr()`` shows the algorithm, issuer, audience and store, never a key.
     """
 
     def __init__(
@@ -89,6 +122,7 @@ class TokenService:
         clock: Callable[[], float] | None = None,
         verify_key: Any = None,
         leeway: float = 0,
+        refresh_reuse_interval: float = 0,
     ) -> None:
         if not isinstance(algorithm, str) or algorithm.lower() == "none":
             raise InvalidArgumentError("TokenService needs a signing algorithm, not 'none'")
@@ -106,7 +140,17 @@ class TokenService:
         self._clock: Callable[[], float] = clock or time.time
         self._store: RevocationStore = store if store is not None else MemoryStore(clock=clock)
         self._leeway = leeway
+        self._reuse_interval = _reuse_seconds(refresh_reuse_interval)
         self._jwt = PyJWT()
+
+    def __repr__(self) -> str:
+        # Never the key or verify_key: HMAC secrets and private keys must not reach logs.
+        return (
+            f"TokenService(algorithm={self._algorithm!r}, issuer={self._issuer!r},"
+            f" audience={self._audience!r}, store={self._store!r})"
+        )
+
+    __str__ = __repr__
 
     @property
     def store(self) -> RevocationStore:
@@ -125,14 +169,24 @@ class TokenService:
         clash = sorted(_RESERVED.intersection(extra))
         if clash:
             raise InvalidArgumentError(f"extra_claims may not set {', '.join(clash)}")
-        return self._pair(subject, _new_id(), extra)
+        return self._pair(subject, _new_id(), extra, fresh=True)
 
-    def _pair(self, subject: str, family: str, extra: dict[str, Any]) -> TokenPair:
-        iat = int(self._clock())
+    def _pair(
+        self,
+        subject: str,
+        family: str,
+        extra: dict[str, Any],
+        *,
+        fresh: bool,
+        ids: tuple[int, str, str] | None = None,
+    ) -> TokenPair:
+        # ids = (iat, access jti, refresh jti); given when replaying a remembered successor, so
+        # the replay carries the same claims (byte-identical tokens for deterministic algs).
+        iat, access_jti, refresh_jti = ids or (int(self._clock()), _new_id(), _new_id())
         base = {**extra, "iss": self._issuer, "sub": subject, "aud": self._audience}
         base.update(iat=iat, fam=family)
-        access = {**base, "exp": iat + self._access_ttl, "jti": _new_id()}
-        refresh = {**base, "exp": iat + self._refresh_ttl, "jti": _new_id()}
+        access = {**base, "exp": iat + self._access_ttl, "jti": access_jti, "fresh": fresh}
+        refresh = {**base, "exp": iat + self._refresh_ttl, "jti": refresh_jti}
         return TokenPair(
             access_token=self._sign(access, ACCESS_TYP),
             refresh_token=self._sign(refresh, REFRESH_TYP),
@@ -158,23 +212,37 @@ class TokenService:
             raise InvalidTokenError("token lacks a string fam or jti claim")
         return claims
 
-    def _check_not_revoked(self, claims: Mapping[str, Any]) -> None:
-        if self._store.is_family_revoked(claims["fam"]):
+    def _lookup(self, claims: Mapping[str, Any]) -> LookupResult:
+        # One store call (one round trip for a networked store) per verification.
+        return self._store.lookup(jti=claims["jti"], family=claims["fam"], subject=claims["sub"])
+
+    @staticmethod
+    def _raise_if_revoked(claims: Mapping[str, Any], state: LookupResult, *, jti: bool) -> None:
+        jti_revoked, family_revoked, cutoff = state
+        if jti and jti_revoked:
+            raise RevokedTokenError("token has been revoked")
+        if family_revoked:
             raise RevokedTokenError("token family has been revoked")
-        cutoff = self._store.subject_cutoff(claims["sub"])
         if cutoff is not None and claims["iat"] <= cutoff:
             raise RevokedTokenError("all tokens of this subject have been revoked")
 
-    def verify_access(self, token: str) -> dict[str, Any]:
+    def verify_access(self, token: str, *, fresh: bool = False) -> dict[str, Any]:
         """Verify an access token (signature, ``typ``, every claim, revocation); return claims.
 
+        With ``fresh=True`` only an access token issued at login (claim ``fresh: true``) is
+        accepted, for actions that should need a recent password (OWASP's re-authentication
+        advice); one issued by :meth:`refresh` raises
+        :class:`~jwtlite.exceptions.StaleTokenError`.
+
         Raises a :class:`~jwtlite.exceptions.InvalidTokenError` subclass;
-        :class:`~jwtlite.exceptions.RevokedTokenError` when revoked.
+        :class:`~jwtlite.exceptions.RevokedTokenError` when revoked. Raises
+        :class:`~jwtlite.exceptions.RevocationStoreUnavailableError` (not an InvalidTokenError:
+        answer 503) when the store cannot be asked.
         """
         claims = self._decode(token, ACCESS_TYP)
-        if self._store.is_revoked(claims["jti"]):
-            raise RevokedTokenError("token has been revoked")
-        self._check_not_revoked(claims)
+        self._raise_if_revoked(claims, self._lookup(claims), jti=True)
+        if fresh and claims.get("fresh") is not True:
+            raise StaleTokenError("a fresh token from a login is required; log in again")
         return claims
 
     def refresh(self, refresh_token: str) -> TokenPair:
@@ -182,14 +250,31 @@ class TokenService:
 
         A refresh token that was already spent means two parties hold it, so the whole family is
         revoked (RFC 9700 §4.14.2) and :class:`~jwtlite.exceptions.RevokedTokenError` raised.
+        Within ``refresh_reuse_interval`` seconds of the first spend, the same successor pair
+        is returned instead. The access token of the new pair is not fresh.
         """
         claims = self._decode(refresh_token, REFRESH_TYP)
-        self._check_not_revoked(claims)
-        if not self._store.consume(claims["jti"], claims["exp"] + self._leeway):
-            self._store.revoke_family(claims["fam"], self._family_expiry())
-            raise RevokedTokenError("refresh token reused; its family has been revoked")
+        # The jti itself is decided by consume/spend below: a spent one may still replay.
+        self._raise_if_revoked(claims, self._lookup(claims), jti=False)
         extra = {name: value for name, value in claims.items() if name not in _RESERVED}
-        return self._pair(claims["sub"], claims["fam"], extra)
+        expiry = claims["exp"] + self._leeway
+        if not self._reuse_interval:
+            if not self._store.consume(claims["jti"], expiry):
+                self._reused(claims)
+            return self._pair(claims["sub"], claims["fam"], extra, fresh=False)
+        now = self._clock()
+        successor = f"{int(now)}.{_new_id()}.{_new_id()}"
+        chosen = self._store.spend(
+            claims["jti"], expiry, successor=successor, reuse_until=now + self._reuse_interval
+        )
+        if chosen is None:
+            self._reused(claims)
+        ids = _parse_successor(chosen)
+        return self._pair(claims["sub"], claims["fam"], extra, fresh=False, ids=ids)
+
+    def _reused(self, claims: Mapping[str, Any]) -> NoReturn:
+        self._store.revoke_family(claims["fam"], self._family_expiry())
+        raise RevokedTokenError("refresh token reused; its family has been revoked")
 
     def _family_expiry(self) -> float:
         # The newest token of any family alive now expires within the longest lifetime.

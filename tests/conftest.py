@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _redis_servers import (  # noqa: F401 - fixtures for the Redis store tests
+    redis_cluster,
+    redis_cluster_url,
+    redis_server,
+    redis_url,
+)
 
 from jwtlite.backends import Backend, set_backend
 

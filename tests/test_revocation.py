@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jwtlite.exceptions import PyJWTError
-from jwtlite.revocation import MemoryStore, RevocationStore, SQLiteStore
+from jwtlite.exceptions import (
+    InvalidArgumentError,
+    PyJWTError,
+    RevocationStoreUnavailableError,
+)
+from jwtlite.revocation import MemoryStore, RedisStore, RevocationStore, SQLiteStore
 
 
 @pytest.fixture
@@ -22,12 +28,18 @@ def clock() -> FakeClock:
     return FakeClock(1_000_000.0)
 
 
-@pytest.fixture(params=["memory", "sqlite-file", "sqlite-memory"])
+@pytest.fixture(params=["memory", "sqlite-file", "sqlite-memory", "redis", "redis-cluster"])
 def store(
     request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Path
 ) -> Iterator[RevocationStore]:
     if request.param == "memory":
         yield MemoryStore(clock=clock)
+        return
+    if request.param.startswith("redis"):
+        cluster = request.param == "redis-cluster"
+        url = request.getfixturevalue("redis_cluster_url" if cluster else "redis_url")
+        with RedisStore(url, clock=clock, cluster=cluster) as redis_store:
+            yield redis_store
         return
     path = tmp_path / "rev.db" if request.param == "sqlite-file" else ":memory:"
     with SQLiteStore(path, clock=clock) as sqlite_store:
@@ -95,6 +107,8 @@ def test_subject_cutoff(store: RevocationStore, clock: FakeClock) -> None:
 
 
 def test_purge(store: RevocationStore, clock: FakeClock) -> None:
+    if isinstance(store, RedisStore):
+        pytest.skip("Redis expires entries by TTL: purge() has nothing to do")
     store.revoke("a", clock.now + 1)
     store.revoke("b", clock.now + 100)
     store.consume("c", clock.now + 1)
@@ -109,6 +123,72 @@ def test_purge(store: RevocationStore, clock: FakeClock) -> None:
     assert store.is_revoked("b")
     assert store.is_family_revoked("g")
     assert store.subject_cutoff("t") == 1.0
+
+
+def test_spend_then_replay_within_interval(store: RevocationStore, clock: FakeClock) -> None:
+    assert store.spend("r", clock.now + 100, successor="s1", reuse_until=clock.now + 5) == "s1"
+    assert store.is_revoked("r")
+    assert not store.consume("r", clock.now + 100)
+    # Within the interval every later spend gets the FIRST call's successor.
+    clock.now += 4.5
+    assert store.spend("r", clock.now + 100, successor="s2", reuse_until=clock.now + 5) == "s1"
+    clock.now += 0.5
+    assert store.spend("r", clock.now + 100, successor="s3", reuse_until=clock.now + 5) is None
+    assert store.is_revoked("r")
+
+
+def test_spend_refuses_consumed_or_revoked(store: RevocationStore, clock: FakeClock) -> None:
+    assert store.consume("c", clock.now + 10)
+    assert store.spend("c", clock.now + 10, successor="s", reuse_until=clock.now + 5) is None
+    store.revoke("v", clock.now + 10)
+    assert store.spend("v", clock.now + 10, successor="s", reuse_until=clock.now + 5) is None
+    # Revoking a spent token ends its reuse interval at once.
+    assert store.spend("x", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
+    store.revoke("x", clock.now + 10)
+    assert store.spend("x", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+
+
+def test_spend_after_expiry_starts_over(store: RevocationStore, clock: FakeClock) -> None:
+    assert store.spend("r", clock.now + 10, successor="s1", reuse_until=clock.now + 20) == "s1"
+    clock.now += 10
+    assert not store.is_revoked("r")
+    assert store.spend("r", clock.now + 10, successor="s2", reuse_until=clock.now + 5) == "s2"
+
+
+def test_lookup(store: RevocationStore, clock: FakeClock) -> None:
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
+    store.revoke("j", clock.now + 10)
+    assert store.lookup(jti="j", family="f", subject="s") == (True, False, None)
+    store.revoke_family("f", clock.now + 20)
+    store.revoke_subject("s", 5.0, clock.now + 30)
+    assert store.lookup(jti="j", family="f", subject="s") == (True, True, 5.0)
+    assert store.lookup(jti="k", family="g", subject="t") == (False, False, None)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, True, 5.0)
+    clock.now += 20
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
+
+
+def test_concurrent_spend_threads(store: RevocationStore, clock: FakeClock) -> None:
+    answers: list[str | None] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        start.wait()
+        got = store.spend("r", clock.now + 60, successor=f"s{n}", reuse_until=clock.now + 5)
+        with lock:
+            answers.append(got)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 8
+    # Exactly one call stored its successor; all eight got that one.
+    assert len(set(answers)) == 1
+    assert answers[0] in {f"s{n}" for n in range(8)}
 
 
 def test_concurrent_consume_threads(store: RevocationStore, clock: FakeClock) -> None:
@@ -230,3 +310,141 @@ def test_any_input_is_stored_or_refused_cleanly(key: str, exp: float) -> None:
             assert store.is_revoked(key) is live
             assert store.is_family_revoked(key) is live
             assert store.subject_cutoff(key) == (float(exp) if live else None)
+
+
+def _rows(store: MemoryStore | SQLiteStore) -> int:
+    if isinstance(store, MemoryStore):
+        return len(store)
+    return sum(
+        store._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+        for table in ("jwtlite_jti", "jwtlite_family", "jwtlite_subject")
+    )
+
+
+@pytest.fixture
+def make(clock: FakeClock) -> Iterator[Callable[..., MemoryStore | SQLiteStore]]:
+    """Build a memory or SQLite store with a purge policy; SQLite stores are closed after."""
+    opened: list[SQLiteStore] = []
+
+    def build(kind: str, **policy: Any) -> MemoryStore | SQLiteStore:
+        if kind == "memory":
+            return MemoryStore(clock=clock, **policy)
+        opened.append(SQLiteStore(":memory:", clock=clock, **policy))
+        return opened[-1]
+
+    yield build
+    for store in opened:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_expired_rows_go_away_every_n_writes(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    store = make(kind, purge_every=10, purge_interval=3600)
+    for i in range(3):
+        store.revoke(f"a{i}", clock.now + 1)
+        store.revoke_family(f"f{i}", clock.now + 1)
+        store.revoke_subject(f"s{i}", 1.0, clock.now + 1)
+    assert _rows(store) == 9
+    clock.now += 2
+    store.revoke("live", clock.now + 100)  # the tenth write: a purge pass runs, no purge() call
+    assert _rows(store) == 1
+    assert store.is_revoked("live")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_expired_rows_go_away_after_interval(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    store = make(kind, purge_every=1000, purge_interval=60)
+    for i in range(5):
+        assert store.consume(f"r{i}", clock.now + 1)
+    clock.now += 59
+    store.revoke("x", clock.now + 1000)
+    assert _rows(store) == 6  # not yet 60 s since the last pass
+    clock.now += 1
+    store.revoke("y", clock.now + 1000)
+    assert _rows(store) == 2
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_pass_is_bounded(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    store = make(kind, purge_every=11, purge_interval=3600, purge_batch=3)
+    for i in range(10):
+        store.revoke(f"a{i}", clock.now + 1 + i / 100)
+    clock.now += 2
+    store.revoke("live", clock.now + 100)
+    assert _rows(store) == 8  # one pass deleted at most purge_batch entries
+    assert store.purge() == 7
+    assert _rows(store) == 1
+
+
+def test_memory_purge_skips_extended_entries(clock: FakeClock) -> None:
+    store = MemoryStore(clock=clock, purge_every=2)
+    store.revoke("a", clock.now + 1)
+    store.revoke("a", clock.now + 100)  # second write: a pass runs, nothing has expired
+    clock.now += 2
+    store.revoke("b", clock.now + 1)
+    store.revoke("c", clock.now + 1)  # a pass pops a's stale heap entry but keeps the entry
+    assert store.is_revoked("a")
+    assert len(store) == 3
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"purge_every": 0},
+        {"purge_every": True},
+        {"purge_batch": 1.5},
+        {"purge_interval": 0},
+        {"purge_interval": "60"},
+        {"purge_interval": float("nan")},
+    ],
+)
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_bad_purge_policy(
+    kind: str, policy: dict[str, Any], make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    with pytest.raises(InvalidArgumentError):
+        make(kind, **policy)
+
+
+def test_sqlite_old_schema_gains_columns(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY, exp REAL NOT NULL)")
+    conn.execute("INSERT INTO jwtlite_jti VALUES ('old', ?)", (clock.now + 10,))
+    conn.commit()
+    conn.close()
+    with SQLiteStore(path, clock=clock) as store:
+        assert store.is_revoked("old")
+        assert store.spend("r", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
+        assert store.spend("r", clock.now + 10, successor="t", reuse_until=clock.now + 5) == "s"
+
+
+def test_sqlite_locked_database_is_unavailable(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.05) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(RevocationStoreUnavailableError):
+                store.revoke("a", clock.now + 10)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        store.revoke("a", clock.now + 10)
+        assert store.is_revoked("a")
+
+
+def test_store_reprs_are_short(tmp_path: Path, clock: FakeClock) -> None:
+    memory = MemoryStore(clock=clock)
+    memory.revoke("secret-jti", clock.now + 10)
+    assert repr(memory) == "MemoryStore(entries=1, purge=every=1000, interval=60.0, batch=1000)"
+    with SQLiteStore(tmp_path / "rev.db", clock=clock) as store:
+        store.revoke("secret-jti", clock.now + 10)
+        assert "secret-jti" not in repr(store)
+        assert repr(store).startswith("SQLiteStore(")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,12 @@ from jwtlite.exceptions import (
     InvalidSignatureError,
     InvalidTokenError,
     MissingRequiredClaimError,
+    PyJWTError,
     RevokedTokenError,
+    StaleTokenError,
 )
 from jwtlite.keys import load_key
-from jwtlite.revocation import MemoryStore, SQLiteStore
+from jwtlite.revocation import MemoryStore, RedisStore, RevocationStore, SQLiteStore
 from jwtlite.tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
 
 SECRET = "k" * 32
@@ -320,3 +324,219 @@ def test_garbage_only_raises_token_errors(garbage: str) -> None:
     for call in (service.verify_access, service.refresh, service.revoke):
         with pytest.raises(InvalidTokenError):
             call(garbage)
+
+
+def test_same_second_revoke_subject(service: TokenService, clock: FakeClock) -> None:
+    clock.now = 1_700_000_100.0  # exactly on a second: iat == cutoff
+    before = service.issue("alice")
+    service.revoke_subject("alice")
+    with pytest.raises(RevokedTokenError, match="subject"):
+        service.verify_access(before.access_token)
+    clock.now += 0.9  # later in the same second: iat is still <= cutoff
+    same_second = service.issue("alice")
+    with pytest.raises(RevokedTokenError, match="subject"):
+        service.verify_access(same_second.access_token)
+    clock.now += 0.1
+    service.verify_access(service.issue("alice").access_token)
+
+
+def test_revoke_refuses_a_foreign_typ(clock: FakeClock) -> None:
+    store = MemoryStore(clock=clock)
+    service = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, store=store)
+    claims = _claims(service.issue("alice").access_token)
+    for headers in ({"typ": "JWT"}, {"typ": "id+jwt"}, None):
+        foreign = PyJWT().encode(claims, SECRET, headers=headers)
+        with pytest.raises(InvalidTokenError, match="typ"):
+            service.revoke(foreign)
+    assert len(store) == 0
+    assert not store.is_family_revoked(claims["fam"])
+
+
+def test_revocation_inside_the_leeway_window(clock: FakeClock) -> None:
+    service = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, leeway=30)
+    pair = service.issue("alice")
+    clock.now += 900 + 10  # expired 10 s ago, still accepted within the leeway
+    service.verify_access(pair.access_token)
+    service.revoke(pair.access_token, family=False)
+    clock.now += 19  # the revocation must outlive exp + leeway, not just exp
+    with pytest.raises(RevokedTokenError):
+        service.verify_access(pair.access_token)
+    clock.now += 1
+    with pytest.raises(ExpiredSignatureError):
+        service.verify_access(pair.access_token)
+
+
+def test_wrong_verify_key(clock: FakeClock) -> None:
+    signer = TokenService(
+        SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock, verify_key="w" * 32
+    )
+    pair = signer.issue("alice")
+    for call in (signer.verify_access, signer.refresh, signer.revoke):
+        with pytest.raises(InvalidSignatureError):
+            call(pair.access_token if call is not signer.refresh else pair.refresh_token)
+    # verify_key, not key, is what verifies: a service holding only the right verify_key works.
+    checker = TokenService(
+        "z" * 32, "HS256", issuer=ISS, audience=AUD, clock=clock, verify_key=SECRET
+    )
+    assert checker.verify_access(pair.access_token)["sub"] == "alice"
+
+
+def test_repr_never_shows_the_key(clock: FakeClock) -> None:
+    private = load_key(key_pem("ec_p256.pem"))
+    for key in (SECRET, private):
+        service = TokenService(
+            key, "HS256" if key is SECRET else "ES256", issuer=ISS, audience=AUD, clock=clock
+        )
+        for text in (repr(service), str(service)):
+            assert SECRET not in text
+            assert "PRIVATE" not in text
+            assert text.startswith("TokenService(algorithm=")
+            assert "MemoryStore(entries=0" in text
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def any_store(
+    request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Path
+) -> Iterator[RevocationStore]:
+    if request.param == "memory":
+        yield MemoryStore(clock=clock)
+    elif request.param == "redis":
+        with RedisStore(request.getfixturevalue("redis_url"), clock=clock) as redis_store:
+            yield redis_store
+    else:
+        with SQLiteStore(tmp_path / "rev.db", clock=clock) as sqlite_store:
+            yield sqlite_store
+
+
+def _reuse_service(clock: FakeClock, store: RevocationStore, interval: float) -> TokenService:
+    return TokenService(
+        SECRET,
+        "HS256",
+        issuer=ISS,
+        audience=AUD,
+        clock=clock,
+        store=store,
+        refresh_reuse_interval=interval,
+    )
+
+
+def test_reuse_interval_returns_the_same_pair(any_store: RevocationStore, clock: FakeClock) -> None:
+    service = _reuse_service(clock, any_store, 10)
+    first = service.issue("alice", {"scope": "read"})
+    second = service.refresh(first.refresh_token)
+    clock.now += 9.5
+    again = service.refresh(first.refresh_token)
+    assert again == second  # HS256 is deterministic: the very same strings
+    assert service.verify_access(second.access_token)["scope"] == "read"
+    third = service.refresh(second.refresh_token)
+    service.verify_access(third.access_token)
+
+
+def test_reuse_after_interval_revokes(any_store: RevocationStore, clock: FakeClock) -> None:
+    service = _reuse_service(clock, any_store, 10)
+    first = service.issue("alice")
+    second = service.refresh(first.refresh_token)
+    clock.now += 10
+    with pytest.raises(RevokedTokenError, match="reuse"):
+        service.refresh(first.refresh_token)
+    with pytest.raises(RevokedTokenError, match="family"):
+        service.verify_access(second.access_token)
+    with pytest.raises(RevokedTokenError):
+        service.refresh(second.refresh_token)
+
+
+def test_reuse_interval_ends_on_logout(clock: FakeClock) -> None:
+    service = _reuse_service(clock, MemoryStore(clock=clock), 10)
+    first = service.issue("alice")
+    second = service.refresh(first.refresh_token)
+    service.revoke(second.access_token)
+    with pytest.raises(RevokedTokenError, match="family"):
+        service.refresh(first.refresh_token)
+
+
+def test_reuse_interval_off_by_default(service: TokenService) -> None:
+    first = service.issue("alice")
+    service.refresh(first.refresh_token)
+    with pytest.raises(RevokedTokenError, match="reuse"):
+        service.refresh(first.refresh_token)
+
+
+def test_reuse_interval_concurrent_refreshes(any_store: RevocationStore, clock: FakeClock) -> None:
+    service = _reuse_service(clock, any_store, 5)
+    first = service.issue("alice")
+    start = threading.Barrier(8)
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def tab() -> None:
+        start.wait()
+        try:
+            got: object = service.refresh(first.refresh_token)
+        except PyJWTError as exc:  # pragma: no cover - the failure this test guards against
+            got = exc
+        with lock:
+            results.append(got)
+
+    threads = [threading.Thread(target=tab) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8
+    assert all(isinstance(result, TokenPair) for result in results)
+    assert len({result.refresh_token for result in results}) == 1  # type: ignore[attr-defined]
+
+
+def test_malformed_successor_from_store(clock: FakeClock) -> None:
+    class Broken(MemoryStore):
+        def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str:
+            return "not-a-successor"
+
+    service = _reuse_service(clock, Broken(clock=clock), 5)
+    with pytest.raises(PyJWTError, match="malformed refresh successor"):
+        service.refresh(service.issue("alice").refresh_token)
+
+
+@pytest.mark.parametrize("interval", [-1, 301, float("nan"), float("inf"), True, "5", None])
+def test_bad_reuse_interval(interval: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="refresh_reuse_interval"):
+        TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, refresh_reuse_interval=interval)
+
+
+def test_fresh_tokens(service: TokenService, clock: FakeClock) -> None:
+    login = service.issue("alice")
+    assert _claims(login.access_token)["fresh"] is True
+    assert "fresh" not in _claims(login.refresh_token)
+    assert service.verify_access(login.access_token, fresh=True)["fresh"] is True
+    refreshed = service.refresh(login.refresh_token)
+    assert _claims(refreshed.access_token)["fresh"] is False
+    assert service.verify_access(refreshed.access_token)["fresh"] is False
+    with pytest.raises(StaleTokenError, match="fresh"):
+        service.verify_access(refreshed.access_token, fresh=True)
+    assert issubclass(StaleTokenError, InvalidTokenError)
+    # A token without the claim (issued before this feature) is never fresh.
+    claims = {k: v for k, v in _claims(login.access_token).items() if k != "fresh"}
+    legacy = PyJWT().encode(claims, SECRET, headers={"typ": ACCESS_TYP})
+    service.verify_access(legacy)
+    with pytest.raises(StaleTokenError):
+        service.verify_access(legacy, fresh=True)
+    truthy = PyJWT().encode({**claims, "fresh": 1}, SECRET, headers={"typ": ACCESS_TYP})
+    with pytest.raises(StaleTokenError):
+        service.verify_access(truthy, fresh=True)
+    # Revocation wins over staleness: a revoked token says so.
+    service.revoke(refreshed.access_token)
+    with pytest.raises(RevokedTokenError):
+        service.verify_access(refreshed.access_token, fresh=True)
+    with pytest.raises(InvalidArgumentError, match="fresh"):
+        service.issue("alice", {"fresh": True})
+
+
+def test_new_errors_are_exported() -> None:
+    import jwtlite
+    from jwtlite.exceptions import RevocationStoreUnavailableError
+
+    assert jwtlite.StaleTokenError is StaleTokenError
+    assert jwtlite.RevocationStoreUnavailableError is RevocationStoreUnavailableError
+    assert issubclass(RevocationStoreUnavailableError, PyJWTError)
+    # Not a token error: the token may be fine, so an app answers 503, not 401.
+    assert not issubclass(RevocationStoreUnavailableError, InvalidTokenError)

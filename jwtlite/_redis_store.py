@@ -1,0 +1,324 @@
+"""A revocation store on Redis, for many hosts sharing one deny list.
+
+Re-exported as :class:`jwtlite.revocation.RedisStore`. The ``redis`` client package (extra
+``jwtlite[redis]``) is imported only when a store is built, so ``import jwtlite`` never needs it.
+
+Layout: every key is ``<prefix>{<hash_tag>}:<kind>:<id>``; kind ``j`` is a jti, ``f`` a family,
+``s`` a subject. Values are text:
+
+- jti: ``<exp>`` or, after :meth:`RedisStore.spend`, ``<exp>|<reuse_until>|<successor>``;
+- family: ``<exp>``;
+- subject: ``<cutoff>|<exp>``.
+
+Every key gets an absolute expiry (``PXAT``) at its ``exp``, so Redis forgets it on its own and
+there is nothing to purge. The stored ``exp`` is compared with the store's clock as well, so an
+entry reads as absent exactly when the other stores say so, even when the app's clock and the
+server's differ by a little. All keys share one hash tag, which puts them in one Redis Cluster
+slot: the per-request check reads the jti, family and subject keys with one ``MGET`` (one round
+trip), and Cluster only accepts a multi-key command within one slot. The deny list is small
+(entries live for a token's lifetime), so one slot's master carries it easily; replicas give
+fail-over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
+
+__all__ = ["RedisStore"]
+
+# Times beyond the year 9999 are clamped: Redis expiries are 64-bit milliseconds, and Lua's
+# tonumber() cannot read "inf".
+_MAX_SECONDS = 253_402_300_799.0
+
+# Keep the later expiry (never shorten a revocation). A revoked jti loses any successor, so it
+# can no longer be replayed through spend(). ARGV: value, exp, pxat.
+_EXTEND = """
+local old = redis.call('GET', KEYS[1])
+if old then
+  local old_exp = string.match(old, '^[^|]*')
+  if tonumber(old_exp) and tonumber(old_exp) > tonumber(ARGV[2]) then
+    redis.call('SET', KEYS[1], old_exp, 'KEEPTTL')
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
+return 1
+"""
+
+# consume() and spend(): SET NX with an absolute expiry is the test-and-set; an entry that is
+# still in Redis but expired by the caller's clock is taken over, as in the other stores.
+# Returns 1 when this call took the jti, the remembered successor while its reuse interval
+# lasts, 0 otherwise. ARGV: value, pxat, now.
+_TAKE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 1 end
+local old = redis.call('GET', KEYS[1])
+local now = tonumber(ARGV[3])
+local bar = string.find(old, '|', 1, true)
+local old_exp = tonumber(bar and string.sub(old, 1, bar - 1) or old)
+if old_exp == nil or old_exp <= now then
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+  return 1
+end
+if bar then
+  local bar2 = string.find(old, '|', bar + 1, true)
+  local reuse_until = tonumber(string.sub(old, bar + 1, bar2 - 1))
+  if reuse_until and now < reuse_until then return string.sub(old, bar2 + 1) end
+end
+return 0
+"""
+
+# The subject cutoff and its expiry only ever go up. ARGV: cutoff, exp, pxat.
+_SUBJECT = """
+local cutoff, exp, keep = ARGV[1], ARGV[2], false
+local old = redis.call('GET', KEYS[1])
+if old then
+  local bar = string.find(old, '|', 1, true)
+  local old_cutoff, old_exp = string.sub(old, 1, bar - 1), string.sub(old, bar + 1)
+  if tonumber(old_cutoff) > tonumber(cutoff) then cutoff = old_cutoff end
+  if tonumber(old_exp) > tonumber(exp) then exp, keep = old_exp, true end
+end
+if keep then
+  redis.call('SET', KEYS[1], cutoff .. '|' .. exp, 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], cutoff .. '|' .. exp, 'PXAT', ARGV[3])
+end
+return 1
+"""
+
+
+def _seconds(value: float) -> float:
+    # NaN reads as "long expired"; infinities and huge integers clamp to the year 9999.
+    number = float(value)
+    if math.isnan(number):
+        return -_MAX_SECONDS
+    return max(-_MAX_SECONDS, min(number, _MAX_SECONDS))
+
+
+def _text(value: float) -> str:
+    return repr(_seconds(value))
+
+
+def _floats(raw: bytes) -> list[float]:
+    try:
+        return [float(part) for part in raw.split(b"|", 2)[:2]]
+    except ValueError:
+        # Someone else wrote under our prefix: the status is unknown, so fail closed.
+        raise RevocationStoreUnavailableError("unreadable revocation entry in Redis") from None
+
+
+def _exp_of(raw: bytes | None) -> float | None:
+    return None if raw is None else _floats(raw)[0]
+
+
+def _check_name(name: str, value: object, *, empty: bool) -> str:
+    if not isinstance(value, str) or (not empty and not value) or "{" in value or "}" in value:
+        raise InvalidArgumentError(f"{name} must be a string without braces")
+    return value
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    # redis is an optional dependency (extra jwtlite[redis]): imported only by RedisStore.
+    from redis.exceptions import RedisClusterException, RedisError  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+
+    return RedisError, RedisClusterException
+
+
+def _client_from_url(url: str, *, cluster: bool, connect_timeout: float, timeout: float) -> Any:
+    # redis is an optional dependency (extra jwtlite[redis]): imported only by RedisStore.
+    import redis  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+    from redis.backoff import NoBackoff  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+    from redis.cluster import RedisCluster  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+    from redis.retry import Retry  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+
+    options: dict[str, Any] = {"socket_connect_timeout": connect_timeout, "socket_timeout": timeout}
+    if cluster:
+        return RedisCluster.from_url(url, **options)
+    # One immediate retry reconnects a pooled connection the server closed (a restart);
+    # the worst case per call stays two connect + command timeouts.
+    return redis.Redis.from_url(url, retry=Retry(NoBackoff(), 1), **options)
+
+
+class RedisStore:
+    """A revocation store on Redis or Redis Cluster, shared by every host of a deployment.
+
+    :param client: a client object (``redis.Redis``, one from ``redis.sentinel.Sentinel``'s
+        ``master_for``, or ``redis.cluster.RedisCluster``; its own timeouts apply), or a URL
+        (``redis://``, ``rediss://``, ``unix://``) from which one is built with the timeouts
+        below.
+    :param prefix: the start of every key (no braces).
+    :param hash_tag: the Cluster hash tag every key carries (no braces, not empty).
+    :param clock: seconds since the epoch; :func:`time.time` if None. Redis expiries follow
+        it: an entry expires at ``exp`` on this clock.
+    :param connect_timeout: seconds to connect (for a URL).
+    :param timeout: seconds to wait for each answer (for a URL).
+    :param cluster: build a ``RedisCluster`` client from the URL.
+
+    When Redis cannot be reached or answers with an error, every method raises
+    :class:`~jwtlite.exceptions.RevocationStoreUnavailableError` (fail closed).
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "jwtlite:",
+        hash_tag: str = "jwtlite",
+        clock: Callable[[], float] | None = None,
+        connect_timeout: float = 1.0,
+        timeout: float = 1.0,
+        cluster: bool = False,
+    ) -> None:
+        _check_name("prefix", prefix, empty=True)
+        _check_name("hash_tag", hash_tag, empty=False)
+        for name, value in (("connect_timeout", connect_timeout), ("timeout", timeout)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise InvalidArgumentError(f"{name} must be a positive number of seconds")
+        self._errors = _redis_errors()
+        url_errors: tuple[type[Exception], ...] = (ValueError, *self._errors)
+        self._owned = isinstance(client, str)
+        if isinstance(client, str):
+            try:
+                client = _client_from_url(
+                    client, cluster=cluster, connect_timeout=connect_timeout, timeout=timeout
+                )
+            except url_errors as exc:
+                # The URL itself never goes into the message: it may hold a password.
+                raise PyJWTError(f"cannot use the Redis URL: {type(exc).__name__}") from None
+        self._client = client
+        self._clock = clock
+        self._base = f"{prefix}{{{hash_tag}}}:".encode()
+        self._shas: dict[str, str] = {
+            script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+            for script in (_EXTEND, _TAKE, _SUBJECT)
+        }
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisStore:
+        """A store on the server (or, with ``cluster=True``, the cluster) at ``url``."""
+        if not isinstance(url, str):
+            raise InvalidArgumentError("url must be a string")
+        return cls(url, **options)
+
+    def __repr__(self) -> str:
+        # The client's address is left out: a URL may carry a password.
+        return f"RedisStore(client={type(self._client).__name__}, keys={self._base.decode()!r})"
+
+    def close(self) -> None:
+        """Close the client if this store built it from a URL."""
+        if self._owned:
+            self._client.close()
+
+    def __enter__(self) -> RedisStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _now(self) -> float:
+        return time.time() if self._clock is None else self._clock()
+
+    def _pxat(self, exp: float) -> int:
+        # Absolute expiry in Redis's (wall) time for an exp on the store's clock; with the
+        # default clock the shift is zero. At least 1 ms: Redis refuses 0 and negatives.
+        shift = 0.0 if self._clock is None else time.time() - self._clock()
+        return max(1, int(_seconds(_seconds(exp) + shift) * 1000))
+
+    def _key(self, kind: bytes, name: str) -> bytes:
+        # surrogatepass: any Python string is a valid id, as in the other stores.
+        return self._base + kind + name.encode("utf-8", "surrogatepass")
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._client, method)(*args)
+        except self._errors as exc:
+            raise RevocationStoreUnavailableError(
+                f"revocation store unavailable: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _script(self, script: str, key: bytes, *args: object) -> Any:
+        # EVALSHA sends 40 bytes instead of the script; after a server restart (empty script
+        # cache) one EVAL reloads it. Both run the script atomically on the key's node.
+        # redis is an optional dependency: imported only by RedisStore.
+        from redis.exceptions import NoScriptError  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+
+        try:
+            return self._call("evalsha", self._shas[script], 1, key, *args)
+        except RevocationStoreUnavailableError as exc:
+            if not isinstance(exc.__cause__, NoScriptError):
+                raise
+        return self._call("eval", script, 1, key, *args)
+
+    def revoke(self, jti: str, exp: float) -> None:
+        """Mark ``jti`` revoked until ``exp`` (never shortened; ends any reuse interval)."""
+        self._script(_EXTEND, self._key(b"j:", jti), _text(exp), _text(exp), self._pxat(exp))
+
+    def is_revoked(self, jti: str) -> bool:
+        """Whether ``jti`` is revoked or spent."""
+        exp = _exp_of(self._call("get", self._key(b"j:", jti)))
+        return exp is not None and exp > self._now()
+
+    def consume(self, jti: str, exp: float) -> bool:
+        """Spend ``jti`` once (``SET NX PXAT`` in a script): True the first time only."""
+        now = self._now()
+        answer = self._script(_TAKE, self._key(b"j:", jti), _text(exp), self._pxat(exp), now)
+        return bool(answer == 1)
+
+    def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
+        """Spend ``jti``, or replay its successor within the reuse interval (one script)."""
+        value = f"{_text(exp)}|{_text(reuse_until)}|{successor}".encode("utf-8", "surrogatepass")
+        now = self._now()
+        answer = self._script(_TAKE, self._key(b"j:", jti), value, self._pxat(exp), now)
+        if answer == 1:
+            return successor
+        if isinstance(answer, bytes):
+            return answer.decode("utf-8", "surrogatepass")
+        return None
+
+    def revoke_family(self, family: str, exp: float) -> None:
+        """Revoke one refresh family until ``exp`` (never shortened)."""
+        key = self._key(b"f:", family)
+        self._script(_EXTEND, key, _text(exp), _text(exp), self._pxat(exp))
+
+    def is_family_revoked(self, family: str) -> bool:
+        """Whether the family is revoked."""
+        exp = _exp_of(self._call("get", self._key(b"f:", family)))
+        return exp is not None and exp > self._now()
+
+    def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
+        """Revoke the subject's tokens issued at or before ``cutoff`` (never lowered)."""
+        key = self._key(b"s:", subject)
+        self._script(_SUBJECT, key, _text(cutoff), _text(exp), self._pxat(exp))
+
+    def _cutoff(self, raw: bytes | None, now: float) -> float | None:
+        if raw is None:
+            return None
+        numbers = _floats(raw)
+        if len(numbers) != 2:
+            raise RevocationStoreUnavailableError("unreadable revocation entry in Redis")
+        return numbers[0] if numbers[1] > now else None
+
+    def subject_cutoff(self, subject: str) -> float | None:
+        """The subject's cutoff, or None."""
+        return self._cutoff(self._call("get", self._key(b"s:", subject)), self._now())
+
+    def lookup(self, *, jti: str, family: str, subject: str) -> tuple[bool, bool, float | None]:
+        """The per-request check: one ``MGET`` of three keys in one slot, one round trip."""
+        keys = [self._key(b"j:", jti), self._key(b"f:", family), self._key(b"s:", subject)]
+        raw_jti, raw_family, raw_subject = self._call("mget", keys)
+        now = self._now()
+        jti_exp, family_exp = _exp_of(raw_jti), _exp_of(raw_family)
+        return (
+            jti_exp is not None and jti_exp > now,
+            family_exp is not None and family_exp > now,
+            self._cutoff(raw_subject, now),
+        )
+
+    def purge(self) -> int:
+        """Nothing to do: Redis forgets every entry at its expiry. Returns 0."""
+        return 0

@@ -1,0 +1,419 @@
+"""RedisStore against real Redis servers: layout, one round trip, many processes, faults.
+
+The store contract itself (the same tests as every store) runs in test_revocation.py.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _redis_servers import RedisServer, require_redis
+from conftest import FakeClock
+
+from jwtlite.exceptions import (
+    InvalidArgumentError,
+    InvalidTokenError,
+    PyJWTError,
+    RevocationStoreUnavailableError,
+    RevokedTokenError,
+)
+from jwtlite.revocation import MemoryStore, RedisStore, RevocationStore
+from jwtlite.tokens import TokenService
+
+SECRET = "k" * 32
+ISS = "https://issuer.test"
+AUD = "https://api.test"
+
+
+def _service(store: RevocationStore, **options: Any) -> TokenService:
+    return TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, store=store, **options)
+
+
+def _client(url: str) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+@pytest.fixture
+def store(redis_url: str) -> Iterator[RedisStore]:
+    with RedisStore.from_url(redis_url) as redis_store:
+        yield redis_store
+
+
+def test_importing_jwtlite_never_imports_redis() -> None:
+    code = (
+        "import sys, jwtlite, jwtlite.revocation, jwtlite.tokens\n"
+        "assert 'redis' not in sys.modules, 'redis was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_keys_carry_prefix_tag_and_absolute_expiry(redis_url: str) -> None:
+    client = _client(redis_url)
+    store = RedisStore(client, prefix="app1:", hash_tag="rev")
+    assert repr(store) == "RedisStore(client=Redis, keys='app1:{rev}:')"
+    exp = time.time() + 100
+    store.revoke("a", exp)
+    store.revoke_family("f", exp)
+    store.revoke_subject("s", 5.0, exp)
+    assert store.consume("c", exp)
+    keys = sorted(client.keys("*"))
+    assert keys == [b"app1:{rev}:f:f", b"app1:{rev}:j:a", b"app1:{rev}:j:c", b"app1:{rev}:s:s"]
+    for key in keys:
+        # PXAT sets the expiry to exp itself: the remaining time is about 100 s.
+        assert abs(client.pexpiretime(key) - exp * 1000) < 5
+    # Another prefix is another store.
+    assert not RedisStore(client, prefix="app2:", hash_tag="rev").is_revoked("a")
+
+
+def test_entries_expire_by_ttl(store: RedisStore, redis_url: str) -> None:
+    client = _client(redis_url)
+    store.revoke("gone", time.time() - 1)  # already expired: Redis must not keep it
+    assert client.exists(b"jwtlite:{jwtlite}:j:gone") == 0
+    store.revoke("a", time.time() + 100)
+    store.revoke("a", time.time() + 5)  # never shortened
+    assert client.pttl(b"jwtlite:{jwtlite}:j:a") > 90_000
+    assert store.purge() == 0
+
+
+def test_hostile_ids_are_data(store: RedisStore) -> None:
+    exp = time.time() + 60
+    for name in ("{other}", "a|b", "\ud800", "x" * 5000, "", "j:a"):
+        store.revoke(name, exp)
+        assert store.is_revoked(name)
+        store.revoke_family(name, exp)
+        store.revoke_subject(name, 3.0, exp)
+        assert store.lookup(jti=name, family=name, subject=name) == (True, True, 3.0)
+    assert not store.is_revoked("a")
+    successor = "s|with|bars\ud800"
+    assert store.spend("r", exp, successor=successor, reuse_until=exp) == successor
+    assert store.spend("r", exp, successor="other", reuse_until=exp) == successor
+
+
+def test_unreadable_entries_fail_closed(store: RedisStore, redis_url: str) -> None:
+    client = _client(redis_url)
+    client.set(b"jwtlite:{jwtlite}:j:x", b"garbage")
+    client.set(b"jwtlite:{jwtlite}:s:x", b"7")
+    with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
+        store.is_revoked("x")
+    with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
+        store.subject_cutoff("x")
+
+
+def test_verify_is_one_round_trip(redis_url: str) -> None:
+    client = _client(redis_url)
+    service = _service(RedisStore.from_url(redis_url))
+    pairs = [service.issue(f"user{i}") for i in range(50)]
+    service.verify_access(pairs[0].access_token)  # connects (HELLO) before counting
+    client.config_resetstat()
+    for pair in pairs:
+        service.verify_access(pair.access_token)
+    stats = client.info("commandstats")
+    calls = {name: entry["calls"] for name, entry in stats.items()}
+    # The reset and this INFO are the test's own commands.
+    calls.pop("cmdstat_info", None)
+    calls.pop("cmdstat_config|resetstat", None)
+    assert calls == {"cmdstat_mget": 50}
+
+
+def test_reuse_interval_through_redis(store: RedisStore) -> None:
+    clock = FakeClock(time.time())
+    service = _service(
+        RedisStore(store._client, clock=clock), clock=clock, refresh_reuse_interval=5
+    )
+    first = service.issue("alice")
+    second = service.refresh(first.refresh_token)
+    clock.now += 4
+    assert service.refresh(first.refresh_token) == second
+    clock.now += 1
+    with pytest.raises(RevokedTokenError, match="reuse"):
+        service.refresh(first.refresh_token)
+    with pytest.raises(RevokedTokenError, match="family"):
+        service.verify_access(second.access_token)
+
+
+def test_cluster_spreads_nothing_it_cannot_serve(redis_cluster_url: str) -> None:
+    # Several hash tags land on different masters; each store works on its own slot.
+    stores = [RedisStore(redis_cluster_url, cluster=True, hash_tag=f"t{n}") for n in range(6)]
+    exp = time.time() + 60
+    for n, store in enumerate(stores):
+        service = _service(store)
+        pair = service.issue(f"user{n}")
+        service.verify_access(pair.access_token)
+        service.revoke(pair.access_token)
+        with pytest.raises(RevokedTokenError):
+            service.verify_access(pair.access_token)
+        assert store.spend(f"r{n}", exp, successor="s", reuse_until=exp) == "s"
+    import redis.cluster
+
+    client = redis.cluster.RedisCluster.from_url(redis_cluster_url)
+    slots = {client.keyslot(f"x{{t{n}}}") for n in range(6)}
+    owners = {client.get_node_from_key(f"x{{t{n}}}").port for n in range(6)}
+    assert len(slots) == 6
+    assert len(owners) >= 2
+
+
+def test_sentinel_managed_client(redis_url: str, tmp_path: Path) -> None:
+    from redis.sentinel import Sentinel
+
+    master_port = int(redis_url.rsplit(":", 1)[1].split("/", maxsplit=1)[0])
+    config = tmp_path / "sentinel.conf"
+    config.write_text(f"sentinel monitor jwtmaster 127.0.0.1 {master_port} 1\n")
+    sentinel_server = RedisServer(
+        tmp_path / "sentinel", "--sentinel", config=config, ready=b"+monitor master"
+    )
+    sentinel_server.start()
+    try:
+        sentinel = Sentinel([("127.0.0.1", sentinel_server.port)], socket_timeout=1)
+        store = RedisStore(sentinel.master_for("jwtmaster", socket_timeout=1))
+        service = _service(store)
+        pair = service.issue("alice")
+        service.revoke(pair.access_token)
+        with pytest.raises(RevokedTokenError):
+            service.verify_access(pair.access_token)
+        assert RedisStore(redis_url).is_family_revoked(_claims_fam(pair.access_token))
+    finally:
+        sentinel_server.stop()
+
+
+def _claims_fam(token: str) -> str:
+    from jwtlite.api import PyJWT
+
+    family: str = PyJWT().decode(token, options={"verify_signature": False})["fam"]
+    return family
+
+
+def test_bad_arguments(redis_url: str) -> None:
+    for options in (
+        {"prefix": "a{b"},
+        {"hash_tag": ""},
+        {"hash_tag": "x}"},
+        {"prefix": 7},
+        {"timeout": 0},
+        {"connect_timeout": True},
+    ):
+        with pytest.raises(InvalidArgumentError):
+            RedisStore(redis_url, **options)
+    with pytest.raises(InvalidArgumentError):
+        RedisStore.from_url(b"redis://127.0.0.1")  # type: ignore[arg-type]
+    with pytest.raises(PyJWTError, match="cannot use the Redis URL") as caught:
+        RedisStore("http://user:s3cret@example.test/")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_unreachable_server_fails_closed_and_hides_password() -> None:
+    require_redis()
+    with socket.socket() as sock:  # a port that refuses connections
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = RedisStore(f"redis://:s3cret@127.0.0.1:{port}/0", timeout=0.2, connect_timeout=0.2)
+    assert "s3cret" not in repr(store)
+    service = _service(store)
+    pair = _service(MemoryStore()).issue("alice")  # same key; issuing needs no store
+    calls = [
+        lambda: store.revoke("a", 1e10),
+        lambda: store.is_revoked("a"),
+        lambda: store.consume("a", 1e10),
+        lambda: store.spend("a", 1e10, successor="s", reuse_until=1e10),
+        lambda: store.revoke_family("a", 1e10),
+        lambda: store.is_family_revoked("a"),
+        lambda: store.revoke_subject("a", 1.0, 1e10),
+        lambda: store.subject_cutoff("a"),
+        lambda: store.lookup(jti="a", family="b", subject="c"),
+        lambda: service.verify_access(pair.access_token),
+        lambda: service.refresh(pair.refresh_token),
+        lambda: service.revoke(pair.access_token),
+        lambda: service.revoke_subject("alice"),
+    ]
+    for call in calls:
+        with pytest.raises(RevocationStoreUnavailableError) as caught:
+            call()
+        assert not isinstance(caught.value, InvalidTokenError)
+        assert "s3cret" not in str(caught.value)
+    assert len(calls) == 13
+
+
+def test_silent_server_times_out_within_bound() -> None:
+    require_redis()
+    # A listener that accepts connections (the kernel's backlog) but never answers.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        store = RedisStore(f"redis://127.0.0.1:{port}/0", timeout=0.2, connect_timeout=0.2)
+        started = time.monotonic()
+        with pytest.raises(RevocationStoreUnavailableError, match="Timeout"):
+            store.is_revoked("a")
+        # Two attempts of 0.2 s each, with generous room for a loaded machine.
+        assert time.monotonic() - started < 2.0
+
+
+def test_outage_fails_closed_then_recovers(tmp_path: Path) -> None:
+    require_redis()
+    server = RedisServer(tmp_path / "redis", "--appendonly", "yes")
+    server.start()
+    try:
+        service = _service(RedisStore(server.url, timeout=0.5, connect_timeout=0.5))
+        revoked, live = service.issue("alice"), service.issue("bob")
+        service.revoke(revoked.access_token)
+        service.verify_access(live.access_token)
+        server.stop()
+        for _ in range(20):
+            with pytest.raises(RevocationStoreUnavailableError):
+                service.verify_access(live.access_token)
+            with pytest.raises(RevocationStoreUnavailableError):
+                service.verify_access(revoked.access_token)
+        with pytest.raises(RevocationStoreUnavailableError):
+            service.refresh(live.refresh_token)
+        server.start()
+        assert service.verify_access(live.access_token)["sub"] == "bob"
+        with pytest.raises(RevokedTokenError):
+            service.verify_access(revoked.access_token)
+        service.refresh(live.refresh_token)
+    finally:
+        server.stop()
+
+
+def test_no_acknowledged_revocation_lost_after_kill_9(tmp_path: Path) -> None:
+    require_redis()
+    server = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
+    server.start()
+    try:
+        service = _service(RedisStore(server.url))
+        pairs = [service.issue(f"user{i}") for i in range(200)]
+        for pair in pairs[:100]:
+            service.revoke(pair.access_token, family=False)
+        for pair in pairs[100:150]:
+            service.refresh(pair.refresh_token)  # spent: a replay must still be caught
+        service.revoke_subject("user199")
+        server.kill()
+        server.start()
+        service = _service(RedisStore(server.url))
+        for pair in pairs[:100]:
+            with pytest.raises(RevokedTokenError, match="token has been revoked"):
+                service.verify_access(pair.access_token)
+        for pair in pairs[100:150]:
+            with pytest.raises(RevokedTokenError, match="reuse"):
+                service.refresh(pair.refresh_token)
+        with pytest.raises(RevokedTokenError, match="subject"):
+            service.verify_access(pairs[199].access_token)
+        service.verify_access(pairs[198].access_token)
+    finally:
+        server.stop()
+
+
+_WORKER = """
+import json, sys
+from jwtlite.exceptions import RevokedTokenError
+from jwtlite.revocation import RedisStore
+from jwtlite.tokens import TokenService
+
+service = TokenService("k" * 32, "HS256", issuer=sys.argv[2], audience=sys.argv[3],
+                       store=RedisStore.from_url(sys.argv[1], cluster=sys.argv[4] == "1"))
+print("ready", flush=True)
+for line in sys.stdin:
+    command = json.loads(line)
+    results = []
+    for token in command["tokens"]:
+        try:
+            if command["op"] == "refresh":
+                results.append(service.refresh(token).access_token)
+            elif command["op"] == "verify":
+                service.verify_access(token)
+                results.append("ok")
+            else:
+                service.revoke(token, family=False)
+                results.append("ok")
+        except RevokedTokenError as exc:
+            results.append("revoked: " + str(exc))
+    print(json.dumps(results), flush=True)
+"""
+
+
+def _ask(workers: list[subprocess.Popen[str]], commands: list[dict[str, Any]]) -> list[Any]:
+    # Write every command before reading any answer, so the workers race.
+    for worker, command in zip(workers, commands):
+        assert worker.stdin is not None
+        worker.stdin.write(json.dumps(command) + "\n")
+        worker.stdin.flush()
+    answers = []
+    for worker in workers:
+        assert worker.stdout is not None
+        answers.append(json.loads(worker.stdout.readline()))
+    return answers
+
+
+@pytest.mark.parametrize("cluster", [False, True], ids=["server", "cluster"])
+def test_four_processes_share_one_deny_list(cluster: bool, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("redis_cluster_url" if cluster else "redis_url")
+    issuer = _service(RedisStore.from_url(url, cluster=cluster))
+    pairs = [issuer.issue(f"user{i}") for i in range(200)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, url, ISS, AUD, "1" if cluster else "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "ready"
+        refresh_tokens = [pair.refresh_token for pair in pairs]
+        # Each worker walks the list from a different point, so they collide everywhere.
+        orders = [refresh_tokens[n * 50 :] + refresh_tokens[: n * 50] for n in range(4)]
+        answers = _ask(workers, [{"op": "refresh", "tokens": order} for order in orders])
+        winners: dict[int, list[str]] = {}
+        for n, answer in enumerate(answers):
+            assert len(answer) == 200
+            for position, result in enumerate(answer):
+                index = (position + n * 50) % 200
+                if not result.startswith("revoked"):
+                    winners.setdefault(index, []).append(result)
+        # Exactly one success per token across the four processes.
+        assert sorted(winners) == list(range(200))
+        assert all(len(won) == 1 for won in winners.values())
+        # Every token was replayed by the losers, so every family is dead, in every process.
+        new_access = [winners[i][0] for i in range(200)]
+        for answer in _ask(workers, [{"op": "verify", "tokens": new_access}] * 4):
+            assert answer == ["revoked: token family has been revoked"] * 200
+        # A token revoked in one process is refused by the others on their next request.
+        fresh = [issuer.issue(f"late{i}").access_token for i in range(20)]
+        for answer in _ask(workers, [{"op": "verify", "tokens": fresh}] * 4):
+            assert answer == ["ok"] * 20
+        assert _ask(workers[:1], [{"op": "revoke", "tokens": fresh}]) == [["ok"] * 20]
+        for answer in _ask(workers[1:], [{"op": "verify", "tokens": fresh}] * 3):
+            assert answer == ["revoked: token has been revoked"] * 20
+    finally:
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.close()
+            worker.wait(timeout=30)
+            assert worker.stdout is not None
+            worker.stdout.close()
+
+
+def test_missing_redis_skips_here_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import _redis_servers
+
+    monkeypatch.setattr(_redis_servers.shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("JWTLITE_REQUIRE_REDIS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="redis-server, redis-cli"):
+        require_redis()
+    for name, value in (("CI", "true"), ("JWTLITE_REQUIRE_REDIS", "1")):
+        with monkeypatch.context() as env:
+            env.setenv(name, value)
+            with pytest.raises(pytest.fail.Exception, match="required here"):
+                require_redis()
