@@ -7,6 +7,7 @@ unreadable file, unusable key). User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import __version__
+from .algorithms import default_algorithms
 from .api import PyJWT
 from .b64url import b64url_encode
 from .exceptions import ExpiredSignatureError, InvalidTokenError, PyJWTError
@@ -29,6 +31,11 @@ __all__ = ["main"]
 
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"(\d{1,9})([smhdw]?)")
+# The supported JWS algorithm names, in their registered spelling (RFC 7518 §3.1, RFC 8037).
+_ALGORITHMS = tuple(name for name in default_algorithms() if name != "none")
+# 128 + SIGPIPE, what a shell reports for a writer whose reader left: distinct from 1 (invalid
+# token) and 2 (usage), so a script can tell "the pipe closed" from a real failure.
+_EXIT_BROKEN_PIPE = 141
 _NO_VERIFY_WARNING = (
     "WARNING: --no-verify: the signature and claims were NOT checked; anyone could have "
     "written this token. Do not trust its contents."
@@ -48,6 +55,21 @@ def _duration(text: str) -> int:
     if not match:
         raise argparse.ArgumentTypeError(f"not a duration like 30s, 15m, 2h, 7d: {text!r}")
     return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _algorithm(text: str) -> str:
+    """An argparse type: a supported algorithm name, or a usage error that says what to type."""
+    if text in _ALGORITHMS:
+        return text
+    if text.lower() == "none":
+        raise argparse.ArgumentTypeError(
+            "'none' makes unsigned tokens that anyone can forge (RFC 8725 §3.1); this tool "
+            "only signs and verifies: pick a signing algorithm such as HS256 or ES256"
+        )
+    by_case = [name for name in _ALGORITHMS if name.lower() == text.lower()]
+    close = by_case or difflib.get_close_matches(text.upper(), _ALGORITHMS, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else f"; choose from {', '.join(_ALGORITHMS)}"
+    raise argparse.ArgumentTypeError(f"unknown algorithm {text!r}{hint}")
 
 
 def _span(seconds: float) -> str:
@@ -131,6 +153,9 @@ def _cmd_encode(args: argparse.Namespace) -> int:
     if not args.no_iat:
         claims.setdefault("iat", now)
     if args.exp is not None:
+        if args.exp == 0:
+            print("jwtlite: warning: --exp 0 makes a token that is already expired when issued",
+                  file=sys.stderr)  # fmt: skip
         claims["exp"] = now + args.exp
     for name in ("iss", "sub"):
         if getattr(args, name) is not None:
@@ -222,7 +247,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     enc = sub.add_parser("encode", help="sign claims and print the token")
-    enc.add_argument("--alg", required=True, help="JWS algorithm, e.g. HS256, ES256")
+    enc.add_argument("--alg", required=True, type=_algorithm,
+                     help="JWS algorithm, e.g. HS256, ES256")  # fmt: skip
     _add_key_options(enc, required=True)
     enc.add_argument("--exp", type=_duration, metavar="DURATION", help="lifetime, e.g. 15m")
     enc.add_argument("--iss", help="issuer claim")
@@ -236,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
     enc.set_defaults(func=_cmd_encode)
 
     dec = sub.add_parser("decode", help="verify a token and print header and claims")
-    dec.add_argument("--alg", help="the one algorithm accepted")
+    dec.add_argument("--alg", type=_algorithm, help="the one algorithm accepted")
     _add_key_options(dec, required=False)
     dec.add_argument("--aud", help="expected audience")
     dec.add_argument("--iss", help="expected issuer")
@@ -247,7 +273,7 @@ def _parser() -> argparse.ArgumentParser:
     dec.set_defaults(func=_cmd_decode)
 
     gen = sub.add_parser("keygen", help="print a new private key (PEM) or secret")
-    gen.add_argument("alg", metavar="ALG", help="JWS algorithm the key is for")
+    gen.add_argument("alg", metavar="ALG", type=_algorithm, help="JWS algorithm the key is for")
     gen.add_argument("--jwk", action="store_true", help="print a JWK instead of PEM")
     gen.set_defaults(func=_cmd_keygen)
 
@@ -281,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush cannot raise again, and exit quietly like other tools.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return _EXIT_BROKEN_PIPE
     for warning in caught:
         print(f"jwtlite: warning: {warning.message}", file=sys.stderr)
     return code

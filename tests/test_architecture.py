@@ -72,6 +72,9 @@ LAYERS: dict[str, int] = {
     "jwtlite.revocation": 8,
     "jwtlite._redis_store": 8,
     "jwtlite.tokens": 8,
+    "jwtlite._guard": 8,
+    "jwtlite.flask": 8,
+    "jwtlite.starlette": 8,
 }
 #: Imports inside functions must name one of these packages or carry a measured reason.
 OPTIONAL_PACKAGES = ("cryptography", "flask", "starlette", "fastapi", "uvicorn", "redis")

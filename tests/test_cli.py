@@ -178,12 +178,17 @@ def test_no_verify_is_loud(run: Runner) -> None:
         (["encode", "--alg", "HS256", "--key", SECRET, "{"], "not valid JSON"),
         (["encode", "--alg", "HS256", "--key", SECRET, "[1]"], "JSON object"),
         (["encode", "--alg", "HS256", "--key", SECRET, "--exp", "soon", "{}"], "duration"),
-        (["encode", "--alg", "NOPE", "--key", SECRET, "{}"], "error"),
+        (["encode", "--alg", "NOPE", "--key", SECRET, "{}"], "unknown algorithm 'NOPE'; choose"),
+        (["encode", "--alg", "hs256", "--key", SECRET, "{}"], "did you mean HS256[?]"),
+        (["decode", "--alg", "RS265", "--key", SECRET, "a.b.c"], "did you mean RS256[?]"),
+        (["encode", "--alg", "none", "--key", SECRET, "{}"], "'none' makes unsigned tokens"),
+        (["decode", "--alg", "None", "--key", SECRET, "a.b.c"], "'none' makes unsigned"),
         (["encode", "--alg", "ES256", "--key", SECRET, "{}"], "error"),
         (["encode", "--alg", "HS256", "--key-file", "/nonexistent/k", "{}"], "cannot read"),
         (["decode", "--key", SECRET, "a.b.c"], "needs --alg"),
         (["decode", "--alg", "HS256", "a.b.c"], "needs --alg"),
-        (["keygen", "NOPE"], "error"),
+        (["keygen", "NOPE"], "unknown algorithm"),
+        (["keygen", "es256"], "did you mean ES256[?]"),
         (["jwk", "/nonexistent/key.pem"], "cannot read"),
         (["frobnicate"], "invalid choice"),
     ],
@@ -279,7 +284,7 @@ def test_python_m_entry_point_in_process(
 
 
 def test_broken_pipe_exits_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """`jwtlite keygen HS256 | head -c0`: the reader is gone; no traceback, exit 1."""
+    """`jwtlite keygen HS256 | head -c0`: the reader is gone; no traceback, exit 141."""
     import os
 
     from jwtlite import cli
@@ -297,6 +302,13 @@ def test_broken_pipe_exits_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: An
     fd = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT)
     try:
         monkeypatch.setattr("sys.stdout", ClosedPipe())
-        assert cli.main(["keygen", "HS256"]) == 1
+        assert cli.main(["keygen", "HS256"]) == 141
     finally:
         os.close(fd)
+
+
+def test_exp_zero_warns(run: Runner) -> None:
+    result = _ok(run("encode", "--alg", "HS256", "--key", SECRET, "--exp", "0", "{}"))
+    assert "warning: --exp 0 makes a token that is already expired" in result.err
+    quiet = _ok(run("encode", "--alg", "HS256", "--key", SECRET, "--exp", "1s", "{}"))
+    assert "warning" not in quiet.err

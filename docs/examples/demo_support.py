@@ -1,0 +1,188 @@
+"""What the two example servers share and the library does not do for them: settings from the
+environment, the demo user's password check, and login throttling.
+
+Both ``flask_app.py`` and ``fastapi_app.py`` import this module from their own folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from jwtlite.exceptions import PyJWTError
+from jwtlite.revocation import MemoryStore, RevocationStore, SQLiteStore
+from jwtlite.tokens import TokenService
+
+ISSUER = "https://auth.example.test"
+AUDIENCE = "https://api.example.test"
+REALM = "jwtlite-example"
+
+# scrypt cost (RFC 7914): N=2**14, r=8, p=1 uses 16 MiB and tens of milliseconds per guess.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+# At most this many hashes at once: 16 MiB each, so a login flood cannot exhaust memory.
+_HASHING = threading.BoundedSemaphore(2)
+_HASH_WAIT = 10.0  # seconds a login waits for a hashing slot before getting 503
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable server."""
+
+
+class Busy(Exception):  # noqa: N818 - a condition, answered 503
+    """Every password-hashing slot stayed taken."""
+
+
+def hash_password(password: str, salt: bytes) -> bytes:
+    """A salted scrypt hash of ``password``."""
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+
+
+def _make_users() -> dict[str, tuple[bytes, bytes]]:
+    salt = secrets.token_bytes(16)
+    return {"admin": (salt, hash_password("password", salt))}
+
+
+_USERS = _make_users()
+# Unknown users are checked against this so that the response time does not reveal them.
+_DUMMY = (b"\x00" * 16, b"\x00" * 32)
+
+
+def check_password(username: str, password: str) -> bool:
+    """Constant-time check of a username/password pair; :class:`Busy` when overloaded."""
+    salt, expected = _USERS.get(username, _DUMMY)
+    if not _HASHING.acquire(timeout=_HASH_WAIT):
+        raise Busy("too many logins in progress")
+    try:
+        ok = hmac.compare_digest(hash_password(password, salt), expected)
+    finally:
+        _HASHING.release()
+    return ok and username in _USERS
+
+
+class LoginThrottle:
+    """Failed logins counted per key (a username, a client address) over a sliding window.
+
+    A key with ``limit`` failures in the last ``window`` seconds is refused until the oldest of
+    them leaves the window. At most ``max_keys`` keys are tracked; the oldest go first.
+    """
+
+    def __init__(
+        self, *, limit: int, window: float, max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limit, self._window, self._max_keys = limit, window, max_keys
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until ``key`` may try again; 0 when it may now."""
+        now = self._clock()
+        with self._lock:
+            times = self._failures.get(key)
+            while times and times[0] <= now - self._window:
+                times.popleft()
+            if not times or len(times) < self._limit:
+                return 0
+            return max(1, math.ceil(times[0] + self._window - now))
+
+    def failed(self, key: str) -> None:
+        """Count one failure for ``key``."""
+        with self._lock:
+            if key not in self._failures and len(self._failures) >= self._max_keys:
+                del self._failures[next(iter(self._failures))]
+            self._failures.setdefault(key, deque(maxlen=self._limit)).append(self._clock())
+
+    def succeeded(self, key: str) -> None:
+        """Forget ``key``'s failures."""
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+@dataclass
+class Throttles:
+    """Five failures per username, twenty per client address, in five minutes."""
+
+    users: LoginThrottle
+    addresses: LoginThrottle
+
+    @classmethod
+    def default(cls) -> Throttles:
+        return cls(LoginThrottle(limit=5, window=300), LoginThrottle(limit=20, window=300))
+
+    def retry_after(self, username: str, address: str) -> int:
+        return max(self.users.retry_after(username), self.addresses.retry_after(address))
+
+    def record(self, username: str, address: str, *, ok: bool) -> None:
+        # A success clears only the username: an attacker's own valid account must not reset
+        # the counter of the address it guesses from.
+        if ok:
+            self.users.succeeded(username)
+        else:
+            self.users.failed(username)
+            self.addresses.failed(address)
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret: str
+    cookies: bool
+    store: RevocationStore
+
+
+def _secret(env: Mapping[str, str]) -> str:
+    secret = env.get("JWT_SECRET")
+    if not secret:
+        if env.get("JWT_DEV_SECRET") != "1":
+            raise ConfigError("JWT_SECRET is not set (or set JWT_DEV_SECRET=1 for a dev secret)")
+        print("warning: using a random development secret", file=sys.stderr)
+        secret = secrets.token_urlsafe(48)
+    if len(secret.encode("utf-8")) < 32:
+        raise ConfigError("JWT_SECRET must be at least 32 bytes for HS256 (RFC 7518 §3.2)")
+    return secret
+
+
+def _store(env: Mapping[str, str], clock: Callable[[], float] | None) -> RevocationStore:
+    if env.get("REDIS_URL"):
+        from jwtlite.revocation import RedisStore  # noqa: PLC0415 - needs the optional redis
+
+        store: RevocationStore = RedisStore.from_url(env["REDIS_URL"])
+        return store
+    path = env.get("REVOCATION_DB")
+    if not path:
+        return MemoryStore(clock=clock)
+    try:
+        return SQLiteStore(path, clock=clock)
+    except PyJWTError as exc:
+        raise ConfigError(f"REVOCATION_DB={path!r} is unusable: {exc}") from None
+
+
+def load_settings(env: Mapping[str, str], clock: Callable[[], float] | None = None) -> Settings:
+    """Read ``JWT_SECRET`` (or ``JWT_DEV_SECRET``), ``AUTH_COOKIES``, ``REDIS_URL`` and
+    ``REVOCATION_DB``."""
+    secret = _secret(env)
+    return Settings(secret, env.get("AUTH_COOKIES") == "1", _store(env, clock))
+
+
+def token_service(settings: Settings, clock: Callable[[], float] | None = None) -> TokenService:
+    """The HS256 token service both examples use."""
+    return TokenService(
+        settings.secret, "HS256", issuer=ISSUER, audience=AUDIENCE, store=settings.store,
+        clock=clock,
+    )
+
+
+def port(env: Mapping[str, str]) -> int:
+    """``PORT`` (default 5000), checked."""
+    text = env.get("PORT", "5000")
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, not {text!r}")
+    return int(text)

@@ -1,0 +1,333 @@
+"""Framework-neutral request authentication behind jwtlite.flask and jwtlite.starlette.
+
+Each framework module turns its request into a :class:`RequestView`, calls
+:meth:`GuardCore.authenticate` and turns an :class:`AuthRefused` into its own response. Nothing
+here imports a web framework, so the token rules (where a token may come from, the CSRF
+double-submit check, which failure gets which RFC 6750 answer) are written once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._json import loads_object
+from .api import PyJWS
+from .bearer import parse_authorization_header, www_authenticate
+from .exceptions import (
+    BearerError,
+    DecodeError,
+    ExpiredSignatureError,
+    InvalidArgumentError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    PyJWTError,
+    RevocationStoreUnavailableError,
+    RevokedTokenError,
+    StaleTokenError,
+)
+from .tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
+
+__all__ = [
+    "AuthFailure",
+    "AuthRefused",
+    "Authenticated",
+    "GuardConfig",
+    "GuardCore",
+    "RequestBodyError",
+    "RequestView",
+    "string_fields",
+]
+
+# RFC 9110 §9.2.1: only these methods are safe; every other one changes state and, when it is
+# authenticated by a cookie the browser attached on its own, needs the CSRF double-submit.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Seconds a client should wait before retrying when the revocation store is down.
+_RETRY_AFTER = "5"
+
+
+class _CSRFError(BearerError):
+    """A cookie-authenticated, state-changing request lacks the double-submit header."""
+
+
+class RequestBodyError(BearerError):
+    """The request body is not the JSON object the endpoint needs: answered 400
+    ``invalid_request`` (RFC 6749 §5.2)."""
+
+
+class _UnknownUserError(InvalidTokenError):
+    """The user loader found no user for the token's subject."""
+
+
+@dataclass(frozen=True)
+class AuthFailure:
+    """Why a request was refused and how to answer it (RFC 6750 §3).
+
+    ``reason`` is a stable word for clients and logs: ``missing``, ``malformed``, ``bad_request``,
+    ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``, ``not_fresh``, ``user_not_found``,
+    ``invalid`` or ``unavailable``. ``message`` never echoes token contents.
+    """
+
+    status: int
+    error: str | None
+    reason: str
+    message: str
+
+    def body(self) -> dict[str, str]:
+        """The JSON body: ``{"error", "reason", "message"}``."""
+        return {"error": self.error or "invalid_token", "reason": self.reason,
+                "message": self.message}
+
+    def headers(self, realm: str) -> dict[str, str]:
+        """``WWW-Authenticate`` (RFC 6750 §3), or ``Retry-After`` for a 503."""
+        if self.status == 503:
+            return {"Retry-After": _RETRY_AFTER}
+        if self.reason == "bad_request":
+            # A bad body parameter is an OAuth error (RFC 6749 §5.2), not a bearer challenge.
+            return {}
+        if self.error is None:
+            # RFC 6750 §3.1: no error code when the request carried no credentials.
+            return {"WWW-Authenticate": www_authenticate(realm=realm)}
+        challenge = www_authenticate(realm=realm, error=self.error, description=self.message)
+        return {"WWW-Authenticate": challenge}
+
+
+class AuthRefused(Exception):  # noqa: N818 - a control-flow signal, caught by the integrations
+    """Raised by :meth:`GuardCore.authenticate`; the integration answers with ``failure``."""
+
+    def __init__(self, failure: AuthFailure) -> None:
+        self.failure = failure
+        super().__init__(failure.message)
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    """Where tokens travel. Cookies are opt-in; when on, tokens go in ``Secure; HttpOnly;
+    SameSite=Strict`` cookies and the readable ``csrf_cookie`` must be echoed in ``csrf_header``
+    on every state-changing request (double-submit)."""
+
+    realm: str = "api"
+    cookies: bool = False
+    access_cookie: str = "access_token"
+    refresh_cookie: str = "refresh_token"
+    csrf_cookie: str = "csrf_token"
+    csrf_header: str = "X-CSRF-Token"
+    refresh_paths: tuple[str, ...] = ("/refresh", "/logout")
+    cookie_secure: bool = True
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """The parts of an HTTP request the guard reads. ``body`` is called only when needed."""
+
+    method: str
+    authorization: str | None
+    cookies: Mapping[str, str]
+    csrf_header: str | None
+    body: Callable[[], bytes] = lambda: b""
+
+
+@dataclass
+class Authenticated:
+    """The outcome of a guarded request: claims (None when optional and absent), the token the
+    request presented, the new pair when a refresh token was spent, and the loaded user."""
+
+    claims: dict[str, Any] | None
+    token: str | None = None
+    pair: TokenPair | None = None
+    user: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def string_fields(raw: bytes, *names: str) -> dict[str, str]:
+    """The named string members of a JSON object body; :class:`InvalidTokenError` subclass
+    (answered 400 ``invalid_request``) if the body is not JSON, too deep, or a member is
+    missing, not a string, or not encodable (an unpaired surrogate)."""
+    try:
+        body = loads_object(raw, "request body")
+    except DecodeError:
+        raise RequestBodyError("the body must be a JSON object") from None
+    values = {name: body.get(name) for name in names}
+    bad = [name for name, value in values.items() if not _is_text(value)]
+    if bad:
+        raise RequestBodyError(f"missing or non-string field(s): {', '.join(bad)}")
+    return values  # type: ignore[return-value]
+
+
+def _is_text(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")  # a JSON "\ud800" escape decodes to a lone surrogate
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unverified_typ(token: str | None) -> object:
+    """The header ``typ`` without verifying anything; used only to word an error message."""
+    if token is None:
+        return None
+    try:
+        return PyJWS().get_unverified_header(token).get("typ")
+    except PyJWTError:
+        return None
+
+
+_SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
+    (RequestBodyError, 400, "invalid_request", "bad_request", ""),
+    (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
+    (ExpiredSignatureError, 401, "invalid_token", "expired", "the token has expired"),
+    (RevokedTokenError, 401, "invalid_token", "revoked", "the token has been revoked"),
+    # RFC 6750 §3.1: a valid token without the privilege the route needs.
+    (StaleTokenError, 403, "insufficient_scope", "not_fresh",
+     "this action needs a fresh login"),
+    (_UnknownUserError, 401, "invalid_token", "user_not_found", "the user no longer exists"),
+)
+
+
+def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailure:
+    """The answer to one failure, naming it without echoing token contents."""
+    if isinstance(exc, RevocationStoreUnavailableError):
+        return AuthFailure(503, None, "unavailable", "the revocation store is unavailable")
+    if isinstance(exc, BearerError) and not isinstance(exc, (_CSRFError, RequestBodyError)):
+        if exc.error is None:
+            return AuthFailure(401, None, "missing", "no access token was sent")
+        # RFC 6750 §3.1: a malformed request is invalid_request (400), not invalid_token.
+        return AuthFailure(400, "invalid_request", "malformed",
+                           "the Authorization header is not 'Bearer <token>'")
+    for kind, status, error, reason, message in _SIMPLE:
+        if isinstance(exc, kind):
+            return AuthFailure(status, error, reason, message or str(exc))
+    typ = _unverified_typ(token)
+    if typ == REFRESH_TYP and expected_typ == ACCESS_TYP:
+        return AuthFailure(401, "invalid_token", "wrong_token_type",
+                           "a refresh token cannot be used as an access token")
+    if typ == ACCESS_TYP and expected_typ == REFRESH_TYP:
+        return AuthFailure(401, "invalid_token", "wrong_token_type",
+                           "an access token cannot be used to refresh")
+    if isinstance(exc, DecodeError) and not isinstance(exc, InvalidSignatureError):
+        return AuthFailure(401, "invalid_token", "malformed", "the token is malformed")
+    return AuthFailure(401, "invalid_token", "invalid", "the token is not valid")
+
+
+def new_csrf_token() -> str:
+    """A fresh double-submit value: 256 bits from the OS CSPRNG."""
+    return secrets.token_urlsafe(32)
+
+
+class GuardCore:
+    """The shared state and rules of one integration: service, config and hooks."""
+
+    def __init__(self, service: TokenService | None, config: GuardConfig) -> None:
+        self.service = service
+        self.config = config
+        self.user_loader: Callable[[dict[str, Any]], Any] | None = None
+        self.claims_hook: Callable[[str], Mapping[str, Any]] | None = None
+
+    def require_service(self) -> TokenService:
+        """The bound service; an :class:`InvalidArgumentError` before one is bound."""
+        if self.service is None:
+            raise InvalidArgumentError("no TokenService is bound: pass one or call init_app()")
+        return self.service
+
+    def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
+        """A new pair for ``identity`` with the hook's claims, then ``claims``, added."""
+        extra = dict(self.claims_hook(identity)) if self.claims_hook is not None else {}
+        extra.update(claims or {})
+        return self.require_service().issue(identity, extra)
+
+    def _csrf_ok(self, view: RequestView) -> bool:
+        cookie = view.cookies.get(self.config.csrf_cookie, "")
+        header = view.csrf_header or ""
+        return bool(cookie) and hmac.compare_digest(cookie.encode(), header.encode())
+
+    def _from_cookie(self, view: RequestView, name: str) -> str | None:
+        """The token in cookie ``name`` when cookies are on and no header was sent."""
+        if not self.config.cookies or view.authorization is not None:
+            return None
+        value = view.cookies.get(name)
+        if value is None:
+            return None
+        if view.method.upper() not in _SAFE_METHODS and not self._csrf_ok(view):
+            raise _CSRFError("missing or wrong CSRF token")
+        return parse_authorization_header("Bearer " + value)
+
+    def access_token(self, view: RequestView) -> str:
+        """The access token: the ``Authorization`` header or, when enabled, the cookie."""
+        token = self._from_cookie(view, self.config.access_cookie)
+        return token if token is not None else parse_authorization_header(view.authorization)
+
+    def refresh_token(self, view: RequestView) -> str:
+        """The refresh token: the cookie, the ``Authorization`` header, or the JSON body's
+        ``refresh_token`` member (RFC 6749 §6)."""
+        token = self._from_cookie(view, self.config.refresh_cookie)
+        if token is not None:
+            return token
+        if view.authorization is not None:
+            return parse_authorization_header(view.authorization)
+        return string_fields(view.body(), "refresh_token")["refresh_token"]
+
+    def authenticate(
+        self, view: RequestView, *, optional: bool = False, refresh: bool = False,
+        fresh: bool = False,
+    ) -> Authenticated:
+        """Verify the request's token; :class:`AuthRefused` with the answer when it fails."""
+        service = self.require_service()
+        token = None
+        expected = REFRESH_TYP if refresh else ACCESS_TYP
+        try:
+            if refresh:
+                token = self.refresh_token(view)
+                pair = service.refresh(token)
+                result = Authenticated(service.verify_access(pair.access_token), token, pair)
+            else:
+                token = self.access_token(view)
+                result = Authenticated(service.verify_access(token, fresh=fresh), token)
+            if self.user_loader is not None and result.claims is not None:
+                result.user = self.user_loader(result.claims)
+                if result.user is None:
+                    raise _UnknownUserError("the user loader returned None")
+        except BearerError as exc:
+            if optional and exc.error is None:
+                return Authenticated(None)
+            raise AuthRefused(classify(exc, token, expected)) from None
+        except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
+            raise AuthRefused(classify(exc, token, expected)) from None
+        return result
+
+    def logout(self, token: str) -> None:
+        """Revoke ``token`` and its login's refresh family."""
+        try:
+            self.require_service().revoke(token)
+        except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
+            raise AuthRefused(classify(exc, token, ACCESS_TYP)) from None
+
+    def pair_body(self, pair: TokenPair) -> dict[str, Any]:
+        """The token response body (RFC 6749 §5.1); without the tokens in cookie mode."""
+        if self.config.cookies:
+            return {"token_type": pair.token_type, "expires_in": pair.expires_in}
+        return pair.to_response()
+
+    def cookies_to_set(self, pair: TokenPair) -> list[tuple[str, str, str, bool, int | None]]:
+        """``(name, value, path, httponly, max_age)`` for every cookie a login sets."""
+        cfg = self.config
+        cookies: list[tuple[str, str, str, bool, int | None]] = [
+            (cfg.access_cookie, pair.access_token, "/", True, pair.expires_in)
+        ]
+        # The refresh token is sent only to the paths that spend or revoke it.
+        cookies += [(cfg.refresh_cookie, pair.refresh_token, p, True, None)
+                    for p in cfg.refresh_paths]
+        # Readable by the page's JavaScript on purpose: it echoes it in the CSRF header.
+        cookies.append((cfg.csrf_cookie, new_csrf_token(), "/", False, None))
+        return cookies
+
+    def cookies_to_clear(self) -> list[tuple[str, str]]:
+        """``(name, path)`` of every cookie a logout deletes."""
+        cfg = self.config
+        return [(cfg.access_cookie, "/"), (cfg.csrf_cookie, "/")] + [
+            (cfg.refresh_cookie, p) for p in cfg.refresh_paths
+        ]

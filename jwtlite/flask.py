@@ -1,0 +1,280 @@
+"""Flask integration: protect a route with one decorator (extra ``jwtlite[flask]``).
+
+>>> from flask import Flask
+>>> from jwtlite.tokens import TokenService
+>>> app = Flask("demo")
+>>> jwt = JWTManager(app, TokenService("a" * 32, "HS256", issuer="me", audience="api"))
+>>> @app.get("/me")
+... @jwt.required()
+... def me():
+...     return {"sub": current_identity()}
+
+The manager reads the access token from ``Authorization: Bearer`` (RFC 6750 §2.1) or, when
+``cookies=True``, from a cookie with CSRF double-submit protection, verifies it with the bound
+:class:`~jwtlite.tokens.TokenService` (signature, ``typ``, claims, revocation), and answers every
+failure with a JSON body and an RFC 6750 ``WWW-Authenticate`` challenge.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+
+# Flask is an optional dependency: only users of this module need it installed.
+from flask import Flask, Response, current_app, g, jsonify, request
+
+from ._guard import (
+    Authenticated,
+    AuthFailure,
+    AuthRefused,
+    GuardConfig,
+    GuardCore,
+    RequestBodyError,
+    RequestView,
+    classify,
+    string_fields,
+)
+from .exceptions import InvalidArgumentError
+from .tokens import TokenPair, TokenService
+
+__all__ = [
+    "AuthFailure",
+    "JWTManager",
+    "RequestBodyError",
+    "current_claims",
+    "current_identity",
+    "current_pair",
+    "current_token",
+    "current_user",
+    "json_fields",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_EXTENSION = "jwtlite"
+_G_KEY = "_jwtlite_auth"
+
+
+class JWTManager:
+    """Binds a :class:`TokenService` to a Flask app (directly or through :meth:`init_app`).
+
+    :param realm: the ``realm`` of the ``WWW-Authenticate`` challenge.
+    :param cookies: also read tokens from cookies (and set them at login); state-changing
+        requests authenticated by cookie must echo ``csrf_cookie`` in ``csrf_header``.
+    :param cookie_secure: the ``Secure`` cookie attribute (leave True outside local tests).
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        service: TokenService | None = None,
+        *,
+        realm: str = "api",
+        cookies: bool = False,
+        cookie_secure: bool = True,
+        access_cookie: str = "access_token",
+        refresh_cookie: str = "refresh_token",
+        csrf_cookie: str = "csrf_token",
+        csrf_header: str = "X-CSRF-Token",
+        refresh_paths: tuple[str, ...] = ("/refresh", "/logout"),
+    ) -> None:
+        config = GuardConfig(
+            realm=realm, cookies=cookies, cookie_secure=cookie_secure,
+            access_cookie=access_cookie, refresh_cookie=refresh_cookie,
+            csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
+        )
+        self._core = GuardCore(service, config)
+        self._error_hook: Callable[[AuthFailure], Response | None] | None = None
+        if app is not None:
+            self.init_app(app, service)
+
+    def init_app(self, app: Flask, service: TokenService | None = None) -> None:
+        """Register with ``app``; ``service`` replaces the one given to the constructor."""
+        if service is not None:
+            self._core.service = service
+        self._core.require_service()
+        app.extensions[_EXTENSION] = self
+        app.register_error_handler(RequestBodyError, self._body_error)
+
+    def _body_error(self, exc: RequestBodyError) -> Response:
+        return self.error_response(classify(exc, None, ""))
+
+    @property
+    def service(self) -> TokenService:
+        """The bound token service."""
+        return self._core.require_service()
+
+    # --- hooks --------------------------------------------------------------------------
+
+    def user_loader(self, callback: Callable[[dict[str, Any]], Any]) -> Callable[..., Any]:
+        """Decorator: ``callback(claims)`` returns the user for :func:`current_user`, or None
+        to refuse the request (401 ``user_not_found``)."""
+        self._core.user_loader = callback
+        return callback
+
+    def additional_claims(
+        self, callback: Callable[[str], Mapping[str, Any]]
+    ) -> Callable[..., Any]:
+        """Decorator: ``callback(identity)`` returns extra claims for every pair issued."""
+        self._core.claims_hook = callback
+        return callback
+
+    def error_handler(
+        self, callback: Callable[[AuthFailure], Response | None]
+    ) -> Callable[..., Any]:
+        """Decorator: ``callback(failure)`` may return a custom response; None keeps ours."""
+        self._error_hook = callback
+        return callback
+
+    # --- the guard ----------------------------------------------------------------------
+
+    def required(
+        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False
+    ) -> Callable[[F], F]:
+        """Decorator guarding a view.
+
+        ``optional``: a request without any token passes with :func:`current_claims` None (a
+        bad token is still refused). ``refresh``: the view takes a refresh token (cookie,
+        header, or JSON ``refresh_token``), which is spent; :func:`current_pair` is the new
+        pair. ``fresh``: only an access token issued by a login passes (403 ``not_fresh``).
+        """
+        if refresh and fresh:
+            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
+
+        def decorate(view: F) -> F:
+            # Flask runs a coroutine view through ensure_sync; a plain one is called directly.
+            call = view if not inspect.iscoroutinefunction(view) else None
+
+            @functools.wraps(view)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    auth = self._core.authenticate(
+                        _request_view(self._core.config), optional=optional,
+                        refresh=refresh, fresh=fresh,
+                    )
+                except AuthRefused as refused:
+                    return self.error_response(refused.failure)
+                setattr(g, _G_KEY, auth)
+                if call is not None:
+                    return call(*args, **kwargs)
+                return current_app.ensure_sync(view)(*args, **kwargs)
+
+            return cast("F", wrapper)
+
+        return decorate
+
+    def error_response(self, failure: AuthFailure) -> Response:
+        """The response for ``failure``: the error hook's, else JSON + ``WWW-Authenticate``."""
+        if self._error_hook is not None:
+            custom = self._error_hook(failure)
+            if custom is not None:
+                return custom
+        response = jsonify(failure.body())
+        response.status_code = failure.status
+        response.headers.update(failure.headers(self._core.config.realm))
+        return response
+
+    # --- endpoint helpers ---------------------------------------------------------------
+
+    def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
+        """A new pair for ``identity`` (a login), with the additional-claims hook applied."""
+        return self._core.issue(identity, claims)
+
+    def login_response(
+        self, identity: str, claims: Mapping[str, Any] | None = None
+    ) -> Response:
+        """Issue a pair and answer with it (RFC 6749 §5.1), or set it in cookies."""
+        return self.token_response(self.issue(identity, claims))
+
+    def token_response(self, pair: TokenPair) -> Response:
+        """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""
+        response = jsonify(self._core.pair_body(pair))
+        if self._core.config.cookies:
+            for name, value, path, httponly, max_age in self._core.cookies_to_set(pair):
+                response.set_cookie(
+                    name, value, path=path, httponly=httponly, max_age=max_age,
+                    secure=self._core.config.cookie_secure, samesite="Strict",
+                )
+        return response
+
+    def refresh_response(self) -> Response:
+        """Inside ``required(refresh=True)``: answer with the new pair."""
+        pair = current_pair()
+        if pair is None:
+            raise InvalidArgumentError("refresh_response() needs @required(refresh=True)")
+        return self.token_response(pair)
+
+    def logout_response(self) -> Response:
+        """Inside ``required()``: revoke the request's token and its login, clear cookies."""
+        token = current_token()
+        if token is None:
+            raise InvalidArgumentError("logout_response() needs a token: use @required()")
+        try:
+            self._core.logout(token)
+        except AuthRefused as refused:
+            return self.error_response(refused.failure)
+        response = jsonify(revoked=True)
+        if self._core.config.cookies:
+            for name, path in self._core.cookies_to_clear():
+                response.delete_cookie(
+                    name, path=path, secure=self._core.config.cookie_secure, samesite="Strict"
+                )
+        return response
+
+
+def _request_view(config: GuardConfig) -> RequestView:
+    headers = request.headers
+    # Parsing the Cookie header costs more than verifying an HS256 token: only in cookie mode.
+    cookies = config.cookies
+    return RequestView(
+        method=request.method,
+        authorization=headers.get("Authorization"),
+        cookies=request.cookies if cookies else {},
+        csrf_header=headers.get(config.csrf_header) if cookies else None,
+        body=lambda: request.get_data(cache=True),
+    )
+
+
+def json_fields(*names: str) -> dict[str, str]:
+    """The named string members of the request's JSON object body.
+
+    Raises :class:`RequestBodyError` (answered 400 ``invalid_request`` by the manager) when the
+    body is not a JSON object, nests too deep, or a member is missing or not a clean string.
+    """
+    return string_fields(request.get_data(cache=True), *names)
+
+
+def _auth() -> Authenticated | None:
+    auth: Authenticated | None = g.get(_G_KEY)
+    return auth
+
+
+def current_claims() -> dict[str, Any] | None:
+    """The verified claims of this request (None outside a guard, or optional and absent)."""
+    auth = _auth()
+    return None if auth is None else auth.claims
+
+
+def current_identity() -> str | None:
+    """The ``sub`` claim of this request's token."""
+    claims = current_claims()
+    return None if claims is None else cast("str", claims["sub"])
+
+
+def current_user() -> Any:
+    """What the user loader returned for this request (None without a loader)."""
+    auth = _auth()
+    return None if auth is None else auth.user
+
+
+def current_token() -> str | None:
+    """The raw token this request presented."""
+    auth = _auth()
+    return None if auth is None else auth.token
+
+
+def current_pair() -> TokenPair | None:
+    """The new pair, inside ``required(refresh=True)``."""
+    auth = _auth()
+    return None if auth is None else auth.pair

@@ -1,0 +1,318 @@
+"""jwtlite.flask: the JWTManager guard, its hooks, cookies with CSRF, and endpoint helpers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import FakeClock
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+flask = pytest.importorskip("flask")
+
+from jwtlite.api import PyJWT  # noqa: E402
+from jwtlite.exceptions import InvalidArgumentError, RevocationStoreUnavailableError  # noqa: E402
+from jwtlite.flask import (  # noqa: E402
+    AuthFailure,
+    JWTManager,
+    current_claims,
+    current_identity,
+    current_pair,
+    current_token,
+    current_user,
+    json_fields,
+)
+from jwtlite.revocation import LookupResult, MemoryStore  # noqa: E402
+from jwtlite.tokens import TokenPair, TokenService  # noqa: E402
+
+SECRET = "k" * 40
+
+
+def _service(clock: FakeClock, store: Any = None) -> TokenService:
+    return TokenService(SECRET, "HS256", issuer="iss", audience="aud", clock=clock, store=store)
+
+
+def fresh_pair(service: TokenService, subject: str = "alice") -> TokenPair:
+    """A login pair whose access token is fresh, whether or not the service marks it itself."""
+    pair = service.issue(subject)
+    claims = PyJWT().decode(pair.access_token, options={"verify_signature": False})
+    return pair if claims.get("fresh") is True else service.issue(subject, {"fresh": True})
+
+
+def _app(service: TokenService, **options: Any) -> tuple[Any, JWTManager]:
+    app = flask.Flask("t")
+    jwt = JWTManager(app, service, **options)
+
+    @app.get("/me")
+    @jwt.required()
+    def me() -> Any:
+        return {"sub": current_identity(), "claims": current_claims(), "user": current_user()}
+
+    @app.get("/maybe")
+    @jwt.required(optional=True)
+    def maybe() -> Any:
+        return {"sub": current_identity(), "token": current_token() is not None}
+
+    @app.post("/password")
+    @jwt.required(fresh=True)
+    def password() -> Any:
+        return {"ok": True}
+
+    @app.post("/refresh")
+    @jwt.required(refresh=True)
+    def refresh() -> Any:
+        assert current_pair() is not None
+        return jwt.refresh_response()
+
+    @app.post("/logout")
+    @jwt.required()
+    def logout() -> Any:
+        return jwt.logout_response()
+
+    @app.post("/login")
+    def login() -> Any:
+        fields = json_fields("username")
+        if not fields["username"]:  # TokenService refuses an empty subject
+            return {"error": "invalid_request"}, 400
+        return jwt.login_response(fields["username"], {"scope": "read"})
+
+    return app, jwt
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(1_800_000_000.0)
+
+
+def test_required_optional_and_errors(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service)
+    client = app.test_client()
+    pair = service.issue("alice")
+    reply = client.get("/me", headers=_bearer(pair.access_token))
+    assert reply.status_code == 200
+    assert reply.get_json()["sub"] == "alice"
+    assert reply.get_json()["claims"]["aud"] == "aud"
+    assert client.get("/maybe").get_json() == {"sub": None, "token": False}
+    assert client.get("/maybe", headers=_bearer(pair.access_token)).get_json()["sub"] == "alice"
+    # optional still refuses a bad token
+    assert client.get("/maybe", headers=_bearer("a.b.c")).status_code == 401
+    missing = client.get("/me")
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert missing.get_json() == {
+        "error": "invalid_token", "reason": "missing", "message": "no access token was sent"
+    }
+    malformed = client.get("/me", headers={"Authorization": "Token x"})
+    assert (malformed.status_code, malformed.get_json()["error"]) == (400, "invalid_request")
+    assert 'error="invalid_request"' in malformed.headers["WWW-Authenticate"]
+    clock.now += 901
+    expired = client.get("/me", headers=_bearer(pair.access_token))
+    assert (expired.status_code, expired.get_json()["reason"]) == (401, "expired")
+
+
+def test_fresh_refresh_and_logout(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service)
+    client = app.test_client()
+    login = fresh_pair(service)
+    assert client.post("/password", headers=_bearer(login.access_token)).status_code == 200
+    refreshed = client.post("/refresh", json={"refresh_token": login.refresh_token})
+    assert refreshed.status_code == 200
+    new = refreshed.get_json()
+    # A pair made by a refresh is never fresh (issued without the marker, then refreshed).
+    plain = client.post("/refresh", json={"refresh_token": service.issue("al").refresh_token})
+    stale = client.post("/password", headers=_bearer(plain.get_json()["access_token"]))
+    assert (stale.status_code, stale.get_json()["reason"]) == (403, "not_fresh")
+    assert 'error="insufficient_scope"' in stale.headers["WWW-Authenticate"]
+    # A refresh token in the Authorization header works too (RFC 6750 §2.1).
+    second = client.post("/refresh", headers=_bearer(new["refresh_token"]))
+    assert second.status_code == 200
+    reuse = client.post("/refresh", json={"refresh_token": login.refresh_token})
+    assert reuse.get_json()["reason"] == "revoked"
+    bad = client.post("/refresh", data="[", content_type="application/json")
+    assert (bad.status_code, bad.get_json()["reason"]) == (400, "bad_request")
+    assert "WWW-Authenticate" not in bad.headers
+    other = service.issue("bob")
+    out = client.post("/logout", headers=_bearer(other.access_token))
+    assert out.get_json() == {"revoked": True}
+    assert client.get("/me", headers=_bearer(other.access_token)).get_json()["reason"] == "revoked"
+
+
+def test_login_helper_and_hooks(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, jwt = _app(service)
+    users = {"alice": {"name": "Alice"}}
+    jwt.user_loader(lambda claims: users.get(claims["sub"]))
+    jwt.additional_claims(lambda identity: {"role": "admin" if identity == "alice" else "user"})
+    client = app.test_client()
+    pair = client.post("/login", json={"username": "alice"}).get_json()
+    body = client.get("/me", headers=_bearer(pair["access_token"])).get_json()
+    assert body["user"] == {"name": "Alice"}
+    assert (body["claims"]["role"], body["claims"]["scope"]) == ("admin", "read")
+    ghost = client.post("/login", json={"username": "ghost"}).get_json()
+    refused = client.get("/me", headers=_bearer(ghost["access_token"]))
+    assert (refused.status_code, refused.get_json()["reason"]) == (401, "user_not_found")
+    assert client.post("/login", data=b"[" * 100_000).status_code == 400
+
+    seen: list[AuthFailure] = []
+
+    @jwt.error_handler
+    def custom(failure: AuthFailure) -> Any:
+        seen.append(failure)
+        if failure.reason == "missing":
+            return flask.jsonify(msg="log in first"), 401
+        return None
+
+    assert client.get("/me").get_json() == {"msg": "log in first"}
+    assert client.get("/me", headers=_bearer("x.y.z")).get_json()["reason"] == "malformed"
+    assert [f.reason for f in seen] == ["missing", "malformed"]
+
+
+def _cookie(client: Any, name: str) -> Any:
+    return client.get_cookie(name, domain="localhost")
+
+
+def test_cookies_with_csrf(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=True)
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    login = client.post("/login", json={"username": "alice"}, **https)
+    assert set(login.get_json()) == {"token_type", "expires_in"}
+    headers = login.headers.getlist("Set-Cookie")
+    assert len(headers) == 4
+    assert all("Secure" in h and "SameSite=Strict" in h for h in headers)
+    assert sum("HttpOnly" in h for h in headers) == 3
+    assert client.get("/me", **https).status_code == 200  # GET needs no CSRF header
+    csrf = _cookie(client, "csrf_token").value
+    no_csrf = client.post("/refresh", **https)
+    assert (no_csrf.status_code, no_csrf.get_json()["reason"]) == (401, "csrf")
+    wrong = client.post("/refresh", headers={"X-CSRF-Token": "nope"}, **https)
+    assert wrong.get_json()["reason"] == "csrf"
+    ok = client.post("/refresh", headers={"X-CSRF-Token": csrf}, **https)
+    assert ok.status_code == 200
+    assert "refresh_token" not in ok.get_json()
+    csrf = _cookie(client, "csrf_token").value
+    assert client.post("/logout", **https).get_json()["reason"] == "csrf"
+    out = client.post("/logout", headers={"X-CSRF-Token": csrf}, **https)
+    assert out.status_code == 200
+    assert _cookie(client, "access_token") is None
+    assert client.get("/me", **https).get_json()["reason"] == "missing"
+
+
+class _DownStore(MemoryStore):
+    def lookup(self, *, jti: str, family: str, subject: str) -> LookupResult:
+        raise RevocationStoreUnavailableError("store down")
+
+
+def test_store_unavailable_is_503(clock: FakeClock) -> None:
+    service = _service(clock, store=_DownStore(clock=clock))
+    app, _ = _app(service)
+    reply = app.test_client().get("/me", headers=_bearer(service.issue("a").access_token))
+    assert (reply.status_code, reply.get_json()["reason"]) == (503, "unavailable")
+    assert reply.headers["Retry-After"] == "5"
+    assert "WWW-Authenticate" not in reply.headers
+
+
+def test_init_app_and_misuse(clock: FakeClock) -> None:
+    jwt = JWTManager(realm="r")
+    with pytest.raises(InvalidArgumentError, match="no TokenService"):
+        _ = jwt.service
+    app = flask.Flask("late")
+    service = _service(clock)
+    jwt.init_app(app, service)
+    assert jwt.service is service
+    assert app.extensions["jwtlite"] is jwt
+    with pytest.raises(InvalidArgumentError):
+        jwt.required(refresh=True, fresh=True)
+    with app.test_request_context("/"):
+        assert (current_claims(), current_identity(), current_user()) == (None, None, None)
+        assert (current_token(), current_pair()) == (None, None)
+        with pytest.raises(InvalidArgumentError):
+            jwt.refresh_response()
+        with pytest.raises(InvalidArgumentError):
+            jwt.logout_response()
+
+
+def test_logout_of_a_revoked_token_in_view(clock: FakeClock) -> None:
+    service = _service(clock)
+    app = flask.Flask("t")
+    jwt = JWTManager(app, service)
+
+    @app.post("/twice")
+    @jwt.required()
+    def twice() -> Any:
+        jwt.logout_response()
+        return jwt.logout_response()
+
+    reply = app.test_client().post("/twice", headers=_bearer(service.issue("a").access_token))
+    assert reply.status_code == 200  # revoking twice is idempotent
+
+
+
+def test_async_view_goes_through_ensure_sync(clock: FakeClock) -> None:
+    import asyncio
+    import inspect
+
+    service = _service(clock)
+    app = flask.Flask("t")
+    jwt = JWTManager(app, service)
+    # Flask's own ensure_sync needs asgiref (flask[async]); any runner will do here.
+    def ensure_sync(fn: Any) -> Any:
+        if not inspect.iscoroutinefunction(fn):
+            return fn
+        return lambda *a, **k: asyncio.run(fn(*a, **k))
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
+
+    @app.get("/a")
+    @jwt.required()
+    async def view() -> Any:
+        return {"sub": current_identity()}
+
+    reply = app.test_client().get("/a", headers=_bearer(service.issue("a").access_token))
+    assert reply.get_json() == {"sub": "a"}
+
+
+_PRINTABLE = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=8,
+)
+_fuzz_app, _ = _app(_service(FakeClock(1_800_000_000.0)), cookies=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    authorization=st.one_of(st.none(), _PRINTABLE, _PRINTABLE.map("Bearer ".__add__)),
+    cookie=st.one_of(st.none(), _PRINTABLE),
+    body=st.one_of(
+        _JSON,
+        st.fixed_dictionaries({"username": _JSON}),
+        st.fixed_dictionaries({"refresh_token": _JSON}),
+    ),
+)
+def test_no_input_makes_a_500(authorization: str | None, cookie: str | None, body: Any) -> None:
+    client = _fuzz_app.test_client()
+    headers = {} if authorization is None else {"Authorization": authorization}
+    if cookie is not None:
+        client.set_cookie("access_token", cookie)
+        client.set_cookie("refresh_token", cookie, path="/refresh")
+    statuses = {
+        client.get("/me", headers=headers).status_code,
+        client.post("/logout", headers=headers).status_code,
+        client.post("/login", json=body).status_code,
+        client.post("/refresh", json=body, headers=headers).status_code,
+        client.post(
+            "/refresh", data=json.dumps(body)[:-1], content_type="application/json"
+        ).status_code,
+    }
+    assert statuses <= {200, 400, 401}

@@ -1,0 +1,102 @@
+"""jwtlite._guard: the framework-neutral failure classification, body reading and logout."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FakeClock
+
+from jwtlite._guard import (
+    AuthRefused,
+    GuardConfig,
+    GuardCore,
+    RequestBodyError,
+    RequestView,
+    classify,
+    string_fields,
+)
+from jwtlite.api import PyJWT
+from jwtlite.exceptions import (
+    BearerError,
+    ExpiredSignatureError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    RevocationStoreUnavailableError,
+)
+from jwtlite.revocation import MemoryStore
+from jwtlite.tokens import ACCESS_TYP, REFRESH_TYP, TokenService
+
+SECRET = "k" * 40
+
+
+def _token(typ: str) -> str:
+    return PyJWT().encode({"sub": "a"}, SECRET, headers={"typ": typ})
+
+
+@pytest.mark.parametrize(
+    ("exc", "token", "expected", "answer"),
+    [
+        (BearerError("x", error=None), None, ACCESS_TYP, (401, None, "missing")),
+        (BearerError("x"), None, ACCESS_TYP, (400, "invalid_request", "malformed")),
+        (ExpiredSignatureError("x"), None, ACCESS_TYP, (401, "invalid_token", "expired")),
+        (InvalidTokenError("x"), "rt", ACCESS_TYP, (401, "invalid_token", "wrong_token_type")),
+        (InvalidTokenError("x"), "at", REFRESH_TYP, (401, "invalid_token", "wrong_token_type")),
+        (InvalidTokenError("x"), "at", ACCESS_TYP, (401, "invalid_token", "invalid")),
+        (InvalidSignatureError("x"), "at", ACCESS_TYP, (401, "invalid_token", "invalid")),
+        (InvalidTokenError("x"), "not a jwt", ACCESS_TYP, (401, "invalid_token", "invalid")),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP, (503, None, "unavailable")),
+        (RequestBodyError("no body"), None, "", (400, "invalid_request", "bad_request")),
+    ],
+)
+def test_classify(exc: Exception, token: str | None, expected: str, answer: tuple) -> None:
+    real = {"rt": _token(REFRESH_TYP), "at": _token(ACCESS_TYP)}.get(token or "", token)
+    failure = classify(exc, real, expected)  # type: ignore[arg-type]
+    assert (failure.status, failure.error, failure.reason) == answer
+    assert SECRET not in failure.message
+    if failure.reason == "bad_request":
+        assert failure.message == "no body"
+        assert failure.headers("r") == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"null", b"[]", b"{", b"\xff", b"[" * 100_000, b'{"a": 1}', b'{"a": "\\udfff"}',
+     b'{"a": "x", "a": "y"}'],
+)
+def test_string_fields_refuses(raw: bytes) -> None:
+    with pytest.raises(RequestBodyError):
+        string_fields(raw, "a")
+
+
+def test_string_fields_reads() -> None:
+    assert string_fields(b'{"a": "x", "b": "\\u00e9", "c": 1}', "a", "b") == {"a": "x", "b": "é"}
+
+
+class _DownStore(MemoryStore):
+    def revoke(self, jti: str, exp: float) -> None:
+        raise RevocationStoreUnavailableError("down")
+
+
+def test_logout_failures() -> None:
+    clock = FakeClock()
+    service = TokenService(SECRET, "HS256", issuer="i", audience="a", clock=clock,
+                           store=_DownStore(clock=clock))
+    core = GuardCore(service, GuardConfig())
+    with pytest.raises(AuthRefused) as refused:
+        core.logout(service.issue("a").access_token)
+    assert refused.value.failure.status == 503
+    with pytest.raises(AuthRefused) as refused:
+        core.logout("a.b.c")
+    assert refused.value.failure.reason == "malformed"
+
+
+def test_header_wins_over_cookie() -> None:
+    clock = FakeClock()
+    service = TokenService(SECRET, "HS256", issuer="i", audience="a", clock=clock)
+    core = GuardCore(service, GuardConfig(cookies=True))
+    pair = service.issue("a")
+    view = RequestView("POST", f"Bearer {pair.access_token}", {"access_token": "junk"}, None)
+    assert core.authenticate(view).token == pair.access_token  # no CSRF needed for a header
+    no_cookie = RequestView("POST", None, {}, None, body=lambda: b"{}")
+    with pytest.raises(AuthRefused) as refused:
+        core.authenticate(no_cookie, refresh=True)
+    assert refused.value.failure.reason == "bad_request"
