@@ -179,7 +179,8 @@ class HMACAlgorithm(Algorithm):
         if size < self.digest_size:
             return (
                 f"The HMAC key is {size} bytes long, which is below the minimum recommended"
-                f" length of {self.digest_size} bytes for {self.name}. See RFC 7518 Section 3.2."
+                f" length of {self.digest_size} bytes for {self.hash_name.upper()}."
+                " See RFC 7518 Section 3.2."
             )
         return None
 
@@ -204,11 +205,7 @@ class _AsymmetricAlgorithm(Algorithm):
         reason = _jwa.unfit_reason(self._row, key_kty(resolved), key_curve(resolved))
         if reason is not None:
             raise UnusableKeyError(reason)
-        self._check_size(resolved)
         return resolved
-
-    def _check_size(self, key: Any) -> None:
-        """Extra checks tying the key to this exact algorithm (RSA: the size floor)."""
 
     def _private_key(self, key: Any) -> Any:
         prepared = self.prepare_key(key)
@@ -231,12 +228,16 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         super().__init__(_jwa.custom_row(name, self._family, hash_name=hash_name))
         self.min_bits = self._row.min_bits if min_bits is None else min_bits
 
-    def _check_size(self, key: Any) -> None:
-        if key.size_bits < self.min_bits:
-            raise InvalidKeyError(
-                f"RSA key of {key.size_bits} bits is too small for {self.name}: at least"
-                f" {self.min_bits} bits are required (RFC 7518 Section 3.3)"
+    def check_key_length(self, key: Any) -> str | None:
+        # RFC 7518 §3.3 says 2048 bits MUST be used; PyJWT warns below that (and raises only
+        # with enforce_minimum_key_length), and applications depend on 1024-bit keys working.
+        bits = _to_neutral(key).size_bits
+        if bits < self.min_bits:
+            return (
+                f"The RSA key is {bits} bits long, which is below the minimum recommended size"
+                f" of {self.min_bits} bits. See NIST SP 800-131A."
             )
+        return None
 
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().rsa_pkcs1v15_sign(self._private_key(key), self.hash_name, msg)
@@ -246,7 +247,7 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         return get_backend().rsa_pkcs1v15_verify(public, self.hash_name, msg, sig)
 
     def with_min_bits(self, min_bits: int) -> RSAAlgorithm:
-        """A copy with another size floor (used for opt-in legacy verification)."""
+        """A copy that warns only below ``min_bits`` (used for opt-in legacy verification)."""
         return type(self)(self.name, self.hash_name, min_bits=min_bits)
 
 

@@ -14,14 +14,28 @@ import time
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from . import claims as _claims
 from . import jws as _jws
 from ._json import dumps, loads_object
-from ._options import JWS_OPTION_NAMES, Options
+from ._options import (
+    JWS_OPTION_NAMES,
+    JWS_PYJWT_NAMES,
+    JWT_PYJWT_NAMES,
+    FullOptions,
+    Options,
+    OptionsDict,
+    SigOptions,
+)
 from .algorithms import Algorithm, default_algorithms
-from .exceptions import InvalidAlgorithmError, InvalidArgumentError, InvalidTokenError
+from .exceptions import (
+    AlgorithmAlreadyRegisteredError,
+    AlgorithmNotRegisteredError,
+    InvalidAlgorithmError,
+    InvalidArgumentError,
+    InvalidTokenError,
+)
 
 __all__ = ["PyJWS", "PyJWT"]
 
@@ -40,24 +54,29 @@ class PyJWS:
     header_typ = "JWT"
 
     def __init__(
-        self, algorithms: Sequence[str] | None = None, options: Mapping[str, Any] | None = None
+        self, algorithms: Sequence[str] | None = None, options: SigOptions | None = None
     ) -> None:
         table = default_algorithms()
         if algorithms is not None:
             table = {name: table[name] for name in algorithms if name in table}
         self._algorithms: dict[str, Algorithm] = table
+        # PyJWS(options={"verify_signature": False}) skips the check on this instance, as
+        # in PyJWT; PyJWT (below) never lets an instance option do that.
         self._options = _DEFAULTS.merged(options, signature_off_disables_claims=False)
 
     @property
-    def options(self) -> dict[str, Any]:
-        """This instance's options as a PyJWT-style dict (a copy: pass changes per call)."""
-        return self._options.only(JWS_OPTION_NAMES)
+    def options(self) -> SigOptions:
+        """This instance's options as PyJWT's dict (a copy: pass changes per call).
+
+        PyJWT's keys, plus any jwtlite option given a value other than its default.
+        """
+        return self._options.pyjwt_dict(JWS_PYJWT_NAMES)  # type: ignore[return-value]
 
     # -- the algorithm table (per instance: registering here never affects another PyJWS) --
     def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
         """Add an algorithm to this instance's table."""
         if alg_id in self._algorithms:
-            raise InvalidArgumentError("Algorithm already has a handler.")
+            raise AlgorithmAlreadyRegisteredError("Algorithm already has a handler.")
         if not isinstance(alg_obj, Algorithm):
             raise InvalidArgumentError("Object is not of type `Algorithm`")
         self._algorithms[alg_id] = alg_obj
@@ -65,7 +84,7 @@ class PyJWS:
     def unregister_algorithm(self, alg_id: str) -> None:
         """Remove an algorithm from this instance's table."""
         if alg_id not in self._algorithms:
-            raise InvalidArgumentError(
+            raise AlgorithmNotRegisteredError(
                 "The specified algorithm could not be removed because it is not registered."
             )
         del self._algorithms[alg_id]
@@ -120,7 +139,7 @@ class PyJWS:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: SigOptions | None = None,
         detached_payload: bytes | None = None,
     ) -> dict[str, Any]:
         """Verify a compact JWS; return ``{"payload", "header", "signature"}`` (payload bytes)."""
@@ -132,7 +151,7 @@ class PyJWS:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: SigOptions | None = None,
         detached_payload: bytes | None = None,
     ) -> bytes:
         """Verify a compact JWS and return its payload bytes."""
@@ -143,7 +162,7 @@ class PyJWS:
         jwt: str | bytes,
         key: Any,
         algorithms: Sequence[str] | None,
-        options: Mapping[str, Any] | None,
+        options: SigOptions | None,
         detached_payload: bytes | None,
     ) -> _jws.Verified:
         return _jws.decode(
@@ -164,21 +183,27 @@ class PyJWT:
     """JWTs: JSON claims over :class:`PyJWS`, with registered-claim validation."""
 
     def __init__(
-        self, options: Mapping[str, Any] | None = None, *, jws: PyJWS | None = None
+        self, options: OptionsDict | None = None, *, jws: PyJWS | None = None
     ) -> None:
         if jws is None:
             # Each PyJWT has its own PyJWS (and algorithm table), as in PyJWT: registering an
             # algorithm on the module never changes another instance.
-            given = options if isinstance(options, Mapping) else {}
-            jws = PyJWS(options={k: v for k, v in given.items() if k in JWS_OPTION_NAMES})
+            given: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
+            sig = {k: v for k, v in given.items() if k in JWS_OPTION_NAMES}
+            jws = PyJWS(options=cast("SigOptions", sig))
         self._jws = jws
-        # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them.
-        self._options = jws._options.merged(options, signature_off_disables_claims=False)
+        # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them. As in
+        # PyJWT, ``verify_signature: False`` here turns the claim checks off by default (and is
+        # shown in ``options``), but never the signature check: only a decode call can do that.
+        self._options = jws._options.merged(options)
 
     @property
-    def options(self) -> dict[str, Any]:
-        """This instance's options as a PyJWT-style dict (a copy: pass changes per call)."""
-        return self._options.as_dict()
+    def options(self) -> FullOptions:
+        """This instance's options as PyJWT's dict (a copy: pass changes per call).
+
+        PyJWT's keys, plus any jwtlite option given a value other than its default.
+        """
+        return self._options.pyjwt_dict(JWT_PYJWT_NAMES)  # type: ignore[return-value]
 
     def encode(
         self,
@@ -212,7 +237,7 @@ class PyJWT:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: OptionsDict | None = None,
         audience: str | Iterable[str] | None = None,
         issuer: str | Container[str] | None = None,
         subject: str | None = None,
@@ -235,7 +260,7 @@ class PyJWT:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: OptionsDict | None = None,
         audience: str | Iterable[str] | None = None,
         issuer: str | Container[str] | None = None,
         subject: str | None = None,
@@ -266,7 +291,7 @@ class PyJWT:
         jwt: str | bytes,
         key: Any,
         algorithms: Sequence[str] | None,
-        options: Mapping[str, Any] | None,
+        options: OptionsDict | None,
         audience: str | Iterable[str] | None,
         issuer: str | Container[str] | None,
         subject: str | None,

@@ -114,11 +114,20 @@ class Verified(NamedTuple):
 _HEADERS: BoundedCache[bytes, dict[str, Any]] = BoundedCache("parsed JWS headers", 256)
 
 
+def _segment(segment: bytes, name: str, allow_padding: bool) -> bytes:
+    """Strict base64url, failing with PyJWT's text ("Invalid header padding", ...); the exact
+    reason stays on the exception's ``__cause__``."""
+    try:
+        return b64url_decode(segment, allow_padding=allow_padding)
+    except DecodeError as exc:
+        raise DecodeError(f"Invalid {name} padding") from exc
+
+
 def _parse_header(segment: bytes, allow_padding: bool) -> dict[str, Any]:
     cached = _HEADERS.get(segment)
     if cached is not None:
         return dict(cached)
-    header = loads_object(b64url_decode(segment, allow_padding=allow_padding), "header")
+    header = loads_object(_segment(segment, "header", allow_padding), "header")
     check_header(header)
     if all(isinstance(v, _SCALARS) for v in header.values()):
         _HEADERS.put(segment, header)
@@ -129,35 +138,60 @@ def _parse_header(segment: bytes, allow_padding: bool) -> dict[str, Any]:
 def parse_compact(
     token: str | bytes, *, max_size: int = DEFAULT_MAX_TOKEN_SIZE, allow_padding: bool = False
 ) -> ParsedToken:
-    """Split and decode a compact JWS; raise DecodeError on any malformation."""
+    """Split and decode a compact JWS; raise DecodeError on any malformation.
+
+    Error texts are PyJWT's for the same failure, checked in PyJWT's order (segments, header,
+    payload, signature), since applications return and compare them.
+    """
     if isinstance(token, str):
         if len(token) > max_size:
             raise DecodeError(f"Token is larger than the {max_size}-character limit")
         try:
             raw = token.encode("ascii")
         except UnicodeEncodeError:
-            raise DecodeError("Invalid token: non-ASCII character") from None
+            # PyJWT reads the token as UTF-8 and then finds no valid base64url in it.
+            raise DecodeError(_non_ascii_part(token)) from DecodeError(
+                "Invalid token: non-ASCII character"
+            )
     elif isinstance(token, (bytes, bytearray)):
         if len(token) > max_size:
             raise DecodeError(f"Token is larger than the {max_size}-character limit")
         raw = bytes(token)
     else:
-        raise DecodeError(f"Invalid token type. Token must be a {str!r} or {bytes!r}")
+        raise DecodeError(f"Invalid token type. Token must be a {bytes} (or a {str})")
     parts = raw.split(b".")
-    if len(parts) != 3:
-        raise DecodeError(f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}")
-    header_segment, payload_segment, signature_segment = parts
+    if len(parts) < 3:
+        raise DecodeError("Not enough segments")
+    header_segment, payload_segment = parts[0], parts[1]
     header = _parse_header(header_segment, allow_padding)
-    signature = b64url_decode(signature_segment, allow_padding=allow_padding)
+    if len(parts) > 3:
+        # PyJWT reads everything between the first and the last dot as the payload, which
+        # then holds a "." and is not base64url.
+        raise DecodeError("Invalid payload padding") from DecodeError(
+            f"A compact JWS has 3 segments, this one has {len(parts)}"
+        )
+    signature = _segment(parts[2], "crypto", allow_padding)
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
     return ParsedToken(header, payload_segment, signing_input, signature)
 
 
+def _non_ascii_part(token: str) -> str:
+    parts = token.split(".")
+    if len(parts) < 3:
+        return "Not enough segments"
+    names = ("header", "payload", "crypto")
+    bad = next(i for i, part in enumerate(parts) if not part.isascii())
+    return f"Invalid {names[min(bad, 1) if bad < len(parts) - 1 else 2]} padding"
+
+
 def check_header(header: dict[str, Any]) -> None:
     """Header rules that hold for every token, verified or not (RFC 7515 §4.1)."""
-    alg = header.get("alg")
-    if not isinstance(alg, str):
-        raise InvalidTokenError('The header "alg" member must be present and a string')
+    # A missing "alg" fails only where a signature is checked (as in PyJWT: "Algorithm not
+    # specified"); an unverified read may still look at such a header.
+    if "alg" in header and not isinstance(header["alg"], str):
+        raise InvalidAlgorithmError("The specified alg value is not allowed") from DecodeError(
+            'The header "alg" member must be a string'
+        )
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
@@ -237,7 +271,7 @@ def decode(
         body = b64url_encode(payload).encode() if encoded else payload
         signing_input = signing_input[:-1] + b"." + body
     elif encoded:
-        payload = b64url_decode(parsed.payload_segment, allow_padding=options.allow_padding)
+        payload = _segment(parsed.payload_segment, "payload", options.allow_padding)
     else:
         payload = parsed.payload_segment
     if options.verify_signature:
@@ -254,7 +288,9 @@ def _verify(
     get_algorithm: GetAlgorithm,
     options: Options,
 ) -> None:
-    alg: str = header["alg"]
+    alg = header.get("alg")
+    if alg is None:
+        raise InvalidAlgorithmError("Algorithm not specified")
     if alg == "none":
         raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
     if alg not in allowed_algorithms(algorithms, key):
