@@ -13,7 +13,7 @@ lacking the operation, or an ``alg`` other than the token's, each refuse the key
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import _jwa
@@ -27,7 +27,14 @@ from ._jwkformat import (
 )
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
 from .algorithms import Algorithm, get_algorithm_by_name
-from .exceptions import DecodeError, InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    PyJWKError,
+    PyJWKSetError,
+    PyJWTError,
+)
 
 __all__ = [
     "ALGORITHM_KEY_TYPES",
@@ -112,6 +119,8 @@ class PyJWK:
         self._jwk_data = dict(jwk_data)
         kid = self._jwk_data.get("kid")
         jwk_alg = self._jwk_data.get("alg")
+        #: Whether the algorithm was named (by the JWK's ``alg`` or by the caller), not inferred.
+        self._alg_named = algorithm is not None or jwk_alg is not None
         if algorithm is None:
             algorithm = jwk_alg
         elif jwk_alg is not None and jwk_alg != algorithm:
@@ -214,6 +223,10 @@ class PyJWKSet:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def __iter__(self) -> Iterator[PyJWK]:
+        """The usable keys in set order, as PyJWT's ``for key in keyset``."""
+        return iter(self.keys)
+
     def __repr__(self) -> str:
         return f"<PyJWKSet keys={len(self.keys)} skipped={len(self.skipped)}>"
 
@@ -249,6 +262,11 @@ def _unusable_reason(jwk: PyJWK, alg: str, operation: str) -> str | None:
 
 
 def _checked(jwk: PyJWK, alg: str, operation: str) -> JWKKey:
+    if jwk._alg_named and jwk.algorithm_name != alg:
+        # PyJWT's error and text: the key's algorithm, not the token's, decides.
+        raise InvalidAlgorithmError(
+            f"Token algorithm {alg!r} does not match the key's algorithm {jwk.algorithm_name!r}"
+        )
     reason = _unusable_reason(jwk, alg, operation)
     if reason is not None:
         raise InvalidKeyError(f"JWK {jwk.key_id!r} refused: {reason}")
@@ -294,6 +312,7 @@ def resolve_key(key: Any, *, alg: str, kid: str | None, operation: str) -> JWKKe
     with a ``keys`` list). For verification the public half of a private key is returned.
 
     Raises:
+        InvalidAlgorithmError: the chosen key names an algorithm other than ``alg`` (PyJWT).
         PyJWKSetError: a set has no usable key with this ``kid``, or the set itself is unusable.
         InvalidKeyError: the chosen key's type, ``alg``, ``use`` or ``key_ops`` forbid this
             use, or (without a ``kid``) no single key in the set fits.

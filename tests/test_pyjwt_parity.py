@@ -1,0 +1,323 @@
+"""PyJWT's behaviour where applications depend on it, checked side by side with PyJWT itself.
+
+Each test runs the same call on PyJWT (the ``jwt`` package of the test extra) and on jwtlite and
+compares the outcome: the exception class name and its text, the returned value, the warnings.
+jwtlite may add detail after PyJWT's text, never instead of it. The library never imports
+``jwt``; only these tests do.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any, Callable
+
+import pytest
+from conftest import KEYS, key_pem
+
+import jwtlite
+from jwtlite.algorithms import HMACAlgorithm, RSAAlgorithm
+
+jwt = pytest.importorskip("jwt")
+pytest.importorskip("cryptography")
+
+FORMATS = json.loads((KEYS / "formats.json").read_text())
+
+
+def public_jwk(name: str) -> dict[str, Any]:
+    value = FORMATS[name]["jwk_public"]
+    return dict(json.loads(value) if isinstance(value, str) else value)
+SECRET = "a-32-byte-long-secret-for-hs256!"
+OTHER = "another-32-byte-secret-for-hs256"
+MODULES = (jwt, jwtlite)
+
+
+def outcome(call: Callable[[], Any]) -> tuple[str, Any]:
+    """("ok", value) or (exception class name, text); warnings recorded, not raised."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return "ok", call()
+        except Exception as exc:
+            return type(exc).__name__, str(exc)
+
+
+def assert_same(fn: Callable[[ModuleType], Any], *, values: bool = True) -> tuple[str, Any]:
+    """Run ``fn`` on PyJWT and on jwtlite; same class, and jwtlite's text starts with PyJWT's
+    (and, with ``values``, the same return value)."""
+    theirs, ours = outcome(lambda: fn(jwt)), outcome(lambda: fn(jwtlite))
+    assert ours[0] == theirs[0], (theirs, ours)
+    if ours[0] == "ok":
+        if values:
+            assert ours[1] == theirs[1]
+    else:
+        assert str(ours[1]).startswith(str(theirs[1])), (theirs, ours)
+    return ours
+
+
+def token(claims: dict[str, Any], key: str = SECRET) -> str:
+    return str(jwt.encode(claims, key, algorithm="HS256"))
+
+
+# --- PyJWKSet ---------------------------------------------------------------------------------
+
+
+def test_jwk_set_is_iterable() -> None:
+    data = {"keys": [dict(public_jwk("rsa2048"), kid=k) for k in ("a", "b", "c")]}
+    kids = [[key.key_id for key in m.PyJWKSet.from_dict(data)] for m in MODULES]
+    assert kids == [["a", "b", "c"], ["a", "b", "c"]]
+
+
+# --- instance options -------------------------------------------------------------------------
+
+
+def test_instance_verify_signature_off_never_skips_the_check() -> None:
+    expired = token({"sub": "x", "exp": 1})
+    opts = {"verify_signature": False}
+    kind, text = assert_same(lambda m: m.PyJWT(options=opts).decode(expired, OTHER, ["HS256"]))
+    assert (kind, text) == ("InvalidSignatureError", "Signature verification failed")
+    # ... but, as in PyJWT, it turns the claim checks off by default.
+    kind, claims = assert_same(lambda m: m.PyJWT(options=opts).decode(expired, SECRET, ["HS256"]))
+    assert (kind, claims) == ("ok", {"sub": "x", "exp": 1})
+    both = {"verify_signature": False, "verify_exp": True}
+    kind, _ = assert_same(lambda m: m.PyJWT(options=both).decode(expired, SECRET, ["HS256"]))
+    assert kind == "ExpiredSignatureError"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [None, {}, {"verify_signature": False}, {"verify_exp": False}, {"require": ["exp"]},
+     {"verify_signature": False, "verify_aud": True}, {"enforce_minimum_key_length": True}],
+)  # fmt: skip
+def test_instance_options_dicts_match(options: Any) -> None:
+    kind, value = assert_same(lambda m: m.PyJWT(options=options).options)
+    assert kind == "ok"
+    assert len(value) == 11
+    sig = {k: v for k, v in (options or {}).items() if k in value and k in {
+        "verify_signature", "enforce_minimum_key_length"}}  # fmt: skip
+    kind, value = assert_same(lambda m: m.PyJWS(options=sig).options)
+    assert (kind, len(value)) == ("ok", 2)
+
+
+def test_jwtlite_only_options_show_only_when_set() -> None:
+    assert "max_token_size" not in jwtlite.PyJWT().options
+    shown = jwtlite.PyJWT(options={"max_token_size": 1000}).options
+    assert shown["max_token_size"] == 1000  # type: ignore[typeddict-item]
+
+
+def test_pyjws_instance_verify_signature_off_skips_as_in_pyjwt() -> None:
+    signed = token({"a": 1})
+    kind, payload = assert_same(
+        lambda m: m.PyJWS(options={"verify_signature": False}).decode(signed, OTHER, ["HS256"])
+    )
+    assert (kind, payload) == ("ok", b'{"a":1}')
+
+
+# --- error messages ---------------------------------------------------------------------------
+
+_H = "eyJhbGciOiJIUzI1NiJ9"  # {"alg":"HS256"}
+MALFORMED = [
+    "a.b", "nodots", "", f"{_H}.e30", "!!!.e30.", f"{_H}.!!!.", f"{_H}.e30.!!!", "eyJ.e30.",
+    "ey.ey.ey", "bnVsbA.e30.", "W10.e30.", "e30x.e30.", "eyJhIjox.e30.", f"{_H}.W10.",
+    f"{_H}.bnVsbA.", f"{_H}.eyJhIjp9.", f"{_H}.e30.YQ=", "a.b.c.d", f"{_H}.e30.e30.e30",
+    f"{_H}.e30.é", "é.e30.", 123, None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", MALFORMED)
+def test_malformed_token_texts_match(bad: Any) -> None:
+    off = {"verify_signature": False}
+    kind, _ = assert_same(lambda m: m.decode(bad, SECRET, algorithms=["HS256"], options=off))
+    assert kind in ("DecodeError", "InvalidTokenError")
+    assert_same(lambda m: m.decode(bad, SECRET, algorithms=["HS256"]))
+
+
+_CLAIM_CASES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
+    ({"exp": 1}, {}, "Signature has expired"),
+    ({"nbf": 9_999_999_999}, {}, "The token is not yet valid (nbf)"),
+    ({"iat": 9_999_999_999}, {}, "The token is not yet valid (iat)"),
+    ({"aud": "a"}, {"audience": "b"}, "Audience doesn't match"),
+    ({"aud": "a"}, {"audience": ["b", "c"]}, "Audience doesn't match"),
+    ({"aud": "a"}, {}, "Invalid audience"),
+    ({"aud": 1}, {"audience": "a"}, "Invalid claim format in token"),
+    ({"aud": "a"}, {"audience": "b", "options": {"strict_aud": True}},
+     "Audience doesn't match (strict)"),
+    ({}, {"audience": "a"}, 'Token is missing the "aud" claim'),
+    ({"iss": "i"}, {"issuer": "x"}, "Invalid issuer"),
+    ({}, {"issuer": "x"}, 'Token is missing the "iss" claim'),
+    ({"sub": "s"}, {"subject": "x"}, "Invalid subject"),
+    ({"sub": 1}, {}, "Subject must be a string"),
+    ({"jti": 1}, {}, "JWT ID must be a string"),
+    ({}, {"options": {"require": ["exp"]}}, 'Token is missing the "exp" claim'),
+    ({"exp": "x"}, {}, "Expiration Time claim (exp) must be an integer."),
+    ({"nbf": "x"}, {}, "Not Before claim (nbf) must be an integer."),
+    ({"iat": "x"}, {}, "Issued At claim (iat) must be an integer."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("claims", "kwargs", "text"), _CLAIM_CASES)
+def test_claim_failure_texts_match(
+    claims: dict[str, Any], kwargs: dict[str, Any], text: str
+) -> None:
+    signed = token(claims)
+    kind, got = assert_same(lambda m: m.decode(signed, SECRET, algorithms=["HS256"], **kwargs))
+    assert kind != "ok"
+    assert got == text
+
+
+REQUIRED = (
+    'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+)
+
+
+def test_signature_and_algorithm_texts_match() -> None:
+    signed = token({"a": 1})
+    no_alg = "e30." + signed.split(".", 1)[1]
+    for call, text in [
+        (lambda m: m.decode(signed, OTHER, algorithms=["HS256"]), "Signature verification failed"),
+        (lambda m: m.decode(signed, SECRET, algorithms=["HS384"]),
+         "The specified alg value is not allowed"),
+        (lambda m: m.decode(signed, SECRET), REQUIRED),
+        (lambda m: m.decode(no_alg, SECRET, algorithms=["HS256"]), "Algorithm not specified"),
+    ]:  # fmt: skip
+        kind, got = assert_same(call)
+        assert kind != "ok"
+        assert got == text
+
+
+# --- key-length policy ------------------------------------------------------------------------
+
+
+def _warnings_of(call: Callable[[], Any]) -> list[tuple[str, str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [(w.category.__name__, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize(
+    ("key", "alg"),
+    [("short", "HS256"), ("x" * 40, "HS384"), (key_pem("rsa1024.pem"), "RS256"),
+     (key_pem("rsa1024.pem"), "PS256")],
+)  # fmt: skip
+def test_short_keys_warn_and_enforce_raises_as_in_pyjwt(key: Any, alg: str) -> None:
+    theirs = _warnings_of(lambda: jwt.encode({"a": 1}, key, algorithm=alg))
+    ours = _warnings_of(lambda: jwtlite.encode({"a": 1}, key, algorithm=alg))
+    assert len(ours) == 1
+    assert ours == theirs
+    assert ours[0][0] == "InsecureKeyLengthWarning"
+    strict = {"enforce_minimum_key_length": True}
+    kind, text = assert_same(lambda m: m.PyJWT(options=strict).encode({"a": 1}, key, alg))
+    assert (kind, text) == ("InvalidKeyError", ours[0][1])
+
+
+# --- algorithm level --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rsa2048.pem", "rsa1024.pem"])
+def test_rsa_to_jwk_has_key_ops(name: str) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    private = load_pem_private_key(key_pem(name), None)
+    for key, ops in ((private, ["sign"]), (private.public_key(), ["verify"])):
+        theirs = jwt.algorithms.RSAAlgorithm.to_jwk(key, as_dict=True)
+        ours = RSAAlgorithm.to_jwk(key, as_dict=True)
+        assert ours == theirs
+        assert ours["key_ops"] == ops
+
+
+_JWKS = {
+    "oct": {"kty": "oct", "k": "c2VjcmV0"},
+    "RSA": public_jwk("rsa2048"),
+    "EC": public_jwk("ec_p256"),
+    "OKP": public_jwk("ed25519"),
+}
+
+
+@pytest.mark.parametrize("family", ["RSAAlgorithm", "HMACAlgorithm", "ECAlgorithm", "OKPAlgorithm"])
+@pytest.mark.parametrize("jwk", [*_JWKS.values(), "not json", "{", '{"kty": ', 5, b"{}"])
+def test_from_jwk_refusals_match(family: str, jwk: Any) -> None:
+    # Keys are compared by kind only: PyJWT returns cryptography objects.
+    kind, _ = assert_same(lambda m: getattr(m.algorithms, family).from_jwk(jwk), values=False)
+    assert kind in ("ok", "InvalidKeyError")
+
+
+def _variants(text: str) -> Iterator[bytes]:
+    """The text in every encoding a JSON or PEM reader might be handed."""
+    yield text.encode()
+    yield b"\xef\xbb\xbf" + text.encode()
+    yield ("\n  \t" + text).encode()
+    for codec in ("utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        yield text.encode(codec)
+
+
+_KEY_TEXTS = [
+    FORMATS["rsa2048"]["spki_pem"],
+    FORMATS["rsa2048"]["cert_pem"],
+    key_pem("ec_p256.pem").decode(),
+    "-----BEGIN PUBLIC KEY-----\nnot base64 at all\n-----END PUBLIC KEY-----\n",
+    FORMATS["ed25519"]["ssh"],
+    FORMATS["rsa2048"]["ssh"],
+    json.dumps(public_jwk("rsa2048")),
+    json.dumps({"keys": [public_jwk("ec_p256")]}),
+    json.dumps([{"kty": "oct", "k": "c2VjcmV0"}]),
+    '{"kty": "oct", "k": 1}',
+    '{"a": ' + "[" * 5000 + "]" * 5000 + "}",
+]
+
+
+def test_key_text_is_refused_as_an_hmac_secret_in_every_encoding() -> None:
+    """Every variant is refused (PyJWT misses some UTF-16/32 PEM and SSH spellings), with
+    PyJWT's text wherever PyJWT refuses it too."""
+    pyjwt_hmac = jwt.algorithms.HMACAlgorithm(jwt.algorithms.HMACAlgorithm.SHA256)
+    refused = same_text = 0
+    for text in _KEY_TEXTS:
+        for secret in _variants(text):
+            theirs = outcome(lambda: pyjwt_hmac.prepare_key(secret))  # noqa: B023
+            ours = outcome(lambda: HMACAlgorithm("HS256").prepare_key(secret))  # noqa: B023
+            assert ours[0] == "UnusableKeyError", (text[:30], secret[:8], ours)
+            refused += 1
+            if theirs[0] != "ok":
+                assert str(ours[1]) == str(theirs[1])
+                same_text += 1
+            with pytest.raises(jwtlite.InvalidKeyError):
+                jwtlite.decode(token({"a": 1}), secret, algorithms=["HS256"])
+    assert refused == len(_KEY_TEXTS) * 9
+    assert same_text >= 55  # 59 with PyJWT 2.15.1
+
+
+@pytest.mark.parametrize("secret", [SECRET, "{not json but a fine secret}", "[1, 2, 3]"])
+def test_ordinary_secrets_still_work(secret: str) -> None:
+    kind, claims = assert_same(
+        lambda m: m.decode(m.encode({"a": 1}, secret), secret, algorithms=["HS256"])
+    )
+    assert (kind, claims) == ("ok", {"a": 1})
+
+
+def test_register_and_unregister_errors_are_pyjwts_builtins() -> None:
+    for module in MODULES:
+        instance = module.PyJWS()
+        existing = instance.get_algorithm_by_name("HS256")
+        with pytest.raises(ValueError, match=r"^Algorithm already has a handler\.$"):
+            instance.register_algorithm("HS256", existing)
+        with pytest.raises(KeyError, match="could not be removed because it is not registered"):
+            instance.unregister_algorithm("XX999")
+        with pytest.raises(TypeError, match="Object is not of type `Algorithm`"):
+            instance.register_algorithm("XX999", object())
+    # ... and still jwtlite's own errors.
+    with pytest.raises(jwtlite.PyJWTError):
+        jwtlite.PyJWS().register_algorithm("HS256", HMACAlgorithm("HS256"))
+    with pytest.raises(jwtlite.PyJWTError):
+        jwtlite.PyJWS().unregister_algorithm("XX999")
+
+
+def test_jwk_alg_other_than_the_tokens_is_an_algorithm_error() -> None:
+    data = {"kty": "oct", "k": jwtlite.b64url.b64url_encode(SECRET.encode()), "alg": "HS384"}
+    signed = token({"a": 1})
+    kind, text = assert_same(
+        lambda m: m.decode(signed, m.PyJWK(data), algorithms=["HS256", "HS384"])
+    )
+    assert kind == "InvalidAlgorithmError"
+    assert text == "Token algorithm 'HS256' does not match the key's algorithm 'HS384'"
