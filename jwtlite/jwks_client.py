@@ -79,7 +79,7 @@ class PyJWKClient:
         *,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         refetch_cooldown: float | None = None,
-        negative_cache_ttl: float = 30.0,
+        negative_cache_ttl: float | None = None,
         max_stale: float = MAX_TTL,
         require_https: bool = False,
         clock: Callable[[], float] = time.monotonic,

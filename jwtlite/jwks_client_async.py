@@ -88,7 +88,7 @@ class AsyncPyJWKClient:
         cooldown_duration: float = 30.0,
         refetch_cooldown: float | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        negative_cache_ttl: float = 30.0,
+        negative_cache_ttl: float | None = None,
         max_stale: float = MAX_TTL,
         require_https: bool = False,
         fetch: FetchFunction | None = None,
