@@ -40,6 +40,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PyJWS",
         "PyJWT",
         "PyJWTError",
+        "RemovedInPyjwt3Warning",  # issue 10: PyJWT's warning classes, natively
         "RevokedTokenError",
         "UnusableKeyError",
         "__version__",
@@ -163,6 +164,17 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PyJWTError",
         "RevokedTokenError",
         "UnusableKeyError",
+        # issue 10: register errors that are also PyJWT's ValueError / KeyError, and warnings
+        "AlgorithmAlreadyRegisteredError",
+        "AlgorithmNotRegisteredError",
+        "RemovedInPyjwt3Warning",
+    ),
+    "jwtlite.types": (  # issue 10: the TypedDicts of options= (PyJWT's jwt.types)
+        "FullOptions",
+        "HashlibHash",
+        "JWKDict",
+        "Options",
+        "SigOptions",
     ),
     "jwtlite.b64url": (
         "b64_to_uint",
@@ -177,8 +189,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 16
-    assert sum(len(names) for names in SURFACE.values()) == 130
+    assert len(SURFACE) == 17
+    assert sum(len(names) for names in SURFACE.values()) == 139
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))
