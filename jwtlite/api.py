@@ -32,7 +32,7 @@ from .algorithms import Algorithm, default_algorithms
 from .exceptions import (
     AlgorithmAlreadyRegisteredError,
     AlgorithmNotRegisteredError,
-    InvalidAlgorithmError,
+    AlgorithmNotSupportedError,
     InvalidArgumentError,
     InvalidTokenError,
 )
@@ -98,7 +98,7 @@ class PyJWS:
         try:
             return self._algorithms[alg_name]
         except (KeyError, TypeError):
-            raise InvalidAlgorithmError("Algorithm not supported") from None
+            raise AlgorithmNotSupportedError("Algorithm not supported") from None
 
     # -- encoding --
     def encode(

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "AlgorithmAlreadyRegisteredError",
     "AlgorithmNotRegisteredError",
+    "AlgorithmNotSupportedError",
     "DecodeError",
     "ExpiredSignatureError",
     "ImmatureSignatureError",
@@ -180,6 +181,11 @@ class AlgorithmAlreadyRegisteredError(InvalidArgumentError, ValueError):
 class AlgorithmNotRegisteredError(InvalidArgumentError, KeyError):
     """``unregister_algorithm`` was given a name the table does not hold. Also a ``KeyError``,
     which PyJWT raises here (so ``str()`` quotes the message, as a KeyError's does)."""
+
+
+class AlgorithmNotSupportedError(InvalidAlgorithmError, NotImplementedError):
+    """The algorithm table has no entry for this name. Also a ``NotImplementedError``, which
+    PyJWT's ``get_algorithm_by_name`` and ``encode`` raise here."""
 
 
 class UnsupportedHashError(InvalidAlgorithmError, InvalidKeyError):

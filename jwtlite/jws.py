@@ -207,17 +207,18 @@ def _check_crit(header: dict[str, Any]) -> None:
     crit = header["crit"]
     # RFC 7515 §4.1.11: an array of names; "Producers MUST NOT use the empty list"; names
     # defined by RFC 7515/7518 MUST NOT be listed; unknown names make the JWS invalid.
-    if not isinstance(crit, list) or not crit or not all(isinstance(n, str) for n in crit):
-        raise InvalidTokenError('The "crit" header parameter must be a non-empty list of names')
+    # The texts are PyJWT's where PyJWT refuses the same header.
+    if not isinstance(crit, list) or not crit:
+        raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
+    if not all(isinstance(n, str) for n in crit):
+        raise InvalidTokenError("Invalid 'crit' header: values must be strings")
     if len(set(crit)) != len(crit):
-        raise InvalidTokenError('The "crit" header parameter lists a name twice')
+        raise InvalidTokenError("Invalid 'crit' header: values must be unique")
     for name in crit:
-        if name in REGISTERED_HEADERS:
-            raise InvalidTokenError(f'The "crit" header parameter must not list {name!r}')
-        if name not in UNDERSTOOD_CRITICAL:
-            raise InvalidTokenError(f"Unsupported critical header parameter {name!r}")
+        if name in REGISTERED_HEADERS or name not in UNDERSTOOD_CRITICAL:
+            raise InvalidTokenError(f"Unsupported critical extension: {name}")
         if name not in header:
-            raise InvalidTokenError(f"Critical header parameter {name!r} is missing")
+            raise InvalidTokenError(f"Critical extension '{name}' is missing from headers")
 
 
 def typ_matches(actual: Any, expected: str) -> bool:
@@ -291,10 +292,10 @@ def _verify(
     alg = header.get("alg")
     if alg is None:
         raise InvalidAlgorithmError("Algorithm not specified")
-    if alg == "none":
-        raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
     if alg not in allowed_algorithms(algorithms, key):
         raise InvalidAlgorithmError("The specified alg value is not allowed")
+    if alg == "none":
+        raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
     alg_obj = get_algorithm(alg)
     if options.allow_small_rsa_verify and isinstance(alg_obj, RSAAlgorithm):
         alg_obj = alg_obj.with_min_bits(RSA_LEGACY_MIN_BITS)

@@ -187,6 +187,38 @@ def test_signature_and_algorithm_texts_match() -> None:
         assert got == text
 
 
+def _signed_with_header(header: dict[str, Any]) -> str:
+    segment = jwtlite.b64url.b64url_encode(json.dumps(header).encode())
+    rest = token({}).split(".", 1)[1]  # the signature will not match: only parsing is compared
+    return f"{segment}.{rest}"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [{"alg": "HS256", "crit": []}, {"alg": "HS256", "crit": "b64"}, {"alg": "HS256", "crit": [1]},
+     {"alg": "HS256", "crit": ["exp"], "exp": 1}, {"alg": "HS256", "crit": ["alg"]},
+     {"alg": "HS256", "crit": ["b64"]}, {"alg": "HS256", "kid": 5}, {"alg": "none"},
+     {"alg": "HS512"}],
+)  # fmt: skip
+def test_header_failure_texts_match(header: dict[str, Any]) -> None:
+    forged = _signed_with_header(header)
+    kind, _ = assert_same(lambda m: m.decode(forged, SECRET, algorithms=["HS256"]))
+    assert kind in ("InvalidTokenError", "InvalidAlgorithmError")
+
+
+def test_unknown_algorithm_is_pyjwts_not_implemented_error() -> None:
+    calls: list[Callable[[ModuleType], Any]] = [
+        lambda m: m.get_algorithm_by_name("XX1"),
+        lambda m: m.encode({}, SECRET, algorithm="XX1"),
+    ]
+    for call in calls:
+        assert outcome(lambda: call(jwt)) == ("NotImplementedError", "Algorithm not supported")  # noqa: B023
+        with pytest.raises(NotImplementedError, match=r"^Algorithm not supported$"):
+            call(jwtlite)
+        with pytest.raises(jwtlite.InvalidAlgorithmError):
+            call(jwtlite)
+
+
 # --- key-length policy ------------------------------------------------------------------------
 
 
