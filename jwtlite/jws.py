@@ -170,7 +170,12 @@ def parse_compact(
         raise DecodeError("Invalid payload padding") from DecodeError(
             f"A compact JWS has 3 segments, this one has {len(parts)}"
         )
-    signature = _segment(parts[2], "crypto", allow_padding)
+    try:
+        signature = _segment(parts[2], "crypto", allow_padding)
+    except DecodeError:
+        if header.get("b64", True):
+            _segment(payload_segment, "payload", allow_padding)  # PyJWT reports it first
+        raise
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
     return ParsedToken(header, payload_segment, signing_input, signature)
 
@@ -234,10 +239,16 @@ def typ_matches(actual: Any, expected: str) -> bool:
 
 
 def unverified_header(token: str | bytes, options: Options) -> dict[str, Any]:
-    """The protected header, parsed with the caller's size and padding options, NOT verified."""
-    return parse_compact(
+    """The protected header, parsed with the caller's size and padding options, NOT verified.
+
+    The payload segment must be valid base64url too (as in PyJWT, which reads the whole token).
+    """
+    parsed = parse_compact(
         token, max_size=options.max_token_size, allow_padding=options.allow_padding
-    ).header
+    )
+    if parsed.header.get("b64", True):
+        _segment(parsed.payload_segment, "payload", options.allow_padding)
+    return parsed.header
 
 
 # --- verification -----------------------------------------------------------------------------

@@ -122,7 +122,7 @@ MALFORMED = [
     "a.b", "nodots", "", f"{_H}.e30", "!!!.e30.", f"{_H}.!!!.", f"{_H}.e30.!!!", "eyJ.e30.",
     "ey.ey.ey", "bnVsbA.e30.", "W10.e30.", "e30x.e30.", "eyJhIjox.e30.", f"{_H}.W10.",
     f"{_H}.bnVsbA.", f"{_H}.eyJhIjp9.", f"{_H}.e30.YQ=", "a.b.c.d", f"{_H}.e30.e30.e30",
-    f"{_H}.e30.é", "é.e30.", 123, None,
+    f"{_H}.e30.é", "é.e30.", 123, None, f"{_H}.!!!.!!!",
 ]  # fmt: skip
 
 
@@ -132,6 +132,7 @@ def test_malformed_token_texts_match(bad: Any) -> None:
     kind, _ = assert_same(lambda m: m.decode(bad, SECRET, algorithms=["HS256"], options=off))
     assert kind in ("DecodeError", "InvalidTokenError")
     assert_same(lambda m: m.decode(bad, SECRET, algorithms=["HS256"]))
+    assert_same(lambda m: m.get_unverified_header(bad))
 
 
 _CLAIM_CASES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
