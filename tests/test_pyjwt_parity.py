@@ -9,6 +9,9 @@ jwtlite may add detail after PyJWT's text, never instead of it. The library neve
 from __future__ import annotations
 
 import json
+import pkgutil
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 from types import ModuleType
@@ -354,3 +357,19 @@ def test_jwk_alg_other_than_the_tokens_is_an_algorithm_error() -> None:
     )
     assert kind == "InvalidAlgorithmError"
     assert text == "Token algorithm 'HS256' does not match the key's algorithm 'HS384'"
+
+
+def test_the_library_never_imports_pyjwt() -> None:
+    """Only these tests import PyJWT: loading every jwtlite module leaves ``jwt`` unimported."""
+    names = sorted(
+        m.name for m in pkgutil.walk_packages(jwtlite.__path__, "jwtlite.")
+        if not m.name.startswith(("jwtlite.flask", "jwtlite.starlette", "jwtlite.__main__"))
+    )  # fmt: skip
+    assert len(names) >= 40
+    code = "import importlib, sys\n"
+    code += "".join(f"importlib.import_module({name!r})\n" for name in names)
+    code += "print(sorted(m for m in sys.modules if m == 'jwt' or m.startswith('jwt.')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"
