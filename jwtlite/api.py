@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -35,6 +36,7 @@ from .exceptions import (
     AlgorithmNotSupportedError,
     InvalidArgumentError,
     InvalidTokenError,
+    RemovedInPyjwt3Warning,
 )
 
 __all__ = ["PyJWS", "PyJWT"]
@@ -141,8 +143,13 @@ class PyJWS:
         algorithms: Sequence[str] | None = None,
         options: SigOptions | None = None,
         detached_payload: bytes | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        """Verify a compact JWS; return ``{"payload", "header", "signature"}`` (payload bytes)."""
+        """Verify a compact JWS; return ``{"payload", "header", "signature"}`` (payload bytes).
+
+        Extra keyword arguments are ignored with a ``RemovedInPyjwt3Warning``, as in PyJWT.
+        """
+        _legacy_arguments("decode_complete", kwargs)
         header, payload, signature = self._decode(jwt, key, algorithms, options, detached_payload)
         return {"payload": payload, "header": header, "signature": signature}
 
@@ -153,8 +160,10 @@ class PyJWS:
         algorithms: Sequence[str] | None = None,
         options: SigOptions | None = None,
         detached_payload: bytes | None = None,
+        **kwargs: Any,
     ) -> bytes:
-        """Verify a compact JWS and return its payload bytes."""
+        """Verify a compact JWS and return its payload bytes (extra keywords: see above)."""
+        _legacy_arguments("decode", kwargs)
         return self._decode(jwt, key, algorithms, options, detached_payload).payload
 
     def _decode(
@@ -238,17 +247,20 @@ class PyJWT:
         key: Any = "",
         algorithms: Sequence[str] | None = None,
         options: OptionsDict | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
         audience: str | Iterable[str] | None = None,
         issuer: str | Container[str] | None = None,
         subject: str | None = None,
         leeway: float | timedelta = 0,
         *,
-        detached_payload: bytes | None = None,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: float | datetime | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
         """Like :meth:`decode`, returning ``{"header", "payload", "signature"}``."""
+        _legacy_arguments("decode_complete", kwargs, verify, options)
         header, payload, signature = self._decode(
             jwt, key, algorithms, options, audience, issuer, subject, leeway,
             detached_payload, typ, max_age, now,
@@ -261,26 +273,32 @@ class PyJWT:
         key: Any = "",
         algorithms: Sequence[str] | None = None,
         options: OptionsDict | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
         audience: str | Iterable[str] | None = None,
-        issuer: str | Container[str] | None = None,
         subject: str | None = None,
+        issuer: str | Container[str] | None = None,
         leeway: float | timedelta = 0,
         *,
-        detached_payload: bytes | None = None,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: float | datetime | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
         """Verify ``jwt`` and its claims; return the claims.
 
         ``algorithms`` is required when verifying. ``typ`` requires that header value
         (RFC 8725 §3.11); ``max_age`` bounds the age from ``iat``; ``now`` injects the clock.
+        The positional parameters are PyJWT's, in PyJWT's order; ``verify`` does nothing (pass
+        ``options={"verify_signature": False}``) and other keywords are ignored, each with
+        PyJWT's warning.
 
         >>> secret = "a-32-byte-long-secret-for-hs256!"
         >>> token = PyJWT().encode({"sub": "alice", "aud": "api"}, secret)
         >>> PyJWT().decode(token, secret, algorithms=["HS256"], audience="api")["sub"]
         'alice'
         """
+        _legacy_arguments("decode", kwargs, verify, options)
         return self._decode(
             jwt, key, algorithms, options, audience, issuer, subject, leeway,
             detached_payload, typ, max_age, now,
@@ -327,6 +345,31 @@ class PyJWT:
             max_age=None if max_age is None else _claims.seconds(max_age),
         )
         return header, payload, signature
+
+
+def _legacy_arguments(
+    method: str,
+    kwargs: Mapping[str, Any],
+    verify: bool | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """PyJWT 2's warnings for arguments it accepts and ignores (never a change of behaviour)."""
+    if kwargs:
+        warnings.warn(
+            f"passing additional kwargs to {method}() is deprecated and will be removed in pyjwt"
+            f" version 3. Unsupported kwargs: {tuple(kwargs)}",
+            RemovedInPyjwt3Warning,
+            stacklevel=3,
+        )
+    wanted = options.get("verify_signature", True) if isinstance(options, Mapping) else True
+    if verify is not None and verify != wanted:
+        warnings.warn(
+            "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. The"
+            " equivalent is setting `verify_signature` to False in the `options` dictionary."
+            " This invocation has a mismatch between the kwarg and the option entry.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def _timestamp(now: float | datetime) -> float:

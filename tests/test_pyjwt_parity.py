@@ -118,6 +118,41 @@ def test_pyjws_instance_verify_signature_off_skips_as_in_pyjwt() -> None:
     assert (kind, payload) == ("ok", b'{"a":1}')
 
 
+def test_positional_parameters_are_pyjwts() -> None:
+    """decode(jwt, key, algorithms, options, verify, detached_payload, audience, subject,
+    issuer, leeway) and decode_complete(..., audience, issuer, subject, leeway), in PyJWT's order.
+    """
+    signed = token({"aud": "a", "iss": "i", "sub": "s"})
+    for m in MODULES:
+        claims = m.decode(signed, SECRET, ["HS256"], None, None, None, "a", "s", "i", 0)
+        assert claims == {"aud": "a", "iss": "i", "sub": "s"}
+        whole = m.decode_complete(signed, SECRET, ["HS256"], None, None, None, "a", "i", "s", 0)
+        assert whole["payload"] == claims
+        with pytest.raises(m.exceptions.InvalidSubjectError):
+            m.decode(signed, SECRET, ["HS256"], None, None, None, "a", "x", "i")
+
+
+def test_legacy_keywords_warn_as_in_pyjwt_and_change_nothing() -> None:
+    signed = token({"a": 1})
+    for call in (
+        lambda m: m.decode(signed, SECRET, algorithms=["HS256"], verify=False),
+        lambda m: m.decode(signed, SECRET, algorithms=["HS256"], foo=1),
+        lambda m: m.decode_complete(signed, SECRET, algorithms=["HS256"], foo=1)["payload"],
+        lambda m: m.PyJWS().decode(signed, SECRET, algorithms=["HS256"], foo=1),
+    ):
+        seen = []
+        for m in MODULES:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = call(m)
+            seen.append((result, [(w.category.__name__, str(w.message)) for w in caught]))
+        assert seen[1] == seen[0]
+        assert len(seen[1][1]) == 1
+    # verify=False never switches the signature check off.
+    with pytest.raises(jwtlite.InvalidSignatureError), pytest.warns(DeprecationWarning):
+        jwtlite.decode(signed, OTHER, algorithms=["HS256"], verify=False)
+
+
 # --- error messages ---------------------------------------------------------------------------
 
 _H = "eyJhbGciOiJIUzI1NiJ9"  # {"alg":"HS256"}
