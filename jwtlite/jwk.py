@@ -130,7 +130,9 @@ class PyJWK:
             algorithm = _default_algorithm(self.key)
         row = _jwa.row(algorithm)
         if row is None or row.family == "none":
-            raise PyJWKError(f"Unable to find an algorithm for key {kid!r}: {algorithm!r}")
+            raise PyJWKError(  # PyJWT's text, then the kid and alg (not the whole JWK)
+                f"Unable to find an algorithm for key: kid={kid!r}, alg={algorithm!r}"
+            )
         check_alg_fits(algorithm, self.key_type, self._jwk_data.get("crv"))
         self.algorithm_name: str = algorithm
         self.key_id: str | None = kid
@@ -183,10 +185,10 @@ class PyJWKSet:
     """
 
     def __init__(self, keys: list[Any]) -> None:
+        if not keys:  # checked first, as PyJWT does: its text for any empty value
+            raise PyJWKSetError("The JWK Set did not contain any keys")
         if not isinstance(keys, list):
             raise PyJWKSetError("Invalid JWK Set value: keys must be a list")
-        if not keys:
-            raise PyJWKSetError("The JWK Set did not contain any keys")
         if len(keys) > MAX_KEYS:
             raise PyJWKSetError(f"The JWK Set has {len(keys)} keys; at most {MAX_KEYS} allowed")
         self.keys: list[PyJWK] = []

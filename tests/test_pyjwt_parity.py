@@ -73,6 +73,45 @@ def test_jwk_set_is_iterable() -> None:
     assert kids == [["a", "b", "c"], ["a", "b", "c"]]
 
 
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda m: m.PyJWK({"kty": "XX"}), ("InvalidKeyError", "Unsupported kty: XX")),
+        (lambda m: m.PyJWK({"kty": "EC", "crv": "P-999", "x": "AA", "y": "AA"}),
+         ("InvalidKeyError", "Unsupported crv: P-999")),
+        (lambda m: m.PyJWK({"kty": "OKP", "crv": "X25519", "x": "AA"}),
+         ("InvalidKeyError", "Unsupported crv: X25519")),
+        (lambda m: m.PyJWK({"kty": "oct", "k": ""}),
+         ("InvalidKeyError", "HMAC key must not be empty.")),
+        (lambda m: m.PyJWK(dict(public_jwk("rsa2048"), alg="RSA-OAEP")),
+         ("PyJWKError", "Unable to find an algorithm for key: ")),
+        (lambda m: m.PyJWKSet([]), ("PyJWKSetError", "The JWK Set did not contain any keys")),
+        (lambda m: m.PyJWKSet({}), ("PyJWKSetError", "The JWK Set did not contain any keys")),
+        (lambda m: m.PyJWKSet([{"kty": "XX"}]),
+         ("PyJWKSetError", "The JWK Set did not contain any usable keys")),
+        (lambda m: m.PyJWKSet([dict(public_jwk("rsa2048"), kid="a")])["b"],
+         ("KeyError", "'keyset has no key for kid: b'")),
+    ],
+)  # fmt: skip
+def test_jwk_failure_texts_match(
+    call: Callable[[ModuleType], Any], expected: tuple[str, str]
+) -> None:
+    theirs, ours = outcome(lambda: call(jwt)), outcome(lambda: call(jwtlite))
+    assert theirs[0] == ours[0] == expected[0]
+    assert str(theirs[1]).startswith(expected[1])
+    assert str(ours[1]).startswith(expected[1])
+
+
+def test_jwk_texts_never_echo_key_material() -> None:
+    """PyJWT puts the whole JWK in some texts ("kty is not found: {...}"); jwtlite keeps the
+    start of the text and leaves the key out."""
+    private = {"d": "c2VjcmV0LWQ", "n": "AQAB"}
+    assert "c2VjcmV0LWQ" in outcome(lambda: jwt.PyJWK(private))[1]
+    kind, text = outcome(lambda: jwtlite.PyJWK(private))
+    assert (kind, text.startswith("kty is not found")) == ("InvalidKeyError", True)
+    assert "c2VjcmV0LWQ" not in text
+
+
 # --- instance options -------------------------------------------------------------------------
 
 
@@ -149,7 +188,8 @@ def test_legacy_keywords_warn_as_in_pyjwt_and_change_nothing() -> None:
         assert seen[1] == seen[0]
         assert len(seen[1][1]) == 1
     # verify=False never switches the signature check off.
-    with pytest.raises(jwtlite.InvalidSignatureError), pytest.warns(DeprecationWarning):
+    deprecated = pytest.warns(DeprecationWarning, match="does nothing")
+    with pytest.raises(jwtlite.InvalidSignatureError), deprecated:
         jwtlite.decode(signed, OTHER, algorithms=["HS256"], verify=False)
 
 
