@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import random
 import socket
@@ -857,6 +858,10 @@ def _run_steps(
     return counts
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("cryptography") is None,
+    reason="PyJWT reads EC keys only through cryptography",
+)
 @pytest.mark.parametrize(
     ("kwargs", "steps"),
     [
