@@ -100,9 +100,10 @@ def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_string_claims(payload: Mapping[str, Any]) -> None:
     """Refuse, at encode, a non-string ``sub`` or ``jti`` (InvalidArgumentError)."""
-    for name, message in STRING_CLAIMS.items():
-        if name in payload and not isinstance(payload[name], str):
-            raise InvalidArgumentError(message + _hints.claim_type(name))
+    for name in ("sub", "jti"):
+        value = payload.get(name, "")  # absent is fine: "" stands for it
+        if type(value) is not str and not isinstance(value, str):
+            raise InvalidArgumentError(STRING_CLAIMS[name] + _hints.claim_type(name))
 
 
 def _number(payload: Mapping[str, Any], name: str) -> float | None:

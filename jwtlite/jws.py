@@ -131,14 +131,6 @@ def parse_compact(
     token: str | bytes, *, max_size: int = DEFAULT_MAX_TOKEN_SIZE, allow_padding: bool = False
 ) -> ParsedToken:
     """Split and decode a compact JWS; raise DecodeError on any malformation."""
-    try:
-        return _parse_compact(token, max_size, allow_padding)
-    except InvalidTokenError as exc:
-        _hints.append(exc, _hints.token_text(token))  # a "Bearer " prefix, quotes, spaces
-        raise
-
-
-def _parse_compact(token: str | bytes, max_size: int, allow_padding: bool) -> ParsedToken:
     if isinstance(token, str):
         if len(token) > max_size:
             raise DecodeError(f"Token is larger than the {max_size}-character limit")
@@ -153,11 +145,17 @@ def _parse_compact(token: str | bytes, max_size: int, allow_padding: bool) -> Pa
     else:
         raise DecodeError(f"Invalid token type. Token must be a {str!r} or {bytes!r}")
     parts = raw.split(b".")
-    if len(parts) != 3:
-        raise DecodeError(f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}")
-    header_segment, payload_segment, signature_segment = parts
-    header = _parse_header(header_segment, allow_padding)
-    signature = b64url_decode(signature_segment, allow_padding=allow_padding)
+    try:
+        if len(parts) != 3:
+            raise DecodeError(
+                f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}"
+            )
+        header_segment, payload_segment, signature_segment = parts
+        header = _parse_header(header_segment, allow_padding)
+        signature = b64url_decode(signature_segment, allow_padding=allow_padding)
+    except InvalidTokenError as exc:
+        _hints.append(exc, _hints.token_text(raw))  # a "Bearer " prefix, quotes, spaces
+        raise
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
     return ParsedToken(header, payload_segment, signing_input, signature)
 
