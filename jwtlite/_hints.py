@@ -112,6 +112,8 @@ def not_allowed(alg: str, allowed: object) -> str:
             f"algorithms= lists {_name(same_case[0])}, but names are case-sensitive: write"
             f" {_name(alg)}."
         )
+    if not names:
+        return _hint(f"The token is signed with {_name(alg)}, which algorithms= does not list.")
     shown = "[" + ", ".join(_name(n) for n in names[:8]) + (", ...]" if len(names) > 8 else "]")
     return _hint(
         f"The token is signed with {_name(alg)}, and algorithms= allows only {shown}. Add it"

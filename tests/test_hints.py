@@ -215,6 +215,21 @@ def test_alg_not_allowed_because_of_case() -> None:
     assert "'HS256'" in hint
 
 
+def test_alg_not_allowed_with_an_unusual_sequence_or_a_long_list() -> None:
+    class Names:  # a Sequence-like object that is not a list or tuple
+        def __contains__(self, item: object) -> bool:
+            return False
+
+        def __bool__(self) -> bool:
+            return True
+
+    with pytest.raises(InvalidAlgorithmError, match="which algorithms= does not list"):
+        jwtlite.decode(HS_TOKEN, SECRET, algorithms=Names())  # type: ignore[arg-type]
+    many = [f"X{i}" for i in range(20)]
+    with pytest.raises(InvalidAlgorithmError, match=r"'X7', \.\.\.\]"):
+        jwtlite.decode(HS_TOKEN, SECRET, algorithms=many)
+
+
 def test_a_hostile_alg_is_quoted_short() -> None:
     header = jwtlite.b64url.b64url_encode(json.dumps({"alg": "X" * 5000}).encode())
     token = f"{header}.e30.c2ln"
