@@ -9,6 +9,7 @@ of a valid call pays nothing for them.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -96,7 +97,9 @@ def did_you_mean(name: object, known: Iterable[str]) -> str:
     if not isinstance(name, str):
         return _hint(f"Algorithm names are strings, such as {_name(names[0] if names else '')}.")
     same_case = [n for n in names if n.lower() == name.lower()]
-    close = same_case or difflib.get_close_matches(name.upper(), names, n=1, cutoff=0.6)
+    # Algorithm names are short; a long string is no misspelling (and stays cheap to compare).
+    candidate = name.upper() if len(name) <= _MAX_NAME else ""
+    close = same_case or difflib.get_close_matches(candidate, names, n=1, cutoff=0.6)
     if close:
         return _hint(f"Did you mean {close[0]!r}? Algorithm names are case-sensitive.")
     return _hint(f"Supported algorithms: {', '.join(names)}.")
@@ -188,9 +191,11 @@ def claim_type(name: str) -> str:
     return _hint(f"Convert it first, e.g. {{{name!r}: str(value)}} (RFC 7519 §{section}).")
 
 
-def unserialisable(obj: Any, root: str, encoder: type[json.JSONEncoder] | None) -> str:
+def unserialisable(
+    obj: Any, root: str, encoder: type[json.JSONEncoder] | None, *, sort_keys: bool = False
+) -> str:
     """Hint naming where in ``obj`` the value JSON refused sits, e.g. ``claims["user"]["id"]``."""
-    found = _find_unserialisable(obj, root, encoder, set())
+    found = _find_unserialisable(obj, root, (encoder, sort_keys), set())
     if found is None:
         return ""
     path, kind = found
@@ -203,36 +208,41 @@ def unserialisable(obj: Any, root: str, encoder: type[json.JSONEncoder] | None) 
 def _leaf_fails(value: Any, encoder: type[json.JSONEncoder] | None) -> bool:
     try:
         json.dumps(value, cls=encoder, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
+    except Exception:  # a probe: whatever the caller's encoder raises counts as failing
         return True
     return False
 
 
 def _find_unserialisable(
-    value: Any, path: str, encoder: type[json.JSONEncoder] | None, seen: set[int]
+    value: Any, path: str, how: tuple[type[json.JSONEncoder] | None, bool], seen: set[int]
 ) -> tuple[str, str] | None:
-    """(path, what it is) of the first value JSON refuses, depth first, or None."""
+    """(path, what it is) of the first value JSON refuses, depth first, or None; ``how`` is
+    the encoder and whether keys were sorted."""
     if id(value) in seen:
         return path, "a reference back to an enclosing container (a cycle)"
     if path.count("[") > _MAX_PATH_DEPTH:
         return None
     if isinstance(value, dict):
         seen = seen | {id(value)}
-        for key, item in value.items():
+        items = list(value.items())
+        if how[1]:  # written with sorted keys: the first failure is the first in that order
+            with contextlib.suppress(TypeError, ValueError):
+                items.sort(key=lambda pair: pair[0])
+        for key, item in items:
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                return f"{path}[{_name(key)}]", f"keyed by {_a(type(key).__name__)}"
-            found = _find_unserialisable(item, f"{path}[{_json_key(key)}]", encoder, seen)
+                return path, f"a dict with {_a(type(key).__name__)} key (keys must be strings)"
+            found = _find_unserialisable(item, f"{path}[{_json_key(key)}]", how, seen)
             if found:
                 return found
         return None
     if isinstance(value, (list, tuple)):
         seen = seen | {id(value)}
         for index, item in enumerate(value):
-            found = _find_unserialisable(item, f"{path}[{index}]", encoder, seen)
+            found = _find_unserialisable(item, f"{path}[{index}]", how, seen)
             if found:
                 return found
         return None
-    if _leaf_fails(value, encoder):
+    if _leaf_fails(value, how[0]):
         if isinstance(value, float):
             return path, "a float that is not finite (JSON has no NaN or Infinity)"
         return path, _a(type(value).__name__)

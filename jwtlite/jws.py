@@ -381,7 +381,7 @@ def sign(
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(
             f"Header is not JSON-serialisable: {exc}"
-            + _hints.unserialisable(header, "headers", json_encoder)
+            + _hints.unserialisable(header, "headers", json_encoder, sort_keys=sort_headers)
         ) from None
     if not isinstance(payload, bytes):
         raise InvalidArgumentError("The JWS payload must be bytes")

@@ -299,7 +299,7 @@ def test_string_sub_and_integer_iss_still_encode() -> None:
         ({"user": {"created": date(2030, 1, 1)}}, 'claims["user"]["created"]', "a date"),
         ({"roles": ["a", {1, 2}]}, 'claims["roles"][1]', "a set"),
         ({"a": 1, "score": float("nan")}, 'claims["score"]', "not finite"),
-        ({"m": {(1, 2): "x"}}, 'claims["m"][', "keyed by a tuple"),
+        ({"m": {(1, 2): "x"}}, 'claims["m"]', "a dict with a tuple key"),
         ({"when": datetime(2030, 1, 1)}, 'claims["when"]', "a datetime"),
     ],
 )
@@ -328,6 +328,24 @@ def test_a_cycle_is_named_and_a_custom_encoder_is_honoured() -> None:
             {"d": date(2030, 1, 1), "s": {1}}, SECRET, json_encoder=DateEncoder
         )  # the date is fine with this encoder; the set is not
     assert 'claims["s"] is a set' in _message(excinfo)
+
+
+def test_an_encoder_that_raises_something_else_does_not_break_the_hint() -> None:
+    class PickyEncoder(json.JSONEncoder):
+        def default(self, o: Any) -> Any:
+            if isinstance(o, date):
+                raise KeyError("no dates here")
+            return super().default(o)
+
+    # The header is written with sorted keys, so "a" (a set) fails first, and is named.
+    with pytest.raises(InvalidArgumentError, match=r'headers\["a"\] is a set'):
+        jwtlite.encode({}, SECRET, headers={"b": date(2030, 1, 1), "a": {1}},
+                       json_encoder=PickyEncoder)  # fmt: skip
+    # Unsorted, the first member written is the one named.
+    with pytest.raises(InvalidArgumentError, match=r'headers\["b"\] is a set'):
+        jwtlite.encode({}, SECRET, headers={"b": {1}, "a": {2}}, sort_headers=False)
+    # The probe's own KeyError (from the caller's encoder) counts as a failure, never escapes.
+    assert 'x["b"] is a date' in _hints.unserialisable({"b": date(2030, 1, 1)}, "x", PickyEncoder)
 
 
 def test_unserialisable_header_is_named() -> None:
