@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTokenError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
+    "NaiveDatetimeWarning",
     "PyJWKClientConnectionError",
     "PyJWKClientError",
     "PyJWKError",
@@ -156,6 +157,11 @@ class BackendUnavailableError(PyJWTError):
 
 class InsecureKeyLengthWarning(UserWarning):
     """An HMAC key is shorter than the hash output (RFC 7518 §3.2)."""
+
+
+class NaiveDatetimeWarning(UserWarning):
+    """A time claim (``exp``, ``nbf``, ``iat``) was given as a datetime without a timezone at
+    encode; it is read as UTC, which is wrong if it was local time. jwtlite-specific."""
 
 
 class InvalidArgumentError(PyJWTError, TypeError):

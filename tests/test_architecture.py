@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._keymodel": 0,
     "jwtlite._jwa": 0,
     "jwtlite._options": 0,
+    "jwtlite._hints": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
