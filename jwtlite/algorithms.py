@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar
 
-from . import _hmac_guard, _jwa
+from . import _hints, _hmac_guard, _jwa
 from ._cache import IdentityCache
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
@@ -184,11 +184,11 @@ class HMACAlgorithm(Algorithm):
             raise InvalidKeyError(f"{self.name} secret must not be empty")
         refused = _hmac_guard.refusal(secret)
         if refused is not None:
-            raise UnusableKeyError(refused)
+            raise UnusableKeyError(refused + _hints.key_text(secret))
         if is_public_key_material(secret):
             raise UnusableKeyError(
                 "The specified key is an asymmetric key or x509 certificate and"
-                " should not be used as an HMAC secret."
+                " should not be used as an HMAC secret." + _hints.key_text(secret)
             )
         return secret
 
@@ -200,12 +200,13 @@ class HMACAlgorithm(Algorithm):
         return _jwk_output(bytes(key_obj), as_dict)
 
     def check_key_length(self, key: Any) -> str | None:
-        size = len(key if isinstance(key, bytes) else self.prepare_key(key))
+        secret = key if isinstance(key, bytes) else self.prepare_key(key)
+        size = len(secret)
         if size < self.digest_size:
             return (
                 f"The HMAC key is {size} bytes long, which is below the minimum recommended"
                 f" length of {self.digest_size} bytes for {self.hash_name.upper()}."
-                " See RFC 7518 Section 3.2."
+                " See RFC 7518 Section 3.2." + _hints.key_text(secret)
             )
         return None
 
@@ -362,4 +363,5 @@ def get_algorithm_by_name(name: str) -> Algorithm:
     try:
         return _DEFAULTS[name]
     except (KeyError, TypeError):
-        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}") from None
+        hint = _hints.did_you_mean(name, _DEFAULTS)
+        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}{hint}") from None

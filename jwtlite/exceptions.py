@@ -28,6 +28,7 @@ __all__ = [
     "InvalidTokenError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
+    "NaiveDatetimeWarning",
     "PyJWKClientConnectionError",
     "PyJWKClientError",
     "PyJWKError",
@@ -166,6 +167,11 @@ class InsecureKeyLengthWarning(UserWarning):
 
 class RemovedInPyjwt3Warning(DeprecationWarning):
     """A PyJWT 2 usage that PyJWT 3 removes (named as PyJWT names it)."""
+
+
+class NaiveDatetimeWarning(UserWarning):
+    """A time claim (``exp``, ``nbf``, ``iat``) was given as a datetime without a timezone at
+    encode; it is read as UTC, which is wrong if it was local time. jwtlite-specific."""
 
 
 class InvalidArgumentError(PyJWTError, TypeError):

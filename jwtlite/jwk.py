@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import _jwa
+from . import _hints, _jwa
 from ._json import loads_object
 from ._jwkformat import (
     ALGORITHM_KEY_TYPES,
@@ -170,7 +170,7 @@ def _loads(data: Any, what: str, error: type[Exception]) -> dict[str, Any]:
     try:
         return loads_object(bytes(raw), what)
     except DecodeError as exc:
-        raise error(str(exc)) from None
+        raise error(str(exc) + _hints.key_text(bytes(raw))) from None
 
 
 class PyJWKSet:

@@ -14,14 +14,14 @@ cryptography runs. The payload leaves this module as bytes; ``api`` reads it as 
 from __future__ import annotations
 
 import json
-import os
-import sys
 import warnings
 from collections.abc import Container, Mapping, Sequence
 from typing import Any, Callable, NamedTuple
 
+from . import _hints
 from ._cache import BoundedCache
 from ._json import dumps, loads_object
+from ._keymodel import key_curve, key_kty
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
 from .algorithms import RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm
 from .b64url import b64url_decode, b64url_encode
@@ -34,9 +34,11 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidTokenError,
     PyJWKSetError,
+    PyJWTError,
     UnusableKeyError,
 )
 from .jwk import PyJWK, PyJWKSet, resolve_key
+from .keys import is_public_key_material, load_key
 
 __all__ = [
     "DEFAULT_MAX_TOKEN_SIZE",
@@ -84,7 +86,6 @@ REGISTERED_HEADERS = frozenset(
 UNDERSTOOD_CRITICAL = frozenset({"b64"})
 
 _SCALARS = (str, int, float, bool, type(None))
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class ParsedToken(NamedTuple):
@@ -160,22 +161,26 @@ def parse_compact(
     else:
         raise DecodeError(f"Invalid token type. Token must be a {bytes} (or a {str})")
     parts = raw.split(b".")
-    if len(parts) < 3:
-        raise DecodeError("Not enough segments")
-    header_segment, payload_segment = parts[0], parts[1]
-    header = _parse_header(header_segment, allow_padding)
-    if len(parts) > 3:
-        # PyJWT reads everything between the first and the last dot as the payload, which
-        # then holds a "." and is not base64url.
-        raise DecodeError("Invalid payload padding") from DecodeError(
-            f"A compact JWS has 3 segments, this one has {len(parts)}"
-        )
-    try:  # inline rather than _segment(): this runs on every decode
-        signature = b64url_decode(parts[2], allow_padding=allow_padding)
-    except DecodeError as exc:
-        if header.get("b64", True):
-            _segment(payload_segment, "payload", allow_padding)  # PyJWT reports it first
-        raise DecodeError("Invalid crypto padding") from exc
+    try:
+        if len(parts) < 3:
+            raise DecodeError("Not enough segments")
+        header_segment, payload_segment = parts[0], parts[1]
+        header = _parse_header(header_segment, allow_padding)
+        if len(parts) > 3:
+            # PyJWT reads everything between the first and the last dot as the payload, which
+            # then holds a "." and is not base64url.
+            raise DecodeError("Invalid payload padding") from DecodeError(
+                f"A compact JWS has 3 segments, this one has {len(parts)}"
+            )
+        try:  # inline rather than _segment(): this runs on every decode
+            signature = b64url_decode(parts[2], allow_padding=allow_padding)
+        except DecodeError as exc:
+            if header.get("b64", True):
+                _segment(payload_segment, "payload", allow_padding)  # PyJWT reports it first
+            raise DecodeError("Invalid crypto padding") from exc
+    except InvalidTokenError as exc:
+        _hints.append(exc, _hints.token_text(raw))  # a "Bearer " prefix, quotes, spaces
+        raise
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
     return ParsedToken(header, payload_segment, signing_input, signature)
 
@@ -306,8 +311,11 @@ def _verify(
     alg = header.get("alg")
     if alg is None:
         raise InvalidAlgorithmError("Algorithm not specified")
-    if alg not in allowed_algorithms(algorithms, key):
-        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    allowed = allowed_algorithms(algorithms, key)
+    if alg not in allowed:
+        raise InvalidAlgorithmError(
+            "The specified alg value is not allowed" + _hints.not_allowed(alg, allowed)
+        )
     if alg == "none":
         raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
     alg_obj = get_algorithm(alg)
@@ -330,8 +338,22 @@ def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[
         return (implied,)
     raise DecodeError(
         'It is required that you pass in a value for the "algorithms" argument when calling'
-        " decode()."
+        " decode()." + _hints.missing_algorithms(*_key_shape(key))
     )
+
+
+def _key_shape(key: Any) -> tuple[str | None, str | None]:
+    """The ``kty`` and curve of the caller's key, for a hint; ``oct`` for a secret."""
+    if isinstance(key, PyJWKSet):
+        key = key.keys[0] if key.keys else None
+    key = getattr(key, "key", key)  # a PyJWK carries its parsed key
+    if isinstance(key, (str, bytes)) and not is_public_key_material(key):
+        return "oct", None
+    try:
+        loaded = load_key(key)
+    except PyJWTError:
+        return None, None
+    return key_kty(loaded), key_curve(loaded)
 
 
 def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
@@ -355,17 +377,7 @@ def check_key_length(alg_obj: Algorithm, prepared: Any, options: Options) -> Non
         return
     if options.enforce_minimum_key_length:
         raise InvalidKeyError(message)
-    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_caller_stacklevel())
-
-
-def _caller_stacklevel() -> int:
-    """The stacklevel that points a warning at the first frame outside jwtlite."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.dirname(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
+    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_hints.caller_stacklevel())
 
 
 # --- signing ----------------------------------------------------------------------------------
@@ -416,7 +428,10 @@ def sign(
     try:
         header_json = dumps(header, cls=json_encoder, sort_keys=sort_headers)
     except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"Header is not JSON-serialisable: {exc}") from None
+        raise InvalidArgumentError(
+            f"Header is not JSON-serialisable: {exc}"
+            + _hints.unserialisable(header, "headers", json_encoder, sort_keys=sort_headers)
+        ) from None
     if not isinstance(payload, bytes):
         raise InvalidArgumentError("The JWS payload must be bytes")
     header_b64 = b64url_encode(header_json)

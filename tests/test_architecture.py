@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._options": 0,
     "jwtlite.types": 0,
     "jwtlite._hmac_guard": 0,
+    "jwtlite._hints": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,

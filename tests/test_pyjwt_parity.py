@@ -270,7 +270,7 @@ def test_signature_and_algorithm_texts_match() -> None:
     ]:  # fmt: skip
         kind, got = assert_same(call)
         assert kind != "ok"
-        assert got == text
+        assert got.startswith(text)  # a hint may follow
 
 
 def _signed_with_header(header: dict[str, Any]) -> str:
@@ -299,7 +299,7 @@ def test_unknown_algorithm_is_pyjwts_not_implemented_error() -> None:
     ]
     for call in calls:
         assert outcome(lambda: call(jwt)) == ("NotImplementedError", "Algorithm not supported")  # noqa: B023
-        with pytest.raises(NotImplementedError, match=r"^Algorithm not supported$"):
+        with pytest.raises(NotImplementedError, match=r"^Algorithm not supported( \(hint|$)"):
             call(jwtlite)
         with pytest.raises(jwtlite.InvalidAlgorithmError):
             call(jwtlite)
@@ -401,7 +401,7 @@ def test_key_text_is_refused_as_an_hmac_secret_in_every_encoding() -> None:
             assert ours[0] == "UnusableKeyError", (text[:30], secret[:8], ours)
             refused += 1
             if theirs[0] != "ok":
-                assert str(ours[1]) == str(theirs[1])
+                assert str(ours[1]).startswith(str(theirs[1]))  # a hint may follow
                 same_text += 1
             with pytest.raises(jwtlite.InvalidKeyError):
                 jwtlite.decode(token({"a": 1}), secret, algorithms=["HS256"])
