@@ -42,6 +42,7 @@ from .exceptions import (
     RevocationStoreUnavailableError,
     RevokedTokenError,
     StaleTokenError,
+    UnsupportedAlgorithmError,
     UnsupportedHashError,
     UnusableKeyError,
 )
@@ -149,6 +150,7 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "UnsupportedHashError",
+    "UnsupportedAlgorithmError",
     # asyncio
     "AsyncPyJWKClient",
     "RevocationStoreUnavailableError",

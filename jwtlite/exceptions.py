@@ -40,6 +40,7 @@ __all__ = [
     "StaleTokenError",
     "InvalidValueError",
     "ModuleConflictError",
+    "UnsupportedAlgorithmError",
 ]
 
 
@@ -201,3 +202,8 @@ class InvalidValueError(PyJWTError, ValueError):
 class ModuleConflictError(PyJWTError, ImportError):
     """:func:`jwtlite.install_as_pyjwt` found a different module already imported as ``jwt``
     (PyJWT itself, usually); also an ``ImportError``. jwtlite-specific."""
+
+
+class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
+    """Encoding with an algorithm the table does not hold; also a ``NotImplementedError``, which
+    is what PyJWT raises there (raised by the PyJWT face, :mod:`jwtlite.pyjwt`)."""

@@ -157,11 +157,13 @@ class _CryptoFace(Algorithm):
     """Asymmetric algorithms: jwtlite does the work, callers get ``cryptography`` keys back."""
 
     _native_prepare: Any
+    #: What PyJWT raises for a key of no usable type: a TypeError (jwtlite's
+    #: InvalidArgumentError is one) for RSA and EC, InvalidKeyError for OKP.
+    _bad_type_error: ClassVar[type[Exception]] = InvalidArgumentError
 
     def prepare_key(self, key: Any) -> Any:
         if not _is_key_input(key):
-            # PyJWT's TypeError, as jwtlite's InvalidArgumentError (also a TypeError).
-            raise InvalidArgumentError("Expecting a PEM-formatted key.")
+            raise self._bad_type_error("Expecting a PEM-formatted key.")
         prepared = self._native_prepare(key)
         return key if is_cryptography_key(key) else export_key(prepared)
 
@@ -265,7 +267,11 @@ class ECAlgorithm(_CryptoFace, _native.ECAlgorithm):
 
     def _native_prepare(self, key: Any) -> Any:
         if self.expected_curve is not None:
-            neutral = None if isinstance(key, Mapping) else _native._to_neutral(key)
+            try:
+                neutral = None if isinstance(key, Mapping) else _native._to_neutral(key)
+            except InvalidKeyError:
+                self._refuse_foreign_curve(key)
+                raise
             crv = key.get("crv") if isinstance(key, Mapping) else key_curve(neutral)
             if crv is not None and crv != self.curve:
                 raise InvalidKeyError(
@@ -275,10 +281,34 @@ class ECAlgorithm(_CryptoFace, _native.ECAlgorithm):
         return _native.ECAlgorithm.prepare_key(self, key)
 
 
+    def _refuse_foreign_curve(self, key: Any) -> None:
+        """PyJWT names the curve of a key jwtlite cannot load (secp192r1, say); ask
+        ``cryptography`` for that name when it is installed, to give PyJWT's message."""
+        if not has_crypto or not isinstance(key, (str, bytes)):
+            return
+        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - optional dep
+
+        data = key.encode("utf-8") if isinstance(key, str) else key
+        try:
+            loaded: Any = serialization.load_pem_public_key(data)
+        except (ValueError, TypeError):
+            try:
+                loaded = serialization.load_pem_private_key(data, None)
+            except (ValueError, TypeError):
+                return
+        curve = getattr(loaded, "curve", None)
+        if curve is not None:
+            raise InvalidKeyError(
+                f"The key's curve '{curve.name}' does not match the expected curve"
+                f" '{self.expected_curve.name}' for this algorithm"
+            )
+
+
 class OKPAlgorithm(_CryptoFace, _native.OKPAlgorithm):
     """EdDSA over Ed25519 or Ed448 (RFC 8037): ``OKPAlgorithm()``."""
 
     _crypto_key_types = _OKP_TYPES
+    _bad_type_error = InvalidKeyError
 
     def __init__(self, **kwargs: Any) -> None:
         _native.OKPAlgorithm.__init__(self, "EdDSA")

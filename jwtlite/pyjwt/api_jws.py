@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import api as _native
+from ..b64url import b64url_decode
+from ..exceptions import DecodeError, UnsupportedAlgorithmError
 from .algorithms import get_default_algorithms
 from .api_jwk import native_key
 from .warnings import unsupported_kwargs
@@ -53,10 +55,27 @@ class PyJWS(_native.PyJWS):
     ) -> str:
         if algorithm is _ALGORITHM_UNSET or algorithm is None:
             algorithm = getattr(key, "algorithm_name", None) or algorithm
+        if headers is not None and "b64" in headers:
+            # PyJWT: "b64": false means an unencoded, detached payload (RFC 7797), and
+            # "b64": true is the default, so the member is dropped.
+            is_payload_detached = is_payload_detached or headers["b64"] is False
+            headers = {k: v for k, v in headers.items() if k != "b64" or v is not True}
+        chosen = (headers or {}).get("alg") or algorithm
+        if isinstance(chosen, str) and chosen not in self._algorithms:
+            raise UnsupportedAlgorithmError("Algorithm not supported")
         return super().encode(
             payload, native_key(key), algorithm, headers, json_encoder, is_payload_detached,
             sort_headers,
         )  # fmt: skip
+
+    @staticmethod
+    def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
+        """One base64url segment of a compact JWS, padded or not, with PyJWT's error text
+        ("Invalid <name> padding"); jwtlite's decoder is strict about everything else."""
+        try:
+            return b64url_decode(segment, allow_padding=True)
+        except DecodeError as exc:
+            raise DecodeError(f"Invalid {name} padding") from exc
 
     def decode_complete(
         self,

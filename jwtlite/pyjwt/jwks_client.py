@@ -7,6 +7,7 @@ clock is read through ``time.monotonic`` at each call, so tests that patch
 
 from __future__ import annotations
 
+import time  # noqa: F401 - PyJWT's tests patch jwt.jwks_client.time.monotonic
 from typing import Any
 
 from .. import jwks_client as _native
@@ -57,10 +58,12 @@ class PyJWKClient(_native.PyJWKClient):
         return [PyJWK.wrap(key) for key in signing_keys(native)]
 
     def get_signing_key(self, kid: str) -> PyJWK:  # type: ignore[override]
-        if self.jwk_set_cache is not None or not isinstance(kid, str):
+        if (self.jwk_set_cache is not None and self.refetch_cooldown > 0) or not isinstance(
+            kid, str
+        ):
             return PyJWK.wrap(super().get_signing_key(kid))
-        # Without a set cache every lookup fetches, so there is no cooldown to keep; PyJWT
-        # fetches once more when the kid is not found, and so does this face.
+        # Without a set cache every lookup fetches, and ``cooldown_duration=0`` turns the
+        # cooldown off: then, as in PyJWT, a kid that is not found refetches the set once.
         for refresh in (False, True):
             native = _native.PyJWKClient.get_jwk_set(self, refresh)
             key = self.match_kid(signing_keys(native), kid)
