@@ -234,3 +234,85 @@ def test_der_and_raw_signatures_convert_both_ways() -> None:
         face_utils.raw_to_der_signature(raw[:-1], P256())
     with pytest.raises(jwtlite.InvalidValueError):
         face_utils.der_to_raw_signature(der + b"\x00", P256())
+
+
+def test_flask_jwt_extended_runs_on_the_face(tmp_path: Path) -> None:
+    pytest.importorskip("flask_jwt_extended")
+    out = _run(
+        """
+        import jwtlite
+        jwtlite.install_as_pyjwt()
+        from flask import Flask
+        from flask_jwt_extended import (
+            JWTManager, create_access_token, decode_token, get_jwt_identity, jwt_required)
+        import jwt
+
+        app = Flask("t")
+        app.config["JWT_SECRET_KEY"] = "k" * 32
+        JWTManager(app)
+
+        @app.get("/me")
+        @jwt_required()
+        def me():
+            return {"id": get_jwt_identity()}
+
+        with app.app_context():
+            token = create_access_token(identity="alice")
+            assert decode_token(token)["sub"] == "alice"
+        client = app.test_client()
+        good = client.get("/me", headers={"Authorization": "Bearer " + token})
+        forged = client.get("/me", headers={"Authorization": "Bearer " + token[:-2] + "AA"})
+        print(jwt.__name__, good.json["id"], forged.status_code)
+        """,
+        tmp_path,
+    )
+    assert out == "jwtlite.pyjwt alice 422"
+
+
+def _counting_client(**settings: object) -> object:
+    from jwtlite.pyjwt.jwks_client import PyJWKClient
+
+    public = face_algorithms.ECAlgorithm.to_jwk(
+        jwtlite.generate_key("ES256").public_key(), as_dict=True
+    )
+    jwks = {"keys": [{**public, "kid": "known"}]}
+
+    class Counting(PyJWKClient):
+        fetches = 0
+
+        def fetch_data(self) -> object:
+            type(self).fetches += 1
+            return jwks
+
+    return Counting("https://issuer.example/jwks.json", **settings)
+
+
+@pytest.mark.parametrize(
+    ("settings", "fetches"),
+    [
+        ({}, 1),  # the first fetch starts the cooldown (30 s): no refetch for an unknown kid
+        ({"cooldown_duration": 0}, 3),  # a refetch for each miss, as in PyJWT
+        ({"cache_jwk_set": False}, 4),  # no cache: each lookup fetches, and refetches once
+    ],
+)
+def test_unknown_kid_refetches_as_in_pyjwt(settings: dict[str, object], fetches: int) -> None:
+    client = _counting_client(**settings)
+    for _ in range(2):
+        with pytest.raises(jwtlite.PyJWKClientError, match="unknown"):
+            client.get_signing_key("unknown")  # type: ignore[attr-defined]
+    assert type(client).fetches == fetches
+    assert client.get_signing_key("known").key_id == "known"  # type: ignore[attr-defined]
+
+
+def test_jwks_client_hands_back_face_objects_and_one_cached_set() -> None:
+    from jwtlite.pyjwt.api_jwk import PyJWK, PyJWKSet
+
+    client = _counting_client()
+    first = client.get_jwk_set()  # type: ignore[attr-defined]
+    assert isinstance(first, PyJWKSet)
+    assert client.get_jwk_set() is first  # type: ignore[attr-defined]
+    assert client.jwk_set_cache.get() is first  # type: ignore[attr-defined]
+    assert [k.key_id for k in first] == ["known"]
+    key = client.get_signing_key("known")  # type: ignore[attr-defined]
+    assert isinstance(key, PyJWK)
+    assert type(key.key).__module__.startswith("cryptography" if HAS_CRYPTOGRAPHY else "jwtlite")
