@@ -153,6 +153,11 @@ def _is_key_input(key: Any) -> bool:
     )
 
 
+def _native_class(cls: type) -> Any:
+    """The first class of :mod:`jwtlite.algorithms` that ``cls`` derives from."""
+    return next(c for c in cls.__mro__ if c.__module__ == _native.__name__)
+
+
 class _CryptoFace(Algorithm):
     """Asymmetric algorithms: jwtlite does the work, callers get ``cryptography`` keys back."""
 
@@ -179,9 +184,10 @@ class _CryptoFace(Algorithm):
     def check_key_length(self, key: Any) -> str | None:
         return super().check_key_length(self._native_prepare(key))
 
-    @staticmethod
-    def from_jwk(jwk: str | Mapping[str, Any]) -> Any:
-        return export_key(_native.Algorithm.from_jwk(jwk))
+    @classmethod
+    def from_jwk(cls, jwk: str | Mapping[str, Any]) -> Any:
+        # The native class's own from_jwk (it checks the JWK's family), then PyJWT's key type.
+        return export_key(_native_class(cls).from_jwk(jwk))
 
 
 class HMACAlgorithm(_native.HMACAlgorithm, Algorithm):
@@ -222,8 +228,8 @@ class RSAAlgorithm(_CryptoFace, _native.RSAAlgorithm):
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
         """The RSA JWK, with PyJWT's ``key_ops`` (``sign`` for private keys, else ``verify``)."""
-        data = _native.Algorithm.to_jwk(key_obj, as_dict=True)
-        data["key_ops"] = ["sign"] if "d" in data else ["verify"]
+        data = dict(_native.RSAAlgorithm.to_jwk(key_obj, as_dict=True))
+        data.setdefault("key_ops", ["sign"] if "d" in data else ["verify"])
         return data if as_dict else json.dumps(data)
 
     def with_min_bits(self, min_bits: int) -> _native.RSAAlgorithm:

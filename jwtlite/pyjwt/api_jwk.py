@@ -19,6 +19,9 @@ from .algorithms import Algorithm, get_default_algorithms
 
 __all__ = ["PyJWK", "PyJWKSet", "PyJWTSetWithTimestamp", "native_key"]
 
+#: The algorithm objects ``PyJWK.Algorithm`` hands out (they are immutable, so shared).
+_ALGORITHMS = get_default_algorithms()
+
 
 class PyJWK:
     """One JWK (PyJWT's class); ``key`` is a ``cryptography`` key when it is installed."""
@@ -49,7 +52,7 @@ class PyJWK:
     def Algorithm(self) -> Algorithm:  # noqa: N802 - PyJWT's attribute name
         """The algorithm object for :attr:`algorithm_name` (of ``jwt.algorithms``)."""
         try:
-            return get_default_algorithms()[self.algorithm_name]
+            return _ALGORITHMS[self.algorithm_name]
         except KeyError:
             raise InvalidKeyError(f"Unsupported algorithm: {self.algorithm_name}") from None
 
