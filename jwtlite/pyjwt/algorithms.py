@@ -98,12 +98,14 @@ _SEC_NAMES = {crv: sec for sec, crv in _CURVES.items()}
 def _hash_name(hash_alg: Any) -> str:
     """``sha256`` for hashlib.sha256 or cryptography's hashes.SHA256 (class or instance)."""
     name = getattr(hash_alg, "name", None)
-    if not isinstance(name, str):
+    if not isinstance(name, str) and callable(hash_alg):
         try:
-            name = hash_alg().name  # a hashlib constructor
+            name = getattr(hash_alg(), "name", None)  # a hashlib constructor
         except TypeError:
-            raise InvalidKeyError(f"unsupported hash: {hash_alg!r}") from None
-    return str(name).lower().replace("-", "")
+            name = None
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"not a hash function: {hash_alg!r}")
+    return name.lower().replace("-", "")
 
 
 class Algorithm(_native.Algorithm):
