@@ -80,6 +80,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.pyjwt": 9,
     "jwtlite.pyjwt._install": 9,
     "jwtlite.pyjwt._keys": 9,
+    "jwtlite.pyjwt._version": 9,
     "jwtlite.pyjwt.algorithms": 9,
     "jwtlite.pyjwt.api_jwk": 9,
     "jwtlite.pyjwt.api_jws": 9,

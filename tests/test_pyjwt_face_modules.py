@@ -123,7 +123,10 @@ def test_pyjwt_set_with_timestamp() -> None:
 
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     info = help.info()
-    assert info["pyjwt"]["version"] == jwtlite.__version__
+    assert info["pyjwt"]["version"] == "2.15.1"  # the PyJWT API the face follows
+    assert info["jwtlite"]["version"] == jwtlite.__version__
+    assert jwtlite.pyjwt.__version__ == "2.15.1"
+    assert jwtlite.pyjwt.__jwtlite_version__ == jwtlite.__version__
     assert set(info) == {"platform", "implementation", "cryptography", "pyjwt", "jwtlite"}
     assert bool(info["cryptography"]["version"]) is HAS_CRYPTOGRAPHY
     help.main()

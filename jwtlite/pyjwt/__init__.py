@@ -10,7 +10,6 @@ docs/migrating-from-pyjwt.md. jwtlite's own modules never import this package.
 
 from __future__ import annotations
 
-from .. import __version__
 from ..exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -46,6 +45,7 @@ from . import (
     utils,
     warnings,
 )
+from ._version import PYJWT_API_VERSION, jwtlite_version
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import (
     PyJWS,
@@ -57,6 +57,9 @@ from .api_jws import (
 from .api_jwt import PyJWT, decode, decode_complete, encode
 from .jwks_client import PyJWKClient
 
+__version__ = PYJWT_API_VERSION
+__jwtlite_version__ = jwtlite_version
+
 #: The submodules ``install_as_pyjwt`` registers as ``jwt.<name>``.
 SUBMODULES = (
     "algorithms", "api_jwk", "api_jws", "api_jwt", "exceptions", "help",
@@ -65,6 +68,7 @@ SUBMODULES = (
 
 __all__ = [
     "__version__",
+    "__jwtlite_version__",
     "PyJWK",
     "PyJWKClient",
     "PyJWKSet",

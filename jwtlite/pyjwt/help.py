@@ -7,7 +7,7 @@ import json
 import platform
 import sys
 
-from .. import __version__
+from ._version import PYJWT_API_VERSION, jwtlite_version
 
 __all__ = ["info", "main"]
 
@@ -20,8 +20,8 @@ def _cryptography_version() -> str:
 
 
 def info() -> dict[str, dict[str, str]]:
-    """Platform, Python implementation, cryptography and library versions (PyJWT's keys;
-    ``pyjwt`` holds jwtlite's version, and ``jwtlite`` says so)."""
+    """Platform, Python implementation, cryptography and library versions: PyJWT's keys, with
+    ``pyjwt`` naming the PyJWT API the face follows, plus ``jwtlite``'s own version."""
     try:
         platform_info = {"system": platform.system(), "release": platform.release()}
     except OSError:
@@ -33,8 +33,8 @@ def info() -> dict[str, dict[str, str]]:
             "version": platform.python_version(),
         },
         "cryptography": {"version": _cryptography_version()},
-        "pyjwt": {"version": __version__},
-        "jwtlite": {"version": __version__},
+        "pyjwt": {"version": PYJWT_API_VERSION},
+        "jwtlite": {"version": jwtlite_version},
     }
 
 
