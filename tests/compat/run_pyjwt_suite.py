@@ -50,8 +50,16 @@ PLUGIN_NAME = "jwtlite_as_pyjwt"
 PLUGIN = '''\
 """Injected by jwtlite's tests/compat/run_pyjwt_suite.py: ``jwt`` is jwtlite from here on."""
 import jwtlite
+import jwtlite.algorithms
+import jwtlite.backends
 
 jwtlite.install_as_pyjwt()
+
+
+def pytest_report_header(config):
+    backend = jwtlite.backends.get_backend().name
+    crypto = jwtlite.algorithms.has_crypto
+    return f"jwt is jwtlite {jwtlite.__version__}: backend {backend}, cryptography {crypto}"
 '''
 # PyJWT's own pytest settings (its pyproject.toml), with the test directory as root.
 PYTEST_INI = """\
@@ -141,7 +149,7 @@ def run_suite(python: Path, suite: Path, run: str) -> dict[str, str]:
     env_backend = RUNS[run][1]
     print(f"\n=== PyJWT {PYJWT_VERSION} suite, run {run!r} (JWTLITE_BACKEND={env_backend}) ===")
     subprocess.run(
-        [str(python), "-m", "pytest", "-q", "--tb=no", "-rN", f"--junitxml={junit}", "tests"],
+        [str(python), "-m", "pytest", "--tb=no", "-rN", f"--junitxml={junit}", "tests"],
         cwd=suite,
         env={"JWTLITE_BACKEND": env_backend, "PATH": "/usr/bin:/bin", "HOME": str(suite)},
         check=False,
