@@ -226,3 +226,15 @@ def test_face_decode_complete_and_segment_helper() -> None:
     with pytest.raises(jwtlite.InvalidIssuerError):
         jwt._validate_iss({"iss": "a"}, issuer=5)
     jwt._validate_iss({"iss": "a"}, issuer=("a", "b"))
+
+
+def test_types_are_pyjwt_typeddicts_with_evaluated_annotations() -> None:
+    from jwtlite.pyjwt import types as face_types
+
+    assert face_types.Options.__annotations__["require"] == list[str]
+    assert face_types.Options.__total__ is False
+    assert face_types.FullOptions.__required_keys__ == frozenset(face_types.Options.__annotations__)
+    assert set(face_types.SigOptions.__annotations__) == {
+        "verify_signature", "enforce_minimum_key_length",
+    }  # fmt: skip
+    assert len(face_types.Options.__annotations__) == 11

@@ -1,6 +1,8 @@
-"""PyJWT's ``jwt.types``: the TypedDicts of the ``options`` arguments, and two aliases."""
+"""PyJWT's ``jwt.types``: the TypedDicts of the ``options`` arguments, and two aliases.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here, on purpose: as in PyJWT, the TypedDicts carry
+evaluated annotations for the tools that read them at run time (``list[str]`` is valid on 3.9).
+"""
 
 from typing import Any, Callable, TypedDict
 
