@@ -160,15 +160,20 @@ def parse_compact(
     return ParsedToken(header, payload_segment, signing_input, signature)
 
 
-def check_header(header: dict[str, Any]) -> None:
-    """Header rules that hold for every token, verified or not (RFC 7515 §4.1)."""
+def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
+    """Header rules that hold for every token, verified or not (RFC 7515 §4.1).
+
+    ``producing``: the header is one we sign. Then an extension listed in ``crit`` that jwtlite
+    does not implement is allowed (the recipient, not the producer, must understand it); the
+    producer's own duties (a non-empty list, no registered names, each name present) hold.
+    """
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise InvalidTokenError('The header "alg" member must be present and a string')
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
-        _check_crit(header)
+        _check_crit(header, producing=producing)
     elif "b64" in header:
         # RFC 7797 §6: "b64" MUST be listed in "crit" wherever it is used.
         raise InvalidTokenError('The "b64" header parameter must be listed in "crit"')
@@ -176,7 +181,7 @@ def check_header(header: dict[str, Any]) -> None:
         raise InvalidTokenError('The "b64" header parameter must be a boolean')
 
 
-def _check_crit(header: dict[str, Any]) -> None:
+def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
     crit = header["crit"]
     # RFC 7515 §4.1.11: an array of names; "Producers MUST NOT use the empty list"; names
     # defined by RFC 7515/7518 MUST NOT be listed; unknown names make the JWS invalid.
@@ -187,7 +192,7 @@ def _check_crit(header: dict[str, Any]) -> None:
     for name in crit:
         if name in REGISTERED_HEADERS:
             raise InvalidTokenError(f'The "crit" header parameter must not list {name!r}')
-        if name not in UNDERSTOOD_CRITICAL:
+        if name not in UNDERSTOOD_CRITICAL and not producing:
             raise InvalidTokenError(f"Unsupported critical header parameter {name!r}")
         if name not in header:
             raise InvalidTokenError(f"Critical header parameter {name!r} is missing")
@@ -359,7 +364,7 @@ def build_header(
         # RFC 7797 §6: an unencoded payload must be declared critical.
         header["b64"] = False
         header["crit"] = sorted({*header.get("crit", ()), "b64"})
-    check_header(header)
+    check_header(header, producing=True)
     return header
 
 
