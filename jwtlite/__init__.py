@@ -30,8 +30,10 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
+    InvalidValueError,
     MissingCryptographyError,
     MissingRequiredClaimError,
+    ModuleConflictError,
     NaiveDatetimeWarning,
     PyJWKClientConnectionError,
     PyJWKClientError,
@@ -42,6 +44,7 @@ from .exceptions import (
     RevocationStoreUnavailableError,
     RevokedTokenError,
     StaleTokenError,
+    UnsupportedAlgorithmError,
     UnsupportedHashError,
     UnusableKeyError,
 )
@@ -72,6 +75,21 @@ _LAZY = {
     "load_key": "keys",
     "AsyncPyJWKClient": "jwks_client_async",
 }
+
+
+def install_as_pyjwt() -> None:
+    """Make ``import jwt`` give jwtlite's PyJWT face (:mod:`jwtlite.pyjwt`), for packages
+    written for PyJWT. Call it before they are imported; calling it again does nothing.
+
+    >>> import jwtlite
+    >>> jwtlite.install_as_pyjwt()  # doctest: +SKIP
+
+    Raises:
+        ModuleConflictError: a different ``jwt`` (PyJWT itself) is already imported.
+    """
+    # The face sits above this package (docs/architecture.md), so it is looked up by name,
+    # like the lazy names below, and only when a caller installs it.
+    import_module(".pyjwt._install", __name__).install_as_pyjwt()
 
 
 if not TYPE_CHECKING:
@@ -106,6 +124,7 @@ __all__ = [
     "unregister_algorithm",
     # jwtlite additions
     "clear_caches",
+    "install_as_pyjwt",
     "generate_key",
     "load_key",
     # exceptions and warnings
@@ -129,6 +148,8 @@ __all__ = [
     "MissingCryptographyError",
     "MissingRequiredClaimError",
     "NaiveDatetimeWarning",
+    "ModuleConflictError",
+    "InvalidValueError",
     "PyJWKClientConnectionError",
     "PyJWKClientError",
     "PyJWKError",
@@ -137,6 +158,7 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "UnsupportedHashError",
+    "UnsupportedAlgorithmError",
     # asyncio
     "AsyncPyJWKClient",
     "RevocationStoreUnavailableError",

@@ -208,7 +208,8 @@ def _rsa_factor(n: int, e: int, d: int) -> tuple[int, int]:
             x = y * y % n
             if x == 1:
                 p = gcd(y - 1, n)
-                return p, n // p
+                # The larger prime first, as OpenSSL and cryptography's recovery order them.
+                return max(p, n // p), min(p, n // p)
             y = x
     raise InvalidKeyError("RSA JWK private exponent d does not match n and e")
 

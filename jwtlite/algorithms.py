@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib.util
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar
@@ -38,7 +39,31 @@ __all__ = [
     "RSAPSSAlgorithm",
     "default_algorithms",
     "get_algorithm_by_name",
+    "has_crypto",
+    "requires_cryptography",
 ]
+
+
+def _cryptography_installed() -> bool:
+    # find_spec looks for the package without importing it: importing jwtlite never imports
+    # cryptography (DESIGN.md), yet code written for PyJWT reads ``jwt.algorithms.has_crypto``.
+    try:
+        return importlib.util.find_spec("cryptography") is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation
+        return False
+
+
+#: Whether the optional ``cryptography`` package is installed (PyJWT's name). jwtlite runs
+#: every algorithm without it; the flag tells PyJWT-era code that keys it is handed back may
+#: be ``cryptography`` objects.
+has_crypto: bool = _cryptography_installed()
+
+#: PyJWT's set of the algorithm names that need ``cryptography`` there: every asymmetric
+#: algorithm, including its ``ES521`` alias of ES512. jwtlite implements them all without it.
+requires_cryptography: frozenset[str] = frozenset(
+    {"RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES521", "ES512",
+     "PS256", "PS384", "PS512", "EdDSA"}
+)  # fmt: skip
 
 #: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
 RSA_MIN_BITS = _jwa.ALGORITHMS["RS256"].min_bits

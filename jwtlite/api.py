@@ -34,10 +34,10 @@ from .algorithms import Algorithm, default_algorithms
 from .exceptions import (
     AlgorithmAlreadyRegisteredError,
     AlgorithmNotRegisteredError,
-    AlgorithmNotSupportedError,
     InvalidArgumentError,
     InvalidTokenError,
     RemovedInPyjwt3Warning,
+    UnsupportedAlgorithmError,
 )
 
 __all__ = ["PyJWS", "PyJWT"]
@@ -102,7 +102,7 @@ class PyJWS:
             return self._algorithms[alg_name]
         except (KeyError, TypeError):
             hint = _hints.did_you_mean(alg_name, self._algorithms)
-            raise AlgorithmNotSupportedError("Algorithm not supported" + hint) from None
+            raise UnsupportedAlgorithmError("Algorithm not supported" + hint) from None
 
     # -- encoding --
     def encode(

@@ -11,7 +11,6 @@ from __future__ import annotations
 __all__ = [
     "AlgorithmAlreadyRegisteredError",
     "AlgorithmNotRegisteredError",
-    "AlgorithmNotSupportedError",
     "DecodeError",
     "ExpiredSignatureError",
     "ImmatureSignatureError",
@@ -43,6 +42,9 @@ __all__ = [
     "KeyNeedsCryptographyError",
     "RevocationStoreUnavailableError",
     "StaleTokenError",
+    "InvalidValueError",
+    "ModuleConflictError",
+    "UnsupportedAlgorithmError",
 ]
 
 
@@ -189,11 +191,6 @@ class AlgorithmNotRegisteredError(InvalidArgumentError, KeyError):
     which PyJWT raises here (so ``str()`` quotes the message, as a KeyError's does)."""
 
 
-class AlgorithmNotSupportedError(InvalidAlgorithmError, NotImplementedError):
-    """The algorithm table has no entry for this name. Also a ``NotImplementedError``, which
-    PyJWT's ``get_algorithm_by_name`` and ``encode`` raise here."""
-
-
 class UnsupportedHashError(InvalidAlgorithmError, InvalidKeyError):
     """A backend was asked for a hash it does not implement (one class for every backend).
 
@@ -219,3 +216,19 @@ class RevocationStoreUnavailableError(PyJWTError):
 class StaleTokenError(InvalidTokenError):
     """A fresh access token (one issued at login, claim ``fresh: true``) is required, and this
     one was issued by a refresh; the user must log in again. jwtlite-specific."""
+
+
+class InvalidValueError(PyJWTError, ValueError):
+    """A caller passed an argument of the right type but an unusable value (also a
+    ``ValueError``, as PyJWT raises ``ValueError`` in the same places: a negative integer for
+    ``to_base64url_uint``, a raw signature of the wrong length). jwtlite-specific."""
+
+
+class ModuleConflictError(PyJWTError, ImportError):
+    """:func:`jwtlite.install_as_pyjwt` found a different module already imported as ``jwt``
+    (PyJWT itself, usually); also an ``ImportError``. jwtlite-specific."""
+
+
+class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
+    """An algorithm the table does not hold (``get_algorithm_by_name``, ``encode``); also a
+    ``NotImplementedError``, which is what PyJWT raises there."""

@@ -194,8 +194,13 @@ def _non_ascii_part(token: str) -> str:
     return f"Invalid {names[min(bad, 1) if bad < len(parts) - 1 else 2]} padding"
 
 
-def check_header(header: dict[str, Any]) -> None:
-    """Header rules that hold for every token, verified or not (RFC 7515 §4.1)."""
+def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
+    """Header rules that hold for every token, verified or not (RFC 7515 §4.1).
+
+    ``producing``: the header is one we sign. Then an extension listed in ``crit`` that jwtlite
+    does not implement is allowed (the recipient, not the producer, must understand it); the
+    producer's own duties (a non-empty list, no registered names, each name present) hold.
+    """
     # A missing "alg" fails only where a signature is checked (as in PyJWT: "Algorithm not
     # specified"); an unverified read may still look at such a header.
     if "alg" in header and not isinstance(header["alg"], str):
@@ -205,7 +210,7 @@ def check_header(header: dict[str, Any]) -> None:
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
-        _check_crit(header)
+        _check_crit(header, producing=producing)
     elif "b64" in header:
         # RFC 7797 §6: "b64" MUST be listed in "crit" wherever it is used.
         raise InvalidTokenError('The "b64" header parameter must be listed in "crit"')
@@ -213,7 +218,7 @@ def check_header(header: dict[str, Any]) -> None:
         raise InvalidTokenError('The "b64" header parameter must be a boolean')
 
 
-def _check_crit(header: dict[str, Any]) -> None:
+def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
     crit = header["crit"]
     # RFC 7515 §4.1.11: an array of names; "Producers MUST NOT use the empty list"; names
     # defined by RFC 7515/7518 MUST NOT be listed; unknown names make the JWS invalid.
@@ -225,7 +230,13 @@ def _check_crit(header: dict[str, Any]) -> None:
     if len(set(crit)) != len(crit):
         raise InvalidTokenError("Invalid 'crit' header: values must be unique")
     for name in crit:
-        if name in REGISTERED_HEADERS or name not in UNDERSTOOD_CRITICAL:
+        if name in REGISTERED_HEADERS:
+            # PyJWT's text (it refuses these as unsupported), then why.
+            raise InvalidTokenError(
+                f"Unsupported critical extension: {name} (RFC 7515 defines it; it must not be"
+                " listed)"
+            )
+        if name not in UNDERSTOOD_CRITICAL and not producing:
             raise InvalidTokenError(f"Unsupported critical extension: {name}")
         if name not in header:
             raise InvalidTokenError(f"Critical extension '{name}' is missing from headers")
@@ -408,7 +419,7 @@ def build_header(
         # RFC 7797 §6: an unencoded payload must be declared critical.
         header["b64"] = False
         header["crit"] = sorted({*header.get("crit", ()), "b64"})
-    check_header(header)
+    check_header(header, producing=True)
     return header
 
 

@@ -1,7 +1,9 @@
 """The public surface as it stood before the architecture reshaping (issue 9).
 
 Every name a module listed in ``__all__`` then must stay importable from that module, and stay
-listed. New names may be added; none may disappear.
+listed. New names may be added; none may disappear. Issue 10 added ``install_as_pyjwt``, two
+exceptions, ``jwtlite.algorithms.has_crypto`` / ``requires_cryptography`` and PyJWT's module
+tree under ``jwtlite.pyjwt``.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "InvalidSignatureError",
         "InvalidSubjectError",
         "InvalidTokenError",
+        "InvalidValueError",
         "MissingCryptographyError",
         "MissingRequiredClaimError",
+        "ModuleConflictError",
         "PyJWK",
         "PyJWKClient",
         "PyJWKClientConnectionError",
@@ -42,6 +46,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PyJWTError",
         "RemovedInPyjwt3Warning",  # issue 10: PyJWT's warning classes, natively
         "RevokedTokenError",
+        "UnsupportedAlgorithmError",
         "UnusableKeyError",
         "__version__",
         "decode",
@@ -50,6 +55,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "generate_key",
         "get_algorithm_by_name",
         "get_unverified_header",
+        "install_as_pyjwt",
         "load_key",
         "register_algorithm",
         "unregister_algorithm",
@@ -80,6 +86,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "RSAPSSAlgorithm",
         "default_algorithms",
         "get_algorithm_by_name",
+        "has_crypto",
+        "requires_cryptography",
     ),
     "jwtlite.jwk": (
         "ALGORITHM_KEY_TYPES",
@@ -155,19 +163,21 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "InvalidSignatureError",
         "InvalidSubjectError",
         "InvalidTokenError",
+        "InvalidValueError",
         "MissingCryptographyError",
         "MissingRequiredClaimError",
+        "ModuleConflictError",
         "PyJWKClientConnectionError",
         "PyJWKClientError",
         "PyJWKError",
         "PyJWKSetError",
         "PyJWTError",
         "RevokedTokenError",
+        "UnsupportedAlgorithmError",
         "UnusableKeyError",
         # issue 10: register errors that are also PyJWT's ValueError / KeyError, and warnings
         "AlgorithmAlreadyRegisteredError",
         "AlgorithmNotRegisteredError",
-        "AlgorithmNotSupportedError",
         "RemovedInPyjwt3Warning",
     ),
     "jwtlite.types": (  # issue 10: the TypedDicts of options= (PyJWT's jwt.types)
@@ -186,12 +196,158 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "jwtlite.keygen": (
         "generate_key",
     ),
+    # Added with issue 10: PyJWT's module tree, as installed under ``jwt``.
+    "jwtlite.pyjwt": (
+        "DecodeError",
+        "ExpiredSignatureError",
+        "ImmatureSignatureError",
+        "InsecureKeyLengthWarning",
+        "InvalidAlgorithmError",
+        "InvalidAudienceError",
+        "InvalidIssuedAtError",
+        "InvalidIssuerError",
+        "InvalidJTIError",
+        "InvalidKeyError",
+        "InvalidSignatureError",
+        "InvalidSubjectError",
+        "InvalidTokenError",
+        "MissingCryptographyError",
+        "MissingRequiredClaimError",
+        "PyJWK",
+        "PyJWKClient",
+        "PyJWKClientConnectionError",
+        "PyJWKClientError",
+        "PyJWKError",
+        "PyJWKSet",
+        "PyJWKSetError",
+        "PyJWS",
+        "PyJWT",
+        "PyJWTError",
+        "__version__",
+        "algorithms",
+        "api_jwk",
+        "api_jws",
+        "api_jwt",
+        "decode",
+        "decode_complete",
+        "encode",
+        "exceptions",
+        "get_algorithm_by_name",
+        "get_unverified_header",
+        "help",
+        "jwk_set_cache",
+        "jwks_client",
+        "register_algorithm",
+        "types",
+        "unregister_algorithm",
+        "utils",
+        "warnings",
+    ),
+    "jwtlite.pyjwt.algorithms": (
+        "Algorithm",
+        "AllowedECKeys",
+        "AllowedKeys",
+        "AllowedOKPKeys",
+        "AllowedPrivateKeys",
+        "AllowedPublicKeys",
+        "AllowedRSAKeys",
+        "ECAlgorithm",
+        "HMACAlgorithm",
+        "NoneAlgorithm",
+        "OKPAlgorithm",
+        "RSAAlgorithm",
+        "RSAPSSAlgorithm",
+        "get_default_algorithms",
+        "has_crypto",
+        "requires_cryptography",
+    ),
+    "jwtlite.pyjwt.api_jwk": (
+        "PyJWK",
+        "PyJWKSet",
+        "PyJWTSetWithTimestamp",
+        "native_key",
+    ),
+    "jwtlite.pyjwt.api_jws": (
+        "PyJWS",
+        "decode",
+        "decode_complete",
+        "encode",
+        "get_algorithm_by_name",
+        "get_unverified_header",
+        "register_algorithm",
+        "unregister_algorithm",
+    ),
+    "jwtlite.pyjwt.api_jwt": (
+        "PyJWT",
+        "decode",
+        "decode_complete",
+        "encode",
+    ),
+    "jwtlite.pyjwt.exceptions": (
+        "DecodeError",
+        "ExpiredSignatureError",
+        "ImmatureSignatureError",
+        "InvalidAlgorithmError",
+        "InvalidAudienceError",
+        "InvalidIssuedAtError",
+        "InvalidIssuerError",
+        "InvalidJTIError",
+        "InvalidKeyError",
+        "InvalidSignatureError",
+        "InvalidSubjectError",
+        "InvalidTokenError",
+        "MissingCryptographyError",
+        "MissingRequiredClaimError",
+        "PyJWKClientConnectionError",
+        "PyJWKClientError",
+        "PyJWKError",
+        "PyJWKSetError",
+        "PyJWTError",
+    ),
+    "jwtlite.pyjwt.help": (
+        "info",
+        "main",
+    ),
+    "jwtlite.pyjwt.jwk_set_cache": (
+        "JWKSetCache",
+        "face_set",
+        "monotonic",
+    ),
+    "jwtlite.pyjwt.jwks_client": (
+        "PyJWKClient",
+        "_NoRedirectHandler",
+    ),
+    "jwtlite.pyjwt.types": (
+        "FullOptions",
+        "HashlibHash",
+        "JWKDict",
+        "Options",
+        "SigOptions",
+    ),
+    "jwtlite.pyjwt.utils": (
+        "base64url_decode",
+        "base64url_encode",
+        "bytes_from_int",
+        "bytes_to_number",
+        "der_to_raw_signature",
+        "force_bytes",
+        "from_base64url_uint",
+        "is_pem_format",
+        "is_ssh_key",
+        "number_to_bytes",
+        "raw_to_der_signature",
+        "to_base64url_uint",
+    ),
+    "jwtlite.pyjwt.warnings": (
+        "InsecureKeyLengthWarning",
+        "RemovedInPyjwt3Warning",
+    ),
 }
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 17
-    assert sum(len(names) for names in SURFACE.values()) == 140
+    assert len(SURFACE) == 29
+    assert sum(len(names) for names in SURFACE.values()) == 269
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))
