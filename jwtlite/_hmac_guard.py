@@ -82,11 +82,25 @@ def _looks_like_jwk(text: str) -> bool:
         # Integers are never needed here; parsing them as 0 avoids int-conversion cost.
         value = json.loads(text, parse_int=lambda _: 0)
     except RecursionError:
-        # Too deep to parse: an object, or an array with a "kty" member, is refused unread.
-        return text.startswith("{") or '"kty"' in text
+        # Too deep to parse: an object is refused unread, an array if it names a "kty" member
+        # (a string followed by ":" that decodes to kty, escapes included).
+        return text.startswith("{") or any(
+            _decodes_to_kty(m.group(1)) for m in _MEMBER_NAME.finditer(text)
+        )
     except ValueError:
         return False  # not JSON at all: an ordinary secret that happens to start with a brace
     return _holds_kty(value)
+
+
+# A JSON string (escapes included) followed by optional whitespace and a colon: a member name.
+_MEMBER_NAME = re.compile(r'("(?:[^"\\]|\\.)*")[ \t\r\n]*:')
+
+
+def _decodes_to_kty(quoted: str) -> bool:
+    try:
+        return bool(json.loads(quoted) == "kty")
+    except ValueError:
+        return False
 
 
 def _holds_kty(value: Any) -> bool:

@@ -37,7 +37,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
+from ._json import loads_object
+from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
 from .jwk import PyJWK, PyJWKSet
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "make_rules",
     "outcome",
     "parse_jwk_set",
+    "parse_response",
     "signing_keys",
 ]
 
@@ -153,6 +155,23 @@ def _skip_reason(member: Any) -> str | None:
     if private:
         return f"private key member {private[0]!r} in a fetched JWK Set"
     return None
+
+
+def parse_response(body: bytes) -> dict[str, Any]:
+    """The JWKS response body as a JSON object (strict JSON).
+
+    Raises:
+        PyJWKClientError: not JSON, or not an object (then with PyJWT's text).
+    """
+    try:
+        return loads_object(body, "JWKS response")
+    except DecodeError as exc:
+        if str(exc) == _NOT_AN_OBJECT:
+            raise PyJWKClientError("The JWKS endpoint did not return a JSON object") from None
+        raise PyJWKClientError(str(exc)) from None
+
+
+_NOT_AN_OBJECT = "Invalid JWKS response: must be a JSON object"
 
 
 def parse_jwk_set(data: Any) -> PyJWKSet:

@@ -299,6 +299,15 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         public = self._public_key(key)
         return get_backend().rsa_pkcs1v15_verify(public, self.hash_name, msg, sig)
 
+    def prepare_key(self, key: Any) -> Any:
+        try:
+            return super().prepare_key(key)
+        except InvalidKeyError as exc:
+            if type(exc) is not InvalidKeyError or not isinstance(key, (str, bytes)):
+                raise  # a key of the wrong family, or one that needs cryptography: as it is
+            # PyJWT's text for key text it cannot load, then jwtlite's reason.
+            raise InvalidKeyError(f"Could not parse the provided public key. {exc}") from exc
+
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
         """Export an RSA key as a JWK with ``key_ops`` (``sign`` for a private key, ``verify``

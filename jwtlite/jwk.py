@@ -188,7 +188,7 @@ class PyJWKSet:
         if not keys:  # checked first, as PyJWT does: its text for any empty value
             raise PyJWKSetError("The JWK Set did not contain any keys")
         if not isinstance(keys, list):
-            raise PyJWKSetError("Invalid JWK Set value: keys must be a list")
+            raise PyJWKSetError("Invalid JWK Set value") from PyJWKSetError("keys must be a list")
         if len(keys) > MAX_KEYS:
             raise PyJWKSetError(f"The JWK Set has {len(keys)} keys; at most {MAX_KEYS} allowed")
         self.keys: list[PyJWK] = []

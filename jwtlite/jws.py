@@ -213,7 +213,7 @@ def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
         _check_crit(header, producing=producing)
     elif "b64" in header:
         # RFC 7797 §6: "b64" MUST be listed in "crit" wherever it is used.
-        raise InvalidTokenError('The "b64" header parameter must be listed in "crit"')
+        raise InvalidTokenError("The 'b64' header parameter requires 'b64' to be listed in 'crit'.")
     if "b64" in header and not isinstance(header["b64"], bool):
         raise InvalidTokenError('The "b64" header parameter must be a boolean')
 
@@ -293,8 +293,13 @@ def decode(
     signing_input = parsed.signing_input
     encoded = header.get("b64", True)
     if detached_payload is not None:
-        if parsed.payload_segment:
-            raise DecodeError("A detached payload was given but the token carries one")
+        if parsed.payload_segment:  # PyJWT's texts for the two ways this goes wrong
+            raise DecodeError(
+                "Payload segment must be empty when 'b64' is false."
+                if not encoded
+                else 'It is only valid to pass "detached_payload" when the protected header has'
+                ' "b64" set to false.'
+            )
         payload = bytes(detached_payload)
         body = b64url_encode(payload).encode() if encoded else payload
         signing_input = signing_input[:-1] + b"." + body
@@ -303,8 +308,13 @@ def decode(
             payload = b64url_decode(parsed.payload_segment, allow_padding=options.allow_padding)
         except DecodeError as exc:
             raise DecodeError("Invalid payload padding") from exc
+    elif not parsed.payload_segment:
+        raise DecodeError(
+            'It is required that you pass in a value for the "detached_payload" argument to'
+            " decode a message having the b64 header set to false."
+        )
     else:
-        payload = parsed.payload_segment
+        payload = parsed.payload_segment  # RFC 7797 §5.2: an unencoded payload in the token
     if options.verify_signature:
         _verify(signing_input, header, parsed.signature, key, algorithms, get_algorithm, options)
     return Verified(header, payload, parsed.signature)

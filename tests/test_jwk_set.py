@@ -68,7 +68,7 @@ def test_set_lookup_by_kid_is_pyjwt_compatible() -> None:
     [
         ({"keys": []}, "did not contain any keys"),
         ({}, "did not contain any keys"),
-        ({"keys": {"kty": "oct"}}, "must be a list"),
+        ({"keys": {"kty": "oct"}}, "^Invalid JWK Set value$"),  # PyJWT's text
         ({"keys": [ENC, {"kty": "nope"}]}, "any usable keys.*Unsupported kty: nope"),
         ({"keys": [HMAC] * (MAX_KEYS + 1)}, "at most 256"),
         ([HMAC], "must be a JSON object"),
@@ -160,6 +160,12 @@ def test_metadata_is_enforced(data: Any, alg: str, operation: str, message: str)
             resolve_key({"keys": [_with(data, kid="k")]}, alg=alg, kid="k", operation=operation)
 
 
+def test_a_set_that_is_not_a_list_says_why_on_the_cause() -> None:
+    with pytest.raises(PyJWKSetError, match=r"^Invalid JWK Set value$") as caught:
+        PyJWKSet.from_dict({"keys": {"kty": "oct"}})
+    assert str(caught.value.__cause__) == "keys must be a list"
+
+
 def test_jwk_alg_other_than_the_tokens_is_an_algorithm_error() -> None:
     """PyJWT raises InvalidAlgorithmError, with this text, when a JWK's alg is not the token's."""
     text = "Token algorithm 'RS256' does not match the key's algorithm 'PS256'"
@@ -196,7 +202,7 @@ def test_verify_gets_the_public_half() -> None:
         (RSA_PUBLIC, {"kid": 5}, "kid must be a string"),
         (RSA_PUBLIC, {"alg": ["RS256"]}, "alg must be a string"),
         (b"secret", {}, "Expected a JWK, JWK Set or PyJWK, not bytes"),
-        ({"keys": "x"}, {}, "must be a list"),
+        ({"keys": "x"}, {}, "^Invalid JWK Set value$"),
     ],
 )
 def test_resolve_key_argument_errors(key: Any, kwargs: dict[str, Any], message: str) -> None:

@@ -216,8 +216,13 @@ def test_padding_opt_in() -> None:
 
 def test_detached_payload_rules() -> None:
     token = jwtlite.PyJWS().encode(b"hello", KEY, "HS256", is_payload_detached=True)
-    with pytest.raises(DecodeError, match="detached"):
+    # PyJWT's texts: a payload both detached and in the token; a detached one not given.
+    with pytest.raises(DecodeError, match="Payload segment must be empty when 'b64' is false"):
         jwtlite.PyJWS().decode(token.replace("..", ".aGVsbG8."), KEY, ["HS256"], None, b"x")
+    with pytest.raises(DecodeError, match='a value for the "detached_payload" argument'):
+        jwtlite.PyJWS().decode(token, KEY, ["HS256"])
     assert jwtlite.PyJWS().decode(token, KEY, ["HS256"], detached_payload=b"hello") == b"hello"
     attached = jwtlite.PyJWS().encode(b"hello", KEY, "HS256")
     assert jwtlite.PyJWS().decode(attached, KEY, ["HS256"]) == b"hello"
+    with pytest.raises(DecodeError, match='only valid to pass "detached_payload" when'):
+        jwtlite.PyJWS().decode(attached, KEY, ["HS256"], None, b"hello")
