@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from . import _hints
 from . import claims as _claims
@@ -193,6 +193,10 @@ class PyJWS:
 class PyJWT:
     """JWTs: JSON claims over :class:`PyJWS`, with registered-claim validation."""
 
+    #: Refuse a non-string ``sub``/``jti`` at encode (jwtlite); the PyJWT face turns it off,
+    #: since PyJWT writes such a token and refuses it only when decoding.
+    _string_claims_on_encode: ClassVar[bool] = True
+
     def __init__(
         self, options: OptionsDict | None = None, *, jws: PyJWS | None = None
     ) -> None:
@@ -236,7 +240,8 @@ class PyJWT:
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
         claims = _claims.encode_time_claims(payload)
-        _claims.check_string_claims(claims)
+        if self._string_claims_on_encode:
+            _claims.check_string_claims(claims)
         try:
             body = dumps(claims, cls=json_encoder)
         except (TypeError, ValueError, RecursionError) as exc:

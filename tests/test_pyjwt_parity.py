@@ -465,3 +465,25 @@ def test_the_library_never_imports_pyjwt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_unknown_token_algorithm_when_verifying_is_pyjwts_exact_text() -> None:
+    """PyJWT's suite compares this text with ==; the near-miss hint stays on ``__cause__``."""
+    forged = _signed_with_header({"alg": "hs256"})
+    for m in MODULES:
+        with pytest.raises(m.InvalidAlgorithmError) as caught:
+            m.PyJWS().decode(forged, SECRET, algorithms=["hs256"])
+        assert str(caught.value) == "Algorithm not supported"
+    assert "HS256" in str(caught.value.__cause__)
+
+
+def test_the_pyjwt_face_writes_a_numeric_sub_as_pyjwt_does() -> None:
+    """jwtlite refuses ``{"sub": 1}`` at encode; under the face, as in PyJWT, only decode does."""
+    import jwtlite.pyjwt as face
+
+    with pytest.raises(jwtlite.InvalidArgumentError):
+        jwtlite.encode({"sub": 1}, SECRET)
+    for m in (jwt, face):
+        signed = m.encode({"sub": 1, "jti": 2}, SECRET, algorithm="HS256")
+        with pytest.raises(m.exceptions.InvalidSubjectError):
+            m.decode(signed, SECRET, algorithms=["HS256"])

@@ -22,6 +22,8 @@ __all__ = ["PyJWT", "decode", "decode_complete", "encode"]
 class PyJWT(_native.PyJWT):
     """PyJWT's PyJWT: JSON claims over :class:`~jwtlite.pyjwt.api_jws.PyJWS`."""
 
+    _string_claims_on_encode = False  # PyJWT refuses a non-string sub/jti only at decode
+
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         given = options if isinstance(options, Mapping) else {}
         jws = PyJWS(options={k: v for k, v in given.items() if k in JWS_OPTION_NAMES})
