@@ -29,6 +29,7 @@ from ._keymodel import (
     RSAPrivateKey,
     RSAPublicKey,
 )
+from ._rsacheck import check_public, refuse_roca
 from .exceptions import DecodeError, InvalidKeyError
 
 __all__ = [
@@ -74,12 +75,19 @@ _FORMATS = {
 }
 
 
-def load_key(data: object, *, password: bytes | str | None = None) -> AsymmetricKey:
+def load_key(
+    data: object, *, password: bytes | str | None = None, allow_roca: bool = False
+) -> AsymmetricKey:
     """Read a key from any supported encoding into a neutral key object.
 
     ``data`` may be PEM or DER (PKCS#1, PKCS#8, SPKI, SEC1, an X.509 certificate), an OpenSSH
     public key line, JWK JSON text or a mapping, a ``cryptography`` key object, or a key
-    already loaded. Results are cached, so passing the same PEM on every call is cheap.
+    already loaded (returned as it is: it was checked when it was loaded). Results are cached,
+    so passing the same PEM on every call is cheap.
+
+    An RSA modulus with the ROCA fingerprint (CVE-2017-15361) is refused. ``allow_roca=True``
+    loads it anyway, so tokens signed by such a key can still be verified while it is being
+    replaced; the backends never sign with it.
 
     Raises:
         InvalidKeyError: the data is malformed, of an unsupported kind, or fails validation.
@@ -91,6 +99,17 @@ def load_key(data: object, *, password: bytes | str | None = None) -> Asymmetric
         return data  # type: ignore[return-value]
     if isinstance(data, _KEY_TYPES):
         return data
+    key = _load(data, password)
+    if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
+        # Parsed formats checked (n, e) already; cryptography objects and encrypted PEMs did
+        # not pass through jwtlite's parsers, and the checks are a few comparisons.
+        check_public(key.n, key.e)
+        if not allow_roca:
+            refuse_roca(key.n)
+    return key
+
+
+def _load(data: object, password: bytes | str | None) -> AsymmetricKey:
     secret = _password(password)
     if isinstance(data, str):
         return _load_cached(data.encode("utf-8", "replace"), secret)
@@ -166,7 +185,8 @@ def _decrypt(pem: bytes, password: bytes | None) -> AsymmetricKey:
 
 
 def _from_jwk(data: Mapping[str, Any]) -> AsymmetricKey:
-    key = key_from_jwk(data)
+    # The ROCA check is load_key's, which knows whether the caller allows such keys.
+    key = key_from_jwk(data, allow_roca=True)
     if isinstance(key, bytes):
         raise InvalidKeyError("a symmetric ('oct') JWK is not an asymmetric key")
     return key

@@ -91,7 +91,9 @@ def test_set_from_json() -> None:
 
 # --- resolve_key ------------------------------------------------------------------------------
 
-SET = {"keys": [RSA_PUBLIC, P256_A, P384, RSA_B, HMAC]}
+SET = {"keys": [RSA_PUBLIC, P256_A, P384, RSA_B]}
+#: Secrets beside public keys: refused for verification (issue #11 item 7), usable for signing.
+MIXED = {"keys": [*SET["keys"], HMAC]}
 
 
 def test_kid_chooses_the_key() -> None:
@@ -100,11 +102,11 @@ def test_kid_chooses_the_key() -> None:
     assert resolve_key(PyJWKSet.from_dict(SET), alg="PS256", kid="rsa-b", operation="verify") == (
         key_from_jwk(RSA_B)
     )
-    assert resolve_key(SET, alg="HS256", kid=HMAC["kid"], operation="sign") == key_from_jwk(HMAC)
+    assert resolve_key(MIXED, alg="HS256", kid=HMAC["kid"], operation="sign") == key_from_jwk(HMAC)
 
 
 def test_unknown_kid_raises_set_error_and_never_falls_back() -> None:
-    with pytest.raises(PyJWKSetError, match="No usable key in the JWK Set has kid 'other'"):
+    with pytest.raises(PyJWKSetError, match='No usable key in the JWK Set has kid "other"'):
         resolve_key(SET, alg="ES256", kid="other", operation="verify")
 
 
@@ -116,7 +118,8 @@ def test_unknown_kid_names_the_reason_a_key_was_skipped() -> None:
 
 def test_without_kid_a_unique_key_type_match_is_used() -> None:
     assert resolve_key(SET, alg="ES256", kid=None, operation="verify") == key_from_jwk(P256_A)
-    assert resolve_key(SET, alg="HS256", kid=None, operation="verify") == key_from_jwk(HMAC)
+    secrets = {"keys": [HMAC, ENC]}  # ENC is skipped: A256GCM is no JWS algorithm
+    assert resolve_key(secrets, alg="HS256", kid=None, operation="verify") == key_from_jwk(HMAC)
 
 
 def test_without_kid_ambiguity_is_refused() -> None:
@@ -131,7 +134,7 @@ def test_shared_kid_is_split_by_algorithm() -> None:
     keys = {"keys": [_with(P256_A, kid="same"), _with(RSA_B, kid="same")]}
     assert resolve_key(keys, alg="ES256", kid="same", operation="verify") == key_from_jwk(P256_A)
     assert isinstance(resolve_key(keys, alg="RS256", kid="same", operation="verify"), RSAPublicKey)
-    with pytest.raises(InvalidKeyError, match="2 keys share kid 'same' and 0 of them fit"):
+    with pytest.raises(InvalidKeyError, match='2 keys share kid "same" and 0 of them fit'):
         resolve_key(keys, alg="ES384", kid="same", operation="verify")
     twins = {"keys": [_with(RSA_PUBLIC, kid="t"), _with(RSA_B, kid="t")]}
     with pytest.raises(InvalidKeyError, match="2 of them fit"):
