@@ -67,7 +67,7 @@ _OID_BY_OKP = {name: oid for oid, name in OKP_OIDS.items()}
 
 
 def rsa_public(n: int, e: int) -> RSAPublicKey:
-    """An RSA public key after the checks of RFC 8017 §3.1 and FIPS 186-5 §5.4 (``_rsacheck``).
+    """An RSA public key after the checks of RFC 8017 §3.1 and FIPS 186-5 (``_rsacheck``).
 
     The ROCA fingerprint is checked by the loaders above, which know whether it is allowed.
     """

@@ -248,6 +248,11 @@ def test_normal_keys_pass() -> None:
 def test_random_moduli_are_no_false_positives() -> None:
     hits = sum(is_roca_modulus(_odd(2048)) for _ in range(200))
     assert hits == 0
+    # The rate for moduli whose residues are uniform: the subgroup's share of each group.
+    rate = math.prod(
+        len({pow(ROCA_GENERATOR, i, r) for i in range(r - 1)}) / (r - 1) for r in ROCA_PRIMES
+    )
+    assert rate < 2**-27
 
 
 def test_one_residue_outside_its_subgroup_is_enough_to_pass() -> None:

@@ -1,6 +1,6 @@
 """Write ``rsa4096_e255.json``: a 4096-bit RSA private JWK whose public exponent has 255 bits.
 
-Such keys are allowed (FIPS 186-5 §5.4: e < 2^256) but OpenSSL refuses exponents above 64 bits
+Such keys are allowed (FIPS 186-5: e < 2^256) but OpenSSL refuses exponents above 64 bits
 for moduli above 3072 bits, and ``cryptography`` cannot generate them; the primes come from
 jwtlite's own FIPS 186-5 A.1.3 prime generator. Run from the repository root:
 ``python tests/vectors/keys/make_big_exponent.py``.
