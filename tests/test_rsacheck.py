@@ -346,3 +346,20 @@ def test_allowed_roca_keys_verify_but_never_sign(backend: Backend) -> None:
             sign(private, "sha256", b"m")
     with pytest.raises(InvalidKeyError, match="ROCA"):
         jwtlite.encode({"sub": "x"}, private, algorithm="RS256")
+
+
+def test_oversized_moduli_are_refused_before_any_arithmetic(backend: Backend) -> None:
+    n = _odd(_rsacheck.MAX_RSA_BITS + 16)
+    with pytest.raises(InvalidKeyError, match="exceeds 16384"):
+        key_from_jwk({"kty": "RSA", "n": uint_to_b64(n), "e": "AQAB"})
+    with pytest.raises(InvalidKeyError, match="exceeds 16384"):
+        load_key(dump_der(RSAPublicKey(n, 65537)))
+    signature = secrets.token_bytes((n.bit_length() + 7) // 8)
+    start = time.perf_counter()
+    for verify in (backend.rsa_pkcs1v15_verify, backend.rsa_pss_verify):
+        assert not verify(RSAPublicKey(n, _odd(n.bit_length() - 1)), "sha256", b"m", signature)
+    assert time.perf_counter() - start < HOSTILE_BOUND
+    key = _pool("rsa2048")
+    oversized = RSAPrivateKey(n, 65537, key.d, key.p, key.q, key.dp, key.dq, key.qi)
+    with pytest.raises(InvalidKeyError, match="exceeds 16384"):
+        backend.rsa_pkcs1v15_sign(oversized, "sha256", b"m")
