@@ -30,8 +30,11 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
+    InvalidValueError,
     MissingCryptographyError,
     MissingRequiredClaimError,
+    ModuleConflictError,
+    NaiveDatetimeWarning,
     PyJWKClientConnectionError,
     PyJWKClientError,
     PyJWKError,
@@ -40,6 +43,7 @@ from .exceptions import (
     RevocationStoreUnavailableError,
     RevokedTokenError,
     StaleTokenError,
+    UnsupportedAlgorithmError,
     UnsupportedHashError,
     UnusableKeyError,
 )
@@ -72,6 +76,21 @@ _LAZY = {
 }
 
 
+def install_as_pyjwt() -> None:
+    """Make ``import jwt`` give jwtlite's PyJWT face (:mod:`jwtlite.pyjwt`), for packages
+    written for PyJWT. Call it before they are imported; calling it again does nothing.
+
+    >>> import jwtlite
+    >>> jwtlite.install_as_pyjwt()  # doctest: +SKIP
+
+    Raises:
+        ModuleConflictError: a different ``jwt`` (PyJWT itself) is already imported.
+    """
+    # The face sits above this package (docs/architecture.md), so it is looked up by name,
+    # like the lazy names below, and only when a caller installs it.
+    import_module(".pyjwt._install", __name__).install_as_pyjwt()
+
+
 def __getattr__(name: str) -> Any:
     # The JWKS client (http.client, ssl, urllib: about 25 ms) and key generation are imported
     # on first use, so ``import jwtlite`` for HS256 stays small and fast (PEP 562).
@@ -100,6 +119,7 @@ __all__ = [
     "unregister_algorithm",
     # jwtlite additions
     "clear_caches",
+    "install_as_pyjwt",
     "generate_key",
     "load_key",
     # exceptions and warnings
@@ -121,6 +141,9 @@ __all__ = [
     "InvalidTokenError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
+    "NaiveDatetimeWarning",
+    "ModuleConflictError",
+    "InvalidValueError",
     "PyJWKClientConnectionError",
     "PyJWKClientError",
     "PyJWKError",
@@ -129,6 +152,7 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "UnsupportedHashError",
+    "UnsupportedAlgorithmError",
     # asyncio
     "AsyncPyJWKClient",
     "RevocationStoreUnavailableError",

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib.util
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar
 
-from . import _jwa
+from . import _hints, _jwa
 from ._cache import IdentityCache
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
@@ -38,7 +39,31 @@ __all__ = [
     "RSAPSSAlgorithm",
     "default_algorithms",
     "get_algorithm_by_name",
+    "has_crypto",
+    "requires_cryptography",
 ]
+
+
+def _cryptography_installed() -> bool:
+    # find_spec looks for the package without importing it: importing jwtlite never imports
+    # cryptography (DESIGN.md), yet code written for PyJWT reads ``jwt.algorithms.has_crypto``.
+    try:
+        return importlib.util.find_spec("cryptography") is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation
+        return False
+
+
+#: Whether the optional ``cryptography`` package is installed (PyJWT's name). jwtlite runs
+#: every algorithm without it; the flag tells PyJWT-era code that keys it is handed back may
+#: be ``cryptography`` objects.
+has_crypto: bool = _cryptography_installed()
+
+#: PyJWT's set of the algorithm names that need ``cryptography`` there: every asymmetric
+#: algorithm, including its ``ES521`` alias of ES512. jwtlite implements them all without it.
+requires_cryptography: frozenset[str] = frozenset(
+    {"RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES521", "ES512",
+     "PS256", "PS384", "PS512", "EdDSA"}
+)  # fmt: skip
 
 #: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
 RSA_MIN_BITS = _jwa.ALGORITHMS["RS256"].min_bits
@@ -163,7 +188,7 @@ class HMACAlgorithm(Algorithm):
         if is_public_key_material(secret):
             raise UnusableKeyError(
                 "The specified key is an asymmetric key or x509 certificate and"
-                " should not be used as an HMAC secret."
+                " should not be used as an HMAC secret." + _hints.key_text(secret)
             )
         return secret
 
@@ -175,11 +200,13 @@ class HMACAlgorithm(Algorithm):
         return _jwk_output(bytes(key_obj), as_dict)
 
     def check_key_length(self, key: Any) -> str | None:
-        size = len(key if isinstance(key, bytes) else self.prepare_key(key))
+        secret = key if isinstance(key, bytes) else self.prepare_key(key)
+        size = len(secret)
         if size < self.digest_size:
             return (
                 f"The HMAC key is {size} bytes long, which is below the minimum recommended"
                 f" length of {self.digest_size} bytes for {self.name}. See RFC 7518 Section 3.2."
+                + _hints.key_text(secret)
             )
         return None
 
@@ -317,4 +344,5 @@ def get_algorithm_by_name(name: str) -> Algorithm:
     try:
         return _DEFAULTS[name]
     except (KeyError, TypeError):
-        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}") from None
+        hint = _hints.did_you_mean(name, _DEFAULTS)
+        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}{hint}") from None

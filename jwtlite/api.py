@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from . import _hints
 from . import claims as _claims
 from . import jws as _jws
 from ._json import dumps, loads_object
@@ -79,7 +80,8 @@ class PyJWS:
         try:
             return self._algorithms[alg_name]
         except (KeyError, TypeError):
-            raise InvalidAlgorithmError("Algorithm not supported") from None
+            hint = _hints.did_you_mean(alg_name, self._algorithms)
+            raise InvalidAlgorithmError("Algorithm not supported" + hint) from None
 
     # -- encoding --
     def encode(
@@ -199,10 +201,15 @@ class PyJWT:
             raise InvalidArgumentError(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
+        claims = _claims.encode_time_claims(payload)
+        _claims.check_string_claims(claims)
         try:
-            body = dumps(_claims.encode_time_claims(payload), cls=json_encoder)
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgumentError(f"Payload is not JSON-serialisable: {exc}") from None
+            body = dumps(claims, cls=json_encoder)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise InvalidArgumentError(
+                f"Payload is not JSON-serialisable: {exc}"
+                + _hints.unserialisable(claims, "claims", json_encoder)
+            ) from None
         return self._jws.encode(
             body, key, algorithm, headers, json_encoder, sort_headers=sort_headers
         )
@@ -306,11 +313,7 @@ class PyJWT:
 
 def _timestamp(now: float | datetime) -> float:
     if isinstance(now, datetime):
-        return (
-            now.timestamp()
-            if now.tzinfo
-            else float(_claims.encode_time_claims({"exp": now})["exp"])
-        )
+        return now.timestamp() if now.tzinfo else float(_claims.utc_seconds(now))
     if isinstance(now, bool) or not isinstance(now, (int, float)):
         raise InvalidArgumentError("now must be a number of seconds or a datetime")
     return float(now)

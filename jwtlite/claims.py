@@ -11,11 +11,13 @@ Differences from PyJWT, each deliberate:
 from __future__ import annotations
 
 import math
+import warnings
 from calendar import timegm
 from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import _hints
 from ._options import Options
 from .exceptions import (
     DecodeError,
@@ -28,9 +30,10 @@ from .exceptions import (
     InvalidJTIError,
     InvalidSubjectError,
     MissingRequiredClaimError,
+    NaiveDatetimeWarning,
 )
 
-__all__ = ["encode_time_claims", "seconds", "validate"]
+__all__ = ["check_string_claims", "encode_time_claims", "seconds", "utc_seconds", "validate"]
 
 TIME_CLAIMS = ("exp", "iat", "nbf")
 
@@ -59,17 +62,48 @@ def seconds(value: float | timedelta) -> float:
     return result
 
 
+#: Claims refused at encode unless they are strings (``sub`` is a StringOrURI, ``jti`` a
+#: case-sensitive string, RFC 7519 §4.1.2 and §4.1.7): decode refuses them otherwise, so such a
+#: token would be refused by its own issuer. PyJWT checks both only at decode. ``iss`` is
+#: deliberately not here: GitHub App tokens carry the numeric app ID (docs/claims.md).
+STRING_CLAIMS = {
+    "sub": "Subject (sub) must be a string.",
+    "jti": "JWT ID (jti) must be a string.",
+}
+
+
+def utc_seconds(moment: datetime) -> int:
+    """``moment`` as integer seconds since the epoch; a naive datetime is read as UTC."""
+    return timegm(moment.utctimetuple())
+
+
 def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
     """Copy of ``payload`` with datetime ``exp``/``iat``/``nbf`` as integer seconds (UTC).
 
-    A naive datetime is taken to be UTC, as PyJWT does (``datetime.utcnow()`` in the tutorial).
+    A naive datetime is taken to be UTC, as PyJWT does, and warns (:class:`NaiveDatetimeWarning`):
+    ``datetime.now()`` without a timezone is local time, so the token would be off by the UTC
+    offset.
     """
     out = dict(payload)
     for name in TIME_CLAIMS:
         value = out.get(name)
         if isinstance(value, datetime):
-            out[name] = timegm(value.utctimetuple())
+            if value.utcoffset() is None:
+                warnings.warn(
+                    _hints.naive_datetime(name),
+                    NaiveDatetimeWarning,
+                    stacklevel=_hints.caller_stacklevel(),
+                )
+            out[name] = utc_seconds(value)
     return out
+
+
+def check_string_claims(payload: Mapping[str, Any]) -> None:
+    """Refuse, at encode, a non-string ``sub`` or ``jti`` (InvalidArgumentError)."""
+    for name in ("sub", "jti"):
+        value = payload.get(name, "")  # absent is fine: "" stands for it
+        if type(value) is not str and not isinstance(value, str):
+            raise InvalidArgumentError(STRING_CLAIMS[name] + _hints.claim_type(name))
 
 
 def _number(payload: Mapping[str, Any], name: str) -> float | None:

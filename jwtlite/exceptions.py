@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTokenError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
+    "NaiveDatetimeWarning",
     "PyJWKClientConnectionError",
     "PyJWKClientError",
     "PyJWKError",
@@ -38,6 +39,9 @@ __all__ = [
     "KeyNeedsCryptographyError",
     "RevocationStoreUnavailableError",
     "StaleTokenError",
+    "InvalidValueError",
+    "ModuleConflictError",
+    "UnsupportedAlgorithmError",
 ]
 
 
@@ -158,6 +162,11 @@ class InsecureKeyLengthWarning(UserWarning):
     """An HMAC key is shorter than the hash output (RFC 7518 §3.2)."""
 
 
+class NaiveDatetimeWarning(UserWarning):
+    """A time claim (``exp``, ``nbf``, ``iat``) was given as a datetime without a timezone at
+    encode; it is read as UTC, which is wrong if it was local time. jwtlite-specific."""
+
+
 class InvalidArgumentError(PyJWTError, TypeError):
     """A caller passed an argument of the wrong type or value (also a ``TypeError``, as PyJWT
     raises ``TypeError`` in the same places, so existing handlers keep working)."""
@@ -188,3 +197,19 @@ class RevocationStoreUnavailableError(PyJWTError):
 class StaleTokenError(InvalidTokenError):
     """A fresh access token (one issued at login, claim ``fresh: true``) is required, and this
     one was issued by a refresh; the user must log in again. jwtlite-specific."""
+
+
+class InvalidValueError(PyJWTError, ValueError):
+    """A caller passed an argument of the right type but an unusable value (also a
+    ``ValueError``, as PyJWT raises ``ValueError`` in the same places: a negative integer for
+    ``to_base64url_uint``, a raw signature of the wrong length). jwtlite-specific."""
+
+
+class ModuleConflictError(PyJWTError, ImportError):
+    """:func:`jwtlite.install_as_pyjwt` found a different module already imported as ``jwt``
+    (PyJWT itself, usually); also an ``ImportError``. jwtlite-specific."""
+
+
+class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
+    """Encoding with an algorithm the table does not hold; also a ``NotImplementedError``, which
+    is what PyJWT raises there (raised by the PyJWT face, :mod:`jwtlite.pyjwt`)."""

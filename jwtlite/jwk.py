@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import _jwa
+from . import _hints, _jwa
 from ._escape import escape_kid
 from ._json import loads_object
 from ._jwkformat import (
@@ -175,7 +175,7 @@ def _loads(data: Any, what: str, error: type[Exception]) -> dict[str, Any]:
     try:
         return loads_object(bytes(raw), what)
     except DecodeError as exc:
-        raise error(str(exc)) from None
+        raise error(str(exc) + _hints.key_text(bytes(raw))) from None
 
 
 class PyJWKSet:

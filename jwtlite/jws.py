@@ -14,14 +14,14 @@ cryptography runs. The payload leaves this module as bytes; ``api`` reads it as 
 from __future__ import annotations
 
 import json
-import os
-import sys
 import warnings
 from collections.abc import Container, Mapping, Sequence
 from typing import Any, Callable, NamedTuple
 
+from . import _hints
 from ._cache import BoundedCache
 from ._json import dumps, loads_object
+from ._keymodel import key_curve, key_kty
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
 from .algorithms import RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm
 from .b64url import b64url_decode, b64url_encode
@@ -34,9 +34,11 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidTokenError,
     PyJWKSetError,
+    PyJWTError,
     UnusableKeyError,
 )
 from .jwk import PyJWK, PyJWKSet, resolve_key
+from .keys import is_public_key_material, load_key
 
 __all__ = [
     "DEFAULT_MAX_TOKEN_SIZE",
@@ -84,7 +86,6 @@ REGISTERED_HEADERS = frozenset(
 UNDERSTOOD_CRITICAL = frozenset({"b64"})
 
 _SCALARS = (str, int, float, bool, type(None))
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class ParsedToken(NamedTuple):
@@ -144,24 +145,35 @@ def parse_compact(
     else:
         raise DecodeError(f"Invalid token type. Token must be a {str!r} or {bytes!r}")
     parts = raw.split(b".")
-    if len(parts) != 3:
-        raise DecodeError(f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}")
-    header_segment, payload_segment, signature_segment = parts
-    header = _parse_header(header_segment, allow_padding)
-    signature = b64url_decode(signature_segment, allow_padding=allow_padding)
+    try:
+        if len(parts) != 3:
+            raise DecodeError(
+                f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}"
+            )
+        header_segment, payload_segment, signature_segment = parts
+        header = _parse_header(header_segment, allow_padding)
+        signature = b64url_decode(signature_segment, allow_padding=allow_padding)
+    except InvalidTokenError as exc:
+        _hints.append(exc, _hints.token_text(raw))  # a "Bearer " prefix, quotes, spaces
+        raise
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
     return ParsedToken(header, payload_segment, signing_input, signature)
 
 
-def check_header(header: dict[str, Any]) -> None:
-    """Header rules that hold for every token, verified or not (RFC 7515 §4.1)."""
+def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
+    """Header rules that hold for every token, verified or not (RFC 7515 §4.1).
+
+    ``producing``: the header is one we sign. Then an extension listed in ``crit`` that jwtlite
+    does not implement is allowed (the recipient, not the producer, must understand it); the
+    producer's own duties (a non-empty list, no registered names, each name present) hold.
+    """
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise InvalidTokenError('The header "alg" member must be present and a string')
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
-        _check_crit(header)
+        _check_crit(header, producing=producing)
     elif "b64" in header:
         # RFC 7797 §6: "b64" MUST be listed in "crit" wherever it is used.
         raise InvalidTokenError('The "b64" header parameter must be listed in "crit"')
@@ -169,7 +181,7 @@ def check_header(header: dict[str, Any]) -> None:
         raise InvalidTokenError('The "b64" header parameter must be a boolean')
 
 
-def _check_crit(header: dict[str, Any]) -> None:
+def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
     crit = header["crit"]
     # RFC 7515 §4.1.11: an array of names; "Producers MUST NOT use the empty list"; names
     # defined by RFC 7515/7518 MUST NOT be listed; unknown names make the JWS invalid.
@@ -180,7 +192,7 @@ def _check_crit(header: dict[str, Any]) -> None:
     for name in crit:
         if name in REGISTERED_HEADERS:
             raise InvalidTokenError(f'The "crit" header parameter must not list {name!r}')
-        if name not in UNDERSTOOD_CRITICAL:
+        if name not in UNDERSTOOD_CRITICAL and not producing:
             raise InvalidTokenError(f"Unsupported critical header parameter {name!r}")
         if name not in header:
             raise InvalidTokenError(f"Critical header parameter {name!r} is missing")
@@ -257,8 +269,11 @@ def _verify(
     alg: str = header["alg"]
     if alg == "none":
         raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
-    if alg not in allowed_algorithms(algorithms, key):
-        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    allowed = allowed_algorithms(algorithms, key)
+    if alg not in allowed:
+        raise InvalidAlgorithmError(
+            "The specified alg value is not allowed" + _hints.not_allowed(alg, allowed)
+        )
     alg_obj = get_algorithm(alg)
     if options.allow_small_rsa_verify and isinstance(alg_obj, RSAAlgorithm):
         alg_obj = alg_obj.with_min_bits(RSA_LEGACY_MIN_BITS)
@@ -279,8 +294,22 @@ def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[
         return (implied,)
     raise DecodeError(
         'It is required that you pass in a value for the "algorithms" argument when calling'
-        " decode()."
+        " decode()." + _hints.missing_algorithms(*_key_shape(key))
     )
+
+
+def _key_shape(key: Any) -> tuple[str | None, str | None]:
+    """The ``kty`` and curve of the caller's key, for a hint; ``oct`` for a secret."""
+    if isinstance(key, PyJWKSet):
+        key = key.keys[0] if key.keys else None
+    key = getattr(key, "key", key)  # a PyJWK carries its parsed key
+    if isinstance(key, (str, bytes)) and not is_public_key_material(key):
+        return "oct", None
+    try:
+        loaded = load_key(key)
+    except PyJWTError:
+        return None, None
+    return key_kty(loaded), key_curve(loaded)
 
 
 def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
@@ -304,17 +333,7 @@ def check_key_length(alg_obj: Algorithm, prepared: Any, options: Options) -> Non
         return
     if options.enforce_minimum_key_length:
         raise InvalidKeyError(message)
-    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_caller_stacklevel())
-
-
-def _caller_stacklevel() -> int:
-    """The stacklevel that points a warning at the first frame outside jwtlite."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.dirname(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
+    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_hints.caller_stacklevel())
 
 
 # --- signing ----------------------------------------------------------------------------------
@@ -345,7 +364,7 @@ def build_header(
         # RFC 7797 §6: an unencoded payload must be declared critical.
         header["b64"] = False
         header["crit"] = sorted({*header.get("crit", ()), "b64"})
-    check_header(header)
+    check_header(header, producing=True)
     return header
 
 
@@ -365,7 +384,10 @@ def sign(
     try:
         header_json = dumps(header, cls=json_encoder, sort_keys=sort_headers)
     except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"Header is not JSON-serialisable: {exc}") from None
+        raise InvalidArgumentError(
+            f"Header is not JSON-serialisable: {exc}"
+            + _hints.unserialisable(header, "headers", json_encoder, sort_keys=sort_headers)
+        ) from None
     if not isinstance(payload, bytes):
         raise InvalidArgumentError("The JWS payload must be bytes")
     header_b64 = b64url_encode(header_json)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import _der, _keyformats, _pem, _ssh
+from . import _der, _hints, _keyformats, _pem, _ssh
 from ._cache import BoundedCache, IdentityCache, digest_key
 from ._crypto_objects import from_cryptography_key, load_encrypted_pem
 from ._json import loads_object
@@ -156,7 +156,10 @@ def _load_cached(raw: bytes, password: bytes | None) -> tuple[AsymmetricKey, boo
         try:
             key = _dispatch(raw, password)
         except _der.DERError as exc:
-            raise InvalidKeyError(f"malformed key: {exc}") from None
+            raise InvalidKeyError(f"malformed key: {exc}{_hints.key_text(raw)}") from None
+        except InvalidKeyError as exc:
+            _hints.append(exc, _hints.key_text(raw))  # escaped line breaks, a file path
+            raise
         found = _TEXT_CACHE.put(digest, (key, _vet(key)))
     return found
 
@@ -287,7 +290,10 @@ def _is_key_material(data: bytes) -> bool:
         try:
             _pem.find_key_block(text)
         except InvalidKeyError:
-            pass
+            # PEM whose line breaks were escaped on the way (an environment variable) is still
+            # someone's key: never a secret, even though it cannot be read as it is.
+            if _hints.is_escaped_pem(text):
+                return True
         else:
             return True
     if (b"ssh-" in text or b"ecdsa-sha2-" in text) and _ssh.is_public_line(text):

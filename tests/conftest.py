@@ -17,6 +17,7 @@ from _redis_servers import (  # noqa: F401 - fixtures for the Redis store tests
 )
 
 from jwtlite.backends import Backend, set_backend
+from jwtlite.keys import AsymmetricKey, load_key
 
 VECTORS = Path(__file__).parent / "vectors"
 KEYS = VECTORS / "keys"
@@ -55,3 +56,19 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         yield chosen
     finally:
         set_backend(None)
+
+
+#: Every test key in every text encoding (tests/vectors/keys/formats.json).
+FORMATS: dict[str, dict[str, str]] = json.loads((KEYS / "formats.json").read_text())
+
+#: The keys under tests/vectors/keys that the key tests load in every format.
+POOL = [
+    "rsa1024", "rsa2048", "rsa2048_b", "rsa2304", "rsa2560", "rsa3072", "rsa3584", "rsa4096",
+    "ec_p256", "ec_p384", "ec_p521", "ec_secp256k1", "ed25519", "ed448",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def pool() -> dict[str, AsymmetricKey]:
+    return {name: load_key(key_pem(f"{name}.pem")) for name in POOL}
+

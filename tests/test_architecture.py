@@ -17,7 +17,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "jwtlite"
 
-#: The layers of docs/architecture.md, bottom (0) to top (8). A new module must be placed here.
+#: The layers of docs/architecture.md, bottom (0) to top (9). A new module must be placed here.
 LAYERS: dict[str, int] = {
     # 0 foundations: no parsing of keys, no crypto
     "jwtlite.exceptions": 0,
@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._keymodel": 0,
     "jwtlite._jwa": 0,
     "jwtlite._options": 0,
+    "jwtlite._hints": 0,
     "jwtlite._rsacheck": 0,
     "jwtlite._escape": 0,
     # 1 backends and the cryptography-object bridge
@@ -77,6 +78,23 @@ LAYERS: dict[str, int] = {
     "jwtlite._guard": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
+    # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below
+    # imports it; ``jwtlite.install_as_pyjwt`` loads it by name, like the lazy exports.
+    "jwtlite.pyjwt": 9,
+    "jwtlite.pyjwt._install": 9,
+    "jwtlite.pyjwt._keys": 9,
+    "jwtlite.pyjwt._version": 9,
+    "jwtlite.pyjwt.algorithms": 9,
+    "jwtlite.pyjwt.api_jwk": 9,
+    "jwtlite.pyjwt.api_jws": 9,
+    "jwtlite.pyjwt.api_jwt": 9,
+    "jwtlite.pyjwt.exceptions": 9,
+    "jwtlite.pyjwt.help": 9,
+    "jwtlite.pyjwt.jwk_set_cache": 9,
+    "jwtlite.pyjwt.jwks_client": 9,
+    "jwtlite.pyjwt.types": 9,
+    "jwtlite.pyjwt.utils": 9,
+    "jwtlite.pyjwt.warnings": 9,
 }
 #: Imports inside functions must name one of these packages or carry a measured reason.
 OPTIONAL_PACKAGES = ("cryptography", "flask", "starlette", "fastapi", "uvicorn", "redis")

@@ -24,6 +24,7 @@ from jwtlite.exceptions import (
     InvalidJTIError,
     InvalidSubjectError,
     MissingRequiredClaimError,
+    NaiveDatetimeWarning,
     PyJWTError,
 )
 from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE
@@ -205,7 +206,8 @@ def test_encode_time_claims() -> None:
     aware = datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
     naive = datetime(2023, 11, 14, 22, 13, 20)
     plus_one = datetime(2023, 11, 14, 23, 13, 20, tzinfo=timezone(timedelta(hours=1)))
-    out = encode_time_claims({"exp": aware, "iat": naive, "nbf": plus_one, "x": aware})
+    with pytest.warns(NaiveDatetimeWarning, match="'iat'"):  # read as UTC, and said so
+        out = encode_time_claims({"exp": aware, "iat": naive, "nbf": plus_one, "x": aware})
     assert out == {"exp": 1_700_000_000, "iat": 1_700_000_000, "nbf": 1_700_000_000, "x": aware}
     assert all(type(out[k]) is int for k in ("exp", "iat", "nbf"))
 

@@ -2,7 +2,8 @@
 
 Each test starts the server as its own process on 127.0.0.1 and talks to it with urllib:
 login, the protected route, refresh rotation, reuse revoking the family, logout, wrong token
-types, malformed input, throttling, configuration errors, and a restart that keeps revocations.
+types, malformed input, throttling, configuration errors, and a restart that keeps revocations,
+with revocations in SQLite (``REVOCATION_DB``) and in a real Redis server (``REDIS_URL``).
 """
 
 from __future__ import annotations
@@ -184,7 +185,18 @@ def _check_protected(port: int, pair: dict[str, Any]) -> None:
         assert isinstance(reply.json["error"], str)
 
 
-def test_http_contract_and_restart(server: Server) -> None:
+@pytest.fixture(params=["sqlite", "redis"])
+def store_env(request: pytest.FixtureRequest, server: Server) -> Server:
+    """The server with revocations in SQLite (``REVOCATION_DB``) or in Redis (``REDIS_URL``)."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")  # a real server, flushed for this test
+        server.env = {k: v for k, v in server.env.items() if k != "REVOCATION_DB"}
+        server.env["REDIS_URL"] = url
+    return server
+
+
+def test_http_contract_and_restart(store_env: Server) -> None:
+    server = store_env
     port = server.start()
     first = _check_login_and_errors(port)
     _check_protected(port, first)
@@ -211,6 +223,21 @@ def test_http_contract_and_restart(server: Server) -> None:
     reply = _http(port, "POST", "/refresh", {"refresh_token": third["refresh_token"]})
     _assert_refused(reply, 401, "revoked")
     assert _http(port, "GET", "/protected", token=other["access_token"]).status == 200
+
+
+def test_redis_down_is_503_not_401(server: Server) -> None:
+    """With ``REDIS_URL`` set and nothing listening, verification fails closed with 503."""
+    pytest.importorskip("redis")
+    server.env = {k: v for k, v in server.env.items() if k != "REVOCATION_DB"}
+    server.env["REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
+    port = server.start()
+    pair = _http(port, "POST", "/login", CREDS)
+    assert pair.status == 200, pair.json
+    reply = _http(port, "GET", "/protected", token=pair.json["access_token"])
+    assert (reply.status, reply.json["reason"]) == (503, "unavailable"), reply.json
+    assert "Retry-After" in reply.headers
+    reply = _http(port, "POST", "/refresh", {"refresh_token": pair.json["refresh_token"]})
+    assert reply.status == 503, reply.json
 
 
 def test_login_throttling(server: Server) -> None:

@@ -228,6 +228,7 @@ def test_rsa_private_without_crt_recovers_the_primes() -> None:
     assert isinstance(full, RSAPrivateKey)
     assert isinstance(short, RSAPrivateKey)
     assert {short.p, short.q} == {full.p, full.q}
+    assert short.p > short.q  # the larger prime first, as OpenSSL and cryptography order them
     assert short.p * short.q == full.n
     assert (short.qi * short.q) % short.p == 1
 

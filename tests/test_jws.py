@@ -85,6 +85,30 @@ def test_header_rules(header: dict[str, Any]) -> None:
         jwtlite.get_unverified_header(token)
 
 
+def test_signing_may_list_an_extension_only_the_recipient_understands() -> None:
+    # RFC 7515 §4.1.11: the recipient must understand a critical extension, not the producer.
+    headers = {"crit": ["x-policy"], "x-policy": "mfa"}
+    token = jwtlite.encode({"a": 1}, KEY, headers=headers)
+    assert json.loads(jwtlite.b64url.b64url_decode(token.split(".")[0]))["crit"] == ["x-policy"]
+    with pytest.raises(InvalidTokenError, match="x-policy"):
+        decode(token)  # jwtlite, as a recipient, does not understand it
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"crit": []},
+        {"crit": "x-policy", "x-policy": 1},
+        {"crit": [1]},
+        {"crit": ["x-policy"]},  # a listed name must be present
+        {"crit": ["kid"], "kid": "k"},  # names RFC 7515 defines must not be listed
+    ],
+)
+def test_signing_keeps_the_producer_duties_of_crit(headers: dict[str, Any]) -> None:
+    with pytest.raises(InvalidTokenError):
+        jwtlite.encode({"a": 1}, KEY, headers=headers)
+
+
 def test_crit_b64_true_is_understood() -> None:
     token = forge({"alg": "HS256", "b64": True, "crit": ["b64"]}, {"a": 1})
     assert decode(token) == {"a": 1}

@@ -1,8 +1,9 @@
 """The seed tutorial's snippets, run unchanged with ``import jwtlite as jwt``.
 
 The tutorial uses a 15-byte secret and ``datetime.utcnow()``; both warn (the first with
-jwtlite's InsecureKeyLengthWarning, RFC 7518 §3.2; the second is deprecated since Python 3.12).
-The snippets are kept verbatim, so those two warnings are expected here.
+jwtlite's InsecureKeyLengthWarning, RFC 7518 §3.2; the second is deprecated since Python 3.12,
+and as a naive ``exp`` it raises jwtlite's NaiveDatetimeWarning: it is read as UTC, which is
+right here). The snippets are kept verbatim, so those warnings are expected here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import jwtlite as jwt
 pytestmark = [
     pytest.mark.filterwarnings("ignore::jwtlite.InsecureKeyLengthWarning"),
     pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::jwtlite.NaiveDatetimeWarning"),
 ]
 
 TUTORIAL_TOKEN = (

@@ -1,0 +1,318 @@
+"""jwtlite.pyjwt, PyJWT's module tree, and install_as_pyjwt().
+
+Everything that touches ``sys.modules["jwt"]`` runs in a subprocess, so this test run keeps its
+own modules (PyJWT itself is installed in the test environment, for comparisons).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import jwtlite
+from jwtlite.pyjwt import algorithms as face_algorithms
+from jwtlite.pyjwt import utils as face_utils
+
+HAS_CRYPTOGRAPHY = face_algorithms.has_crypto
+#: PyJWT 2.15.1's ``requires_cryptography``, written out so the test can fail.
+PYJWT_REQUIRES_CRYPTOGRAPHY = {
+    "RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES521", "ES512",
+    "PS256", "PS384", "PS512", "EdDSA",
+}  # fmt: skip
+
+FRAMEWORK = '''\
+"""A stand-in for a framework integration built on PyJWT."""
+import jwt
+from jwt.algorithms import has_crypto, requires_cryptography
+from jwt.types import Options
+from jwt.utils import base64url_decode
+
+DEFAULT_OPTIONS: Options = {"verify_aud": False, "require": ["exp"]}
+
+
+def algorithms_for(secret_is_key: bool) -> list:
+    wanted = ["RS256", "ES256"] if secret_is_key else ["HS256"]
+    if not has_crypto:
+        wanted = [a for a in wanted if a not in requires_cryptography]
+    return wanted
+
+
+def verify(token: str, secret: str) -> dict:
+    header = base64url_decode(token.split(".")[0])
+    assert b'"alg"' in header
+    return jwt.decode(token, secret, algorithms=algorithms_for(False), options=DEFAULT_OPTIONS)
+'''
+
+
+def _run(code: str, tmp_path: Path, *, files: dict[str, str] | None = None) -> str:
+    for name, text in (files or {}).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_package_built_on_pyjwt_works_after_install(tmp_path: Path) -> None:
+    out = _run(
+        """
+        import json, time
+        import jwtlite
+        jwtlite.install_as_pyjwt()
+        import framework, jwt
+        secret = "k" * 32
+        token = jwt.encode({"sub": "a", "exp": time.time() + 60}, secret, algorithm="HS256")
+        claims = framework.verify(token, secret)
+        print(json.dumps({
+            "sub": claims["sub"],
+            "face": jwt.__name__,
+            "has_crypto": jwt.algorithms.has_crypto,
+            "requires": sorted(jwt.algorithms.requires_cryptography),
+            "options": sorted(jwt.types.Options.__annotations__),
+            "b64": jwt.utils.base64url_decode("AQAB").hex(),
+        }))
+        """,
+        tmp_path,
+        files={"framework.py": FRAMEWORK},
+    )
+    seen = json.loads(out)
+    assert seen["sub"] == "a"
+    assert seen["face"] == "jwtlite.pyjwt"
+    assert seen["has_crypto"] is HAS_CRYPTOGRAPHY
+    assert set(seen["requires"]) == PYJWT_REQUIRES_CRYPTOGRAPHY
+    assert {"verify_signature", "require", "verify_aud", "strict_aud"} <= set(seen["options"])
+    assert seen["b64"] == "010001"
+
+
+def test_install_registers_every_submodule_and_is_idempotent(tmp_path: Path) -> None:
+    out = _run(
+        """
+        import sys, jwtlite
+        jwtlite.install_as_pyjwt()
+        first = {k: id(v) for k, v in sys.modules.items() if k == "jwt" or k.startswith("jwt.")}
+        jwtlite.install_as_pyjwt()
+        second = {k: id(v) for k, v in sys.modules.items() if k == "jwt" or k.startswith("jwt.")}
+        import jwt.jwks_client, jwt.help
+        from jwt.jwk_set_cache import JWKSetCache
+        from jwt.warnings import RemovedInPyjwt3Warning
+        assert first == second
+        print(" ".join(sorted(first)))
+        """,
+        tmp_path,
+    )
+    names = out.split()
+    assert len(names) == 12
+    assert names[0] == "jwt"
+    assert {"jwt.algorithms", "jwt.api_jwk", "jwt.jwk_set_cache", "jwt.warnings"} <= set(names)
+
+
+def test_install_refuses_a_different_jwt(tmp_path: Path) -> None:
+    out = _run(
+        """
+        import sys, types, jwtlite
+        sys.modules["jwt"] = types.ModuleType("jwt")
+        try:
+            jwtlite.install_as_pyjwt()
+        except jwtlite.ModuleConflictError as exc:
+            print(type(exc).__name__, isinstance(exc, ImportError), "before anything" in str(exc))
+        """,
+        tmp_path,
+    )
+    assert out == "ModuleConflictError True True"
+
+
+def test_install_refuses_pyjwt_itself(tmp_path: Path) -> None:
+    pytest.importorskip("jwt")  # the test extra installs PyJWT
+    out = _run(
+        """
+        import jwt, jwtlite
+        try:
+            jwtlite.install_as_pyjwt()
+        except jwtlite.ModuleConflictError:
+            print("refused", jwt.__name__)
+        """,
+        tmp_path,
+    )
+    assert out == "refused jwt"
+
+
+def test_the_native_package_never_imports_the_face(tmp_path: Path) -> None:
+    out = _run(
+        """
+        import sys, jwtlite, jwtlite.algorithms, jwtlite.api, jwtlite.jwks_client
+        jwtlite.encode({"a": 1}, "k" * 32)
+        print(any(name.startswith("jwtlite.pyjwt") for name in sys.modules))
+        """,
+        tmp_path,
+    )
+    assert out == "False"
+
+
+def test_requires_cryptography_matches_pyjwt() -> None:
+    assert set(jwtlite.algorithms.requires_cryptography) == PYJWT_REQUIRES_CRYPTOGRAPHY
+    assert jwtlite.algorithms.has_crypto is HAS_CRYPTOGRAPHY
+    assert face_algorithms.requires_cryptography is jwtlite.algorithms.requires_cryptography
+
+
+def test_algorithm_classes_take_pyjwt_constructor_arguments() -> None:
+    hs = face_algorithms.HMACAlgorithm(face_algorithms.HMACAlgorithm.SHA384)
+    assert (hs.name, hs.hash_alg) == ("HS384", face_algorithms.HMACAlgorithm.SHA384)
+    rs = face_algorithms.RSAAlgorithm(face_algorithms.RSAAlgorithm.SHA512)
+    ps = face_algorithms.RSAPSSAlgorithm(face_algorithms.RSAPSSAlgorithm.SHA256)
+    assert (rs.name, ps.name) == ("RS512", "PS256")
+    assert face_algorithms.OKPAlgorithm().name == "EdDSA"
+    table = face_algorithms.get_default_algorithms()
+    assert table["ES521"] is table["ES512"]
+    assert {"none", "HS256", "RS256", "PS512", "ES256K", "EdDSA"} <= set(table)
+
+
+def test_sign_and_verify_round_trip_through_the_face_table() -> None:
+    key = jwtlite.generate_key("ES256")
+    table = face_algorithms.get_default_algorithms()
+    signature = table["ES256"].sign(b"msg", key)
+    assert table["ES256"].verify(b"msg", key.public_key(), signature)
+    assert not table["ES256"].verify(b"other", key.public_key(), signature)
+
+
+@pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="needs cryptography")
+def test_keys_handed_back_are_cryptography_objects() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from jwtlite.pyjwt.api_jwk import PyJWK
+
+    rs = face_algorithms.RSAAlgorithm(face_algorithms.RSAAlgorithm.SHA256)
+    private = rs.prepare_key(jwtlite.keys.dump_pem(jwtlite.generate_key("RS256")))
+    assert isinstance(private, rsa.RSAPrivateKey)
+    jwk = rs.to_jwk(private.public_key(), as_dict=True)
+    assert jwk["key_ops"] == ["verify"]
+    assert isinstance(rs.from_jwk(jwk), rsa.RSAPublicKey)
+    ec_jwk = json.loads(face_algorithms.ECAlgorithm.to_jwk(jwtlite.generate_key("ES256")))
+    assert isinstance(PyJWK(ec_jwk).key, ec.EllipticCurvePrivateKey)
+
+
+@pytest.mark.skipif(HAS_CRYPTOGRAPHY, reason="only without cryptography")
+def test_keys_handed_back_are_native_without_cryptography() -> None:
+    rs = face_algorithms.RSAAlgorithm(face_algorithms.RSAAlgorithm.SHA256)
+    key = jwtlite.generate_key("RS256")
+    assert isinstance(rs.prepare_key(jwtlite.keys.dump_pem(key)), jwtlite.keys.RSAPrivateKey)
+
+
+def test_utils_follow_pyjwt() -> None:
+    assert face_utils.to_base64url_uint(65537) == b"AQAB"
+    assert face_utils.to_base64url_uint(0) == b"AA"
+    assert face_utils.from_base64url_uint(b"B1vNFQ") == 123456789
+    assert face_utils.base64url_encode(b"\xfb\xff") == b"-_8"
+    assert face_utils.base64url_decode("-_8=") == b"\xfb\xff"
+    with pytest.raises(ValueError, match="positive"):
+        face_utils.to_base64url_uint(-1)
+    with pytest.raises(TypeError):
+        face_utils.force_bytes({})  # type: ignore[arg-type]
+    with pytest.raises(jwtlite.DecodeError):
+        face_utils.base64url_decode("a")
+
+
+def test_der_and_raw_signatures_convert_both_ways() -> None:
+    class P256:
+        key_size = 256
+
+    raw = (5).to_bytes(32, "big") + (2**255 + 7).to_bytes(32, "big")
+    der = face_utils.raw_to_der_signature(raw, P256())
+    assert der[:2] == b"\x30\x26"  # SEQUENCE of INTEGER 5 and a 33-octet INTEGER
+    assert face_utils.der_to_raw_signature(der, P256()) == raw
+    with pytest.raises(jwtlite.InvalidValueError):
+        face_utils.raw_to_der_signature(raw[:-1], P256())
+    with pytest.raises(jwtlite.InvalidValueError):
+        face_utils.der_to_raw_signature(der + b"\x00", P256())
+
+
+def test_flask_jwt_extended_runs_on_the_face(tmp_path: Path) -> None:
+    pytest.importorskip("flask_jwt_extended")
+    out = _run(
+        """
+        import jwtlite
+        jwtlite.install_as_pyjwt()
+        from flask import Flask
+        from flask_jwt_extended import (
+            JWTManager, create_access_token, decode_token, get_jwt_identity, jwt_required)
+        import jwt
+
+        app = Flask("t")
+        app.config["JWT_SECRET_KEY"] = "k" * 32
+        JWTManager(app)
+
+        @app.get("/me")
+        @jwt_required()
+        def me():
+            return {"id": get_jwt_identity()}
+
+        with app.app_context():
+            token = create_access_token(identity="alice")
+            assert decode_token(token)["sub"] == "alice"
+        client = app.test_client()
+        good = client.get("/me", headers={"Authorization": "Bearer " + token})
+        forged = client.get("/me", headers={"Authorization": "Bearer " + token[:-2] + "AA"})
+        print(jwt.__name__, good.json["id"], forged.status_code)
+        """,
+        tmp_path,
+    )
+    assert out == "jwtlite.pyjwt alice 422"
+
+
+def _counting_client(**settings: object) -> object:
+    from jwtlite.pyjwt.jwks_client import PyJWKClient
+
+    public = face_algorithms.ECAlgorithm.to_jwk(
+        jwtlite.generate_key("ES256").public_key(), as_dict=True
+    )
+    jwks = {"keys": [{**public, "kid": "known"}]}
+
+    class Counting(PyJWKClient):
+        fetches = 0
+
+        def fetch_data(self) -> object:
+            type(self).fetches += 1
+            return jwks
+
+    return Counting("https://issuer.example/jwks.json", **settings)
+
+
+@pytest.mark.parametrize(
+    ("settings", "fetches"),
+    [
+        ({}, 1),  # the first fetch starts the cooldown (30 s): no refetch for an unknown kid
+        ({"cooldown_duration": 0}, 3),  # a refetch for each miss, as in PyJWT
+        ({"cache_jwk_set": False}, 4),  # no cache: each lookup fetches, and refetches once
+    ],
+)
+def test_unknown_kid_refetches_as_in_pyjwt(settings: dict[str, object], fetches: int) -> None:
+    client = _counting_client(**settings)
+    for _ in range(2):
+        with pytest.raises(jwtlite.PyJWKClientError, match="unknown"):
+            client.get_signing_key("unknown")  # type: ignore[attr-defined]
+    assert type(client).fetches == fetches
+    assert client.get_signing_key("known").key_id == "known"  # type: ignore[attr-defined]
+
+
+def test_jwks_client_hands_back_face_objects_and_one_cached_set() -> None:
+    from jwtlite.pyjwt.api_jwk import PyJWK, PyJWKSet
+
+    client = _counting_client()
+    first = client.get_jwk_set()  # type: ignore[attr-defined]
+    assert isinstance(first, PyJWKSet)
+    assert client.get_jwk_set() is first  # type: ignore[attr-defined]
+    assert client.jwk_set_cache.get() is first  # type: ignore[attr-defined]
+    assert [k.key_id for k in first] == ["known"]
+    key = client.get_signing_key("known")  # type: ignore[attr-defined]
+    assert isinstance(key, PyJWK)
+    assert type(key.key).__module__.startswith("cryptography" if HAS_CRYPTOGRAPHY else "jwtlite")

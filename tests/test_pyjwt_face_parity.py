@@ -1,0 +1,111 @@
+"""jwtlite's PyJWT face (:mod:`jwtlite.pyjwt`) next to PyJWT itself, installed in the test
+environment: the same call gives the same result, or the same exception type."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import jwtlite
+import jwtlite.pyjwt as face
+from jwtlite.pyjwt import algorithms as face_algorithms
+from jwtlite.pyjwt import utils as face_utils
+
+pyjwt = pytest.importorskip("jwt")
+HAS_CRYPTOGRAPHY = face_algorithms.has_crypto
+SECRET = "a-32-byte-long-secret-for-hs256!"
+BOTH = (pyjwt, face)
+
+
+def test_unknown_algorithm_on_encode_is_not_implemented_in_both() -> None:
+    for lib in BOTH:
+        with pytest.raises(NotImplementedError, match="Algorithm not supported"):
+            lib.encode({"a": 1}, SECRET, algorithm="HS1024")  # type: ignore[attr-defined]
+    with pytest.raises(jwtlite.InvalidAlgorithmError):
+        jwtlite.pyjwt.encode({"a": 1}, SECRET, algorithm="hs256")
+
+
+def test_unknown_decode_keywords_warn_in_both() -> None:
+    for lib in BOTH:
+        token = lib.encode({"a": 1}, SECRET)  # type: ignore[attr-defined]
+        with pytest.warns(DeprecationWarning, match="foo"):
+            claims = lib.decode(token, SECRET, algorithms=["HS256"], foo=1)  # type: ignore[attr-defined]
+        assert claims == {"a": 1}
+
+
+def test_b64_false_header_detaches_the_payload_in_both() -> None:
+    headers = []
+    for lib in BOTH:
+        jws = lib.PyJWS()  # type: ignore[attr-defined]
+        token = jws.encode(b"data", SECRET, "HS256", {"b64": False})
+        header_b64, payload_segment, _ = token.split(".")
+        assert payload_segment == ""
+        header = json.loads(face_utils.base64url_decode(header_b64))
+        assert header["b64"] is False
+        assert jws.decode(token, SECRET, algorithms=["HS256"], detached_payload=b"data") == b"data"
+        headers.append(header)
+    assert len(headers) == 2
+    # b64 true is the default: both drop the member
+    for lib in BOTH:
+        token = lib.PyJWS().encode(b"data", SECRET, "HS256", {"b64": True})  # type: ignore[attr-defined]
+        assert "b64" not in json.loads(face_utils.base64url_decode(token.split(".")[0]))
+
+
+def test_non_string_iss_is_refused_on_encode_in_both() -> None:
+    for lib in BOTH:
+        with pytest.raises(TypeError):
+            lib.encode({"iss": 123}, SECRET)  # type: ignore[attr-defined]
+
+
+def test_audience_argument_types_as_in_pyjwt() -> None:
+    for lib in BOTH:
+        token = lib.encode({"aud": ["urn:me"]}, SECRET)  # type: ignore[attr-defined]
+        with pytest.raises(lib.InvalidAudienceError):  # type: ignore[attr-defined]
+            lib.decode(token, SECRET, algorithms=["HS256"], audience=b"urn:me")  # type: ignore[attr-defined]
+        with pytest.raises(TypeError):
+            lib.decode(token, SECRET, algorithms=["HS256"], audience=1)  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="needs cryptography")
+def test_rsa_to_jwk_matches_pyjwt() -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from jwtlite.pyjwt.algorithms import RSAAlgorithm
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    theirs = pyjwt.algorithms.RSAAlgorithm
+    for key in (private, private.public_key()):
+        ours_jwk = RSAAlgorithm.to_jwk(key, as_dict=True)
+        assert ours_jwk == theirs.to_jwk(key, as_dict=True)
+        assert json.loads(RSAAlgorithm.to_jwk(key)) == ours_jwk
+    assert theirs.from_jwk(RSAAlgorithm.to_jwk(private)).private_numbers() == (
+        RSAAlgorithm.from_jwk(theirs.to_jwk(private)).private_numbers()
+    )
+
+
+@pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="needs cryptography")
+def test_expected_curve_is_enforced_with_pyjwt_text() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from jwtlite.pyjwt.algorithms import ECAlgorithm
+
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    for cls, error in (
+        (ECAlgorithm, jwtlite.InvalidKeyError),
+        (pyjwt.algorithms.ECAlgorithm, pyjwt.InvalidKeyError),
+    ):
+        with pytest.raises(error) as info:
+            cls(cls.SHA256, ec.SECP256R1).prepare_key(p384)
+        assert "secp384r1" in str(info.value)
+        assert "secp256r1" in str(info.value)
+    assert ECAlgorithm(ECAlgorithm.SHA384, ec.SECP384R1).prepare_key(p384) is p384
+    any_curve = ECAlgorithm(ECAlgorithm.SHA256)
+    assert isinstance(any_curve.prepare_key(p384), ec.EllipticCurvePrivateKey)
+
+
+def test_check_crypto_key_type_is_a_value_error_without_a_crypto_family() -> None:
+    with pytest.raises(ValueError, match="cryptography"):
+        face_algorithms.NoneAlgorithm().check_crypto_key_type("key")
+    with pytest.raises(NotImplementedError):
+        face_algorithms.NoneAlgorithm().to_jwk("key")

@@ -1,0 +1,78 @@
+"""jwtlite._ssh: OpenSSH public key lines, refused shapes and round trips."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from conftest import FORMATS
+
+from jwtlite import _keyformats, _ssh
+from jwtlite.exceptions import InvalidKeyError
+from jwtlite.keys import (
+    AsymmetricKey,
+    OKPPublicKey,
+    RSAPublicKey,
+    dump_ssh_public,
+    load_key,
+)
+
+# --- OpenSSH -------------------------------------------------------------------------------------
+
+
+def _ssh_line(*fields: bytes, name: str = "ssh-rsa") -> bytes:
+    blob = b"".join(len(f).to_bytes(4, "big") + f for f in fields)
+    return f"{name} ".encode() + base64.b64encode(blob)
+
+
+def test_ssh_refusals(pool: dict[str, AsymmetricKey]) -> None:
+    rsa = pool["rsa2048"].public_key()
+    assert isinstance(rsa, RSAPublicKey)
+    n = rsa.n.to_bytes(257, "big")
+    e = b"\x01\x00\x01"
+    assert load_key(_ssh_line(b"ssh-rsa", e, n)) == rsa
+    assert load_key(b"  " + _ssh_line(b"ssh-rsa", e, n) + b" comment with spaces\n") == rsa
+    cases = {
+        "does not match the type": _ssh_line(b"ssh-dss", e, n),
+        "negative mpint": _ssh_line(b"ssh-rsa", e, b"\x80" + n),
+        "non-minimal mpint": _ssh_line(b"ssh-rsa", e, b"\x00" + n),
+        "truncated": _ssh_line(b"ssh-rsa", e)[:-4],
+        "unexpected bytes": _ssh_line(b"ssh-rsa", e, n, b""),
+        "curve identifier": _ssh_line(
+            b"ecdsa-sha2-nistp256", b"nistp384", b"", name="ecdsa-sha2-nistp256"
+        ),
+        "must be 32 bytes": _ssh_line(b"ssh-ed25519", bytes(31), name="ssh-ed25519"),
+        "needs a key type": b"ssh-rsa",
+        "too long": b"ssh-rsa " + b"A" * 9000,
+        "invalid base64": b"ssh-rsa AAAA*",
+    }
+    for message, line in cases.items():
+        with pytest.raises(InvalidKeyError, match=message):
+            load_key(line)
+    assert load_key(_ssh_line(b"ssh-ed448", bytes(57), name="ssh-ed448")) == OKPPublicKey(
+        "Ed448", bytes(57)
+    )
+    with pytest.raises(InvalidKeyError, match="unrecognised"):
+        load_key(b"ssh-dss AAAA")
+
+
+def test_ssh_parser_edges() -> None:
+    with pytest.raises(InvalidKeyError, match="unsupported SSH key type"):
+        _ssh.parse_public_line(b"ssh-foo AAAA")
+    with pytest.raises(InvalidKeyError, match="not ASCII"):
+        _ssh.parse_public_line(b"\xff\xfe AAAA")
+    line = FORMATS["ed25519"]["ssh"].encode()
+    assert _ssh.is_public_line(line)
+    assert not _ssh.is_public_line(line + b" " * _ssh.MAX_LINE)
+    with pytest.raises(InvalidKeyError, match="unsupported curve"):
+        _keyformats.ec_public("P-224", b"\x04")
+
+
+def test_ssh_round_trip(pool: dict[str, AsymmetricKey]) -> None:
+    ran = 0
+    for name, key in pool.items():
+        if name == "ec_secp256k1":
+            continue
+        assert load_key(dump_ssh_public(key)) == key.public_key()
+        ran += 1
+    assert ran == 13
