@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "jwtlite._jwa": 0,
     "jwtlite._options": 0,
     "jwtlite._hints": 0,
+    "jwtlite._rsacheck": 0,
+    "jwtlite._escape": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
