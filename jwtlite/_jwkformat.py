@@ -19,7 +19,6 @@ selection on it, and :func:`jwtlite.keys.load_key` reads JWKs through it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from math import gcd
 from typing import Any, Callable, Union
 
 from . import _jwa
@@ -43,6 +42,7 @@ from ._keymodel import (
     RSAPublicKey,
     thumbprint_of,
 )
+from ._rsacheck import recover_primes, refuse_roca
 from .b64url import b64_to_uint, b64url_decode, b64url_encode, uint_to_b64
 from .exceptions import DecodeError, InvalidKeyError
 
@@ -136,11 +136,13 @@ def check_key_ops(ops: Any) -> list[str]:
 # --- import -------------------------------------------------------------------------------------
 
 
-def key_from_jwk(data: Mapping[str, Any]) -> JWKKey:
+def key_from_jwk(data: Mapping[str, Any], *, allow_roca: bool = False) -> JWKKey:
     """Import one JWK as a neutral key (or ``bytes`` for ``kty: oct``).
 
     Metadata (``kid``, ``use``, ``key_ops``, ``alg``) is type-checked here but enforced by
-    :func:`resolve_key`, which knows the operation and algorithm.
+    :func:`resolve_key`, which knows the operation and algorithm. An RSA modulus with the
+    ROCA fingerprint (CVE-2017-15361) is refused unless ``allow_roca`` is true; even then such
+    a key only verifies, the backends never sign with it.
 
     Raises:
         InvalidKeyError: for anything malformed, inconsistent or unsupported.
@@ -152,7 +154,10 @@ def key_from_jwk(data: Mapping[str, Any]) -> JWKKey:
     parser = _PARSERS.get(kty)
     if parser is None:
         raise InvalidKeyError(f"Unsupported kty: {_shown(kty)}")  # PyJWT's text
-    return parser(data)
+    key = parser(data)
+    if not allow_roca and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
+        refuse_roca(key.n)
+    return key
 
 
 def _oct_from_jwk(data: Mapping[str, Any]) -> bytes:
@@ -181,37 +186,13 @@ def _rsa_from_jwk(data: Mapping[str, Any]) -> RSAPublicKey | RSAPrivateKey:
         # then all of the others MUST be present".
         missing = ", ".join(name for name in _RSA_CRT if name not in data)
         raise InvalidKeyError(f"RSA JWK has some CRT members but not {missing}")
-    p, q = _rsa_factor(n, e, d)
+    # Only n, e and d: recover p and q in microseconds, or refuse (``_rsacheck``).
+    p, q = recover_primes(n, e, d)
     try:
         qi = pow(q, -1, p)
-    except ValueError:  # pragma: no cover - p and q from a non-trivial factorisation of n
+    except ValueError:  # pragma: no cover - p and q are distinct primes whose product is n
         raise InvalidKeyError("RSA JWK private exponent d does not match n and e") from None
     return rsa_private(n=n, e=e, d=d, p=p, q=q, dp=d % (p - 1), dq=d % (q - 1), qi=qi)
-
-
-def _rsa_factor(n: int, e: int, d: int) -> tuple[int, int]:
-    """Recover p and q from (n, e, d) when the JWK omits them (RFC 7518 §6.3.2 allows that).
-
-    The classic method (NIST SP 800-56B Rev. 2 Appendix C.2): e*d - 1 = 2^t * r with r odd, and
-    for most g some g^(2^i * r) is a non-trivial square root of 1 mod n, whose gcd with n is p.
-    """
-    if not 1 < d < n:
-        raise InvalidKeyError("RSA private exponent d is out of range")
-    k = e * d - 1
-    t = (k & -k).bit_length() - 1
-    r = k >> t
-    for g in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71):
-        y = pow(g, r, n)
-        for _ in range(t):
-            if y in (1, n - 1):
-                break
-            x = y * y % n
-            if x == 1:
-                p = gcd(y - 1, n)
-                # The larger prime first, as OpenSSL and cryptography's recovery order them.
-                return max(p, n // p), min(p, n // p)
-            y = x
-    raise InvalidKeyError("RSA JWK private exponent d does not match n and e")
 
 
 def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:

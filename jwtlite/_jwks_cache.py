@@ -32,14 +32,14 @@ from __future__ import annotations
 import enum
 import math
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from ._escape import escape_kid
 from ._json import loads_object
 from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
-from .jwk import PyJWK, PyJWKSet
+from .jwk import PyJWK, PyJWKSet, skipped_reason
 
 __all__ = [
     "JWKSRules",
@@ -51,6 +51,7 @@ __all__ = [
     "outcome",
     "parse_jwk_set",
     "parse_response",
+    "refuse_ambiguous",
     "signing_keys",
 ]
 
@@ -58,7 +59,6 @@ MAX_TTL = 24 * 3600.0
 _NEGATIVE_CACHE_SIZE = 1024
 _MAX_REMEMBERED_KID = 256  # longer kids are not worth memory; the cooldown still bounds them
 _MAX_MEMBERS = 1000  # members looked at before parsing; far above any real provider's set
-_KID_SHOWN = 100  # characters of a kid quoted in a message
 # RFC 7517 §4 / RFC 7518 §6.2.2, §6.3.2, §6.4: members that only a private or secret key has.
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
@@ -125,26 +125,6 @@ class JWKSetCache:
             self._ttl = self._clock() + seconds - stamped.timestamp
 
 
-def escape_kid(kid: object) -> str:
-    """``kid`` for an error or log message: control characters escaped, long values cut.
-
-    A ``kid`` comes from the token, i.e. from the attacker; unescaped CR/LF in a message lets
-    it forge log lines (CWE-117).
-    """
-    text = kid if isinstance(kid, str) else repr(kid)
-    shown = "".join(_escape_char(c) for c in text[:_KID_SHOWN])
-    return shown + ("..." if len(text) > _KID_SHOWN else "")
-
-
-def _escape_char(char: str) -> str:
-    if char in '"\\':
-        return "\\" + char
-    if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-        code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    return char
-
-
 def _skip_reason(member: Any) -> str | None:
     """Why a fetched member is skipped before parsing, or None to parse it."""
     if not isinstance(member, Mapping):
@@ -204,6 +184,17 @@ def parse_jwk_set(data: Any) -> PyJWKSet:
         raise PyJWKClientError(str(exc)) from None
     jwk_set.skipped.extend(skipped)
     return jwk_set
+
+
+def refuse_ambiguous(jwk_set: PyJWKSet, kid: str) -> None:
+    """Refuse a ``kid`` that names a usable key and a skipped member: which one the issuer
+    meant is unknown, and the skipped one may be the issuer's real (rotated-in) key."""
+    reason = skipped_reason(jwk_set, kid)
+    if reason is not None:
+        raise PyJWKClientError(
+            f'kid "{escape_kid(kid)}" names a usable key and a skipped member ({reason}); '
+            "refusing an ambiguous JWK Set"
+        )
 
 
 def signing_keys(jwk_set: PyJWKSet) -> list[PyJWK]:

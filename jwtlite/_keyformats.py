@@ -26,6 +26,7 @@ from ._keymodel import (
     RSAPrivateKey,
     RSAPublicKey,
 )
+from ._rsacheck import MAX_RSA_BITS, check_public
 from .backends import get_backend
 from .exceptions import InvalidKeyError
 
@@ -49,10 +50,6 @@ __all__ = [
     "spki_der",
 ]
 
-#: Largest RSA modulus accepted. Verification costs grow with the cube of the size; 16384 bits
-#: is twice the largest key in real use and stops a hostile key from buying seconds of CPU.
-MAX_RSA_BITS = 16384
-
 OID_RSA = "1.2.840.113549.1.1.1"  # rsaEncryption (RFC 8017 A.1)
 OID_EC = "1.2.840.10045.2.1"  # id-ecPublicKey (RFC 5480 §2.1.1)
 OKP_OIDS = {"1.3.101.112": "Ed25519", "1.3.101.113": "Ed448"}  # RFC 8410 §3
@@ -70,13 +67,11 @@ _OID_BY_OKP = {name: oid for oid, name in OKP_OIDS.items()}
 
 
 def rsa_public(n: int, e: int) -> RSAPublicKey:
-    """An RSA public key after the checks of RFC 8017 §3.1 (and ``e`` odd, at least 3)."""
-    if n.bit_length() > MAX_RSA_BITS:
-        raise InvalidKeyError(f"RSA modulus of {n.bit_length()} bits exceeds {MAX_RSA_BITS}")
-    if n < 3 or n % 2 == 0:
-        raise InvalidKeyError("RSA modulus must be odd and positive")
-    if e < 3 or e % 2 == 0 or e >= n:
-        raise InvalidKeyError("RSA public exponent must be odd, at least 3 and less than n")
+    """An RSA public key after the checks of RFC 8017 §3.1 and FIPS 186-5 (``_rsacheck``).
+
+    The ROCA fingerprint is checked by the loaders above, which know whether it is allowed.
+    """
+    check_public(n, e)
     return RSAPublicKey(n, e)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import _hints, _jwa
+from ._escape import escape_kid
 from ._json import loads_object
 from ._jwkformat import (
     ALGORITHM_KEY_TYPES,
@@ -45,6 +46,7 @@ __all__ = [
     "key_from_jwk",
     "key_to_jwk",
     "resolve_key",
+    "skipped_reason",
     "thumbprint",
     "thumbprint_uri",
 ]
@@ -64,7 +66,8 @@ def _as_key(key_or_jwk: Any) -> Any:
     if isinstance(key_or_jwk, PyJWK):
         return key_or_jwk.key
     if isinstance(key_or_jwk, Mapping):
-        return key_from_jwk(key_or_jwk)
+        # A thumbprint is a hash of public members, no use of the key: ROCA does not matter.
+        return key_from_jwk(key_or_jwk, allow_roca=True)
     if isinstance(key_or_jwk, str):
         return key_or_jwk.encode("utf-8")
     return key_or_jwk
@@ -114,8 +117,14 @@ class PyJWK:
         PyJWKError: no JWS algorithm can use this key (for example ``alg: A256GCM``).
     """
 
-    def __init__(self, jwk_data: Mapping[str, Any], algorithm: str | None = None) -> None:
-        self.key: JWKKey = key_from_jwk(jwk_data)
+    def __init__(
+        self,
+        jwk_data: Mapping[str, Any],
+        algorithm: str | None = None,
+        *,
+        allow_roca: bool = False,
+    ) -> None:
+        self.key: JWKKey = key_from_jwk(jwk_data, allow_roca=allow_roca)
         self._jwk_data = dict(jwk_data)
         kid = self._jwk_data.get("kid")
         jwk_alg = self._jwk_data.get("alg")
@@ -124,14 +133,14 @@ class PyJWK:
         if algorithm is None:
             algorithm = jwk_alg
         elif jwk_alg is not None and jwk_alg != algorithm:
-            raise PyJWKError(f"JWK {kid!r} is for {jwk_alg}, not {algorithm}")
+            raise PyJWKError(f'JWK "{escape_kid(kid)}" is for {jwk_alg}, not {algorithm}')
         self.key_type: str = self._jwk_data["kty"]
         if algorithm is None:
             algorithm = _default_algorithm(self.key)
         row = _jwa.row(algorithm)
         if row is None or row.family == "none":
             raise PyJWKError(  # PyJWT's text, then the kid and alg (not the whole JWK)
-                f"Unable to find an algorithm for key: kid={kid!r}, alg={algorithm!r}"
+                f'Unable to find an algorithm for key: kid="{escape_kid(kid)}", alg={algorithm!r}'
             )
         check_alg_fits(algorithm, self.key_type, self._jwk_data.get("crv"))
         self.algorithm_name: str = algorithm
@@ -150,17 +159,22 @@ class PyJWK:
         return "alg" in self._jwk_data
 
     @staticmethod
-    def from_dict(obj: Mapping[str, Any], algorithm: str | None = None) -> PyJWK:
+    def from_dict(
+        obj: Mapping[str, Any], algorithm: str | None = None, *, allow_roca: bool = False
+    ) -> PyJWK:
         """Build from a parsed JWK object."""
-        return PyJWK(obj, algorithm)
+        return PyJWK(obj, algorithm, allow_roca=allow_roca)
 
     @staticmethod
-    def from_json(data: str | bytes, algorithm: str | None = None) -> PyJWK:
+    def from_json(
+        data: str | bytes, algorithm: str | None = None, *, allow_roca: bool = False
+    ) -> PyJWK:
         """Build from JWK JSON text (strict JSON: duplicate members are refused)."""
-        return PyJWK(_loads(data, "JWK", InvalidKeyError), algorithm)
+        return PyJWK(_loads(data, "JWK", InvalidKeyError), algorithm, allow_roca=allow_roca)
 
     def __repr__(self) -> str:
-        return f"<PyJWK kty={self.key_type} alg={self.algorithm_name} kid={self.key_id!r}>"
+        kid = "None" if self.key_id is None else f'"{escape_kid(self.key_id)}"'
+        return f"<PyJWK kty={self.key_type} alg={self.algorithm_name} kid={kid}>"
 
 
 def _loads(data: Any, what: str, error: type[Exception]) -> dict[str, Any]:
@@ -180,11 +194,13 @@ class PyJWKSet:
         keys: the usable keys, as :class:`~jwtlite.jwk.PyJWK`, in set order.
         skipped: ``(member, reason)`` for every member that was not usable.
 
+    ``allow_roca`` lets members with a ROCA modulus in (CVE-2017-15361), for verification only.
+
     Raises:
         PyJWKSetError: the value is not a list, is empty or too long, or no member is usable.
     """
 
-    def __init__(self, keys: list[Any]) -> None:
+    def __init__(self, keys: list[Any], *, allow_roca: bool = False) -> None:
         if not keys:  # checked first, as PyJWT does: its text for any empty value
             raise PyJWKSetError("The JWK Set did not contain any keys")
         if not isinstance(keys, list):
@@ -194,7 +210,7 @@ class PyJWKSet:
         self.keys: list[PyJWK] = []
         self.skipped: list[tuple[Any, str]] = []
         for member in keys:
-            parsed = _parse_member(member)
+            parsed = _parse_member(member, allow_roca)
             if isinstance(parsed, PyJWK):
                 self.keys.append(parsed)
             else:
@@ -204,23 +220,23 @@ class PyJWKSet:
             raise PyJWKSetError(f"The JWK Set did not contain any usable keys ({reasons})")
 
     @staticmethod
-    def from_dict(obj: Mapping[str, Any]) -> PyJWKSet:
+    def from_dict(obj: Mapping[str, Any], *, allow_roca: bool = False) -> PyJWKSet:
         """Build from a parsed ``{"keys": [...]}`` object."""
         if not isinstance(obj, Mapping):
             raise PyJWKSetError("A JWK Set must be a JSON object")
-        return PyJWKSet(obj.get("keys", []))
+        return PyJWKSet(obj.get("keys", []), allow_roca=allow_roca)
 
     @staticmethod
-    def from_json(data: str | bytes) -> PyJWKSet:
+    def from_json(data: str | bytes, *, allow_roca: bool = False) -> PyJWKSet:
         """Build from JWK Set JSON text (strict JSON)."""
-        return PyJWKSet.from_dict(_loads(data, "JWK Set", PyJWKSetError))
+        return PyJWKSet.from_dict(_loads(data, "JWK Set", PyJWKSetError), allow_roca=allow_roca)
 
     def __getitem__(self, kid: str) -> PyJWK:
         # PyJWT raises KeyError here, and dict-style lookup promises it; kept for compatibility.
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {kid}")
+        raise KeyError(f"keyset has no key for kid: {escape_kid(kid)}")
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -233,10 +249,10 @@ class PyJWKSet:
         return f"<PyJWKSet keys={len(self.keys)} skipped={len(self.skipped)}>"
 
 
-def _parse_member(member: Any) -> PyJWK | str:
+def _parse_member(member: Any, allow_roca: bool) -> PyJWK | str:
     """The member as a PyJWK, or why it cannot be one."""
     try:
-        return PyJWK(member)
+        return PyJWK(member, allow_roca=allow_roca)
     except PyJWTError as exc:
         return str(exc)
 
@@ -271,13 +287,15 @@ def _checked(jwk: PyJWK, alg: str, operation: str) -> JWKKey:
         )
     reason = _unusable_reason(jwk, alg, operation)
     if reason is not None:
-        raise InvalidKeyError(f"JWK {jwk.key_id!r} refused: {reason}")
+        raise InvalidKeyError(f'JWK "{escape_kid(jwk.key_id)}" refused: {reason}')
     if operation == "verify" and not isinstance(jwk.key, bytes):
         return jwk.key.public_key()
     return jwk.key
 
 
 def _select(keys: PyJWKSet, alg: str, kid: str | None, operation: str) -> JWKKey:
+    if operation == "verify":
+        _refuse_mixed(keys)
     if kid is None:
         fits = [k for k in keys.keys if _unusable_reason(k, alg, operation) is None]
         if len(fits) == 1:
@@ -288,19 +306,42 @@ def _select(keys: PyJWKSet, alg: str, kid: str | None, operation: str) -> JWKKey
             f"The token has no kid and {len(fits)} keys in the JWK Set fit {alg}; refusing to guess"
         )
     named = [k for k in keys.keys if k.key_id == kid]
+    skipped = skipped_reason(keys, kid)
     if not named:
-        skipped = [why for member, why in keys.skipped if _member_kid(member) == kid]
-        detail = f" (it was skipped: {skipped[0]})" if skipped else ""
-        raise PyJWKSetError(f"No usable key in the JWK Set has kid {kid!r}{detail}")
+        detail = f" (it was skipped: {skipped})" if skipped else ""
+        raise PyJWKSetError(f'No usable key in the JWK Set has kid "{escape_kid(kid)}"{detail}')
+    if skipped is not None:
+        raise PyJWKSetError(
+            f'kid "{escape_kid(kid)}" names a usable key and a skipped member ({skipped}); '
+            "refusing an ambiguous JWK Set"
+        )
     if len(named) == 1:
         return _checked(named[0], alg, operation)
     # RFC 7517 §4.5 lets keys of different types share a kid; the algorithm separates them.
     fits = [k for k in named if _unusable_reason(k, alg, operation) is None]
     if len(fits) != 1:
         raise InvalidKeyError(
-            f"{len(named)} keys share kid {kid!r} and {len(fits)} of them fit {alg}"
+            f'{len(named)} keys share kid "{escape_kid(kid)}" and {len(fits)} of them fit {alg}'
         )
     return _checked(fits[0], alg, operation)
+
+
+def _refuse_mixed(keys: PyJWKSet) -> None:
+    """A set holding secrets and public keys is refused for verification (RFC 8725 §2.1, §3.1).
+
+    Such a set has published (or is about to publish) a secret beside the public keys, and it
+    makes every key-confusion attempt a matter of picking the right ``kid``.
+    """
+    symmetric = {jwk.key_type == "oct" for jwk in keys.keys}
+    if len(symmetric) > 1:
+        raise PyJWKSetError(
+            "The JWK Set mixes symmetric (oct) and asymmetric keys; refusing to verify with it"
+        )
+
+
+def skipped_reason(keys: PyJWKSet, kid: str) -> str | None:
+    """Why a skipped member of ``keys`` with this ``kid`` was skipped, or None if there is none."""
+    return next((why for member, why in keys.skipped if _member_kid(member) == kid), None)
 
 
 def _member_kid(member: Any) -> Any:

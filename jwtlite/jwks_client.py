@@ -29,6 +29,7 @@ from ._jwks_cache import (
     outcome,
     parse_jwk_set,
     parse_response,
+    refuse_ambiguous,
     signing_keys,
 )
 from ._jwks_http import _NoRedirectHandler  # noqa: F401 - PyJWT's tests import it from here
@@ -217,15 +218,18 @@ class PyJWKClient:
             generation = self._rules.generation
         if cached is not None:
             return cached
-        key = self.match_kid(signing_keys(self._set(Mode.CACHED)), kid)
+        jwk_set = self._set(Mode.CACHED)
+        key = self.match_kid(signing_keys(jwk_set), kid)
         if key is None:
             with self._lock:
                 force = self._flight is not None or self._rules.may_force_after(kid, generation)
             if force:
-                key = self.match_kid(signing_keys(self._set(Mode.FORCED)), kid)
+                jwk_set = self._set(Mode.FORCED)
+                key = self.match_kid(signing_keys(jwk_set), kid)
         with self._lock:
             if key is None:
                 raise self._rules.unknown(kid)
+            refuse_ambiguous(jwk_set, kid)
             self._rules.found(kid)
             self._rules.remember_key(kid, key)
         return key

@@ -35,6 +35,7 @@ from ._jwks_cache import (
     outcome,
     parse_jwk_set,
     parse_response,
+    refuse_ambiguous,
     signing_keys,
 )
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError
@@ -235,13 +236,16 @@ class AsyncPyJWKClient:
         if cached is not None:
             return cached
         generation = self._rules.generation
-        key = self.match_kid(signing_keys(await self._set(Mode.CACHED)), kid)
+        jwk_set = await self._set(Mode.CACHED)
+        key = self.match_kid(signing_keys(jwk_set), kid)
         if key is None and (
             self._flight is not None or self._rules.may_force_after(kid, generation)
         ):
-            key = self.match_kid(signing_keys(await self._set(Mode.FORCED)), kid)
+            jwk_set = await self._set(Mode.FORCED)
+            key = self.match_kid(signing_keys(jwk_set), kid)
         if key is None:
             raise self._rules.unknown(kid)
+        refuse_ambiguous(jwk_set, kid)
         self._rules.found(kid)
         self._rules.remember_key(kid, key)
         return key

@@ -29,6 +29,7 @@ from ._keymodel import (
     RSAPrivateKey,
     RSAPublicKey,
 )
+from ._rsacheck import check_public, is_roca_modulus, refuse_roca
 from .exceptions import DecodeError, InvalidKeyError
 
 __all__ = [
@@ -61,7 +62,10 @@ MAX_KEY_INPUT = 1 << 20
 _KEY_TYPES = KEY_TYPES
 _KEY_TYPE_SET = frozenset(_KEY_TYPES)
 #: Parsed keys by a digest of (input, password): a private PEM or a password is never a key.
-_TEXT_CACHE: BoundedCache[bytes, AsymmetricKey] = BoundedCache("parsed key texts", LOAD_CACHE_SIZE)
+#: Each with its ROCA verdict, so a cache hit costs no arithmetic on the modulus.
+_TEXT_CACHE: BoundedCache[bytes, tuple[AsymmetricKey, bool]] = BoundedCache(
+    "parsed key texts", LOAD_CACHE_SIZE
+)
 #: Keys converted from ``cryptography`` objects, by the object's identity (held weakly).
 _OBJECT_CACHE = IdentityCache("converted cryptography keys", LOAD_CACHE_SIZE)
 #: Whether a secret is key material, by its digest (HMAC secrets are never kept).
@@ -74,12 +78,19 @@ _FORMATS = {
 }
 
 
-def load_key(data: object, *, password: bytes | str | None = None) -> AsymmetricKey:
+def load_key(
+    data: object, *, password: bytes | str | None = None, allow_roca: bool = False
+) -> AsymmetricKey:
     """Read a key from any supported encoding into a neutral key object.
 
     ``data`` may be PEM or DER (PKCS#1, PKCS#8, SPKI, SEC1, an X.509 certificate), an OpenSSH
     public key line, JWK JSON text or a mapping, a ``cryptography`` key object, or a key
-    already loaded. Results are cached, so passing the same PEM on every call is cheap.
+    already loaded (returned as it is: it was checked when it was loaded). Results are cached,
+    so passing the same PEM on every call is cheap.
+
+    An RSA modulus with the ROCA fingerprint (CVE-2017-15361) is refused. ``allow_roca=True``
+    loads it anyway, so tokens signed by such a key can still be verified while it is being
+    replaced; the backends never sign with it.
 
     Raises:
         InvalidKeyError: the data is malformed, of an unsupported kind, or fails validation.
@@ -91,19 +102,41 @@ def load_key(data: object, *, password: bytes | str | None = None) -> Asymmetric
         return data  # type: ignore[return-value]
     if isinstance(data, _KEY_TYPES):
         return data
+    key, roca = _load(data, password)
+    if roca and not allow_roca and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
+        refuse_roca(key.n)
+    return key
+
+
+def _load(data: object, password: bytes | str | None) -> tuple[AsymmetricKey, bool]:
+    """The key, and whether it is a ROCA modulus."""
     secret = _password(password)
     if isinstance(data, str):
         return _load_cached(data.encode("utf-8", "replace"), secret)
     if isinstance(data, (bytes, bytearray, memoryview)):
         return _load_cached(bytes(data), secret)
     if isinstance(data, Mapping):
-        return _from_jwk(data)
-    cached = _OBJECT_CACHE.lookup(data)
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    key = _from_object(data)
-    _OBJECT_CACHE.store(data, key)
-    return key
+        key = _from_jwk(data)
+    else:
+        cached = _OBJECT_CACHE.lookup(data)
+        if cached is not None:
+            key = cached  # type: ignore[assignment]
+        else:
+            key = _from_object(data)
+            _OBJECT_CACHE.store(data, key)
+    return key, _vet(key)
+
+
+def _vet(key: AsymmetricKey) -> bool:
+    """RSA bounds (``_rsacheck``) for every source, and the ROCA verdict.
+
+    The parsers checked ``(n, e)`` already; ``cryptography`` objects and encrypted PEMs did not
+    pass through them, and the checks are a few comparisons.
+    """
+    if not isinstance(key, (RSAPublicKey, RSAPrivateKey)):
+        return False
+    check_public(key.n, key.e)
+    return is_roca_modulus(key.n)
 
 
 def _password(password: bytes | str | None) -> bytes | None:
@@ -114,20 +147,21 @@ def _password(password: bytes | str | None) -> bytes | None:
     raise InvalidKeyError("password must be bytes or str")
 
 
-def _load_cached(raw: bytes, password: bytes | None) -> AsymmetricKey:
+def _load_cached(raw: bytes, password: bytes | None) -> tuple[AsymmetricKey, bool]:
     if len(raw) > MAX_KEY_INPUT:
         raise InvalidKeyError(f"key data larger than {MAX_KEY_INPUT} bytes")
     digest = digest_key(raw, password)
-    key = _TEXT_CACHE.get(digest)
-    if key is None:
+    found = _TEXT_CACHE.get(digest)
+    if found is None:
         try:
-            key = _TEXT_CACHE.put(digest, _dispatch(raw, password))
+            key = _dispatch(raw, password)
         except _der.DERError as exc:
             raise InvalidKeyError(f"malformed key: {exc}{_hints.key_text(raw)}") from None
         except InvalidKeyError as exc:
             _hints.append(exc, _hints.key_text(raw))  # escaped line breaks, a file path
             raise
-    return key
+        found = _TEXT_CACHE.put(digest, (key, _vet(key)))
+    return found
 
 
 def _dispatch(raw: bytes, password: bytes | None) -> AsymmetricKey:
@@ -169,7 +203,8 @@ def _decrypt(pem: bytes, password: bytes | None) -> AsymmetricKey:
 
 
 def _from_jwk(data: Mapping[str, Any]) -> AsymmetricKey:
-    key = key_from_jwk(data)
+    # The ROCA check is load_key's, which knows whether the caller allows such keys.
+    key = key_from_jwk(data, allow_roca=True)
     if isinstance(key, bytes):
         raise InvalidKeyError("a symmetric ('oct') JWK is not an asymmetric key")
     return key

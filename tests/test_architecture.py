@@ -33,6 +33,8 @@ LAYERS: dict[str, int] = {
     "jwtlite.types": 0,
     "jwtlite._hmac_guard": 0,
     "jwtlite._hints": 0,
+    "jwtlite._rsacheck": 0,
+    "jwtlite._escape": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,

@@ -8,6 +8,7 @@ backends receive identical neutral keys (and the cryptography backend converts f
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from jwtlite.keys import (
     OKPPrivateKey,
     OKPPublicKey,
     RSAPrivateKey,
+    dump_pem,
     load_key,
 )
 
@@ -315,3 +317,46 @@ def test_crafted_eddsa_cases_are_judged_alike(curve: str) -> None:
     assert {label: verdicts[label][0] for label, _, _, _ in cases} == {
         label: ok for label, _, _, ok in cases
     }
+
+
+# --- both backends accept the same RSA keys (issue #11 item 3) -------------------------------
+
+#: Smallest exponent sizes tried: e = 3 (or the next odd value coprime to lambda) up to 2^255.
+EXPONENT_BITS = [2, 17, 33, 64, 65, 129, 256]
+
+
+def _with_exponent(key: RSAPrivateKey, bits: int) -> RSAPrivateKey:
+    """``key``'s primes with the smallest valid odd exponent of at least ``bits`` bits."""
+    lam = math.lcm(key.p - 1, key.q - 1)
+    e = (1 << (bits - 1)) | 1
+    while math.gcd(e, lam) != 1:
+        e += 2
+    d = pow(e, -1, lam)
+    return RSAPrivateKey(
+        key.n, e, d, key.p, key.q, d % (key.p - 1), d % (key.q - 1), pow(key.q, -1, key.p)
+    )
+
+
+@pytest.mark.parametrize("name", ["rsa2048.pem", "rsa3584.pem", "rsa4096.pem"])
+def test_both_backends_accept_the_same_exponents(name: str) -> None:
+    checked = 0
+    for bits in EXPONENT_BITS:
+        key = _with_exponent(_pool(name), bits)
+        assert bits <= key.e.bit_length() <= bits + 1  # e = 3 may become 5 or 7
+        # Accepted at load (every loader shares _rsacheck) ...
+        loaded = load_key(dump_pem(key))
+        assert loaded == key
+        public = load_key(dump_pem(key.public_key()))
+        # ... and each backend's signature verifies on both, PKCS#1 v1.5 and PSS alike.
+        for signer in (_pure(), _crypto()):
+            for sign, verify_name in (
+                (signer.rsa_pkcs1v15_sign, "rsa_pkcs1v15_verify"),
+                (signer.rsa_pss_sign, "rsa_pss_verify"),
+            ):
+                signature = sign(key, "sha256", b"same keys")
+                for verifier in (_pure(), _crypto()):
+                    verify = getattr(verifier, verify_name)
+                    assert verify(public, "sha256", b"same keys", signature), (bits, verify_name)
+                    assert not verify(public, "sha256", b"other", signature)
+                    checked += 1
+    assert checked == len(EXPONENT_BITS) * 2 * 2 * 2

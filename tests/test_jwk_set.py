@@ -12,8 +12,10 @@ from conftest import KEYS, load_vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import jwtlite
 from jwtlite import jwk_set
-from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError, PyJWKSetError
+from jwtlite._escape import escape_kid
+from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError, PyJWKError, PyJWKSetError
 from jwtlite.jwk import MAX_KEYS, PyJWK, PyJWKSet, key_from_jwk, key_to_jwk, resolve_key
 from jwtlite.keys import ECPrivateKey, ECPublicKey, RSAPublicKey, load_key
 
@@ -91,7 +93,9 @@ def test_set_from_json() -> None:
 
 # --- resolve_key ------------------------------------------------------------------------------
 
-SET = {"keys": [RSA_PUBLIC, P256_A, P384, RSA_B, HMAC]}
+SET = {"keys": [RSA_PUBLIC, P256_A, P384, RSA_B]}
+#: Secrets beside public keys: refused for verification (issue #11 item 7), usable for signing.
+MIXED = {"keys": [*SET["keys"], HMAC]}
 
 
 def test_kid_chooses_the_key() -> None:
@@ -100,11 +104,11 @@ def test_kid_chooses_the_key() -> None:
     assert resolve_key(PyJWKSet.from_dict(SET), alg="PS256", kid="rsa-b", operation="verify") == (
         key_from_jwk(RSA_B)
     )
-    assert resolve_key(SET, alg="HS256", kid=HMAC["kid"], operation="sign") == key_from_jwk(HMAC)
+    assert resolve_key(MIXED, alg="HS256", kid=HMAC["kid"], operation="sign") == key_from_jwk(HMAC)
 
 
 def test_unknown_kid_raises_set_error_and_never_falls_back() -> None:
-    with pytest.raises(PyJWKSetError, match="No usable key in the JWK Set has kid 'other'"):
+    with pytest.raises(PyJWKSetError, match='No usable key in the JWK Set has kid "other"'):
         resolve_key(SET, alg="ES256", kid="other", operation="verify")
 
 
@@ -116,7 +120,8 @@ def test_unknown_kid_names_the_reason_a_key_was_skipped() -> None:
 
 def test_without_kid_a_unique_key_type_match_is_used() -> None:
     assert resolve_key(SET, alg="ES256", kid=None, operation="verify") == key_from_jwk(P256_A)
-    assert resolve_key(SET, alg="HS256", kid=None, operation="verify") == key_from_jwk(HMAC)
+    secrets = {"keys": [HMAC, ENC]}  # ENC is skipped: A256GCM is no JWS algorithm
+    assert resolve_key(secrets, alg="HS256", kid=None, operation="verify") == key_from_jwk(HMAC)
 
 
 def test_without_kid_ambiguity_is_refused() -> None:
@@ -131,7 +136,7 @@ def test_shared_kid_is_split_by_algorithm() -> None:
     keys = {"keys": [_with(P256_A, kid="same"), _with(RSA_B, kid="same")]}
     assert resolve_key(keys, alg="ES256", kid="same", operation="verify") == key_from_jwk(P256_A)
     assert isinstance(resolve_key(keys, alg="RS256", kid="same", operation="verify"), RSAPublicKey)
-    with pytest.raises(InvalidKeyError, match="2 keys share kid 'same' and 0 of them fit"):
+    with pytest.raises(InvalidKeyError, match='2 keys share kid "same" and 0 of them fit'):
         resolve_key(keys, alg="ES384", kid="same", operation="verify")
     twins = {"keys": [_with(RSA_PUBLIC, kid="t"), _with(RSA_B, kid="t")]}
     with pytest.raises(InvalidKeyError, match="2 of them fit"):
@@ -257,3 +262,76 @@ def test_hostile_sets_raise_only_jwtlite_errors(document: Any, alg: str, kid: st
         PyJWKSet.from_dict(document)
     with contextlib.suppress(InvalidKeyError, PyJWKSetError):
         resolve_key(document, alg=alg, kid=kid, operation="verify")
+
+
+# --- mixed and ambiguous sets, escaped kids (issue #11 item 7) -----------------------------
+
+
+def test_a_set_mixing_secrets_and_public_keys_is_refused_for_verification() -> None:
+    token_hs = jwtlite.encode(
+        {"a": 1}, key_from_jwk(HMAC), algorithm="HS256", headers={"kid": HMAC["kid"]}
+    )
+    refused = 0
+    for keys in (MIXED, PyJWKSet.from_dict(MIXED), {"keys": [HMAC, P384]}):
+        for alg, kid in (("HS256", HMAC["kid"]), ("ES384", "p384"), ("HS256", None)):
+            with pytest.raises(PyJWKSetError, match="mixes symmetric"):
+                resolve_key(keys, alg=alg, kid=kid, operation="verify")
+            refused += 1
+        with pytest.raises(jwtlite.UnusableKeyError, match="mixes symmetric"):
+            jwtlite.decode(token_hs, keys, algorithms=["HS256"])
+    assert refused == 9
+    # Signing from such a set is the signer's own business; a set of secrets alone verifies.
+    signing = resolve_key(MIXED, alg="HS256", kid=HMAC["kid"], operation="sign")
+    assert signing == key_from_jwk(HMAC)
+    assert jwtlite.decode(token_hs, {"keys": [HMAC]}, algorithms=["HS256"]) == {"a": 1}
+
+
+@pytest.mark.parametrize("operation", ["verify", "sign"])
+def test_a_kid_shared_by_a_usable_and_a_skipped_member_is_refused(operation: str) -> None:
+    broken = _with(P384, kid="p256", x="AAAA")  # malformed, skipped, same kid as P256_A
+    keys = PyJWKSet.from_dict({"keys": [P256_A, broken, P384]})
+    assert [k.key_id for k in keys.keys] == ["p256", "p384"]
+    assert len(keys.skipped) == 1
+    with pytest.raises(PyJWKSetError, match='kid "p256" names a usable key and a skipped member'):
+        resolve_key(keys, alg="ES256", kid="p256", operation=operation)
+    assert resolve_key(keys, alg="ES384", kid="p384", operation="verify") == key_from_jwk(P384)
+
+
+KIDS = ["a\r\nINFO forged", "x\x1b[31m", "\u2028z", "bidi\u202etxt", 'q"\\', "\x00", "\U000e0041"]
+
+
+@pytest.mark.parametrize("kid", KIDS)
+def test_kids_are_escaped_in_every_selection_message(kid: str) -> None:
+    raw = [c for c in kid if not c.isprintable() or c in '"\\']
+    assert raw
+    messages = []
+    for call in (
+        lambda: resolve_key(SET, alg="ES256", kid=kid, operation="verify"),
+        lambda: resolve_key(
+            {"keys": [_with(P256_A, kid=kid), _with(P384, kid=kid)]},
+            alg="ES512",
+            kid=kid,
+            operation="verify",
+        ),
+        lambda: resolve_key(
+            _with(P256_A, kid=kid, use="enc"), alg="ES256", kid=kid, operation="verify"
+        ),
+        lambda: resolve_key(
+            {"keys": [_with(P256_A, kid=kid), _with(P384, kid=kid, x="A")]},
+            alg="ES256",
+            kid=kid,
+            operation="verify",
+        ),
+        lambda: PyJWK(_with(P256_A, kid=kid, alg="ES256"), algorithm="ES384"),
+        lambda: PyJWK(_with(ENC, kid=kid)),
+        lambda: PyJWKSet.from_dict(SET)[kid],
+    ):
+        with pytest.raises((InvalidKeyError, PyJWKError, PyJWKSetError, KeyError)) as info:
+            call()
+        error = info.value
+        messages.append(str(error.args[0] if isinstance(error, KeyError) else error))
+    messages.append(repr(PyJWK(_with(P256_A, kid=kid))))
+    assert len(messages) == 8
+    for message in messages:
+        assert escape_kid(kid) in message
+        assert not any(c in message for c in kid if not c.isprintable()), message

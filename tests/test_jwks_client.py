@@ -1045,3 +1045,29 @@ def test_long_kid_is_cut_in_messages(server: tuple[Server, str], clock: Clock) -
     with pytest.raises(PyJWKClientError) as info:
         _client(base, clock).get_signing_key("k" * 5000)
     assert len(str(info.value)) < 200
+
+
+# --- ambiguous kids (issue #11 item 7) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shadow",
+    [
+        {"x": "AAAA"},  # malformed: the point is too short
+        {"d": "AAAA"},  # private material: skipped by the client's policy
+    ],
+    ids=["malformed", "private"],
+)
+def test_kid_shared_with_a_skipped_member_is_refused(
+    server: tuple[Server, str], clock: Clock, shadow: dict[str, str]
+) -> None:
+    state, base = server
+    usable = _public("ec_p256", kid="shared")
+    state.jwks(usable, {**_public("ec_p384", kid="shared"), **shadow}, _public("ed25519"))
+    client = _client(base, clock)
+    with pytest.raises(PyJWKClientError, match='kid "shared" names a usable key and a skipped'):
+        client.get_signing_key("shared")
+    token = jwtlite.encode({}, PRIVATE["ec_p256"], algorithm="ES256", headers={"kid": "shared"})
+    with pytest.raises(PyJWKClientError, match="ambiguous"):
+        client.get_signing_key_from_jwt(token)
+    assert client.get_signing_key("ed25519").key_id == "ed25519"  # the rest of the set works

@@ -323,3 +323,11 @@ def test_one_client_across_event_loops(clock: Clock) -> None:
 def test_lazy_export() -> None:
     assert jwtlite.AsyncPyJWKClient is AsyncPyJWKClient
     assert "AsyncPyJWKClient" in jwtlite.__all__
+
+
+def test_kid_shared_with_a_skipped_member_is_refused(clock: Clock) -> None:
+    broken = {**_public("ec_p384", kid="shared"), "x": "AAAA"}
+    body = json.dumps({"keys": [_public("ec_p256", kid="shared"), broken]}).encode()
+    client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
+    with pytest.raises(PyJWKClientError, match='kid "shared" names a usable key and a skipped'):
+        asyncio.run(client.get_signing_key("shared"))

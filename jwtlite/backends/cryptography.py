@@ -36,7 +36,9 @@ from .._keymodel import (
     RSAPrivateKey,
     RSAPublicKey,
 )
+from .._rsacheck import check_signing_modulus, public_ok
 from ..exceptions import InvalidKeyError, UnsupportedHashError
+from .pure import rsa as _pure_rsa
 
 __all__ = ["CryptographyBackend"]
 
@@ -74,6 +76,10 @@ def _accepts_skip_validation() -> bool:
 
 
 _SKIP_RSA_VALIDATION = _accepts_skip_validation()
+#: OpenSSL's RSA_check / verify refuse a public exponent above 64 bits once the modulus is
+#: above 3072 bits (OPENSSL_RSA_MAX_PUBEXP_BITS, OPENSSL_RSA_SMALL_MODULUS_BITS).
+_OPENSSL_MAX_E_BITS = 64
+_OPENSSL_SMALL_N_BITS = 3072
 
 
 def _hash(name: str) -> hashes.HashAlgorithm:
@@ -236,6 +242,9 @@ def _der_to_raw(curve_name: str, der: bytes) -> bytes:
 
 def _rsa_sign(key: RSAPrivateKey, hash_name: str, message: bytes, *, pss: bool) -> bytes:
     algorithm = _hash(hash_name)
+    # On every call, not only when the native key is built: a native key converted from a
+    # cryptography object is cached without being built here.
+    check_signing_modulus(key.n, key.e)
     native = _rsa_private(key)
     padding = _PSS[hash_name] if pss else _PKCS1V15
     try:
@@ -250,8 +259,13 @@ def _rsa_verify(
     key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes, *, pss: bool
 ) -> bool:
     algorithm = _HASHES.get(hash_name)
-    if algorithm is None or not _rsa_length_ok(key, signature):
+    if algorithm is None or not _rsa_length_ok(key, signature) or not public_ok(key.n, key.e):
         return False
+    if key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS:
+        # OpenSSL refuses such keys; jwtlite accepts e up to 2^256 (FIPS 186-5), so both
+        # backends accept the same keys. A 256-bit exponent costs milliseconds in Python.
+        verify = _pure_rsa.pss_verify if pss else _pure_rsa.pkcs1v15_verify
+        return verify(key, hash_name, message, signature)
     padding = _PSS[hash_name] if pss else _PKCS1V15
     try:
         _rsa_public(key).verify(signature, message, padding, algorithm)

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import jwk as _native
+from .._escape import escape_kid
 from ..exceptions import InvalidKeyError
 from ._keys import export_key
 from .algorithms import Algorithm, get_default_algorithms
@@ -101,7 +102,7 @@ class PyJWKSet:
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {kid}")
+        raise KeyError(f"keyset has no key for kid: {escape_kid(kid)}")
 
     def __iter__(self) -> Iterator[PyJWK]:
         return iter(self.keys)

@@ -9,6 +9,9 @@ What this module defends against, and what it cannot:
   leading zero fails) and its integer must be below ``n`` (§8.2.2 step 1, §5.2.2 step 1).
 - Fault attacks on CRT (Bellcore): every signature is checked with the public exponent before
   it is released; a mismatch raises :class:`InvalidKeyError` instead of leaking a factor.
+- Hostile keys: a public exponent above 2^256 or a modulus above 16384 bits fails
+  verification before any exponentiation (``_rsacheck``), whoever built the key object; signing
+  refuses those and ROCA moduli (CVE-2017-15361) with :class:`InvalidKeyError`.
 - Timing: CPython integers are not constant-time, so the private exponentiation is blinded
   (see :func:`_fresh_blinding`). Blinding hides the message-dependent part of the timing; it
   does not make the code constant-time, and nothing in pure Python can.
@@ -26,6 +29,7 @@ from functools import lru_cache
 from typing import Callable
 
 from ..._keymodel import RSAPrivateKey, RSAPublicKey
+from ..._rsacheck import check_signing_modulus, public_ok
 from ...exceptions import InvalidKeyError, UnsupportedHashError
 from ._primes import random_prime
 
@@ -106,6 +110,8 @@ def pkcs1v15_verify(key: RSAPublicKey, hash_name: str, message: bytes, signature
     """RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2); False on any malformed input."""
     try:
         n = key.n
+        if not public_ok(n, key.e):
+            return False
         k = (n.bit_length() + 7) >> 3
         prefix = _pkcs1_prefix(k, hash_name)
         # §8.2.2 step 1: the signature is exactly k octets; §5.2.2 step 1: s < n.
@@ -197,6 +203,8 @@ def pss_verify(key: RSAPublicKey, hash_name: str, message: bytes, signature: byt
     try:
         hash_fn = _HASHES.get(hash_name)
         n = key.n
+        if not public_ok(n, key.e):
+            return False
         mod_bits = n.bit_length()
         k = (mod_bits + 7) >> 3
         # §8.1.2 step 1: exactly k octets; §5.2.2 step 1: s < n.
@@ -235,6 +243,7 @@ def _fresh_blinding(n: int, e: int) -> tuple[int, int]:
 def _rsasp1(key: RSAPrivateKey, m: int) -> int:
     """RSASP1 (RFC 8017 §5.2.1) by CRT, blinded, and checked with ``e`` before release."""
     n = key.n
+    check_signing_modulus(n, key.e)
     try:
         vi, vf = _fresh_blinding(n, key.e)
         c = m * vi % n
