@@ -40,6 +40,7 @@ from .exceptions import (
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
+    RemovedInPyjwt3Warning,
     RevocationStoreUnavailableError,
     RevokedTokenError,
     StaleTokenError,
@@ -91,15 +92,19 @@ def install_as_pyjwt() -> None:
     import_module(".pyjwt._install", __name__).install_as_pyjwt()
 
 
-def __getattr__(name: str) -> Any:
-    # The JWKS client (http.client, ssl, urllib: about 25 ms) and key generation are imported
-    # on first use, so ``import jwtlite`` for HS256 stays small and fast (PEP 562).
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'jwtlite' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so that a misspelt name (``jwtlite.encdoe``) is a type error;
+    # the lazy names are declared for them in the TYPE_CHECKING block above.
+
+    def __getattr__(name: str) -> Any:
+        # The JWKS client (http.client, ssl, urllib: about 25 ms) and key generation are
+        # imported on first use, so ``import jwtlite`` for HS256 stays small and fast (PEP 562).
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'jwtlite' has no attribute {name!r}")
+        value = getattr(import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
 
 __all__ = [
@@ -129,6 +134,7 @@ __all__ = [
     "ExpiredSignatureError",
     "ImmatureSignatureError",
     "InsecureKeyLengthWarning",
+    "RemovedInPyjwt3Warning",
     "InvalidAlgorithmError",
     "InvalidArgumentError",
     "InvalidAudienceError",

@@ -110,8 +110,18 @@ def _scan_compact(text: str) -> tuple[Any, int]:
         return None, -1
 
 
+#: The token parts whose error messages follow PyJWT's text.
+_PYJWT_PARTS = frozenset({"header", "payload"})
+
+
 def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
-    """Parse UTF-8 JSON that must be an object; ``what`` names it in error messages."""
+    """Parse UTF-8 JSON that must be an object; ``what`` names it in error messages.
+
+    For a token's ``header`` and ``payload`` the messages start as PyJWT's do ("Invalid header
+    string: ..."), since applications compare them.
+    """
+    if what in _PYJWT_PARTS:
+        what = f"{what} string"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -126,5 +136,7 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
         # ValueError covers our hooks, JSONDecodeError and CPython's int digit limit (>= 3.11).
         raise DecodeError(f"Invalid {what}: {exc}") from None
     if not isinstance(value, dict):
-        raise DecodeError(f"Invalid {what}: must be a JSON object")
+        # PyJWT's spelling for token parts ("json object"), ours elsewhere.
+        kind = "json" if what.endswith(" string") else "JSON"
+        raise DecodeError(f"Invalid {what}: must be a {kind} object")
     return value

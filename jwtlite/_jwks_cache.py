@@ -5,13 +5,15 @@ Both :class:`~jwtlite.jwks_client.PyJWKClient` (threads) and
 and ask it, under their own lock and without any I/O, what to do; they differ only in how they
 fetch and how they wait. The rules, each against a named abuse:
 
-* **Lifespan.** A set is fresh for ``lifespan`` seconds, or for the response's
-  ``Cache-Control: max-age`` (RFC 9111 §5.2.2.1), which is clamped to
-  [``refetch_cooldown``, 24 hours] so ``no-store`` cannot make every token cost a request.
+* **Lifespan.** A set is fresh for ``lifespan`` seconds (PyJWT's meaning: refetched after
+  that), or for less when the response's ``Cache-Control: max-age`` (RFC 9111 §5.2.2.1) says
+  so; max-age is floored at ``refetch_cooldown`` so ``no-store`` cannot make every token cost a
+  request, and never stretches ``lifespan``.
 * **Rotation.** An unknown ``kid`` forces one refetch, even right after a fetch, so a newly
   published key works on its first token.
 * **Flood.** Forced refetches happen at most once per ``refetch_cooldown`` seconds, and a
-  ``kid`` still unknown afterwards is remembered for ``negative_cache_ttl`` seconds: a stream of
+  ``kid`` still unknown afterwards is remembered for ``negative_cache_ttl`` seconds (default:
+  the cooldown; ``cooldown_duration=0`` refetches for every unknown kid): a stream of
   random ``kid`` values costs a bounded number of requests.
 * **Single flight.** At most one fetch runs at a time; while it runs, callers that hold a usable
   set keep using it, the others wait for that one fetch (bounded by the transport deadline).
@@ -35,7 +37,8 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from ._escape import escape_kid
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
+from ._json import loads_object
+from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
 from .jwk import PyJWK, PyJWKSet, skipped_reason
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "make_rules",
     "outcome",
     "parse_jwk_set",
+    "parse_response",
     "refuse_ambiguous",
     "signing_keys",
 ]
@@ -131,6 +135,23 @@ def _skip_reason(member: Any) -> str | None:
     if private:
         return f"private key member {private[0]!r} in a fetched JWK Set"
     return None
+
+
+def parse_response(body: bytes) -> dict[str, Any]:
+    """The JWKS response body as a JSON object (strict JSON).
+
+    Raises:
+        PyJWKClientError: not JSON, or not an object (then with PyJWT's text).
+    """
+    try:
+        return loads_object(body, "JWKS response")
+    except DecodeError as exc:
+        if str(exc) == _NOT_AN_OBJECT:
+            raise PyJWKClientError("The JWKS endpoint did not return a JSON object") from None
+        raise PyJWKClientError(str(exc)) from None
+
+
+_NOT_AN_OBJECT = "Invalid JWKS response: must be a JSON object"
 
 
 def parse_jwk_set(data: Any) -> PyJWKSet:
@@ -261,7 +282,11 @@ class JWKSRules:
 
     def succeeded(self, jwk_set: PyJWKSet, max_age: float | None) -> None:
         """Install a newly fetched set."""
-        ttl = None if max_age is None else min(max(max_age, self.refetch_cooldown), MAX_TTL)
+        # Cache-Control may shorten the lifespan (never below the cooldown) but never stretch
+        # it: the set is refetched after ``lifespan`` seconds at the latest, as in PyJWT.
+        ttl = None
+        if max_age is not None:
+            ttl = min(max(max_age, self.refetch_cooldown), MAX_TTL, self.cache.lifespan)
         self.cache.put(jwk_set, ttl=ttl)
         self.generation += 1
         self._failures, self._retry_at, self._last_error = 0, -math.inf, None
@@ -315,9 +340,13 @@ class JWKSRules:
 
     def unknown(self, kid: str) -> PyJWKClientError:
         """Remember ``kid`` as unknown; the error to raise for it."""
-        self._unknown.pop(kid, None)
+        now = self.clock()
+        expires = self._unknown.pop(kid, None)
         if len(kid) <= _MAX_REMEMBERED_KID:
-            self._unknown[kid] = self.clock() + self.negative_cache_ttl
+            # Asking again does not extend the memory: the kid may refetch once it ends.
+            if expires is None or expires <= now:
+                expires = now + self.negative_cache_ttl
+            self._unknown[kid] = expires
             while len(self._unknown) > _NEGATIVE_CACHE_SIZE:
                 self._unknown.popitem(last=False)
         return PyJWKClientError(f'Unable to find a signing key that matches: "{escape_kid(kid)}"')
@@ -327,17 +356,29 @@ class JWKSRules:
 
 
 def _seconds(name: str, value: Any, *, positive: bool = False) -> float:
-    """A duration setting as float seconds; NaN, negatives and non-numbers are refused."""
+    """A duration setting as float seconds; NaN, infinities, negatives and non-numbers are
+    refused (a NaN or infinite bound would silently disable the limit it sets)."""
+    label = _LABELS.get(name, name)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PyJWKClientError(f"{name} must be a number of seconds, not {type(value).__name__}")
+        raise PyJWKClientError(f"{label} must be a number of seconds, not {type(value).__name__}")
     try:
         seconds = float(value)
     except OverflowError:
-        raise PyJWKClientError(f"{name} is too large") from None
-    if math.isnan(seconds) or seconds < 0 or (positive and seconds == 0):
-        bound = "greater than 0" if positive else "a number >= 0"
-        raise PyJWKClientError(f'{name} must be {bound}, the input is "{value}"')
+        raise PyJWKClientError(f"{label} is too large") from None
+    if positive and not seconds > 0:
+        raise PyJWKClientError(f'{label} must be greater than 0, the input is "{value}"')
+    if seconds < 0:
+        # PyJWT's texts, for cooldown_duration.
+        raise PyJWKClientError(
+            f'{label} must be greater than or equal to 0, the input is "{value}"'
+        )
+    if not math.isfinite(seconds):
+        raise PyJWKClientError(f'{label} must be finite, the input is "{value}"')
     return seconds
+
+
+#: Names used in error messages (PyJWT's for its own argument).
+_LABELS = {"cooldown_duration": "Cooldown duration"}
 
 
 def check_settings(**settings: Any) -> dict[str, float]:
@@ -382,16 +423,18 @@ def make_rules(
     """The shared rules, after checking every duration (NaN would disable a bound silently)."""
     if cache_jwk_set and not (isinstance(lifespan, (int, float)) and lifespan > 0):
         raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
+    cooldown = check_settings(cooldown_duration=refetch_cooldown)["cooldown_duration"]
     durations = check_settings(
         timeout=timeout,
-        cooldown_duration=refetch_cooldown,
-        negative_cache_ttl=negative_cache_ttl,
+        # By default an unknown kid is remembered as long as the cooldown lasts, so that
+        # cooldown_duration alone decides when it may refetch (0: every time, as in PyJWT).
+        negative_cache_ttl=cooldown if negative_cache_ttl is None else negative_cache_ttl,
         max_stale=max_stale,
     )
     return JWKSRules(
         lifespan=float(lifespan) if cache_jwk_set else 0.0,
         cache_jwk_set=cache_jwk_set,
-        refetch_cooldown=durations["cooldown_duration"],
+        refetch_cooldown=cooldown,
         negative_cache_ttl=durations["negative_cache_ttl"],
         max_stale=durations["max_stale"],
         cache_keys=cache_keys,

@@ -2,46 +2,34 @@
 
 PyJWT takes options as dicts (on ``PyJWS``/``PyJWT`` instances and per call); jwtlite reads
 them into :class:`Options` there, and every layer below reads the object's attributes. The
-dict form is typed by :class:`OptionsDict`, PyJWT's names plus jwtlite's three additions.
+dict form is typed by :mod:`jwtlite.types` (``OptionsDict`` is kept as a name for its
+``Options``): PyJWT's names plus jwtlite's three additions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, TypedDict
+from typing import Any
 
 from .exceptions import InvalidArgumentError
+from .types import FullOptions, SigOptions
+from .types import Options as OptionsDict
 
 __all__ = [
     "CLAIM_SWITCHES",
     "DEFAULT_MAX_TOKEN_SIZE",
     "JWS_OPTION_NAMES",
+    "JWS_PYJWT_NAMES",
+    "JWT_PYJWT_NAMES",
+    "FullOptions",
     "Options",
     "OptionsDict",
+    "SigOptions",
 ]
 
 #: Default upper bound on a token's length in characters, checked before any decoding.
 DEFAULT_MAX_TOKEN_SIZE = 256 * 1024
-
-
-class OptionsDict(TypedDict, total=False):
-    """The dict form of :class:`Options` (PyJWT's ``options=`` argument)."""
-
-    verify_signature: bool
-    enforce_minimum_key_length: bool
-    max_token_size: int
-    allow_padding: bool
-    allow_small_rsa_verify: bool
-    verify_exp: bool
-    verify_nbf: bool
-    verify_iat: bool
-    verify_aud: bool
-    verify_iss: bool
-    verify_sub: bool
-    verify_jti: bool
-    require: list[str]
-    strict_aud: bool
 
 
 @dataclass(frozen=True)
@@ -93,6 +81,17 @@ class Options:
         """The named options as a dict."""
         return {name: getattr(self, name) for name in names}
 
+    def pyjwt_dict(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """PyJWT's ``options`` dict: ``names`` (PyJWT's keys, in PyJWT's order), then every
+        jwtlite-only option whose value differs from its default."""
+        out = self.only(names)
+        if "require" in out:
+            out["require"] = list(self.require)
+        for name in _JWTLITE_ONLY:
+            if getattr(self, name) != getattr(_PLAIN, name):
+                out[name] = getattr(self, name)
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         """The PyJWT-style dict view (``require`` as a list)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -126,3 +125,9 @@ JWS_OPTION_NAMES = (
 CLAIM_SWITCHES = tuple(
     n for n in sorted(_FIELD_NAMES) if n.startswith("verify_") and n != "verify_signature"
 )
+
+#: The keys of PyJWT's ``PyJWS().options`` and ``PyJWT().options``, in PyJWT's order.
+JWS_PYJWT_NAMES = tuple(SigOptions.__annotations__)[:2]
+JWT_PYJWT_NAMES = tuple(FullOptions.__annotations__)
+_JWTLITE_ONLY = ("max_token_size", "allow_padding", "allow_small_rsa_verify")
+_PLAIN = Options()

@@ -20,13 +20,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar
 
-from . import _hints, _jwa
+from . import _hints, _hmac_guard, _jwa
 from ._cache import IdentityCache
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
 from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
 from .backends import get_backend
-from .exceptions import InvalidAlgorithmError, InvalidKeyError, UnusableKeyError
+from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, UnusableKeyError
 from .keys import is_public_key_material, load_key
 
 __all__ = [
@@ -124,10 +124,29 @@ class Algorithm:
         dict with ``as_dict``. :class:`HMACAlgorithm` overrides this for secrets."""
         return _jwk_output(_to_neutral(key_obj), as_dict)
 
-    @staticmethod
-    def from_jwk(jwk: str | Mapping[str, Any]) -> Any:
-        """Import a JWK (JSON text or dict) as a key this library can use."""
-        data = loads_object(jwk.encode("utf-8"), "JWK") if isinstance(jwk, str) else jwk
+    #: The JWK ``kty`` that :meth:`from_jwk` accepts ("" for any) and PyJWT's text otherwise.
+    _jwk_kty: ClassVar[str] = ""
+    _not_my_kty: ClassVar[str] = ""
+
+    @classmethod
+    def from_jwk(cls, jwk: str | Mapping[str, Any]) -> Any:
+        """Import a JWK (JSON text or dict) as a key this library can use.
+
+        Raises:
+            InvalidKeyError: the text is not a JSON object, or the JWK's ``kty`` is not this
+                algorithm's (PyJWT's texts: "Key is not valid JSON", "Not an RSA key", ...).
+        """
+        if isinstance(jwk, str):
+            try:
+                data: Mapping[str, Any] = loads_object(jwk.encode("utf-8", "replace"), "JWK")
+            except DecodeError as exc:
+                raise InvalidKeyError("Key is not valid JSON") from exc
+        elif isinstance(jwk, Mapping):
+            data = jwk
+        else:
+            raise InvalidKeyError("Key is not valid JSON")
+        if cls._jwk_kty and data.get("kty") != cls._jwk_kty:
+            raise InvalidKeyError(cls._not_my_kty)
         return key_from_jwk(data)
 
     def __repr__(self) -> str:
@@ -153,6 +172,9 @@ class NoneAlgorithm(Algorithm):
 
 class HMACAlgorithm(Algorithm):
     """HS256/384/512 (RFC 7518 §3.2) on the standard library's ``hmac``."""
+
+    _jwk_kty = "oct"
+    _not_my_kty = "Not an HMAC key"
 
     def __init__(self, name: str, hash_name: str | None = None) -> None:
         row = _jwa.custom_row(name, "hmac", hash_name=hash_name)
@@ -185,6 +207,9 @@ class HMACAlgorithm(Algorithm):
             )
         if not secret:
             raise InvalidKeyError(f"{self.name} secret must not be empty")
+        refused = _hmac_guard.refusal(secret)
+        if refused is not None:
+            raise UnusableKeyError(refused + _hints.key_text(secret))
         if is_public_key_material(secret):
             raise UnusableKeyError(
                 "The specified key is an asymmetric key or x509 certificate and"
@@ -205,8 +230,8 @@ class HMACAlgorithm(Algorithm):
         if size < self.digest_size:
             return (
                 f"The HMAC key is {size} bytes long, which is below the minimum recommended"
-                f" length of {self.digest_size} bytes for {self.name}. See RFC 7518 Section 3.2."
-                + _hints.key_text(secret)
+                f" length of {self.digest_size} bytes for {self.hash_name.upper()}."
+                " See RFC 7518 Section 3.2." + _hints.key_text(secret)
             )
         return None
 
@@ -231,11 +256,7 @@ class _AsymmetricAlgorithm(Algorithm):
         reason = _jwa.unfit_reason(self._row, key_kty(resolved), key_curve(resolved))
         if reason is not None:
             raise UnusableKeyError(reason)
-        self._check_size(resolved)
         return resolved
-
-    def _check_size(self, key: Any) -> None:
-        """Extra checks tying the key to this exact algorithm (RSA: the size floor)."""
 
     def _private_key(self, key: Any) -> Any:
         prepared = self.prepare_key(key)
@@ -251,6 +272,8 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
     """RS256/384/512: RSASSA-PKCS1-v1_5 (RFC 7518 §3.3)."""
 
     _family: ClassVar[str] = "rsa-pkcs1"
+    _jwk_kty = "RSA"
+    _not_my_kty = "Not an RSA key"
 
     def __init__(
         self, name: str, hash_name: str | None = None, *, min_bits: int | None = None
@@ -258,12 +281,16 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         super().__init__(_jwa.custom_row(name, self._family, hash_name=hash_name))
         self.min_bits = self._row.min_bits if min_bits is None else min_bits
 
-    def _check_size(self, key: Any) -> None:
-        if key.size_bits < self.min_bits:
-            raise InvalidKeyError(
-                f"RSA key of {key.size_bits} bits is too small for {self.name}: at least"
-                f" {self.min_bits} bits are required (RFC 7518 Section 3.3)"
+    def check_key_length(self, key: Any) -> str | None:
+        # RFC 7518 §3.3 says 2048 bits MUST be used; PyJWT warns below that (and raises only
+        # with enforce_minimum_key_length), and applications depend on 1024-bit keys working.
+        bits = _to_neutral(key).size_bits
+        if bits < self.min_bits:
+            return (
+                f"The RSA key is {bits} bits long, which is below the minimum recommended size"
+                f" of {self.min_bits} bits. See NIST SP 800-131A."
             )
+        return None
 
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().rsa_pkcs1v15_sign(self._private_key(key), self.hash_name, msg)
@@ -272,8 +299,28 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         public = self._public_key(key)
         return get_backend().rsa_pkcs1v15_verify(public, self.hash_name, msg, sig)
 
+    def prepare_key(self, key: Any) -> Any:
+        try:
+            return super().prepare_key(key)
+        except InvalidKeyError as exc:
+            if type(exc) is not InvalidKeyError or not isinstance(key, (str, bytes)):
+                raise  # a key of the wrong family, or one that needs cryptography: as it is
+            # PyJWT's text for key text it cannot load, then jwtlite's reason.
+            raise InvalidKeyError(f"Could not parse the provided public key. {exc}") from exc
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
+        """Export an RSA key as a JWK with ``key_ops`` (``sign`` for a private key, ``verify``
+        for a public one), as PyJWT does."""
+        key = _to_neutral(key_obj)
+        data = key_to_jwk(key)
+        if data.get("kty") == "RSA":
+            ops = ["sign"] if isinstance(key, PRIVATE_KEY_TYPES) else ["verify"]
+            data = {"kty": "RSA", "key_ops": ops, **data}
+        return data if as_dict else dumps(data).decode("utf-8")
+
     def with_min_bits(self, min_bits: int) -> RSAAlgorithm:
-        """A copy with another size floor (used for opt-in legacy verification)."""
+        """A copy that warns only below ``min_bits`` (used for opt-in legacy verification)."""
         return type(self)(self.name, self.hash_name, min_bits=min_bits)
 
 
@@ -293,6 +340,9 @@ class RSAPSSAlgorithm(RSAAlgorithm):
 class ECAlgorithm(_AsymmetricAlgorithm):
     """ES256/384/512 (RFC 7518 §3.4) and ES256K (RFC 8812): one curve per algorithm."""
 
+    _jwk_kty = "EC"
+    _not_my_kty = "Not an Elliptic curve key"
+
     def __init__(self, name: str, hash_name: str | None = None, curve: str | None = None) -> None:
         curves = None if curve is None else (curve,)
         super().__init__(_jwa.custom_row(name, "ecdsa", hash_name=hash_name, curves=curves))
@@ -308,6 +358,9 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 
 class OKPAlgorithm(_AsymmetricAlgorithm):
     """EdDSA (RFC 8037) and the fully-specified Ed25519 / Ed448 (RFC 9864)."""
+
+    _jwk_kty = "OKP"
+    _not_my_kty = "Not an Octet Key Pair"
 
     def __init__(self, name: str, curves: tuple[str, ...] | None = None) -> None:
         super().__init__(_jwa.custom_row(name, "eddsa", curves=curves))

@@ -11,18 +11,34 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from . import _hints
 from . import claims as _claims
 from . import jws as _jws
 from ._json import dumps, loads_object
-from ._options import JWS_OPTION_NAMES, Options
+from ._options import (
+    JWS_OPTION_NAMES,
+    JWS_PYJWT_NAMES,
+    JWT_PYJWT_NAMES,
+    FullOptions,
+    Options,
+    OptionsDict,
+    SigOptions,
+)
 from .algorithms import Algorithm, default_algorithms
-from .exceptions import InvalidAlgorithmError, InvalidArgumentError, InvalidTokenError
+from .exceptions import (
+    AlgorithmAlreadyRegisteredError,
+    AlgorithmNotRegisteredError,
+    InvalidArgumentError,
+    InvalidTokenError,
+    RemovedInPyjwt3Warning,
+    UnsupportedAlgorithmError,
+)
 
 __all__ = ["PyJWS", "PyJWT"]
 
@@ -41,24 +57,29 @@ class PyJWS:
     header_typ = "JWT"
 
     def __init__(
-        self, algorithms: Sequence[str] | None = None, options: Mapping[str, Any] | None = None
+        self, algorithms: Sequence[str] | None = None, options: SigOptions | None = None
     ) -> None:
         table = default_algorithms()
         if algorithms is not None:
             table = {name: table[name] for name in algorithms if name in table}
         self._algorithms: dict[str, Algorithm] = table
+        # PyJWS(options={"verify_signature": False}) skips the check on this instance, as
+        # in PyJWT; PyJWT (below) never lets an instance option do that.
         self._options = _DEFAULTS.merged(options, signature_off_disables_claims=False)
 
     @property
-    def options(self) -> dict[str, Any]:
-        """This instance's options as a PyJWT-style dict (a copy: pass changes per call)."""
-        return self._options.only(JWS_OPTION_NAMES)
+    def options(self) -> SigOptions:
+        """This instance's options as PyJWT's dict (a copy: pass changes per call).
+
+        PyJWT's keys, plus any jwtlite option given a value other than its default.
+        """
+        return self._options.pyjwt_dict(JWS_PYJWT_NAMES)  # type: ignore[return-value]
 
     # -- the algorithm table (per instance: registering here never affects another PyJWS) --
     def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
         """Add an algorithm to this instance's table."""
         if alg_id in self._algorithms:
-            raise InvalidArgumentError("Algorithm already has a handler.")
+            raise AlgorithmAlreadyRegisteredError("Algorithm already has a handler.")
         if not isinstance(alg_obj, Algorithm):
             raise InvalidArgumentError("Object is not of type `Algorithm`")
         self._algorithms[alg_id] = alg_obj
@@ -66,7 +87,7 @@ class PyJWS:
     def unregister_algorithm(self, alg_id: str) -> None:
         """Remove an algorithm from this instance's table."""
         if alg_id not in self._algorithms:
-            raise InvalidArgumentError(
+            raise AlgorithmNotRegisteredError(
                 "The specified algorithm could not be removed because it is not registered."
             )
         del self._algorithms[alg_id]
@@ -81,7 +102,7 @@ class PyJWS:
             return self._algorithms[alg_name]
         except (KeyError, TypeError):
             hint = _hints.did_you_mean(alg_name, self._algorithms)
-            raise InvalidAlgorithmError("Algorithm not supported" + hint) from None
+            raise UnsupportedAlgorithmError("Algorithm not supported" + hint) from None
 
     # -- encoding --
     def encode(
@@ -122,10 +143,15 @@ class PyJWS:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: SigOptions | None = None,
         detached_payload: bytes | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        """Verify a compact JWS; return ``{"payload", "header", "signature"}`` (payload bytes)."""
+        """Verify a compact JWS; return ``{"payload", "header", "signature"}`` (payload bytes).
+
+        Extra keyword arguments are ignored with a ``RemovedInPyjwt3Warning``, as in PyJWT.
+        """
+        _legacy_arguments("decode_complete", kwargs)
         header, payload, signature = self._decode(jwt, key, algorithms, options, detached_payload)
         return {"payload": payload, "header": header, "signature": signature}
 
@@ -134,10 +160,12 @@ class PyJWS:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: SigOptions | None = None,
         detached_payload: bytes | None = None,
+        **kwargs: Any,
     ) -> bytes:
-        """Verify a compact JWS and return its payload bytes."""
+        """Verify a compact JWS and return its payload bytes (extra keywords: see above)."""
+        _legacy_arguments("decode", kwargs)
         return self._decode(jwt, key, algorithms, options, detached_payload).payload
 
     def _decode(
@@ -145,7 +173,7 @@ class PyJWS:
         jwt: str | bytes,
         key: Any,
         algorithms: Sequence[str] | None,
-        options: Mapping[str, Any] | None,
+        options: SigOptions | None,
         detached_payload: bytes | None,
     ) -> _jws.Verified:
         return _jws.decode(
@@ -165,22 +193,32 @@ class PyJWS:
 class PyJWT:
     """JWTs: JSON claims over :class:`PyJWS`, with registered-claim validation."""
 
+    #: Refuse a non-string ``sub``/``jti`` at encode (jwtlite); the PyJWT face turns it off,
+    #: since PyJWT writes such a token and refuses it only when decoding.
+    _string_claims_on_encode: ClassVar[bool] = True
+
     def __init__(
-        self, options: Mapping[str, Any] | None = None, *, jws: PyJWS | None = None
+        self, options: OptionsDict | None = None, *, jws: PyJWS | None = None
     ) -> None:
         if jws is None:
             # Each PyJWT has its own PyJWS (and algorithm table), as in PyJWT: registering an
             # algorithm on the module never changes another instance.
-            given = options if isinstance(options, Mapping) else {}
-            jws = PyJWS(options={k: v for k, v in given.items() if k in JWS_OPTION_NAMES})
+            given: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
+            sig = {k: v for k, v in given.items() if k in JWS_OPTION_NAMES}
+            jws = PyJWS(options=cast("SigOptions", sig))
         self._jws = jws
-        # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them.
-        self._options = jws._options.merged(options, signature_off_disables_claims=False)
+        # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them. As in
+        # PyJWT, ``verify_signature: False`` here turns the claim checks off by default (and is
+        # shown in ``options``), but never the signature check: only a decode call can do that.
+        self._options = jws._options.merged(options)
 
     @property
-    def options(self) -> dict[str, Any]:
-        """This instance's options as a PyJWT-style dict (a copy: pass changes per call)."""
-        return self._options.as_dict()
+    def options(self) -> FullOptions:
+        """This instance's options as PyJWT's dict (a copy: pass changes per call).
+
+        PyJWT's keys, plus any jwtlite option given a value other than its default.
+        """
+        return self._options.pyjwt_dict(JWT_PYJWT_NAMES)  # type: ignore[return-value]
 
     def encode(
         self,
@@ -202,7 +240,8 @@ class PyJWT:
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
         claims = _claims.encode_time_claims(payload)
-        _claims.check_string_claims(claims)
+        if self._string_claims_on_encode:
+            _claims.check_string_claims(claims)
         try:
             body = dumps(claims, cls=json_encoder)
         except (TypeError, ValueError, RecursionError) as exc:
@@ -219,18 +258,21 @@ class PyJWT:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: OptionsDict | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
         audience: str | Iterable[str] | None = None,
         issuer: str | Container[str] | None = None,
         subject: str | None = None,
         leeway: float | timedelta = 0,
         *,
-        detached_payload: bytes | None = None,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: float | datetime | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
         """Like :meth:`decode`, returning ``{"header", "payload", "signature"}``."""
+        _legacy_arguments("decode_complete", kwargs, verify, options)
         header, payload, signature = self._decode(
             jwt, key, algorithms, options, audience, issuer, subject, leeway,
             detached_payload, typ, max_age, now,
@@ -242,27 +284,33 @@ class PyJWT:
         jwt: str | bytes,
         key: Any = "",
         algorithms: Sequence[str] | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: OptionsDict | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
         audience: str | Iterable[str] | None = None,
-        issuer: str | Container[str] | None = None,
         subject: str | None = None,
+        issuer: str | Container[str] | None = None,
         leeway: float | timedelta = 0,
         *,
-        detached_payload: bytes | None = None,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: float | datetime | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
         """Verify ``jwt`` and its claims; return the claims.
 
         ``algorithms`` is required when verifying. ``typ`` requires that header value
         (RFC 8725 §3.11); ``max_age`` bounds the age from ``iat``; ``now`` injects the clock.
+        The positional parameters are PyJWT's, in PyJWT's order; ``verify`` does nothing (pass
+        ``options={"verify_signature": False}``) and other keywords are ignored, each with
+        PyJWT's warning.
 
         >>> secret = "a-32-byte-long-secret-for-hs256!"
         >>> token = PyJWT().encode({"sub": "alice", "aud": "api"}, secret)
         >>> PyJWT().decode(token, secret, algorithms=["HS256"], audience="api")["sub"]
         'alice'
         """
+        _legacy_arguments("decode", kwargs, verify, options)
         return self._decode(
             jwt, key, algorithms, options, audience, issuer, subject, leeway,
             detached_payload, typ, max_age, now,
@@ -273,7 +321,7 @@ class PyJWT:
         jwt: str | bytes,
         key: Any,
         algorithms: Sequence[str] | None,
-        options: Mapping[str, Any] | None,
+        options: OptionsDict | None,
         audience: str | Iterable[str] | None,
         issuer: str | Container[str] | None,
         subject: str | None,
@@ -309,6 +357,31 @@ class PyJWT:
             max_age=None if max_age is None else _claims.seconds(max_age),
         )
         return header, payload, signature
+
+
+def _legacy_arguments(
+    method: str,
+    kwargs: Mapping[str, Any],
+    verify: bool | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """PyJWT 2's warnings for arguments it accepts and ignores (never a change of behaviour)."""
+    if kwargs:
+        warnings.warn(
+            f"passing additional kwargs to {method}() is deprecated and will be removed in pyjwt"
+            f" version 3. Unsupported kwargs: {tuple(kwargs)}",
+            RemovedInPyjwt3Warning,
+            stacklevel=3,
+        )
+    wanted = options.get("verify_signature", True) if isinstance(options, Mapping) else True
+    if verify is not None and verify != wanted:
+        warnings.warn(
+            "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. The"
+            " equivalent is setting `verify_signature` to False in the `options` dictionary."
+            " This invocation has a mismatch between the kwarg and the option entry.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def _timestamp(now: float | datetime) -> float:

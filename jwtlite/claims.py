@@ -120,9 +120,9 @@ def _number(payload: Mapping[str, Any], name: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or type(value) is float:
         # Non-finite floats never come from strict JSON, but validate() also takes dicts.
         if name == "iat":
-            raise InvalidIssuedAtError("Issued At claim (iat) must be a number")
+            raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
         label = "Expiration Time" if name == "exp" else "Not Before"
-        raise DecodeError(f"{label} claim ({name}) must be a number")
+        raise DecodeError(f"{label} claim ({name}) must be an integer.")
     return value
 
 

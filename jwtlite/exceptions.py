@@ -9,6 +9,8 @@ not a bad token.
 from __future__ import annotations
 
 __all__ = [
+    "AlgorithmAlreadyRegisteredError",
+    "AlgorithmNotRegisteredError",
     "DecodeError",
     "ExpiredSignatureError",
     "ImmatureSignatureError",
@@ -31,6 +33,7 @@ __all__ = [
     "PyJWKError",
     "PyJWKSetError",
     "PyJWTError",
+    "RemovedInPyjwt3Warning",
     "RevokedTokenError",
     "UnusableKeyError",
     "BackendUnavailableError",
@@ -159,7 +162,13 @@ class BackendUnavailableError(PyJWTError):
 
 
 class InsecureKeyLengthWarning(UserWarning):
-    """An HMAC key is shorter than the hash output (RFC 7518 §3.2)."""
+    """A key is shorter than its algorithm wants: an HMAC secret shorter than the hash output
+    (RFC 7518 §3.2) or an RSA modulus under 2048 bits (RFC 7518 §3.3). Raised as
+    :class:`InvalidKeyError` instead with ``options={"enforce_minimum_key_length": True}``."""
+
+
+class RemovedInPyjwt3Warning(DeprecationWarning):
+    """A PyJWT 2 usage that PyJWT 3 removes (named as PyJWT names it)."""
 
 
 class NaiveDatetimeWarning(UserWarning):
@@ -170,6 +179,16 @@ class NaiveDatetimeWarning(UserWarning):
 class InvalidArgumentError(PyJWTError, TypeError):
     """A caller passed an argument of the wrong type or value (also a ``TypeError``, as PyJWT
     raises ``TypeError`` in the same places, so existing handlers keep working)."""
+
+
+class AlgorithmAlreadyRegisteredError(InvalidArgumentError, ValueError):
+    """``register_algorithm`` was given a name the table already holds. Also a ``ValueError``,
+    which PyJWT raises here."""
+
+
+class AlgorithmNotRegisteredError(InvalidArgumentError, KeyError):
+    """``unregister_algorithm`` was given a name the table does not hold. Also a ``KeyError``,
+    which PyJWT raises here (so ``str()`` quotes the message, as a KeyError's does)."""
 
 
 class UnsupportedHashError(InvalidAlgorithmError, InvalidKeyError):
@@ -211,5 +230,5 @@ class ModuleConflictError(PyJWTError, ImportError):
 
 
 class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
-    """Encoding with an algorithm the table does not hold; also a ``NotImplementedError``, which
-    is what PyJWT raises there (raised by the PyJWT face, :mod:`jwtlite.pyjwt`)."""
+    """An algorithm the table does not hold (``get_algorithm_by_name``, ``encode``); also a
+    ``NotImplementedError``, which is what PyJWT raises there."""

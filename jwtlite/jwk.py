@@ -13,7 +13,7 @@ lacking the operation, or an ``alg`` other than the token's, each refuse the key
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import _hints, _jwa
@@ -28,7 +28,14 @@ from ._jwkformat import (
 )
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
 from .algorithms import Algorithm, get_algorithm_by_name
-from .exceptions import DecodeError, InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    PyJWKError,
+    PyJWKSetError,
+    PyJWTError,
+)
 
 __all__ = [
     "ALGORITHM_KEY_TYPES",
@@ -121,6 +128,8 @@ class PyJWK:
         self._jwk_data = dict(jwk_data)
         kid = self._jwk_data.get("kid")
         jwk_alg = self._jwk_data.get("alg")
+        #: Whether the algorithm was named (by the JWK's ``alg`` or by the caller), not inferred.
+        self._alg_named = algorithm is not None or jwk_alg is not None
         if algorithm is None:
             algorithm = jwk_alg
         elif jwk_alg is not None and jwk_alg != algorithm:
@@ -130,8 +139,8 @@ class PyJWK:
             algorithm = _default_algorithm(self.key)
         row = _jwa.row(algorithm)
         if row is None or row.family == "none":
-            raise PyJWKError(
-                f'Unable to find an algorithm for key "{escape_kid(kid)}": {algorithm!r}'
+            raise PyJWKError(  # PyJWT's text, then the kid and alg (not the whole JWK)
+                f'Unable to find an algorithm for key: kid="{escape_kid(kid)}", alg={algorithm!r}'
             )
         check_alg_fits(algorithm, self.key_type, self._jwk_data.get("crv"))
         self.algorithm_name: str = algorithm
@@ -192,10 +201,10 @@ class PyJWKSet:
     """
 
     def __init__(self, keys: list[Any], *, allow_roca: bool = False) -> None:
-        if not isinstance(keys, list):
-            raise PyJWKSetError("Invalid JWK Set value: keys must be a list")
-        if not keys:
+        if not keys:  # checked first, as PyJWT does: its text for any empty value
             raise PyJWKSetError("The JWK Set did not contain any keys")
+        if not isinstance(keys, list):
+            raise PyJWKSetError("Invalid JWK Set value") from PyJWKSetError("keys must be a list")
         if len(keys) > MAX_KEYS:
             raise PyJWKSetError(f"The JWK Set has {len(keys)} keys; at most {MAX_KEYS} allowed")
         self.keys: list[PyJWK] = []
@@ -232,6 +241,10 @@ class PyJWKSet:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def __iter__(self) -> Iterator[PyJWK]:
+        """The usable keys in set order, as PyJWT's ``for key in keyset``."""
+        return iter(self.keys)
+
     def __repr__(self) -> str:
         return f"<PyJWKSet keys={len(self.keys)} skipped={len(self.skipped)}>"
 
@@ -267,6 +280,11 @@ def _unusable_reason(jwk: PyJWK, alg: str, operation: str) -> str | None:
 
 
 def _checked(jwk: PyJWK, alg: str, operation: str) -> JWKKey:
+    if jwk._alg_named and jwk.algorithm_name != alg:
+        # PyJWT's error and text: the key's algorithm, not the token's, decides.
+        raise InvalidAlgorithmError(
+            f"Token algorithm {alg!r} does not match the key's algorithm {jwk.algorithm_name!r}"
+        )
     reason = _unusable_reason(jwk, alg, operation)
     if reason is not None:
         raise InvalidKeyError(f'JWK "{escape_kid(jwk.key_id)}" refused: {reason}')
@@ -337,6 +355,7 @@ def resolve_key(key: Any, *, alg: str, kid: str | None, operation: str) -> JWKKe
     with a ``keys`` list). For verification the public half of a private key is returned.
 
     Raises:
+        InvalidAlgorithmError: the chosen key names an algorithm other than ``alg`` (PyJWT).
         PyJWKSetError: a set has no usable key with this ``kid``, or the set itself is unusable.
         InvalidKeyError: the chosen key's type, ``alg``, ``use`` or ``key_ops`` forbid this
             use, or (without a ``kid``) no single key in the set fits.

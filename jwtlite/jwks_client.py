@@ -21,7 +21,6 @@ import time
 from typing import Any, Callable
 
 from . import _jwks_http, jws
-from ._json import loads_object
 from ._jwks_cache import (
     MAX_TTL,
     JWKSetCache,
@@ -29,11 +28,12 @@ from ._jwks_cache import (
     make_rules,
     outcome,
     parse_jwk_set,
+    parse_response,
     refuse_ambiguous,
     signing_keys,
 )
 from ._jwks_http import _NoRedirectHandler  # noqa: F401 - PyJWT's tests import it from here
-from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError
+from .exceptions import PyJWKClientConnectionError, PyJWKClientError
 from .jwk import PyJWK, PyJWKSet
 
 __all__ = ["JWKSetCache", "PyJWKClient"]
@@ -80,7 +80,7 @@ class PyJWKClient:
         *,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         refetch_cooldown: float | None = None,
-        negative_cache_ttl: float = 30.0,
+        negative_cache_ttl: float | None = None,
         max_stale: float = MAX_TTL,
         require_https: bool = False,
         clock: Callable[[], float] = time.monotonic,
@@ -139,10 +139,7 @@ class PyJWKClient:
             max_bytes=self.max_response_bytes,
         )
         self._local.max_age = max_age  # read by the fetch that called us, in this thread
-        try:
-            return loads_object(body, "JWKS response")
-        except DecodeError as exc:
-            raise PyJWKClientError(str(exc)) from None
+        return parse_response(body)
 
     # --- the cached set ---------------------------------------------------------------------
 

@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Mapping
 from typing import Any, Callable, Optional
 
 from . import _jwks_http, jws
-from ._json import loads_object
 from ._jwks_cache import (
     MAX_TTL,
     JWKSetCache,
@@ -35,10 +34,11 @@ from ._jwks_cache import (
     make_rules,
     outcome,
     parse_jwk_set,
+    parse_response,
     refuse_ambiguous,
     signing_keys,
 )
-from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError
+from .exceptions import PyJWKClientConnectionError, PyJWKClientError
 from .jwk import PyJWK, PyJWKSet
 from .jwks_client import DEFAULT_MAX_RESPONSE_BYTES, PyJWKClient
 
@@ -89,7 +89,7 @@ class AsyncPyJWKClient:
         cooldown_duration: float = 30.0,
         refetch_cooldown: float | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        negative_cache_ttl: float = 30.0,
+        negative_cache_ttl: float | None = None,
         max_stale: float = MAX_TTL,
         require_https: bool = False,
         fetch: FetchFunction | None = None,
@@ -173,10 +173,7 @@ class AsyncPyJWKClient:
             body = await self._body()
         except asyncio.TimeoutError:
             raise _timed_out() from None
-        try:
-            return loads_object(body, "JWKS response")
-        except DecodeError as exc:
-            raise PyJWKClientError(str(exc)) from None
+        return parse_response(body)
 
     # --- the cached set ---------------------------------------------------------------------
 

@@ -115,11 +115,20 @@ class Verified(NamedTuple):
 _HEADERS: BoundedCache[bytes, dict[str, Any]] = BoundedCache("parsed JWS headers", 256)
 
 
+def _segment(segment: bytes, name: str, allow_padding: bool) -> bytes:
+    """Strict base64url, failing with PyJWT's text ("Invalid header padding", ...); the exact
+    reason stays on the exception's ``__cause__``."""
+    try:
+        return b64url_decode(segment, allow_padding=allow_padding)
+    except DecodeError as exc:
+        raise DecodeError(f"Invalid {name} padding") from exc
+
+
 def _parse_header(segment: bytes, allow_padding: bool) -> dict[str, Any]:
     cached = _HEADERS.get(segment)
     if cached is not None:
         return dict(cached)
-    header = loads_object(b64url_decode(segment, allow_padding=allow_padding), "header")
+    header = loads_object(_segment(segment, "header", allow_padding), "header")
     check_header(header)
     if all(isinstance(v, _SCALARS) for v in header.values()):
         _HEADERS.put(segment, header)
@@ -130,34 +139,59 @@ def _parse_header(segment: bytes, allow_padding: bool) -> dict[str, Any]:
 def parse_compact(
     token: str | bytes, *, max_size: int = DEFAULT_MAX_TOKEN_SIZE, allow_padding: bool = False
 ) -> ParsedToken:
-    """Split and decode a compact JWS; raise DecodeError on any malformation."""
+    """Split and decode a compact JWS; raise DecodeError on any malformation.
+
+    Error texts are PyJWT's for the same failure, checked in PyJWT's order (segments, header,
+    payload, signature), since applications return and compare them.
+    """
     if isinstance(token, str):
         if len(token) > max_size:
             raise DecodeError(f"Token is larger than the {max_size}-character limit")
         try:
             raw = token.encode("ascii")
         except UnicodeEncodeError:
-            raise DecodeError("Invalid token: non-ASCII character") from None
+            # PyJWT reads the token as UTF-8 and then finds no valid base64url in it.
+            raise DecodeError(_non_ascii_part(token)) from DecodeError(
+                "Invalid token: non-ASCII character"
+            )
     elif isinstance(token, (bytes, bytearray)):
         if len(token) > max_size:
             raise DecodeError(f"Token is larger than the {max_size}-character limit")
         raw = bytes(token)
     else:
-        raise DecodeError(f"Invalid token type. Token must be a {str!r} or {bytes!r}")
+        raise DecodeError(f"Invalid token type. Token must be a {bytes} (or a {str})")
     parts = raw.split(b".")
     try:
-        if len(parts) != 3:
-            raise DecodeError(
-                f"Wrong number of segments: a compact JWS has 3, this has {len(parts)}"
-            )
-        header_segment, payload_segment, signature_segment = parts
+        if len(parts) < 3:
+            raise DecodeError("Not enough segments")
+        header_segment, payload_segment = parts[0], parts[1]
         header = _parse_header(header_segment, allow_padding)
-        signature = b64url_decode(signature_segment, allow_padding=allow_padding)
+        if len(parts) > 3:
+            # PyJWT reads everything between the first and the last dot as the payload, which
+            # then holds a "." and is not base64url.
+            raise DecodeError("Invalid payload padding") from DecodeError(
+                f"A compact JWS has 3 segments, this one has {len(parts)}"
+            )
+        try:  # inline rather than _segment(): this runs on every decode
+            signature = b64url_decode(parts[2], allow_padding=allow_padding)
+        except DecodeError as exc:
+            if header.get("b64", True):
+                _segment(payload_segment, "payload", allow_padding)  # PyJWT reports it first
+            raise DecodeError("Invalid crypto padding") from exc
     except InvalidTokenError as exc:
         _hints.append(exc, _hints.token_text(raw))  # a "Bearer " prefix, quotes, spaces
         raise
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
     return ParsedToken(header, payload_segment, signing_input, signature)
+
+
+def _non_ascii_part(token: str) -> str:
+    parts = token.split(".")
+    if len(parts) < 3:
+        return "Not enough segments"
+    names = ("header", "payload", "crypto")
+    bad = next(i for i, part in enumerate(parts) if not part.isascii())
+    return f"Invalid {names[min(bad, 1) if bad < len(parts) - 1 else 2]} padding"
 
 
 def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
@@ -167,16 +201,19 @@ def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
     does not implement is allowed (the recipient, not the producer, must understand it); the
     producer's own duties (a non-empty list, no registered names, each name present) hold.
     """
-    alg = header.get("alg")
-    if not isinstance(alg, str):
-        raise InvalidTokenError('The header "alg" member must be present and a string')
+    # A missing "alg" fails only where a signature is checked (as in PyJWT: "Algorithm not
+    # specified"); an unverified read may still look at such a header.
+    if "alg" in header and not isinstance(header["alg"], str):
+        raise InvalidAlgorithmError("The specified alg value is not allowed") from DecodeError(
+            'The header "alg" member must be a string'
+        )
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
         _check_crit(header, producing=producing)
     elif "b64" in header:
         # RFC 7797 §6: "b64" MUST be listed in "crit" wherever it is used.
-        raise InvalidTokenError('The "b64" header parameter must be listed in "crit"')
+        raise InvalidTokenError("The 'b64' header parameter requires 'b64' to be listed in 'crit'.")
     if "b64" in header and not isinstance(header["b64"], bool):
         raise InvalidTokenError('The "b64" header parameter must be a boolean')
 
@@ -185,17 +222,24 @@ def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
     crit = header["crit"]
     # RFC 7515 §4.1.11: an array of names; "Producers MUST NOT use the empty list"; names
     # defined by RFC 7515/7518 MUST NOT be listed; unknown names make the JWS invalid.
-    if not isinstance(crit, list) or not crit or not all(isinstance(n, str) for n in crit):
-        raise InvalidTokenError('The "crit" header parameter must be a non-empty list of names')
+    # The texts are PyJWT's where PyJWT refuses the same header.
+    if not isinstance(crit, list) or not crit:
+        raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
+    if not all(isinstance(n, str) for n in crit):
+        raise InvalidTokenError("Invalid 'crit' header: values must be strings")
     if len(set(crit)) != len(crit):
-        raise InvalidTokenError('The "crit" header parameter lists a name twice')
+        raise InvalidTokenError("Invalid 'crit' header: values must be unique")
     for name in crit:
         if name in REGISTERED_HEADERS:
-            raise InvalidTokenError(f'The "crit" header parameter must not list {name!r}')
+            # PyJWT's text (it refuses these as unsupported), then why.
+            raise InvalidTokenError(
+                f"Unsupported critical extension: {name} (RFC 7515 defines it; it must not be"
+                " listed)"
+            )
         if name not in UNDERSTOOD_CRITICAL and not producing:
-            raise InvalidTokenError(f"Unsupported critical header parameter {name!r}")
+            raise InvalidTokenError(f"Unsupported critical extension: {name}")
         if name not in header:
-            raise InvalidTokenError(f"Critical header parameter {name!r} is missing")
+            raise InvalidTokenError(f"Critical extension '{name}' is missing from headers")
 
 
 def typ_matches(actual: Any, expected: str) -> bool:
@@ -211,10 +255,16 @@ def typ_matches(actual: Any, expected: str) -> bool:
 
 
 def unverified_header(token: str | bytes, options: Options) -> dict[str, Any]:
-    """The protected header, parsed with the caller's size and padding options, NOT verified."""
-    return parse_compact(
+    """The protected header, parsed with the caller's size and padding options, NOT verified.
+
+    The payload segment must be valid base64url too (as in PyJWT, which reads the whole token).
+    """
+    parsed = parse_compact(
         token, max_size=options.max_token_size, allow_padding=options.allow_padding
-    ).header
+    )
+    if parsed.header.get("b64", True):
+        _segment(parsed.payload_segment, "payload", options.allow_padding)
+    return parsed.header
 
 
 # --- verification -----------------------------------------------------------------------------
@@ -243,15 +293,28 @@ def decode(
     signing_input = parsed.signing_input
     encoded = header.get("b64", True)
     if detached_payload is not None:
-        if parsed.payload_segment:
-            raise DecodeError("A detached payload was given but the token carries one")
+        if parsed.payload_segment:  # PyJWT's texts for the two ways this goes wrong
+            raise DecodeError(
+                "Payload segment must be empty when 'b64' is false."
+                if not encoded
+                else 'It is only valid to pass "detached_payload" when the protected header has'
+                ' "b64" set to false.'
+            )
         payload = bytes(detached_payload)
         body = b64url_encode(payload).encode() if encoded else payload
         signing_input = signing_input[:-1] + b"." + body
     elif encoded:
-        payload = b64url_decode(parsed.payload_segment, allow_padding=options.allow_padding)
+        try:
+            payload = b64url_decode(parsed.payload_segment, allow_padding=options.allow_padding)
+        except DecodeError as exc:
+            raise DecodeError("Invalid payload padding") from exc
+    elif not parsed.payload_segment:
+        raise DecodeError(
+            'It is required that you pass in a value for the "detached_payload" argument to'
+            " decode a message having the b64 header set to false."
+        )
     else:
-        payload = parsed.payload_segment
+        payload = parsed.payload_segment  # RFC 7797 §5.2: an unencoded payload in the token
     if options.verify_signature:
         _verify(signing_input, header, parsed.signature, key, algorithms, get_algorithm, options)
     return Verified(header, payload, parsed.signature)
@@ -266,15 +329,21 @@ def _verify(
     get_algorithm: GetAlgorithm,
     options: Options,
 ) -> None:
-    alg: str = header["alg"]
-    if alg == "none":
-        raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
+    alg = header.get("alg")
+    if alg is None:
+        raise InvalidAlgorithmError("Algorithm not specified")
     allowed = allowed_algorithms(algorithms, key)
     if alg not in allowed:
         raise InvalidAlgorithmError(
             "The specified alg value is not allowed" + _hints.not_allowed(alg, allowed)
         )
-    alg_obj = get_algorithm(alg)
+    if alg == "none":
+        raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
+    try:
+        alg_obj = get_algorithm(alg)
+    except InvalidAlgorithmError as exc:
+        # PyJWT's exact text when verifying; the hint (a near-miss name) rides on the cause.
+        raise InvalidAlgorithmError("Algorithm not supported") from exc
     if options.allow_small_rsa_verify and isinstance(alg_obj, RSAAlgorithm):
         alg_obj = alg_obj.with_min_bits(RSA_LEGACY_MIN_BITS)
     prepared = alg_obj.prepare_key(_resolve_jwk(key, alg, header.get("kid"), "verify"))

@@ -9,9 +9,10 @@ FIPS 186-5 Appendix A.1.3 and B.3 require (see ``backends/pure/rsa.py``).
 from __future__ import annotations
 
 import secrets
+from typing import Literal, overload
 
 from . import _jwa
-from ._keymodel import AsymmetricKey
+from ._keymodel import AsymmetricKey, ECPrivateKey, OKPPrivateKey, RSAPrivateKey
 from .backends import get_backend
 from .exceptions import InvalidAlgorithmError, InvalidKeyError
 
@@ -21,6 +22,25 @@ __all__ = ["generate_key"]
 _RSA_MAX_BITS = 16384
 #: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
 RSA_DEFAULT_BITS = _jwa.ALGORITHMS["RS256"].keygen
+
+
+#: Algorithm names by key family, for the overloads of :func:`generate_key`.
+HMACName = Literal["HS256", "HS384", "HS512"]
+RSAName = Literal["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
+ECName = Literal["ES256", "ES384", "ES512", "ES256K"]
+OKPName = Literal["EdDSA", "Ed25519", "Ed448"]
+
+
+@overload
+def generate_key(alg: HMACName, *, size: int | None = None) -> bytes: ...
+@overload
+def generate_key(alg: RSAName, *, size: int | None = None) -> RSAPrivateKey: ...
+@overload
+def generate_key(alg: ECName, *, size: None = None) -> ECPrivateKey: ...
+@overload
+def generate_key(alg: OKPName, *, size: None = None) -> OKPPrivateKey: ...
+@overload
+def generate_key(alg: str, *, size: int | None = None) -> AsymmetricKey | bytes: ...
 
 
 def generate_key(alg: str, *, size: int | None = None) -> AsymmetricKey | bytes:

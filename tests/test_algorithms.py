@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 import pytest
 from conftest import KEYS, key_pem
 
 import jwtlite
+import jwtlite.types
 from jwtlite.algorithms import Algorithm, get_algorithm_by_name
 from jwtlite.backends import Backend
-from jwtlite.exceptions import InvalidKeyError, InvalidSignatureError, PyJWTError
+from jwtlite.exceptions import (
+    InsecureKeyLengthWarning,
+    InvalidKeyError,
+    InvalidSignatureError,
+    PyJWTError,
+)
 from jwtlite.keys import dump_pem, load_key
 
 FORMATS: dict[str, dict[str, Any]] = json.loads((KEYS / "formats.json").read_text())
@@ -83,21 +90,25 @@ def test_public_key_cannot_sign() -> None:
         jwtlite.encode({"a": 1}, FORMATS["ec_p256"]["spki_pem"], algorithm="ES256")
 
 
-def test_rsa_floor_and_legacy_opt_in(backend: Backend) -> None:
+def test_small_rsa_keys_warn_as_in_pyjwt(backend: Backend) -> None:
+    """PyJWT's policy: under 2048 bits warns; enforce_minimum_key_length raises."""
     small = key_pem("rsa1024.pem")
-    with pytest.raises(InvalidKeyError, match="2048"):
-        jwtlite.encode({"a": 1}, small, algorithm="RS256")
-    # A legacy token signed elsewhere with a 1024-bit key: refused unless explicitly allowed.
-    token = get_algorithm_by_name("RS256").with_min_bits(1024)  # type: ignore[attr-defined]
-    header = jwtlite.b64url.b64url_encode(b'{"alg":"RS256"}')
-    body = jwtlite.b64url.b64url_encode(b'{"a":1}')
-    signature = token.sign(f"{header}.{body}".encode(), small)
-    legacy = f"{header}.{body}.{jwtlite.b64url.b64url_encode(signature)}"
     public = FORMATS["rsa1024"]["spki_pem"]
-    with pytest.raises(InvalidKeyError, match="2048"):
-        jwtlite.decode(legacy, public, algorithms=["RS256"])
-    opts = {"allow_small_rsa_verify": True}
-    assert jwtlite.decode(legacy, public, algorithms=["RS256"], options=opts) == {"a": 1}
+    text = "The RSA key is 1024 bits long, which is below the minimum recommended size of 2048"
+    with pytest.warns(InsecureKeyLengthWarning, match=text):
+        token = jwtlite.encode({"a": 1}, small, algorithm="RS256")
+    with pytest.warns(InsecureKeyLengthWarning, match=text):
+        assert jwtlite.decode(token, public, algorithms=["RS256"]) == {"a": 1}
+    strict = jwtlite.PyJWT(options={"enforce_minimum_key_length": True})
+    with pytest.raises(InvalidKeyError, match=text):
+        strict.encode({"a": 1}, small, algorithm="RS256")
+    with pytest.raises(InvalidKeyError, match=text):
+        strict.decode(token, public, algorithms=["RS256"])
+    # The legacy opt-in lowers the threshold for verification only, so no warning.
+    opts: jwtlite.types.Options = {"allow_small_rsa_verify": True}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert jwtlite.decode(token, public, algorithms=["RS256"], options=opts) == {"a": 1}
 
 
 def test_pyjwt_documented_rs256_and_ps256_examples(backend: Backend) -> None:

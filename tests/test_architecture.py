@@ -30,6 +30,8 @@ LAYERS: dict[str, int] = {
     "jwtlite._keymodel": 0,
     "jwtlite._jwa": 0,
     "jwtlite._options": 0,
+    "jwtlite.types": 0,
+    "jwtlite._hmac_guard": 0,
     "jwtlite._hints": 0,
     "jwtlite._rsacheck": 0,
     "jwtlite._escape": 0,

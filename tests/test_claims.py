@@ -96,7 +96,7 @@ def test_exp_boundary_exact() -> None:
     [("exp", DecodeError), ("nbf", DecodeError), ("iat", InvalidIssuedAtError)],
 )
 def test_time_claims_must_be_numbers(value: Any, claim: str, error: type[Exception]) -> None:
-    with pytest.raises(error, match="must be a number"):
+    with pytest.raises(error, match=r"must be an integer\.$"):  # PyJWT's text
         check({claim: value})
 
 
@@ -272,7 +272,7 @@ def test_huge_exp_and_nbf_compare_exactly() -> None:
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
 def test_non_finite_time_claims_are_refused(claim: str, value: float) -> None:
     # Not reachable from strict JSON, but validate() also takes dicts: NaN would never expire.
-    with pytest.raises((DecodeError, InvalidIssuedAtError), match="must be a number"):
+    with pytest.raises((DecodeError, InvalidIssuedAtError), match=r"must be an integer\.$"):
         check({claim: value})
 
 

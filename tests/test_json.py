@@ -69,8 +69,10 @@ def test_depth_limit_is_exact() -> None:
 
 
 def test_error_names_the_part() -> None:
-    with pytest.raises(DecodeError, match="Invalid header: duplicate member name 'a'"):
+    with pytest.raises(DecodeError, match="Invalid header string: duplicate member name 'a'"):
         loads_object(b'{"a":1,"a":2}', "header")
+    with pytest.raises(DecodeError, match="Invalid JWK: duplicate member name 'a'"):
+        loads_object(b'{"a":1,"a":2}', "JWK")
 
 
 # --- nesting: the exact limit, and a linear-time pre-check (issue 11, item 1) ------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import random
 import socket
@@ -178,23 +179,34 @@ def test_fetch_data_returns_the_document(server: tuple[Server, str], clock: Cloc
 
 def test_cache_control_max_age_is_honoured(server: tuple[Server, str], clock: Clock) -> None:
     state, base = server
-    state.headers["Cache-Control"] = "public, max-age=1000"
+    state.headers["Cache-Control"] = "public, max-age=100"
     client = _client(base, clock, lifespan=300)
     client.get_jwk_set()
-    clock.now += 999
+    clock.now += 99
     client.get_jwk_set()
     assert state.count == 1
+    clock.now += 2  # max-age shortened the lifespan
+    client.get_jwk_set()
+    assert state.count == 2
+    # A longer max-age never stretches the lifespan (PyJWT refetches after ``lifespan``).
+    state.headers["Cache-Control"] = "public, max-age=1000"
+    clock.now += 101
+    client.get_jwk_set()
+    assert state.count == 3
+    clock.now += 299
+    client.get_jwk_set()
+    assert state.count == 3
     state.headers["Cache-Control"] = "no-store"
     clock.now += 2
     client.get_jwk_set()
-    assert state.count == 2
+    assert state.count == 4
     # max-age=0 / no-store cannot make every call fetch: the floor is the refetch cooldown.
     clock.now += 29
     client.get_jwk_set()
-    assert state.count == 2
+    assert state.count == 4
     clock.now += 2
     client.get_jwk_set()
-    assert state.count == 3
+    assert state.count == 5
 
 
 @pytest.mark.parametrize(
@@ -393,7 +405,7 @@ def test_oversized_response_is_refused(
     ("body", "message"),
     [
         (b"{not json", "Invalid JWKS response"),
-        (b"[]", "must be a JSON object"),
+        (b"[]", "^The JWKS endpoint did not return a JSON object$"),  # PyJWT's text
         (b'{"keys": [], "keys": []}', "duplicate"),
         (b'{"keys": []}', "did not contain any keys"),
         (b'{"keys": [{"kty": "nope"}]}', "did not contain any usable keys"),
@@ -813,6 +825,99 @@ def test_lifespan_is_not_stretched_by_the_cooldown(
 def test_bad_durations_are_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(PyJWKClientError):
         PyJWKClient("https://example.com/jwks", **kwargs)
+
+
+def _pyjwt_count(
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Clock,
+    steps: list[tuple[float, str]],
+    url: str,
+    state: Server,
+    **kwargs: Any,
+) -> list[int]:
+    """Run ``steps`` ((seconds to advance, kid or "" for the set)) on PyJWT's client; the
+    request count after each step."""
+    jwt = pytest.importorskip("jwt")
+    monkeypatch.setattr(time, "monotonic", clock)  # PyJWT reads time.monotonic() at call time
+    client = jwt.PyJWKClient(url, **kwargs)
+    return _run_steps(client, clock, steps, state)
+
+
+def _run_steps(
+    client: Any, clock: Clock, steps: list[tuple[float, str]], state: Server
+) -> list[int]:
+    counts = []
+    for advance, kid in steps:
+        clock.now += advance
+        if kid:
+            with contextlib.suppress(Exception):
+                client.get_signing_key(kid)
+        else:
+            client.get_jwk_set()
+        counts.append(state.count)
+    return counts
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("cryptography") is None,
+    reason="PyJWT reads EC keys only through cryptography",
+)
+@pytest.mark.parametrize(
+    ("kwargs", "steps"),
+    [
+        # lifespan=1 with the default 30 s cooldown: refetched once a second, as in PyJWT.
+        ({"lifespan": 1}, [(0, ""), (0.9, ""), (0.2, ""), (0.5, ""), (0.6, ""), (5, "")]),
+        ({"lifespan": 10, "cooldown_duration": 30},
+         [(0, "ec_p256"), (9, "ec_p256"), (2, "ec_p256"), (11, "ec_p256")]),
+        # cooldown_duration=0: every unknown kid refetches.
+        ({"cooldown_duration": 0}, [(0, "")] + [(0.1, "nope")] * 5),
+    ],
+)  # fmt: skip
+def test_fetch_counts_match_pyjwt(
+    monkeypatch: pytest.MonkeyPatch,
+    kwargs: dict[str, Any],
+    steps: list[tuple[float, str]],
+) -> None:
+    counts = []
+    for which in ("pyjwt", "jwtlite"):
+        state = Server()
+        clock = Clock()
+        with _serve(state) as base:
+            if which == "pyjwt":
+                url = base + "/jwks"
+                counts.append(_pyjwt_count(monkeypatch, clock, steps, url, state, **kwargs))
+            else:
+                client = _client(base, clock, **kwargs)
+                counts.append(_run_steps(client, clock, steps, state))
+    assert counts[1] == counts[0]
+    assert counts[1][-1] > 1
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), -1, -0.5])
+def test_bad_cooldown_is_refused_with_pyjwts_text(value: float) -> None:
+    jwt = pytest.importorskip("jwt")
+    with pytest.raises(jwt.PyJWKClientError) as theirs:
+        jwt.PyJWKClient("https://example.com/jwks", cooldown_duration=value)
+    with pytest.raises(PyJWKClientError) as ours:
+        PyJWKClient("https://example.com/jwks", cooldown_duration=value)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_unknown_kid_waits_for_the_cooldown_by_default(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock, cooldown_duration=5)
+    client.get_jwk_set()
+    for _ in range(4):  # one forced refetch, then none inside the 5 s
+        with pytest.raises(PyJWKClientError):
+            client.get_signing_key("nope")
+        clock.now += 1
+    assert state.count == 2
+    clock.now += 1.5  # the cooldown (and the unknown-kid memory, which follows it) is over
+    with pytest.raises(PyJWKClientError):
+        client.get_signing_key("nope")
+    assert state.count == 3
 
 
 def test_jwk_set_cache_attribute(server: tuple[Server, str], clock: Clock) -> None:

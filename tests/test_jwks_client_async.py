@@ -195,17 +195,26 @@ def test_transport_limits_and_deadline(clock: Clock) -> None:
 
 def test_cache_control_max_age_is_used(clock: Clock) -> None:
     state = Server()
-    state.headers["Cache-Control"] = "max-age=1000"
+    state.headers["Cache-Control"] = "max-age=100"
 
     async def scenario(base: str) -> None:
         client = AsyncPyJWKClient(base + "/jwks", clock=clock, lifespan=300)
         await client.get_jwk_set()
-        clock.now += 999
+        clock.now += 99
         await client.get_jwk_set()
         assert state.count == 1
-        clock.now += 2
+        clock.now += 2  # max-age shortens the lifespan ...
         await client.get_jwk_set()
         assert state.count == 2
+        state.headers["Cache-Control"] = "max-age=1000"
+        clock.now += 101
+        await client.get_jwk_set()
+        clock.now += 299
+        await client.get_jwk_set()
+        assert state.count == 3
+        clock.now += 2  # ... but never stretches it
+        await client.get_jwk_set()
+        assert state.count == 4
 
     with _serve(state) as base:
         asyncio.run(scenario(base))

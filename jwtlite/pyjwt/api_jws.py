@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .. import api as _native
 from ..b64url import b64url_decode
 from ..exceptions import DecodeError, UnsupportedAlgorithmError
+from ..types import SigOptions
 from .algorithms import get_default_algorithms
 from .api_jwk import native_key
 from .warnings import unsupported_kwargs
@@ -37,7 +38,7 @@ class PyJWS(_native.PyJWS):
     def __init__(
         self, algorithms: Sequence[str] | None = None, options: Mapping[str, Any] | None = None
     ) -> None:
-        super().__init__(algorithms, options)
+        super().__init__(algorithms, cast("SigOptions | None", options))
         table: dict[str, Any] = get_default_algorithms()
         if algorithms is not None:
             table = {name: table[name] for name in algorithms if name in table}
@@ -88,7 +89,7 @@ class PyJWS(_native.PyJWS):
     ) -> dict[str, Any]:
         unsupported_kwargs("decode_complete", kwargs)
         return super().decode_complete(
-            jwt, native_key(key), algorithms, options, detached_payload
+            jwt, native_key(key), algorithms, cast("SigOptions | None", options), detached_payload
         )
 
     def decode(
@@ -101,7 +102,8 @@ class PyJWS(_native.PyJWS):
         **kwargs: Any,
     ) -> bytes:
         unsupported_kwargs("decode", kwargs)
-        return super().decode(jwt, native_key(key), algorithms, options, detached_payload)
+        sig = cast("SigOptions | None", options)
+        return super().decode(jwt, native_key(key), algorithms, sig, detached_payload)
 
 
 _jws_global_obj = PyJWS()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from .. import api as _native
 from .. import claims as _claims
 from .._options import JWS_OPTION_NAMES
 from ..exceptions import InvalidArgumentError, InvalidAudienceError, InvalidIssuerError
+from ..types import Options
 from .api_jwk import native_key
 from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj
 from .warnings import unsupported_kwargs
@@ -21,10 +22,12 @@ __all__ = ["PyJWT", "decode", "decode_complete", "encode"]
 class PyJWT(_native.PyJWT):
     """PyJWT's PyJWT: JSON claims over :class:`~jwtlite.pyjwt.api_jws.PyJWS`."""
 
+    _string_claims_on_encode = False  # PyJWT refuses a non-string sub/jti only at decode
+
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         given = options if isinstance(options, Mapping) else {}
         jws = PyJWS(options={k: v for k, v in given.items() if k in JWS_OPTION_NAMES})
-        super().__init__(options, jws=jws)
+        super().__init__(cast("Options | None", options), jws=jws)
 
     def encode(
         self,
@@ -57,12 +60,13 @@ class PyJWT(_native.PyJWT):
         key: Any = "",
         algorithms: Sequence[str] | None = None,
         options: Mapping[str, Any] | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
         audience: str | Iterable[str] | None = None,
         issuer: str | Container[str] | None = None,
         subject: str | None = None,
         leeway: float | timedelta = 0,
         *,
-        detached_payload: bytes | None = None,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: float | datetime | None = None,
@@ -71,8 +75,9 @@ class PyJWT(_native.PyJWT):
         unsupported_kwargs("decode_complete", kwargs)
         _check_audience(audience)
         return super().decode_complete(
-            jwt, native_key(key), algorithms, options, audience, issuer, subject, leeway,
-            detached_payload=detached_payload, typ=typ, max_age=max_age, now=now,
+            jwt, native_key(key), algorithms, cast("Options | None", options), verify=verify,
+            detached_payload=detached_payload, audience=audience, issuer=issuer,
+            subject=subject, leeway=leeway, typ=typ, max_age=max_age, now=now,
         )  # fmt: skip
 
     def decode(
@@ -81,12 +86,13 @@ class PyJWT(_native.PyJWT):
         key: Any = "",
         algorithms: Sequence[str] | None = None,
         options: Mapping[str, Any] | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
         audience: str | Iterable[str] | None = None,
-        issuer: str | Container[str] | None = None,
         subject: str | None = None,
+        issuer: str | Container[str] | None = None,
         leeway: float | timedelta = 0,
         *,
-        detached_payload: bytes | None = None,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: float | datetime | None = None,
@@ -95,8 +101,9 @@ class PyJWT(_native.PyJWT):
         unsupported_kwargs("decode", kwargs)
         _check_audience(audience)
         return super().decode(
-            jwt, native_key(key), algorithms, options, audience, issuer, subject, leeway,
-            detached_payload=detached_payload, typ=typ, max_age=max_age, now=now,
+            jwt, native_key(key), algorithms, cast("Options | None", options), verify=verify,
+            detached_payload=detached_payload, audience=audience, subject=subject,
+            issuer=issuer, leeway=leeway, typ=typ, max_age=max_age, now=now,
         )  # fmt: skip
 
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import warnings
 
-from ..exceptions import InsecureKeyLengthWarning
+# One class each, defined natively, so a warning from jwtlite's own API and one from this face
+# are caught by the same ``except``/``pytest.warns``.
+from ..exceptions import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __all__ = ["InsecureKeyLengthWarning", "RemovedInPyjwt3Warning"]
-
-
-class RemovedInPyjwt3Warning(DeprecationWarning):
-    """A PyJWT 2 usage that PyJWT 3 removes (for example unknown keyword arguments to decode);
-    jwtlite warns where PyJWT does, so code written for PyJWT sees the same warnings."""
 
 
 def unsupported_kwargs(function: str, kwargs: dict[str, object]) -> None:
