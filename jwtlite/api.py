@@ -331,10 +331,13 @@ class PyJWT:
         max_age: float | timedelta | None,
         now: float | datetime | None,
     ) -> tuple[dict[str, Any], dict[str, Any], bytes]:
-        call = dict(options) if isinstance(options, Mapping) else {}
-        # PyJWT: an instance option never turns the signature check off; only the call can.
-        call.setdefault("verify_signature", True)
-        opts = self._options.merged(call)
+        if not options and self._options.verify_signature:
+            opts = self._options  # the usual call: nothing to merge (saves a copy per decode)
+        else:
+            call = dict(options) if isinstance(options, Mapping) else {}
+            # PyJWT: an instance option never turns the signature check off; only the call can.
+            call.setdefault("verify_signature", True)
+            opts = self._options.merged(call)
         header, body, signature = _jws.decode(
             jwt,
             key,
