@@ -21,6 +21,7 @@ from .b64url import b64url_encode, uint_to_b64
 
 __all__ = [
     "AsymmetricKey",
+    "HMACSecret",
     "ECPrivateKey",
     "ECPublicKey",
     "KEY_TYPES",
@@ -40,6 +41,18 @@ __all__ = [
 
 def _short_thumbprint(key: PublicKey) -> str:
     return thumbprint_of(key)[:8]
+
+
+class HMACSecret(bytes):
+    """A generated HMAC secret: ordinary ``bytes`` whose ``repr`` and ``str`` hide the value, so
+    a secret that reaches a log line or a traceback prints its size, not its bytes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<HMACSecret {len(self) * 8} bits (value hidden)>"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import secrets
 from typing import Literal, overload
 
 from . import _jwa
-from ._keymodel import AsymmetricKey, ECPrivateKey, OKPPrivateKey, RSAPrivateKey
+from ._keymodel import AsymmetricKey, ECPrivateKey, HMACSecret, OKPPrivateKey, RSAPrivateKey
 from .backends import get_backend
 from .exceptions import InvalidAlgorithmError, InvalidKeyError
 
@@ -71,7 +71,7 @@ def generate_key(alg: str, *, size: int | None = None) -> AsymmetricKey | bytes:
         bits = minimum if size is None else size
         if bits < minimum or bits % 8:
             raise InvalidKeyError(f"{alg} needs a secret of at least {minimum} bits, in bytes")
-        return secrets.token_bytes(bits // 8)
+        return HMACSecret(secrets.token_bytes(bits // 8))
     if row.kty == "RSA":
         bits = int(row.keygen) if size is None else size
         if not row.min_bits <= bits <= _RSA_MAX_BITS or bits % 8:

@@ -91,3 +91,15 @@ def test_refusals(alg: str, size: Any, error: type[Exception], message: str) -> 
 
 def test_exported_from_the_package() -> None:
     assert jwtlite.generate_key is generate_key
+
+
+def test_generated_hmac_secrets_never_print_their_value() -> None:
+    secret = generate_key("HS256")
+    shown = [repr(secret), str(secret), f"{secret}", repr([secret]), repr({"k": secret})]
+    assert all("256 bits (value hidden)" in text for text in shown)
+    assert not any(repr(bytes(secret)) in text or secret.hex() in text for text in shown)
+    # Still plain bytes to every consumer: hmac, equality, slicing, the library itself.
+    assert secret == bytes(secret)
+    assert secret[:4] == bytes(secret)[:4]
+    token = jwtlite.encode({"a": 1}, secret, algorithm="HS256")
+    assert jwtlite.decode(token, bytes(secret), algorithms=["HS256"]) == {"a": 1}
