@@ -198,3 +198,19 @@ def test_whitespace_around_an_object_takes_the_general_path() -> None:
     assert loads_object(b' {"a":1}') == {"a": 1}
     assert loads_object(b'{"a":1} ') == {"a": 1}
     assert loads_object(b'\n{"a":[1]}\n') == {"a": [1]}
+
+
+def test_depth_scan_at_exactly_the_limit() -> None:
+    # More than MAX_DEPTH brackets in all, so the cheap count does not decide: the scan does.
+    at_limit = b'{"a":' + b"[" * 63 + b"]" * 63 + b',"b":[1]}'
+    assert at_limit.count(b"[") + at_limit.count(b"{") > MAX_DEPTH
+    assert loads_object(at_limit)["b"] == [1]
+    over = b'{"a":' + b"[" * 64 + b"]" * 64 + b',"b":[1]}'
+    with pytest.raises(DecodeError, match="deeper than 64"):
+        loads_object(over)
+
+
+def test_default_name_in_messages() -> None:
+    with pytest.raises(DecodeError) as info:
+        loads_object(b"[1]")
+    assert str(info.value) == "Invalid JSON: must be a JSON object"
