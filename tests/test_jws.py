@@ -165,6 +165,9 @@ def test_header_cache_returns_copies() -> None:
     assert parse_compact(token).header["alg"] == "HS256"
     nested = forge({"alg": "HS256", "ext": {"x": 1}}, {"a": 1})
     assert parse_compact(nested).header["ext"] == {"x": 1}
+    # Headers holding lists or objects are never cached: a caller's change cannot leak.
+    parse_compact(nested).header["ext"]["x"] = 2
+    assert parse_compact(nested).header["ext"] == {"x": 1}
 
 
 def test_header_cache_is_bounded() -> None:
