@@ -297,3 +297,21 @@ def test_algorithm_argument_fills_a_jwk_without_alg() -> None:
 
 def test_a_set_of_exactly_max_keys() -> None:
     assert len(PyJWKSet([HMAC] * MAX_KEYS)) == MAX_KEYS == 256
+
+
+def test_thumbprints_of_secrets_and_their_messages() -> None:
+    from jwtlite.jwk import thumbprint, thumbprint_uri
+
+    assert thumbprint("a-secret-text-key") == thumbprint(b"a-secret-text-key")
+    with pytest.raises(InvalidKeyError) as info:
+        thumbprint(5)
+    assert str(info.value) == "Cannot export int as a JWK"
+    uri = thumbprint_uri(P384, "sha384")
+    assert uri == f"urn:ietf:params:oauth:jwk-thumbprint:sha-384:{thumbprint(P384, 'sha384')}"
+    assert thumbprint(P384, "sha384") != thumbprint(P384)
+
+
+def test_from_json_passes_the_algorithm_on() -> None:
+    bare = json.dumps({k: v for k, v in HMAC.items() if k != "alg"})
+    assert PyJWK.from_json(bare, algorithm="HS384").algorithm_name == "HS384"
+    assert PyJWK.from_json(bare).algorithm_name == "HS256"
