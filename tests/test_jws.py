@@ -6,18 +6,25 @@ import json
 from typing import Any
 
 import pytest
+from conftest import KEYS
 
 import jwtlite
-from jwtlite.b64url import b64url_encode
+from jwtlite._options import Options
+from jwtlite.b64url import b64url_decode, b64url_encode
 from jwtlite.exceptions import (
     DecodeError,
+    InsecureKeyLengthWarning,
     InvalidAlgorithmError,
+    InvalidArgumentError,
+    InvalidKeyError,
     InvalidSignatureError,
     InvalidTokenError,
 )
-from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE, parse_compact, typ_matches
+from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE, parse_compact, sign, typ_matches, unverified_header
+from jwtlite.keys import load_key
 
 KEY = "k" * 32
+_CRIT_LIST = 'The "crit" header parameter must be a non-empty list of names'
 
 
 def forge(header: dict[str, Any], payload: dict[str, Any] | bytes, key: str = KEY) -> str:
@@ -66,28 +73,32 @@ def test_token_types() -> None:
 
 
 @pytest.mark.parametrize(
-    "header",
+    ("header", "message"),
     [
-        {"alg": None},
-        {"alg": 256},
-        {"alg": "HS256", "kid": 5},
-        {"alg": "HS256", "crit": []},
-        {"alg": "HS256", "crit": "b64"},
-        {"alg": "HS256", "crit": [1]},
-        {"alg": "HS256", "crit": ["exp"], "exp": 1},
-        {"alg": "HS256", "crit": ["alg"]},
-        {"alg": "HS256", "crit": ["b64", "b64"], "b64": True},
-        {"alg": "HS256", "crit": ["b64"]},
-        {"alg": "HS256", "b64": False},
-        {"alg": "HS256", "b64": "false", "crit": ["b64"]},
+        ({"alg": None}, 'The header "alg" member must be present and a string'),
+        ({"alg": 256}, 'The header "alg" member must be present and a string'),
+        ({"alg": "HS256", "kid": 5}, "Key ID header parameter must be a string"),
+        ({"alg": "HS256", "crit": []}, _CRIT_LIST),
+        ({"alg": "HS256", "crit": "b64"}, _CRIT_LIST),
+        ({"alg": "HS256", "crit": [1]}, _CRIT_LIST),
+        ({"alg": "HS256", "crit": ["exp"], "exp": 1},
+         "Unsupported critical header parameter 'exp'"),
+        ({"alg": "HS256", "crit": ["alg"]}, "The \"crit\" header parameter must not list 'alg'"),
+        ({"alg": "HS256", "crit": ["b64", "b64"], "b64": True},
+         'The "crit" header parameter lists a name twice'),
+        ({"alg": "HS256", "crit": ["b64"]}, "Critical header parameter 'b64' is missing"),
+        ({"alg": "HS256", "b64": False}, 'The "b64" header parameter must be listed in "crit"'),
+        ({"alg": "HS256", "b64": "false", "crit": ["b64"]},
+         'The "b64" header parameter must be a boolean'),
     ],
-)
-def test_header_rules(header: dict[str, Any]) -> None:
+)  # fmt: skip
+def test_header_rules(header: dict[str, Any], message: str) -> None:
     token = forge(header, {"a": 1})
-    with pytest.raises(InvalidTokenError):
+    with pytest.raises(InvalidTokenError) as decoding:
         decode(token)
-    with pytest.raises(InvalidTokenError):
+    with pytest.raises(InvalidTokenError) as reading:
         jwtlite.get_unverified_header(token)
+    assert str(decoding.value) == str(reading.value) == message
 
 
 def test_missing_alg_fails_verification_only() -> None:
@@ -187,6 +198,9 @@ def test_header_cache_returns_copies() -> None:
     assert parse_compact(token).header["alg"] == "HS256"
     nested = forge({"alg": "HS256", "ext": {"x": 1}}, {"a": 1})
     assert parse_compact(nested).header["ext"] == {"x": 1}
+    # Headers holding lists or objects are never cached: a caller's change cannot leak.
+    parse_compact(nested).header["ext"]["x"] = 2
+    assert parse_compact(nested).header["ext"] == {"x": 1}
 
 
 def test_header_cache_is_bounded() -> None:
@@ -226,3 +240,154 @@ def test_detached_payload_rules() -> None:
     assert jwtlite.PyJWS().decode(attached, KEY, ["HS256"]) == b"hello"
     with pytest.raises(DecodeError, match='only valid to pass "detached_payload" when'):
         jwtlite.PyJWS().decode(attached, KEY, ["HS256"], None, b"hello")
+
+
+# -- exact messages and the rarer paths (mutation survivors) --
+
+
+def _message(error: type[Exception], call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(error) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def test_parse_and_verify_messages() -> None:
+    good = forge({"alg": "HS256"}, {"a": 1})
+    assert _message(DecodeError, decode, good + "é") == "Invalid token: non-ASCII character"
+    assert _message(DecodeError, decode, "a.b") == (
+        "Wrong number of segments: a compact JWS has 3, this has 2"
+    )
+    assert _message(DecodeError, decode, "x" * 11, options={"max_token_size": 10}) == (
+        "Token is larger than the 10-character limit"
+    )
+    bad_header = b64url_encode(b'{"alg":"HS256",}')
+    assert _message(DecodeError, decode, f"{bad_header}.e30.AAAA").startswith(
+        "Invalid header: Expecting property name"
+    )
+    assert _message(InvalidSignatureError, decode, good[:-2] + "AA") == (
+        "Signature verification failed"
+    )
+    unsecured = forge({"alg": "none"}, {"a": 1})
+    assert _message(InvalidAlgorithmError, decode, unsecured) == (
+        'The "none" algorithm is never accepted for verification'
+    )
+    other = forge({"alg": "HS384"}, {"a": 1})
+    assert _message(InvalidAlgorithmError, decode, other) == (
+        "The specified alg value is not allowed"
+    )
+
+
+def test_algorithms_are_required_even_with_a_key_object() -> None:
+    required = (
+        'It is required that you pass in a value for the "algorithms" argument when calling'
+        " decode()."
+    )
+    token = forge({"alg": "HS256"}, {"a": 1})
+    assert _message(DecodeError, jwtlite.decode, token, KEY) == required
+    public = load_key((KEYS / "ec_p256.pem").read_bytes()).public_key()
+    assert _message(DecodeError, jwtlite.decode, token, public) == required
+    assert _message(DecodeError, jwtlite.decode, token, KEY, algorithms=[]) == required
+
+
+def test_unverified_header_reads_the_callers_options() -> None:
+    # Also: a padded header accepted under allow_padding is not then served from the header
+    # cache to a strict caller (it was, before the cache skipped padded segments).
+    options = Options(allow_padding=True, max_token_size=60)
+    h = b64url_encode(b'{"alg":"HS256","x":12}')
+    padded = f"{h}{'=' * (-len(h) % 4)}.e30.AAAA"
+    assert padded != f"{h}.e30.AAAA"
+    assert unverified_header(padded, options) == {"alg": "HS256", "x": 12}
+    with pytest.raises(DecodeError):
+        unverified_header(padded, Options())
+    with pytest.raises(DecodeError, match="60-character"):
+        unverified_header(f"{h}.{'e' * 60}.AAAA", options)
+
+
+def test_detached_content_with_an_encoded_payload() -> None:
+    # RFC 7515 Appendix F: the payload segment left out of an ordinary (b64) token.
+    token = forge({"alg": "HS256"}, b'{"a":1}')
+    h, _, s = token.split(".")
+    detached = f"{h}..{s}"
+    assert jwtlite.PyJWS().decode(detached, KEY, ["HS256"], detached_payload=b'{"a":1}') == (
+        b'{"a":1}'
+    )
+    with pytest.raises(InvalidSignatureError):
+        jwtlite.PyJWS().decode(detached, KEY, ["HS256"], detached_payload=b'{"a":2}')
+    assert (
+        _message(DecodeError, jwtlite.PyJWS().decode, token, KEY, ["HS256"], detached_payload=b"x")
+        == "A detached payload was given but the token carries one"
+    )
+
+
+def test_build_header_rules() -> None:
+    jws = jwtlite.PyJWS()
+    detached = jws.encode(b"x", KEY, "HS256", is_payload_detached=True)
+    assert jws.get_unverified_header(detached) == {
+        "alg": "HS256", "b64": False, "crit": ["b64"], "typ": "JWT"
+    }  # fmt: skip
+    assert _message(
+        InvalidTokenError, jws.encode, b"x", KEY, "HS256", headers={"crit": ["x"], "x": 1},
+        is_payload_detached=True,
+    ) == "Unsupported critical header parameter 'x'"  # fmt: skip
+    assert _message(InvalidTokenError, jws.encode, b"x", KEY, "HS256", headers={"kid": 5}) == (
+        "Key ID header parameter must be a string"
+    )
+    assert _message(InvalidAlgorithmError, jws.encode, b"x", KEY, None) == (
+        'No algorithm given; pass algorithm="none" explicitly for an unsecured token'
+    )
+    assert _message(InvalidArgumentError, jws.encode, "x", KEY, "HS256") == (
+        "The JWS payload must be bytes"
+    )
+    untyped = jws.encode(b"x", KEY, "HS256", headers={"typ": None})
+    assert jws.get_unverified_header(untyped) == {"alg": "HS256"}
+
+
+class _SetEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        return sorted(o) if isinstance(o, set) else super().default(o)
+
+
+def test_header_uses_the_json_encoder() -> None:
+    token = jwtlite.PyJWS().encode(
+        b"x", KEY, "HS256", headers={"s": {2, 1}}, json_encoder=_SetEncoder
+    )
+    assert jwtlite.get_unverified_header(token)["s"] == [1, 2]
+
+
+def test_sign_defaults_sort_the_header_and_attach_the_payload() -> None:
+    table = jwtlite.PyJWS().get_algorithm_by_name
+    header = {"typ": "JWT", "alg": "HS256", "b": 1}
+    token = sign(b"body", KEY, header=header, get_algorithm=table, options=Options())
+    h, body, _ = token.split(".")
+    assert json.loads(b64url_decode(h)) == header
+    assert b64url_decode(h) == b'{"alg":"HS256","b":1,"typ":"JWT"}'
+    assert b64url_decode(body) == b"body"
+
+
+def test_enforced_minimum_key_length_when_verifying() -> None:
+    short = "s" * 16
+    token = forge({"alg": "HS256"}, {"a": 1}, key=short)
+    options = {"enforce_minimum_key_length": True}
+    with pytest.raises(InvalidKeyError, match="HS256"):
+        jwtlite.decode(token, short, algorithms=["HS256"], options=options)
+    with pytest.warns(InsecureKeyLengthWarning) as caught:
+        assert jwtlite.decode(token, short, algorithms=["HS256"]) == {"a": 1}
+    assert len(caught) == 1
+    assert "HS256" in str(caught[0].message)
+
+
+def test_legacy_rsa_verification_is_opt_in(backend: Any) -> None:
+    small = load_key((KEYS / "rsa1024.pem").read_bytes())
+    legacy_alg = jwtlite.PyJWS().get_algorithm_by_name("RS256").with_min_bits(1024)  # type: ignore[attr-defined]
+    h, p = b64url_encode(b'{"alg":"RS256"}'), b64url_encode(b'{"a":1}')
+    signature = legacy_alg.sign(f"{h}.{p}".encode(), small)
+    token = f"{h}.{p}.{b64url_encode(signature)}"
+    with pytest.raises(InvalidKeyError, match="2048"):
+        jwtlite.decode(token, small.public_key(), algorithms=["RS256"])
+    options = {"allow_small_rsa_verify": True}
+    assert jwtlite.decode(token, small.public_key(), algorithms=["RS256"], options=options) == {
+        "a": 1
+    }
+    # The opt-in lowers the RSA floor only: HMAC keys keep theirs.
+    hs = forge({"alg": "HS256"}, {"a": 1})
+    assert jwtlite.decode(hs, KEY, algorithms=["HS256"], options=options) == {"a": 1}
