@@ -174,18 +174,19 @@ def test_custom_encoder_output_is_compact_and_sorted_on_request() -> None:
 
 _PROPERTY_NAME = "Expecting property name enclosed in double quotes"
 _LOAD_MESSAGES = [
-    (b'{"a":1,"b":2,"b":3}', "Invalid header: duplicate member name 'b'"),
-    (b'{"a":NaN}', "Invalid header: NaN is not a JSON number"),
-    (b'{"a":-Infinity}', "Invalid header: -Infinity is not a JSON number"),
-    (b'{"a":1e999999999999999999999}', "Invalid header: number '1e999999999999999999' overflows"),
-    (b"x", "Invalid header: Expecting value: line 1 column 1 (char 0)"),
-    (b"1", "Invalid header: must be a JSON object"),
-    (b"\xff{}", "Invalid header: not UTF-8"),
+    (b'{"a":1,"b":2,"b":3}', "Invalid header string: duplicate member name 'b'"),
+    (b'{"a":NaN}', "Invalid header string: NaN is not a JSON number"),
+    (b'{"a":-Infinity}', "Invalid header string: -Infinity is not a JSON number"),
+    (b'{"a":1e999999999999999999999}',
+     "Invalid header string: number '1e999999999999999999' overflows"),
+    (b"x", "Invalid header string: Expecting value: line 1 column 1 (char 0)"),
+    (b"1", "Invalid header string: must be a json object"),
+    (b"\xff{}", "Invalid header string: not UTF-8"),
     # A compact-looking text whose tail alone is an object: never read from the middle.
-    (b"{{}", f"Invalid header: {_PROPERTY_NAME}: line 1 column 2 (char 1)"),
-    (b'{{"a":1}', f"Invalid header: {_PROPERTY_NAME}: line 1 column 2 (char 1)"),
+    (b"{{}", f"Invalid header string: {_PROPERTY_NAME}: line 1 column 2 (char 1)"),
+    (b'{{"a":1}', f"Invalid header string: {_PROPERTY_NAME}: line 1 column 2 (char 1)"),
     # Many brackets, all inside a string: no depth to measure, and not an object either.
-    (b'"' + b"[" * 65 + b'"', "Invalid header: must be a JSON object"),
+    (b'"' + b"[" * 65 + b'"', "Invalid header string: must be a json object"),
 ]  # fmt: skip
 
 
