@@ -111,7 +111,8 @@ class Verified(NamedTuple):
 
 # Many tokens share one header (same alg, typ, kid); parsing it once is a measurable share of
 # an HS256 decode. Only all-scalar headers are cached, so no caller can mutate a cached value.
-# Keyed by the header segment, which is public. Padded and unpadded spellings differ as keys.
+# Keyed by the header segment, which is public. Padded segments are never cached: one parsed
+# under ``allow_padding`` must not be accepted later by a strict caller from the cache.
 _HEADERS: BoundedCache[bytes, dict[str, Any]] = BoundedCache("parsed JWS headers", 256)
 
 
@@ -125,12 +126,13 @@ def _segment(segment: bytes, name: str, allow_padding: bool) -> bytes:
 
 
 def _parse_header(segment: bytes, allow_padding: bool) -> dict[str, Any]:
-    cached = _HEADERS.get(segment)
+    cacheable = not segment.endswith(b"=")
+    cached = _HEADERS.get(segment) if cacheable else None
     if cached is not None:
         return dict(cached)
     header = loads_object(_segment(segment, "header", allow_padding), "header")
     check_header(header)
-    if all(isinstance(v, _SCALARS) for v in header.values()):
+    if cacheable and all(isinstance(v, _SCALARS) for v in header.values()):
         _HEADERS.put(segment, header)
         return dict(header)
     return header

@@ -15,6 +15,7 @@ from _redis_servers import (  # noqa: F401 - fixtures for the Redis store tests
     redis_server,
     redis_url,
 )
+from hypothesis import settings
 
 from jwtlite.backends import Backend, set_backend
 from jwtlite.keys import AsymmetricKey, load_key
@@ -25,6 +26,12 @@ KEYS = VECTORS / "keys"
 BACKEND_NAMES = ["pure"]
 if importlib.util.find_spec("cryptography") is not None:
     BACKEND_NAMES.append("cryptography")
+
+
+# For mutation testing (pyproject.toml [tool.mutmut]): every mutant reruns the property tests,
+# so fewer examples, a fixed seed for comparable runs, and no deadline (mutmut's trampolines
+# slow each call; a timed-out example would wrongly count as a killed mutant).
+settings.register_profile("mutation", max_examples=20, derandomize=True, deadline=None)
 
 
 class FakeClock:

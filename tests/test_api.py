@@ -17,6 +17,7 @@ from jwtlite.exceptions import (
     ExpiredSignatureError,
     InvalidAlgorithmError,
     InvalidArgumentError,
+    InvalidAudienceError,
     InvalidKeyError,
     InvalidSignatureError,
     InvalidTokenError,
@@ -310,3 +311,155 @@ def test_token_chosen_key_mismatch_is_an_invalid_token() -> None:
         jwtlite.decode(forged, public, algorithms=["RS256", "HS256"])
     assert isinstance(info.value, InvalidKeyError)
     assert isinstance(info.value, jwtlite.UnusableKeyError)
+
+
+# -- exact messages, argument pass-through and option layering (mutation survivors of api) --
+
+
+def _message(error: type[Exception], call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(error) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def test_default_key_is_empty() -> None:
+    token = jwtlite.encode({"a": 1}, KEY)
+    calls = [
+        jwtlite.PyJWS().decode,
+        jwtlite.PyJWS().decode_complete,
+        jwtlite.PyJWT().decode,
+        jwtlite.PyJWT().decode_complete,
+    ]
+    for call in calls:
+        assert _message(InvalidKeyError, call, token, algorithms=["HS256"]) == (
+            "HS256 secret must not be empty"
+        )
+    assert len(calls) == 4
+
+
+def test_algorithm_table_messages() -> None:
+    jws = jwtlite.PyJWS()
+    assert _message(
+        InvalidArgumentError, jws.register_algorithm, "HS256", HMACAlgorithm("HS256")
+    ) == ("Algorithm already has a handler.")
+    assert _message(InvalidArgumentError, jws.register_algorithm, "X1", object()) == (
+        "Object is not of type `Algorithm`"
+    )
+    # PyJWT raises a KeyError here, whose str() quotes the text.
+    assert _message(InvalidArgumentError, jws.unregister_algorithm, "X1") == (
+        "'The specified algorithm could not be removed because it is not registered.'"
+    )
+    assert _message(InvalidAlgorithmError, jws.get_algorithm_by_name, "X1") == (
+        "Algorithm not supported (hint: Supported algorithms: HS256, HS384, HS512, RS256, RS384,"
+        " RS512, PS256, PS384, PS512, ES256, ES384, ES512, ES256K, EdDSA, Ed25519, Ed448.)"
+    )
+    assert _message(InvalidArgumentError, jwtlite.encode, [1], KEY) == (
+        "Expecting a dict object, as JWT only supports JSON objects as payloads."
+    )
+    valid = jwtlite.encode({}, KEY)
+    now_message = _message(
+        InvalidArgumentError, jwtlite.decode, valid, KEY, algorithms=["HS256"], now="soon"
+    )
+    assert now_message == "now must be a number of seconds or a datetime"
+    body = jwtlite.PyJWS().encode(b"[1]", KEY, "HS256")
+    assert _message(DecodeError, jwtlite.decode, body, KEY, algorithms=["HS256"]) == (
+        "Invalid payload string: must be a json object"
+    )
+
+
+class _SetEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        return sorted(o) if isinstance(o, set) else super().default(o)
+
+
+def test_encode_passes_its_arguments_on() -> None:
+    jws = jwtlite.PyJWS()
+    token = jws.encode(b"x", KEY, "HS256", headers={"b": 1})
+    assert jwtlite.b64url.b64url_decode(token.split(".")[0]) == b'{"alg":"HS256","b":1,"typ":"JWT"}'
+    jwk = jwtlite.PyJWK(
+        {"kty": "oct", "k": jwtlite.b64url.b64url_encode(KEY.encode()), "alg": "HS384"}
+    )
+    assert jws.get_unverified_header(jws.encode(b"x", jwk, None))["alg"] == "HS384"
+    jwt_token = jwtlite.encode({"a": 1}, KEY, headers={"s": {2, 1}}, json_encoder=_SetEncoder)
+    assert jwtlite.get_unverified_header(jwt_token)["s"] == [1, 2]
+
+
+def test_instance_options_never_turn_checks_off() -> None:
+    expired = jwtlite.encode({"exp": 1}, KEY)
+    forged = jwtlite.encode({"a": 1}, "x" * 64)
+    off = {"verify_signature": False}
+    # PyJWT: only a decode call may turn the signature check off. An instance's
+    # verify_signature=False turns its claim checks off by default (as PyJWT's does), unless
+    # the same options turn one back on; a PyJWS given with jws= leaves the claim checks on.
+    lenient = jwtlite.PyJWT(options=off)
+    assert lenient.decode(expired, KEY, algorithms=["HS256"]) == {"exp": 1}
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.PyJWT(options={**off, "verify_exp": True}).decode(expired, KEY, ["HS256"])
+    with pytest.raises(ExpiredSignatureError):
+        jwtlite.PyJWT(jws=jwtlite.PyJWS(options=off)).decode(expired, KEY, algorithms=["HS256"])
+    for jwt in (lenient, jwtlite.PyJWT(jws=jwtlite.PyJWS(options=off))):
+        with pytest.raises(InvalidSignatureError):
+            jwt.decode(forged, KEY, algorithms=["HS256"])
+    assert jwtlite.PyJWS(options=off).decode(forged, KEY, ["HS256"]) == b'{"a":1}'
+
+
+def test_decode_complete_passes_every_argument_on() -> None:
+    jwt = jwtlite.PyJWT()
+    token = jwtlite.encode({"aud": "a", "iss": "i", "sub": "s", "iat": 100, "exp": 200}, KEY,
+                           headers={"typ": "at+jwt"})  # fmt: skip
+    kwargs: dict[str, Any] = {"algorithms": ["HS256"], "now": 150}
+    assert jwt.decode_complete(token, KEY, audience="a", **kwargs)["payload"]["sub"] == "s"
+    checks: list[tuple[dict[str, Any], type[Exception]]] = [
+        ({"audience": "b"}, InvalidAudienceError),
+        ({"audience": "a", "issuer": "j"}, jwtlite.InvalidIssuerError),
+        ({"audience": "a", "subject": "t"}, jwtlite.InvalidSubjectError),
+        ({"audience": "a", "typ": "rt+jwt"}, InvalidTokenError),
+        ({"audience": "a", "max_age": 10}, ExpiredSignatureError),
+        ({"audience": "a", "now": 200}, ExpiredSignatureError),
+        ({"audience": "a", "options": {"require": ["jti"]}}, jwtlite.MissingRequiredClaimError),
+    ]
+    for extra, error in checks:
+        with pytest.raises(error):
+            jwt.decode_complete(token, KEY, **{**kwargs, **extra})
+    assert len(checks) == 7
+    late = {**kwargs, "now": 200, "audience": "a"}
+    assert jwt.decode_complete(token, KEY, leeway=1, **late)["payload"]["exp"] == 200
+    with pytest.raises(ExpiredSignatureError):
+        jwt.decode_complete(token, KEY, **late)  # the default leeway is zero
+
+
+def test_detached_payload_reaches_the_jws_layer() -> None:
+    h = jwtlite.PyJWS().encode(b'{"a":1}', KEY, "HS256", is_payload_detached=True)
+    for call in (
+        jwtlite.PyJWT().decode,
+        lambda *a, **k: jwtlite.PyJWT().decode_complete(*a, **k)["payload"],
+    ):
+        assert call(h, KEY, algorithms=["HS256"], detached_payload=b'{"a":1}') == {"a": 1}
+
+
+def test_now_as_an_aware_datetime_keeps_its_fraction() -> None:
+    token = jwtlite.encode({"iat": 100}, KEY)
+    moment = datetime.fromtimestamp(110.5, tz=timezone.utc)
+    with pytest.raises(ExpiredSignatureError, match="max_age"):
+        jwtlite.decode(token, KEY, algorithms=["HS256"], now=moment, max_age=10)
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"], now=110, max_age=10) == {"iat": 100}
+
+
+def test_now_as_a_naive_datetime_is_utc_whatever_the_local_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is POSIX-only")
+    monkeypatch.setenv("TZ", "EST+05EDT,M3.2.0,M11.1.0")
+    time.tzset()
+    try:
+        token = jwtlite.encode({"exp": 1_000}, KEY)
+        naive = datetime(1970, 1, 1, 0, 16, 39)  # 999 seconds after the epoch, in UTC
+        assert jwtlite.decode(token, KEY, algorithms=["HS256"], now=naive) == {"exp": 1_000}
+        with pytest.raises(ExpiredSignatureError):
+            jwtlite.decode(token, KEY, algorithms=["HS256"], now=naive + timedelta(seconds=1))
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -111,3 +112,53 @@ def test_uint_fixed_length_and_minimality() -> None:
         b64_to_uint("")
     with pytest.raises(InvalidKeyError):
         uint_to_b64(-1)
+
+
+# -- exact messages: the reason a segment was refused is part of the error --
+
+_DECODE_MESSAGES = [
+    ("é", {}, "Invalid base64url: non-ASCII character"),
+    (5, {}, "Invalid base64url: expected str or bytes, got int"),
+    ("QQ=", {"allow_padding": True}, "Invalid base64url: bad padding"),
+    ("A===", {"allow_padding": True}, "Invalid base64url: bad padding"),
+    ("QQ===", {"allow_padding": True}, "Invalid base64url: bad padding"),
+    ("AX==", {"allow_padding": True},
+     "Invalid base64url: non-zero trailing bits (non-canonical encoding)"),
+    ("QQ==", {}, "Invalid base64url: character outside the URL-safe alphabet"),
+    ("a+b/", {}, "Invalid base64url: character outside the URL-safe alphabet"),
+    ("AAAAA", {}, "Invalid base64url: impossible length"),
+    ("QR", {}, "Invalid base64url: non-zero trailing bits (non-canonical encoding)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "kwargs", "message"), _DECODE_MESSAGES)
+def test_decode_messages(data: Any, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        b64url_decode(data, **kwargs)
+    assert str(info.value) == message
+
+
+def test_padding_allowed_only_where_it_belongs() -> None:
+    assert b64url_decode("QQ==", allow_padding=True) == b"A"
+    assert b64url_decode("QUI=", allow_padding=True) == b"AB"
+    assert b64url_decode(b"QUI=", allow_padding=True) == b"AB"
+    assert b64url_decode(bytearray(b"QUI"), allow_padding=True) == b"AB"
+
+
+def test_uint_messages() -> None:
+    with pytest.raises(InvalidKeyError) as negative:
+        uint_to_b64(-1)
+    assert str(negative.value) == "Base64urlUInt cannot encode a negative integer"
+    with pytest.raises(DecodeError) as empty:
+        b64_to_uint("")
+    assert str(empty.value) == "Invalid Base64urlUInt: empty"
+    with pytest.raises(DecodeError) as leading:
+        b64_to_uint("AAE")
+    assert str(leading.value) == (
+        "Invalid Base64urlUInt: leading zero octet (not minimal, RFC 7518 §6.1)"
+    )
+    assert b64_to_uint("AAE", minimal=False) == 1
+    assert b64_to_uint("AA") == 0
+    assert b64_to_uint("AQAB") == 65537
+    assert uint_to_b64(65537) == "AQAB"
+    assert uint_to_b64(1, 3) == "AAAB"

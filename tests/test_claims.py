@@ -386,3 +386,64 @@ def test_token_of_exactly_max_token_size() -> None:
         jwtlite.decode(longer, SECRET, algorithms=["HS256"])
     with pytest.raises(DecodeError, match="larger than"):
         jwtlite.get_unverified_header(longer)
+
+
+# -- exact messages: PyJWT's wording is part of the drop-in contract (DESIGN.md) --
+
+_NAN = float("nan")
+_MESSAGES: list[tuple[dict[str, Any], dict[str, Any], type[Exception], str]] = [
+    ({}, {"leeway": "5"}, InvalidArgumentError,
+     "expected seconds as a number or timedelta, got str"),
+    ({}, {"leeway": 10**400}, InvalidArgumentError, "seconds value is too large"),
+    ({}, {"leeway": _NAN}, InvalidArgumentError, "seconds value must not be NaN"),
+    ({"iat": "1"}, {}, InvalidIssuedAtError, "Issued At claim (iat) must be an integer."),
+    ({"exp": "1"}, {}, DecodeError, "Expiration Time claim (exp) must be an integer."),
+    ({"nbf": True}, {}, DecodeError, "Not Before claim (nbf) must be an integer."),
+    ({"exp": NOW}, {}, ExpiredSignatureError, "Signature has expired"),
+    ({"nbf": NOW + 1}, {}, ImmatureSignatureError, "The token is not yet valid (nbf)"),
+    ({"iat": NOW + 1}, {}, ImmatureSignatureError, "The token is not yet valid (iat)"),
+    ({}, {"max_age": 5}, MissingRequiredClaimError, 'Token is missing the "iat" claim'),
+    ({"iat": NOW - 6}, {"max_age": 5}, ExpiredSignatureError,
+     "Token is older than max_age (by its iat claim)"),
+    ({"aud": "api"}, {}, InvalidAudienceError, "Invalid audience"),
+    ({}, {"audience": "api"}, MissingRequiredClaimError, 'Token is missing the "aud" claim'),
+    ({"aud": "a"}, {"audience": "api"}, InvalidAudienceError, "Audience doesn't match"),
+    ({"aud": ["a", 5]}, {"audience": "a"}, InvalidAudienceError, "Invalid claim format in token"),
+    ({"aud": 5}, {"audience": 5}, InvalidAudienceError, "Invalid claim format in token"),
+    ({"aud": "a"}, {"audience": 5}, InvalidArgumentError,
+     "audience must be a string or a collection of strings"),
+    ({"aud": "a"}, {"audience": ["a", 5]}, InvalidArgumentError,
+     "audience must be a string or a collection of strings"),
+    ({"aud": "a"}, {"audience": ["a"], "options": {"strict_aud": True}}, InvalidAudienceError,
+     "Invalid audience (strict)"),
+    ({"aud": ["a"]}, {"audience": "a", "options": {"strict_aud": True}}, InvalidAudienceError,
+     "Invalid claim format in token (strict)"),
+    ({"aud": "b"}, {"audience": "a", "options": {"strict_aud": True}}, InvalidAudienceError,
+     "Audience doesn't match (strict)"),
+    ({}, {"issuer": "me"}, MissingRequiredClaimError, 'Token is missing the "iss" claim'),
+    ({"iss": 5}, {"issuer": "me"}, InvalidIssuerError, "Invalid issuer"),
+    ({"iss": "m"}, {"issuer": "me"}, InvalidIssuerError, "Invalid issuer"),
+    ({"iss": "m"}, {"issuer": ["me"]}, InvalidIssuerError, "Invalid issuer"),
+    ({"iss": "me"}, {"issuer": 5}, InvalidArgumentError,
+     "issuer must be a string or a collection of strings"),
+    ({"sub": 5}, {}, InvalidSubjectError, "Subject must be a string"),
+    ({"sub": "a"}, {"subject": "b"}, InvalidSubjectError, "Invalid subject"),
+    ({"jti": 5}, {}, InvalidJTIError, "JWT ID must be a string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("payload", "kwargs", "error", "message"), _MESSAGES)
+def test_exact_messages(
+    payload: dict[str, Any], kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as info:
+        check(payload, **kwargs)
+    assert type(info.value) is error
+    assert str(info.value) == message
+
+
+def test_dict_options_never_apply_the_signature_off_rule() -> None:
+    # PyJWT's "verify_signature off turns claim checks off" belongs to decode(), not here.
+    with pytest.raises(ExpiredSignatureError):
+        validate({"exp": NOW}, {"verify_signature": False}, now=NOW)
+    validate({"exp": NOW}, {"verify_signature": False, "verify_exp": False}, now=NOW)

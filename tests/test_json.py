@@ -168,3 +168,52 @@ def test_nan_is_refused_with_a_custom_encoder() -> None:
 def test_custom_encoder_output_is_compact_and_sorted_on_request() -> None:
     assert dumps({"b": {2, 1}, "a": 1}, cls=_SetEncoder) == b'{"b":[1,2],"a":1}'
     assert dumps({"b": {2, 1}, "a": 1}, cls=_SetEncoder, sort_keys=True) == b'{"a":1,"b":[1,2]}'
+
+
+# -- exact messages, and inputs that only the general (non-compact) path may decide --
+
+_PROPERTY_NAME = "Expecting property name enclosed in double quotes"
+_LOAD_MESSAGES = [
+    (b'{"a":1,"b":2,"b":3}', "Invalid header string: duplicate member name 'b'"),
+    (b'{"a":NaN}', "Invalid header string: NaN is not a JSON number"),
+    (b'{"a":-Infinity}', "Invalid header string: -Infinity is not a JSON number"),
+    (b'{"a":1e999999999999999999999}',
+     "Invalid header string: number '1e999999999999999999' overflows"),
+    (b"x", "Invalid header string: Expecting value: line 1 column 1 (char 0)"),
+    (b"1", "Invalid header string: must be a json object"),
+    (b"\xff{}", "Invalid header string: not UTF-8"),
+    # A compact-looking text whose tail alone is an object: never read from the middle.
+    (b"{{}", f"Invalid header string: {_PROPERTY_NAME}: line 1 column 2 (char 1)"),
+    (b'{{"a":1}', f"Invalid header string: {_PROPERTY_NAME}: line 1 column 2 (char 1)"),
+    # Many brackets, all inside a string: no depth to measure, and not an object either.
+    (b'"' + b"[" * 65 + b'"', "Invalid header string: must be a json object"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "message"), _LOAD_MESSAGES)
+def test_load_messages(data: bytes, message: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        loads_object(data, "header")
+    assert str(info.value) == message
+
+
+def test_whitespace_around_an_object_takes_the_general_path() -> None:
+    assert loads_object(b' {"a":1}') == {"a": 1}
+    assert loads_object(b'{"a":1} ') == {"a": 1}
+    assert loads_object(b'\n{"a":[1]}\n') == {"a": [1]}
+
+
+def test_depth_scan_at_exactly_the_limit() -> None:
+    # More than MAX_DEPTH brackets in all, so the cheap count does not decide: the scan does.
+    at_limit = b'{"a":' + b"[" * 63 + b"]" * 63 + b',"b":[1]}'
+    assert at_limit.count(b"[") + at_limit.count(b"{") > MAX_DEPTH
+    assert loads_object(at_limit)["b"] == [1]
+    over = b'{"a":' + b"[" * 64 + b"]" * 64 + b',"b":[1]}'
+    with pytest.raises(DecodeError, match="deeper than 64"):
+        loads_object(over)
+
+
+def test_default_name_in_messages() -> None:
+    with pytest.raises(DecodeError) as info:
+        loads_object(b"[1]")
+    assert str(info.value) == "Invalid JSON: must be a JSON object"

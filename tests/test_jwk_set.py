@@ -335,3 +335,77 @@ def test_kids_are_escaped_in_every_selection_message(kid: str) -> None:
     for message in messages:
         assert escape_kid(kid) in message
         assert not any(c in message for c in kid if not c.isprintable()), message
+
+
+# -- exact messages and boundaries (mutation survivors of jwk) --
+
+_K = HMAC["k"]
+_NO_USABLE_KEYS = (
+    "The JWK Set did not contain any usable keys"
+    " (A JWK must be a JSON object, not int; Unsupported kty: nope)"
+)
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: PyJWK({"kty": "oct", "k": _K, "alg": "none", "kid": "n"}), PyJWKError,
+         "Unable to find an algorithm for key: kid=\"n\", alg='none'"),
+        (lambda: PyJWK({"kty": "oct", "k": _K, "alg": "HS512", "kid": "k"}, algorithm="HS256"),
+         PyJWKError, 'JWK "k" is for HS512, not HS256'),
+        (lambda: PyJWK.from_json('{"kty":"oct","k":"\ud800"}'), InvalidKeyError,
+         "Invalid JWK: not UTF-8"),
+        (lambda: PyJWK.from_json(5), InvalidKeyError, "JWK JSON must be str or bytes, not int"),
+        (lambda: PyJWKSet.from_json("[1]"), PyJWKSetError,
+         "Invalid JWK Set: must be a JSON object"),
+        (lambda: PyJWKSet.from_json(b'{"keys":[1,{"kty":"nope"}]}'), PyJWKSetError,
+         _NO_USABLE_KEYS),
+        (lambda: PyJWKSet.from_dict({"keys": {}}), PyJWKSetError,
+         "The JWK Set did not contain any keys"),  # PyJWT: an empty value is checked first
+        (lambda: PyJWKSet.from_dict({"keys": []}), PyJWKSetError,
+         "The JWK Set did not contain any keys"),
+        (lambda: PyJWKSet.from_dict([]), PyJWKSetError, "A JWK Set must be a JSON object"),
+        (lambda: resolve_key(HMAC, alg=5, kid=None, operation="verify"), InvalidKeyError,
+         "alg must be a string"),
+        (lambda: resolve_key(HMAC, alg="HS256", kid=5, operation="verify"), InvalidKeyError,
+         "kid must be a string"),
+        (lambda: resolve_key({"keys": [HMAC]}, alg="HS256", kid="two", operation="verify"),
+         PyJWKSetError, 'No usable key in the JWK Set has kid "two"'),
+        (lambda: resolve_key(P256_A, alg="ES256", kid=None, operation="sign"), InvalidKeyError,
+         'JWK "p256" refused: a public key cannot sign'),
+    ],
+)  # fmt: skip
+def test_exact_messages(build: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        build()
+    assert type(info.value) is error
+    assert str(info.value) == message
+
+
+def test_algorithm_argument_fills_a_jwk_without_alg() -> None:
+    bare = {k: v for k, v in HMAC.items() if k != "alg"}
+    assert PyJWK(bare, algorithm="HS384").algorithm_name == "HS384"
+    assert PyJWK(bare).algorithm_name == "HS256"
+    assert PyJWK({**bare, "alg": "HS512"}, algorithm="HS512").algorithm_name == "HS512"
+
+
+def test_a_set_of_exactly_max_keys() -> None:
+    assert len(PyJWKSet([HMAC] * MAX_KEYS)) == MAX_KEYS == 256
+
+
+def test_thumbprints_of_secrets_and_their_messages() -> None:
+    from jwtlite.jwk import thumbprint, thumbprint_uri
+
+    assert thumbprint("a-secret-text-key") == thumbprint(b"a-secret-text-key")
+    with pytest.raises(InvalidKeyError) as info:
+        thumbprint(5)
+    assert str(info.value) == "Cannot export int as a JWK"
+    uri = thumbprint_uri(P384, "sha384")
+    assert uri == f"urn:ietf:params:oauth:jwk-thumbprint:sha-384:{thumbprint(P384, 'sha384')}"
+    assert thumbprint(P384, "sha384") != thumbprint(P384)
+
+
+def test_from_json_passes_the_algorithm_on() -> None:
+    bare = json.dumps({k: v for k, v in HMAC.items() if k != "alg"})
+    assert PyJWK.from_json(bare, algorithm="HS384").algorithm_name == "HS384"
+    assert PyJWK.from_json(bare).algorithm_name == "HS256"

@@ -540,3 +540,104 @@ def test_new_errors_are_exported() -> None:
     assert issubclass(RevocationStoreUnavailableError, PyJWTError)
     # Not a token error: the token may be fine, so an app answers 503, not 401.
     assert not issubclass(RevocationStoreUnavailableError, InvalidTokenError)
+
+
+# -- exact messages and boundaries (mutation survivors) --
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"algorithm": "none"}, "TokenService needs a signing algorithm, not 'none'"),
+        ({"issuer": ""}, "issuer must be a non-empty string"),
+        ({"audience": ""}, "audience must be a non-empty string"),
+        ({"access_ttl": timedelta(seconds=0.5)},
+         "access_ttl must be a timedelta of at least one second"),
+        ({"refresh_ttl": 60}, "refresh_ttl must be a timedelta of at least one second"),
+        ({"refresh_reuse_interval": "5"}, "refresh_reuse_interval must be a number of seconds"),
+        ({"refresh_reuse_interval": 300.5},
+         "refresh_reuse_interval must be between 0 and 300 seconds"),
+    ],
+)  # fmt: skip
+def test_configuration_messages(kwargs: dict[str, Any], message: str) -> None:
+    args: dict[str, Any] = {"algorithm": "HS256", "issuer": ISS, "audience": AUD, **kwargs}
+    algorithm = args.pop("algorithm")
+    with pytest.raises(InvalidArgumentError) as info:
+        TokenService(SECRET, algorithm, **args)
+    assert str(info.value) == message
+
+
+def test_configuration_boundaries(clock: FakeClock) -> None:
+    one = TokenService(SECRET, "HS256", issuer=ISS, audience=AUD, clock=clock,
+                       access_ttl=timedelta(seconds=1), refresh_ttl=timedelta(seconds=1),
+                       refresh_reuse_interval=300)  # fmt: skip
+    pair = one.issue("alice")
+    assert pair.expires_in == 1
+    assert _claims(pair.refresh_token)["exp"] == _claims(pair.refresh_token)["iat"] + 1
+    assert len(_claims(pair.access_token)["jti"]) == 43  # 32 random bytes, base64url
+    with pytest.raises(InvalidArgumentError) as info:
+        one.issue("")
+    assert str(info.value) == "subject must be a non-empty string"
+
+
+def test_token_error_messages(service: TokenService, clock: FakeClock) -> None:
+    def message(call: Any, token: str, **kwargs: Any) -> str:
+        with pytest.raises(InvalidTokenError) as info:
+            call(token, **kwargs)
+        return str(info.value)
+
+    pair = service.issue("alice")
+    refreshed = service.refresh(pair.refresh_token)
+    assert message(service.verify_access, refreshed.access_token, fresh=True) == (
+        "a fresh token from a login is required; log in again"
+    )
+    assert message(service.refresh, pair.refresh_token) == (
+        "refresh token reused; its family has been revoked"
+    )
+    assert message(service.verify_access, refreshed.access_token) == (
+        "token family has been revoked"
+    )
+    other = service.issue("bob")
+    service.revoke(other.access_token, family=False)
+    assert message(service.verify_access, other.access_token) == "token has been revoked"
+    service.revoke_subject("carol")
+    carol = service.issue("carol")  # the same second as the revocation
+    assert message(service.verify_access, carol.access_token) == (
+        "all tokens of this subject have been revoked"
+    )
+    claims = _claims(carol.access_token)
+    no_fam = {k: v for k, v in claims.items() if k != "fam"}
+    unfamilied = PyJWT().encode({**no_fam, "sub": "erin"}, SECRET, headers={"typ": ACCESS_TYP})
+    assert message(service.verify_access, unfamilied) == "token lacks a string fam or jti claim"
+
+
+def test_successor_parts_are_read_in_order(clock: FakeClock) -> None:
+    seen: list[str] = []
+
+    class Fixed(MemoryStore):
+        def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str:
+            seen.append(successor)
+            return f"{int(clock.now)}.access-id.refresh-id"
+
+    service = _reuse_service(clock, Fixed(clock=clock), 5)
+    pair = service.refresh(service.issue("alice").refresh_token)
+    assert len(seen) == 1
+    access, refresh = _claims(pair.access_token), _claims(pair.refresh_token)
+    assert (access["jti"], refresh["jti"]) == ("access-id", "refresh-id")
+    assert access["fresh"] is False
+    assert access["iat"] == int(clock.now)
+
+
+@pytest.mark.parametrize(
+    "successor", ["not-a-successor", "1..r", "1.a.", "x.a.r", "1.a.r.s", ".a.r", "-1.a.r"]
+)
+def test_every_malformed_successor_is_refused(clock: FakeClock, successor: str) -> None:
+    class Broken(MemoryStore):
+        def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str:
+            return broken
+
+    broken = successor
+    service = _reuse_service(clock, Broken(clock=clock), 5)
+    with pytest.raises(PyJWTError) as info:
+        service.refresh(service.issue("alice").refresh_token)
+    assert str(info.value) == "revocation store returned a malformed refresh successor"
