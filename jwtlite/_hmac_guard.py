@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+from ._json import _too_deep
+
 __all__ = ["ASYMMETRIC_KEY_TEXT", "JWK_TEXT", "refusal"]
 
 #: PyJWT's texts for the two refusals.
@@ -78,18 +80,26 @@ def _has_pem_block(text: str) -> bool:
 
 
 def _looks_like_jwk(text: str) -> bool:
+    # Deeper than jwtlite ever parses (the same linear scan as token JSON): decided unread, so
+    # the answer does not depend on how deep this Python's json module happens to recurse.
+    if _too_deep(text):
+        return _deep_text_is_refused(text)
     try:
         # Integers are never needed here; parsing them as 0 avoids int-conversion cost.
         value = json.loads(text, parse_int=lambda _: 0)
     except RecursionError:
-        # Too deep to parse: an object is refused unread, an array if it names a "kty" member
-        # (a string followed by ":" that decodes to kty, escapes included).
-        return text.startswith("{") or any(
-            _decodes_to_kty(m.group(1)) for m in _MEMBER_NAME.finditer(text)
-        )
+        return _deep_text_is_refused(text)
     except ValueError:
         return False  # not JSON at all: an ordinary secret that happens to start with a brace
     return _holds_kty(value)
+
+
+def _deep_text_is_refused(text: str) -> bool:
+    """Too deep to parse: an object is refused unread, an array if it names a "kty" member
+    (a string followed by ":" that decodes to kty, escapes included)."""
+    return text.startswith("{") or any(
+        _decodes_to_kty(m.group(1)) for m in _MEMBER_NAME.finditer(text)
+    )
 
 
 # A JSON string (escapes included) followed by optional whitespace and a colon: a member name.

@@ -189,3 +189,18 @@ def test_tampered_signature_segment_is_decode_error() -> None:
     token = jwtlite.encode({"a": 1}, "k" * 32, algorithm="HS256")
     with pytest.raises(DecodeError):
         jwtlite.decode(token + "=", "k" * 32, algorithms=["HS256"])
+
+
+def test_json_deeper_than_jwtlite_parses_is_decided_unread_on_every_python() -> None:
+    """Text nested deeper than jwtlite's JSON limit (64) is never handed to ``json``: an object
+    is refused as an HMAC secret whatever this Python's json module could parse."""
+    from jwtlite._json import MAX_DEPTH
+
+    def nested(depth: int) -> str:
+        return '{"a": ' + "[" * depth + "]" * depth + "}"
+
+    shallow = nested(MAX_DEPTH - 2).encode()  # within the limit, no "kty": an ordinary secret
+    assert HMACAlgorithm("HS256").prepare_key(shallow) == shallow
+    for depth in (MAX_DEPTH, 100, 5000):
+        with pytest.raises(InvalidKeyError):
+            HMACAlgorithm("HS256").prepare_key(nested(depth).encode())

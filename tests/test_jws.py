@@ -264,9 +264,14 @@ def test_parse_and_verify_messages() -> None:
         "Token is larger than the 10-character limit"
     )
     bad_header = b64url_encode(b'{"alg":"HS256",}')
+    # PyJWT's prefix, then the standard library's own reason (its wording varies by Python:
+    # 3.13 names the trailing comma).
+    try:
+        json.loads('{"alg":"HS256",}')
+    except ValueError as exc:
+        stdlib_reason = str(exc)
     assert _message(DecodeError, decode, f"{bad_header}.e30.AAAA") == (
-        "Invalid header string: Expecting property name enclosed in double quotes:"
-        " line 1 column 16 (char 15)"
+        f"Invalid header string: {stdlib_reason}"
     )
     assert _message(InvalidSignatureError, decode, good[:-2] + "AA") == (
         "Signature verification failed"

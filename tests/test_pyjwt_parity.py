@@ -406,7 +406,9 @@ def test_key_text_is_refused_as_an_hmac_secret_in_every_encoding() -> None:
             with pytest.raises(jwtlite.InvalidKeyError):
                 jwtlite.decode(token({"a": 1}), secret, algorithms=["HS256"])
     assert refused == len(_KEY_TEXTS) * 9
-    assert same_text >= 55  # 59 with PyJWT 2.15.1
+    # PyJWT 2.15.1 refuses 59 of these on Python <= 3.12 and 50 on 3.13, whose json module
+    # parses the 5000-deep text (PyJWT then accepts it; jwtlite refuses it unread everywhere).
+    assert same_text >= 50
 
 
 @pytest.mark.parametrize("secret", [SECRET, "{not json but a fine secret}", "[1, 2, 3]"])
