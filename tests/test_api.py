@@ -463,3 +463,59 @@ def test_now_as_a_naive_datetime_is_utc_whatever_the_local_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# --- PyJWT 2's warnings for ignored arguments (never a change of behaviour) --------------------
+
+_MISMATCH = "This invocation has a mismatch between the kwarg and the option entry."
+
+
+def _caught(call: Any) -> list[tuple[type[Warning], str]]:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [(w.category, str(w.message)) for w in caught]
+
+
+def test_verify_argument_warns_only_when_it_disagrees_with_the_options() -> None:
+    token = jwtlite.encode({"a": 1}, KEY)
+    off = {"verify_signature": False}
+    for method in (jwtlite.decode, jwtlite.decode_complete):
+        quiet = [
+            lambda: method(token, KEY, ["HS256"], verify=True),  # noqa: B023
+            lambda: method(token, KEY, ["HS256"], options=off, verify=False),  # noqa: B023
+            lambda: method(token, KEY, ["HS256"], options={}, verify=True),  # noqa: B023
+        ]
+        for call in quiet:
+            assert _caught(call) == []
+        loud = [
+            lambda: method(token, KEY, ["HS256"], verify=False),  # noqa: B023
+            lambda: method(token, KEY, ["HS256"], options=off, verify=True),  # noqa: B023
+            lambda: method(token, KEY, ["HS256"], options={"verify_exp": True}, verify=False),  # noqa: B023
+        ]
+        for call in loud:
+            [(category, message)] = _caught(call)
+            assert category is DeprecationWarning
+            assert message.startswith("The `verify` argument to `decode` does nothing")
+            assert message.endswith(_MISMATCH)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda t: jwtlite.decode(t, KEY, ["HS256"], extra=1), "decode"),
+        (lambda t: jwtlite.decode_complete(t, KEY, ["HS256"], extra=1), "decode_complete"),
+        (lambda t: jwtlite.PyJWS().decode(t, KEY, ["HS256"], extra=1), "decode"),
+        (lambda t: jwtlite.PyJWS().decode_complete(t, KEY, ["HS256"], extra=1), "decode_complete"),
+    ],
+)
+def test_unknown_keyword_arguments_warn_with_the_method_name(call: Any, name: str) -> None:
+    token = jwtlite.encode({"a": 1}, KEY)
+    [(category, message)] = _caught(lambda: call(token))
+    assert category is jwtlite.RemovedInPyjwt3Warning
+    assert message == (
+        f"passing additional kwargs to {name}() is deprecated and will be removed in pyjwt"
+        " version 3. Unsupported kwargs: ('extra',)"
+    )

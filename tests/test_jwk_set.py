@@ -409,3 +409,23 @@ def test_from_json_passes_the_algorithm_on() -> None:
     bare = json.dumps({k: v for k, v in HMAC.items() if k != "alg"})
     assert PyJWK.from_json(bare, algorithm="HS384").algorithm_name == "HS384"
     assert PyJWK.from_json(bare).algorithm_name == "HS256"
+
+
+def test_refusals_of_mixed_and_ambiguous_sets_say_why_in_full() -> None:
+    with pytest.raises(PyJWKSetError) as mixed:
+        resolve_key(MIXED, alg="ES384", kid="p384", operation="verify")
+    assert str(mixed.value) == (
+        "The JWK Set mixes symmetric (oct) and asymmetric keys; refusing to verify with it"
+    )
+    broken = _with(P384, kid="p256", x="AAAA")
+    keys = PyJWKSet.from_dict({"keys": [P256_A, broken]})
+    with pytest.raises(PyJWKSetError) as ambiguous:
+        resolve_key(keys, alg="ES256", kid="p256", operation="verify")
+    assert str(ambiguous.value).startswith('kid "p256" names a usable key and a skipped member (')
+    assert str(ambiguous.value).endswith("); refusing an ambiguous JWK Set")
+
+
+def test_pyjwk_repr_names_a_missing_kid() -> None:
+    bare = {k: v for k, v in P256_A.items() if k != "kid"}
+    assert repr(PyJWK(bare)) == "<PyJWK kty=EC alg=ES256 kid=None>"
+    assert repr(PyJWK(P256_A)) == '<PyJWK kty=EC alg=ES256 kid="p256">'
