@@ -96,18 +96,9 @@ _DECODER = json.JSONDecoder(
 
 
 # Compact input ("{...}" with no surrounding whitespace, which every JWT encoder writes) goes
-# straight to the C scanner; anything else takes JSONDecoder.decode's whitespace handling.
+# straight to the C scanner (in loads_object); anything else takes JSONDecoder.decode's
+# whitespace handling.
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
-
-
-def _scan_compact(text: str) -> tuple[Any, int]:
-    """(value, end) from the C scanner for "{...}" text; end = -1 when it does not apply."""
-    if text[:1] != "{" or text[-1:] != "}":
-        return None, -1
-    try:
-        return _SCAN(text, 0)
-    except StopIteration:  # the scanner's way of saying "no value here"
-        return None, -1
 
 
 #: The token parts whose error messages follow PyJWT's text.
@@ -120,23 +111,31 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     For a token's ``header`` and ``payload`` the messages start as PyJWT's do ("Invalid header
     string: ..."), since applications compare them.
     """
-    if what in _PYJWT_PARTS:
-        what = f"{what} string"
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DecodeError(f"Invalid {what}: not UTF-8") from None
-    if _too_deep(text):
-        raise DecodeError(f"Invalid {what}: nested deeper than {MAX_DEPTH} levels")
-    try:
-        value, end = _scan_compact(text)
+        # (Depth cannot exceed the number of opening brackets: the cheap bound inline.)
+        if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
+            raise _StrictnessError(f"nested deeper than {MAX_DEPTH} levels")
+        end = -1  # compact "{...}" goes straight to the C scanner; anything else below
+        if text[:1] == "{" and text[-1:] == "}":
+            try:
+                value, end = _SCAN(text, 0)
+            except StopIteration:  # the scanner's way of saying "no value here"
+                end = -1
         if end != len(text):
             value = _DECODER.decode(text)  # the general path, with its precise error messages
+    except UnicodeDecodeError:
+        raise DecodeError(f"Invalid {_name(what)}: not UTF-8") from None
     except (ValueError, RecursionError) as exc:
         # ValueError covers our hooks, JSONDecodeError and CPython's int digit limit (>= 3.11).
-        raise DecodeError(f"Invalid {what}: {exc}") from None
-    if not isinstance(value, dict):
+        raise DecodeError(f"Invalid {_name(what)}: {exc}") from None
+    if type(value) is not dict:
         # PyJWT's spelling for token parts ("json object"), ours elsewhere.
-        kind = "json" if what.endswith(" string") else "JSON"
-        raise DecodeError(f"Invalid {what}: must be a {kind} object")
+        kind = "json" if what in _PYJWT_PARTS else "JSON"
+        raise DecodeError(f"Invalid {_name(what)}: must be a {kind} object")
     return value
+
+
+def _name(what: str) -> str:
+    """How error messages name the text: PyJWT's "header string" for token parts."""
+    return f"{what} string" if what in _PYJWT_PARTS else what

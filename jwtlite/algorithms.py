@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import importlib.util
 from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar
 
@@ -70,6 +71,9 @@ RSA_MIN_BITS = _jwa.ALGORITHMS["RS256"].min_bits
 #: Floor when a caller explicitly allows legacy keys for *verification* only.
 RSA_LEGACY_MIN_BITS = 1024
 
+#: A verification with its key bound: ``verifier(signing_input, signature) -> bool``.
+Verifier = Callable[[bytes, bytes], bool]
+
 #: HMAC secrets already checked, by the identity of the object the caller passed (never by
 #: the secret's value), shared by the HMAC algorithms of every table.
 _HMAC_SECRETS = IdentityCache("checked HMAC secrets", 256)
@@ -111,6 +115,13 @@ class Algorithm:
     def check_key_length(self, key: Any) -> str | None:
         """A warning text when ``key`` is shorter than this algorithm wants, else None."""
         return None
+
+    def _verifier(self, prepared: Any) -> Verifier:
+        """:meth:`verify` with ``prepared`` (a result of :meth:`prepare_key`) bound, for a
+        key that verifies many tokens. The built-in classes do their per-key work here, once;
+        the answers are exactly :meth:`verify`'s. Callers use it only on an instance of a
+        built-in class itself (:data:`BINDABLE`): a subclass may override ``verify``."""
+        return lambda msg, sig: self.verify(msg, prepared, sig)
 
     def compute_hash_digest(self, bytestr: bytes) -> bytes:
         """The algorithm's hash of ``bytestr`` (PyJWT compatibility; used for at_hash etc.)."""
@@ -241,6 +252,10 @@ class HMACAlgorithm(Algorithm):
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         return hmac.compare_digest(hmac.digest(self.prepare_key(key), msg, self.hash_name), sig)
 
+    def _verifier(self, prepared: Any) -> Verifier:
+        secret, hash_name = self.prepare_key(prepared), self.hash_name
+        return lambda msg, sig: hmac.compare_digest(hmac.digest(secret, msg, hash_name), sig)
+
 
 class _AsymmetricAlgorithm(Algorithm):
     """A public-key algorithm: keys are bound to its JWA row before any cryptography runs."""
@@ -299,6 +314,10 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         public = self._public_key(key)
         return get_backend().rsa_pkcs1v15_verify(public, self.hash_name, msg, sig)
 
+    def _verifier(self, prepared: Any) -> Verifier:
+        public = self._public_key(prepared)
+        return get_backend().rsa_verifier(public, self.hash_name, pss=self._family == "rsa-pss")
+
     def prepare_key(self, key: Any) -> Any:
         try:
             return super().prepare_key(key)
@@ -355,6 +374,9 @@ class ECAlgorithm(_AsymmetricAlgorithm):
         public = self._public_key(key)
         return get_backend().ecdsa_verify(public, self.hash_name, msg, sig)
 
+    def _verifier(self, prepared: Any) -> Verifier:
+        return partial(get_backend().ecdsa_verify, self._public_key(prepared), self.hash_name)
+
 
 class OKPAlgorithm(_AsymmetricAlgorithm):
     """EdDSA (RFC 8037) and the fully-specified Ed25519 / Ed448 (RFC 9864)."""
@@ -372,6 +394,9 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         return get_backend().eddsa_verify(self._public_key(key), msg, sig)
 
+    def _verifier(self, prepared: Any) -> Verifier:
+        return partial(get_backend().eddsa_verify, self._public_key(prepared))
+
 
 #: The class that implements each family of the JWA table.
 _FAMILIES: Mapping[str, Callable[[str], Algorithm]] = {
@@ -382,6 +407,12 @@ _FAMILIES: Mapping[str, Callable[[str], Algorithm]] = {
     "ecdsa": ECAlgorithm,
     "eddsa": OKPAlgorithm,
 }
+
+
+#: The classes whose :meth:`Algorithm._verifier` is their ``verify`` bound (exact types only).
+BINDABLE: frozenset[type[Algorithm]] = frozenset(
+    {HMACAlgorithm, RSAAlgorithm, RSAPSSAlgorithm, ECAlgorithm, OKPAlgorithm}
+)
 
 
 def default_algorithms() -> dict[str, Algorithm]:

@@ -310,7 +310,8 @@ class PyJWT:
         >>> PyJWT().decode(token, secret, algorithms=["HS256"], audience="api")["sub"]
         'alice'
         """
-        _legacy_arguments("decode", kwargs, verify, options)
+        if kwargs or verify is not None:
+            _legacy_arguments("decode", kwargs, verify, options)
         return self._decode(
             jwt, key, algorithms, options, audience, issuer, subject, leeway,
             detached_payload, typ, max_age, now,

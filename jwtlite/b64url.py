@@ -21,7 +21,11 @@ __all__ = ["b64_to_uint", "b64url_decode", "b64url_encode", "uint_to_b64"]
 
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 # Standard-alphabet twin, so decoding can use binascii's fast path after one translate().
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+# Every byte outside the URL-safe alphabet (the standard "+", "/" and "=" included) becomes
+# "!", which no base64 alphabet holds: one translate both converts and marks bad input.
+_TO_STANDARD = bytes(
+    {0x2D: 0x2B, 0x5F: 0x2F}.get(b, b) if b in _ALPHABET else 0x21 for b in range(256)
+)
 _FROM_STANDARD = bytes.maketrans(b"+/", b"-_")
 # The final character of a 2- or 3-character tail carries 4 or 2 unused bits (RFC 4648 §3.5);
 # these sets hold the characters whose unused bits are zero, i.e. the canonical ones.
@@ -61,7 +65,8 @@ def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
         if len(raw) % 4 or len(raw) - len(unpadded) > 2:
             raise DecodeError("Invalid base64url: bad padding")
         raw = unpadded
-    if raw.translate(None, _ALPHABET):
+    standard = raw.translate(_TO_STANDARD)
+    if b"!" in standard:
         raise DecodeError("Invalid base64url: character outside the URL-safe alphabet")
     tail = len(raw) % 4
     if tail == 1:
@@ -69,7 +74,7 @@ def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
     if tail and raw[-1] not in _CANONICAL_LAST[tail]:
         raise DecodeError("Invalid base64url: non-zero trailing bits (non-canonical encoding)")
     try:
-        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PADDING[tail])
+        return binascii.a2b_base64(standard + _PADDING[tail])
     except binascii.Error as exc:  # pragma: no cover - excluded by the checks above
         raise DecodeError(f"Invalid base64url: {exc}") from None
 

@@ -19,12 +19,13 @@ from collections.abc import Container, Mapping, Sequence
 from typing import Any, Callable, NamedTuple
 
 from . import _hints
-from ._cache import BoundedCache
+from ._cache import BoundedCache, IdentityCache
 from ._json import dumps, loads_object
-from ._keymodel import key_curve, key_kty
+from ._keymodel import KEY_TYPES, key_curve, key_kty
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
-from .algorithms import RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm
+from .algorithms import BINDABLE, RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm, Verifier
 from .b64url import b64url_decode, b64url_encode
+from .backends import get_backend
 from .exceptions import (
     DecodeError,
     InsecureKeyLengthWarning,
@@ -348,10 +349,36 @@ def _verify(
         raise InvalidAlgorithmError("Algorithm not supported") from exc
     if options.allow_small_rsa_verify and isinstance(alg_obj, RSAAlgorithm):
         alg_obj = alg_obj.with_min_bits(RSA_LEGACY_MIN_BITS)
-    prepared = alg_obj.prepare_key(_resolve_jwk(key, alg, header.get("kid"), "verify"))
-    check_key_length(alg_obj, prepared, options)
-    if not alg_obj.verify(signing_input, prepared, signature):
+    if type(alg_obj) in BINDABLE and type(key) in _BINDABLE_KEYS:
+        verified = _bound_verifier(alg_obj, key, options)(signing_input, signature)
+    else:
+        prepared = alg_obj.prepare_key(_resolve_jwk(key, alg, header.get("kid"), "verify"))
+        check_key_length(alg_obj, prepared, options)
+        verified = alg_obj.verify(signing_input, prepared, signature)
+    if not verified:
         raise InvalidSignatureError("Signature verification failed")
+
+
+#: Key forms that cannot change after they are passed: the caller's object may key a cache.
+#: (Mappings, PyJWK and PyJWKSet choose a member per token, by its ``kid`` and ``alg``.)
+_BINDABLE_KEYS = frozenset({str, bytes, *KEY_TYPES})
+#: Per key object the caller passes: (algorithm, backend, key-length warning, bound verifier).
+#: A service that verifies with one configured key (a PEM string, say) prepares it once, not
+#: on every request; entries die with the caller's object (or the bound of 256).
+_VERIFIERS = IdentityCache("bound verifiers", 256)
+
+
+def _bound_verifier(alg_obj: Algorithm, key: Any, options: Options) -> Verifier:
+    backend = get_backend()
+    entry: Any = _VERIFIERS.lookup(key)
+    if entry is None or entry[0] is not alg_obj or entry[1] is not backend:
+        prepared = alg_obj.prepare_key(key)
+        entry = (alg_obj, backend, alg_obj.check_key_length(prepared), alg_obj._verifier(prepared))
+        _VERIFIERS.store(key, entry)
+    if entry[2] is not None:
+        _length_verdict(entry[2], options)
+    verifier: Verifier = entry[3]
+    return verifier
 
 
 def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[str]:
@@ -386,6 +413,8 @@ def _key_shape(key: Any) -> tuple[str | None, str | None]:
 def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
     """Keys given as PyJWK, PyJWKSet or a JWK/JWKS dict are chosen and checked by ``jwk``;
     every other form goes to the algorithm's ``prepare_key`` unchanged."""
+    if type(key) is str or type(key) is bytes:  # the common forms; Mapping's check is slow
+        return key
     if not isinstance(key, (PyJWK, PyJWKSet, Mapping)):
         return key
     if operation != "verify":
@@ -399,7 +428,10 @@ def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
 
 def check_key_length(alg_obj: Algorithm, prepared: Any, options: Options) -> None:
     """Warn (or, with ``enforce_minimum_key_length``, raise) for a too-short key."""
-    message = alg_obj.check_key_length(prepared)
+    _length_verdict(alg_obj.check_key_length(prepared), options)
+
+
+def _length_verdict(message: str | None, options: Options) -> None:
     if message is None:
         return
     if options.enforce_minimum_key_length:
@@ -439,6 +471,38 @@ def build_header(
     return header
 
 
+#: Encoded headers of the form almost every token has, ``{"typ": ..., "alg": ...}`` with
+#: string values and the default encoder, keyed by those items and the sort switch.
+_HEADER_SEGMENTS: BoundedCache[tuple[Any, ...], str] = BoundedCache("encoded JWS headers", 64)
+
+
+def _header_segment(
+    header: dict[str, Any], json_encoder: type[json.JSONEncoder] | None, sort_headers: bool
+) -> str:
+    """The base64url of the header's JSON (``InvalidArgumentError`` if it has none)."""
+    plain = (
+        json_encoder is None
+        and len(header) <= 2
+        and all(type(value) is str for value in header.values())
+    )
+    if plain:
+        cache_key = (sort_headers, *header.items())
+        cached = _HEADER_SEGMENTS.get(cache_key)
+        if cached is not None:
+            return cached
+    try:
+        header_json = dumps(header, cls=json_encoder, sort_keys=sort_headers)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"Header is not JSON-serialisable: {exc}"
+            + _hints.unserialisable(header, "headers", json_encoder, sort_keys=sort_headers)
+        ) from None
+    segment = b64url_encode(header_json)
+    if plain:
+        _HEADER_SEGMENTS.put(cache_key, segment)
+    return segment
+
+
 def sign(
     payload: bytes,
     key: Any,
@@ -452,16 +516,9 @@ def sign(
 ) -> str:
     """Sign ``payload`` under ``header`` (from :func:`build_header`); the compact JWS."""
     alg_obj = get_algorithm(header["alg"])
-    try:
-        header_json = dumps(header, cls=json_encoder, sort_keys=sort_headers)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(
-            f"Header is not JSON-serialisable: {exc}"
-            + _hints.unserialisable(header, "headers", json_encoder, sort_keys=sort_headers)
-        ) from None
+    header_b64 = _header_segment(header, json_encoder, sort_headers)
     if not isinstance(payload, bytes):
         raise InvalidArgumentError("The JWS payload must be bytes")
-    header_b64 = b64url_encode(header_json)
     body = payload if not header.get("b64", True) else b64url_encode(payload).encode()
     signing_input = header_b64.encode() + b"." + body
     signing_key = _resolve_jwk(key, header["alg"], header.get("kid"), "sign")

@@ -139,6 +139,25 @@ def test_wycheproof_pss(backend: Backend, filename: str) -> None:
     assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PSS_FILES[filename]
 
 
+def bound(backend: Backend, pss: bool) -> Callable[[RSAPublicKey, str, bytes, bytes], bool]:
+    """The backend's key-bound verifier, bound afresh on every call, in the unbound shape."""
+    return lambda key, hash_name, message, signature: backend.rsa_verifier(key, hash_name, pss=pss)(
+        message, signature
+    )
+
+
+@pytest.mark.parametrize("filename", sorted(PKCS1_FILES))
+def test_wycheproof_pkcs1v15_bound(backend: Backend, filename: str) -> None:
+    seen = run_wycheproof(filename, bound(backend, pss=False), pss=False)
+    assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PKCS1_FILES[filename]
+
+
+@pytest.mark.parametrize("filename", sorted(PSS_FILES))
+def test_wycheproof_pss_bound(backend: Backend, filename: str) -> None:
+    seen = run_wycheproof(filename, bound(backend, pss=True), pss=True)
+    assert (seen["valid"], seen["invalid"], seen["acceptable"]) == PSS_FILES[filename]
+
+
 @pytest.mark.parametrize("filename", sorted(PKCS1_FILES))
 def test_wycheproof_pkcs1v15_pure_module(filename: str) -> None:
     seen = run_wycheproof(filename, rsa.pkcs1v15_verify, pss=False)
@@ -276,8 +295,11 @@ def test_wrong_length_and_out_of_range_signatures_fail(
         (1).to_bytes(k, "big"),
     ]
     assert len(candidates) == 11
+    bound_verify = backend.rsa_verifier(public, hash_name, pss=alg.startswith("PS"))
+    assert bound_verify(b"msg", signature)
     for bad in candidates:
         assert not verify(public, hash_name, b"msg", bad)
+        assert not bound_verify(b"msg", bad)
         assert not pure_verifier(alg)(public, hash_name, b"msg", bad)
 
 
@@ -343,6 +365,24 @@ def test_verify_never_raises_on_strange_keys(
     key = RSAPublicKey(n, e)
     assert rsa.pkcs1v15_verify(key, hash_name, b"m", signature) is False
     assert rsa.pss_verify(key, hash_name, b"m", signature) is False
+
+
+@given(
+    n=weird_ints,
+    e=weird_ints,
+    hash_name=st.sampled_from([*HASHES, "md5", "", "SHA256"]),
+    signature=st.binary(max_size=12),
+)
+@settings(max_examples=100, deadline=None)
+def test_bound_verifiers_never_raise_on_strange_keys(
+    n: int, e: int, hash_name: str, signature: bytes
+) -> None:
+    key = RSAPublicKey(n, e)
+    backends = all_backends()
+    for backend in backends:
+        for pss in (False, True):
+            assert backend.rsa_verifier(key, hash_name, pss=pss)(b"m", signature) is False
+    assert len(backends) == len(BACKEND_NAMES)
 
 
 def test_verify_rejects_non_bytes_and_unknown_hash() -> None:

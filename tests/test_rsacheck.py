@@ -176,6 +176,9 @@ def test_255_bit_exponent_verifies_on_every_backend(backend: Backend, pss: bool)
         verify = other.rsa_pss_verify if pss else other.rsa_pkcs1v15_verify
         assert verify(key.public_key(), "sha256", b"message", signature)
         assert not verify(key.public_key(), "sha256", b"other", signature)
+        bound = other.rsa_verifier(key.public_key(), "sha256", pss=pss)
+        assert bound(b"message", signature)
+        assert not bound(b"other", signature)
         checked += 1
     assert checked == len(BACKEND_NAMES)
 

@@ -11,7 +11,7 @@ Selection order: :func:`set_backend` in code, else the ``JWTLITE_BACKEND`` envir
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from ..exceptions import BackendUnavailableError
 
@@ -42,6 +42,13 @@ class Backend(Protocol):
         self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
     ) -> bool:
         """RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2)."""
+
+    def rsa_verifier(
+        self, key: RSAPublicKey, hash_name: str, *, pss: bool
+    ) -> Callable[[bytes, bytes], bool]:
+        """``(message, signature) -> bool`` for one key: the answers of
+        :meth:`rsa_pkcs1v15_verify` (or :meth:`rsa_pss_verify` with ``pss``), with the work
+        that depends only on the key done once, here (verifying a token per request)."""
 
     def rsa_pss_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
         """RSASSA-PSS with MGF1(hash) and salt length = hash length (RFC 7518 §3.5)."""

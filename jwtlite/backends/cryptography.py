@@ -16,6 +16,7 @@ Works with cryptography 3.4 and later: optional features are detected, not assum
 from __future__ import annotations
 
 import inspect
+from functools import partial
 from typing import Callable, TypeVar, Union, cast
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -274,6 +275,33 @@ def _rsa_verify(
     return True
 
 
+def _rsa_verifier(
+    key: RSAPublicKey, hash_name: str, *, pss: bool
+) -> Callable[[bytes, bytes], bool]:
+    """:func:`_rsa_verify` with the key's checks and its OpenSSL object done once."""
+    algorithm = _HASHES.get(hash_name)
+    if (
+        algorithm is None
+        or not public_ok(key.n, key.e)
+        or (key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS)
+    ):
+        return partial(_rsa_verify, key, hash_name, pss=pss)  # the rare cases, unchanged
+    native = _rsa_public(key)
+    size = (key.n.bit_length() + 7) // 8
+    padding = _PSS[hash_name] if pss else _PKCS1V15
+
+    def verify(message: bytes, signature: bytes) -> bool:
+        if len(signature) != size:  # _rsa_length_ok
+            return False
+        try:
+            native.verify(signature, message, padding, algorithm)
+        except _BAD_INPUT:
+            return False
+        return True
+
+    return verify
+
+
 class CryptographyBackend:
     """Backend protocol implementation over pyca/cryptography.
 
@@ -291,6 +319,11 @@ class CryptographyBackend:
         self, key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes
     ) -> bool:
         return _rsa_verify(key, hash_name, message, signature, pss=False)
+
+    def rsa_verifier(
+        self, key: RSAPublicKey, hash_name: str, *, pss: bool
+    ) -> Callable[[bytes, bytes], bool]:
+        return _rsa_verifier(key, hash_name, pss=pss)
 
     def rsa_pss_sign(self, key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
         return _rsa_sign(key, hash_name, message, pss=True)
