@@ -79,6 +79,32 @@ Verifier = Callable[[bytes, bytes], bool]
 _HMAC_SECRETS = IdentityCache("checked HMAC secrets", 256)
 
 
+_IPAD = bytes(byte ^ 0x36 for byte in range(256))  # RFC 2104 §2, as translate() tables
+_OPAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+def keyed_hmac(secret: bytes, hash_name: str) -> Callable[[bytes], bytes]:
+    """HMAC (RFC 2104 §2) under one key: ``H(K ^ opad || H(K ^ ipad || text))``, with the two
+    key blocks hashed once, here, and copied for each text. Equal to ``hmac.digest(secret,
+    text, hash_name)``; for a key that verifies many tokens it saves the key schedule (about
+    1 µs of an HS256 decode)."""
+    block_size = hashlib.new(hash_name).block_size
+    if len(secret) > block_size:
+        secret = hashlib.new(hash_name, secret).digest()
+    padded = secret.ljust(block_size, b"\0")
+    inner = hashlib.new(hash_name, padded.translate(_IPAD))
+    outer = hashlib.new(hash_name, padded.translate(_OPAD))
+
+    def mac(text: bytes) -> bytes:
+        digest = inner.copy()
+        digest.update(text)
+        result = outer.copy()
+        result.update(digest.digest())
+        return result.digest()
+
+    return mac
+
+
 def _to_neutral(key: Any) -> Any:
     """Resolve any accepted key form to a neutral key (``load_key`` caches the parse)."""
     inner = getattr(key, "key", None)  # PyJWK carries its parsed key in ``.key``
@@ -253,8 +279,8 @@ class HMACAlgorithm(Algorithm):
         return hmac.compare_digest(hmac.digest(self.prepare_key(key), msg, self.hash_name), sig)
 
     def _verifier(self, prepared: Any) -> Verifier:
-        secret, hash_name = self.prepare_key(prepared), self.hash_name
-        return lambda msg, sig: hmac.compare_digest(hmac.digest(secret, msg, hash_name), sig)
+        mac = keyed_hmac(self.prepare_key(prepared), self.hash_name)
+        return lambda msg, sig: hmac.compare_digest(mac(msg), sig)
 
 
 class _AsymmetricAlgorithm(Algorithm):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import warnings
 from typing import Any
 
 import pytest
 from conftest import load_vector
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jwtlite
 from jwtlite import algorithms as algorithms_module
@@ -204,3 +207,44 @@ def test_json_deeper_than_jwtlite_parses_is_decided_unread_on_every_python() -> 
     for depth in (MAX_DEPTH, 100, 5000):
         with pytest.raises(InvalidKeyError):
             HMACAlgorithm("HS256").prepare_key(nested(depth).encode())
+
+
+# --- keyed_hmac: the key schedule done once (bound verifiers) ---------------------------------
+
+# RFC 4231 §4.2 (test case 1) and §4.7 (test case 6, a key longer than the block), HMAC-SHA-256.
+RFC4231 = [
+    (b"\x0b" * 20, b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+    (
+        b"\xaa" * 131,
+        b"Test Using Larger Than Block-Size Key - Hash Key First",
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "data", "expected"), RFC4231)
+def test_keyed_hmac_rfc4231(key: bytes, data: bytes, expected: str) -> None:
+    assert algorithms_module.keyed_hmac(key, "sha256")(data).hex() == expected
+
+
+@pytest.mark.parametrize("hash_name", ["sha256", "sha384", "sha512"])
+def test_keyed_hmac_equals_the_standard_library_at_every_key_length(hash_name: str) -> None:
+    block = hashlib.new(hash_name).block_size
+    lengths = [0, 1, 31, 32, block - 1, block, block + 1, 2 * block, 1000]
+    for length in lengths:
+        key = bytes(range(256)) * 4
+        key = key[:length]
+        mac = algorithms_module.keyed_hmac(key, hash_name)
+        for text in (b"", b"header.payload", b"x" * 5000):
+            assert mac(text) == hmac.digest(key, text, hash_name)
+            assert mac(text) == hmac.digest(key, text, hash_name)  # the states are not consumed
+    assert len(lengths) == 9
+
+
+@given(key=st.binary(max_size=300), text=st.binary(max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_keyed_hmac_property(key: bytes, text: bytes) -> None:
+    for hash_name in ("sha256", "sha384", "sha512"):
+        assert algorithms_module.keyed_hmac(key, hash_name)(text) == hmac.digest(
+            key, text, hash_name
+        )
