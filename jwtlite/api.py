@@ -166,7 +166,7 @@ class PyJWS:
     ) -> bytes:
         """Verify a compact JWS and return its payload bytes (extra keywords: see above)."""
         _legacy_arguments("decode", kwargs)
-        return self._decode(jwt, key, algorithms, options, detached_payload).payload
+        return self._decode(jwt, key, algorithms, options, detached_payload)[1]
 
     def _decode(
         self,

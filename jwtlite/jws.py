@@ -102,12 +102,9 @@ class ParsedToken(NamedTuple):
     signature: bytes
 
 
-class Verified(NamedTuple):
-    """A verified (or, with ``verify_signature`` off, merely parsed) compact JWS."""
-
-    header: dict[str, Any]
-    payload: bytes
-    signature: bytes
+#: A verified (or, with ``verify_signature`` off, merely parsed) compact JWS: ``(header,
+#: payload, signature)``. A plain tuple: :func:`decode` builds one per token.
+Verified = tuple[dict[str, Any], bytes, bytes]
 
 
 # Many tokens share one header (same alg, typ, kid); parsing it once is a measurable share of
@@ -147,6 +144,13 @@ def parse_compact(
     Error texts are PyJWT's for the same failure, checked in PyJWT's order (segments, header,
     payload, signature), since applications return and compare them.
     """
+    return ParsedToken(*_split(token, max_size, allow_padding))
+
+
+def _split(
+    token: str | bytes, max_size: int, allow_padding: bool
+) -> tuple[dict[str, Any], bytes, bytes, bytes]:
+    """:func:`parse_compact` as a plain tuple, for :func:`decode` (one per token)."""
     if isinstance(token, str):
         if len(token) > max_size:
             raise DecodeError(f"Token is larger than the {max_size}-character limit")
@@ -185,7 +189,7 @@ def parse_compact(
         _hints.append(exc, _hints.token_text(raw))  # a "Bearer " prefix, quotes, spaces
         raise
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
-    return ParsedToken(header, payload_segment, signing_input, signature)
+    return header, payload_segment, signing_input, signature
 
 
 def _non_ascii_part(token: str) -> str:
@@ -289,14 +293,12 @@ def decode(
         InvalidAlgorithmError: ``alg`` is ``none``, not allowed, or not in the table.
         InvalidKeyError: the key is unusable (UnusableKeyError when the token chose it).
     """
-    parsed = parse_compact(
-        token, max_size=options.max_token_size, allow_padding=options.allow_padding
+    header, payload_segment, signing_input, signature = _split(
+        token, options.max_token_size, options.allow_padding
     )
-    header = parsed.header
-    signing_input = parsed.signing_input
     encoded = header.get("b64", True)
     if detached_payload is not None:
-        if parsed.payload_segment:  # PyJWT's texts for the two ways this goes wrong
+        if payload_segment:  # PyJWT's texts for the two ways this goes wrong
             raise DecodeError(
                 "Payload segment must be empty when 'b64' is false."
                 if not encoded
@@ -308,19 +310,19 @@ def decode(
         signing_input = signing_input[:-1] + b"." + body
     elif encoded:
         try:
-            payload = b64url_decode(parsed.payload_segment, allow_padding=options.allow_padding)
+            payload = b64url_decode(payload_segment, allow_padding=options.allow_padding)
         except DecodeError as exc:
             raise DecodeError("Invalid payload padding") from exc
-    elif not parsed.payload_segment:
+    elif not payload_segment:
         raise DecodeError(
             'It is required that you pass in a value for the "detached_payload" argument to'
             " decode a message having the b64 header set to false."
         )
     else:
-        payload = parsed.payload_segment  # RFC 7797 §5.2: an unencoded payload in the token
+        payload = payload_segment  # RFC 7797 §5.2: an unencoded payload in the token
     if options.verify_signature:
-        _verify(signing_input, header, parsed.signature, key, algorithms, get_algorithm, options)
-    return Verified(header, payload, parsed.signature)
+        _verify(signing_input, header, signature, key, algorithms, get_algorithm, options)
+    return header, payload, signature
 
 
 def _verify(
