@@ -16,11 +16,13 @@ from jwtlite._cache import cache_sizes
 from jwtlite.algorithms import RSAAlgorithm
 from jwtlite.backends import Backend, get_backend, set_backend
 from jwtlite.exceptions import InsecureKeyLengthWarning, InvalidKeyError, InvalidSignatureError
-from jwtlite.keys import RSAPrivateKey, load_key
+from jwtlite.keys import RSAPrivateKey, RSAPublicKey, load_key
 
 PRIVATE_PEM = (KEYS / "rsa2048.pem").read_text()
 OTHER_PEM = (KEYS / "rsa2048_b.pem").read_text()
-PUBLIC = load_key(PRIVATE_PEM).public_key()  # type: ignore[union-attr]
+_PRIVATE = load_key(PRIVATE_PEM)
+assert isinstance(_PRIVATE, RSAPrivateKey)
+PUBLIC = _PRIVATE.public_key()
 PUBLIC_JWK = jwtlite.algorithms.RSAAlgorithm.to_jwk(PUBLIC, as_dict=True)
 CLAIMS = {"sub": "alice"}
 
@@ -91,7 +93,8 @@ def test_a_cached_key_still_refuses_other_signatures(backend: Backend) -> None:
 
 def test_switching_the_backend_rebinds(monkeypatch: pytest.MonkeyPatch) -> None:
     token = _token()
-    key = load_key(PRIVATE_PEM).public_key()  # type: ignore[union-attr]
+    jwtlite.clear_caches()
+    key = RSAPublicKey(PUBLIC.n, PUBLIC.e)  # an object no earlier test has bound
     bound: list[str] = []
     for name in jwtlite.backends.available_backends():
         backend = get_backend(name)
@@ -126,18 +129,18 @@ def test_short_key_warns_on_every_decode_and_enforcement_still_refuses() -> None
     for _ in range(3):
         with pytest.warns(InsecureKeyLengthWarning, match="1024 bits"):
             assert jwtlite.decode(token, public, algorithms=["RS256"]) == CLAIMS
-    enforce = {"enforce_minimum_key_length": True}
+    enforce: Any = {"enforce_minimum_key_length": True}
     for _ in range(2):
         with pytest.raises(InvalidKeyError, match="1024 bits"):
             jwtlite.decode(token, public, algorithms=["RS256"], options=enforce)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        opts = {"allow_small_rsa_verify": True}
+        opts: Any = {"allow_small_rsa_verify": True}
         assert jwtlite.decode(token, public, algorithms=["RS256"], options=opts) == CLAIMS
 
 
 def test_a_mutable_jwk_is_read_on_every_decode() -> None:
-    other = load_key(OTHER_PEM).public_key()  # type: ignore[union-attr]
+    other = load_key(OTHER_PEM).public_key()
     jwk = dict(PUBLIC_JWK)
     token, other_token = _token(), _token(OTHER_PEM)
     assert jwtlite.decode(token, jwk, algorithms=["RS256"]) == CLAIMS
