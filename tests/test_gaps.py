@@ -543,3 +543,24 @@ def test_token_kinds_never_cross() -> None:
         service.verify_access(pair.refresh_token)
     with pytest.raises(InvalidTokenError, match="typ"):
         service.refresh(pair.access_token)
+
+
+# --- claims: string claims at encode ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "section"), [("sub", "4.1.2"), ("jti", "4.1.7")])
+def test_a_non_string_claim_at_encode_names_the_claim_in_its_hint(name: str, section: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwtlite.encode({name: 5}, KEY, algorithm="HS256")
+    text = str(caught.value)
+    assert text.startswith(("Subject (sub)", "JWT ID (jti)")[name == "jti"])
+    assert f"{{{name!r}: str(value)}}" in text
+    assert f"RFC 7519 §{section}" in text
+
+
+def test_string_claims_accept_str_subclasses_at_encode() -> None:
+    class Name(str):
+        pass
+
+    token = jwtlite.encode({"sub": Name("alice"), "jti": Name("j1")}, KEY, algorithm="HS256")
+    assert jwtlite.decode(token, KEY, algorithms=["HS256"]) == {"sub": "alice", "jti": "j1"}
