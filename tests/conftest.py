@@ -44,6 +44,15 @@ class FakeClock:
         return self.now
 
 
+class SetEncoder(json.JSONEncoder):
+    """A caller's ``json_encoder`` that writes sets as sorted lists (tests of that argument)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, set):
+            return sorted(o)
+        return super().default(o)
+
+
 def load_vector(relative: str) -> Any:
     """Parse one JSON vector file under tests/vectors."""
     return json.loads((VECTORS / relative).read_text(encoding="utf-8"))

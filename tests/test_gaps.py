@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import KEYS, FakeClock
+from conftest import KEYS, FakeClock, SetEncoder
 
 import jwtlite
 from jwtlite import _json
@@ -350,25 +350,18 @@ def test_key_selection_failures_when_signing_are_not_token_errors() -> None:
 # --- encoding: custom json_encoder, b64=false -------------------------------------------------
 
 
-class _Encoder(json.JSONEncoder):
-    def default(self, o: Any) -> Any:
-        if isinstance(o, set):
-            return sorted(o)
-        return super().default(o)
-
-
 def test_nan_is_refused_with_a_custom_json_encoder() -> None:
-    token = jwtlite.encode({"s": {2, 1}}, KEY, algorithm="HS256", json_encoder=_Encoder)
+    token = jwtlite.encode({"s": {2, 1}}, KEY, algorithm="HS256", json_encoder=SetEncoder)
     assert _decode(token) == {"s": [1, 2]}
     for bad in (float("nan"), float("inf"), -float("inf")):
         with pytest.raises(InvalidArgumentError, match="JSON"):
-            jwtlite.encode({"x": bad}, KEY, algorithm="HS256", json_encoder=_Encoder)
+            jwtlite.encode({"x": bad}, KEY, algorithm="HS256", json_encoder=SetEncoder)
         with pytest.raises(InvalidArgumentError, match="Header"):
-            PyJWS().encode(b"{}", KEY, "HS256", headers={"x": bad}, json_encoder=_Encoder)
+            PyJWS().encode(b"{}", KEY, "HS256", headers={"x": bad}, json_encoder=SetEncoder)
         with pytest.raises(ValueError, match="JSON"):
-            _json.dumps({"x": bad}, cls=_Encoder)
-    assert _json.dumps({"b": 1, "a": 2}, cls=_Encoder, sort_keys=True) == b'{"a":2,"b":1}'
-    assert _json.dumps({"b": 1, "a": 2}, cls=_Encoder) == b'{"b":1,"a":2}'
+            _json.dumps({"x": bad}, cls=SetEncoder)
+    assert _json.dumps({"b": 1, "a": 2}, cls=SetEncoder, sort_keys=True) == b'{"a":2,"b":1}'
+    assert _json.dumps({"b": 1, "a": 2}, cls=SetEncoder) == b'{"b":1,"a":2}'
 
 
 def test_b64_false_attached_payload() -> None:

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import FORMATS
+from conftest import FORMATS, SetEncoder
 
 import jwtlite
 from jwtlite import jws
@@ -230,18 +230,11 @@ def test_an_empty_typ_header_is_left_out(typ: str | None) -> None:
     assert jwtlite.get_unverified_header(token) == {"alg": "HS256"}
 
 
-class _SetEncoder(json.JSONEncoder):
-    def default(self, o: Any) -> Any:
-        if isinstance(o, set):
-            return sorted(o)
-        return super().default(o)
-
-
 def test_header_hint_uses_the_callers_json_encoder() -> None:
     # The encoder writes the set; the hint must name the value it could not write.
     headers = {"a": {1, 2}, "b": object()}
     with pytest.raises(InvalidArgumentError) as info:
-        PyJWS().encode(b"x", KEY, "HS256", headers=headers, json_encoder=_SetEncoder)
+        PyJWS().encode(b"x", KEY, "HS256", headers=headers, json_encoder=SetEncoder)
     assert str(info.value).startswith("Header is not JSON-serialisable: ")
     assert str(info.value).endswith(
         ' (hint: headers["b"] is an object; convert it to a string, number, list or dict first,'
