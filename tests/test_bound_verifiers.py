@@ -4,6 +4,7 @@ whatever the key form, backend, warning policy or algorithm subclass."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
@@ -207,3 +208,44 @@ def test_bound_and_unbound_verification_agree(backend: Backend, alg: str, pem: s
 def test_only_exact_builtin_classes_and_immutable_keys_are_bound() -> None:
     assert {str, bytes, type(PUBLIC)} <= jws._BINDABLE_KEYS
     assert not jws._BINDABLE_KEYS & {bytearray, memoryview, dict}
+
+
+def test_a_short_key_given_as_a_jwk_warns_and_is_refused_when_enforced() -> None:
+    # A JWK dict is never bound (its key is resolved per token): the unbound path applies the
+    # same key-length policy.
+    small = load_key((KEYS / "rsa1024.pem").read_bytes())
+    assert isinstance(small, RSAPrivateKey)
+    legacy = RSAAlgorithm("RS256", min_bits=1024)
+    header = jwtlite.b64url.b64url_encode(b'{"alg":"RS256"}')
+    body = jwtlite.b64url.b64url_encode(b'{"sub":"alice"}')
+    signature = legacy.sign(f"{header}.{body}".encode(), small)
+    token = f"{header}.{body}.{jwtlite.b64url.b64url_encode(signature)}"
+    jwk = RSAAlgorithm.to_jwk(small.public_key(), as_dict=True)
+    with pytest.warns(InsecureKeyLengthWarning, match="1024 bits"):
+        assert jwtlite.decode(token, jwk, algorithms=["RS256"]) == CLAIMS
+    enforce: Any = {"enforce_minimum_key_length": True}
+    with pytest.raises(InvalidKeyError, match="1024 bits"):
+        jwtlite.decode(token, jwk, algorithms=["RS256"], options=enforce)
+
+
+class _Unescaped(json.JSONEncoder):
+    """A caller's encoder that writes non-ASCII text as it is."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["ensure_ascii"] = False
+        super().__init__(**kwargs)
+
+
+def test_the_encoded_header_cache_never_stands_in_for_a_callers_encoder() -> None:
+    codec = jwtlite.PyJWS()
+    headers = {"typ": "café"}
+    plain = codec.encode(b"x", "k" * 32, "HS256", headers=headers).split(".")[0]
+    own = codec.encode(b"x", "k" * 32, "HS256", headers=headers, json_encoder=_Unescaped)
+    assert b"caf\\u00e9" in jwtlite.b64url.b64url_decode(plain)
+    assert "café".encode() in jwtlite.b64url.b64url_decode(own.split(".")[0])
+    # And the cached default form is still the default encoder's, and another encoder class
+    # gets its own output, not the previous caller's.
+    again = codec.encode(b"x", "k" * 32, "HS256", headers=headers).split(".")[0]
+    assert again == plain
+    stock = codec.encode(b"x", "k" * 32, "HS256", headers=headers, json_encoder=json.JSONEncoder)
+    assert b"caf\\u00e9" in jwtlite.b64url.b64url_decode(stock.split(".")[0])
