@@ -318,6 +318,20 @@ def test_roca_keys_are_refused_at_load_unless_allowed(backend: Backend) -> None:
         PyJWKSet.from_dict({"keys": [jwk]})
     assert len(PyJWKSet.from_json(json.dumps({"keys": [jwk]}), allow_roca=True)) == 1
     assert thumbprint(jwk) == thumbprint(_roca_key())  # a hash of public members: no refusal
+    # Every other way in refuses by default and honours the opt-in.
+    text = json.dumps(jwk)
+    refusals = [
+        lambda: PyJWK.from_dict(jwk),
+        lambda: PyJWK.from_json(text),
+        lambda: PyJWKSet([jwk]),
+        lambda: PyJWKSet.from_json(json.dumps({"keys": [jwk]})),
+    ]
+    for refuse in refusals:
+        with pytest.raises((InvalidKeyError, PyJWKSetError), match="ROCA"):
+            refuse()
+    assert len(refusals) == 4
+    assert PyJWK.from_json(text, allow_roca=True).key_id == "roca"
+    assert len(PyJWKSet([jwk], allow_roca=True)) == 1
 
 
 def _raw_pkcs1_signature(key: RSAPrivateKey, message: bytes) -> bytes:
