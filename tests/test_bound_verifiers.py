@@ -118,14 +118,20 @@ def test_switching_the_backend_rebinds(monkeypatch: pytest.MonkeyPatch) -> None:
     assert bound == expected
 
 
-def test_short_key_warns_on_every_decode_and_enforcement_still_refuses() -> None:
+def _short_key_token() -> tuple[RSAPrivateKey, str]:
+    """A 1024-bit key and an RS256 token of :data:`CLAIMS` signed by it, quietly (through an
+    algorithm object whose floor is 1024 bits)."""
     small = load_key((KEYS / "rsa1024.pem").read_bytes())
     assert isinstance(small, RSAPrivateKey)
     legacy = RSAAlgorithm("RS256", min_bits=1024)
     header = jwtlite.b64url.b64url_encode(b'{"alg":"RS256"}')
     body = jwtlite.b64url.b64url_encode(b'{"sub":"alice"}')
     signature = legacy.sign(f"{header}.{body}".encode(), small)
-    token = f"{header}.{body}.{jwtlite.b64url.b64url_encode(signature)}"
+    return small, f"{header}.{body}.{jwtlite.b64url.b64url_encode(signature)}"
+
+
+def test_short_key_warns_on_every_decode_and_enforcement_still_refuses() -> None:
+    small, token = _short_key_token()
     public = small.public_key()
     for _ in range(3):
         with pytest.warns(InsecureKeyLengthWarning, match="1024 bits"):
@@ -213,13 +219,7 @@ def test_only_exact_builtin_classes_and_immutable_keys_are_bound() -> None:
 def test_a_short_key_given_as_a_jwk_warns_and_is_refused_when_enforced() -> None:
     # A JWK dict is never bound (its key is resolved per token): the unbound path applies the
     # same key-length policy.
-    small = load_key((KEYS / "rsa1024.pem").read_bytes())
-    assert isinstance(small, RSAPrivateKey)
-    legacy = RSAAlgorithm("RS256", min_bits=1024)
-    header = jwtlite.b64url.b64url_encode(b'{"alg":"RS256"}')
-    body = jwtlite.b64url.b64url_encode(b'{"sub":"alice"}')
-    signature = legacy.sign(f"{header}.{body}".encode(), small)
-    token = f"{header}.{body}.{jwtlite.b64url.b64url_encode(signature)}"
+    small, token = _short_key_token()
     jwk = RSAAlgorithm.to_jwk(small.public_key(), as_dict=True)
     with pytest.warns(InsecureKeyLengthWarning, match="1024 bits"):
         assert jwtlite.decode(token, jwk, algorithms=["RS256"]) == CLAIMS
