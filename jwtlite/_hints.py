@@ -24,6 +24,7 @@ __all__ = [
     "append",
     "caller_stacklevel",
     "claim_type",
+    "detach",
     "did_you_mean",
     "example_algorithm",
     "is_escaped_pem",
@@ -46,8 +47,11 @@ _PATH_START = re.compile(rb"(?:\.{0,2}/|~/|[A-Za-z]:[\\/])")
 _KEY_SUFFIX = re.compile(rb"\.(?:pem|key|crt|cer|der|pub|p8|json|jwk|jwks|txt)", re.IGNORECASE)
 
 
+_HINT_MARK = " (hint: "
+
+
 def _hint(text: str) -> str:
-    return f" (hint: {text})"
+    return f"{_HINT_MARK}{text})"
 
 
 def _name(value: object) -> str:
@@ -60,6 +64,23 @@ def append(exc: BaseException, hint: str) -> None:
     """Add ``hint`` after the message of ``exc`` (a one-message exception), in place."""
     if hint and exc.args and isinstance(exc.args[0], str):
         exc.args = (exc.args[0] + hint, *exc.args[1:])
+
+
+def detach(exc: BaseException) -> None:
+    """Move the hints out of ``str(exc)`` into a note (PEP 678; shown in tracebacks from
+    Python 3.11), leaving the bare message: PyJWT's exact text, for code that compares it."""
+    if not exc.args or not isinstance(exc.args[0], str):
+        return
+    text = exc.args[0]
+    at = text.find(_HINT_MARK)
+    if at < 0:
+        return
+    exc.args = (text[:at], *exc.args[1:])
+    note = text[at + 1 :]
+    if sys.version_info >= (3, 11):
+        exc.add_note(note)
+    else:  # the attribute 3.11 reads; earlier versions keep it for the caller to read
+        setattr(exc, "__notes__", [*getattr(exc, "__notes__", []), note])  # noqa: B010
 
 
 def caller_stacklevel() -> int:

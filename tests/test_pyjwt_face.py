@@ -316,3 +316,67 @@ def test_jwks_client_hands_back_face_objects_and_one_cached_set() -> None:
     key = client.get_signing_key("known")  # type: ignore[attr-defined]
     assert isinstance(key, PyJWK)
     assert type(key.key).__module__.startswith("cryptography" if HAS_CRYPTOGRAPHY else "jwtlite")
+
+
+# --- messages: PyJWT's exact text, jwtlite's hint as a note ------------------------------------
+
+SECRET = "a-32-byte-long-secret-for-hs256!"
+
+
+def _notes(exc: BaseException) -> list[str]:
+    return list(getattr(exc, "__notes__", []))
+
+
+def test_face_errors_carry_pyjwt_text_and_the_hint_as_a_note() -> None:
+    from jwtlite import pyjwt as face
+    from jwtlite.pyjwt.api_jws import PyJWS as FacePyJWS
+    from jwtlite.pyjwt.api_jwt import PyJWT as FacePyJWT
+
+    token = face.encode({"sub": "x"}, SECRET, algorithm="HS256")
+    calls = [
+        lambda: face.decode(token, SECRET, algorithms=["RS256"]),
+        lambda: FacePyJWT().decode_complete(token, SECRET, algorithms=["RS256"]),
+        lambda: FacePyJWS().decode(token, SECRET, algorithms=["RS256"]),
+        lambda: FacePyJWS().decode_complete(token, SECRET, algorithms=["RS256"]),
+    ]
+    for call in calls:
+        with pytest.raises(face.InvalidAlgorithmError) as caught:
+            call()
+        assert str(caught.value) == "The specified alg value is not allowed"
+        [note] = _notes(caught.value)
+        assert note.startswith("(hint: The token is signed with 'HS256'")
+    assert len(calls) == 4
+    # jwtlite's own API keeps the hint in the message, after PyJWT's text.
+    with pytest.raises(jwtlite.InvalidAlgorithmError) as native:
+        jwtlite.decode(token, SECRET, algorithms=["RS256"])
+    assert str(native.value).startswith("The specified alg value is not allowed (hint: ")
+    assert _notes(native.value) == []
+
+
+def test_face_unverified_header_and_jwks_client_errors_are_pyjwt_text() -> None:
+    from jwtlite import pyjwt as face
+
+    with pytest.raises(face.DecodeError) as caught:
+        face.get_unverified_header("Bearer abc.def.ghi")
+    assert str(caught.value) == "Invalid header padding"
+    assert any("Bearer" in note for note in _notes(caught.value))
+    client = face.PyJWKClient("https://issuer.example/jwks")
+    with pytest.raises(face.DecodeError) as jwks:
+        client.get_signing_key_from_jwt("Bearer abc.def.ghi")
+    assert str(jwks.value) == "Invalid header padding"
+
+
+def test_detach_moves_only_the_hint() -> None:
+    from jwtlite import _hints
+
+    plain = jwtlite.DecodeError("Not enough segments")
+    _hints.detach(plain)
+    assert (str(plain), _notes(plain)) == ("Not enough segments", [])
+    hinted = jwtlite.DecodeError("Invalid header padding (hint: remove the 'Bearer ' prefix)")
+    _hints.detach(hinted)
+    _hints.detach(hinted)  # a second pass finds nothing more to move
+    assert str(hinted) == "Invalid header padding"
+    assert _notes(hinted) == ["(hint: remove the 'Bearer ' prefix)"]
+    claim = jwtlite.MissingRequiredClaimError("exp")  # its message is not its first argument
+    _hints.detach(claim)
+    assert str(claim) == 'Token is missing the "exp" claim'

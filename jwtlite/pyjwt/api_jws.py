@@ -16,6 +16,7 @@ from ..exceptions import DecodeError, UnsupportedAlgorithmError
 from ..types import SigOptions
 from .algorithms import get_default_algorithms
 from .api_jwk import native_key
+from .exceptions import _pyjwt_text
 from .warnings import unsupported_kwargs
 
 __all__ = [
@@ -44,6 +45,7 @@ class PyJWS(_native.PyJWS):
             table = {name: table[name] for name in algorithms if name in table}
         self._algorithms = table
 
+    @_pyjwt_text
     def encode(
         self,
         payload: bytes,
@@ -78,6 +80,7 @@ class PyJWS(_native.PyJWS):
         except DecodeError as exc:
             raise DecodeError(f"Invalid {name} padding") from exc
 
+    @_pyjwt_text
     def decode_complete(
         self,
         jwt: str | bytes,
@@ -92,6 +95,7 @@ class PyJWS(_native.PyJWS):
             jwt, native_key(key), algorithms, cast("SigOptions | None", options), detached_payload
         )
 
+    @_pyjwt_text
     def decode(
         self,
         jwt: str | bytes,
@@ -104,6 +108,10 @@ class PyJWS(_native.PyJWS):
         unsupported_kwargs("decode", kwargs)
         sig = cast("SigOptions | None", options)
         return super().decode(jwt, native_key(key), algorithms, sig, detached_payload)
+
+    @_pyjwt_text
+    def get_unverified_header(self, jwt: str | bytes) -> dict[str, Any]:
+        return super().get_unverified_header(jwt)
 
 
 _jws_global_obj = PyJWS()

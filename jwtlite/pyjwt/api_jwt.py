@@ -14,6 +14,7 @@ from ..exceptions import InvalidArgumentError, InvalidAudienceError, InvalidIssu
 from ..types import Options
 from .api_jwk import native_key
 from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj
+from .exceptions import _pyjwt_text
 from .warnings import unsupported_kwargs
 
 __all__ = ["PyJWT", "decode", "decode_complete", "encode"]
@@ -29,6 +30,7 @@ class PyJWT(_native.PyJWT):
         jws = PyJWS(options={k: v for k, v in given.items() if k in JWS_OPTION_NAMES})
         super().__init__(cast("Options | None", options), jws=jws)
 
+    @_pyjwt_text
     def encode(
         self,
         payload: Mapping[str, Any],
@@ -54,6 +56,7 @@ class PyJWT(_native.PyJWT):
         except InvalidArgumentError:
             raise InvalidIssuerError("Invalid issuer") from None
 
+    @_pyjwt_text
     def decode_complete(
         self,
         jwt: str | bytes,
@@ -80,6 +83,7 @@ class PyJWT(_native.PyJWT):
             subject=subject, leeway=leeway, typ=typ, max_age=max_age, now=now,
         )  # fmt: skip
 
+    @_pyjwt_text
     def decode(
         self,
         jwt: str | bytes,

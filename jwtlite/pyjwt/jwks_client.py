@@ -15,6 +15,7 @@ from .._jwks_cache import escape_kid, signing_keys
 from .._jwks_http import _NoRedirectHandler
 from ..exceptions import PyJWKClientError
 from .api_jwk import PyJWK, PyJWKSet
+from .exceptions import _pyjwt_text
 from .jwk_set_cache import JWKSetCache, face_set, monotonic
 
 __all__ = ["PyJWKClient", "_NoRedirectHandler"]
@@ -50,13 +51,16 @@ class PyJWKClient(_native.PyJWKClient):
         #: PyJWT's cache object over the client's own (None with ``cache_jwk_set=False``).
         self.jwk_set_cache = None if native_cache is None else JWKSetCache.view(native_cache)  # type: ignore[assignment]
 
+    @_pyjwt_text
     def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:  # type: ignore[override]
         return face_set(super().get_jwk_set(refresh))
 
+    @_pyjwt_text
     def get_signing_keys(self, refresh: bool = False) -> list[PyJWK]:  # type: ignore[override]
         native = _native.PyJWKClient.get_jwk_set(self, refresh)
         return [PyJWK.wrap(key) for key in signing_keys(native)]
 
+    @_pyjwt_text
     def get_signing_key(self, kid: str) -> PyJWK:  # type: ignore[override]
         if (self.jwk_set_cache is not None and self.refetch_cooldown > 0) or not isinstance(
             kid, str
@@ -71,5 +75,6 @@ class PyJWKClient(_native.PyJWKClient):
                 return PyJWK.wrap(key)
         raise PyJWKClientError(f'Unable to find a signing key that matches: "{escape_kid(kid)}"')
 
+    @_pyjwt_text
     def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:  # type: ignore[override]
         return PyJWK.wrap(super().get_signing_key_from_jwt(token))
