@@ -91,25 +91,30 @@ def read_expected(path: Path = EXPECTED_FILE) -> dict[str, tuple[str, bool]]:
     return expected
 
 
-def fetch_tests(workdir: Path) -> Path:
-    """Download and verify the sdist; unpack its tests/ under ``workdir``; return that root."""
+def unpack_sdist(name: str, version: str, sha256: str, workdir: Path) -> tuple[Path, Path]:
+    """Download ``name==version``'s sdist through pip, check its sha256, and unpack its
+    ``tests/`` (only that: the package itself must not be importable from the suite's
+    directory) under ``workdir / "suite"``. Returns (the sdist, the suite directory)."""
     dist = workdir / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", f"pyjwt=={PYJWT_VERSION}",
+        [sys.executable, "-m", "pip", "download", "--quiet", f"{name}=={version}",
          "--no-binary", ":all:", "--no-deps", "--dest", str(dist)],
         check=True,
     )  # fmt: skip
-    archive = dist / f"pyjwt-{PYJWT_VERSION}.tar.gz"
+    [archive] = [p for p in dist.glob("*.tar.gz") if p.name.endswith(f"-{version}.tar.gz")]
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if digest != PYJWT_SHA256:
+    if digest != sha256:
         raise SystemExit(f"sha256 mismatch for {archive.name}: {digest}")
-    suite = workdir / "pyjwt-suite"
-    prefix = f"pyjwt-{PYJWT_VERSION}/tests/"
+    suite = workdir / "suite"
+    prefix = archive.name[: -len(".tar.gz")] + "/tests/"
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
             if not member.name.startswith(prefix) or not (member.isfile() or member.isdir()):
                 continue
-            target = suite / "tests" / member.name[len(prefix) :]
+            relative = member.name[len(prefix) :]
+            if ".." in Path(relative).parts:
+                raise SystemExit(f"{archive.name}: refusing the member {member.name!r}")
+            target = suite / "tests" / relative
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
@@ -117,6 +122,12 @@ def fetch_tests(workdir: Path) -> Path:
             source = tar.extractfile(member)
             assert source is not None
             target.write_bytes(source.read())
+    return archive, suite
+
+
+def fetch_tests(workdir: Path) -> Path:
+    """Download and verify the sdist; unpack its tests/ under ``workdir``; return that root."""
+    _archive, suite = unpack_sdist("pyjwt", PYJWT_VERSION, PYJWT_SHA256, workdir)
     (suite / f"{PLUGIN_NAME}.py").write_text(PLUGIN, encoding="utf-8")
     (suite / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
     return suite
