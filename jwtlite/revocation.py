@@ -307,7 +307,10 @@ class MemoryStore:
 _BAD_INPUT = (ValueError, OverflowError)
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS jwtlite_jti (jti TEXT PRIMARY KEY, exp REAL NOT NULL)",
+    (
+        "CREATE TABLE IF NOT EXISTS jwtlite_jti"
+        " (jti TEXT PRIMARY KEY, exp REAL NOT NULL, successor TEXT, reuse_until REAL)"
+    ),
     "CREATE TABLE IF NOT EXISTS jwtlite_family (family TEXT PRIMARY KEY, exp REAL NOT NULL)",
     (
         "CREATE TABLE IF NOT EXISTS jwtlite_subject"
@@ -319,6 +322,7 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS jwtlite_subject_exp ON jwtlite_subject (exp)",
 )
 # Columns added after the first release; older databases gain them on open.
+#: Columns added after the first release: a file made by it gets them on open.
 _JTI_COLUMNS = {"successor": "TEXT", "reuse_until": "REAL"}
 _TABLES = ("jwtlite_jti", "jwtlite_family", "jwtlite_subject")
 
@@ -358,14 +362,26 @@ class SQLiteStore:
             )
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            for statement in _SCHEMA:
-                self._conn.execute(statement)
-            have = {row[1] for row in self._conn.execute("PRAGMA table_info(jwtlite_jti)")}
-            for column, kind in _JTI_COLUMNS.items():
-                if column not in have:
-                    self._conn.execute(f"ALTER TABLE jwtlite_jti ADD COLUMN {column} {kind}")
+            self._create_schema()
         except sqlite3.Error as exc:
             raise PyJWTError(f"cannot open revocation database {self._path!r}: {exc}") from exc
+
+    def _create_schema(self) -> None:
+        """Tables, indexes and missing columns, in one write transaction: processes that open
+        the same new (or older) file at once take turns, so none adds a column twice."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(jwtlite_jti)")}
+            for column, kind in _JTI_COLUMNS.items():
+                if column not in have:
+                    conn.execute(f"ALTER TABLE jwtlite_jti ADD COLUMN {column} {kind}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self._path!r}, purge={self._schedule!r})"

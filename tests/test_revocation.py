@@ -286,6 +286,74 @@ def test_sqlite_across_processes(tmp_path: Path) -> None:
         assert all(store.is_revoked(f"seen-{n}") for n in range(workers))
 
 
+def _first_release_file(path: Path) -> None:
+    """A database as the first release made it: jwtlite_jti without the later columns."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY, exp REAL NOT NULL)")
+    conn.execute("INSERT INTO jwtlite_jti VALUES ('old', 1e12)")
+    conn.commit()
+    conn.close()
+
+
+def test_sqlite_upgrades_a_first_release_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _first_release_file(path)
+    with SQLiteStore(path) as store:
+        assert store.is_revoked("old")
+        assert store.spend("r", 2e12, successor="s", reuse_until=1e12) == "s"
+    conn = sqlite3.connect(path)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(jwtlite_jti)")]
+    conn.close()
+    assert columns == ["jti", "exp", "successor", "reuse_until"]
+
+
+class _Interloper:
+    """A connection that lets another process try to add a column while the store reads the
+    table's columns: the moment a check-then-alter migration races."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, connect: Any) -> None:
+        self._conn = conn
+        self._path = path
+        self._connect = connect
+        self.outcome = ""
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.startswith("PRAGMA table_info"):
+            other = self._connect(self._path, timeout=0, isolation_level=None)
+            try:
+                other.execute("ALTER TABLE jwtlite_jti ADD COLUMN successor TEXT")
+                self.outcome = "added"
+            except sqlite3.OperationalError as exc:
+                self.outcome = str(exc)
+            finally:
+                other.close()
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_sqlite_migration_holds_the_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes opening an older file at once once both added a column (CI saw
+    # "duplicate column name"); the check and the change are now one write transaction.
+    path = tmp_path / "old.db"
+    _first_release_file(path)
+    made: list[_Interloper] = []
+    real_connect = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        made.append(_Interloper(real_connect(*args, **kwargs), path, real_connect))
+        return made[-1]
+
+    monkeypatch.setattr("jwtlite.revocation.sqlite3.connect", connect)
+    store = SQLiteStore(path)
+    store.close()
+    assert len(made) == 1
+    assert made[0].outcome == "database is locked"
+
+
 _KEYS = st.text(max_size=40)
 _TIMES = st.one_of(st.floats(allow_nan=False), st.integers(min_value=-(2**70), max_value=2**70))
 
