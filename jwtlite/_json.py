@@ -113,8 +113,7 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     """
     try:
         text = data.decode("utf-8")
-        # (Depth cannot exceed the number of opening brackets: the cheap bound inline.)
-        if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
+        if _too_deep(text):
             raise _StrictnessError(f"nested deeper than {MAX_DEPTH} levels")
         end = -1  # compact "{...}" goes straight to the C scanner; anything else below
         if text[:1] == "{" and text[-1:] == "}":

@@ -279,7 +279,7 @@ class HMACAlgorithm(Algorithm):
         return hmac.compare_digest(hmac.digest(self.prepare_key(key), msg, self.hash_name), sig)
 
     def _verifier(self, prepared: Any) -> Verifier:
-        mac = keyed_hmac(self.prepare_key(prepared), self.hash_name)
+        mac = keyed_hmac(prepared, self.hash_name)
         return lambda msg, sig: hmac.compare_digest(mac(msg), sig)
 
 

@@ -364,23 +364,39 @@ def _verify(
 #: Key forms that cannot change after they are passed: the caller's object may key a cache.
 #: (Mappings, PyJWK and PyJWKSet choose a member per token, by its ``kid`` and ``alg``.)
 _BINDABLE_KEYS = frozenset({str, bytes, *KEY_TYPES})
-#: Per key object the caller passes: (algorithm, backend, key-length warning, bound verifier).
-#: A service that verifies with one configured key (a PEM string, say) prepares it once, not
-#: on every request; entries die with the caller's object (or the bound of 256).
+
+
+class _Bound(NamedTuple):
+    """What :func:`_bound_verifier` keeps per key object: valid for this algorithm object and
+    backend only."""
+
+    algorithm: Algorithm
+    backend: object
+    short_key: str | None  # the key-length warning, re-applied on every decode
+    verify: Verifier
+
+
+#: Per key object the caller passes. A service that verifies with one configured key (a PEM
+#: string, say) prepares it once, not on every request; entries die with the caller's object
+#: (or the bound of 256).
 _VERIFIERS = IdentityCache("bound verifiers", 256)
 
 
 def _bound_verifier(alg_obj: Algorithm, key: Any, options: Options) -> Verifier:
     backend = get_backend()
-    entry: Any = _VERIFIERS.lookup(key)
-    if entry is None or entry[0] is not alg_obj or entry[1] is not backend:
+    bound = _VERIFIERS.lookup(key)
+    if (
+        not isinstance(bound, _Bound)
+        or bound.algorithm is not alg_obj
+        or bound.backend is not backend
+    ):
         prepared = alg_obj.prepare_key(key)
-        entry = (alg_obj, backend, alg_obj.check_key_length(prepared), alg_obj._verifier(prepared))
-        _VERIFIERS.store(key, entry)
-    if entry[2] is not None:
-        _length_verdict(entry[2], options)
-    verifier: Verifier = entry[3]
-    return verifier
+        length = alg_obj.check_key_length(prepared)
+        bound = _Bound(alg_obj, backend, length, alg_obj._verifier(prepared))
+        _VERIFIERS.store(key, bound)
+    if bound.short_key is not None:
+        _length_verdict(bound.short_key, options)
+    return bound.verify
 
 
 def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[str]:

@@ -259,39 +259,33 @@ def _rsa_sign(key: RSAPrivateKey, hash_name: str, message: bytes, *, pss: bool) 
 def _rsa_verify(
     key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes, *, pss: bool
 ) -> bool:
-    algorithm = _HASHES.get(hash_name)
-    if algorithm is None or not _rsa_length_ok(key, signature) or not public_ok(key.n, key.e):
-        return False
-    if key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS:
-        # OpenSSL refuses such keys; jwtlite accepts e up to 2^256 (FIPS 186-5), so both
-        # backends accept the same keys. A 256-bit exponent costs milliseconds in Python.
-        verify = _pure_rsa.pss_verify if pss else _pure_rsa.pkcs1v15_verify
-        return verify(key, hash_name, message, signature)
-    padding = _PSS[hash_name] if pss else _PKCS1V15
-    try:
-        _rsa_public(key).verify(signature, message, padding, algorithm)
-    except _BAD_INPUT:
-        return False
-    return True
+    return _rsa_verifier(key, hash_name, pss=pss)(message, signature)
+
+
+def _refuse(message: bytes, signature: bytes) -> bool:
+    return False
 
 
 def _rsa_verifier(
     key: RSAPublicKey, hash_name: str, *, pss: bool
 ) -> Callable[[bytes, bytes], bool]:
-    """:func:`_rsa_verify` with the key's checks and its OpenSSL object done once."""
+    """Verification under one key: the key's checks and its OpenSSL object done once, here.
+    :func:`_rsa_verify` is this, bound and called at once, so both give the same answers."""
     algorithm = _HASHES.get(hash_name)
-    if (
-        algorithm is None
-        or not public_ok(key.n, key.e)
-        or (key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS)
-    ):
-        return partial(_rsa_verify, key, hash_name, pss=pss)  # the rare cases, unchanged
-    native = _rsa_public(key)
-    size = (key.n.bit_length() + 7) // 8
+    if algorithm is None or not public_ok(key.n, key.e):
+        return _refuse
+    if key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS:
+        # OpenSSL refuses such keys; jwtlite accepts e up to 2^256 (FIPS 186-5), so both
+        # backends accept the same keys. A 256-bit exponent costs milliseconds in Python.
+        return partial(_pure_rsa.pss_verify if pss else _pure_rsa.pkcs1v15_verify, key, hash_name)
+    try:
+        native = _rsa_public(key)
+    except _BAD_INPUT:
+        return _refuse
     padding = _PSS[hash_name] if pss else _PKCS1V15
 
     def verify(message: bytes, signature: bytes) -> bool:
-        if len(signature) != size:  # _rsa_length_ok
+        if not _rsa_length_ok(key, signature):
             return False
         try:
             native.verify(signature, message, padding, algorithm)
