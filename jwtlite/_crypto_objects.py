@@ -67,7 +67,7 @@ def from_cryptography_key(obj: object) -> AsymmetricKey | None:
 
 
 def _convert(obj: object) -> AsymmetricKey | None:
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa  # noqa: PLC0415 - optional dep
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa  # noqa: PLC0415 - optional dep
 
     if isinstance(obj, rsa.RSAPrivateKey):
         nums = obj.private_numbers()
@@ -96,25 +96,16 @@ def _convert(obj: object) -> AsymmetricKey | None:
             return _keys.OKPPrivateKey(crv, seed, public)
         if isinstance(obj, public_type):
             return _keys.OKPPublicKey(crv, _okp_public_raw(obj))
-    unusable: tuple[type, ...] = (
-        dsa.DSAPrivateKey,
-        dsa.DSAPublicKey,
-        *_x_curve_types(),
-    )
-    if isinstance(obj, unusable):
+    if _is_cryptography_object(obj):
+        # Any other key of the package (DSA, DH, X25519, X448, ...) is refused by its origin, not
+        # by naming its class: naming a deprecated class (DSA in cryptography 51) warns.
         raise InvalidKeyError(f"{type(obj).__name__} keys cannot sign JWTs")
     return None
 
 
-def _x_curve_types() -> tuple[type, ...]:
-    # X25519 and X448 are key-agreement keys (RFC 8037 §3.2): JWS cannot use them.
-    from cryptography.hazmat.primitives.asymmetric import x448, x25519  # noqa: PLC0415 - optional dep
-
-    return (
-        x25519.X25519PrivateKey,
-        x25519.X25519PublicKey,
-        x448.X448PrivateKey,
-        x448.X448PublicKey,
+def _is_cryptography_object(obj: object) -> bool:
+    return any(
+        getattr(cls, "__module__", "").startswith("cryptography.") for cls in type(obj).__mro__
     )
 
 

@@ -176,3 +176,19 @@ def test_garbage_asymmetric_keys_raise_invalid_key() -> None:
         for bad in ("not a key", b"\x30\x03\x02\x01\x01", 12, None, {"kty": "RSA"}):
             with pytest.raises(PyJWTError):
                 get_algorithm_by_name(alg).prepare_key(bad)
+
+
+def test_unknown_objects_never_touch_deprecated_cryptography_names() -> None:
+    # cryptography 51 deprecates DSA: reading ``dsa.DSAPrivateKey`` warns, and under ``-W error``
+    # the warning replaced jwtlite's InvalidKeyError. Key objects are recognised without it.
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives.asymmetric import x25519
+
+    token = jwtlite.encode({"sub": "a"}, "k" * 32, algorithm="HS256")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for bad in (None, 12, object(), x25519.X25519PrivateKey.generate()):
+            with pytest.raises(PyJWTError):
+                jwtlite.decode(token, bad, algorithms=["RS256"])
+            with pytest.raises(InvalidKeyError):
+                load_key(bad)
