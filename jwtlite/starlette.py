@@ -73,7 +73,7 @@ _STATE_KEY = "jwtlite_auth"
 # The guard reads a body before it knows who sent it: a refresh token (RFC 6749 §6) or a
 # password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before decoding it,
 # so a body carrying one needs at most that plus a little room for the JSON around it.
-DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
+_DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
 
 
 class JWTAuthError(HTTPException):
@@ -217,6 +217,10 @@ class JWTAuth(_SecurityBase):
 
     Takes the same options as :class:`jwtlite.flask.JWTManager`. The instance itself is the
     plain dependency (a valid access token required); :meth:`required` builds the others.
+    FastAPI's OpenAPI document names the access scheme ``scheme_name`` (HTTP bearer, or with
+    ``token_url`` the OAuth 2 password flow) and the refresh scheme ``refresh_scheme_name``. A
+    body read before authentication (refresh token, password grant) is refused with 413 above
+    ``max_body`` bytes (default: the largest token jwtlite verifies, plus 4 KiB).
     """
 
     def __init__(
@@ -234,7 +238,7 @@ class JWTAuth(_SecurityBase):
         scheme_name: str = "JWT",
         refresh_scheme_name: str = "JWTRefresh",
         token_url: Optional[str] = None,
-        max_body: int = DEFAULT_MAX_BODY,
+        max_body: int = _DEFAULT_MAX_BODY,
     ) -> None:
         _check_options(cookies, scheme_name, refresh_scheme_name, token_url, max_body)
         config = GuardConfig(
