@@ -365,8 +365,8 @@ class JWTAuth(_SecurityBase):
     async def json_fields(self, request: Request, *names: str) -> dict[str, str]:
         """The named string members of the JSON object body; :class:`JWTAuthError` (400
         ``invalid_request``) when the body is not a JSON object, nests too deep, or a member
-        is missing or not a clean string."""
-        raw = await request.body()
+        is missing or not a clean string, 413 when it is longer than ``max_body``."""
+        raw = await _capped_body(request, self.max_body, self.core.config.realm)
         try:
             return string_fields(raw, *names)
         except RequestBodyError as exc:

@@ -517,3 +517,17 @@ def test_default_body_cap_fits_the_largest_token(clock: FakeClock) -> None:
         assert form.status_code == 413
 
     _run(_token_app(auth), scenario)
+
+
+def test_json_fields_body_is_capped(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock), max_body=1024)
+
+    async def scenario(c: Any) -> None:
+        chunked = _Chunks(count=1000, size=512)
+        reply = await c.post("/login", content=chunked)
+        assert (reply.status_code, reply.json()["error"]) == (413, "invalid_request")
+        assert chunked.pulled <= 3
+        ok = await c.post("/login", content=b'{"username": "alice"}'.ljust(1024))
+        assert ok.status_code == 200
+
+    _run(_app(auth), scenario)
