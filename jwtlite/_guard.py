@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from ._json import loads_object
 from .api import PyJWS
@@ -37,8 +38,10 @@ __all__ = [
     "Authenticated",
     "GuardConfig",
     "GuardCore",
+    "PasswordForm",
     "RequestBodyError",
     "RequestView",
+    "password_form",
     "string_fields",
 ]
 
@@ -56,6 +59,11 @@ class _CSRFError(BearerError):
 class RequestBodyError(BearerError):
     """The request body is not the JSON object the endpoint needs: answered 400
     ``invalid_request`` (RFC 6749 §5.2)."""
+
+
+class _UnsupportedGrantError(RequestBodyError):
+    """A token request for a grant other than ``password``: answered 400
+    ``unsupported_grant_type`` (RFC 6749 §5.2)."""
 
 
 class _UnknownUserError(InvalidTokenError):
@@ -157,6 +165,51 @@ def string_fields(raw: bytes, *names: str) -> dict[str, str]:
     return values  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class PasswordForm:
+    """A Resource Owner Password Credentials token request (RFC 6749 §4.3.2): what Swagger UI's
+    **Authorize** dialog, FastAPI's ``OAuth2PasswordBearer`` clients and ``curl -d`` send."""
+
+    username: str
+    password: str
+    scopes: tuple[str, ...] = ()
+
+
+# A password token request has grant_type, username, password, scope and at most client_id and
+# client_secret (RFC 6749 §2.3.1, §4.3.2); a form with more parameters is refused unparsed.
+_MAX_FORM_FIELDS = 8
+
+
+def password_form(raw: bytes) -> PasswordForm:
+    """The password grant of an ``application/x-www-form-urlencoded`` body (RFC 6749 §4.3.2,
+    Appendix B); :class:`RequestBodyError` (400 ``invalid_request``) when it is not one, and 400
+    ``unsupported_grant_type`` when ``grant_type`` names another grant. Client credentials are
+    ignored: the endpoint serves a public client (RFC 6749 §2.1)."""
+    try:
+        # Strict UTF-8 both before and after percent-decoding: a lone surrogate cannot get in.
+        pairs = parse_qsl(
+            raw.decode("utf-8"), strict_parsing=True, encoding="utf-8", errors="strict",
+            max_num_fields=_MAX_FORM_FIELDS,
+        )
+    except ValueError:  # UnicodeDecodeError is one; so are a field without "=" and too many
+        raise RequestBodyError("the body must be a form-encoded password grant") from None
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            # RFC 6749 §3.2: request parameters MUST NOT be included more than once.
+            raise RequestBodyError("a form parameter is repeated")
+        fields[name] = value  # parse_qsl drops empty values, as RFC 6749 §3.2 asks
+    grant = fields.get("grant_type")
+    if grant is not None and grant != "password":
+        raise _UnsupportedGrantError("grant_type must be password")
+    missing = [name for name in ("grant_type", "username", "password") if name not in fields]
+    if missing:
+        raise RequestBodyError(f"missing form field(s): {', '.join(missing)}")
+    # RFC 6749 §3.3: scope is a list of space-delimited tokens.
+    scopes = tuple(scope for scope in fields.get("scope", "").split(" ") if scope)
+    return PasswordForm(fields["username"], fields["password"], scopes)
+
+
 def _is_text(value: object) -> bool:
     if not isinstance(value, str):
         return False
@@ -178,6 +231,7 @@ def _unverified_typ(token: str | None) -> object:
 
 
 _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
+    (_UnsupportedGrantError, 400, "unsupported_grant_type", "bad_request", ""),
     (RequestBodyError, 400, "invalid_request", "bad_request", ""),
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
     (ExpiredSignatureError, 401, "invalid_token", "expired", "the token has expired"),

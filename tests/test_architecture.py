@@ -78,6 +78,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._redis_store": 8,
     "jwtlite.tokens": 8,
     "jwtlite._guard": 8,
+    "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
     # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below
