@@ -37,6 +37,7 @@ __all__ = [
     "Authenticated",
     "GuardConfig",
     "GuardCore",
+    "GuardHooks",
     "RequestBodyError",
     "RequestView",
     "string_fields",
@@ -219,14 +220,25 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class GuardCore:
-    """The shared state and rules of one integration: service, config and hooks."""
+@dataclass
+class GuardHooks:
+    """The application's callbacks. Several cores may share one (the Flask manager's hooks
+    apply to every app it is registered with)."""
 
-    def __init__(self, service: TokenService | None, config: GuardConfig) -> None:
+    user_loader: Callable[[dict[str, Any]], Any] | None = None
+    claims_hook: Callable[[str], Mapping[str, Any]] | None = None
+
+
+class GuardCore:
+    """The state and rules of one integration for one service: service, config and hooks."""
+
+    def __init__(
+        self, service: TokenService | None, config: GuardConfig,
+        hooks: GuardHooks | None = None,
+    ) -> None:
         self.service = service
         self.config = config
-        self.user_loader: Callable[[dict[str, Any]], Any] | None = None
-        self.claims_hook: Callable[[str], Mapping[str, Any]] | None = None
+        self.hooks = hooks if hooks is not None else GuardHooks()
 
     def require_service(self) -> TokenService:
         """The bound service; an :class:`InvalidArgumentError` before one is bound."""
@@ -236,7 +248,8 @@ class GuardCore:
 
     def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
         """A new pair for ``identity`` with the hook's claims, then ``claims``, added."""
-        extra = dict(self.claims_hook(identity)) if self.claims_hook is not None else {}
+        hook = self.hooks.claims_hook
+        extra = dict(hook(identity)) if hook is not None else {}
         extra.update(claims or {})
         return self.require_service().issue(identity, extra)
 
@@ -287,8 +300,9 @@ class GuardCore:
             else:
                 token = self.access_token(view)
                 result = Authenticated(service.verify_access(token, fresh=fresh), token)
-            if self.user_loader is not None and result.claims is not None:
-                result.user = self.user_loader(result.claims)
+            loader = self.hooks.user_loader
+            if loader is not None and result.claims is not None:
+                result.user = loader(result.claims)
                 if result.user is None:
                     raise _UnknownUserError("the user loader returned None")
         except BearerError as exc:

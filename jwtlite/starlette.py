@@ -162,14 +162,14 @@ class JWTAuth(_SecurityBase):
     def user_loader(self, callback: Callable[[dict[str, Any]], Any]) -> Callable[..., Any]:
         """Decorator: ``callback(claims)`` (run in a worker thread) returns the user for
         :meth:`user`, or None to refuse the request (401 ``user_not_found``)."""
-        self.core.user_loader = callback
+        self.core.hooks.user_loader = callback
         return callback
 
     def additional_claims(
         self, callback: Callable[[str], Mapping[str, Any]]
     ) -> Callable[..., Any]:
         """Decorator: ``callback(identity)`` returns extra claims for every pair issued."""
-        self.core.claims_hook = callback
+        self.core.hooks.claims_hook = callback
         return callback
 
     def error_handler(

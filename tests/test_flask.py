@@ -228,8 +228,9 @@ def test_init_app_and_misuse(clock: FakeClock) -> None:
     app = flask.Flask("late")
     service = _service(clock)
     jwt.init_app(app, service)
-    assert jwt.service is service
-    assert app.extensions["jwtlite"] is jwt
+    with app.app_context():
+        assert jwt.service is service
+    assert app.extensions["jwtlite"].manager is jwt
     with pytest.raises(InvalidArgumentError):
         jwt.required(refresh=True, fresh=True)
     with app.test_request_context("/"):
@@ -316,3 +317,104 @@ def test_no_input_makes_a_500(authorization: str | None, cookie: str | None, bod
         ).status_code,
     }
     assert statuses <= {200, 400, 401}
+
+
+# --- application factories: one module-level manager, state per app -------------------------
+
+# As an application factory uses it (Flask's extension pattern): one manager and one blueprint
+# at module level, each app built by the factory with its own service (its own secret).
+_FACTORY_JWT = JWTManager()
+_FACTORY_VIEWS = flask.Blueprint("factory_views", __name__)
+
+
+@_FACTORY_VIEWS.get("/me")
+@_FACTORY_JWT.required()
+def _factory_me() -> Any:
+    return {"sub": current_identity()}
+
+
+@_FACTORY_VIEWS.post("/login")
+def _factory_login() -> Any:
+    return _FACTORY_JWT.login_response(json_fields("username")["username"])
+
+
+@_FACTORY_VIEWS.post("/refresh")
+@_FACTORY_JWT.required(refresh=True)
+def _factory_refresh() -> Any:
+    return _FACTORY_JWT.refresh_response()
+
+
+@_FACTORY_VIEWS.post("/logout")
+@_FACTORY_JWT.required()
+def _factory_logout() -> Any:
+    return _FACTORY_JWT.logout_response()
+
+
+def _factory(secret: str, clock: FakeClock) -> tuple[Any, TokenService]:
+    app = flask.Flask(f"factory-{secret[0]}")
+    service = TokenService(secret, "HS256", issuer="iss", audience="aud", clock=clock)
+    _FACTORY_JWT.init_app(app, service)
+    app.register_blueprint(_FACTORY_VIEWS)
+    return app, service
+
+
+def test_two_apps_from_one_factory_keep_their_own_service(clock: FakeClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    (app_a, service_a), (app_b, service_b) = _factory("a" * 40, clock), _factory("b" * 40, clock)
+    apps = {"a": app_a, "b": app_b}
+    issued = {"a": service_a.issue("a").to_response(), "b": service_b.issue("b").to_response()}
+    # Tokens handed out by each app's own login endpoint: issue() uses that app's service too.
+    pairs = {
+        name: app.test_client().post("/login", json={"username": name}).get_json()
+        for name, app in apps.items()
+    }
+
+    def call(job: tuple[str, str, str]) -> tuple[str, str, str, int]:
+        server, holder, source = job
+        token = (issued if source == "service" else pairs)[holder]["access_token"]
+        reply = apps[server].test_client().get("/me", headers=_bearer(token))
+        return server, holder, source, reply.status_code
+
+    # Both apps serve at once from a pool of threads; each accepts its own tokens only.
+    jobs = [(server, holder, source) for server in "ab" for holder in "ab"
+            for source in ("service", "login")] * 25
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(call, jobs))
+    assert len(results) == 200
+    for server, holder, source, status in results:
+        assert status == (200 if server == holder else 401), (server, holder, source, status)
+    with app_a.app_context():
+        assert _FACTORY_JWT.service is service_a
+    with app_b.app_context():
+        assert _FACTORY_JWT.service is service_b
+    assert app_a.extensions["jwtlite"].manager is _FACTORY_JWT
+    # Refresh and logout also go to the app's own service.
+    for name, app in apps.items():
+        client = app.test_client()
+        new = client.post("/refresh", json={"refresh_token": pairs[name]["refresh_token"]})
+        assert new.status_code == 200, (name, new.get_json())
+        out = client.post("/logout", headers=_bearer(new.get_json()["access_token"]))
+        assert out.get_json() == {"revoked": True}
+    foreign = {"refresh_token": pairs["b"]["refresh_token"]}
+    other = app_a.test_client().post("/refresh", json=foreign)
+    assert (other.status_code, other.get_json()["reason"]) == (401, "invalid")
+
+
+def test_manager_misuse_across_apps(clock: FakeClock) -> None:
+    jwt = JWTManager()
+    with pytest.raises(InvalidArgumentError, match="no TokenService"):
+        jwt.init_app(flask.Flask("none"))
+    app = flask.Flask("x")
+    jwt.init_app(app, _service(clock))
+    # Outside an application context there is no single service to pick.
+    with pytest.raises(InvalidArgumentError, match="application context"):
+        _ = jwt.service
+    # Another app that never called init_app does not borrow a registered app's service.
+    stranger = flask.Flask("stranger")
+    with stranger.app_context(), pytest.raises(InvalidArgumentError, match="init_app"):
+        jwt.issue("alice")
+    # One app, one manager: a second manager on the same app is refused.
+    with pytest.raises(InvalidArgumentError, match="already"):
+        JWTManager(app, _service(clock))
+

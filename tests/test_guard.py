@@ -9,6 +9,7 @@ from jwtlite._guard import (
     AuthRefused,
     GuardConfig,
     GuardCore,
+    GuardHooks,
     RequestBodyError,
     RequestView,
     classify,
@@ -100,3 +101,20 @@ def test_header_wins_over_cookie() -> None:
     with pytest.raises(AuthRefused) as refused:
         core.authenticate(no_cookie, refresh=True)
     assert refused.value.failure.reason == "bad_request"
+
+
+def test_hooks_are_shared_by_cores() -> None:
+    clock = FakeClock()
+    hooks = GuardHooks()
+    cores = [
+        GuardCore(TokenService(secret, "HS256", issuer="i", audience="a", clock=clock),
+                  GuardConfig(), hooks)
+        for secret in (SECRET, "z" * 40)
+    ]
+    hooks.claims_hook = lambda identity: {"role": identity.upper()}
+    hooks.user_loader = lambda claims: claims["role"]
+    for core in cores:
+        pair = core.issue("ann")
+        view = RequestView("GET", f"Bearer {pair.access_token}", {}, None)
+        assert core.authenticate(view).user == "ANN"
+
