@@ -40,6 +40,7 @@ __all__ = [
     "GuardHooks",
     "RequestBodyError",
     "RequestView",
+    "json_body_fields",
     "string_fields",
 ]
 
@@ -48,6 +49,7 @@ __all__ = [
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Seconds a client should wait before retrying when the revocation store is down.
 _RETRY_AFTER = "5"
+_JSON_MEDIA_TYPE = "application/json"
 
 
 class _CSRFError(BearerError):
@@ -59,6 +61,10 @@ class RequestBodyError(BearerError):
     ``invalid_request`` (RFC 6749 §5.2)."""
 
 
+class _MediaTypeError(RequestBodyError):
+    """The body is not declared as JSON: answered 415 (RFC 9110 §15.5.16)."""
+
+
 class _UnknownUserError(InvalidTokenError):
     """The user loader found no user for the token's subject."""
 
@@ -68,8 +74,9 @@ class AuthFailure:
     """Why a request was refused and how to answer it (RFC 6750 §3).
 
     ``reason`` is a stable word for clients and logs: ``missing``, ``malformed``, ``bad_request``,
-    ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``, ``not_fresh``, ``user_not_found``,
-    ``invalid`` or ``unavailable``. ``message`` never echoes token contents.
+    ``unsupported_media_type``, ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``,
+    ``not_fresh``, ``user_not_found``, ``invalid`` or ``unavailable``. ``message`` never echoes
+    token contents.
     """
 
     status: int
@@ -86,6 +93,9 @@ class AuthFailure:
         """``WWW-Authenticate`` (RFC 6750 §3), or ``Retry-After`` for a 503."""
         if self.status == 503:
             return {"Retry-After": _RETRY_AFTER}
+        if self.reason == "unsupported_media_type":
+            # RFC 9110 §15.5.16: Accept can say which media types would have been accepted.
+            return {"Accept": _JSON_MEDIA_TYPE}
         if self.reason == "bad_request":
             # A bad body parameter is an OAuth error (RFC 6749 §5.2), not a bearer challenge.
             return {}
@@ -122,13 +132,15 @@ class GuardConfig:
 
 @dataclass(frozen=True)
 class RequestView:
-    """The parts of an HTTP request the guard reads. ``body`` is called only when needed."""
+    """The parts of an HTTP request the guard reads. ``body`` is called only when needed;
+    ``content_type`` is the raw ``Content-Type`` header (None when absent)."""
 
     method: str
     authorization: str | None
     cookies: Mapping[str, str]
     csrf_header: str | None
     body: Callable[[], bytes] = lambda: b""
+    content_type: str | None = None
 
 
 @dataclass
@@ -158,6 +170,33 @@ def string_fields(raw: bytes, *names: str) -> dict[str, str]:
     return values  # type: ignore[return-value]
 
 
+def _is_json_media_type(content_type: str | None) -> bool:
+    # RFC 9110 §8.3.1: type and subtype are case-insensitive, parameters follow a ";".
+    # RFC 6839 §3.1: a "+json" suffix names a JSON-based media type.
+    if content_type is None:
+        return False
+    media = content_type.split(";", 1)[0].strip(" \t").lower()
+    return media == _JSON_MEDIA_TYPE or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def json_body_fields(content_type: str | None, raw: bytes, *names: str) -> dict[str, str]:
+    """:func:`string_fields` of a body that must be declared as JSON.
+
+    A body of another media type (or none declared) raises a :class:`RequestBodyError`
+    answered 415. Why: a page on any other site may make the browser POST ``text/plain``,
+    ``application/x-www-form-urlencoded`` or ``multipart/form-data`` (a plain HTML form, or a
+    ``no-cors`` fetch, which may also send no type at all) without a CORS preflight; only a
+    JSON type needs the preflight that such a page cannot pass. Taking a login or a refresh
+    from those bodies would let any site log the browser into the attacker's account (login
+    CSRF) in cookie mode. An empty body has no format: it stays a missing parameter (400).
+    """
+    if raw and not _is_json_media_type(content_type):
+        raise _MediaTypeError("the body must be sent as Content-Type: application/json")
+    return string_fields(raw, *names)
+
+
 def _is_text(value: object) -> bool:
     if not isinstance(value, str):
         return False
@@ -179,6 +218,7 @@ def _unverified_typ(token: str | None) -> object:
 
 
 _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
+    (_MediaTypeError, 415, "invalid_request", "unsupported_media_type", ""),
     (RequestBodyError, 400, "invalid_request", "bad_request", ""),
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
     (ExpiredSignatureError, 401, "invalid_token", "expired", "the token has expired"),
@@ -282,7 +322,7 @@ class GuardCore:
             return token
         if view.authorization is not None:
             return parse_authorization_header(view.authorization)
-        return string_fields(view.body(), "refresh_token")["refresh_token"]
+        return json_body_fields(view.content_type, view.body(), "refresh_token")["refresh_token"]
 
     def authenticate(
         self, view: RequestView, *, optional: bool = False, refresh: bool = False,

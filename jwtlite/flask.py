@@ -40,7 +40,7 @@ from ._guard import (
     RequestBodyError,
     RequestView,
     classify,
-    string_fields,
+    json_body_fields,
 )
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
@@ -277,16 +277,19 @@ def _request_view(config: GuardConfig) -> RequestView:
         cookies=request.cookies if cookies else {},
         csrf_header=headers.get(config.csrf_header) if cookies else None,
         body=lambda: request.get_data(cache=True),
+        content_type=request.content_type,
     )
 
 
 def json_fields(*names: str) -> dict[str, str]:
     """The named string members of the request's JSON object body.
 
-    Raises :class:`RequestBodyError` (answered 400 ``invalid_request`` by the manager) when the
-    body is not a JSON object, nests too deep, or a member is missing or not a clean string.
+    Raises :class:`RequestBodyError`, answered by the manager with 415 when the request does
+    not declare ``Content-Type: application/json`` (a cross-site HTML form cannot send that),
+    or 400 ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
+    is missing or not a clean string.
     """
-    return string_fields(request.get_data(cache=True), *names)
+    return json_body_fields(request.content_type, request.get_data(cache=True), *names)
 
 
 def _auth() -> Authenticated | None:

@@ -36,7 +36,7 @@ from ._guard import (
     RequestBodyError,
     RequestView,
     classify,
-    string_fields,
+    json_body_fields,
 )
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
@@ -94,6 +94,7 @@ class JWTDependency(_SecurityBase):
             cookies=request.cookies,
             csrf_header=request.headers.get(core.config.csrf_header),
             body=lambda: body,
+            content_type=request.headers.get("content-type"),
         )
         try:
             auth: Authenticated = await run_in_threadpool(
@@ -201,12 +202,13 @@ class JWTAuth(_SecurityBase):
         )
 
     async def json_fields(self, request: Request, *names: str) -> dict[str, str]:
-        """The named string members of the JSON object body; :class:`JWTAuthError` (400
-        ``invalid_request``) when the body is not a JSON object, nests too deep, or a member
+        """The named string members of the JSON object body; :class:`JWTAuthError`: 415 when
+        the request does not declare ``Content-Type: application/json`` (login CSRF), 400
+        ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
         is missing or not a clean string."""
         raw = await request.body()
         try:
-            return string_fields(raw, *names)
+            return json_body_fields(request.headers.get("content-type"), raw, *names)
         except RequestBodyError as exc:
             raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 

@@ -159,7 +159,8 @@ def test_login_helper_and_hooks(clock: FakeClock) -> None:
     ghost = client.post("/login", json={"username": "ghost"}).get_json()
     refused = client.get("/me", headers=_bearer(ghost["access_token"]))
     assert (refused.status_code, refused.get_json()["reason"]) == (401, "user_not_found")
-    assert client.post("/login", data=b"[" * 100_000).status_code == 400
+    deep = client.post("/login", data=b"[" * 100_000, content_type="application/json")
+    assert deep.status_code == 400
 
     seen: list[AuthFailure] = []
 
@@ -418,3 +419,36 @@ def test_manager_misuse_across_apps(clock: FakeClock) -> None:
     with pytest.raises(InvalidArgumentError, match="already"):
         JWTManager(app, _service(clock))
 
+
+# --- JSON bodies: only a JSON media type (login CSRF) ----------------------------------------
+
+
+@pytest.mark.parametrize("cookies", [False, True])
+def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=cookies)
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    body = json.dumps({"username": "mallory"})
+    # What a plain HTML form (or a no-cors fetch) on another site can send without a preflight.
+    for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                         "multipart/form-data; boundary=x", None, "application/jsonx",
+                         "text/json"):
+        reply = client.post("/login", data=body, content_type=content_type, **https)
+        assert (reply.status_code, reply.get_json()["reason"]) == (
+            415, "unsupported_media_type"), content_type
+        assert reply.get_json()["error"] == "invalid_request"
+        assert reply.headers["Accept"] == "application/json"
+        assert "WWW-Authenticate" not in reply.headers
+        assert reply.headers.getlist("Set-Cookie") == []
+    refresh = json.dumps({"refresh_token": service.issue("mallory").refresh_token})
+    reply = client.post("/refresh", data=refresh, content_type="text/plain", **https)
+    assert (reply.status_code, reply.get_json()["reason"]) == (415, "unsupported_media_type")
+    assert reply.headers.getlist("Set-Cookie") == []
+    # No content at all is a missing parameter (400), not content in a wrong format.
+    reply = client.post("/refresh", **https)
+    assert (reply.status_code, reply.get_json()["reason"]) == (400, "bad_request")
+    for content_type in ("application/json", "Application/JSON; charset=utf-8",
+                         "application/vnd.example+json"):
+        reply = client.post("/login", data=body, content_type=content_type, **https)
+        assert reply.status_code == 200, content_type

@@ -161,7 +161,24 @@ def _check_login_and_errors(port: int) -> dict[str, Any]:
     for raw in bodies:
         reply = _http(port, "POST", "/login", raw=raw)
         assert (reply.status, reply.json["error"]) == (400, "invalid_request"), raw[:20]
+    _check_media_types(port, pair)
     return pair
+
+
+# What a plain HTML form, or a no-cors fetch, on another site sends without a CORS preflight:
+# a login or refresh taking these would let any page log the browser in (login CSRF).
+_FORM_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; b=x")
+
+
+def _check_media_types(port: int, pair: dict[str, Any]) -> None:
+    bodies = {"/login": CREDS, "/refresh": {"refresh_token": pair["refresh_token"]}}
+    for path, body in bodies.items():
+        for content_type in _FORM_TYPES:
+            reply = _http(port, "POST", path, body, headers={"Content-Type": content_type})
+            assert (reply.status, reply.json["error"]) == (415, "invalid_request"), content_type
+            assert reply.json["reason"] == "unsupported_media_type"
+            assert reply.headers["Accept"] == "application/json"
+            assert reply.headers.get_all("Set-Cookie") is None
 
 
 def _check_protected(port: int, pair: dict[str, Any]) -> None:

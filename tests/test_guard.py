@@ -12,7 +12,9 @@ from jwtlite._guard import (
     GuardHooks,
     RequestBodyError,
     RequestView,
+    _MediaTypeError,
     classify,
+    json_body_fields,
     string_fields,
 )
 from jwtlite.api import PyJWT
@@ -97,10 +99,45 @@ def test_header_wins_over_cookie() -> None:
     pair = service.issue("a")
     view = RequestView("POST", f"Bearer {pair.access_token}", {"access_token": "junk"}, None)
     assert core.authenticate(view).token == pair.access_token  # no CSRF needed for a header
-    no_cookie = RequestView("POST", None, {}, None, body=lambda: b"{}")
+    no_cookie = RequestView("POST", None, {}, None, body=lambda: b"{}",
+                            content_type="application/json")
     with pytest.raises(AuthRefused) as refused:
         core.authenticate(no_cookie, refresh=True)
     assert refused.value.failure.reason == "bad_request"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "accepted"),
+    [
+        ("application/json", True),
+        ("APPLICATION/Json ; charset=utf-8", True),
+        ("application/merge-patch+json", True),
+        (" application/json\t", True),
+        (None, False),
+        ("", False),
+        ("text/plain", False),
+        ("text/plain; a=application/json", False),
+        ("application/x-www-form-urlencoded", False),
+        ("multipart/form-data; boundary=application/json", False),
+        ("application/jsonp", False),
+        ("text/json", False),
+        ("text/+json", False),
+    ],
+)
+def test_json_body_fields_media_type(content_type: str | None, accepted: bool) -> None:
+    if accepted:
+        assert json_body_fields(content_type, b'{"a": "x"}', "a") == {"a": "x"}
+        return
+    with pytest.raises(_MediaTypeError) as refused:
+        json_body_fields(content_type, b'{"a": "x"}', "a")
+    failure = classify(refused.value, None, "")
+    assert (failure.status, failure.error, failure.reason) == (
+        415, "invalid_request", "unsupported_media_type")
+    assert failure.headers("r") == {"Accept": "application/json"}
+    # Without content there is no format to refuse: a missing parameter, 400.
+    with pytest.raises(RequestBodyError) as missing:
+        json_body_fields(content_type, b"", "a")
+    assert classify(missing.value, None, "").status == 400
 
 
 def test_hooks_are_shared_by_cores() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -77,6 +78,9 @@ def _run(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -109,7 +113,8 @@ def test_dependency_variants(clock: FakeClock) -> None:
         assert (stale.status_code, stale.json()["reason"]) == (403, "not_fresh")
         reuse = await c.post("/refresh", json={"refresh_token": login.refresh_token})
         assert reuse.json()["reason"] == "revoked"
-        assert (await c.post("/refresh", content=b"[" * 100_000)).status_code == 400
+        deep = await c.post("/refresh", content=b"[" * 100_000, headers=_JSON)
+        assert deep.status_code == 400
         out = await c.post("/logout", headers=_bearer(plain.json()["access_token"]))
         assert out.json() == {"revoked": True}
         gone = await c.get("/me", headers=_bearer(plain.json()["access_token"]))
@@ -138,7 +143,7 @@ def test_hooks_and_login(clock: FakeClock) -> None:
         ghost = (await c.post("/login", json={"username": "ghost"})).json()
         refused = await c.get("/me", headers=_bearer(ghost["access_token"]))
         assert (refused.status_code, refused.json()["reason"]) == (401, "user_not_found")
-        bad = await c.post("/login", content=b'{"username": "\\ud800"}')
+        bad = await c.post("/login", content=b'{"username": "\\ud800"}', headers=_JSON)
         assert (bad.status_code, bad.json()["reason"]) == (400, "bad_request")
 
     _run(_app(auth), scenario)
@@ -269,3 +274,31 @@ def test_misuse(clock: FakeClock) -> None:
         assert (await c.get("/p")).json() == {"user": None}
 
     _run(app, scenario)
+
+
+@pytest.mark.parametrize("cookies", [False, True])
+def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> None:
+    service = _service(clock)
+    auth = JWTAuth(service, cookies=cookies)
+    body = b'{"username": "mallory"}'
+    refresh = json.dumps({"refresh_token": service.issue("mallory").refresh_token}).encode()
+
+    async def scenario(c: Any) -> None:
+        # What a plain HTML form (or a no-cors fetch) on another site sends without preflight.
+        for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                             "multipart/form-data; boundary=x", None, "text/json"):
+            headers = {} if content_type is None else {"Content-Type": content_type}
+            for path, content in (("/login", body), ("/refresh", refresh)):
+                reply = await c.post(path, content=content, headers=headers)
+                assert (reply.status_code, reply.json()["reason"]) == (
+                    415, "unsupported_media_type"), (path, content_type)
+                assert reply.headers["accept"] == "application/json"
+                assert "www-authenticate" not in reply.headers
+                assert reply.headers.get_list("set-cookie") == []
+        empty = await c.post("/refresh")
+        assert (empty.status_code, empty.json()["reason"]) == (400, "bad_request")
+        for content_type in ("application/json; charset=UTF-8", "application/problem+json"):
+            reply = await c.post("/login", content=body, headers={"Content-Type": content_type})
+            assert reply.status_code == 200, content_type
+
+    _run(_app(auth), scenario)
