@@ -367,16 +367,23 @@ class GuardCore:
         return pair.to_response()
 
     def cookies_to_set(self, pair: TokenPair) -> list[tuple[str, str, str, bool, int | None]]:
-        """``(name, value, path, httponly, max_age)`` for every cookie a login sets."""
+        """``(name, value, path, httponly, max_age)`` for every cookie a login sets.
+
+        Each ``Max-Age`` (RFC 6265 §5.2.2) is the lifetime of the token the cookie serves: a
+        browser keeps the refresh cookie across restarts for as long as the refresh token
+        works, and the CSRF cookie as long, since spending the refresh cookie needs it. None
+        (a session cookie) only for a pair that does not say its refresh lifetime.
+        """
         cfg = self.config
+        refresh_age = pair.refresh_expires_in
         cookies: list[tuple[str, str, str, bool, int | None]] = [
             (cfg.access_cookie, pair.access_token, "/", True, pair.expires_in)
         ]
         # The refresh token is sent only to the paths that spend or revoke it.
-        cookies += [(cfg.refresh_cookie, pair.refresh_token, p, True, None)
+        cookies += [(cfg.refresh_cookie, pair.refresh_token, p, True, refresh_age)
                     for p in cfg.refresh_paths]
         # Readable by the page's JavaScript on purpose: it echoes it in the CSRF header.
-        cookies.append((cfg.csrf_cookie, new_csrf_token(), "/", False, None))
+        cookies.append((cfg.csrf_cookie, new_csrf_token(), "/", False, refresh_age))
         return cookies
 
     def cookies_to_clear(self) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import FakeClock
+from conftest import COOKIE_AGES, FakeClock, cookie_ages
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -191,6 +191,7 @@ def test_cookies_with_csrf(clock: FakeClock) -> None:
     assert len(headers) == 4
     assert all("Secure" in h and "SameSite=Strict" in h for h in headers)
     assert sum("HttpOnly" in h for h in headers) == 3
+    assert cookie_ages(headers) == COOKIE_AGES
     assert client.get("/me", **https).status_code == 200  # GET needs no CSRF header
     csrf = _cookie(client, "csrf_token").value
     no_csrf = client.post("/refresh", **https)

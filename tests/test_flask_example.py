@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import COOKIE_AGES, cookie_ages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 SECRET = "s" * 40
@@ -271,6 +272,22 @@ def test_login_throttling(server: Server) -> None:
         reply = _http(port, "POST", "/login", {"username": f"user{n}", "password": "x"})
         assert reply.status == 401
     assert _http(port, "POST", "/login", {"username": "fresh", "password": "x"}).status == 429
+
+
+def test_cookie_mode_cookies_and_login_csrf(server: Server) -> None:
+    """``AUTH_COOKIES=1``: every cookie carries the ``Max-Age`` of its token, and a login body
+    that a cross-site form could send is refused before any password is checked."""
+    server.env["AUTH_COOKIES"] = "1"
+    port = server.start()
+    reply = _http(port, "POST", "/login", CREDS)
+    assert (reply.status, set(reply.json)) == (200, {"token_type", "expires_in"})
+    cookies = reply.headers.get_all("Set-Cookie")
+    assert cookie_ages(cookies) == COOKIE_AGES
+    assert all("httponly" in c.lower() for c in cookies if not c.startswith("csrf_token="))
+    for content_type in _FORM_TYPES:
+        reply = _http(port, "POST", "/login", CREDS, headers={"Content-Type": content_type})
+        assert (reply.status, reply.json["reason"]) == (415, "unsupported_media_type")
+        assert reply.headers.get_all("Set-Cookie") is None
 
 
 @pytest.mark.parametrize(

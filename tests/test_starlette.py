@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import FakeClock
+from conftest import COOKIE_AGES, FakeClock, cookie_ages
 
 fastapi = pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
@@ -159,6 +159,7 @@ def test_cookies_with_csrf(clock: FakeClock) -> None:
         cookies = login.headers.get_list("set-cookie")
         assert len(cookies) == 4
         assert all("secure" in h.lower() and "samesite=strict" in h.lower() for h in cookies)
+        assert cookie_ages(cookies) == COOKIE_AGES
         assert (await c.get("/me")).status_code == 200
         assert (await c.post("/refresh")).json()["reason"] == "csrf"
         csrf = c.cookies.get("csrf_token")
