@@ -223,8 +223,9 @@ _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
     (ExpiredSignatureError, 401, "invalid_token", "expired", "the token has expired"),
     (RevokedTokenError, 401, "invalid_token", "revoked", "the token has been revoked"),
-    # RFC 6750 §3.1: a valid token without the privilege the route needs.
-    (StaleTokenError, 403, "insufficient_scope", "not_fresh",
+    # RFC 9470 §3: the token is valid, but the login behind it does not meet the route's
+    # authentication requirement (recentness here): 401, so the client logs in again.
+    (StaleTokenError, 401, "insufficient_user_authentication", "not_fresh",
      "this action needs a fresh login"),
     (_UnknownUserError, 401, "invalid_token", "user_not_found", "the user no longer exists"),
 )
@@ -233,7 +234,10 @@ _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
 def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailure:
     """The answer to one failure, naming it without echoing token contents."""
     if isinstance(exc, RevocationStoreUnavailableError):
-        return AuthFailure(503, None, "unavailable", "the revocation store is unavailable")
+        # Not invalid_token: the token may be fine, and a client told so would throw it away
+        # instead of retrying (RFC 6749 §4.1.2.1 names this condition).
+        return AuthFailure(503, "temporarily_unavailable", "unavailable",
+                           "the revocation store is unavailable")
     if isinstance(exc, BearerError) and not isinstance(exc, (_CSRFError, RequestBodyError)):
         if exc.error is None:
             return AuthFailure(401, None, "missing", "no access token was sent")

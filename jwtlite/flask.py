@@ -179,7 +179,8 @@ class JWTManager:
         ``optional``: a request without any token passes with :func:`current_claims` None (a
         bad token is still refused). ``refresh``: the view takes a refresh token (cookie,
         header, or JSON ``refresh_token``), which is spent; :func:`current_pair` is the new
-        pair. ``fresh``: only an access token issued by a login passes (403 ``not_fresh``).
+        pair. ``fresh``: only an access token issued by a login passes (reason ``not_fresh``,
+        answered as docs/integrations.md's error table says).
         """
         if refresh and fresh:
             raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from conftest import FakeClock
 
@@ -12,7 +15,9 @@ from jwtlite._guard import (
     GuardHooks,
     RequestBodyError,
     RequestView,
+    _CSRFError,
     _MediaTypeError,
+    _UnknownUserError,
     classify,
     json_body_fields,
     string_fields,
@@ -20,10 +25,13 @@ from jwtlite._guard import (
 from jwtlite.api import PyJWT
 from jwtlite.exceptions import (
     BearerError,
+    DecodeError,
     ExpiredSignatureError,
     InvalidSignatureError,
     InvalidTokenError,
     RevocationStoreUnavailableError,
+    RevokedTokenError,
+    StaleTokenError,
 )
 from jwtlite.revocation import MemoryStore
 from jwtlite.tokens import ACCESS_TYP, REFRESH_TYP, TokenService
@@ -46,8 +54,11 @@ def _token(typ: str) -> str:
         (InvalidTokenError("x"), "at", ACCESS_TYP, (401, "invalid_token", "invalid")),
         (InvalidSignatureError("x"), "at", ACCESS_TYP, (401, "invalid_token", "invalid")),
         (InvalidTokenError("x"), "not a jwt", ACCESS_TYP, (401, "invalid_token", "invalid")),
-        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP, (503, None, "unavailable")),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP,
+         (503, "temporarily_unavailable", "unavailable")),
         (RequestBodyError("no body"), None, "", (400, "invalid_request", "bad_request")),
+        (StaleTokenError("x"), None, ACCESS_TYP,
+         (401, "insufficient_user_authentication", "not_fresh")),
     ],
 )
 def test_classify(exc: Exception, token: str | None, expected: str, answer: tuple) -> None:
@@ -155,3 +166,39 @@ def test_hooks_are_shared_by_cores() -> None:
         view = RequestView("GET", f"Bearer {pair.access_token}", {}, None)
         assert core.authenticate(view).user == "ANN"
 
+
+_ERRORS_TABLE = re.compile(r"^\| (\d{3}) \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
+
+
+def test_integrations_error_table_is_what_classify_answers() -> None:
+    """docs/integrations.md's error table is the one place the answers are documented: every
+    row is an answer the guard gives, and every answer it gives has a row."""
+    text = (Path(__file__).parent.parent / "docs" / "integrations.md").read_text("utf-8")
+    section = text.split("\n## Errors\n", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        (int(status), error, reason)
+        for status, error, reasons in _ERRORS_TABLE.findall(section)
+        for reason in re.findall(r"`([a-z_]+)`", reasons)
+    }
+    refresh = _token(REFRESH_TYP)
+    cases = [
+        (BearerError("x", error=None), None, ACCESS_TYP),
+        (BearerError("x"), None, ACCESS_TYP),
+        (RequestBodyError("x"), None, ""),
+        (_MediaTypeError("x"), None, ""),
+        (_CSRFError("x"), None, ACCESS_TYP),
+        (DecodeError("x"), "a.b.c", ACCESS_TYP),
+        (InvalidSignatureError("x"), _token(ACCESS_TYP), ACCESS_TYP),
+        (ExpiredSignatureError("x"), None, ACCESS_TYP),
+        (RevokedTokenError("x"), None, ACCESS_TYP),
+        (InvalidTokenError("x"), refresh, ACCESS_TYP),
+        (_UnknownUserError("x"), None, ACCESS_TYP),
+        (StaleTokenError("x"), None, ACCESS_TYP),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP),
+    ]
+    answers = set()
+    for exc, token, expected in cases:
+        failure = classify(exc, token, expected)
+        answers.add((failure.status, failure.body()["error"], failure.reason))
+    assert len(answers) == len(cases)
+    assert documented == answers

@@ -110,7 +110,8 @@ def test_dependency_variants(clock: FakeClock) -> None:
         assert set(new) == {"access_token", "refresh_token", "token_type", "expires_in"}
         plain = await c.post("/refresh", json={"refresh_token": service.issue("b").refresh_token})
         stale = await c.post("/password", headers=_bearer(plain.json()["access_token"]))
-        assert (stale.status_code, stale.json()["reason"]) == (403, "not_fresh")
+        assert (stale.status_code, stale.json()["reason"]) == (401, "not_fresh")
+        assert 'error="insufficient_user_authentication"' in stale.headers["www-authenticate"]
         reuse = await c.post("/refresh", json={"refresh_token": login.refresh_token})
         assert reuse.json()["reason"] == "revoked"
         deep = await c.post("/refresh", content=b"[" * 100_000, headers=_JSON)
