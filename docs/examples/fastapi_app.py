@@ -55,7 +55,8 @@ def create_app(
         fields = await auth.json_fields(request, "username", "password")
         username = fields["username"]
         address = request.client.host if request.client else "unknown"
-        wait = throttles.retry_after(username, address)
+        # Counted before the password check, so concurrent guesses cannot all slip through.
+        wait = throttles.reserve(username, address)
         if wait:
             return _error(429, "too_many_attempts", "too many failed logins; retry later",
                           **{"Retry-After": str(wait)})
@@ -63,8 +64,9 @@ def create_app(
             # scrypt takes tens of milliseconds: off the event loop.
             ok = await run_in_threadpool(check_password, username, fields["password"])
         except Busy:
+            throttles.cancel(username, address)
             return _error(503, "temporarily_unavailable", "server busy", **{"Retry-After": "1"})
-        throttles.record(username, address, ok=ok)
+        throttles.settle(username, address, ok=ok)
         if not ok:
             return _error(401, "invalid_grant", "bad username or password")
         return auth.login_response(username)
