@@ -1,7 +1,7 @@
 """What the OpenAPI document says about the routes a jwtlite guard protects (FastAPI side).
 
 FastAPI lists a security dependency by its scheme and nothing more. The guard also answers
-400, 401, 403, 413 and 503 with its own JSON body, reads a body on refresh and password-grant
+400, 401, 413, 415 and 503 with its own JSON body, reads a body on refresh and password-grant
 routes, and lets anonymous requests through when optional; :func:`document_operation` writes
 that into one generated operation. Plain dicts in and out: no framework is imported here, and
 nothing the application declared itself is overwritten.
@@ -63,7 +63,7 @@ class OperationGuards:
 
     guarded: bool = False  # some dependency verifies a token
     optional: bool = False  # every such dependency lets a request without a token through
-    fresh: bool = False  # one demands a fresh token (403 otherwise)
+    fresh: bool = False  # one demands a fresh token (401 insufficient_user_authentication)
     refresh: bool = False  # one spends a refresh token, possibly read from the body
     password_form: bool = False  # one reads a password grant form
 
@@ -97,18 +97,23 @@ def _responses(guards: OperationGuards) -> dict[str, dict[str, Any]]:
             "(RFC 6749 §5.2)"
         )
     if guards.guarded:
+        stale = (
+            "; insufficient_user_authentication: this route needs a token issued by a login, "
+            "not by a refresh (RFC 9470 §3)"
+            if guards.fresh
+            else ""
+        )
         answers["401"] = _error_response(
             "invalid_token: the token is missing, malformed, invalid, expired, revoked or of "
-            "the wrong type (RFC 6750 §3.1)",
-            _CHALLENGE,
-        )
-    if guards.fresh:
-        answers["403"] = _error_response(
-            "insufficient_scope: this route needs a token issued by a login, not by a refresh",
+            f"the wrong type (RFC 6750 §3.1){stale}",
             _CHALLENGE,
         )
     if guards.refresh or guards.password_form:
         answers["413"] = _error_response("the request body is larger than the guard reads")
+    if guards.refresh:
+        answers["415"] = _error_response(
+            "a refresh token in a body not sent as Content-Type: application/json (login CSRF)"
+        )
     if guards.guarded:
         answers["503"] = _error_response(
             "temporarily_unavailable: the revocation store cannot be reached",

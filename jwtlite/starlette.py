@@ -18,7 +18,7 @@ never blocks the event loop. A body read before authentication is capped (413).
 Under FastAPI every guard declares a security scheme in the OpenAPI document: HTTP bearer, or
 with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
 with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` the document
-also lists each guarded route's refusals (400/401/403/413/503), the bodies the guards read,
+also lists each guarded route's refusals (400/401/413/415/503), the bodies the guards read,
 and optional guards as optional.
 """
 
@@ -43,8 +43,9 @@ from ._guard import (
     RequestBodyError,
     RequestView,
     classify,
+    json_body_fields,
     password_form,
-    string_fields,
+    require_json_body,
 )
 from ._openapi import OperationGuards, document_operation
 from ._options import DEFAULT_MAX_TOKEN_SIZE
@@ -172,6 +173,7 @@ class JWTDependency(_SecurityBase):
             cookies=request.cookies,
             csrf_header=request.headers.get(core.config.csrf_header),
             body=lambda: body,
+            content_type=request.headers.get("content-type"),
         )
         try:
             result: Authenticated = await run_in_threadpool(
@@ -284,14 +286,14 @@ class JWTAuth(_SecurityBase):
     def user_loader(self, callback: Callable[[dict[str, Any]], Any]) -> Callable[..., Any]:
         """Decorator: ``callback(claims)`` (run in a worker thread) returns the user for
         :meth:`user`, or None to refuse the request (401 ``user_not_found``)."""
-        self.core.user_loader = callback
+        self.core.hooks.user_loader = callback
         return callback
 
     def additional_claims(
         self, callback: Callable[[str], Mapping[str, Any]]
     ) -> Callable[..., Any]:
         """Decorator: ``callback(identity)`` returns extra claims for every pair issued."""
-        self.core.claims_hook = callback
+        self.core.hooks.claims_hook = callback
         return callback
 
     def error_handler(
@@ -363,12 +365,28 @@ class JWTAuth(_SecurityBase):
         )
 
     async def json_fields(self, request: Request, *names: str) -> dict[str, str]:
-        """The named string members of the JSON object body; :class:`JWTAuthError` (400
-        ``invalid_request``) when the body is not a JSON object, nests too deep, or a member
+        """The named string members of the JSON object body; :class:`JWTAuthError`: 415 when
+        the request does not declare ``Content-Type: application/json`` (login CSRF), 400
+        ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
         is missing or not a clean string, 413 when it is longer than ``max_body``."""
         raw = await _capped_body(request, self.max_body, self.core.config.realm)
         try:
-            return string_fields(raw, *names)
+            return json_body_fields(request.headers.get("content-type"), raw, *names)
+        except RequestBodyError as exc:
+            raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
+
+    async def json_body(self, request: Request) -> None:
+        """A route dependency for a JSON body that FastAPI parses itself (a pydantic model):
+        :class:`JWTAuthError` 415 unless the request declares a JSON media type (see
+        :meth:`json_fields` for why), 413 above ``max_body``. FastAPI solves dependencies
+        before it validates the body, so the refusal comes first::
+
+            @app.post("/login", dependencies=[Depends(auth.json_body)])
+            async def login(credentials: Credentials) -> Response: ...
+        """
+        raw = await _capped_body(request, self.max_body, self.core.config.realm)
+        try:
+            require_json_body(request.headers.get("content-type"), raw)
         except RequestBodyError as exc:
             raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import FakeClock
+from conftest import COOKIE_AGES, FakeClock, cookie_ages
 
 fastapi = pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
@@ -79,6 +80,9 @@ def _run(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -108,10 +112,12 @@ def test_dependency_variants(clock: FakeClock) -> None:
         assert set(new) == {"access_token", "refresh_token", "token_type", "expires_in"}
         plain = await c.post("/refresh", json={"refresh_token": service.issue("b").refresh_token})
         stale = await c.post("/password", headers=_bearer(plain.json()["access_token"]))
-        assert (stale.status_code, stale.json()["reason"]) == (403, "not_fresh")
+        assert (stale.status_code, stale.json()["reason"]) == (401, "not_fresh")
+        assert 'error="insufficient_user_authentication"' in stale.headers["www-authenticate"]
         reuse = await c.post("/refresh", json={"refresh_token": login.refresh_token})
         assert reuse.json()["reason"] == "revoked"
-        assert (await c.post("/refresh", content=b"[" * 100_000)).status_code == 400
+        deep = await c.post("/refresh", content=b"[" * 100_000, headers=_JSON)
+        assert deep.status_code == 400
         out = await c.post("/logout", headers=_bearer(plain.json()["access_token"]))
         assert out.json() == {"revoked": True}
         gone = await c.get("/me", headers=_bearer(plain.json()["access_token"]))
@@ -140,7 +146,7 @@ def test_hooks_and_login(clock: FakeClock) -> None:
         ghost = (await c.post("/login", json={"username": "ghost"})).json()
         refused = await c.get("/me", headers=_bearer(ghost["access_token"]))
         assert (refused.status_code, refused.json()["reason"]) == (401, "user_not_found")
-        bad = await c.post("/login", content=b'{"username": "\\ud800"}')
+        bad = await c.post("/login", content=b'{"username": "\\ud800"}', headers=_JSON)
         assert (bad.status_code, bad.json()["reason"]) == (400, "bad_request")
 
     _run(_app(auth), scenario)
@@ -156,6 +162,7 @@ def test_cookies_with_csrf(clock: FakeClock) -> None:
         cookies = login.headers.get_list("set-cookie")
         assert len(cookies) == 4
         assert all("secure" in h.lower() and "samesite=strict" in h.lower() for h in cookies)
+        assert cookie_ages(cookies) == COOKIE_AGES
         assert (await c.get("/me")).status_code == 200
         assert (await c.post("/refresh")).json()["reason"] == "csrf"
         csrf = c.cookies.get("csrf_token")
@@ -231,9 +238,14 @@ def test_openapi_lists_the_guards_refusals(clock: FakeClock) -> None:
     assert schema["components"]["schemas"]["JWTAuthError"]["required"] == [
         "error", "reason", "message"
     ]
-    # 403 only where a fresh token is demanded; 413 only where the guard reads a body.
-    assert set(_responses(schema, "/password", "post")) == {"200", "400", "401", "403", "503"}
-    assert set(_responses(schema, "/refresh", "post")) == {"200", "400", "401", "413", "503"}
+    # A stale token is a 401 (RFC 9470 §3), said where a fresh token is demanded; 413 and 415
+    # only where the guard reads a (JSON) body.
+    password = _responses(schema, "/password", "post")
+    assert set(password) == {"200", "400", "401", "503"}
+    assert "insufficient_user_authentication" in password["401"]["description"]
+    assert "insufficient_user_authentication" not in me["401"]["description"]
+    assert set(_responses(schema, "/refresh", "post")) == {
+        "200", "400", "401", "413", "415", "503"}
     assert set(_responses(schema, "/maybe", "get")) == {"200", "400", "401", "503"}
     assert set(_responses(schema, "/login", "post")) == {"200"}
     # The refresh body is documented, and optional: the token may come in a header or cookie.
@@ -491,7 +503,7 @@ def test_refresh_body_is_capped_before_authentication(clock: FakeClock) -> None:
         # At the cap it is read, and authentication decides.
         token = auth.service.issue("alice").refresh_token
         body = b'{"refresh_token": "' + token.encode() + b'"}'
-        reply = await c.post("/echo", content=body.ljust(4096))
+        reply = await c.post("/echo", content=body.ljust(4096), headers=_JSON)
         assert reply.json() == {"read_again": 4096}
         assert len(calls) == 1
         reply = await c.post("/refresh", content=b"x" * 4097)
@@ -508,7 +520,7 @@ def test_default_body_cap_fits_the_largest_token(clock: FakeClock) -> None:
     assert auth.max_body == DEFAULT_MAX_TOKEN_SIZE + 4096
 
     async def scenario(c: Any) -> None:
-        reply = await c.post("/refresh", content=b" " * auth.max_body)
+        reply = await c.post("/refresh", content=b" " * auth.max_body, headers=_JSON)
         assert (reply.status_code, reply.json()["reason"]) == (400, "bad_request")
         reply = await c.post("/refresh", content=b" " * (auth.max_body + 1))
         assert reply.status_code == 413
@@ -524,10 +536,38 @@ def test_json_fields_body_is_capped(clock: FakeClock) -> None:
 
     async def scenario(c: Any) -> None:
         chunked = _Chunks(count=1000, size=512)
-        reply = await c.post("/login", content=chunked)
+        reply = await c.post("/login", content=chunked, headers=_JSON)
         assert (reply.status_code, reply.json()["error"]) == (413, "invalid_request")
         assert chunked.pulled <= 3
-        ok = await c.post("/login", content=b'{"username": "alice"}'.ljust(1024))
+        ok = await c.post("/login", content=b'{"username": "alice"}'.ljust(1024), headers=_JSON)
         assert ok.status_code == 200
+
+    _run(_app(auth), scenario)
+
+
+@pytest.mark.parametrize("cookies", [False, True])
+def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> None:
+    service = _service(clock)
+    auth = JWTAuth(service, cookies=cookies)
+    body = b'{"username": "mallory"}'
+    refresh = json.dumps({"refresh_token": service.issue("mallory").refresh_token}).encode()
+
+    async def scenario(c: Any) -> None:
+        # What a plain HTML form (or a no-cors fetch) on another site sends without preflight.
+        for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                             "multipart/form-data; boundary=x", None, "text/json"):
+            headers = {} if content_type is None else {"Content-Type": content_type}
+            for path, content in (("/login", body), ("/refresh", refresh)):
+                reply = await c.post(path, content=content, headers=headers)
+                assert (reply.status_code, reply.json()["reason"]) == (
+                    415, "unsupported_media_type"), (path, content_type)
+                assert reply.headers["accept"] == "application/json"
+                assert "www-authenticate" not in reply.headers
+                assert reply.headers.get_list("set-cookie") == []
+        empty = await c.post("/refresh")
+        assert (empty.status_code, empty.json()["reason"]) == (400, "bad_request")
+        for content_type in ("application/json; charset=UTF-8", "application/problem+json"):
+            reply = await c.post("/login", content=body, headers={"Content-Type": content_type})
+            assert reply.status_code == 200, content_type
 
     _run(_app(auth), scenario)

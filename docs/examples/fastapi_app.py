@@ -83,7 +83,8 @@ def create_app(
     ) -> JSONResponse | None:
         """None when the credentials are good, else the answer: 429, 503, or ``refused``."""
         address = request.client.host if request.client else "unknown"
-        wait = throttles.retry_after(username, address)
+        # Counted before the password check, so concurrent guesses cannot all slip through.
+        wait = throttles.reserve(username, address)
         if wait:
             return _error(429, "too_many_attempts", "too many failed logins; retry later",
                           **{"Retry-After": str(wait)})
@@ -91,11 +92,13 @@ def create_app(
             # scrypt takes tens of milliseconds: off the event loop.
             ok = await run_in_threadpool(check_password, username, password)
         except Busy:
+            throttles.cancel(username, address)
             return _error(503, "temporarily_unavailable", "server busy", **{"Retry-After": "1"})
-        throttles.record(username, address, ok=ok)
+        throttles.settle(username, address, ok=ok)
         return None if ok else _error(refused, "invalid_grant", "bad username or password")
 
-    @app.post("/login")
+    # json_body: 415 for a body not declared as JSON (login CSRF from a plain HTML form).
+    @app.post("/login", dependencies=[Depends(auth.json_body)])
     async def login(credentials: Credentials, request: Request) -> Response:
         """Check the credentials and return a new pair (RFC 6749 §5.1)."""
         refused = await check(request, credentials.username, credentials.password)
