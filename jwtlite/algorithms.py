@@ -23,6 +23,7 @@ from typing import Any, Callable, ClassVar
 
 from . import _hints, _hmac_guard, _jwa
 from ._cache import IdentityCache
+from ._escape import escape
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
 from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
@@ -455,4 +456,5 @@ def get_algorithm_by_name(name: str) -> Algorithm:
         return _DEFAULTS[name]
     except (KeyError, TypeError):
         hint = _hints.did_you_mean(name, _DEFAULTS)
-        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}{hint}") from None
+        shown = f"'{escape(name)}'" if isinstance(name, str) else escape(name)
+        raise InvalidAlgorithmError(f"Algorithm not supported: {shown}{hint}") from None

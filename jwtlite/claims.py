@@ -5,7 +5,8 @@ Differences from PyJWT, each deliberate:
   them with ``int()``; a bool is not a time and a string is not a NumericDate, RFC 7519 §2).
 - ``iss`` is compared exactly, against a string or a collection of strings - never with a
   substring test (CVE-2024-53861).
-- ``max_age`` bounds the token's age from ``iat``, independently of ``exp``.
+- ``max_age`` bounds the token's age from ``iat``, independently of ``exp``; with it, an
+  ``iat`` in the future (beyond the leeway) is refused even when ``verify_iat`` is off.
 """
 
 from __future__ import annotations
@@ -145,6 +146,11 @@ def _check_max_age(payload: Mapping[str, Any], max_age: float, now: float, leewa
     iat = _number(payload, "iat")
     if iat is None:
         raise MissingRequiredClaimError("iat")
+    # An age is only bounded if it cannot be negative: a token "issued" in the future would
+    # pass any max_age for as long as its iat lies ahead. So a future iat is refused whenever
+    # max_age is set, even with verify_iat off (as panva/jose does with maxTokenAge).
+    if iat > now + leeway:
+        raise ImmatureSignatureError("The token is not yet valid (iat)")
     # Rearranged from ``now - iat > max_age + leeway`` so a huge integer iat is only compared.
     if iat < now - (max_age + leeway):
         raise ExpiredSignatureError("Token is older than max_age (by its iat claim)")
@@ -240,7 +246,10 @@ def validate(
             raise MissingRequiredClaimError(name)
     _check_times(payload, options, now, leeway)
     if max_age is not None:
-        _check_max_age(payload, seconds(max_age), now, leeway)
+        age = seconds(max_age)
+        if age < 0:
+            raise InvalidArgumentError("max_age must not be negative")
+        _check_max_age(payload, age, now, leeway)
     if options.verify_aud:
         _check_audience(payload, audience, options.strict_aud)
     if options.verify_iss:

@@ -8,6 +8,8 @@ not a bad token.
 
 from __future__ import annotations
 
+from ._escape import escape
+
 __all__ = [
     "AlgorithmAlreadyRegisteredError",
     "AlgorithmNotRegisteredError",
@@ -45,6 +47,7 @@ __all__ = [
     "InvalidValueError",
     "ModuleConflictError",
     "UnsupportedAlgorithmError",
+    "UnknownOptionWarning",
 ]
 
 
@@ -110,7 +113,7 @@ class MissingRequiredClaimError(InvalidTokenError):
         super().__init__(claim)
 
     def __str__(self) -> str:
-        return f'Token is missing the "{self.claim}" claim'
+        return f'Token is missing the "{escape(self.claim)}" claim'
 
 
 class UnusableKeyError(InvalidKeyError, InvalidTokenError):
@@ -174,6 +177,12 @@ class RemovedInPyjwt3Warning(DeprecationWarning):
 class NaiveDatetimeWarning(UserWarning):
     """A time claim (``exp``, ``nbf``, ``iat``) was given as a datetime without a timezone at
     encode; it is read as UTC, which is wrong if it was local time. jwtlite-specific."""
+
+
+class UnknownOptionWarning(UserWarning):
+    """PyJWT's face (``install_as_pyjwt``) was given an ``options`` name it does not know, such
+    as ``requires`` for ``require``; it is ignored, as PyJWT ignores it. jwtlite's own API
+    refuses such a name with :class:`InvalidArgumentError` instead. jwtlite-specific."""
 
 
 class InvalidArgumentError(PyJWTError, TypeError):
