@@ -96,7 +96,9 @@ _SEC_NAMES = {crv: sec for sec, crv in _CURVES.items()}
 
 
 def _hash_name(hash_alg: Any) -> str:
-    """``sha256`` for hashlib.sha256 or cryptography's hashes.SHA256 (class or instance)."""
+    """The hashlib name of a hashlib constructor or of a cryptography hash (class or
+    instance): ``sha256`` for ``hashlib.sha256`` and ``hashes.SHA256``, ``sha3_256`` for
+    ``hashes.SHA3_256``."""
     name = getattr(hash_alg, "name", None)
     if not isinstance(name, str) and callable(hash_alg):
         try:
@@ -105,7 +107,11 @@ def _hash_name(hash_alg: Any) -> str:
             name = None
     if not isinstance(name, str):
         raise InvalidArgumentError(f"not a hash function: {hash_alg!r}")
-    return name.lower().replace("-", "")
+    # cryptography spells "sha512-224" and "sha3-256" what hashlib calls "sha512_224" and
+    # "sha3_256"; other spellings of SHA-2 ("SHA-256") drop the hyphen.
+    lowered = name.lower()
+    underscored = lowered.replace("-", "_")
+    return underscored if underscored in hashlib.algorithms_available else lowered.replace("-", "")
 
 
 class Algorithm(_native.Algorithm):
