@@ -35,6 +35,7 @@ from .exceptions import (
     MissingRequiredClaimError,
     ModuleConflictError,
     NaiveDatetimeWarning,
+    PrivateKeyRequiredError,
     PyJWKClientConnectionError,
     PyJWKClientError,
     PyJWKError,
@@ -158,6 +159,7 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "UnsupportedHashError",
+    "PrivateKeyRequiredError",
     "UnsupportedAlgorithmError",
     # asyncio
     "AsyncPyJWKClient",

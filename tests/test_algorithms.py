@@ -89,6 +89,9 @@ def test_key_is_bound_to_its_algorithm_family(name: str) -> None:
 def test_public_key_cannot_sign() -> None:
     with pytest.raises(InvalidKeyError, match="private"):
         jwtlite.encode({"a": 1}, FORMATS["ec_p256"]["spki_pem"], algorithm="ES256")
+    # Also PyJWT's exception there: its public key objects have no ``sign`` method.
+    with pytest.raises(AttributeError, match="private"):
+        jwtlite.encode({"a": 1}, FORMATS["rsa2048"]["spki_pem"], algorithm="RS256")
 
 
 @pytest.mark.parametrize("hash_name", ["no-such-hash", "shake_128", "shake_256", 5])

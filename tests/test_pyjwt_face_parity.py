@@ -188,3 +188,22 @@ def test_no_token_reaches_an_extra_hash_through_its_alg(alg: str) -> None:
             lib.encode({"a": 1}, private, algorithm=alg)  # type: ignore[attr-defined]
     with pytest.raises(jwtlite.PyJWKError):
         face.PyJWK({**jwtlite.algorithms.RSAAlgorithm.to_jwk(public, as_dict=True), "alg": alg})
+
+
+@pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="PyJWT signs RSA only with cryptography")
+@pytest.mark.parametrize(("family", "alg"), [("RSA", "RS256"), ("RSA", "PS256"),
+                                             ("EC", "ES256"), ("OKP", "EdDSA")])  # fmt: skip
+def test_signing_with_a_public_key_raises_an_attribute_error_as_in_pyjwt(
+    family: str, alg: str
+) -> None:
+    public = pems(family)[1]
+    for lib in BOTH:
+        with pytest.raises(AttributeError):
+            lib.encode({"a": 1}, public, algorithm=alg)  # type: ignore[attr-defined]
+        algorithm = lib.get_algorithm_by_name(alg)  # type: ignore[attr-defined]
+        with pytest.raises(AttributeError):
+            algorithm.sign(b"m", algorithm.prepare_key(public))
+    # ... and the face's (and jwtlite's) exception is jwtlite's key error too.
+    for lib in (face, jwtlite):
+        with pytest.raises(jwtlite.InvalidKeyError, match="private key"):
+            lib.encode({"a": 1}, public, algorithm=alg)  # type: ignore[attr-defined]

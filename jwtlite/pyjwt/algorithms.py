@@ -18,7 +18,12 @@ from .. import _jwa
 from .. import algorithms as _native
 from .._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve
 from ..algorithms import has_crypto, requires_cryptography
-from ..exceptions import InvalidArgumentError, InvalidKeyError, InvalidValueError
+from ..exceptions import (
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidValueError,
+    PrivateKeyRequiredError,
+)
 from ._keys import export_key, is_cryptography_key
 
 __all__ = [
@@ -183,7 +188,7 @@ class _CryptoFace(Algorithm):
     def _private_key(self, key: Any) -> Any:
         prepared = self._native_prepare(key)
         if not isinstance(prepared, PRIVATE_KEY_TYPES):
-            raise InvalidKeyError(f"{self.name} signing needs a private key")
+            raise PrivateKeyRequiredError(f"{self.name} signing needs a private key")
         return prepared
 
     def _public_key(self, key: Any) -> Any:
