@@ -196,6 +196,9 @@ class PyJWT:
     #: Refuse a non-string ``sub``/``jti`` at encode (jwtlite); the PyJWT face turns it off,
     #: since PyJWT writes such a token and refuses it only when decoding.
     _string_claims_on_encode: ClassVar[bool] = True
+    #: Warn when a time claim is a naive datetime (jwtlite); the PyJWT face turns it off, as
+    #: PyJWT warns nothing there.
+    _warn_naive_datetimes: ClassVar[bool] = True
 
     def __init__(
         self, options: OptionsDict | None = None, *, jws: PyJWS | None = None
@@ -239,7 +242,7 @@ class PyJWT:
             raise InvalidArgumentError(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
-        claims = _claims.encode_time_claims(payload)
+        claims = _claims.encode_time_claims(payload, warn_naive=self._warn_naive_datetimes)
         if self._string_claims_on_encode:
             _claims.check_string_claims(claims)
         try:

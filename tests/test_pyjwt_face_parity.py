@@ -3,8 +3,10 @@ environment: the same call gives the same result, or the same exception type."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
+import warnings
 
 import pytest
 from conftest import key_pem
@@ -207,3 +209,16 @@ def test_signing_with_a_public_key_raises_an_attribute_error_as_in_pyjwt(
     for lib in (face, jwtlite):
         with pytest.raises(jwtlite.InvalidKeyError, match="private key"):
             lib.encode({"a": 1}, public, algorithm=alg)  # type: ignore[attr-defined]
+
+
+def test_the_face_warns_about_naive_datetimes_only_where_pyjwt_does() -> None:
+    naive = datetime.datetime(2030, 1, 1)  # no tzinfo: the point of the test
+    payload = {"exp": naive, "nbf": naive, "iat": naive}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tokens = [lib.encode(payload, SECRET) for lib in BOTH]  # type: ignore[attr-defined]
+        tokens.append(face.PyJWT().encode(payload, SECRET))
+    assert len(set(tokens)) == 1
+    # jwtlite's own API keeps its warning: a naive datetime is usually local time.
+    with pytest.warns(jwtlite.NaiveDatetimeWarning):
+        assert jwtlite.encode(payload, SECRET) == tokens[0]

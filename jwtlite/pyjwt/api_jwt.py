@@ -24,6 +24,7 @@ class PyJWT(_native.PyJWT):
     """PyJWT's PyJWT: JSON claims over :class:`~jwtlite.pyjwt.api_jws.PyJWS`."""
 
     _string_claims_on_encode = False  # PyJWT refuses a non-string sub/jti only at decode
+    _warn_naive_datetimes = False  # PyJWT reads a naive datetime as UTC without a word
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         given = options if isinstance(options, Mapping) else {}
