@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any, ClassVar, Union
 
 from .. import _jwa
@@ -45,9 +46,23 @@ __all__ = [
     "requires_cryptography",
 ]
 
+#: The ``cryptography`` modules PyJWT's ``jwt.algorithms`` imports besides the key classes.
+#: ``import jwt`` must leave them loaded as PyJWT does: packages written for PyJWT reach them
+#: as attributes (``cryptography.hazmat.primitives.serialization.Encoding``) without
+#: importing them. ``import jwtlite`` alone still imports no ``cryptography``.
+_PYJWT_CRYPTOGRAPHY_IMPORTS = (
+    "cryptography.x509",
+    "cryptography.hazmat.backends",
+    "cryptography.hazmat.primitives.asymmetric.padding",
+    "cryptography.hazmat.primitives.serialization",
+)
+
 if has_crypto:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    for _module in _PYJWT_CRYPTOGRAPHY_IMPORTS:
+        import_module(_module)
 
     AllowedRSAKeys = Union[rsa.RSAPrivateKey, rsa.RSAPublicKey]
     AllowedECKeys = Union[ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey]
