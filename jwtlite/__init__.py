@@ -35,6 +35,7 @@ from .exceptions import (
     MissingRequiredClaimError,
     ModuleConflictError,
     NaiveDatetimeWarning,
+    PrivateKeyRequiredError,
     PyJWKClientConnectionError,
     PyJWKClientError,
     PyJWKError,
@@ -160,6 +161,7 @@ __all__ = [
     "RevokedTokenError",
     "UnusableKeyError",
     "UnsupportedHashError",
+    "PrivateKeyRequiredError",
     "UnsupportedAlgorithmError",
     # asyncio
     "AsyncPyJWKClient",

@@ -28,7 +28,13 @@ from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
 from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
 from .backends import get_backend
-from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, UnusableKeyError
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    PrivateKeyRequiredError,
+    UnusableKeyError,
+)
 from .keys import is_public_key_material, load_key
 
 __all__ = [
@@ -303,7 +309,7 @@ class _AsymmetricAlgorithm(Algorithm):
     def _private_key(self, key: Any) -> Any:
         prepared = self.prepare_key(key)
         if not isinstance(prepared, PRIVATE_KEY_TYPES):
-            raise InvalidKeyError(f"{self.name} signing needs a private key")
+            raise PrivateKeyRequiredError(f"{self.name} signing needs a private key")
         return prepared
 
     def _public_key(self, key: Any) -> Any:

@@ -213,6 +213,9 @@ class PyJWT:
     #: since PyJWT writes such a token and refuses it only when decoding.
     _string_claims_on_encode: ClassVar[bool] = True
     _unknown_options: ClassVar[Unknown] = "refuse"  # the face: "warn" (see PyJWS)
+    #: Warn when a time claim is a naive datetime (jwtlite); the PyJWT face turns it off, as
+    #: PyJWT warns nothing there.
+    _warn_naive_datetimes: ClassVar[bool] = True
 
     def __init__(
         self, options: OptionsDict | None = None, *, jws: PyJWS | None = None
@@ -256,7 +259,7 @@ class PyJWT:
             raise InvalidArgumentError(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
-        claims = _claims.encode_time_claims(payload)
+        claims = _claims.encode_time_claims(payload, warn_naive=self._warn_naive_datetimes)
         if self._string_claims_on_encode:
             _claims.check_string_claims(claims)
         try:

@@ -48,6 +48,7 @@ __all__ = [
     "ModuleConflictError",
     "UnsupportedAlgorithmError",
     "UnknownOptionWarning",
+    "PrivateKeyRequiredError",
 ]
 
 
@@ -241,3 +242,8 @@ class ModuleConflictError(PyJWTError, ImportError):
 class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
     """An algorithm the table does not hold (``get_algorithm_by_name``, ``encode``); also a
     ``NotImplementedError``, which is what PyJWT raises there."""
+
+
+class PrivateKeyRequiredError(InvalidKeyError, AttributeError):
+    """A public key was given to sign with; also an ``AttributeError``, which is what PyJWT
+    raises there (its public key objects have no ``sign`` method). jwtlite-specific."""

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from jwtlite._crypto_objects import NATIVE, from_cryptography_key, load_encrypted_pem
 from jwtlite._curves import CURVES, is_on_curve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
-from jwtlite.exceptions import InvalidKeyError
+from jwtlite.exceptions import InvalidKeyError, UnsupportedHashError
 from jwtlite.keys import (
     ECPrivateKey,
     ECPublicKey,
@@ -258,6 +258,28 @@ def test_rsa_keys_too_small_for_the_hash(cb: CryptographyBackend) -> None:
     toy = RSAPrivateKey(p * q, 65537, 3, p, q, 3, 3, 1)
     with pytest.raises(InvalidKeyError, match=r"too small for sha512|refused the key"):
         cb.rsa_pkcs1v15_sign(toy, "sha512", b"m")
+
+
+def test_a_hash_openssl_refuses_to_sign_with_is_unsupported(
+    cb: CryptographyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An OpenSSL in FIPS mode refuses SHA-1 signatures: the caller gets UnsupportedHashError,
+    # never cryptography's own UnsupportedAlgorithm.
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    from jwtlite.backends import cryptography as adapter
+
+    def refuse(*args: object) -> bytes:
+        raise UnsupportedAlgorithm("digest not allowed")
+
+    refusing = mock.Mock(sign=refuse)
+    monkeypatch.setattr(adapter, "_rsa_private", lambda key: refusing)
+    monkeypatch.setattr(adapter, "_ec_private", lambda key: refusing)
+    rsa_key, ec_key = _neutral("rsa2048.pem"), _neutral("ec_p256.pem")
+    for sign, key in ((cb.rsa_pkcs1v15_sign, rsa_key), (cb.rsa_pss_sign, rsa_key),
+                      (cb.ecdsa_sign, ec_key)):  # fmt: skip
+        with pytest.raises(UnsupportedHashError, match="'sha1': digest not allowed"):
+            sign(key, "sha1", b"m")
 
 
 def test_rsa_validation_is_skipped_only_where_supported(

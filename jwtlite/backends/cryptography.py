@@ -46,10 +46,19 @@ __all__ = ["CryptographyBackend"]
 _T = TypeVar("_T")
 _Keyed = Union[RSAPublicKey, RSAPrivateKey, ECPublicKey, ECPrivateKey, OKPPublicKey, OKPPrivateKey]
 
+#: Every hash of ``_jwa.SIGNATURE_HASHES``, by its hashlib name.
 _HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha1": hashes.SHA1(),  # noqa: S303 - only for Algorithm objects built with it (_jwa)
+    "sha224": hashes.SHA224(),
     "sha256": hashes.SHA256(),
     "sha384": hashes.SHA384(),
     "sha512": hashes.SHA512(),
+    "sha512_224": hashes.SHA512_224(),
+    "sha512_256": hashes.SHA512_256(),
+    "sha3_224": hashes.SHA3_224(),
+    "sha3_256": hashes.SHA3_256(),
+    "sha3_384": hashes.SHA3_384(),
+    "sha3_512": hashes.SHA3_512(),
 }
 # RFC 7518 §3.5: MGF1 with the same hash, and a salt as long as the hash output. An explicit
 # length (not AUTO/MAX) also makes OpenSSL reject a signature whose salt has any other length.
@@ -250,6 +259,8 @@ def _rsa_sign(key: RSAPrivateKey, hash_name: str, message: bytes, *, pss: bool) 
     padding = _PSS[hash_name] if pss else _PKCS1V15
     try:
         return native.sign(message, padding, algorithm)
+    except UnsupportedAlgorithm as exc:  # a hash this OpenSSL build lacks
+        raise UnsupportedHashError(f"unsupported hash {hash_name!r}: {exc}") from exc
     except ValueError as exc:
         # RFC 8017 §9.2 step 3 / §9.1.1 step 3: the modulus is too short for the encoding.
         scheme = f"PSS with {hash_name}" if pss else hash_name
@@ -329,7 +340,10 @@ class CryptographyBackend:
 
     def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
         algorithm = _hash(hash_name)
-        der = _ec_private(key).sign(message, ec.ECDSA(algorithm))
+        try:
+            der = _ec_private(key).sign(message, ec.ECDSA(algorithm))
+        except UnsupportedAlgorithm as exc:  # a hash this OpenSSL build lacks
+            raise UnsupportedHashError(f"unsupported hash {hash_name!r}: {exc}") from exc
         return _der_to_raw(key.curve, der)
 
     def ecdsa_verify(

@@ -28,6 +28,7 @@ import secrets
 
 from ..._cache import IdentityCache
 from ..._curves import CURVES, WeierstrassCurve, is_on_curve
+from ..._jwa import SIGNATURE_HASHES
 from ..._keymodel import ECPrivateKey, ECPublicKey
 from ...exceptions import InvalidKeyError, UnsupportedHashError
 from . import _weierstrass as _w
@@ -43,6 +44,10 @@ _Q_TABLE_SIZE = 16
 #: A public key's comb (5-bit windows: ~830 points on P-256, a few ms) is built on this use.
 _COMB_AFTER_USES = 2
 _Q_COMB_WIDTH = 5
+#: The hashes ECDSA signs with here: the table's, and the others an Algorithm object may be
+#: built with (``_jwa.SIGNATURE_HASHES``) that this Python's hashlib has. SEC 1 §4.1.3 step 5
+#: truncates (or keeps) any digest to the order's length, so every one of them fits any curve.
+_HASHES = frozenset(name for name in SIGNATURE_HASHES if name in hashlib.algorithms_available)
 
 
 def _curve(name: object) -> WeierstrassCurve:
@@ -53,7 +58,7 @@ def _curve(name: object) -> WeierstrassCurve:
 
 
 def _digest(hash_name: str, message: bytes) -> bytes:
-    if hash_name not in ("sha256", "sha384", "sha512"):
+    if hash_name not in _HASHES:
         raise UnsupportedHashError(f"unsupported hash for ECDSA: {hash_name!r}")
     return hashlib.new(hash_name, message).digest()
 
@@ -168,7 +173,7 @@ def _public_entry(key: ECPublicKey) -> _PublicEntry | None:
 
 def ecdsa_verify(key: ECPublicKey, hash_name: str, message: bytes, signature: bytes) -> bool:
     """Verify an ``R || S`` ECDSA signature (SEC 1 §4.1.4); never raises, returns a bool."""
-    if hash_name not in ("sha256", "sha384", "sha512"):
+    if hash_name not in _HASHES:
         return False
     entry = _public_entry(key)
     if entry is None:

@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import math
 import secrets
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 from ..._keymodel import RSAPrivateKey, RSAPublicKey
@@ -37,19 +37,32 @@ __all__ = ["generate", "pkcs1v15_sign", "pkcs1v15_verify", "pss_sign", "pss_veri
 
 _HashFn = Callable[[bytes], "hashlib._Hash"]
 
-_HASHES: dict[str, _HashFn] = {
-    "sha256": hashlib.sha256,
-    "sha384": hashlib.sha384,
-    "sha512": hashlib.sha512,
-}
-
 #: DER of the DigestInfo ``SEQUENCE { AlgorithmIdentifier { OID, NULL }, OCTET STRING }``
-#: up to the digest itself (RFC 8017 §9.2, note 1). Only this canonical form, with the NULL
-#: parameters, is ever accepted: the legacy "missing NULL" form is rejected.
+#: up to the digest itself, for every hash of ``_jwa.SIGNATURE_HASHES``: RFC 8017 §9.2 note 1
+#: for SHA-1 and SHA-2; the same shape for SHA-3 with its OIDs, id-sha3-224 to id-sha3-512
+#: (2.16.840.1.101.3.4.2.7 to .10, NIST CSOR), as OpenSSL writes them. Only this canonical
+#: form, with the NULL parameters, is ever accepted: the legacy "missing NULL" form is
+#: rejected.
 _DIGEST_INFO_PREFIX = {
+    "sha1": bytes.fromhex("3021300906052b0e03021a05000414"),
+    "sha224": bytes.fromhex("302d300d06096086480165030402040500041c"),
     "sha256": bytes.fromhex("3031300d060960864801650304020105000420"),
     "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
     "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
+    "sha512_224": bytes.fromhex("302d300d06096086480165030402050500041c"),
+    "sha512_256": bytes.fromhex("3031300d060960864801650304020605000420"),
+    "sha3_224": bytes.fromhex("302d300d06096086480165030402070500041c"),
+    "sha3_256": bytes.fromhex("3031300d060960864801650304020805000420"),
+    "sha3_384": bytes.fromhex("3041300d060960864801650304020905000430"),
+    "sha3_512": bytes.fromhex("3051300d060960864801650304020a05000440"),
+}
+
+#: The hash functions, by hashlib name (a named constructor where hashlib has one: faster),
+#: leaving out any this Python's OpenSSL lacks (SHA-512/t, on some builds).
+_HASHES: dict[str, _HashFn] = {
+    name: getattr(hashlib, name, None) or partial(hashlib.new, name)
+    for name in _DIGEST_INFO_PREFIX
+    if name in hashlib.algorithms_available
 }
 
 _PUBLIC_EXPONENT = 65537
