@@ -213,10 +213,12 @@ def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
 
 def _okp_from_jwk(data: Mapping[str, Any]) -> OKPPublicKey | OKPPrivateKey:
     crv = _str_member(data, "crv")
+    # RFC 8037 §2: Ed25519/Ed448 sign (JWS); X25519/X448 agree on keys (JWE's ECDH-ES).
     size = OKP_SIZES.get(crv)
     if size is None:
-        # X25519 / X448 are key-agreement curves (RFC 8037 §3.2), never signature keys.
-        raise InvalidKeyError(f"Unsupported crv: {_shown(crv)} (OKP signatures: Ed25519, Ed448)")
+        raise InvalidKeyError(
+            f"Unsupported crv: {_shown(crv)} (OKP curves: Ed25519, Ed448, X25519, X448)"
+        )
     x = _octets(data, "x", size)
     if "d" not in data:
         return okp_public(crv, x)

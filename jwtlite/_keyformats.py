@@ -34,6 +34,7 @@ __all__ = [
     "MAX_RSA_BITS",
     "OKP_SIZES",
     "PARSERS",
+    "XDH_CURVES",
     "decode_point",
     "der_shape",
     "ec_private",
@@ -52,13 +53,20 @@ __all__ = [
 
 OID_RSA = "1.2.840.113549.1.1.1"  # rsaEncryption (RFC 8017 A.1)
 OID_EC = "1.2.840.10045.2.1"  # id-ecPublicKey (RFC 5480 §2.1.1)
-OKP_OIDS = {"1.3.101.112": "Ed25519", "1.3.101.113": "Ed448"}  # RFC 8410 §3
-OKP_SIZES = {"Ed25519": 32, "Ed448": 57}  # RFC 8032 §5.1.5 / §5.2.5
+#: RFC 8410 §3: id-X25519, id-X448, id-Ed25519, id-Ed448 (parameters absent).
+OKP_OIDS = {
+    "1.3.101.110": "X25519",
+    "1.3.101.111": "X448",
+    "1.3.101.112": "Ed25519",
+    "1.3.101.113": "Ed448",
+}
+#: Private and public key octets: RFC 8032 §5.1.5 / §5.2.5 (EdDSA), RFC 7748 §5 (X25519, X448).
+OKP_SIZES = {"Ed25519": 32, "Ed448": 57, "X25519": 32, "X448": 56}
+#: The key-agreement curves (RFC 8037 §3.2: ECDH-ES in JWE); never signature keys.
+XDH_CURVES = frozenset({"X25519", "X448"})
 _REFUSED_OIDS = {
     "1.2.840.113549.1.1.10": "RSASSA-PSS-restricted RSA keys (RFC 4055) are not supported",
     "1.2.840.10040.4.1": "DSA keys are not supported by JWS",
-    "1.3.101.110": "X25519 is a key-agreement key, not a signature key",
-    "1.3.101.111": "X448 is a key-agreement key, not a signature key",
 }
 _OID_BY_OKP = {name: oid for oid, name in OKP_OIDS.items()}
 
@@ -144,17 +152,26 @@ def ec_private(curve_name: str, d: int, point: bytes | None) -> ECPrivateKey:
 
 
 def okp_public(curve_name: str, x: bytes) -> OKPPublicKey:
-    """An Ed25519/Ed448 public key of the RFC 8032 length."""
+    """An Ed25519/Ed448/X25519/X448 public key of the RFC 8032 / RFC 7748 length.
+
+    An X25519/X448 u-coordinate is not checked further: RFC 7748 §5 defines the functions for
+    every value (twist points and non-canonical values included), and the low-order ones give
+    the all-zero secret that the backends refuse at agreement time (§6.1).
+    """
     if len(x) != OKP_SIZES[curve_name]:
         raise InvalidKeyError(f"{curve_name} public key must be {OKP_SIZES[curve_name]} bytes")
     return OKPPublicKey(curve_name, x)
 
 
 def okp_private(curve_name: str, seed: bytes, public: bytes | None) -> OKPPrivateKey:
-    """An Ed25519/Ed448 private key from its seed; the public key must match if given."""
+    """An OKP private key from its seed (EdDSA) or private octets (X25519/X448); the public
+    key is computed, and must match ``public`` if given."""
     if len(seed) != OKP_SIZES[curve_name]:
         raise InvalidKeyError(f"{curve_name} private key must be {OKP_SIZES[curve_name]} bytes")
-    x = get_backend().eddsa_public_key(curve_name, seed)
+    if curve_name in XDH_CURVES:
+        x = get_backend().xdh_public_key(curve_name, seed)
+    else:
+        x = get_backend().eddsa_public_key(curve_name, seed)
     if public is not None and public != x:
         raise InvalidKeyError(f"{curve_name} public key does not match the private key")
     return OKPPrivateKey(curve_name, seed, x)
@@ -232,7 +249,7 @@ def _spki_body(body: bytes) -> PublicKey:
 
 
 def parse_spki(der: bytes) -> PublicKey:
-    """SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) for RSA, EC (RFC 5480) and EdDSA (RFC 8410)."""
+    """SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) for RSA, EC (RFC 5480) and the RFC 8410 curves."""
     return _spki_body(_der.unwrap(der, _der.TAG_SEQUENCE, "SubjectPublicKeyInfo"))
 
 

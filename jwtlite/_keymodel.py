@@ -138,7 +138,9 @@ class ECPrivateKey:
 
 @dataclass(frozen=True)
 class OKPPublicKey:
-    """An Edwards-curve public key (RFC 8037): ``curve`` is ``Ed25519`` or ``Ed448``."""
+    """An octet key pair's public key (RFC 8037 §2): ``curve`` is ``Ed25519`` or ``Ed448``
+    (signatures, RFC 8032) or ``X25519`` or ``X448`` (key agreement, RFC 7748), and ``x`` is
+    the encoded point or u-coordinate."""
 
     curve: str
     x: bytes
@@ -152,7 +154,8 @@ class OKPPublicKey:
 
 @dataclass(frozen=True)
 class OKPPrivateKey:
-    """An Edwards-curve private key: ``d`` is the RFC 8032 seed, ``x`` the public key."""
+    """An octet key pair's private key: ``d`` is the RFC 8032 seed (Ed25519, Ed448) or the
+    RFC 7748 private key as drawn, unclamped (X25519, X448); ``x`` is the public key."""
 
     curve: str
     d: bytes
@@ -166,7 +169,7 @@ class OKPPrivateKey:
         return self._public
 
     def __repr__(self) -> str:
-        return f"<OKPPrivateKey {self.curve} (seed hidden)>"
+        return f"<OKPPrivateKey {self.curve} (private value hidden)>"
 
 
 PublicKey = Union[RSAPublicKey, ECPublicKey, OKPPublicKey]
