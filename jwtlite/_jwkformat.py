@@ -25,6 +25,7 @@ from . import _jwa
 from ._curves import CURVES
 from ._keyformats import (
     OKP_SIZES,
+    check_curve,
     ec_private,
     ec_public,
     okp_private,
@@ -238,6 +239,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], JWKKey]] = {
 
 def key_members(key: Any, include_private: bool) -> dict[str, str]:
     """The key-material members of ``key`` (RFC 7518 §6, RFC 8037 §2), public ones first."""
+    check_curve(key)
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         out = {"kty": "RSA", "n": uint_to_b64(key.n), "e": uint_to_b64(key.e)}
         if include_private and isinstance(key, RSAPrivateKey):

@@ -10,6 +10,7 @@ Readers raise :class:`~jwtlite._der.DERError` for malformed DER and
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Callable
 
 from . import _der
@@ -35,6 +36,7 @@ __all__ = [
     "OKP_SIZES",
     "PARSERS",
     "XDH_CURVES",
+    "check_curve",
     "decode_point",
     "der_shape",
     "ec_private",
@@ -378,6 +380,22 @@ def parse_der(der: bytes) -> AsymmetricKey:
 # --- writers --------------------------------------------------------------------------------
 
 
+def check_curve(key: AsymmetricKey) -> None:
+    """Refuse a model key built by hand on a curve no format here can encode.
+
+    Keys read by jwtlite's loaders always pass; this keeps a ``KeyError`` from escaping the
+    writers (PKCS#8, SPKI, SEC 1, JWK, OpenSSH) for ``ECPublicKey("P-999", ...)``.
+    """
+    if isinstance(key, (ECPublicKey, ECPrivateKey)):
+        known: Collection[str] = CURVES.keys()
+    elif isinstance(key, (OKPPublicKey, OKPPrivateKey)):
+        known = OKP_SIZES.keys()
+    else:
+        return
+    if not isinstance(key.curve, str) or key.curve not in known:
+        raise InvalidKeyError(f"unsupported curve {key.curve!r}")
+
+
 def _algorithm_der(key: AsymmetricKey) -> bytes:
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         return _der.encode_sequence(_der.encode_oid(OID_RSA), _der.encode_null())
@@ -398,6 +416,7 @@ def pkcs1_der(key: RSAPublicKey | RSAPrivateKey) -> bytes:
 
 def sec1_der(key: ECPrivateKey, *, with_curve: bool = True) -> bytes:
     """ECPrivateKey (RFC 5915 §3) with its public point; the curve is omitted inside PKCS#8."""
+    check_curve(key)
     curve = CURVES[key.curve]
     parts = [_der.encode_integer(1), _der.encode_octet_string(key.d.to_bytes(curve.size, "big"))]
     if with_curve:
@@ -409,6 +428,7 @@ def sec1_der(key: ECPrivateKey, *, with_curve: bool = True) -> bytes:
 
 def spki_der(key: PublicKey) -> bytes:
     """SubjectPublicKeyInfo for any public key."""
+    check_curve(key)
     if isinstance(key, RSAPublicKey):
         bits = pkcs1_der(key)
     elif isinstance(key, ECPublicKey):
@@ -420,6 +440,7 @@ def spki_der(key: PublicKey) -> bytes:
 
 def pkcs8_der(key: PrivateKey) -> bytes:
     """PrivateKeyInfo version 0 (RFC 5208 §5), readable by every PKCS#8 implementation."""
+    check_curve(key)
     if isinstance(key, RSAPrivateKey):
         inner = pkcs1_der(key)
     elif isinstance(key, ECPrivateKey):

@@ -18,6 +18,7 @@ from typing import Union
 
 from ._curves import CURVES
 from .b64url import b64url_encode, uint_to_b64
+from .exceptions import InvalidKeyError
 
 __all__ = [
     "AsymmetricKey",
@@ -40,7 +41,10 @@ __all__ = [
 
 
 def _short_thumbprint(key: PublicKey) -> str:
-    return thumbprint_of(key)[:8]
+    try:
+        return thumbprint_of(key)[:8]
+    except InvalidKeyError:  # a key built by hand on an unknown curve: repr must not fail
+        return "?"
 
 
 class HMACSecret(bytes):
@@ -206,7 +210,10 @@ def public_members(key: AsymmetricKey | bytes) -> dict[str, str]:
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         return {"e": uint_to_b64(key.e), "kty": "RSA", "n": uint_to_b64(key.n)}
     if isinstance(key, (ECPublicKey, ECPrivateKey)):
-        size = CURVES[key.curve].size
+        curve = CURVES.get(key.curve) if isinstance(key.curve, str) else None
+        if curve is None:
+            raise InvalidKeyError(f"unsupported curve {key.curve!r}")
+        size = curve.size
         x, y = uint_to_b64(key.x, size), uint_to_b64(key.y, size)
         return {"crv": key.curve, "kty": "EC", "x": x, "y": y}
     if isinstance(key, (OKPPublicKey, OKPPrivateKey)):

@@ -368,6 +368,9 @@ def _xdh_private(curve: str, private: bytes) -> _XDHPrivateNative:
 
 
 def _xdh(private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+    if private.curve not in _XDH:
+        # Before the cache: an Ed25519 key converted from a cryptography object is cached too.
+        raise InvalidKeyError(f"unsupported key-agreement curve {private.curve!r}")
     native = _cached(private, lambda: _xdh_private(private.curve, private.d))
     _, public_type, size = _XDH[private.curve]
     if public.curve != private.curve or not isinstance(public.x, bytes) or len(public.x) != size:
