@@ -110,10 +110,14 @@ def test_points_off_the_curve_give_none(backend: Backend) -> None:
 def test_an_invalid_private_scalar_is_a_programming_error(backend: Backend) -> None:
     public = backend.generate_ec("P-256").public_key()
     curve = CURVES["P-256"]
+    other = backend.generate_ec("P-384").public_key()
     for d in (0, curve.n, curve.n + 1):
         key = ECPrivateKey("P-256", d, public.x, public.y)
-        with pytest.raises(InvalidKeyError):
-            backend.ecdh(key, public)
+        for peer in (public, other):  # the private key is judged first, whatever the peer
+            with pytest.raises(InvalidKeyError):
+                backend.ecdh(key, peer)
+    with pytest.raises(InvalidKeyError):
+        backend.ecdh(ECPrivateKey("P-999", 1, 1, 2), ECPublicKey("P-999", 1, 2))
 
 
 # --- agreement and cross-backend equality --------------------------------------------------

@@ -178,8 +178,9 @@ def test_mismatched_curves_and_lengths_give_none(backend: Backend) -> None:
 
 def test_private_keys_of_another_kind_are_programming_errors(backend: Backend) -> None:
     ed = backend.generate_okp("Ed25519")
-    with pytest.raises(InvalidKeyError):
-        backend.xdh(ed, ed.public_key())
+    for peer in (ed.public_key(), backend.generate_okp("X25519").public_key()):
+        with pytest.raises(InvalidKeyError):
+            backend.xdh(ed, peer)
     for curve, bad in (("X25519", bytes(31)), ("X448", bytes(57)), ("X9", bytes(32))):
         with pytest.raises(InvalidKeyError):
             backend.xdh_public_key(curve, bad)

@@ -385,9 +385,9 @@ def _xdh(private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
 
 
 def _ecdh(private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+    native = _ec_private(private)  # an unusable private key raises, as on the pure backend
     if public.curve != private.curve:
         return None
-    native = _ec_private(private)
     try:
         # _ec_point refuses a point off the curve (SEC 1 §3.2.2.1), before OpenSSL sees it.
         peer = _ec_point(public).public_key()

@@ -119,9 +119,7 @@ class PureBackend:
         return ec.ecdh(private, public)
 
     def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
-        if public.curve != private.curve:
-            return None
-        return xdh.shared_secret(private.curve, private.d, public.x)
+        return xdh.shared_secret(private, public)
 
     def xdh_public_key(self, curve: str, private: bytes) -> bytes:
         return xdh.public_key(curve, private)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from ..._keymodel import OKPPrivateKey
+from ..._keymodel import OKPPrivateKey, OKPPublicKey
 from ...exceptions import InvalidKeyError
 
 __all__ = ["generate", "public_key", "shared_secret"]
@@ -119,17 +119,18 @@ def public_key(curve: str, private: bytes) -> bytes:
     return value.to_bytes(params.size, "little")
 
 
-def shared_secret(curve: str, private: bytes, public: bytes) -> bytes | None:
+def shared_secret(private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
     """X25519(k, u) or X448(k, u) (§5), or None when the result is all zero (§6.1, §6.2).
 
-    A public key of the wrong length gives None (it came from the peer). Raises
-    InvalidKeyError for an unknown curve or a private key of the wrong length.
+    A public key on another curve or of the wrong length gives None (it came from the peer).
+    Raises InvalidKeyError for a private key that is not X25519/X448 or of the wrong length.
     """
-    params = _params(curve)
-    k = _scalar(params, private)
-    if not isinstance(public, bytes) or len(public) != params.size:
+    params = _params(private.curve)
+    k = _scalar(params, private.d)
+    u = public.x
+    if public.curve != private.curve or not isinstance(u, bytes) or len(u) != params.size:
         return None
-    value = _ladder(params, k, _u(params, public))
+    value = _ladder(params, k, _u(params, u))
     # §6.1: the check is on the whole output; a low-order (or zero) u gives exactly 0 here.
     if value == 0:
         return None
