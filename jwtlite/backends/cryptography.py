@@ -339,8 +339,8 @@ def _rsa_encrypt(key: RSAPublicKey, plaintext: bytes, pad: padding.AsymmetricPad
 def _rsa_decrypt(
     key: RSAPrivateKey, ciphertext: bytes, pad: padding.AsymmetricPadding
 ) -> bytes | None:
-    # RFC 8017 §7.1.2 step 1b / §7.2.2 step 1: exactly k octets, checked before OpenSSL (which
-    # pads a short ciphertext with zeros) and before any exponentiation.
+    # RFC 8017 §7.1.2 step 1b / §7.2.2 step 1: exactly k octets. cryptography checks this too;
+    # checking first keeps a hostile ciphertext away from the key checks and OpenSSL.
     if not isinstance(ciphertext, bytes) or len(ciphertext) != (key.n.bit_length() + 7) // 8:
         return None
     check_signing_modulus(key.n, key.e)
