@@ -71,6 +71,9 @@ _ROWS = (
     JWA("Ed448", "eddsa", "OKP", "", ("Ed448",), keygen="Ed448"),
 )
 
+#: OKP curves that agree on keys (RFC 7748) and never sign: no row names them.
+_AGREEMENT_CURVES = ("X25519", "X448")
+
 #: Algorithm name -> row, in RFC order.
 ALGORITHMS: Mapping[str, JWA] = MappingProxyType({r.name: r for r in _ROWS})
 
@@ -140,4 +143,9 @@ def unfit_reason(alg: JWA, kty: str | None, curve: str | None) -> str | None:
     if alg.fits(kty, curve):
         return None
     key_desc = f"{kty} {curve}" if curve else str(kty)
+    if curve in _AGREEMENT_CURVES:
+        return (
+            f"a {key_desc} key cannot be used for {alg.name}: {curve} is for key agreement "
+            "(JWE ECDH-ES, RFC 8037 §3.2), not for signatures"
+        )
     return f"a {key_desc} key cannot be used for {alg.name}"

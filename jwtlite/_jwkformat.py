@@ -26,6 +26,7 @@ from ._curves import CURVES
 from ._escape import escape
 from ._keyformats import (
     OKP_SIZES,
+    check_curve,
     ec_private,
     ec_public,
     okp_private,
@@ -207,11 +208,11 @@ def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
 
 def _okp_from_jwk(data: Mapping[str, Any]) -> OKPPublicKey | OKPPrivateKey:
     crv = _str_member(data, "crv")
+    # RFC 8037 §2: Ed25519/Ed448 sign (JWS); X25519/X448 agree on keys (JWE's ECDH-ES).
     size = OKP_SIZES.get(crv)
     if size is None:
-        # X25519 / X448 are key-agreement curves (RFC 8037 §3.2), never signature keys.
         raise InvalidKeyError(
-            f"Unsupported crv: {escape(crv, 40)} (OKP signatures: Ed25519, Ed448)"
+            f"Unsupported crv: {escape(crv, 40)} (OKP curves: Ed25519, Ed448, X25519, X448)"
         )
     x = _octets(data, "x", size)
     if "d" not in data:
@@ -232,6 +233,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], JWKKey]] = {
 
 def key_members(key: Any, include_private: bool) -> dict[str, str]:
     """The key-material members of ``key`` (RFC 7518 §6, RFC 8037 §2), public ones first."""
+    check_curve(key)
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         out = {"kty": "RSA", "n": uint_to_b64(key.n), "e": uint_to_b64(key.e)}
         if include_private and isinstance(key, RSAPrivateKey):

@@ -421,6 +421,16 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
         super().__init__(_jwa.custom_row(name, "eddsa", curves=curves))
         self.curves = self._row.curves
 
+    @classmethod
+    def from_jwk(cls, jwk: str | Mapping[str, Any]) -> Any:
+        """Import an Ed25519 or Ed448 JWK; an X25519/X448 key (key agreement, RFC 8037 §3.2)
+        is refused with PyJWT's text, "Invalid curve: X25519"."""
+        key = super().from_jwk(jwk)
+        curve = key_curve(key)
+        if curve not in ("Ed25519", "Ed448"):
+            raise InvalidKeyError(f"Invalid curve: {curve}")
+        return key
+
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().eddsa_sign(self._private_key(key), msg)
 

@@ -26,6 +26,7 @@ from ._jwkformat import (
     key_from_jwk,
     key_to_jwk,
 )
+from ._keyformats import XDH_CURVES
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
 from .algorithms import Algorithm, get_algorithm_by_name
 from .exceptions import (
@@ -106,6 +107,19 @@ def _default_algorithm(key: JWKKey) -> str:
     return next((r.name for r in _jwa.ALGORITHMS.values() if r.fits(kty, crv)), "HS256")
 
 
+def _refuse_agreement_key(data: Any) -> None:
+    """PyJWT's refusal of an X25519/X448 JWK that names no algorithm, before its members are
+    read (PyJWT's order and text): such a key agrees on keys (RFC 8037 §3.2), no JWS algorithm
+    signs with it, and with no ``alg`` there is nothing else it could be for here."""
+    if not isinstance(data, Mapping) or data.get("alg") is not None or data.get("kty") != "OKP":
+        return
+    crv = data.get("crv")
+    if isinstance(crv, str) and crv in XDH_CURVES:
+        raise InvalidKeyError(
+            f"Unsupported crv: {crv} (a key-agreement key: JWS signs with Ed25519 or Ed448)"
+        )
+
+
 class PyJWK:
     """One JWK, parsed and checked; PyJWT-compatible.
 
@@ -124,6 +138,8 @@ class PyJWK:
         *,
         allow_roca: bool = False,
     ) -> None:
+        if algorithm is None:
+            _refuse_agreement_key(jwk_data)
         self.key: JWKKey = key_from_jwk(jwk_data, allow_roca=allow_roca)
         self._jwk_data = dict(jwk_data)
         kid = self._jwk_data.get("kid")

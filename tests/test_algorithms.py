@@ -199,8 +199,10 @@ def test_unknown_objects_never_touch_deprecated_cryptography_names() -> None:
     token = jwtlite.encode({"sub": "a"}, "k" * 32, algorithm="HS256")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for bad in (None, 12, object(), x25519.X25519PrivateKey.generate()):
+        agreement = x25519.X25519PrivateKey.generate()
+        for bad in (None, 12, object(), agreement):
             with pytest.raises(PyJWTError):
                 jwtlite.decode(token, bad, algorithms=["RS256"])
-            with pytest.raises(InvalidKeyError):
-                load_key(bad)
+            if bad is not agreement:  # an X25519 key loads since JWE; JWS refuses it above
+                with pytest.raises(InvalidKeyError):
+                    load_key(bad)

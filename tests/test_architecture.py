@@ -48,6 +48,8 @@ LAYERS: dict[str, int] = {
     "jwtlite.backends.pure.ed25519": 1,
     "jwtlite.backends.pure.ed448": 1,
     "jwtlite.backends.pure.rsa": 1,
+    "jwtlite.backends.pure.rsa_encryption": 1,
+    "jwtlite.backends.pure.xdh": 1,
     # 2 key formats
     "jwtlite._keyformats": 2,
     "jwtlite._ssh": 2,

@@ -31,7 +31,13 @@ BACKEND_NAMES = ("pure", "cryptography")
 
 
 class Backend(Protocol):
-    """Signature primitives over neutral keys. ``hash_name`` is a hashlib name (``sha256``)."""
+    """Signature and JWE primitives over neutral keys. ``hash_name`` is a hashlib name
+    (``sha256``).
+
+    Decryption and key agreement return None when an authenticity, padding or point check
+    fails, never saying which; sizes that the layer above checks before calling (keys, IVs)
+    may raise :class:`~jwtlite.exceptions.InvalidKeyError` instead.
+    """
 
     name: str
 
@@ -85,7 +91,52 @@ class Backend(Protocol):
         """A new key on the named curve (JWK ``crv`` name)."""
 
     def generate_okp(self, curve: str) -> OKPPrivateKey:
-        """A new ``Ed25519`` or ``Ed448`` key."""
+        """A new ``Ed25519``, ``Ed448``, ``X25519`` or ``X448`` key."""
+
+    # --- JWE: RSA encryption (RFC 8017 §7) and key agreement --------------------------------
+    # hash_name for OAEP is "sha1", "sha256", "sha384" or "sha512"; MGF1 uses the same hash
+    # and the label is empty (RFC 7518 §4.3).
+
+    def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
+        """RSAES-OAEP (RFC 8017 §7.1.1); the ciphertext is ``k`` bytes long.
+
+        Raises InvalidKeyError when the key is unusable or too small for the plaintext, and
+        UnsupportedHashError for another hash.
+        """
+
+    def rsa_oaep_decrypt(
+        self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
+    ) -> bytes | None:
+        """RSAES-OAEP decryption (RFC 8017 §7.1.2): the plaintext, or None for any failure (a
+        ciphertext that is not ``k`` bytes or not below ``n``, or any decoding check)."""
+
+    def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
+        """RSAES-PKCS1-v1_5 (RFC 8017 §7.2.1); raises InvalidKeyError like OAEP."""
+
+    def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
+        """RSAES-PKCS1-v1_5 decryption (RFC 8017 §7.2.2): the plaintext, or None for a
+        failure.
+
+        OpenSSL 3.2 and later (the ``cryptography`` backend) apply *implicit rejection*: for
+        bad padding they return a synthetic message derived from the key and the ciphertext
+        instead of failing, so a caller cannot count on None. JWE's RSA1_5 treats None, a
+        result of the wrong length and a wrong key alike (RFC 7516 §11.5: continue with a
+        random key and let the content tag fail), which is correct with either behaviour.
+        """
+
+    def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+        """The ECDH shared secret Z (SEC 1 §3.3.1): the x-coordinate of ``d * Q``, as wide as
+        the curve (32, 48, 66 bytes for P-256, P-384, P-521). None when the curves differ or
+        the public point is not on the curve (the invalid-curve attack); InvalidKeyError for
+        an unusable private key."""
+
+    def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+        """X25519 / X448 (RFC 7748 §5, §6): the shared secret, or None when it is all zero (a
+        low-order public point, RFC 7748 §6.1), the curves differ, or the public key has the
+        wrong length; InvalidKeyError for a private key that is not X25519/X448."""
+
+    def xdh_public_key(self, curve: str, private: bytes) -> bytes:
+        """The public key of an X25519/X448 private key (RFC 7748 §6), for key loading."""
 
 
 _chosen: Backend | None = None

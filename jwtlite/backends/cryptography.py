@@ -17,11 +17,19 @@ from __future__ import annotations
 
 import inspect
 from functools import partial
-from typing import Callable, TypeVar, Union, cast
+from typing import Any, Callable, TypeVar, Union, cast
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import (
+    ec,
+    ed448,
+    ed25519,
+    padding,
+    rsa,
+    x448,
+    x25519,
+)
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -40,6 +48,7 @@ from .._keymodel import (
 from .._rsacheck import check_signing_modulus, public_ok
 from ..exceptions import InvalidKeyError, UnsupportedHashError
 from .pure import rsa as _pure_rsa
+from .pure import rsa_encryption as _pure_rsa_encryption
 
 __all__ = ["CryptographyBackend"]
 
@@ -66,6 +75,12 @@ _PSS = {
     name: padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size) for name, h in _HASHES.items()
 }
 _PKCS1V15 = padding.PKCS1v15()
+# RFC 7518 §4.3: MGF1 with the OAEP hash, empty label. RSA-OAEP is defined with SHA-1, whose
+# collision weakness does not touch OAEP (it needs no collision resistance).
+_OAEP = {
+    name: padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
+    for name, h in {"sha1": hashes.SHA1(), **_HASHES}.items()  # noqa: S303 - see above
+}
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
     "P-256": ec.SECP256R1,
     "P-384": ec.SECP384R1,
@@ -277,6 +292,10 @@ def _refuse(message: bytes, signature: bytes) -> bool:
     return False
 
 
+def _openssl_refuses_exponent(key: RSAPublicKey | RSAPrivateKey) -> bool:
+    return key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS
+
+
 def _rsa_verifier(
     key: RSAPublicKey, hash_name: str, *, pss: bool
 ) -> Callable[[bytes, bytes], bool]:
@@ -285,7 +304,7 @@ def _rsa_verifier(
     algorithm = _HASHES.get(hash_name)
     if algorithm is None or not public_ok(key.n, key.e):
         return _refuse
-    if key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS:
+    if _openssl_refuses_exponent(key):
         # OpenSSL refuses such keys; jwtlite accepts e up to 2^256 (FIPS 186-5), so both
         # backends accept the same keys. A 256-bit exponent costs milliseconds in Python.
         return partial(_pure_rsa.pss_verify if pss else _pure_rsa.pkcs1v15_verify, key, hash_name)
@@ -305,6 +324,90 @@ def _rsa_verifier(
         return True
 
     return verify
+
+
+# --- JWE: RSA encryption and key agreement ---------------------------------------------------
+
+
+def _oaep(hash_name: str) -> padding.OAEP:
+    try:
+        return _OAEP[hash_name]
+    except (KeyError, TypeError):
+        raise UnsupportedHashError(f"unsupported hash for RSA-OAEP: {hash_name!r}") from None
+
+
+def _rsa_encrypt(key: RSAPublicKey, plaintext: bytes, pad: padding.AsymmetricPadding) -> bytes:
+    # The pure backend's checks, so both refuse the same keys: public bounds and ROCA (anyone
+    # could decrypt what is encrypted to such a key).
+    check_signing_modulus(key.n, key.e)
+    try:
+        return _rsa_public(key).encrypt(plaintext, pad)
+    except ValueError as exc:
+        # RFC 8017 §7.1.1 step 1b / §7.2.1 step 1: "message too long" for this modulus.
+        raise InvalidKeyError("RSA key too small for this plaintext") from exc
+
+
+def _rsa_decrypt(
+    key: RSAPrivateKey, ciphertext: bytes, pad: padding.AsymmetricPadding
+) -> bytes | None:
+    # RFC 8017 §7.1.2 step 1b / §7.2.2 step 1: exactly k octets. cryptography checks this too;
+    # checking first keeps a hostile ciphertext away from the key checks and OpenSSL.
+    if not isinstance(ciphertext, bytes) or len(ciphertext) != (key.n.bit_length() + 7) // 8:
+        return None
+    check_signing_modulus(key.n, key.e)
+    try:
+        return _rsa_private(key).decrypt(ciphertext, pad)
+    except ValueError:
+        return None
+
+
+_XDHPrivateNative = Union[x25519.X25519PrivateKey, x448.X448PrivateKey]
+#: RFC 7748 §5: the key classes and the length of keys and u-coordinates, per function.
+_XDH: dict[str, tuple[Any, Any, int]] = {
+    "X25519": (x25519.X25519PrivateKey, x25519.X25519PublicKey, 32),
+    "X448": (x448.X448PrivateKey, x448.X448PublicKey, 56),
+}
+
+
+def _xdh_private(curve: str, private: bytes) -> _XDHPrivateNative:
+    if curve not in _XDH:
+        raise InvalidKeyError(f"unsupported key-agreement curve {curve!r} (X25519 or X448)")
+    private_type, _, size = _XDH[curve]
+    if not isinstance(private, bytes) or len(private) != size:
+        raise InvalidKeyError(f"an {curve} private key must be {size} bytes")
+    return cast(_XDHPrivateNative, private_type.from_private_bytes(private))
+
+
+def _xdh(private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+    if private.curve not in _XDH:
+        # Before the cache: an Ed25519 key converted from a cryptography object is cached too.
+        raise InvalidKeyError(f"unsupported key-agreement curve {private.curve!r}")
+    native = _cached(private, lambda: _xdh_private(private.curve, private.d))
+    _, public_type, size = _XDH[private.curve]
+    if public.curve != private.curve or not isinstance(public.x, bytes) or len(public.x) != size:
+        return None
+    try:
+        # Not cached: in JWE the peer's key is a fresh ephemeral key for every token.
+        shared: bytes = native.exchange(public_type.from_public_bytes(public.x))
+    except ValueError:
+        # OpenSSL refuses an all-zero result (RFC 7748 §6.1), which a low-order point gives.
+        return None
+    return shared if any(shared) else None
+
+
+def _ecdh(private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+    native = _ec_private(private)  # an unusable private key raises, as on the pure backend
+    if public.curve != private.curve:
+        return None
+    try:
+        # _ec_point refuses a point off the curve (SEC 1 §3.2.2.1), before OpenSSL sees it.
+        peer = _ec_point(public).public_key()
+    except (InvalidKeyError, ValueError, TypeError):
+        return None
+    try:
+        return native.exchange(ec.ECDH(), peer)
+    except ValueError:  # pragma: no cover - a point on a prime-order curve never gives infinity
+        return None
 
 
 class CryptographyBackend:
@@ -404,11 +507,55 @@ class CryptographyBackend:
         return cast(ECPrivateKey, from_cryptography_key(native))
 
     def generate_okp(self, curve: str) -> OKPPrivateKey:
-        native: _OKPPrivateNative
+        native: object
         if curve == "Ed25519":
             native = ed25519.Ed25519PrivateKey.generate()
         elif curve == "Ed448":
             native = ed448.Ed448PrivateKey.generate()
+        elif curve in _XDH:
+            native = _XDH[curve][0].generate()
         else:
             raise InvalidKeyError(f"unsupported OKP curve {curve!r}")
         return cast(OKPPrivateKey, from_cryptography_key(native))
+
+    # --- JWE: RSA encryption and key agreement ---------------------------------------------
+
+    def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
+        pad = _oaep(hash_name)
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.oaep_encrypt(key, hash_name, plaintext)
+        return _rsa_encrypt(key, plaintext, pad)
+
+    def rsa_oaep_decrypt(
+        self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
+    ) -> bytes | None:
+        pad = _oaep(hash_name)
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.oaep_decrypt(key, hash_name, ciphertext)
+        return _rsa_decrypt(key, ciphertext, pad)
+
+    def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.pkcs1v15_encrypt(key, plaintext)
+        return _rsa_encrypt(key, plaintext, _PKCS1V15)
+
+    def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
+        # OpenSSL 3.2+ answers bad padding with a synthetic message (implicit rejection), not
+        # an error: see Backend.rsa_pkcs1v15_decrypt.
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.pkcs1v15_decrypt(key, ciphertext)
+        return _rsa_decrypt(key, ciphertext, _PKCS1V15)
+
+    def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+        return _ecdh(private, public)
+
+    def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+        return _xdh(private, public)
+
+    def xdh_public_key(self, curve: str, private: bytes) -> bytes:
+        try:
+            native = _xdh_private(curve, private)
+        except ValueError as exc:
+            raise InvalidKeyError(f"cryptography refused the {curve} private key") from exc
+        raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        return bytes(native.public_key().public_bytes(*raw))
