@@ -312,6 +312,11 @@ def test_gcm_tag_of_the_wrong_length_is_none(backend: Backend, size: int) -> Non
     # A truncated good tag, or one with a byte added, is refused like any other.
     wrong = (tag * 3)[:size]
     assert backend.aes_gcm_decrypt(key, iv, ct, b"aad", wrong) is None
+    # Tag bytes moved onto the end of the ciphertext: an API that takes ciphertext || tag
+    # (AESGCM) would find the real tag there.
+    if size < 16:
+        moved = ct + tag[: 16 - size]
+        assert backend.aes_gcm_decrypt(key, iv, moved, b"aad", tag[16 - size :]) is None
 
 
 @pytest.mark.parametrize("size", [0, 1, 15, 17, 31, 33])
@@ -423,6 +428,18 @@ def test_gcm_checks_the_tag_before_making_any_keystream(monkeypatch: pytest.Monk
     assert calls == []
     assert gcm.decrypt(key, iv, ct, b"aad", tag) == b"a secret message" * 8
     assert calls == [len(ct)]
+
+
+def test_gcm_tag_of_the_wrong_length_costs_no_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    key, iv = bytes(range(32)), bytes(12)
+    ct, tag = gcm.encrypt(key, iv, b"message", b"")
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise AssertionError("GHASH ran for a tag of the wrong length")
+
+    monkeypatch.setattr(gcm._GcmKey, "ghash", refuse)
+    assert gcm.decrypt(key, iv, ct, b"", tag[:15]) is None
+    assert gcm.decrypt(key, iv, ct, b"", tag + b"\x00") is None
 
 
 def test_gcm_long_message_gets_the_full_tables_at_once() -> None:
