@@ -142,6 +142,8 @@ def _inv_mix_word(w: int) -> int:
 
 
 _Words = tuple[int, int, int, int]
+#: Byte-sliced state: lane 4r + c holds state byte s[r, c], input byte 4c + r (FIPS 197 §3.4).
+_LANE_ORDER = [4 * c + r for r in range(4) for c in range(4)]
 
 
 class Schedule:
@@ -259,8 +261,6 @@ def decrypt_block(schedule: Schedule, block: int) -> int:
 
 # --- many independent blocks: byte-sliced ---------------------------------------------------
 
-#: Lane 4r + c holds state byte s[r, c], which is input byte 4c + r (FIPS 197 §3.4).
-_LANE_ORDER = [4 * c + r for r in range(4) for c in range(4)]
 #: Below this many blocks the T-table form is faster; at and above it, the byte-sliced form
 #: (measured with tests/benchmarks/bench_aes.py, CPython 3.11).
 SLICED_MIN_BLOCKS = 4
