@@ -31,7 +31,10 @@ BACKEND_NAMES = ("pure", "cryptography")
 
 
 class Backend(Protocol):
-    """Signature primitives over neutral keys. ``hash_name`` is a hashlib name (``sha256``)."""
+    """Signature primitives over neutral keys, and the AES primitives of JWE over bytes.
+
+    ``hash_name`` is a hashlib name (``sha256``).
+    """
 
     name: str
 

@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import _timing
@@ -86,12 +87,12 @@ def _cbc_rows(label: str, backend: Backend) -> list[tuple[str, Callable[[], obje
 
 
 def _wrap_rows(label: str, backend: Backend) -> list[tuple[str, Callable[[], object]]]:
-    rows = []
+    rows: list[tuple[str, Callable[[], object]]] = []
     for cek in (KEY32, KEY64):
         wrapped = backend.aes_key_wrap(KEY32, cek)
         rows += [
-            (f"{label} wrap {len(cek)} B", lambda c=cek: backend.aes_key_wrap(KEY32, c)),
-            (f"{label} unwrap {len(cek)} B", lambda w=wrapped: backend.aes_key_unwrap(KEY32, w)),
+            (f"{label} wrap {len(cek)} B", partial(backend.aes_key_wrap, KEY32, cek)),
+            (f"{label} unwrap {len(cek)} B", partial(backend.aes_key_unwrap, KEY32, wrapped)),
         ]
     return rows
 
