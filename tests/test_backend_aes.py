@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -287,6 +288,23 @@ def test_bad_key_sizes_raise_invalid_key_error(backend: Backend, key: bytes) -> 
     for call in calls:
         with pytest.raises(InvalidKeyError):
             call()
+
+
+def test_a_bad_key_and_a_bad_iv_give_the_same_error_on_every_backend() -> None:
+    messages = set()
+    for name in BACKEND_NAMES:
+        backend = get_backend(name)
+        calls: list[Callable[[], object]] = [
+            partial(backend.aes_gcm_encrypt, bytes(5), bytes(5), b"m", b""),
+            partial(backend.aes_gcm_decrypt, bytes(5), bytes(5), b"m", b"", bytes(16)),
+            partial(backend.aes_cbc_encrypt, bytes(5), bytes(5), b"m"),
+            partial(backend.aes_cbc_decrypt, bytes(5), bytes(5), bytes(16)),
+        ]
+        for call in calls:
+            with pytest.raises(InvalidKeyError) as caught:
+                call()
+            messages.add(str(caught.value))
+    assert messages == {"an AES key must be 16, 24 or 32 bytes, not 5"}
 
 
 @pytest.mark.parametrize("size", [0, 8, 11, 13, 16])

@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from ...exceptions import InvalidKeyError
-from .._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, check_iv
+from .._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, check_iv, check_key
 from . import ec, ed448, ed25519, rsa
 
 if TYPE_CHECKING:
@@ -101,6 +101,7 @@ class PureBackend:
     ) -> tuple[bytes, bytes]:
         from . import gcm  # noqa: PLC0415 - measured import cost (AES tables), see above
 
+        check_key(key)  # before the IV, as the cryptography backend does
         check_iv(iv, GCM_IV_SIZE, "GCM")
         return gcm.encrypt(key, iv, plaintext, aad)
 
@@ -109,18 +110,21 @@ class PureBackend:
     ) -> bytes | None:
         from . import gcm  # noqa: PLC0415 - measured import cost (AES tables), see above
 
+        check_key(key)  # before the IV, as the cryptography backend does
         check_iv(iv, GCM_IV_SIZE, "GCM")
         return gcm.decrypt(key, iv, ciphertext, aad, tag)
 
     def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
         from . import cbc  # noqa: PLC0415 - measured import cost (AES tables), see above
 
+        check_key(key)  # before the IV, as the cryptography backend does
         check_iv(iv, BLOCK_SIZE, "CBC")
         return cbc.encrypt(key, iv, plaintext)
 
     def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
         from . import cbc  # noqa: PLC0415 - measured import cost (AES tables), see above
 
+        check_key(key)  # before the IV, as the cryptography backend does
         check_iv(iv, BLOCK_SIZE, "CBC")
         return cbc.decrypt(key, iv, ciphertext)
 

@@ -203,9 +203,10 @@ def encrypt(key: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes,
 
 def decrypt(key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes) -> bytes | None:
     """GCM-AD (§7.2): the plaintext, or None when the tag does not match."""
-    state, seen = _gcm_key(key)
+    check_key(key)
     if len(tag) != GCM_TAG_SIZE or len(ciphertext) > MAX_TEXT_BYTES:
         return None
+    state, seen = _gcm_key(key)
     j0 = _j0(state, iv, full=seen)
     s = state.ghash(_hash_input(aad, ciphertext), full=seen)
     expected = (s ^ aes.encrypt_block(state.schedule, j0)).to_bytes(16, "big")
