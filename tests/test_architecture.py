@@ -38,8 +38,13 @@ LAYERS: dict[str, int] = {
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
+    "jwtlite.backends._aes_sizes": 1,
     "jwtlite.backends.cryptography": 1,
     "jwtlite.backends.pure": 1,
+    "jwtlite.backends.pure.aes": 1,
+    "jwtlite.backends.pure.cbc": 1,
+    "jwtlite.backends.pure.gcm": 1,
+    "jwtlite.backends.pure.keywrap": 1,
     "jwtlite.backends.pure._edwards": 1,
     "jwtlite.backends.pure._primes": 1,
     "jwtlite.backends.pure._rfc6979": 1,

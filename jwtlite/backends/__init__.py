@@ -138,6 +138,36 @@ class Backend(Protocol):
     def xdh_public_key(self, curve: str, private: bytes) -> bytes:
         """The public key of an X25519/X448 private key (RFC 7748 §6), for key loading."""
 
+    # --- JWE: AES (FIPS 197). A key is 16, 24 or 32 bytes. A wrong key or IV size is the
+    # caller's bug and raises InvalidKeyError; a failed authenticity, integrity or padding
+    # check returns None and never says which check failed.
+
+    def aes_gcm_encrypt(
+        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
+    ) -> tuple[bytes, bytes]:
+        """AES-GCM (NIST SP 800-38D) with a 96-bit IV: ``(ciphertext, 128-bit tag)``."""
+
+    def aes_gcm_decrypt(
+        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
+    ) -> bytes | None:
+        """The plaintext, or None when the tag does not match or is not 16 bytes long; the tag
+        is checked before any plaintext is produced."""
+
+    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        """AES-CBC (NIST SP 800-38A §6.2) with PKCS#7 padding (RFC 5652 §6.3), 16-byte IV."""
+
+    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
+        """The unpadded plaintext, or None for a length that is not a non-zero multiple of 16
+        or bad padding. Not authenticated: RFC 7518 §5.2.2.2 checks the HMAC first."""
+
+    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
+        """RFC 3394 key wrap with the default IV A6A6A6A6A6A6A6A6; ``key`` is a multiple of 8
+        bytes, at least 16 (InvalidKeyError otherwise)."""
+
+    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
+        """RFC 3394 unwrap, or None when the integrity check fails or the length is not
+        8 * (n + 1) bytes with n >= 2."""
+
 
 _chosen: Backend | None = None
 _instances: dict[str, Backend] = {}

@@ -19,8 +19,9 @@ import inspect
 from functools import partial
 from typing import Any, Callable, TypeVar, Union, cast
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import padding as symmetric_padding
 from cryptography.hazmat.primitives.asymmetric import (
     ec,
     ed448,
@@ -34,6 +35,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from .._crypto_objects import NATIVE, from_cryptography_key
 from .._curves import CURVES, is_on_curve
@@ -47,6 +51,7 @@ from .._keymodel import (
 )
 from .._rsacheck import check_signing_modulus, public_ok
 from ..exceptions import InvalidKeyError, UnsupportedHashError
+from ._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, GCM_TAG_SIZE, check_iv, check_key, check_wrap_input
 from .pure import rsa as _pure_rsa
 from .pure import rsa_encryption as _pure_rsa_encryption
 
@@ -77,9 +82,12 @@ _PSS = {
 _PKCS1V15 = padding.PKCS1v15()
 # RFC 7518 §4.3: MGF1 with the OAEP hash, empty label. RSA-OAEP is defined with SHA-1, whose
 # collision weakness does not touch OAEP (it needs no collision resistance).
+# RSA-OAEP's hashes are JWE's (RFC 7518 §4.3 and the IANA registry: SHA-1, SHA-256/384/512),
+# not every hash a hand-built signature algorithm may use.
 _OAEP = {
     name: padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
     for name, h in {"sha1": hashes.SHA1(), **_HASHES}.items()  # noqa: S303 - see above
+    if name in ("sha1", "sha256", "sha384", "sha512")
 }
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
     "P-256": ec.SECP256R1,
@@ -559,3 +567,62 @@ class CryptographyBackend:
             raise InvalidKeyError(f"cryptography refused the {curve} private key") from exc
         raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
         return bytes(native.public_key().public_bytes(*raw))
+
+    # --- JWE: AES. The sizes are checked first, with the pure backend's checks and errors,
+    # so OpenSSL's ValueErrors for them never surface; authenticity failures become None.
+
+    def aes_gcm_encrypt(
+        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
+    ) -> tuple[bytes, bytes]:
+        check_key(key)
+        check_iv(iv, GCM_IV_SIZE, "GCM")
+        sealed = AESGCM(key).encrypt(iv, plaintext, aad)
+        return sealed[:-GCM_TAG_SIZE], sealed[-GCM_TAG_SIZE:]
+
+    def aes_gcm_decrypt(
+        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
+    ) -> bytes | None:
+        check_key(key)
+        check_iv(iv, GCM_IV_SIZE, "GCM")
+        # AESGCM takes ciphertext || tag and would read a short tag's bytes from the text.
+        if len(tag) != GCM_TAG_SIZE:
+            return None
+        try:
+            return AESGCM(key).decrypt(iv, ciphertext + tag, aad)
+        except InvalidTag:
+            return None
+
+    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        check_key(key)
+        check_iv(iv, BLOCK_SIZE, "CBC")
+        padder = symmetric_padding.PKCS7(8 * BLOCK_SIZE).padder()
+        padded = padder.update(plaintext) + padder.finalize()
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        return encryptor.update(padded) + encryptor.finalize()
+
+    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
+        check_key(key)
+        check_iv(iv, BLOCK_SIZE, "CBC")
+        if not ciphertext or len(ciphertext) % BLOCK_SIZE:
+            return None
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        padded = decryptor.update(ciphertext) + decryptor.finalize()
+        unpadder = symmetric_padding.PKCS7(8 * BLOCK_SIZE).unpadder()
+        try:
+            return unpadder.update(padded) + unpadder.finalize()
+        except ValueError:  # bad padding; cryptography checks it in constant time
+            return None
+
+    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
+        check_key(kek, "AES key-encryption key")
+        check_wrap_input(key)
+        return aes_key_wrap(kek, key)
+
+    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
+        check_key(kek, "AES key-encryption key")
+        if len(wrapped) % 8 or len(wrapped) < 24:
+            return None
+        try:
+            return aes_key_unwrap(kek, wrapped)
+        except InvalidUnwrap:
+            return None

@@ -9,6 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from ...exceptions import InvalidKeyError
+from .._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, check_iv, check_key
 from . import ec, ed448, ed25519, rsa, rsa_encryption, xdh
 
 if TYPE_CHECKING:
@@ -123,3 +124,48 @@ class PureBackend:
 
     def xdh_public_key(self, curve: str, private: bytes) -> bytes:
         return xdh.public_key(curve, private)
+
+    # --- JWE: AES. The AES modules build about 1 ms of tables when imported, which a JWS-only
+    # process never needs, so they are imported on first use.
+
+    def aes_gcm_encrypt(
+        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
+    ) -> tuple[bytes, bytes]:
+        from . import gcm  # noqa: PLC0415 - measured import cost (AES tables), see above
+
+        check_key(key)  # before the IV, as the cryptography backend does
+        check_iv(iv, GCM_IV_SIZE, "GCM")
+        return gcm.encrypt(key, iv, plaintext, aad)
+
+    def aes_gcm_decrypt(
+        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
+    ) -> bytes | None:
+        from . import gcm  # noqa: PLC0415 - measured import cost (AES tables), see above
+
+        check_key(key)  # before the IV, as the cryptography backend does
+        check_iv(iv, GCM_IV_SIZE, "GCM")
+        return gcm.decrypt(key, iv, ciphertext, aad, tag)
+
+    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        from . import cbc  # noqa: PLC0415 - measured import cost (AES tables), see above
+
+        check_key(key)  # before the IV, as the cryptography backend does
+        check_iv(iv, BLOCK_SIZE, "CBC")
+        return cbc.encrypt(key, iv, plaintext)
+
+    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
+        from . import cbc  # noqa: PLC0415 - measured import cost (AES tables), see above
+
+        check_key(key)  # before the IV, as the cryptography backend does
+        check_iv(iv, BLOCK_SIZE, "CBC")
+        return cbc.decrypt(key, iv, ciphertext)
+
+    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
+        from . import keywrap  # noqa: PLC0415 - measured import cost (AES tables), see above
+
+        return keywrap.wrap(kek, key)
+
+    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
+        from . import keywrap  # noqa: PLC0415 - measured import cost (AES tables), see above
+
+        return keywrap.unwrap(kek, wrapped)
