@@ -347,7 +347,7 @@ def test_sqlite_migration_holds_the_write_lock(
         made.append(_Interloper(real_connect(*args, **kwargs), path, real_connect))
         return made[-1]
 
-    monkeypatch.setattr("jwtlite.revocation.sqlite3.connect", connect)
+    monkeypatch.setattr("jwtlite._sqlite_store.sqlite3.connect", connect)
     store = SQLiteStore(path)
     store.close()
     assert len(made) == 1
