@@ -23,26 +23,39 @@ fail-over.
 from __future__ import annotations
 
 import hashlib
-import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any
 
+from ._store_common import MAX_SECONDS, check_time, now, stored_time, unreadable
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
 __all__ = ["RedisStore"]
 
-# Times beyond the year 9999 are clamped: Redis expiries are 64-bit milliseconds, and Lua's
-# tonumber() cannot read "inf".
-_MAX_SECONDS = 253_402_300_799.0
+# A stored time is read the same way here and in the scripts: only the characters of a
+# decimal number (what repr() of a finite float writes), then a finite value. float() alone
+# would read "nan", "inf" and "1_0"; Lua's tonumber() (C's strtod) reads "nan", "inf" and "0x10".
+_NUMBER = re.compile(rb"[0-9.eE+-]+")
+_NUM = """
+local function num(text)
+  local n = text and string.match(text, '^[%d%.eE%+%-]+$') and tonumber(text)
+  if n and n > -math.huge and n < math.huge then return n end
+  return nil
+end
+"""
 
 # Keep the later expiry (never shorten a revocation). A revoked jti loses any successor, so it
-# can no longer be replayed through spend(). ARGV: value, exp, pxat.
-_EXTEND = """
+# can no longer be replayed through spend(). An unreadable old entry is replaced: the
+# revocation written now is all that is known. ARGV: value, exp, pxat.
+_EXTEND = (
+    _NUM
+    + """
 local old = redis.call('GET', KEYS[1])
 if old then
   local old_exp = string.match(old, '^[^|]*')
-  if tonumber(old_exp) and tonumber(old_exp) > tonumber(ARGV[2]) then
+  local number = num(old_exp)
+  if number and number > tonumber(ARGV[2]) then
     redis.call('SET', KEYS[1], old_exp, 'KEEPTTL')
     return 0
   end
@@ -50,38 +63,46 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
 return 1
 """
+)
 
 # consume() and spend(): SET NX with an absolute expiry is the test-and-set; an entry that is
-# still in Redis but expired by the caller's clock is taken over, as in the other stores.
+# still in Redis but expired by the caller's clock is taken over, as in the other stores, and
+# an unreadable one is an error (taking it over could accept a spent token).
 # Returns 1 when this call took the jti, the remembered successor while its reuse interval
 # lasts, 0 otherwise. ARGV: value, pxat, now.
-_TAKE = """
+_TAKE = (
+    _NUM
+    + """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 1 end
 local old = redis.call('GET', KEYS[1])
 local now = tonumber(ARGV[3])
-local bar = string.find(old, '|', 1, true)
-local old_exp = tonumber(bar and string.sub(old, 1, bar - 1) or old)
-if old_exp == nil or old_exp <= now then
+local exp, reuse_until, successor = string.match(old, '^([^|]*)|([^|]*)|(.*)$')
+local old_exp = num(exp or old)
+if old_exp == nil or (reuse_until and num(reuse_until) == nil) then
+  return redis.error_reply('unreadable revocation entry')
+end
+if old_exp <= now then
   redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
   return 1
 end
-if bar then
-  local bar2 = string.find(old, '|', bar + 1, true)
-  local reuse_until = tonumber(string.sub(old, bar + 1, bar2 - 1))
-  if reuse_until and now < reuse_until then return string.sub(old, bar2 + 1) end
-end
+if reuse_until and now < num(reuse_until) then return successor end
 return 0
 """
+)
 
-# The subject cutoff and its expiry only ever go up. ARGV: cutoff, exp, pxat.
-_SUBJECT = """
+# The subject cutoff and its expiry only ever go up; an unreadable old entry is replaced, as
+# in _EXTEND. ARGV: cutoff, exp, pxat.
+_SUBJECT = (
+    _NUM
+    + """
 local cutoff, exp, keep = ARGV[1], ARGV[2], false
 local old = redis.call('GET', KEYS[1])
 if old then
-  local bar = string.find(old, '|', 1, true)
-  local old_cutoff, old_exp = string.sub(old, 1, bar - 1), string.sub(old, bar + 1)
-  if tonumber(old_cutoff) > tonumber(cutoff) then cutoff = old_cutoff end
-  if tonumber(old_exp) > tonumber(exp) then exp, keep = old_exp, true end
+  local old_cutoff, old_exp = string.match(old, '^([^|]*)|([^|]*)$')
+  if num(old_cutoff) and num(old_exp) then
+    if num(old_cutoff) > tonumber(cutoff) then cutoff = old_cutoff end
+    if num(old_exp) > tonumber(exp) then exp, keep = old_exp, true end
+  end
 end
 if keep then
   redis.call('SET', KEYS[1], cutoff .. '|' .. exp, 'KEEPTTL')
@@ -90,30 +111,44 @@ else
 end
 return 1
 """
+)
 
 
-def _seconds(value: float) -> float:
-    # NaN reads as "long expired"; infinities and huge integers clamp to the year 9999.
-    number = float(value)
-    if math.isnan(number):
-        return -_MAX_SECONDS
-    return max(-_MAX_SECONDS, min(number, _MAX_SECONDS))
-
-
-def _text(value: float) -> str:
-    return repr(_seconds(value))
-
-
-def _floats(raw: bytes) -> list[float]:
+def _time(text: bytes) -> float:
+    if _NUMBER.fullmatch(text) is None:
+        raise unreadable("Redis")
     try:
-        return [float(part) for part in raw.split(b"|", 2)[:2]]
+        number = float(text)
     except ValueError:
-        # Someone else wrote under our prefix: the status is unknown, so fail closed.
-        raise RevocationStoreUnavailableError("unreadable revocation entry in Redis") from None
+        raise unreadable("Redis") from None
+    return stored_time(number, "Redis")
 
 
-def _exp_of(raw: bytes | None) -> float | None:
-    return None if raw is None else _floats(raw)[0]
+def _jti_exp(raw: bytes | None) -> float | None:
+    # "<exp>" or, after spend(), "<exp>|<reuse_until>|<successor>".
+    if raw is None:
+        return None
+    parts = raw.split(b"|", 2)
+    if len(parts) == 2:
+        raise unreadable("Redis")
+    if len(parts) == 3:
+        _time(parts[1])
+    return _time(parts[0])
+
+
+def _family_exp(raw: bytes | None) -> float | None:
+    return None if raw is None else _time(raw)
+
+
+def _cutoff(raw: bytes | None, now: float) -> float | None:
+    # "<cutoff>|<exp>"
+    if raw is None:
+        return None
+    parts = raw.split(b"|", 2)
+    if len(parts) != 2:
+        raise unreadable("Redis")
+    cutoff, exp = _time(parts[0]), _time(parts[1])
+    return cutoff if exp > now else None
 
 
 def _check_name(name: str, value: object, *, empty: bool) -> str:
@@ -191,7 +226,7 @@ class RedisStore:
                 # The URL itself never goes into the message: it may hold a password.
                 raise PyJWTError(f"cannot use the Redis URL: {type(exc).__name__}") from None
         self._client = client
-        self._clock = clock
+        self._clock = clock or time.time
         self._base = f"{prefix}{{{hash_tag}}}:".encode()
         self._shas: dict[str, str] = {
             script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
@@ -221,13 +256,13 @@ class RedisStore:
         self.close()
 
     def _now(self) -> float:
-        return time.time() if self._clock is None else self._clock()
+        return now(self._clock)
 
     def _pxat(self, exp: float) -> int:
         # Absolute expiry in Redis's (wall) time for an exp on the store's clock; with the
         # default clock the shift is zero. At least 1 ms: Redis refuses 0 and negatives.
-        shift = 0.0 if self._clock is None else time.time() - self._clock()
-        return max(1, int(_seconds(_seconds(exp) + shift) * 1000))
+        at = exp if self._clock is time.time else exp + (time.time() - self._now())
+        return max(1, int(max(-MAX_SECONDS, min(at, MAX_SECONDS)) * 1000))
 
     def _key(self, kind: bytes, name: str) -> bytes:
         # surrogatepass: any Python string is a valid id, as in the other stores.
@@ -256,24 +291,28 @@ class RedisStore:
 
     def revoke(self, jti: str, exp: float) -> None:
         """Mark ``jti`` revoked until ``exp`` (never shortened; ends any reuse interval)."""
-        self._script(_EXTEND, self._key(b"j:", jti), _text(exp), _text(exp), self._pxat(exp))
+        exp = check_time("exp", exp)
+        self._script(_EXTEND, self._key(b"j:", jti), repr(exp), repr(exp), self._pxat(exp))
 
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
-        exp = _exp_of(self._call("get", self._key(b"j:", jti)))
+        exp = _jti_exp(self._call("get", self._key(b"j:", jti)))
         return exp is not None and exp > self._now()
 
     def consume(self, jti: str, exp: float) -> bool:
         """Spend ``jti`` once (``SET NX PXAT`` in a script): True the first time only."""
-        now = self._now()
-        answer = self._script(_TAKE, self._key(b"j:", jti), _text(exp), self._pxat(exp), now)
+        exp = check_time("exp", exp)
+        key = self._key(b"j:", jti)
+        answer = self._script(_TAKE, key, repr(exp), self._pxat(exp), self._now())
         return bool(answer == 1)
 
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (one script)."""
-        value = f"{_text(exp)}|{_text(reuse_until)}|{successor}".encode("utf-8", "surrogatepass")
-        now = self._now()
-        answer = self._script(_TAKE, self._key(b"j:", jti), value, self._pxat(exp), now)
+        exp = check_time("exp", exp)
+        until = check_time("reuse_until", reuse_until)
+        value = f"{exp!r}|{until!r}|{successor}".encode("utf-8", "surrogatepass")
+        key = self._key(b"j:", jti)
+        answer = self._script(_TAKE, key, value, self._pxat(exp), self._now())
         if answer == 1:
             return successor
         if isinstance(answer, bytes):
@@ -282,41 +321,35 @@ class RedisStore:
 
     def revoke_family(self, family: str, exp: float) -> None:
         """Revoke one refresh family until ``exp`` (never shortened)."""
+        exp = check_time("exp", exp)
         key = self._key(b"f:", family)
-        self._script(_EXTEND, key, _text(exp), _text(exp), self._pxat(exp))
+        self._script(_EXTEND, key, repr(exp), repr(exp), self._pxat(exp))
 
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
-        exp = _exp_of(self._call("get", self._key(b"f:", family)))
+        exp = _family_exp(self._call("get", self._key(b"f:", family)))
         return exp is not None and exp > self._now()
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff`` (never lowered)."""
+        cutoff, exp = check_time("cutoff", cutoff), check_time("exp", exp)
         key = self._key(b"s:", subject)
-        self._script(_SUBJECT, key, _text(cutoff), _text(exp), self._pxat(exp))
-
-    def _cutoff(self, raw: bytes | None, now: float) -> float | None:
-        if raw is None:
-            return None
-        numbers = _floats(raw)
-        if len(numbers) != 2:
-            raise RevocationStoreUnavailableError("unreadable revocation entry in Redis")
-        return numbers[0] if numbers[1] > now else None
+        self._script(_SUBJECT, key, repr(cutoff), repr(exp), self._pxat(exp))
 
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
-        return self._cutoff(self._call("get", self._key(b"s:", subject)), self._now())
+        return _cutoff(self._call("get", self._key(b"s:", subject)), self._now())
 
     def lookup(self, *, jti: str, family: str, subject: str) -> tuple[bool, bool, float | None]:
         """The per-request check: one ``MGET`` of three keys in one slot, one round trip."""
         keys = [self._key(b"j:", jti), self._key(b"f:", family), self._key(b"s:", subject)]
         raw_jti, raw_family, raw_subject = self._call("mget", keys)
         now = self._now()
-        jti_exp, family_exp = _exp_of(raw_jti), _exp_of(raw_family)
+        jti_exp, family_exp = _jti_exp(raw_jti), _family_exp(raw_family)
         return (
             jti_exp is not None and jti_exp > now,
             family_exp is not None and family_exp > now,
-            self._cutoff(raw_subject, now),
+            _cutoff(raw_subject, now),
         )
 
     def purge(self) -> int:

@@ -17,6 +17,8 @@ from ._store_common import (
     Clock,
     LookupResult,
     PurgeSchedule,
+    check_time,
+    now,
 )
 from .exceptions import PyJWTError, RevocationStoreUnavailableError
 
@@ -137,12 +139,12 @@ class SQLiteStore:
         return self._run(sql, params)[1]
 
     def _purge_locked(self, limit: int) -> int:
-        now = self._clock()
+        time_now = now(self._clock)
         return sum(
             self._conn.execute(
                 f"DELETE FROM {table} WHERE rowid IN"  # noqa: S608 - table names are constants
                 f" (SELECT rowid FROM {table} WHERE exp <= ? LIMIT ?)",
-                (now, limit),
+                (time_now, limit),
             ).rowcount
             for table in _TABLES
         )
@@ -152,14 +154,14 @@ class SQLiteStore:
         self._run(
             "INSERT INTO jwtlite_jti (jti, exp) VALUES (?, ?) ON CONFLICT (jti) DO UPDATE"
             " SET exp = max(exp, excluded.exp), successor = NULL, reuse_until = NULL",
-            (jti, exp),
+            (jti, check_time("exp", exp)),
             write=True,
         )
 
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
         sql = "SELECT 1 FROM jwtlite_jti WHERE jti = ? AND exp > ?"
-        return self._first(sql, (jti, self._clock())) is not None
+        return self._first(sql, (jti, now(self._clock))) is not None
 
     def _take(self, jti: str, exp: float, successor: str | None, reuse_until: float | None) -> bool:
         # The upsert inserts a new row, or takes over a row that has expired (and so reads as
@@ -169,26 +171,27 @@ class SQLiteStore:
             "INSERT INTO jwtlite_jti (jti, exp, successor, reuse_until) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (jti) DO UPDATE SET exp = excluded.exp, successor = excluded.successor,"
             " reuse_until = excluded.reuse_until WHERE jwtlite_jti.exp <= ?",
-            (jti, exp, successor, reuse_until, self._clock()),
+            (jti, exp, successor, reuse_until, now(self._clock)),
             write=True,
         )
         return count == 1
 
     def consume(self, jti: str, exp: float) -> bool:
         """Spend ``jti`` once: True the first time, False afterwards (one atomic statement)."""
-        return self._take(jti, exp, None, None)
+        return self._take(jti, check_time("exp", exp), None, None)
 
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (see the protocol)."""
+        exp, reuse_until = check_time("exp", exp), check_time("reuse_until", reuse_until)
         if self._take(jti, exp, successor, reuse_until):
             return successor
         # The row that beat us was written whole by one statement, so its successor is
         # either there or was never stored: no half-written state can be read here.
-        now = self._clock()
+        time_now = now(self._clock)
         row = self._first(
             "SELECT successor FROM jwtlite_jti WHERE jti = ? AND exp > ?"
             " AND reuse_until > ? AND successor IS NOT NULL",
-            (jti, now, now),
+            (jti, time_now, time_now),
         )
         return None if row is None else str(row[0])
 
@@ -197,14 +200,14 @@ class SQLiteStore:
         self._run(
             "INSERT INTO jwtlite_family (family, exp) VALUES (?, ?)"
             " ON CONFLICT (family) DO UPDATE SET exp = max(exp, excluded.exp)",
-            (family, exp),
+            (family, check_time("exp", exp)),
             write=True,
         )
 
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
         sql = "SELECT 1 FROM jwtlite_family WHERE family = ? AND exp > ?"
-        return self._first(sql, (family, self._clock())) is not None
+        return self._first(sql, (family, now(self._clock))) is not None
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff``."""
@@ -212,24 +215,24 @@ class SQLiteStore:
             "INSERT INTO jwtlite_subject (subject, cutoff, exp) VALUES (?, ?, ?)"
             " ON CONFLICT (subject) DO UPDATE SET"
             " cutoff = max(cutoff, excluded.cutoff), exp = max(exp, excluded.exp)",
-            (subject, cutoff, exp),
+            (subject, check_time("cutoff", cutoff), check_time("exp", exp)),
             write=True,
         )
 
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
         sql = "SELECT cutoff FROM jwtlite_subject WHERE subject = ? AND exp > ?"
-        row = self._first(sql, (subject, self._clock()))
+        row = self._first(sql, (subject, now(self._clock)))
         return None if row is None else float(row[0])  # type: ignore[arg-type]
 
     def lookup(self, *, jti: str, family: str, subject: str) -> LookupResult:
         """The per-request check in one statement."""
-        now = self._clock()
+        time_now = now(self._clock)
         row = self._first(
             "SELECT (SELECT 1 FROM jwtlite_jti WHERE jti = ? AND exp > ?),"
             " (SELECT 1 FROM jwtlite_family WHERE family = ? AND exp > ?),"
             " (SELECT cutoff FROM jwtlite_subject WHERE subject = ? AND exp > ?)",
-            (jti, now, family, now, subject, now),
+            (jti, time_now, family, time_now, subject, time_now),
         )
         assert row is not None  # noqa: S101 - a SELECT of scalars always yields one row
         cutoff = row[2]

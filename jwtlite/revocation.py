@@ -28,7 +28,15 @@ from typing import Protocol, runtime_checkable
 
 from ._redis_store import RedisStore
 from ._sqlite_store import SQLiteStore
-from ._store_common import PURGE_BATCH, PURGE_EVERY, PURGE_INTERVAL, Clock, PurgeSchedule
+from ._store_common import (
+    PURGE_BATCH,
+    PURGE_EVERY,
+    PURGE_INTERVAL,
+    Clock,
+    PurgeSchedule,
+    check_time,
+    now,
+)
 from ._store_common import LookupResult as _LookupResult
 
 __all__ = ["MemoryStore", "RedisStore", "RevocationStore", "SQLiteStore"]
@@ -43,7 +51,10 @@ class RevocationStore(Protocol):
 
     Times are seconds since the epoch. ``exp`` arguments say when an entry may be forgotten;
     an entry whose ``exp`` has passed reads as absent. Every method must be safe to call
-    concurrently from every thread, process and host that shares the store.
+    concurrently from every thread, process and host that shares the store. The stores here
+    refuse a time that is NaN or not a number (:class:`~jwtlite.exceptions.InvalidArgumentError`)
+    and keep times as floats clamped to the year 9999; an entry they cannot read back raises
+    :class:`~jwtlite.exceptions.RevocationStoreUnavailableError` (fail closed).
     """
 
     def revoke(self, jti: str, exp: float) -> None:
@@ -135,10 +146,12 @@ class MemoryStore:
         return len(self._jtis) + len(self._families) + len(self._subjects)
 
     def _live(self, table: dict[str, float], key: str) -> bool:
+        # The clock is read even for a missing entry: a broken one fails every call alike.
+        time_now = now(self._clock)
         exp = table.get(key)
         if exp is None:
             return False
-        if exp <= self._clock():
+        if exp <= time_now:
             del table[key]
             return False
         return True
@@ -170,16 +183,17 @@ class MemoryStore:
         return True
 
     def _purge_locked(self, limit: float) -> int:
-        now = self._clock()
+        time_now = now(self._clock)
         deleted = popped = 0
-        while self._expiries and popped < limit and self._expiries[0][0] <= now:
+        while self._expiries and popped < limit and self._expiries[0][0] <= time_now:
             _, table, key = heapq.heappop(self._expiries)
             popped += 1
-            deleted += self._drop_if_expired(table, key, now)
+            deleted += self._drop_if_expired(table, key, time_now)
         return deleted
 
     def revoke(self, jti: str, exp: float) -> None:
         """Mark ``jti`` revoked until ``exp``."""
+        exp = check_time("exp", exp)
         with self._lock:
             self._jtis[jti] = max(exp, self._jtis.get(jti, exp))
             self._replays.pop(jti, None)
@@ -192,6 +206,7 @@ class MemoryStore:
 
     def consume(self, jti: str, exp: float) -> bool:
         """Spend ``jti`` once: True the first time, False afterwards."""
+        exp = check_time("exp", exp)
         with self._lock:
             if self._live(self._jtis, jti):
                 return False
@@ -202,10 +217,11 @@ class MemoryStore:
 
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (see the protocol)."""
+        exp, reuse_until = check_time("exp", exp), check_time("reuse_until", reuse_until)
         with self._lock:
             if self._live(self._jtis, jti):
                 replay = self._replays.get(jti)
-                if replay is not None and self._clock() < replay[1]:
+                if replay is not None and now(self._clock) < replay[1]:
                     return replay[0]
                 return None
             self._jtis[jti] = exp
@@ -216,6 +232,7 @@ class MemoryStore:
 
     def revoke_family(self, family: str, exp: float) -> None:
         """Revoke one refresh family until ``exp``."""
+        exp = check_time("exp", exp)
         with self._lock:
             self._families[family] = max(exp, self._families.get(family, exp))
             self._wrote(_FAMILY, family, self._families[family])
@@ -229,17 +246,18 @@ class MemoryStore:
         """Revoke the subject's tokens issued at or before ``cutoff``."""
         # Times are float seconds in every store (SQLite keeps them as REAL), so a cutoff
         # reads back the same whichever store holds it.
-        cutoff, exp = float(cutoff), float(exp)
+        cutoff, exp = check_time("cutoff", cutoff), check_time("exp", exp)
         with self._lock:
             old_cutoff, old_exp = self._subjects.get(subject, (cutoff, exp))
             self._subjects[subject] = (max(cutoff, old_cutoff), max(exp, old_exp))
             self._wrote(_SUBJECT, subject, self._subjects[subject][1])
 
     def _cutoff_locked(self, subject: str) -> float | None:
+        time_now = now(self._clock)
         entry = self._subjects.get(subject)
         if entry is None:
             return None
-        if entry[1] <= self._clock():
+        if entry[1] <= time_now:
             del self._subjects[subject]
             return None
         return entry[0]

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,54 @@ def test_unreadable_entries_fail_closed(store: RedisStore, redis_url: str) -> No
         store.is_revoked("x")
     with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
         store.subject_cutoff("x")
+
+
+def test_stored_times_that_are_not_finite_numbers_fail_closed(
+    store: RedisStore, redis_url: str
+) -> None:
+    # "nan" read by float() made an entry read as "not revoked"; "inf" read as revoked for
+    # ever; Lua's tonumber() read "0x10" as 16 and took over "garbage" in consume().
+    client = _client(redis_url)
+    exp = time.time() + 60
+    later = repr(exp)
+    jtis = {
+        "nan": "nan", "inf": "inf", "big": "1e999", "hex": "0x10", "under": "1_0",
+        "junk": "garbage", "reuse": f"{later}|nan|next", "bars": f"{later}|1",
+    }  # fmt: skip
+    families = {"nan": "nan", "ninf": "-inf", "bar": f"{later}|{later}"}
+    subjects = {"nan": f"nan|{later}", "inf": "5|inf", "one": "5", "three": f"5|{later}|x"}
+    for kind, entries in ((b"j:", jtis), (b"f:", families), (b"s:", subjects)):
+        for name, value in entries.items():
+            client.set(b"jwtlite:{jwtlite}:" + kind + name.encode(), value)
+    calls: list[Callable[[], object]] = []
+    for name in jtis:
+        calls += [
+            lambda name=name: store.is_revoked(name),
+            lambda name=name: store.lookup(jti=name, family="-", subject="-"),
+            lambda name=name: store.consume(name, exp),
+            lambda name=name: store.spend(name, exp, successor="s", reuse_until=exp),
+        ]
+    for name in families:
+        calls += [
+            lambda name=name: store.is_family_revoked(name),
+            lambda name=name: store.lookup(jti="-", family=name, subject="-"),
+        ]
+    for name in subjects:
+        calls += [
+            lambda name=name: store.subject_cutoff(name),
+            lambda name=name: store.lookup(jti="-", family="-", subject=name),
+        ]
+    for call in calls:
+        with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
+            call()
+    assert len(calls) == 8 * 4 + 3 * 2 + 4 * 2
+    # A revocation replaces an unreadable entry: what it writes is all that is known.
+    store.revoke("nan", exp)
+    store.revoke("big", exp)
+    store.revoke_family("nan", exp)
+    store.revoke_subject("nan", 7.0, exp)
+    assert store.lookup(jti="nan", family="nan", subject="nan") == (True, True, 7.0)
+    assert store.is_revoked("big")
 
 
 def test_verify_is_one_round_trip(redis_url: str) -> None:

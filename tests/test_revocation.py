@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from jwtlite.exceptions import (
     RevocationStoreUnavailableError,
 )
 from jwtlite.revocation import MemoryStore, RedisStore, RevocationStore, SQLiteStore
+
+MAX_SECONDS = 253_402_300_799.0  # 9999-12-31T23:59:59Z: the latest time a store keeps
 
 
 @pytest.fixture
@@ -169,6 +172,70 @@ def test_lookup(store: RevocationStore, clock: FakeClock) -> None:
     assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
 
 
+_NOT_TIMES: list[object] = [float("nan"), "10", None, True, b"1"]
+
+
+def test_times_that_are_not_numbers_are_refused(store: RevocationStore, clock: FakeClock) -> None:
+    # NaN compares false with everything: it meant "never expires" in the memory store (and
+    # stopped its purges), "already gone" in Redis, and a 503 from SQLite's NOT NULL.
+    later = clock.now + 5
+    calls: list[Callable[[Any], object]] = [
+        lambda t: store.revoke("a", t),
+        lambda t: store.consume("a", t),
+        lambda t: store.spend("a", t, successor="s", reuse_until=later),
+        lambda t: store.spend("a", later, successor="s", reuse_until=t),
+        lambda t: store.revoke_family("f", t),
+        lambda t: store.revoke_subject("s", t, later),
+        lambda t: store.revoke_subject("s", 1.0, t),
+    ]
+    refused = 0
+    for call in calls:
+        for bad in _NOT_TIMES:
+            with pytest.raises(InvalidArgumentError):
+                call(bad)
+            refused += 1
+    assert refused == 35
+    assert store.lookup(jti="a", family="f", subject="s") == (False, False, None)
+
+
+def test_far_times_are_kept_as_the_year_9999(store: RevocationStore, clock: FakeClock) -> None:
+    # Every store keeps the same finite float, so a time reads back the same from each.
+    store.revoke("inf", math.inf)
+    store.revoke("huge", 10**400)
+    store.revoke_family("f", 2**80)
+    store.revoke_subject("s", math.inf, math.inf)
+    assert store.lookup(jti="inf", family="f", subject="s") == (True, True, MAX_SECONDS)
+    assert store.is_revoked("huge")
+    store.revoke_subject("t", -(10**400), clock.now + 10)
+    assert store.subject_cutoff("t") == -MAX_SECONDS
+    assert store.consume("gone", -math.inf)
+    assert store.consume("gone", clock.now + 10)  # the first spend had already expired
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+def test_a_clock_without_a_finite_time_fails_closed(
+    store: RevocationStore, clock: FakeClock, bad: float
+) -> None:
+    # With now = NaN every "exp > now" is false: every revocation would read as absent.
+    store.revoke("a", clock.now + 10)
+    store.revoke_family("f", clock.now + 10)
+    store.revoke_subject("s", 5.0, clock.now + 10)
+    clock.now = bad
+    reads: list[Callable[[], object]] = [
+        lambda: store.is_revoked("a"),
+        lambda: store.is_family_revoked("f"),
+        lambda: store.subject_cutoff("s"),
+        lambda: store.lookup(jti="a", family="f", subject="s"),
+        lambda: store.lookup(jti="b", family="g", subject="t"),
+        lambda: store.consume("b", 2e9),
+        lambda: store.spend("b", 2e9, successor="x", reuse_until=2e9),
+    ]
+    for read in reads:
+        with pytest.raises(RevocationStoreUnavailableError, match="clock"):
+            read()
+    assert len(reads) == 7
+
+
 def test_concurrent_spend_threads(store: RevocationStore, clock: FakeClock) -> None:
     answers: list[str | None] = []
     lock = threading.Lock()
@@ -245,8 +312,8 @@ def test_sqlite_errors_are_jwtlite_errors(tmp_path: Path, clock: FakeClock) -> N
             store.revoke("\ud800", 1.0)
         with pytest.raises(PyJWTError, match="database error"):
             store.is_revoked("\ud800")
-        with pytest.raises(PyJWTError, match="database error"):
-            store.revoke("a", 2**80)
+        with pytest.raises(InvalidArgumentError, match="NaN"):
+            store.revoke("a", float("nan"))
     with pytest.raises(PyJWTError, match="database error"):
         store.is_revoked("a")
     with pytest.raises(PyJWTError, match="database error"):
@@ -377,7 +444,9 @@ def test_any_input_is_stored_or_refused_cleanly(key: str, exp: float) -> None:
             assert store.purge() == (0 if live else 4)
             assert store.is_revoked(key) is live
             assert store.is_family_revoked(key) is live
-            assert store.subject_cutoff(key) == (float(exp) if live else None)
+            # Times are kept as floats clamped to the year 9999 in every store.
+            kept = max(-MAX_SECONDS, min(float(exp), MAX_SECONDS))
+            assert store.subject_cutoff(key) == (kept if live else None)
 
 
 def _rows(store: MemoryStore | SQLiteStore) -> int:
