@@ -145,9 +145,7 @@ class MemoryStore:
         """How many jti, family and subject entries are held (expired or not)."""
         return len(self._jtis) + len(self._families) + len(self._subjects)
 
-    def _live(self, table: dict[str, float], key: str) -> bool:
-        # The clock is read even for a missing entry: a broken one fails every call alike.
-        time_now = now(self._clock)
+    def _live(self, table: dict[str, float], key: str, time_now: float) -> bool:
         exp = table.get(key)
         if exp is None:
             return False
@@ -202,13 +200,13 @@ class MemoryStore:
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
         with self._lock:
-            return self._live(self._jtis, jti)
+            return self._live(self._jtis, jti, now(self._clock))
 
     def consume(self, jti: str, exp: float) -> bool:
         """Spend ``jti`` once: True the first time, False afterwards."""
         exp = check_time("exp", exp)
         with self._lock:
-            if self._live(self._jtis, jti):
+            if self._live(self._jtis, jti, now(self._clock)):
                 return False
             self._jtis[jti] = exp
             self._replays.pop(jti, None)
@@ -219,9 +217,10 @@ class MemoryStore:
         """Spend ``jti``, or replay its successor within the reuse interval (see the protocol)."""
         exp, reuse_until = check_time("exp", exp), check_time("reuse_until", reuse_until)
         with self._lock:
-            if self._live(self._jtis, jti):
+            time_now = now(self._clock)
+            if self._live(self._jtis, jti, time_now):
                 replay = self._replays.get(jti)
-                if replay is not None and now(self._clock) < replay[1]:
+                if replay is not None and time_now < replay[1]:
                     return replay[0]
                 return None
             self._jtis[jti] = exp
@@ -240,7 +239,7 @@ class MemoryStore:
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
         with self._lock:
-            return self._live(self._families, family)
+            return self._live(self._families, family, now(self._clock))
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff``."""
@@ -252,8 +251,7 @@ class MemoryStore:
             self._subjects[subject] = (max(cutoff, old_cutoff), max(exp, old_exp))
             self._wrote(_SUBJECT, subject, self._subjects[subject][1])
 
-    def _cutoff_locked(self, subject: str) -> float | None:
-        time_now = now(self._clock)
+    def _cutoff_locked(self, subject: str, time_now: float) -> float | None:
         entry = self._subjects.get(subject)
         if entry is None:
             return None
@@ -265,15 +263,18 @@ class MemoryStore:
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
         with self._lock:
-            return self._cutoff_locked(subject)
+            return self._cutoff_locked(subject, now(self._clock))
 
     def lookup(self, *, jti: str, family: str, subject: str) -> LookupResult:
         """The per-request check under one lock acquisition."""
         with self._lock:
+            # One reading of the clock, taken even when nothing is stored: a broken clock
+            # fails every call alike.
+            time_now = now(self._clock)
             return (
-                self._live(self._jtis, jti),
-                self._live(self._families, family),
-                self._cutoff_locked(subject),
+                self._live(self._jtis, jti, time_now),
+                self._live(self._families, family, time_now),
+                self._cutoff_locked(subject, time_now),
             )
 
     def purge(self) -> int:

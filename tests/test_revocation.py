@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -575,6 +576,117 @@ def test_sqlite_locked_database_is_unavailable(tmp_path: Path, clock: FakeClock)
             blocker.close()
         store.revoke("a", clock.now + 10)
         assert store.is_revoked("a")
+
+
+def test_sqlite_rows_it_cannot_read_fail_closed(tmp_path: Path, clock: FakeClock) -> None:
+    # Text and blobs sort after numbers, so they read as revoked, or as "already spent" in
+    # consume(); a subject's text cutoff raised ValueError (a 500); a blob successor was
+    # replayed as "b'hi'"; and in a table made without NOT NULL, a NULL expiry read as absent.
+    path = tmp_path / "rev.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_family (family TEXT PRIMARY KEY, exp REAL)")
+    made.commit()
+    made.close()
+    later = clock.now + 60
+    with SQLiteStore(path, clock=clock) as store:
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon'), ('blob', x'01')")
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
+        raw.execute("INSERT INTO jwtlite_family VALUES ('null', NULL), ('text', 'soon')")
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
+        raw.close()
+        calls: list[Callable[[], object]] = [
+            lambda: store.is_revoked("text"),
+            lambda: store.is_revoked("blob"),
+            lambda: store.lookup(jti="text", family="-", subject="-"),
+            lambda: store.consume("text", later),
+            lambda: store.spend("spent", later, successor="s", reuse_until=later),
+            lambda: store.spend("until", later, successor="s", reuse_until=later),
+            lambda: store.is_family_revoked("null"),
+            lambda: store.is_family_revoked("text"),
+            lambda: store.lookup(jti="-", family="null", subject="-"),
+            lambda: store.subject_cutoff("cutoff"),
+            lambda: store.subject_cutoff("exp"),
+            lambda: store.lookup(jti="-", family="-", subject="cutoff"),
+        ]
+        for call in calls:
+            with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
+                call()
+        assert len(calls) == 12
+        # A revocation replaces what cannot be read: what it writes is all that is known.
+        store.revoke("text", later)
+        store.revoke_family("null", later)
+        store.revoke_subject("cutoff", 7.0, later)
+        assert store.lookup(jti="text", family="null", subject="cutoff") == (True, True, 7.0)
+
+
+def test_sqlite_busy_timeout_bounds_each_call_not_each_statement(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # Threads of one process queue on the store's lock; each waited for the busy timeout of
+    # every call ahead of it, so the eighth of eight waited 8 x 0.2 s behind a locked file.
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.2) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        took: list[float] = []
+        refused: list[int] = []
+
+        def write(n: int) -> None:
+            started = time.monotonic()
+            try:
+                store.revoke(f"a{n}", clock.now + 10)
+            except RevocationStoreUnavailableError:
+                refused.append(n)
+            took.append(time.monotonic() - started)
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert sorted(refused) == list(range(8))
+        assert max(took) < 0.8, took  # one busy timeout each, with room for a loaded host
+        store.revoke("a", clock.now + 10)
+        assert store.is_revoked("a")
+
+
+def test_sqlite_a_purge_that_cannot_run_does_not_fail_the_write(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # The purge pass runs after the write has committed. When it could not get the database,
+    # consume() raised although the jti was spent: the client's retry then read as reuse.
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.2, purge_every=1) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+
+        def lock_before_the_purge(statement: str) -> None:
+            # Another process takes the write lock between the write and the purge.
+            if statement.startswith("DELETE") and not blocker.in_transaction:
+                blocker.execute("BEGIN EXCLUSIVE")
+
+        store._conn.set_trace_callback(lock_before_the_purge)
+        try:
+            assert store.consume("r", clock.now + 10)
+            assert blocker.in_transaction  # the purge did meet a locked database
+        finally:
+            store._conn.set_trace_callback(None)
+            if blocker.in_transaction:
+                blocker.execute("ROLLBACK")
+            blocker.close()
+        assert not store.consume("r", clock.now + 10)
+
+
+@pytest.mark.parametrize("busy_timeout", [0, -1, math.nan, math.inf, "10", True])
+def test_sqlite_bad_busy_timeout(tmp_path: Path, busy_timeout: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="busy_timeout"):
+        SQLiteStore(tmp_path / "rev.db", busy_timeout=busy_timeout)
 
 
 def test_store_reprs_are_short(tmp_path: Path, clock: FakeClock) -> None:
