@@ -22,27 +22,44 @@ fail-over.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import hashlib
 import math
+import re
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
 
+from ._store_common import MAX_SECONDS, check_time, now, stored_time, unreadable
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
 __all__ = ["RedisStore"]
 
-# Times beyond the year 9999 are clamped: Redis expiries are 64-bit milliseconds, and Lua's
-# tonumber() cannot read "inf".
-_MAX_SECONDS = 253_402_300_799.0
+# A stored time is read the same way here and in the scripts: only the characters of a
+# decimal number (what repr() of a finite float writes), then a finite value. float() alone
+# would read "nan", "inf" and "1_0"; Lua's tonumber() (C's strtod) reads "nan", "inf" and "0x10".
+_NUMBER = re.compile(rb"[0-9.eE+-]+")
+_NUM = """
+local function num(text)
+  local n = text and string.match(text, '^[%d%.eE%+%-]+$') and tonumber(text)
+  if n and n > -math.huge and n < math.huge then return n end
+  return nil
+end
+"""
 
 # Keep the later expiry (never shorten a revocation). A revoked jti loses any successor, so it
-# can no longer be replayed through spend(). ARGV: value, exp, pxat.
-_EXTEND = """
+# can no longer be replayed through spend(). An unreadable old entry is replaced: the
+# revocation written now is all that is known. ARGV: value, exp, pxat.
+_EXTEND = (
+    _NUM
+    + """
 local old = redis.call('GET', KEYS[1])
 if old then
   local old_exp = string.match(old, '^[^|]*')
-  if tonumber(old_exp) and tonumber(old_exp) > tonumber(ARGV[2]) then
+  local number = num(old_exp)
+  if number and number > tonumber(ARGV[2]) then
     redis.call('SET', KEYS[1], old_exp, 'KEEPTTL')
     return 0
   end
@@ -50,38 +67,46 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
 return 1
 """
+)
 
 # consume() and spend(): SET NX with an absolute expiry is the test-and-set; an entry that is
-# still in Redis but expired by the caller's clock is taken over, as in the other stores.
+# still in Redis but expired by the caller's clock is taken over, as in the other stores, and
+# an unreadable one is an error (taking it over could accept a spent token).
 # Returns 1 when this call took the jti, the remembered successor while its reuse interval
 # lasts, 0 otherwise. ARGV: value, pxat, now.
-_TAKE = """
+_TAKE = (
+    _NUM
+    + """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 1 end
 local old = redis.call('GET', KEYS[1])
 local now = tonumber(ARGV[3])
-local bar = string.find(old, '|', 1, true)
-local old_exp = tonumber(bar and string.sub(old, 1, bar - 1) or old)
-if old_exp == nil or old_exp <= now then
+local exp, reuse_until, successor = string.match(old, '^([^|]*)|([^|]*)|(.*)$')
+local old_exp = num(exp or old)
+if old_exp == nil or (reuse_until and num(reuse_until) == nil) then
+  return redis.error_reply('unreadable revocation entry')
+end
+if old_exp <= now then
   redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
   return 1
 end
-if bar then
-  local bar2 = string.find(old, '|', bar + 1, true)
-  local reuse_until = tonumber(string.sub(old, bar + 1, bar2 - 1))
-  if reuse_until and now < reuse_until then return string.sub(old, bar2 + 1) end
-end
+if reuse_until and now < num(reuse_until) then return successor end
 return 0
 """
+)
 
-# The subject cutoff and its expiry only ever go up. ARGV: cutoff, exp, pxat.
-_SUBJECT = """
+# The subject cutoff and its expiry only ever go up; an unreadable old entry is replaced, as
+# in _EXTEND. ARGV: cutoff, exp, pxat.
+_SUBJECT = (
+    _NUM
+    + """
 local cutoff, exp, keep = ARGV[1], ARGV[2], false
 local old = redis.call('GET', KEYS[1])
 if old then
-  local bar = string.find(old, '|', 1, true)
-  local old_cutoff, old_exp = string.sub(old, 1, bar - 1), string.sub(old, bar + 1)
-  if tonumber(old_cutoff) > tonumber(cutoff) then cutoff = old_cutoff end
-  if tonumber(old_exp) > tonumber(exp) then exp, keep = old_exp, true end
+  local old_cutoff, old_exp = string.match(old, '^([^|]*)|([^|]*)$')
+  if num(old_cutoff) and num(old_exp) then
+    if num(old_cutoff) > tonumber(cutoff) then cutoff = old_cutoff end
+    if num(old_exp) > tonumber(exp) then exp, keep = old_exp, true end
+  end
 end
 if keep then
   redis.call('SET', KEYS[1], cutoff .. '|' .. exp, 'KEEPTTL')
@@ -90,36 +115,191 @@ else
 end
 return 1
 """
+)
+
+# What redis-py raises, besides its own errors, on a reply that breaks the protocol: int() of
+# a bad length (older versions), bytes a decode_responses client cannot decode, a reply nested
+# past the recursion limit. The connection is dropped by redis-py; the call fails closed.
+_BROKEN_REPLY = (ValueError, TypeError, AttributeError, LookupError, RecursionError)
+
+# The deadline (on time.monotonic()) of the store call running in this thread or task; the
+# sockets of a client built from a URL read it before every blocking operation.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "jwtlite_redis_deadline", default=None
+)
 
 
-def _seconds(value: float) -> float:
-    # NaN reads as "long expired"; infinities and huge integers clamp to the year 9999.
-    number = float(value)
-    if math.isnan(number):
-        return -_MAX_SECONDS
-    return max(-_MAX_SECONDS, min(number, _MAX_SECONDS))
-
-
-def _text(value: float) -> str:
-    return repr(_seconds(value))
-
-
-def _floats(raw: bytes) -> list[float]:
+def _time(text: bytes) -> float:
+    if _NUMBER.fullmatch(text) is None:
+        raise unreadable("Redis")
     try:
-        return [float(part) for part in raw.split(b"|", 2)[:2]]
+        number = float(text)
     except ValueError:
-        # Someone else wrote under our prefix: the status is unknown, so fail closed.
-        raise RevocationStoreUnavailableError("unreadable revocation entry in Redis") from None
+        raise unreadable("Redis") from None
+    return stored_time(number, "Redis")
 
 
-def _exp_of(raw: bytes | None) -> float | None:
-    return None if raw is None else _floats(raw)[0]
+def _malformed() -> RevocationStoreUnavailableError:
+    return RevocationStoreUnavailableError("revocation store unavailable: unexpected reply")
+
+
+def _value(reply: object) -> bytes | None:
+    """A GET reply as bytes (a client made with decode_responses=True gives str)."""
+    if reply is None or isinstance(reply, bytes):
+        return reply
+    if isinstance(reply, str):
+        return reply.encode("utf-8", "surrogatepass")
+    raise _malformed()
+
+
+def _jti_exp(raw: bytes | None) -> float | None:
+    # "<exp>" or, after spend(), "<exp>|<reuse_until>|<successor>".
+    if raw is None:
+        return None
+    parts = raw.split(b"|", 2)
+    if len(parts) == 2:
+        raise unreadable("Redis")
+    if len(parts) == 3:
+        _time(parts[1])
+    return _time(parts[0])
+
+
+def _family_exp(raw: bytes | None) -> float | None:
+    return None if raw is None else _time(raw)
+
+
+def _cutoff(raw: bytes | None, now: float) -> float | None:
+    # "<cutoff>|<exp>"
+    if raw is None:
+        return None
+    parts = raw.split(b"|", 2)
+    if len(parts) != 2:
+        raise unreadable("Redis")
+    cutoff, exp = _time(parts[0]), _time(parts[1])
+    return cutoff if exp > now else None
+
+
+def _flag(answer: object) -> int:
+    # The scripts' 0/1 answers; anything else means the reply is not the script's.
+    if type(answer) is int and answer in (0, 1):
+        return answer
+    raise _malformed()
 
 
 def _check_name(name: str, value: object, *, empty: bool) -> str:
     if not isinstance(value, str) or (not empty and not value) or "{" in value or "}" in value:
         raise InvalidArgumentError(f"{name} must be a string without braces")
     return value
+
+
+def _check_seconds(name: str, value: object) -> None:
+    # Finite: socket.settimeout(inf) raises OverflowError on every call.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise InvalidArgumentError(f"{name} must be a positive number of seconds")
+
+
+def _time_left() -> float | None:
+    """Seconds left for the current store call (None outside one); at the deadline, a socket
+    timeout, which redis-py turns into its TimeoutError after dropping the connection."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise socket.timeout("the revocation store call ran out of time")
+    return left
+
+
+def _shorter(timeout: float | None, left: float | None) -> float | None:
+    return timeout if left is None or (timeout is not None and timeout <= left) else left
+
+
+class _DeadlineSocket:
+    """A connected socket whose every send and receive ends by the store call's deadline.
+
+    A socket timeout alone bounds each read: a server sending one byte at a time could hold
+    a request for as long as its reply is long. Each operation here waits at most the
+    shorter of redis-py's timeout and the time left.
+    """
+
+    def __init__(self, sock: Any, timeout: float | None) -> None:
+        self._sock = sock
+        self._timeout = self._armed = timeout  # what redis-py asked for, what is set
+        sock.settimeout(timeout)
+
+    def settimeout(self, value: float | None) -> None:
+        self._sock.settimeout(value)
+        self._timeout = self._armed = value
+
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def _arm(self) -> None:
+        wanted = _shorter(self._timeout, _time_left())
+        if wanted != self._armed:  # a system call saved on most operations
+            self._sock.settimeout(wanted)
+            self._armed = wanted
+
+    def recv(self, *args: Any) -> Any:
+        self._arm()
+        return self._sock.recv(*args)
+
+    def recv_into(self, *args: Any) -> Any:
+        self._arm()
+        return self._sock.recv_into(*args)
+
+    def send(self, *args: Any) -> Any:
+        self._arm()
+        return self._sock.send(*args)
+
+    def sendall(self, *args: Any) -> Any:
+        self._arm()  # since Python 3.5 the timeout bounds the whole sendall
+        return self._sock.sendall(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _DeadlineConnection:
+    """Mixed into redis-py's connection classes for a client built from a URL.
+
+    Connecting (and a TLS handshake, which CPython bounds as a whole by the socket timeout)
+    gets at most the time left, and the connected socket is a :class:`_DeadlineSocket`. Name
+    resolution (``getaddrinfo``) has no timeout of its own and is not bounded here.
+    """
+
+    socket_timeout: float | None
+    socket_connect_timeout: float | None
+
+    def _connect(self) -> Any:
+        left = _time_left()
+        timeouts = (self.socket_connect_timeout, self.socket_timeout)
+        self.socket_connect_timeout = _shorter(timeouts[0], left)
+        self.socket_timeout = _shorter(timeouts[1], left)
+        try:
+            sock = super()._connect()  # type: ignore[misc]  # from the redis-py class mixed in
+        finally:
+            self.socket_connect_timeout, self.socket_timeout = timeouts
+        return _DeadlineSocket(sock, self.socket_timeout)
+
+
+@functools.lru_cache(maxsize=8)
+def _with_deadline(base: type) -> type:
+    # One subclass per redis-py connection class (TCP, TLS, Unix socket).
+    return type(f"Deadline{base.__name__}", (_DeadlineConnection, base), {})
+
+
+@functools.lru_cache(maxsize=1)
+def _deadline_pool() -> type:
+    # RedisCluster builds a pool per node from the connection class a URL names (a rediss://
+    # URL names its own, over any we pass), so the pool class is where ours goes in.
+    from redis.connection import Connection, ConnectionPool  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+
+    class DeadlinePool(ConnectionPool):
+        def __init__(self, connection_class: type = Connection, **kwargs: Any) -> None:
+            super().__init__(connection_class=_with_deadline(connection_class), **kwargs)
+
+    return DeadlinePool
 
 
 def _redis_errors() -> tuple[type[Exception], ...]:
@@ -137,30 +317,40 @@ def _client_from_url(url: str, *, cluster: bool, connect_timeout: float, timeout
     from redis.retry import Retry  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
 
     options: dict[str, Any] = {"socket_connect_timeout": connect_timeout, "socket_timeout": timeout}
+    # One immediate retry reconnects a pooled connection the server closed (a restart); the
+    # store call's deadline bounds both attempts together. Without it, RedisCluster would
+    # retry with a growing backoff, sleeping past any deadline.
+    retry = Retry(NoBackoff(), 1)
     if cluster:
-        return RedisCluster.from_url(url, **options)
-    # One immediate retry reconnects a pooled connection the server closed (a restart);
-    # the worst case per call stays two connect + command timeouts.
-    return redis.Redis.from_url(url, retry=Retry(NoBackoff(), 1), **options)
+        return RedisCluster.from_url(
+            url, retry=retry, connection_pool_class=_deadline_pool(), **options
+        )
+    client = redis.Redis.from_url(url, retry=retry, **options)
+    pool = client.connection_pool  # no connection made yet: every one will have the deadline
+    pool.connection_class = _with_deadline(pool.connection_class)
+    return client
 
 
 class RedisStore:
     """A revocation store on Redis or Redis Cluster, shared by every host of a deployment.
 
     :param client: a client object (``redis.Redis``, one from ``redis.sentinel.Sentinel``'s
-        ``master_for``, or ``redis.cluster.RedisCluster``; its own timeouts apply), or a URL
-        (``redis://``, ``rediss://``, ``unix://``) from which one is built with the timeouts
-        below.
+        ``master_for``, or ``redis.cluster.RedisCluster``; its own timeouts apply, and
+        ``decode_responses`` may be on), or a URL (``redis://``, ``rediss://``, ``unix://``)
+        from which one is built with the timeouts below.
     :param prefix: the start of every key (no braces).
     :param hash_tag: the Cluster hash tag every key carries (no braces, not empty).
     :param clock: seconds since the epoch; :func:`time.time` if None. Redis expiries follow
         it: an entry expires at ``exp`` on this clock.
     :param connect_timeout: seconds to connect (for a URL).
     :param timeout: seconds to wait for each answer (for a URL).
+    :param deadline: seconds one store call may take in all (for a URL): connecting, every
+        command, every read of a reply and the one retry share it.
     :param cluster: build a ``RedisCluster`` client from the URL.
 
-    When Redis cannot be reached or answers with an error, every method raises
-    :class:`~jwtlite.exceptions.RevocationStoreUnavailableError` (fail closed).
+    When Redis cannot be reached, answers with an error, answers with something that is not
+    the expected reply, runs past the deadline, or holds an entry that cannot be read, every
+    method raises :class:`~jwtlite.exceptions.RevocationStoreUnavailableError` (fail closed).
     """
 
     def __init__(
@@ -172,13 +362,14 @@ class RedisStore:
         clock: Callable[[], float] | None = None,
         connect_timeout: float = 1.0,
         timeout: float = 1.0,
+        deadline: float = 2.0,
         cluster: bool = False,
     ) -> None:
         _check_name("prefix", prefix, empty=True)
         _check_name("hash_tag", hash_tag, empty=False)
-        for name, value in (("connect_timeout", connect_timeout), ("timeout", timeout)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise InvalidArgumentError(f"{name} must be a positive number of seconds")
+        _check_seconds("connect_timeout", connect_timeout)
+        _check_seconds("timeout", timeout)
+        _check_seconds("deadline", deadline)
         self._errors = _redis_errors()
         url_errors: tuple[type[Exception], ...] = (ValueError, *self._errors)
         self._owned = isinstance(client, str)
@@ -191,7 +382,8 @@ class RedisStore:
                 # The URL itself never goes into the message: it may hold a password.
                 raise PyJWTError(f"cannot use the Redis URL: {type(exc).__name__}") from None
         self._client = client
-        self._clock = clock
+        self._clock = clock or time.time
+        self._deadline = float(deadline)
         self._base = f"{prefix}{{{hash_tag}}}:".encode()
         self._shas: dict[str, str] = {
             script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
@@ -210,9 +402,13 @@ class RedisStore:
         return f"RedisStore(client={type(self._client).__name__}, keys={self._base.decode()!r})"
 
     def close(self) -> None:
-        """Close the client if this store built it from a URL."""
+        """Close the client and its connections if this store built it from a URL."""
         if self._owned:
             self._client.close()
+            # redis-py 4.5.0's Redis.close() leaves the pool's connections open.
+            pool = getattr(self._client, "connection_pool", None)
+            if pool is not None:
+                pool.disconnect()
 
     def __enter__(self) -> RedisStore:
         return self
@@ -221,59 +417,88 @@ class RedisStore:
         self.close()
 
     def _now(self) -> float:
-        return time.time() if self._clock is None else self._clock()
+        return now(self._clock)
 
     def _pxat(self, exp: float) -> int:
         # Absolute expiry in Redis's (wall) time for an exp on the store's clock; with the
         # default clock the shift is zero. At least 1 ms: Redis refuses 0 and negatives.
-        shift = 0.0 if self._clock is None else time.time() - self._clock()
-        return max(1, int(_seconds(_seconds(exp) + shift) * 1000))
+        at = exp if self._clock is time.time else exp + (time.time() - self._now())
+        return max(1, int(max(-MAX_SECONDS, min(at, MAX_SECONDS)) * 1000))
 
     def _key(self, kind: bytes, name: str) -> bytes:
         # surrogatepass: any Python string is a valid id, as in the other stores.
         return self._base + kind + name.encode("utf-8", "surrogatepass")
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _command(self, method: str, *args: Any) -> Any:
         try:
             return getattr(self._client, method)(*args)
         except self._errors as exc:
             raise RevocationStoreUnavailableError(
                 f"revocation store unavailable: {type(exc).__name__}: {exc}"
             ) from exc
+        except _BROKEN_REPLY as exc:
+            # The reply's bytes stay out of the message.
+            raise RevocationStoreUnavailableError(
+                f"revocation store unavailable: malformed reply ({type(exc).__name__})"
+            ) from exc
+
+    def _call(self, method: str, *args: Any) -> Any:
+        token = _DEADLINE.set(time.monotonic() + self._deadline)
+        try:
+            return self._command(method, *args)
+        finally:
+            _DEADLINE.reset(token)
 
     def _script(self, script: str, key: bytes, *args: object) -> Any:
         # EVALSHA sends 40 bytes instead of the script; after a server restart (empty script
-        # cache) one EVAL reloads it. Both run the script atomically on the key's node.
+        # cache) one EVAL reloads it, within the same deadline. Both run the script atomically
+        # on the key's node.
         # redis is an optional dependency: imported only by RedisStore.
         from redis.exceptions import NoScriptError  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
 
+        token = _DEADLINE.set(time.monotonic() + self._deadline)
         try:
-            return self._call("evalsha", self._shas[script], 1, key, *args)
-        except RevocationStoreUnavailableError as exc:
-            if not isinstance(exc.__cause__, NoScriptError):
-                raise
-        return self._call("eval", script, 1, key, *args)
+            try:
+                return self._command("evalsha", self._shas[script], 1, key, *args)
+            except RevocationStoreUnavailableError as exc:
+                if not isinstance(exc.__cause__, NoScriptError):
+                    raise
+            return self._command("eval", script, 1, key, *args)
+        finally:
+            _DEADLINE.reset(token)
+
+    def _get(self, kind: bytes, name: str) -> bytes | None:
+        return _value(self._call("get", self._key(kind, name)))
 
     def revoke(self, jti: str, exp: float) -> None:
         """Mark ``jti`` revoked until ``exp`` (never shortened; ends any reuse interval)."""
-        self._script(_EXTEND, self._key(b"j:", jti), _text(exp), _text(exp), self._pxat(exp))
+        exp = check_time("exp", exp)
+        _flag(self._script(_EXTEND, self._key(b"j:", jti), repr(exp), repr(exp), self._pxat(exp)))
 
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
-        exp = _exp_of(self._call("get", self._key(b"j:", jti)))
+        exp = _jti_exp(self._get(b"j:", jti))
         return exp is not None and exp > self._now()
+
+    def _take(self, jti: str, value: str, exp: float) -> object:
+        # 1 when this call took the jti, 0 when not, the stored successor (bytes) to replay.
+        key = self._key(b"j:", jti)
+        value_bytes = value.encode("utf-8", "surrogatepass")
+        answer = self._script(_TAKE, key, value_bytes, self._pxat(exp), self._now())
+        if isinstance(answer, str):  # a client made with decode_responses=True
+            answer = answer.encode("utf-8", "surrogatepass")
+        return answer if isinstance(answer, bytes) else _flag(answer)
 
     def consume(self, jti: str, exp: float) -> bool:
         """Spend ``jti`` once (``SET NX PXAT`` in a script): True the first time only."""
-        now = self._now()
-        answer = self._script(_TAKE, self._key(b"j:", jti), _text(exp), self._pxat(exp), now)
-        return bool(answer == 1)
+        exp = check_time("exp", exp)
+        return self._take(jti, repr(exp), exp) == 1
 
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (one script)."""
-        value = f"{_text(exp)}|{_text(reuse_until)}|{successor}".encode("utf-8", "surrogatepass")
-        now = self._now()
-        answer = self._script(_TAKE, self._key(b"j:", jti), value, self._pxat(exp), now)
+        exp = check_time("exp", exp)
+        until = check_time("reuse_until", reuse_until)
+        answer = self._take(jti, f"{exp!r}|{until!r}|{successor}", exp)
         if answer == 1:
             return successor
         if isinstance(answer, bytes):
@@ -282,41 +507,38 @@ class RedisStore:
 
     def revoke_family(self, family: str, exp: float) -> None:
         """Revoke one refresh family until ``exp`` (never shortened)."""
+        exp = check_time("exp", exp)
         key = self._key(b"f:", family)
-        self._script(_EXTEND, key, _text(exp), _text(exp), self._pxat(exp))
+        _flag(self._script(_EXTEND, key, repr(exp), repr(exp), self._pxat(exp)))
 
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
-        exp = _exp_of(self._call("get", self._key(b"f:", family)))
+        exp = _family_exp(self._get(b"f:", family))
         return exp is not None and exp > self._now()
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff`` (never lowered)."""
+        cutoff, exp = check_time("cutoff", cutoff), check_time("exp", exp)
         key = self._key(b"s:", subject)
-        self._script(_SUBJECT, key, _text(cutoff), _text(exp), self._pxat(exp))
-
-    def _cutoff(self, raw: bytes | None, now: float) -> float | None:
-        if raw is None:
-            return None
-        numbers = _floats(raw)
-        if len(numbers) != 2:
-            raise RevocationStoreUnavailableError("unreadable revocation entry in Redis")
-        return numbers[0] if numbers[1] > now else None
+        _flag(self._script(_SUBJECT, key, repr(cutoff), repr(exp), self._pxat(exp)))
 
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
-        return self._cutoff(self._call("get", self._key(b"s:", subject)), self._now())
+        return _cutoff(self._get(b"s:", subject), self._now())
 
     def lookup(self, *, jti: str, family: str, subject: str) -> tuple[bool, bool, float | None]:
         """The per-request check: one ``MGET`` of three keys in one slot, one round trip."""
         keys = [self._key(b"j:", jti), self._key(b"f:", family), self._key(b"s:", subject)]
-        raw_jti, raw_family, raw_subject = self._call("mget", keys)
+        reply = self._call("mget", keys)
+        if not isinstance(reply, (list, tuple)) or len(reply) != 3:
+            raise _malformed()
+        raw_jti, raw_family, raw_subject = (_value(item) for item in reply)
         now = self._now()
-        jti_exp, family_exp = _exp_of(raw_jti), _exp_of(raw_family)
+        jti_exp, family_exp = _jti_exp(raw_jti), _family_exp(raw_family)
         return (
             jti_exp is not None and jti_exp > now,
             family_exp is not None and family_exp > now,
-            self._cutoff(raw_subject, now),
+            _cutoff(raw_subject, now),
         )
 
     def purge(self) -> int:

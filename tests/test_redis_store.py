@@ -10,12 +10,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _redis_servers import RedisServer, require_redis
+from _resp_server import MisbehavingRedis
 from conftest import FakeClock
 
 from jwtlite.exceptions import (
@@ -109,6 +110,95 @@ def test_unreadable_entries_fail_closed(store: RedisStore, redis_url: str) -> No
         store.subject_cutoff("x")
 
 
+def test_stored_times_that_are_not_finite_numbers_fail_closed(
+    store: RedisStore, redis_url: str
+) -> None:
+    # "nan" read by float() made an entry read as "not revoked"; "inf" read as revoked for
+    # ever; Lua's tonumber() read "0x10" as 16 and took over "garbage" in consume().
+    client = _client(redis_url)
+    exp = time.time() + 60
+    later = repr(exp)
+    jtis = {
+        "nan": "nan", "inf": "inf", "big": "1e999", "hex": "0x10", "under": "1_0",
+        "junk": "garbage", "reuse": f"{later}|nan|next", "bars": f"{later}|1",
+    }  # fmt: skip
+    families = {"nan": "nan", "ninf": "-inf", "bar": f"{later}|{later}"}
+    subjects = {"nan": f"nan|{later}", "inf": "5|inf", "one": "5", "three": f"5|{later}|x"}
+    for kind, entries in ((b"j:", jtis), (b"f:", families), (b"s:", subjects)):
+        for name, value in entries.items():
+            client.set(b"jwtlite:{jwtlite}:" + kind + name.encode(), value)
+    calls: list[Callable[[], object]] = []
+    for name in jtis:
+        calls += [
+            lambda name=name: store.is_revoked(name),
+            lambda name=name: store.lookup(jti=name, family="-", subject="-"),
+            lambda name=name: store.consume(name, exp),
+            lambda name=name: store.spend(name, exp, successor="s", reuse_until=exp),
+        ]
+    for name in families:
+        calls += [
+            lambda name=name: store.is_family_revoked(name),
+            lambda name=name: store.lookup(jti="-", family=name, subject="-"),
+        ]
+    for name in subjects:
+        calls += [
+            lambda name=name: store.subject_cutoff(name),
+            lambda name=name: store.lookup(jti="-", family="-", subject=name),
+        ]
+    for call in calls:
+        with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
+            call()
+    assert len(calls) == 8 * 4 + 3 * 2 + 4 * 2
+    # A revocation replaces an unreadable entry: what it writes is all that is known.
+    store.revoke("nan", exp)
+    store.revoke("big", exp)
+    store.revoke_family("nan", exp)
+    store.revoke_subject("nan", 7.0, exp)
+    assert store.lookup(jti="nan", family="nan", subject="nan") == (True, True, 7.0)
+    assert store.is_revoked("big")
+
+
+def test_client_with_decode_responses(redis_url: str) -> None:
+    # Such a client answers str, not bytes: reads raised TypeError (a 500), and spend() took
+    # the replayed successor (a str) for reuse and so revoked the family.
+    import redis
+
+    clock = FakeClock(time.time())
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    store = RedisStore(client, clock=clock)
+    exp = clock.now + 60
+    store.revoke("a", exp)
+    store.revoke_family("f", exp)
+    store.revoke_subject("s", 5.0, exp)
+    assert store.is_revoked("a")
+    assert store.is_family_revoked("f")
+    assert store.subject_cutoff("s") == 5.0
+    assert store.lookup(jti="a", family="f", subject="s") == (True, True, 5.0)
+    assert store.lookup(jti="b", family="g", subject="t") == (False, False, None)
+    assert store.spend("r", exp, successor="n\u00e9xt", reuse_until=exp) == "n\u00e9xt"
+    assert store.spend("r", exp, successor="other", reuse_until=exp) == "n\u00e9xt"
+    assert not store.consume("r", exp)
+    service = _service(store, clock=clock, refresh_reuse_interval=5)
+    pair = service.issue("alice")
+    assert service.refresh(pair.refresh_token) == service.refresh(pair.refresh_token)
+    # Bytes such a client cannot decode (someone else's value) fail closed as well.
+    _client(redis_url).set(b"jwtlite:{jwtlite}:j:bad", b"\xff\xfe")
+    with pytest.raises(RevocationStoreUnavailableError, match="malformed reply"):
+        store.is_revoked("bad")
+    assert not store.is_revoked("c")  # the connection was replaced, the store still works
+
+
+def test_close_ends_the_connections_a_store_opened(redis_url: str) -> None:
+    # redis-py 4.5.0 (the lowest supported) kept the pool's sockets open after close().
+    client = _client(redis_url)
+    before = len(client.client_list())
+    store = RedisStore.from_url(redis_url)
+    store.lookup(jti="a", family="b", subject="c")
+    assert len(client.client_list()) == before + 1
+    store.close()
+    assert len(client.client_list()) == before
+
+
 def test_verify_is_one_round_trip(redis_url: str) -> None:
     client = _client(redis_url)
     service = _service(RedisStore.from_url(redis_url))
@@ -200,6 +290,10 @@ def test_bad_arguments(redis_url: str) -> None:
         {"prefix": 7},
         {"timeout": 0},
         {"connect_timeout": True},
+        {"timeout": float("inf")},  # socket.settimeout(inf) raised OverflowError on each call
+        {"deadline": 0},
+        {"deadline": float("nan")},
+        {"deadline": "1"},
     ):
         with pytest.raises(InvalidArgumentError):
             RedisStore(redis_url, **options)
@@ -255,6 +349,93 @@ def test_silent_server_times_out_within_bound() -> None:
             store.is_revoked("a")
         # Two attempts of 0.2 s each, with generous room for a loaded machine.
         assert time.monotonic() - started < 2.0
+
+
+# (command, reply of the wrong type or size, the store call that gets it, a good reply)
+_BROKEN_REPLIES = [
+    (b"GET", b":5\r\n", "is_revoked", b"$-1\r\n"),  # an integer where a value belongs
+    (b"GET", b"*1\r\n$1\r\n5\r\n", "is_family_revoked", b"$-1\r\n"),  # an array
+    (b"GET", b":abc\r\n", "subject_cutoff", b"$-1\r\n"),  # not even an integer
+    (b"GET", b"*1\r\n" * 5000 + b"$-1\r\n", "is_revoked", b"$-1\r\n"),  # nested too deep
+    (b"MGET", b":5\r\n", "lookup", b"*3\r\n$-1\r\n$-1\r\n$-1\r\n"),  # not an array
+    (b"MGET", b"*2\r\n$-1\r\n$-1\r\n", "lookup", b"*3\r\n$-1\r\n$-1\r\n$-1\r\n"),
+    (b"MGET", b"*4\r\n" + b"$-1\r\n" * 4, "lookup", b"*3\r\n$-1\r\n$-1\r\n$-1\r\n"),
+    (b"MGET", b"*3\r\n:1\r\n$-1\r\n$-1\r\n", "lookup", b"*3\r\n$-1\r\n$-1\r\n$-1\r\n"),
+    (b"EVALSHA", b"*0\r\n", "consume", b":1\r\n"),  # scripts answer 0 or 1 (or a value)
+    (b"EVALSHA", b":7\r\n", "revoke", b":1\r\n"),
+    (b"EVALSHA", b"*1\r\n:1\r\n", "spend", b":1\r\n"),
+    (b"EVALSHA", b"$-1\r\n", "revoke_subject", b":1\r\n"),
+    (b"EVALSHA", b":2\r\n", "revoke_family", b":1\r\n"),
+]
+
+
+def _store_call(store: RedisStore, method: str) -> object:
+    exp = time.time() + 60
+    calls: dict[str, Callable[[], object]] = {
+        "is_revoked": lambda: store.is_revoked("a"),
+        "is_family_revoked": lambda: store.is_family_revoked("f"),
+        "subject_cutoff": lambda: store.subject_cutoff("s"),
+        "lookup": lambda: store.lookup(jti="a", family="f", subject="s"),
+        "consume": lambda: store.consume("a", exp),
+        "revoke": lambda: store.revoke("a", exp),
+        "spend": lambda: store.spend("a", exp, successor="n", reuse_until=exp),
+        "revoke_subject": lambda: store.revoke_subject("s", 1.0, exp),
+        "revoke_family": lambda: store.revoke_family("f", exp),
+    }
+    return calls[method]()
+
+
+@pytest.mark.parametrize(
+    ("command", "reply", "method", "good"),
+    _BROKEN_REPLIES,
+    ids=[f"{case[2]}-{n}" for n, case in enumerate(_BROKEN_REPLIES)],
+)
+def test_replies_of_the_wrong_type_or_size_fail_closed(
+    command: bytes, reply: bytes, method: str, good: bytes
+) -> None:
+    # They raised ValueError, TypeError, AttributeError or RecursionError (a 500), or were
+    # taken for an answer: consume() said "already spent", revoke() reported success.
+    require_redis()
+    with MisbehavingRedis() as server:
+        server.replies[command] = reply
+        with RedisStore(server.url, connect_timeout=2, timeout=2) as store:
+            with pytest.raises(RevocationStoreUnavailableError) as caught:
+                _store_call(store, method)
+            assert not isinstance(caught.value, InvalidTokenError)
+            server.replies[command] = good
+            _store_call(store, method)  # the store goes on working
+        assert command in server.commands
+
+
+@pytest.mark.parametrize(
+    ("command", "method", "database"),
+    [
+        (b"GET", "is_revoked", 0),
+        (b"MGET", "lookup", 0),
+        (b"EVALSHA", "consume", 0),
+        (b"SELECT", "is_revoked", 1),  # the connection's set-up
+    ],
+)
+def test_a_dripping_server_is_cut_off_at_the_deadline(
+    command: bytes, method: str, database: int
+) -> None:
+    # Each byte arrives well within the 0.2 s read timeout, so only an overall deadline can
+    # end the call; before it, a call lasted as long as the server kept dripping.
+    require_redis()
+    with MisbehavingRedis(interval=0.02, drip_for=2.0) as server:
+        server.drip[command] = b"$1000\r\n" + b"1" * 1000
+        url = server.url[:-1] + str(database)
+        with RedisStore(url, connect_timeout=0.2, timeout=0.2, deadline=0.3) as store:
+            started = time.monotonic()
+            with pytest.raises(RevocationStoreUnavailableError, match="Timeout"):
+                _store_call(store, method)
+            elapsed = time.monotonic() - started
+            assert 0.3 <= elapsed < 1.2, elapsed  # the deadline, with room for a loaded host
+            # The connection was dropped with the rest of the drip: a new one reads cleanly.
+            del server.drip[command]
+            server.replies.update({b"GET": b"$-1\r\n", b"EVALSHA": b":1\r\n"})
+            server.replies[b"MGET"] = b"*3\r\n$-1\r\n$-1\r\n$-1\r\n"
+            _store_call(store, method)
 
 
 def test_outage_fails_closed_then_recovers(tmp_path: Path) -> None:

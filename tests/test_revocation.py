@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from jwtlite.exceptions import (
     RevocationStoreUnavailableError,
 )
 from jwtlite.revocation import MemoryStore, RedisStore, RevocationStore, SQLiteStore
+
+MAX_SECONDS = 253_402_300_799.0  # 9999-12-31T23:59:59Z: the latest time a store keeps
 
 
 @pytest.fixture
@@ -169,6 +173,70 @@ def test_lookup(store: RevocationStore, clock: FakeClock) -> None:
     assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
 
 
+_NOT_TIMES: list[object] = [float("nan"), "10", None, True, b"1"]
+
+
+def test_times_that_are_not_numbers_are_refused(store: RevocationStore, clock: FakeClock) -> None:
+    # NaN compares false with everything: it meant "never expires" in the memory store (and
+    # stopped its purges), "already gone" in Redis, and a 503 from SQLite's NOT NULL.
+    later = clock.now + 5
+    calls: list[Callable[[Any], object]] = [
+        lambda t: store.revoke("a", t),
+        lambda t: store.consume("a", t),
+        lambda t: store.spend("a", t, successor="s", reuse_until=later),
+        lambda t: store.spend("a", later, successor="s", reuse_until=t),
+        lambda t: store.revoke_family("f", t),
+        lambda t: store.revoke_subject("s", t, later),
+        lambda t: store.revoke_subject("s", 1.0, t),
+    ]
+    refused = 0
+    for call in calls:
+        for bad in _NOT_TIMES:
+            with pytest.raises(InvalidArgumentError):
+                call(bad)
+            refused += 1
+    assert refused == 35
+    assert store.lookup(jti="a", family="f", subject="s") == (False, False, None)
+
+
+def test_far_times_are_kept_as_the_year_9999(store: RevocationStore, clock: FakeClock) -> None:
+    # Every store keeps the same finite float, so a time reads back the same from each.
+    store.revoke("inf", math.inf)
+    store.revoke("huge", 10**400)
+    store.revoke_family("f", 2**80)
+    store.revoke_subject("s", math.inf, math.inf)
+    assert store.lookup(jti="inf", family="f", subject="s") == (True, True, MAX_SECONDS)
+    assert store.is_revoked("huge")
+    store.revoke_subject("t", -(10**400), clock.now + 10)
+    assert store.subject_cutoff("t") == -MAX_SECONDS
+    assert store.consume("gone", -math.inf)
+    assert store.consume("gone", clock.now + 10)  # the first spend had already expired
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+def test_a_clock_without_a_finite_time_fails_closed(
+    store: RevocationStore, clock: FakeClock, bad: float
+) -> None:
+    # With now = NaN every "exp > now" is false: every revocation would read as absent.
+    store.revoke("a", clock.now + 10)
+    store.revoke_family("f", clock.now + 10)
+    store.revoke_subject("s", 5.0, clock.now + 10)
+    clock.now = bad
+    reads: list[Callable[[], object]] = [
+        lambda: store.is_revoked("a"),
+        lambda: store.is_family_revoked("f"),
+        lambda: store.subject_cutoff("s"),
+        lambda: store.lookup(jti="a", family="f", subject="s"),
+        lambda: store.lookup(jti="b", family="g", subject="t"),
+        lambda: store.consume("b", 2e9),
+        lambda: store.spend("b", 2e9, successor="x", reuse_until=2e9),
+    ]
+    for read in reads:
+        with pytest.raises(RevocationStoreUnavailableError, match="clock"):
+            read()
+    assert len(reads) == 7
+
+
 def test_concurrent_spend_threads(store: RevocationStore, clock: FakeClock) -> None:
     answers: list[str | None] = []
     lock = threading.Lock()
@@ -245,8 +313,8 @@ def test_sqlite_errors_are_jwtlite_errors(tmp_path: Path, clock: FakeClock) -> N
             store.revoke("\ud800", 1.0)
         with pytest.raises(PyJWTError, match="database error"):
             store.is_revoked("\ud800")
-        with pytest.raises(PyJWTError, match="database error"):
-            store.revoke("a", 2**80)
+        with pytest.raises(InvalidArgumentError, match="NaN"):
+            store.revoke("a", float("nan"))
     with pytest.raises(PyJWTError, match="database error"):
         store.is_revoked("a")
     with pytest.raises(PyJWTError, match="database error"):
@@ -347,7 +415,7 @@ def test_sqlite_migration_holds_the_write_lock(
         made.append(_Interloper(real_connect(*args, **kwargs), path, real_connect))
         return made[-1]
 
-    monkeypatch.setattr("jwtlite.revocation.sqlite3.connect", connect)
+    monkeypatch.setattr("jwtlite._sqlite_store.sqlite3.connect", connect)
     store = SQLiteStore(path)
     store.close()
     assert len(made) == 1
@@ -377,7 +445,9 @@ def test_any_input_is_stored_or_refused_cleanly(key: str, exp: float) -> None:
             assert store.purge() == (0 if live else 4)
             assert store.is_revoked(key) is live
             assert store.is_family_revoked(key) is live
-            assert store.subject_cutoff(key) == (float(exp) if live else None)
+            # Times are kept as floats clamped to the year 9999 in every store.
+            kept = max(-MAX_SECONDS, min(float(exp), MAX_SECONDS))
+            assert store.subject_cutoff(key) == (kept if live else None)
 
 
 def _rows(store: MemoryStore | SQLiteStore) -> int:
@@ -506,6 +576,117 @@ def test_sqlite_locked_database_is_unavailable(tmp_path: Path, clock: FakeClock)
             blocker.close()
         store.revoke("a", clock.now + 10)
         assert store.is_revoked("a")
+
+
+def test_sqlite_rows_it_cannot_read_fail_closed(tmp_path: Path, clock: FakeClock) -> None:
+    # Text and blobs sort after numbers, so they read as revoked, or as "already spent" in
+    # consume(); a subject's text cutoff raised ValueError (a 500); a blob successor was
+    # replayed as "b'hi'"; and in a table made without NOT NULL, a NULL expiry read as absent.
+    path = tmp_path / "rev.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_family (family TEXT PRIMARY KEY, exp REAL)")
+    made.commit()
+    made.close()
+    later = clock.now + 60
+    with SQLiteStore(path, clock=clock) as store:
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon'), ('blob', x'01')")
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
+        raw.execute("INSERT INTO jwtlite_family VALUES ('null', NULL), ('text', 'soon')")
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
+        raw.close()
+        calls: list[Callable[[], object]] = [
+            lambda: store.is_revoked("text"),
+            lambda: store.is_revoked("blob"),
+            lambda: store.lookup(jti="text", family="-", subject="-"),
+            lambda: store.consume("text", later),
+            lambda: store.spend("spent", later, successor="s", reuse_until=later),
+            lambda: store.spend("until", later, successor="s", reuse_until=later),
+            lambda: store.is_family_revoked("null"),
+            lambda: store.is_family_revoked("text"),
+            lambda: store.lookup(jti="-", family="null", subject="-"),
+            lambda: store.subject_cutoff("cutoff"),
+            lambda: store.subject_cutoff("exp"),
+            lambda: store.lookup(jti="-", family="-", subject="cutoff"),
+        ]
+        for call in calls:
+            with pytest.raises(RevocationStoreUnavailableError, match="unreadable"):
+                call()
+        assert len(calls) == 12
+        # A revocation replaces what cannot be read: what it writes is all that is known.
+        store.revoke("text", later)
+        store.revoke_family("null", later)
+        store.revoke_subject("cutoff", 7.0, later)
+        assert store.lookup(jti="text", family="null", subject="cutoff") == (True, True, 7.0)
+
+
+def test_sqlite_busy_timeout_bounds_each_call_not_each_statement(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # Threads of one process queue on the store's lock; each waited for the busy timeout of
+    # every call ahead of it, so the eighth of eight waited 8 x 0.2 s behind a locked file.
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.2) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        took: list[float] = []
+        refused: list[int] = []
+
+        def write(n: int) -> None:
+            started = time.monotonic()
+            try:
+                store.revoke(f"a{n}", clock.now + 10)
+            except RevocationStoreUnavailableError:
+                refused.append(n)
+            took.append(time.monotonic() - started)
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert sorted(refused) == list(range(8))
+        assert max(took) < 0.8, took  # one busy timeout each, with room for a loaded host
+        store.revoke("a", clock.now + 10)
+        assert store.is_revoked("a")
+
+
+def test_sqlite_a_purge_that_cannot_run_does_not_fail_the_write(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # The purge pass runs after the write has committed. When it could not get the database,
+    # consume() raised although the jti was spent: the client's retry then read as reuse.
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.2, purge_every=1) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+
+        def lock_before_the_purge(statement: str) -> None:
+            # Another process takes the write lock between the write and the purge.
+            if statement.startswith("DELETE") and not blocker.in_transaction:
+                blocker.execute("BEGIN EXCLUSIVE")
+
+        store._conn.set_trace_callback(lock_before_the_purge)
+        try:
+            assert store.consume("r", clock.now + 10)
+            assert blocker.in_transaction  # the purge did meet a locked database
+        finally:
+            store._conn.set_trace_callback(None)
+            if blocker.in_transaction:
+                blocker.execute("ROLLBACK")
+            blocker.close()
+        assert not store.consume("r", clock.now + 10)
+
+
+@pytest.mark.parametrize("busy_timeout", [0, -1, math.nan, math.inf, "10", True])
+def test_sqlite_bad_busy_timeout(tmp_path: Path, busy_timeout: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="busy_timeout"):
+        SQLiteStore(tmp_path / "rev.db", busy_timeout=busy_timeout)
 
 
 def test_store_reprs_are_short(tmp_path: Path, clock: FakeClock) -> None:
