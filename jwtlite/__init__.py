@@ -17,6 +17,9 @@ from .exceptions import (
     BackendUnavailableError,
     BearerError,
     DecodeError,
+    DPoPBindingError,
+    DPoPNonceError,
+    DPoPProofError,
     ExpiredSignatureError,
     ImmatureSignatureError,
     InsecureKeyLengthWarning,
@@ -167,4 +170,8 @@ __all__ = [
     "AsyncPyJWKClient",
     "RevocationStoreUnavailableError",
     "StaleTokenError",
+    # DPoP (RFC 9449)
+    "DPoPBindingError",
+    "DPoPNonceError",
+    "DPoPProofError",
 ]

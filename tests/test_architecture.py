@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._hints": 0,
     "jwtlite._rsacheck": 0,
     "jwtlite._escape": 0,
+    "jwtlite._uri": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
@@ -90,6 +91,8 @@ LAYERS: dict[str, int] = {
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
+    "jwtlite.dpop": 8,
+    "jwtlite._dpop_nonce": 8,
     # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below
     # imports it; ``jwtlite.install_as_pyjwt`` loads it by name, like the lazy exports.
     "jwtlite.pyjwt": 9,

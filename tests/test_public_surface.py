@@ -49,6 +49,9 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PrivateKeyRequiredError",  # issue 20: PyJWT raises AttributeError there
         "UnsupportedAlgorithmError",
         "UnusableKeyError",
+        "DPoPBindingError",  # issue 24: DPoP (RFC 9449)
+        "DPoPNonceError",
+        "DPoPProofError",
         "__version__",
         "decode",
         "decode_complete",
@@ -123,6 +126,23 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "RevocationStore",
         "SQLiteStore",
     ),
+    "jwtlite.dpop": (  # issue 24: DPoP (RFC 9449)
+        "DEFAULT_ALGORITHMS",
+        "DEFAULT_LEEWAY",
+        "DEFAULT_MAX_AGE",
+        "DPOP_TYP",
+        "MAX_PROOF_SIZE",
+        "DPoPKey",
+        "DPoPPolicy",
+        "NonceIssuer",
+        "VerifiedProof",
+        "access_token_hash",
+        "bound_jkt",
+        "make_proof",
+        "single_proof",
+        "verify_proof",
+        "www_authenticate",
+    ),
     "jwtlite.bearer": (
         "BearerError",
         "parse_authorization_header",
@@ -177,6 +197,10 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PrivateKeyRequiredError",  # issue 20: PyJWT raises AttributeError there
         "UnsupportedAlgorithmError",
         "UnusableKeyError",
+        # issue 24: DPoP (RFC 9449)
+        "DPoPBindingError",
+        "DPoPNonceError",
+        "DPoPProofError",
         # issue 10: register errors that are also PyJWT's ValueError / KeyError, and warnings
         "AlgorithmAlreadyRegisteredError",
         "AlgorithmNotRegisteredError",
@@ -348,8 +372,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 29
-    assert sum(len(names) for names in SURFACE.values()) == 271
+    assert len(SURFACE) == 30
+    assert sum(len(names) for names in SURFACE.values()) == 271 + 6 + 15  # issue 24: DPoP
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))
