@@ -93,6 +93,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.starlette": 8,
     "jwtlite.dpop": 8,
     "jwtlite._dpop_nonce": 8,
+    "jwtlite.dpop_client": 8,
     # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below
     # imports it; ``jwtlite.install_as_pyjwt`` loads it by name, like the lazy exports.
     "jwtlite.pyjwt": 9,
@@ -112,7 +113,9 @@ LAYERS: dict[str, int] = {
     "jwtlite.pyjwt.warnings": 9,
 }
 #: Imports inside functions must name one of these packages or carry a measured reason.
-OPTIONAL_PACKAGES = ("cryptography", "flask", "starlette", "fastapi", "uvicorn", "redis")
+OPTIONAL_PACKAGES = (
+    "cryptography", "flask", "starlette", "fastapi", "uvicorn", "redis", "httpx", "requests",
+)
 
 
 def _module_name(path: Path) -> str:
