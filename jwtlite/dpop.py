@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
-import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,12 +32,18 @@ from typing import Any, NamedTuple
 from . import _jwa
 from ._cache import BoundedCache
 from ._dpop_nonce import NonceIssuer
+from ._dpop_proof import (
+    ASYMMETRIC_FAMILIES,
+    DPOP_TYP,
+    DPoPKey,
+    access_token_hash,
+    make_proof,
+)
 from ._json import loads_object
-from ._jwkformat import key_from_jwk, key_members
-from ._keymodel import PRIVATE_KEY_TYPES, RSAPublicKey, key_curve, key_kty, thumbprint_of
+from ._jwkformat import key_from_jwk
+from ._keymodel import RSAPublicKey, key_curve, key_kty, thumbprint_of
 from ._uri import normalize_http_uri
 from .algorithms import Verifier, get_algorithm_by_name
-from .api import PyJWT
 from .b64url import b64url_decode, b64url_encode
 from .bearer import www_authenticate as bearer_challenge
 from .exceptions import (
@@ -48,12 +52,10 @@ from .exceptions import (
     DPoPNonceError,
     DPoPProofError,
     InvalidArgumentError,
-    InvalidKeyError,
     InvalidTokenError,
     PyJWTError,
 )
 from .jws import parse_compact, typ_matches
-from .keys import load_key
 from .revocation import RevocationStore
 
 __all__ = [
@@ -68,14 +70,13 @@ __all__ = [
     "VerifiedProof",
     "access_token_hash",
     "bound_jkt",
+    "check_binding",
     "make_proof",
     "single_proof",
     "verify_proof",
     "www_authenticate",
 ]
 
-#: The ``typ`` of a proof (RFC 9449 §4.2; the media type ``application/dpop+jwt``, §12.5).
-DPOP_TYP = "dpop+jwt"
 #: Accepted proof algorithms unless a caller says otherwise: the asymmetric JWS algorithms
 #: in wide use. ``ES256K`` and ``Ed448`` may be listed by a caller who wants them.
 DEFAULT_ALGORITHMS: tuple[str, ...] = (
@@ -89,17 +90,12 @@ DEFAULT_LEEWAY = 5.0
 #: Longest proof read, checked before decoding: a 4096-bit RSA proof is about 2.5 KB.
 MAX_PROOF_SIZE = 8192
 
-_ASYMMETRIC = frozenset({"rsa-pkcs1", "rsa-pss", "ecdsa", "eddsa"})
 # §4.3 check 7: a JWK member that carries private material (RFC 7518 §6.2.2, §6.3.2, §6.4,
 # RFC 8037 §2). "k" is a symmetric key, which has no public part at all.
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 # An embedded key is the sender's choice: bound the RSA work it can ask of the server.
 _MAX_RSA_BITS = 4096
 _MAX_JTI = 256  # §11.1: refuse needlessly large jti values (and only a hash is stored)
-# RFC 9110 §9.1 and §5.6.2: a method is a token.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# RFC 9449 §8.1: nonce = 1*NQCHAR.
-_NONCE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
 
 class VerifiedProof(NamedTuple):
@@ -124,136 +120,15 @@ class _ProofKey(NamedTuple):
 _PROOF_KEYS: BoundedCache[bytes, _ProofKey] = BoundedCache("DPoP proof keys", 256)
 
 
-def access_token_hash(access_token: str) -> str:
-    """The ``ath`` of an access token (RFC 9449 §4.2): base64url of the SHA-256 of its ASCII.
-
-    Raises:
-        InvalidArgumentError: the token is not ASCII text (no access token is, RFC 6750 §2.1).
-    """
-    if not isinstance(access_token, str) or not access_token.isascii():
-        raise InvalidArgumentError("an access token is ASCII text")
-    return b64url_encode(hashlib.sha256(access_token.encode("ascii")).digest())
-
-
 def _allowed(algorithms: Sequence[str]) -> frozenset[str]:
     if isinstance(algorithms, str) or not algorithms:
         raise InvalidArgumentError("algorithms must be a non-empty list of JWS alg names")
     for name in algorithms:
         row = _jwa.row(name)
         # §4.2 and §11.6: an asymmetric signature algorithm, never "none" or a MAC.
-        if row is None or row.family not in _ASYMMETRIC:
+        if row is None or row.family not in ASYMMETRIC_FAMILIES:
             raise InvalidArgumentError(f"{name!r} is not an asymmetric JWS signature algorithm")
     return frozenset(algorithms)
-
-
-# --- the client side ------------------------------------------------------------------------
-
-
-def _default_algorithm(key: Any) -> str:
-    if key_kty(key) == "RSA":
-        return "PS256"  # FAPI 2.0's choice among RSA signatures; RS256 may be asked for
-    return _jwa.curve_algorithm(key_curve(key) or "")
-
-
-class DPoPKey:
-    """A client's DPoP key: signs proofs, knows its public JWK and thumbprint.
-
-    :param key: a private key in any form :func:`jwtlite.load_key` reads (PEM, a JWK, a key
-        from :func:`jwtlite.generate_key`, a ``cryptography`` key object).
-    :param algorithm: the proof ``alg``; by default ES256/ES384/ES512 for EC keys by curve,
-        EdDSA for Ed25519 and Ed448, PS256 for RSA.
-
-    Raises:
-        InvalidKeyError: the key is not a private asymmetric key, or does not fit ``algorithm``.
-    """
-
-    def __init__(self, key: Any, *, algorithm: str | None = None) -> None:
-        loaded = load_key(key)
-        if not isinstance(loaded, PRIVATE_KEY_TYPES):
-            raise InvalidKeyError("a DPoP key must be a private asymmetric key")
-        alg = algorithm if algorithm is not None else _default_algorithm(loaded)
-        row = _jwa.row(alg)
-        if row is None or row.family not in _ASYMMETRIC:
-            raise InvalidKeyError(f"{alg!r} is not an asymmetric JWS signature algorithm")
-        reason = _jwa.unfit_reason(row, key_kty(loaded), key_curve(loaded))
-        if reason is not None:
-            raise InvalidKeyError(reason)
-        self._key = loaded
-        self.algorithm: str = alg
-        #: The public JWK sent in every proof's header.
-        self.public_jwk: dict[str, str] = key_members(loaded, include_private=False)
-        #: The RFC 7638 SHA-256 thumbprint: the ``cnf.jkt`` of tokens bound to this key.
-        self.jkt: str = thumbprint_of(loaded)
-        self._jwt = PyJWT()
-
-    def __repr__(self) -> str:
-        return f"DPoPKey(algorithm={self.algorithm!r}, jkt={self.jkt!r})"
-
-    def proof(
-        self,
-        htm: str,
-        htu: str,
-        *,
-        access_token: str | None = None,
-        nonce: str | None = None,
-        jti: str | None = None,
-        iat: float | None = None,
-        claims: Mapping[str, Any] | None = None,
-    ) -> str:
-        """A proof for one request: method ``htm``, URI ``htu`` (its query and fragment are
-        dropped, §4.2); ``ath`` when ``access_token`` is given, ``nonce`` when given. ``jti``
-        (128 random bits) and ``iat`` (now) are for tests; ``claims`` adds others (§4.2 allows
-        them), and may not set the ones above."""
-        if not isinstance(htm, str) or not _TOKEN.fullmatch(htm):
-            raise InvalidArgumentError("htm must be an HTTP method")
-        target = htu.split("#", 1)[0].split("?", 1)[0] if isinstance(htu, str) else None
-        if normalize_http_uri(target) is None:
-            raise InvalidArgumentError("htu must be an absolute http or https URI")
-        payload: dict[str, Any] = dict(claims or {})
-        clash = sorted({"jti", "htm", "htu", "iat", "ath", "nonce"}.intersection(payload))
-        if clash:
-            raise InvalidArgumentError(f"claims may not set {', '.join(clash)}")
-        payload.update(
-            jti=secrets.token_urlsafe(16) if jti is None else jti,
-            htm=htm,
-            htu=target,
-            iat=int(time.time()) if iat is None else iat,
-        )
-        if access_token is not None:
-            payload["ath"] = access_token_hash(access_token)
-        if nonce is not None:
-            if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
-                raise InvalidArgumentError("a nonce is 1*NQCHAR (RFC 9449 §8.1)")
-            payload["nonce"] = nonce
-        return self._jwt.encode(
-            payload, self._key, algorithm=self.algorithm,
-            headers={"typ": DPOP_TYP, "jwk": self.public_jwk},
-        )
-
-
-def make_proof(
-    key: Any,
-    htm: str,
-    htu: str,
-    *,
-    access_token: str | None = None,
-    nonce: str | None = None,
-    algorithm: str | None = None,
-    jti: str | None = None,
-    iat: float | None = None,
-) -> str:
-    """A DPoP proof for one request (RFC 9449 §4.2), signed with the private ``key``.
-
-    A client sending many requests should build one :class:`DPoPKey` and call
-    :meth:`DPoPKey.proof`; this is that, once.
-
-    >>> import jwtlite
-    >>> proof = make_proof(jwtlite.generate_key("ES256"), "GET", "https://api.example/me")
-    >>> jwtlite.get_unverified_header(proof)["typ"]
-    'dpop+jwt'
-    """
-    signer = DPoPKey(key, algorithm=algorithm)
-    return signer.proof(htm, htu, access_token=access_token, nonce=nonce, jti=jti, iat=iat)
 
 
 # --- the server side -----------------------------------------------------------------------
@@ -296,6 +171,27 @@ def bound_jkt(claims: Mapping[str, Any]) -> str | None:
     return jkt
 
 
+def check_binding(claims: Mapping[str, Any], jkt: str | None, *, what: str = "token") -> None:
+    """Whether a token's binding fits how it was presented (RFC 9449 §6, §7.1, §7.2).
+
+    ``jkt`` is the thumbprint of the key of the request's valid proof, None for a bearer
+    token. A DPoP-bound token (``cnf.jkt``) needs a proof by that key; an unbound one must
+    not come with the DPoP scheme. ``what`` names the token in messages.
+
+    Raises:
+        DPoPBindingError: they do not fit.
+    """
+    bound = bound_jkt(claims)
+    if bound is None:
+        if jkt is not None:
+            raise DPoPBindingError(f"the {what} is not DPoP-bound")
+        return
+    if jkt is None:
+        raise DPoPBindingError(f"the {what} is DPoP-bound: present it with a DPoP proof")
+    if bound != jkt:
+        raise DPoPBindingError(f"the DPoP proof's key is not the key the {what} is bound to")
+
+
 def _parse(proof: object) -> tuple[Any, bytes, bytes, bytes]:
     """§4.3 check 2: one well-formed compact JWS, bounded in size."""
     if not isinstance(proof, (str, bytes)):
@@ -325,7 +221,7 @@ def _load_proof_key(header: Mapping[str, Any]) -> _ProofKey:
     alg = header.get("alg")
     row = _jwa.row(alg)
     # §4.3 check 5, §11.6: a registered asymmetric signature algorithm; never none or a MAC.
-    if row is None or row.family not in _ASYMMETRIC:
+    if row is None or row.family not in ASYMMETRIC_FAMILIES:
         raise DPoPProofError("the DPoP proof alg is not an asymmetric signature algorithm")
     if header.get("b64", True) is not True:
         raise DPoPProofError("a DPoP proof has a base64url-encoded payload (RFC 7797 is out)")

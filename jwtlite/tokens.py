@@ -28,9 +28,8 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from .api import PyJWS, PyJWT
-from .dpop import bound_jkt
+from .dpop import bound_jkt, check_binding
 from .exceptions import (
-    DPoPBindingError,
     InvalidArgumentError,
     InvalidTokenError,
     PyJWTError,
@@ -100,20 +99,6 @@ def _checked_jkt(jkt: str | None) -> str | None:
     if jkt is not None and not (isinstance(jkt, str) and _JKT.fullmatch(jkt)):
         raise InvalidArgumentError("jkt must be an RFC 7638 SHA-256 thumbprint (43 characters)")
     return jkt
-
-
-def _check_binding(claims: Mapping[str, Any], jkt: str | None, what: str) -> None:
-    """A token bound to a key (``cnf.jkt``) needs a proof by that key, and an unbound one
-    must not come with the DPoP scheme (RFC 9449 §7.1, §7.2)."""
-    bound = bound_jkt(claims)
-    if bound is None:
-        if jkt is not None:
-            raise DPoPBindingError(f"the {what} is not DPoP-bound")
-        return
-    if jkt is None:
-        raise DPoPBindingError(f"the {what} is DPoP-bound: present it with a DPoP proof")
-    if bound != jkt:
-        raise DPoPBindingError(f"the DPoP proof's key is not the key the {what} is bound to")
 
 
 def _parse_successor(text: str) -> tuple[int, str, str]:
@@ -297,7 +282,7 @@ class TokenService:
         answer 503) when the store cannot be asked.
         """
         claims = self._decode(token, ACCESS_TYP)
-        _check_binding(claims, jkt, "access token")
+        check_binding(claims, jkt, what="access token")
         self._raise_if_revoked(claims, self._lookup(claims), jti=True)
         if fresh and claims.get("fresh") is not True:
             raise StaleTokenError("a fresh token from a login is required; log in again")
@@ -319,7 +304,7 @@ class TokenService:
         jkt = _checked_jkt(jkt)
         claims = self._decode(refresh_token, REFRESH_TYP)
         if bound_jkt(claims) is not None:
-            _check_binding(claims, jkt, "refresh token")
+            check_binding(claims, jkt, what="refresh token")
         # The jti itself is decided by consume/spend below: a spent one may still replay.
         self._raise_if_revoked(claims, self._lookup(claims), jti=False)
         extra = {name: value for name, value in claims.items() if name not in _RESERVED}
