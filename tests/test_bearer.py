@@ -142,8 +142,8 @@ def test_challenge_is_always_a_safe_header(
 
 def test_the_dpop_scheme_has_the_same_token_syntax() -> None:
     # RFC 9449 §7.1: credentials = "DPoP" 1*SP token68, token68 being RFC 6750's b64token.
-    assert parse_authorization_header("DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
-                                      scheme="DPoP") == "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
+    token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
+    assert parse_authorization_header(f"DPoP {token}", scheme="DPoP") == token
     assert parse_authorization_header("dpop abc", scheme="DPoP") == "abc"
     with pytest.raises(BearerError, match="scheme is not DPoP"):
         parse_authorization_header("Bearer abc", scheme="DPoP")
