@@ -95,6 +95,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._dpop_nonce": 8,
     "jwtlite._dpop_proof": 8,
     "jwtlite.dpop_client": 8,
+    "jwtlite._guard_dpop": 8,
     # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below
     # imports it; ``jwtlite.install_as_pyjwt`` loads it by name, like the lazy exports.
     "jwtlite.pyjwt": 9,
