@@ -275,3 +275,27 @@ def test_a_replayed_proof_is_refused_across_a_restart_with_sqlite(tmp_path: Path
         assert answers[1][5] == "ok"
     finally:
         restarted.close()
+
+
+def test_the_replay_check_is_one_round_trip(redis_url: str) -> None:
+    import redis
+
+    from jwtlite.dpop import verify_proof
+    from jwtlite.revocation import RedisStore
+
+    client = redis.Redis.from_url(redis_url)
+    store = RedisStore.from_url(redis_url)
+    proofs = _proofs(51)
+    url = "https://api.example.test/things"
+    verify_proof(proofs[0], htm="GET", htu=url, store=store)  # connects (HELLO) first
+    client.config_resetstat()
+    for proof in proofs[1:]:
+        verify_proof(proof, htm="GET", htu=url, store=store)
+    calls = {name: entry["calls"] for name, entry in client.info("commandstats").items()}
+    calls.pop("cmdstat_info", None)
+    calls.pop("cmdstat_config|resetstat", None)
+    # One command per proof from the client: the script of RevocationStore.consume, whose
+    # test-and-set (a SET NX inside it) runs on the server.
+    assert calls == {"cmdstat_evalsha": 50, "cmdstat_set": 50}
+    client.close()
+    store.close()
