@@ -54,7 +54,6 @@ def access_token_hash(access_token: str) -> str:
     return b64url_encode(hashlib.sha256(access_token.encode("ascii")).digest())
 
 
-
 def _default_algorithm(key: Any) -> str:
     if key_kty(key) == "RSA":
         return "PS256"  # FAPI 2.0's choice among RSA signatures; RS256 may be asked for
