@@ -32,6 +32,9 @@ from jwtlite.api import PyJWT
 from jwtlite.exceptions import (
     BearerError,
     DecodeError,
+    DPoPBindingError,
+    DPoPNonceError,
+    DPoPProofError,
     ExpiredSignatureError,
     InvalidSignatureError,
     InvalidTokenError,
@@ -267,6 +270,10 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         (_UnknownUserError("x"), None, ACCESS_TYP),
         (StaleTokenError("x"), None, ACCESS_TYP),
         (RevocationStoreUnavailableError("x"), None, ACCESS_TYP),
+        # issue 24: DPoP (RFC 9449); at a token request the first two become 400s.
+        (DPoPProofError("x"), None, ACCESS_TYP),
+        (DPoPNonceError("x"), None, ACCESS_TYP),
+        (DPoPBindingError("x"), None, ACCESS_TYP),
     ]
     answers = set()
     for exc, token, expected in cases:
