@@ -68,6 +68,8 @@ LAYERS: dict[str, int] = {
     "jwtlite.jwk_set": 5,
     # 6 the JWS engine
     "jwtlite.jws": 6,
+    "jwtlite._jws_header": 6,
+    "jwtlite._jws_keys": 6,
     # 7 the PyJWT-shaped face: claims and payload JSON
     "jwtlite.claims": 7,
     "jwtlite.api": 7,
