@@ -25,6 +25,15 @@ from . import _hints
 from ._cache import BoundedCache
 from ._json import dumps, loads_object
 from ._jws_header import check_header
+from ._jws_json import (
+    MAX_HEADER_SIZE,
+    MAX_SIGNATURES,
+    Signer,
+    VerifiedJSON,
+    VerifiedSignature,
+    decode_json,
+    encode_json,
+)
 from ._jws_keys import GetAlgorithm
 from ._jws_keys import sign as _sign_input
 from ._jws_keys import verify as _verify
@@ -48,6 +57,14 @@ __all__ = [
     "sign",
     "typ_matches",
     "unverified_header",
+    # the JSON serialization (RFC 7515 §7.2), from jwtlite._jws_json
+    "MAX_HEADER_SIZE",
+    "MAX_SIGNATURES",
+    "Signer",
+    "VerifiedJSON",
+    "VerifiedSignature",
+    "decode_json",
+    "encode_json",
 ]
 
 _SCALARS = (str, int, float, bool, type(None))

@@ -70,6 +70,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.jws": 6,
     "jwtlite._jws_header": 6,
     "jwtlite._jws_keys": 6,
+    "jwtlite._jws_json": 6,
     # 7 the PyJWT-shaped face: claims and payload JSON
     "jwtlite.claims": 7,
     "jwtlite.api": 7,
