@@ -351,15 +351,19 @@ def decode_json(
 def _check_policy(require: Any, max_signatures: Any) -> None:
     if require not in ("all", "one"):
         raise InvalidArgumentError(f"require must be 'all' or 'one', not {escape(require)}")
-    if isinstance(max_signatures, bool) or not isinstance(max_signatures, int):
+    if (
+        isinstance(max_signatures, bool)
+        or not isinstance(max_signatures, int)
+        or max_signatures < 1
+    ):
         raise InvalidArgumentError("max_signatures must be a positive integer")
 
 
 def _load(document: Any, max_size: int) -> dict[str, Any]:
     """The document as a strictly parsed JSON object, its size checked before parsing."""
-    if isinstance(document, dict):
+    if isinstance(document, Mapping):
         try:  # one strict path for both forms: a dict is read as the JSON it stands for
-            raw = dumps(document)
+            raw = dumps(dict(document))
         except (TypeError, ValueError, RecursionError) as exc:
             raise DecodeError(f"Invalid JWS JSON document: not JSON ({escape(str(exc))})") from None
     elif isinstance(document, str):

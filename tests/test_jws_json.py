@@ -460,8 +460,12 @@ def test_caller_errors() -> None:
         decode_json(document, SECRET, algorithms=None)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match="require must be"):
         decode_json(document, SECRET, algorithms=["HS256"], require="any")  # type: ignore[arg-type]
-    with pytest.raises(InvalidArgumentError, match="max_signatures"):
-        decode_json(document, SECRET, algorithms=["HS256"], max_signatures=True)
+    for wrong in (True, 0, -1, 2.0):
+        with pytest.raises(InvalidArgumentError, match="max_signatures"):
+            decode_json(document, SECRET, algorithms=["HS256"], max_signatures=wrong)  # type: ignore[arg-type]
+    from types import MappingProxyType
+
+    assert decode_json(MappingProxyType(document), SECRET, algorithms=["HS256"]).payload
     with pytest.raises(InvalidArgumentError, match="does nothing in decode_json"):
         decode_json(document, SECRET, algorithms=["HS256"], options={"verify_signature": False})
     with pytest.raises(InvalidArgumentError, match="allow_padding"):
