@@ -11,7 +11,7 @@ Selection order: :func:`set_backend` in code, else the ``JWTLITE_BACKEND`` envir
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol, cast
 
 from ..exceptions import BackendUnavailableError
 
@@ -85,7 +85,60 @@ class Backend(Protocol):
         """A new key on the named curve (JWK ``crv`` name)."""
 
     def generate_okp(self, curve: str) -> OKPPrivateKey:
-        """A new ``Ed25519`` or ``Ed448`` key."""
+        """A new ``Ed25519``, ``Ed448``, ``X25519`` or ``X448`` key."""
+
+    # --- JWE primitives (issue 21; docs/architecture.md, the JWE backend contract) ----------
+    # Bytes in, bytes out. A failed authenticity, padding or integrity check returns None and
+    # never says which check failed; a key or IV of the wrong size is the caller's bug (the
+    # JWE layer checks sizes first) and may raise InvalidKeyError.
+
+    def aes_gcm_encrypt(
+        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
+    ) -> tuple[bytes, bytes]:
+        """AES-GCM (NIST SP 800-38D) with a 96-bit IV: (ciphertext, 128-bit tag)."""
+
+    def aes_gcm_decrypt(
+        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
+    ) -> bytes | None:
+        """The plaintext, or None when the 128-bit tag does not match."""
+
+    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        """AES-CBC with PKCS#7 padding (RFC 5652 §6.3), 16-byte IV."""
+
+    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
+        """The unpadded plaintext, or None for a bad length or bad padding."""
+
+    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
+        """RFC 3394 key wrap with the default IV (key: a multiple of 8 bytes, >= 16)."""
+
+    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
+        """RFC 3394 unwrap, or None when the integrity check or the length is wrong."""
+
+    def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
+        """RSAES-OAEP (RFC 8017 §7.1) with MGF1 of the same hash and an empty label."""
+
+    def rsa_oaep_decrypt(
+        self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
+    ) -> bytes | None:
+        """RSAES-OAEP decryption, or None on any failure."""
+
+    def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
+        """RSAES-PKCS1-v1_5 (RFC 8017 §7.2)."""
+
+    def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
+        """RSAES-PKCS1-v1_5 decryption, or None on any failure (the RFC 7516 §11.5
+        countermeasure is the JWE layer's)."""
+
+    def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+        """The ECDH shared secret Z (SEC 1 §3.3.1), fixed width; None when the curves differ,
+        the point is not on the curve or the result is the point at infinity."""
+
+    def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+        """X25519 / X448 (RFC 7748 §5, §6); None when the secret is all zero (a low-order
+        point, RFC 7748 §6.1) or the curves differ."""
+
+    def xdh_public_key(self, curve: str, private: bytes) -> bytes:
+        """The public key of an X25519/X448 private key (RFC 7748 §6), for key loading."""
 
 
 _chosen: Backend | None = None
@@ -100,7 +153,9 @@ def _load(name: str) -> Backend:
         # Lazy: about 3.5 ms of imports and tables, never needed where cryptography is used.
         from .pure import PureBackend  # noqa: PLC0415 - measured import cost, see comment
 
-        backend = PureBackend()
+        # The cast stands until the pure JWE primitives (issue 21, the aes and kex branches)
+        # land: PureBackend does not have them yet. Remove it at that merge.
+        backend = cast("Backend", PureBackend())
     elif name == "cryptography":
         try:
             from .cryptography import CryptographyBackend  # noqa: PLC0415 - optional dependency

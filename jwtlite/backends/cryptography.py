@@ -17,14 +17,30 @@ from __future__ import annotations
 
 import inspect
 from functools import partial
-from typing import Callable, TypeVar, Union, cast
+from typing import Any, Callable, TypeVar, Union, cast
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives import padding as _block_padding
+from cryptography.hazmat.primitives.asymmetric import (
+    ec,
+    ed448,
+    ed25519,
+    padding,
+    rsa,
+    x448,
+    x25519,
+)
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
+)
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import (
+    InvalidUnwrap,
+    aes_key_unwrap,
+    aes_key_wrap,
 )
 
 from .._crypto_objects import NATIVE, from_cryptography_key
@@ -391,6 +407,9 @@ class CryptographyBackend:
 
     def generate_okp(self, curve: str) -> OKPPrivateKey:
         native: _OKPPrivateNative
+        if curve in _XDH:
+            seed = bytes(_XDH[curve][0].generate().private_bytes(*_RAW_PRIVATE))
+            return OKPPrivateKey(curve, seed, self.xdh_public_key(curve, seed))
         if curve == "Ed25519":
             native = ed25519.Ed25519PrivateKey.generate()
         elif curve == "Ed448":
@@ -398,3 +417,154 @@ class CryptographyBackend:
         else:
             raise InvalidKeyError(f"unsupported OKP curve {curve!r}")
         return cast(OKPPrivateKey, from_cryptography_key(native))
+
+    # --- JWE primitives (issue 21): thin wrappers over cryptography's ------------------------
+    # Failures of a check return None and never say which check failed (the contract in
+    # backends/__init__.py); keys and IVs of the wrong size raise InvalidKeyError.
+
+    def aes_gcm_encrypt(
+        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
+    ) -> tuple[bytes, bytes]:
+        _check_aes(key, iv, _GCM_IV)
+        sealed = AESGCM(key).encrypt(iv, plaintext, aad)
+        return sealed[:-_GCM_TAG], sealed[-_GCM_TAG:]
+
+    def aes_gcm_decrypt(
+        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
+    ) -> bytes | None:
+        _check_aes(key, iv, _GCM_IV)
+        if len(tag) != _GCM_TAG:  # SP 800-38D §5.2.1.2: JWE uses only the full 128-bit tag
+            return None
+        try:
+            return AESGCM(key).decrypt(iv, ciphertext + tag, aad)
+        except InvalidTag:
+            return None
+
+    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        _check_aes(key, iv, _BLOCK)
+        padder = _block_padding.PKCS7(8 * _BLOCK).padder()
+        padded = padder.update(plaintext) + padder.finalize()
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        return encryptor.update(padded) + encryptor.finalize()
+
+    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
+        _check_aes(key, iv, _BLOCK)
+        if not ciphertext or len(ciphertext) % _BLOCK:
+            return None
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        padded = decryptor.update(ciphertext) + decryptor.finalize()
+        unpadder = _block_padding.PKCS7(8 * _BLOCK).unpadder()
+        try:
+            return unpadder.update(padded) + unpadder.finalize()
+        except ValueError:
+            return None
+
+    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
+        _check_aes(kek)
+        if len(key) < 16 or len(key) % 8:  # RFC 3394 §2: n >= 2 blocks of 64 bits
+            raise InvalidKeyError("AES key wrap takes a key of 16 or more bytes, a multiple of 8")
+        return aes_key_wrap(kek, key)
+
+    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
+        _check_aes(kek)
+        if len(wrapped) < 24 or len(wrapped) % 8:
+            return None
+        try:
+            return aes_key_unwrap(kek, wrapped)
+        except (InvalidUnwrap, ValueError):
+            return None
+
+    def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
+        try:
+            return _rsa_public(key).encrypt(plaintext, _oaep(hash_name))
+        except ValueError as exc:  # RFC 8017 §7.1.1 step 1b: message too long for the key
+            raise InvalidKeyError(f"RSA-OAEP cannot encrypt this message: {exc}") from exc
+
+    def rsa_oaep_decrypt(
+        self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
+    ) -> bytes | None:
+        oaep = _oaep(hash_name)
+        try:
+            return _rsa_private(key).decrypt(ciphertext, oaep)
+        except ValueError:
+            return None
+
+    def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
+        try:
+            return _rsa_public(key).encrypt(plaintext, _PKCS1V15)
+        except ValueError as exc:  # RFC 8017 §7.2.1 step 1: message too long for the key
+            raise InvalidKeyError(f"RSAES-PKCS1-v1_5 cannot encrypt this message: {exc}") from exc
+
+    def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
+        try:
+            return _rsa_private(key).decrypt(ciphertext, _PKCS1V15)
+        except ValueError:
+            return None
+
+    def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+        if private.curve != public.curve:
+            return None
+        try:
+            # The peer's key is new with every token: built here, never cached.
+            peer = _ec_point(public).public_key()
+        except (InvalidKeyError, ValueError):
+            return None  # not a point of the curve: the invalid-curve attack
+        try:
+            return _ec_private(private).exchange(ec.ECDH(), peer)
+        except ValueError:
+            return None
+
+    def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+        if private.curve != public.curve or private.curve not in _XDH:
+            return None
+        private_type, public_type, size = _XDH[private.curve]
+        if len(public.x) != size or len(private.d) != size:
+            return None
+        native = private_type.from_private_bytes(private.d)
+        try:
+            # OpenSSL refuses an all-zero result (RFC 7748 §6.1: a low-order point).
+            shared = native.exchange(public_type.from_public_bytes(public.x))
+        except ValueError:
+            return None
+        return shared if any(shared) else None
+
+    def xdh_public_key(self, curve: str, private: bytes) -> bytes:
+        if curve not in _XDH:
+            raise InvalidKeyError(f"unsupported key-agreement curve {curve!r}")
+        private_type, _, size = _XDH[curve]
+        if len(private) != size:
+            raise InvalidKeyError(f"an {curve} private key is {size} bytes")
+        native = private_type.from_private_bytes(private)
+        return bytes(native.public_key().public_bytes(*_RAW_PUBLIC))
+
+
+_BLOCK = 16
+_GCM_IV = 12
+_GCM_TAG = 16
+# RSA-OAEP (RFC 7518 §4.3) is OAEP with SHA-1: safe there (OAEP needs no collision resistance).
+_OAEP_HASHES: dict[str, hashes.HashAlgorithm] = {"sha1": hashes.SHA1(), **_HASHES}  # noqa: S303
+_RAW_PUBLIC = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+_RAW_PRIVATE = (
+    serialization.Encoding.Raw,
+    serialization.PrivateFormat.Raw,
+    serialization.NoEncryption(),
+)
+_XDH: dict[str, tuple[Any, Any, int]] = {
+    "X25519": (x25519.X25519PrivateKey, x25519.X25519PublicKey, 32),  # RFC 7748 §5
+    "X448": (x448.X448PrivateKey, x448.X448PublicKey, 56),
+}
+
+
+def _check_aes(key: bytes, iv: bytes | None = None, iv_size: int = 0) -> None:
+    if len(key) not in (16, 24, 32):  # FIPS 197: AES-128, -192, -256
+        raise InvalidKeyError(f"an AES key is 16, 24 or 32 bytes, not {len(key)}")
+    if iv is not None and len(iv) != iv_size:
+        raise InvalidKeyError(f"the IV must be {iv_size} bytes, not {len(iv)}")
+
+
+def _oaep(hash_name: str) -> padding.OAEP:
+    algorithm = _OAEP_HASHES.get(hash_name)
+    if algorithm is None:
+        raise UnsupportedHashError(f"unsupported hash {hash_name!r}")
+    # RFC 8017 §7.1 with MGF1 over the same hash and an empty label (RFC 7518 §4.3).
+    return padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=algorithm, label=None)
