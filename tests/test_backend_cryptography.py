@@ -348,8 +348,12 @@ def test_generated_keys(cb: CryptographyBackend) -> None:
     okp = cb.generate_okp("Ed448")
     assert (okp.curve, len(okp.d), len(okp.x)) == ("Ed448", 57, 57)
     assert cb.generate_okp("Ed25519").d != cb.generate_okp("Ed25519").d
+    # Issue 21 (the JWE backend contract): X25519 and X448 keys for ECDH-ES.
+    xdh = cb.generate_okp("X25519")
+    assert (xdh.curve, len(xdh.d), xdh.x) == ("X25519", 32, cb.xdh_public_key("X25519", xdh.d))
+    assert len(cb.generate_okp("X448").x) == 56
     with pytest.raises(InvalidKeyError, match="unsupported OKP curve"):
-        cb.generate_okp("X25519")
+        cb.generate_okp("Ed9999")
     with pytest.raises(InvalidKeyError, match="cannot generate a 100-bit RSA key"):
         cb.generate_rsa(100)
 
