@@ -124,7 +124,10 @@ def produce(
         # RFC 7520 §5.7 writes "tag" before "iv"; the order is kept for byte-exact output.
         return Produced(cek, wrapped, {"tag": b64url_encode(tag), "iv": b64url_encode(iv)})
     # pbes2
-    p2c = _p2c(header, MIN_PRODUCED_P2C, MAX_PRODUCED_P2C) if "p2c" in header else DEFAULT_P2C
+    try:
+        p2c = _p2c(header, MIN_PRODUCED_P2C, MAX_PRODUCED_P2C) if "p2c" in header else DEFAULT_P2C
+    except JWEParseError as exc:
+        raise InvalidArgumentError(str(exc)) from None
     p2s = random_bytes("p2s", P2S_BYTES)
     kek = pbes2_kek(alg, _secret(key), p2s, p2c)
     return Produced(cek, backend.aes_key_wrap(kek, cek), {"p2s": b64url_encode(p2s), "p2c": p2c})

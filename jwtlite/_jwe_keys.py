@@ -78,7 +78,9 @@ def prepare_key(
     """
     members = _members(key)
     if members is not None:
-        jwk, chosen = _select(members, alg, enc, kid, operation)
+        # A single JWK is the caller's choice, as for JWS: the token's kid picks within sets.
+        single = isinstance(key, PyJWK) or (isinstance(key, Mapping) and "keys" not in key)
+        jwk, chosen = _select(members, alg, enc, None if single else kid, operation)
         return _finish(chosen, alg, enc, operation), _kid_of(jwk)
     if alg.ktys == ("oct",):
         return _secret(key, alg, enc, operation), None
@@ -165,7 +167,17 @@ def _unusable(
         return f"the key is for {own} only, not {alg.name}"
     if operation == "decrypt" and alg.ktys != ("oct",) and not isinstance(key, PRIVATE_KEY_TYPES):
         return "a public key cannot decrypt"
+    wanted = _secret_size(alg, enc)
+    if isinstance(key, bytes) and wanted and len(key) != wanted:
+        return f"the key is {len(key)} bytes, {alg.name} with {enc.name} needs {wanted}"
     return None
+
+
+def _secret_size(alg: JWEAlgorithm, enc: JWEEncryption) -> int:
+    """The exact key size (RFC 7518 §4.4, §4.7, §5.2.3-5.3), or 0: a password has any size."""
+    if alg.family == "dir":
+        return enc.key_bytes
+    return 0 if alg.family == "pbes2" else alg.kek_bytes
 
 
 def _finish(key: JWKKey, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> PreparedKey:
@@ -198,9 +210,8 @@ def _secret(key: Any, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> 
     if is_public_key_material(secret):
         # RFC 8725 §3.1 key confusion: a PEM, SSH or JWK text is someone's key, never a secret.
         raise _fail(f"key material (PEM, SSH or JWK text) cannot be a {alg.name} secret", operation)
-    # Exact sizes (RFC 7518 §4.4, §4.7, §5.2.3-5.3); a PBES2 password has any length.
-    wanted = enc.key_bytes if alg.family == "dir" else alg.kek_bytes
-    if alg.family != "pbes2" and len(secret) != wanted:
+    wanted = _secret_size(alg, enc)
+    if wanted and len(secret) != wanted:
         what = f"{alg.name} with {enc.name}" if alg.family == "dir" else alg.name
         raise _fail(f"{what} needs a {wanted}-byte key, not {len(secret)} bytes", operation)
     return secret
