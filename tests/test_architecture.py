@@ -70,6 +70,7 @@ LAYERS: dict[str, int] = {
     # 7 the PyJWT-shaped face: claims and payload JSON
     "jwtlite.claims": 7,
     "jwtlite.api": 7,
+    "jwtlite.jwe_jwt": 7,
     # 8 the package, the life cycle, clients, tools
     "jwtlite": 8,
     "jwtlite.__main__": 8,
