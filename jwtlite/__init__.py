@@ -31,6 +31,9 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     InvalidValueError,
+    JWEDecryptionError,
+    JWEError,
+    JWEParseError,
     MissingCryptographyError,
     MissingRequiredClaimError,
     ModuleConflictError,
@@ -50,6 +53,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from .jwe_jwt import decrypt_jwt, encrypt_jwt
     from .jwk import PyJWK, PyJWKSet
     from .jwks_client import PyJWKClient
     from .jwks_client_async import AsyncPyJWKClient
@@ -74,6 +78,9 @@ _LAZY = {
     "generate_key": "keygen",
     "load_key": "keys",
     "AsyncPyJWKClient": "jwks_client_async",
+    # Encrypted JWTs (issue 21): the JWE engine loads on first use.
+    "encrypt_jwt": "jwe_jwt",
+    "decrypt_jwt": "jwe_jwt",
 }
 
 
@@ -127,6 +134,8 @@ __all__ = [
     "install_as_pyjwt",
     "generate_key",
     "load_key",
+    "encrypt_jwt",
+    "decrypt_jwt",
     # exceptions and warnings
     "BackendUnavailableError",
     "BearerError",
@@ -145,6 +154,9 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidSubjectError",
     "InvalidTokenError",
+    "JWEDecryptionError",
+    "JWEError",
+    "JWEParseError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
     "NaiveDatetimeWarning",
