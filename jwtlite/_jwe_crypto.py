@@ -37,6 +37,7 @@ __all__ = [
     "inject",
     "injected_flag",
     "pbes2_kek",
+    "pbkdf2",
     "random_bytes",
 ]
 
@@ -132,11 +133,16 @@ def concat_kdf(z: bytes, size: int, algorithm_id: str, apu: bytes, apv: bytes) -
     return out[:size]
 
 
+def pbkdf2(hash_name: str, password: bytes, salt: bytes, iterations: int, size: int) -> bytes:
+    """PBKDF2 with HMAC (RFC 8018 §5.2), the standard library's on every backend."""
+    return hashlib.pbkdf2_hmac(hash_name, password, salt, iterations, size)
+
+
 def pbes2_kek(row: JWEAlgorithm, password: bytes, p2s: bytes, p2c: int) -> bytes:
     """The PBES2 key-encryption key (RFC 7518 §4.8.1.1): PBKDF2 with HMAC-SHA-2 over the salt
     ``UTF8(alg) || 0x00 || p2s``, ``p2c`` iterations, as long as the A*KW key."""
     salt = row.name.encode("ascii") + b"\x00" + p2s
-    return hashlib.pbkdf2_hmac(row.hash_name, password, salt, p2c, row.kek_bytes)
+    return pbkdf2(row.hash_name, password, salt, p2c, row.kek_bytes)
 
 
 # --- content encryption (RFC 7518 §5) ---------------------------------------------------------

@@ -19,6 +19,7 @@ from jwtlite._jwe_crypto import (
     content_encrypt,
     inject,
     pbes2_kek,
+    pbkdf2,
 )
 from jwtlite.b64url import b64url_decode
 from jwtlite.backends import Backend
@@ -135,6 +136,25 @@ def test_pbes2_salts_with_the_algorithm_name() -> None:
     row = JWE_ALGORITHMS["PBES2-HS384+A192KW"]
     expected = hashlib.pbkdf2_hmac("sha384", b"pw", b"PBES2-HS384+A192KW\x00salt1234", 1000, 24)
     assert pbes2_kek(row, b"pw", b"salt1234", 1000) == expected
+
+
+PBKDF2_FILES = {"sha256": 60, "sha384": 58, "sha512": 58}
+
+
+@pytest.mark.parametrize("hash_name", sorted(PBKDF2_FILES))
+def test_wycheproof_pbkdf2(hash_name: str) -> None:
+    """PBES2's PBKDF2 (the standard library's, so the same on every backend). Every test in
+    these files is ``valid``; none is ``acceptable``."""
+    data = load_vector(f"wycheproof/pbkdf2_hmac{hash_name}_test.json")
+    ran = 0
+    for group in data["testGroups"]:
+        for test in group["tests"]:
+            assert test["result"] == "valid"
+            got = pbkdf2(hash_name, bytes.fromhex(test["password"]), bytes.fromhex(test["salt"]),
+                         test["iterationCount"], test["dkLen"])  # fmt: skip
+            assert got.hex() == test["dk"], test["tcId"]
+            ran += 1
+    assert ran == data["numberOfTests"] == PBKDF2_FILES[hash_name]
 
 
 @pytest.mark.parametrize("vector", A, ids=lambda v: v["alg"])
