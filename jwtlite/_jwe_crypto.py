@@ -157,7 +157,7 @@ def _cbc_hmac_tag(enc: JWEEncryption, mac_key: bytes, aad: bytes, iv: bytes, ct:
     # RFC 7518 §5.2.2.1 steps 4-6: AL is the AAD's length in bits as a 64-bit big-endian
     # integer; M = HMAC(MAC_KEY, A || IV || E || AL); T is M's first T_LEN octets.
     al = struct.pack(">Q", 8 * len(aad))
-    return hmac.new(mac_key, aad + iv + ct + al, enc.hash_name).digest()[: enc.tag_bytes]
+    return hmac.digest(mac_key, aad + iv + ct + al, enc.hash_name)[: enc.tag_bytes]
 
 
 def content_encrypt(

@@ -21,12 +21,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._cache import IdentityCache
 from ._escape import escape_kid
 from ._jwa import JWEAlgorithm, JWEEncryption
 from ._jwe_keymgmt import PreparedKey
 from ._jwe_limits import RSA_MIN_BITS
 from ._jwkformat import JWKKey, key_from_jwk
 from ._keymodel import (
+    KEY_TYPES,
     PRIVATE_KEY_TYPES,
     RSAPrivateKey,
     RSAPublicKey,
@@ -76,21 +78,46 @@ def prepare_key(
     Raises:
         InvalidKeyError: no key fits (UnusableKeyError when decrypting: the token chose it).
     """
+    kind = type(key)
+    if kind in _FIXED:
+        cached = _PREPARED.lookup(key)
+        entry = (alg.name, enc.name, operation)
+        if isinstance(cached, dict) and entry in cached:
+            return cached[entry], None
+        prepared = _prepare_fixed(key, alg, enc, operation)
+        table = cached if isinstance(cached, dict) else {}
+        table[entry] = prepared
+        _PREPARED.store(key, table)
+        return prepared, None
     members = _members(key)
     if members is not None:
         # A single JWK is the caller's choice, as for JWS: the token's kid picks within sets.
         single = isinstance(key, PyJWK) or (isinstance(key, Mapping) and "keys" not in key)
         jwk, chosen = _select(members, alg, enc, None if single else kid, operation)
         return _finish(chosen, alg, enc, operation), _kid_of(jwk)
+    return _prepare_fixed(key, alg, enc, operation), None
+
+
+#: Key forms that cannot change once passed (``docs/architecture.md``, per-key caching): their
+#: prepared form is kept per object, so a service decrypting with one configured key reads
+#: and checks it once, not on every token.
+_FIXED = frozenset({str, bytes, *KEY_TYPES})
+#: Per key object: ``{(alg, enc, operation): prepared key}``. Bounded; emptied by
+#: ``jwtlite.clear_caches()``.
+_PREPARED = IdentityCache("prepared JWE keys", 256)
+
+
+def _prepare_fixed(key: Any, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> PreparedKey:
+    """A key given as octets, a password, a key text, a key object: no JWK metadata."""
     if alg.ktys == ("oct",):
-        return _secret(key, alg, enc, operation), None
+        return _secret(key, alg, enc, operation)
     if isinstance(key, (str, bytes, bytearray)) and not is_public_key_material(key):
         raise _fail(f"{alg.name} needs an asymmetric key (PEM, DER, JWK or key object)", operation)
     try:
         loaded = load_key(key)
     except InvalidKeyError as exc:
         raise _fail(str(exc), operation) from None
-    return _finish(loaded, alg, enc, operation), None
+    return _finish(loaded, alg, enc, operation)
 
 
 def _kid_of(jwk: Mapping[str, Any]) -> str | None:

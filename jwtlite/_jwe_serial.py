@@ -76,8 +76,6 @@ def _header(segment: str | bytes, limits: JWELimits) -> dict[str, Any]:
 
 def parse(token: Any, limits: JWELimits) -> ParsedJWE:
     """Decode a compact or JSON-serialized JWE (str, bytes, or an already parsed mapping)."""
-    if isinstance(token, Mapping):
-        return _parse_json(token, limits)
     if isinstance(token, (str, bytes, bytearray)) and len(token) > limits.max_token_size:
         raise JWEParseError(f"The JWE is larger than the {limits.max_token_size}-character limit")
     if isinstance(token, str):
@@ -86,6 +84,8 @@ def parse(token: Any, limits: JWELimits) -> ParsedJWE:
         raw = token.encode("ascii")
     elif isinstance(token, (bytes, bytearray)):
         raw = bytes(token)
+    elif isinstance(token, Mapping):
+        return _parse_json(token, limits)
     else:
         kind = type(token).__name__
         raise JWEParseError(f"A JWE must be str, bytes or a JSON object, not {kind}")

@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from ._cache import BoundedCache
 from ._json import dumps
 from ._jwa import (
     ENCRYPTIONS,
@@ -123,7 +124,26 @@ def _enc_row(enc: Any) -> JWEEncryption:
     return row
 
 
+#: Checked allow-lists, by their items: a service passes the same lists on every call.
+_ALLOWED: BoundedCache[tuple[str, tuple[Any, ...]], frozenset[str]] = BoundedCache(
+    "checked JWE allow-lists", 64
+)
+
+
 def _allow_list(values: Any, name: str, table: Mapping[str, Any]) -> frozenset[str]:
+    if type(values) in (list, tuple):
+        try:
+            found = _ALLOWED.get((name, tuple(values)))
+        except TypeError:  # an unhashable member: not a name, refused below
+            found = None
+        if found is not None:
+            return found
+        checked = _check_allow_list(values, name, table)
+        return _ALLOWED.put((name, tuple(values)), checked)
+    return _check_allow_list(values, name, table)
+
+
+def _check_allow_list(values: Any, name: str, table: Mapping[str, Any]) -> frozenset[str]:
     if isinstance(values, str):
         values = (values,)
     if not isinstance(values, Collection) or not values:
@@ -453,6 +473,8 @@ def _decrypt_one(
     return Decrypted(plaintext, header, dict(parsed.protected), aad, index)
 
 
+_DEFAULT_LIMITS = JWELimits()
+_DEFAULTS = (MAX_TOKEN_SIZE, MAX_HEADER_SIZE, MAX_RECIPIENTS, MAX_P2C, MAX_DECOMPRESSED_SIZE)
 #: When no recipient decrypts, the error that says most: a decryption was tried, else a key
 #: was missing, else the algorithms were not allowed.
 _RANK = (JWEDecryptionError, UnusableKeyError, InvalidAlgorithmError)
@@ -479,9 +501,8 @@ def decrypt_complete(
         _allow_list(algorithms, "algorithms", JWE_ALGORITHMS),
         _allow_list(encryptions, "encryptions", ENCRYPTIONS),
     )
-    limits = JWELimits(
-        max_token_size, max_header_size, max_recipients, max_p2c, max_decompressed_size
-    )
+    given = (max_token_size, max_header_size, max_recipients, max_p2c, max_decompressed_size)
+    limits = _DEFAULT_LIMITS if given == _DEFAULTS else JWELimits(*given)
     parsed = parse(token, limits)
     failure: PyJWTError | None = None
     for index in range(len(parsed.recipients)):

@@ -12,7 +12,9 @@ import pytest
 from _jwe_support import XDH, missing_methods, require
 from conftest import key_pem
 
+import jwtlite
 from jwtlite import jwe
+from jwtlite._cache import cache_sizes
 from jwtlite._jwa import ENCRYPTIONS, JWE_ALGORITHMS
 from jwtlite._jwe_crypto import content_encrypt, inject
 from jwtlite.b64url import b64url_decode, b64url_encode
@@ -540,3 +542,19 @@ def test_the_injection_seam_refuses_unknown_names_and_wrong_sizes() -> None:
 
 def test_the_helpers_know_which_backends_lack_primitives() -> None:
     assert missing_methods(get_backend("cryptography"), JWE_ALGORITHMS, ENCRYPTIONS) == []
+
+
+def test_prepared_keys_are_kept_per_key_object_and_cleared(backend: Backend) -> None:
+    require(backend, ["A128KW", "dir"], ["A128GCM", "A256GCM"])
+    jwtlite.clear_caches()
+    key = bytes(range(16))
+    kw = jwe.encrypt(b"a", key, alg="A128KW", enc="A128GCM")
+    direct = jwe.encrypt(b"b", key, alg="dir", enc="A128GCM")
+    for _ in range(3):
+        assert jwe.decrypt(kw, key, algorithms=["A128KW"], encryptions=["A128GCM"]) == b"a"
+        assert jwe.decrypt(direct, key, algorithms=["dir"], encryptions=["A128GCM"]) == b"b"
+    assert cache_sizes()["prepared JWE keys"][0] == 1  # one key object, four uses of it
+    with pytest.raises(InvalidKeyError, match="needs a 32-byte key"):  # still checked per use
+        jwe.encrypt(b"c", key, alg="dir", enc="A256GCM")
+    jwtlite.clear_caches()
+    assert cache_sizes()["prepared JWE keys"][0] == 0
