@@ -12,6 +12,7 @@ failure only shows, later, as a content-decryption failure like any other.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Union
@@ -249,14 +250,14 @@ def _epk(header: Mapping[str, Any]) -> ECPublicKey | OKPPublicKey:
     epk = header.get("epk")
     if not isinstance(epk, Mapping):
         raise JWEParseError('The "epk" header parameter must be a JSON object')
-    try:
+    public: object = None
+    # Not a point of the curve (the invalid-curve attack), a wrong size, an unknown curve: the
+    # key agreement cannot be done, like any other decryption failure (raised below, outside
+    # the handler, so the error carries no trace of its cause).
+    with contextlib.suppress(PyJWTError):
         public = key_from_jwk(epk, allow_roca=True)
-    except PyJWTError:
-        # Not a point of the curve (the invalid-curve attack), a wrong size, an unknown curve:
-        # the key agreement cannot be done, like any other decryption failure.
-        raise JWEDecryptionError from None
     if not isinstance(public, (ECPublicKey, OKPPublicKey)):
-        raise JWEDecryptionError  # a private key or an RSA/oct key is no ephemeral public key
+        raise JWEDecryptionError  # nor is a private key or an RSA/oct key an ephemeral key
     return public
 
 

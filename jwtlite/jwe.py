@@ -219,7 +219,7 @@ def _with_kid(header: dict[str, Any], kid: str | None) -> dict[str, Any]:
 def _compact_header(
     headers: Mapping[str, Any] | None, alg: JWEAlgorithm, enc: JWEEncryption, zip: str | None
 ) -> dict[str, Any]:
-    given = dict(headers or {})
+    given = _mapping(headers, "headers")
     for name, value in (("alg", alg.name), ("enc", enc.name), ("zip", zip)):
         if name in given and given.pop(name) != value:
             raise InvalidArgumentError(f'headers["{name}"] contradicts {name}={value!r}')
@@ -229,6 +229,22 @@ def _compact_header(
         header["zip"] = zip
     _checked_choices(header, alg)
     return header
+
+
+def _json(value: Any) -> bytes:
+    try:
+        return dumps(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidArgumentError(f"a JWE header is not JSON-serialisable: {exc}") from None
+
+
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    """A copy of a header given by the caller, which must be a mapping of names."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(name, str) for name in value):
+        raise InvalidArgumentError(f"{what} must be a mapping of header names to values")
+    return dict(value)
 
 
 def _payload(data: Any, zip: Any) -> bytes:
@@ -292,7 +308,7 @@ def encrypt(
     prepared, kid = prepare_key(key, alg_row, enc_row, kid=header.get("kid"), operation="encrypt")
     header = _with_kid(header, kid)
     produced = produce(alg_row, enc_row, prepared, header, _new_cek([alg_row], enc_row))
-    protected = b64url_encode(dumps(_ordered(header, produced.params)))
+    protected = b64url_encode(_json(_ordered(header, produced.params)))
     body = _payload(plaintext, zip)
     iv, ciphertext, tag = _seal(enc_row, produced.cek, body, protected.encode("ascii"))
     parts = (produced.encrypted_key, iv, ciphertext, tag)
@@ -316,7 +332,10 @@ class _Job:
     """One recipient while :func:`encrypt_json` builds the token."""
 
     def __init__(self, recipient: Any, shared: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        if not isinstance(recipient, tuple) or not 2 <= len(recipient) <= 3:
+            raise InvalidArgumentError("each recipient is a Recipient(key, alg, header=None)")
         key, alg, own = Recipient(*recipient)
+        own = _mapping(own, "a recipient's header")
         self.alg = _alg_row(alg)
         self.own: dict[str, Any] = dict(own or {})
         if "zip" in self.own:
@@ -359,7 +378,9 @@ def encrypt_json(
             ``ECDH-ES`` with others (their CEK cannot be shared), and as :func:`encrypt`.
     """
     enc_row = _enc_row(enc)
-    shared = (dict(protected or {}), dict(unprotected or {}))
+    shared = (_mapping(protected, "protected"), _mapping(unprotected, "unprotected"))
+    if not isinstance(recipients, (list, tuple)):
+        raise InvalidArgumentError("recipients must be a list of Recipient")
     if not recipients or len(recipients) > MAX_RECIPIENTS or (flattened and len(recipients) != 1):
         wanted = "one recipient" if flattened else f"1 to {MAX_RECIPIENTS} recipients"
         raise InvalidArgumentError(f"encrypt_json() takes {wanted}")
@@ -406,7 +427,7 @@ def _json_token(
     aad: bytes | str | None, flattened: bool,
 ) -> str:  # fmt: skip
     protected, unprotected = shared
-    segment = b64url_encode(dumps(protected)) if protected else ""
+    segment = b64url_encode(_json(protected)) if protected else ""
     aad_segment = None if aad is None else b64url_encode(_payload(aad, None))
     additional = segment if aad_segment is None else f"{segment}.{aad_segment}"
     iv, ciphertext, tag = _seal(enc, cek, _payload(plaintext, zip), additional.encode("ascii"))
@@ -422,7 +443,7 @@ def _json_token(
     if aad_segment is not None:
         out["aad"] = aad_segment
     out.update(iv=b64url_encode(iv), ciphertext=b64url_encode(ciphertext), tag=b64url_encode(tag))
-    return dumps(out).decode("utf-8")
+    return _json(out).decode("utf-8")
 
 
 # --- decryption -------------------------------------------------------------------------------
@@ -511,7 +532,7 @@ def decrypt_complete(
         except _RANK as exc:
             if len(parsed.recipients) == 1:
                 raise
-            if failure is None or _RANK.index(type(exc)) < _rank(failure):
+            if failure is None or _rank(exc) < _rank(failure):
                 failure = exc
     assert failure is not None  # noqa: S101 - the loop ran at least once and stored one
     raise failure

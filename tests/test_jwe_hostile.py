@@ -302,3 +302,25 @@ def test_mutated_tokens_raise_only_jwtlite_errors(data: st.DataObject) -> None:
     except PyJWTError:
         return
     assert plaintext == b"payload"  # only a mutation that changed nothing can succeed
+
+
+_ANY = json_values | st.builds(object) | st.binary(max_size=40) | st.sampled_from(
+    ["dir", "A128KW", "RSA-OAEP", "ECDH-ES", "PBES2-HS256+A128KW", "A128GCM", "A256CBC-HS512"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plaintext=_ANY, key=_ANY, alg=_ANY, enc=_ANY, headers=_ANY, zip=_ANY,
+       recipients=_ANY)  # fmt: skip
+def test_any_arguments_to_encrypt_raise_only_jwtlite_errors(
+    plaintext: Any, key: Any, alg: Any, enc: Any, headers: Any, zip: Any, recipients: Any
+) -> None:
+    with contextlib.suppress(PyJWTError):
+        jwe.encrypt(plaintext, key, alg=alg, enc=enc, headers=headers, zip=zip)
+    with contextlib.suppress(PyJWTError):
+        jwe.encrypt_json(plaintext, recipients, enc=enc, protected=headers, unprotected=headers,
+                         aad=plaintext, zip=zip)  # fmt: skip
+    with contextlib.suppress(PyJWTError):
+        jwe.encrypt_json(plaintext, [jwe.Recipient(key, alg, headers)], enc=enc, zip=zip)
+    with contextlib.suppress(PyJWTError):
+        jwe.decrypt("a.b.c.d.e", key, algorithms=alg, encryptions=enc)
