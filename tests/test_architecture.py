@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     # 6 the JWS engine
     "jwtlite.jws": 6,
     "jwtlite._jwe_serial": 6,
+    "jwtlite._jwe_produce": 6,
     "jwtlite.jwe": 6,
     # 7 the PyJWT-shaped face: claims and payload JSON
     "jwtlite.claims": 7,
