@@ -87,8 +87,8 @@ def decrypt_jwt(
     token: str | bytes | Mapping[str, Any],
     key: Any,
     *,
-    algorithms: Sequence[str],
-    encryptions: Sequence[str],
+    algorithms: Sequence[str] | None = None,
+    encryptions: Sequence[str] | None = None,
     verify_key: Any = None,
     verify_algorithms: Sequence[str] | None = None,
     options: Mapping[str, Any] | None = None,
@@ -106,7 +106,8 @@ def decrypt_jwt(
     ``verify_key`` and ``verify_algorithms`` the token must be a nested JWT whose JWS verifies
     (as :func:`jwtlite.decode`); without them it must not be nested. ``options``,
     ``audience``, ``issuer``, ``subject``, ``leeway``, ``max_age`` and ``now`` are
-    :func:`jwtlite.decode`'s claim checks; ``typ`` requires that JWE header value.
+    :func:`jwtlite.decode`'s claim checks; ``typ`` requires that value in the JWE's protected
+    header. ``cty`` and ``typ`` count only in the protected header, which the tag covers.
 
     Raises:
         InvalidTokenError: the JWE, the inner JWS or a claim fails (every subclass of
@@ -119,9 +120,11 @@ def decrypt_jwt(
     if (verify_key is None) != (verify_algorithms is None):
         raise InvalidArgumentError("pass both verify_key and verify_algorithms, or neither")
     decrypted = _jwe.decrypt_complete(token, key, algorithms=algorithms, encryptions=encryptions)
-    if typ is not None and not typ_matches(decrypted.header.get("typ"), typ):
+    # Only the protected header is integrity protected: in the JSON forms anyone could add a
+    # "typ" or "cty" to an unprotected header, so neither decides anything from there.
+    if typ is not None and not typ_matches(decrypted.protected.get("typ"), typ):
         raise InvalidTokenError(f'The token "typ" header is not {typ!r} (RFC 8725 §3.11)')
-    nested = _is_nested(decrypted.header.get("cty"))
+    nested = _is_nested(decrypted.protected.get("cty"))
     if nested != (verify_key is not None):
         raise InvalidTokenError(
             "The JWE holds a signed JWT (cty JWT): pass verify_key and verify_algorithms"

@@ -142,3 +142,20 @@ def test_arguments_are_checked(backend: Backend) -> None:
         decrypt_jwt(token, KEY, typ="at+jwt", **DIR)
     with pytest.raises(InvalidArgumentError, match="now must be a number"):
         decrypt_jwt(token, KEY, now="soon", **DIR)  # type: ignore[arg-type]
+
+
+def test_cty_and_typ_count_only_in_the_protected_header(backend: Backend) -> None:
+    """In the JSON forms an unprotected header is anyone's to edit: it decides nothing."""
+    require(backend, ["dir"], ["A256GCM"])
+    text = jwe.encrypt_json(b'{"sub":"a"}', [jwe.Recipient(KEY, "dir")], enc="A256GCM",
+                            unprotected={"cty": "JWT", "typ": "at+jwt"})  # fmt: skip
+    assert decrypt_jwt(text, KEY, **DIR) == {"sub": "a"}  # not read as a nested JWT
+    with pytest.raises(InvalidTokenError, match="typ"):
+        decrypt_jwt(text, KEY, typ="at+jwt", **DIR)
+
+
+def test_missing_allow_lists_are_a_jwtlite_error() -> None:
+    with pytest.raises(InvalidArgumentError, match='needs a non-empty "algorithms" list'):
+        decrypt_jwt("a.b.c.d.e", KEY, encryptions=["A256GCM"])
+    with pytest.raises(InvalidArgumentError, match='needs a non-empty "encryptions" list'):
+        jwe.decrypt("a.b.c.d.e", KEY, algorithms=["dir"])
