@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from ._cache import BoundedCache
 from ._json import dumps, loads_object
 from ._jwe_limits import JWELimits
 from .b64url import b64url_decode
@@ -64,14 +65,28 @@ def _b64(value: str | bytes, name: str) -> bytes:
         raise JWEParseError(f"Invalid JWE {name}: {exc}") from None
 
 
-def _header(segment: str | bytes, limits: JWELimits) -> dict[str, Any]:
+#: Parsed protected headers by their encoded segment (public data): a service reads tokens of a
+#: handful of headers, and parsing one is a measurable part of a ``dir`` decryption. Only
+#: all-scalar headers are kept (an ``epk`` header is new with every token), and callers get a
+#: copy, so no one can change a cached header.
+_HEADERS: BoundedCache[bytes, dict[str, Any]] = BoundedCache("parsed JWE headers", 256)
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _header(segment: bytes, limits: JWELimits) -> dict[str, Any]:
+    cached = _HEADERS.get(segment)
+    if cached is not None:
+        return dict(cached)
     # The bound is checked on the encoded text, before decoding: 4 characters per 3 octets.
     if len(segment) > (limits.max_header_size * 4 + 2) // 3:
         raise JWEParseError(f"The JWE protected header is over {limits.max_header_size} bytes")
     try:
-        return loads_object(_b64(segment, "protected header"), "JWE protected header")
+        header = loads_object(_b64(segment, "protected header"), "JWE protected header")
     except DecodeError as exc:
         raise JWEParseError(str(exc)) from None
+    if all(type(value) in _SCALARS for value in header.values()):
+        _HEADERS.put(segment, dict(header))
+    return header
 
 
 def parse(token: Any, limits: JWELimits) -> ParsedJWE:
@@ -175,7 +190,7 @@ def _parse_json(obj: Mapping[str, Any], limits: JWELimits) -> ParsedJWE:
     if aad is not None:
         _b64(aad, "AAD")
     return ParsedJWE(
-        protected={} if segment is None else _header(segment, limits),
+        protected={} if segment is None else _header(segment.encode("ascii", "replace"), limits),
         protected_segment=segment or "",
         unprotected=_object_member(obj, "unprotected", limits),
         recipients=recipients,
