@@ -74,12 +74,13 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def _header(segment: bytes, limits: JWELimits) -> dict[str, Any]:
+    # The bound is checked on the encoded text, before decoding: 4 characters per 3 octets
+    # (and before the cache, since each call may bring its own bound).
+    if len(segment) > (limits.max_header_size * 4 + 2) // 3:
+        raise JWEParseError(f"The JWE protected header is over {limits.max_header_size} bytes")
     cached = _HEADERS.get(segment)
     if cached is not None:
         return dict(cached)
-    # The bound is checked on the encoded text, before decoding: 4 characters per 3 octets.
-    if len(segment) > (limits.max_header_size * 4 + 2) // 3:
-        raise JWEParseError(f"The JWE protected header is over {limits.max_header_size} bytes")
     try:
         header = loads_object(_b64(segment, "protected header"), "JWE protected header")
     except DecodeError as exc:

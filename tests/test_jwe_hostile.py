@@ -324,3 +324,11 @@ def test_any_arguments_to_encrypt_raise_only_jwtlite_errors(
         jwe.encrypt_json(plaintext, [jwe.Recipient(key, alg, headers)], enc=enc, zip=zip)
     with contextlib.suppress(PyJWTError):
         jwe.decrypt("a.b.c.d.e", key, algorithms=alg, encryptions=enc)
+
+
+def test_a_cached_header_still_meets_each_call_s_header_limit(backend: Backend) -> None:
+    require(backend, ["dir"], ["A128GCM"])
+    token = jwe.encrypt(b"x", KEY16, alg="dir", enc="A128GCM", headers={"cty": "y" * 100})
+    assert jwe.decrypt(token, KEY16, **DIR) == b"x"  # now cached
+    with pytest.raises(JWEParseError, match="protected header is over 64 bytes"):
+        jwe.decrypt(token, KEY16, max_header_size=64, **DIR)
