@@ -17,12 +17,22 @@ from .exceptions import InvalidKeyError, KeyNeedsCryptographyError
 if TYPE_CHECKING:
     from typing import Union
 
-    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519, x448, x25519
 
     from ._keymodel import AsymmetricKey
 
-    _EdPrivate = Union[ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
-    _EdPublic = Union[ed25519.Ed25519PublicKey, ed448.Ed448PublicKey]
+    _OKPPrivate = Union[
+        ed25519.Ed25519PrivateKey,
+        ed448.Ed448PrivateKey,
+        x25519.X25519PrivateKey,
+        x448.X448PrivateKey,
+    ]
+    _OKPPublic = Union[
+        ed25519.Ed25519PublicKey,
+        ed448.Ed448PublicKey,
+        x25519.X25519PublicKey,
+        x448.X448PublicKey,
+    ]
 
 __all__ = ["NATIVE", "from_cryptography_key", "load_encrypted_pem"]
 
@@ -40,13 +50,14 @@ _CURVE_NAMES = {
 
 
 def from_cryptography_key(obj: object) -> AsymmetricKey | None:
-    """The neutral key for a ``cryptography`` RSA, EC, Ed25519 or Ed448 key object.
+    """The neutral key for a ``cryptography`` RSA, EC, Ed25519, Ed448, X25519 or X448 key object.
 
     Returns None when ``obj`` is not a ``cryptography`` key (or the package is not installed).
+    X25519 and X448 keys load (JWE's ECDH-ES uses them); JWS refuses them for signatures.
 
     Raises:
         InvalidKeyError: a ``cryptography`` key jwtlite cannot use (a curve other than P-256,
-            P-384, P-521 or secp256k1; DSA; X25519; a key whose numbers cannot be read).
+            P-384, P-521 or secp256k1; DSA; DH; a key whose numbers cannot be read).
     """
     # A cryptography key cannot exist unless its package is already imported, so this check
     # keeps every other input (and every process without cryptography) from importing it.
@@ -67,7 +78,7 @@ def from_cryptography_key(obj: object) -> AsymmetricKey | None:
 
 
 def _convert(obj: object) -> AsymmetricKey | None:
-    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa  # noqa: PLC0415 - optional dep
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519  # noqa: PLC0415 - optional dep
 
     if isinstance(obj, rsa.RSAPrivateKey):
         nums = obj.private_numbers()
@@ -87,9 +98,12 @@ def _convert(obj: object) -> AsymmetricKey | None:
         crv = _crv(obj.curve)
         point = obj.public_numbers()
         return _keys.ECPublicKey(crv, point.x, point.y)
+    # RFC 8037 §2: the four OKP curves share one shape, raw private and public octets.
     for private_type, public_type, crv in (
         (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey, "Ed25519"),
         (ed448.Ed448PrivateKey, ed448.Ed448PublicKey, "Ed448"),
+        (x25519.X25519PrivateKey, x25519.X25519PublicKey, "X25519"),
+        (x448.X448PrivateKey, x448.X448PublicKey, "X448"),
     ):
         if isinstance(obj, private_type):
             seed, public = _okp_raw(obj)
@@ -97,7 +111,7 @@ def _convert(obj: object) -> AsymmetricKey | None:
         if isinstance(obj, public_type):
             return _keys.OKPPublicKey(crv, _okp_public_raw(obj))
     if _is_cryptography_object(obj):
-        # Any other key of the package (DSA, DH, X25519, X448, ...) is refused by its origin, not
+        # Any other key of the package (DSA, DH, ...) is refused by its origin, not
         # by naming its class: naming a deprecated class (DSA in cryptography 51) warns.
         raise InvalidKeyError(f"{type(obj).__name__} keys cannot sign JWTs")
     return None
@@ -119,8 +133,9 @@ def _crv(curve: object) -> str:
     return crv
 
 
-def _okp_raw(obj: _EdPrivate) -> tuple[bytes, bytes]:
-    """The RFC 8032 seed and public key (``private_bytes_raw`` is 40+ only, so not used)."""
+def _okp_raw(obj: _OKPPrivate) -> tuple[bytes, bytes]:
+    """The RFC 8032 seed (RFC 7748 private key) and the public key (``private_bytes_raw`` is
+    40+ only, so not used)."""
     from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - optional dep
 
     seed = obj.private_bytes(
@@ -129,7 +144,7 @@ def _okp_raw(obj: _EdPrivate) -> tuple[bytes, bytes]:
     return seed, _okp_public_raw(obj.public_key())
 
 
-def _okp_public_raw(obj: _EdPublic) -> bytes:
+def _okp_public_raw(obj: _OKPPublic) -> bytes:
     from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - optional dep
 
     return obj.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

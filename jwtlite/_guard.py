@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from ._json import loads_object
 from .api import PyJWS
@@ -37,8 +38,13 @@ __all__ = [
     "Authenticated",
     "GuardConfig",
     "GuardCore",
+    "GuardHooks",
+    "PasswordForm",
     "RequestBodyError",
     "RequestView",
+    "json_body_fields",
+    "password_form",
+    "require_json_body",
     "string_fields",
 ]
 
@@ -47,6 +53,7 @@ __all__ = [
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Seconds a client should wait before retrying when the revocation store is down.
 _RETRY_AFTER = "5"
+_JSON_MEDIA_TYPE = "application/json"
 
 
 class _CSRFError(BearerError):
@@ -58,6 +65,13 @@ class RequestBodyError(BearerError):
     ``invalid_request`` (RFC 6749 §5.2)."""
 
 
+class _UnsupportedGrantError(RequestBodyError):
+    """A token request for a grant other than ``password``: answered 400
+    ``unsupported_grant_type`` (RFC 6749 §5.2)."""
+class _MediaTypeError(RequestBodyError):
+    """The body is not declared as JSON: answered 415 (RFC 9110 §15.5.16)."""
+
+
 class _UnknownUserError(InvalidTokenError):
     """The user loader found no user for the token's subject."""
 
@@ -67,8 +81,9 @@ class AuthFailure:
     """Why a request was refused and how to answer it (RFC 6750 §3).
 
     ``reason`` is a stable word for clients and logs: ``missing``, ``malformed``, ``bad_request``,
-    ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``, ``not_fresh``, ``user_not_found``,
-    ``invalid`` or ``unavailable``. ``message`` never echoes token contents.
+    ``unsupported_media_type``, ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``,
+    ``not_fresh``, ``user_not_found``, ``invalid`` or ``unavailable``. ``message`` never echoes
+    token contents.
     """
 
     status: int
@@ -85,6 +100,9 @@ class AuthFailure:
         """``WWW-Authenticate`` (RFC 6750 §3), or ``Retry-After`` for a 503."""
         if self.status == 503:
             return {"Retry-After": _RETRY_AFTER}
+        if self.reason == "unsupported_media_type":
+            # RFC 9110 §15.5.16: Accept can say which media types would have been accepted.
+            return {"Accept": _JSON_MEDIA_TYPE}
         if self.reason == "bad_request":
             # A bad body parameter is an OAuth error (RFC 6749 §5.2), not a bearer challenge.
             return {}
@@ -121,13 +139,15 @@ class GuardConfig:
 
 @dataclass(frozen=True)
 class RequestView:
-    """The parts of an HTTP request the guard reads. ``body`` is called only when needed."""
+    """The parts of an HTTP request the guard reads. ``body`` is called only when needed;
+    ``content_type`` is the raw ``Content-Type`` header (None when absent)."""
 
     method: str
     authorization: str | None
     cookies: Mapping[str, str]
     csrf_header: str | None
     body: Callable[[], bytes] = lambda: b""
+    content_type: str | None = None
 
 
 @dataclass
@@ -157,6 +177,82 @@ def string_fields(raw: bytes, *names: str) -> dict[str, str]:
     return values  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class PasswordForm:
+    """A Resource Owner Password Credentials token request (RFC 6749 §4.3.2): what Swagger UI's
+    **Authorize** dialog, FastAPI's ``OAuth2PasswordBearer`` clients and ``curl -d`` send."""
+
+    username: str
+    password: str
+    scopes: tuple[str, ...] = ()
+
+
+# A password token request has grant_type, username, password, scope and at most client_id and
+# client_secret (RFC 6749 §2.3.1, §4.3.2); a form with more parameters is refused unparsed.
+_MAX_FORM_FIELDS = 8
+
+
+def password_form(raw: bytes) -> PasswordForm:
+    """The password grant of an ``application/x-www-form-urlencoded`` body (RFC 6749 §4.3.2,
+    Appendix B); :class:`RequestBodyError` (400 ``invalid_request``) when it is not one, and 400
+    ``unsupported_grant_type`` when ``grant_type`` names another grant. Client credentials are
+    ignored: the endpoint serves a public client (RFC 6749 §2.1)."""
+    try:
+        # Strict UTF-8 both before and after percent-decoding: a lone surrogate cannot get in.
+        pairs = parse_qsl(
+            raw.decode("utf-8"), strict_parsing=True, encoding="utf-8", errors="strict",
+            max_num_fields=_MAX_FORM_FIELDS,
+        )
+    except ValueError:  # UnicodeDecodeError is one; so are a field without "=" and too many
+        raise RequestBodyError("the body must be a form-encoded password grant") from None
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            # RFC 6749 §3.2: request parameters MUST NOT be included more than once.
+            raise RequestBodyError("a form parameter is repeated")
+        fields[name] = value  # parse_qsl drops empty values, as RFC 6749 §3.2 asks
+    grant = fields.get("grant_type")
+    if grant is not None and grant != "password":
+        raise _UnsupportedGrantError("grant_type must be password")
+    missing = [name for name in ("grant_type", "username", "password") if name not in fields]
+    if missing:
+        raise RequestBodyError(f"missing form field(s): {', '.join(missing)}")
+    # RFC 6749 §3.3: scope is a list of space-delimited tokens.
+    scopes = tuple(scope for scope in fields.get("scope", "").split(" ") if scope)
+    return PasswordForm(fields["username"], fields["password"], scopes)
+def _is_json_media_type(content_type: str | None) -> bool:
+    # RFC 9110 §8.3.1: type and subtype are case-insensitive, parameters follow a ";".
+    # RFC 6839 §3.1: a "+json" suffix names a JSON-based media type.
+    if content_type is None:
+        return False
+    media = content_type.split(";", 1)[0].strip(" \t").lower()
+    return media == _JSON_MEDIA_TYPE or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def json_body_fields(content_type: str | None, raw: bytes, *names: str) -> dict[str, str]:
+    """:func:`string_fields` of a body that must be declared as JSON.
+
+    A body of another media type (or none declared) raises a :class:`RequestBodyError`
+    answered 415. Why: a page on any other site may make the browser POST ``text/plain``,
+    ``application/x-www-form-urlencoded`` or ``multipart/form-data`` (a plain HTML form, or a
+    ``no-cors`` fetch, which may also send no type at all) without a CORS preflight; only a
+    JSON type needs the preflight that such a page cannot pass. Taking a login or a refresh
+    from those bodies would let any site log the browser into the attacker's account (login
+    CSRF) in cookie mode. An empty body has no format: it stays a missing parameter (400).
+    """
+    require_json_body(content_type, raw)
+    return string_fields(raw, *names)
+
+
+def require_json_body(content_type: str | None, raw: bytes) -> None:
+    """The 415 refusal of :func:`json_body_fields` alone, for a body a framework parses itself
+    (a FastAPI pydantic model parses an undeclared body as JSON)."""
+    if raw and not _is_json_media_type(content_type):
+        raise _MediaTypeError("the body must be sent as Content-Type: application/json")
+
+
 def _is_text(value: object) -> bool:
     if not isinstance(value, str):
         return False
@@ -178,12 +274,15 @@ def _unverified_typ(token: str | None) -> object:
 
 
 _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
+    (_UnsupportedGrantError, 400, "unsupported_grant_type", "bad_request", ""),
+    (_MediaTypeError, 415, "invalid_request", "unsupported_media_type", ""),
     (RequestBodyError, 400, "invalid_request", "bad_request", ""),
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
     (ExpiredSignatureError, 401, "invalid_token", "expired", "the token has expired"),
     (RevokedTokenError, 401, "invalid_token", "revoked", "the token has been revoked"),
-    # RFC 6750 §3.1: a valid token without the privilege the route needs.
-    (StaleTokenError, 403, "insufficient_scope", "not_fresh",
+    # RFC 9470 §3: the token is valid, but the login behind it does not meet the route's
+    # authentication requirement (recentness here): 401, so the client logs in again.
+    (StaleTokenError, 401, "insufficient_user_authentication", "not_fresh",
      "this action needs a fresh login"),
     (_UnknownUserError, 401, "invalid_token", "user_not_found", "the user no longer exists"),
 )
@@ -192,7 +291,10 @@ _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
 def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailure:
     """The answer to one failure, naming it without echoing token contents."""
     if isinstance(exc, RevocationStoreUnavailableError):
-        return AuthFailure(503, None, "unavailable", "the revocation store is unavailable")
+        # Not invalid_token: the token may be fine, and a client told so would throw it away
+        # instead of retrying (RFC 6749 §4.1.2.1 names this condition).
+        return AuthFailure(503, "temporarily_unavailable", "unavailable",
+                           "the revocation store is unavailable")
     if isinstance(exc, BearerError) and not isinstance(exc, (_CSRFError, RequestBodyError)):
         if exc.error is None:
             return AuthFailure(401, None, "missing", "no access token was sent")
@@ -219,14 +321,25 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class GuardCore:
-    """The shared state and rules of one integration: service, config and hooks."""
+@dataclass
+class GuardHooks:
+    """The application's callbacks. Several cores may share one (the Flask manager's hooks
+    apply to every app it is registered with)."""
 
-    def __init__(self, service: TokenService | None, config: GuardConfig) -> None:
+    user_loader: Callable[[dict[str, Any]], Any] | None = None
+    claims_hook: Callable[[str], Mapping[str, Any]] | None = None
+
+
+class GuardCore:
+    """The state and rules of one integration for one service: service, config and hooks."""
+
+    def __init__(
+        self, service: TokenService | None, config: GuardConfig,
+        hooks: GuardHooks | None = None,
+    ) -> None:
         self.service = service
         self.config = config
-        self.user_loader: Callable[[dict[str, Any]], Any] | None = None
-        self.claims_hook: Callable[[str], Mapping[str, Any]] | None = None
+        self.hooks = hooks if hooks is not None else GuardHooks()
 
     def require_service(self) -> TokenService:
         """The bound service; an :class:`InvalidArgumentError` before one is bound."""
@@ -236,7 +349,8 @@ class GuardCore:
 
     def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
         """A new pair for ``identity`` with the hook's claims, then ``claims``, added."""
-        extra = dict(self.claims_hook(identity)) if self.claims_hook is not None else {}
+        hook = self.hooks.claims_hook
+        extra = dict(hook(identity)) if hook is not None else {}
         extra.update(claims or {})
         return self.require_service().issue(identity, extra)
 
@@ -269,7 +383,7 @@ class GuardCore:
             return token
         if view.authorization is not None:
             return parse_authorization_header(view.authorization)
-        return string_fields(view.body(), "refresh_token")["refresh_token"]
+        return json_body_fields(view.content_type, view.body(), "refresh_token")["refresh_token"]
 
     def authenticate(
         self, view: RequestView, *, optional: bool = False, refresh: bool = False,
@@ -287,8 +401,9 @@ class GuardCore:
             else:
                 token = self.access_token(view)
                 result = Authenticated(service.verify_access(token, fresh=fresh), token)
-            if self.user_loader is not None and result.claims is not None:
-                result.user = self.user_loader(result.claims)
+            loader = self.hooks.user_loader
+            if loader is not None and result.claims is not None:
+                result.user = loader(result.claims)
                 if result.user is None:
                     raise _UnknownUserError("the user loader returned None")
         except BearerError as exc:
@@ -313,16 +428,23 @@ class GuardCore:
         return pair.to_response()
 
     def cookies_to_set(self, pair: TokenPair) -> list[tuple[str, str, str, bool, int | None]]:
-        """``(name, value, path, httponly, max_age)`` for every cookie a login sets."""
+        """``(name, value, path, httponly, max_age)`` for every cookie a login sets.
+
+        Each ``Max-Age`` (RFC 6265 §5.2.2) is the lifetime of the token the cookie serves: a
+        browser keeps the refresh cookie across restarts for as long as the refresh token
+        works, and the CSRF cookie as long, since spending the refresh cookie needs it. None
+        (a session cookie) only for a pair that does not say its refresh lifetime.
+        """
         cfg = self.config
+        refresh_age = pair.refresh_expires_in
         cookies: list[tuple[str, str, str, bool, int | None]] = [
             (cfg.access_cookie, pair.access_token, "/", True, pair.expires_in)
         ]
         # The refresh token is sent only to the paths that spend or revoke it.
-        cookies += [(cfg.refresh_cookie, pair.refresh_token, p, True, None)
+        cookies += [(cfg.refresh_cookie, pair.refresh_token, p, True, refresh_age)
                     for p in cfg.refresh_paths]
         # Readable by the page's JavaScript on purpose: it echoes it in the CSRF header.
-        cookies.append((cfg.csrf_cookie, new_csrf_token(), "/", False, None))
+        cookies.append((cfg.csrf_cookie, new_csrf_token(), "/", False, refresh_age))
         return cookies
 
     def cookies_to_clear(self) -> list[tuple[str, str]]:

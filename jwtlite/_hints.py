@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import _jwa
+from ._escape import escape
 
 __all__ = [
     "append",
@@ -55,9 +56,8 @@ def _hint(text: str) -> str:
 
 
 def _name(value: object) -> str:
-    """A caller-chosen name, quoted and cut to one short line."""
-    text = value if isinstance(value, str) else repr(value)
-    return repr(text if len(text) <= _MAX_NAME else text[:_MAX_NAME] + "...")
+    """A caller- or token-chosen name (an ``alg``), quoted, escaped and cut to one short line."""
+    return f"'{escape(value, _MAX_NAME)}'"
 
 
 def append(exc: BaseException, hint: str) -> None:
@@ -275,5 +275,4 @@ def _a(noun: str) -> str:
 
 
 def _json_key(key: object) -> str:
-    text = key if isinstance(key, str) else str(key)
-    return json.dumps(text if len(text) <= _MAX_NAME else text[:_MAX_NAME] + "...")
+    return f'"{escape(key, _MAX_NAME)}"'

@@ -18,6 +18,7 @@ import re
 from itertools import accumulate
 from typing import Any, Callable
 
+from ._escape import escape
 from .exceptions import DecodeError
 
 __all__ = ["MAX_DEPTH", "dumps", "loads_object"]
@@ -58,7 +59,7 @@ def _pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(result) != len(pairs):
         seen: set[str] = set()
         dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise _StrictnessError(f"duplicate member name {dup!r}")
+        raise _StrictnessError(f'duplicate member name "{escape(dup)}"')
     return result
 
 
@@ -69,7 +70,7 @@ def _reject_constant(name: str) -> Any:
 def _finite_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise _StrictnessError(f"number {text[:20]!r} overflows")
+        raise _StrictnessError(f'number "{escape(text, 20)}" overflows')
     return value
 
 

@@ -12,9 +12,12 @@ registry (RSA-OAEP-384 and RSA-OAEP-512).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+
+from .exceptions import UnsupportedHashError
 
 __all__ = [
     "ALGORITHMS",
@@ -23,6 +26,7 @@ __all__ = [
     "JWE_ALGORITHMS",
     "JWEAlgorithm",
     "JWEEncryption",
+    "SIGNATURE_HASHES",
     "curve_algorithm",
     "custom_row",
     "jwe_algorithm",
@@ -76,8 +80,25 @@ _ROWS = (
     JWA("Ed448", "eddsa", "OKP", "", ("Ed448",), keygen="Ed448"),
 )
 
+#: OKP curves that agree on keys (RFC 7748) and never sign: no row names them.
+_AGREEMENT_CURVES = ("X25519", "X448")
+
 #: Algorithm name -> row, in RFC order.
 ALGORITHMS: Mapping[str, JWA] = MappingProxyType({r.name: r for r in _ROWS})
+
+
+#: The hashes (hashlib names) an RSA, RSA-PSS or ECDSA Algorithm object may be built with.
+#: The rows above use only SHA-256/384/512, as RFC 7518 §3 defines; the rest serve Algorithm
+#: objects a caller builds by hand, as PyJWT's classes allow: oauthlib signs OAuth 1.0a's
+#: RSA-SHA1 (RFC 5849 §3.4.3) with ``RSAAlgorithm(hashes.SHA1)``. No row names them, so a
+#: token's ``alg`` never reaches them; only a caller who registers such an object does. MD5 is
+#: left out on purpose: its collisions take seconds to find, so its signatures can be forged.
+#: SHA-1 (chosen-prefix collisions are feasible, at far greater cost) is here only because
+#: OAuth 1.0a needs it.
+SIGNATURE_HASHES = frozenset(
+    {"sha1", "sha224", "sha256", "sha384", "sha512", "sha512_224", "sha512_256",
+     "sha3_224", "sha3_256", "sha3_384", "sha3_512"}
+)  # fmt: skip
 
 
 def row(name: object) -> JWA | None:
@@ -90,14 +111,31 @@ def custom_row(
 ) -> JWA:
     """The row for ``name``, or for a caller-named algorithm of a known ``family`` (PyJWT lets
     callers register e.g. ``HMACAlgorithm("XS256", "sha256")``): the family's first row with
-    the given name, hash and curves."""
+    the given name, hash and curves.
+
+    Raises:
+        UnsupportedHashError: the hash is not in :data:`SIGNATURE_HASHES` (for HMAC: not a
+            fixed-length hash of :mod:`hashlib`).
+    """
     base = ALGORITHMS.get(name) or next(r for r in _ROWS if r.family == family)
+    if hash_name and not _usable_hash(family, hash_name):
+        raise UnsupportedHashError(f"unsupported hash for {name}: {hash_name!r}")
     return replace(
         base,
         name=name,
         hash_name=hash_name or base.hash_name,
         curves=base.curves if curves is None else curves,
     )
+
+
+def _usable_hash(family: str, hash_name: str) -> bool:
+    if family != "hmac":
+        return isinstance(hash_name, str) and hash_name in SIGNATURE_HASHES
+    # RFC 2104 §2 fits any iterated hash; PyJWT's HMACAlgorithm takes any hashlib constructor.
+    try:
+        return hashlib.new(hash_name).digest_size > 0  # not an extendable-output function
+    except (ValueError, TypeError):
+        return False
 
 
 def curve_algorithm(curve: str) -> str:
@@ -114,6 +152,11 @@ def unfit_reason(alg: JWA, kty: str | None, curve: str | None) -> str | None:
     if alg.fits(kty, curve):
         return None
     key_desc = f"{kty} {curve}" if curve else str(kty)
+    if curve in _AGREEMENT_CURVES:
+        return (
+            f"a {key_desc} key cannot be used for {alg.name}: {curve} is for key agreement "
+            "(JWE ECDH-ES, RFC 8037 §3.2), not for signatures"
+        )
     return f"a {key_desc} key cannot be used for {alg.name}"
 
 

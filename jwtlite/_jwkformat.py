@@ -23,8 +23,10 @@ from typing import Any, Callable, Union
 
 from . import _jwa
 from ._curves import CURVES
+from ._escape import escape
 from ._keyformats import (
     OKP_SIZES,
+    check_curve,
     ec_private,
     ec_public,
     okp_private,
@@ -83,13 +85,6 @@ def _str_member(data: Mapping[str, Any], name: str) -> str:
         prefix = f"{name} is not found: " if value is None and name in ("kty", "crv") else ""
         raise InvalidKeyError(f'{prefix}JWK member "{name}" is {what}')
     return value
-
-
-def _shown(value: str) -> str:
-    """A member value for an error message: as is when short printable ASCII, else escaped (a
-    fetched JWK Set is untrusted input, and messages end up in logs)."""
-    short = value[:40]
-    return short if short.isascii() and short.isprintable() else repr(short)
 
 
 def _octets(data: Mapping[str, Any], name: str, size: int | None = None) -> bytes:
@@ -153,7 +148,7 @@ def key_from_jwk(data: Mapping[str, Any], *, allow_roca: bool = False) -> JWKKey
     kty = _str_member(data, "kty")
     parser = _PARSERS.get(kty)
     if parser is None:
-        raise InvalidKeyError(f"Unsupported kty: {_shown(kty)}")  # PyJWT's text
+        raise InvalidKeyError(f"Unsupported kty: {escape(kty, 40)}")  # PyJWT's text
     key = parser(data)
     if not allow_roca and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         refuse_roca(key.n)
@@ -199,7 +194,7 @@ def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
     crv = _str_member(data, "crv")
     curve = CURVES.get(crv)
     if curve is None:
-        raise InvalidKeyError(f"Unsupported crv: {_shown(crv)}")
+        raise InvalidKeyError(f"Unsupported crv: {escape(crv, 40)}")
     # RFC 7518 §6.2.1.2: "the full coordinate size ... even if leading zero octets".
     point = b"\x04" + _octets(data, "x", curve.size) + _octets(data, "y", curve.size)
     if "d" not in data:
@@ -213,10 +208,12 @@ def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
 
 def _okp_from_jwk(data: Mapping[str, Any]) -> OKPPublicKey | OKPPrivateKey:
     crv = _str_member(data, "crv")
+    # RFC 8037 §2: Ed25519/Ed448 sign (JWS); X25519/X448 agree on keys (JWE's ECDH-ES).
     size = OKP_SIZES.get(crv)
     if size is None:
-        # X25519 / X448 are key-agreement curves (RFC 8037 §3.2), never signature keys.
-        raise InvalidKeyError(f"Unsupported crv: {_shown(crv)} (OKP signatures: Ed25519, Ed448)")
+        raise InvalidKeyError(
+            f"Unsupported crv: {escape(crv, 40)} (OKP curves: Ed25519, Ed448, X25519, X448)"
+        )
     x = _octets(data, "x", size)
     if "d" not in data:
         return okp_public(crv, x)
@@ -236,6 +233,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], JWKKey]] = {
 
 def key_members(key: Any, include_private: bool) -> dict[str, str]:
     """The key-material members of ``key`` (RFC 7518 §6, RFC 8037 §2), public ones first."""
+    check_curve(key)
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         out = {"kty": "RSA", "n": uint_to_b64(key.n), "e": uint_to_b64(key.e)}
         if include_private and isinstance(key, RSAPrivateKey):

@@ -36,8 +36,9 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from ._escape import escape_kid
+from ._escape import escape, summarise
 from ._json import loads_object
+from ._keymodel import PRIVATE_KEY_TYPES
 from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
 from .jwk import PyJWK, PyJWKSet, skipped_reason
 
@@ -46,12 +47,12 @@ __all__ = [
     "JWKSetCache",
     "Mode",
     "check_settings",
-    "escape_kid",
     "make_rules",
+    "match_kid",
     "outcome",
     "parse_jwk_set",
     "parse_response",
-    "refuse_ambiguous",
+    "signing_key",
     "signing_keys",
 ]
 
@@ -176,7 +177,7 @@ def parse_jwk_set(data: Any) -> PyJWKSet:
         else:
             skipped.append((member, reason))
     if members and not kept:
-        reasons = "; ".join(sorted({reason for _, reason in skipped}))
+        reasons = summarise(reason for _, reason in skipped)
         raise PyJWKClientError(f"The JWK Set did not contain any usable keys ({reasons})")
     try:
         jwk_set = PyJWKSet(kept)
@@ -186,19 +187,50 @@ def parse_jwk_set(data: Any) -> PyJWKSet:
     return jwk_set
 
 
-def refuse_ambiguous(jwk_set: PyJWKSet, kid: str) -> None:
-    """Refuse a ``kid`` that names a usable key and a skipped member: which one the issuer
-    meant is unknown, and the skipped one may be the issuer's real (rotated-in) key."""
-    reason = skipped_reason(jwk_set, kid)
-    if reason is not None:
-        raise PyJWKClientError(
-            f'kid "{escape_kid(kid)}" names a usable key and a skipped member ({reason}); '
-            "refusing an ambiguous JWK Set"
-        )
+def match_kid(keys: list[PyJWK], kid: str | None) -> PyJWK | None:
+    """The first key whose ``kid`` is ``kid``; with no ``kid``, the only key if there is one."""
+    if kid is None:
+        return keys[0] if len(keys) == 1 else None
+    return next((key for key in keys if key.key_id == kid), None)
+
+
+def signing_key(jwk_set: PyJWKSet, kid: str) -> PyJWK | None:
+    """The key a client hands out for ``kid``, or None when the set has none.
+
+    Every JWKS client, in every configuration (set cache on or off, any cooldown, sync, asyncio
+    and PyJWT's face), chooses its key here, so no path can skip these refusals:
+
+    * a set holding private or secret key material among its usable keys (one put into the
+      cache by hand: fetched sets have such members skipped already) is refused whole;
+    * a ``kid`` that names a usable key and a skipped member (a leaked private key, a
+      symmetric key, a malformed one) is refused: which one the issuer meant is unknown, and
+      the skipped one may be its real, rotated-in key.
+    """
+    key = match_kid(signing_keys(jwk_set), kid)
+    if key is not None:
+        reason = skipped_reason(jwk_set, kid)
+        if reason is not None:
+            raise PyJWKClientError(
+                f'kid "{escape(kid)}" names a usable key and a skipped member ({reason}); '
+                "refusing an ambiguous JWK Set"
+            )
+    return key
 
 
 def signing_keys(jwk_set: PyJWKSet) -> list[PyJWK]:
-    """Keys usable for verification: ``use`` absent or ``sig``, ``key_ops`` allowing it."""
+    """Keys usable for verification: ``use`` absent or ``sig``, ``key_ops`` allowing it.
+
+    Raises:
+        PyJWKClientError: none is, or the set publishes private or secret key material.
+    """
+    for jwk in jwk_set.keys:
+        if jwk.key_type == "oct" or isinstance(jwk.key, PRIVATE_KEY_TYPES):
+            # RFC 7517 §9.2: a JWK Set served to verifiers holds public keys only; one that
+            # publishes a private key has leaked it, and anyone may sign with it.
+            raise PyJWKClientError(
+                "The JWK Set publishes private or secret key material"
+                f' (kid "{escape(jwk.key_id)}"); refusing it'
+            )
     keys = [
         k
         for k in jwk_set.keys
@@ -349,7 +381,7 @@ class JWKSRules:
             self._unknown[kid] = expires
             while len(self._unknown) > _NEGATIVE_CACHE_SIZE:
                 self._unknown.popitem(last=False)
-        return PyJWKClientError(f'Unable to find a signing key that matches: "{escape_kid(kid)}"')
+        return PyJWKClientError(f'Unable to find a signing key that matches: "{escape(kid)}"')
 
     def found(self, kid: str) -> None:
         self._unknown.pop(kid, None)

@@ -28,9 +28,10 @@ import urllib.request
 from collections.abc import Mapping
 from typing import IO, Any
 
+from ._escape import TEXT_SHOWN, escape
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError
 
-__all__ = ["check_uri", "fetch", "is_loopback", "max_age"]
+__all__ = ["check_uri", "fetch", "fetch_failed", "is_loopback", "max_age"]
 
 _MAX_TTL = 24 * 3600
 
@@ -77,6 +78,18 @@ def max_age(cache_control: object) -> float | None:
             if value.isdigit() and value.isascii():
                 return float(min(int(value[:12]), _MAX_TTL))
     return None
+
+
+def fetch_failed(detail: object) -> PyJWKClientConnectionError:
+    """PyJWT's error for a failed fetch. ``detail`` (an exception of the transport, whose text
+    may quote what the server sent) is escaped and cut: it must not forge or flood a log line."""
+    try:
+        text = str(detail)
+    except Exception:  # a plugged-in transport's exception whose __str__ fails
+        text = type(detail).__name__
+    return PyJWKClientConnectionError(
+        f'Fail to fetch data from the url, err: "{escape(text, TEXT_SHOWN)}"'
+    )
 
 
 def _timed_out() -> PyJWKClientConnectionError:
@@ -302,15 +315,13 @@ def fetch(
             detail = f"HTTP {exc.code}: redirects are not followed"
         else:
             detail = f"HTTP {exc.code}"
-        raise PyJWKClientConnectionError(
-            f'Fail to fetch data from the url, err: "{detail}"'
-        ) from None
+        raise fetch_failed(detail) from None
     except TimeoutError:
         raise _timed_out() from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise _timed_out() from None
-        raise PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{exc}"') from exc
+        raise fetch_failed(exc) from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:
         # Socket errors are OSErrors; ValueError covers malformed URLs and bad chunk sizes.
-        raise PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{exc}"') from exc
+        raise fetch_failed(exc) from exc

@@ -10,6 +10,7 @@ Readers raise :class:`~jwtlite._der.DERError` for malformed DER and
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Callable
 
 from . import _der
@@ -34,6 +35,8 @@ __all__ = [
     "MAX_RSA_BITS",
     "OKP_SIZES",
     "PARSERS",
+    "XDH_CURVES",
+    "check_curve",
     "decode_point",
     "der_shape",
     "ec_private",
@@ -52,13 +55,20 @@ __all__ = [
 
 OID_RSA = "1.2.840.113549.1.1.1"  # rsaEncryption (RFC 8017 A.1)
 OID_EC = "1.2.840.10045.2.1"  # id-ecPublicKey (RFC 5480 §2.1.1)
-OKP_OIDS = {"1.3.101.112": "Ed25519", "1.3.101.113": "Ed448"}  # RFC 8410 §3
-OKP_SIZES = {"Ed25519": 32, "Ed448": 57}  # RFC 8032 §5.1.5 / §5.2.5
+#: RFC 8410 §3: id-X25519, id-X448, id-Ed25519, id-Ed448 (parameters absent).
+OKP_OIDS = {
+    "1.3.101.110": "X25519",
+    "1.3.101.111": "X448",
+    "1.3.101.112": "Ed25519",
+    "1.3.101.113": "Ed448",
+}
+#: Private and public key octets: RFC 8032 §5.1.5 / §5.2.5 (EdDSA), RFC 7748 §5 (X25519, X448).
+OKP_SIZES = {"Ed25519": 32, "Ed448": 57, "X25519": 32, "X448": 56}
+#: The key-agreement curves (RFC 8037 §3.2: ECDH-ES in JWE); never signature keys.
+XDH_CURVES = frozenset({"X25519", "X448"})
 _REFUSED_OIDS = {
     "1.2.840.113549.1.1.10": "RSASSA-PSS-restricted RSA keys (RFC 4055) are not supported",
     "1.2.840.10040.4.1": "DSA keys are not supported by JWS",
-    "1.3.101.110": "X25519 is a key-agreement key, not a signature key",
-    "1.3.101.111": "X448 is a key-agreement key, not a signature key",
 }
 _OID_BY_OKP = {name: oid for oid, name in OKP_OIDS.items()}
 
@@ -144,17 +154,26 @@ def ec_private(curve_name: str, d: int, point: bytes | None) -> ECPrivateKey:
 
 
 def okp_public(curve_name: str, x: bytes) -> OKPPublicKey:
-    """An Ed25519/Ed448 public key of the RFC 8032 length."""
+    """An Ed25519/Ed448/X25519/X448 public key of the RFC 8032 / RFC 7748 length.
+
+    An X25519/X448 u-coordinate is not checked further: RFC 7748 §5 defines the functions for
+    every value (twist points and non-canonical values included), and the low-order ones give
+    the all-zero secret that the backends refuse at agreement time (§6.1).
+    """
     if len(x) != OKP_SIZES[curve_name]:
         raise InvalidKeyError(f"{curve_name} public key must be {OKP_SIZES[curve_name]} bytes")
     return OKPPublicKey(curve_name, x)
 
 
 def okp_private(curve_name: str, seed: bytes, public: bytes | None) -> OKPPrivateKey:
-    """An Ed25519/Ed448 private key from its seed; the public key must match if given."""
+    """An OKP private key from its seed (EdDSA) or private octets (X25519/X448); the public
+    key is computed, and must match ``public`` if given."""
     if len(seed) != OKP_SIZES[curve_name]:
         raise InvalidKeyError(f"{curve_name} private key must be {OKP_SIZES[curve_name]} bytes")
-    x = get_backend().eddsa_public_key(curve_name, seed)
+    if curve_name in XDH_CURVES:
+        x = get_backend().xdh_public_key(curve_name, seed)
+    else:
+        x = get_backend().eddsa_public_key(curve_name, seed)
     if public is not None and public != x:
         raise InvalidKeyError(f"{curve_name} public key does not match the private key")
     return OKPPrivateKey(curve_name, seed, x)
@@ -232,7 +251,7 @@ def _spki_body(body: bytes) -> PublicKey:
 
 
 def parse_spki(der: bytes) -> PublicKey:
-    """SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) for RSA, EC (RFC 5480) and EdDSA (RFC 8410)."""
+    """SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) for RSA, EC (RFC 5480) and the RFC 8410 curves."""
     return _spki_body(_der.unwrap(der, _der.TAG_SEQUENCE, "SubjectPublicKeyInfo"))
 
 
@@ -361,6 +380,22 @@ def parse_der(der: bytes) -> AsymmetricKey:
 # --- writers --------------------------------------------------------------------------------
 
 
+def check_curve(key: AsymmetricKey) -> None:
+    """Refuse a model key built by hand on a curve no format here can encode.
+
+    Keys read by jwtlite's loaders always pass; this keeps a ``KeyError`` from escaping the
+    writers (PKCS#8, SPKI, SEC 1, JWK, OpenSSH) for ``ECPublicKey("P-999", ...)``.
+    """
+    if isinstance(key, (ECPublicKey, ECPrivateKey)):
+        known: Collection[str] = CURVES.keys()
+    elif isinstance(key, (OKPPublicKey, OKPPrivateKey)):
+        known = OKP_SIZES.keys()
+    else:
+        return
+    if not isinstance(key.curve, str) or key.curve not in known:
+        raise InvalidKeyError(f"unsupported curve {key.curve!r}")
+
+
 def _algorithm_der(key: AsymmetricKey) -> bytes:
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         return _der.encode_sequence(_der.encode_oid(OID_RSA), _der.encode_null())
@@ -381,6 +416,7 @@ def pkcs1_der(key: RSAPublicKey | RSAPrivateKey) -> bytes:
 
 def sec1_der(key: ECPrivateKey, *, with_curve: bool = True) -> bytes:
     """ECPrivateKey (RFC 5915 §3) with its public point; the curve is omitted inside PKCS#8."""
+    check_curve(key)
     curve = CURVES[key.curve]
     parts = [_der.encode_integer(1), _der.encode_octet_string(key.d.to_bytes(curve.size, "big"))]
     if with_curve:
@@ -392,6 +428,7 @@ def sec1_der(key: ECPrivateKey, *, with_curve: bool = True) -> bytes:
 
 def spki_der(key: PublicKey) -> bytes:
     """SubjectPublicKeyInfo for any public key."""
+    check_curve(key)
     if isinstance(key, RSAPublicKey):
         bits = pkcs1_der(key)
     elif isinstance(key, ECPublicKey):
@@ -403,6 +440,7 @@ def spki_der(key: PublicKey) -> bytes:
 
 def pkcs8_der(key: PrivateKey) -> bytes:
     """PrivateKeyInfo version 0 (RFC 5208 §5), readable by every PKCS#8 implementation."""
+    check_curve(key)
     if isinstance(key, RSAPrivateKey):
         inner = pkcs1_der(key)
     elif isinstance(key, ECPrivateKey):

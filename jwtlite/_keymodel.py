@@ -18,6 +18,7 @@ from typing import Union
 
 from ._curves import CURVES
 from .b64url import b64url_encode, uint_to_b64
+from .exceptions import InvalidKeyError
 
 __all__ = [
     "AsymmetricKey",
@@ -40,7 +41,10 @@ __all__ = [
 
 
 def _short_thumbprint(key: PublicKey) -> str:
-    return thumbprint_of(key)[:8]
+    try:
+        return thumbprint_of(key)[:8]
+    except InvalidKeyError:  # a key built by hand on an unknown curve: repr must not fail
+        return "?"
 
 
 class HMACSecret(bytes):
@@ -138,7 +142,9 @@ class ECPrivateKey:
 
 @dataclass(frozen=True)
 class OKPPublicKey:
-    """An Edwards-curve public key (RFC 8037): ``curve`` is ``Ed25519`` or ``Ed448``."""
+    """An octet key pair's public key (RFC 8037 §2): ``curve`` is ``Ed25519`` or ``Ed448``
+    (signatures, RFC 8032) or ``X25519`` or ``X448`` (key agreement, RFC 7748), and ``x`` is
+    the encoded point or u-coordinate."""
 
     curve: str
     x: bytes
@@ -152,7 +158,8 @@ class OKPPublicKey:
 
 @dataclass(frozen=True)
 class OKPPrivateKey:
-    """An Edwards-curve private key: ``d`` is the RFC 8032 seed, ``x`` the public key."""
+    """An octet key pair's private key: ``d`` is the RFC 8032 seed (Ed25519, Ed448) or the
+    RFC 7748 private key as drawn, unclamped (X25519, X448); ``x`` is the public key."""
 
     curve: str
     d: bytes
@@ -166,7 +173,7 @@ class OKPPrivateKey:
         return self._public
 
     def __repr__(self) -> str:
-        return f"<OKPPrivateKey {self.curve} (seed hidden)>"
+        return f"<OKPPrivateKey {self.curve} (private value hidden)>"
 
 
 PublicKey = Union[RSAPublicKey, ECPublicKey, OKPPublicKey]
@@ -203,7 +210,10 @@ def public_members(key: AsymmetricKey | bytes) -> dict[str, str]:
     if isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         return {"e": uint_to_b64(key.e), "kty": "RSA", "n": uint_to_b64(key.n)}
     if isinstance(key, (ECPublicKey, ECPrivateKey)):
-        size = CURVES[key.curve].size
+        curve = CURVES.get(key.curve) if isinstance(key.curve, str) else None
+        if curve is None:
+            raise InvalidKeyError(f"unsupported curve {key.curve!r}")
+        size = curve.size
         x, y = uint_to_b64(key.x, size), uint_to_b64(key.y, size)
         return {"crv": key.curve, "kty": "EC", "x": x, "y": y}
     if isinstance(key, (OKPPublicKey, OKPPrivateKey)):

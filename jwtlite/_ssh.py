@@ -12,7 +12,7 @@ import base64
 import struct
 
 from ._curves import CURVES
-from ._keyformats import ec_public, encode_point, okp_public, rsa_public
+from ._keyformats import check_curve, ec_public, encode_point, okp_public, rsa_public
 from ._keymodel import ECPublicKey, PublicKey, RSAPublicKey
 from ._pem import b64decode_strict
 from .exceptions import InvalidKeyError
@@ -128,6 +128,7 @@ def _put_mpint(value: int) -> bytes:
 
 def dump_public_line(key: PublicKey) -> str:
     """``<type> <base64 blob>`` for an RSA, P-256/384/521, Ed25519 or Ed448 public key."""
+    check_curve(key)
     if isinstance(key, RSAPublicKey):
         name = "ssh-rsa"
         blob = _put(name.encode()) + _put_mpint(key.e) + _put_mpint(key.n)
@@ -139,6 +140,9 @@ def dump_public_line(key: PublicKey) -> str:
         point = encode_point(CURVES[key.curve], key.x, key.y)
         blob = _put(name.encode()) + _put(ident.encode()) + _put(point)
     else:
-        name = {v: k for k, v in _OKP_NAMES.items()}[key.curve]
+        okp_names = {v: k for k, v in _OKP_NAMES.items()}
+        if key.curve not in okp_names:  # X25519 / X448: OpenSSH has no key-agreement key type
+            raise InvalidKeyError(f"OpenSSH has no key type for curve {key.curve}")
+        name = okp_names[key.curve]
         blob = _put(name.encode()) + _put(key.x)
     return f"{name} {base64.b64encode(blob).decode('ascii')}"

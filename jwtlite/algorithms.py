@@ -23,11 +23,18 @@ from typing import Any, Callable, ClassVar
 
 from . import _hints, _hmac_guard, _jwa
 from ._cache import IdentityCache
+from ._escape import escape
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
 from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
 from .backends import get_backend
-from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, UnusableKeyError
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    PrivateKeyRequiredError,
+    UnusableKeyError,
+)
 from .keys import is_public_key_material, load_key
 
 __all__ = [
@@ -302,7 +309,7 @@ class _AsymmetricAlgorithm(Algorithm):
     def _private_key(self, key: Any) -> Any:
         prepared = self.prepare_key(key)
         if not isinstance(prepared, PRIVATE_KEY_TYPES):
-            raise InvalidKeyError(f"{self.name} signing needs a private key")
+            raise PrivateKeyRequiredError(f"{self.name} signing needs a private key")
         return prepared
 
     def _public_key(self, key: Any) -> Any:
@@ -414,6 +421,16 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
         super().__init__(_jwa.custom_row(name, "eddsa", curves=curves))
         self.curves = self._row.curves
 
+    @classmethod
+    def from_jwk(cls, jwk: str | Mapping[str, Any]) -> Any:
+        """Import an Ed25519 or Ed448 JWK; an X25519/X448 key (key agreement, RFC 8037 §3.2)
+        is refused with PyJWT's text, "Invalid curve: X25519"."""
+        key = super().from_jwk(jwk)
+        curve = key_curve(key)
+        if curve not in ("Ed25519", "Ed448"):
+            raise InvalidKeyError(f"Invalid curve: {curve}")
+        return key
+
     def sign(self, msg: bytes, key: Any) -> bytes:
         return get_backend().eddsa_sign(self._private_key(key), msg)
 
@@ -455,4 +472,5 @@ def get_algorithm_by_name(name: str) -> Algorithm:
         return _DEFAULTS[name]
     except (KeyError, TypeError):
         hint = _hints.did_you_mean(name, _DEFAULTS)
-        raise InvalidAlgorithmError(f"Algorithm not supported: {name!r}{hint}") from None
+        shown = f"'{escape(name)}'" if isinstance(name, str) else escape(name)
+        raise InvalidAlgorithmError(f"Algorithm not supported: {shown}{hint}") from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar, cast
@@ -29,6 +29,7 @@ from ._options import (
     Options,
     OptionsDict,
     SigOptions,
+    Unknown,
 )
 from .algorithms import Algorithm, default_algorithms
 from .exceptions import (
@@ -55,6 +56,10 @@ class PyJWS:
     """Compact JWS over raw bytes payloads, with its own algorithm table and options."""
 
     header_typ = "JWT"
+    #: An ``options`` name PyJWS does not read is refused (a claim option too: PyJWS checks no
+    #: claims); the PyJWT face warns instead, and accepts PyJWT's claim options, as PyJWT does.
+    _unknown_options: ClassVar[Unknown] = "refuse"
+    _option_names: ClassVar[Collection[str]] = JWS_OPTION_NAMES
 
     def __init__(
         self, algorithms: Sequence[str] | None = None, options: SigOptions | None = None
@@ -65,7 +70,18 @@ class PyJWS:
         self._algorithms: dict[str, Algorithm] = table
         # PyJWS(options={"verify_signature": False}) skips the check on this instance, as
         # in PyJWT; PyJWT (below) never lets an instance option do that.
-        self._options = _DEFAULTS.merged(options, signature_off_disables_claims=False)
+        self._options = self._merge(_DEFAULTS, options, signature_off_disables_claims=False)
+
+    def _merge(
+        self, base: Options, options: Any, *, signature_off_disables_claims: bool
+    ) -> Options:
+        """``base`` with ``options`` applied, under this class's rule for unknown names."""
+        return base.merged(
+            options,
+            signature_off_disables_claims=signature_off_disables_claims,
+            names=self._option_names,
+            unknown=self._unknown_options,
+        )
 
     @property
     def options(self) -> SigOptions:
@@ -181,7 +197,7 @@ class PyJWS:
             key,
             algorithms=algorithms,
             get_algorithm=self.get_algorithm_by_name,
-            options=self._options.merged(options, signature_off_disables_claims=False),
+            options=self._merge(self._options, options, signature_off_disables_claims=False),
             detached_payload=detached_payload,
         )
 
@@ -196,6 +212,10 @@ class PyJWT:
     #: Refuse a non-string ``sub``/``jti`` at encode (jwtlite); the PyJWT face turns it off,
     #: since PyJWT writes such a token and refuses it only when decoding.
     _string_claims_on_encode: ClassVar[bool] = True
+    _unknown_options: ClassVar[Unknown] = "refuse"  # the face: "warn" (see PyJWS)
+    #: Warn when a time claim is a naive datetime (jwtlite); the PyJWT face turns it off, as
+    #: PyJWT warns nothing there.
+    _warn_naive_datetimes: ClassVar[bool] = True
 
     def __init__(
         self, options: OptionsDict | None = None, *, jws: PyJWS | None = None
@@ -210,7 +230,7 @@ class PyJWT:
         # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them. As in
         # PyJWT, ``verify_signature: False`` here turns the claim checks off by default (and is
         # shown in ``options``), but never the signature check: only a decode call can do that.
-        self._options = jws._options.merged(options)
+        self._options = jws._options.merged(options, unknown=self._unknown_options)
 
     @property
     def options(self) -> FullOptions:
@@ -240,7 +260,10 @@ class PyJWT:
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
         body = _claims.claims_json(
-            payload, json_encoder, string_claims=self._string_claims_on_encode
+            payload,
+            json_encoder,
+            string_claims=self._string_claims_on_encode,
+            warn_naive=self._warn_naive_datetimes,
         )
         return self._jws.encode(
             body, key, algorithm, headers, json_encoder, sort_headers=sort_headers
@@ -327,11 +350,12 @@ class PyJWT:
     ) -> tuple[dict[str, Any], dict[str, Any], bytes]:
         if not options and self._options.verify_signature:
             opts = self._options  # the usual call: nothing to merge (saves a copy per decode)
+        elif options and not isinstance(options, Mapping):
+            raise InvalidArgumentError(f"options must be a dict, not {type(options).__name__}")
         else:
-            call = dict(options) if isinstance(options, Mapping) else {}
             # PyJWT: an instance option never turns the signature check off; only the call can.
-            call.setdefault("verify_signature", True)
-            opts = self._options.merged(call)
+            call = {"verify_signature": True, **(options or {})}
+            opts = self._options.merged(call, unknown=self._unknown_options)
         header, body, signature = _jws.decode(
             jwt,
             key,

@@ -5,7 +5,8 @@ Differences from PyJWT, each deliberate:
   them with ``int()``; a bool is not a time and a string is not a NumericDate, RFC 7519 §2).
 - ``iss`` is compared exactly, against a string or a collection of strings - never with a
   substring test (CVE-2024-53861).
-- ``max_age`` bounds the token's age from ``iat``, independently of ``exp``.
+- ``max_age`` bounds the token's age from ``iat``, independently of ``exp``; with it, an
+  ``iat`` in the future (beyond the leeway) is refused even when ``verify_iat`` is off.
 """
 
 from __future__ import annotations
@@ -87,18 +88,19 @@ def utc_seconds(moment: datetime) -> int:
     return timegm(moment.utctimetuple())
 
 
-def encode_time_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
+def encode_time_claims(payload: Mapping[str, Any], *, warn_naive: bool = True) -> dict[str, Any]:
     """Copy of ``payload`` with datetime ``exp``/``iat``/``nbf`` as integer seconds (UTC).
 
     A naive datetime is taken to be UTC, as PyJWT does, and warns (:class:`NaiveDatetimeWarning`):
     ``datetime.now()`` without a timezone is local time, so the token would be off by the UTC
-    offset.
+    offset. ``warn_naive=False`` keeps quiet, as PyJWT does (the PyJWT face: a suite that turns
+    warnings into errors must pass there as under PyJWT).
     """
     out = dict(payload)
     for name in TIME_CLAIMS:
         value = out.get(name)
         if isinstance(value, datetime):
-            if value.utcoffset() is None:
+            if warn_naive and value.utcoffset() is None:
                 warnings.warn(
                     _hints.naive_datetime(name),
                     NaiveDatetimeWarning,
@@ -113,15 +115,16 @@ def claims_json(
     json_encoder: type[json.JSONEncoder] | None = None,
     *,
     string_claims: bool = True,
+    warn_naive: bool = True,
 ) -> bytes:
-    """The claims as compact UTF-8 JSON, datetimes as seconds (``encode_time_claims``), and
-    with ``string_claims`` a non-string ``sub``/``jti`` refused: the body of a signed or an
-    encrypted JWT.
+    """The claims as compact UTF-8 JSON, datetimes as seconds (``encode_time_claims``, with
+    its ``warn_naive``), and with ``string_claims`` a non-string ``sub``/``jti`` refused: the
+    body of a signed or an encrypted JWT.
 
     Raises:
         InvalidArgumentError: the claims are not JSON-serialisable (or ``sub``/``jti``).
     """
-    claims = encode_time_claims(payload)
+    claims = encode_time_claims(payload, warn_naive=warn_naive)
     if string_claims:
         check_string_claims(claims)
     try:
@@ -189,6 +192,11 @@ def _check_max_age(payload: Mapping[str, Any], max_age: float, now: float, leewa
     iat = _number(payload, "iat")
     if iat is None:
         raise MissingRequiredClaimError("iat")
+    # An age is only bounded if it cannot be negative: a token "issued" in the future would
+    # pass any max_age for as long as its iat lies ahead. So a future iat is refused whenever
+    # max_age is set, even with verify_iat off (as panva/jose does with maxTokenAge).
+    if iat > now + leeway:
+        raise ImmatureSignatureError("The token is not yet valid (iat)")
     # Rearranged from ``now - iat > max_age + leeway`` so a huge integer iat is only compared.
     if iat < now - (max_age + leeway):
         raise ExpiredSignatureError("Token is older than max_age (by its iat claim)")
@@ -284,7 +292,10 @@ def validate(
             raise MissingRequiredClaimError(name)
     _check_times(payload, options, now, leeway)
     if max_age is not None:
-        _check_max_age(payload, seconds(max_age), now, leeway)
+        age = seconds(max_age)
+        if age < 0:
+            raise InvalidArgumentError("max_age must not be negative")
+        _check_max_age(payload, age, now, leeway)
     if options.verify_aud:
         _check_audience(payload, audience, options.strict_aud)
     if options.verify_iss:

@@ -35,6 +35,8 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"(\d{1,9})([smhdw]?)")
 # The supported JWS algorithm names, in their registered spelling (RFC 7518 §3.1, RFC 8037).
 _ALGORITHMS = tuple(name for name in default_algorithms() if name != "none")
+# Curves keygen accepts besides the algorithms: their keys are for JWE's ECDH-ES (RFC 8037).
+_AGREEMENT_CURVES = ("X25519", "X448")
 # 128 + SIGPIPE, what a shell reports for a writer whose reader left: distinct from 1 (invalid
 # token) and 2 (usage), so a script can tell "the pipe closed" from a real failure.
 _EXIT_BROKEN_PIPE = 141
@@ -85,6 +87,19 @@ def _jwe_name(table: Mapping[str, Any], what: str) -> Callable[[str], str]:
         raise argparse.ArgumentTypeError(f"unknown JWE {what} {text!r}{hint}")
 
     return check
+
+
+def _keygen_name(text: str) -> str:
+    """An argparse type for ``keygen``: an algorithm, or a key-agreement curve (RFC 7748)."""
+    if text in _AGREEMENT_CURVES:
+        return text
+    close = difflib.get_close_matches(text.upper(), _AGREEMENT_CURVES, n=1, cutoff=0.8)
+    if close:
+        raise argparse.ArgumentTypeError(f"unknown curve {text!r}; did you mean {close[0]}?")
+    try:
+        return _algorithm(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (or X25519, X448 for JWE keys)") from None
 
 
 def _span(seconds: float) -> str:
@@ -289,7 +304,9 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
             print(secret)
         return 0
     if args.jwk:
-        print(json.dumps(key_to_jwk(key, kid=True, alg=args.alg), indent=2))
+        # A curve name is not an algorithm: an X25519/X448 JWK carries no "alg" (RFC 8037 §2).
+        alg = None if args.alg in _AGREEMENT_CURVES else args.alg
+        print(json.dumps(key_to_jwk(key, kid=True, alg=alg), indent=2))
     else:
         print(dump_pem(key), end="")
     return 0
@@ -342,7 +359,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_jwe_commands(sub)
 
     gen = sub.add_parser("keygen", help="print a new private key (PEM) or secret")
-    gen.add_argument("alg", metavar="ALG", type=_algorithm, help="JWS algorithm the key is for")
+    gen.add_argument("alg", metavar="ALG", type=_keygen_name,
+                     help="JWS algorithm the key is for, or X25519/X448 (ECDH-ES)")  # fmt: skip
     gen.add_argument("--jwk", action="store_true", help="print a JWK instead of PEM")
     gen.set_defaults(func=_cmd_keygen)
 

@@ -8,6 +8,8 @@ not a bad token.
 
 from __future__ import annotations
 
+from ._escape import escape
+
 __all__ = [
     "AlgorithmAlreadyRegisteredError",
     "AlgorithmNotRegisteredError",
@@ -48,6 +50,8 @@ __all__ = [
     "JWEError",
     "JWEDecryptionError",
     "JWEParseError",
+    "UnknownOptionWarning",
+    "PrivateKeyRequiredError",
 ]
 
 
@@ -113,7 +117,7 @@ class MissingRequiredClaimError(InvalidTokenError):
         super().__init__(claim)
 
     def __str__(self) -> str:
-        return f'Token is missing the "{self.claim}" claim'
+        return f'Token is missing the "{escape(self.claim)}" claim'
 
 
 class UnusableKeyError(InvalidKeyError, InvalidTokenError):
@@ -177,6 +181,12 @@ class RemovedInPyjwt3Warning(DeprecationWarning):
 class NaiveDatetimeWarning(UserWarning):
     """A time claim (``exp``, ``nbf``, ``iat``) was given as a datetime without a timezone at
     encode; it is read as UTC, which is wrong if it was local time. jwtlite-specific."""
+
+
+class UnknownOptionWarning(UserWarning):
+    """PyJWT's face (``install_as_pyjwt``) was given an ``options`` name it does not know, such
+    as ``requires`` for ``require``; it is ignored, as PyJWT ignores it. jwtlite's own API
+    refuses such a name with :class:`InvalidArgumentError` instead. jwtlite-specific."""
 
 
 class InvalidArgumentError(PyJWTError, TypeError):
@@ -255,3 +265,8 @@ class JWEParseError(JWEError, DecodeError):
     """The JWE is malformed (segments, base64url, JSON, header members) or over one of the
     limits of ``jwtlite.jwe`` (token, header, recipients, PBES2 count, decompressed size),
     found before or around any decryption. Also a :class:`DecodeError`. jwtlite-specific."""
+
+
+class PrivateKeyRequiredError(InvalidKeyError, AttributeError):
+    """A public key was given to sign with; also an ``AttributeError``, which is what PyJWT
+    raises there (its public key objects have no ``sign`` method). jwtlite-specific."""

@@ -13,6 +13,10 @@ The manager reads the access token from ``Authorization: Bearer`` (RFC 6750 §2.
 ``cookies=True``, from a cookie with CSRF double-submit protection, verifies it with the bound
 :class:`~jwtlite.tokens.TokenService` (signature, ``typ``, claims, revocation), and answers every
 failure with a JSON body and an RFC 6750 ``WWW-Authenticate`` challenge.
+
+One manager may serve several apps (an application factory calling :meth:`JWTManager.init_app`
+per app): each app keeps its own service in ``app.extensions["jwtlite"]``, as Flask extensions
+keep per-app state, and the manager's options and hooks apply to all of them.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 # Flask is an optional dependency: only users of this module need it installed.
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, has_app_context, jsonify, request
 
 from ._guard import (
     Authenticated,
@@ -31,10 +36,11 @@ from ._guard import (
     AuthRefused,
     GuardConfig,
     GuardCore,
+    GuardHooks,
     RequestBodyError,
     RequestView,
     classify,
-    string_fields,
+    json_body_fields,
 )
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
@@ -56,8 +62,20 @@ _EXTENSION = "jwtlite"
 _G_KEY = "_jwtlite_auth"
 
 
+@dataclass(frozen=True)
+class _AppState:
+    """What ``app.extensions["jwtlite"]`` holds: the manager registered with the app and the
+    guard bound to that app's own service."""
+
+    manager: JWTManager
+    core: GuardCore
+
+
 class JWTManager:
-    """Binds a :class:`TokenService` to a Flask app (directly or through :meth:`init_app`).
+    """Binds a :class:`TokenService` to Flask apps (directly or through :meth:`init_app`).
+
+    The service given here is the default for :meth:`init_app` and the one used outside an
+    application context; inside one, every method uses the current app's service.
 
     :param realm: the ``realm`` of the ``WWW-Authenticate`` challenge.
     :param cookies: also read tokens from cookies (and set them at login); state-changing
@@ -84,40 +102,64 @@ class JWTManager:
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
         )
-        self._core = GuardCore(service, config)
+        self._config = config
+        self._hooks = GuardHooks()
+        # Options and hooks are shared by every app; the service here is only the default.
+        self._default = GuardCore(service, config, self._hooks)
         self._error_hook: Callable[[AuthFailure], Response | None] | None = None
         if app is not None:
-            self.init_app(app, service)
+            self.init_app(app)
 
     def init_app(self, app: Flask, service: TokenService | None = None) -> None:
-        """Register with ``app``; ``service`` replaces the one given to the constructor."""
-        if service is not None:
-            self._core.service = service
-        self._core.require_service()
-        app.extensions[_EXTENSION] = self
+        """Register with ``app``, which is then served by ``service`` (default: the one given
+        to the constructor). Other apps of this manager keep their own services."""
+        bound = service if service is not None else self._default.service
+        core = GuardCore(bound, self._config, self._hooks)
+        core.require_service()
+        registered = app.extensions.get(_EXTENSION)
+        if registered is not None and getattr(registered, "manager", None) is not self:
+            raise InvalidArgumentError("another JWTManager is already registered with this app")
+        app.extensions[_EXTENSION] = _AppState(self, core)
         app.register_error_handler(RequestBodyError, self._body_error)
+
+    def _core(self) -> GuardCore:
+        """The current app's guard; outside an application context, the constructor's."""
+        if not has_app_context():
+            if self._default.service is None:
+                raise InvalidArgumentError(
+                    "no TokenService outside an application context: this manager has one "
+                    "per app, so use it inside `with app.app_context():`"
+                )
+            return self._default
+        registered = current_app.extensions.get(_EXTENSION)
+        if not isinstance(registered, _AppState) or registered.manager is not self:
+            raise InvalidArgumentError(
+                f"the app {current_app.name!r} is not registered with this JWTManager: "
+                "call init_app(app)"
+            )
+        return registered.core
 
     def _body_error(self, exc: RequestBodyError) -> Response:
         return self.error_response(classify(exc, None, ""))
 
     @property
     def service(self) -> TokenService:
-        """The bound token service."""
-        return self._core.require_service()
+        """The current app's token service (the constructor's outside an app context)."""
+        return self._core().require_service()
 
     # --- hooks --------------------------------------------------------------------------
 
     def user_loader(self, callback: Callable[[dict[str, Any]], Any]) -> Callable[..., Any]:
         """Decorator: ``callback(claims)`` returns the user for :func:`current_user`, or None
         to refuse the request (401 ``user_not_found``)."""
-        self._core.user_loader = callback
+        self._hooks.user_loader = callback
         return callback
 
     def additional_claims(
         self, callback: Callable[[str], Mapping[str, Any]]
     ) -> Callable[..., Any]:
         """Decorator: ``callback(identity)`` returns extra claims for every pair issued."""
-        self._core.claims_hook = callback
+        self._hooks.claims_hook = callback
         return callback
 
     def error_handler(
@@ -137,7 +179,8 @@ class JWTManager:
         ``optional``: a request without any token passes with :func:`current_claims` None (a
         bad token is still refused). ``refresh``: the view takes a refresh token (cookie,
         header, or JSON ``refresh_token``), which is spent; :func:`current_pair` is the new
-        pair. ``fresh``: only an access token issued by a login passes (403 ``not_fresh``).
+        pair. ``fresh``: only an access token issued by a login passes (reason ``not_fresh``,
+        answered as docs/integrations.md's error table says).
         """
         if refresh and fresh:
             raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
@@ -148,9 +191,10 @@ class JWTManager:
 
             @functools.wraps(view)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
+                core = self._core()
                 try:
-                    auth = self._core.authenticate(
-                        _request_view(self._core.config), optional=optional,
+                    auth = core.authenticate(
+                        _request_view(core.config), optional=optional,
                         refresh=refresh, fresh=fresh,
                     )
                 except AuthRefused as refused:
@@ -172,14 +216,14 @@ class JWTManager:
                 return custom
         response = jsonify(failure.body())
         response.status_code = failure.status
-        response.headers.update(failure.headers(self._core.config.realm))
+        response.headers.update(failure.headers(self._config.realm))
         return response
 
     # --- endpoint helpers ---------------------------------------------------------------
 
     def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
         """A new pair for ``identity`` (a login), with the additional-claims hook applied."""
-        return self._core.issue(identity, claims)
+        return self._core().issue(identity, claims)
 
     def login_response(
         self, identity: str, claims: Mapping[str, Any] | None = None
@@ -189,12 +233,13 @@ class JWTManager:
 
     def token_response(self, pair: TokenPair) -> Response:
         """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""
-        response = jsonify(self._core.pair_body(pair))
-        if self._core.config.cookies:
-            for name, value, path, httponly, max_age in self._core.cookies_to_set(pair):
+        # Only the options are needed here, and they are the same for every app.
+        response = jsonify(self._default.pair_body(pair))
+        if self._config.cookies:
+            for name, value, path, httponly, max_age in self._default.cookies_to_set(pair):
                 response.set_cookie(
                     name, value, path=path, httponly=httponly, max_age=max_age,
-                    secure=self._core.config.cookie_secure, samesite="Strict",
+                    secure=self._config.cookie_secure, samesite="Strict",
                 )
         return response
 
@@ -211,14 +256,14 @@ class JWTManager:
         if token is None:
             raise InvalidArgumentError("logout_response() needs a token: use @required()")
         try:
-            self._core.logout(token)
+            self._core().logout(token)
         except AuthRefused as refused:
             return self.error_response(refused.failure)
         response = jsonify(revoked=True)
-        if self._core.config.cookies:
-            for name, path in self._core.cookies_to_clear():
+        if self._config.cookies:
+            for name, path in self._default.cookies_to_clear():
                 response.delete_cookie(
-                    name, path=path, secure=self._core.config.cookie_secure, samesite="Strict"
+                    name, path=path, secure=self._config.cookie_secure, samesite="Strict"
                 )
         return response
 
@@ -233,16 +278,19 @@ def _request_view(config: GuardConfig) -> RequestView:
         cookies=request.cookies if cookies else {},
         csrf_header=headers.get(config.csrf_header) if cookies else None,
         body=lambda: request.get_data(cache=True),
+        content_type=request.content_type,
     )
 
 
 def json_fields(*names: str) -> dict[str, str]:
     """The named string members of the request's JSON object body.
 
-    Raises :class:`RequestBodyError` (answered 400 ``invalid_request`` by the manager) when the
-    body is not a JSON object, nests too deep, or a member is missing or not a clean string.
+    Raises :class:`RequestBodyError`, answered by the manager with 415 when the request does
+    not declare ``Content-Type: application/json`` (a cross-site HTML form cannot send that),
+    or 400 ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
+    is missing or not a clean string.
     """
-    return string_fields(request.get_data(cache=True), *names)
+    return json_body_fields(request.content_type, request.get_data(cache=True), *names)
 
 
 def _auth() -> Authenticated | None:

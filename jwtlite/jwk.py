@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import _hints, _jwa
-from ._escape import escape_kid
+from ._escape import escape, summarise
 from ._json import loads_object
 from ._jwkformat import (
     ALGORITHM_KEY_TYPES,
@@ -26,6 +26,7 @@ from ._jwkformat import (
     key_from_jwk,
     key_to_jwk,
 )
+from ._keyformats import XDH_CURVES
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
 from .algorithms import Algorithm, get_algorithm_by_name
 from .exceptions import (
@@ -106,6 +107,19 @@ def _default_algorithm(key: JWKKey) -> str:
     return next((r.name for r in _jwa.ALGORITHMS.values() if r.fits(kty, crv)), "HS256")
 
 
+def _refuse_agreement_key(data: Any) -> None:
+    """PyJWT's refusal of an X25519/X448 JWK that names no algorithm, before its members are
+    read (PyJWT's order and text): such a key agrees on keys (RFC 8037 §3.2), no JWS algorithm
+    signs with it, and with no ``alg`` there is nothing else it could be for here."""
+    if not isinstance(data, Mapping) or data.get("alg") is not None or data.get("kty") != "OKP":
+        return
+    crv = data.get("crv")
+    if isinstance(crv, str) and crv in XDH_CURVES:
+        raise InvalidKeyError(
+            f"Unsupported crv: {crv} (a key-agreement key: JWS signs with Ed25519 or Ed448)"
+        )
+
+
 class PyJWK:
     """One JWK, parsed and checked; PyJWT-compatible.
 
@@ -124,6 +138,8 @@ class PyJWK:
         *,
         allow_roca: bool = False,
     ) -> None:
+        if algorithm is None:
+            _refuse_agreement_key(jwk_data)
         self.key: JWKKey = key_from_jwk(jwk_data, allow_roca=allow_roca)
         self._jwk_data = dict(jwk_data)
         kid = self._jwk_data.get("kid")
@@ -133,14 +149,17 @@ class PyJWK:
         if algorithm is None:
             algorithm = jwk_alg
         elif jwk_alg is not None and jwk_alg != algorithm:
-            raise PyJWKError(f'JWK "{escape_kid(kid)}" is for {jwk_alg}, not {algorithm}')
+            raise PyJWKError(
+                f'JWK "{escape(kid)}" is for {escape(jwk_alg)}, not {escape(algorithm)}'
+            )
         self.key_type: str = self._jwk_data["kty"]
         if algorithm is None:
             algorithm = _default_algorithm(self.key)
         row = _jwa.row(algorithm)
         if row is None or row.family == "none":
             raise PyJWKError(  # PyJWT's text, then the kid and alg (not the whole JWK)
-                f'Unable to find an algorithm for key: kid="{escape_kid(kid)}", alg={algorithm!r}'
+                "Unable to find an algorithm for key:"
+                f" kid=\"{escape(kid)}\", alg='{escape(algorithm)}'"
             )
         check_alg_fits(algorithm, self.key_type, self._jwk_data.get("crv"))
         self.algorithm_name: str = algorithm
@@ -173,8 +192,8 @@ class PyJWK:
         return PyJWK(_loads(data, "JWK", InvalidKeyError), algorithm, allow_roca=allow_roca)
 
     def __repr__(self) -> str:
-        kid = "None" if self.key_id is None else f'"{escape_kid(self.key_id)}"'
-        return f"<PyJWK kty={self.key_type} alg={self.algorithm_name} kid={kid}>"
+        kid = "None" if self.key_id is None else f'"{escape(self.key_id)}"'
+        return f"<PyJWK kty={self.key_type} alg={escape(self.algorithm_name)} kid={kid}>"
 
 
 def _loads(data: Any, what: str, error: type[Exception]) -> dict[str, Any]:
@@ -216,7 +235,7 @@ class PyJWKSet:
             else:
                 self.skipped.append((member, parsed))
         if not self.keys:
-            reasons = "; ".join(sorted({reason for _, reason in self.skipped}))
+            reasons = summarise(reason for _, reason in self.skipped)
             raise PyJWKSetError(f"The JWK Set did not contain any usable keys ({reasons})")
 
     @staticmethod
@@ -236,7 +255,7 @@ class PyJWKSet:
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {escape_kid(kid)}")
+        raise KeyError(f"keyset has no key for kid: {escape(kid)}")
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -264,14 +283,14 @@ def _unusable_reason(jwk: PyJWK, alg: str, operation: str) -> str | None:
     """Why ``jwk`` may not perform ``operation`` with ``alg``, or None when it may."""
     row = _jwa.row(alg)
     if row is None or row.family == "none":
-        return f"{alg!r} is not a JWS signature algorithm"
+        return f"'{escape(alg)}' is not a JWS signature algorithm"
     unfit = _jwa.unfit_reason(row, jwk.key_type, key_curve(jwk.key))
     if unfit is not None:
         return unfit
     if jwk.has_explicit_alg and jwk.algorithm_name != alg:
-        return f"the key is for {jwk.algorithm_name} only, not {alg}"
+        return f"the key is for {escape(jwk.algorithm_name)} only, not {escape(alg)}"
     if jwk.public_key_use is not None and jwk.public_key_use != "sig":
-        return f'the key\'s "use" is {jwk.public_key_use!r}, not "sig"'
+        return f'the key\'s "use" is \'{escape(jwk.public_key_use)}\', not "sig"'
     if jwk.key_ops is not None and operation not in jwk.key_ops:
         return f'the key\'s "key_ops" do not include "{operation}"'
     if operation == "sign" and row.kty != "oct" and not isinstance(jwk.key, PRIVATE_KEY_TYPES):
@@ -283,11 +302,12 @@ def _checked(jwk: PyJWK, alg: str, operation: str) -> JWKKey:
     if jwk._alg_named and jwk.algorithm_name != alg:
         # PyJWT's error and text: the key's algorithm, not the token's, decides.
         raise InvalidAlgorithmError(
-            f"Token algorithm {alg!r} does not match the key's algorithm {jwk.algorithm_name!r}"
+            f"Token algorithm '{escape(alg)}' does not match the key's algorithm"
+            f" '{escape(jwk.algorithm_name)}'"
         )
     reason = _unusable_reason(jwk, alg, operation)
     if reason is not None:
-        raise InvalidKeyError(f'JWK "{escape_kid(jwk.key_id)}" refused: {reason}')
+        raise InvalidKeyError(f'JWK "{escape(jwk.key_id)}" refused: {reason}')
     if operation == "verify" and not isinstance(jwk.key, bytes):
         return jwk.key.public_key()
     return jwk.key
@@ -301,18 +321,19 @@ def _select(keys: PyJWKSet, alg: str, kid: str | None, operation: str) -> JWKKey
         if len(fits) == 1:
             return _checked(fits[0], alg, operation)
         if not fits:
-            raise InvalidKeyError(f"No key in the JWK Set can {operation} {alg}")
+            raise InvalidKeyError(f"No key in the JWK Set can {operation} {escape(alg)}")
         raise InvalidKeyError(
-            f"The token has no kid and {len(fits)} keys in the JWK Set fit {alg}; refusing to guess"
+            f"The token has no kid and {len(fits)} keys in the JWK Set fit {escape(alg)};"
+            " refusing to guess"
         )
     named = [k for k in keys.keys if k.key_id == kid]
     skipped = skipped_reason(keys, kid)
     if not named:
         detail = f" (it was skipped: {skipped})" if skipped else ""
-        raise PyJWKSetError(f'No usable key in the JWK Set has kid "{escape_kid(kid)}"{detail}')
+        raise PyJWKSetError(f'No usable key in the JWK Set has kid "{escape(kid)}"{detail}')
     if skipped is not None:
         raise PyJWKSetError(
-            f'kid "{escape_kid(kid)}" names a usable key and a skipped member ({skipped}); '
+            f'kid "{escape(kid)}" names a usable key and a skipped member ({skipped}); '
             "refusing an ambiguous JWK Set"
         )
     if len(named) == 1:
@@ -321,7 +342,8 @@ def _select(keys: PyJWKSet, alg: str, kid: str | None, operation: str) -> JWKKey
     fits = [k for k in named if _unusable_reason(k, alg, operation) is None]
     if len(fits) != 1:
         raise InvalidKeyError(
-            f'{len(named)} keys share kid "{escape_kid(kid)}" and {len(fits)} of them fit {alg}'
+            f'{len(named)} keys share kid "{escape(kid)}" and {len(fits)} of them fit'
+            f" {escape(alg)}"
         )
     return _checked(fits[0], alg, operation)
 

@@ -26,10 +26,11 @@ from ._jwks_cache import (
     JWKSetCache,
     Mode,
     make_rules,
+    match_kid,
     outcome,
     parse_jwk_set,
     parse_response,
-    refuse_ambiguous,
+    signing_key,
     signing_keys,
 )
 from ._jwks_http import _NoRedirectHandler  # noqa: F401 - PyJWT's tests import it from here
@@ -197,12 +198,8 @@ class PyJWKClient:
         """Keys usable for verification: ``use`` absent or ``sig``, ``key_ops`` allowing it."""
         return signing_keys(self.get_jwk_set(refresh))
 
-    @staticmethod
-    def match_kid(signing_keys: list[PyJWK], kid: str | None) -> PyJWK | None:
-        """The first key whose ``kid`` is ``kid``; with no ``kid``, the only key if there is one."""
-        if kid is None:
-            return signing_keys[0] if len(signing_keys) == 1 else None
-        return next((key for key in signing_keys if key.key_id == kid), None)
+    #: PyJWT's static method: the first key with this ``kid`` (the only key, for None).
+    match_kid = staticmethod(match_kid)
 
     def get_signing_key(self, kid: str) -> PyJWK:
         """The signing key with this ``kid``, refetching the set once if it is unknown.
@@ -218,18 +215,15 @@ class PyJWKClient:
             generation = self._rules.generation
         if cached is not None:
             return cached
-        jwk_set = self._set(Mode.CACHED)
-        key = self.match_kid(signing_keys(jwk_set), kid)
+        key = signing_key(self._set(Mode.CACHED), kid)
         if key is None:
             with self._lock:
                 force = self._flight is not None or self._rules.may_force_after(kid, generation)
             if force:
-                jwk_set = self._set(Mode.FORCED)
-                key = self.match_kid(signing_keys(jwk_set), kid)
+                key = signing_key(self._set(Mode.FORCED), kid)
         with self._lock:
             if key is None:
                 raise self._rules.unknown(kid)
-            refuse_ambiguous(jwk_set, kid)
             self._rules.found(kid)
             self._rules.remember_key(kid, key)
         return key

@@ -35,7 +35,7 @@ from ._jwks_cache import (
     outcome,
     parse_jwk_set,
     parse_response,
-    refuse_ambiguous,
+    signing_key,
     signing_keys,
 )
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError
@@ -150,9 +150,7 @@ class AsyncPyJWKClient:
         except asyncio.TimeoutError:
             raise _timed_out() from None
         except Exception as exc:  # a plugged-in client's errors become ours
-            raise PyJWKClientConnectionError(
-                f'Fail to fetch data from the url, err: "{exc}"'
-            ) from exc
+            raise _jwks_http.fetch_failed(exc) from exc
         if isinstance(body, str):
             body = body.encode("utf-8")
         if not isinstance(body, (bytes, bytearray)):
@@ -185,7 +183,7 @@ class AsyncPyJWKClient:
         except PyJWKClientError as exc:
             return None, self._rules.failed(exc), exc
         except Exception as exc:  # an overridden fetch_data's bug, reported
-            error = PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{exc}"')
+            error = _jwks_http.fetch_failed(exc)
             return None, self._rules.failed(error), error
         else:
             self._rules.succeeded(jwk_set, _MAX_AGE.get())
@@ -236,16 +234,13 @@ class AsyncPyJWKClient:
         if cached is not None:
             return cached
         generation = self._rules.generation
-        jwk_set = await self._set(Mode.CACHED)
-        key = self.match_kid(signing_keys(jwk_set), kid)
+        key = signing_key(await self._set(Mode.CACHED), kid)
         if key is None and (
             self._flight is not None or self._rules.may_force_after(kid, generation)
         ):
-            jwk_set = await self._set(Mode.FORCED)
-            key = self.match_kid(signing_keys(jwk_set), kid)
+            key = signing_key(await self._set(Mode.FORCED), kid)
         if key is None:
             raise self._rules.unknown(kid)
-        refuse_ambiguous(jwk_set, kid)
         self._rules.found(kid)
         self._rules.remember_key(kid, key)
         return key

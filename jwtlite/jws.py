@@ -20,6 +20,7 @@ from typing import Any, Callable, NamedTuple
 
 from . import _hints
 from ._cache import BoundedCache, IdentityCache
+from ._escape import escape
 from ._json import dumps, loads_object
 from ._keymodel import KEY_TYPES, key_curve, key_kty
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
@@ -236,6 +237,7 @@ def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
         raise InvalidTokenError("Invalid 'crit' header: values must be strings")
     if len(set(crit)) != len(crit):
         raise InvalidTokenError("Invalid 'crit' header: values must be unique")
+    # The names come from the token: quoted through escape() (CR/LF, length), never raw.
     for name in crit:
         if name in REGISTERED_HEADERS:
             # PyJWT's text (it refuses these as unsupported), then why.
@@ -244,9 +246,9 @@ def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
                 " listed)"
             )
         if name not in UNDERSTOOD_CRITICAL and not producing:
-            raise InvalidTokenError(f"Unsupported critical extension: {name}")
+            raise InvalidTokenError(f"Unsupported critical extension: {escape(name)}")
         if name not in header:
-            raise InvalidTokenError(f"Critical extension '{name}' is missing from headers")
+            raise InvalidTokenError(f"Critical extension '{escape(name)}' is missing from headers")
 
 
 def typ_matches(actual: Any, expected: str) -> bool:

@@ -10,15 +10,21 @@
         return {"sub": claims["sub"]}
 
 ``Depends(auth)`` yields the verified claims of the access token; :meth:`JWTAuth.required`
-builds variants (optional, refresh token, fresh only). Token verification and the revocation
+builds variants (optional, refresh token, fresh only), and ``Depends(auth.password_form)``
+reads an OAuth 2 password grant for a token endpoint. Token verification and the revocation
 store run in a worker thread, so a slow store (SQLite on a busy disk, Redis over the network)
-never blocks the event loop. Under FastAPI every dependency declares an HTTP bearer security
-scheme in the OpenAPI document.
+never blocks the event loop. A body read before authentication is capped (413).
+
+Under FastAPI every guard declares a security scheme in the OpenAPI document: HTTP bearer, or
+with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
+with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` the document
+also lists each guarded route's refusals (400/401/413/415/503), the bodies the guards read,
+and optional guards as optional.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
 # run time, and older FastAPI cannot resolve string annotations on a callable instance.
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 # Starlette is an optional dependency: only users of this module need it installed.
@@ -33,11 +39,16 @@ from ._guard import (
     AuthRefused,
     GuardConfig,
     GuardCore,
+    PasswordForm,
     RequestBodyError,
     RequestView,
     classify,
-    string_fields,
+    json_body_fields,
+    password_form,
+    require_json_body,
 )
+from ._openapi import OperationGuards, document_operation
+from ._options import DEFAULT_MAX_TOKEN_SIZE
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
 
@@ -45,15 +56,25 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 try:  # FastAPI is optional: with it, dependencies declare an OpenAPI security scheme.
+    from fastapi import FastAPI as _FastAPI
     from fastapi.openapi.models import HTTPBearer as _BearerModel
+    from fastapi.openapi.models import OAuth2 as _OAuth2Model
+    from fastapi.openapi.models import OAuthFlowPassword as _PasswordFlow
+    from fastapi.openapi.models import OAuthFlows as _OAuthFlows
+    from fastapi.routing import APIRoute as _APIRoute
     from fastapi.security.base import SecurityBase as _SecurityBase
 except ImportError:  # pragma: no cover - plain Starlette
     _SecurityBase = object  # type: ignore[misc,assignment]
     _BearerModel = None  # type: ignore[misc,assignment]
+    _FastAPI = None  # type: ignore[misc,assignment]
 
-__all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency"]
+__all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency", "PasswordForm"]
 
 _STATE_KEY = "jwtlite_auth"
+# The guard reads a body before it knows who sent it: a refresh token (RFC 6749 §6) or a
+# password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before decoding it,
+# so a body carrying one needs at most that plus a little room for the JSON around it.
+_DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
 
 
 class JWTAuthError(HTTPException):
@@ -68,41 +89,129 @@ class JWTAuthError(HTTPException):
         super().__init__(failure.status, failure.message, failure.headers(realm))
 
 
-def _declare_scheme(dependency: Any, scheme_name: str) -> None:
-    """What FastAPI reads to list an HTTP bearer scheme in OpenAPI (RFC 6750 over JWT)."""
-    dependency.scheme_name = scheme_name
-    if _BearerModel is not None:
-        dependency.model = _BearerModel(bearerFormat="JWT")
+def _schemes(token_url: Optional[str]) -> tuple[Any, Any]:
+    """The OpenAPI security scheme models (access, refresh) FastAPI lists for the guards."""
+    if _BearerModel is None:  # pragma: no cover - plain Starlette has no OpenAPI document
+        return None, None
+    refresh = _BearerModel(
+        bearerFormat="JWT", description="A refresh token (rt+jwt): spent, answered by a new pair"
+    )
+    if token_url is None:
+        return _BearerModel(bearerFormat="JWT", description="An access token (at+jwt)"), refresh
+    # The model of FastAPI's OAuth2PasswordBearer: Swagger UI posts the password grant to
+    # tokenUrl and sends the access_token it gets back as a bearer token (RFC 6749 §4.3).
+    flows = _OAuthFlows(password=_PasswordFlow(tokenUrl=token_url, scopes={}))
+    return _OAuth2Model(flows=flows, description="An access token (at+jwt)"), refresh
+
+
+def _declare_scheme(dependency: Any, scheme: tuple[str, Any]) -> None:
+    """What FastAPI reads to list a security scheme in OpenAPI."""
+    dependency.scheme_name, model = scheme
+    if model is not None:
+        dependency.model = model
+
+
+def _too_large(limit: int) -> AuthFailure:
+    # Not a bearer challenge (RFC 6750 §3): the body, not the token, is wrong.
+    return AuthFailure(413, "invalid_request", "bad_request",
+                       f"the request body is larger than {limit} bytes")
+
+
+def _declared_above(content_length: str, limit: int) -> bool:
+    """Whether a ``Content-Length`` value (RFC 9110 §8.6: 1*DIGIT) exceeds ``limit``; any
+    other value is the server's to refuse, and the capped read below still applies."""
+    if not (content_length.isascii() and content_length.isdigit()):
+        return False
+    digits = content_length.lstrip("0")
+    # Compared by length first: int() of a very long digit string costs, then raises.
+    return len(digits) > len(str(limit)) or int(digits or "0") > limit
+
+
+async def _capped_body(request: Request, limit: int, realm: str) -> bytes:
+    """The body, or :class:`JWTAuthError` 413 (RFC 9110 §15.5.14) once it is known to exceed
+    ``limit``: from ``Content-Length`` before reading, else after reading at most ``limit``."""
+    if _declared_above(request.headers.get("content-length", ""), limit):
+        raise JWTAuthError(_too_large(limit), realm)
+    chunks: list[bytes] = []
+    size = 0
+    stream = request.stream()
+    try:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                raise JWTAuthError(_too_large(limit), realm)
+            chunks.append(chunk)
+    finally:
+        await stream.aclose()
+    body = b"".join(chunks)
+    # Starlette's Request.body() keeps the body here once read, so the endpoint (and FastAPI)
+    # can read it again after this dependency consumed the stream.
+    request._body = body
+    return body
 
 
 class JWTDependency(_SecurityBase):
     """One guard variant; ``await dependency(request)`` returns the verified claims."""
 
-    def __init__(
-        self, auth: "JWTAuth", *, optional: bool, refresh: bool, fresh: bool, scheme_name: str
-    ) -> None:
+    def __init__(self, auth: "JWTAuth", *, optional: bool, refresh: bool, fresh: bool) -> None:
         self._auth = auth
         self._options = {"optional": optional, "refresh": refresh, "fresh": fresh}
-        _declare_scheme(self, scheme_name)
+        _declare_scheme(self, auth._scheme(refresh=refresh))
+
+    def _describe(self) -> OperationGuards:
+        return OperationGuards(guarded=True, **self._options)
 
     async def __call__(self, request: Request) -> Optional[dict[str, Any]]:
-        core = self._auth.core
-        body = await request.body() if self._options["refresh"] else b""
+        auth = self._auth
+        core = auth.core
+        body = b""
+        if self._options["refresh"]:
+            body = await _capped_body(request, auth.max_body, core.config.realm)
         view = RequestView(
             method=request.method,
             authorization=request.headers.get("authorization"),
             cookies=request.cookies,
             csrf_header=request.headers.get(core.config.csrf_header),
             body=lambda: body,
+            content_type=request.headers.get("content-type"),
         )
         try:
-            auth: Authenticated = await run_in_threadpool(
+            result: Authenticated = await run_in_threadpool(
                 lambda: core.authenticate(view, **self._options)
             )
         except AuthRefused as refused:
             raise JWTAuthError(refused.failure, core.config.realm) from None
-        setattr(request.state, _STATE_KEY, auth)
-        return auth.claims
+        setattr(request.state, _STATE_KEY, result)
+        return result.claims
+
+
+class _PasswordFormDependency:
+    """``Depends(auth.password_form)``: the password grant a token endpoint receives."""
+
+    def __init__(self, auth: "JWTAuth") -> None:
+        self._auth = auth
+
+    async def __call__(self, request: Request) -> PasswordForm:
+        auth = self._auth
+        if auth.core.config.cookies:
+            # A cross-site HTML form can post this body; in cookie mode the answer would log
+            # the victim's browser in (login CSRF). The password flow hands tokens to clients.
+            raise InvalidArgumentError("password_form is for header mode (cookies=False)")
+        realm = auth.core.config.realm
+        raw = await _capped_body(request, auth.max_body, realm)
+        try:
+            return password_form(raw)
+        except RequestBodyError as exc:
+            raise JWTAuthError(classify(exc, None, ""), realm) from None
+
+
+def _dependency_calls(route: Any) -> Iterator[Any]:
+    """Every dependency callable of a FastAPI route, sub-dependencies included."""
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependant = pending.pop()
+        yield dependant.call
+        pending.extend(dependant.dependencies)
 
 
 class JWTAuth(_SecurityBase):
@@ -110,6 +219,10 @@ class JWTAuth(_SecurityBase):
 
     Takes the same options as :class:`jwtlite.flask.JWTManager`. The instance itself is the
     plain dependency (a valid access token required); :meth:`required` builds the others.
+    FastAPI's OpenAPI document names the access scheme ``scheme_name`` (HTTP bearer, or with
+    ``token_url`` the OAuth 2 password flow) and the refresh scheme ``refresh_scheme_name``. A
+    body read before authentication (refresh token, password grant) is refused with 413 above
+    ``max_body`` bytes (default: the largest token jwtlite verifies, plus 4 KiB).
     """
 
     def __init__(
@@ -125,17 +238,26 @@ class JWTAuth(_SecurityBase):
         csrf_header: str = "X-CSRF-Token",
         refresh_paths: tuple[str, ...] = ("/refresh", "/logout"),
         scheme_name: str = "JWT",
+        refresh_scheme_name: str = "JWTRefresh",
+        token_url: Optional[str] = None,
+        max_body: int = _DEFAULT_MAX_BODY,
     ) -> None:
+        _check_options(cookies, scheme_name, refresh_scheme_name, token_url, max_body)
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
         )
         self.core = GuardCore(service, config)
-        self._scheme_name = scheme_name
-        _declare_scheme(self, scheme_name)
+        self.max_body = max_body
+        access, refresh = _schemes(token_url)
+        self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
+        _declare_scheme(self, self._scheme(refresh=False))
         self._error_hook: Optional[Callable[[AuthFailure], Optional[Response]]] = None
         self._default = self.required()
+        #: ``Depends(auth.password_form)``: the :class:`PasswordForm` of a token endpoint (the
+        #: ``token_url`` of Swagger UI's Authorize button), or 400/413 :class:`JWTAuthError`.
+        self.password_form = _PasswordFormDependency(self)
 
     @property
     def service(self) -> TokenService:
@@ -150,9 +272,11 @@ class JWTAuth(_SecurityBase):
         leaves the new pair for :meth:`pair`; ``fresh`` admits only login-issued tokens."""
         if refresh and fresh:
             raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
-        return JWTDependency(
-            self, optional=optional, refresh=refresh, fresh=fresh, scheme_name=self._scheme_name
-        )
+        return JWTDependency(self, optional=optional, refresh=refresh, fresh=fresh)
+
+    def _scheme(self, *, refresh: bool) -> tuple[str, Any]:
+        """(name, OpenAPI model) of the access or the refresh scheme."""
+        return self._schemes[refresh]
 
     async def __call__(self, request: Request) -> Optional[dict[str, Any]]:
         return await self._default(request)
@@ -162,14 +286,14 @@ class JWTAuth(_SecurityBase):
     def user_loader(self, callback: Callable[[dict[str, Any]], Any]) -> Callable[..., Any]:
         """Decorator: ``callback(claims)`` (run in a worker thread) returns the user for
         :meth:`user`, or None to refuse the request (401 ``user_not_found``)."""
-        self.core.user_loader = callback
+        self.core.hooks.user_loader = callback
         return callback
 
     def additional_claims(
         self, callback: Callable[[str], Mapping[str, Any]]
     ) -> Callable[..., Any]:
         """Decorator: ``callback(identity)`` returns extra claims for every pair issued."""
-        self.core.claims_hook = callback
+        self.core.hooks.claims_hook = callback
         return callback
 
     def error_handler(
@@ -181,13 +305,53 @@ class JWTAuth(_SecurityBase):
 
     def init_app(self, app: "Starlette") -> None:
         """Answer refusals with jwtlite's JSON body (and the error hook) instead of FastAPI's
-        ``{"detail": ...}``."""
+        ``{"detail": ...}``; under FastAPI, also document them in the OpenAPI document."""
 
         async def handler(_request: Request, exc: Exception) -> Response:
             assert isinstance(exc, JWTAuthError)  # noqa: S101 - registered for this type only
             return self.error_response(exc.failure)
 
         app.add_exception_handler(JWTAuthError, handler)
+        if _FastAPI is not None and isinstance(app, _FastAPI):
+            self._document(app)
+
+    def _document(self, app: Any) -> None:
+        """Wrap ``app.openapi`` (FastAPI's documented way to extend the document) so that each
+        operation says what its guards answer and read; routes added later are included."""
+        generate = app.openapi
+        own = frozenset(name for name, _model in self._schemes.values())
+
+        def openapi() -> dict[str, Any]:
+            schema: dict[str, Any] = generate()
+            for route in app.routes:
+                if not isinstance(route, _APIRoute) or not route.include_in_schema:
+                    continue
+                guards = self._guards(_dependency_calls(route))
+                path = schema.get("paths", {}).get(route.path_format, {})
+                for method in route.methods or ():
+                    operation = path.get(method.lower())
+                    if operation is not None:
+                        document_operation(schema, operation, guards, own_schemes=own)
+            return schema
+
+        app.openapi = openapi
+
+    def _guards(self, calls: Iterator[Any]) -> OperationGuards:
+        """What this instance's dependencies among ``calls`` do, together."""
+        guards = []
+        form = False
+        for call in calls:
+            dependency = self._default if call is self else call
+            if isinstance(dependency, JWTDependency) and dependency._auth is self:
+                guards.append(dependency._describe())
+            form = form or call is self.password_form
+        return OperationGuards(
+            guarded=bool(guards),
+            optional=bool(guards) and all(guard.optional for guard in guards),
+            fresh=any(guard.fresh for guard in guards),
+            refresh=any(guard.refresh for guard in guards),
+            password_form=form,
+        )
 
     def error_response(self, failure: AuthFailure) -> Response:
         """The response for ``failure``: the error hook's, else JSON + ``WWW-Authenticate``."""
@@ -201,12 +365,28 @@ class JWTAuth(_SecurityBase):
         )
 
     async def json_fields(self, request: Request, *names: str) -> dict[str, str]:
-        """The named string members of the JSON object body; :class:`JWTAuthError` (400
-        ``invalid_request``) when the body is not a JSON object, nests too deep, or a member
-        is missing or not a clean string."""
-        raw = await request.body()
+        """The named string members of the JSON object body; :class:`JWTAuthError`: 415 when
+        the request does not declare ``Content-Type: application/json`` (login CSRF), 400
+        ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
+        is missing or not a clean string, 413 when it is longer than ``max_body``."""
+        raw = await _capped_body(request, self.max_body, self.core.config.realm)
         try:
-            return string_fields(raw, *names)
+            return json_body_fields(request.headers.get("content-type"), raw, *names)
+        except RequestBodyError as exc:
+            raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
+
+    async def json_body(self, request: Request) -> None:
+        """A route dependency for a JSON body that FastAPI parses itself (a pydantic model):
+        :class:`JWTAuthError` 415 unless the request declares a JSON media type (see
+        :meth:`json_fields` for why), 413 above ``max_body``. FastAPI solves dependencies
+        before it validates the body, so the refusal comes first::
+
+            @app.post("/login", dependencies=[Depends(auth.json_body)])
+            async def login(credentials: Credentials) -> Response: ...
+        """
+        raw = await _capped_body(request, self.max_body, self.core.config.realm)
+        try:
+            require_json_body(request.headers.get("content-type"), raw)
         except RequestBodyError as exc:
             raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 
@@ -267,3 +447,17 @@ class JWTAuth(_SecurityBase):
                     name, path=path, secure=self.core.config.cookie_secure, samesite="strict"
                 )
         return response
+
+
+def _check_options(
+    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str],
+    max_body: int,
+) -> None:
+    if scheme_name == refresh_scheme_name:
+        raise InvalidArgumentError("the refresh scheme needs a name of its own")
+    if cookies and token_url is not None:
+        raise InvalidArgumentError(
+            "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies"
+        )
+    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
+        raise InvalidArgumentError("max_body must be a positive number of bytes")

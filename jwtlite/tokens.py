@@ -42,12 +42,17 @@ _REQUIRED = ["exp", "iat", "sub", "jti", "iss", "aud"]
 
 @dataclass(frozen=True)
 class TokenPair:
-    """An access token, its refresh token, and the access lifetime in seconds."""
+    """An access token, its refresh token, and their lifetimes in seconds.
+
+    ``refresh_expires_in`` is not part of the RFC 6749 §5.1 response; the integrations use it
+    as the ``Max-Age`` of the refresh cookie (None when unknown: a session cookie).
+    """
 
     access_token: str
     refresh_token: str
     expires_in: int
     token_type: str = "Bearer"  # noqa: S105 - the RFC 6750 token type, not a secret
+    refresh_expires_in: int | None = None
 
     def to_response(self) -> dict[str, Any]:
         """The successful token response body of RFC 6749 §5.1."""
@@ -191,6 +196,7 @@ class TokenService:
             access_token=self._sign(access, ACCESS_TYP),
             refresh_token=self._sign(refresh, REFRESH_TYP),
             expires_in=self._access_ttl,
+            refresh_expires_in=self._refresh_ttl,
         )
 
     def _sign(self, claims: dict[str, Any], typ: str) -> str:

@@ -44,6 +44,23 @@ class FakeClock:
         return self.now
 
 
+# Each cookie lives as long as the token it carries or serves: the access cookie as the access
+# token (15 min), the refresh cookies and the CSRF cookie as the refresh token (14 days).
+COOKIE_AGES = {"access_token;/": "900", "refresh_token;/refresh": "1209600",
+               "refresh_token;/logout": "1209600", "csrf_token;/": "1209600"}
+
+
+def cookie_ages(set_cookies: list[str]) -> dict[str, str]:
+    """``name;path`` -> ``Max-Age`` of each ``Set-Cookie`` value (RFC 6265 §4.1.1), "" if none."""
+    ages: dict[str, str] = {}
+    for value in set_cookies:
+        name, *attributes = value.split(";")
+        parsed = {key.strip().lower(): item for key, _, item in
+                  (attribute.partition("=") for attribute in attributes)}
+        ages[name.split("=", 1)[0] + ";" + parsed.get("path", "")] = parsed.get("max-age", "")
+    return ages
+
+
 class SetEncoder(json.JSONEncoder):
     """A caller's ``json_encoder`` that writes sets as sorted lists (tests of that argument)."""
 

@@ -11,13 +11,14 @@ from conftest import KEYS, key_pem
 
 import jwtlite
 import jwtlite.types
-from jwtlite.algorithms import Algorithm, get_algorithm_by_name
+from jwtlite.algorithms import Algorithm, HMACAlgorithm, get_algorithm_by_name
 from jwtlite.backends import Backend
 from jwtlite.exceptions import (
     InsecureKeyLengthWarning,
     InvalidKeyError,
     InvalidSignatureError,
     PyJWTError,
+    UnsupportedHashError,
 )
 from jwtlite.keys import dump_pem, load_key
 
@@ -88,6 +89,17 @@ def test_key_is_bound_to_its_algorithm_family(name: str) -> None:
 def test_public_key_cannot_sign() -> None:
     with pytest.raises(InvalidKeyError, match="private"):
         jwtlite.encode({"a": 1}, FORMATS["ec_p256"]["spki_pem"], algorithm="ES256")
+    # Also PyJWT's exception there: its public key objects have no ``sign`` method.
+    with pytest.raises(AttributeError, match="private"):
+        jwtlite.encode({"a": 1}, FORMATS["rsa2048"]["spki_pem"], algorithm="RS256")
+
+
+@pytest.mark.parametrize("hash_name", ["no-such-hash", "shake_128", "shake_256", 5])
+def test_an_hmac_algorithm_needs_a_fixed_length_hashlib_hash(hash_name: Any) -> None:
+    with pytest.raises(UnsupportedHashError, match="unsupported hash"):
+        HMACAlgorithm("HX", hash_name)
+    hs1 = HMACAlgorithm("HS1", "sha1")  # PyJWT's HMACAlgorithm(hashlib.sha1)
+    assert hs1.verify(b"m", b"k" * 20, hs1.sign(b"m", b"k" * 20))
 
 
 def test_small_rsa_keys_warn_as_in_pyjwt(backend: Backend) -> None:
@@ -187,8 +199,10 @@ def test_unknown_objects_never_touch_deprecated_cryptography_names() -> None:
     token = jwtlite.encode({"sub": "a"}, "k" * 32, algorithm="HS256")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for bad in (None, 12, object(), x25519.X25519PrivateKey.generate()):
+        agreement = x25519.X25519PrivateKey.generate()
+        for bad in (None, 12, object(), agreement):
             with pytest.raises(PyJWTError):
                 jwtlite.decode(token, bad, algorithms=["RS256"])
-            with pytest.raises(InvalidKeyError):
-                load_key(bad)
+            if bad is not agreement:  # an X25519 key loads since JWE; JWS refuses it above
+                with pytest.raises(InvalidKeyError):
+                    load_key(bad)

@@ -39,8 +39,13 @@ LAYERS: dict[str, int] = {
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
+    "jwtlite.backends._aes_sizes": 1,
     "jwtlite.backends.cryptography": 1,
     "jwtlite.backends.pure": 1,
+    "jwtlite.backends.pure.aes": 1,
+    "jwtlite.backends.pure.cbc": 1,
+    "jwtlite.backends.pure.gcm": 1,
+    "jwtlite.backends.pure.keywrap": 1,
     "jwtlite.backends.pure._edwards": 1,
     "jwtlite.backends.pure._primes": 1,
     "jwtlite.backends.pure._rfc6979": 1,
@@ -49,6 +54,8 @@ LAYERS: dict[str, int] = {
     "jwtlite.backends.pure.ed25519": 1,
     "jwtlite.backends.pure.ed448": 1,
     "jwtlite.backends.pure.rsa": 1,
+    "jwtlite.backends.pure.rsa_encryption": 1,
+    "jwtlite.backends.pure.xdh": 1,
     # 2 key formats
     "jwtlite._keyformats": 2,
     "jwtlite._ssh": 2,
@@ -86,6 +93,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._redis_store": 8,
     "jwtlite.tokens": 8,
     "jwtlite._guard": 8,
+    "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
     # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below

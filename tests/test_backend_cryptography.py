@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from jwtlite._crypto_objects import NATIVE, from_cryptography_key, load_encrypted_pem
 from jwtlite._curves import CURVES, is_on_curve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
-from jwtlite.exceptions import InvalidKeyError
+from jwtlite.exceptions import InvalidKeyError, UnsupportedHashError
 from jwtlite.keys import (
     ECPrivateKey,
     ECPublicKey,
@@ -260,6 +261,28 @@ def test_rsa_keys_too_small_for_the_hash(cb: CryptographyBackend) -> None:
         cb.rsa_pkcs1v15_sign(toy, "sha512", b"m")
 
 
+def test_a_hash_openssl_refuses_to_sign_with_is_unsupported(
+    cb: CryptographyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An OpenSSL in FIPS mode refuses SHA-1 signatures: the caller gets UnsupportedHashError,
+    # never cryptography's own UnsupportedAlgorithm.
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    from jwtlite.backends import cryptography as adapter
+
+    def refuse(*args: object) -> bytes:
+        raise UnsupportedAlgorithm("digest not allowed")
+
+    refusing = mock.Mock(sign=refuse)
+    monkeypatch.setattr(adapter, "_rsa_private", lambda key: refusing)
+    monkeypatch.setattr(adapter, "_ec_private", lambda key: refusing)
+    rsa_key, ec_key = _neutral("rsa2048.pem"), _neutral("ec_p256.pem")
+    for sign, key in ((cb.rsa_pkcs1v15_sign, rsa_key), (cb.rsa_pss_sign, rsa_key),
+                      (cb.ecdsa_sign, ec_key)):  # fmt: skip
+        with pytest.raises(UnsupportedHashError, match="'sha1': digest not allowed"):
+            sign(key, "sha1", b"m")
+
+
 def test_rsa_validation_is_skipped_only_where_supported(
     cb: CryptographyBackend, rsa_key: RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -348,12 +371,12 @@ def test_generated_keys(cb: CryptographyBackend) -> None:
     okp = cb.generate_okp("Ed448")
     assert (okp.curve, len(okp.d), len(okp.x)) == ("Ed448", 57, 57)
     assert cb.generate_okp("Ed25519").d != cb.generate_okp("Ed25519").d
-    # Issue 21 (the JWE backend contract): X25519 and X448 keys for ECDH-ES.
-    xdh = cb.generate_okp("X25519")
-    assert (xdh.curve, len(xdh.d), xdh.x) == ("X25519", 32, cb.xdh_public_key("X25519", xdh.d))
-    assert len(cb.generate_okp("X448").x) == 56
+    for curve, size in (("X25519", 32), ("X448", 56)):
+        xdh_key = cb.generate_okp(curve)
+        assert (xdh_key.curve, len(xdh_key.d), len(xdh_key.x)) == (curve, size, size)
+        assert cb.xdh_public_key(curve, xdh_key.d) == xdh_key.x
     with pytest.raises(InvalidKeyError, match="unsupported OKP curve"):
-        cb.generate_okp("Ed9999")
+        cb.generate_okp("Curve25519")
     with pytest.raises(InvalidKeyError, match="cannot generate a 100-bit RSA key"):
         cb.generate_rsa(100)
 
@@ -389,16 +412,36 @@ def test_from_cryptography_key_private_and_public(name: str) -> None:
 
 
 @needs_crypto
+def test_from_cryptography_key_reads_key_agreement_keys() -> None:
+    # X25519/X448 objects load since JWE (ECDH-ES); JWS still refuses them (test_keys.py).
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import x448, x25519
+
+    raw = ser.Encoding.Raw, ser.PublicFormat.Raw
+    for native, curve in (
+        (x25519.X25519PrivateKey.generate(), "X25519"),
+        (x448.X448PrivateKey.generate(), "X448"),
+    ):
+        private = from_cryptography_key(native)
+        public = from_cryptography_key(native.public_key())
+        assert isinstance(private, OKPPrivateKey)
+        assert private.curve == curve
+        encoded = native.public_key().public_bytes(*raw)
+        assert public == private.public_key() == OKPPublicKey(curve, encoded)
+        assert native.private_bytes(raw[0], ser.PrivateFormat.Raw, ser.NoEncryption()) == private.d
+        assert NATIVE.lookup(private) is native
+
+
+@needs_crypto
 def test_from_cryptography_key_refuses_unusable_keys() -> None:
     from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa, x448, x25519
+    from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
 
-    unusable: list[Any] = [
-        x25519.X25519PrivateKey.generate(),
-        x25519.X25519PrivateKey.generate().public_key(),
-        x448.X448PrivateKey.generate(),
-    ]
-    for obj in unusable:
+    with warnings.catch_warnings():
+        # cryptography 51 deprecates finite-field DH; the key is only here to be refused.
+        warnings.simplefilter("ignore")
+        dh_key = dh.generate_parameters(2, 512).generate_private_key()
+    for obj in (dh_key, dh_key.public_key()):
         with pytest.raises(InvalidKeyError, match="keys cannot sign JWTs"):
             from_cryptography_key(obj)
     try:

@@ -152,6 +152,40 @@ RFC6979_CASES = [
 ]
 
 
+# RFC 6979 Appendix A.2.5 with the hashes no JWA row uses, which an ECAlgorithm built by hand
+# may (PyJWT's ECAlgorithm(hashes.SHA1)): SHA-1 and SHA-224 digests are shorter than the order.
+RFC6979_SHORT_HASH_CASES = [
+    (
+        "sha1",
+        b"sample",
+        0x882905F1227FD620FBF2ABF21244F0BA83D0DC3A9103DBBEE43A1FB858109DB4,
+        0x61340C88C3AAEBEB4F6D667F672CA9759A6CCAA9FA8811313039EE4A35471D32,
+        0x6D7F147DAC089441BB2E2FE8F7A3FA264B9C475098FDCF6E00D7C996E1B8B7EB,
+    ),
+    (
+        "sha224",
+        b"sample",
+        0x103F90EE9DC52E5E7FB5132B7033C63066D194321491862059967C715985D473,
+        0x53B2FFF5D1752B2C689DF257C04C40A587FABABB3F6FC2702F1343AF7CA9AA3F,
+        0xB9AFB64FDC03DC1A131C7D2386D11E349F070AA432A4ACC918BEA988BF75C74C,
+    ),
+    (
+        "sha1",
+        b"test",
+        0x8C9520267C55D6B980DF741E56B4ADEE114D84FBFA2E62137954164028632A2E,
+        0x0CBCC86FD6ABD1D99E703E1EC50069EE5C0B4BA4B9AC60E409E8EC5910D81A89,
+        0x01B9D7B73DFAA60D5651EC4591A0136F87653E0FD780C3B1BC872FFDEAE479B1,
+    ),
+    (
+        "sha224",
+        b"test",
+        0x669F4426F2688B8BE0DB3A6BD1989BDAEFFF84B649EEB84F3DD26080F667FAA7,
+        0xC37EDB6F0AE79D47C3C27E962FA269BB4F441770357E114EE511F662EC34A692,
+        0xC820053A05791E521FCAAD6042D40AEA1D6B1A540138558F47D0719800E18F2D,
+    ),
+]
+
+
 def test_rfc6979_public_key() -> None:
     assert ec.public_point("P-256", RFC6979_X) == (RFC6979_UX, RFC6979_UY)
 
@@ -167,6 +201,20 @@ def test_rfc6979_a25(backend: Backend, message: bytes, k: int, r: int, s: int) -
     expected = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     assert ec._sign_deterministic(key, "sha256", message) == expected
     assert backend.ecdsa_verify(key.public_key(), "sha256", message, expected)
+
+
+@pytest.mark.parametrize(("hash_name", "message", "k", "r", "s"), RFC6979_SHORT_HASH_CASES)
+def test_rfc6979_a25_short_hashes(
+    backend: Backend, hash_name: str, message: bytes, k: int, r: int, s: int
+) -> None:
+    curve = CURVES["P-256"]
+    digest = hashlib.new(hash_name, message).digest()
+    assert next(_rfc6979.nonces(curve.n, RFC6979_X, digest, hash_name)) == k
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    expected = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    assert ec._sign_deterministic(key, hash_name, message) == expected
+    assert backend.ecdsa_verify(key.public_key(), hash_name, message, expected)
+    assert not backend.ecdsa_verify(key.public_key(), "sha256", message, expected)
 
 
 def test_rfc6979_bits2octets_reduces_once() -> None:
@@ -319,7 +367,7 @@ def test_sign_errors() -> None:
     with pytest.raises(InvalidKeyError):
         ec.generate("Ed25519")
     with pytest.raises(InvalidAlgorithmError):
-        ec.ecdsa_sign(ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY), "sha1", b"m")
+        ec.ecdsa_sign(ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY), "md5", b"m")
 
 
 def test_sign_retries_when_r_or_s_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:

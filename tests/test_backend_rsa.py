@@ -442,7 +442,7 @@ def test_fault_check_refuses_inconsistent_key(field: str) -> None:
 )
 def test_unusable_private_values_raise_invalid_key(key: RSAPrivateKey) -> None:
     with pytest.raises(InvalidKeyError):
-        rsa._rsasp1(key, 2)
+        rsa.private_op(key, 2)
 
 
 # --- Blinding ----------------------------------------------------------------------------------

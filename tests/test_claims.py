@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import jwtlite
 import jwtlite.b64url
+import jwtlite.pyjwt
 from jwtlite.claims import encode_time_claims, seconds, validate
 from jwtlite.exceptions import (
     DecodeError,
@@ -117,6 +118,49 @@ def test_max_age() -> None:
     check({"iat": NOW - 61}, max_age=60, leeway=5)
     with pytest.raises(MissingRequiredClaimError, match="iat"):
         check({}, max_age=60)
+
+
+# -- max_age bounds the age: an iat in the future is refused (issue 20, item 5) --
+
+IAT_OFF = {"verify_iat": False}
+
+
+@given(
+    ahead=st.integers(1, 10**9),
+    leeway=st.integers(0, 10**4),
+    max_age=st.integers(0, 10**9),
+)
+def test_max_age_refuses_a_future_iat_even_with_verify_iat_off(
+    ahead: int, leeway: int, max_age: int
+) -> None:
+    with pytest.raises(ImmatureSignatureError, match="iat"):
+        check({"iat": NOW + leeway + ahead}, max_age=max_age, leeway=leeway, options=IAT_OFF)
+    # Within the leeway the token is accepted, as verify_iat would accept it.
+    check({"iat": NOW + leeway}, max_age=max_age, leeway=leeway, options=IAT_OFF)
+    # Without max_age, verify_iat off still means what it says.
+    check({"iat": NOW + leeway + ahead}, options=IAT_OFF)
+
+
+@pytest.mark.parametrize("face", [False, True])
+def test_max_age_refuses_a_future_iat_through_decode(face: bool) -> None:
+    lib: Any = jwtlite.pyjwt if face else jwtlite
+    token = jwtlite.encode({"iat": int(NOW) + 3600}, "k" * 32)
+
+    def decode(**kwargs: Any) -> dict[str, Any]:
+        return dict(lib.decode(token, "k" * 32, algorithms=["HS256"], now=NOW, **kwargs))
+    for max_age in (0, 60, 10**6, timedelta(days=3650)):
+        with pytest.raises(ImmatureSignatureError):
+            decode(max_age=max_age, options=IAT_OFF)
+    assert decode(max_age=60, options=IAT_OFF, leeway=3600)["iat"] == int(NOW) + 3600
+    assert decode(options=IAT_OFF)["iat"] == int(NOW) + 3600
+
+
+def test_a_negative_max_age_is_refused() -> None:
+    # It bounded nothing sensible: every past token was too old, every future one passed.
+    with pytest.raises(InvalidArgumentError, match="max_age must not be negative"):
+        check({"iat": NOW}, max_age=-1)
+    with pytest.raises(InvalidArgumentError, match="max_age must not be negative"):
+        check({"iat": NOW}, max_age=timedelta(seconds=-5))
 
 
 # -- audience --
@@ -253,7 +297,9 @@ def test_huge_iat_with_max_age() -> None:
         check({"iat": -(10**400)}, max_age=60)
     with pytest.raises(ImmatureSignatureError):
         check({"iat": 10**400}, max_age=60)
-    check({"iat": 10**400}, max_age=60, options={"verify_iat": False})
+    # With max_age set, a future iat is refused even with verify_iat off (issue 20, item 5).
+    with pytest.raises(ImmatureSignatureError):
+        check({"iat": 10**400}, max_age=60, options={"verify_iat": False})
     with pytest.raises(InvalidArgumentError, match="too large"):
         check({"iat": NOW}, max_age=10**400)
     with pytest.raises(InvalidArgumentError, match="too large"):

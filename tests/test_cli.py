@@ -17,7 +17,7 @@ from conftest import key_pem
 
 from jwtlite import cli
 from jwtlite.api import PyJWT
-from jwtlite.keys import dump_pem, load_key
+from jwtlite.keys import OKPPrivateKey, dump_pem, load_key
 
 SECRET = "c" * 32
 
@@ -189,6 +189,8 @@ def test_no_verify_is_loud(run: Runner) -> None:
         (["decode", "--alg", "HS256", "a.b.c"], "needs --alg"),
         (["keygen", "NOPE"], "unknown algorithm"),
         (["keygen", "es256"], "did you mean ES256[?]"),
+        (["keygen", "x25519"], "did you mean X25519[?]"),
+        (["keygen", "NOPE"], "or X25519, X448 for JWE keys"),
         (["jwk", "/nonexistent/key.pem"], "cannot read"),
         (["frobnicate"], "invalid choice"),
     ],
@@ -231,6 +233,23 @@ def test_keygen_ec_sign_and_verify(run: Runner, tmp_path: Path) -> None:
     _fails(
         run("decode", "--alg", "RS256", "--key-file", str(public_file), token.out.strip()), 1, ""
     )
+
+
+@pytest.mark.parametrize(("curve", "size"), [("X25519", 32), ("X448", 56)])
+def test_keygen_key_agreement_keys(run: Runner, tmp_path: Path, curve: str, size: int) -> None:
+    # JWE ECDH-ES keys (RFC 8037): a PKCS#8 PEM (RFC 8410) and a JWK without "alg".
+    pem = _ok(run("keygen", curve)).out
+    key = load_key(pem)
+    assert isinstance(key, OKPPrivateKey)
+    assert (key.curve, len(key.d)) == (curve, size)
+    jwk = json.loads(_ok(run("keygen", curve, "--jwk")).out)
+    assert (jwk["kty"], jwk["crv"], "alg" in jwk) == ("OKP", curve, False)
+    key_file = tmp_path / "x.pem"
+    key_file.write_text(pem)
+    public = json.loads(_ok(run("jwk", str(key_file), "--public")).out)
+    assert set(public) == {"kty", "kid", "crv", "x"}
+    # Such a key does not sign.
+    _fails(run("encode", "--alg", "EdDSA", "--key-file", str(key_file), "{}"), 2, "key agreement")
 
 
 def test_keygen_eddsa_jwk(run: Runner) -> None:

@@ -26,8 +26,9 @@ from test_backend_eddsa import (
 )
 
 from jwtlite._curves import CURVES
-from jwtlite._jwa import ALGORITHMS, curve_algorithm
+from jwtlite._jwa import ALGORITHMS, SIGNATURE_HASHES, curve_algorithm
 from jwtlite.backends import Backend, get_backend
+from jwtlite.backends.pure import rsa as _pure_rsa
 from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError
 from jwtlite.keys import (
     ECPrivateKey,
@@ -58,6 +59,9 @@ EC_POOL = {
 }
 OKP_POOL = {"Ed25519": "ed25519.pem", "Ed448": "ed448.pem"}
 HASHES = ["sha256", "sha384", "sha512"]
+#: The hashes of ``_jwa.SIGNATURE_HASHES`` that no JWA row uses, written out so tests can fail.
+EXTRA_HASHES = ("sha1", "sha224", "sha512_224", "sha512_256",
+                "sha3_224", "sha3_256", "sha3_384", "sha3_512")  # fmt: skip
 # Pure RSA signing at 4096 bits costs tens of milliseconds; keep the examples modest.
 FEW = settings(max_examples=25, deadline=None)
 
@@ -208,7 +212,29 @@ def test_generated_rsa_key_works_on_the_pure_backend() -> None:
     _both_ways("rsa_pss_sign", "rsa_pss_verify", key, ("sha256",), b"m")
 
 
-@pytest.mark.parametrize("hash_name", ["md5", "sha1", "SHA256", ""])
+@pytest.mark.parametrize("hash_name", sorted(EXTRA_HASHES))
+def test_hashes_only_hand_built_algorithms_use_agree_across_backends(hash_name: str) -> None:
+    # PyJWT's RSAAlgorithm(hashes.SHA1) and the like (OAuth 1.0a's RSA-SHA1, RFC 5849 §3.4.3):
+    # the pure DigestInfo (RFC 8017 §9.2 note 1) must be OpenSSL's, byte for byte.
+    rsa_key, ec_key = _pool("rsa2048.pem"), _pool("ec_p384.pem")
+    message = b"GET&http%3A%2F%2Fexample.com&oauth_nonce%3D1"
+    pure_sig, crypto_sig = _both_ways(
+        "rsa_pkcs1v15_sign", "rsa_pkcs1v15_verify", rsa_key, (hash_name,), message
+    )
+    assert pure_sig == crypto_sig
+    _both_ways("rsa_pss_sign", "rsa_pss_verify", rsa_key, (hash_name,), message)
+    _both_ways("ecdsa_sign", "ecdsa_verify", ec_key, (hash_name,), message)
+    # A signature under one hash never verifies under another.
+    for backend in (_pure(), _crypto()):
+        assert not backend.rsa_pkcs1v15_verify(rsa_key.public_key(), "sha256", message, pure_sig)
+
+
+def test_every_signature_hash_is_covered() -> None:
+    assert frozenset(EXTRA_HASHES) | frozenset(HASHES) == SIGNATURE_HASHES
+    assert set(_pure_rsa._DIGEST_INFO_PREFIX) == SIGNATURE_HASHES
+
+
+@pytest.mark.parametrize("hash_name", ["md5", "sm3", "shake_128", "SHA256", "sha-1", ""])
 def test_unknown_hash_behaves_the_same(hash_name: str) -> None:
     rsa_key, ec_key = _pool("rsa2048.pem"), _pool("ec_p256.pem")
     for backend in (_pure(), _crypto()):

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import FakeClock
+from conftest import COOKIE_AGES, FakeClock, cookie_ages
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,8 +129,10 @@ def test_fresh_refresh_and_logout(clock: FakeClock) -> None:
     # A pair made by a refresh is never fresh (issued without the marker, then refreshed).
     plain = client.post("/refresh", json={"refresh_token": service.issue("al").refresh_token})
     stale = client.post("/password", headers=_bearer(plain.get_json()["access_token"]))
-    assert (stale.status_code, stale.get_json()["reason"]) == (403, "not_fresh")
-    assert 'error="insufficient_scope"' in stale.headers["WWW-Authenticate"]
+    # RFC 9470 §3: the login behind the token is not recent enough, so log in again.
+    assert (stale.status_code, stale.get_json()["reason"]) == (401, "not_fresh")
+    assert stale.get_json()["error"] == "insufficient_user_authentication"
+    assert 'error="insufficient_user_authentication"' in stale.headers["WWW-Authenticate"]
     # A refresh token in the Authorization header works too (RFC 6750 §2.1).
     second = client.post("/refresh", headers=_bearer(new["refresh_token"]))
     assert second.status_code == 200
@@ -159,7 +161,8 @@ def test_login_helper_and_hooks(clock: FakeClock) -> None:
     ghost = client.post("/login", json={"username": "ghost"}).get_json()
     refused = client.get("/me", headers=_bearer(ghost["access_token"]))
     assert (refused.status_code, refused.get_json()["reason"]) == (401, "user_not_found")
-    assert client.post("/login", data=b"[" * 100_000).status_code == 400
+    deep = client.post("/login", data=b"[" * 100_000, content_type="application/json")
+    assert deep.status_code == 400
 
     seen: list[AuthFailure] = []
 
@@ -190,6 +193,7 @@ def test_cookies_with_csrf(clock: FakeClock) -> None:
     assert len(headers) == 4
     assert all("Secure" in h and "SameSite=Strict" in h for h in headers)
     assert sum("HttpOnly" in h for h in headers) == 3
+    assert cookie_ages(headers) == COOKIE_AGES
     assert client.get("/me", **https).status_code == 200  # GET needs no CSRF header
     csrf = _cookie(client, "csrf_token").value
     no_csrf = client.post("/refresh", **https)
@@ -228,8 +232,9 @@ def test_init_app_and_misuse(clock: FakeClock) -> None:
     app = flask.Flask("late")
     service = _service(clock)
     jwt.init_app(app, service)
-    assert jwt.service is service
-    assert app.extensions["jwtlite"] is jwt
+    with app.app_context():
+        assert jwt.service is service
+    assert app.extensions["jwtlite"].manager is jwt
     with pytest.raises(InvalidArgumentError):
         jwt.required(refresh=True, fresh=True)
     with app.test_request_context("/"):
@@ -316,3 +321,137 @@ def test_no_input_makes_a_500(authorization: str | None, cookie: str | None, bod
         ).status_code,
     }
     assert statuses <= {200, 400, 401}
+
+
+# --- application factories: one module-level manager, state per app -------------------------
+
+# As an application factory uses it (Flask's extension pattern): one manager and one blueprint
+# at module level, each app built by the factory with its own service (its own secret).
+_FACTORY_JWT = JWTManager()
+_FACTORY_VIEWS = flask.Blueprint("factory_views", __name__)
+
+
+@_FACTORY_VIEWS.get("/me")
+@_FACTORY_JWT.required()
+def _factory_me() -> Any:
+    return {"sub": current_identity()}
+
+
+@_FACTORY_VIEWS.post("/login")
+def _factory_login() -> Any:
+    return _FACTORY_JWT.login_response(json_fields("username")["username"])
+
+
+@_FACTORY_VIEWS.post("/refresh")
+@_FACTORY_JWT.required(refresh=True)
+def _factory_refresh() -> Any:
+    return _FACTORY_JWT.refresh_response()
+
+
+@_FACTORY_VIEWS.post("/logout")
+@_FACTORY_JWT.required()
+def _factory_logout() -> Any:
+    return _FACTORY_JWT.logout_response()
+
+
+def _factory(secret: str, clock: FakeClock) -> tuple[Any, TokenService]:
+    app = flask.Flask(f"factory-{secret[0]}")
+    service = TokenService(secret, "HS256", issuer="iss", audience="aud", clock=clock)
+    _FACTORY_JWT.init_app(app, service)
+    app.register_blueprint(_FACTORY_VIEWS)
+    return app, service
+
+
+def test_two_apps_from_one_factory_keep_their_own_service(clock: FakeClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    (app_a, service_a), (app_b, service_b) = _factory("a" * 40, clock), _factory("b" * 40, clock)
+    apps = {"a": app_a, "b": app_b}
+    issued = {"a": service_a.issue("a").to_response(), "b": service_b.issue("b").to_response()}
+    # Tokens handed out by each app's own login endpoint: issue() uses that app's service too.
+    pairs = {
+        name: app.test_client().post("/login", json={"username": name}).get_json()
+        for name, app in apps.items()
+    }
+
+    def call(job: tuple[str, str, str]) -> tuple[str, str, str, int]:
+        server, holder, source = job
+        token = (issued if source == "service" else pairs)[holder]["access_token"]
+        reply = apps[server].test_client().get("/me", headers=_bearer(token))
+        return server, holder, source, reply.status_code
+
+    # Both apps serve at once from a pool of threads; each accepts its own tokens only.
+    jobs = [(server, holder, source) for server in "ab" for holder in "ab"
+            for source in ("service", "login")] * 25
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(call, jobs))
+    assert len(results) == 200
+    for server, holder, source, status in results:
+        assert status == (200 if server == holder else 401), (server, holder, source, status)
+    with app_a.app_context():
+        assert _FACTORY_JWT.service is service_a
+    with app_b.app_context():
+        assert _FACTORY_JWT.service is service_b
+    assert app_a.extensions["jwtlite"].manager is _FACTORY_JWT
+    # Refresh and logout also go to the app's own service.
+    for name, app in apps.items():
+        client = app.test_client()
+        new = client.post("/refresh", json={"refresh_token": pairs[name]["refresh_token"]})
+        assert new.status_code == 200, (name, new.get_json())
+        out = client.post("/logout", headers=_bearer(new.get_json()["access_token"]))
+        assert out.get_json() == {"revoked": True}
+    foreign = {"refresh_token": pairs["b"]["refresh_token"]}
+    other = app_a.test_client().post("/refresh", json=foreign)
+    assert (other.status_code, other.get_json()["reason"]) == (401, "invalid")
+
+
+def test_manager_misuse_across_apps(clock: FakeClock) -> None:
+    jwt = JWTManager()
+    with pytest.raises(InvalidArgumentError, match="no TokenService"):
+        jwt.init_app(flask.Flask("none"))
+    app = flask.Flask("x")
+    jwt.init_app(app, _service(clock))
+    # Outside an application context there is no single service to pick.
+    with pytest.raises(InvalidArgumentError, match="application context"):
+        _ = jwt.service
+    # Another app that never called init_app does not borrow a registered app's service.
+    stranger = flask.Flask("stranger")
+    with stranger.app_context(), pytest.raises(InvalidArgumentError, match="init_app"):
+        jwt.issue("alice")
+    # One app, one manager: a second manager on the same app is refused.
+    with pytest.raises(InvalidArgumentError, match="already"):
+        JWTManager(app, _service(clock))
+
+
+# --- JSON bodies: only a JSON media type (login CSRF) ----------------------------------------
+
+
+@pytest.mark.parametrize("cookies", [False, True])
+def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=cookies)
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    body = json.dumps({"username": "mallory"})
+    # What a plain HTML form (or a no-cors fetch) on another site can send without a preflight.
+    for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                         "multipart/form-data; boundary=x", None, "application/jsonx",
+                         "text/json"):
+        reply = client.post("/login", data=body, content_type=content_type, **https)
+        assert (reply.status_code, reply.get_json()["reason"]) == (
+            415, "unsupported_media_type"), content_type
+        assert reply.get_json()["error"] == "invalid_request"
+        assert reply.headers["Accept"] == "application/json"
+        assert "WWW-Authenticate" not in reply.headers
+        assert reply.headers.getlist("Set-Cookie") == []
+    refresh = json.dumps({"refresh_token": service.issue("mallory").refresh_token})
+    reply = client.post("/refresh", data=refresh, content_type="text/plain", **https)
+    assert (reply.status_code, reply.get_json()["reason"]) == (415, "unsupported_media_type")
+    assert reply.headers.getlist("Set-Cookie") == []
+    # No content at all is a missing parameter (400), not content in a wrong format.
+    reply = client.post("/refresh", **https)
+    assert (reply.status_code, reply.get_json()["reason"]) == (400, "bad_request")
+    for content_type in ("application/json", "Application/JSON; charset=utf-8",
+                         "application/vnd.example+json"):
+        reply = client.post("/login", data=body, content_type=content_type, **https)
+        assert reply.status_code == 200, content_type

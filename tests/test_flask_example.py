@@ -8,11 +8,13 @@ with revocations in SQLite (``REVOCATION_DB``) and in a real Redis server (``RED
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import COOKIE_AGES, cookie_ages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 SECRET = "s" * 40
@@ -161,7 +164,24 @@ def _check_login_and_errors(port: int) -> dict[str, Any]:
     for raw in bodies:
         reply = _http(port, "POST", "/login", raw=raw)
         assert (reply.status, reply.json["error"]) == (400, "invalid_request"), raw[:20]
+    _check_media_types(port, pair)
     return pair
+
+
+# What a plain HTML form, or a no-cors fetch, on another site sends without a CORS preflight:
+# a login or refresh taking these would let any page log the browser in (login CSRF).
+_FORM_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; b=x")
+
+
+def _check_media_types(port: int, pair: dict[str, Any]) -> None:
+    bodies = {"/login": CREDS, "/refresh": {"refresh_token": pair["refresh_token"]}}
+    for path, body in bodies.items():
+        for content_type in _FORM_TYPES:
+            reply = _http(port, "POST", path, body, headers={"Content-Type": content_type})
+            assert (reply.status, reply.json["error"]) == (415, "invalid_request"), content_type
+            assert reply.json["reason"] == "unsupported_media_type"
+            assert reply.headers["Accept"] == "application/json"
+            assert reply.headers.get_all("Set-Cookie") is None
 
 
 def _check_protected(port: int, pair: dict[str, Any]) -> None:
@@ -256,6 +276,106 @@ def test_login_throttling(server: Server) -> None:
     assert _http(port, "POST", "/login", {"username": "fresh", "password": "x"}).status == 429
 
 
+def test_cookie_mode_cookies_and_login_csrf(server: Server) -> None:
+    """``AUTH_COOKIES=1``: every cookie carries the ``Max-Age`` of its token, and a login body
+    that a cross-site form could send is refused before any password is checked."""
+    server.env["AUTH_COOKIES"] = "1"
+    port = server.start()
+    reply = _http(port, "POST", "/login", CREDS)
+    assert (reply.status, set(reply.json)) == (200, {"token_type", "expires_in"})
+    cookies = reply.headers.get_all("Set-Cookie")
+    assert cookie_ages(cookies) == COOKIE_AGES
+    assert all("httponly" in c.lower() for c in cookies if not c.startswith("csrf_token="))
+    for content_type in _FORM_TYPES:
+        reply = _http(port, "POST", "/login", CREDS, headers={"Content-Type": content_type})
+        assert (reply.status, reply.json["reason"]) == (415, "unsupported_media_type")
+        assert reply.headers.get_all("Set-Cookie") is None
+
+
+def _import_example(name: str) -> Any:
+    """The example module ``name`` imported in this process (its folder is not a package)."""
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+
+
+class _Gate:
+    """Stands in for the password check: every caller blocks until the test opens the gate,
+    so a burst of logins is all in flight at once, then each is told its password is wrong."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.entered = 0
+        self.throttled = 0
+        self.opened = False
+
+    def check_password(self, username: str, password: str) -> bool:
+        with self.cond:
+            self.entered += 1
+            self.cond.notify_all()
+            assert self.cond.wait_for(lambda: self.opened, timeout=60)
+        return False
+
+
+def _example_client(script: str) -> Callable[[dict[str, str]], int]:
+    """POST /login on an in-process app of ``script``; returns the status."""
+    module = _import_example(script.removesuffix(".py"))
+    app = module.create_app({"JWT_SECRET": SECRET})
+    if script == "flask_app.py":
+        flask_client = app.test_client()
+        return lambda body: int(flask_client.post("/login", json=body).status_code)
+    testclient = pytest.importorskip("starlette.testclient")
+    fastapi_client = testclient.TestClient(app)
+    return lambda body: int(fastapi_client.post("/login", json=body).status_code)
+
+
+@pytest.mark.parametrize("script", SERVERS)
+def test_login_throttle_holds_under_a_concurrent_burst(
+    script: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/security.md: five failures per username and twenty per address in five minutes,
+    also when the guesses arrive at once (each attempt is counted before the password check)."""
+    pytest.importorskip(_NEEDS[script])
+    gate = _Gate()
+    monkeypatch.setattr(_import_example(script.removesuffix(".py")), "check_password",
+                        gate.check_password)
+    login = _example_client(script)
+    bodies = [{"username": "admin", "password": f"guess{n}"} for n in range(10)]
+    bodies += [{"username": f"user{n}", "password": "x"} for n in range(20)]
+    results: dict[int, int] = {}
+
+    def attempt(n: int) -> None:
+        status = login(bodies[n])
+        with gate.cond:
+            results[n] = status
+            gate.throttled += status == 429
+            gate.cond.notify_all()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    try:
+        with gate.cond:
+            # Every request is either inside the password check or already refused.
+            assert gate.cond.wait_for(
+                lambda: gate.entered + gate.throttled == len(bodies), timeout=60
+            ), (gate.entered, gate.throttled)
+    finally:
+        with gate.cond:
+            gate.opened = True
+            gate.cond.notify_all()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert len(results) == 30
+    statuses = list(results.values())
+    assert set(statuses) == {401, 429}
+    # The address allows twenty failures in all, the username "admin" five of them.
+    assert (statuses.count(401), statuses.count(429), gate.entered) == (20, 10, 20)
+    assert [results[n] for n in range(10)].count(401) <= 5
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -273,26 +393,49 @@ def test_configuration_errors_exit_2(server: Server, env: dict[str, str], messag
     assert "Traceback" not in result.stderr
 
 
-def test_throttle_window_moves(tmp_path: Path) -> None:
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        from demo_support import LoginThrottle
-    finally:
-        sys.path.remove(str(EXAMPLES))
+def test_throttle_window_moves() -> None:
+    demo_support = _import_example("demo_support")
     now = [1000.0]
     clock: Callable[[], float] = lambda: now[0]  # noqa: E731
-    throttle = LoginThrottle(limit=2, window=60, max_keys=2, clock=clock)
-    throttle.failed("a")
+    throttle = demo_support.LoginThrottle(limit=2, window=60, max_keys=2, clock=clock)
+    assert throttle.reserve("a") == 0
     assert throttle.retry_after("a") == 0
-    throttle.failed("a")
+    assert throttle.reserve("a") == 0
     assert throttle.retry_after("a") == 60
+    assert throttle.reserve("a") == 60  # refused: nothing more is counted
     now[0] += 30
     assert throttle.retry_after("a") == 30
     now[0] += 30
     assert throttle.retry_after("a") == 0
-    throttle.failed("b")
-    throttle.failed("c")  # evicts the oldest key
-    throttle.failed("c")
+    throttle.reserve("b")
+    throttle.reserve("c")  # evicts the oldest key
+    throttle.reserve("c")
     assert throttle.retry_after("c") > 0
     throttle.succeeded("c")
     assert throttle.retry_after("c") == 0
+    throttle.reserve("c")
+    throttle.reserve("c")
+    throttle.release("c")  # an attempt that did not fail gives its place back
+    assert throttle.retry_after("c") == 0
+    throttle.release("gone")  # nothing to give back: no error
+
+
+def test_throttles_settle_each_outcome() -> None:
+    demo_support = _import_example("demo_support")
+    throttle = demo_support.LoginThrottle
+    throttles = demo_support.Throttles(throttle(limit=2, window=60), throttle(limit=3, window=60))
+    assert throttles.reserve("u", "ip") == 0
+    throttles.cancel("u", "ip")  # busy: no password was checked, nothing counts
+    assert throttles.reserve("u", "ip") == 0
+    throttles.settle("u", "ip", ok=False)
+    assert throttles.reserve("u", "ip") == 0
+    throttles.settle("u", "ip", ok=True)  # clears the username only, not the address
+    assert throttles.users.retry_after("u") == 0
+    for user in ("v", "w"):
+        assert throttles.reserve(user, "ip") == 0
+        throttles.settle(user, "ip", ok=False)
+    # The address has its three failures (u, v, w): a fourth user is refused, and the refusal
+    # gives the username's reservation back.
+    assert throttles.reserve("x", "ip") > 0
+    assert throttles.users.retry_after("x") == 0
+    assert throttles.reserve("x", "other") == 0

@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import time
+from pathlib import Path
+
 import pytest
 from conftest import FakeClock
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jwtlite._guard import (
     AuthRefused,
     GuardConfig,
     GuardCore,
+    GuardHooks,
     RequestBodyError,
     RequestView,
+    _CSRFError,
+    _MediaTypeError,
+    _UnknownUserError,
+    _UnsupportedGrantError,
     classify,
+    json_body_fields,
+    password_form,
     string_fields,
 )
 from jwtlite.api import PyJWT
 from jwtlite.exceptions import (
     BearerError,
+    DecodeError,
     ExpiredSignatureError,
     InvalidSignatureError,
     InvalidTokenError,
     RevocationStoreUnavailableError,
+    RevokedTokenError,
+    StaleTokenError,
 )
 from jwtlite.revocation import MemoryStore
 from jwtlite.tokens import ACCESS_TYP, REFRESH_TYP, TokenService
@@ -43,8 +60,11 @@ def _token(typ: str) -> str:
         (InvalidTokenError("x"), "at", ACCESS_TYP, (401, "invalid_token", "invalid")),
         (InvalidSignatureError("x"), "at", ACCESS_TYP, (401, "invalid_token", "invalid")),
         (InvalidTokenError("x"), "not a jwt", ACCESS_TYP, (401, "invalid_token", "invalid")),
-        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP, (503, None, "unavailable")),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP,
+         (503, "temporarily_unavailable", "unavailable")),
         (RequestBodyError("no body"), None, "", (400, "invalid_request", "bad_request")),
+        (StaleTokenError("x"), None, ACCESS_TYP,
+         (401, "insufficient_user_authentication", "not_fresh")),
     ],
 )
 def test_classify(exc: Exception, token: str | None, expected: str, answer: tuple) -> None:
@@ -96,7 +116,163 @@ def test_header_wins_over_cookie() -> None:
     pair = service.issue("a")
     view = RequestView("POST", f"Bearer {pair.access_token}", {"access_token": "junk"}, None)
     assert core.authenticate(view).token == pair.access_token  # no CSRF needed for a header
-    no_cookie = RequestView("POST", None, {}, None, body=lambda: b"{}")
+    no_cookie = RequestView("POST", None, {}, None, body=lambda: b"{}",
+                            content_type="application/json")
     with pytest.raises(AuthRefused) as refused:
         core.authenticate(no_cookie, refresh=True)
     assert refused.value.failure.reason == "bad_request"
+
+
+@pytest.mark.parametrize(
+    ("raw", "fields"),
+    [
+        (b"grant_type=password&username=alice&password=pw", ("alice", "pw", ())),
+        # Swagger UI's body: empty client fields count as absent (RFC 6749 §3.2).
+        (b"grant_type=password&username=alice&password=p%26w+x&scope=a++b&client_id=",
+         ("alice", "p&w x", ("a", "b"))),
+        ("grant_type=password&username=%C3%A9l%C3%A8ve&password=é".encode(),
+         ("\u00e9l\u00e8ve", "\u00e9", ())),
+    ],
+)
+def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]]) -> None:
+    form = password_form(raw)
+    assert (form.username, form.password, form.scopes) == fields
+
+
+@pytest.mark.parametrize(
+    ("raw", "error", "message"),
+    [
+        (b"username=a&password=b", "invalid_request", "missing form field(s): grant_type"),
+        (b"grant_type=password&username=&password=b", "invalid_request",
+         "missing form field(s): username"),
+        (b"grant_type=client_credentials&username=a&password=b", "unsupported_grant_type",
+         "grant_type must be password"),
+        (b"grant_type=password&password=b&password=c&username=a", "invalid_request",
+         "a form parameter is repeated"),
+        (b"grant_type=password&username=a&password", "invalid_request", "form-encoded"),
+        (b"grant_type=password&username=%ED%A0%80&password=b", "invalid_request",
+         "form-encoded"),  # a UTF-8-encoded lone surrogate
+        (b"grant_type=password&username=\xff&password=b", "invalid_request", "form-encoded"),
+        (b"&".join([b"a=1"] * 9), "invalid_request", "form-encoded"),
+        (b'{"grant_type": "password"}', "invalid_request", "form-encoded"),
+        (b"", "invalid_request", "missing form field(s): grant_type, username, password"),
+    ],
+)
+def test_password_form_refuses(raw: bytes, error: str, message: str) -> None:
+    with pytest.raises(RequestBodyError) as caught:
+        password_form(raw)
+    failure = classify(caught.value, None, "")
+    assert (failure.status, failure.error, failure.reason) == (400, error, "bad_request")
+    assert message in failure.message
+    assert failure.headers("api") == {}  # an OAuth error (RFC 6749 §5.2), not a challenge
+
+
+@given(st.binary(max_size=300) | st.text(max_size=100).map(str.encode))
+def test_password_form_raises_only_its_error(raw: bytes) -> None:
+    try:
+        form = password_form(raw)
+    except RequestBodyError:
+        return
+    for value in (form.username, form.password, *form.scopes):
+        value.encode("utf-8")  # every string it returns is clean text
+
+
+def test_password_form_is_linear() -> None:
+    # The longest body a guard reads, in the shapes that cost most: it parses in well under
+    # a second (a quadratic parser would take minutes).
+    for raw in (b"grant_type=password&username=" + b"%41" * 80_000 + b"&password=x",
+                b"&" * 240_000, b"=" * 240_000):
+        started = time.perf_counter()
+        with contextlib.suppress(RequestBodyError):
+            password_form(raw)
+        assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("content_type", "accepted"),
+    [
+        ("application/json", True),
+        ("APPLICATION/Json ; charset=utf-8", True),
+        ("application/merge-patch+json", True),
+        (" application/json\t", True),
+        (None, False),
+        ("", False),
+        ("text/plain", False),
+        ("text/plain; a=application/json", False),
+        ("application/x-www-form-urlencoded", False),
+        ("multipart/form-data; boundary=application/json", False),
+        ("application/jsonp", False),
+        ("text/json", False),
+        ("text/+json", False),
+    ],
+)
+def test_json_body_fields_media_type(content_type: str | None, accepted: bool) -> None:
+    if accepted:
+        assert json_body_fields(content_type, b'{"a": "x"}', "a") == {"a": "x"}
+        return
+    with pytest.raises(_MediaTypeError) as refused:
+        json_body_fields(content_type, b'{"a": "x"}', "a")
+    failure = classify(refused.value, None, "")
+    assert (failure.status, failure.error, failure.reason) == (
+        415, "invalid_request", "unsupported_media_type")
+    assert failure.headers("r") == {"Accept": "application/json"}
+    # Without content there is no format to refuse: a missing parameter, 400.
+    with pytest.raises(RequestBodyError) as missing:
+        json_body_fields(content_type, b"", "a")
+    assert classify(missing.value, None, "").status == 400
+
+
+def test_hooks_are_shared_by_cores() -> None:
+    clock = FakeClock()
+    hooks = GuardHooks()
+    cores = [
+        GuardCore(TokenService(secret, "HS256", issuer="i", audience="a", clock=clock),
+                  GuardConfig(), hooks)
+        for secret in (SECRET, "z" * 40)
+    ]
+    hooks.claims_hook = lambda identity: {"role": identity.upper()}
+    hooks.user_loader = lambda claims: claims["role"]
+    for core in cores:
+        pair = core.issue("ann")
+        view = RequestView("GET", f"Bearer {pair.access_token}", {}, None)
+        assert core.authenticate(view).user == "ANN"
+
+
+_ERRORS_TABLE = re.compile(r"^\| (\d{3}) \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
+
+
+def test_integrations_error_table_is_what_classify_answers() -> None:
+    """docs/integrations.md's error table is the one place the answers are documented: every
+    row is an answer the guard gives, and every answer it gives has a row."""
+    text = (Path(__file__).parent.parent / "docs" / "integrations.md").read_text("utf-8")
+    section = text.split("\n## Errors\n", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        (int(status), error, reason)
+        for status, error, reasons in _ERRORS_TABLE.findall(section)
+        for reason in re.findall(r"`([a-z_]+)`", reasons)
+    }
+    refresh = _token(REFRESH_TYP)
+    cases = [
+        (BearerError("x", error=None), None, ACCESS_TYP),
+        (BearerError("x"), None, ACCESS_TYP),
+        (RequestBodyError("x"), None, ""),
+        (_MediaTypeError("x"), None, ""),
+        (_UnsupportedGrantError("x"), None, ""),
+        (_CSRFError("x"), None, ACCESS_TYP),
+        (DecodeError("x"), "a.b.c", ACCESS_TYP),
+        (InvalidSignatureError("x"), _token(ACCESS_TYP), ACCESS_TYP),
+        (ExpiredSignatureError("x"), None, ACCESS_TYP),
+        (RevokedTokenError("x"), None, ACCESS_TYP),
+        (InvalidTokenError("x"), refresh, ACCESS_TYP),
+        (_UnknownUserError("x"), None, ACCESS_TYP),
+        (StaleTokenError("x"), None, ACCESS_TYP),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP),
+    ]
+    answers = set()
+    for exc, token, expected in cases:
+        failure = classify(exc, token, expected)
+        answers.add((failure.status, failure.body()["error"], failure.reason))
+    assert len(answers) == len(cases)
+    # Not a classify answer: jwtlite.starlette's body cap (413), tested in test_starlette.py.
+    answers.add((413, "invalid_request", "bad_request"))
+    assert documented == answers

@@ -197,7 +197,10 @@ BAD_JWKS: list[tuple[Any, str]] = [
     (_set(EC_PRIVATE, d=_b64_int(_P521.n, 66)), "out of range"),
     (_set(EC_PRIVATE, d=_b64_int(7, 66)), "does not match"),
     (_set(EC_PRIVATE, d=_b64_int(7)), "66 octets"),
-    ({"kty": "OKP", "crv": "X25519", "x": "AAAA"}, "Unsupported crv: X25519"),
+    # X25519/X448 keys load (RFC 8037 §2, for JWE's ECDH-ES), with the RFC 7748 sizes.
+    ({"kty": "OKP", "crv": "X25519", "x": "AAAA"}, "32 octets"),
+    ({"kty": "OKP", "crv": "X448", "x": b64url_encode(bytes(57))}, "56 octets"),
+    ({"kty": "OKP", "crv": "Curve25519", "x": "AAAA"}, "Unsupported crv: Curve25519"),
     (_set(ED25519["A2_public_jwk"], x="AAAA"), "32 octets"),
     (_set(ED25519["A1_private_jwk"], d=b64url_encode(bytes(32))), "does not match"),
     (_set(ED25519["A1_private_jwk"], d=b64url_encode(bytes(57))), "32 octets"),

@@ -116,13 +116,14 @@ def test_ec_algorithm_identifier_checks(pool: dict[str, AsymmetricKey]) -> None:
     with pytest.raises(InvalidKeyError, match="malformed EC point encoding for P-384"):
         load_key(_spki(_ec_alg("1.3.132.0.34"), point))
     for oid, message in [
-        ("1.3.101.110", "X25519"),
+        ("1.3.101.110", "X25519 public key must be 32 bytes"),  # loads since JWE; RFC 8410
+        ("1.3.101.111", "X448 public key must be 56 bytes"),
         ("1.2.840.113549.1.1.10", "RSASSA-PSS"),
         ("1.2.840.10040.4.1", "DSA"),
         ("1.2.3.4", "unsupported key algorithm OID 1.2.3.4"),
     ]:
         with pytest.raises(InvalidKeyError, match=message):
-            load_key(_spki(_der.encode_sequence(_der.encode_oid(oid)), b"\x00" * 32))
+            load_key(_spki(_der.encode_sequence(_der.encode_oid(oid)), b"\x00" * 31))
     ed_with_params = _der.encode_sequence(_der.encode_oid("1.3.101.112"), _der.encode_null())
     with pytest.raises(InvalidKeyError, match="unexpected bytes"):
         load_key(_spki(ed_with_params, bytes(32)))

@@ -89,6 +89,23 @@ def test_refusals(alg: str, size: Any, error: type[Exception], message: str) -> 
         generate_key(alg, size=size)
 
 
+@pytest.mark.parametrize(("curve", "size"), [("X25519", 32), ("X448", 56)])
+def test_key_agreement_keys_by_curve_name(backend: Backend, curve: str, size: int) -> None:
+    # RFC 8037 §3.2: ECDH-ES keys, named by their curve; they export and load, never sign.
+    key = generate_key(curve)
+    assert isinstance(key, OKPPrivateKey)
+    assert (key.curve, len(key.d), len(key.x)) == (curve, size, size)
+    assert backend.xdh_public_key(curve, key.d) == key.x
+    assert load_key(dump_pem(key)) == key
+    assert key_from_jwk(key_to_jwk(key)) == key
+    with pytest.raises(InvalidKeyError, match="key agreement"):
+        jwtlite.encode({"a": 1}, key, algorithm="EdDSA")
+    with pytest.raises(InvalidKeyError, match="fixed size"):
+        generate_key(curve, size=256)  # type: ignore[call-overload]
+    with pytest.raises(InvalidAlgorithmError):
+        generate_key(curve.lower())
+
+
 def test_exported_from_the_package() -> None:
     assert jwtlite.generate_key is generate_key
 

@@ -9,6 +9,7 @@ import contextlib
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from conftest import FORMATS, KEYS, POOL, key_pem, load_vector
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 import jwtlite
 from jwtlite import _keyformats, keys
 from jwtlite.exceptions import InvalidKeyError
+from jwtlite.jwk import key_to_jwk
+from jwtlite.keygen import generate_key
 from jwtlite.keys import (
     AsymmetricKey,
     ECPrivateKey,
@@ -369,3 +372,69 @@ def test_ordinary_secrets_are_not_key_material(secret: bytes | str) -> None:
 @settings(max_examples=500)
 def test_random_secrets_are_not_key_material(secret: str | bytes) -> None:
     assert not is_public_key_material(secret)
+
+
+# --- X25519 / X448 (RFC 7748 keys for JWE's ECDH-ES; RFC 8410 and RFC 8037 encodings) ---------
+
+
+@pytest.mark.parametrize(("curve", "size"), [("X25519", 32), ("X448", 56)])
+def test_key_agreement_keys_load_from_independent_encoders(curve: str, size: int) -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import x448, x25519
+
+    native: Any = (x25519.X25519PrivateKey if curve == "X25519" else x448.X448PrivateKey).generate()
+    raw = native.private_bytes(ser.Encoding.Raw, ser.PrivateFormat.Raw, ser.NoEncryption())
+    public_raw = native.public_key().public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
+    expected = OKPPrivateKey(curve, raw, public_raw)
+    pkcs8 = native.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
+    spki = native.public_key().public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+    assert len(raw) == size
+    assert load_key(pkcs8) == expected
+    assert load_key(spki) == expected.public_key()
+    assert load_key(native) == expected
+    assert load_key(native.public_key()) == expected.public_key()
+    # And back: cryptography reads what jwtlite writes, byte for byte the same DER.
+    assert dump_der(expected.public_key()) == spki
+    assert dump_pem(expected).encode() == pkcs8
+    assert is_public_key_material(pkcs8)
+    assert is_public_key_material(spki)
+
+
+@pytest.mark.parametrize("curve", ["X25519", "X448"])
+def test_key_agreement_keys_never_sign_or_verify_jws(curve: str) -> None:
+    key = generate_key(curve)
+    token = jwtlite.encode({"a": 1}, generate_key("Ed448"), algorithm="EdDSA")
+    for form in (key, dump_pem(key), key_to_jwk(key)):
+        for alg in ("EdDSA", "Ed25519", "Ed448"):
+            with pytest.raises(InvalidKeyError, match=r"key.agreement"):
+                jwtlite.encode({"a": 1}, form, algorithm=alg)
+    for form in (key.public_key(), dump_pem(key.public_key())):
+        with pytest.raises(InvalidKeyError, match="key agreement"):
+            jwtlite.decode(token, form, algorithms=["EdDSA"])
+
+
+def test_key_agreement_keys_have_no_openssh_form() -> None:
+    # Failed before with a KeyError: OpenSSH has no X25519/X448 key type.
+    for key in (OKPPublicKey("X25519", bytes(32)), OKPPublicKey("X448", bytes(56))):
+        with pytest.raises(InvalidKeyError, match="OpenSSH has no key type for curve X"):
+            dump_ssh_public(key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        OKPPublicKey("Foo", bytes(32)),
+        OKPPrivateKey("Foo", bytes(32), bytes(32)),
+        ECPublicKey("P-999", 1, 2),
+        ECPrivateKey("P-999", 3, 1, 2),
+    ],
+    ids=["okp-public", "okp-private", "ec-public", "ec-private"],
+)
+def test_hand_built_keys_on_unknown_curves_raise_invalid_key_error(key: AsymmetricKey) -> None:
+    # The model classes are public; a key built by hand on an unknown curve failed every writer
+    # with a KeyError (and EC ones failed repr and thumbprints too).
+    for write in (dump_pem, dump_der, dump_ssh_public, key_to_jwk):
+        with pytest.raises(InvalidKeyError, match=r"unsupported curve|no key type"):
+            write(key)
+    assert "jkt=" in repr(key.public_key())

@@ -159,6 +159,30 @@ def test_the_native_package_never_imports_the_face(tmp_path: Path) -> None:
     assert out == "False"
 
 
+@pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="needs cryptography")
+def test_import_jwt_leaves_cryptography_as_pyjwt_leaves_it(tmp_path: Path) -> None:
+    # PyJWT's algorithms module imports x509, hazmat.backends, padding and serialization, and
+    # packages reach them by attribute (``cryptography.hazmat.primitives.serialization``).
+    pytest.importorskip("jwt")
+    loaded = "sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography')"
+    theirs = _run(f"import sys, jwt; print({loaded})", tmp_path)
+    ours = _run(
+        f"""
+        import sys, jwtlite
+        before = {loaded}
+        jwtlite.install_as_pyjwt()
+        import jwt
+        import cryptography
+        print(before, {loaded}, callable(cryptography.x509.load_pem_x509_certificate),
+              callable(cryptography.hazmat.primitives.serialization.load_pem_public_key))
+        """,
+        tmp_path,
+    )
+    assert ours.startswith("[] ")  # ``import jwtlite`` alone still imports no cryptography
+    assert ours[3:] == f"{theirs} True True"
+    assert "cryptography.x509" in theirs
+
+
 def test_requires_cryptography_matches_pyjwt() -> None:
     assert set(jwtlite.algorithms.requires_cryptography) == PYJWT_REQUIRES_CRYPTOGRAPHY
     assert jwtlite.algorithms.has_crypto is HAS_CRYPTOGRAPHY

@@ -37,6 +37,7 @@ FORMATS = json.loads((KEYS / "formats.json").read_text())
 def public_jwk(name: str) -> dict[str, Any]:
     value = FORMATS[name]["jwk_public"]
     return dict(json.loads(value) if isinstance(value, str) else value)
+X25519_JWK = {"kty": "OKP", "crv": "X25519", "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}
 SECRET = "a-32-byte-long-secret-for-hs256!"
 OTHER = "another-32-byte-secret-for-hs256"
 MODULES = (jwt, jwtlite)
@@ -88,6 +89,10 @@ def test_jwk_set_is_iterable() -> None:
          ("InvalidKeyError", "Unsupported crv: P-999")),
         (lambda m: m.PyJWK({"kty": "OKP", "crv": "X25519", "x": "AA"}),
          ("InvalidKeyError", "Unsupported crv: X25519")),
+        # A well-formed X25519 key (RFC 8037 A.6) loads in jwtlite since JWE, but is no JWS key.
+        (lambda m: m.PyJWK(X25519_JWK), ("InvalidKeyError", "Unsupported crv: X25519")),
+        (lambda m: m.algorithms.OKPAlgorithm.from_jwk(X25519_JWK),
+         ("InvalidKeyError", "Invalid curve: X25519")),
         (lambda m: m.PyJWK({"kty": "oct", "k": ""}),
          ("InvalidKeyError", "HMAC key must not be empty.")),
         (lambda m: m.PyJWK(dict(public_jwk("rsa2048"), alg="RSA-OAEP")),

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import FakeClock
+from conftest import COOKIE_AGES, FakeClock, cookie_ages
 
 fastapi = pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 
 from fastapi import Depends, FastAPI, Request  # noqa: E402
+from fastapi.security import APIKeyHeader  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.responses import JSONResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 from test_flask import fresh_pair  # noqa: E402
 
+from jwtlite._options import DEFAULT_MAX_TOKEN_SIZE  # noqa: E402
 from jwtlite.exceptions import InvalidArgumentError, RevocationStoreUnavailableError  # noqa: E402
 from jwtlite.revocation import LookupResult, MemoryStore  # noqa: E402
-from jwtlite.starlette import AuthFailure, JWTAuth  # noqa: E402
+from jwtlite.starlette import AuthFailure, JWTAuth, PasswordForm  # noqa: E402
 from jwtlite.tokens import TokenService  # noqa: E402
 
 SECRET = "k" * 40
@@ -77,6 +80,9 @@ def _run(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -106,10 +112,12 @@ def test_dependency_variants(clock: FakeClock) -> None:
         assert set(new) == {"access_token", "refresh_token", "token_type", "expires_in"}
         plain = await c.post("/refresh", json={"refresh_token": service.issue("b").refresh_token})
         stale = await c.post("/password", headers=_bearer(plain.json()["access_token"]))
-        assert (stale.status_code, stale.json()["reason"]) == (403, "not_fresh")
+        assert (stale.status_code, stale.json()["reason"]) == (401, "not_fresh")
+        assert 'error="insufficient_user_authentication"' in stale.headers["www-authenticate"]
         reuse = await c.post("/refresh", json={"refresh_token": login.refresh_token})
         assert reuse.json()["reason"] == "revoked"
-        assert (await c.post("/refresh", content=b"[" * 100_000)).status_code == 400
+        deep = await c.post("/refresh", content=b"[" * 100_000, headers=_JSON)
+        assert deep.status_code == 400
         out = await c.post("/logout", headers=_bearer(plain.json()["access_token"]))
         assert out.json() == {"revoked": True}
         gone = await c.get("/me", headers=_bearer(plain.json()["access_token"]))
@@ -138,7 +146,7 @@ def test_hooks_and_login(clock: FakeClock) -> None:
         ghost = (await c.post("/login", json={"username": "ghost"})).json()
         refused = await c.get("/me", headers=_bearer(ghost["access_token"]))
         assert (refused.status_code, refused.json()["reason"]) == (401, "user_not_found")
-        bad = await c.post("/login", content=b'{"username": "\\ud800"}')
+        bad = await c.post("/login", content=b'{"username": "\\ud800"}', headers=_JSON)
         assert (bad.status_code, bad.json()["reason"]) == (400, "bad_request")
 
     _run(_app(auth), scenario)
@@ -154,6 +162,7 @@ def test_cookies_with_csrf(clock: FakeClock) -> None:
         cookies = login.headers.get_list("set-cookie")
         assert len(cookies) == 4
         assert all("secure" in h.lower() and "samesite=strict" in h.lower() for h in cookies)
+        assert cookie_ages(cookies) == COOKIE_AGES
         assert (await c.get("/me")).status_code == 200
         assert (await c.post("/refresh")).json()["reason"] == "csrf"
         csrf = c.cookies.get("csrf_token")
@@ -182,10 +191,118 @@ def test_without_init_app_fastapi_renders_detail(clock: FakeClock) -> None:
 def test_openapi_declares_bearer_scheme(clock: FakeClock) -> None:
     schema = _app(JWTAuth(_service(clock))).openapi()
     assert schema["components"]["securitySchemes"]["JWT"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "An access token (at+jwt)",
     }
     assert schema["paths"]["/me"]["get"]["security"] == [{"JWT": []}]
     assert "security" not in schema["paths"]["/login"]["post"]
+
+
+def test_refresh_has_its_own_scheme(clock: FakeClock) -> None:
+    schema = _app(JWTAuth(_service(clock))).openapi()
+    schemes = schema["components"]["securitySchemes"]
+    assert set(schemes) == {"JWT", "JWTRefresh"}
+    assert schemes["JWTRefresh"]["scheme"] == "bearer"
+    assert "refresh" in schemes["JWTRefresh"]["description"]
+    assert schema["paths"]["/refresh"]["post"]["security"] == [{"JWTRefresh": []}]
+    assert schema["paths"]["/logout"]["post"]["security"] == [{"JWT": []}]
+    custom = JWTAuth(_service(clock), scheme_name="Access", refresh_scheme_name="Renew")
+    paths = _app(custom).openapi()["paths"]
+    assert paths["/refresh"]["post"]["security"] == [{"Renew": []}]
+    assert paths["/me"]["get"]["security"] == [{"Access": []}]
+    with pytest.raises(InvalidArgumentError, match="name of its own"):
+        JWTAuth(_service(clock), refresh_scheme_name="JWT")
+
+
+def _responses(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    responses: dict[str, Any] = schema["paths"][path][method]["responses"]
+    return responses
+
+
+def test_openapi_lists_the_guards_refusals(clock: FakeClock) -> None:
+    app = _app(JWTAuth(_service(clock)))
+    fetched: list[dict[str, Any]] = []
+
+    async def scenario(c: Any) -> None:  # what /docs fetches, not just app.openapi()
+        fetched.append((await c.get("/openapi.json")).json())
+
+    _run(app, scenario)
+    schema = fetched[0]
+    me = _responses(schema, "/me", "get")
+    assert set(me) == {"200", "400", "401", "503"}
+    assert me["401"]["headers"]["WWW-Authenticate"]["schema"] == {"type": "string"}
+    assert "Retry-After" in me["503"]["headers"]
+    error = {"$ref": "#/components/schemas/JWTAuthError"}
+    assert all(me[status]["content"]["application/json"]["schema"] == error
+               for status in ("400", "401", "503"))
+    assert schema["components"]["schemas"]["JWTAuthError"]["required"] == [
+        "error", "reason", "message"
+    ]
+    # A stale token is a 401 (RFC 9470 §3), said where a fresh token is demanded; 413 and 415
+    # only where the guard reads a (JSON) body.
+    password = _responses(schema, "/password", "post")
+    assert set(password) == {"200", "400", "401", "503"}
+    assert "insufficient_user_authentication" in password["401"]["description"]
+    assert "insufficient_user_authentication" not in me["401"]["description"]
+    assert set(_responses(schema, "/refresh", "post")) == {
+        "200", "400", "401", "413", "415", "503"}
+    assert set(_responses(schema, "/maybe", "get")) == {"200", "400", "401", "503"}
+    assert set(_responses(schema, "/login", "post")) == {"200"}
+    # The refresh body is documented, and optional: the token may come in a header or cookie.
+    body = schema["paths"]["/refresh"]["post"]["requestBody"]
+    assert body["required"] is False
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    refresh = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert refresh["properties"] == {"refresh_token": {"type": "string", "title": "Refresh Token"}}
+    assert app.openapi() is app.openapi()  # cached, and documenting twice changes nothing
+    assert app.openapi()["paths"]["/maybe"]["get"]["security"] == [{"JWT": []}, {}]
+
+
+def test_optional_routes_have_optional_security(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock))
+    app = _app(auth)
+    key = APIKeyHeader(name="X-Key", auto_error=False)
+
+    @app.get("/both")
+    async def both(
+        claims: Any = Depends(auth.required(optional=True)),  # noqa: B008
+        api_key: Any = Depends(key),  # noqa: B008
+    ) -> Any:
+        return {}
+
+    @app.get("/routed", dependencies=[Depends(auth.required(optional=True))])
+    async def routed() -> Any:
+        return {}
+
+    paths = app.openapi()["paths"]
+    # OpenAPI 3.1 §4.8.10: {} in the list means "or no credentials at all".
+    assert paths["/maybe"]["get"]["security"] == [{"JWT": []}, {}]
+    assert paths["/routed"]["get"]["security"] == [{"JWT": []}, {}]
+    assert paths["/me"]["get"]["security"] == [{"JWT": []}]
+    # Another scheme on the route stays required: jwtlite does not speak for it.
+    assert {} not in paths["/both"]["get"]["security"]
+
+
+def test_user_responses_and_bodies_are_kept(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock))
+    app = FastAPI()
+    auth.init_app(app)
+    mine = {"description": "mine"}
+
+    renew = auth.required(refresh=True)
+
+    @app.post("/refresh", responses={401: mine}, dependencies=[Depends(renew)])
+    async def refresh(body: dict[str, str]) -> Any:
+        return body
+
+    operation = app.openapi()["paths"]["/refresh"]["post"]
+    assert operation["responses"]["401"] == mine
+    assert "JWTRefreshRequest" not in operation["requestBody"]["content"]["application/json"][
+        "schema"
+    ].get("$ref", "")
+    # Without init_app the refusals are FastAPI's {"detail": ...}: nothing is claimed.
+    plain = _app(JWTAuth(_service(clock)), init=False).openapi()
+    assert set(_responses(plain, "/me", "get")) == {"200"}
 
 
 class _SlowStore(MemoryStore):
@@ -269,3 +386,188 @@ def test_misuse(clock: FakeClock) -> None:
         assert (await c.get("/p")).json() == {"user": None}
 
     _run(app, scenario)
+
+
+def _token_app(auth: JWTAuth) -> FastAPI:
+    """A token endpoint for the OAuth 2 password flow, as Swagger UI's Authorize calls it."""
+    app = _app(auth)
+
+    @app.post("/token")
+    async def token(form: PasswordForm = Depends(auth.password_form)) -> Response:  # noqa: B008
+        if (form.username, form.password) != ("alice", "pw"):
+            # RFC 6749 §5.2: bad resource owner credentials are invalid_grant, 400.
+            return JSONResponse({"error": "invalid_grant"}, status_code=400)
+        return auth.login_response(form.username, {"scope": " ".join(form.scopes)})
+
+    return app
+
+
+def test_password_flow_logs_in(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock), token_url="/token")
+    app = _token_app(auth)
+    schema = app.openapi()
+    # FastAPI's OAuth2PasswordBearer shape: Swagger UI's Authorize posts to tokenUrl.
+    assert schema["components"]["securitySchemes"]["JWT"] == {
+        "type": "oauth2", "flows": {"password": {"tokenUrl": "/token", "scopes": {}}},
+        "description": "An access token (at+jwt)",
+    }
+    assert schema["paths"]["/me"]["get"]["security"] == [{"JWT": []}]
+    token_op = schema["paths"]["/token"]["post"]
+    assert "security" not in token_op
+    form = token_op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form == {"$ref": "#/components/schemas/JWTPasswordForm"}
+    assert schema["components"]["schemas"]["JWTPasswordForm"]["required"] == [
+        "grant_type", "username", "password"
+    ]
+    assert set(token_op["responses"]) == {"200", "400", "413"}
+
+    async def scenario(c: Any) -> None:
+        # What Swagger UI sends: the form of RFC 6749 §4.3.2, empty client fields included.
+        grant = {"grant_type": "password", "username": "alice", "password": "pw",
+                 "scope": "read  write", "client_id": "", "client_secret": ""}
+        reply = await c.post("/token", data=grant)
+        assert reply.status_code == 200, reply.text
+        pair = reply.json()
+        assert pair["token_type"] == "Bearer"
+        me = await c.get("/me", headers=_bearer(pair["access_token"]))
+        assert me.json()["sub"] == "alice"
+        claims = auth.service.verify_access(pair["access_token"])
+        assert claims["scope"] == "read write"
+        wrong = await c.post("/token", data={**grant, "password": "no"})
+        assert (wrong.status_code, wrong.json()) == (400, {"error": "invalid_grant"})
+        other = await c.post("/token", data={**grant, "grant_type": "client_credentials"})
+        assert (other.status_code, other.json()["error"]) == (400, "unsupported_grant_type")
+        assert "www-authenticate" not in other.headers
+        for raw in (b"username=alice&password=pw", b"grant_type=password&username=alice",
+                    b'{"username": "alice"}', b"grant_type=password&username=%ff&password=pw",
+                    b"grant_type=password&username=a&username=alice&password=pw"):
+            bad = await c.post("/token", content=raw,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert (bad.status_code, bad.json()["error"]) == (400, "invalid_request"), raw
+
+    _run(app, scenario)
+
+
+def test_password_flow_is_not_for_cookie_mode(clock: FakeClock) -> None:
+    with pytest.raises(InvalidArgumentError, match="not with cookies"):
+        JWTAuth(_service(clock), cookies=True, token_url="/token")
+    auth = JWTAuth(_service(clock), cookies=True)
+    app = _token_app(auth)
+
+    async def scenario(c: Any) -> None:
+        with pytest.raises(InvalidArgumentError, match="header mode"):
+            await c.post("/token", data={"grant_type": "password", "username": "alice",
+                                         "password": "pw"})
+
+    _run(app, scenario)
+
+
+class _Chunks:
+    """A request body sent in chunks, counting how many the server pulled."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count, self.size, self.pulled = count, size, 0
+
+    async def __aiter__(self) -> Any:
+        for _ in range(self.count):
+            self.pulled += 1
+            yield b"x" * self.size
+
+
+def test_refresh_body_is_capped_before_authentication(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock), max_body=4096)
+    calls: list[Any] = []
+    real = auth.core.authenticate
+    auth.core.authenticate = lambda *a, **k: calls.append(a) or real(*a, **k)  # type: ignore[method-assign]
+    app = _app(auth)
+
+    @app.post("/echo", dependencies=[Depends(auth.required(refresh=True))])
+    async def echo(request: Request) -> Any:
+        return {"read_again": len(await request.body())}  # the capped read left it readable
+
+    async def scenario(c: Any) -> None:
+        # Without Content-Length (chunked): refused after at most the cap was read.
+        chunked = _Chunks(count=1000, size=1024)
+        reply = await c.post("/refresh", content=chunked)
+        assert (reply.status_code, reply.json()["error"]) == (413, "invalid_request")
+        assert reply.json()["message"] == "the request body is larger than 4096 bytes"
+        assert "www-authenticate" not in reply.headers
+        assert chunked.pulled <= 5
+        # A declared length above the cap: refused before reading anything.
+        declared = _Chunks(count=1000, size=1024)
+        reply = await c.post("/refresh", content=declared,
+                             headers={"Content-Length": str(1000 * 1024)})
+        assert reply.status_code == 413
+        assert declared.pulled == 0
+        assert calls == []  # no token was looked at
+        # At the cap it is read, and authentication decides.
+        token = auth.service.issue("alice").refresh_token
+        body = b'{"refresh_token": "' + token.encode() + b'"}'
+        reply = await c.post("/echo", content=body.ljust(4096), headers=_JSON)
+        assert reply.json() == {"read_again": 4096}
+        assert len(calls) == 1
+        reply = await c.post("/refresh", content=b"x" * 4097)
+        assert reply.status_code == 413
+
+    _run(app, scenario)
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(InvalidArgumentError, match="max_body"):
+            JWTAuth(_service(clock), max_body=bad)  # type: ignore[arg-type]
+
+
+def test_default_body_cap_fits_the_largest_token(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock))
+    assert auth.max_body == DEFAULT_MAX_TOKEN_SIZE + 4096
+
+    async def scenario(c: Any) -> None:
+        reply = await c.post("/refresh", content=b" " * auth.max_body, headers=_JSON)
+        assert (reply.status_code, reply.json()["reason"]) == (400, "bad_request")
+        reply = await c.post("/refresh", content=b" " * (auth.max_body + 1))
+        assert reply.status_code == 413
+        form = await c.post("/token", content=b"x" * (auth.max_body + 1),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert form.status_code == 413
+
+    _run(_token_app(auth), scenario)
+
+
+def test_json_fields_body_is_capped(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock), max_body=1024)
+
+    async def scenario(c: Any) -> None:
+        chunked = _Chunks(count=1000, size=512)
+        reply = await c.post("/login", content=chunked, headers=_JSON)
+        assert (reply.status_code, reply.json()["error"]) == (413, "invalid_request")
+        assert chunked.pulled <= 3
+        ok = await c.post("/login", content=b'{"username": "alice"}'.ljust(1024), headers=_JSON)
+        assert ok.status_code == 200
+
+    _run(_app(auth), scenario)
+
+
+@pytest.mark.parametrize("cookies", [False, True])
+def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> None:
+    service = _service(clock)
+    auth = JWTAuth(service, cookies=cookies)
+    body = b'{"username": "mallory"}'
+    refresh = json.dumps({"refresh_token": service.issue("mallory").refresh_token}).encode()
+
+    async def scenario(c: Any) -> None:
+        # What a plain HTML form (or a no-cors fetch) on another site sends without preflight.
+        for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                             "multipart/form-data; boundary=x", None, "text/json"):
+            headers = {} if content_type is None else {"Content-Type": content_type}
+            for path, content in (("/login", body), ("/refresh", refresh)):
+                reply = await c.post(path, content=content, headers=headers)
+                assert (reply.status_code, reply.json()["reason"]) == (
+                    415, "unsupported_media_type"), (path, content_type)
+                assert reply.headers["accept"] == "application/json"
+                assert "www-authenticate" not in reply.headers
+                assert reply.headers.get_list("set-cookie") == []
+        empty = await c.post("/refresh")
+        assert (empty.status_code, empty.json()["reason"]) == (400, "bad_request")
+        for content_type in ("application/json; charset=UTF-8", "application/problem+json"):
+            reply = await c.post("/login", content=body, headers={"Content-Type": content_type})
+            assert reply.status_code == 200, content_type
+
+    _run(_app(auth), scenario)

@@ -72,6 +72,11 @@ class LoginThrottle:
 
     A key with ``limit`` failures in the last ``window`` seconds is refused until the oldest of
     them leaves the window. At most ``max_keys`` keys are tracked; the oldest go first.
+
+    An attempt is counted when it starts (:meth:`reserve`), in the same locked step as the
+    check, and given back (:meth:`release`) only when it did not fail. Checking first and
+    counting after the password check would let a burst of concurrent guesses all pass the
+    check while none is counted yet.
     """
 
     def __init__(
@@ -83,23 +88,41 @@ class LoginThrottle:
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def _wait(self, key: str, now: float) -> int:
+        # Called with the lock held: drops the failures that left the window.
+        times = self._failures.get(key)
+        while times and times[0] <= now - self._window:
+            times.popleft()
+        if not times or len(times) < self._limit:
+            return 0
+        return max(1, math.ceil(times[0] + self._window - now))
+
     def retry_after(self, key: str) -> int:
         """Seconds until ``key`` may try again; 0 when it may now."""
+        with self._lock:
+            return self._wait(key, self._clock())
+
+    def reserve(self, key: str) -> int:
+        """Count an attempt for ``key`` now, as a failure until :meth:`release`; or, when
+        ``key`` has used up its attempts, count nothing and return the seconds to wait."""
         now = self._clock()
         with self._lock:
-            times = self._failures.get(key)
-            while times and times[0] <= now - self._window:
-                times.popleft()
-            if not times or len(times) < self._limit:
-                return 0
-            return max(1, math.ceil(times[0] + self._window - now))
-
-    def failed(self, key: str) -> None:
-        """Count one failure for ``key``."""
-        with self._lock:
+            wait = self._wait(key, now)
+            if wait:
+                return wait
             if key not in self._failures and len(self._failures) >= self._max_keys:
                 del self._failures[next(iter(self._failures))]
-            self._failures.setdefault(key, deque(maxlen=self._limit)).append(self._clock())
+            self._failures.setdefault(key, deque(maxlen=self._limit)).append(now)
+            return 0
+
+    def release(self, key: str) -> None:
+        """Give back one reserved attempt of ``key`` (it did not fail)."""
+        with self._lock:
+            times = self._failures.get(key)
+            if times:
+                # Entries are only counted, not told apart: dropping the newest leaves the
+                # older ones, which leave the window sooner, so this never lengthens a wait.
+                times.pop()
 
     def succeeded(self, key: str) -> None:
         """Forget ``key``'s failures."""
@@ -118,17 +141,29 @@ class Throttles:
     def default(cls) -> Throttles:
         return cls(LoginThrottle(limit=5, window=300), LoginThrottle(limit=20, window=300))
 
-    def retry_after(self, username: str, address: str) -> int:
-        return max(self.users.retry_after(username), self.addresses.retry_after(address))
+    def reserve(self, username: str, address: str) -> int:
+        """Count a login attempt against both keys before the password is checked; 0 when it
+        may go ahead, else the seconds to wait (and nothing counted)."""
+        wait = self.users.reserve(username)
+        if wait:
+            return wait
+        wait = self.addresses.reserve(address)
+        if wait:
+            self.users.release(username)
+        return wait
 
-    def record(self, username: str, address: str, *, ok: bool) -> None:
-        # A success clears only the username: an attacker's own valid account must not reset
-        # the counter of the address it guesses from.
+    def cancel(self, username: str, address: str) -> None:
+        """The reserved attempt did not check any password (the server was busy)."""
+        self.users.release(username)
+        self.addresses.release(address)
+
+    def settle(self, username: str, address: str, *, ok: bool) -> None:
+        """After the password check: a failure keeps both reservations as its count."""
         if ok:
+            # A success clears only the username: an attacker's own valid account must not
+            # reset the counter of the address it guesses from.
             self.users.succeeded(username)
-        else:
-            self.users.failed(username)
-            self.addresses.failed(address)
+            self.addresses.release(address)
 
 
 @dataclass(frozen=True)

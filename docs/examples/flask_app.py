@@ -63,15 +63,17 @@ def create_app(
         """Check the credentials and return a new pair (RFC 6749 §5.1)."""
         fields = json_fields("username", "password")
         username, address = fields["username"], request.remote_addr or "unknown"
-        wait = throttles.retry_after(username, address)
+        # Counted before the password check, so concurrent guesses cannot all slip through.
+        wait = throttles.reserve(username, address)
         if wait:
             return _error(429, "too_many_attempts", "too many failed logins; retry later",
                           **{"Retry-After": str(wait)})
         try:
             ok = check_password(username, fields["password"])
         except Busy:
+            throttles.cancel(username, address)
             return _error(503, "temporarily_unavailable", "server busy", **{"Retry-After": "1"})
-        throttles.record(username, address, ok=ok)
+        throttles.settle(username, address, ok=ok)
         if not ok:
             return _error(401, "invalid_grant", "bad username or password")
         return jwt.login_response(username)

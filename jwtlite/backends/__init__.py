@@ -11,7 +11,7 @@ Selection order: :func:`set_backend` in code, else the ``JWTLITE_BACKEND`` envir
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Protocol, cast
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from ..exceptions import BackendUnavailableError
 
@@ -31,7 +31,13 @@ BACKEND_NAMES = ("pure", "cryptography")
 
 
 class Backend(Protocol):
-    """Signature primitives over neutral keys. ``hash_name`` is a hashlib name (``sha256``)."""
+    """Signature and JWE primitives over neutral keys. ``hash_name`` is a hashlib name
+    (``sha256``).
+
+    Decryption and key agreement return None when an authenticity, padding or point check
+    fails, never saying which; sizes that the layer above checks before calling (keys, IVs)
+    may raise :class:`~jwtlite.exceptions.InvalidKeyError` instead.
+    """
 
     name: str
 
@@ -87,58 +93,80 @@ class Backend(Protocol):
     def generate_okp(self, curve: str) -> OKPPrivateKey:
         """A new ``Ed25519``, ``Ed448``, ``X25519`` or ``X448`` key."""
 
-    # --- JWE primitives (issue 21; docs/architecture.md, the JWE backend contract) ----------
-    # Bytes in, bytes out. A failed authenticity, padding or integrity check returns None and
-    # never says which check failed; a key or IV of the wrong size is the caller's bug (the
-    # JWE layer checks sizes first) and may raise InvalidKeyError.
-
-    def aes_gcm_encrypt(
-        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
-    ) -> tuple[bytes, bytes]:
-        """AES-GCM (NIST SP 800-38D) with a 96-bit IV: (ciphertext, 128-bit tag)."""
-
-    def aes_gcm_decrypt(
-        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
-    ) -> bytes | None:
-        """The plaintext, or None when the 128-bit tag does not match."""
-
-    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
-        """AES-CBC with PKCS#7 padding (RFC 5652 §6.3), 16-byte IV."""
-
-    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
-        """The unpadded plaintext, or None for a bad length or bad padding."""
-
-    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
-        """RFC 3394 key wrap with the default IV (key: a multiple of 8 bytes, >= 16)."""
-
-    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
-        """RFC 3394 unwrap, or None when the integrity check or the length is wrong."""
+    # --- JWE: RSA encryption (RFC 8017 §7) and key agreement --------------------------------
+    # hash_name for OAEP is "sha1", "sha256", "sha384" or "sha512"; MGF1 uses the same hash
+    # and the label is empty (RFC 7518 §4.3).
 
     def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
-        """RSAES-OAEP (RFC 8017 §7.1) with MGF1 of the same hash and an empty label."""
+        """RSAES-OAEP (RFC 8017 §7.1.1); the ciphertext is ``k`` bytes long.
+
+        Raises InvalidKeyError when the key is unusable or too small for the plaintext, and
+        UnsupportedHashError for another hash.
+        """
 
     def rsa_oaep_decrypt(
         self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
     ) -> bytes | None:
-        """RSAES-OAEP decryption, or None on any failure."""
+        """RSAES-OAEP decryption (RFC 8017 §7.1.2): the plaintext, or None for any failure (a
+        ciphertext that is not ``k`` bytes or not below ``n``, or any decoding check)."""
 
     def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
-        """RSAES-PKCS1-v1_5 (RFC 8017 §7.2)."""
+        """RSAES-PKCS1-v1_5 (RFC 8017 §7.2.1); raises InvalidKeyError like OAEP."""
 
     def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
-        """RSAES-PKCS1-v1_5 decryption, or None on any failure (the RFC 7516 §11.5
-        countermeasure is the JWE layer's)."""
+        """RSAES-PKCS1-v1_5 decryption (RFC 8017 §7.2.2): the plaintext, or None for a
+        failure.
+
+        OpenSSL 3.2 and later (the ``cryptography`` backend) apply *implicit rejection*: for
+        bad padding they return a synthetic message derived from the key and the ciphertext
+        instead of failing, so a caller cannot count on None. JWE's RSA1_5 treats None, a
+        result of the wrong length and a wrong key alike (RFC 7516 §11.5: continue with a
+        random key and let the content tag fail), which is correct with either behaviour.
+        """
 
     def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
-        """The ECDH shared secret Z (SEC 1 §3.3.1), fixed width; None when the curves differ,
-        the point is not on the curve or the result is the point at infinity."""
+        """The ECDH shared secret Z (SEC 1 §3.3.1): the x-coordinate of ``d * Q``, as wide as
+        the curve (32, 48, 66 bytes for P-256, P-384, P-521). None when the curves differ or
+        the public point is not on the curve (the invalid-curve attack); InvalidKeyError for
+        an unusable private key."""
 
     def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
-        """X25519 / X448 (RFC 7748 §5, §6); None when the secret is all zero (a low-order
-        point, RFC 7748 §6.1) or the curves differ."""
+        """X25519 / X448 (RFC 7748 §5, §6): the shared secret, or None when it is all zero (a
+        low-order public point, RFC 7748 §6.1), the curves differ, or the public key has the
+        wrong length; InvalidKeyError for a private key that is not X25519/X448."""
 
     def xdh_public_key(self, curve: str, private: bytes) -> bytes:
         """The public key of an X25519/X448 private key (RFC 7748 §6), for key loading."""
+
+    # --- JWE: AES (FIPS 197). A key is 16, 24 or 32 bytes. A wrong key or IV size is the
+    # caller's bug and raises InvalidKeyError; a failed authenticity, integrity or padding
+    # check returns None and never says which check failed.
+
+    def aes_gcm_encrypt(
+        self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
+    ) -> tuple[bytes, bytes]:
+        """AES-GCM (NIST SP 800-38D) with a 96-bit IV: ``(ciphertext, 128-bit tag)``."""
+
+    def aes_gcm_decrypt(
+        self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
+    ) -> bytes | None:
+        """The plaintext, or None when the tag does not match or is not 16 bytes long; the tag
+        is checked before any plaintext is produced."""
+
+    def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        """AES-CBC (NIST SP 800-38A §6.2) with PKCS#7 padding (RFC 5652 §6.3), 16-byte IV."""
+
+    def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
+        """The unpadded plaintext, or None for a length that is not a non-zero multiple of 16
+        or bad padding. Not authenticated: RFC 7518 §5.2.2.2 checks the HMAC first."""
+
+    def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
+        """RFC 3394 key wrap with the default IV A6A6A6A6A6A6A6A6; ``key`` is a multiple of 8
+        bytes, at least 16 (InvalidKeyError otherwise)."""
+
+    def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
+        """RFC 3394 unwrap, or None when the integrity check fails or the length is not
+        8 * (n + 1) bytes with n >= 2."""
 
 
 _chosen: Backend | None = None
@@ -153,9 +181,7 @@ def _load(name: str) -> Backend:
         # Lazy: about 3.5 ms of imports and tables, never needed where cryptography is used.
         from .pure import PureBackend  # noqa: PLC0415 - measured import cost, see comment
 
-        # The cast stands until the pure JWE primitives (issue 21, the aes and kex branches)
-        # land: PureBackend does not have them yet. Remove it at that merge.
-        backend = cast("Backend", PureBackend())
+        backend = PureBackend()
     elif name == "cryptography":
         try:
             from .cryptography import CryptographyBackend  # noqa: PLC0415 - optional dependency

@@ -21,7 +21,7 @@ from typing import Any, Callable, TypeVar, Union, cast
 
 from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives import padding as _block_padding
+from cryptography.hazmat.primitives import padding as symmetric_padding
 from cryptography.hazmat.primitives.asymmetric import (
     ec,
     ed448,
@@ -37,11 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.keywrap import (
-    InvalidUnwrap,
-    aes_key_unwrap,
-    aes_key_wrap,
-)
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from .._crypto_objects import NATIVE, from_cryptography_key
 from .._curves import CURVES, is_on_curve
@@ -55,17 +51,28 @@ from .._keymodel import (
 )
 from .._rsacheck import check_signing_modulus, public_ok
 from ..exceptions import InvalidKeyError, UnsupportedHashError
+from ._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, GCM_TAG_SIZE, check_iv, check_key, check_wrap_input
 from .pure import rsa as _pure_rsa
+from .pure import rsa_encryption as _pure_rsa_encryption
 
 __all__ = ["CryptographyBackend"]
 
 _T = TypeVar("_T")
 _Keyed = Union[RSAPublicKey, RSAPrivateKey, ECPublicKey, ECPrivateKey, OKPPublicKey, OKPPrivateKey]
 
+#: Every hash of ``_jwa.SIGNATURE_HASHES``, by its hashlib name.
 _HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha1": hashes.SHA1(),  # noqa: S303 - only for Algorithm objects built with it (_jwa)
+    "sha224": hashes.SHA224(),
     "sha256": hashes.SHA256(),
     "sha384": hashes.SHA384(),
     "sha512": hashes.SHA512(),
+    "sha512_224": hashes.SHA512_224(),
+    "sha512_256": hashes.SHA512_256(),
+    "sha3_224": hashes.SHA3_224(),
+    "sha3_256": hashes.SHA3_256(),
+    "sha3_384": hashes.SHA3_384(),
+    "sha3_512": hashes.SHA3_512(),
 }
 # RFC 7518 §3.5: MGF1 with the same hash, and a salt as long as the hash output. An explicit
 # length (not AUTO/MAX) also makes OpenSSL reject a signature whose salt has any other length.
@@ -73,6 +80,15 @@ _PSS = {
     name: padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size) for name, h in _HASHES.items()
 }
 _PKCS1V15 = padding.PKCS1v15()
+# RFC 7518 §4.3: MGF1 with the OAEP hash, empty label. RSA-OAEP is defined with SHA-1, whose
+# collision weakness does not touch OAEP (it needs no collision resistance).
+# RSA-OAEP's hashes are JWE's (RFC 7518 §4.3 and the IANA registry: SHA-1, SHA-256/384/512),
+# not every hash a hand-built signature algorithm may use.
+_OAEP = {
+    name: padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
+    for name, h in {"sha1": hashes.SHA1(), **_HASHES}.items()  # noqa: S303 - see above
+    if name in ("sha1", "sha256", "sha384", "sha512")
+}
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
     "P-256": ec.SECP256R1,
     "P-384": ec.SECP384R1,
@@ -266,6 +282,8 @@ def _rsa_sign(key: RSAPrivateKey, hash_name: str, message: bytes, *, pss: bool) 
     padding = _PSS[hash_name] if pss else _PKCS1V15
     try:
         return native.sign(message, padding, algorithm)
+    except UnsupportedAlgorithm as exc:  # a hash this OpenSSL build lacks
+        raise UnsupportedHashError(f"unsupported hash {hash_name!r}: {exc}") from exc
     except ValueError as exc:
         # RFC 8017 §9.2 step 3 / §9.1.1 step 3: the modulus is too short for the encoding.
         scheme = f"PSS with {hash_name}" if pss else hash_name
@@ -282,6 +300,10 @@ def _refuse(message: bytes, signature: bytes) -> bool:
     return False
 
 
+def _openssl_refuses_exponent(key: RSAPublicKey | RSAPrivateKey) -> bool:
+    return key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS
+
+
 def _rsa_verifier(
     key: RSAPublicKey, hash_name: str, *, pss: bool
 ) -> Callable[[bytes, bytes], bool]:
@@ -290,7 +312,7 @@ def _rsa_verifier(
     algorithm = _HASHES.get(hash_name)
     if algorithm is None or not public_ok(key.n, key.e):
         return _refuse
-    if key.e.bit_length() > _OPENSSL_MAX_E_BITS and key.n.bit_length() > _OPENSSL_SMALL_N_BITS:
+    if _openssl_refuses_exponent(key):
         # OpenSSL refuses such keys; jwtlite accepts e up to 2^256 (FIPS 186-5), so both
         # backends accept the same keys. A 256-bit exponent costs milliseconds in Python.
         return partial(_pure_rsa.pss_verify if pss else _pure_rsa.pkcs1v15_verify, key, hash_name)
@@ -310,6 +332,90 @@ def _rsa_verifier(
         return True
 
     return verify
+
+
+# --- JWE: RSA encryption and key agreement ---------------------------------------------------
+
+
+def _oaep(hash_name: str) -> padding.OAEP:
+    try:
+        return _OAEP[hash_name]
+    except (KeyError, TypeError):
+        raise UnsupportedHashError(f"unsupported hash for RSA-OAEP: {hash_name!r}") from None
+
+
+def _rsa_encrypt(key: RSAPublicKey, plaintext: bytes, pad: padding.AsymmetricPadding) -> bytes:
+    # The pure backend's checks, so both refuse the same keys: public bounds and ROCA (anyone
+    # could decrypt what is encrypted to such a key).
+    check_signing_modulus(key.n, key.e)
+    try:
+        return _rsa_public(key).encrypt(plaintext, pad)
+    except ValueError as exc:
+        # RFC 8017 §7.1.1 step 1b / §7.2.1 step 1: "message too long" for this modulus.
+        raise InvalidKeyError("RSA key too small for this plaintext") from exc
+
+
+def _rsa_decrypt(
+    key: RSAPrivateKey, ciphertext: bytes, pad: padding.AsymmetricPadding
+) -> bytes | None:
+    # RFC 8017 §7.1.2 step 1b / §7.2.2 step 1: exactly k octets. cryptography checks this too;
+    # checking first keeps a hostile ciphertext away from the key checks and OpenSSL.
+    if not isinstance(ciphertext, bytes) or len(ciphertext) != (key.n.bit_length() + 7) // 8:
+        return None
+    check_signing_modulus(key.n, key.e)
+    try:
+        return _rsa_private(key).decrypt(ciphertext, pad)
+    except ValueError:
+        return None
+
+
+_XDHPrivateNative = Union[x25519.X25519PrivateKey, x448.X448PrivateKey]
+#: RFC 7748 §5: the key classes and the length of keys and u-coordinates, per function.
+_XDH: dict[str, tuple[Any, Any, int]] = {
+    "X25519": (x25519.X25519PrivateKey, x25519.X25519PublicKey, 32),
+    "X448": (x448.X448PrivateKey, x448.X448PublicKey, 56),
+}
+
+
+def _xdh_private(curve: str, private: bytes) -> _XDHPrivateNative:
+    if curve not in _XDH:
+        raise InvalidKeyError(f"unsupported key-agreement curve {curve!r} (X25519 or X448)")
+    private_type, _, size = _XDH[curve]
+    if not isinstance(private, bytes) or len(private) != size:
+        raise InvalidKeyError(f"an {curve} private key must be {size} bytes")
+    return cast(_XDHPrivateNative, private_type.from_private_bytes(private))
+
+
+def _xdh(private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+    if private.curve not in _XDH:
+        # Before the cache: an Ed25519 key converted from a cryptography object is cached too.
+        raise InvalidKeyError(f"unsupported key-agreement curve {private.curve!r}")
+    native = _cached(private, lambda: _xdh_private(private.curve, private.d))
+    _, public_type, size = _XDH[private.curve]
+    if public.curve != private.curve or not isinstance(public.x, bytes) or len(public.x) != size:
+        return None
+    try:
+        # Not cached: in JWE the peer's key is a fresh ephemeral key for every token.
+        shared: bytes = native.exchange(public_type.from_public_bytes(public.x))
+    except ValueError:
+        # OpenSSL refuses an all-zero result (RFC 7748 §6.1), which a low-order point gives.
+        return None
+    return shared if any(shared) else None
+
+
+def _ecdh(private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+    native = _ec_private(private)  # an unusable private key raises, as on the pure backend
+    if public.curve != private.curve:
+        return None
+    try:
+        # _ec_point refuses a point off the curve (SEC 1 §3.2.2.1), before OpenSSL sees it.
+        peer = _ec_point(public).public_key()
+    except (InvalidKeyError, ValueError, TypeError):
+        return None
+    try:
+        return native.exchange(ec.ECDH(), peer)
+    except ValueError:  # pragma: no cover - a point on a prime-order curve never gives infinity
+        return None
 
 
 class CryptographyBackend:
@@ -345,7 +451,10 @@ class CryptographyBackend:
 
     def ecdsa_sign(self, key: ECPrivateKey, hash_name: str, message: bytes) -> bytes:
         algorithm = _hash(hash_name)
-        der = _ec_private(key).sign(message, ec.ECDSA(algorithm))
+        try:
+            der = _ec_private(key).sign(message, ec.ECDSA(algorithm))
+        except UnsupportedAlgorithm as exc:  # a hash this OpenSSL build lacks
+            raise UnsupportedHashError(f"unsupported hash {hash_name!r}: {exc}") from exc
         return _der_to_raw(key.curve, der)
 
     def ecdsa_verify(
@@ -406,34 +515,77 @@ class CryptographyBackend:
         return cast(ECPrivateKey, from_cryptography_key(native))
 
     def generate_okp(self, curve: str) -> OKPPrivateKey:
-        native: _OKPPrivateNative
-        if curve in _XDH:
-            seed = bytes(_XDH[curve][0].generate().private_bytes(*_RAW_PRIVATE))
-            return OKPPrivateKey(curve, seed, self.xdh_public_key(curve, seed))
+        native: object
         if curve == "Ed25519":
             native = ed25519.Ed25519PrivateKey.generate()
         elif curve == "Ed448":
             native = ed448.Ed448PrivateKey.generate()
+        elif curve in _XDH:
+            native = _XDH[curve][0].generate()
         else:
             raise InvalidKeyError(f"unsupported OKP curve {curve!r}")
         return cast(OKPPrivateKey, from_cryptography_key(native))
 
-    # --- JWE primitives (issue 21): thin wrappers over cryptography's ------------------------
-    # Failures of a check return None and never say which check failed (the contract in
-    # backends/__init__.py); keys and IVs of the wrong size raise InvalidKeyError.
+    # --- JWE: RSA encryption and key agreement ---------------------------------------------
+
+    def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
+        pad = _oaep(hash_name)
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.oaep_encrypt(key, hash_name, plaintext)
+        return _rsa_encrypt(key, plaintext, pad)
+
+    def rsa_oaep_decrypt(
+        self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
+    ) -> bytes | None:
+        pad = _oaep(hash_name)
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.oaep_decrypt(key, hash_name, ciphertext)
+        return _rsa_decrypt(key, ciphertext, pad)
+
+    def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.pkcs1v15_encrypt(key, plaintext)
+        return _rsa_encrypt(key, plaintext, _PKCS1V15)
+
+    def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
+        # OpenSSL 3.2+ answers bad padding with a synthetic message (implicit rejection), not
+        # an error: see Backend.rsa_pkcs1v15_decrypt.
+        if _openssl_refuses_exponent(key):
+            return _pure_rsa_encryption.pkcs1v15_decrypt(key, ciphertext)
+        return _rsa_decrypt(key, ciphertext, _PKCS1V15)
+
+    def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+        return _ecdh(private, public)
+
+    def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
+        return _xdh(private, public)
+
+    def xdh_public_key(self, curve: str, private: bytes) -> bytes:
+        try:
+            native = _xdh_private(curve, private)
+        except ValueError as exc:
+            raise InvalidKeyError(f"cryptography refused the {curve} private key") from exc
+        raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        return bytes(native.public_key().public_bytes(*raw))
+
+    # --- JWE: AES. The sizes are checked first, with the pure backend's checks and errors,
+    # so OpenSSL's ValueErrors for them never surface; authenticity failures become None.
 
     def aes_gcm_encrypt(
         self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes
     ) -> tuple[bytes, bytes]:
-        _check_aes(key, iv, _GCM_IV)
+        check_key(key)
+        check_iv(iv, GCM_IV_SIZE, "GCM")
         sealed = AESGCM(key).encrypt(iv, plaintext, aad)
-        return sealed[:-_GCM_TAG], sealed[-_GCM_TAG:]
+        return sealed[:-GCM_TAG_SIZE], sealed[-GCM_TAG_SIZE:]
 
     def aes_gcm_decrypt(
         self, key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
     ) -> bytes | None:
-        _check_aes(key, iv, _GCM_IV)
-        if len(tag) != _GCM_TAG:  # SP 800-38D §5.2.1.2: JWE uses only the full 128-bit tag
+        check_key(key)
+        check_iv(iv, GCM_IV_SIZE, "GCM")
+        # AESGCM takes ciphertext || tag and would read a short tag's bytes from the text.
+        if len(tag) != GCM_TAG_SIZE:
             return None
         try:
             return AESGCM(key).decrypt(iv, ciphertext + tag, aad)
@@ -441,131 +593,36 @@ class CryptographyBackend:
             return None
 
     def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
-        _check_aes(key, iv, _BLOCK)
-        padder = _block_padding.PKCS7(8 * _BLOCK).padder()
+        check_key(key)
+        check_iv(iv, BLOCK_SIZE, "CBC")
+        padder = symmetric_padding.PKCS7(8 * BLOCK_SIZE).padder()
         padded = padder.update(plaintext) + padder.finalize()
         encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
         return encryptor.update(padded) + encryptor.finalize()
 
     def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
-        _check_aes(key, iv, _BLOCK)
-        if not ciphertext or len(ciphertext) % _BLOCK:
+        check_key(key)
+        check_iv(iv, BLOCK_SIZE, "CBC")
+        if not ciphertext or len(ciphertext) % BLOCK_SIZE:
             return None
         decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
         padded = decryptor.update(ciphertext) + decryptor.finalize()
-        # RFC 5652 §6.3: n octets of value n, 1 <= n <= 16. Above the seam the CBC-HMAC tag
-        # was already checked, so this runs on authentic data only.
-        pad = padded[-1]
-        if not 1 <= pad <= _BLOCK or padded[-pad:] != bytes([pad]) * pad:
+        unpadder = symmetric_padding.PKCS7(8 * BLOCK_SIZE).unpadder()
+        try:
+            return unpadder.update(padded) + unpadder.finalize()
+        except ValueError:  # bad padding; cryptography checks it in constant time
             return None
-        return padded[:-pad]
 
     def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
-        _check_aes(kek)
-        if len(key) < 16 or len(key) % 8:  # RFC 3394 §2: n >= 2 blocks of 64 bits
-            raise InvalidKeyError("AES key wrap takes a key of 16 or more bytes, a multiple of 8")
+        check_key(kek, "AES key-encryption key")
+        check_wrap_input(key)
         return aes_key_wrap(kek, key)
 
     def aes_key_unwrap(self, kek: bytes, wrapped: bytes) -> bytes | None:
-        _check_aes(kek)
-        if len(wrapped) < 24 or len(wrapped) % 8:
+        check_key(kek, "AES key-encryption key")
+        if len(wrapped) % 8 or len(wrapped) < 24:
             return None
         try:
             return aes_key_unwrap(kek, wrapped)
-        except (InvalidUnwrap, ValueError):
+        except InvalidUnwrap:
             return None
-
-    def rsa_oaep_encrypt(self, key: RSAPublicKey, hash_name: str, plaintext: bytes) -> bytes:
-        try:
-            return _rsa_public(key).encrypt(plaintext, _oaep(hash_name))
-        except ValueError as exc:  # RFC 8017 §7.1.1 step 1b: message too long for the key
-            raise InvalidKeyError(f"RSA-OAEP cannot encrypt this message: {exc}") from exc
-
-    def rsa_oaep_decrypt(
-        self, key: RSAPrivateKey, hash_name: str, ciphertext: bytes
-    ) -> bytes | None:
-        oaep = _oaep(hash_name)
-        try:
-            return _rsa_private(key).decrypt(ciphertext, oaep)
-        except ValueError:
-            return None
-
-    def rsa_pkcs1v15_encrypt(self, key: RSAPublicKey, plaintext: bytes) -> bytes:
-        try:
-            return _rsa_public(key).encrypt(plaintext, _PKCS1V15)
-        except ValueError as exc:  # RFC 8017 §7.2.1 step 1: message too long for the key
-            raise InvalidKeyError(f"RSAES-PKCS1-v1_5 cannot encrypt this message: {exc}") from exc
-
-    def rsa_pkcs1v15_decrypt(self, key: RSAPrivateKey, ciphertext: bytes) -> bytes | None:
-        try:
-            return _rsa_private(key).decrypt(ciphertext, _PKCS1V15)
-        except ValueError:
-            return None
-
-    def ecdh(self, private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
-        if private.curve != public.curve:
-            return None
-        try:
-            # The peer's key is new with every token: built here, never cached.
-            peer = _ec_point(public).public_key()
-        except (InvalidKeyError, ValueError):
-            return None  # not a point of the curve: the invalid-curve attack
-        try:
-            return _ec_private(private).exchange(ec.ECDH(), peer)
-        except ValueError:
-            return None
-
-    def xdh(self, private: OKPPrivateKey, public: OKPPublicKey) -> bytes | None:
-        if private.curve != public.curve or private.curve not in _XDH:
-            return None
-        private_type, public_type, size = _XDH[private.curve]
-        if len(public.x) != size or len(private.d) != size:
-            return None
-        native = private_type.from_private_bytes(private.d)
-        try:
-            # OpenSSL refuses an all-zero result (RFC 7748 §6.1: a low-order point).
-            shared = native.exchange(public_type.from_public_bytes(public.x))
-        except ValueError:
-            return None
-        return shared if any(shared) else None
-
-    def xdh_public_key(self, curve: str, private: bytes) -> bytes:
-        if curve not in _XDH:
-            raise InvalidKeyError(f"unsupported key-agreement curve {curve!r}")
-        private_type, _, size = _XDH[curve]
-        if len(private) != size:
-            raise InvalidKeyError(f"an {curve} private key is {size} bytes")
-        native = private_type.from_private_bytes(private)
-        return bytes(native.public_key().public_bytes(*_RAW_PUBLIC))
-
-
-_BLOCK = 16
-_GCM_IV = 12
-_GCM_TAG = 16
-# RSA-OAEP (RFC 7518 §4.3) is OAEP with SHA-1: safe there (OAEP needs no collision resistance).
-_OAEP_HASHES: dict[str, hashes.HashAlgorithm] = {"sha1": hashes.SHA1(), **_HASHES}  # noqa: S303
-_RAW_PUBLIC = serialization.Encoding.Raw, serialization.PublicFormat.Raw
-_RAW_PRIVATE = (
-    serialization.Encoding.Raw,
-    serialization.PrivateFormat.Raw,
-    serialization.NoEncryption(),
-)
-_XDH: dict[str, tuple[Any, Any, int]] = {
-    "X25519": (x25519.X25519PrivateKey, x25519.X25519PublicKey, 32),  # RFC 7748 §5
-    "X448": (x448.X448PrivateKey, x448.X448PublicKey, 56),
-}
-
-
-def _check_aes(key: bytes, iv: bytes | None = None, iv_size: int = 0) -> None:
-    if len(key) not in (16, 24, 32):  # FIPS 197: AES-128, -192, -256
-        raise InvalidKeyError(f"an AES key is 16, 24 or 32 bytes, not {len(key)}")
-    if iv is not None and len(iv) != iv_size:
-        raise InvalidKeyError(f"the IV must be {iv_size} bytes, not {len(iv)}")
-
-
-def _oaep(hash_name: str) -> padding.OAEP:
-    algorithm = _OAEP_HASHES.get(hash_name)
-    if algorithm is None:
-        raise UnsupportedHashError(f"unsupported hash {hash_name!r}")
-    # RFC 8017 §7.1 with MGF1 over the same hash and an empty label (RFC 7518 §4.3).
-    return padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=algorithm, label=None)

@@ -12,13 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any, ClassVar, Union
 
 from .. import _jwa
 from .. import algorithms as _native
 from .._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve
 from ..algorithms import has_crypto, requires_cryptography
-from ..exceptions import InvalidArgumentError, InvalidKeyError, InvalidValueError
+from ..exceptions import (
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidValueError,
+    PrivateKeyRequiredError,
+)
 from ._keys import export_key, is_cryptography_key
 
 __all__ = [
@@ -40,9 +46,23 @@ __all__ = [
     "requires_cryptography",
 ]
 
+#: The ``cryptography`` modules PyJWT's ``jwt.algorithms`` imports besides the key classes.
+#: ``import jwt`` must leave them loaded as PyJWT does: packages written for PyJWT reach them
+#: as attributes (``cryptography.hazmat.primitives.serialization.Encoding``) without
+#: importing them. ``import jwtlite`` alone still imports no ``cryptography``.
+_PYJWT_CRYPTOGRAPHY_IMPORTS = (
+    "cryptography.x509",
+    "cryptography.hazmat.backends",
+    "cryptography.hazmat.primitives.asymmetric.padding",
+    "cryptography.hazmat.primitives.serialization",
+)
+
 if has_crypto:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    for _module in _PYJWT_CRYPTOGRAPHY_IMPORTS:
+        import_module(_module)
 
     AllowedRSAKeys = Union[rsa.RSAPrivateKey, rsa.RSAPublicKey]
     AllowedECKeys = Union[ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey]
@@ -96,7 +116,9 @@ _SEC_NAMES = {crv: sec for sec, crv in _CURVES.items()}
 
 
 def _hash_name(hash_alg: Any) -> str:
-    """``sha256`` for hashlib.sha256 or cryptography's hashes.SHA256 (class or instance)."""
+    """The hashlib name of a hashlib constructor or of a cryptography hash (class or
+    instance): ``sha256`` for ``hashlib.sha256`` and ``hashes.SHA256``, ``sha3_256`` for
+    ``hashes.SHA3_256``."""
     name = getattr(hash_alg, "name", None)
     if not isinstance(name, str) and callable(hash_alg):
         try:
@@ -105,7 +127,11 @@ def _hash_name(hash_alg: Any) -> str:
             name = None
     if not isinstance(name, str):
         raise InvalidArgumentError(f"not a hash function: {hash_alg!r}")
-    return name.lower().replace("-", "")
+    # cryptography spells "sha512-224" and "sha3-256" what hashlib calls "sha512_224" and
+    # "sha3_256"; other spellings of SHA-2 ("SHA-256") drop the hyphen.
+    lowered = name.lower()
+    underscored = lowered.replace("-", "_")
+    return underscored if underscored in hashlib.algorithms_available else lowered.replace("-", "")
 
 
 class Algorithm(_native.Algorithm):
@@ -177,7 +203,7 @@ class _CryptoFace(Algorithm):
     def _private_key(self, key: Any) -> Any:
         prepared = self._native_prepare(key)
         if not isinstance(prepared, PRIVATE_KEY_TYPES):
-            raise InvalidKeyError(f"{self.name} signing needs a private key")
+            raise PrivateKeyRequiredError(f"{self.name} signing needs a private key")
         return prepared
 
     def _public_key(self, key: Any) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import jwk as _native
-from .._escape import escape_kid
+from .._escape import escape
 from ..exceptions import InvalidKeyError
 from ._keys import export_key
 from .algorithms import Algorithm, get_default_algorithms
@@ -55,7 +55,7 @@ class PyJWK:
         try:
             return _ALGORITHMS[self.algorithm_name]
         except KeyError:
-            raise InvalidKeyError(f"Unsupported algorithm: {self.algorithm_name}") from None
+            raise InvalidKeyError(f"Unsupported algorithm: {escape(self.algorithm_name)}") from None
 
     @staticmethod
     def from_dict(obj: Mapping[str, Any], algorithm: str | None = None) -> PyJWK:
@@ -102,7 +102,7 @@ class PyJWKSet:
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {escape_kid(kid)}")
+        raise KeyError(f"keyset has no key for kid: {escape(kid)}")
 
     def __iter__(self) -> Iterator[PyJWK]:
         return iter(self.keys)

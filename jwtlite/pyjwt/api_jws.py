@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from .. import api as _native
+from .._options import OPTION_NAMES
 from ..b64url import b64url_decode
 from ..exceptions import DecodeError, UnsupportedAlgorithmError
 from ..types import SigOptions
@@ -35,6 +36,11 @@ _ALGORITHM_UNSET: Any = _native._DEFAULT_ALGORITHM
 
 class PyJWS(_native.PyJWS):
     """PyJWT's PyJWS: compact JWS over bytes payloads, with its own algorithm table."""
+
+    # PyJWT takes any options dict and ignores the names it does not read; an unknown name
+    # (a typo) warns here instead of being refused, and claim options pass, as in PyJWT.
+    _unknown_options = "warn"
+    _option_names = OPTION_NAMES
 
     def __init__(
         self, algorithms: Sequence[str] | None = None, options: Mapping[str, Any] | None = None

@@ -24,6 +24,8 @@ class PyJWT(_native.PyJWT):
     """PyJWT's PyJWT: JSON claims over :class:`~jwtlite.pyjwt.api_jws.PyJWS`."""
 
     _string_claims_on_encode = False  # PyJWT refuses a non-string sub/jti only at decode
+    _unknown_options = "warn"  # PyJWT ignores an unknown option name: a typo warns here
+    _warn_naive_datetimes = False  # PyJWT reads a naive datetime as UTC without a word
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         given = options if isinstance(options, Mapping) else {}

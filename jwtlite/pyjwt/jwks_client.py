@@ -11,7 +11,8 @@ import time  # noqa: F401 - PyJWT's tests patch jwt.jwks_client.time.monotonic
 from typing import Any
 
 from .. import jwks_client as _native
-from .._jwks_cache import escape_kid, signing_keys
+from .._escape import escape
+from .._jwks_cache import signing_key, signing_keys
 from .._jwks_http import _NoRedirectHandler
 from ..exceptions import PyJWKClientError
 from .api_jwk import PyJWK, PyJWKSet
@@ -69,11 +70,10 @@ class PyJWKClient(_native.PyJWKClient):
         # Without a set cache every lookup fetches, and ``cooldown_duration=0`` turns the
         # cooldown off: then, as in PyJWT, a kid that is not found refetches the set once.
         for refresh in (False, True):
-            native = _native.PyJWKClient.get_jwk_set(self, refresh)
-            key = self.match_kid(signing_keys(native), kid)
+            key = signing_key(_native.PyJWKClient.get_jwk_set(self, refresh), kid)
             if key is not None:
                 return PyJWK.wrap(key)
-        raise PyJWKClientError(f'Unable to find a signing key that matches: "{escape_kid(kid)}"')
+        raise PyJWKClientError(f'Unable to find a signing key that matches: "{escape(kid)}"')
 
     @_pyjwt_text
     def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:  # type: ignore[override]

@@ -9,6 +9,8 @@ there is no list of expected failures here.
 
 Dependents:
   flask-jwt-extended 4.7.1   its 181 tests (one is skipped by the suite itself)
+  oauthlib 4.0.1             its 719 tests (two are skipped by the suite itself); OAuth 1.0a's
+                             RSA-SHA1 signs through ``jwt.algorithms.RSAAlgorithm(hashes.SHA1)``
 
 Usage: python tests/compat/run_dependent_suites.py [--workdir DIR]
 This file is not collected by pytest (its name does not start with ``test_``).
@@ -41,6 +43,13 @@ DEPENDENTS = (
         "8085d6757505b6f3291a2638c84d207e8f0ad0de662d1f46aa2f77e658a0c976",
         ("Flask>=2.0,<4", "Werkzeug>=0.14", "python-dateutil"),
         181,
+    ),
+    Dependent(
+        "oauthlib",
+        "4.0.1",
+        "3d73febdb6faa00f277c81fb04be7b7586fb96fc3b7f0b9c772dada69a25ede7",
+        ("blinker>=1.4.0",),  # its "signals" extra, which its suite exercises
+        719,
     ),
 )
 

@@ -52,3 +52,14 @@ token_like = st.text(
 
 #: Secrets long enough for every HS* algorithm (64 bytes), so no key-length warning fires.
 hmac_secrets = st.binary(min_size=64, max_size=96)
+
+#: Attacker text for header and claim values: CR/LF, escape codes, separators, quotes, and
+#: lengths from one character to tens of kilobytes (CWE-117 log forging, log flooding).
+_HOSTILE_PIECES = st.sampled_from(
+    ["\r", "\n", "\r\n", "\x00", "\x1b[31m", "\u2028", "\u202e", '"', "\\", "A", "é", "kid"]
+)
+hostile_text: st.SearchStrategy[str] = st.builds(
+    lambda pieces, times: "".join(pieces) * times,
+    st.lists(_HOSTILE_PIECES, min_size=1, max_size=4),
+    st.sampled_from([1, 2, 400, 3000]),
+)

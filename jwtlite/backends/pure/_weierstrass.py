@@ -7,13 +7,16 @@ entry), so every precomputed table is converted to affine once, with a single in
 186-5 / SP 800-186 §3.2.1) and ``a = 0`` (secp256k1, SEC 2 §2.4.1); see the Explicit-Formulas
 Database entries dbl-2001-b and dbl-2009-l.
 
-Two multiplications are offered:
+Four multiplications are offered:
 
 * :func:`mul_base_regular` for secret scalars (ECDSA nonces, private keys): a fixed-base comb
   over per-curve tables, with the scalar first lifted to ``k + n`` or ``k + 2n`` (whichever is
   odd) and recoded into a fixed number of non-zero signed odd digits. Every call performs the
   same number of table look-ups and additions whatever the scalar's bit length, which closes
   the Minerva nonce-length leak (CVE-2024-23342).
+* :func:`mul_regular` for a secret scalar times a point that changes with every call (ECDH,
+  SEC 1 §3.3.1): the same regular recoding over a small table of the point's odd multiples,
+  with a fixed chain of doublings, so the sequence of operations does not depend on the scalar.
 * :func:`mul_add_vartime` for public scalars (verification): Straus's joint multiplication of
   ``u1*G + u2*Q`` with width-w NAFs sharing one chain of doublings.
 * :func:`mul2_comb` for a public key verified repeatedly: with a comb for Q as well as for G,
@@ -40,6 +43,7 @@ __all__ = [
     "mul2_comb",
     "mul_add_vartime",
     "mul_base_regular",
+    "mul_regular",
     "odd_multiples",
     "to_affine",
 ]
@@ -225,6 +229,34 @@ def mul_base_regular(curve: WeierstrassCurve, k: int) -> Affine | None:
     if Z == 0:
         return None
     return to_affine(curve.p, [(X, Y, Z)])[0]
+
+
+#: Window of :func:`mul_regular`: 16 odd multiples of the point (built with 15 additions) and
+#: one addition per 5 doublings; wider windows cost more to build than they save per call.
+_VARIABLE_BASE_WIDTH = 5
+
+
+def mul_regular(curve: WeierstrassCurve, k: int, x: int, y: int) -> Affine | None:
+    """``k * P`` for a secret ``0 <= k < n`` and a point P of order n, the caller's to check.
+
+    Every call performs the same sequence of doublings, table look-ups and additions whatever
+    k is: k is recoded as in :func:`mul_base_regular` (:func:`_regular_digits`), so no digit is
+    zero and no addition is skipped. Returns None for the point at infinity (only k = 0).
+    """
+    p, a0, width = curve.p, curve.a == 0, _VARIABLE_BASE_WIDTH
+    table = odd_multiples(curve, x, y, 1 << (width - 1))
+    # As in Comb: the recoded value is below 3n, and the top digit must stay below 2^w.
+    count = -(-((3 * curve.n).bit_length() + 1) // width)
+    digits = _regular_digits(k, curve.n, width, count)
+    X, Y, Z = table[digits[-1] >> 1] + (1,)  # the top digit is odd and positive
+    for d in reversed(digits[:-1]):
+        for _ in range(width):
+            X, Y, Z = _double(p, a0, X, Y, Z)
+        x2, y2 = table[abs(d) >> 1]
+        X, Y, Z = _madd(p, a0, X, Y, Z, x2, y2 if d > 0 else p - y2)
+    if Z == 0:
+        return None
+    return to_affine(p, [(X, Y, Z)])[0]
 
 
 def mul2_comb(curve: WeierstrassCurve, u1: int, q_comb: Comb, u2: int) -> Jacobian:

@@ -1,4 +1,4 @@
-"""ECDSA over P-256, P-384, P-521 and secp256k1 (SEC 1 §4.1, FIPS 186-5 §6), pure Python.
+"""ECDSA and ECDH over P-256, P-384, P-521 and secp256k1 (SEC 1 §4.1, §3.3.1), pure Python.
 
 Signatures are the fixed-width ``R || S`` of RFC 7518 §3.4 (64, 96 or 132 bytes).
 
@@ -15,6 +15,13 @@ are not constant-time, so a local attacker who can time individual operations or
 cache may still learn something; the pure backend does not claim side-channel resistance
 beyond the bit-length leak. Use the ``cryptography`` backend where that matters.
 
+ECDH (:func:`ecdh`, for JWE's ECDH-ES) refuses a public point that is not on the private key's
+curve before any multiplication: an off-curve point would lie on another curve, of small order,
+and the result would leak the private scalar modulo that order (the invalid-curve attack). Every
+curve here has cofactor 1, so a point on the curve has order n and the SEC 1 §3.2.2.1 check is
+complete. The multiplication (``_weierstrass.mul_regular``) has the same sequence of operations
+for every scalar, with the same CPython caveat as above.
+
 Verification never raises. It returns False for a signature of the wrong length, r or s
 outside [1, n-1] (the "psychic signatures" bug, CVE-2022-21449, accepted r = s = 0), a public
 point that is not on the curve or has a coordinate not below p (the point at infinity has no
@@ -28,12 +35,13 @@ import secrets
 
 from ..._cache import IdentityCache
 from ..._curves import CURVES, WeierstrassCurve, is_on_curve
+from ..._jwa import SIGNATURE_HASHES
 from ..._keymodel import ECPrivateKey, ECPublicKey
 from ...exceptions import InvalidKeyError, UnsupportedHashError
 from . import _weierstrass as _w
 from ._rfc6979 import bits2int, nonces
 
-__all__ = ["ecdsa_sign", "ecdsa_verify", "generate", "public_point"]
+__all__ = ["ecdh", "ecdsa_sign", "ecdsa_verify", "generate", "public_point"]
 
 #: Verification state per public key object (by identity; dies with the key). A service
 #: verifies with a handful of keys; the bound stops a caller cycling through fresh keys.
@@ -43,6 +51,10 @@ _Q_TABLE_SIZE = 16
 #: A public key's comb (5-bit windows: ~830 points on P-256, a few ms) is built on this use.
 _COMB_AFTER_USES = 2
 _Q_COMB_WIDTH = 5
+#: The hashes ECDSA signs with here: the table's, and the others an Algorithm object may be
+#: built with (``_jwa.SIGNATURE_HASHES``) that this Python's hashlib has. SEC 1 §4.1.3 step 5
+#: truncates (or keeps) any digest to the order's length, so every one of them fits any curve.
+_HASHES = frozenset(name for name in SIGNATURE_HASHES if name in hashlib.algorithms_available)
 
 
 def _curve(name: object) -> WeierstrassCurve:
@@ -53,7 +65,7 @@ def _curve(name: object) -> WeierstrassCurve:
 
 
 def _digest(hash_name: str, message: bytes) -> bytes:
-    if hash_name not in ("sha256", "sha384", "sha512"):
+    if hash_name not in _HASHES:
         raise UnsupportedHashError(f"unsupported hash for ECDSA: {hash_name!r}")
     return hashlib.new(hash_name, message).digest()
 
@@ -78,6 +90,32 @@ def generate(curve_name: str) -> ECPrivateKey:
     d = 1 + secrets.randbelow(curve.n - 1)
     x, y = public_point(curve_name, d)
     return ECPrivateKey(curve_name, d, x, y)
+
+
+def ecdh(private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
+    """The shared secret ``Z`` of SEC 1 §3.3.1: the x-coordinate of ``d * Q``, fixed width.
+
+    None when the keys' curves differ or ``Q`` is not a point of the curve (SEC 1 §3.2.2.1);
+    ``d * Q`` cannot be the point at infinity once both checks pass (prime order, d < n).
+
+    Raises InvalidKeyError for an unknown curve or a private scalar out of range.
+    """
+    curve = _curve(private.curve)
+    d = private.d
+    if not isinstance(d, int) or not 1 <= d < curve.n:
+        raise InvalidKeyError("EC private scalar out of range [1, n-1]")
+    x, y = public.x, public.y
+    # is_on_curve also refuses coordinates >= p; infinity has no affine form, so it fails too.
+    if public.curve != private.curve or not _is_point(curve, x, y):
+        return None
+    point = _w.mul_regular(curve, d, x, y)
+    if point is None:  # pragma: no cover - see the docstring
+        return None
+    return point[0].to_bytes(curve.size, "big")
+
+
+def _is_point(curve: WeierstrassCurve, x: object, y: object) -> bool:
+    return isinstance(x, int) and isinstance(y, int) and is_on_curve(curve, x, y)
 
 
 def _sign_with_k(curve: WeierstrassCurve, d: int, e: int, k: int) -> tuple[int, int] | None:
@@ -160,7 +198,7 @@ def _public_entry(key: ECPublicKey) -> _PublicEntry | None:
     x, y = key.x, key.y
     entry: object = False
     # is_on_curve also rejects coordinates >= p; infinity has no affine form, so it fails too.
-    if curve is not None and isinstance(x, int) and isinstance(y, int) and is_on_curve(curve, x, y):
+    if curve is not None and _is_point(curve, x, y):
         entry = _PublicEntry(curve, x, y)
     PUBLIC_ENTRIES.store(key, entry)
     return entry if isinstance(entry, _PublicEntry) else None
@@ -168,7 +206,7 @@ def _public_entry(key: ECPublicKey) -> _PublicEntry | None:
 
 def ecdsa_verify(key: ECPublicKey, hash_name: str, message: bytes, signature: bytes) -> bool:
     """Verify an ``R || S`` ECDSA signature (SEC 1 §4.1.4); never raises, returns a bool."""
-    if hash_name not in ("sha256", "sha384", "sha512"):
+    if hash_name not in _HASHES:
         return False
     entry = _public_entry(key)
     if entry is None:

@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import math
 import secrets
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 from ..._keymodel import RSAPrivateKey, RSAPublicKey
@@ -33,23 +33,45 @@ from ..._rsacheck import check_signing_modulus, public_ok
 from ...exceptions import InvalidKeyError, UnsupportedHashError
 from ._primes import random_prime
 
-__all__ = ["generate", "pkcs1v15_sign", "pkcs1v15_verify", "pss_sign", "pss_verify"]
+__all__ = [
+    "generate",
+    "mgf1",
+    "pkcs1v15_sign",
+    "pkcs1v15_verify",
+    "private_op",
+    "pss_sign",
+    "pss_verify",
+    "xor_bytes",
+]
 
 _HashFn = Callable[[bytes], "hashlib._Hash"]
 
-_HASHES: dict[str, _HashFn] = {
-    "sha256": hashlib.sha256,
-    "sha384": hashlib.sha384,
-    "sha512": hashlib.sha512,
-}
-
 #: DER of the DigestInfo ``SEQUENCE { AlgorithmIdentifier { OID, NULL }, OCTET STRING }``
-#: up to the digest itself (RFC 8017 §9.2, note 1). Only this canonical form, with the NULL
-#: parameters, is ever accepted: the legacy "missing NULL" form is rejected.
+#: up to the digest itself, for every hash of ``_jwa.SIGNATURE_HASHES``: RFC 8017 §9.2 note 1
+#: for SHA-1 and SHA-2; the same shape for SHA-3 with its OIDs, id-sha3-224 to id-sha3-512
+#: (2.16.840.1.101.3.4.2.7 to .10, NIST CSOR), as OpenSSL writes them. Only this canonical
+#: form, with the NULL parameters, is ever accepted: the legacy "missing NULL" form is
+#: rejected.
 _DIGEST_INFO_PREFIX = {
+    "sha1": bytes.fromhex("3021300906052b0e03021a05000414"),
+    "sha224": bytes.fromhex("302d300d06096086480165030402040500041c"),
     "sha256": bytes.fromhex("3031300d060960864801650304020105000420"),
     "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
     "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
+    "sha512_224": bytes.fromhex("302d300d06096086480165030402050500041c"),
+    "sha512_256": bytes.fromhex("3031300d060960864801650304020605000420"),
+    "sha3_224": bytes.fromhex("302d300d06096086480165030402070500041c"),
+    "sha3_256": bytes.fromhex("3031300d060960864801650304020805000420"),
+    "sha3_384": bytes.fromhex("3041300d060960864801650304020905000430"),
+    "sha3_512": bytes.fromhex("3051300d060960864801650304020a05000440"),
+}
+
+#: The hash functions, by hashlib name (a named constructor where hashlib has one: faster),
+#: leaving out any this Python's OpenSSL lacks (SHA-512/t, on some builds).
+_HASHES: dict[str, _HashFn] = {
+    name: getattr(hashlib, name, None) or partial(hashlib.new, name)
+    for name in _DIGEST_INFO_PREFIX
+    if name in hashlib.algorithms_available
 }
 
 _PUBLIC_EXPONENT = 65537
@@ -103,7 +125,7 @@ def pkcs1v15_sign(key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
     if prefix is None:
         raise InvalidKeyError("RSA modulus too short for a PKCS#1 v1.5 signature with this hash")
     em = prefix + hash_fn(message).digest()
-    return _rsasp1(key, int.from_bytes(em, "big")).to_bytes(k, "big")
+    return private_op(key, int.from_bytes(em, "big")).to_bytes(k, "big")
 
 
 def pkcs1v15_verify(key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes) -> bool:
@@ -130,14 +152,15 @@ def pkcs1v15_verify(key: RSAPublicKey, hash_name: str, message: bytes, signature
 # --- RSASSA-PSS (RFC 8017 §8.1, EMSA-PSS §9.1), sLen = hLen (RFC 7518 §3.5) ---------------
 
 
-def _mgf1(seed: bytes, length: int, hash_fn: _HashFn) -> bytes:
+def mgf1(seed: bytes, length: int, hash_fn: _HashFn) -> bytes:
     """MGF1 (RFC 8017 §B.2.1)."""
     h_len = hash_fn(b"").digest_size
     blocks = (length + h_len - 1) // h_len
     return b"".join(hash_fn(seed + i.to_bytes(4, "big")).digest() for i in range(blocks))[:length]
 
 
-def _xor(a: bytes, b: bytes) -> bytes:
+def xor_bytes(a: bytes, b: bytes) -> bytes:
+    """``a XOR b`` for two strings of the same length."""
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
@@ -149,7 +172,7 @@ def _emsa_pss_encode(m_hash: bytes, em_bits: int, hash_fn: _HashFn, salt: bytes)
     h = hash_fn(b"\x00" * 8 + m_hash + salt).digest()
     # Steps 7-8: DB = PS || 0x01 || salt.
     db = b"\x00" * (em_len - len(salt) - h_len - 2) + b"\x01" + salt
-    masked_db = bytearray(_xor(db, _mgf1(h, em_len - h_len - 1, hash_fn)))
+    masked_db = bytearray(xor_bytes(db, mgf1(h, em_len - h_len - 1, hash_fn)))
     # Step 11: clear the leftmost 8 * emLen - emBits bits.
     masked_db[0] &= 0xFF >> (8 * em_len - em_bits)
     return bytes(masked_db) + h + b"\xbc"
@@ -169,7 +192,7 @@ def _emsa_pss_verify(m_hash: bytes, em: bytes, em_bits: int, hash_fn: _HashFn) -
     if masked_db[0] >> (8 - zero_bits):
         return False
     # Steps 7-9: DB = maskedDB xor MGF(H), with those same bits cleared.
-    db = bytearray(_xor(masked_db, _mgf1(h, em_len - h_len - 1, hash_fn)))
+    db = bytearray(xor_bytes(masked_db, mgf1(h, em_len - h_len - 1, hash_fn)))
     db[0] &= 0xFF >> zero_bits
     # Step 10: PS is all zero octets, then a 0x01 separator.
     ps_len = em_len - h_len - s_len - 2
@@ -195,7 +218,7 @@ def pss_sign(key: RSAPrivateKey, hash_name: str, message: bytes) -> bytes:
     if (em_bits + 7) >> 3 < 2 * h_len + 2:
         raise InvalidKeyError("RSA modulus too short for a PSS signature with this hash")
     em = _emsa_pss_encode(m_hash, em_bits, hash_fn, secrets.token_bytes(h_len))
-    return _rsasp1(key, int.from_bytes(em, "big")).to_bytes((mod_bits + 7) >> 3, "big")
+    return private_op(key, int.from_bytes(em, "big")).to_bytes((mod_bits + 7) >> 3, "big")
 
 
 def pss_verify(key: RSAPublicKey, hash_name: str, message: bytes, signature: bytes) -> bool:
@@ -240,8 +263,9 @@ def _fresh_blinding(n: int, e: int) -> tuple[int, int]:
             return pow(r, e, n), pow(r, -1, n)
 
 
-def _rsasp1(key: RSAPrivateKey, m: int) -> int:
-    """RSASP1 (RFC 8017 §5.2.1) by CRT, blinded, and checked with ``e`` before release."""
+def private_op(key: RSAPrivateKey, m: int) -> int:
+    """RSASP1 (RFC 8017 §5.2.1), which is also RSADP (§5.1.2): ``m^d mod n`` for ``m < n``,
+    by CRT, blinded, and checked with ``e`` before release."""
     n = key.n
     check_signing_modulus(n, key.e)
     try:

@@ -1,0 +1,171 @@
+"""What the OpenAPI document says about the routes a jwtlite guard protects (FastAPI side).
+
+FastAPI lists a security dependency by its scheme and nothing more. The guard also answers
+400, 401, 413, 415 and 503 with its own JSON body, reads a body on refresh and password-grant
+routes, and lets anonymous requests through when optional; :func:`document_operation` writes
+that into one generated operation. Plain dicts in and out: no framework is imported here, and
+nothing the application declared itself is overwritten.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["OperationGuards", "document_operation"]
+
+_ERROR = "JWTAuthError"
+_REFRESH_BODY = "JWTRefreshRequest"
+_GRANT_BODY = "JWTPasswordForm"
+
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    _ERROR: {
+        "title": _ERROR,
+        "type": "object",
+        "description": "Why jwtlite refused the request. `reason` is a stable word for clients "
+        "(missing, malformed, bad_request, csrf, expired, revoked, wrong_token_type, "
+        "not_fresh, user_not_found, invalid, unavailable); `message` never echoes the token.",
+        "properties": {
+            "error": {"type": "string", "title": "Error"},
+            "reason": {"type": "string", "title": "Reason"},
+            "message": {"type": "string", "title": "Message"},
+        },
+        "required": ["error", "reason", "message"],
+    },
+    _REFRESH_BODY: {
+        "title": _REFRESH_BODY,
+        "type": "object",
+        "description": "RFC 6749 §6; needed only when the refresh token is sent neither in "
+        "the Authorization header nor in its cookie.",
+        "properties": {"refresh_token": {"type": "string", "title": "Refresh Token"}},
+        "required": ["refresh_token"],
+    },
+    _GRANT_BODY: {
+        "title": _GRANT_BODY,
+        "type": "object",
+        "description": "The password grant of RFC 6749 §4.3.2.",
+        "properties": {
+            "grant_type": {"type": "string", "enum": ["password"], "title": "Grant Type"},
+            "username": {"type": "string", "title": "Username"},
+            "password": {"type": "string", "format": "password", "title": "Password"},
+            "scope": {"type": "string", "title": "Scope",
+                      "description": "space-delimited scopes (RFC 6749 §3.3)"},
+        },
+        "required": ["grant_type", "username", "password"],
+    },
+}
+
+
+@dataclass(frozen=True)
+class OperationGuards:
+    """What the jwtlite dependencies of one operation do."""
+
+    guarded: bool = False  # some dependency verifies a token
+    optional: bool = False  # every such dependency lets a request without a token through
+    fresh: bool = False  # one demands a fresh token (401 insufficient_user_authentication)
+    refresh: bool = False  # one spends a refresh token, possibly read from the body
+    password_form: bool = False  # one reads a password grant form
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_CHALLENGE = {"WWW-Authenticate": "the RFC 6750 §3 challenge"}
+
+
+def _error_response(description: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(_ERROR)}},
+    }
+    if headers:
+        response["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}}
+            for name, text in headers.items()
+        }
+    return response
+
+
+def _responses(guards: OperationGuards) -> dict[str, dict[str, Any]]:
+    """The refusals this operation's guards can answer, by status."""
+    answers: dict[str, dict[str, Any]] = {}
+    if guards.guarded or guards.password_form:
+        answers["400"] = _error_response(
+            "invalid_request: a malformed Authorization header (RFC 6750 §3.1) or request body "
+            "(RFC 6749 §5.2)"
+        )
+    if guards.guarded:
+        stale = (
+            "; insufficient_user_authentication: this route needs a token issued by a login, "
+            "not by a refresh (RFC 9470 §3)"
+            if guards.fresh
+            else ""
+        )
+        answers["401"] = _error_response(
+            "invalid_token: the token is missing, malformed, invalid, expired, revoked or of "
+            f"the wrong type (RFC 6750 §3.1){stale}",
+            _CHALLENGE,
+        )
+    if guards.refresh or guards.password_form:
+        answers["413"] = _error_response("the request body is larger than the guard reads")
+    if guards.refresh:
+        answers["415"] = _error_response(
+            "a refresh token in a body not sent as Content-Type: application/json (login CSRF)"
+        )
+    if guards.guarded:
+        answers["503"] = _error_response(
+            "temporarily_unavailable: the revocation store cannot be reached",
+            {"Retry-After": "seconds to wait before retrying"},
+        )
+    return answers
+
+
+def _request_body(guards: OperationGuards) -> tuple[str, dict[str, Any]] | None:
+    """The body the guards read, and the name of its schema."""
+    if guards.password_form:
+        media = "application/x-www-form-urlencoded"
+        body = {"required": True, "content": {media: {"schema": _ref(_GRANT_BODY)}}}
+        return _GRANT_BODY, body
+    if guards.refresh:
+        # Optional: the refresh token may come in the Authorization header or its cookie.
+        body = {"required": False, "content": {"application/json": {"schema": _ref(_REFRESH_BODY)}}}
+        return _REFRESH_BODY, body
+    return None
+
+
+def _mark_optional(operation: dict[str, Any], own_schemes: frozenset[str]) -> None:
+    """OpenAPI 3.1 §4.8.10: an empty Security Requirement in the list makes security optional.
+    Added only when every requirement listed is one of ours: another scheme stays required."""
+    security = operation.get("security")
+    if not security or {} in security:
+        return
+    if all(set(requirement) <= own_schemes for requirement in security):
+        security.append({})
+
+
+def document_operation(
+    schema: dict[str, Any], operation: dict[str, Any], guards: OperationGuards,
+    *, own_schemes: frozenset[str],
+) -> None:
+    """Add the guards' responses, request body and optional security to ``operation`` (one
+    entry of ``schema["paths"]``), and the schemas they refer to; idempotent."""
+    answers = _responses(guards)
+    if not answers:
+        return
+    used = [_ERROR]
+    responses = operation.setdefault("responses", {})
+    for status, answer in answers.items():
+        responses.setdefault(status, answer)
+    body = _request_body(guards)
+    if body is not None and "requestBody" not in operation:
+        used.append(body[0])
+        operation["requestBody"] = body[1]
+    if guards.guarded and guards.optional:
+        _mark_optional(operation, own_schemes)
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in used:
+        if name not in schemas:
+            # A copy: the document is the application's to change, our constants are not.
+            schemas[name] = copy.deepcopy(_SCHEMAS[name])

@@ -1,0 +1,178 @@
+"""Options dicts: an unknown name is refused by jwtlite's API and warned about by PyJWT's face.
+
+Issue 20, item 4: ``options={"requires": ["exp"]}`` (a typo for ``require``) was ignored, so a
+token without ``exp`` was accepted.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import jwtlite
+import jwtlite.pyjwt as face
+from jwtlite import claims
+from jwtlite._options import OPTION_NAMES, Options
+from jwtlite.exceptions import (
+    InvalidArgumentError,
+    MissingRequiredClaimError,
+    UnknownOptionWarning,
+)
+
+SECRET = "a-32-byte-long-secret-for-hs256!"
+NO_EXP = jwtlite.encode({"sub": "alice"}, SECRET)
+TYPO = {"requires": ["exp"]}
+
+#: Every place of jwtlite's own API that takes an options dict, called with ``options``.
+NATIVE: dict[str, Callable[[Any], Any]] = {
+    "decode": lambda o: jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options=o),
+    "decode_complete": lambda o: jwtlite.decode_complete(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+    "PyJWT()": lambda o: jwtlite.PyJWT(options=o),
+    "PyJWT().decode": lambda o: jwtlite.PyJWT().decode(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+    "PyJWS()": lambda o: jwtlite.PyJWS(options=o),
+    "PyJWS().decode": lambda o: jwtlite.PyJWS().decode(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+    "PyJWS().decode_complete": lambda o: jwtlite.PyJWS().decode_complete(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+    "claims.validate": lambda o: claims.validate({"sub": "alice"}, o, now=0),
+}
+
+
+@pytest.mark.parametrize("where", NATIVE)
+def test_a_misspelt_option_is_refused_with_the_closest_name(where: str) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        NATIVE[where](TYPO)
+    assert str(info.value).startswith('Unknown option "requires": did you mean "require"?')
+    if where.startswith("PyJWS"):
+        assert str(info.value).endswith(
+            "(PyJWS verifies the signature only; pass claim options to PyJWT or jwtlite.decode)"
+        )
+    assert isinstance(info.value, TypeError)  # what a wrong argument raises in Python
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("verify_expiry", "verify_exp"),
+        ("VERIFY_AUD", "verify_aud"),
+        ("verify_signatures", "verify_signature"),
+        ("strict_audience", "strict_aud"),
+        ("max_token_length", "max_token_size"),
+    ],
+)
+def test_near_misses_name_the_option_they_miss(name: str, closest: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=f'"{name}": did you mean "{closest}"'):
+        jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={name: False})
+
+
+def test_a_name_like_no_option_lists_them_all() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={"leeway": 30})
+    assert str(info.value) == (
+        'Unknown option "leeway"; the options are ' + ", ".join(sorted(OPTION_NAMES))
+    )
+
+
+def test_odd_and_hostile_names_are_refused_and_quoted_safely() -> None:
+    with pytest.raises(InvalidArgumentError, match='Unknown option "1"; the options are'):
+        jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={1: True})  # type: ignore[dict-item]
+    with pytest.raises(InvalidArgumentError) as info:
+        jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={"x\r\n" * 5000: 1})  # type: ignore[misc]
+    assert "\r" not in str(info.value)
+    assert str(info.value).startswith('Unknown option "x\\x0d\\x0ax')
+    assert len(str(info.value)) < 400
+
+
+def test_a_claim_option_given_to_pyjws_is_refused() -> None:
+    # PyJWS checks no claims: {"require": ["exp"]} there would do nothing, silently.
+    for call in (
+        lambda: jwtlite.PyJWS(options={"require": ["exp"]}),  # type: ignore[typeddict-unknown-key]
+        lambda: jwtlite.PyJWS().decode(
+            NO_EXP,
+            SECRET,
+            algorithms=["HS256"],
+            options={"verify_exp": True},  # type: ignore[typeddict-unknown-key]
+        ),
+    ):
+        with pytest.raises(InvalidArgumentError, match="PyJWS verifies the signature only"):
+            call()
+
+
+def test_valid_options_still_work_everywhere() -> None:
+    with pytest.raises(MissingRequiredClaimError):
+        jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={"require": ["exp"]})
+    assert jwtlite.PyJWS(options={"allow_padding": True}).decode(
+        NO_EXP, SECRET, algorithms=["HS256"], options={"max_token_size": 1000}
+    )
+    jwt = jwtlite.PyJWT(options={"verify_signature": False, "strict_aud": True})
+    assert jwt.options["strict_aud"] is True
+    assert Options().merged(None) == Options()
+
+
+def test_a_options_value_that_is_not_a_dict_is_refused() -> None:
+    # It was read as "no options": decode(..., options=("require", "exp")) checked nothing.
+    for call in (
+        lambda: jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options="require"),  # type: ignore[arg-type]
+        lambda: jwtlite.PyJWT().decode_complete(
+            NO_EXP,
+            SECRET,
+            algorithms=["HS256"],
+            options=[("require", ["exp"])],  # type: ignore[arg-type]
+        ),
+    ):
+        with pytest.raises(InvalidArgumentError, match="options must be a dict, not"):
+            call()
+    assert jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={}) == {"sub": "alice"}
+
+
+# --- PyJWT's face: PyJWT ignores unknown names, so the face warns and goes on -----------------
+
+FACE: dict[str, Callable[[Any], Any]] = {
+    "decode": lambda o: face.decode(NO_EXP, SECRET, algorithms=["HS256"], options=o),
+    "decode_complete": lambda o: face.decode_complete(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+    "PyJWT()": lambda o: face.PyJWT(options=o),
+    "PyJWT().decode": lambda o: face.PyJWT().decode(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+    "PyJWS()": lambda o: face.PyJWS(options=o),
+    "PyJWS().decode": lambda o: face.PyJWS().decode(
+        NO_EXP, SECRET, algorithms=["HS256"], options=o
+    ),
+}
+
+
+@pytest.mark.parametrize("where", FACE)
+def test_the_face_warns_and_ignores_a_misspelt_option(where: str) -> None:
+    with pytest.warns(UnknownOptionWarning) as record:
+        FACE[where](TYPO)
+    assert len(record) == 1
+    assert str(record[0].message) == 'Unknown option "requires" is ignored: did you mean "require"?'
+    assert record[0].filename == __file__  # the warning points at the caller's line
+
+
+def test_the_face_accepts_claim_options_on_pyjws_as_pyjwt_does() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert face.PyJWS(options={"verify_exp": False}).decode(
+            NO_EXP, SECRET, algorithms=["HS256"], options={"require": ["exp"]}
+        )
+
+
+def test_the_face_matches_pyjwt_on_a_misspelt_option() -> None:
+    pyjwt = pytest.importorskip("jwt")
+    if pyjwt is face:  # pragma: no cover - another test installed the face as jwt
+        pytest.skip("PyJWT itself is not importable as jwt here")
+    assert pyjwt.decode(NO_EXP, SECRET, algorithms=["HS256"], options=TYPO) == {"sub": "alice"}
+    with pytest.warns(UnknownOptionWarning):
+        assert face.decode(NO_EXP, SECRET, algorithms=["HS256"], options=TYPO) == {"sub": "alice"}
