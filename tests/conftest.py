@@ -75,6 +75,18 @@ def load_vector(relative: str) -> Any:
     return json.loads((VECTORS / relative).read_text(encoding="utf-8"))
 
 
+def wycheproof_cases(filename: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every ``(group, case)`` of one Wycheproof file under tests/vectors/wycheproof; once they
+    are all taken, checks that their number is the file's ``numberOfTests``."""
+    data: Any = load_vector(f"wycheproof/{filename}")
+    total = 0
+    for group in data["testGroups"]:
+        for case in group["tests"]:
+            total += 1
+            yield group, case
+    assert total == data["numberOfTests"]
+
+
 def key_pem(name: str) -> bytes:
     """The bytes of one key file from the fixed pool in tests/vectors/keys."""
     return (KEYS / name).read_bytes()
