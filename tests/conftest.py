@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +88,39 @@ def wycheproof_cases(filename: str) -> Iterator[tuple[dict[str, Any], dict[str, 
             total += 1
             yield group, case
     assert total == data["numberOfTests"]
+
+
+@contextlib.contextmanager
+def raw_server(answer: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A loopback TCP server for replies no HTTP server library sends; yields its /jwks URL.
+
+    Each connection's request is read, then ``answer(conn, stop)`` writes what it likes;
+    ``stop`` is set when the test is done (an answer that drips waits on it, so it ends at
+    once). A client that hangs up first ends the answer.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                if stop.is_set():  # the connection below, made to wake accept() up
+                    return
+                conn.recv(65536)
+                with contextlib.suppress(OSError):
+                    answer(conn, stop)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks"
+    finally:
+        stop.set()
+        # Closing the listener does not wake a thread blocked in accept(); a connection does.
+        socket.create_connection(listener.getsockname(), timeout=5).close()
+        thread.join(5)
+        listener.close()
 
 
 def key_pem(name: str) -> bytes:
