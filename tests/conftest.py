@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.util
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,19 @@ def raw_server(answer: Callable[[socket.socket, threading.Event], None]) -> Iter
         socket.create_connection(listener.getsockname(), timeout=5).close()
         thread.join(5)
         listener.close()
+
+
+def run_asgi(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
+    """Run ``await scenario(client)`` with an httpx client calling the ASGI ``app`` in process,
+    over https (so ``Secure`` cookies come back)."""
+    import httpx  # the FastAPI tests skip without it; the other tests never need it
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            await scenario(c)
+
+    asyncio.run(main())
 
 
 def key_pem(name: str) -> bytes:
