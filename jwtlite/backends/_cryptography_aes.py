@@ -15,21 +15,19 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from ._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, GCM_TAG_SIZE, check_iv, check_key, check_wrap_input
+from ._aes_sizes import BLOCK_SIZE, GCM_TAG_SIZE, check_key, check_key_and_iv, check_wrap_input
 
 __all__ = ["cbc_decrypt", "cbc_encrypt", "gcm_decrypt", "gcm_encrypt", "key_unwrap", "key_wrap"]
 
 
 def gcm_encrypt(key: bytes, iv: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
-    check_key(key)
-    check_iv(iv, GCM_IV_SIZE, "GCM")
+    check_key_and_iv(key, iv, "GCM")
     sealed = AESGCM(key).encrypt(iv, plaintext, aad)
     return sealed[:-GCM_TAG_SIZE], sealed[-GCM_TAG_SIZE:]
 
 
 def gcm_decrypt(key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes) -> bytes | None:
-    check_key(key)
-    check_iv(iv, GCM_IV_SIZE, "GCM")
+    check_key_and_iv(key, iv, "GCM")
     # AESGCM takes ciphertext || tag and would read a short tag's bytes from the text.
     if len(tag) != GCM_TAG_SIZE:
         return None
@@ -40,8 +38,7 @@ def gcm_decrypt(key: bytes, iv: bytes, ciphertext: bytes, aad: bytes, tag: bytes
 
 
 def cbc_encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
-    check_key(key)
-    check_iv(iv, BLOCK_SIZE, "CBC")
+    check_key_and_iv(key, iv, "CBC")
     padder = padding.PKCS7(8 * BLOCK_SIZE).padder()
     padded = padder.update(plaintext) + padder.finalize()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
@@ -49,8 +46,7 @@ def cbc_encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
 
 
 def cbc_decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
-    check_key(key)
-    check_iv(iv, BLOCK_SIZE, "CBC")
+    check_key_and_iv(key, iv, "CBC")
     if not ciphertext or len(ciphertext) % BLOCK_SIZE:
         return None
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
