@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
 import json
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +77,64 @@ class SetEncoder(json.JSONEncoder):
 def load_vector(relative: str) -> Any:
     """Parse one JSON vector file under tests/vectors."""
     return json.loads((VECTORS / relative).read_text(encoding="utf-8"))
+
+
+def wycheproof_cases(filename: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every ``(group, case)`` of one Wycheproof file under tests/vectors/wycheproof; once they
+    are all taken, checks that their number is the file's ``numberOfTests``."""
+    data: Any = load_vector(f"wycheproof/{filename}")
+    total = 0
+    for group in data["testGroups"]:
+        for case in group["tests"]:
+            total += 1
+            yield group, case
+    assert total == data["numberOfTests"]
+
+
+@contextlib.contextmanager
+def raw_server(answer: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A loopback TCP server for replies no HTTP server library sends; yields its /jwks URL.
+
+    Each connection's request is read, then ``answer(conn, stop)`` writes what it likes;
+    ``stop`` is set when the test is done (an answer that drips waits on it, so it ends at
+    once). A client that hangs up first ends the answer.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                if stop.is_set():  # the connection below, made to wake accept() up
+                    return
+                conn.recv(65536)
+                with contextlib.suppress(OSError):
+                    answer(conn, stop)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks"
+    finally:
+        stop.set()
+        # Closing the listener does not wake a thread blocked in accept(); a connection does.
+        socket.create_connection(listener.getsockname(), timeout=5).close()
+        thread.join(5)
+        listener.close()
+
+
+def run_asgi(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
+    """Run ``await scenario(client)`` with an httpx client calling the ASGI ``app`` in process,
+    over https (so ``Secure`` cookies come back)."""
+    import httpx  # the FastAPI tests skip without it; the other tests never need it
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            await scenario(c)
+
+    asyncio.run(main())
 
 
 def key_pem(name: str) -> bytes:

@@ -40,6 +40,8 @@ LAYERS: dict[str, int] = {
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
     "jwtlite.backends._aes_sizes": 1,
+    "jwtlite.backends._cryptography_aes": 1,
+    "jwtlite.backends._cryptography_keys": 1,
     "jwtlite.backends.cryptography": 1,
     "jwtlite.backends.pure": 1,
     "jwtlite.backends.pure.aes": 1,
