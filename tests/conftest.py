@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib.util
 import json
 import socket
@@ -167,3 +168,27 @@ POOL = [
 def pool() -> dict[str, AsymmetricKey]:
     return {name: load_key(key_pem(f"{name}.pem")) for name in POOL}
 
+
+
+@functools.cache
+def openssl_rsa_signs_with(hash_name: str) -> bool:
+    """Whether the installed cryptography can RSA-sign with ``hash_name`` (a hashlib name).
+
+    Old builds cannot with some of the hashes only hand-built algorithm objects use (cryptography
+    3.4 on OpenSSL 1.1.1: SHA-512/224 and SHA-512/256); the cryptography backend then raises
+    UnsupportedHashError, and tests that compare it with the pure backend skip those hashes.
+    """
+    try:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives.asymmetric import padding
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:
+        return False
+    from jwtlite.backends.cryptography import _HASHES
+
+    native = load_pem_private_key(key_pem("rsa2048.pem"), None)
+    try:
+        native.sign(b"probe", padding.PKCS1v15(), _HASHES[hash_name])  # type: ignore[union-attr]
+    except UnsupportedAlgorithm:
+        return False
+    return True
