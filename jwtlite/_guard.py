@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ._json import loads_object
+from ._options import DEFAULT_MAX_TOKEN_SIZE
 from .api import PyJWS
 from .bearer import parse_authorization_header, www_authenticate
 from .exceptions import (
@@ -33,9 +34,11 @@ from .exceptions import (
 from .tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "AuthFailure",
     "AuthRefused",
     "Authenticated",
+    "BodyCap",
     "GuardConfig",
     "GuardCore",
     "GuardHooks",
@@ -54,6 +57,10 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Seconds a client should wait before retrying when the revocation store is down.
 _RETRY_AFTER = "5"
 _JSON_MEDIA_TYPE = "application/json"
+#: The cap on a body the guards read before they know who sent it: a refresh token (RFC 6749
+#: §6) or a password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before
+#: decoding it, so a body carrying one needs at most that plus a little room for the JSON around.
+DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
 
 
 class _CSRFError(BearerError):
@@ -68,8 +75,15 @@ class RequestBodyError(BearerError):
 class _UnsupportedGrantError(RequestBodyError):
     """A token request for a grant other than ``password``: answered 400
     ``unsupported_grant_type`` (RFC 6749 §5.2)."""
+
+
 class _MediaTypeError(RequestBodyError):
     """The body is not declared as JSON: answered 415 (RFC 9110 §15.5.16)."""
+
+
+class _BodyTooLargeError(RequestBodyError):
+    """A body read before authentication is longer than the cap: answered 413 (RFC 9110
+    §15.5.14), without a bearer challenge (RFC 6750 §3): the body, not the token, is wrong."""
 
 
 class _UnknownUserError(InvalidTokenError):
@@ -135,6 +149,13 @@ class GuardConfig:
     csrf_header: str = "X-CSRF-Token"
     refresh_paths: tuple[str, ...] = ("/refresh", "/logout")
     cookie_secure: bool = True
+    #: The largest body the guards read before authenticating (see :class:`BodyCap`).
+    max_body: int = DEFAULT_MAX_BODY
+
+    def __post_init__(self) -> None:
+        max_body = self.max_body
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
+            raise InvalidArgumentError("max_body must be a positive number of bytes")
 
 
 @dataclass(frozen=True)
@@ -220,6 +241,55 @@ def password_form(raw: bytes) -> PasswordForm:
     # RFC 6749 §3.3: scope is a list of space-delimited tokens.
     scopes = tuple(scope for scope in fields.get("scope", "").split(" ") if scope)
     return PasswordForm(fields["username"], fields["password"], scopes)
+
+
+def _declared_above(content_length: str, limit: int) -> bool:
+    """Whether a ``Content-Length`` value (RFC 9110 §8.6: 1*DIGIT) exceeds ``limit``; any
+    other value is the server's to refuse, and the capped read still applies."""
+    if not (content_length.isascii() and content_length.isdigit()):
+        return False
+    digits = content_length.lstrip("0")
+    # Compared by length first: int() of a very long digit string costs, then raises.
+    return len(digits) > len(str(limit)) or int(digits or "0") > limit
+
+
+class BodyCap:
+    """A request body read before authentication, in chunks, held to ``limit`` bytes.
+
+    The framework adapter reads the chunks and :meth:`add` s them; a body known to be longer
+    than ``limit`` raises a :class:`RequestBodyError` answered 413: from a declared
+    ``Content-Length`` before anything is read, else as soon as the chunks pass ``limit``. A
+    reader that asks for at most :meth:`room` bytes at a time never reads past the cap's next
+    byte, so the rest of a hostile body is never read.
+    """
+
+    def __init__(self, limit: int, content_length: str | None) -> None:
+        self.limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        if content_length is not None and _declared_above(content_length, limit):
+            raise self._refusal()
+
+    def _refusal(self) -> RequestBodyError:
+        return _BodyTooLargeError(f"the request body is larger than {self.limit} bytes")
+
+    def room(self) -> int:
+        """Bytes that may still be read: what is left below the cap, plus the one byte that
+        tells a body over it."""
+        return self.limit + 1 - self._size
+
+    def add(self, chunk: bytes) -> None:
+        """Count ``chunk`` in; the 413 refusal once the body passes the cap."""
+        self._size += len(chunk)
+        if self._size > self.limit:
+            raise self._refusal()
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        """The chunks added, joined."""
+        return b"".join(self._chunks)
+
+
 def _is_json_media_type(content_type: str | None) -> bool:
     # RFC 9110 §8.3.1: type and subtype are case-insensitive, parameters follow a ";".
     # RFC 6839 §3.1: a "+json" suffix names a JSON-based media type.
@@ -275,6 +345,7 @@ def _unverified_typ(token: str | None) -> object:
 
 _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
     (_UnsupportedGrantError, 400, "unsupported_grant_type", "bad_request", ""),
+    (_BodyTooLargeError, 413, "invalid_request", "bad_request", ""),
     (_MediaTypeError, 415, "invalid_request", "unsupported_media_type", ""),
     (RequestBodyError, 400, "invalid_request", "bad_request", ""),
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),

@@ -31,9 +31,11 @@ from typing import Any, TypeVar, cast
 from flask import Flask, Response, current_app, g, has_app_context, jsonify, request
 
 from ._guard import (
+    DEFAULT_MAX_BODY,
     Authenticated,
     AuthFailure,
     AuthRefused,
+    BodyCap,
     GuardConfig,
     GuardCore,
     GuardHooks,
@@ -60,6 +62,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 _EXTENSION = "jwtlite"
 _G_KEY = "_jwtlite_auth"
+# How much of a body is asked of the WSGI input at a time (never more than the cap allows).
+_READ_SIZE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class JWTManager:
     :param cookies: also read tokens from cookies (and set them at login); state-changing
         requests authenticated by cookie must echo ``csrf_cookie`` in ``csrf_header``.
     :param cookie_secure: the ``Secure`` cookie attribute (leave True outside local tests).
+    :param max_body: the largest body read before authentication (a refresh token in JSON,
+        :func:`json_fields`), in bytes; a larger one is refused with 413 without being read in
+        full. Default: the largest token jwtlite verifies, plus 4 KiB.
     """
 
     def __init__(
@@ -96,11 +103,13 @@ class JWTManager:
         csrf_cookie: str = "csrf_token",
         csrf_header: str = "X-CSRF-Token",
         refresh_paths: tuple[str, ...] = ("/refresh", "/logout"),
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
+            max_body=max_body,
         )
         self._config = config
         self._hooks = GuardHooks()
@@ -277,9 +286,32 @@ def _request_view(config: GuardConfig) -> RequestView:
         authorization=headers.get("Authorization"),
         cookies=request.cookies if cookies else {},
         csrf_header=headers.get(config.csrf_header) if cookies else None,
-        body=lambda: request.get_data(cache=True),
+        body=lambda: _capped_data(config.max_body),
         content_type=request.content_type,
     )
+
+
+def _capped_data(limit: int) -> bytes:
+    """The request body, held to ``limit`` bytes by :class:`BodyCap` whatever the app's
+    ``MAX_CONTENT_LENGTH`` (a 413 :class:`RequestBodyError` from ``Content-Length`` before
+    reading, else after reading one byte past the cap); then readable again by the view."""
+    cap = BodyCap(limit, request.headers.get("Content-Length"))
+    # Werkzeug keeps a body that get_data() read here; it is already in memory, but the cap
+    # still decides, so the answer does not depend on what the app read first.
+    cached: bytes | None = getattr(request, "_cached_data", None)
+    if cached is not None:
+        cap.add(cached)
+        return cached
+    stream = request.stream
+    while True:
+        chunk = stream.read(min(cap.room(), _READ_SIZE))
+        if not chunk:
+            break
+        cap.add(chunk)
+    body = cap.body()
+    # Where get_data() would have kept it: get_data(), get_json() and form parsing read it again.
+    request._cached_data = body
+    return body
 
 
 def json_fields(*names: str) -> dict[str, str]:
@@ -287,10 +319,13 @@ def json_fields(*names: str) -> dict[str, str]:
 
     Raises :class:`RequestBodyError`, answered by the manager with 415 when the request does
     not declare ``Content-Type: application/json`` (a cross-site HTML form cannot send that),
-    or 400 ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
-    is missing or not a clean string.
+    400 ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
+    is missing or not a clean string, or 413 when the body is longer than the app's manager's
+    ``max_body`` (the default cap in an app without a manager).
     """
-    return json_body_fields(request.content_type, request.get_data(cache=True), *names)
+    registered = current_app.extensions.get(_EXTENSION)
+    config = registered.core.config if isinstance(registered, _AppState) else GuardConfig()
+    return json_body_fields(request.content_type, _capped_data(config.max_body), *names)
 
 
 def _auth() -> Authenticated | None:

@@ -25,6 +25,7 @@ and optional guards as optional.
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
 # run time, and older FastAPI cannot resolve string annotations on a callable instance.
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Optional
 
 # Starlette is an optional dependency: only users of this module need it installed.
@@ -34,9 +35,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ._guard import (
+    DEFAULT_MAX_BODY,
     Authenticated,
     AuthFailure,
     AuthRefused,
+    BodyCap,
     GuardConfig,
     GuardCore,
     PasswordForm,
@@ -48,7 +51,6 @@ from ._guard import (
     require_json_body,
 )
 from ._openapi import OperationGuards, document_operation
-from ._options import DEFAULT_MAX_TOKEN_SIZE
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
 
@@ -71,10 +73,6 @@ except ImportError:  # pragma: no cover - plain Starlette
 __all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency", "PasswordForm"]
 
 _STATE_KEY = "jwtlite_auth"
-# The guard reads a body before it knows who sent it: a refresh token (RFC 6749 §6) or a
-# password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before decoding it,
-# so a body carrying one needs at most that plus a little room for the JSON around it.
-_DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
 
 
 class JWTAuthError(HTTPException):
@@ -111,39 +109,27 @@ def _declare_scheme(dependency: Any, scheme: tuple[str, Any]) -> None:
         dependency.model = model
 
 
-def _too_large(limit: int) -> AuthFailure:
-    # Not a bearer challenge (RFC 6750 §3): the body, not the token, is wrong.
-    return AuthFailure(413, "invalid_request", "bad_request",
-                       f"the request body is larger than {limit} bytes")
+@contextmanager
+def _answering_body_errors(realm: str) -> Iterator[None]:
+    """A body the guard cannot take (too large, not JSON, not the expected fields) becomes
+    the :class:`JWTAuthError` that answers it."""
+    try:
+        yield
+    except RequestBodyError as exc:
+        raise JWTAuthError(classify(exc, None, ""), realm) from None
 
 
-def _declared_above(content_length: str, limit: int) -> bool:
-    """Whether a ``Content-Length`` value (RFC 9110 §8.6: 1*DIGIT) exceeds ``limit``; any
-    other value is the server's to refuse, and the capped read below still applies."""
-    if not (content_length.isascii() and content_length.isdigit()):
-        return False
-    digits = content_length.lstrip("0")
-    # Compared by length first: int() of a very long digit string costs, then raises.
-    return len(digits) > len(str(limit)) or int(digits or "0") > limit
-
-
-async def _capped_body(request: Request, limit: int, realm: str) -> bytes:
-    """The body, or :class:`JWTAuthError` 413 (RFC 9110 §15.5.14) once it is known to exceed
-    ``limit``: from ``Content-Length`` before reading, else after reading at most ``limit``."""
-    if _declared_above(request.headers.get("content-length", ""), limit):
-        raise JWTAuthError(_too_large(limit), realm)
-    chunks: list[bytes] = []
-    size = 0
+async def _capped_body(request: Request, limit: int) -> bytes:
+    """The body, held to ``limit`` bytes by :class:`BodyCap` (a 413 :class:`RequestBodyError`
+    from ``Content-Length`` before reading, else after reading at most one chunk past it)."""
+    cap = BodyCap(limit, request.headers.get("content-length"))
     stream = request.stream()
     try:
         async for chunk in stream:
-            size += len(chunk)
-            if size > limit:
-                raise JWTAuthError(_too_large(limit), realm)
-            chunks.append(chunk)
+            cap.add(chunk)
     finally:
         await stream.aclose()
-    body = b"".join(chunks)
+    body = cap.body()
     # Starlette's Request.body() keeps the body here once read, so the endpoint (and FastAPI)
     # can read it again after this dependency consumed the stream.
     request._body = body
@@ -166,7 +152,8 @@ class JWTDependency(_SecurityBase):
         core = auth.core
         body = b""
         if self._options["refresh"]:
-            body = await _capped_body(request, auth.max_body, core.config.realm)
+            with _answering_body_errors(core.config.realm):
+                body = await _capped_body(request, auth.max_body)
         view = RequestView(
             method=request.method,
             authorization=request.headers.get("authorization"),
@@ -197,12 +184,8 @@ class _PasswordFormDependency:
             # A cross-site HTML form can post this body; in cookie mode the answer would log
             # the victim's browser in (login CSRF). The password flow hands tokens to clients.
             raise InvalidArgumentError("password_form is for header mode (cookies=False)")
-        realm = auth.core.config.realm
-        raw = await _capped_body(request, auth.max_body, realm)
-        try:
-            return password_form(raw)
-        except RequestBodyError as exc:
-            raise JWTAuthError(classify(exc, None, ""), realm) from None
+        with _answering_body_errors(auth.core.config.realm):
+            return password_form(await _capped_body(request, auth.max_body))
 
 
 def _dependency_calls(route: Any) -> Iterator[Any]:
@@ -240,16 +223,16 @@ class JWTAuth(_SecurityBase):
         scheme_name: str = "JWT",
         refresh_scheme_name: str = "JWTRefresh",
         token_url: Optional[str] = None,
-        max_body: int = _DEFAULT_MAX_BODY,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
-        _check_options(cookies, scheme_name, refresh_scheme_name, token_url, max_body)
+        _check_options(cookies, scheme_name, refresh_scheme_name, token_url)
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
+            max_body=max_body,
         )
         self.core = GuardCore(service, config)
-        self.max_body = max_body
         access, refresh = _schemes(token_url)
         self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
         _declare_scheme(self, self._scheme(refresh=False))
@@ -263,6 +246,11 @@ class JWTAuth(_SecurityBase):
     def service(self) -> TokenService:
         """The bound token service."""
         return self.core.require_service()
+
+    @property
+    def max_body(self) -> int:
+        """The largest body read before authentication, in bytes."""
+        return self.core.config.max_body
 
     def required(
         self, *, optional: bool = False, refresh: bool = False, fresh: bool = False
@@ -369,11 +357,9 @@ class JWTAuth(_SecurityBase):
         the request does not declare ``Content-Type: application/json`` (login CSRF), 400
         ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
         is missing or not a clean string, 413 when it is longer than ``max_body``."""
-        raw = await _capped_body(request, self.max_body, self.core.config.realm)
-        try:
+        with _answering_body_errors(self.core.config.realm):
+            raw = await _capped_body(request, self.max_body)
             return json_body_fields(request.headers.get("content-type"), raw, *names)
-        except RequestBodyError as exc:
-            raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 
     async def json_body(self, request: Request) -> None:
         """A route dependency for a JSON body that FastAPI parses itself (a pydantic model):
@@ -384,11 +370,9 @@ class JWTAuth(_SecurityBase):
             @app.post("/login", dependencies=[Depends(auth.json_body)])
             async def login(credentials: Credentials) -> Response: ...
         """
-        raw = await _capped_body(request, self.max_body, self.core.config.realm)
-        try:
+        with _answering_body_errors(self.core.config.realm):
+            raw = await _capped_body(request, self.max_body)
             require_json_body(request.headers.get("content-type"), raw)
-        except RequestBodyError as exc:
-            raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 
     # --- per-request state and endpoint helpers -------------------------------------------
 
@@ -450,8 +434,7 @@ class JWTAuth(_SecurityBase):
 
 
 def _check_options(
-    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str],
-    max_body: int,
+    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str]
 ) -> None:
     if scheme_name == refresh_scheme_name:
         raise InvalidArgumentError("the refresh scheme needs a name of its own")
@@ -459,5 +442,3 @@ def _check_options(
         raise InvalidArgumentError(
             "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies"
         )
-    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
-        raise InvalidArgumentError("max_body must be a positive number of bytes")
