@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 from ._cache import BoundedCache
 from ._json import dumps, loads_object
 from ._jwe_limits import JWELimits
+from ._jws_header import REGISTERED_HEADERS
 from .b64url import b64url_decode
 from .exceptions import DecodeError, JWEParseError
-from .jws import REGISTERED_HEADERS
 
 __all__ = ["ParsedJWE", "ParsedRecipient", "joint_header", "parse"]
 

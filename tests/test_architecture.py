@@ -74,6 +74,9 @@ LAYERS: dict[str, int] = {
     "jwtlite._jwe_keys": 5,
     # 6 the JWS engine
     "jwtlite.jws": 6,
+    "jwtlite._jws_header": 6,
+    "jwtlite._jws_keys": 6,
+    "jwtlite._jws_json": 6,
     "jwtlite._jwe_serial": 6,
     "jwtlite._jwe_produce": 6,
     "jwtlite.jwe": 6,

@@ -147,6 +147,14 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "check_header",
         "parse_compact",
         "typ_matches",
+        # issue 22: the JSON serialization (RFC 7515 §7.2)
+        "MAX_HEADER_SIZE",
+        "MAX_SIGNATURES",
+        "Signer",
+        "VerifiedJSON",
+        "VerifiedSignature",
+        "decode_json",
+        "encode_json",
     ),
     "jwtlite.claims": (
         "claims_json",  # issue 21
@@ -379,7 +387,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
 
 def test_the_snapshot_is_not_empty() -> None:
     assert len(SURFACE) == 31
-    assert sum(len(names) for names in SURFACE.values()) == 271 + 23  # issue 21: JWE names
+    # issue 21: the JWE names; issue 22: the JWS JSON serialization
+    assert sum(len(names) for names in SURFACE.values()) == 271 + 23 + 7
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))
