@@ -219,6 +219,9 @@ def prepare(
                 f"response_type {escape(response_type)} returns an {name}: pass it, so that"
                 f" its hash can be checked"
             )
+    for value, name in ((access_token, "access_token"), (code, "code")):
+        if value is not None and not isinstance(value, (str, bytes, bytearray)):
+            raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
     if algorithms is not None:
         algorithms = tuple(sorted(_strings(algorithms, "algorithms")))
     return Checks(
