@@ -22,8 +22,9 @@ The issuer is the trust anchor; everything else is derived from it and checked a
   to ``max_stale`` seconds (RFC 5861 §4), and the next attempt waits ``refetch_cooldown``
   seconds; with nothing cached, failures are retried after 1, 2, 4, ... seconds (at most the
   cooldown) and lookups in between fail at once with the last error.
-* **Single flight, no I/O under a lock.** One fetch runs at a time; callers holding a usable
-  document keep using it, the others wait for that fetch (at most ``timeout`` seconds more).
+* **Single flight, no I/O under a lock.** One fetch runs at a time; while it runs, callers
+  keep using the expired document if it may still stand in (``max_stale``), the others wait for
+  that fetch (at most ``timeout`` seconds more).
 
 The discovered ``jwks_uri`` feeds a :class:`~jwtlite.jwks_client.PyJWKClient` (or, for
 :class:`AsyncOpenIDProvider`, an :class:`~jwtlite.jwks_client_async.AsyncPyJWKClient`) built
@@ -190,6 +191,10 @@ class _Rules:
         if self.metadata is not None and now < self._fresh_until + self.max_stale:
             return self.metadata
         return None
+
+    def stale(self) -> ProviderMetadata | None:
+        """The expired document, while it may stand in (a refetch is running or failed)."""
+        return self._stale(self.clock())
 
     def begin(self, refresh: bool) -> ProviderMetadata | PyJWKClientError | None:
         """A usable document, the error to raise at once, or None: fetch."""
@@ -426,6 +431,8 @@ class OpenIDProvider(_Provider):
             leader = flight is None
             if flight is None:
                 flight = self._flight = _Flight()
+            elif not refresh and (stale := self._rules.stale()) is not None:
+                return stale  # another thread is refetching: no need to wait for it
         if leader:
             self._fly(flight)
         elif not flight.done.wait(self.timeout + 1.0):
@@ -593,6 +600,8 @@ class AsyncOpenIDProvider(_Provider):
             raise type(usable)(str(usable))
         if flight is None:
             flight = self._flight = asyncio.ensure_future(self._fly())
+        elif not refresh and (stale := self._rules.stale()) is not None:
+            return stale  # another task is refetching: no need to wait for it
         try:
             # shield: a waiter that gives up does not cancel the others' fetch
             result = await asyncio.wait_for(asyncio.shield(flight), self.timeout + 1.0)

@@ -79,6 +79,7 @@ class Server:
         self.lock = threading.Lock()
         self.delay = 0.0
         self.release = threading.Event()
+        self.arrived = threading.Event()  # set by every request
         self.base = ""
 
     def json(self, path: str, document: Any, **headers: str) -> None:
@@ -112,6 +113,7 @@ def _handler(state: Server) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with state.lock:
                 state.requests.append((self.path, dict(self.headers)))
+            state.arrived.set()
             if state.delay:
                 state.release.wait(state.delay)
             route = state.routes.get(self.path, Route(b"not found", 404))
@@ -707,3 +709,46 @@ def test_any_document_raises_only_provider_metadata_errors(body: bytes) -> None:
     assert metadata.issuer == "https://op.example.com"
     assert metadata.jwks_uri is not None
     assert metadata.jwks_uri.startswith("https://")
+
+
+def test_while_a_refetch_runs_the_others_use_the_stale_document(http: Server, clock: Clock) -> None:
+    op = provider(http, clock, lifespan=600)
+    first = op.get_metadata()
+    clock.now += 600
+    http.delay = 5.0
+    http.arrived.clear()
+    refetch = threading.Thread(target=op.get_metadata)
+    refetch.start()
+    assert http.arrived.wait(5)  # the refetch reached the server, which holds it
+    started = time.monotonic()
+    assert op.get_metadata() is first  # not blocked behind the slow refetch
+    assert time.monotonic() - started < 1
+    http.release.set()
+    refetch.join(10)
+    assert http.count(WELL_KNOWN) == 2
+
+
+def test_async_while_a_refetch_runs_the_others_use_the_stale_document(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+    gate = asyncio.Event()
+    calls = []
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        calls.append(uri)
+        if len(calls) > 1:
+            await gate.wait()
+        return json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/jwks"}).encode()
+
+    async def scenario() -> None:
+        op = oidc.AsyncOpenIDProvider(issuer, fetch=fetch, lifespan=600, clock=clock)
+        first = await op.get_metadata()
+        clock.now += 600
+        refetch = asyncio.ensure_future(op.get_metadata())
+        await asyncio.sleep(0)
+        # answered at once, not after the held refetch (which the gate keeps for 10 s)
+        assert await asyncio.wait_for(op.get_metadata(), 1.0) is first
+        gate.set()
+        assert (await refetch) == first
+        assert len(calls) == 2
+
+    asyncio.run(scenario())
