@@ -44,12 +44,8 @@ from typing import Any
 from . import _jwa, jws
 from ._escape import escape
 from ._oidc_claims import Checks, check_claims, prepare, token_hash
-from ._oidc_discovery import (
-    AsyncOpenIDProvider,
-    OpenIDProvider,
-    ProviderMetadata,
-    well_known_uri,
-)
+from ._oidc_discovery import AsyncOpenIDProvider, OpenIDProvider
+from ._oidc_metadata import ProviderMetadata, well_known_uri
 from .api import PyJWT
 from .exceptions import (
     InvalidACRError,

@@ -82,6 +82,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._jwks_http": 8,
     "jwtlite.oidc": 8,
     "jwtlite._oidc_discovery": 8,
+    "jwtlite._oidc_metadata": 8,
     "jwtlite._oidc_claims": 8,
     "jwtlite.keygen": 8,
     "jwtlite.revocation": 8,

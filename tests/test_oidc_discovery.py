@@ -31,7 +31,7 @@ from property.strategies import json_values
 
 import jwtlite
 from jwtlite import oidc
-from jwtlite._oidc_discovery import parse_metadata
+from jwtlite._oidc_metadata import parse_metadata
 from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import (
     InvalidArgumentError,
