@@ -29,6 +29,7 @@ from .exceptions import (
     InvalidNonceError,
     InvalidSubjectError,
     InvalidTokenError,
+    InvalidValueError,
     MissingRequiredClaimError,
 )
 
@@ -43,8 +44,8 @@ _FRONT_CHANNEL = (
     frozenset({"code", "id_token", "token"}),
 )
 #: ``typ`` values of other JWT profiles, lower case, without ``application/`` (RFC 8725 §3.11):
-#: RFC 9068 access tokens, back-channel logout tokens, RFC 8417 security events, RFC 9449 DPoP
-#: proofs, RFC 9701 introspection responses, RFC 7523 client assertions' common ``typ``s aside.
+#: RFC 9068 access tokens, OpenID Connect Back-Channel Logout tokens, RFC 8417 security events,
+#: RFC 9449 DPoP proofs and RFC 9701 introspection responses.
 _OTHER_PROFILES = frozenset(
     {"at+jwt", "logout+jwt", "secevent+jwt", "dpop+jwt", "token-introspection+jwt"}
 )
@@ -72,13 +73,13 @@ def _digest(data: bytes, alg: str, curve: str | None) -> bytes:
 
 
 def _ascii(value: Any, name: str) -> bytes:
-    """The octets of the ASCII representation of ``value`` (§3.1.3.6), or InvalidValueError."""
+    """The octets of the ASCII representation of ``value`` (§3.1.3.6)."""
     if isinstance(value, str) and value.isascii():
         return value.encode("ascii")
     if isinstance(value, (bytes, bytearray)) and value.isascii():
         return bytes(value)
     if isinstance(value, (str, bytes, bytearray)):
-        raise InvalidHashClaimError(f"The {name} is not ASCII, so no ID token hash can match it")
+        raise InvalidValueError(f"The {name} is not ASCII, so no ID token hash can match it")
     raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
 
 
@@ -95,7 +96,7 @@ def token_hash(value: str | bytes, alg: str, *, curve: str | None = None) -> str
     Raises:
         InvalidArgumentError: ``alg`` is unknown or ``none``, ``EdDSA`` without a curve, or
             ``value`` is not a string.
-        InvalidHashClaimError: ``value`` is not ASCII.
+        InvalidValueError: ``value`` is not ASCII.
     """
     digest = _digest(_ascii(value, "value"), alg, curve)
     return b64url_encode(digest[: len(digest) // 2])
@@ -114,7 +115,10 @@ def _check_hash(
     if claim not in payload:
         raise MissingRequiredClaimError(claim)
     name = "access token" if claim == "at_hash" else "authorization code"
-    octets = _ascii(value, name)
+    try:
+        octets = _ascii(value, name)
+    except InvalidValueError as exc:  # what came with the token is unusable: refuse the token
+        raise InvalidHashClaimError(str(exc)) from None
     got = payload[claim]
     if not isinstance(got, str):
         raise InvalidHashClaimError(f"The {claim} claim must be a string")

@@ -40,6 +40,7 @@ from jwtlite.exceptions import (
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
+    InvalidValueError,
     MissingRequiredClaimError,
     PyJWTError,
 )
@@ -151,7 +152,7 @@ def test_token_hash_refusals() -> None:
     for alg in ("none", "XS256", 3):
         with pytest.raises(InvalidArgumentError, match="No ID token hash"):
             oidc.token_hash("x", alg)  # type: ignore[arg-type]
-    with pytest.raises(InvalidHashClaimError, match="not ASCII"):
+    with pytest.raises(InvalidValueError, match="not ASCII"):
         oidc.token_hash("tökén", "RS256")
     with pytest.raises(InvalidArgumentError, match="must be a string"):
         oidc.token_hash(None, "RS256")  # type: ignore[arg-type]
@@ -399,7 +400,7 @@ def test_step_13_auth_time_with_max_age() -> None:
 def test_3_2_2_9_at_hash_must_match() -> None:
     token = mint(claims(at_hash=oidc.token_hash(ACCESS_TOKEN, "RS256")))
     assert verify(token, access_token=ACCESS_TOKEN, response_type="id_token token")
-    for other in (ACCESS_TOKEN + "x", ACCESS_TOKEN.lower(), "ünicode"):
+    for other in (ACCESS_TOKEN + "x", ACCESS_TOKEN.lower(), "ünicode", "ünicode".encode()):
         with pytest.raises(InvalidHashClaimError):
             verify(token, access_token=other)
     with pytest.raises(InvalidHashClaimError, match="must be a string"):
