@@ -30,30 +30,36 @@ SHAKE256 with a 114-byte output for Ed448 (RFC 8032 §5.1, §5.2). Under the leg
 name the curve is that of the key that verified the token, read from the signature's length
 (64 or 114 bytes, RFC 8032 §5.1.6 and §5.2.6); RFC 9864's ``Ed25519`` and ``Ed448`` name it.
 
-Encrypted ID tokens (JWE, step 1) are not supported: a five-segment token is refused as
-malformed.
+Encrypted ID tokens (step 1) are decrypted with ``decryption_key`` (and the ``jwe_algorithms``
+and ``jwe_encryptions`` agreed at registration) through :mod:`jwtlite.jwe`; the plaintext must be
+a signed ID token (§2: "signed and then encrypted"), which is then checked as above. With
+``decryption_key`` an unencrypted token is refused (step 1: encryption was negotiated); without
+it an encrypted one is.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import _jwa, jws
+from . import _jwa, jwe, jws
 from ._escape import escape
 from ._oidc_claims import Checks, check_claims, prepare, token_hash
 from ._oidc_discovery import AsyncOpenIDProvider, OpenIDProvider
 from ._oidc_metadata import ProviderMetadata, well_known_uri
 from .api import PyJWT
 from .exceptions import (
+    DecodeError,
     InvalidACRError,
     InvalidArgumentError,
     InvalidAuthorizedPartyError,
     InvalidAuthTimeError,
     InvalidHashClaimError,
     InvalidNonceError,
+    InvalidTokenError,
     ProviderMetadataError,
 )
 from .jwks_client import PyJWKClient
@@ -131,6 +137,53 @@ def _verify(
     return payload
 
 
+# --- encrypted ID tokens (§3.1.3.7 step 1) ---------------------------------------------------
+
+
+#: Three base64url segments (RFC 7515 §7.1); a JSON claims set never matches (``{``, quotes).
+_COMPACT_JWS = re.compile(rb"[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+
+
+def _is_jwe(token: Any) -> bool:
+    """A compact JWE has five segments (RFC 7516 §7.1), a JWS three."""
+    if isinstance(token, str):
+        return token.count(".") == 4
+    return isinstance(token, (bytes, bytearray)) and token.count(b".") == 4
+
+
+def _decrypted(token: str | bytes, key: Any, algorithms: Any, encryptions: Any) -> str | bytes:
+    """The signed ID token inside an encrypted one; ``token`` itself when none is expected."""
+    if key is None:
+        if _is_jwe(token):
+            raise DecodeError(
+                "The ID token is encrypted: pass decryption_key, jwe_algorithms and"
+                " jwe_encryptions (OpenID Connect Core §3.1.3.7 step 1)"
+            )
+        return token
+    if not _is_jwe(token):
+        # Step 1: "If encryption was negotiated ... and the ID Token is not encrypted, the RP
+        # SHOULD reject it": an attacker who can inject a token need not know the client's key.
+        raise InvalidTokenError(
+            "The ID token is not encrypted, though encryption was agreed (decryption_key)"
+        )
+    plaintext = jwe.decrypt_complete(
+        token, key, algorithms=algorithms, encryptions=encryptions
+    ).plaintext
+    if not _COMPACT_JWS.fullmatch(plaintext):
+        # §2: ID tokens are signed, and "optionally both signed and then encrypted": claims
+        # that were only encrypted (with the client's public key, by anyone) are not trusted.
+        raise InvalidTokenError("An encrypted ID token must hold a signed one (a JWS)")
+    return plaintext
+
+
+def _check_decryption(key: Any, algorithms: Any, encryptions: Any) -> None:
+    if key is not None and (algorithms is None or encryptions is None):
+        raise InvalidArgumentError(
+            "decryption_key needs jwe_algorithms and jwe_encryptions (the id_token_encrypted_"
+            "response_alg and _enc agreed at registration)"
+        )
+
+
 # --- keys from clients and providers ---------------------------------------------------------
 
 
@@ -170,6 +223,9 @@ def verify_id_token(
     max_iat_age: float | timedelta | None = None,
     leeway: float | timedelta = 0,
     now: float | datetime | None = None,
+    decryption_key: Any = None,
+    jwe_algorithms: Sequence[str] | None = None,
+    jwe_encryptions: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Verify an ID token as OpenID Connect Core §3.1.3.7 (and §3.2.2.11, §3.3.2.12) asks;
     return its claims.
@@ -200,6 +256,10 @@ def verify_id_token(
         max_iat_age: refuse a token issued longer ago than this.
         leeway: seconds of clock skew allowed on every time check.
         now: the current time (seconds since the epoch or a datetime), for tests.
+        decryption_key: for encrypted ID tokens, the client's private (or shared) key; the
+            token must then be encrypted, and hold a signed ID token.
+        jwe_algorithms, jwe_encryptions: the JWE ``alg`` and ``enc`` values accepted (as
+            :func:`jwtlite.jwe.decrypt`'s ``algorithms`` and ``encryptions``).
 
     Raises:
         InvalidTokenError: the token fails a check; the subclasses say which
@@ -214,10 +274,12 @@ def verify_id_token(
         acr_values, trusted_audiences, require_azp_with_several_audiences, max_iat_age,
         leeway, now,
     )  # fmt: skip
+    _check_decryption(decryption_key, jwe_algorithms, jwe_encryptions)
     if isinstance(key, (AsyncOpenIDProvider, AsyncPyJWKClient)):
         raise InvalidArgumentError(
             f"{type(key).__name__} is for asyncio code: use verify_id_token_async"
         )
+    token = _decrypted(token, decryption_key, jwe_algorithms, jwe_encryptions)
     if isinstance(key, OpenIDProvider):
         provider = key.get_metadata()
         return _verify(token, _from_client(token, key.get_jwks_client()), checks, provider)
@@ -244,6 +306,9 @@ async def verify_id_token_async(
     max_iat_age: float | timedelta | None = None,
     leeway: float | timedelta = 0,
     now: float | datetime | None = None,
+    decryption_key: Any = None,
+    jwe_algorithms: Sequence[str] | None = None,
+    jwe_encryptions: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """:func:`verify_id_token` for asyncio: ``key`` may be an :class:`AsyncOpenIDProvider` or an
     :class:`~jwtlite.jwks_client_async.AsyncPyJWKClient` (or a key, as there). The blocking
@@ -254,11 +319,13 @@ async def verify_id_token_async(
         acr_values, trusted_audiences, require_azp_with_several_audiences, max_iat_age,
         leeway, now,
     )  # fmt: skip
+    _check_decryption(decryption_key, jwe_algorithms, jwe_encryptions)
     if isinstance(key, (OpenIDProvider, PyJWKClient)):
         raise InvalidArgumentError(
             f"{type(key).__name__} blocks the event loop: use its asyncio counterpart"
             " (AsyncOpenIDProvider, AsyncPyJWKClient) or verify_id_token"
         )
+    token = _decrypted(token, decryption_key, jwe_algorithms, jwe_encryptions)
     if isinstance(key, AsyncOpenIDProvider):
         provider = await key.get_metadata()
         material = await _from_async_client(token, await key.get_jwks_client())

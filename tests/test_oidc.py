@@ -44,6 +44,7 @@ from jwtlite.exceptions import (
     MissingRequiredClaimError,
     PyJWTError,
 )
+from jwtlite.jwe_jwt import encrypt_jwt
 from jwtlite.jwk import PyJWK, PyJWKSet, key_to_jwk
 from jwtlite.keys import load_key
 
@@ -226,11 +227,61 @@ def test_time_in_every_form() -> None:
 # --- §3.1.3.7, step by step -----------------------------------------------------------------------
 
 
-def test_step_1_an_encrypted_token_is_refused_not_decrypted() -> None:
-    jwe = ".".join(b64url_encode(part) for part in (b'{"alg":"RSA-OAEP","enc":"A256GCM"}',
-                   b"key", b"iv", b"ciphertext", b"tag"))  # fmt: skip
-    with pytest.raises(DecodeError):
-        verify(jwe)
+#: The client's encryption key (registered with the provider) and the agreed JWE algorithms.
+CLIENT_KEY = OTHER_RSA
+JWE_ARGS: dict[str, Any] = {
+    "decryption_key": CLIENT_KEY,
+    "jwe_algorithms": ["RSA-OAEP-256"],
+    "jwe_encryptions": ["A256GCM"],
+}
+
+
+def encrypted(payload: dict[str, Any] | None = None, sign: bool = True, **kwargs: Any) -> str:
+    """An ID token signed by the provider (RSA) and encrypted to the client (RSA-OAEP-256)."""
+    options: dict[str, Any] = {"alg": "RSA-OAEP-256", "enc": "A256GCM"}
+    if sign:
+        options.update(sign_key=RSA, sign_algorithm="RS256")
+    options.update(kwargs)
+    public = key_to_jwk(CLIENT_KEY, include_private=False)
+    return encrypt_jwt(claims() if payload is None else payload, public, **options)
+
+
+def test_step_1_an_encrypted_token_is_decrypted_then_verified() -> None:
+    token = encrypted()
+    assert token.count(".") == 4
+    assert verify(token, **JWE_ARGS) == claims()
+    assert verify(token.encode(), **JWE_ARGS) == claims()
+    payload = asyncio.run(oidc.verify_id_token_async(
+        token, RSA, issuer=ISSUER, client_id=CLIENT, nonce=NONCE, now=NOW, **JWE_ARGS))  # fmt: skip
+    assert payload == claims()
+    # everything inside is checked as for a signed token
+    with pytest.raises(InvalidNonceError):
+        verify(encrypted(claims(nonce="other")), **JWE_ARGS)
+
+
+def test_step_1_an_encrypted_token_needs_the_decryption_key() -> None:
+    with pytest.raises(DecodeError, match="decryption_key"):
+        verify(encrypted())
+    with pytest.raises(InvalidTokenError):
+        verify(encrypted(), **{**JWE_ARGS, "decryption_key": RSA})  # not the client's key
+    with pytest.raises(InvalidAlgorithmError):
+        verify(encrypted(alg="RSA-OAEP"), **JWE_ARGS)  # not the agreed alg
+    with pytest.raises(InvalidArgumentError, match="jwe_algorithms"):
+        verify(encrypted(), decryption_key=CLIENT_KEY)
+
+
+def test_step_1_with_encryption_agreed_a_plain_token_is_refused() -> None:
+    with pytest.raises(InvalidTokenError, match="not encrypted"):
+        verify(mint(), **JWE_ARGS)
+
+
+def test_2_an_encrypted_token_must_hold_a_signed_one() -> None:
+    """Anyone can encrypt to the client's public key: bare encrypted claims prove nothing."""
+    with pytest.raises(InvalidTokenError, match="must hold a signed one"):
+        verify(encrypted(sign=False), **JWE_ARGS)
+    forged = encrypted(sign_key=OTHER_RSA, sign_algorithm="RS256")  # signed, not by the issuer
+    with pytest.raises(InvalidSignatureError):
+        verify(forged, **JWE_ARGS)
 
 
 @pytest.mark.parametrize(
