@@ -52,6 +52,13 @@ __all__ = [
     "JWEParseError",
     "UnknownOptionWarning",
     "PrivateKeyRequiredError",
+    # OpenID Connect (jwtlite.oidc)
+    "InvalidACRError",
+    "InvalidAuthTimeError",
+    "InvalidAuthorizedPartyError",
+    "InvalidHashClaimError",
+    "InvalidNonceError",
+    "ProviderMetadataError",
 ]
 
 
@@ -270,3 +277,38 @@ class JWEParseError(JWEError, DecodeError):
 class PrivateKeyRequiredError(InvalidKeyError, AttributeError):
     """A public key was given to sign with; also an ``AttributeError``, which is what PyJWT
     raises there (its public key objects have no ``sign`` method). jwtlite-specific."""
+
+
+# --- OpenID Connect (jwtlite.oidc): the ID token checks and provider discovery ----------------
+
+
+class InvalidNonceError(InvalidTokenError):
+    """An ID token's ``nonce`` claim is absent, or differs from the nonce the relying party sent
+    (OpenID Connect Core §3.1.3.7 step 11): a replayed or injected token. jwtlite-specific."""
+
+
+class InvalidHashClaimError(InvalidTokenError):
+    """An ID token's ``at_hash`` or ``c_hash`` does not match the access token or code that came
+    with it (OpenID Connect Core §3.2.2.9, §3.3.2.10): one of them was swapped. jwtlite-specific."""
+
+
+class InvalidAuthorizedPartyError(InvalidAudienceError):
+    """An ID token's ``azp`` is not the client's id, or is absent from a token with several
+    audiences (OpenID Connect Core §2, §3.1.3.7 steps 4-5). jwtlite-specific."""
+
+
+class InvalidAuthTimeError(InvalidTokenError):
+    """An ID token's ``auth_time`` is not a number, lies in the future, or is older than the
+    ``max_age`` the relying party asked for (OpenID Connect Core §3.1.3.7 step 13): the
+    End-User must authenticate again. jwtlite-specific."""
+
+
+class InvalidACRError(InvalidTokenError):
+    """An ID token's ``acr`` is not one the relying party accepts (OpenID Connect Core
+    §3.1.3.7 step 12). jwtlite-specific."""
+
+
+class ProviderMetadataError(PyJWKClientError):
+    """A provider's discovery document is unusable: not a JSON object, an ``issuer`` that is not
+    the one it was fetched for (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3), or a
+    ``jwks_uri`` that is missing or not HTTPS. jwtlite-specific."""
