@@ -9,17 +9,21 @@ invalid ephemeral keys, key binding, fresh IVs), so a later change cannot loosen
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from _jwe_support import require
+from conftest import key_pem
 
 import jwtlite
-from jwtlite import jwe
+from jwtlite import _jwe_keymgmt, jwe
 from jwtlite.backends import Backend
 from jwtlite.b64url import b64url_encode
-from jwtlite.exceptions import InvalidArgumentError, InvalidSignatureError
+from jwtlite.exceptions import InvalidArgumentError, InvalidSignatureError, JWEDecryptionError
 from jwtlite.jwe_jwt import decrypt_jwt
+from jwtlite.keys import load_key
 
 KEY = bytes(range(32))
 DIR = {"algorithms": ["dir"], "encryptions": ["A256GCM"]}
@@ -43,3 +47,51 @@ def test_no_falsy_verify_signature_skips_the_inner_signature_was_only_false(
                     options={"verify_signature": off}, **DIR)  # fmt: skip
     with pytest.raises(InvalidSignatureError):
         decrypt_jwt(token, KEY, verify_key=honest, verify_algorithms=["HS256"], **DIR)
+
+
+# --- a wrapped key can only have one length: checked before any work ---------------------------
+
+_WRAPPING = [
+    ("A128KW", KEY[:16]),
+    ("A128GCMKW", KEY[:16]),
+    ("PBES2-HS256+A128KW", b"correct horse battery staple"),
+    ("ECDH-ES+A128KW", "ec"),
+]
+
+
+@pytest.mark.parametrize(("alg", "key"), _WRAPPING, ids=[alg for alg, _ in _WRAPPING])
+def test_an_oversized_encrypted_key_costs_no_unwrap_was_1_4_s_on_pure(
+    alg: str, key: Any, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RFC 3394 unwraps 8n octets in 6n AES blocks: a 190 KB JWE Encrypted Key (inside the
+    token limit) cost 1.4 s on the pure backend, a thousand times an honest token, though a
+    wrapped CEK has exactly one length (the CEK's, plus 8 for A*KW). Refused first now."""
+    require(backend, [alg], ["A128GCM"])
+    if key == "ec":
+        key = load_key(key_pem("ec_p256.pem"))
+    token = jwe.encrypt(b"x", key, alg=alg, enc="A128GCM")
+    protected, _, iv, ciphertext, tag = token.split(".")
+    calls: list[str] = []
+    for name in ("aes_key_unwrap", "aes_gcm_decrypt", "ecdh"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(backend, name, _spy(calls, name, original))
+    monkeypatch.setattr(_jwe_keymgmt, "pbes2_kek", _spy(calls, "pbkdf2", _jwe_keymgmt.pbes2_kek))
+    for size in (8 * 24_000, 16 + 16, 16 + 8 - 1, 16 - 8):
+        if size == 16 + (0 if alg == "A128GCMKW" else 8):
+            continue  # the one right length
+        forged = ".".join([protected, b64url_encode(bytes(size)), iv, ciphertext, tag])
+        start = time.perf_counter()
+        with pytest.raises(JWEDecryptionError, match=r"^Decryption failed$"):
+            jwe.decrypt(forged, key, algorithms=[alg], encryptions=["A128GCM"])
+        assert time.perf_counter() - start < 0.2
+    assert calls == []
+    assert jwe.decrypt(token, key, algorithms=[alg], encryptions=["A128GCM"]) == b"x"
+    assert calls  # the spies do see an honest token's work
+
+
+def _spy(calls: list[str], name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+    def spy(*args: Any) -> Any:
+        calls.append(name)
+        return call(*args)
+
+    return spy
