@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import _hmac_guard
 from ._cache import IdentityCache
 from ._escape import escape_kid
 from ._jwa import JWEAlgorithm, JWEEncryption
@@ -234,8 +235,9 @@ def _secret(key: Any, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> 
         raise _fail(f"{alg.name} needs a key as bytes, not {type(key).__name__}", operation)
     if not secret:
         raise _fail(f"the {alg.name} key is empty", operation)
-    if is_public_key_material(secret):
-        # RFC 8725 §3.1 key confusion: a PEM, SSH or JWK text is someone's key, never a secret.
+    if _hmac_guard.refusal(secret) is not None or is_public_key_material(secret):
+        # RFC 8725 §3.1 key confusion: a PEM, SSH or JWK text is someone's key, never a secret;
+        # by its look too, as for an HMAC secret (a UTF-16 or damaged PEM, say, does not parse).
         raise _fail(f"key material (PEM, SSH or JWK text) cannot be a {alg.name} secret", operation)
     wanted = _secret_size(alg, enc)
     if wanted and len(secret) != wanted:

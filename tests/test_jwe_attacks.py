@@ -18,10 +18,17 @@ from _jwe_support import require
 from conftest import key_pem
 
 import jwtlite
+import jwtlite._hmac_guard
 from jwtlite import _jwe_keymgmt, jwe
 from jwtlite.backends import Backend
 from jwtlite.b64url import b64url_encode
-from jwtlite.exceptions import InvalidArgumentError, InvalidSignatureError, JWEDecryptionError
+from jwtlite.exceptions import (
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    JWEDecryptionError,
+    UnusableKeyError,
+)
 from jwtlite.jwe_jwt import decrypt_jwt
 from jwtlite.keys import load_key
 
@@ -95,3 +102,40 @@ def _spy(calls: list[str], name: str, call: Callable[..., Any]) -> Callable[...,
         return call(*args)
 
     return spy
+
+
+# --- key confusion: key text is never a symmetric key or a password -----------------------------
+
+_PEM = key_pem("rsa2048.pem")
+_KEY_TEXT = {
+    "UTF-16 PEM": _PEM.decode("ascii").encode("utf-16"),
+    "PEM with a damaged body": b"-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n",
+    "an OpenSSH line that does not parse": b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI",
+    "a JWK in an array": b'[{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]',
+    "a PEM certificate that does not parse": b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+}
+
+
+@pytest.mark.parametrize("text", list(_KEY_TEXT.values()), ids=list(_KEY_TEXT))
+def test_key_text_jws_refuses_as_an_hmac_secret_is_no_jwe_password_was_accepted(
+    text: bytes, backend: Backend
+) -> None:
+    """JWS refuses key text by its look (``_hmac_guard``) as well as by parsing; JWE only
+    parsed, so text that looks like someone's key but does not parse became a PBES2 password
+    (or an A*KW key when 16, 24 or 32 bytes long) on both sides."""
+    require(backend, ["PBES2-HS256+A128KW", "A128KW"], ["A128GCM"])
+    with pytest.raises(UnusableKeyError):
+        jwtlite.decode(jwtlite.encode({}, b"k" * 32), text, algorithms=["HS256"])
+    pbes2 = {"algorithms": ["PBES2-HS256+A128KW"], "encryptions": ["A128GCM"]}
+    with pytest.raises(InvalidKeyError, match=r"key material \(PEM, SSH or JWK text\)"):
+        jwe.encrypt(b"x", text, alg="PBES2-HS256+A128KW", enc="A128GCM")
+    token = jwe.encrypt(b"x", b"a password", alg="PBES2-HS256+A128KW", enc="A128GCM")
+    with pytest.raises(UnusableKeyError, match=r"key material \(PEM, SSH or JWK text\)"):
+        jwe.decrypt(token, text, **pbes2)
+    if not text.startswith(b"\xff\xfe"):  # as a str password too (UTF-16 is no UTF-8 text)
+        with pytest.raises(UnusableKeyError, match=r"key material \(PEM, SSH or JWK text\)"):
+            jwe.decrypt(token, text.decode("utf-8"), **pbes2)
+    sixteen = text[:16]
+    if jwtlite._hmac_guard.refusal(sixteen) is not None:
+        with pytest.raises(InvalidKeyError, match=r"key material \(PEM, SSH or JWK text\)"):
+            jwe.encrypt(b"x", sixteen, alg="A128KW", enc="A128GCM")
