@@ -8,7 +8,6 @@ invalid ephemeral keys, key binding, fresh IVs), so a later change cannot loosen
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +18,11 @@ from conftest import key_pem
 
 import jwtlite
 import jwtlite._hmac_guard
-from jwtlite import _jwe_keymgmt, jwe
-from jwtlite.backends import Backend
+from jwtlite import PyJWKSet, _jwe_keymgmt, jwe
+from jwtlite._jwkformat import key_members
+from jwtlite._jwks_cache import parse_jwk_set
 from jwtlite.b64url import b64url_encode
+from jwtlite.backends import Backend
 from jwtlite.exceptions import (
     InvalidArgumentError,
     InvalidKeyError,
@@ -109,10 +110,12 @@ def _spy(calls: list[str], name: str, call: Callable[..., Any]) -> Callable[...,
 _PEM = key_pem("rsa2048.pem")
 _KEY_TEXT = {
     "UTF-16 PEM": _PEM.decode("ascii").encode("utf-16"),
-    "PEM with a damaged body": b"-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n",
+    "PEM with a damaged body": b"-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----",
     "an OpenSSH line that does not parse": b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI",
     "a JWK in an array": b'[{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]',
-    "a PEM certificate that does not parse": b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+    "a PEM certificate that does not parse": (
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
+    ),
 }
 
 
@@ -139,3 +142,46 @@ def test_key_text_jws_refuses_as_an_hmac_secret_is_no_jwe_password_was_accepted(
     if jwtlite._hmac_guard.refusal(sixteen) is not None:
         with pytest.raises(InvalidKeyError, match=r"key material \(PEM, SSH or JWK text\)"):
             jwe.encrypt(b"x", sixteen, alg="A128KW", enc="A128GCM")
+
+
+# --- what a fetched JWK Set refused stays refused --------------------------------------------
+
+
+def test_a_fetched_set_s_published_secret_never_decrypts_was_read_from_skipped(
+    backend: Backend,
+) -> None:
+    """A JWKS client skips a fetched set's ``oct`` members and private keys ("a published
+    secret is not secret"). JWE re-reads a set's skipped members (PyJWK has no JWE algorithms),
+    and so took those too: anyone could encrypt a ``dir`` token to the published secret."""
+    require(backend, ["dir", "RSA-OAEP-256"], ["A256GCM"])
+    rsa = load_key(key_pem("rsa2048.pem"))
+    public = {**key_members(rsa.public_key(), include_private=False), "kid": "enc",
+              "alg": "RSA-OAEP-256", "use": "enc"}  # fmt: skip
+    private = {**key_members(rsa, include_private=True), "kid": "leaked", "alg": "RSA-OAEP-256"}
+    fetched = parse_jwk_set({"keys": [
+        {**key_members(load_key(key_pem("ec_p256.pem")).public_key(), include_private=False),
+         "kid": "sig"},
+        {"kty": "oct", "k": b64url_encode(KEY), "kid": "published"},
+        public,
+        private,
+    ]})  # fmt: skip
+    assert len(fetched.skipped) == 3
+    forged = jwe.encrypt(b"from anyone", KEY, alg="dir", enc="A256GCM",
+                         headers={"kid": "published"})  # fmt: skip
+    with pytest.raises(UnusableKeyError, match='No key in the JWK Set has kid "published"'):
+        jwe.decrypt(forged, fetched, **DIR)
+    with pytest.raises(InvalidKeyError, match='No key in the JWK Set has kid "published"'):
+        jwe.encrypt(b"x", fetched, alg="dir", enc="A256GCM", headers={"kid": "published"})
+    to_leaked = jwe.encrypt(b"x", rsa, alg="RSA-OAEP-256", enc="A256GCM",
+                            headers={"kid": "leaked"})  # fmt: skip
+    oaep = {"algorithms": ["RSA-OAEP-256"], "encryptions": ["A256GCM"]}
+    with pytest.raises(UnusableKeyError, match='No key in the JWK Set has kid "leaked"'):
+        jwe.decrypt(to_leaked, fetched, **oaep)
+    # A published public encryption key is what a fetched set is for: encrypting to it.
+    token = jwe.encrypt(b"x", fetched, alg="RSA-OAEP-256", enc="A256GCM",
+                        headers={"kid": "enc"})  # fmt: skip
+    assert jwe.decrypt(token, rsa, **oaep) == b"x"
+    # The same members in a set the caller built are the caller's own keys, and are used.
+    own = PyJWKSet.from_dict({"keys": [{"kty": "oct", "k": b64url_encode(KEY), "kid": "s",
+                                        "alg": "HS256"}, private]})  # fmt: skip
+    assert jwe.decrypt(to_leaked, own, **oaep) == b"x"
