@@ -8,6 +8,8 @@ invalid ephemeral keys, key binding, fresh IVs), so a later change cannot loosen
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +17,9 @@ from typing import Any
 import pytest
 from _jwe_support import require
 from conftest import key_pem
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from property.strategies import json_values
 
 import jwtlite
 import jwtlite._hmac_guard
@@ -28,6 +33,8 @@ from jwtlite.exceptions import (
     InvalidKeyError,
     InvalidSignatureError,
     JWEDecryptionError,
+    JWEParseError,
+    PyJWTError,
     UnusableKeyError,
 )
 from jwtlite.jwe_jwt import decrypt_jwt
@@ -185,3 +192,39 @@ def test_a_fetched_set_s_published_secret_never_decrypts_was_read_from_skipped(
     own = PyJWKSet.from_dict({"keys": [{"kty": "oct", "k": b64url_encode(KEY), "kid": "s",
                                         "alg": "HS256"}, private]})  # fmt: skip
     assert jwe.decrypt(to_leaked, own, **oaep) == b"x"
+
+
+# --- an already parsed JWE (a mapping) is held to JSON's rules -----------------------------------
+
+
+def test_header_names_of_a_mapping_token_must_be_strings_was_a_type_error(
+    backend: Backend,
+) -> None:
+    """A token passed as a mapping (a framework parsed the JSON) may come from a parser that
+    keeps integer names (YAML, msgpack). ``{1: ...}`` in two headers raised Python's
+    TypeError from the duplicate-name check, comparing 1 with "x"."""
+    require(backend, ["dir"], ["A256GCM"])
+    token = json.loads(jwe.encrypt_json(b"x", [jwe.Recipient(KEY, "dir")], enc="A256GCM"))
+    clash = {**token, "unprotected": {1: "a", "x": 1},
+             "recipients": [{"header": {1: "b", "x": 2, "alg": "dir"}}]}  # fmt: skip
+    for hostile in (clash, {**token, "unprotected": {1: "a"}},
+                    {**token, "recipients": [{"header": {"alg": "dir", None: 1}}]}):  # fmt: skip
+        with pytest.raises(JWEParseError, match=r"names in the JWE \"\w+\" member must be strings"):
+            jwe.decrypt(hostile, KEY, **DIR)
+
+
+_NAMES = st.one_of(st.text(max_size=3), st.integers(), st.none(), st.booleans(), st.floats())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unprotected=st.dictionaries(_NAMES, json_values, max_size=3),
+       own=st.dictionaries(_NAMES, json_values, max_size=3))  # fmt: skip
+def test_any_header_mapping_raises_only_jwtlite_errors(
+    unprotected: dict[Any, Any], own: dict[Any, Any]
+) -> None:
+    token = {"protected": b64url_encode(b'{"enc":"A256GCM"}'), "unprotected": unprotected,
+             "recipients": [{"header": {"alg": "dir", **own}}, {"header": own}],
+             "iv": b64url_encode(bytes(12)), "ciphertext": "",
+             "tag": b64url_encode(bytes(16))}  # fmt: skip
+    with contextlib.suppress(PyJWTError):
+        jwe.decrypt(token, KEY, **DIR)
