@@ -228,3 +228,39 @@ def test_any_header_mapping_raises_only_jwtlite_errors(
              "tag": b64url_encode(bytes(16))}  # fmt: skip
     with contextlib.suppress(PyJWTError):
         jwe.decrypt(token, KEY, **DIR)
+
+
+# --- secrets stay out of reprs and messages -------------------------------------------------------
+
+
+def test_a_recipient_s_repr_hides_its_key_was_printed() -> None:
+    """``Recipient`` is what a caller logs when encrypt_json fails; its repr printed the
+    ``dir``/A*KW key or the PBES2 password (a NamedTuple's repr shows every field)."""
+    for secret in (b"sixteen byte key", "a PBES2 password"):
+        recipient = jwe.Recipient(secret, "A128KW", {"kid": "k1"})
+        for text in (repr(recipient), str(recipient), f"{[recipient]}"):
+            assert str(secret) not in text
+            assert "sixteen" not in text
+            assert "password" not in text
+            assert "A128KW" in text
+            assert "k1" in text
+        assert recipient.key == secret  # still a tuple of its fields
+        assert recipient == (secret, "A128KW", {"kid": "k1"})
+
+
+def test_no_failure_message_quotes_the_key(backend: Backend) -> None:
+    require(backend, ["dir", "PBES2-HS256+A128KW"], ["A256GCM"])
+    password = "hunter2-the-password"
+    token = jwe.encrypt(b"x", password, alg="PBES2-HS256+A128KW", enc="A256GCM")
+    messages = []
+    pbes2 = ["PBES2-HS256+A128KW"]
+    for key, algs in ((KEY[:31], ["dir"]), (b"x" * 31, ["dir"]), (password[:-1], ["dir"]),
+                      (password[:-1], pbes2), (KEY, pbes2)):  # fmt: skip
+        with pytest.raises(PyJWTError) as caught:
+            jwe.decrypt(token, key, algorithms=algs, encryptions=["A256GCM"])
+        messages.append(str(caught.value))
+    assert len(messages) == 5
+    for message in messages:
+        assert "hunter2" not in message
+        assert "xxxx" not in message
+        assert repr(KEY[:8])[2:-1] not in message
