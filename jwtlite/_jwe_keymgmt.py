@@ -47,6 +47,10 @@ PreparedKey = Union[bytes, _RSAPublic, RSAPrivateKey, ECPublicKey, ECPrivateKey,
                     OKPPrivateKey]  # fmt: skip
 _GCMKW_IV = 12  # RFC 7518 §4.7.1.1: "a 96-bit IV"
 _GCMKW_TAG = 16  # §4.7.1.2: "a 128-bit ... Authentication Tag"
+#: Octets a wrapping ``alg`` adds to the CEK in the JWE Encrypted Key: RFC 3394's 64-bit
+#: integrity check value (A*KW, and after PBES2 or ECDH-ES, RFC 7518 §4.4, §4.6, §4.8);
+#: nothing for A*GCMKW, whose tag is a header parameter (§4.7.1.2).
+_WRAPPED_EXTRA = {"aes-kw": 8, "pbes2": 8, "ecdh-es-kw": 8, "aes-gcm-kw": 0}
 
 
 class Produced(NamedTuple):
@@ -199,6 +203,12 @@ def recover(
         raise JWEParseError("The JWE Encrypted Key must be empty for " + alg.name)
     if alg.family == "rsa1_5":
         return _recover_rsa1_5(enc, key, encrypted_key)
+    wrapped = _WRAPPED_EXTRA.get(alg.family)
+    if wrapped is not None and len(encrypted_key) != enc.key_bytes + wrapped:
+        # A wrapped CEK has one length, public, so refusing any other first tells nothing; it
+        # spares the PBKDF2 count, the key agreement and RFC 3394's 6n AES blocks for 8n
+        # octets (1.4 s on the pure backend for a 190 KB JWE Encrypted Key).
+        raise JWEDecryptionError
     cek = _unwrap(alg, enc, key, header, encrypted_key, max_p2c)
     if cek is None or len(cek) != enc.key_bytes:
         raise JWEDecryptionError

@@ -13,7 +13,9 @@ match (never trying keys in turn). A JWK's ``use`` must be ``enc`` when present,
 no A128KW key, and a ``dir`` key is as long as the ``enc`` needs.
 
 PyJWT's PyJWK has no JWE algorithms, so a :class:`PyJWKSet` keeps a JWK labelled
-``RSA-OAEP`` (or an X25519 key) among its ``skipped`` members; they are read from there.
+``RSA-OAEP`` (or an X25519 key) among its ``skipped`` members; they are read from there, except
+those a JWKS client refused in a fetched set (``oct`` secrets and private keys published on
+the web: anyone could encrypt a token to them, or read them).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import _hmac_guard
 from ._cache import IdentityCache
 from ._escape import escape_kid
 from ._jwa import JWEAlgorithm, JWEEncryption
@@ -36,7 +39,7 @@ from ._keymodel import (
     key_kty,
 )
 from .exceptions import InvalidKeyError, PyJWTError, UnusableKeyError
-from .jwk import MAX_KEYS, PyJWK, PyJWKSet
+from .jwk import MAX_KEYS, REFUSED_WHEN_FETCHED, PyJWK, PyJWKSet
 from .keys import is_public_key_material, load_key
 
 __all__ = ["prepare_key"]
@@ -131,7 +134,10 @@ def _members(key: Any) -> list[tuple[Mapping[str, Any], JWKKey | None]] | None:
         return [(key._jwk_data, key.key)]
     if isinstance(key, PyJWKSet):
         kept: list[tuple[Mapping[str, Any], JWKKey | None]] = [(k._jwk_data, k.key) for k in key]
-        return kept + [(m, None) for m, _ in key.skipped if isinstance(m, Mapping)]
+        # Not what a JWKS client refused in a fetched set: a published secret, a leaked key.
+        return kept + [(m, None) for m, why in key.skipped
+                       if isinstance(m, Mapping) and isinstance(why, str)
+                       and REFUSED_WHEN_FETCHED not in why]  # fmt: skip
     if not isinstance(key, Mapping):
         return None
     if "keys" not in key:
@@ -234,8 +240,9 @@ def _secret(key: Any, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> 
         raise _fail(f"{alg.name} needs a key as bytes, not {type(key).__name__}", operation)
     if not secret:
         raise _fail(f"the {alg.name} key is empty", operation)
-    if is_public_key_material(secret):
-        # RFC 8725 §3.1 key confusion: a PEM, SSH or JWK text is someone's key, never a secret.
+    if _hmac_guard.refusal(secret) is not None or is_public_key_material(secret):
+        # RFC 8725 §3.1 key confusion: a PEM, SSH or JWK text is someone's key, never a secret;
+        # by its look too, as for an HMAC secret (a UTF-16 or damaged PEM, say, does not parse).
         raise _fail(f"key material (PEM, SSH or JWK text) cannot be a {alg.name} secret", operation)
     wanted = _secret_size(alg, enc)
     if wanted and len(secret) != wanted:

@@ -137,6 +137,10 @@ def _object_member(obj: Mapping[str, Any], name: str, limits: JWELimits) -> dict
     value = obj.get(name, {})
     if not isinstance(value, Mapping):
         raise JWEParseError(f'The JWE "{name}" member must be a JSON object')
+    if not all(isinstance(key, str) for key in value):
+        # A mapping handed in by the caller may come from a parser that keeps other names
+        # (YAML, msgpack); JSON's are strings (RFC 8259 §4), and the header rules compare them.
+        raise JWEParseError(f'The names in the JWE "{name}" member must be strings')
     try:
         size = len(dumps(dict(value)))
     except (TypeError, ValueError, RecursionError):

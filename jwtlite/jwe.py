@@ -75,6 +75,11 @@ class Recipient(NamedTuple):
     alg: str
     header: Mapping[str, Any] | None = None
 
+    def __repr__(self) -> str:
+        # Never the key: a dir or A*KW key, or a PBES2 password, must not reach a log.
+        kind = type(self.key).__name__
+        return f"Recipient(key=<{kind}>, alg={self.alg!r}, header={self.header!r})"
+
 
 class Decrypted(NamedTuple):
     """What :func:`decrypt_complete` returns."""

@@ -115,7 +115,9 @@ def decrypt_jwt(
         InvalidArgumentError: ``options`` turns verification off, or the verify arguments
             come alone.
     """
-    if isinstance(options, Mapping) and options.get("verify_signature", True) is False:
+    # Any false value, not only False: the claims layer reads 0, None or "" as off, and a
+    # nested JWT whose signature went unchecked could have been signed by anyone.
+    if isinstance(options, Mapping) and not options.get("verify_signature", True):
         raise InvalidArgumentError("decrypt_jwt() always verifies; verify_signature cannot be off")
     if (verify_key is None) != (verify_algorithms is None):
         raise InvalidArgumentError("pass both verify_key and verify_algorithms, or neither")
