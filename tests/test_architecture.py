@@ -95,6 +95,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._store_common": 8,
     "jwtlite.tokens": 8,
     "jwtlite.access_token": 8,
+    "jwtlite.x5c": 8,
     "jwtlite._guard": 8,
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
