@@ -276,12 +276,22 @@ def require_scopes(claims: Mapping[str, Any], *needed: str) -> None:
     """
     if not needed:
         return
-    bad = [name for name in needed if not isinstance(name, str) or not name
+    _checked_scopes(needed)
+    if not scopes(claims).issuperset(needed):
+        raise InsufficientScopeError(" ".join(needed))
+
+
+def _checked_scopes(needed: Iterable[str]) -> tuple[str, ...]:
+    """The caller's required scopes, each an RFC 6749 §3.3 scope-token (InvalidArgumentError
+    otherwise: they end up in a WWW-Authenticate header)."""
+    if isinstance(needed, str):
+        raise InvalidArgumentError('scopes must be a list of scope tokens, such as ["read"]')
+    names = tuple(needed)
+    bad = [name for name in names if not isinstance(name, str) or not name
            or not _SCOPE_CHARS.issuperset(name)]
     if bad:
         raise InvalidArgumentError("each required scope must be an RFC 6749 §3.3 scope-token")
-    if not scopes(claims).issuperset(needed):
-        raise InsufficientScopeError(" ".join(needed))
+    return names
 
 
 def authorization_values(claims: Mapping[str, Any], name: str) -> frozenset[str]:
