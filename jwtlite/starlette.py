@@ -169,7 +169,7 @@ class JWTDependency(_SecurityBase):
         _declare_scheme(self, auth._scheme(refresh=refresh))
 
     def _describe(self) -> OperationGuards:
-        return OperationGuards(guarded=True, **self._options)
+        return OperationGuards(guarded=True, **self._options, scopes=self._scopes)
 
     async def __call__(self, request: Request) -> Optional[dict[str, Any]]:
         auth = self._auth
@@ -366,6 +366,7 @@ class JWTAuth(_SecurityBase):
             fresh=any(guard.fresh for guard in guards),
             refresh=any(guard.refresh for guard in guards),
             password_form=form,
+            scopes=tuple(dict.fromkeys(s for guard in guards for s in guard.scopes)),
         )
 
     def error_response(self, failure: AuthFailure) -> Response:

@@ -247,6 +247,11 @@ def test_starlette_resource_server(jwks: tuple[Server, str]) -> None:
         return answers
 
     assert asyncio.run(scenario()) == [(401, "invalid_token")] * len(BAD_TOKENS)
+    app.dependency_overrides.clear()
+    paths = app.openapi()["paths"]
+    assert set(paths["/admin"]["get"]["responses"]) == {"200", "400", "401", "403", "503"}
+    assert "admin" in paths["/admin"]["get"]["responses"]["403"]["description"]
+    assert "403" not in paths["/me"]["get"]["responses"]
     with pytest.raises(InvalidArgumentError, match="TokenService"):
         JWTAuth()
     for variant in ({"refresh": True}, {"fresh": True}):
