@@ -454,7 +454,8 @@ class GuardCore:
         ``insufficient_scope`` otherwise, RFC 6750 §3.1).
         """
         self.require_bound()
-        scopes = self.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
+        if refresh or fresh or scopes:  # the integrations checked these at declaration
+            scopes = self.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
         token = None
         expected = REFRESH_TYP if refresh else ACCESS_TYP
         try:
