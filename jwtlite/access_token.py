@@ -18,7 +18,10 @@ Starlette guards answer with 401 ``invalid_token`` as §4 requires (RFC 6750 §3
 keys come from the AS's JWKS endpoint and it cannot be reached (and no key is cached),
 :class:`~jwtlite.exceptions.PyJWKClientConnectionError` says so instead: the token may be fine.
 
-Encrypted access tokens (§4 step 2) are not supported: a JWE is refused as malformed.
+Encrypted access tokens (§4 step 2): a verifier given ``decryption_key`` decrypts the JWE
+first and then checks the signed JWT inside it (RFC 9068 §2.1: access tokens MUST be signed;
+RFC 7519 §5.2: the JWE says so with ``cty: JWT``), and refuses a token that is not encrypted,
+as §4 step 2 advises. Without ``decryption_key`` a JWE is refused as malformed.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from . import _jwa
+from . import jwe as _jwe
 from .api import PyJWS, PyJWT
 from .claims import seconds
 from .exceptions import (
+    DecodeError,
     InsufficientScopeError,
     InvalidArgumentError,
     InvalidTokenError,
@@ -41,6 +46,7 @@ from .exceptions import (
 )
 from .jwks_client import PyJWKClient
 from .jwks_client_async import AsyncPyJWKClient
+from .jws import typ_matches
 
 __all__ = [
     "ACCESS_TOKEN_TYP",
@@ -86,6 +92,10 @@ class AccessTokenVerifier:
         keys: a token "signed" with one as an HMAC secret is the classic forgery).
     :param leeway: seconds of clock skew on ``exp``/``iat``/``nbf``, at most :data:`MAX_LEEWAY`.
     :param clock: seconds since the epoch (``time.time`` if None), for tests.
+    :param decryption_key: when the resource server registered for encrypted access tokens
+        (§4 step 2), its decryption key (any form :func:`jwtlite.jwe.decrypt` takes); then
+        ``decryption_algorithms`` and ``encryptions`` (the JWE ``alg`` and ``enc`` allow-lists)
+        are required, and a token that is not encrypted is refused.
 
     Raises:
         InvalidArgumentError: a parameter breaks the rules above.
@@ -100,6 +110,9 @@ class AccessTokenVerifier:
         algorithms: Sequence[str],
         leeway: float | timedelta = 0,
         clock: Callable[[], float] | None = None,
+        decryption_key: Any = None,
+        decryption_algorithms: Sequence[str] | None = None,
+        encryptions: Sequence[str] | None = None,
     ) -> None:
         if key is None:
             raise InvalidArgumentError("key is required: the authorization server's keys")
@@ -111,6 +124,7 @@ class AccessTokenVerifier:
         self.algorithms = _algorithms(algorithms, key)
         self.leeway = _leeway(leeway)
         self._clock = clock
+        self._decryption = _decryption(decryption_key, decryption_algorithms, encryptions)
 
     @classmethod
     def from_jwks_uri(
@@ -154,19 +168,61 @@ class AccessTokenVerifier:
             InvalidTokenError: the token is refused (a subclass names the reason).
             PyJWKClientError: the AS's JWKS could not be obtained (see the module docstring).
         """
+        signed = self._unwrap(token)
         key = self.key
         if isinstance(key, PyJWKClient):
-            key = _key_from_client(key, token)
+            key = _key_from_client(key, signed)
         elif isinstance(key, AsyncPyJWKClient):
             raise InvalidArgumentError("an AsyncPyJWKClient needs verify_access_token_async")
-        return self.verify_with_key(token, key, now=now, required_scopes=required_scopes)
+        return self._check(signed, key, now=now, required_scopes=required_scopes)
+
+    async def verify_async(
+        self, token: str | bytes, *, now: float | datetime | None = None,
+        required_scopes: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """:meth:`verify` for asyncio: an :class:`~jwtlite.AsyncPyJWKClient` key is awaited
+        (a blocking :class:`~jwtlite.PyJWKClient` is refused: call :meth:`verify` in a
+        thread); the checks are the same."""
+        key = self.key
+        if isinstance(key, PyJWKClient):
+            raise InvalidArgumentError("a PyJWKClient blocks: use verify() in a thread")
+        signed = self._unwrap(token)
+        if isinstance(key, AsyncPyJWKClient):
+            kid = _kid(signed)
+            jwk_set = await key.get_jwk_set()  # the AS's keys unavailable: PyJWKClientError
+            key = jwk_set if kid is None else await _async_signing_key(key, kid)
+        return self._check(signed, key, now=now, required_scopes=required_scopes)
 
     def verify_with_key(
         self, token: str | bytes, key: Any, *, now: float | datetime | None = None,
         required_scopes: Iterable[str] = (),
     ) -> dict[str, Any]:
         """:meth:`verify` with ``key`` already resolved (for callers that fetch keys their own
-        way, such as :func:`verify_access_token_async`)."""
+        way)."""
+        return self._check(self._unwrap(token), key, now=now, required_scopes=required_scopes)
+
+    def _unwrap(self, token: str | bytes) -> str | bytes:
+        """The signed JWT: ``token`` itself, or (§4 step 2) the one its JWE holds."""
+        if self._decryption is None:
+            return token
+        key, algorithms, encryptions = self._decryption
+        decrypted = _jwe.decrypt_complete(
+            token, key, algorithms=algorithms, encryptions=encryptions
+        )
+        # Only the protected header is integrity protected (the compact form has no other).
+        if not typ_matches(decrypted.protected.get("cty"), "JWT"):
+            raise InvalidTokenError(
+                "an encrypted access token must hold a signed JWT, cty JWT (RFC 9068 §2.1)"
+            )
+        try:
+            return decrypted.plaintext.decode("ascii")
+        except UnicodeDecodeError:
+            raise DecodeError("the encrypted access token does not hold a compact JWS") from None
+
+    def _check(
+        self, token: str | bytes, key: Any, *, now: float | datetime | None,
+        required_scopes: Iterable[str],
+    ) -> dict[str, Any]:
         if now is None and self._clock is not None:
             now = self._clock()
         # ``typ=`` has the type checked after the signature and before the claims, so that an
@@ -242,13 +298,7 @@ async def verify_access_token_async(
     verifier = AccessTokenVerifier(
         key, issuer=issuer, audience=audience, algorithms=algorithms, leeway=leeway
     )
-    if isinstance(key, AsyncPyJWKClient):
-        kid = _kid(token)
-        jwk_set = await key.get_jwk_set()  # the AS's keys unavailable: PyJWKClientError
-        key = jwk_set if kid is None else await _async_signing_key(key, kid)
-    elif isinstance(key, PyJWKClient):
-        raise InvalidArgumentError("a PyJWKClient blocks: use verify_access_token in a thread")
-    return verifier.verify_with_key(token, key, now=now, required_scopes=required_scopes)
+    return await verifier.verify_async(token, now=now, required_scopes=required_scopes)
 
 
 def scopes(claims: Mapping[str, Any]) -> frozenset[str]:
@@ -357,6 +407,21 @@ def _algorithms(algorithms: Sequence[str], key: Any) -> list[str]:
     if True in hmac and isinstance(key, (PyJWKClient, AsyncPyJWKClient)):
         raise InvalidArgumentError("a JWKS holds public keys: HMAC algorithms cannot use it")
     return names
+
+
+def _decryption(
+    key: Any, algorithms: Sequence[str] | None, encryptions: Sequence[str] | None
+) -> tuple[Any, Sequence[str], Sequence[str]] | None:
+    if key is None:
+        if algorithms is not None or encryptions is not None:
+            raise InvalidArgumentError("decryption_algorithms and encryptions need decryption_key")
+        return None
+    if not algorithms or not encryptions:
+        raise InvalidArgumentError(
+            "decryption_key needs decryption_algorithms and encryptions (the JWE alg and enc "
+            "allow-lists)"
+        )
+    return key, algorithms, encryptions
 
 
 def _leeway(leeway: float | timedelta) -> float:

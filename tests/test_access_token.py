@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from test_jwks_client import Clock, Server, _serve
 
 import jwtlite
+from jwtlite import jwe
 from jwtlite.access_token import (
     MAX_LEEWAY,
     REQUIRED_CLAIMS,
@@ -39,6 +40,7 @@ from jwtlite.exceptions import (
     InvalidKeyError,
     InvalidSignatureError,
     InvalidTokenError,
+    JWEDecryptionError,
     MissingRequiredClaimError,
     PyJWKClientConnectionError,
     PyJWKClientError,
@@ -128,6 +130,71 @@ def test_an_encrypted_token_is_refused_as_malformed() -> None:
     jwe = ".".join([header, "a", "b", "c", "d"])
     with pytest.raises(DecodeError):
         _verify(jwe)
+
+
+ENC_KEY = load_key((KEYS / "rsa3072.pem").read_bytes())  # the resource server's
+DECRYPTING = {"decryption_key": ENC_KEY, "decryption_algorithms": ["RSA-OAEP-256"],
+              "encryptions": ["A256GCM"]}
+
+
+def _encrypted(inner: str | bytes, *, alg: str = "RSA-OAEP-256", enc: str = "A256GCM",
+               key: Any = None, **header: Any) -> str:
+    fields = {"cty": "JWT", **header}
+    fields = {name: value for name, value in fields.items() if value is not None}
+    recipient = ENC_KEY.public_key() if key is None else key
+    return jwe.encrypt(inner, recipient, alg=alg, enc=enc, headers=fields)
+
+
+def _decrypting_verifier(key: Any = AS_PUBLIC, **changes: Any) -> AccessTokenVerifier:
+    options: dict[str, Any] = {"issuer": AS, "audience": RS, "algorithms": ["RS256"],
+                               "clock": lambda: NOW, **DECRYPTING, **changes}
+    return AccessTokenVerifier(key, **options)
+
+
+def test_an_encrypted_access_token_is_decrypted_then_verified() -> None:
+    """§4 step 2: decrypt with the keys and algorithms the RS registered, then check it all."""
+    assert _decrypting_verifier().verify(_encrypted(_token())) == _claims()
+    assert _decrypting_verifier().verify_with_key(_encrypted(_token()), AS_PUBLIC)["jti"]
+    # Every check still applies to the JWT inside: here §4 step 1.
+    with pytest.raises(InvalidTokenError, match="typ"):
+        _decrypting_verifier().verify(_encrypted(_token(typ="JWT")))
+    with pytest.raises(InvalidSignatureError):
+        _decrypting_verifier().verify(_encrypted(_token(key=OTHER_KEY)))
+
+
+def test_an_unencrypted_token_is_refused_once_encryption_was_agreed() -> None:
+    """§4 step 2: a token that is not encrypted SHOULD then be rejected."""
+    with pytest.raises(DecodeError):
+        _decrypting_verifier().verify(_token())
+
+
+def test_an_encrypted_token_must_hold_a_signed_jwt() -> None:
+    # RFC 9068 §2.1: access tokens MUST be signed; a JWE of bare claims is anyone's to make
+    # who has the RS's public key.
+    bare = json.dumps(_claims()).encode()
+    for token in (_encrypted(bare, cty=None), _encrypted(_token(), cty=None),
+                  _encrypted(_token(), cty="json")):
+        with pytest.raises(InvalidTokenError, match="cty"):
+            _decrypting_verifier().verify(token)
+    with pytest.raises(DecodeError):
+        _decrypting_verifier().verify(_encrypted("caf\u00e9".encode()))
+
+
+def test_an_encrypted_token_outside_the_registration_is_refused() -> None:
+    other = load_key((KEYS / "rsa2048.pem").read_bytes()).public_key()
+    with pytest.raises(JWEDecryptionError):
+        _decrypting_verifier().verify(_encrypted(_token(), key=other))
+    with pytest.raises(InvalidAlgorithmError):
+        _decrypting_verifier().verify(_encrypted(_token(), enc="A128GCM"))
+    with pytest.raises(InvalidAlgorithmError):
+        _decrypting_verifier().verify(_encrypted(_token(), alg="RSA-OAEP"))
+
+
+def test_decryption_needs_its_allow_lists() -> None:
+    for changes in ({"decryption_algorithms": None}, {"encryptions": []},
+                    {"decryption_key": None}):
+        with pytest.raises(InvalidArgumentError, match=r"decryption|encryptions"):
+            _decrypting_verifier(**changes)
 
 
 # --- §4 step 3: iss ------------------------------------------------------------------------
@@ -359,6 +426,21 @@ def test_an_unreachable_jwks_is_not_the_tokens_fault(jwks: tuple[Server, str]) -
     with pytest.raises(PyJWKClientError) as caught:
         _verify(_token(), key=PyJWKClient(url, clock=Clock()))
     assert not isinstance(caught.value, InvalidTokenError)
+
+
+def test_an_encrypted_token_finds_its_key_by_the_inner_kid(jwks: tuple[Server, str]) -> None:
+    _state, url = jwks
+    verifier = _decrypting_verifier(PyJWKClient(url, clock=Clock()))
+    assert verifier.verify(_encrypted(_token(), kid="rs-enc-1"))["sub"] == "alice"
+    with pytest.raises(UnusableKeyError):
+        verifier.verify(_encrypted(_token(kid="nope")))
+
+    async def scenario() -> str:
+        client = AsyncPyJWKClient(url, clock=Clock())
+        claims = await _decrypting_verifier(client).verify_async(_encrypted(_token()))
+        return str(claims["sub"])
+
+    assert asyncio.run(scenario()) == "alice"
 
 
 def test_hmac_with_a_jwks_is_refused(jwks: tuple[Server, str]) -> None:
