@@ -4,6 +4,7 @@ the REQUIRED claims of §2.2), keys from a JWKS served on loopback, the scope he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -554,3 +555,52 @@ def test_the_claim_readers_raise_only_jwtlite_errors(value: Any) -> None:
             continue
         assert isinstance(result, frozenset)
         assert all(isinstance(item, str) for item in result)
+
+
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=200), JSON_VALUES))
+def test_hostile_tokens_raise_only_jwtlite_errors(token: Any) -> None:
+    with pytest.raises(InvalidTokenError):
+        _verify(token)
+
+
+@given(JSON_VALUES, JSON_VALUES)
+def test_hostile_headers_and_claims_raise_only_jwtlite_errors(header: Any, claim: Any) -> None:
+    # Signed by the AS's own key, so every check past the signature sees the hostile values.
+    fields = {"typ": header, "kid": header} if not isinstance(header, dict) else header
+    token = _token(_claims(client_id=claim, amr=claim, scope=claim, aud=claim),
+                   **{name: value for name, value in fields.items() if name != "alg"})
+    with contextlib.suppress(InvalidTokenError):
+        _verify(token)
+
+
+def test_a_kid_unknown_while_the_jwks_is_down(jwks: tuple[Server, str]) -> None:
+    state, url = jwks
+    # With the set cached, the client serves it while the endpoint is down (stale-if-error):
+    # a kid it lacks is then unknown, the token's fault as far as anyone can tell.
+    client = PyJWKClient(url, clock=Clock())
+    assert _verify(_token(), key=client)["sub"] == "alice"
+    state.status = 500
+    with pytest.raises(UnusableKeyError):
+        _verify(_token(kid="as-9"), key=client)
+
+
+def test_a_connection_error_for_the_kid_passes_through(jwks: tuple[Server, str]) -> None:
+    # The set was there a moment ago, and the fetch for the kid failed with nothing stale to
+    # serve (the stale limit ran out in between): not the token's fault (503).
+    _state, url = jwks
+
+    class Flaky(PyJWKClient):
+        def get_signing_key(self, kid: str) -> Any:
+            raise PyJWKClientConnectionError("down")
+
+    class AsyncFlaky(AsyncPyJWKClient):
+        async def get_signing_key(self, kid: str) -> Any:
+            raise PyJWKClientConnectionError("down")
+
+    with pytest.raises(PyJWKClientConnectionError):
+        _verify(_token(), key=Flaky(url, clock=Clock()))
+    with pytest.raises(PyJWKClientConnectionError):
+        asyncio.run(verify_access_token_async(
+            _token(), AsyncFlaky(url, clock=Clock()), issuer=AS, audience=RS,
+            algorithms=["RS256"], now=NOW,
+        ))

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import jwtlite
 from jwtlite import x5c
@@ -380,3 +382,25 @@ def test_the_installed_old_cryptography_is_named() -> None:
 
     with pytest.raises(MissingCryptographyError, match=cryptography.__version__):
         x5c.TrustStore([b"anchor"])
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                  max_size=4),
+    max_leaves=12,
+)
+B64_TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_",
+                   max_size=80)
+
+
+@needs_verification
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(JSON_VALUES, st.lists(B64_TEXT, max_size=4), JSON_VALUES)
+def test_hostile_x5c_headers_raise_only_the_chain_error(
+    pki: PKI, value: Any, members: list[str], thumbprint: Any
+) -> None:
+    for header in ({"x5c": value}, {"x5c": members}, {"x5c": [_b64(pki.leaf)],
+                                                       "x5t#S256": thumbprint}):
+        with pytest.raises(InvalidCertificateChainError):
+            x5c.verify_chain(header, [pki.other_root], now=NOW)
