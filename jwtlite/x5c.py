@@ -161,7 +161,11 @@ def decode_complete(
         InvalidCertificateChainError: see :func:`verify_chain`.
         InvalidTokenError: the token is refused as :func:`jwtlite.decode` would refuse it.
         MissingCryptographyError: ``cryptography`` 45 or newer is not installed.
+        InvalidArgumentError: ``options`` turns the signature check off.
     """
+    if isinstance(options, Mapping) and options.get("verify_signature", True) is False:
+        # A trusted chain proves who made *some* signature, not this payload's.
+        raise InvalidArgumentError("x5c.decode always verifies; verify_signature cannot be off")
     at = _moment(now)
     header = _JWS.get_unverified_header(token)
     chain = verify_chain(header, trust, now=at)

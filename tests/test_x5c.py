@@ -307,6 +307,18 @@ def test_a_token_not_signed_by_the_leaf_is_refused(pki: PKI) -> None:
 
 
 @needs_verification
+def test_the_signature_check_cannot_be_turned_off(pki: PKI) -> None:
+    # A valid chain copied from a real token, around a payload of the attacker's choosing.
+    header, _payload, signature = _token(pki).split(".")
+    body = b64url_encode(b'{"notificationType": "REFUND"}')
+    forged = f"{header}.{body}.{signature}"
+    with pytest.raises(InvalidSignatureError):
+        _decode(pki, forged)
+    with pytest.raises(InvalidArgumentError, match="verify_signature"):
+        _decode(pki, forged, options={"verify_signature": False})
+
+
+@needs_verification
 def test_the_leaf_key_is_bound_to_its_algorithm_family(pki: PKI) -> None:
     with pytest.raises((InvalidAlgorithmError, InvalidKeyError)):
         _decode(pki, _token(pki), algorithms=["RS256"])
