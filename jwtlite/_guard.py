@@ -4,28 +4,36 @@ Each framework module turns its request into a :class:`RequestView`, calls
 :meth:`GuardCore.authenticate` and turns an :class:`AuthRefused` into its own response. Nothing
 here imports a web framework, so the token rules (where a token may come from, the CSRF
 double-submit check, which failure gets which RFC 6750 answer) are written once.
+
+A guard either serves its own :class:`~jwtlite.tokens.TokenService` (it issues, refreshes and
+revokes) or is a resource server for an external authorization server: an
+:class:`~jwtlite.access_token.AccessTokenVerifier` checks RFC 9068 access tokens with the
+server's keys, and the guard only accepts or refuses them.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ._json import loads_object
 from ._options import DEFAULT_MAX_TOKEN_SIZE
+from .access_token import AccessTokenVerifier, _checked_scopes, require_scopes
 from .api import PyJWS
 from .bearer import parse_authorization_header, www_authenticate
 from .exceptions import (
     BearerError,
     DecodeError,
     ExpiredSignatureError,
+    InsufficientScopeError,
     InvalidArgumentError,
     InvalidSignatureError,
     InvalidTokenError,
+    PyJWKClientError,
     PyJWTError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
@@ -96,14 +104,16 @@ class AuthFailure:
 
     ``reason`` is a stable word for clients and logs: ``missing``, ``malformed``, ``bad_request``,
     ``unsupported_media_type``, ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``,
-    ``not_fresh``, ``user_not_found``, ``invalid`` or ``unavailable``. ``message`` never echoes
-    token contents.
+    ``not_fresh``, ``user_not_found``, ``insufficient_scope``, ``invalid`` or ``unavailable``.
+    ``message`` never echoes token contents. ``scope`` is, for ``insufficient_scope``, what the
+    request needs (the challenge's ``scope`` attribute, RFC 6750 §3).
     """
 
     status: int
     error: str | None
     reason: str
     message: str
+    scope: str | None = None
 
     def body(self) -> dict[str, str]:
         """The JSON body: ``{"error", "reason", "message"}``."""
@@ -123,7 +133,9 @@ class AuthFailure:
         if self.error is None:
             # RFC 6750 §3.1: no error code when the request carried no credentials.
             return {"WWW-Authenticate": www_authenticate(realm=realm)}
-        challenge = www_authenticate(realm=realm, error=self.error, description=self.message)
+        challenge = www_authenticate(
+            realm=realm, error=self.error, description=self.message, scope=self.scope
+        )
         return {"WWW-Authenticate": challenge}
 
 
@@ -366,6 +378,15 @@ def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailu
         # instead of retrying (RFC 6749 §4.1.2.1 names this condition).
         return AuthFailure(503, "temporarily_unavailable", "unavailable",
                            "the revocation store is unavailable")
+    if isinstance(exc, PyJWKClientError):
+        # The authorization server's JWKS cannot be fetched (and none is cached): as above,
+        # the token may be fine. A kid it does not publish is UnusableKeyError: invalid_token.
+        return AuthFailure(503, "temporarily_unavailable", "unavailable",
+                           "the authorization server's keys are unavailable")
+    if isinstance(exc, InsufficientScopeError):
+        # RFC 6750 §3.1: insufficient_scope is answered 403, with the scope needed.
+        return AuthFailure(403, "insufficient_scope", "insufficient_scope",
+                           "the token lacks a scope this request needs", exc.scope)
     if isinstance(exc, BearerError) and not isinstance(exc, (_CSRFError, RequestBodyError)):
         if exc.error is None:
             return AuthFailure(401, None, "missing", "no access token was sent")
@@ -402,21 +423,59 @@ class GuardHooks:
 
 
 class GuardCore:
-    """The state and rules of one integration for one service: service, config and hooks."""
+    """The state and rules of one integration for one service: service (or, for a resource
+    server, the verifier of an external authorization server's tokens), config and hooks."""
 
     def __init__(
         self, service: TokenService | None, config: GuardConfig,
-        hooks: GuardHooks | None = None,
+        hooks: GuardHooks | None = None, *, verifier: AccessTokenVerifier | None = None,
     ) -> None:
+        if service is not None and verifier is not None:
+            raise InvalidArgumentError(
+                "pass a TokenService (tokens of our own) or a verifier (an external "
+                "authorization server's), not both"
+            )
         self.service = service
+        self.verifier = verifier
         self.config = config
         self.hooks = hooks if hooks is not None else GuardHooks()
 
     def require_service(self) -> TokenService:
         """The bound service; an :class:`InvalidArgumentError` before one is bound."""
         if self.service is None:
+            if self.verifier is not None:
+                raise InvalidArgumentError(
+                    "this guard is a resource server: tokens are issued, refreshed and "
+                    "revoked by the authorization server"
+                )
             raise InvalidArgumentError("no TokenService is bound: pass one or call init_app()")
         return self.service
+
+    def require_bound(self) -> None:
+        """An :class:`InvalidArgumentError` unless a service or a verifier is bound."""
+        if self.verifier is None:
+            self.require_service()
+
+    def check_variant(
+        self, *, refresh: bool, fresh: bool, scopes: Iterable[str] = ()
+    ) -> tuple[str, ...]:
+        """Refuse, when the route is declared, a guard variant this core cannot serve; the
+        route's required scopes, checked."""
+        if refresh and fresh:
+            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
+        if self.verifier is not None and (refresh or fresh):
+            raise InvalidArgumentError(
+                "a resource server guard verifies access tokens only: no refresh or fresh"
+            )
+        needed = _checked_scopes(scopes)
+        if needed and refresh:
+            raise InvalidArgumentError("a refresh guard spends a refresh token: no scopes")
+        return needed
+
+    def _verify_access(self, token: str, *, fresh: bool) -> dict[str, Any]:
+        if self.verifier is not None:
+            return self.verifier.verify(token)
+        return self.require_service().verify_access(token, fresh=fresh)
 
     def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
         """A new pair for ``identity`` with the hook's claims, then ``claims``, added."""
@@ -458,20 +517,29 @@ class GuardCore:
 
     def authenticate(
         self, view: RequestView, *, optional: bool = False, refresh: bool = False,
-        fresh: bool = False,
+        fresh: bool = False, scopes: Iterable[str] = (),
     ) -> Authenticated:
-        """Verify the request's token; :class:`AuthRefused` with the answer when it fails."""
-        service = self.require_service()
+        """Verify the request's token; :class:`AuthRefused` with the answer when it fails.
+
+        ``scopes``: scope tokens the access token's ``scope`` claim must all hold (403
+        ``insufficient_scope`` otherwise, RFC 6750 §3.1).
+        """
+        self.require_bound()
+        if refresh or fresh or scopes:  # the integrations checked these at declaration
+            scopes = self.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
         token = None
         expected = REFRESH_TYP if refresh else ACCESS_TYP
         try:
             if refresh:
+                service = self.require_service()
                 token = self.refresh_token(view)
                 pair = service.refresh(token)
                 result = Authenticated(service.verify_access(pair.access_token), token, pair)
             else:
                 token = self.access_token(view)
-                result = Authenticated(service.verify_access(token, fresh=fresh), token)
+                result = Authenticated(self._verify_access(token, fresh=fresh), token)
+            if scopes and result.claims is not None:
+                require_scopes(result.claims, *scopes)
             loader = self.hooks.user_loader
             if loader is not None and result.claims is not None:
                 result.user = loader(result.claims)
@@ -481,7 +549,7 @@ class GuardCore:
             if optional and exc.error is None:
                 return Authenticated(None)
             raise AuthRefused(classify(exc, token, expected)) from None
-        except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
+        except (InvalidTokenError, RevocationStoreUnavailableError, PyJWKClientError) as exc:
             raise AuthRefused(classify(exc, token, expected)) from None
         return result
 

@@ -46,6 +46,8 @@ __all__ = [
     "StaleTokenError",
     "InvalidValueError",
     "ModuleConflictError",
+    "InsufficientScopeError",
+    "InvalidCertificateChainError",
     "UnsupportedAlgorithmError",
     "JWEError",
     "JWEDecryptionError",
@@ -143,6 +145,23 @@ class BearerError(InvalidTokenError):
         super().__init__(message)
 
 
+class InsufficientScopeError(InvalidTokenError):
+    """The access token verified, but its ``scope`` claim lacks a scope the request needs
+    (RFC 6750 §3.1 ``insufficient_scope``: the guards answer 403). jwtlite-specific."""
+
+    def __init__(self, scope: str) -> None:
+        #: The scope tokens the request needs, space-delimited: the ``scope`` attribute of
+        #: the RFC 6750 §3 challenge.
+        self.scope = scope
+        super().__init__(f"the token lacks a scope this request needs: {scope}")
+
+
+class InvalidCertificateChainError(InvalidTokenError):
+    """The ``x5c`` certificate chain of a token's header does not verify to the caller's trust
+    anchors (RFC 7515 §4.1.6), or its ``x5t``/``x5t#S256`` thumbprint does not match the
+    first certificate. jwtlite-specific."""
+
+
 class RevokedTokenError(InvalidTokenError):
     """The token (or its refresh family) has been revoked. jwtlite-specific."""
 
@@ -154,8 +173,10 @@ class PyJWKError(PyJWTError):
 class MissingCryptographyError(PyJWKError):
     """An operation needs the optional ``cryptography`` package, which is not installed.
 
-    jwtlite raises it (as :class:`KeyNeedsCryptographyError`) only for encrypted PEM keys,
-    which it decrypts through ``cryptography``; everything else works without the package.
+    jwtlite raises it for encrypted PEM keys (as :class:`KeyNeedsCryptographyError`), which it
+    decrypts through ``cryptography``, and for ``x5c`` chains (:mod:`jwtlite.x5c`), which it
+    verifies through ``cryptography``'s X.509 path validation (45.0 or newer); everything
+    else works without the package.
     """
 
 

@@ -14,6 +14,11 @@ The manager reads the access token from ``Authorization: Bearer`` (RFC 6750 §2.
 :class:`~jwtlite.tokens.TokenService` (signature, ``typ``, claims, revocation), and answers every
 failure with a JSON body and an RFC 6750 ``WWW-Authenticate`` challenge.
 
+As a resource server for an external authorization server, pass ``verifier=`` (an
+:class:`~jwtlite.access_token.AccessTokenVerifier`, for example from the server's JWKS URI)
+instead of a service: the guard then accepts its RFC 9068 access tokens, and
+``required(scopes=[...])`` demands scopes of them (403 ``insufficient_scope`` otherwise).
+
 One manager may serve several apps (an application factory calling :meth:`JWTManager.init_app`
 per app): each app keeps its own service in ``app.extensions["jwtlite"]``, as Flask extensions
 keep per-app state, and the manager's options and hooks apply to all of them.
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -44,6 +49,7 @@ from ._guard import (
     classify,
     json_body_fields,
 )
+from .access_token import AccessTokenVerifier
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
 
@@ -88,6 +94,8 @@ class JWTManager:
     :param max_body: the largest body read before authentication (a refresh token in JSON,
         :func:`json_fields`), in bytes; a larger one is refused with 413 without being read in
         full. Default: the largest token jwtlite verifies, plus 4 KiB.
+    :param verifier: instead of a service, the verifier of an external authorization server's
+        access tokens (a resource server: no login, refresh or logout here).
     """
 
     def __init__(
@@ -104,6 +112,7 @@ class JWTManager:
         csrf_header: str = "X-CSRF-Token",
         refresh_paths: tuple[str, ...] = ("/refresh", "/logout"),
         max_body: int = DEFAULT_MAX_BODY,
+        verifier: AccessTokenVerifier | None = None,
     ) -> None:
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
@@ -114,7 +123,7 @@ class JWTManager:
         self._config = config
         self._hooks = GuardHooks()
         # Options and hooks are shared by every app; the service here is only the default.
-        self._default = GuardCore(service, config, self._hooks)
+        self._default = GuardCore(service, config, self._hooks, verifier=verifier)
         self._error_hook: Callable[[AuthFailure], Response | None] | None = None
         if app is not None:
             self.init_app(app)
@@ -123,8 +132,8 @@ class JWTManager:
         """Register with ``app``, which is then served by ``service`` (default: the one given
         to the constructor). Other apps of this manager keep their own services."""
         bound = service if service is not None else self._default.service
-        core = GuardCore(bound, self._config, self._hooks)
-        core.require_service()
+        core = GuardCore(bound, self._config, self._hooks, verifier=self._default.verifier)
+        core.require_bound()
         registered = app.extensions.get(_EXTENSION)
         if registered is not None and getattr(registered, "manager", None) is not self:
             raise InvalidArgumentError("another JWTManager is already registered with this app")
@@ -134,7 +143,7 @@ class JWTManager:
     def _core(self) -> GuardCore:
         """The current app's guard; outside an application context, the constructor's."""
         if not has_app_context():
-            if self._default.service is None:
+            if self._default.service is None and self._default.verifier is None:
                 raise InvalidArgumentError(
                     "no TokenService outside an application context: this manager has one "
                     "per app, so use it inside `with app.app_context():`"
@@ -181,7 +190,8 @@ class JWTManager:
     # --- the guard ----------------------------------------------------------------------
 
     def required(
-        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False
+        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False,
+        scopes: Iterable[str] = (),
     ) -> Callable[[F], F]:
         """Decorator guarding a view.
 
@@ -189,10 +199,10 @@ class JWTManager:
         bad token is still refused). ``refresh``: the view takes a refresh token (cookie,
         header, or JSON ``refresh_token``), which is spent; :func:`current_pair` is the new
         pair. ``fresh``: only an access token issued by a login passes (reason ``not_fresh``,
-        answered as docs/integrations.md's error table says).
+        answered as docs/integrations.md's error table says). ``scopes``: scope tokens the
+        access token's ``scope`` claim must all hold (403 ``insufficient_scope`` otherwise).
         """
-        if refresh and fresh:
-            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
+        needed = self._default.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
 
         def decorate(view: F) -> F:
             # Flask runs a coroutine view through ensure_sync; a plain one is called directly.
@@ -204,7 +214,7 @@ class JWTManager:
                 try:
                     auth = core.authenticate(
                         _request_view(core.config), optional=optional,
-                        refresh=refresh, fresh=fresh,
+                        refresh=refresh, fresh=fresh, scopes=needed,
                     )
                 except AuthRefused as refused:
                     return self.error_response(refused.failure)

@@ -15,6 +15,11 @@ reads an OAuth 2 password grant for a token endpoint. Token verification and the
 store run in a worker thread, so a slow store (SQLite on a busy disk, Redis over the network)
 never blocks the event loop. A body read before authentication is capped (413).
 
+As a resource server for an external authorization server, build ``JWTAuth(verifier=...)``
+with an :class:`~jwtlite.access_token.AccessTokenVerifier` (for example from its JWKS URI)
+instead of a service: the dependencies then accept its RFC 9068 access tokens, and
+``auth.required(scopes=[...])`` demands scopes of them (403 ``insufficient_scope``).
+
 Under FastAPI every guard declares a security scheme in the OpenAPI document: HTTP bearer, or
 with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
 with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` the document
@@ -24,7 +29,7 @@ and optional guards as optional.
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
 # run time, and older FastAPI cannot resolve string annotations on a callable instance.
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -51,6 +56,7 @@ from ._guard import (
     require_json_body,
 )
 from ._openapi import OperationGuards, document_operation
+from .access_token import AccessTokenVerifier
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
 
@@ -139,13 +145,17 @@ async def _capped_body(request: Request, limit: int) -> bytes:
 class JWTDependency(_SecurityBase):
     """One guard variant; ``await dependency(request)`` returns the verified claims."""
 
-    def __init__(self, auth: "JWTAuth", *, optional: bool, refresh: bool, fresh: bool) -> None:
+    def __init__(
+        self, auth: "JWTAuth", *, optional: bool, refresh: bool, fresh: bool,
+        scopes: tuple[str, ...] = (),
+    ) -> None:
         self._auth = auth
         self._options = {"optional": optional, "refresh": refresh, "fresh": fresh}
+        self._scopes = scopes
         _declare_scheme(self, auth._scheme(refresh=refresh))
 
     def _describe(self) -> OperationGuards:
-        return OperationGuards(guarded=True, **self._options)
+        return OperationGuards(guarded=True, **self._options, scopes=self._scopes)
 
     async def __call__(self, request: Request) -> Optional[dict[str, Any]]:
         auth = self._auth
@@ -164,7 +174,7 @@ class JWTDependency(_SecurityBase):
         )
         try:
             result: Authenticated = await run_in_threadpool(
-                lambda: core.authenticate(view, **self._options)
+                lambda: core.authenticate(view, **self._options, scopes=self._scopes)
             )
         except AuthRefused as refused:
             raise JWTAuthError(refused.failure, core.config.realm) from None
@@ -198,7 +208,8 @@ def _dependency_calls(route: Any) -> Iterator[Any]:
 
 
 class JWTAuth(_SecurityBase):
-    """Binds a :class:`TokenService` to Starlette/FastAPI routes.
+    """Binds a :class:`TokenService` to Starlette/FastAPI routes (or, with ``verifier=``, an
+    external authorization server's access tokens: a resource server).
 
     Takes the same options as :class:`jwtlite.flask.JWTManager`. The instance itself is the
     plain dependency (a valid access token required); :meth:`required` builds the others.
@@ -210,7 +221,7 @@ class JWTAuth(_SecurityBase):
 
     def __init__(
         self,
-        service: TokenService,
+        service: Optional[TokenService] = None,
         *,
         realm: str = "api",
         cookies: bool = False,
@@ -224,6 +235,7 @@ class JWTAuth(_SecurityBase):
         refresh_scheme_name: str = "JWTRefresh",
         token_url: Optional[str] = None,
         max_body: int = DEFAULT_MAX_BODY,
+        verifier: Optional[AccessTokenVerifier] = None,
     ) -> None:
         _check_options(cookies, scheme_name, refresh_scheme_name, token_url)
         config = GuardConfig(
@@ -232,7 +244,8 @@ class JWTAuth(_SecurityBase):
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
             max_body=max_body,
         )
-        self.core = GuardCore(service, config)
+        self.core = GuardCore(service, config, verifier=verifier)
+        self.core.require_bound()
         access, refresh = _schemes(token_url)
         self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
         _declare_scheme(self, self._scheme(refresh=False))
@@ -253,14 +266,16 @@ class JWTAuth(_SecurityBase):
         return self.core.config.max_body
 
     def required(
-        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False
+        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False,
+        scopes: Iterable[str] = (),
     ) -> JWTDependency:
         """A dependency: ``optional`` lets a request without any token through (claims None);
         ``refresh`` spends a refresh token (cookie, header or JSON ``refresh_token``) and
-        leaves the new pair for :meth:`pair`; ``fresh`` admits only login-issued tokens."""
-        if refresh and fresh:
-            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
-        return JWTDependency(self, optional=optional, refresh=refresh, fresh=fresh)
+        leaves the new pair for :meth:`pair`; ``fresh`` admits only login-issued tokens;
+        ``scopes`` must all be in the access token's ``scope`` claim (403 otherwise)."""
+        needed = self.core.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
+        return JWTDependency(self, optional=optional, refresh=refresh, fresh=fresh,
+                             scopes=needed)
 
     def _scheme(self, *, refresh: bool) -> tuple[str, Any]:
         """(name, OpenAPI model) of the access or the refresh scheme."""
@@ -339,6 +354,7 @@ class JWTAuth(_SecurityBase):
             fresh=any(guard.fresh for guard in guards),
             refresh=any(guard.refresh for guard in guards),
             password_form=form,
+            scopes=tuple(dict.fromkeys(s for guard in guards for s in guard.scopes)),
         )
 
     def error_response(self, failure: AuthFailure) -> Response:

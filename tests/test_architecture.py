@@ -103,6 +103,8 @@ LAYERS: dict[str, int] = {
     "jwtlite._sqlite_store": 8,
     "jwtlite._store_common": 8,
     "jwtlite.tokens": 8,
+    "jwtlite.access_token": 8,
+    "jwtlite.x5c": 8,
     "jwtlite._guard": 8,
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,

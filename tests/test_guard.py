@@ -35,6 +35,7 @@ from jwtlite.exceptions import (
     BearerError,
     DecodeError,
     ExpiredSignatureError,
+    InsufficientScopeError,
     InvalidSignatureError,
     InvalidTokenError,
     RevocationStoreUnavailableError,
@@ -292,6 +293,7 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         (_UnknownUserError("x"), None, ACCESS_TYP),
         (StaleTokenError("x"), None, ACCESS_TYP),
         (RevocationStoreUnavailableError("x"), None, ACCESS_TYP),
+        (InsufficientScopeError("admin"), None, ACCESS_TYP),
     ]
     answers = set()
     for exc, token, expected in cases:

@@ -20,6 +20,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "ExpiredSignatureError",
         "ImmatureSignatureError",
         "InsecureKeyLengthWarning",
+        "InsufficientScopeError",  # issue 22
+        "InvalidCertificateChainError",  # issue 22
         "InvalidAlgorithmError",
         "InvalidArgumentError",
         "InvalidAudienceError",
@@ -188,6 +190,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "ExpiredSignatureError",
         "ImmatureSignatureError",
         "InsecureKeyLengthWarning",
+        "InsufficientScopeError",  # issue 22
+        "InvalidCertificateChainError",  # issue 22
         "InvalidAlgorithmError",
         "InvalidArgumentError",
         "InvalidAudienceError",
@@ -398,13 +402,34 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "verify_id_token_async",
         "well_known_uri",
     ),
+    # Added with issue 22: RFC 9068 access tokens as a resource server checks them.
+    "jwtlite.access_token": (
+        "ACCESS_TOKEN_TYP",
+        "MAX_LEEWAY",
+        "REQUIRED_CLAIMS",
+        "AccessTokenVerifier",
+        "authorization_values",
+        "require_scopes",
+        "scopes",
+        "verify_access_token",
+        "verify_access_token_async",
+    ),
+    # Added with issue 22: x5c chains verified to the caller's trust anchors.
+    "jwtlite.x5c": (
+        "MAX_CHAIN_LENGTH",
+        "TrustStore",
+        "decode",
+        "decode_complete",
+        "verify_chain",
+    ),
 }
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 32
-    # issue 21: the JWE names; issue 22: the JWS JSON serialization (7) and jwtlite.oidc (13)
-    assert sum(len(names) for names in SURFACE.values()) == 271 + 23 + 7 + 13
+    assert len(SURFACE) == 34
+    # issue 21: the JWE names; issue 22: the JWS JSON serialization (7), jwtlite.oidc (13),
+    # access_token and x5c (14) and their two exceptions in jwtlite and jwtlite.exceptions (4)
+    assert sum(len(names) for names in SURFACE.values()) == 271 + 23 + 7 + 13 + 14 + 4
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))
