@@ -23,9 +23,11 @@ from .exceptions import (
     ExpiredSignatureError,
     ImmatureSignatureError,
     InsecureKeyLengthWarning,
+    InsufficientScopeError,
     InvalidAlgorithmError,
     InvalidArgumentError,
     InvalidAudienceError,
+    InvalidCertificateChainError,
     InvalidIssuedAtError,
     InvalidIssuerError,
     InvalidJTIError,
@@ -34,6 +36,9 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     InvalidValueError,
+    JWEDecryptionError,
+    JWEError,
+    JWEParseError,
     MissingCryptographyError,
     MissingRequiredClaimError,
     ModuleConflictError,
@@ -55,6 +60,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from .jwe_jwt import decrypt_jwt, encrypt_jwt
     from .jwk import PyJWK, PyJWKSet
     from .jwks_client import PyJWKClient
     from .jwks_client_async import AsyncPyJWKClient
@@ -79,6 +85,9 @@ _LAZY = {
     "generate_key": "keygen",
     "load_key": "keys",
     "AsyncPyJWKClient": "jwks_client_async",
+    # Encrypted JWTs (issue 21): the JWE engine loads on first use.
+    "encrypt_jwt": "jwe_jwt",
+    "decrypt_jwt": "jwe_jwt",
 }
 
 
@@ -132,6 +141,8 @@ __all__ = [
     "install_as_pyjwt",
     "generate_key",
     "load_key",
+    "encrypt_jwt",
+    "decrypt_jwt",
     # exceptions and warnings
     "BackendUnavailableError",
     "BearerError",
@@ -139,10 +150,12 @@ __all__ = [
     "ExpiredSignatureError",
     "ImmatureSignatureError",
     "InsecureKeyLengthWarning",
+    "InsufficientScopeError",
     "RemovedInPyjwt3Warning",
     "InvalidAlgorithmError",
     "InvalidArgumentError",
     "InvalidAudienceError",
+    "InvalidCertificateChainError",
     "InvalidIssuedAtError",
     "InvalidIssuerError",
     "InvalidJTIError",
@@ -150,6 +163,9 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidSubjectError",
     "InvalidTokenError",
+    "JWEDecryptionError",
+    "JWEError",
+    "JWEParseError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
     "NaiveDatetimeWarning",

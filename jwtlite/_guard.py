@@ -5,6 +5,11 @@ Each framework module turns its request into a :class:`RequestView`, calls
 here imports a web framework, so the token rules (where a token may come from, the CSRF
 double-submit check, which failure gets which RFC 6750 answer) are written once.
 
+A guard either serves its own :class:`~jwtlite.tokens.TokenService` (it issues, refreshes and
+revokes) or is a resource server for an external authorization server: an
+:class:`~jwtlite.access_token.AccessTokenVerifier` checks RFC 9068 access tokens with the
+server's keys, and the guard only accepts or refuses them.
+
 With a :class:`~jwtlite.dpop.DPoPPolicy` in the config, ``Authorization: DPoP`` tokens are
 accepted with their proofs and token requests may bind their tokens to a key (RFC 9449);
 :mod:`jwtlite._guard_dpop` holds those rules.
@@ -14,24 +19,28 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qsl
 
 from . import _guard_dpop
 from ._guard_dpop import DPoPChallenge, DPoPRequest
 from ._json import loads_object
+from ._options import DEFAULT_MAX_TOKEN_SIZE
+from .access_token import AccessTokenVerifier, _checked_scopes, require_scopes
 from .api import PyJWS
 from .bearer import authorization_scheme, parse_authorization_header, www_authenticate
-from .dpop import DPoPPolicy
+from .dpop import DPoPPolicy, check_binding
 from .exceptions import (
     BearerError,
     DecodeError,
     ExpiredSignatureError,
+    InsufficientScopeError,
     InvalidArgumentError,
     InvalidSignatureError,
     InvalidTokenError,
+    PyJWKClientError,
     PyJWTError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
@@ -41,9 +50,11 @@ from .revocation import RevocationStore
 from .tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "AuthFailure",
     "AuthRefused",
     "Authenticated",
+    "BodyCap",
     "GuardConfig",
     "GuardCore",
     "GuardHooks",
@@ -62,6 +73,10 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Seconds a client should wait before retrying when the revocation store is down.
 _RETRY_AFTER = "5"
 _JSON_MEDIA_TYPE = "application/json"
+#: The cap on a body the guards read before they know who sent it: a refresh token (RFC 6749
+#: §6) or a password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before
+#: decoding it, so a body carrying one needs at most that plus a little room for the JSON around.
+DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
 
 
 class _CSRFError(BearerError):
@@ -76,8 +91,15 @@ class RequestBodyError(BearerError):
 class _UnsupportedGrantError(RequestBodyError):
     """A token request for a grant other than ``password``: answered 400
     ``unsupported_grant_type`` (RFC 6749 §5.2)."""
+
+
 class _MediaTypeError(RequestBodyError):
     """The body is not declared as JSON: answered 415 (RFC 9110 §15.5.16)."""
+
+
+class _BodyTooLargeError(RequestBodyError):
+    """A body read before authentication is longer than the cap: answered 413 (RFC 9110
+    §15.5.14), without a bearer challenge (RFC 6750 §3): the body, not the token, is wrong."""
 
 
 class _UnknownUserError(InvalidTokenError):
@@ -90,15 +112,18 @@ class AuthFailure:
 
     ``reason`` is a stable word for clients and logs: ``missing``, ``malformed``, ``bad_request``,
     ``unsupported_media_type``, ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``,
-    ``not_fresh``, ``user_not_found``, ``invalid`` or ``unavailable``; with DPoP also
-    ``invalid_dpop_proof``, ``dpop_nonce`` and ``dpop_binding``. ``message`` never echoes
-    token contents. ``dpop``: the DPoP challenge and nonce to add, when DPoP is on.
+    ``not_fresh``, ``user_not_found``, ``insufficient_scope``, ``invalid`` or ``unavailable``;
+    with DPoP also ``invalid_dpop_proof``, ``dpop_nonce`` and ``dpop_binding``. ``message``
+    never echoes token contents. ``scope`` is, for ``insufficient_scope``, what the request
+    needs (the challenge's ``scope`` attribute, RFC 6750 §3). ``dpop``: the DPoP challenge and
+    nonce to add, when DPoP is on.
     """
 
     status: int
     error: str | None
     reason: str
     message: str
+    scope: str | None = None
     dpop: DPoPChallenge | None = None
 
     def body(self) -> dict[str, str]:
@@ -112,7 +137,9 @@ class AuthFailure:
         headers = self._bearer_headers(realm)
         if self.dpop is None:
             return headers
-        return self.dpop.headers(headers, error=self.error, message=self.message, realm=realm)
+        return self.dpop.headers(
+            headers, error=self.error, message=self.message, realm=realm, scope=self.scope
+        )
 
     def _bearer_headers(self, realm: str) -> dict[str, str]:
         if self.status == 503:
@@ -126,7 +153,9 @@ class AuthFailure:
         if self.error is None:
             # RFC 6750 §3.1: no error code when the request carried no credentials.
             return {"WWW-Authenticate": www_authenticate(realm=realm)}
-        challenge = www_authenticate(realm=realm, error=self.error, description=self.message)
+        challenge = www_authenticate(
+            realm=realm, error=self.error, description=self.message, scope=self.scope
+        )
         return {"WWW-Authenticate": challenge}
 
 
@@ -152,10 +181,15 @@ class GuardConfig:
     csrf_header: str = "X-CSRF-Token"
     refresh_paths: tuple[str, ...] = ("/refresh", "/logout")
     cookie_secure: bool = True
+    #: The largest body the guards read before authenticating (see :class:`BodyCap`).
+    max_body: int = DEFAULT_MAX_BODY
     #: Accept DPoP (RFC 9449) under this policy; None: bearer tokens only.
     dpop: DPoPPolicy | None = None
 
     def __post_init__(self) -> None:
+        max_body = self.max_body
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
+            raise InvalidArgumentError("max_body must be a positive number of bytes")
         if self.dpop is not None and self.cookies:
             # A proof carries the access token's hash (ath): the client's code must hold the
             # token, which an HttpOnly cookie keeps from it.
@@ -248,6 +282,55 @@ def password_form(raw: bytes) -> PasswordForm:
     # RFC 6749 §3.3: scope is a list of space-delimited tokens.
     scopes = tuple(scope for scope in fields.get("scope", "").split(" ") if scope)
     return PasswordForm(fields["username"], fields["password"], scopes)
+
+
+def _declared_above(content_length: str, limit: int) -> bool:
+    """Whether a ``Content-Length`` value (RFC 9110 §8.6: 1*DIGIT) exceeds ``limit``; any
+    other value is the server's to refuse, and the capped read still applies."""
+    if not (content_length.isascii() and content_length.isdigit()):
+        return False
+    digits = content_length.lstrip("0")
+    # Compared by length first: int() of a very long digit string costs, then raises.
+    return len(digits) > len(str(limit)) or int(digits or "0") > limit
+
+
+class BodyCap:
+    """A request body read before authentication, in chunks, held to ``limit`` bytes.
+
+    The framework adapter reads the chunks and :meth:`add` s them; a body known to be longer
+    than ``limit`` raises a :class:`RequestBodyError` answered 413: from a declared
+    ``Content-Length`` before anything is read, else as soon as the chunks pass ``limit``. A
+    reader that asks for at most :meth:`room` bytes at a time never reads past the cap's next
+    byte, so the rest of a hostile body is never read.
+    """
+
+    def __init__(self, limit: int, content_length: str | None) -> None:
+        self.limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        if content_length is not None and _declared_above(content_length, limit):
+            raise self._refusal()
+
+    def _refusal(self) -> RequestBodyError:
+        return _BodyTooLargeError(f"the request body is larger than {self.limit} bytes")
+
+    def room(self) -> int:
+        """Bytes that may still be read: what is left below the cap, plus the one byte that
+        tells a body over it."""
+        return self.limit + 1 - self._size
+
+    def add(self, chunk: bytes) -> None:
+        """Count ``chunk`` in; the 413 refusal once the body passes the cap."""
+        self._size += len(chunk)
+        if self._size > self.limit:
+            raise self._refusal()
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        """The chunks added, joined."""
+        return b"".join(self._chunks)
+
+
 def _is_json_media_type(content_type: str | None) -> bool:
     # RFC 9110 §8.3.1: type and subtype are case-insensitive, parameters follow a ";".
     # RFC 6839 §3.1: a "+json" suffix names a JSON-based media type.
@@ -303,6 +386,7 @@ def _unverified_typ(token: str | None) -> object:
 
 _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
     (_UnsupportedGrantError, 400, "unsupported_grant_type", "bad_request", ""),
+    (_BodyTooLargeError, 413, "invalid_request", "bad_request", ""),
     (_MediaTypeError, 415, "invalid_request", "unsupported_media_type", ""),
     (RequestBodyError, 400, "invalid_request", "bad_request", ""),
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
@@ -326,6 +410,15 @@ def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailu
         # instead of retrying (RFC 6749 §4.1.2.1 names this condition).
         return AuthFailure(503, "temporarily_unavailable", "unavailable",
                            "the revocation store is unavailable")
+    if isinstance(exc, PyJWKClientError):
+        # The authorization server's JWKS cannot be fetched (and none is cached): as above,
+        # the token may be fine. A kid it does not publish is UnusableKeyError: invalid_token.
+        return AuthFailure(503, "temporarily_unavailable", "unavailable",
+                           "the authorization server's keys are unavailable")
+    if isinstance(exc, InsufficientScopeError):
+        # RFC 6750 §3.1: insufficient_scope is answered 403, with the scope needed.
+        return AuthFailure(403, "insufficient_scope", "insufficient_scope",
+                           "the token lacks a scope this request needs", exc.scope)
     if isinstance(exc, BearerError) and not isinstance(exc, (_CSRFError, RequestBodyError)):
         if exc.error is None:
             return AuthFailure(401, None, "missing", "no access token was sent")
@@ -347,6 +440,16 @@ def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailu
     return AuthFailure(401, "invalid_token", "invalid", "the token is not valid")
 
 
+class _Jkt(TypedDict, total=False):
+    jkt: str
+
+
+def _bound(jkt: str | None) -> _Jkt:
+    """``jkt=`` for the service's calls only when a DPoP key is in play, so that a service
+    (or a subclass) written before DPoP keeps its signatures."""
+    return {} if jkt is None else {"jkt": jkt}
+
+
 def new_csrf_token() -> str:
     """A fresh double-submit value: 256 bits from the OS CSPRNG."""
     return secrets.token_urlsafe(32)
@@ -362,21 +465,66 @@ class GuardHooks:
 
 
 class GuardCore:
-    """The state and rules of one integration for one service: service, config and hooks."""
+    """The state and rules of one integration for one service: service (or, for a resource
+    server, the verifier of an external authorization server's tokens), config and hooks."""
 
     def __init__(
         self, service: TokenService | None, config: GuardConfig,
-        hooks: GuardHooks | None = None,
+        hooks: GuardHooks | None = None, *, verifier: AccessTokenVerifier | None = None,
     ) -> None:
+        if service is not None and verifier is not None:
+            raise InvalidArgumentError(
+                "pass a TokenService (tokens of our own) or a verifier (an external "
+                "authorization server's), not both"
+            )
+        if verifier is not None and config.dpop is not None and config.dpop.store is None:
+            # No TokenService, so no store to borrow: replays must be remembered somewhere.
+            raise InvalidArgumentError("a resource server's DPoPPolicy needs a store")
         self.service = service
+        self.verifier = verifier
         self.config = config
         self.hooks = hooks if hooks is not None else GuardHooks()
 
     def require_service(self) -> TokenService:
         """The bound service; an :class:`InvalidArgumentError` before one is bound."""
         if self.service is None:
+            if self.verifier is not None:
+                raise InvalidArgumentError(
+                    "this guard is a resource server: tokens are issued, refreshed and "
+                    "revoked by the authorization server"
+                )
             raise InvalidArgumentError("no TokenService is bound: pass one or call init_app()")
         return self.service
+
+    def require_bound(self) -> None:
+        """An :class:`InvalidArgumentError` unless a service or a verifier is bound."""
+        if self.verifier is None:
+            self.require_service()
+
+    def check_variant(
+        self, *, refresh: bool, fresh: bool, scopes: Iterable[str] = ()
+    ) -> tuple[str, ...]:
+        """Refuse, when the route is declared, a guard variant this core cannot serve; the
+        route's required scopes, checked."""
+        if refresh and fresh:
+            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
+        if self.verifier is not None and (refresh or fresh):
+            raise InvalidArgumentError(
+                "a resource server guard verifies access tokens only: no refresh or fresh"
+            )
+        needed = _checked_scopes(scopes)
+        if needed and refresh:
+            raise InvalidArgumentError("a refresh guard spends a refresh token: no scopes")
+        return needed
+
+    def _verify_access(self, token: str, *, fresh: bool, jkt: str | None) -> dict[str, Any]:
+        """The token's claims; ``jkt``, the thumbprint of its DPoP proof's key (None: a bearer
+        token), must fit its binding (RFC 9449 §6, §7.2)."""
+        if self.verifier is not None:
+            claims = self.verifier.verify(token)
+            check_binding(claims, jkt, what="access token")
+            return claims
+        return self.require_service().verify_access(token, fresh=fresh, **_bound(jkt))
 
     def issue(
         self, identity: str, claims: Mapping[str, Any] | None = None, *, jkt: str | None = None
@@ -386,7 +534,7 @@ class GuardCore:
         hook = self.hooks.claims_hook
         extra = dict(hook(identity)) if hook is not None else {}
         extra.update(claims or {})
-        return self.require_service().issue(identity, extra, jkt=jkt)
+        return self.require_service().issue(identity, extra, **_bound(jkt))
 
     def _csrf_ok(self, view: RequestView) -> bool:
         cookie = view.cookies.get(self.config.csrf_cookie, "")
@@ -426,22 +574,31 @@ class GuardCore:
 
     def authenticate(
         self, view: RequestView, *, optional: bool = False, refresh: bool = False,
-        fresh: bool = False,
+        fresh: bool = False, scopes: Iterable[str] = (),
     ) -> Authenticated:
-        """Verify the request's token; :class:`AuthRefused` with the answer when it fails."""
-        service = self.require_service()
+        """Verify the request's token; :class:`AuthRefused` with the answer when it fails.
+
+        ``scopes``: scope tokens the access token's ``scope`` claim must all hold (403
+        ``insufficient_scope`` otherwise, RFC 6750 §3.1).
+        """
+        self.require_bound()
+        if refresh or fresh or scopes:  # the integrations checked these at declaration
+            scopes = self.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
         token = None
         expected = REFRESH_TYP if refresh else ACCESS_TYP
         try:
             if refresh:
+                service = self.require_service()
                 token = self.refresh_token(view)
                 jkt = self._token_request_jkt(view)
-                pair = service.refresh(token, jkt=jkt)
-                claims = service.verify_access(pair.access_token, jkt=jkt)
+                pair = service.refresh(token, **_bound(jkt))
+                claims = service.verify_access(pair.access_token, **_bound(jkt))
                 result = Authenticated(claims, token, pair)
             else:
                 token, jkt = self._presented(view)
-                result = Authenticated(service.verify_access(token, fresh=fresh, jkt=jkt), token)
+                result = Authenticated(self._verify_access(token, fresh=fresh, jkt=jkt), token)
+            if scopes and result.claims is not None:
+                require_scopes(result.claims, *scopes)
             loader = self.hooks.user_loader
             if loader is not None and result.claims is not None:
                 result.user = loader(result.claims)
@@ -451,7 +608,7 @@ class GuardCore:
             if optional and exc.error is None:
                 return Authenticated(None)
             raise self._refused(exc, token, expected, view, token_endpoint=refresh) from None
-        except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
+        except (InvalidTokenError, RevocationStoreUnavailableError, PyJWKClientError) as exc:
             raise self._refused(exc, token, expected, view, token_endpoint=refresh) from None
         return result
 

@@ -115,7 +115,8 @@ class DPoPChallenge:
     token_endpoint: bool
 
     def headers(
-        self, base: dict[str, str], *, error: str | None, message: str, realm: str
+        self, base: dict[str, str], *, error: str | None, message: str, realm: str,
+        scope: str | None = None,
     ) -> dict[str, str]:
         """``base`` (the Bearer answer) with the DPoP challenge and nonce added."""
         headers = dict(base)
@@ -126,7 +127,7 @@ class DPoPChallenge:
             on_dpop = error is not None and (self.scheme == "dpop" or self.policy.required)
             dpop = self.policy.challenge(
                 realm=realm, error=error if on_dpop else None,
-                description=message if on_dpop else None,
+                description=message if on_dpop else None, scope=scope if on_dpop else None,
             )
             if self.policy.required:
                 headers["WWW-Authenticate"] = dpop

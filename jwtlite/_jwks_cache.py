@@ -40,7 +40,7 @@ from ._escape import escape, summarise
 from ._json import loads_object
 from ._keymodel import PRIVATE_KEY_TYPES
 from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
-from .jwk import PyJWK, PyJWKSet, skipped_reason
+from .jwk import REFUSED_WHEN_FETCHED, PyJWK, PyJWKSet, skipped_reason
 
 __all__ = [
     "JWKSRules",
@@ -131,10 +131,10 @@ def _skip_reason(member: Any) -> str | None:
     if not isinstance(member, Mapping):
         return None  # PyJWKSet reports it
     if member.get("kty") == "oct":
-        return "symmetric (oct) key in a fetched JWK Set: a published secret is not secret"
+        return f"symmetric (oct) key {REFUSED_WHEN_FETCHED}: a published secret is not secret"
     private = [name for name in _PRIVATE_MEMBERS if name in member]
     if private:
-        return f"private key member {private[0]!r} in a fetched JWK Set"
+        return f"private key member {private[0]!r} {REFUSED_WHEN_FETCHED}"
     return None
 
 

@@ -1,4 +1,4 @@
-"""One bounded HTTP GET for the JWKS clients, on the standard library (``urllib``).
+"""One bounded HTTP GET for the JWKS clients and OpenID discovery, on the standard library.
 
 Every limit here stops a slow or hostile server from holding a verifier:
 
@@ -265,15 +265,15 @@ class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _read_body(response: Any, limit: int) -> bytes:
+def _read_body(response: Any, limit: int, what: str) -> bytes:
     length = response.headers.get("Content-Length")
     if isinstance(length, str) and length.strip().isdigit() and int(length) > limit:
-        raise PyJWKClientError(f"JWKS response is larger than {limit} bytes")
+        raise PyJWKClientError(f"{what} is larger than {limit} bytes")
     body = response.read(limit + 1)  # every underlying read is bounded by the deadline
     if isinstance(body, str):  # a test double's read(); real responses give bytes
         body = body.encode("utf-8")
     if len(body) > limit:
-        raise PyJWKClientError(f"JWKS response is larger than {limit} bytes")
+        raise PyJWKClientError(f"{what} is larger than {limit} bytes")
     return bytes(body)
 
 
@@ -284,8 +284,12 @@ def fetch(
     timeout: float,
     ssl_context: Any,
     max_bytes: int,
+    what: str = "JWKS response",
 ) -> tuple[bytes, float | None]:
     """GET ``uri``: the body and the response's Cache-Control max-age (if any).
+
+    ``what`` names the document in the size error (the OpenID discovery client fetches here
+    too).
 
     Raises:
         PyJWKClientConnectionError: the request failed, timed out, was redirected or got an
@@ -305,7 +309,7 @@ def fetch(
     try:
         opener = urllib.request.build_opener(*handlers)
         with opener.open(request, timeout=timeout) as response:
-            body = _read_body(response, max_bytes)
+            body = _read_body(response, max_bytes, what)
             return body, max_age(response.headers.get("Cache-Control"))
     except PyJWKClientError:
         raise

@@ -1,10 +1,10 @@
 """What the OpenAPI document says about the routes a jwtlite guard protects (FastAPI side).
 
 FastAPI lists a security dependency by its scheme and nothing more. The guard also answers
-400, 401, 413, 415 and 503 with its own JSON body, reads a body on refresh and password-grant
-routes, and lets anonymous requests through when optional; :func:`document_operation` writes
-that into one generated operation. Plain dicts in and out: no framework is imported here, and
-nothing the application declared itself is overwritten.
+400, 401, 403 (scopes), 413, 415 and 503 with its own JSON body, reads a body on refresh and
+password-grant routes, and lets anonymous requests through when optional;
+:func:`document_operation` writes that into one generated operation. Plain dicts in and out: no
+framework is imported here, and nothing the application declared itself is overwritten.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "description": "Why jwtlite refused the request. `reason` is a stable word for clients "
         "(missing, malformed, bad_request, csrf, expired, revoked, wrong_token_type, "
-        "not_fresh, user_not_found, invalid, unavailable); `message` never echoes the token.",
+        "not_fresh, user_not_found, insufficient_scope, invalid, unavailable); `message` never "
+        "echoes the token.",
         "properties": {
             "error": {"type": "string", "title": "Error"},
             "reason": {"type": "string", "title": "Reason"},
@@ -66,6 +67,7 @@ class OperationGuards:
     fresh: bool = False  # one demands a fresh token (401 insufficient_user_authentication)
     refresh: bool = False  # one spends a refresh token, possibly read from the body
     password_form: bool = False  # one reads a password grant form
+    scopes: tuple[str, ...] = ()  # scope tokens the access token must hold (403 otherwise)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -108,6 +110,12 @@ def _responses(guards: OperationGuards) -> dict[str, dict[str, Any]]:
             f"the wrong type (RFC 6750 §3.1){stale}",
             _CHALLENGE,
         )
+    if guards.scopes:
+        answers["403"] = _error_response(
+            "insufficient_scope: the token lacks a scope this route needs: "
+            f"{' '.join(guards.scopes)} (RFC 6750 §3.1)",
+            _CHALLENGE,
+        )
     if guards.refresh or guards.password_form:
         answers["413"] = _error_response("the request body is larger than the guard reads")
     if guards.refresh:
@@ -116,7 +124,8 @@ def _responses(guards: OperationGuards) -> dict[str, dict[str, Any]]:
         )
     if guards.guarded:
         answers["503"] = _error_response(
-            "temporarily_unavailable: the revocation store cannot be reached",
+            "temporarily_unavailable: the revocation store, or the authorization server's JWKS, "
+            "cannot be reached",
             {"Retry-After": "seconds to wait before retrying"},
         )
     return answers

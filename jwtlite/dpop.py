@@ -497,9 +497,9 @@ class DPoPPolicy:
 
     def challenge(
         self, *, error: str | None = None, description: str | None = None,
-        realm: str | None = None,
+        realm: str | None = None, scope: str | None = None,
     ) -> str:
         """This policy's ``WWW-Authenticate: DPoP`` challenge (:func:`www_authenticate`)."""
         return www_authenticate(
-            self.algorithms, error=error, description=description, realm=realm
+            self.algorithms, error=error, description=description, realm=realm, scope=scope
         )

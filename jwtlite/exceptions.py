@@ -46,9 +46,22 @@ __all__ = [
     "StaleTokenError",
     "InvalidValueError",
     "ModuleConflictError",
+    "InsufficientScopeError",
+    "InvalidCertificateChainError",
     "UnsupportedAlgorithmError",
+    "JWEError",
+    "JWEDecryptionError",
+    "JWEParseError",
     "UnknownOptionWarning",
     "PrivateKeyRequiredError",
+    # OpenID Connect (jwtlite.oidc)
+    "InvalidACRError",
+    "InvalidAuthTimeError",
+    "InvalidAuthorizedPartyError",
+    "InvalidHashClaimError",
+    "InvalidNonceError",
+    "ProviderMetadataError",
+    # DPoP (jwtlite.dpop)
     "DPoPBindingError",
     "DPoPNonceError",
     "DPoPProofError",
@@ -136,6 +149,23 @@ class BearerError(InvalidTokenError):
         super().__init__(message)
 
 
+class InsufficientScopeError(InvalidTokenError):
+    """The access token verified, but its ``scope`` claim lacks a scope the request needs
+    (RFC 6750 §3.1 ``insufficient_scope``: the guards answer 403). jwtlite-specific."""
+
+    def __init__(self, scope: str) -> None:
+        #: The scope tokens the request needs, space-delimited: the ``scope`` attribute of
+        #: the RFC 6750 §3 challenge.
+        self.scope = scope
+        super().__init__(f"the token lacks a scope this request needs: {scope}")
+
+
+class InvalidCertificateChainError(InvalidTokenError):
+    """The ``x5c`` certificate chain of a token's header does not verify to the caller's trust
+    anchors (RFC 7515 §4.1.6), or its ``x5t``/``x5t#S256`` thumbprint does not match the
+    first certificate. jwtlite-specific."""
+
+
 class RevokedTokenError(InvalidTokenError):
     """The token (or its refresh family) has been revoked. jwtlite-specific."""
 
@@ -171,8 +201,10 @@ class PyJWKError(PyJWTError):
 class MissingCryptographyError(PyJWKError):
     """An operation needs the optional ``cryptography`` package, which is not installed.
 
-    jwtlite raises it (as :class:`KeyNeedsCryptographyError`) only for encrypted PEM keys,
-    which it decrypts through ``cryptography``; everything else works without the package.
+    jwtlite raises it for encrypted PEM keys (as :class:`KeyNeedsCryptographyError`), which it
+    decrypts through ``cryptography``, and for ``x5c`` chains (:mod:`jwtlite.x5c`), which it
+    verifies through ``cryptography``'s X.509 path validation (45.0 or newer); everything
+    else works without the package.
     """
 
 
@@ -271,6 +303,61 @@ class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
     ``NotImplementedError``, which is what PyJWT raises there."""
 
 
+class JWEError(InvalidTokenError):
+    """An encrypted token (JWE, RFC 7516) cannot be accepted. jwtlite-specific."""
+
+
+class JWEDecryptionError(JWEError):
+    """The JWE did not decrypt: one class and one message for every cryptographic failure
+    (a wrong tag, bad padding, a failed key unwrap, an RSA decryption failure, a CEK of the
+    wrong length, an invalid ephemeral key), so an attacker who sees the error learns nothing
+    about which step failed (RFC 7516 §11.4, §11.5). jwtlite-specific."""
+
+    def __init__(self, message: str = "Decryption failed") -> None:
+        super().__init__(message)
+
+
+class JWEParseError(JWEError, DecodeError):
+    """The JWE is malformed (segments, base64url, JSON, header members) or over one of the
+    limits of ``jwtlite.jwe`` (token, header, recipients, PBES2 count, decompressed size),
+    found before or around any decryption. Also a :class:`DecodeError`. jwtlite-specific."""
+
+
 class PrivateKeyRequiredError(InvalidKeyError, AttributeError):
     """A public key was given to sign with; also an ``AttributeError``, which is what PyJWT
     raises there (its public key objects have no ``sign`` method). jwtlite-specific."""
+
+
+# --- OpenID Connect (jwtlite.oidc): the ID token checks and provider discovery ----------------
+
+
+class InvalidNonceError(InvalidTokenError):
+    """An ID token's ``nonce`` claim is absent, or differs from the nonce the relying party sent
+    (OpenID Connect Core §3.1.3.7 step 11): a replayed or injected token. jwtlite-specific."""
+
+
+class InvalidHashClaimError(InvalidTokenError):
+    """An ID token's ``at_hash`` or ``c_hash`` does not match the access token or code that came
+    with it (OpenID Connect Core §3.2.2.9, §3.3.2.10): one of them was swapped. jwtlite-specific."""
+
+
+class InvalidAuthorizedPartyError(InvalidAudienceError):
+    """An ID token's ``azp`` is not the client's id, or is absent from a token with several
+    audiences (OpenID Connect Core §2, §3.1.3.7 steps 4-5). jwtlite-specific."""
+
+
+class InvalidAuthTimeError(InvalidTokenError):
+    """An ID token's ``auth_time`` is not a number, lies in the future, or is older than the
+    ``max_age`` the relying party asked for (OpenID Connect Core §3.1.3.7 step 13): the
+    End-User must authenticate again. jwtlite-specific."""
+
+
+class InvalidACRError(InvalidTokenError):
+    """An ID token's ``acr`` is not one the relying party accepts (OpenID Connect Core
+    §3.1.3.7 step 12). jwtlite-specific."""
+
+
+class ProviderMetadataError(PyJWKClientError):
+    """A provider's discovery document is unusable: not a JSON object, an ``issuer`` that is not
+    the one it was fetched for (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3), or a
+    ``jwks_uri`` that is missing or not HTTPS. jwtlite-specific."""

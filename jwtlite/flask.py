@@ -14,6 +14,11 @@ The manager reads the access token from ``Authorization: Bearer`` (RFC 6750 §2.
 :class:`~jwtlite.tokens.TokenService` (signature, ``typ``, claims, revocation), and answers every
 failure with a JSON body and an RFC 6750 ``WWW-Authenticate`` challenge.
 
+As a resource server for an external authorization server, pass ``verifier=`` (an
+:class:`~jwtlite.access_token.AccessTokenVerifier`, for example from the server's JWKS URI)
+instead of a service: the guard then accepts its RFC 9068 access tokens, and
+``required(scopes=[...])`` demands scopes of them (403 ``insufficient_scope`` otherwise).
+
 With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True for the defaults) the manager
 also accepts DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP``
 proof of the request, and binds the tokens of a login or refresh that carries a proof to its
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -36,9 +41,11 @@ from typing import Any, TypeVar, cast
 from flask import Flask, Response, current_app, g, has_app_context, jsonify, request
 
 from ._guard import (
+    DEFAULT_MAX_BODY,
     Authenticated,
     AuthFailure,
     AuthRefused,
+    BodyCap,
     GuardConfig,
     GuardCore,
     GuardHooks,
@@ -48,6 +55,7 @@ from ._guard import (
     json_body_fields,
 )
 from ._guard_dpop import policy_of
+from .access_token import AccessTokenVerifier
 from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
@@ -67,6 +75,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 _EXTENSION = "jwtlite"
 _G_KEY = "_jwtlite_auth"
+# How much of a body is asked of the WSGI input at a time (never more than the cap allows).
+_READ_SIZE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,11 @@ class JWTManager:
     :param cookies: also read tokens from cookies (and set them at login); state-changing
         requests authenticated by cookie must echo ``csrf_cookie`` in ``csrf_header``.
     :param cookie_secure: the ``Secure`` cookie attribute (leave True outside local tests).
+    :param max_body: the largest body read before authentication (a refresh token in JSON,
+        :func:`json_fields`), in bytes; a larger one is refused with 413 without being read in
+        full. Default: the largest token jwtlite verifies, plus 4 KiB.
+    :param verifier: instead of a service, the verifier of an external authorization server's
+        access tokens (a resource server: no login, refresh or logout here).
     :param dpop: accept DPoP (RFC 9449) under this policy (True: the defaults); not with
         cookies.
     """
@@ -105,18 +120,21 @@ class JWTManager:
         csrf_cookie: str = "csrf_token",
         csrf_header: str = "X-CSRF-Token",
         refresh_paths: tuple[str, ...] = ("/refresh", "/logout"),
+        max_body: int = DEFAULT_MAX_BODY,
+        verifier: AccessTokenVerifier | None = None,
         dpop: DPoPPolicy | bool | None = None,
     ) -> None:
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
+            max_body=max_body,
             dpop=policy_of(dpop),
         )
         self._config = config
         self._hooks = GuardHooks()
         # Options and hooks are shared by every app; the service here is only the default.
-        self._default = GuardCore(service, config, self._hooks)
+        self._default = GuardCore(service, config, self._hooks, verifier=verifier)
         self._error_hook: Callable[[AuthFailure], Response | None] | None = None
         if app is not None:
             self.init_app(app)
@@ -125,8 +143,8 @@ class JWTManager:
         """Register with ``app``, which is then served by ``service`` (default: the one given
         to the constructor). Other apps of this manager keep their own services."""
         bound = service if service is not None else self._default.service
-        core = GuardCore(bound, self._config, self._hooks)
-        core.require_service()
+        core = GuardCore(bound, self._config, self._hooks, verifier=self._default.verifier)
+        core.require_bound()
         registered = app.extensions.get(_EXTENSION)
         if registered is not None and getattr(registered, "manager", None) is not self:
             raise InvalidArgumentError("another JWTManager is already registered with this app")
@@ -136,7 +154,7 @@ class JWTManager:
     def _core(self) -> GuardCore:
         """The current app's guard; outside an application context, the constructor's."""
         if not has_app_context():
-            if self._default.service is None:
+            if self._default.service is None and self._default.verifier is None:
                 raise InvalidArgumentError(
                     "no TokenService outside an application context: this manager has one "
                     "per app, so use it inside `with app.app_context():`"
@@ -183,7 +201,8 @@ class JWTManager:
     # --- the guard ----------------------------------------------------------------------
 
     def required(
-        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False
+        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False,
+        scopes: Iterable[str] = (),
     ) -> Callable[[F], F]:
         """Decorator guarding a view.
 
@@ -191,10 +210,10 @@ class JWTManager:
         bad token is still refused). ``refresh``: the view takes a refresh token (cookie,
         header, or JSON ``refresh_token``), which is spent; :func:`current_pair` is the new
         pair. ``fresh``: only an access token issued by a login passes (reason ``not_fresh``,
-        answered as docs/integrations.md's error table says).
+        answered as docs/integrations.md's error table says). ``scopes``: scope tokens the
+        access token's ``scope`` claim must all hold (403 ``insufficient_scope`` otherwise).
         """
-        if refresh and fresh:
-            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
+        needed = self._default.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
 
         def decorate(view: F) -> F:
             # Flask runs a coroutine view through ensure_sync; a plain one is called directly.
@@ -206,7 +225,7 @@ class JWTManager:
                 try:
                     auth = core.authenticate(
                         _request_view(core.config), optional=optional,
-                        refresh=refresh, fresh=fresh,
+                        refresh=refresh, fresh=fresh, scopes=needed,
                     )
                 except AuthRefused as refused:
                     return self.error_response(refused.failure)
@@ -297,7 +316,7 @@ def _request_view(config: GuardConfig) -> RequestView:
         authorization=headers.get("Authorization"),
         cookies=request.cookies if cookies else {},
         csrf_header=headers.get(config.csrf_header) if cookies else None,
-        body=lambda: request.get_data(cache=True),
+        body=lambda: _capped_data(config.max_body),
         content_type=request.content_type,
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(headers.getlist("DPoP")) if config.dpop is not None else (),
@@ -305,15 +324,41 @@ def _request_view(config: GuardConfig) -> RequestView:
     )
 
 
+def _capped_data(limit: int) -> bytes:
+    """The request body, held to ``limit`` bytes by :class:`BodyCap` whatever the app's
+    ``MAX_CONTENT_LENGTH`` (a 413 :class:`RequestBodyError` from ``Content-Length`` before
+    reading, else after reading one byte past the cap); then readable again by the view."""
+    cap = BodyCap(limit, request.headers.get("Content-Length"))
+    # Werkzeug keeps a body that get_data() read here; it is already in memory, but the cap
+    # still decides, so the answer does not depend on what the app read first.
+    cached: bytes | None = getattr(request, "_cached_data", None)
+    if cached is not None:
+        cap.add(cached)
+        return cached
+    stream = request.stream
+    while True:
+        chunk = stream.read(min(cap.room(), _READ_SIZE))
+        if not chunk:
+            break
+        cap.add(chunk)
+    body = cap.body()
+    # Where get_data() would have kept it: get_data(), get_json() and form parsing read it again.
+    request._cached_data = body
+    return body
+
+
 def json_fields(*names: str) -> dict[str, str]:
     """The named string members of the request's JSON object body.
 
     Raises :class:`RequestBodyError`, answered by the manager with 415 when the request does
     not declare ``Content-Type: application/json`` (a cross-site HTML form cannot send that),
-    or 400 ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
-    is missing or not a clean string.
+    400 ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
+    is missing or not a clean string, or 413 when the body is longer than the app's manager's
+    ``max_body`` (the default cap in an app without a manager).
     """
-    return json_body_fields(request.content_type, request.get_data(cache=True), *names)
+    registered = current_app.extensions.get(_EXTENSION)
+    config = registered.core.config if isinstance(registered, _AppState) else GuardConfig()
+    return json_body_fields(request.content_type, _capped_data(config.max_body), *names)
 
 
 def _auth() -> Authenticated | None:

@@ -44,6 +44,7 @@ __all__ = [
     "MAX_KEYS",
     "PyJWK",
     "PyJWKSet",
+    "REFUSED_WHEN_FETCHED",
     "key_from_jwk",
     "key_to_jwk",
     "resolve_key",
@@ -52,6 +53,10 @@ __all__ = [
     "thumbprint_uri",
 ]
 
+#: The words in every reason a JWKS client gives for a fetched member it refuses (a published
+#: secret, a leaked private key): such a member is never used, not even by JWE, which re-reads
+#: the other skipped members (PyJWK has no JWE algorithms).
+REFUSED_WHEN_FETCHED = "in a fetched JWK Set"
 #: Most keys accepted in one set. Real sets hold a handful; the bound caps the parsing work a
 #: hostile or broken JWKS endpoint can cause.
 MAX_KEYS = 256

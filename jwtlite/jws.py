@@ -9,38 +9,42 @@ Verification (RFC 8725 §3.1): ``alg`` must be one the caller allows, ``none`` n
 and the key is resolved once (a JWK or JWK Set through :mod:`jwtlite.jwk`'s selection, anything
 else through the algorithm's ``prepare_key``) and bound to the algorithm's family before any
 cryptography runs. The payload leaves this module as bytes; ``api`` reads it as JSON claims.
+
+The header rules (:mod:`jwtlite._jws_header`) and the key choice, verification and signing of
+one signature (:mod:`jwtlite._jws_keys`) sit below this module, shared with the JSON
+serialization, which this module re-exports (:func:`encode_json`, :func:`decode_json`).
 """
 
 from __future__ import annotations
 
 import json
-import warnings
-from collections.abc import Container, Mapping, Sequence
-from typing import Any, Callable, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from . import _hints
-from ._cache import BoundedCache, IdentityCache
-from ._escape import escape
+from ._cache import BoundedCache
 from ._json import dumps, loads_object
-from ._keymodel import KEY_TYPES, key_curve, key_kty
+from ._jws_header import check_header
+from ._jws_json import (
+    MAX_HEADER_SIZE,
+    MAX_SIGNATURES,
+    Signer,
+    VerifiedJSON,
+    VerifiedSignature,
+    decode_json,
+    encode_json,
+)
+from ._jws_keys import GetAlgorithm
+from ._jws_keys import sign as _sign_input
+from ._jws_keys import verify as _verify
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
-from .algorithms import BINDABLE, RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm, Verifier
 from .b64url import b64url_decode, b64url_encode
-from .backends import get_backend
 from .exceptions import (
     DecodeError,
-    InsecureKeyLengthWarning,
     InvalidAlgorithmError,
     InvalidArgumentError,
-    InvalidKeyError,
-    InvalidSignatureError,
     InvalidTokenError,
-    PyJWKSetError,
-    PyJWTError,
-    UnusableKeyError,
 )
-from .jwk import PyJWK, PyJWKSet, resolve_key
-from .keys import is_public_key_material, load_key
 
 __all__ = [
     "DEFAULT_MAX_TOKEN_SIZE",
@@ -53,39 +57,15 @@ __all__ = [
     "sign",
     "typ_matches",
     "unverified_header",
+    # the JSON serialization (RFC 7515 §7.2), from jwtlite._jws_json
+    "MAX_HEADER_SIZE",
+    "MAX_SIGNATURES",
+    "Signer",
+    "VerifiedJSON",
+    "VerifiedSignature",
+    "decode_json",
+    "encode_json",
 ]
-
-#: Looks an ``alg`` name up in the caller's algorithm table (``PyJWS.get_algorithm_by_name``).
-GetAlgorithm = Callable[[str], Algorithm]
-
-#: Header Parameters registered by RFC 7515 §4.1 and RFC 7518 §4.1 (JWE ones too, since a
-#: producer may not list them in ``crit`` either).
-REGISTERED_HEADERS = frozenset(
-    [
-        "alg",
-        "jku",
-        "jwk",
-        "kid",
-        "x5u",
-        "x5c",
-        "x5t",
-        "x5t#S256",
-        "typ",
-        "cty",
-        "crit",
-        "enc",
-        "zip",
-        "epk",
-        "apu",
-        "apv",
-        "iv",
-        "tag",
-        "p2s",
-        "p2c",
-    ]
-)
-#: Extensions this implementation understands when they appear in ``crit`` (RFC 7797).
-UNDERSTOOD_CRITICAL = frozenset({"b64"})
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -202,55 +182,6 @@ def _non_ascii_part(token: str) -> str:
     return f"Invalid {names[min(bad, 1) if bad < len(parts) - 1 else 2]} padding"
 
 
-def check_header(header: dict[str, Any], *, producing: bool = False) -> None:
-    """Header rules that hold for every token, verified or not (RFC 7515 §4.1).
-
-    ``producing``: the header is one we sign. Then an extension listed in ``crit`` that jwtlite
-    does not implement is allowed (the recipient, not the producer, must understand it); the
-    producer's own duties (a non-empty list, no registered names, each name present) hold.
-    """
-    # A missing "alg" fails only where a signature is checked (as in PyJWT: "Algorithm not
-    # specified"); an unverified read may still look at such a header.
-    if "alg" in header and not isinstance(header["alg"], str):
-        raise InvalidAlgorithmError("The specified alg value is not allowed") from DecodeError(
-            'The header "alg" member must be a string'
-        )
-    if "kid" in header and not isinstance(header["kid"], str):
-        raise InvalidTokenError("Key ID header parameter must be a string")
-    if "crit" in header:
-        _check_crit(header, producing=producing)
-    elif "b64" in header:
-        # RFC 7797 §6: "b64" MUST be listed in "crit" wherever it is used.
-        raise InvalidTokenError("The 'b64' header parameter requires 'b64' to be listed in 'crit'.")
-    if "b64" in header and not isinstance(header["b64"], bool):
-        raise InvalidTokenError('The "b64" header parameter must be a boolean')
-
-
-def _check_crit(header: dict[str, Any], *, producing: bool = False) -> None:
-    crit = header["crit"]
-    # RFC 7515 §4.1.11: an array of names; "Producers MUST NOT use the empty list"; names
-    # defined by RFC 7515/7518 MUST NOT be listed; unknown names make the JWS invalid.
-    # The texts are PyJWT's where PyJWT refuses the same header.
-    if not isinstance(crit, list) or not crit:
-        raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
-    if not all(isinstance(n, str) for n in crit):
-        raise InvalidTokenError("Invalid 'crit' header: values must be strings")
-    if len(set(crit)) != len(crit):
-        raise InvalidTokenError("Invalid 'crit' header: values must be unique")
-    # The names come from the token: quoted through escape() (CR/LF, length), never raw.
-    for name in crit:
-        if name in REGISTERED_HEADERS:
-            # PyJWT's text (it refuses these as unsupported), then why.
-            raise InvalidTokenError(
-                f"Unsupported critical extension: {name} (RFC 7515 defines it; it must not be"
-                " listed)"
-            )
-        if name not in UNDERSTOOD_CRITICAL and not producing:
-            raise InvalidTokenError(f"Unsupported critical extension: {escape(name)}")
-        if name not in header:
-            raise InvalidTokenError(f"Critical extension '{escape(name)}' is missing from headers")
-
-
 def typ_matches(actual: Any, expected: str) -> bool:
     """RFC 7515 §4.1.9: media types compare case-insensitively, "application/" optional."""
     if not isinstance(actual, str):
@@ -325,138 +256,6 @@ def decode(
     if options.verify_signature:
         _verify(signing_input, header, signature, key, algorithms, get_algorithm, options)
     return header, payload, signature
-
-
-def _verify(
-    signing_input: bytes,
-    header: Mapping[str, Any],
-    signature: bytes,
-    key: Any,
-    algorithms: Sequence[str] | None,
-    get_algorithm: GetAlgorithm,
-    options: Options,
-) -> None:
-    alg = header.get("alg")
-    if alg is None:
-        raise InvalidAlgorithmError("Algorithm not specified")
-    allowed = allowed_algorithms(algorithms, key)
-    if alg not in allowed:
-        raise InvalidAlgorithmError(
-            "The specified alg value is not allowed" + _hints.not_allowed(alg, allowed)
-        )
-    if alg == "none":
-        raise InvalidAlgorithmError('The "none" algorithm is never accepted for verification')
-    try:
-        alg_obj = get_algorithm(alg)
-    except InvalidAlgorithmError as exc:
-        # PyJWT's exact text when verifying; the hint (a near-miss name) rides on the cause.
-        raise InvalidAlgorithmError("Algorithm not supported") from exc
-    if options.allow_small_rsa_verify and isinstance(alg_obj, RSAAlgorithm):
-        alg_obj = alg_obj.with_min_bits(RSA_LEGACY_MIN_BITS)
-    if type(alg_obj) in BINDABLE and type(key) in _BINDABLE_KEYS:
-        verified = _bound_verifier(alg_obj, key, options)(signing_input, signature)
-    else:
-        prepared = alg_obj.prepare_key(_resolve_jwk(key, alg, header.get("kid"), "verify"))
-        check_key_length(alg_obj, prepared, options)
-        verified = alg_obj.verify(signing_input, prepared, signature)
-    if not verified:
-        raise InvalidSignatureError("Signature verification failed")
-
-
-#: Key forms that cannot change after they are passed: the caller's object may key a cache.
-#: (Mappings, PyJWK and PyJWKSet choose a member per token, by its ``kid`` and ``alg``.)
-_BINDABLE_KEYS = frozenset({str, bytes, *KEY_TYPES})
-
-
-class _Bound(NamedTuple):
-    """What :func:`_bound_verifier` keeps per key object: valid for this algorithm object and
-    backend only."""
-
-    algorithm: Algorithm
-    backend: object
-    short_key: str | None  # the key-length warning, re-applied on every decode
-    verify: Verifier
-
-
-#: Per key object the caller passes. A service that verifies with one configured key (a PEM
-#: string, say) prepares it once, not on every request; entries die with the caller's object
-#: (or the bound of 256).
-_VERIFIERS = IdentityCache("bound verifiers", 256)
-
-
-def _bound_verifier(alg_obj: Algorithm, key: Any, options: Options) -> Verifier:
-    backend = get_backend()
-    bound = _VERIFIERS.lookup(key)
-    if (
-        not isinstance(bound, _Bound)
-        or bound.algorithm is not alg_obj
-        or bound.backend is not backend
-    ):
-        prepared = alg_obj.prepare_key(key)
-        length = alg_obj.check_key_length(prepared)
-        bound = _Bound(alg_obj, backend, length, alg_obj._verifier(prepared))
-        _VERIFIERS.store(key, bound)
-    if bound.short_key is not None:
-        _length_verdict(bound.short_key, options)
-    return bound.verify
-
-
-def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[str]:
-    """The caller's allowed ``alg`` values; a PyJWK alone may imply its own (as in PyJWT)."""
-    if isinstance(algorithms, str):
-        return (algorithms,)  # one name; never a substring test
-    if algorithms:
-        return algorithms
-    implied = getattr(key, "algorithm_name", None)
-    if isinstance(implied, str) and not isinstance(key, (str, bytes)):
-        return (implied,)
-    raise DecodeError(
-        'It is required that you pass in a value for the "algorithms" argument when calling'
-        " decode()." + _hints.missing_algorithms(*_key_shape(key))
-    )
-
-
-def _key_shape(key: Any) -> tuple[str | None, str | None]:
-    """The ``kty`` and curve of the caller's key, for a hint; ``oct`` for a secret."""
-    if isinstance(key, PyJWKSet):
-        key = key.keys[0] if key.keys else None
-    key = getattr(key, "key", key)  # a PyJWK carries its parsed key
-    if isinstance(key, (str, bytes)) and not is_public_key_material(key):
-        return "oct", None
-    try:
-        loaded = load_key(key)
-    except PyJWTError:
-        return None, None
-    return key_kty(loaded), key_curve(loaded)
-
-
-def _resolve_jwk(key: Any, alg: str, kid: Any, operation: str) -> Any:
-    """Keys given as PyJWK, PyJWKSet or a JWK/JWKS dict are chosen and checked by ``jwk``;
-    every other form goes to the algorithm's ``prepare_key`` unchanged."""
-    if type(key) is str or type(key) is bytes:  # the common forms; Mapping's check is slow
-        return key
-    if not isinstance(key, (PyJWK, PyJWKSet, Mapping)):
-        return key
-    if operation != "verify":
-        return resolve_key(key, alg=alg, kid=kid, operation=operation)
-    try:
-        return resolve_key(key, alg=alg, kid=kid, operation=operation)
-    except (InvalidKeyError, PyJWKSetError) as exc:
-        # The token's kid/alg chose this failure, so it must be catchable as a bad token.
-        raise UnusableKeyError(str(exc)) from exc
-
-
-def check_key_length(alg_obj: Algorithm, prepared: Any, options: Options) -> None:
-    """Warn (or, with ``enforce_minimum_key_length``, raise) for a too-short key."""
-    _length_verdict(alg_obj.check_key_length(prepared), options)
-
-
-def _length_verdict(message: str | None, options: Options) -> None:
-    if message is None:
-        return
-    if options.enforce_minimum_key_length:
-        raise InvalidKeyError(message)
-    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=_hints.caller_stacklevel())
 
 
 # --- signing ----------------------------------------------------------------------------------
@@ -541,8 +340,14 @@ def sign(
         raise InvalidArgumentError("The JWS payload must be bytes")
     body = payload if not header.get("b64", True) else b64url_encode(payload).encode()
     signing_input = header_b64.encode() + b"." + body
-    signing_key = _resolve_jwk(key, header["alg"], header.get("kid"), "sign")
-    prepared = alg_obj.prepare_key(signing_key)
-    check_key_length(alg_obj, prepared, options)
-    signature = b64url_encode(alg_obj.sign(signing_input, prepared))
+    signature = b64url_encode(
+        _sign_input(
+            signing_input,
+            key,
+            alg_obj=alg_obj,
+            alg=header["alg"],
+            kid=header.get("kid"),
+            options=options,
+        )
+    )
     return f"{header_b64}.{'' if detached else body.decode()}.{signature}"

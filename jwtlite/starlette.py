@@ -15,6 +15,11 @@ reads an OAuth 2 password grant for a token endpoint. Token verification and the
 store run in a worker thread, so a slow store (SQLite on a busy disk, Redis over the network)
 never blocks the event loop. A body read before authentication is capped (413).
 
+As a resource server for an external authorization server, build ``JWTAuth(verifier=...)``
+with an :class:`~jwtlite.access_token.AccessTokenVerifier` (for example from its JWKS URI)
+instead of a service: the dependencies then accept its RFC 9068 access tokens, and
+``auth.required(scopes=[...])`` demands scopes of them (403 ``insufficient_scope``).
+
 With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True) the dependencies also accept
 DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP`` proof of the
 request; ``await auth.login(request, identity)`` binds a login's tokens to the key of the
@@ -29,7 +34,8 @@ and optional guards as optional.
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
 # run time, and older FastAPI cannot resolve string annotations on a callable instance.
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 # Starlette is an optional dependency: only users of this module need it installed.
@@ -39,9 +45,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ._guard import (
+    DEFAULT_MAX_BODY,
     Authenticated,
     AuthFailure,
     AuthRefused,
+    BodyCap,
     GuardConfig,
     GuardCore,
     PasswordForm,
@@ -54,7 +62,7 @@ from ._guard import (
 )
 from ._guard_dpop import policy_of
 from ._openapi import OperationGuards, document_operation
-from ._options import DEFAULT_MAX_TOKEN_SIZE
+from .access_token import AccessTokenVerifier
 from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
@@ -78,10 +86,6 @@ except ImportError:  # pragma: no cover - plain Starlette
 __all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency", "PasswordForm"]
 
 _STATE_KEY = "jwtlite_auth"
-# The guard reads a body before it knows who sent it: a refresh token (RFC 6749 §6) or a
-# password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before decoding it,
-# so a body carrying one needs at most that plus a little room for the JSON around it.
-_DEFAULT_MAX_BODY = DEFAULT_MAX_TOKEN_SIZE + 4096
 
 
 class JWTAuthError(HTTPException):
@@ -118,39 +122,27 @@ def _declare_scheme(dependency: Any, scheme: tuple[str, Any]) -> None:
         dependency.model = model
 
 
-def _too_large(limit: int) -> AuthFailure:
-    # Not a bearer challenge (RFC 6750 §3): the body, not the token, is wrong.
-    return AuthFailure(413, "invalid_request", "bad_request",
-                       f"the request body is larger than {limit} bytes")
+@contextmanager
+def _answering_body_errors(realm: str) -> Iterator[None]:
+    """A body the guard cannot take (too large, not JSON, not the expected fields) becomes
+    the :class:`JWTAuthError` that answers it."""
+    try:
+        yield
+    except RequestBodyError as exc:
+        raise JWTAuthError(classify(exc, None, ""), realm) from None
 
 
-def _declared_above(content_length: str, limit: int) -> bool:
-    """Whether a ``Content-Length`` value (RFC 9110 §8.6: 1*DIGIT) exceeds ``limit``; any
-    other value is the server's to refuse, and the capped read below still applies."""
-    if not (content_length.isascii() and content_length.isdigit()):
-        return False
-    digits = content_length.lstrip("0")
-    # Compared by length first: int() of a very long digit string costs, then raises.
-    return len(digits) > len(str(limit)) or int(digits or "0") > limit
-
-
-async def _capped_body(request: Request, limit: int, realm: str) -> bytes:
-    """The body, or :class:`JWTAuthError` 413 (RFC 9110 §15.5.14) once it is known to exceed
-    ``limit``: from ``Content-Length`` before reading, else after reading at most ``limit``."""
-    if _declared_above(request.headers.get("content-length", ""), limit):
-        raise JWTAuthError(_too_large(limit), realm)
-    chunks: list[bytes] = []
-    size = 0
+async def _capped_body(request: Request, limit: int) -> bytes:
+    """The body, held to ``limit`` bytes by :class:`BodyCap` (a 413 :class:`RequestBodyError`
+    from ``Content-Length`` before reading, else after reading at most one chunk past it)."""
+    cap = BodyCap(limit, request.headers.get("content-length"))
     stream = request.stream()
     try:
         async for chunk in stream:
-            size += len(chunk)
-            if size > limit:
-                raise JWTAuthError(_too_large(limit), realm)
-            chunks.append(chunk)
+            cap.add(chunk)
     finally:
         await stream.aclose()
-    body = b"".join(chunks)
+    body = cap.body()
     # Starlette's Request.body() keeps the body here once read, so the endpoint (and FastAPI)
     # can read it again after this dependency consumed the stream.
     request._body = body
@@ -160,24 +152,29 @@ async def _capped_body(request: Request, limit: int, realm: str) -> bytes:
 class JWTDependency(_SecurityBase):
     """One guard variant; ``await dependency(request)`` returns the verified claims."""
 
-    def __init__(self, auth: "JWTAuth", *, optional: bool, refresh: bool, fresh: bool) -> None:
+    def __init__(
+        self, auth: "JWTAuth", *, optional: bool, refresh: bool, fresh: bool,
+        scopes: tuple[str, ...] = (),
+    ) -> None:
         self._auth = auth
         self._options = {"optional": optional, "refresh": refresh, "fresh": fresh}
+        self._scopes = scopes
         _declare_scheme(self, auth._scheme(refresh=refresh))
 
     def _describe(self) -> OperationGuards:
-        return OperationGuards(guarded=True, **self._options)
+        return OperationGuards(guarded=True, **self._options, scopes=self._scopes)
 
     async def __call__(self, request: Request) -> Optional[dict[str, Any]]:
         auth = self._auth
         core = auth.core
         body = b""
         if self._options["refresh"]:
-            body = await _capped_body(request, auth.max_body, core.config.realm)
+            with _answering_body_errors(core.config.realm):
+                body = await _capped_body(request, auth.max_body)
         view = _request_view(request, core, body)
         try:
             result: Authenticated = await run_in_threadpool(
-                lambda: core.authenticate(view, **self._options)
+                lambda: core.authenticate(view, **self._options, scopes=self._scopes)
             )
         except AuthRefused as refused:
             raise JWTAuthError(refused.failure, core.config.realm) from None
@@ -211,12 +208,8 @@ class _PasswordFormDependency:
             # A cross-site HTML form can post this body; in cookie mode the answer would log
             # the victim's browser in (login CSRF). The password flow hands tokens to clients.
             raise InvalidArgumentError("password_form is for header mode (cookies=False)")
-        realm = auth.core.config.realm
-        raw = await _capped_body(request, auth.max_body, realm)
-        try:
-            return password_form(raw)
-        except RequestBodyError as exc:
-            raise JWTAuthError(classify(exc, None, ""), realm) from None
+        with _answering_body_errors(auth.core.config.realm):
+            return password_form(await _capped_body(request, auth.max_body))
 
 
 def _dependency_calls(route: Any) -> Iterator[Any]:
@@ -229,7 +222,8 @@ def _dependency_calls(route: Any) -> Iterator[Any]:
 
 
 class JWTAuth(_SecurityBase):
-    """Binds a :class:`TokenService` to Starlette/FastAPI routes.
+    """Binds a :class:`TokenService` to Starlette/FastAPI routes (or, with ``verifier=``, an
+    external authorization server's access tokens: a resource server).
 
     Takes the same options as :class:`jwtlite.flask.JWTManager`. The instance itself is the
     plain dependency (a valid access token required); :meth:`required` builds the others.
@@ -241,7 +235,7 @@ class JWTAuth(_SecurityBase):
 
     def __init__(
         self,
-        service: TokenService,
+        service: Optional[TokenService] = None,
         *,
         realm: str = "api",
         cookies: bool = False,
@@ -254,18 +248,20 @@ class JWTAuth(_SecurityBase):
         scheme_name: str = "JWT",
         refresh_scheme_name: str = "JWTRefresh",
         token_url: Optional[str] = None,
-        max_body: int = _DEFAULT_MAX_BODY,
+        max_body: int = DEFAULT_MAX_BODY,
+        verifier: Optional[AccessTokenVerifier] = None,
         dpop: Optional[Union[DPoPPolicy, bool]] = None,
     ) -> None:
-        _check_options(cookies, scheme_name, refresh_scheme_name, token_url, max_body)
+        _check_options(cookies, scheme_name, refresh_scheme_name, token_url)
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
+            max_body=max_body,
             dpop=policy_of(dpop),
         )
-        self.core = GuardCore(service, config)
-        self.max_body = max_body
+        self.core = GuardCore(service, config, verifier=verifier)
+        self.core.require_bound()
         access, refresh = _schemes(token_url)
         self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
         _declare_scheme(self, self._scheme(refresh=False))
@@ -280,15 +276,22 @@ class JWTAuth(_SecurityBase):
         """The bound token service."""
         return self.core.require_service()
 
+    @property
+    def max_body(self) -> int:
+        """The largest body read before authentication, in bytes."""
+        return self.core.config.max_body
+
     def required(
-        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False
+        self, *, optional: bool = False, refresh: bool = False, fresh: bool = False,
+        scopes: Iterable[str] = (),
     ) -> JWTDependency:
         """A dependency: ``optional`` lets a request without any token through (claims None);
         ``refresh`` spends a refresh token (cookie, header or JSON ``refresh_token``) and
-        leaves the new pair for :meth:`pair`; ``fresh`` admits only login-issued tokens."""
-        if refresh and fresh:
-            raise InvalidArgumentError("a refresh guard cannot also demand a fresh token")
-        return JWTDependency(self, optional=optional, refresh=refresh, fresh=fresh)
+        leaves the new pair for :meth:`pair`; ``fresh`` admits only login-issued tokens;
+        ``scopes`` must all be in the access token's ``scope`` claim (403 otherwise)."""
+        needed = self.core.check_variant(refresh=refresh, fresh=fresh, scopes=scopes)
+        return JWTDependency(self, optional=optional, refresh=refresh, fresh=fresh,
+                             scopes=needed)
 
     def _scheme(self, *, refresh: bool) -> tuple[str, Any]:
         """(name, OpenAPI model) of the access or the refresh scheme."""
@@ -367,6 +370,7 @@ class JWTAuth(_SecurityBase):
             fresh=any(guard.fresh for guard in guards),
             refresh=any(guard.refresh for guard in guards),
             password_form=form,
+            scopes=tuple(dict.fromkeys(s for guard in guards for s in guard.scopes)),
         )
 
     def error_response(self, failure: AuthFailure) -> Response:
@@ -385,11 +389,9 @@ class JWTAuth(_SecurityBase):
         the request does not declare ``Content-Type: application/json`` (login CSRF), 400
         ``invalid_request`` when the body is not a JSON object, nests too deep, or a member
         is missing or not a clean string, 413 when it is longer than ``max_body``."""
-        raw = await _capped_body(request, self.max_body, self.core.config.realm)
-        try:
+        with _answering_body_errors(self.core.config.realm):
+            raw = await _capped_body(request, self.max_body)
             return json_body_fields(request.headers.get("content-type"), raw, *names)
-        except RequestBodyError as exc:
-            raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 
     async def json_body(self, request: Request) -> None:
         """A route dependency for a JSON body that FastAPI parses itself (a pydantic model):
@@ -400,11 +402,9 @@ class JWTAuth(_SecurityBase):
             @app.post("/login", dependencies=[Depends(auth.json_body)])
             async def login(credentials: Credentials) -> Response: ...
         """
-        raw = await _capped_body(request, self.max_body, self.core.config.realm)
-        try:
+        with _answering_body_errors(self.core.config.realm):
+            raw = await _capped_body(request, self.max_body)
             require_json_body(request.headers.get("content-type"), raw)
-        except RequestBodyError as exc:
-            raise JWTAuthError(classify(exc, None, ""), self.core.config.realm) from None
 
     # --- per-request state and endpoint helpers -------------------------------------------
 
@@ -483,8 +483,7 @@ class JWTAuth(_SecurityBase):
 
 
 def _check_options(
-    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str],
-    max_body: int,
+    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str]
 ) -> None:
     if scheme_name == refresh_scheme_name:
         raise InvalidArgumentError("the refresh scheme needs a name of its own")
@@ -492,5 +491,3 @@ def _check_options(
         raise InvalidArgumentError(
             "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies"
         )
-    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
-        raise InvalidArgumentError("max_body must be a positive number of bytes")

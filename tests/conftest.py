@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import importlib.util
 import json
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +80,64 @@ def load_vector(relative: str) -> Any:
     return json.loads((VECTORS / relative).read_text(encoding="utf-8"))
 
 
+def wycheproof_cases(filename: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every ``(group, case)`` of one Wycheproof file under tests/vectors/wycheproof; once they
+    are all taken, checks that their number is the file's ``numberOfTests``."""
+    data: Any = load_vector(f"wycheproof/{filename}")
+    total = 0
+    for group in data["testGroups"]:
+        for case in group["tests"]:
+            total += 1
+            yield group, case
+    assert total == data["numberOfTests"]
+
+
+@contextlib.contextmanager
+def raw_server(answer: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A loopback TCP server for replies no HTTP server library sends; yields its /jwks URL.
+
+    Each connection's request is read, then ``answer(conn, stop)`` writes what it likes;
+    ``stop`` is set when the test is done (an answer that drips waits on it, so it ends at
+    once). A client that hangs up first ends the answer.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                if stop.is_set():  # the connection below, made to wake accept() up
+                    return
+                conn.recv(65536)
+                with contextlib.suppress(OSError):
+                    answer(conn, stop)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks"
+    finally:
+        stop.set()
+        # Closing the listener does not wake a thread blocked in accept(); a connection does.
+        socket.create_connection(listener.getsockname(), timeout=5).close()
+        thread.join(5)
+        listener.close()
+
+
+def run_asgi(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
+    """Run ``await scenario(client)`` with an httpx client calling the ASGI ``app`` in process,
+    over https (so ``Secure`` cookies come back)."""
+    import httpx  # the FastAPI tests skip without it; the other tests never need it
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            await scenario(c)
+
+    asyncio.run(main())
+
+
 def key_pem(name: str) -> bytes:
     """The bytes of one key file from the fixed pool in tests/vectors/keys."""
     return (KEYS / name).read_bytes()
@@ -105,3 +168,27 @@ POOL = [
 def pool() -> dict[str, AsymmetricKey]:
     return {name: load_key(key_pem(f"{name}.pem")) for name in POOL}
 
+
+
+@functools.cache
+def openssl_rsa_signs_with(hash_name: str) -> bool:
+    """Whether the installed cryptography can RSA-sign with ``hash_name`` (a hashlib name).
+
+    Old builds cannot with some of the hashes only hand-built algorithm objects use (cryptography
+    3.4 on OpenSSL 1.1.1: SHA-512/224 and SHA-512/256); the cryptography backend then raises
+    UnsupportedHashError, and tests that compare it with the pure backend skip those hashes.
+    """
+    try:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives.asymmetric import padding
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:
+        return False
+    from jwtlite.backends.cryptography import _HASHES
+
+    native = load_pem_private_key(key_pem("rsa2048.pem"), None)
+    try:
+        native.sign(b"probe", padding.PKCS1v15(), _HASHES[hash_name])  # type: ignore[union-attr]
+    except UnsupportedAlgorithm:
+        return False
+    return True

@@ -24,6 +24,7 @@ from jwtlite.exceptions import (
     InvalidSignatureError,
     InvalidTokenError,
 )
+from jwtlite.jws import Signer, decode_json, encode_json
 
 FORMATS: dict[str, dict[str, str]] = json.loads((KEYS / "formats.json").read_text())
 
@@ -169,3 +170,41 @@ def test_crit_with_unknown_extension_is_rejected() -> None:
     sig = b64url_encode(hmac.digest(b"k" * 32, f"{header}.{payload}".encode(), "sha256"))
     with pytest.raises(InvalidTokenError):
         jwtlite.decode(f"{header}.{payload}.{sig}", "k" * 32, algorithms=["HS256"])
+
+
+def test_unprotected_alg_cannot_choose_the_algorithm() -> None:
+    """GHSA-jc38-x7x8-2xc8 (web-token/jwt-framework, PHP): in the JWS JSON serialization the
+    verifier took ``alg`` from the unprotected header, which could override the protected one
+    (an HS256 forgery with the RSA public key as the secret), or stand alone."""
+    public = FORMATS["rsa2048"]["spki_pem"]
+    payload = b64url_encode(b'{"admin":true}')
+
+    def forge(protected: str) -> str:  # HS256 with the public key as the secret
+        mac = hmac.digest(public.encode(), f"{protected}.{payload}".encode(), "sha256")
+        return b64url_encode(mac)
+
+    protected = b64url_encode(b'{"alg":"RS256"}')
+    overriding = {
+        "payload": payload,
+        "protected": protected,
+        "header": {"alg": "HS256"},
+        "signature": forge(protected),
+    }
+    with pytest.raises(DecodeError, match="disjoint"):
+        decode_json(overriding, public, algorithms=["RS256", "HS256"])
+    alone = {"payload": payload, "header": {"alg": "HS256"}, "signature": forge("")}
+    with pytest.raises(InvalidAlgorithmError, match="not integrity protected"):
+        decode_json(alone, public, algorithms=["RS256", "HS256"])
+    # Even when the caller accepts an unprotected alg, the key stays bound to its family.
+    with pytest.raises(InvalidKeyError):
+        decode_json(alone, public, algorithms=["RS256", "HS256"], allow_unprotected_alg=True)
+
+
+def test_json_document_cannot_be_read_two_ways() -> None:
+    """CVE-2022-39227's lesson in the JSON form: a document that is both general and flattened
+    could be verified through one signature and read through the other; it is refused."""
+    good = encode_json(b'{"admin":false}', Signer(b"k" * 32, "HS256"), flattened=True)
+    evil = encode_json(b'{"admin":true}', Signer(b"attacker" * 4, "HS256"))
+    both = {**evil, **{k: v for k, v in good.items() if k != "payload"}}
+    with pytest.raises(DecodeError, match="not both"):
+        decode_json(both, b"k" * 32, algorithms=["HS256"], require="one")

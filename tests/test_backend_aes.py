@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
-from conftest import BACKEND_NAMES, load_vector
+from conftest import BACKEND_NAMES, wycheproof_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,16 +39,6 @@ FEW = settings(max_examples=40, deadline=None)
 
 keys = st.sampled_from([16, 24, 32]).flatmap(lambda n: st.binary(min_size=n, max_size=n))
 texts = st.binary(max_size=300)
-
-
-def _cases(filename: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    data: Any = load_vector(f"wycheproof/{filename}")
-    total = 0
-    for group in data["testGroups"]:
-        for case in group["tests"]:
-            total += 1
-            yield group, case
-    assert total == data["numberOfTests"]
 
 
 def _hex(case: dict[str, Any], *names: str) -> list[bytes]:
@@ -146,7 +136,7 @@ def test_byte_sliced_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_wycheproof_gcm(backend: Backend) -> None:
     seen: Counter[tuple[str, str]] = Counter()
-    for group, case in _cases("aes_gcm_test.json"):
+    for group, case in wycheproof_cases("aes_gcm_test.json"):
         key, iv, aad, msg, ct, tag = _hex(case, "key", "iv", "aad", "msg", "ct", "tag")
         if group["ivSize"] != 96:
             with pytest.raises(InvalidKeyError):
@@ -173,7 +163,7 @@ def test_wycheproof_gcm(backend: Backend) -> None:
 
 def test_wycheproof_gcm_every_iv_size_on_the_pure_module() -> None:
     seen: Counter[tuple[int, str]] = Counter()
-    for group, case in _cases("aes_gcm_test.json"):
+    for group, case in wycheproof_cases("aes_gcm_test.json"):
         key, iv, aad, msg, ct, tag = _hex(case, "key", "iv", "aad", "msg", "ct", "tag")
         if not iv:  # §5.2.1.1: an IV has at least one bit
             with pytest.raises(InvalidKeyError):
@@ -194,7 +184,7 @@ def test_wycheproof_gcm_every_iv_size_on_the_pure_module() -> None:
 def test_wycheproof_gcm_with_the_full_hash_tables() -> None:
     # A key seen a second time gets the 16 GHASH tables: the same answers as the one table.
     count = 0
-    for group, case in _cases("aes_gcm_test.json"):
+    for group, case in wycheproof_cases("aes_gcm_test.json"):
         if group["ivSize"] != 96:
             continue
         key, iv, aad, msg, ct, tag = _hex(case, "key", "iv", "aad", "msg", "ct", "tag")
@@ -215,7 +205,7 @@ def test_wycheproof_gcm_with_the_full_hash_tables() -> None:
 
 def test_wycheproof_cbc(backend: Backend) -> None:
     seen: Counter[str] = Counter()
-    for group, case in _cases("aes_cbc_pkcs5_test.json"):
+    for group, case in wycheproof_cases("aes_cbc_pkcs5_test.json"):
         assert group["ivSize"] == 128
         key, iv, msg, ct = _hex(case, "key", "iv", "msg", "ct")
         opened = backend.aes_cbc_decrypt(key, iv, ct)
@@ -230,7 +220,7 @@ def test_wycheproof_cbc(backend: Backend) -> None:
 
 def test_wycheproof_key_wrap(backend: Backend) -> None:
     seen: Counter[str] = Counter()
-    for _, case in _cases("aes_wrap_test.json"):
+    for _, case in wycheproof_cases("aes_wrap_test.json"):
         kek, msg, ct = _hex(case, "key", "msg", "ct")
         unwrapped = backend.aes_key_unwrap(kek, ct)
         if case["result"] == "valid":

@@ -1,5 +1,5 @@
 """Verification with a prepared key bound (``Algorithm._verifier``, ``Backend.rsa_verifier``)
-and the per-key-object cache of ``jws._verify``: the answers are those of the unbound path,
+and the per-key-object cache of ``_jws_keys.verify``: the answers are those of the unbound path,
 whatever the key form, backend, warning policy or algorithm subclass."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from conftest import KEYS
 
 import jwtlite
-from jwtlite import jws
+from jwtlite import _jws_keys
 from jwtlite._cache import cache_sizes
 from jwtlite.algorithms import RSAAlgorithm
 from jwtlite.backends import Backend, get_backend, set_backend
@@ -212,8 +212,8 @@ def test_bound_and_unbound_verification_agree(backend: Backend, alg: str, pem: s
 
 
 def test_only_exact_builtin_classes_and_immutable_keys_are_bound() -> None:
-    assert {str, bytes, type(PUBLIC)} <= jws._BINDABLE_KEYS
-    assert not jws._BINDABLE_KEYS & {bytearray, memoryview, dict}
+    assert {str, bytes, type(PUBLIC)} <= _jws_keys.BINDABLE_KEYS
+    assert not _jws_keys.BINDABLE_KEYS & {bytearray, memoryview, dict}
 
 
 def test_a_short_key_given_as_a_jwk_warns_and_is_refused_when_enforced() -> None:

@@ -3,15 +3,15 @@ FastAPI's conventions (its HTTP contract is tests/test_flask_example.py's)."""
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_asgi
 
 QUICKSTART = Path(__file__).parent.parent / "docs" / "examples" / "quickstart.py"
 
@@ -48,15 +48,6 @@ def fastapi_example() -> Iterator[Any]:
         sys.modules.pop("fastapi_app", None)
 
 
-def _serve(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
-    import httpx  # the fixture skips the test without it
-
-    async def main() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            await scenario(client)
-
-    asyncio.run(main())
 
 
 ENV = {"JWT_SECRET": "s" * 40}
@@ -68,7 +59,7 @@ def test_fastapi_example_documents_its_bodies_and_refusals(fastapi_example: Any)
     async def scenario(client: Any) -> None:
         schemas.append((await client.get("/openapi.json")).json())
 
-    _serve(fastapi_example.create_app(ENV), scenario)
+    run_asgi(fastapi_example.create_app(ENV), scenario)
     schema = schemas[0]
     login = schema["paths"]["/login"]["post"]["requestBody"]
     ref = login["content"]["application/json"]["schema"]["$ref"]
@@ -104,7 +95,7 @@ def test_fastapi_example_password_flow(fastapi_example: Any) -> None:
                                 headers={"Content-Type": "application/json"})
         assert (bad.status_code, bad.json()["error"]) == (400, "invalid_request")
 
-    _serve(fastapi_example.create_app(ENV), scenario)
+    run_asgi(fastapi_example.create_app(ENV), scenario)
 
     async def cookies(client: Any) -> None:
         # In cookie mode the password flow (tokens in the body) is not offered.
@@ -112,4 +103,4 @@ def test_fastapi_example_password_flow(fastapi_example: Any) -> None:
         schema = (await client.get("/openapi.json")).json()
         assert schema["components"]["securitySchemes"]["JWT"]["scheme"] == "bearer"
 
-    _serve(fastapi_example.create_app({**ENV, "AUTH_COOKIES": "1"}), cookies)
+    run_asgi(fastapi_example.create_app({**ENV, "AUTH_COOKIES": "1"}), cookies)

@@ -455,3 +455,112 @@ def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> 
                          "application/vnd.example+json"):
         reply = client.post("/login", data=body, content_type=content_type, **https)
         assert reply.status_code == 200, content_type
+
+
+# --- the body read before authentication is capped (issue 20 item 3) -------------------------
+
+_JSON_TYPE = {"Content-Type": "application/json"}
+
+
+class _Drip:
+    """A request body stream of ``size`` bytes that counts how many were read from it."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+        self.pulled = 0
+
+    def read(self, n: int | None = -1) -> bytes:
+        n = self.left if n is None or n < 0 else min(n, self.left)
+        self.left -= n
+        self.pulled += n
+        return b"x" * n
+
+
+def _post_stream(client: Any, path: str, stream: _Drip, declared: int | None = None) -> Any:
+    """POST ``stream`` as a JSON body: with a declared ``Content-Length``, or none at all, as a
+    WSGI server passes a chunked body it has de-chunked (``wsgi.input_terminated``)."""
+    environ: dict[str, Any] = {"wsgi.input": stream}
+    if declared is None:
+        environ["wsgi.input_terminated"] = True
+    else:
+        environ["CONTENT_LENGTH"] = str(declared)
+    return client.post(path, headers=_JSON_TYPE, environ_overrides=environ)
+
+
+def test_refresh_body_is_capped_before_authentication(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, jwt = _app(service, max_body=4096)
+    spent: list[str] = []
+    real = service.refresh
+    service.refresh = lambda token: spent.append(token) or real(token)  # type: ignore[method-assign]
+
+    @app.post("/echo")
+    @jwt.required(refresh=True)
+    def echo() -> Any:
+        return {"read_again": len(flask.request.get_data())}  # the capped read left it readable
+
+    client = app.test_client()
+    # Without Content-Length (chunked): refused after at most the cap (and one byte) was read.
+    chunked = _Drip(1_000_000)
+    reply = _post_stream(client, "/refresh", chunked)
+    assert (reply.status_code, reply.get_json()["error"]) == (413, "invalid_request")
+    assert reply.get_json() == {"error": "invalid_request", "reason": "bad_request",
+                                "message": "the request body is larger than 4096 bytes"}
+    assert "WWW-Authenticate" not in reply.headers
+    assert chunked.pulled <= 4097
+    # A declared length above the cap: refused before reading anything.
+    declared = _Drip(1_000_000)
+    reply = _post_stream(client, "/refresh", declared, declared=1_000_000)
+    assert reply.status_code == 413
+    assert declared.pulled == 0
+    assert spent == []  # no token was looked at
+    # At the cap it is read, and authentication decides; the view can read it again.
+    token = service.issue("alice").refresh_token
+    body = (b'{"refresh_token": "' + token.encode() + b'"}').ljust(4096)
+    reply = client.post("/echo", data=body, headers=_JSON_TYPE)
+    assert reply.get_json() == {"read_again": 4096}
+    assert spent == [token]
+    reply = client.post("/refresh", data=b"x" * 4097, headers=_JSON_TYPE)
+    assert reply.status_code == 413
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(InvalidArgumentError, match="max_body"):
+            JWTManager(flask.Flask("bad"), service, max_body=bad)
+
+
+def test_default_body_cap_fits_the_largest_token(clock: FakeClock) -> None:
+    from jwtlite._options import DEFAULT_MAX_TOKEN_SIZE
+
+    app, _ = _app(_service(clock))
+    client = app.test_client()
+    cap = DEFAULT_MAX_TOKEN_SIZE + 4096
+    reply = client.post("/refresh", data=b" " * cap, headers=_JSON_TYPE)
+    assert (reply.status_code, reply.get_json()["reason"]) == (400, "bad_request")
+    for path in ("/refresh", "/login"):
+        stream = _Drip(cap + 1_000_000)
+        reply = _post_stream(client, path, stream)
+        assert (reply.status_code, reply.get_json()["error"]) == (413, "invalid_request"), path
+        assert stream.pulled <= cap + 1, path
+
+
+def test_json_fields_body_is_capped(clock: FakeClock) -> None:
+    app, _ = _app(_service(clock), max_body=1024)
+    client = app.test_client()
+    chunked = _Drip(1_000_000)
+    reply = _post_stream(client, "/login", chunked)
+    assert (reply.status_code, reply.get_json()["error"]) == (413, "invalid_request")
+    assert chunked.pulled <= 1025
+    declared = _Drip(1_000_000)
+    reply = _post_stream(client, "/login", declared, declared=1_000_000)
+    assert (reply.status_code, declared.pulled) == (413, 0)
+    ok = client.post("/login", data=b'{"username": "alice"}'.ljust(1024), headers=_JSON_TYPE)
+    assert ok.status_code == 200
+    # A body some earlier code of the app already read in full is held to the cap too.
+    eager, _ = _app(_service(clock), max_body=1024)
+
+    @eager.before_request
+    def read_early() -> None:
+        flask.request.get_data()
+
+    reply = eager.test_client().post("/login", data=b'{"username": "alice"}'.ljust(1025),
+                                     headers=_JSON_TYPE)
+    assert reply.status_code == 413

@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 
 from jwtlite._guard import (
     AuthRefused,
+    BodyCap,
     GuardConfig,
     GuardCore,
     GuardHooks,
     RequestBodyError,
     RequestView,
+    _BodyTooLargeError,
     _CSRFError,
     _MediaTypeError,
     _UnknownUserError,
@@ -36,6 +38,7 @@ from jwtlite.exceptions import (
     DPoPNonceError,
     DPoPProofError,
     ExpiredSignatureError,
+    InsufficientScopeError,
     InvalidSignatureError,
     InvalidTokenError,
     RevocationStoreUnavailableError,
@@ -241,6 +244,28 @@ def test_hooks_are_shared_by_cores() -> None:
         assert core.authenticate(view).user == "ANN"
 
 
+def test_body_cap_refuses_by_declared_length_or_by_bytes_read() -> None:
+    # A declared Content-Length above the cap is refused before anything is read; a very long
+    # digit string is judged by its length, not converted.
+    for declared in ("101", "0000101", "9" * 100_000):
+        with pytest.raises(RequestBodyError, match=r"^the request body is larger than 100 bytes$"):
+            BodyCap(100, declared)
+    # At the cap, or not 1*DIGIT (RFC 9110 §8.6: the server's to refuse): the bytes decide.
+    for declared in ("100", "000100", "", "-5", "1e9", "\u0661\u0662\u0663\u0664", None):
+        assert BodyCap(100, declared).room() == 101
+    cap = BodyCap(100, None)
+    cap.add(b"a" * 60)
+    assert cap.room() == 41
+    cap.add(b"b" * 40)
+    assert (cap.room(), cap.body()) == (1, b"a" * 60 + b"b" * 40)
+    with pytest.raises(RequestBodyError) as refused:
+        cap.add(b"c")
+    failure = classify(refused.value, None, "")
+    assert (failure.status, failure.error) == (413, "invalid_request")
+    assert failure.reason == "bad_request"
+    assert failure.headers("api") == {}  # the body is wrong, not the token: no challenge
+
+
 _ERRORS_TABLE = re.compile(r"^\| (\d{3}) \| `([a-z_]+)` \| ([^|]+) \|", re.MULTILINE)
 
 
@@ -261,6 +286,7 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         (RequestBodyError("x"), None, ""),
         (_MediaTypeError("x"), None, ""),
         (_UnsupportedGrantError("x"), None, ""),
+        (_BodyTooLargeError("x"), None, ""),
         (_CSRFError("x"), None, ACCESS_TYP),
         (DecodeError("x"), "a.b.c", ACCESS_TYP),
         (InvalidSignatureError("x"), _token(ACCESS_TYP), ACCESS_TYP),
@@ -270,6 +296,7 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         (_UnknownUserError("x"), None, ACCESS_TYP),
         (StaleTokenError("x"), None, ACCESS_TYP),
         (RevocationStoreUnavailableError("x"), None, ACCESS_TYP),
+        (InsufficientScopeError("admin"), None, ACCESS_TYP),
         # issue 24: DPoP (RFC 9449); at a token request the first two become 400s.
         (DPoPProofError("x"), None, ACCESS_TYP),
         (DPoPNonceError("x"), None, ACCESS_TYP),
@@ -280,6 +307,4 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         failure = classify(exc, token, expected)
         answers.add((failure.status, failure.body()["error"], failure.reason))
     assert len(answers) == len(cases)
-    # Not a classify answer: jwtlite.starlette's body cap (413), tested in test_starlette.py.
-    answers.add((413, "invalid_request", "bad_request"))
     assert documented == answers

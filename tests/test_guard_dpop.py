@@ -356,3 +356,47 @@ def test_dpop_argument(framework: str) -> None:
     assert JWTManager(flask.Flask("x"), service, dpop=False)._config.dpop is None
     with pytest.raises(InvalidArgumentError, match="DPoPPolicy, True or None"):
         JWTManager(flask.Flask("x"), service, dpop="yes")  # type: ignore[arg-type]
+
+
+# --- a resource server for an external authorization server (RFC 9068 tokens, its JWKS) -------
+
+
+def test_resource_server_accepts_the_as_dpop_bound_tokens() -> None:
+    from test_access_token import AS_PUBLIC, _claims, _token
+    from test_access_token import NOW as AS_NOW
+    from test_jwks_client import Server, _serve
+    from test_resource_server import _verifier
+
+    from jwtlite._guard import AuthRefused, GuardCore, RequestView
+    from jwtlite.jwk import key_to_jwk
+
+    state = Server()
+    state.jwks(key_to_jwk(AS_PUBLIC, kid="as-1", include_private=False))
+    url = "https://rs.example.test/things"
+    with _serve(state) as base:
+        clock = FakeClock(AS_NOW)
+        with pytest.raises(InvalidArgumentError, match="needs a store"):
+            GuardCore(None, GuardConfig(dpop=DPoPPolicy()), verifier=_verifier(base + "/jwks"))
+        policy = DPoPPolicy(store=MemoryStore(clock=clock), clock=clock)
+        core = GuardCore(None, GuardConfig(dpop=policy), verifier=_verifier(base + "/jwks"))
+        bound = _token(_claims(cnf={"jkt": KEY.jkt}))
+
+        def view(token: str, scheme: str, proof: str | None) -> RequestView:
+            return RequestView("GET", f"{scheme} {token}", {}, None,
+                               dpop=() if proof is None else (proof,), url=lambda: url)
+
+        proof = KEY.proof("GET", url, access_token=bound, iat=AS_NOW)
+        assert core.authenticate(view(bound, "DPoP", proof)).claims["cnf"] == {"jkt": KEY.jkt}
+        refusals = {
+            "as a bearer token": view(bound, "Bearer", None),
+            "with a thief's proof": view(bound, "DPoP", THIEF.proof(
+                "GET", url, access_token=bound, iat=AS_NOW)),
+            "an unbound token with a proof": view(_token(), "DPoP", KEY.proof(
+                "GET", url, access_token=_token(), iat=AS_NOW)),
+        }
+        for name, refused_view in refusals.items():
+            with pytest.raises(AuthRefused) as refused:
+                core.authenticate(refused_view)
+            failure = refused.value.failure
+            assert (failure.status, failure.reason) == (401, "dpop_binding"), name
+        assert len(refusals) == 3

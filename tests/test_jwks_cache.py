@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from conftest import raw_server
 from test_jwks_client import PRIVATE, Clock, Server, _public, _serve
 
 import jwtlite
@@ -135,29 +136,13 @@ def test_a_set_put_in_the_cache_by_hand_is_checked_too(
 @pytest.fixture
 def garbage_server() -> Iterator[str]:
     """A loopback server whose status line is 20 KB of text with CR/LF and an escape code."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(5)
-    stop = threading.Event()
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                line = b"HTTP/1.1 \x1b[31mFORGED\rINFO: logged in" + b"A" * 20000
-                conn.sendall(line + b"\r\n\r\n")
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        line = b"HTTP/1.1 \x1b[31mFORGED\rINFO: logged in" + b"A" * 20000
+        conn.sendall(line + b"\r\n\r\n")
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks"
-    finally:
-        stop.set()
-        listener.close()
-        thread.join(5)
+    with raw_server(answer) as uri:
+        yield uri
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import KEYS
+from conftest import KEYS, raw_server
 
 import jwtlite
 from jwtlite.b64url import b64url_encode
@@ -585,30 +585,18 @@ def test_pyjwt_cooldown_duration_argument() -> None:
 # --- one deadline per request (issue 11, item 5) -------------------------------------------------
 
 
-@contextlib.contextmanager
-def _trickling_server(response: bytes, every: float = 0.5) -> Iterator[str]:
+def _trickling_server(
+    response: bytes, every: float = 0.5
+) -> contextlib.AbstractContextManager[str]:
     """A raw loopback server that sends ``response`` one byte every ``every`` seconds."""
-    stop = threading.Event()
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def serve() -> None:
-        with contextlib.suppress(OSError):
-            conn, _ = listener.accept()
-            with conn:
-                conn.recv(65536)  # the request
-                for i in range(len(response)):
-                    conn.sendall(response[i : i + 1])
-                    if stop.wait(every):
-                        return
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        for i in range(len(response)):
+            conn.sendall(response[i : i + 1])
+            if stop.wait(every):
+                return
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks"
-    finally:
-        stop.set()
-        listener.close()
-        thread.join(5)
+    return raw_server(answer)
 
 
 @pytest.mark.parametrize(

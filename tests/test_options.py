@@ -26,23 +26,27 @@ SECRET = "a-32-byte-long-secret-for-hs256!"
 NO_EXP = jwtlite.encode({"sub": "alice"}, SECRET)
 TYPO = {"requires": ["exp"]}
 
+def _option_takers(api: Any) -> dict[str, Callable[[Any], Any]]:
+    """Every place of ``api`` (jwtlite, or PyJWT's face) that takes an options dict, as a call
+    with ``options``; each decode verifies NO_EXP."""
+
+    def decoding(make: Callable[[], Any], method: str) -> Callable[[Any], Any]:
+        return lambda o: getattr(make(), method)(NO_EXP, SECRET, algorithms=["HS256"], options=o)
+
+    return {
+        "decode": decoding(lambda: api, "decode"),
+        "decode_complete": decoding(lambda: api, "decode_complete"),
+        "PyJWT()": lambda o: api.PyJWT(options=o),
+        "PyJWT().decode": decoding(api.PyJWT, "decode"),
+        "PyJWS()": lambda o: api.PyJWS(options=o),
+        "PyJWS().decode": decoding(api.PyJWS, "decode"),
+        "PyJWS().decode_complete": decoding(api.PyJWS, "decode_complete"),
+    }
+
+
 #: Every place of jwtlite's own API that takes an options dict, called with ``options``.
 NATIVE: dict[str, Callable[[Any], Any]] = {
-    "decode": lambda o: jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options=o),
-    "decode_complete": lambda o: jwtlite.decode_complete(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
-    "PyJWT()": lambda o: jwtlite.PyJWT(options=o),
-    "PyJWT().decode": lambda o: jwtlite.PyJWT().decode(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
-    "PyJWS()": lambda o: jwtlite.PyJWS(options=o),
-    "PyJWS().decode": lambda o: jwtlite.PyJWS().decode(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
-    "PyJWS().decode_complete": lambda o: jwtlite.PyJWS().decode_complete(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
+    **_option_takers(jwtlite),
     "claims.validate": lambda o: claims.validate({"sub": "alice"}, o, now=0),
 }
 
@@ -136,20 +140,7 @@ def test_a_options_value_that_is_not_a_dict_is_refused() -> None:
 
 # --- PyJWT's face: PyJWT ignores unknown names, so the face warns and goes on -----------------
 
-FACE: dict[str, Callable[[Any], Any]] = {
-    "decode": lambda o: face.decode(NO_EXP, SECRET, algorithms=["HS256"], options=o),
-    "decode_complete": lambda o: face.decode_complete(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
-    "PyJWT()": lambda o: face.PyJWT(options=o),
-    "PyJWT().decode": lambda o: face.PyJWT().decode(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
-    "PyJWS()": lambda o: face.PyJWS(options=o),
-    "PyJWS().decode": lambda o: face.PyJWS().decode(
-        NO_EXP, SECRET, algorithms=["HS256"], options=o
-    ),
-}
+FACE = _option_takers(face)
 
 
 @pytest.mark.parametrize("where", FACE)

@@ -20,6 +20,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "ExpiredSignatureError",
         "ImmatureSignatureError",
         "InsecureKeyLengthWarning",
+        "InsufficientScopeError",  # issue 22
+        "InvalidCertificateChainError",  # issue 22
         "InvalidAlgorithmError",
         "InvalidArgumentError",
         "InvalidAudienceError",
@@ -63,6 +65,12 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "load_key",
         "register_algorithm",
         "unregister_algorithm",
+        # issue 21: JWE
+        "JWEDecryptionError",
+        "JWEError",
+        "JWEParseError",
+        "decrypt_jwt",
+        "encrypt_jwt",
     ),
     "jwtlite.keys": (
         "AsymmetricKey",
@@ -163,11 +171,39 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "check_header",
         "parse_compact",
         "typ_matches",
+        # issue 22: the JSON serialization (RFC 7515 §7.2)
+        "MAX_HEADER_SIZE",
+        "MAX_SIGNATURES",
+        "Signer",
+        "VerifiedJSON",
+        "VerifiedSignature",
+        "decode_json",
+        "encode_json",
     ),
     "jwtlite.claims": (
+        "claims_json",  # issue 21
         "encode_time_claims",
         "seconds",
+        "timestamp",  # issue 21
         "validate",
+    ),
+    # Added with issue 21: JWE and encrypted JWTs.
+    "jwtlite.jwe": (
+        "MAX_DECOMPRESSED_SIZE",
+        "MAX_HEADER_SIZE",
+        "MAX_P2C",
+        "MAX_RECIPIENTS",
+        "MAX_TOKEN_SIZE",
+        "Decrypted",
+        "Recipient",
+        "decrypt",
+        "decrypt_complete",
+        "encrypt",
+        "encrypt_json",
+    ),
+    "jwtlite.jwe_jwt": (
+        "decrypt_jwt",
+        "encrypt_jwt",
     ),
     "jwtlite.exceptions": (
         "BackendUnavailableError",
@@ -176,6 +212,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "ExpiredSignatureError",
         "ImmatureSignatureError",
         "InsecureKeyLengthWarning",
+        "InsufficientScopeError",  # issue 22
+        "InvalidCertificateChainError",  # issue 22
         "InvalidAlgorithmError",
         "InvalidArgumentError",
         "InvalidAudienceError",
@@ -207,6 +245,10 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "AlgorithmAlreadyRegisteredError",
         "AlgorithmNotRegisteredError",
         "RemovedInPyjwt3Warning",
+        # issue 21: JWE
+        "JWEDecryptionError",
+        "JWEError",
+        "JWEParseError",
     ),
     "jwtlite.types": (  # issue 10: the TypedDicts of options= (PyJWT's jwt.types)
         "FullOptions",
@@ -370,12 +412,51 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "InsecureKeyLengthWarning",
         "RemovedInPyjwt3Warning",
     ),
+    # Added with issue 22: OpenID Connect ID tokens and discovery.
+    "jwtlite.oidc": (
+        "AsyncOpenIDProvider",
+        "InvalidACRError",
+        "InvalidAuthTimeError",
+        "InvalidAuthorizedPartyError",
+        "InvalidHashClaimError",
+        "InvalidNonceError",
+        "OpenIDProvider",
+        "ProviderMetadata",
+        "ProviderMetadataError",
+        "token_hash",
+        "verify_id_token",
+        "verify_id_token_async",
+        "well_known_uri",
+    ),
+    # Added with issue 22: RFC 9068 access tokens as a resource server checks them.
+    "jwtlite.access_token": (
+        "ACCESS_TOKEN_TYP",
+        "MAX_LEEWAY",
+        "REQUIRED_CLAIMS",
+        "AccessTokenVerifier",
+        "authorization_values",
+        "require_scopes",
+        "scopes",
+        "verify_access_token",
+        "verify_access_token_async",
+    ),
+    # Added with issue 22: x5c chains verified to the caller's trust anchors.
+    "jwtlite.x5c": (
+        "MAX_CHAIN_LENGTH",
+        "TrustStore",
+        "decode",
+        "decode_complete",
+        "verify_chain",
+    ),
 }
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 30
-    assert sum(len(names) for names in SURFACE.values()) == 271 + 6 + 17  # issue 24: DPoP
+    assert len(SURFACE) == 35
+    # issue 21: the JWE names; issue 22: the JWS JSON serialization (7), jwtlite.oidc (13),
+    # access_token and x5c (14) and their two exceptions in jwtlite and jwtlite.exceptions (4);
+    # issue 24: DPoP (6 exceptions, 17 names in jwtlite.dpop and jwtlite.bearer)
+    assert sum(len(names) for names in SURFACE.values()) == 271 + 23 + 7 + 13 + 14 + 4 + 6 + 17
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))

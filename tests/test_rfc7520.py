@@ -23,7 +23,7 @@ def _compact_tokens() -> list[tuple[str, str, str, dict[str, Any], bytes]]:
     §4.1-4.5 give the compact form; for §4.6 and §4.8 it is rebuilt from the JSON form, which
     is exact because the signing input only covers the protected header. §4.7 and the ES512
     signature of §4.8 protect no header at all (their alg is unprotected), so they have no
-    compact form and are not listed.
+    compact form and are not listed; tests/test_jws_json.py reads every example's JSON forms.
     """
     found = []
     for name in JWS_FILES:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import COOKIE_AGES, FakeClock, cookie_ages
+from conftest import COOKIE_AGES, FakeClock, cookie_ages, run_asgi
 
 fastapi = pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
@@ -71,15 +71,6 @@ def _app(auth: JWTAuth, *, init: bool = True) -> FastAPI:
 Call = Callable[..., Awaitable[Any]]
 
 
-def _run(app: Any, scenario: Callable[[Any], Awaitable[None]]) -> None:
-    async def main() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
-            await scenario(c)
-
-    asyncio.run(main())
-
-
 _JSON = {"Content-Type": "application/json"}
 
 
@@ -126,7 +117,7 @@ def test_dependency_variants(clock: FakeClock) -> None:
         expired = await c.get("/me", headers=_bearer(login.access_token))
         assert expired.json()["reason"] in {"expired", "revoked"}
 
-    _run(_app(auth), scenario)
+    run_asgi(_app(auth), scenario)
 
 
 def test_hooks_and_login(clock: FakeClock) -> None:
@@ -149,7 +140,7 @@ def test_hooks_and_login(clock: FakeClock) -> None:
         bad = await c.post("/login", content=b'{"username": "\\ud800"}', headers=_JSON)
         assert (bad.status_code, bad.json()["reason"]) == (400, "bad_request")
 
-    _run(_app(auth), scenario)
+    run_asgi(_app(auth), scenario)
     assert seen == ["user_not_found", "bad_request"]
 
 
@@ -173,7 +164,7 @@ def test_cookies_with_csrf(clock: FakeClock) -> None:
         assert out.status_code == 200
         assert "access_token=" in out.headers.get_list("set-cookie")[0]
 
-    _run(_app(auth), scenario)
+    run_asgi(_app(auth), scenario)
 
 
 def test_without_init_app_fastapi_renders_detail(clock: FakeClock) -> None:
@@ -185,7 +176,7 @@ def test_without_init_app_fastapi_renders_detail(clock: FakeClock) -> None:
         assert reply.json() == {"detail": "no access token was sent"}
         assert reply.headers["www-authenticate"].startswith("Bearer")
 
-    _run(_app(auth, init=False), scenario)
+    run_asgi(_app(auth, init=False), scenario)
 
 
 def test_openapi_declares_bearer_scheme(clock: FakeClock) -> None:
@@ -226,7 +217,7 @@ def test_openapi_lists_the_guards_refusals(clock: FakeClock) -> None:
     async def scenario(c: Any) -> None:  # what /docs fetches, not just app.openapi()
         fetched.append((await c.get("/openapi.json")).json())
 
-    _run(app, scenario)
+    run_asgi(app, scenario)
     schema = fetched[0]
     me = _responses(schema, "/me", "get")
     assert set(me) == {"200", "400", "401", "503"}
@@ -339,7 +330,7 @@ def test_store_runs_off_the_event_loop(clock: FakeClock) -> None:
         assert (await pending).status_code == 200
         assert ticks == 50
 
-    _run(_app(auth), scenario)
+    run_asgi(_app(auth), scenario)
 
 
 class _DownStore(MemoryStore):
@@ -364,7 +355,7 @@ def test_store_unavailable_and_plain_starlette(clock: FakeClock) -> None:
         assert reply.headers["retry-after"] == "5"
         assert (await c.get("/x")).json()["reason"] == "missing"
 
-    _run(app, scenario)
+    run_asgi(app, scenario)
 
 
 def test_misuse(clock: FakeClock) -> None:
@@ -385,7 +376,7 @@ def test_misuse(clock: FakeClock) -> None:
     async def scenario(c: Any) -> None:
         assert (await c.get("/p")).json() == {"user": None}
 
-    _run(app, scenario)
+    run_asgi(app, scenario)
 
 
 def _token_app(auth: JWTAuth) -> FastAPI:
@@ -445,7 +436,7 @@ def test_password_flow_logs_in(clock: FakeClock) -> None:
                                headers={"Content-Type": "application/x-www-form-urlencoded"})
             assert (bad.status_code, bad.json()["error"]) == (400, "invalid_request"), raw
 
-    _run(app, scenario)
+    run_asgi(app, scenario)
 
 
 def test_password_flow_is_not_for_cookie_mode(clock: FakeClock) -> None:
@@ -459,7 +450,7 @@ def test_password_flow_is_not_for_cookie_mode(clock: FakeClock) -> None:
             await c.post("/token", data={"grant_type": "password", "username": "alice",
                                          "password": "pw"})
 
-    _run(app, scenario)
+    run_asgi(app, scenario)
 
 
 class _Chunks:
@@ -509,7 +500,7 @@ def test_refresh_body_is_capped_before_authentication(clock: FakeClock) -> None:
         reply = await c.post("/refresh", content=b"x" * 4097)
         assert reply.status_code == 413
 
-    _run(app, scenario)
+    run_asgi(app, scenario)
     for bad in (0, -1, True, 1.5):
         with pytest.raises(InvalidArgumentError, match="max_body"):
             JWTAuth(_service(clock), max_body=bad)  # type: ignore[arg-type]
@@ -528,7 +519,7 @@ def test_default_body_cap_fits_the_largest_token(clock: FakeClock) -> None:
                             headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert form.status_code == 413
 
-    _run(_token_app(auth), scenario)
+    run_asgi(_token_app(auth), scenario)
 
 
 def test_json_fields_body_is_capped(clock: FakeClock) -> None:
@@ -542,7 +533,7 @@ def test_json_fields_body_is_capped(clock: FakeClock) -> None:
         ok = await c.post("/login", content=b'{"username": "alice"}'.ljust(1024), headers=_JSON)
         assert ok.status_code == 200
 
-    _run(_app(auth), scenario)
+    run_asgi(_app(auth), scenario)
 
 
 @pytest.mark.parametrize("cookies", [False, True])
@@ -570,4 +561,4 @@ def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> 
             reply = await c.post("/login", content=body, headers={"Content-Type": content_type})
             assert reply.status_code == 200, content_type
 
-    _run(_app(auth), scenario)
+    run_asgi(_app(auth), scenario)

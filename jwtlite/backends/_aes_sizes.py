@@ -7,6 +7,8 @@ instead of returning None: None is kept for "this ciphertext is not authentic".
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ..exceptions import InvalidKeyError
 
 __all__ = [
@@ -14,8 +16,8 @@ __all__ = [
     "GCM_IV_SIZE",
     "GCM_TAG_SIZE",
     "KEY_SIZES",
-    "check_iv",
     "check_key",
+    "check_key_and_iv",
     "check_wrap_input",
 ]
 
@@ -35,8 +37,12 @@ def check_key(key: bytes, what: str = "AES key") -> None:
         raise InvalidKeyError(f"an {what} must be 16, 24 or 32 bytes, not {len(key)}")
 
 
-def check_iv(iv: bytes, size: int, mode: str) -> None:
-    """Refuse an IV of any other length than ``size`` bytes."""
+def check_key_and_iv(key: bytes, iv: bytes, mode: Literal["GCM", "CBC"]) -> None:
+    """Refuse a key (:func:`check_key`), then an IV of another length than ``mode``'s
+    (``"GCM"``: :data:`GCM_IV_SIZE`, ``"CBC"``: one block). Both backends check in this
+    order, so a call with both wrong gets the same error on either."""
+    check_key(key)
+    size = GCM_IV_SIZE if mode == "GCM" else BLOCK_SIZE
     if len(iv) != size:
         raise InvalidKeyError(f"an AES-{mode} IV must be {size} bytes, not {len(iv)}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from hypothesis import strategies as st
@@ -63,3 +65,44 @@ hostile_text: st.SearchStrategy[str] = st.builds(
     st.lists(_HOSTILE_PIECES, min_size=1, max_size=4),
     st.sampled_from([1, 2, 400, 3000]),
 )
+
+# --- JWS JSON Serialization documents (RFC 7515 §7.2) ---------------------------------------------
+
+#: Header members of every kind a JWS JSON document may hold: the registered ones with any
+#: JSON value, and others.
+_jose_headers = st.dictionaries(
+    st.sampled_from(["alg", "kid", "crit", "b64", "typ", "x"]) | st.text(max_size=5),
+    st.sampled_from(["HS256", "none", "ES256", "b64", "x"]) | json_values,
+    max_size=4,
+)
+#: A ``protected`` member: the base64url of a (maybe non-object, maybe duplicated) JSON text,
+#: or junk.
+_protected_members = (
+    st.builds(lambda h: _b64url(json.dumps(h).encode()), _jose_headers)
+    | st.sampled_from(["", "e30", "W10", "eyJhIjoxLCJhIjoyfQ", "eyJhbGciOiJIUzI1NiJ9"])
+    | b64url_text
+    | json_values
+)
+_signature_members = st.fixed_dictionaries(
+    {},
+    optional={
+        "protected": _protected_members,
+        "header": _jose_headers | json_values,
+        "signature": b64url_text | json_values,
+    },
+)
+#: JWS JSON documents, general, flattened, both or neither, well formed or not.
+jws_json_documents: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
+    {},
+    optional={
+        "payload": b64url_text | st.text(max_size=10) | json_values,
+        "signatures": st.lists(_signature_members, max_size=3) | json_values,
+        "protected": _protected_members,
+        "header": _jose_headers | json_values,
+        "signature": b64url_text | json_values,
+    },
+)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

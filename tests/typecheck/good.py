@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jwtlite
 from jwtlite import PyJWS, PyJWT, generate_key
+from jwtlite.jws import Signer, VerifiedSignature, decode_json, encode_json
 from jwtlite.keys import ECPublicKey, OKPPublicKey, RSAPrivateKey
 from jwtlite.types import FullOptions, Options, SigOptions
 
@@ -31,3 +32,15 @@ def options_are_typed_dicts(token: str) -> None:
 def misspelt_module_names_are_errors() -> None:
     print(jwtlite.encode, jwtlite.PyJWKClient, jwtlite.generate_key)
     print(jwtlite.encdoe)  # type: ignore[attr-defined]
+
+
+def jws_json_is_typed(secret: bytes) -> None:
+    document = encode_json(b"p", [Signer(secret, "HS256", header={"kid": "a"})], flattened=False)
+    verified = decode_json(document, secret, algorithms=["HS256"], require="one")
+    payload: bytes = verified.payload
+    first: VerifiedSignature = verified.signatures[0]
+    position: int = first.position
+    protected: dict[str, object] = first.protected
+    print(payload, position, protected, first.jose_header)
+    decode_json(document, secret, algorithms=["HS256"], require="any")  # type: ignore[arg-type]
+    encode_json("text", Signer(secret, "HS256"))  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from ...exceptions import InvalidKeyError
-from .._aes_sizes import BLOCK_SIZE, GCM_IV_SIZE, check_iv, check_key
+from .._aes_sizes import check_key_and_iv
 from . import ec, ed448, ed25519, rsa, rsa_encryption, xdh
 
 if TYPE_CHECKING:
@@ -133,8 +133,7 @@ class PureBackend:
     ) -> tuple[bytes, bytes]:
         from . import gcm  # noqa: PLC0415 - measured import cost (AES tables), see above
 
-        check_key(key)  # before the IV, as the cryptography backend does
-        check_iv(iv, GCM_IV_SIZE, "GCM")
+        check_key_and_iv(key, iv, "GCM")
         return gcm.encrypt(key, iv, plaintext, aad)
 
     def aes_gcm_decrypt(
@@ -142,22 +141,19 @@ class PureBackend:
     ) -> bytes | None:
         from . import gcm  # noqa: PLC0415 - measured import cost (AES tables), see above
 
-        check_key(key)  # before the IV, as the cryptography backend does
-        check_iv(iv, GCM_IV_SIZE, "GCM")
+        check_key_and_iv(key, iv, "GCM")
         return gcm.decrypt(key, iv, ciphertext, aad, tag)
 
     def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
         from . import cbc  # noqa: PLC0415 - measured import cost (AES tables), see above
 
-        check_key(key)  # before the IV, as the cryptography backend does
-        check_iv(iv, BLOCK_SIZE, "CBC")
+        check_key_and_iv(key, iv, "CBC")
         return cbc.encrypt(key, iv, plaintext)
 
     def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes | None:
         from . import cbc  # noqa: PLC0415 - measured import cost (AES tables), see above
 
-        check_key(key)  # before the IV, as the cryptography backend does
-        check_iv(iv, BLOCK_SIZE, "CBC")
+        check_key_and_iv(key, iv, "CBC")
         return cbc.decrypt(key, iv, ciphertext)
 
     def aes_key_wrap(self, kek: bytes, key: bytes) -> bytes:
