@@ -1,0 +1,348 @@
+"""jwtlite.jose, python-jose's module tree, and install_as_jose().
+
+Everything that touches ``sys.modules["jose"]`` runs in a subprocess. python-jose's own suite
+runs in CI (tests/compat/run_jose_suite.py); these tests pin the face's deliberate differences
+(docs/migrating-from-python-jose.md), above all the two CVEs, and what the suite cannot see.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FakeClock, key_pem
+from test_advisories import FORMS, hs256_forgery
+
+from jwtlite.b64url import b64url_encode
+from jwtlite.exceptions import InsecureKeyLengthWarning, PyJWTError
+from jwtlite.jose import jwk, jws, jwt
+from jwtlite.jose import jwt as face_jwt
+from jwtlite.jose.backends import ecdsa_backend, native, rsa_backend
+from jwtlite.jose.constants import ALGORITHMS
+from jwtlite.jose.exceptions import (
+    ExpiredSignatureError,
+    JOSEError,
+    JWKError,
+    JWSError,
+    JWTClaimsError,
+    JWTError,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::jwtlite.InsecureKeyLengthWarning")
+
+SECRET = "a-32-byte-long-secret-for-hs256!"
+RSA_PEM = key_pem("rsa2048.pem")
+EC_P256_PEM = key_pem("ec_p256.pem")
+EC_P521_PEM = key_pem("ec_p521.pem")
+
+
+def _run(code: str, tmp_path: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+# --- install_as_jose ------------------------------------------------------------------------
+
+
+def test_install_as_jose_registers_the_face_and_adds_no_dependency(tmp_path: Path) -> None:
+    out = _run(
+        """
+        import sys
+        import jwtlite, jwtlite.jose
+        jwtlite.install_as_jose()
+        jwtlite.install_as_jose()  # idempotent
+        import jose
+        from jose import jwt, jws, jwk
+        from jose.backends import _asn1, rsa_backend
+        from jose.constants import ALGORITHMS
+        assert jose is jwtlite.jose and jwt is jwtlite.jose.jwt
+        assert _asn1 is sys.modules["jwtlite.jose.backends._asn1"]  # no second copy
+        names = [n for n in sys.modules if n == "jose" or n.startswith("jose.")]
+        faces = {n: sys.modules[n].__name__ for n in names}
+        assert all(v == "jwtlite." + k for k, v in faces.items()), faces
+        key = rsa_backend.RSAKey(open("key.pem").read(), "RS256")
+        token = jws.sign({"a": 1}, key.to_dict(), algorithm="RS256")
+        assert jwt.decode(token, key.public_key().to_pem(), algorithms=["RS256"]) == {"a": 1}
+        print(jose.__version__, sorted({"ecdsa", "rsa", "pyasn1"} & set(sys.modules)))
+        """.replace("key.pem", str(Path(__file__).parent / "vectors/keys/rsa2048.pem")),
+        tmp_path,
+    )
+    assert out == "3.5.0 []"
+
+
+def test_install_as_jose_refuses_to_replace_an_imported_jose(tmp_path: Path) -> None:
+    (tmp_path / "jose").mkdir()
+    (tmp_path / "jose" / "__init__.py").write_text("NAME = 'python-jose'\n")
+    out = _run(
+        """
+        import jose
+        import jwtlite
+        try:
+            jwtlite.install_as_jose()
+        except jwtlite.ModuleConflictError as exc:
+            assert isinstance(exc, ImportError)
+            print("refused:", "before anything imports jose" in str(exc), jose.NAME)
+        """,
+        tmp_path,
+    )
+    assert out == "refused: True python-jose"
+
+
+# --- CVE-2024-33663: public keys as HMAC secrets ----------------------------------------------
+
+
+@pytest.mark.parametrize(("label", "material"), FORMS, ids=[label for label, _ in FORMS])
+def test_cve_2024_33663_public_key_never_an_hmac_secret(label: str, material: bytes) -> None:
+    """CVE-2024-33663 (python-jose < 3.4: PEM; 3.5.0 still: DER, certificates in DER, JWK
+    text): a token MACed with the server's public key, in any encoding, is refused, whether
+    or not the caller names the algorithms."""
+    forged = hs256_forgery(material, {"admin": True})
+    for algorithms in (None, ["HS256"], ["HS256", "RS256", "ES256"]):
+        with pytest.raises(JWKError):
+            jwt.decode(forged, material, algorithms=algorithms)
+        with pytest.raises(JWKError):
+            jws.verify(forged, material, algorithms)
+    if not label.endswith("_der"):
+        with pytest.raises(JWKError):
+            jwt.decode(forged, material.decode("ascii"))
+    with pytest.raises(JWSError):
+        jwt.encode({"admin": True}, material, algorithm="HS256")
+
+
+def test_cve_2024_33663_der_variant_in_a_key_list_is_skipped() -> None:
+    der = base64.b64decode(json.loads((Path(__file__).parent / "vectors/keys/formats.json")
+                                      .read_text())["rsa2048"]["spki_der"])  # fmt: skip
+    forged = hs256_forgery(der, {"admin": True})
+    with pytest.raises(JWTError, match="Signature verification failed"):
+        jwt.decode(forged, [der, "another-secret-that-is-long-enough!"])
+
+
+# --- algorithms=None --------------------------------------------------------------------------
+
+
+def test_algorithms_none_lets_the_token_choose_only_what_the_key_serves() -> None:
+    # python-jose signs ES256 with a P-521 key and verifies it; RFC 7518 §3.4 binds the curve.
+    with pytest.raises(JWSError, match="P-521 key cannot be used for ES256"):
+        jws.sign(b"x", EC_P521_PEM, algorithm="ES256")
+    assert jws.verify(jws.sign(b"x", EC_P521_PEM, algorithm="ES512"), EC_P521_PEM, None) == b"x"
+    token = jwt.encode({"a": 1}, RSA_PEM, algorithm="RS256")
+    public = rsa_backend.RSAKey(RSA_PEM, "RS256").public_key().to_pem()
+    assert jwt.decode(token, public) == {"a": 1}
+    for hs in ("HS256", "HS384", "HS512"):
+        assert jwt.decode(jwt.encode({"a": 1}, SECRET, algorithm=hs), SECRET) == {"a": 1}
+    none = b64url_encode(b'{"alg":"none"}') + "." + b64url_encode(b"{}") + "."
+    with pytest.raises(JWKError):
+        jwt.decode(none, SECRET)
+
+
+def test_header_alg_is_the_signing_algorithm() -> None:
+    """python-jose let ``headers`` replace ``alg``: a token saying "none" but signed HS256."""
+    token = jws.sign(b"x", SECRET, headers={"alg": "none", "kid": "k1"})
+    assert jws.get_unverified_header(token) == {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+
+
+def test_a_string_algorithms_is_one_name_not_a_substring() -> None:
+    token = jws.sign(b"x", SECRET, algorithm="HS256")
+    with pytest.raises(JWSError, match="not allowed"):
+        jws.verify(token, SECRET, "HS2560")
+
+
+# --- key sets ---------------------------------------------------------------------------------
+
+
+def test_a_jwk_set_is_chosen_by_kid_and_by_metadata() -> None:
+    good = {"kty": "oct", "k": b64url_encode(SECRET.encode()), "kid": "a"}
+    other = {"kty": "oct", "k": b64url_encode(b"x" * 32), "kid": "b"}
+    token = jws.sign(b"x", SECRET, headers={"kid": "a"})
+    assert jws.verify(token, {"keys": [other, good]}, ["HS256"]) == b"x"
+    # The token names kid "b": the key with kid "a" is not tried, although it would verify.
+    swapped = jws.sign(b"x", SECRET, headers={"kid": "b"})
+    with pytest.raises(JWSError, match="Signature verification failed"):
+        jws.verify(swapped, {"keys": [other, good]}, ["HS256"])
+    no_kid = jws.sign(b"x", SECRET)
+    for metadata in ({"use": "enc"}, {"key_ops": ["sign"]}, {"alg": "HS512"}):
+        with pytest.raises(JWKError):
+            jws.verify(token, {**good, **metadata}, ["HS256"])  # the one key: why it cannot
+        with pytest.raises(JWSError, match="Signature verification failed"):
+            jws.verify(no_kid, {"keys": [other, {**good, **metadata}]}, ["HS256"])  # skipped
+
+
+def test_a_key_set_is_bounded() -> None:
+    token = jws.sign(b"x", SECRET)
+    with pytest.raises(JWSError, match="More than 256 keys"):
+        jws.verify(token, ["k"] * 257, ["HS256"])
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(face_jwt, "_now", fake)
+    return fake
+
+
+def test_missing_aud_is_refused_when_an_audience_is_expected(clock: FakeClock) -> None:
+    """python-jose accepts a token without ``aud`` for any ``audience``: one meant for another
+    service, or for none (RFC 7519 §4.1.3)."""
+    token = jwt.encode({"sub": "alice"}, SECRET)
+    with pytest.raises(JWTClaimsError, match='missing the "aud" claim'):
+        jwt.decode(token, SECRET, algorithms=["HS256"], audience="api")
+    assert jwt.decode(token, SECRET, algorithms=["HS256"]) == {"sub": "alice"}
+    with pytest.raises(JWTClaimsError, match="Invalid audience"):
+        jwt.decode(jwt.encode({"aud": "x"}, SECRET), SECRET, algorithms=["HS256"])
+
+
+@pytest.mark.parametrize(
+    ("claims", "kwargs", "error", "text"),
+    [
+        ({"exp": 1_699_999_999}, {}, ExpiredSignatureError, "Signature has expired."),
+        ({"nbf": 1_700_000_100}, {}, JWTClaimsError, "The token is not yet valid (nbf)"),
+        ({"iat": 1_700_000_100}, {}, JWTClaimsError, "The token is not yet valid (iat)"),
+        ({"iat": "x"}, {}, JWTClaimsError, "Issued At claim (iat) must be an integer."),
+        ({"exp": "1700000001"}, {}, JWTClaimsError, "Expiration Time claim (exp) must be"),
+        ({"aud": "a"}, {"audience": "b"}, JWTClaimsError, "Invalid audience"),
+        ({"aud": ["a", 1]}, {"audience": "a"}, JWTClaimsError, "Invalid claim format in token"),
+        ({}, {"audience": 1}, JWTError, "audience must be a string or None"),
+        ({"iss": "a"}, {"issuer": "b"}, JWTClaimsError, "Invalid issuer"),
+        ({}, {"issuer": ["a", "b"]}, JWTClaimsError, "Invalid issuer"),
+        ({"sub": 1}, {}, JWTClaimsError, "Subject must be a string."),
+        ({"sub": "a"}, {"subject": "b"}, JWTClaimsError, "Invalid subject"),
+        ({"jti": 1}, {}, JWTClaimsError, "JWT ID must be a string."),
+        ({}, {"options": {"require_jti": True}}, JWTError, 'missing required key "jti"'),
+    ],
+)
+def test_claim_errors_have_python_joses_class_and_text(
+    clock: FakeClock, claims: dict[str, Any], kwargs: dict[str, Any], error: type, text: str
+) -> None:
+    token = jwt.encode(claims, SECRET)
+    with pytest.raises(error) as caught:
+        jwt.decode(token, SECRET, algorithms=["HS256"], **kwargs)
+    assert str(caught.value).startswith(text)
+    assert isinstance(caught.value, PyJWTError)
+
+
+def test_leeway_and_switches(clock: FakeClock) -> None:
+    token = jwt.encode({"exp": 1_699_999_995, "nbf": 1_700_000_005}, SECRET)
+    for options in ({"leeway": 10}, {"verify_exp": False, "verify_nbf": False}):
+        assert jwt.decode(token, SECRET, algorithms=["HS256"], options=options)
+    from datetime import timedelta
+
+    assert jwt.decode(
+        token, SECRET, algorithms=["HS256"], options={"leeway": timedelta(seconds=10)}
+    )
+    # python-jose checks the claims even when the signature is not checked.
+    with pytest.raises(ExpiredSignatureError):
+        jwt.decode(token, "wrong", options={"verify_signature": False, "verify_nbf": False})
+
+
+def test_at_hash(clock: FakeClock) -> None:
+    token = jwt.encode({"sub": "a"}, SECRET, algorithm="HS384", access_token="tok")
+    digest = hashlib.sha384(b"tok").digest()
+    assert jwt.get_unverified_claims(token)["at_hash"] == b64url_encode(digest[:24])
+    assert jwt.decode(token, SECRET, algorithms=["HS384"], access_token="tok")
+    for access_token, text in ((None, "No access_token"), ("other", "does not match")):
+        with pytest.raises(JWTClaimsError, match=text):
+            jwt.decode(token, SECRET, algorithms=["HS384"], access_token=access_token)
+
+
+def test_encode_leaves_the_callers_claims_alone() -> None:
+    from datetime import datetime, timezone
+
+    claims = {"exp": datetime(2030, 1, 1, tzinfo=timezone.utc)}
+    jwt.encode(claims, SECRET, access_token="tok")
+    assert claims == {"exp": datetime(2030, 1, 1, tzinfo=timezone.utc)}
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def test_short_hmac_secrets_warn_as_jwtlite_does() -> None:
+    with pytest.warns(InsecureKeyLengthWarning):
+        jws.sign(b"x", "secret")
+
+
+@pytest.mark.parametrize("alg", ["RS256", "RS512"])
+def test_rsa_backends_agree(alg: str) -> None:
+    pure = rsa_backend.RSAKey(RSA_PEM, alg)
+    default = jwk.construct(RSA_PEM, alg)
+    for signer, verifier in ((pure, default), (default, pure)):
+        assert verifier.public_key().verify(b"m", signer.sign(b"m"))
+    assert pure.sign(b"m") == default.sign(b"m")  # RSASSA-PKCS1-v1_5 is deterministic
+    assert pure.to_dict() == default.to_dict()
+    assert pure.to_pem("PKCS1") == default.to_pem("PKCS1")
+
+
+def test_ec_backends_agree() -> None:
+    pure = ecdsa_backend.ECDSAECKey(EC_P256_PEM, "ES256")
+    default = jwk.construct(EC_P256_PEM, "ES256")
+    for signer, verifier in ((pure, default), (default, pure)):
+        assert verifier.public_key().verify(b"m", signer.sign(b"m"))
+        assert not verifier.verify(b"m", b"\x00" * 64)
+    assert pure.to_pem() == default.to_pem()
+
+
+def test_keys_come_back_as_cryptography_objects_when_installed() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from jwtlite.jose.backends import cryptography_backend as cb
+
+    assert isinstance(cb.CryptographyRSAKey(RSA_PEM, "RS256").prepared_key, rsa.RSAPrivateKey)
+    public = cb.CryptographyECKey(EC_P256_PEM, "ES256").public_key().prepared_key
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    assert cb.CryptographyECKey(public, "ES256").is_public()
+    assert jwk.get_key("RS256") is cb.CryptographyRSAKey
+
+
+def test_key_errors_are_jwk_errors() -> None:
+    for bad in ("secret", object(), {"kty": "EC"}, "-----BEGIN CERTIFICATE-----"):
+        with pytest.raises(JWKError):
+            rsa_backend.RSAKey(bad, "RS256")
+    with pytest.raises(JWKError):
+        native.HMACKey("-----BEGIN PUBLIC KEY-----", "HS256")  # the opening line alone
+    with pytest.raises(JWKError):
+        native.HMACKey("k", "RS256")
+    with pytest.raises(JWKError):
+        jwk.construct("k", "none")
+    assert isinstance(jwk.construct({"kty": "oct", "k": "a2V5", "alg": "HS256"}), jwk.Key)
+
+
+def test_the_face_sets_are_python_joses() -> None:
+    assert "RSA-OAEP" in ALGORITHMS.SUPPORTED
+    assert "PS256" not in ALGORITHMS.SUPPORTED
+    assert ALGORITHMS.HASHES["ES384"] is hashlib.sha384
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "a", "a.b", "a.b.c", "...", "é.é.é", b"\xff.\xff.\xff", 7, None, "a.b.c.d"],
+)
+def test_malformed_tokens_raise_only_jose_errors(token: Any) -> None:
+    for call in (
+        lambda: jws.verify(token, SECRET, ["HS256"]),
+        lambda: jwt.decode(token, SECRET, algorithms=["HS256"]),
+        lambda: jwt.get_unverified_header(token),
+        lambda: jwt.get_unverified_claims(token),
+    ):
+        with pytest.raises(JOSEError):
+            call()
