@@ -31,6 +31,9 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     InvalidValueError,
+    JWEDecryptionError,
+    JWEError,
+    JWEParseError,
     MissingCryptographyError,
     MissingRequiredClaimError,
     ModuleConflictError,
@@ -52,6 +55,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from .jwe_jwt import decrypt_jwt, encrypt_jwt
     from .jwk import PyJWK, PyJWKSet
     from .jwks_client import PyJWKClient
     from .jwks_client_async import AsyncPyJWKClient
@@ -76,6 +80,9 @@ _LAZY = {
     "generate_key": "keygen",
     "load_key": "keys",
     "AsyncPyJWKClient": "jwks_client_async",
+    # Encrypted JWTs (issue 21): the JWE engine loads on first use.
+    "encrypt_jwt": "jwe_jwt",
+    "decrypt_jwt": "jwe_jwt",
 }
 
 
@@ -145,6 +152,8 @@ __all__ = [
     "install_as_jose",
     "generate_key",
     "load_key",
+    "encrypt_jwt",
+    "decrypt_jwt",
     # exceptions and warnings
     "BackendUnavailableError",
     "BearerError",
@@ -163,6 +172,9 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidSubjectError",
     "InvalidTokenError",
+    "JWEDecryptionError",
+    "JWEError",
+    "JWEParseError",
     "MissingCryptographyError",
     "MissingRequiredClaimError",
     "NaiveDatetimeWarning",

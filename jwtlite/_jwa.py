@@ -1,10 +1,13 @@
-"""THE JWA table: one row per JWS algorithm, and the one rule that binds a key to a row.
+"""THE JWA table: one row per JWS algorithm, and the one rule that binds a key to a row;
+and its JWE half: one row per key-management ``alg`` and per content-encryption ``enc``.
 
 Every other module reads this table; no other module writes down an algorithm's family, hash,
 curve or key type. Adding an algorithm is one row here plus its backend operation.
 
 Sources: RFC 7518 §3.1 (HS*, RS*, ES*, PS*, none), RFC 8037 §3.1 (EdDSA), RFC 8812 §3.2
-(ES256K) and RFC 9864 §2 (the fully specified Ed25519 and Ed448).
+(ES256K) and RFC 9864 §2 (the fully specified Ed25519 and Ed448); for JWE, RFC 7518 §4.1
+(``alg``) and §5.1 (``enc``), RFC 8037 §3.2 (ECDH-ES with X25519 and X448) and the IANA JOSE
+registry (RSA-OAEP-384 and RSA-OAEP-512).
 """
 
 from __future__ import annotations
@@ -18,10 +21,16 @@ from .exceptions import UnsupportedHashError
 
 __all__ = [
     "ALGORITHMS",
+    "ENCRYPTIONS",
     "JWA",
+    "JWE_ALGORITHMS",
+    "JWEAlgorithm",
+    "JWEEncryption",
     "SIGNATURE_HASHES",
     "curve_algorithm",
     "custom_row",
+    "jwe_algorithm",
+    "jwe_encryption",
     "row",
     "unfit_reason",
 ]
@@ -149,3 +158,95 @@ def unfit_reason(alg: JWA, kty: str | None, curve: str | None) -> str | None:
             "(JWE ECDH-ES, RFC 8037 §3.2), not for signatures"
         )
     return f"a {key_desc} key cannot be used for {alg.name}"
+
+
+# --- JWE (RFC 7516): key management (alg) and content encryption (enc) ------------------------
+
+
+@dataclass(frozen=True)
+class JWEAlgorithm:
+    """One JWE key-management algorithm (RFC 7518 §4.1).
+
+    ``family`` names the mode: ``dir``, ``rsa1_5``, ``rsa-oaep``, ``aes-kw``, ``aes-gcm-kw``,
+    ``ecdh-es`` (direct key agreement), ``ecdh-es-kw`` or ``pbes2``. ``kek_bytes`` is the AES
+    key-encryption key's size (for ECDH-ES+A*KW and PBES2 the size of the derived KEK);
+    ``hash_name`` the OAEP or PBKDF2 hash. ``direct``: the CEK is the key (``dir``) or the
+    agreed key (``ECDH-ES``), so the JWE Encrypted Key is empty (RFC 7516 §5.2 step 10).
+    """
+
+    name: str
+    family: str
+    ktys: tuple[str, ...]
+    hash_name: str = ""
+    kek_bytes: int = 0
+    curves: tuple[str, ...] = ()
+    direct: bool = False
+
+    def fits(self, kty: str | None, curve: str | None) -> bool:
+        """Whether a key of this ``kty`` (and ``crv``) may serve this algorithm."""
+        return kty in self.ktys and (not self.curves or curve in self.curves)
+
+
+@dataclass(frozen=True)
+class JWEEncryption:
+    """One JWE content-encryption algorithm (RFC 7518 §5.1): AES-CBC with HMAC (§5.2) or
+    AES-GCM (§5.3). ``key_bytes`` is the CEK's size (for CBC-HMAC, MAC key and AES key
+    together); ``iv_bytes`` and ``tag_bytes`` are exact: no other length is accepted."""
+
+    name: str
+    family: str
+    key_bytes: int
+    iv_bytes: int
+    tag_bytes: int
+    hash_name: str = ""
+
+
+#: RFC 7518 §4.4 / §4.6 / §4.8: the curves ECDH-ES is defined on here (P-*, RFC 8037 §3.2).
+_ECDH_CURVES = ("P-256", "P-384", "P-521", "X25519", "X448")
+_JWE_ROWS = (
+    JWEAlgorithm("dir", "dir", ("oct",), direct=True),
+    JWEAlgorithm("RSA1_5", "rsa1_5", ("RSA",)),
+    JWEAlgorithm("RSA-OAEP", "rsa-oaep", ("RSA",), "sha1"),
+    JWEAlgorithm("RSA-OAEP-256", "rsa-oaep", ("RSA",), "sha256"),
+    JWEAlgorithm("RSA-OAEP-384", "rsa-oaep", ("RSA",), "sha384"),
+    JWEAlgorithm("RSA-OAEP-512", "rsa-oaep", ("RSA",), "sha512"),
+    JWEAlgorithm("A128KW", "aes-kw", ("oct",), kek_bytes=16),
+    JWEAlgorithm("A192KW", "aes-kw", ("oct",), kek_bytes=24),
+    JWEAlgorithm("A256KW", "aes-kw", ("oct",), kek_bytes=32),
+    JWEAlgorithm("A128GCMKW", "aes-gcm-kw", ("oct",), kek_bytes=16),
+    JWEAlgorithm("A192GCMKW", "aes-gcm-kw", ("oct",), kek_bytes=24),
+    JWEAlgorithm("A256GCMKW", "aes-gcm-kw", ("oct",), kek_bytes=32),
+    JWEAlgorithm("ECDH-ES", "ecdh-es", ("EC", "OKP"), curves=_ECDH_CURVES, direct=True),
+    JWEAlgorithm("ECDH-ES+A128KW", "ecdh-es-kw", ("EC", "OKP"), kek_bytes=16, curves=_ECDH_CURVES),
+    JWEAlgorithm("ECDH-ES+A192KW", "ecdh-es-kw", ("EC", "OKP"), kek_bytes=24, curves=_ECDH_CURVES),
+    JWEAlgorithm("ECDH-ES+A256KW", "ecdh-es-kw", ("EC", "OKP"), kek_bytes=32, curves=_ECDH_CURVES),
+    # The password is an octet sequence (RFC 7518 §4.8.1): an ``oct`` key, or bytes / str.
+    JWEAlgorithm("PBES2-HS256+A128KW", "pbes2", ("oct",), "sha256", kek_bytes=16),
+    JWEAlgorithm("PBES2-HS384+A192KW", "pbes2", ("oct",), "sha384", kek_bytes=24),
+    JWEAlgorithm("PBES2-HS512+A256KW", "pbes2", ("oct",), "sha512", kek_bytes=32),
+)
+_ENC_ROWS = (
+    # RFC 7518 §5.2.3-5.2.5: MAC key and AES key of equal size, 128-bit IV, tag = half the HMAC.
+    JWEEncryption("A128CBC-HS256", "aes-cbc-hmac", 32, 16, 16, "sha256"),
+    JWEEncryption("A192CBC-HS384", "aes-cbc-hmac", 48, 16, 24, "sha384"),
+    JWEEncryption("A256CBC-HS512", "aes-cbc-hmac", 64, 16, 32, "sha512"),
+    # RFC 7518 §5.3: a 96-bit IV and a 128-bit tag, exactly.
+    JWEEncryption("A128GCM", "aes-gcm", 16, 12, 16),
+    JWEEncryption("A192GCM", "aes-gcm", 24, 12, 16),
+    JWEEncryption("A256GCM", "aes-gcm", 32, 12, 16),
+)
+
+#: JWE ``alg`` name -> row, in RFC order.
+JWE_ALGORITHMS: Mapping[str, JWEAlgorithm] = MappingProxyType({r.name: r for r in _JWE_ROWS})
+#: JWE ``enc`` name -> row, in RFC order.
+ENCRYPTIONS: Mapping[str, JWEEncryption] = MappingProxyType({r.name: r for r in _ENC_ROWS})
+
+
+def jwe_algorithm(name: object) -> JWEAlgorithm | None:
+    """The key-management row for ``name``, or None for an unknown (or non-string) name."""
+    return JWE_ALGORITHMS.get(name) if isinstance(name, str) else None
+
+
+def jwe_encryption(name: object) -> JWEEncryption | None:
+    """The content-encryption row for ``name``, or None for an unknown (or non-string) name."""
+    return ENCRYPTIONS.get(name) if isinstance(name, str) else None

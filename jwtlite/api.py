@@ -20,7 +20,7 @@ from typing import Any, ClassVar, cast
 from . import _hints
 from . import claims as _claims
 from . import jws as _jws
-from ._json import dumps, loads_object
+from ._json import loads_object
 from ._options import (
     JWS_OPTION_NAMES,
     JWS_PYJWT_NAMES,
@@ -259,16 +259,12 @@ class PyJWT:
             raise InvalidArgumentError(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
-        claims = _claims.encode_time_claims(payload, warn_naive=self._warn_naive_datetimes)
-        if self._string_claims_on_encode:
-            _claims.check_string_claims(claims)
-        try:
-            body = dumps(claims, cls=json_encoder)
-        except (TypeError, ValueError, RecursionError) as exc:
-            raise InvalidArgumentError(
-                f"Payload is not JSON-serialisable: {exc}"
-                + _hints.unserialisable(claims, "claims", json_encoder)
-            ) from None
+        body = _claims.claims_json(
+            payload,
+            json_encoder,
+            string_claims=self._string_claims_on_encode,
+            warn_naive=self._warn_naive_datetimes,
+        )
         return self._jws.encode(
             body, key, algorithm, headers, json_encoder, sort_headers=sort_headers
         )
@@ -374,7 +370,7 @@ class PyJWT:
         _claims.validate(
             payload,
             opts,
-            now=time.time() if now is None else _timestamp(now),
+            now=time.time() if now is None else _claims.timestamp(now),
             leeway=leeway,
             audience=audience,
             issuer=issuer,
@@ -407,14 +403,6 @@ def _legacy_arguments(
             DeprecationWarning,
             stacklevel=3,
         )
-
-
-def _timestamp(now: float | datetime) -> float:
-    if isinstance(now, datetime):
-        return now.timestamp() if now.tzinfo else float(_claims.utc_seconds(now))
-    if isinstance(now, bool) or not isinstance(now, (int, float)):
-        raise InvalidArgumentError("now must be a number of seconds or a datetime")
-    return float(now)
 
 
 _jws_global_obj = PyJWS()

@@ -11,6 +11,7 @@ Differences from PyJWT, each deliberate:
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from calendar import timegm
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import _hints
+from ._json import dumps
 from ._options import Options
 from .exceptions import (
     DecodeError,
@@ -34,7 +36,15 @@ from .exceptions import (
     NaiveDatetimeWarning,
 )
 
-__all__ = ["check_string_claims", "encode_time_claims", "seconds", "utc_seconds", "validate"]
+__all__ = [
+    "check_string_claims",
+    "claims_json",
+    "encode_time_claims",
+    "seconds",
+    "timestamp",
+    "utc_seconds",
+    "validate",
+]
 
 TIME_CLAIMS = ("exp", "iat", "nbf")
 
@@ -98,6 +108,41 @@ def encode_time_claims(payload: Mapping[str, Any], *, warn_naive: bool = True) -
                 )
             out[name] = utc_seconds(value)
     return out
+
+
+def claims_json(
+    payload: Mapping[str, Any],
+    json_encoder: type[json.JSONEncoder] | None = None,
+    *,
+    string_claims: bool = True,
+    warn_naive: bool = True,
+) -> bytes:
+    """The claims as compact UTF-8 JSON, datetimes as seconds (``encode_time_claims``, with
+    its ``warn_naive``), and with ``string_claims`` a non-string ``sub``/``jti`` refused: the
+    body of a signed or an encrypted JWT.
+
+    Raises:
+        InvalidArgumentError: the claims are not JSON-serialisable (or ``sub``/``jti``).
+    """
+    claims = encode_time_claims(payload, warn_naive=warn_naive)
+    if string_claims:
+        check_string_claims(claims)
+    try:
+        return dumps(claims, cls=json_encoder)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidArgumentError(
+            f"Payload is not JSON-serialisable: {exc}"
+            + _hints.unserialisable(claims, "claims", json_encoder)
+        ) from None
+
+
+def timestamp(now: float | datetime) -> float:
+    """An injected clock value as seconds: a number, or a datetime (naive is read as UTC)."""
+    if isinstance(now, datetime):
+        return now.timestamp() if now.tzinfo else float(utc_seconds(now))
+    if isinstance(now, bool) or not isinstance(now, (int, float)):
+        raise InvalidArgumentError("now must be a number of seconds or a datetime")
+    return float(now)
 
 
 def check_string_claims(payload: Mapping[str, Any]) -> None:

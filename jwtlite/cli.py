@@ -1,4 +1,4 @@
-"""The ``jwtlite`` command line: encode, decode, keygen, jwk.
+"""The ``jwtlite`` command line: encode, decode, encrypt, decrypt, keygen, jwk.
 
 Exit codes: 0 success, 1 invalid token (one line on stderr), 2 usage error (bad arguments,
 unreadable file, unusable key). User errors never print a traceback.
@@ -14,15 +14,17 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from . import __version__
+from . import jwe as _jwe
+from ._jwa import ENCRYPTIONS, JWE_ALGORITHMS
 from .algorithms import default_algorithms
 from .api import PyJWT
-from .b64url import b64url_encode
-from .exceptions import ExpiredSignatureError, InvalidTokenError, PyJWTError
+from .b64url import b64url_decode, b64url_encode
+from .exceptions import DecodeError, ExpiredSignatureError, InvalidTokenError, PyJWTError
 from .jwk import key_to_jwk, thumbprint
 from .keygen import generate_key
 from .keys import dump_pem, load_key
@@ -72,6 +74,19 @@ def _algorithm(text: str) -> str:
     close = by_case or difflib.get_close_matches(text.upper(), _ALGORITHMS, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]}?" if close else f"; choose from {', '.join(_ALGORITHMS)}"
     raise argparse.ArgumentTypeError(f"unknown algorithm {text!r}{hint}")
+
+
+def _jwe_name(table: Mapping[str, Any], what: str) -> Callable[[str], str]:
+    """An argparse type for a JWE ``alg`` or ``enc`` name of RFC 7518 §4.1 / §5.1."""
+
+    def check(text: str) -> str:
+        if text in table:
+            return text
+        close = difflib.get_close_matches(text.upper(), list(table), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else f"; choose from {', '.join(table)}"
+        raise argparse.ArgumentTypeError(f"unknown JWE {what} {text!r}{hint}")
+
+    return check
 
 
 def _keygen_name(text: str) -> str:
@@ -149,6 +164,58 @@ def _key(args: argparse.Namespace, *, public: bool) -> Any:
     key = load_key(raw)
     # A private key file is accepted for verifying: only its public half is used.
     return key.public_key() if public else key
+
+
+def _jwe_key(args: argparse.Namespace) -> Any:
+    """The key named by --key/--key-file, as the JWE ``alg`` takes it.
+
+    PBES2: the password (a trailing newline is not part of it). dir, A*KW, A*GCMKW: a JWK or
+    the key's octets in base64url. RSA and ECDH-ES: PEM, DER or a JWK.
+    """
+    raw = args.key.encode("utf-8") if args.key is not None else _read(args.key_file, "key file")
+    family = JWE_ALGORITHMS[args.alg].family
+    text = raw.strip()
+    if text[:1] == b"{":
+        try:
+            jwk = json.loads(text)
+        except (ValueError, RecursionError):
+            raise _CLIError(2, "the key is not valid JWK JSON") from None
+        return jwk
+    if family == "pbes2":
+        return raw.rstrip(b"\r\n")
+    if JWE_ALGORITHMS[args.alg].ktys == ("oct",):
+        try:
+            return b64url_decode(text)
+        except DecodeError:
+            raise _CLIError(2, f"a {args.alg} key is a JWK or base64url octets") from None
+    return raw
+
+
+def _cmd_encrypt(args: argparse.Namespace) -> int:
+    source = args.plaintext
+    plaintext = _read("-", "plaintext") if source == "-" else source.encode("utf-8")
+    headers = {name: getattr(args, name) for name in ("kid", "cty", "typ") if getattr(args, name)}
+    token = _jwe.encrypt(plaintext, _jwe_key(args), alg=args.alg, enc=args.enc,
+                         headers=headers, zip="DEF" if args.zip else None)  # fmt: skip
+    print(token)
+    return 0
+
+
+def _cmd_decrypt(args: argparse.Namespace) -> int:
+    source: str = args.token
+    raw = _read("-", "token") if source == "-" else source.encode("utf-8")
+    try:
+        result = _jwe.decrypt_complete(
+            raw.strip(), _jwe_key(args), algorithms=[args.alg], encryptions=[args.enc]
+        )
+    except InvalidTokenError as exc:
+        raise _CLIError(1, f"invalid token: {exc}") from None
+    if args.header:
+        print(json.dumps(result.header, indent=2, ensure_ascii=False), file=sys.stderr)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(result.plaintext)  # the octets as they are: any content type
+    sys.stdout.buffer.flush()
+    return 0
 
 
 def _claims_argument(text: str) -> dict[str, Any]:
@@ -289,6 +356,8 @@ def _parser() -> argparse.ArgumentParser:
     dec.add_argument("token", metavar="TOKEN", help="the token ('-': stdin)")
     dec.set_defaults(func=_cmd_decode)
 
+    _add_jwe_commands(sub)
+
     gen = sub.add_parser("keygen", help="print a new private key (PEM) or secret")
     gen.add_argument("alg", metavar="ALG", type=_keygen_name,
                      help="JWS algorithm the key is for, or X25519/X448 (ECDH-ES)")  # fmt: skip
@@ -300,6 +369,30 @@ def _parser() -> argparse.ArgumentParser:
     jwk.add_argument("--public", action="store_true", help="export only the public key")
     jwk.set_defaults(func=_cmd_jwk)
     return parser
+
+
+def _add_jwe_commands(sub: Any) -> None:
+    alg = _jwe_name(JWE_ALGORITHMS, "alg")
+    enc = _jwe_name(ENCRYPTIONS, "enc")
+    encrypt = sub.add_parser("encrypt", help="encrypt a plaintext and print the JWE")
+    encrypt.add_argument("--alg", required=True, type=alg, help="key management, e.g. dir")
+    encrypt.add_argument("--enc", required=True, type=enc, help="content, e.g. A256GCM")
+    _add_key_options(encrypt, required=True)
+    encrypt.add_argument("--kid", help="header kid")
+    encrypt.add_argument("--cty", help="header cty, e.g. JWT")
+    encrypt.add_argument("--typ", help="header typ")
+    encrypt.add_argument("--zip", action="store_true", help='compress first (zip "DEF")')
+    encrypt.add_argument("plaintext", nargs="?", default="-", metavar="PLAINTEXT",
+                         help="the text to encrypt (default '-': stdin)")  # fmt: skip
+    encrypt.set_defaults(func=_cmd_encrypt)
+
+    decrypt = sub.add_parser("decrypt", help="decrypt a JWE and print its plaintext")
+    decrypt.add_argument("--alg", required=True, type=alg, help="the one alg accepted")
+    decrypt.add_argument("--enc", required=True, type=enc, help="the one enc accepted")
+    _add_key_options(decrypt, required=True)
+    decrypt.add_argument("--header", action="store_true", help="also print the header (stderr)")
+    decrypt.add_argument("token", metavar="TOKEN", help="the JWE, compact or JSON ('-': stdin)")
+    decrypt.set_defaults(func=_cmd_decrypt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,6 +47,9 @@ __all__ = [
     "InvalidValueError",
     "ModuleConflictError",
     "UnsupportedAlgorithmError",
+    "JWEError",
+    "JWEDecryptionError",
+    "JWEParseError",
     "UnknownOptionWarning",
     "PrivateKeyRequiredError",
 ]
@@ -242,6 +245,26 @@ class ModuleConflictError(PyJWTError, ImportError):
 class UnsupportedAlgorithmError(InvalidAlgorithmError, NotImplementedError):
     """An algorithm the table does not hold (``get_algorithm_by_name``, ``encode``); also a
     ``NotImplementedError``, which is what PyJWT raises there."""
+
+
+class JWEError(InvalidTokenError):
+    """An encrypted token (JWE, RFC 7516) cannot be accepted. jwtlite-specific."""
+
+
+class JWEDecryptionError(JWEError):
+    """The JWE did not decrypt: one class and one message for every cryptographic failure
+    (a wrong tag, bad padding, a failed key unwrap, an RSA decryption failure, a CEK of the
+    wrong length, an invalid ephemeral key), so an attacker who sees the error learns nothing
+    about which step failed (RFC 7516 §11.4, §11.5). jwtlite-specific."""
+
+    def __init__(self, message: str = "Decryption failed") -> None:
+        super().__init__(message)
+
+
+class JWEParseError(JWEError, DecodeError):
+    """The JWE is malformed (segments, base64url, JSON, header members) or over one of the
+    limits of ``jwtlite.jwe`` (token, header, recipients, PBES2 count, decompressed size),
+    found before or around any decryption. Also a :class:`DecodeError`. jwtlite-specific."""
 
 
 class PrivateKeyRequiredError(InvalidKeyError, AttributeError):

@@ -47,6 +47,10 @@ def free_port() -> int:
         return port
 
 
+class _PortTakenError(Exception):
+    """redis-server could not bind its port: another process took it first."""
+
+
 class RedisServer:
     """One ``redis-server`` process; ``start``/``stop``/``kill`` keep its port and directory."""
 
@@ -59,6 +63,7 @@ class RedisServer:
         self.port = free_port()
         self.options = options
         self.process: subprocess.Popen[bytes] | None = None
+        self.started_once = False
         directory.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -66,6 +71,21 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        # A free port can be taken between free_port() and the server's bind (CI runs several
+        # suites at once): a first start moves to another port; a restart keeps its port.
+        for _ in range(3):
+            try:
+                self._start()
+            except _PortTakenError:
+                if self.started_once:
+                    raise
+                self.port = free_port()
+                continue
+            self.started_once = True
+            return
+        raise RuntimeError("redis-server found no free port in three tries")
+
+    def _start(self) -> None:
         command = [
             "redis-server",
             *([str(self.config)] if self.config else []),
@@ -91,6 +111,9 @@ class RedisServer:
                 if self.ready in line:
                     break
             else:
+                if b"Address already in use" in log:
+                    process.wait(timeout=15)
+                    raise _PortTakenError(self.port)
                 raise RuntimeError(f"redis-server did not start:\n{log.decode(errors='replace')}")
         finally:
             watchdog.cancel()

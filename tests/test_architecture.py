@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._hints": 0,
     "jwtlite._rsacheck": 0,
     "jwtlite._escape": 0,
+    "jwtlite._jwe_limits": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
@@ -64,14 +65,21 @@ LAYERS: dict[str, int] = {
     # 4 algorithms
     "jwtlite.algorithms": 4,
     "jwtlite._key_export": 4,
+    "jwtlite._jwe_crypto": 4,
+    "jwtlite._jwe_keymgmt": 4,
     # 5 JWK objects and key selection
     "jwtlite.jwk": 5,
     "jwtlite.jwk_set": 5,
+    "jwtlite._jwe_keys": 5,
     # 6 the JWS engine
     "jwtlite.jws": 6,
+    "jwtlite._jwe_serial": 6,
+    "jwtlite._jwe_produce": 6,
+    "jwtlite.jwe": 6,
     # 7 the PyJWT-shaped face: claims and payload JSON
     "jwtlite.claims": 7,
     "jwtlite.api": 7,
+    "jwtlite.jwe_jwt": 7,
     # 8 the package, the life cycle, clients, tools
     "jwtlite": 8,
     "jwtlite.__main__": 8,

@@ -331,3 +331,48 @@ def test_exp_zero_warns(run: Runner) -> None:
     assert "warning: --exp 0 makes a token that is already expired" in result.err
     quiet = _ok(run("encode", "--alg", "HS256", "--key", SECRET, "--exp", "1s", "{}"))
     assert "warning" not in quiet.err
+
+
+# --- encrypt / decrypt (issue 21) -------------------------------------------------------------
+
+AES_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"  # base64url of octets 0..31
+
+
+def test_encrypt_and_decrypt_with_a_symmetric_key(run: Runner) -> None:
+    token = _ok(run("encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", AES_KEY,
+                    "--kid", "k1", "--zip", "hello \u2013 world")).out.strip()  # fmt: skip
+    assert token.count(".") == 4
+    result = _ok(run("decrypt", "--alg", "dir", "--enc", "A256GCM", "--key", AES_KEY,
+                     "--header", token))  # fmt: skip
+    assert result.out == "hello \u2013 world"
+    assert '"kid": "k1"' in result.err
+    assert '"zip": "DEF"' in result.err
+
+
+def test_encrypt_from_stdin_with_a_password_file_and_pem_keys(run: Runner, tmp_path: Path) -> None:
+    password = tmp_path / "password"
+    password.write_text("correct horse\n")
+    alg = ("--alg", "PBES2-HS256+A128KW", "--enc", "A128CBC-HS256", "--key-file", str(password))
+    token = _ok(run("encrypt", *alg, stdin="from stdin")).out.strip()
+    assert _ok(run("decrypt", *alg, "-", stdin=token)).out == "from stdin"
+    pem = tmp_path / "rsa.pem"
+    pem.write_bytes(key_pem("rsa2048.pem"))
+    rsa = ("--alg", "RSA-OAEP-256", "--enc", "A256GCM", "--key-file", str(pem))
+    token = _ok(run("encrypt", *rsa, "secret")).out.strip()
+    assert _ok(run("decrypt", *rsa, token)).out == "secret"
+
+
+def test_decrypt_failures_and_usage_errors(run: Runner) -> None:
+    dir_args = ("--alg", "dir", "--enc", "A256GCM")
+    token = _ok(run("encrypt", *dir_args, "--key", AES_KEY, "x")).out.strip()
+    other = "B" + AES_KEY[1:]
+    _fails(run("decrypt", *dir_args, "--key", other, token), 1, "invalid token: Decryption failed")
+    _fails(run("decrypt", "--alg", "dir", "--enc", "A128GCM", "--key", AES_KEY, token), 1,
+           "not allowed")  # fmt: skip
+    _fails(run("encrypt", "--alg", "A256GCMKW2", "--enc", "A256GCM", "--key", AES_KEY, "x"), 2,
+           "unknown JWE alg 'A256GCMKW2'; did you mean A256GCMKW")  # fmt: skip
+    _fails(run("encrypt", "--alg", "RSA1_5", "--enc", "A256GCM", "--key", "{}", "x"), 2,
+           "RSA1_5 is for decrypting legacy tokens only")  # fmt: skip
+    _fails(run("encrypt", *dir_args, "--key", "not base64!", "x"), 2, "JWK or base64url")
+    _fails(run("encrypt", *dir_args, "--key", "{oops", "x"), 2, "not valid JWK JSON")
+    _fails(run("encrypt", *dir_args, "--key", AES_KEY[:20], "x"), 2, "needs a 32-byte key")
