@@ -132,6 +132,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.jose.backends.rsa_backend": 9,
     "jwtlite.jose.constants": 9,
     "jwtlite.jose.exceptions": 9,
+    "jwtlite.jose.jwe": 9,
     "jwtlite.jose.jwk": 9,
     "jwtlite.jose.jws": 9,
     "jwtlite.jose.jwt": 9,

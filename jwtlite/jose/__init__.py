@@ -1,7 +1,8 @@
 """python-jose's module tree over jwtlite: what ``import jose`` gives after
 :func:`jwtlite.install_as_jose`.
 
-The public modules and names of python-jose 3.5 (``jose.jwt``, ``jose.jws``, ``jose.jwk``,
+The public modules and names of python-jose 3.5 (``jose.jwt``, ``jose.jws``, ``jose.jwe``,
+``jose.jwk``,
 ``jose.constants``, ``jose.exceptions``, ``jose.utils``, ``jose.backends`` and its backend
 modules) as thin modules over jwtlite's own: every token is parsed, checked and signed by
 jwtlite. The differences that remain are listed, each with its reason, in
@@ -10,7 +11,7 @@ docs/migrating-from-python-jose.md. jwtlite's own modules never import this pack
 
 from __future__ import annotations
 
-from . import backends, constants, exceptions, jwk, jws, jwt, utils
+from . import backends, constants, exceptions, jwe, jwk, jws, jwt, utils
 from .exceptions import ExpiredSignatureError, JOSEError, JWSError, JWTError
 
 #: ``jose.__version__``: the python-jose release whose API the face follows.
@@ -23,7 +24,7 @@ SUBMODULES = (
     "backends", "backends.base", "backends.native", "backends.rsa_backend",
     "backends.ecdsa_backend", "backends.cryptography_backend", "backends._asn1",
     "backends._asymmetric", "backends._keys", "backends._symmetric",
-    "constants", "exceptions", "jwk", "jws", "jwt", "utils",
+    "constants", "exceptions", "jwe", "jwk", "jws", "jwt", "utils",
 )  # fmt: skip
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "backends",
     "constants",
     "exceptions",
+    "jwe",
     "jwk",
     "jws",
     "jwt",
