@@ -13,6 +13,8 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +23,23 @@ from conftest import FakeClock, key_pem
 from test_advisories import FORMS, hs256_forgery
 
 from jwtlite.b64url import b64url_encode
+from jwtlite.backends import get_backend
 from jwtlite.exceptions import InsecureKeyLengthWarning, PyJWTError
-from jwtlite.jose import jwk, jws, jwt
+from jwtlite.jose import constants, jwe, jwk, jws, jwt
 from jwtlite.jose import jwt as face_jwt
 from jwtlite.jose.backends import ecdsa_backend, native, rsa_backend
 from jwtlite.jose.constants import ALGORITHMS
 from jwtlite.jose.exceptions import (
     ExpiredSignatureError,
     JOSEError,
+    JWEError,
+    JWEParseError,
     JWKError,
     JWSError,
     JWTClaimsError,
     JWTError,
 )
+from jwtlite.keys import load_key
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwtlite.InsecureKeyLengthWarning")
 
@@ -346,3 +352,106 @@ def test_malformed_tokens_raise_only_jose_errors(token: Any) -> None:
     ):
         with pytest.raises(JOSEError):
             call()
+
+
+# --- JWE --------------------------------------------------------------------------------------
+
+KEY32 = bytes(range(32))
+RSA_PUBLIC_PEM = rsa_backend.RSAKey(RSA_PEM, "RS256").public_key().to_pem()
+
+
+def test_cve_2024_33664_a_decompression_bomb_is_refused_quickly_with_bounded_memory() -> None:
+    """CVE-2024-33664 (python-jose < 3.4): a small JWE whose ``zip: "DEF"`` content inflates
+    to 64 MiB. The face caps inflation at ``jose.constants.JWE_SIZE_LIMIT``."""
+    bomb = bytes(64 * 1024 * 1024)
+    token = jwe.encrypt(bomb, KEY32, "A256GCM", "dir", zip="DEF")
+    del bomb
+    assert len(token) < constants.JWE_SIZE_LIMIT
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(JWEError, match="Decompressed JWE string exceeds 256000 bytes"):
+            jwe.decrypt(token, KEY32)
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 2.0
+    assert peak < constants.JWE_SIZE_LIMIT + 2 * len(token) + 2 * 1024 * 1024
+
+
+def test_the_jwe_size_limit_is_read_at_each_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = jwe.encrypt(b"x" * 2000, KEY32, "A256GCM", "dir", zip="DEF")
+    assert jwe.decrypt(token, KEY32) == b"x" * 2000
+    monkeypatch.setattr(constants, "JWE_SIZE_LIMIT", 1000)
+    with pytest.raises(JWEError, match="Decompressed JWE string exceeds 1000 bytes"):
+        jwe.decrypt(token, KEY32)
+    monkeypatch.setattr(constants, "JWE_SIZE_LIMIT", 100)
+    with pytest.raises(JWEError, match=r"JWE string \d+ bytes exceeds 100 bytes"):
+        jwe.decrypt(token, KEY32)
+
+
+@pytest.mark.parametrize(
+    ("key", "algorithm", "encryption", "decrypt_key"),
+    [
+        (RSA_PUBLIC_PEM, "RSA-OAEP", "A128CBC-HS256", RSA_PEM),
+        (RSA_PUBLIC_PEM, "RSA-OAEP-256", "A256GCM", RSA_PEM.decode()),
+        (KEY32[:16], "A128KW", "A192GCM", KEY32[:16]),
+        ("0123456789abcdef01234567", "A192KW", "A256CBC-HS512", b"0123456789abcdef01234567"),
+        (KEY32, "dir", "A128CBC-HS256", KEY32),
+    ],
+)
+def test_jwe_round_trips(key: Any, algorithm: str, encryption: str, decrypt_key: Any) -> None:
+    token = jwe.encrypt("Live long", key, encryption, algorithm, cty="text/plain", kid="k1")
+    assert isinstance(token, bytes)
+    header = jwe.get_unverified_header(token)
+    assert header == {"alg": algorithm, "enc": encryption, "cty": "text/plain", "kid": "k1"}
+    assert jwe.decrypt(token, decrypt_key) == b"Live long"
+
+
+def test_rsa1_5_is_decrypted_but_never_produced() -> None:
+    with pytest.raises(JWEError, match="RSA1_5"):
+        jwe.encrypt(b"x", RSA_PUBLIC_PEM, "A128GCM", "RSA1_5")
+    # A token from another library, made by hand: RSAES-PKCS1-v1_5 wraps the CEK.
+    backend = get_backend()
+    public = load_key(RSA_PUBLIC_PEM)
+    header = b64url_encode(b'{"alg":"RSA1_5","enc":"A128GCM"}')
+    cek, iv = bytes(range(16)), bytes(12)
+    ciphertext, tag = backend.aes_gcm_encrypt(cek, iv, b"legacy", header.encode())
+    parts = (backend.rsa_pkcs1v15_encrypt(public, cek), iv, ciphertext, tag)  # type: ignore[arg-type]
+    token = ".".join([header, *(b64url_encode(part) for part in parts)])
+    assert jwe.decrypt(token, RSA_PEM) == b"legacy"
+
+
+def test_a_key_object_decrypts_only_its_own_algorithm() -> None:
+    token = jwe.encrypt(b"x", KEY32, "A256GCM", "dir")
+    assert jwe.decrypt(token, jwk.construct(KEY32, "dir")) == b"x"
+    with pytest.raises(JWEError, match="not allowed"):
+        jwe.decrypt(token, jwk.construct(KEY32, "A256KW"))
+
+
+@pytest.mark.parametrize(
+    ("token", "error", "text"),
+    [
+        ("invalid", JWEParseError, "5 segments"),
+        ("e30.." + "." * 2, JWEParseError, "alg and enc headers are required!"),
+        (b64url_encode(b'{"alg":"dir","enc":"A512GCM"}') + "....", JWEError, "not supported"),
+        (b64url_encode(b'{"alg":"PBES2-HS256+A128KW","enc":"A128GCM"}') + "....", JWEError,
+         "not supported"),
+    ],
+)  # fmt: skip
+def test_jwe_refusals(token: str, error: type, text: str) -> None:
+    with pytest.raises(error, match=text):
+        jwe.decrypt(token, KEY32)
+
+
+def test_a_damaged_jwe_never_decrypts() -> None:
+    token = jwe.encrypt(b"x", KEY32, "A256GCM", "dir")
+    head, ek, iv, ciphertext, tag = token.split(b".")
+    damaged = b".".join(
+        [head, ek, iv, ciphertext, tag[:-2] + (b"AA" if tag[-2:] != b"AA" else b"BA")]
+    )
+    for token_, key in ((damaged, KEY32), (token, bytes(32))):
+        with pytest.raises(JWEError, match="Decryption failed") as caught:
+            jwe.decrypt(token_, key)
+        assert not isinstance(caught.value, JWEParseError)
