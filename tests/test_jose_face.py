@@ -8,6 +8,7 @@ runs in CI (tests/compat/run_jose_suite.py); these tests pin the face's delibera
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import subprocess
@@ -15,17 +16,21 @@ import sys
 import textwrap
 import time
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import FakeClock, key_pem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from property.strategies import extra_headers, hmac_secrets, json_objects, token_like
 from test_advisories import FORMS, hs256_forgery
 
 from jwtlite.b64url import b64url_encode
 from jwtlite.backends import get_backend
-from jwtlite.exceptions import InsecureKeyLengthWarning, PyJWTError
-from jwtlite.jose import constants, jwe, jwk, jws, jwt
+from jwtlite.exceptions import InsecureKeyLengthWarning, InvalidArgumentError, PyJWTError
+from jwtlite.jose import constants, jwe, jwk, jws, jwt, utils
 from jwtlite.jose import jwt as face_jwt
 from jwtlite.jose.backends import ecdsa_backend, native, rsa_backend
 from jwtlite.jose.constants import ALGORITHMS
@@ -258,6 +263,14 @@ def test_leeway_and_switches(clock: FakeClock) -> None:
         jwt.decode(token, "wrong", options={"verify_signature": False, "verify_nbf": False})
 
 
+def test_an_unverified_token_without_alg_decodes(clock: FakeClock) -> None:
+    token = b64url_encode(b"{}") + "." + b64url_encode(b'{"at_hash":"x"}') + "."
+    options = {"verify_signature": False, "verify_at_hash": False}
+    assert jwt.decode(token, None, options=options) == {"at_hash": "x"}
+    with pytest.raises(JWTClaimsError, match="Unable to calculate at_hash"):
+        jwt.decode(token, None, options={"verify_signature": False}, access_token="a")
+
+
 def test_at_hash(clock: FakeClock) -> None:
     token = jwt.encode({"sub": "a"}, SECRET, algorithm="HS384", access_token="tok")
     digest = hashlib.sha384(b"tok").digest()
@@ -328,6 +341,17 @@ def test_key_errors_are_jwk_errors() -> None:
     with pytest.raises(JWKError):
         jwk.construct("k", "none")
     assert isinstance(jwk.construct({"kty": "oct", "k": "a2V5", "alg": "HS256"}), jwk.Key)
+
+
+def test_register_key_refuses_what_is_no_key_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ALGORITHMS, "KEYS", {})
+    monkeypatch.setattr(ALGORITHMS, "SUPPORTED", set(ALGORITHMS.SUPPORTED))
+    for algorithm, key_class in (("X", object), ("X", 5), (["X"], native.HMACKey)):
+        with pytest.raises(InvalidArgumentError):
+            jwk.register_key(algorithm, key_class)  # type: ignore[arg-type]
+    assert jwk.register_key("X", native.HMACKey)
+    assert jwk.get_key("X") is native.HMACKey
+    assert "X" in ALGORITHMS.SUPPORTED
 
 
 def test_the_face_sets_are_python_joses() -> None:
@@ -455,3 +479,96 @@ def test_a_damaged_jwe_never_decrypts() -> None:
         with pytest.raises(JWEError, match="Decryption failed") as caught:
             jwe.decrypt(token_, key)
         assert not isinstance(caught.value, JWEParseError)
+
+
+# --- property: only jwtlite's errors, from python-jose's classes ---------------------------
+
+
+def _forged(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    parts = (json.dumps(header).encode(), json.dumps(claims).encode(), b"sig")
+    return ".".join(b64url_encode(part) for part in parts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(token=token_like, key=st.one_of(hmac_secrets, st.text(max_size=40), json_objects))
+def test_garbage_raises_only_jose_errors(token: str, key: Any) -> None:
+    for call in (
+        lambda: jwt.decode(token, key),
+        lambda: jws.verify(token, key, None),
+        lambda: jwe.decrypt(token, key),
+        lambda: jwe.get_unverified_header(token),
+    ):
+        with contextlib.suppress(JOSEError):
+            call()
+
+
+@settings(max_examples=100, deadline=None)
+@given(header=extra_headers, claims=json_objects, key=st.one_of(hmac_secrets, json_objects))
+def test_token_shaped_garbage_raises_only_jose_errors(
+    header: dict[str, Any], claims: dict[str, Any], key: Any
+) -> None:
+    for alg in ("HS256", "RS256", "ES512", "none", "dir", "A128KW"):
+        token = _forged({**header, "alg": alg}, claims)
+        with pytest.raises(JOSEError):
+            jwt.decode(token, key)
+        with pytest.raises(JOSEError):
+            jwt.decode(token, key, algorithms=[alg], audience="a", issuer=["i"])
+
+
+# --- odd arguments: only jwtlite's errors ---------------------------------------------------
+
+_TOKEN = jwt.encode({"a": 1}, SECRET)
+_JWE = jwe.encrypt(b"x", KEY32, "A256GCM", "dir")
+_RSA, _EC = RSA_PEM.decode(), EC_P256_PEM.decode()
+#: Each public function (or a method of a fresh key) with arguments that work.
+_CALLS: dict[str, tuple[Any, list[Any]]] = {
+    "jwt.encode": (jwt.encode, [{"a": 1}, SECRET, "HS256", None, None]),
+    "jwt.decode": (jwt.decode, [_TOKEN, SECRET, ["HS256"], None, None, None, None, None]),
+    "jwt.get_unverified_header": (jwt.get_unverified_header, [_TOKEN]),
+    "jwt.get_unverified_claims": (jwt.get_unverified_claims, [_TOKEN]),
+    "jws.sign": (jws.sign, [b"x", SECRET, None, "HS256"]),
+    "jws.verify": (jws.verify, [_TOKEN, SECRET, ["HS256"], True]),
+    "jwe.encrypt": (jwe.encrypt, [b"x", KEY32, "A256GCM", "dir", None, None, None]),
+    "jwe.decrypt": (jwe.decrypt, [_JWE, KEY32]),
+    "jwe.get_unverified_header": (jwe.get_unverified_header, [_JWE]),
+    "jwk.construct": (jwk.construct, [SECRET, "HS256"]),
+    "utils.long_to_base64": (utils.long_to_base64, [5, 0]),
+    "utils.base64_to_long": (utils.base64_to_long, ["AQAB"]),
+    "utils.base64url_decode": (utils.base64url_decode, [b"AQAB"]),
+    "utils.calculate_at_hash": (utils.calculate_at_hash, ["tok", hashlib.sha256]),
+    "utils.timedelta_total_seconds": (utils.timedelta_total_seconds, [timedelta(1)]),
+    "utils.int_arr_to_long": (utils.int_arr_to_long, [[1, 2]]),
+    "utils.is_pem_format": (utils.is_pem_format, [b"x"]),
+    "utils.is_ssh_key": (utils.is_ssh_key, [b"x"]),
+    "HMACKey": (native.HMACKey, [SECRET, "HS256"]),
+    "RSAKey": (rsa_backend.RSAKey, [_RSA, "RS256"]),
+    "RSAKey.verify": (lambda m, s: rsa_backend.RSAKey(_RSA, "RS256").public_key().verify(m, s),
+                      [b"m", b"s"]),
+    "RSAKey.to_pem": (lambda f: rsa_backend.RSAKey(_RSA, "RS256").to_pem(f), ["PKCS1"]),
+    "RSAKey.wrap_key": (lambda d: rsa_backend.RSAKey(_RSA, "RSA-OAEP").wrap_key(d), [b"k" * 16]),
+    "ECKey.sign": (lambda m: ecdsa_backend.ECDSAECKey(_EC, "ES256").sign(m), [b"m"]),
+    "HMACKey.verify": (lambda m, s: native.HMACKey(SECRET, "HS256").verify(m, s), [b"m", b"s"]),
+    "AESKey.encrypt": (lambda p, a: native.AESKey(KEY32[:16], "A128GCM").encrypt(p, a),
+                       [b"p", None]),
+    "AESKey.decrypt": (
+        lambda c, i, a, t: native.AESKey(KEY32[:16], "A128GCM").decrypt(c, i, a, t),
+        [b"c", bytes(12), None, bytes(16)],
+    ),
+    "AESKey.unwrap_key": (lambda k: native.AESKey(KEY32[:16], "A128KW").unwrap_key(k), [bytes(24)]),
+}  # fmt: skip
+_ODD = [None, 5, -1, 1.5, True, [], {}, [None], {"a": []}, "x", b"x", object(), float("nan"),
+        "\x00", {"kty": 5}, {"keys": 5}]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_CALLS))
+def test_odd_arguments_raise_only_jwtlite_errors(name: str) -> None:
+    function, arguments = _CALLS[name]
+    tried = 0
+    for position in range(len(arguments)):
+        for odd in _ODD:
+            call = list(arguments)
+            call[position] = odd
+            with contextlib.suppress(PyJWTError):
+                function(*call)
+            tried += 1
+    assert tried == len(arguments) * len(_ODD)

@@ -57,7 +57,7 @@ def encrypt(
     for name in (algorithm, encryption):
         if not isinstance(name, str) or name not in ALGORITHMS.SUPPORTED:
             raise JWEError(f"Algorithm {escape(name)} not supported.")
-    if zip not in ZIPS.SUPPORTED:
+    if zip is not None and zip != ZIPS.DEF:
         raise JWEError(f"ZIP {escape(zip)} is not supported!")
     headers = {name: value for name, value in (("cty", cty), ("kid", kid)) if value}
     try:

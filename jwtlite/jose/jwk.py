@@ -53,10 +53,13 @@ def register_key(algorithm: str, key_class: type[Key]) -> bool:
     """Use ``key_class`` for ``algorithm`` from now on (and count the algorithm supported).
 
     Raises:
-        InvalidArgumentError: (a TypeError, as in python-jose) ``key_class`` is not a Key class.
+        InvalidArgumentError: (a TypeError, as in python-jose) ``key_class`` is not a Key class,
+            or ``algorithm`` is not a string.
     """
     if not isinstance(key_class, type) or not issubclass(key_class, Key):
         raise InvalidArgumentError("Key class is not a subclass of jwk.Key")
+    if not isinstance(algorithm, str):
+        raise InvalidArgumentError("algorithm must be a string")
     ALGORITHMS.KEYS[algorithm] = key_class
     ALGORITHMS.SUPPORTED.add(algorithm)
     return True

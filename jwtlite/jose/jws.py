@@ -224,9 +224,11 @@ def _verifies(key: Key, signing_input: bytes, signature: bytes) -> bool:
 
 
 def _allowed(algorithms: Any) -> Sequence[Any] | None:
-    if algorithms is None or (isinstance(algorithms, Sequence) and not isinstance(algorithms, str)):
+    if algorithms is None or (
+        isinstance(algorithms, Sequence) and not isinstance(algorithms, (str, bytes))
+    ):
         return algorithms
-    if isinstance(algorithms, str):
+    if isinstance(algorithms, (str, bytes)):
         return (algorithms,)  # one name; never a substring test
     try:
         return list(algorithms)

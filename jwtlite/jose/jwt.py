@@ -90,6 +90,8 @@ def encode(
     if not isinstance(claims, Mapping):
         raise JWSError(f"claims must be a mapping, not {type(claims).__name__}")
     payload = _claims.encode_time_claims(claims, warn_naive=False)
+    if access_token is not None and not isinstance(access_token, str):
+        raise InvalidArgumentError("access_token must be a string")
     if access_token:
         hash_alg = ALGORITHMS.HASHES.get(algorithm) if isinstance(algorithm, str) else None
         if hash_alg is None:
@@ -116,12 +118,14 @@ def decode(
         JWTClaimsError: another claim fails its check.
         JWKError: the one key given cannot serve the token's ``alg``.
     """
+    if options is not None and not isinstance(options, Mapping):
+        raise InvalidArgumentError(f"options must be a dict, not {type(options).__name__}")
     opts = {**_DEFAULTS, **(options or {})}
     try:
         payload = jws.verify(token, key, algorithms, verify=bool(opts["verify_signature"]))
     except JWSError as exc:
         raise JWTError(str(exc)) from exc
-    algorithm = jws.get_unverified_header(token)["alg"]
+    algorithm = jws.get_unverified_header(token).get("alg")  # for at_hash
     try:
         claims = loads_object(payload, "payload")
     except DecodeError as exc:

@@ -34,8 +34,9 @@ __all__ = [
 
 def long_to_bytes(n: int, blocksize: int = 0) -> bytes:
     """``n`` big-endian in the fewest octets (one for zero), left-padded to ``blocksize``."""
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        raise InvalidValueError("expected a non-negative integer")
+    for value in (n, blocksize):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidValueError("expected non-negative integers")
     size = max(1, (n.bit_length() + 7) // 8)
     if blocksize and size > blocksize:
         raise InvalidValueError(f"{n} does not fit in {blocksize} octets")
@@ -49,7 +50,10 @@ def long_to_base64(data: int, size: int = 0) -> bytes:
 
 def int_arr_to_long(arr: Iterable[int]) -> int:
     """The big-endian integer of a sequence of octets."""
-    return int.from_bytes(bytes(arr), "big")
+    try:
+        return int.from_bytes(bytes(arr), "big")
+    except (TypeError, ValueError):
+        raise InvalidValueError("expected a sequence of octets (integers 0 to 255)") from None
 
 
 def base64_to_long(data: str | bytes) -> int:
@@ -61,6 +65,8 @@ def calculate_at_hash(access_token: str, hash_alg: Callable[..., Any]) -> str:
     """OpenID Connect's ``at_hash`` (Core §3.1.3.6): the base64url of the left half of the
     hash of the access token, with the hash of the ID token's ``alg`` (a hashlib constructor
     such as ``hashlib.sha256``)."""
+    if not isinstance(access_token, str) or not callable(hash_alg):
+        raise InvalidArgumentError("calculate_at_hash(access_token: str, hash_alg: callable)")
     digest = hash_alg(access_token.encode("utf-8")).digest()
     return b64url_encode(digest[: len(digest) // 2])
 
@@ -80,6 +86,8 @@ def base64url_encode(input: bytes) -> bytes:
 
 def timedelta_total_seconds(delta: timedelta) -> int:
     """The whole seconds of ``delta`` (microseconds dropped, as python-jose does)."""
+    if not isinstance(delta, timedelta):
+        raise InvalidArgumentError(f"expected a timedelta, not {type(delta).__name__}")
     return delta.days * 86400 + delta.seconds
 
 
@@ -113,12 +121,13 @@ _SSH_CERT_SUFFIX = b"-cert-v01@openssh.com"
 
 def is_pem_format(key: bytes) -> bool:
     """Whether ``key`` holds the opening line of a PEM key or certificate block."""
-    return _PEM_BEGIN.search(key) is not None
+    return _PEM_BEGIN.search(ensure_binary(key)) is not None
 
 
 def is_ssh_key(key: bytes) -> bool:
     """Whether ``key`` names an OpenSSH key type anywhere, or starts with an OpenSSH
     certificate type."""
+    key = ensure_binary(key)
     if any(name in key for name in _SSH_NAMES):
         return True
     first = key.split(None, 1)[0] if key.strip() else b""

@@ -183,7 +183,7 @@ class RSAKeyBase(AsymmetricKeyBase):
 
     def to_pem(self, pem_format: str = "PKCS8") -> bytes:
         formats = {"PKCS8": "pkcs8", "PKCS1": "pkcs1"}
-        if pem_format not in formats:
+        if not isinstance(pem_format, str) or pem_format not in formats:
             raise InvalidValueError(f"Invalid format specified: {escape(pem_format)}")
         return dump_pem(self._key, format=formats[pem_format]).encode("ascii")
 

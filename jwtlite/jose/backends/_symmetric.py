@@ -131,7 +131,8 @@ class AESKeyBase(Key):
             data = ensure_binary(plain_text)
             if self._mode == "GCM":
                 iv = self._random_bytes(_GCM_IV)
-                ciphertext, tag = self._backend().aes_gcm_encrypt(self._key, iv, data, aad or b"")
+                aad = b"" if aad is None else ensure_binary(aad)
+                ciphertext, tag = self._backend().aes_gcm_encrypt(self._key, iv, data, aad)
                 return iv, ciphertext, tag
             if self._mode == "CBC":
                 iv = self._random_bytes(_CBC_IV)
@@ -154,7 +155,8 @@ class AESKeyBase(Key):
             if self._mode == "GCM":
                 if not isinstance(tag, bytes):
                     raise JWEError("tag cannot be None")
-                plain = self._backend().aes_gcm_decrypt(self._key, iv, cipher_text, aad or b"", tag)
+                aad = b"" if aad is None else ensure_binary(aad)
+                plain = self._backend().aes_gcm_decrypt(self._key, iv, cipher_text, aad, tag)
                 if plain is None:
                     raise JWEError("Invalid JWE Auth Tag")
                 return plain
