@@ -106,6 +106,21 @@ def install_as_pyjwt() -> None:
     import_module(".pyjwt._install", __name__).install_as_pyjwt()
 
 
+def install_as_jose() -> None:
+    """Make ``import jose`` give jwtlite's python-jose face (:mod:`jwtlite.jose`), for code and
+    packages written for python-jose. Call it before they are imported; calling it again does
+    nothing. No dependency is added: no ``ecdsa``, ``rsa`` or ``pyasn1``.
+
+    >>> import jwtlite
+    >>> jwtlite.install_as_jose()  # doctest: +SKIP
+
+    Raises:
+        ModuleConflictError: a different ``jose`` (python-jose itself) is already imported.
+    """
+    # The face sits above this package, like the PyJWT face: looked up by name, on demand.
+    import_module(".jose._install", __name__).install_as_jose()
+
+
 if not TYPE_CHECKING:
     # Hidden from type checkers, so that a misspelt name (``jwtlite.encdoe``) is a type error;
     # the lazy names are declared for them in the TYPE_CHECKING block above.
@@ -139,6 +154,7 @@ __all__ = [
     # jwtlite additions
     "clear_caches",
     "install_as_pyjwt",
+    "install_as_jose",
     "generate_key",
     "load_key",
     "encrypt_jwt",

@@ -67,6 +67,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.keys": 3,
     # 4 algorithms
     "jwtlite.algorithms": 4,
+    "jwtlite._key_export": 4,
     "jwtlite._jwe_crypto": 4,
     "jwtlite._jwe_keymgmt": 4,
     # 5 JWK objects and key selection
@@ -132,6 +133,27 @@ LAYERS: dict[str, int] = {
     "jwtlite.pyjwt.types": 9,
     "jwtlite.pyjwt.utils": 9,
     "jwtlite.pyjwt.warnings": 9,
+    # 9 python-jose's module tree (the face installed as ``jose``), beside PyJWT's; nothing
+    # below imports it; ``jwtlite.install_as_jose`` loads it by name.
+    "jwtlite.jose": 9,
+    "jwtlite.jose._install": 9,
+    "jwtlite.jose.backends": 9,
+    "jwtlite.jose.backends._asn1": 9,
+    "jwtlite.jose.backends._asymmetric": 9,
+    "jwtlite.jose.backends._keys": 9,
+    "jwtlite.jose.backends._symmetric": 9,
+    "jwtlite.jose.backends.base": 9,
+    "jwtlite.jose.backends.cryptography_backend": 9,
+    "jwtlite.jose.backends.ecdsa_backend": 9,
+    "jwtlite.jose.backends.native": 9,
+    "jwtlite.jose.backends.rsa_backend": 9,
+    "jwtlite.jose.constants": 9,
+    "jwtlite.jose.exceptions": 9,
+    "jwtlite.jose.jwe": 9,
+    "jwtlite.jose.jwk": 9,
+    "jwtlite.jose.jws": 9,
+    "jwtlite.jose.jwt": 9,
+    "jwtlite.jose.utils": 9,
 }
 #: Imports inside functions must name one of these packages or carry a measured reason.
 OPTIONAL_PACKAGES = (

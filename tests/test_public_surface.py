@@ -3,7 +3,8 @@
 Every name a module listed in ``__all__`` then must stay importable from that module, and stay
 listed. New names may be added; none may disappear. Issue 10 added ``install_as_pyjwt``, two
 exceptions, ``jwtlite.algorithms.has_crypto`` / ``requires_cryptography`` and PyJWT's module
-tree under ``jwtlite.pyjwt``.
+tree under ``jwtlite.pyjwt``; issue 23 ``install_as_jose`` and python-jose's module tree under
+``jwtlite.jose``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "generate_key",
         "get_algorithm_by_name",
         "get_unverified_header",
+        "install_as_jose",  # issue 23
         "install_as_pyjwt",
         "load_key",
         "register_algorithm",
@@ -448,15 +450,126 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "decode_complete",
         "verify_chain",
     ),
+    # Added with issue 23: python-jose's module tree, as installed under ``jose``
+    # (``backends.cryptography_backend`` needs cryptography: tests/test_jose_face.py checks it).
+    "jwtlite.jose": (
+        "ExpiredSignatureError",
+        "JOSEError",
+        "JWSError",
+        "JWTError",
+        "__version__",
+        "backends",
+        "constants",
+        "exceptions",
+        "jwe",
+        "jwk",
+        "jws",
+        "jwt",
+        "utils",
+    ),
+    "jwtlite.jose.backends": (
+        "AESKey",
+        "DIRKey",
+        "ECKey",
+        "HMACKey",
+        "RSAKey",
+        "get_random_bytes",
+    ),
+    "jwtlite.jose.backends.base": (
+        "DIRKey",
+        "Key",
+    ),
+    "jwtlite.jose.backends.ecdsa_backend": (
+        "ECDSAECKey",
+    ),
+    "jwtlite.jose.backends.native": (
+        "AESKey",
+        "HMACKey",
+        "get_random_bytes",
+    ),
+    "jwtlite.jose.backends.rsa_backend": (
+        "ASN1_SEQUENCE_ID",
+        "LEGACY_INVALID_PKCS8_RSA_HEADER",
+        "RSAKey",
+        "RSA_ENCRYPTION_ASN1_OID",
+        "pem_to_spki",
+    ),
+    "jwtlite.jose.constants": (
+        "ALGORITHMS",
+        "Algorithms",
+        "JWE_SIZE_LIMIT",
+        "ZIPS",
+        "Zips",
+    ),
+    "jwtlite.jose.exceptions": (
+        "ExpiredSignatureError",
+        "JOSEError",
+        "JWEAlgorithmUnsupportedError",
+        "JWEError",
+        "JWEInvalidAuth",
+        "JWEParseError",
+        "JWKError",
+        "JWSAlgorithmError",
+        "JWSError",
+        "JWSSignatureError",
+        "JWTClaimsError",
+        "JWTError",
+    ),
+    "jwtlite.jose.jwe": (
+        "decrypt",
+        "encrypt",
+        "get_unverified_header",
+    ),
+    "jwtlite.jose.jwk": (
+        "AESKey",
+        "DIRKey",
+        "ECKey",
+        "HMACKey",
+        "Key",
+        "RSAKey",
+        "construct",
+        "get_key",
+        "register_key",
+    ),
+    "jwtlite.jose.jws": (
+        "get_unverified_claims",
+        "get_unverified_header",
+        "get_unverified_headers",
+        "sign",
+        "verify",
+    ),
+    "jwtlite.jose.jwt": (
+        "decode",
+        "encode",
+        "get_unverified_claims",
+        "get_unverified_header",
+        "get_unverified_headers",
+    ),
+    "jwtlite.jose.utils": (
+        "base64_to_long",
+        "base64url_decode",
+        "base64url_encode",
+        "calculate_at_hash",
+        "ensure_binary",
+        "int_arr_to_long",
+        "is_pem_format",
+        "is_ssh_key",
+        "long_to_base64",
+        "long_to_bytes",
+        "timedelta_total_seconds",
+    ),
 }
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 35
-    # issue 21: the JWE names; issue 22: the JWS JSON serialization (7), jwtlite.oidc (13),
+    assert len(SURFACE) == 48
+    # issue 21: the JWE names (23); issue 22: the JWS JSON serialization (7), jwtlite.oidc (13),
     # access_token and x5c (14) and their two exceptions in jwtlite and jwtlite.exceptions (4);
-    # issue 24: DPoP (6 exceptions, 17 names in jwtlite.dpop and jwtlite.bearer)
-    assert sum(len(names) for names in SURFACE.values()) == 271 + 23 + 7 + 13 + 14 + 4 + 6 + 17
+    # issue 23: install_as_jose and python-jose's tree (81); issue 24: DPoP (6 exceptions in
+    # jwtlite and jwtlite.exceptions, 17 names in jwtlite.dpop and jwtlite.bearer)
+    assert sum(len(names) for names in SURFACE.values()) == (
+        271 + 23 + 7 + 13 + 14 + 4 + 81 + 6 + 17
+    )
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))

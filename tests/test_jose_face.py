@@ -1,0 +1,574 @@
+"""jwtlite.jose, python-jose's module tree, and install_as_jose().
+
+Everything that touches ``sys.modules["jose"]`` runs in a subprocess. python-jose's own suite
+runs in CI (tests/compat/run_jose_suite.py); these tests pin the face's deliberate differences
+(docs/migrating-from-python-jose.md), above all the two CVEs, and what the suite cannot see.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FakeClock, key_pem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from property.strategies import extra_headers, hmac_secrets, json_objects, token_like
+from test_advisories import FORMS, hs256_forgery
+
+from jwtlite.b64url import b64url_encode
+from jwtlite.backends import get_backend
+from jwtlite.exceptions import InsecureKeyLengthWarning, InvalidArgumentError, PyJWTError
+from jwtlite.jose import constants, jwe, jwk, jws, jwt, utils
+from jwtlite.jose import jwt as face_jwt
+from jwtlite.jose.backends import ecdsa_backend, native, rsa_backend
+from jwtlite.jose.constants import ALGORITHMS
+from jwtlite.jose.exceptions import (
+    ExpiredSignatureError,
+    JOSEError,
+    JWEError,
+    JWEParseError,
+    JWKError,
+    JWSError,
+    JWTClaimsError,
+    JWTError,
+)
+from jwtlite.keys import load_key
+
+pytestmark = pytest.mark.filterwarnings("ignore::jwtlite.InsecureKeyLengthWarning")
+
+SECRET = "a-32-byte-long-secret-for-hs256!"
+RSA_PEM = key_pem("rsa2048.pem")
+EC_P256_PEM = key_pem("ec_p256.pem")
+EC_P521_PEM = key_pem("ec_p521.pem")
+
+
+def _run(code: str, tmp_path: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+# --- install_as_jose ------------------------------------------------------------------------
+
+
+def test_install_as_jose_registers_the_face_and_adds_no_dependency(tmp_path: Path) -> None:
+    out = _run(
+        """
+        import sys
+        import jwtlite, jwtlite.jose
+        jwtlite.install_as_jose()
+        jwtlite.install_as_jose()  # idempotent
+        import jose
+        from jose import jwt, jws, jwk
+        from jose.backends import _asn1, rsa_backend
+        from jose.constants import ALGORITHMS
+        assert jose is jwtlite.jose and jwt is jwtlite.jose.jwt
+        assert _asn1 is sys.modules["jwtlite.jose.backends._asn1"]  # no second copy
+        names = [n for n in sys.modules if n == "jose" or n.startswith("jose.")]
+        faces = {n: sys.modules[n].__name__ for n in names}
+        assert all(v == "jwtlite." + k for k, v in faces.items()), faces
+        key = rsa_backend.RSAKey(open("key.pem").read(), "RS256")
+        token = jws.sign({"a": 1}, key.to_dict(), algorithm="RS256")
+        assert jwt.decode(token, key.public_key().to_pem(), algorithms=["RS256"]) == {"a": 1}
+        print(jose.__version__, sorted({"ecdsa", "rsa", "pyasn1"} & set(sys.modules)))
+        """.replace("key.pem", str(Path(__file__).parent / "vectors/keys/rsa2048.pem")),
+        tmp_path,
+    )
+    assert out == "3.5.0 []"
+
+
+def test_install_as_jose_refuses_to_replace_an_imported_jose(tmp_path: Path) -> None:
+    (tmp_path / "jose").mkdir()
+    (tmp_path / "jose" / "__init__.py").write_text("NAME = 'python-jose'\n")
+    out = _run(
+        """
+        import jose
+        import jwtlite
+        try:
+            jwtlite.install_as_jose()
+        except jwtlite.ModuleConflictError as exc:
+            assert isinstance(exc, ImportError)
+            print("refused:", "before anything imports jose" in str(exc), jose.NAME)
+        """,
+        tmp_path,
+    )
+    assert out == "refused: True python-jose"
+
+
+# --- CVE-2024-33663: public keys as HMAC secrets ----------------------------------------------
+
+
+@pytest.mark.parametrize(("label", "material"), FORMS, ids=[label for label, _ in FORMS])
+def test_cve_2024_33663_public_key_never_an_hmac_secret(label: str, material: bytes) -> None:
+    """CVE-2024-33663 (python-jose < 3.4: PEM; 3.5.0 still: DER, certificates in DER, JWK
+    text): a token MACed with the server's public key, in any encoding, is refused, whether
+    or not the caller names the algorithms."""
+    forged = hs256_forgery(material, {"admin": True})
+    for algorithms in (None, ["HS256"], ["HS256", "RS256", "ES256"]):
+        with pytest.raises(JWKError):
+            jwt.decode(forged, material, algorithms=algorithms)
+        with pytest.raises(JWKError):
+            jws.verify(forged, material, algorithms)
+    if not label.endswith("_der"):
+        with pytest.raises(JWKError):
+            jwt.decode(forged, material.decode("ascii"))
+    with pytest.raises(JWSError):
+        jwt.encode({"admin": True}, material, algorithm="HS256")
+
+
+def test_cve_2024_33663_der_variant_in_a_key_list_is_skipped() -> None:
+    der = base64.b64decode(json.loads((Path(__file__).parent / "vectors/keys/formats.json")
+                                      .read_text())["rsa2048"]["spki_der"])  # fmt: skip
+    forged = hs256_forgery(der, {"admin": True})
+    with pytest.raises(JWTError, match="Signature verification failed"):
+        jwt.decode(forged, [der, "another-secret-that-is-long-enough!"])
+
+
+# --- algorithms=None --------------------------------------------------------------------------
+
+
+def test_algorithms_none_lets_the_token_choose_only_what_the_key_serves() -> None:
+    # python-jose signs ES256 with a P-521 key and verifies it; RFC 7518 §3.4 binds the curve.
+    with pytest.raises(JWSError, match="P-521 key cannot be used for ES256"):
+        jws.sign(b"x", EC_P521_PEM, algorithm="ES256")
+    assert jws.verify(jws.sign(b"x", EC_P521_PEM, algorithm="ES512"), EC_P521_PEM, None) == b"x"
+    token = jwt.encode({"a": 1}, RSA_PEM, algorithm="RS256")
+    public = rsa_backend.RSAKey(RSA_PEM, "RS256").public_key().to_pem()
+    assert jwt.decode(token, public) == {"a": 1}
+    for hs in ("HS256", "HS384", "HS512"):
+        assert jwt.decode(jwt.encode({"a": 1}, SECRET, algorithm=hs), SECRET) == {"a": 1}
+    none = b64url_encode(b'{"alg":"none"}') + "." + b64url_encode(b"{}") + "."
+    with pytest.raises(JWKError):
+        jwt.decode(none, SECRET)
+
+
+def test_header_alg_is_the_signing_algorithm() -> None:
+    """python-jose let ``headers`` replace ``alg``: a token saying "none" but signed HS256."""
+    token = jws.sign(b"x", SECRET, headers={"alg": "none", "kid": "k1"})
+    assert jws.get_unverified_header(token) == {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+
+
+def test_a_string_algorithms_is_one_name_not_a_substring() -> None:
+    token = jws.sign(b"x", SECRET, algorithm="HS256")
+    with pytest.raises(JWSError, match="not allowed"):
+        jws.verify(token, SECRET, "HS2560")
+
+
+# --- key sets ---------------------------------------------------------------------------------
+
+
+def test_a_jwk_set_is_chosen_by_kid_and_by_metadata() -> None:
+    good = {"kty": "oct", "k": b64url_encode(SECRET.encode()), "kid": "a"}
+    other = {"kty": "oct", "k": b64url_encode(b"x" * 32), "kid": "b"}
+    token = jws.sign(b"x", SECRET, headers={"kid": "a"})
+    assert jws.verify(token, {"keys": [other, good]}, ["HS256"]) == b"x"
+    # The token names kid "b": the key with kid "a" is not tried, although it would verify.
+    swapped = jws.sign(b"x", SECRET, headers={"kid": "b"})
+    with pytest.raises(JWSError, match="Signature verification failed"):
+        jws.verify(swapped, {"keys": [other, good]}, ["HS256"])
+    no_kid = jws.sign(b"x", SECRET)
+    for metadata in ({"use": "enc"}, {"key_ops": ["sign"]}, {"alg": "HS512"}):
+        with pytest.raises(JWKError):
+            jws.verify(token, {**good, **metadata}, ["HS256"])  # the one key: why it cannot
+        with pytest.raises(JWSError, match="Signature verification failed"):
+            jws.verify(no_kid, {"keys": [other, {**good, **metadata}]}, ["HS256"])  # skipped
+
+
+def test_a_key_set_is_bounded() -> None:
+    token = jws.sign(b"x", SECRET)
+    with pytest.raises(JWSError, match="More than 256 keys"):
+        jws.verify(token, ["k"] * 257, ["HS256"])
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(face_jwt, "_now", fake)
+    return fake
+
+
+def test_missing_aud_is_refused_when_an_audience_is_expected(clock: FakeClock) -> None:
+    """python-jose accepts a token without ``aud`` for any ``audience``: one meant for another
+    service, or for none (RFC 7519 §4.1.3)."""
+    token = jwt.encode({"sub": "alice"}, SECRET)
+    with pytest.raises(JWTClaimsError, match='missing the "aud" claim'):
+        jwt.decode(token, SECRET, algorithms=["HS256"], audience="api")
+    assert jwt.decode(token, SECRET, algorithms=["HS256"]) == {"sub": "alice"}
+    with pytest.raises(JWTClaimsError, match="Invalid audience"):
+        jwt.decode(jwt.encode({"aud": "x"}, SECRET), SECRET, algorithms=["HS256"])
+
+
+@pytest.mark.parametrize(
+    ("claims", "kwargs", "error", "text"),
+    [
+        ({"exp": 1_699_999_999}, {}, ExpiredSignatureError, "Signature has expired."),
+        ({"nbf": 1_700_000_100}, {}, JWTClaimsError, "The token is not yet valid (nbf)"),
+        ({"iat": 1_700_000_100}, {}, JWTClaimsError, "The token is not yet valid (iat)"),
+        ({"iat": "x"}, {}, JWTClaimsError, "Issued At claim (iat) must be an integer."),
+        ({"exp": "1700000001"}, {}, JWTClaimsError, "Expiration Time claim (exp) must be"),
+        ({"aud": "a"}, {"audience": "b"}, JWTClaimsError, "Invalid audience"),
+        ({"aud": ["a", 1]}, {"audience": "a"}, JWTClaimsError, "Invalid claim format in token"),
+        ({}, {"audience": 1}, JWTError, "audience must be a string or None"),
+        ({"iss": "a"}, {"issuer": "b"}, JWTClaimsError, "Invalid issuer"),
+        ({}, {"issuer": ["a", "b"]}, JWTClaimsError, "Invalid issuer"),
+        ({"sub": 1}, {}, JWTClaimsError, "Subject must be a string."),
+        ({"sub": "a"}, {"subject": "b"}, JWTClaimsError, "Invalid subject"),
+        ({"jti": 1}, {}, JWTClaimsError, "JWT ID must be a string."),
+        ({}, {"options": {"require_jti": True}}, JWTError, 'missing required key "jti"'),
+    ],
+)
+def test_claim_errors_have_python_joses_class_and_text(
+    clock: FakeClock, claims: dict[str, Any], kwargs: dict[str, Any], error: type, text: str
+) -> None:
+    token = jwt.encode(claims, SECRET)
+    with pytest.raises(error) as caught:
+        jwt.decode(token, SECRET, algorithms=["HS256"], **kwargs)
+    assert str(caught.value).startswith(text)
+    assert isinstance(caught.value, PyJWTError)
+
+
+def test_leeway_and_switches(clock: FakeClock) -> None:
+    token = jwt.encode({"exp": 1_699_999_995, "nbf": 1_700_000_005}, SECRET)
+    for options in ({"leeway": 10}, {"verify_exp": False, "verify_nbf": False}):
+        assert jwt.decode(token, SECRET, algorithms=["HS256"], options=options)
+    from datetime import timedelta
+
+    assert jwt.decode(
+        token, SECRET, algorithms=["HS256"], options={"leeway": timedelta(seconds=10)}
+    )
+    # python-jose checks the claims even when the signature is not checked.
+    with pytest.raises(ExpiredSignatureError):
+        jwt.decode(token, "wrong", options={"verify_signature": False, "verify_nbf": False})
+
+
+def test_an_unverified_token_without_alg_decodes(clock: FakeClock) -> None:
+    token = b64url_encode(b"{}") + "." + b64url_encode(b'{"at_hash":"x"}') + "."
+    options = {"verify_signature": False, "verify_at_hash": False}
+    assert jwt.decode(token, None, options=options) == {"at_hash": "x"}
+    with pytest.raises(JWTClaimsError, match="Unable to calculate at_hash"):
+        jwt.decode(token, None, options={"verify_signature": False}, access_token="a")
+
+
+def test_at_hash(clock: FakeClock) -> None:
+    token = jwt.encode({"sub": "a"}, SECRET, algorithm="HS384", access_token="tok")
+    digest = hashlib.sha384(b"tok").digest()
+    assert jwt.get_unverified_claims(token)["at_hash"] == b64url_encode(digest[:24])
+    assert jwt.decode(token, SECRET, algorithms=["HS384"], access_token="tok")
+    for access_token, text in ((None, "No access_token"), ("other", "does not match")):
+        with pytest.raises(JWTClaimsError, match=text):
+            jwt.decode(token, SECRET, algorithms=["HS384"], access_token=access_token)
+
+
+def test_encode_leaves_the_callers_claims_alone() -> None:
+    from datetime import datetime, timezone
+
+    claims = {"exp": datetime(2030, 1, 1, tzinfo=timezone.utc)}
+    jwt.encode(claims, SECRET, access_token="tok")
+    assert claims == {"exp": datetime(2030, 1, 1, tzinfo=timezone.utc)}
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def test_short_hmac_secrets_warn_as_jwtlite_does() -> None:
+    with pytest.warns(InsecureKeyLengthWarning):
+        jws.sign(b"x", "secret")
+
+
+@pytest.mark.parametrize("alg", ["RS256", "RS512"])
+def test_rsa_backends_agree(alg: str) -> None:
+    pure = rsa_backend.RSAKey(RSA_PEM, alg)
+    default = jwk.construct(RSA_PEM, alg)
+    for signer, verifier in ((pure, default), (default, pure)):
+        assert verifier.public_key().verify(b"m", signer.sign(b"m"))
+    assert pure.sign(b"m") == default.sign(b"m")  # RSASSA-PKCS1-v1_5 is deterministic
+    assert pure.to_dict() == default.to_dict()
+    assert pure.to_pem("PKCS1") == default.to_pem("PKCS1")
+
+
+def test_ec_backends_agree() -> None:
+    pure = ecdsa_backend.ECDSAECKey(EC_P256_PEM, "ES256")
+    default = jwk.construct(EC_P256_PEM, "ES256")
+    for signer, verifier in ((pure, default), (default, pure)):
+        assert verifier.public_key().verify(b"m", signer.sign(b"m"))
+        assert not verifier.verify(b"m", b"\x00" * 64)
+    assert pure.to_pem() == default.to_pem()
+
+
+def test_keys_come_back_as_cryptography_objects_when_installed() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from jwtlite.jose.backends import cryptography_backend as cb
+
+    assert isinstance(cb.CryptographyRSAKey(RSA_PEM, "RS256").prepared_key, rsa.RSAPrivateKey)
+    public = cb.CryptographyECKey(EC_P256_PEM, "ES256").public_key().prepared_key
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    assert cb.CryptographyECKey(public, "ES256").is_public()
+    assert jwk.get_key("RS256") is cb.CryptographyRSAKey
+
+
+def test_key_errors_are_jwk_errors() -> None:
+    for bad in ("secret", object(), {"kty": "EC"}, "-----BEGIN CERTIFICATE-----"):
+        with pytest.raises(JWKError):
+            rsa_backend.RSAKey(bad, "RS256")
+    with pytest.raises(JWKError):
+        native.HMACKey("-----BEGIN PUBLIC KEY-----", "HS256")  # the opening line alone
+    with pytest.raises(JWKError):
+        native.HMACKey("k", "RS256")
+    with pytest.raises(JWKError):
+        jwk.construct("k", "none")
+    assert isinstance(jwk.construct({"kty": "oct", "k": "a2V5", "alg": "HS256"}), jwk.Key)
+
+
+def test_register_key_refuses_what_is_no_key_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ALGORITHMS, "KEYS", {})
+    monkeypatch.setattr(ALGORITHMS, "SUPPORTED", set(ALGORITHMS.SUPPORTED))
+    for algorithm, key_class in (("X", object), ("X", 5), (["X"], native.HMACKey)):
+        with pytest.raises(InvalidArgumentError):
+            jwk.register_key(algorithm, key_class)  # type: ignore[arg-type]
+    assert jwk.register_key("X", native.HMACKey)
+    assert jwk.get_key("X") is native.HMACKey
+    assert "X" in ALGORITHMS.SUPPORTED
+
+
+def test_the_face_sets_are_python_joses() -> None:
+    assert "RSA-OAEP" in ALGORITHMS.SUPPORTED
+    assert "PS256" not in ALGORITHMS.SUPPORTED
+    assert ALGORITHMS.HASHES["ES384"] is hashlib.sha384
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "a", "a.b", "a.b.c", "...", "é.é.é", b"\xff.\xff.\xff", 7, None, "a.b.c.d"],
+)
+def test_malformed_tokens_raise_only_jose_errors(token: Any) -> None:
+    for call in (
+        lambda: jws.verify(token, SECRET, ["HS256"]),
+        lambda: jwt.decode(token, SECRET, algorithms=["HS256"]),
+        lambda: jwt.get_unverified_header(token),
+        lambda: jwt.get_unverified_claims(token),
+    ):
+        with pytest.raises(JOSEError):
+            call()
+
+
+# --- JWE --------------------------------------------------------------------------------------
+
+KEY32 = bytes(range(32))
+RSA_PUBLIC_PEM = rsa_backend.RSAKey(RSA_PEM, "RS256").public_key().to_pem()
+
+
+def test_cve_2024_33664_a_decompression_bomb_is_refused_quickly_with_bounded_memory() -> None:
+    """CVE-2024-33664 (python-jose < 3.4): a small JWE whose ``zip: "DEF"`` content inflates
+    to 64 MiB. The face caps inflation at ``jose.constants.JWE_SIZE_LIMIT``."""
+    bomb = bytes(64 * 1024 * 1024)
+    token = jwe.encrypt(bomb, KEY32, "A256GCM", "dir", zip="DEF")
+    del bomb
+    assert len(token) < constants.JWE_SIZE_LIMIT
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(JWEError, match="Decompressed JWE string exceeds 256000 bytes"):
+            jwe.decrypt(token, KEY32)
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 2.0
+    assert peak < constants.JWE_SIZE_LIMIT + 2 * len(token) + 2 * 1024 * 1024
+
+
+def test_the_jwe_size_limit_is_read_at_each_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = jwe.encrypt(b"x" * 2000, KEY32, "A256GCM", "dir", zip="DEF")
+    assert jwe.decrypt(token, KEY32) == b"x" * 2000
+    monkeypatch.setattr(constants, "JWE_SIZE_LIMIT", 1000)
+    with pytest.raises(JWEError, match="Decompressed JWE string exceeds 1000 bytes"):
+        jwe.decrypt(token, KEY32)
+    monkeypatch.setattr(constants, "JWE_SIZE_LIMIT", 100)
+    with pytest.raises(JWEError, match=r"JWE string \d+ bytes exceeds 100 bytes"):
+        jwe.decrypt(token, KEY32)
+
+
+@pytest.mark.parametrize(
+    ("key", "algorithm", "encryption", "decrypt_key"),
+    [
+        (RSA_PUBLIC_PEM, "RSA-OAEP", "A128CBC-HS256", RSA_PEM),
+        (RSA_PUBLIC_PEM, "RSA-OAEP-256", "A256GCM", RSA_PEM.decode()),
+        (KEY32[:16], "A128KW", "A192GCM", KEY32[:16]),
+        ("0123456789abcdef01234567", "A192KW", "A256CBC-HS512", b"0123456789abcdef01234567"),
+        (KEY32, "dir", "A128CBC-HS256", KEY32),
+    ],
+)
+def test_jwe_round_trips(key: Any, algorithm: str, encryption: str, decrypt_key: Any) -> None:
+    token = jwe.encrypt("Live long", key, encryption, algorithm, cty="text/plain", kid="k1")
+    assert isinstance(token, bytes)
+    header = jwe.get_unverified_header(token)
+    assert header == {"alg": algorithm, "enc": encryption, "cty": "text/plain", "kid": "k1"}
+    assert jwe.decrypt(token, decrypt_key) == b"Live long"
+
+
+def test_rsa1_5_is_decrypted_but_never_produced() -> None:
+    with pytest.raises(JWEError, match="RSA1_5"):
+        jwe.encrypt(b"x", RSA_PUBLIC_PEM, "A128GCM", "RSA1_5")
+    # A token from another library, made by hand: RSAES-PKCS1-v1_5 wraps the CEK.
+    backend = get_backend()
+    public = load_key(RSA_PUBLIC_PEM)
+    header = b64url_encode(b'{"alg":"RSA1_5","enc":"A128GCM"}')
+    cek, iv = bytes(range(16)), bytes(12)
+    ciphertext, tag = backend.aes_gcm_encrypt(cek, iv, b"legacy", header.encode())
+    parts = (backend.rsa_pkcs1v15_encrypt(public, cek), iv, ciphertext, tag)  # type: ignore[arg-type]
+    token = ".".join([header, *(b64url_encode(part) for part in parts)])
+    assert jwe.decrypt(token, RSA_PEM) == b"legacy"
+
+
+def test_a_key_object_decrypts_only_its_own_algorithm() -> None:
+    token = jwe.encrypt(b"x", KEY32, "A256GCM", "dir")
+    assert jwe.decrypt(token, jwk.construct(KEY32, "dir")) == b"x"
+    with pytest.raises(JWEError, match="not allowed"):
+        jwe.decrypt(token, jwk.construct(KEY32, "A256KW"))
+
+
+@pytest.mark.parametrize(
+    ("token", "error", "text"),
+    [
+        ("invalid", JWEParseError, "5 segments"),
+        ("e30.." + "." * 2, JWEParseError, "alg and enc headers are required!"),
+        (b64url_encode(b'{"alg":"dir","enc":"A512GCM"}') + "....", JWEError, "not supported"),
+        (b64url_encode(b'{"alg":"PBES2-HS256+A128KW","enc":"A128GCM"}') + "....", JWEError,
+         "not supported"),
+    ],
+)  # fmt: skip
+def test_jwe_refusals(token: str, error: type, text: str) -> None:
+    with pytest.raises(error, match=text):
+        jwe.decrypt(token, KEY32)
+
+
+def test_a_damaged_jwe_never_decrypts() -> None:
+    token = jwe.encrypt(b"x", KEY32, "A256GCM", "dir")
+    head, ek, iv, ciphertext, tag = token.split(b".")
+    damaged = b".".join(
+        [head, ek, iv, ciphertext, tag[:-2] + (b"AA" if tag[-2:] != b"AA" else b"BA")]
+    )
+    for token_, key in ((damaged, KEY32), (token, bytes(32))):
+        with pytest.raises(JWEError, match="Decryption failed") as caught:
+            jwe.decrypt(token_, key)
+        assert not isinstance(caught.value, JWEParseError)
+
+
+# --- property: only jwtlite's errors, from python-jose's classes ---------------------------
+
+
+def _forged(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    parts = (json.dumps(header).encode(), json.dumps(claims).encode(), b"sig")
+    return ".".join(b64url_encode(part) for part in parts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(token=token_like, key=st.one_of(hmac_secrets, st.text(max_size=40), json_objects))
+def test_garbage_raises_only_jose_errors(token: str, key: Any) -> None:
+    for call in (
+        lambda: jwt.decode(token, key),
+        lambda: jws.verify(token, key, None),
+        lambda: jwe.decrypt(token, key),
+        lambda: jwe.get_unverified_header(token),
+    ):
+        with contextlib.suppress(JOSEError):
+            call()
+
+
+@settings(max_examples=100, deadline=None)
+@given(header=extra_headers, claims=json_objects, key=st.one_of(hmac_secrets, json_objects))
+def test_token_shaped_garbage_raises_only_jose_errors(
+    header: dict[str, Any], claims: dict[str, Any], key: Any
+) -> None:
+    for alg in ("HS256", "RS256", "ES512", "none", "dir", "A128KW"):
+        token = _forged({**header, "alg": alg}, claims)
+        with pytest.raises(JOSEError):
+            jwt.decode(token, key)
+        with pytest.raises(JOSEError):
+            jwt.decode(token, key, algorithms=[alg], audience="a", issuer=["i"])
+
+
+# --- odd arguments: only jwtlite's errors ---------------------------------------------------
+
+_TOKEN = jwt.encode({"a": 1}, SECRET)
+_JWE = jwe.encrypt(b"x", KEY32, "A256GCM", "dir")
+_RSA, _EC = RSA_PEM.decode(), EC_P256_PEM.decode()
+#: Each public function (or a method of a fresh key) with arguments that work.
+_CALLS: dict[str, tuple[Any, list[Any]]] = {
+    "jwt.encode": (jwt.encode, [{"a": 1}, SECRET, "HS256", None, None]),
+    "jwt.decode": (jwt.decode, [_TOKEN, SECRET, ["HS256"], None, None, None, None, None]),
+    "jwt.get_unverified_header": (jwt.get_unverified_header, [_TOKEN]),
+    "jwt.get_unverified_claims": (jwt.get_unverified_claims, [_TOKEN]),
+    "jws.sign": (jws.sign, [b"x", SECRET, None, "HS256"]),
+    "jws.verify": (jws.verify, [_TOKEN, SECRET, ["HS256"], True]),
+    "jwe.encrypt": (jwe.encrypt, [b"x", KEY32, "A256GCM", "dir", None, None, None]),
+    "jwe.decrypt": (jwe.decrypt, [_JWE, KEY32]),
+    "jwe.get_unverified_header": (jwe.get_unverified_header, [_JWE]),
+    "jwk.construct": (jwk.construct, [SECRET, "HS256"]),
+    "utils.long_to_base64": (utils.long_to_base64, [5, 0]),
+    "utils.base64_to_long": (utils.base64_to_long, ["AQAB"]),
+    "utils.base64url_decode": (utils.base64url_decode, [b"AQAB"]),
+    "utils.calculate_at_hash": (utils.calculate_at_hash, ["tok", hashlib.sha256]),
+    "utils.timedelta_total_seconds": (utils.timedelta_total_seconds, [timedelta(1)]),
+    "utils.int_arr_to_long": (utils.int_arr_to_long, [[1, 2]]),
+    "utils.is_pem_format": (utils.is_pem_format, [b"x"]),
+    "utils.is_ssh_key": (utils.is_ssh_key, [b"x"]),
+    "HMACKey": (native.HMACKey, [SECRET, "HS256"]),
+    "RSAKey": (rsa_backend.RSAKey, [_RSA, "RS256"]),
+    "RSAKey.verify": (lambda m, s: rsa_backend.RSAKey(_RSA, "RS256").public_key().verify(m, s),
+                      [b"m", b"s"]),
+    "RSAKey.to_pem": (lambda f: rsa_backend.RSAKey(_RSA, "RS256").to_pem(f), ["PKCS1"]),
+    "RSAKey.wrap_key": (lambda d: rsa_backend.RSAKey(_RSA, "RSA-OAEP").wrap_key(d), [b"k" * 16]),
+    "ECKey.sign": (lambda m: ecdsa_backend.ECDSAECKey(_EC, "ES256").sign(m), [b"m"]),
+    "HMACKey.verify": (lambda m, s: native.HMACKey(SECRET, "HS256").verify(m, s), [b"m", b"s"]),
+    "AESKey.encrypt": (lambda p, a: native.AESKey(KEY32[:16], "A128GCM").encrypt(p, a),
+                       [b"p", None]),
+    "AESKey.decrypt": (
+        lambda c, i, a, t: native.AESKey(KEY32[:16], "A128GCM").decrypt(c, i, a, t),
+        [b"c", bytes(12), None, bytes(16)],
+    ),
+    "AESKey.unwrap_key": (lambda k: native.AESKey(KEY32[:16], "A128KW").unwrap_key(k), [bytes(24)]),
+}  # fmt: skip
+_ODD = [None, 5, -1, 1.5, True, [], {}, [None], {"a": []}, "x", b"x", object(), float("nan"),
+        "\x00", {"kty": 5}, {"keys": 5}]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_CALLS))
+def test_odd_arguments_raise_only_jwtlite_errors(name: str) -> None:
+    function, arguments = _CALLS[name]
+    tried = 0
+    for position in range(len(arguments)):
+        for odd in _ODD:
+            call = list(arguments)
+            call[position] = odd
+            with contextlib.suppress(PyJWTError):
+                function(*call)
+            tried += 1
+    assert tried == len(arguments) * len(_ODD)
