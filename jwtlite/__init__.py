@@ -17,6 +17,9 @@ from .exceptions import (
     BackendUnavailableError,
     BearerError,
     DecodeError,
+    DPoPBindingError,
+    DPoPNonceError,
+    DPoPProofError,
     ExpiredSignatureError,
     ImmatureSignatureError,
     InsecureKeyLengthWarning,
@@ -199,4 +202,8 @@ __all__ = [
     "AsyncPyJWKClient",
     "RevocationStoreUnavailableError",
     "StaleTokenError",
+    # DPoP (RFC 9449)
+    "DPoPBindingError",
+    "DPoPNonceError",
+    "DPoPProofError",
 ]

@@ -9,6 +9,10 @@ A guard either serves its own :class:`~jwtlite.tokens.TokenService` (it issues, 
 revokes) or is a resource server for an external authorization server: an
 :class:`~jwtlite.access_token.AccessTokenVerifier` checks RFC 9068 access tokens with the
 server's keys, and the guard only accepts or refuses them.
+
+With a :class:`~jwtlite.dpop.DPoPPolicy` in the config, ``Authorization: DPoP`` tokens are
+accepted with their proofs and token requests may bind their tokens to a key (RFC 9449);
+:mod:`jwtlite._guard_dpop` holds those rules.
 """
 
 from __future__ import annotations
@@ -16,15 +20,18 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypedDict
 from urllib.parse import parse_qsl
 
+from . import _guard_dpop
+from ._guard_dpop import DPoPChallenge, DPoPRequest
 from ._json import loads_object
 from ._options import DEFAULT_MAX_TOKEN_SIZE
 from .access_token import AccessTokenVerifier, _checked_scopes, require_scopes
 from .api import PyJWS
-from .bearer import parse_authorization_header, www_authenticate
+from .bearer import authorization_scheme, parse_authorization_header, www_authenticate
+from .dpop import DPoPPolicy, check_binding
 from .exceptions import (
     BearerError,
     DecodeError,
@@ -39,6 +46,7 @@ from .exceptions import (
     RevokedTokenError,
     StaleTokenError,
 )
+from .revocation import RevocationStore
 from .tokens import ACCESS_TYP, REFRESH_TYP, TokenPair, TokenService
 
 __all__ = [
@@ -104,9 +112,11 @@ class AuthFailure:
 
     ``reason`` is a stable word for clients and logs: ``missing``, ``malformed``, ``bad_request``,
     ``unsupported_media_type``, ``csrf``, ``expired``, ``revoked``, ``wrong_token_type``,
-    ``not_fresh``, ``user_not_found``, ``insufficient_scope``, ``invalid`` or ``unavailable``.
-    ``message`` never echoes token contents. ``scope`` is, for ``insufficient_scope``, what the
-    request needs (the challenge's ``scope`` attribute, RFC 6750 §3).
+    ``not_fresh``, ``user_not_found``, ``insufficient_scope``, ``invalid`` or ``unavailable``;
+    with DPoP also ``invalid_dpop_proof``, ``dpop_nonce`` and ``dpop_binding``. ``message``
+    never echoes token contents. ``scope`` is, for ``insufficient_scope``, what the request
+    needs (the challenge's ``scope`` attribute, RFC 6750 §3). ``dpop``: the DPoP challenge and
+    nonce to add, when DPoP is on.
     """
 
     status: int
@@ -114,6 +124,7 @@ class AuthFailure:
     reason: str
     message: str
     scope: str | None = None
+    dpop: DPoPChallenge | None = None
 
     def body(self) -> dict[str, str]:
         """The JSON body: ``{"error", "reason", "message"}``."""
@@ -121,7 +132,16 @@ class AuthFailure:
                 "message": self.message}
 
     def headers(self, realm: str) -> dict[str, str]:
-        """``WWW-Authenticate`` (RFC 6750 §3), or ``Retry-After`` for a 503."""
+        """``WWW-Authenticate`` (RFC 6750 §3, with DPoP RFC 9449 §7.1), or ``Retry-After`` for
+        a 503; with DPoP, a ``DPoP-Nonce`` when the server demands nonces."""
+        headers = self._bearer_headers(realm)
+        if self.dpop is None:
+            return headers
+        return self.dpop.headers(
+            headers, error=self.error, message=self.message, realm=realm, scope=self.scope
+        )
+
+    def _bearer_headers(self, realm: str) -> dict[str, str]:
         if self.status == 503:
             return {"Retry-After": _RETRY_AFTER}
         if self.reason == "unsupported_media_type":
@@ -163,11 +183,17 @@ class GuardConfig:
     cookie_secure: bool = True
     #: The largest body the guards read before authenticating (see :class:`BodyCap`).
     max_body: int = DEFAULT_MAX_BODY
+    #: Accept DPoP (RFC 9449) under this policy; None: bearer tokens only.
+    dpop: DPoPPolicy | None = None
 
     def __post_init__(self) -> None:
         max_body = self.max_body
         if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
             raise InvalidArgumentError("max_body must be a positive number of bytes")
+        if self.dpop is not None and self.cookies:
+            # A proof carries the access token's hash (ath): the client's code must hold the
+            # token, which an HttpOnly cookie keeps from it.
+            raise InvalidArgumentError("DPoP needs tokens in the client's hands: not cookies")
 
 
 @dataclass(frozen=True)
@@ -181,6 +207,9 @@ class RequestView:
     csrf_header: str | None
     body: Callable[[], bytes] = lambda: b""
     content_type: str | None = None
+    #: Every ``DPoP`` header value, and the request's URI (called only to check a proof).
+    dpop: tuple[str, ...] = ()
+    url: Callable[[], str] = lambda: ""
 
 
 @dataclass
@@ -373,6 +402,9 @@ _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
 
 def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailure:
     """The answer to one failure, naming it without echoing token contents."""
+    dpop = _guard_dpop.classify_dpop(exc)
+    if dpop is not None:
+        return AuthFailure(*dpop)
     if isinstance(exc, RevocationStoreUnavailableError):
         # Not invalid_token: the token may be fine, and a client told so would throw it away
         # instead of retrying (RFC 6749 §4.1.2.1 names this condition).
@@ -408,6 +440,16 @@ def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailu
     return AuthFailure(401, "invalid_token", "invalid", "the token is not valid")
 
 
+class _Jkt(TypedDict, total=False):
+    jkt: str
+
+
+def _bound(jkt: str | None) -> _Jkt:
+    """``jkt=`` for the service's calls only when a DPoP key is in play, so that a service
+    (or a subclass) written before DPoP keeps its signatures."""
+    return {} if jkt is None else {"jkt": jkt}
+
+
 def new_csrf_token() -> str:
     """A fresh double-submit value: 256 bits from the OS CSPRNG."""
     return secrets.token_urlsafe(32)
@@ -435,6 +477,9 @@ class GuardCore:
                 "pass a TokenService (tokens of our own) or a verifier (an external "
                 "authorization server's), not both"
             )
+        if verifier is not None and config.dpop is not None and config.dpop.store is None:
+            # No TokenService, so no store to borrow: replays must be remembered somewhere.
+            raise InvalidArgumentError("a resource server's DPoPPolicy needs a store")
         self.service = service
         self.verifier = verifier
         self.config = config
@@ -472,17 +517,24 @@ class GuardCore:
             raise InvalidArgumentError("a refresh guard spends a refresh token: no scopes")
         return needed
 
-    def _verify_access(self, token: str, *, fresh: bool) -> dict[str, Any]:
+    def _verify_access(self, token: str, *, fresh: bool, jkt: str | None) -> dict[str, Any]:
+        """The token's claims; ``jkt``, the thumbprint of its DPoP proof's key (None: a bearer
+        token), must fit its binding (RFC 9449 §6, §7.2)."""
         if self.verifier is not None:
-            return self.verifier.verify(token)
-        return self.require_service().verify_access(token, fresh=fresh)
+            claims = self.verifier.verify(token)
+            check_binding(claims, jkt, what="access token")
+            return claims
+        return self.require_service().verify_access(token, fresh=fresh, **_bound(jkt))
 
-    def issue(self, identity: str, claims: Mapping[str, Any] | None = None) -> TokenPair:
-        """A new pair for ``identity`` with the hook's claims, then ``claims``, added."""
+    def issue(
+        self, identity: str, claims: Mapping[str, Any] | None = None, *, jkt: str | None = None
+    ) -> TokenPair:
+        """A new pair for ``identity`` with the hook's claims, then ``claims``, added; bound
+        to ``jkt`` (a DPoP key's thumbprint) when given."""
         hook = self.hooks.claims_hook
         extra = dict(hook(identity)) if hook is not None else {}
         extra.update(claims or {})
-        return self.require_service().issue(identity, extra)
+        return self.require_service().issue(identity, extra, **_bound(jkt))
 
     def _csrf_ok(self, view: RequestView) -> bool:
         cookie = view.cookies.get(self.config.csrf_cookie, "")
@@ -511,7 +563,12 @@ class GuardCore:
         token = self._from_cookie(view, self.config.refresh_cookie)
         if token is not None:
             return token
-        if view.authorization is not None:
+        # With DPoP, an "Authorization: DPoP" header carries the client's access token, not
+        # the refresh token: the body does (RFC 6749 §6).
+        dpop_header = self.config.dpop is not None and (
+            authorization_scheme(view.authorization) == "dpop"
+        )
+        if view.authorization is not None and not dpop_header:
             return parse_authorization_header(view.authorization)
         return json_body_fields(view.content_type, view.body(), "refresh_token")["refresh_token"]
 
@@ -533,11 +590,13 @@ class GuardCore:
             if refresh:
                 service = self.require_service()
                 token = self.refresh_token(view)
-                pair = service.refresh(token)
-                result = Authenticated(service.verify_access(pair.access_token), token, pair)
+                jkt = self._token_request_jkt(view)
+                pair = service.refresh(token, **_bound(jkt))
+                claims = service.verify_access(pair.access_token, **_bound(jkt))
+                result = Authenticated(claims, token, pair)
             else:
-                token = self.access_token(view)
-                result = Authenticated(self._verify_access(token, fresh=fresh), token)
+                token, jkt = self._presented(view)
+                result = Authenticated(self._verify_access(token, fresh=fresh, jkt=jkt), token)
             if scopes and result.claims is not None:
                 require_scopes(result.claims, *scopes)
             loader = self.hooks.user_loader
@@ -548,10 +607,60 @@ class GuardCore:
         except BearerError as exc:
             if optional and exc.error is None:
                 return Authenticated(None)
-            raise AuthRefused(classify(exc, token, expected)) from None
+            raise self._refused(exc, token, expected, view, token_endpoint=refresh) from None
         except (InvalidTokenError, RevocationStoreUnavailableError, PyJWKClientError) as exc:
-            raise AuthRefused(classify(exc, token, expected)) from None
+            raise self._refused(exc, token, expected, view, token_endpoint=refresh) from None
         return result
+
+    # --- DPoP (RFC 9449) ------------------------------------------------------------------
+
+    def _dpop_request(self, view: RequestView) -> DPoPRequest:
+        return DPoPRequest(view.method, view.dpop, view.url, view.authorization)
+
+    def _replay_store(self) -> RevocationStore:
+        policy = self.config.dpop
+        if policy is not None and policy.store is not None:
+            return policy.store
+        return self.require_service().store
+
+    def _presented(self, view: RequestView) -> tuple[str, str | None]:
+        """The access token, and the thumbprint of its DPoP proof's key (None: bearer)."""
+        if self.config.dpop is None:
+            return self.access_token(view), None
+        return _guard_dpop.presented(
+            self.config.dpop, self._dpop_request(view), lambda: self.access_token(view),
+            self._replay_store,
+        )
+
+    def _token_request_jkt(self, view: RequestView) -> str | None:
+        """The key a token request's proof binds its tokens to (RFC 9449 §5)."""
+        if self.config.dpop is None:
+            return None
+        return _guard_dpop.token_request_jkt(
+            self.config.dpop, self._dpop_request(view), self._replay_store
+        )
+
+    def token_request_jkt(self, view: RequestView) -> str | None:
+        """For a login: the thumbprint of the request's valid DPoP proof (None without DPoP,
+        or without a proof when none is required); :class:`AuthRefused` (400
+        ``invalid_dpop_proof`` / ``use_dpop_nonce``) when the proof fails."""
+        try:
+            return self._token_request_jkt(view)
+        except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
+            raise self._refused(exc, None, ACCESS_TYP, view, token_endpoint=True) from None
+
+    def _refused(
+        self, exc: PyJWTError, token: str | None, expected: str, view: RequestView, *,
+        token_endpoint: bool,
+    ) -> AuthRefused:
+        failure = classify(exc, token, expected)
+        policy = self.config.dpop
+        if policy is not None:
+            status, challenge = _guard_dpop.refusal(
+                policy, exc, failure.status, view.authorization, token_endpoint=token_endpoint
+            )
+            failure = replace(failure, status=status, dpop=challenge)
+        return AuthRefused(failure)
 
     def logout(self, token: str) -> None:
         """Revoke ``token`` and its login's refresh family."""

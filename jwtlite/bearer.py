@@ -6,7 +6,12 @@ import re
 
 from .exceptions import BearerError
 
-__all__ = ["BearerError", "parse_authorization_header", "www_authenticate"]
+__all__ = [
+    "BearerError",
+    "authorization_scheme",
+    "parse_authorization_header",
+    "www_authenticate",
+]
 
 
 # RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -22,12 +27,14 @@ _SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
 _QDTEXT = re.compile(r"[\t\x20-\x7e]*")
 
 
-def parse_authorization_header(value: str | None) -> str:
+def parse_authorization_header(value: str | None, *, scheme: str = "Bearer") -> str:
     """Return the token from an ``Authorization: Bearer <token>`` header value.
 
     The scheme is matched case-insensitively (RFC 9110 §11.1). Raises :class:`BearerError`
     when the header is missing or empty (``error`` None), or uses another scheme, carries
     extra parts, or a token with characters outside RFC 6750 §2.1 (``invalid_request``).
+    ``scheme="DPoP"`` reads RFC 9449 §7.1's ``Authorization: DPoP <token>``, whose token68
+    syntax is the same.
 
     >>> parse_authorization_header("bearer abc.def.ghi")
     'abc.def.ghi'
@@ -37,14 +44,22 @@ def parse_authorization_header(value: str | None) -> str:
     parts = value.strip(" \t").split(" ")
     if parts == [""]:
         raise BearerError("empty Authorization header", error=None)
-    if parts[0].lower() != "bearer":
-        raise BearerError("Authorization scheme is not Bearer")
+    if parts[0].lower() != scheme.lower():
+        raise BearerError(f"Authorization scheme is not {scheme}")
     # RFC 6750 §2.1 allows exactly one space between the scheme and the token.
     if len(parts) != 2 or not parts[1]:
-        raise BearerError("Authorization header must be exactly 'Bearer <token>'")
+        raise BearerError(f"Authorization header must be exactly '{scheme} <token>'")
     if not _B64TOKEN.fullmatch(parts[1]):
-        raise BearerError("Bearer token has characters outside RFC 6750 b64token")
+        raise BearerError(f"{scheme} token has characters outside RFC 6750 b64token")
     return parts[1]
+
+
+def authorization_scheme(value: str | None) -> str | None:
+    """The scheme of an ``Authorization`` header value, lowercased (RFC 9110 §11.1); None
+    without one."""
+    if not isinstance(value, str):
+        return None
+    return value.strip(" \t").split(" ", 1)[0].lower() or None
 
 
 def _param(name: str, value: str, pattern: re.Pattern[str]) -> str:

@@ -61,6 +61,10 @@ __all__ = [
     "InvalidHashClaimError",
     "InvalidNonceError",
     "ProviderMetadataError",
+    # DPoP (jwtlite.dpop)
+    "DPoPBindingError",
+    "DPoPNonceError",
+    "DPoPProofError",
 ]
 
 
@@ -164,6 +168,30 @@ class InvalidCertificateChainError(InvalidTokenError):
 
 class RevokedTokenError(InvalidTokenError):
     """The token (or its refresh family) has been revoked. jwtlite-specific."""
+
+
+class DPoPProofError(InvalidTokenError):
+    """A DPoP proof (RFC 9449 §4) is missing, malformed, or fails a check of §4.3: answered
+    with the ``invalid_dpop_proof`` error (§12.2). jwtlite-specific."""
+
+    #: The OAuth error code (RFC 9449 §12.2) to answer with.
+    error = "invalid_dpop_proof"
+
+
+class DPoPNonceError(DPoPProofError):
+    """The server demands a DPoP nonce (RFC 9449 §8, §9) and the proof has none, or one that is
+    not (or no longer) valid: answered with ``use_dpop_nonce`` and a fresh ``DPoP-Nonce``.
+    jwtlite-specific."""
+
+    error = "use_dpop_nonce"
+
+
+class DPoPBindingError(InvalidTokenError):
+    """A DPoP-bound access token was presented without its key: as a bearer token (RFC 9449
+    §7.2), or with a proof by another key (§6); or an unbound token came with the DPoP scheme.
+    Answered with ``invalid_token`` (§7.1, Figure 16). jwtlite-specific."""
+
+    error = "invalid_token"
 
 
 class PyJWKError(PyJWTError):

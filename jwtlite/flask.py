@@ -19,6 +19,11 @@ As a resource server for an external authorization server, pass ``verifier=`` (a
 instead of a service: the guard then accepts its RFC 9068 access tokens, and
 ``required(scopes=[...])`` demands scopes of them (403 ``insufficient_scope`` otherwise).
 
+With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True for the defaults) the manager
+also accepts DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP``
+proof of the request, and binds the tokens of a login or refresh that carries a proof to its
+key; ``DPoPPolicy(required=True)`` refuses bearer tokens.
+
 One manager may serve several apps (an application factory calling :meth:`JWTManager.init_app`
 per app): each app keeps its own service in ``app.extensions["jwtlite"]``, as Flask extensions
 keep per-app state, and the manager's options and hooks apply to all of them.
@@ -49,7 +54,9 @@ from ._guard import (
     classify,
     json_body_fields,
 )
+from ._guard_dpop import policy_of
 from .access_token import AccessTokenVerifier
+from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
 
@@ -96,6 +103,8 @@ class JWTManager:
         full. Default: the largest token jwtlite verifies, plus 4 KiB.
     :param verifier: instead of a service, the verifier of an external authorization server's
         access tokens (a resource server: no login, refresh or logout here).
+    :param dpop: accept DPoP (RFC 9449) under this policy (True: the defaults); not with
+        cookies.
     """
 
     def __init__(
@@ -113,12 +122,14 @@ class JWTManager:
         refresh_paths: tuple[str, ...] = ("/refresh", "/logout"),
         max_body: int = DEFAULT_MAX_BODY,
         verifier: AccessTokenVerifier | None = None,
+        dpop: DPoPPolicy | bool | None = None,
     ) -> None:
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
             max_body=max_body,
+            dpop=policy_of(dpop),
         )
         self._config = config
         self._hooks = GuardHooks()
@@ -247,8 +258,17 @@ class JWTManager:
     def login_response(
         self, identity: str, claims: Mapping[str, Any] | None = None
     ) -> Response:
-        """Issue a pair and answer with it (RFC 6749 §5.1), or set it in cookies."""
-        return self.token_response(self.issue(identity, claims))
+        """Issue a pair and answer with it (RFC 6749 §5.1), or set it in cookies. With DPoP,
+        a proof on the request binds the pair to its key (RFC 9449 §5); a bad one is
+        answered 400 ``invalid_dpop_proof`` or ``use_dpop_nonce``."""
+        core = self._core()
+        jkt = None
+        if core.config.dpop is not None:
+            try:
+                jkt = core.token_request_jkt(_request_view(core.config))
+            except AuthRefused as refused:
+                return self.error_response(refused.failure)
+        return self.token_response(core.issue(identity, claims, jkt=jkt))
 
     def token_response(self, pair: TokenPair) -> Response:
         """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""
@@ -298,6 +318,9 @@ def _request_view(config: GuardConfig) -> RequestView:
         csrf_header=headers.get(config.csrf_header) if cookies else None,
         body=lambda: _capped_data(config.max_body),
         content_type=request.content_type,
+        # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
+        dpop=tuple(headers.getlist("DPoP")) if config.dpop is not None else (),
+        url=lambda: request.base_url,
     )
 
 

@@ -20,6 +20,11 @@ with an :class:`~jwtlite.access_token.AccessTokenVerifier` (for example from its
 instead of a service: the dependencies then accept its RFC 9068 access tokens, and
 ``auth.required(scopes=[...])`` demands scopes of them (403 ``insufficient_scope``).
 
+With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True) the dependencies also accept
+DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP`` proof of the
+request; ``await auth.login(request, identity)`` binds a login's tokens to the key of the
+request's proof, and a refresh carrying a proof keeps them bound.
+
 Under FastAPI every guard declares a security scheme in the OpenAPI document: HTTP bearer, or
 with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
 with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` the document
@@ -31,7 +36,7 @@ and optional guards as optional.
 # run time, and older FastAPI cannot resolve string annotations on a callable instance.
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 # Starlette is an optional dependency: only users of this module need it installed.
 from starlette.concurrency import run_in_threadpool
@@ -55,8 +60,10 @@ from ._guard import (
     password_form,
     require_json_body,
 )
+from ._guard_dpop import policy_of
 from ._openapi import OperationGuards, document_operation
 from .access_token import AccessTokenVerifier
+from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
 from .tokens import TokenPair, TokenService
 
@@ -164,14 +171,7 @@ class JWTDependency(_SecurityBase):
         if self._options["refresh"]:
             with _answering_body_errors(core.config.realm):
                 body = await _capped_body(request, auth.max_body)
-        view = RequestView(
-            method=request.method,
-            authorization=request.headers.get("authorization"),
-            cookies=request.cookies,
-            csrf_header=request.headers.get(core.config.csrf_header),
-            body=lambda: body,
-            content_type=request.headers.get("content-type"),
-        )
+        view = _request_view(request, core, body)
         try:
             result: Authenticated = await run_in_threadpool(
                 lambda: core.authenticate(view, **self._options, scopes=self._scopes)
@@ -180,6 +180,20 @@ class JWTDependency(_SecurityBase):
             raise JWTAuthError(refused.failure, core.config.realm) from None
         setattr(request.state, _STATE_KEY, result)
         return result.claims
+
+
+def _request_view(request: Request, core: GuardCore, body: bytes = b"") -> RequestView:
+    return RequestView(
+        method=request.method,
+        authorization=request.headers.get("authorization"),
+        cookies=request.cookies,
+        csrf_header=request.headers.get(core.config.csrf_header),
+        body=lambda: body,
+        content_type=request.headers.get("content-type"),
+        # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
+        dpop=tuple(request.headers.getlist("dpop")) if core.config.dpop is not None else (),
+        url=lambda: str(request.url),
+    )
 
 
 class _PasswordFormDependency:
@@ -236,6 +250,7 @@ class JWTAuth(_SecurityBase):
         token_url: Optional[str] = None,
         max_body: int = DEFAULT_MAX_BODY,
         verifier: Optional[AccessTokenVerifier] = None,
+        dpop: Optional[Union[DPoPPolicy, bool]] = None,
     ) -> None:
         _check_options(cookies, scheme_name, refresh_scheme_name, token_url)
         config = GuardConfig(
@@ -243,6 +258,7 @@ class JWTAuth(_SecurityBase):
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
             csrf_cookie=csrf_cookie, csrf_header=csrf_header, refresh_paths=refresh_paths,
             max_body=max_body,
+            dpop=policy_of(dpop),
         )
         self.core = GuardCore(service, config, verifier=verifier)
         self.core.require_bound()
@@ -412,8 +428,25 @@ class JWTAuth(_SecurityBase):
     def login_response(
         self, identity: str, claims: Optional[Mapping[str, Any]] = None
     ) -> Response:
-        """Issue a pair and answer with it (RFC 6749 §5.1), or set it in cookies."""
+        """Issue a pair and answer with it (RFC 6749 §5.1), or set it in cookies. It sees no
+        request, so no DPoP proof: with DPoP, use :meth:`login`."""
         return self.token_response(self.core.issue(identity, claims))
+
+    async def login(
+        self, request: Request, identity: str, claims: Optional[Mapping[str, Any]] = None
+    ) -> Response:
+        """:meth:`login_response` for ``request``: with DPoP, a proof on the request binds the
+        pair to its key (RFC 9449 §5), checked in a worker thread; a bad one is answered 400
+        ``invalid_dpop_proof`` or ``use_dpop_nonce``."""
+        core = self.core
+        jkt = None
+        if core.config.dpop is not None:
+            view = _request_view(request, core)
+            try:
+                jkt = await run_in_threadpool(lambda: core.token_request_jkt(view))
+            except AuthRefused as refused:
+                return self.error_response(refused.failure)
+        return self.token_response(core.issue(identity, claims, jkt=jkt))
 
     def token_response(self, pair: TokenPair) -> Response:
         """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""

@@ -8,11 +8,18 @@ spent one again revokes the whole family (RFC 9700 §4.14.2), unless an opt-in r
 says it is an honest retry. Access tokens issued at login carry ``fresh: true``; those issued by
 a refresh carry ``fresh: false``, and ``verify_access(token, fresh=True)`` accepts only the
 former (for password changes and other sensitive actions).
+
+DPoP (RFC 9449): a login or refresh that came with a valid proof passes the proof key's
+thumbprint as ``jkt``; both tokens of the pair then carry ``cnf.jkt`` (§6.1) and the pair's
+``token_type`` is ``DPoP`` (§5). Such an access token verifies only with a proof by that key
+(``verify_access(token, jkt=...)``), never as a bearer token (§7.2), and such a refresh token
+refreshes only with a proof by that key (§5: public clients' refresh tokens are bound).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +28,7 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from .api import PyJWS, PyJWT
+from .dpop import bound_jkt, check_binding
 from .exceptions import (
     InvalidArgumentError,
     InvalidTokenError,
@@ -36,8 +44,12 @@ ACCESS_TYP = "at+jwt"
 REFRESH_TYP = "rt+jwt"
 
 # Claims the service sets itself; extra claims may not override them.
-_RESERVED = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "fam", "fresh"})
+_RESERVED = frozenset(
+    {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "fam", "fresh", "cnf"}
+)
 _REQUIRED = ["exp", "iat", "sub", "jti", "iss", "aud"]
+# RFC 7638 SHA-256 thumbprint, base64url without padding: 43 characters.
+_JKT = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,12 @@ def _reuse_seconds(value: float) -> float:
     if not (math.isfinite(value) and 0 <= value <= 300):
         raise InvalidArgumentError("refresh_reuse_interval must be between 0 and 300 seconds")
     return float(value)
+
+
+def _checked_jkt(jkt: str | None) -> str | None:
+    if jkt is not None and not (isinstance(jkt, str) and _JKT.fullmatch(jkt)):
+        raise InvalidArgumentError("jkt must be an RFC 7638 SHA-256 thumbprint (43 characters)")
+    return jkt
 
 
 def _parse_successor(text: str) -> tuple[int, str, str]:
@@ -162,11 +180,19 @@ class TokenService:
         """The revocation store in use."""
         return self._store
 
-    def issue(self, subject: str, extra_claims: Mapping[str, Any] | None = None) -> TokenPair:
+    def issue(
+        self,
+        subject: str,
+        extra_claims: Mapping[str, Any] | None = None,
+        *,
+        jkt: str | None = None,
+    ) -> TokenPair:
         """Issue a new access + refresh pair for ``subject`` starting a new family.
 
         ``extra_claims`` (for example ``scope`` or RFC 9068's ``client_id``) go into both
         tokens and survive refreshes; they may not name a claim the service sets itself.
+        ``jkt``: the thumbprint of the key of the token request's valid DPoP proof
+        (:attr:`jwtlite.dpop.VerifiedProof.jkt`); both tokens are then bound to it.
         """
         if not isinstance(subject, str) or not subject:
             raise InvalidArgumentError("subject must be a non-empty string")
@@ -174,7 +200,7 @@ class TokenService:
         clash = sorted(_RESERVED.intersection(extra))
         if clash:
             raise InvalidArgumentError(f"extra_claims may not set {', '.join(clash)}")
-        return self._pair(subject, _new_id(), extra, fresh=True)
+        return self._pair(subject, _new_id(), extra, fresh=True, jkt=_checked_jkt(jkt))
 
     def _pair(
         self,
@@ -184,18 +210,22 @@ class TokenService:
         *,
         fresh: bool,
         ids: tuple[int, str, str] | None = None,
+        jkt: str | None = None,
     ) -> TokenPair:
         # ids = (iat, access jti, refresh jti); given when replaying a remembered successor, so
         # the replay carries the same claims (byte-identical tokens for deterministic algs).
         iat, access_jti, refresh_jti = ids or (int(self._clock()), _new_id(), _new_id())
         base = {**extra, "iss": self._issuer, "sub": subject, "aud": self._audience}
         base.update(iat=iat, fam=family)
+        if jkt is not None:
+            base["cnf"] = {"jkt": jkt}  # RFC 9449 §6.1; the refresh token too (§5)
         access = {**base, "exp": iat + self._access_ttl, "jti": access_jti, "fresh": fresh}
         refresh = {**base, "exp": iat + self._refresh_ttl, "jti": refresh_jti}
         return TokenPair(
             access_token=self._sign(access, ACCESS_TYP),
             refresh_token=self._sign(refresh, REFRESH_TYP),
             expires_in=self._access_ttl,
+            token_type="Bearer" if jkt is None else "DPoP",  # RFC 9449 §5
             refresh_expires_in=self._refresh_ttl,
         )
 
@@ -232,7 +262,9 @@ class TokenService:
         if cutoff is not None and claims["iat"] <= cutoff:
             raise RevokedTokenError("all tokens of this subject have been revoked")
 
-    def verify_access(self, token: str, *, fresh: bool = False) -> dict[str, Any]:
+    def verify_access(
+        self, token: str, *, fresh: bool = False, jkt: str | None = None
+    ) -> dict[str, Any]:
         """Verify an access token (signature, ``typ``, every claim, revocation); return claims.
 
         With ``fresh=True`` only an access token issued at login (claim ``fresh: true``) is
@@ -240,26 +272,39 @@ class TokenService:
         advice); one issued by :meth:`refresh` raises
         :class:`~jwtlite.exceptions.StaleTokenError`.
 
+        ``jkt`` is the thumbprint of the key of the request's valid DPoP proof, None for a
+        bearer token. A DPoP-bound token needs a proof by its key, and an unbound one must
+        not come with a proof (:class:`~jwtlite.exceptions.DPoPBindingError`, RFC 9449 §7.2).
+
         Raises a :class:`~jwtlite.exceptions.InvalidTokenError` subclass;
         :class:`~jwtlite.exceptions.RevokedTokenError` when revoked. Raises
         :class:`~jwtlite.exceptions.RevocationStoreUnavailableError` (not an InvalidTokenError:
         answer 503) when the store cannot be asked.
         """
         claims = self._decode(token, ACCESS_TYP)
+        check_binding(claims, jkt, what="access token")
         self._raise_if_revoked(claims, self._lookup(claims), jti=True)
         if fresh and claims.get("fresh") is not True:
             raise StaleTokenError("a fresh token from a login is required; log in again")
         return claims
 
-    def refresh(self, refresh_token: str) -> TokenPair:
+    def refresh(self, refresh_token: str, *, jkt: str | None = None) -> TokenPair:
         """Spend ``refresh_token`` and return a new pair in the same family.
 
         A refresh token that was already spent means two parties hold it, so the whole family is
         revoked (RFC 9700 §4.14.2) and :class:`~jwtlite.exceptions.RevokedTokenError` raised.
         Within ``refresh_reuse_interval`` seconds of the first spend, the same successor pair
         is returned instead. The access token of the new pair is not fresh.
+
+        ``jkt``: the thumbprint of the key of the token request's valid DPoP proof. A bound
+        refresh token refreshes only with a proof by its key (RFC 9449 §5), and is refused
+        before it is spent; the new pair is bound to ``jkt`` (an unbound refresh token's new
+        pair too: the client has just proved it holds that key).
         """
+        jkt = _checked_jkt(jkt)
         claims = self._decode(refresh_token, REFRESH_TYP)
+        if bound_jkt(claims) is not None:
+            check_binding(claims, jkt, what="refresh token")
         # The jti itself is decided by consume/spend below: a spent one may still replay.
         self._raise_if_revoked(claims, self._lookup(claims), jti=False)
         extra = {name: value for name, value in claims.items() if name not in _RESERVED}
@@ -267,7 +312,7 @@ class TokenService:
         if not self._reuse_interval:
             if not self._store.consume(claims["jti"], expiry):
                 self._reused(claims)
-            return self._pair(claims["sub"], claims["fam"], extra, fresh=False)
+            return self._pair(claims["sub"], claims["fam"], extra, fresh=False, jkt=jkt)
         now = self._clock()
         successor = f"{int(now)}.{_new_id()}.{_new_id()}"
         chosen = self._store.spend(
@@ -276,7 +321,7 @@ class TokenService:
         if chosen is None:
             self._reused(claims)
         ids = _parse_successor(chosen)
-        return self._pair(claims["sub"], claims["fam"], extra, fresh=False, ids=ids)
+        return self._pair(claims["sub"], claims["fam"], extra, fresh=False, ids=ids, jkt=jkt)
 
     def _reused(self, claims: Mapping[str, Any]) -> NoReturn:
         self._store.revoke_family(claims["fam"], self._family_expiry())

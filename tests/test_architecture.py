@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._rsacheck": 0,
     "jwtlite._escape": 0,
     "jwtlite._jwe_limits": 0,
+    "jwtlite._uri": 0,
     # 1 backends and the cryptography-object bridge
     "jwtlite._crypto_objects": 1,
     "jwtlite.backends": 1,
@@ -110,6 +111,11 @@ LAYERS: dict[str, int] = {
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
+    "jwtlite.dpop": 8,
+    "jwtlite._dpop_nonce": 8,
+    "jwtlite._dpop_proof": 8,
+    "jwtlite.dpop_client": 8,
+    "jwtlite._guard_dpop": 8,
     # 9 PyJWT's module tree (the face installed as ``jwt``): the top layer. Nothing below
     # imports it; ``jwtlite.install_as_pyjwt`` loads it by name, like the lazy exports.
     "jwtlite.pyjwt": 9,
@@ -150,7 +156,9 @@ LAYERS: dict[str, int] = {
     "jwtlite.jose.utils": 9,
 }
 #: Imports inside functions must name one of these packages or carry a measured reason.
-OPTIONAL_PACKAGES = ("cryptography", "flask", "starlette", "fastapi", "uvicorn", "redis")
+OPTIONAL_PACKAGES = (
+    "cryptography", "flask", "starlette", "fastapi", "uvicorn", "redis", "httpx", "requests",
+)
 
 
 def _module_name(path: Path) -> str:

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jwtlite.bearer import BearerError, parse_authorization_header, www_authenticate
+from jwtlite.bearer import (
+    BearerError,
+    authorization_scheme,
+    parse_authorization_header,
+    www_authenticate,
+)
 from jwtlite.exceptions import InvalidTokenError
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
@@ -133,3 +138,23 @@ def test_challenge_is_always_a_safe_header(
         return
     assert value.startswith("Bearer")
     assert re.fullmatch(r"[\t\x20-\x7e]*", value)
+
+
+def test_the_dpop_scheme_has_the_same_token_syntax() -> None:
+    # RFC 9449 §7.1: credentials = "DPoP" 1*SP token68, token68 being RFC 6750's b64token.
+    token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
+    assert parse_authorization_header(f"DPoP {token}", scheme="DPoP") == token
+    assert parse_authorization_header("dpop abc", scheme="DPoP") == "abc"
+    with pytest.raises(BearerError, match="scheme is not DPoP"):
+        parse_authorization_header("Bearer abc", scheme="DPoP")
+    with pytest.raises(BearerError, match="exactly 'DPoP <token>'"):
+        parse_authorization_header("DPoP a b", scheme="DPoP")
+    with pytest.raises(BearerError, match="DPoP token has characters"):
+        parse_authorization_header("DPoP a,b", scheme="DPoP")
+
+
+def test_authorization_scheme() -> None:
+    assert authorization_scheme("DPoP abc") == "dpop"
+    assert authorization_scheme("  Bearer abc") == "bearer"
+    for value in (None, "", "   ", 5):
+        assert authorization_scheme(value) is None  # type: ignore[arg-type]

@@ -34,6 +34,9 @@ from jwtlite.api import PyJWT
 from jwtlite.exceptions import (
     BearerError,
     DecodeError,
+    DPoPBindingError,
+    DPoPNonceError,
+    DPoPProofError,
     ExpiredSignatureError,
     InsufficientScopeError,
     InvalidSignatureError,
@@ -294,6 +297,10 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         (StaleTokenError("x"), None, ACCESS_TYP),
         (RevocationStoreUnavailableError("x"), None, ACCESS_TYP),
         (InsufficientScopeError("admin"), None, ACCESS_TYP),
+        # issue 24: DPoP (RFC 9449); at a token request the first two become 400s.
+        (DPoPProofError("x"), None, ACCESS_TYP),
+        (DPoPNonceError("x"), None, ACCESS_TYP),
+        (DPoPBindingError("x"), None, ACCESS_TYP),
     ]
     answers = set()
     for exc, token, expected in cases:

@@ -52,6 +52,9 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PrivateKeyRequiredError",  # issue 20: PyJWT raises AttributeError there
         "UnsupportedAlgorithmError",
         "UnusableKeyError",
+        "DPoPBindingError",  # issue 24: DPoP (RFC 9449)
+        "DPoPNonceError",
+        "DPoPProofError",
         "__version__",
         "decode",
         "decode_complete",
@@ -133,8 +136,27 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "RevocationStore",
         "SQLiteStore",
     ),
+    "jwtlite.dpop": (  # issue 24: DPoP (RFC 9449)
+        "DEFAULT_ALGORITHMS",
+        "DEFAULT_LEEWAY",
+        "DEFAULT_MAX_AGE",
+        "DPOP_TYP",
+        "MAX_PROOF_SIZE",
+        "DPoPKey",
+        "DPoPPolicy",
+        "NonceIssuer",
+        "VerifiedProof",
+        "access_token_hash",
+        "bound_jkt",
+        "check_binding",
+        "make_proof",
+        "single_proof",
+        "verify_proof",
+        "www_authenticate",
+    ),
     "jwtlite.bearer": (
         "BearerError",
+        "authorization_scheme",  # issue 24
         "parse_authorization_header",
         "www_authenticate",
     ),
@@ -217,6 +239,10 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "PrivateKeyRequiredError",  # issue 20: PyJWT raises AttributeError there
         "UnsupportedAlgorithmError",
         "UnusableKeyError",
+        # issue 24: DPoP (RFC 9449)
+        "DPoPBindingError",
+        "DPoPNonceError",
+        "DPoPProofError",
         # issue 10: register errors that are also PyJWT's ValueError / KeyError, and warnings
         "AlgorithmAlreadyRegisteredError",
         "AlgorithmNotRegisteredError",
@@ -536,11 +562,14 @@ SURFACE: dict[str, tuple[str, ...]] = {
 
 
 def test_the_snapshot_is_not_empty() -> None:
-    assert len(SURFACE) == 47
+    assert len(SURFACE) == 48
     # issue 21: the JWE names (23); issue 22: the JWS JSON serialization (7), jwtlite.oidc (13),
     # access_token and x5c (14) and their two exceptions in jwtlite and jwtlite.exceptions (4);
-    # issue 23: install_as_jose and python-jose's tree (81)
-    assert sum(len(names) for names in SURFACE.values()) == 271 + 23 + 7 + 13 + 14 + 4 + 81
+    # issue 23: install_as_jose and python-jose's tree (81); issue 24: DPoP (6 exceptions in
+    # jwtlite and jwtlite.exceptions, 17 names in jwtlite.dpop and jwtlite.bearer)
+    assert sum(len(names) for names in SURFACE.values()) == (
+        271 + 23 + 7 + 13 + 14 + 4 + 81 + 6 + 17
+    )
 
 
 @pytest.mark.parametrize("module_name", sorted(SURFACE))

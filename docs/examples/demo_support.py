@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from jwtlite.dpop import DPoPPolicy, NonceIssuer
 from jwtlite.exceptions import PyJWTError
 from jwtlite.revocation import MemoryStore, RevocationStore, SQLiteStore
 from jwtlite.tokens import TokenService
@@ -171,6 +172,7 @@ class Settings:
     secret: str
     cookies: bool
     store: RevocationStore
+    dpop: DPoPPolicy | None = None
 
 
 def _secret(env: Mapping[str, str]) -> str:
@@ -200,11 +202,30 @@ def _store(env: Mapping[str, str], clock: Callable[[], float] | None) -> Revocat
         raise ConfigError(f"REVOCATION_DB={path!r} is unusable: {exc}") from None
 
 
+def _dpop(env: Mapping[str, str], clock: Callable[[], float] | None) -> DPoPPolicy | None:
+    """``DPOP`` (``1``: accept DPoP; ``required``: refuse bearer tokens) and
+    ``DPOP_NONCE_SECRET`` (demand server nonces, HMAC'd with this secret: every process
+    behind the URL must share it)."""
+    mode = env.get("DPOP", "")
+    if mode not in ("", "0", "1", "required"):
+        raise ConfigError(f"DPOP must be 0, 1 or required, not {mode!r}")
+    if mode in ("", "0"):
+        return None
+    if env.get("AUTH_COOKIES") == "1":
+        raise ConfigError("DPOP needs tokens in the client's hands: not with AUTH_COOKIES=1")
+    nonce_secret = env.get("DPOP_NONCE_SECRET")
+    if nonce_secret is not None and len(nonce_secret.encode("utf-8")) < 16:
+        raise ConfigError("DPOP_NONCE_SECRET must be at least 16 bytes")
+    nonces = NonceIssuer(nonce_secret, clock=clock) if nonce_secret else None
+    return DPoPPolicy(required=mode == "required", nonces=nonces, clock=clock)
+
+
 def load_settings(env: Mapping[str, str], clock: Callable[[], float] | None = None) -> Settings:
-    """Read ``JWT_SECRET`` (or ``JWT_DEV_SECRET``), ``AUTH_COOKIES``, ``REDIS_URL`` and
-    ``REVOCATION_DB``."""
+    """Read ``JWT_SECRET`` (or ``JWT_DEV_SECRET``), ``AUTH_COOKIES``, ``REDIS_URL``,
+    ``REVOCATION_DB``, ``DPOP`` and ``DPOP_NONCE_SECRET``."""
     secret = _secret(env)
-    return Settings(secret, env.get("AUTH_COOKIES") == "1", _store(env, clock))
+    cookies = env.get("AUTH_COOKIES") == "1"
+    return Settings(secret, cookies, _store(env, clock), _dpop(env, clock))
 
 
 def token_service(settings: Settings, clock: Callable[[], float] | None = None) -> TokenService:

@@ -6,7 +6,8 @@ Run it (uvicorn is started inside)::
     REVOCATION_DB=/tmp/revoked.db python docs/examples/fastapi_app.py
 
 The environment (``PORT``, ``JWT_SECRET``, ``JWT_DEV_SECRET``, ``REVOCATION_DB``, ``REDIS_URL``,
-``AUTH_COOKIES``), the HTTP contract and the demo user are those of ``flask_app.py``. In
+``AUTH_COOKIES``, ``DPOP``, ``DPOP_NONCE_SECRET``), the HTTP contract and the demo user are those
+of ``flask_app.py``. In
 addition, FastAPI's conventions: ``/login`` takes a pydantic body (shown in ``/docs``), and
 without ``AUTH_COOKIES`` the OAuth 2 password flow's ``/token`` lets the **Authorize** button
 of ``/docs`` log in as ``admin`` / ``password``.
@@ -73,7 +74,8 @@ def create_app(
     # The password flow hands tokens to the client, so it is offered only without cookies.
     token_url = None if settings.cookies else "/token"
     auth = JWTAuth(
-        token_service(settings, clock), realm=REALM, cookies=settings.cookies, token_url=token_url
+        token_service(settings, clock), realm=REALM, cookies=settings.cookies, token_url=token_url,
+        dpop=settings.dpop,
     )
     auth.init_app(app)
     throttles = Throttles.default()
@@ -102,7 +104,8 @@ def create_app(
     async def login(credentials: Credentials, request: Request) -> Response:
         """Check the credentials and return a new pair (RFC 6749 §5.1)."""
         refused = await check(request, credentials.username, credentials.password)
-        return refused or auth.login_response(credentials.username)
+        # auth.login sees the request: with DPOP set, its proof binds the pair to a key.
+        return refused or await auth.login(request, credentials.username)
 
     if token_url is not None:
 
@@ -113,7 +116,7 @@ def create_app(
             """The password grant (RFC 6749 §4.3), as the Authorize button of /docs sends it."""
             # RFC 6749 §5.2: bad resource owner credentials are invalid_grant, with 400.
             refused = await check(request, form.username, form.password, refused=400)
-            return refused or auth.login_response(form.username)
+            return refused or await auth.login(request, form.username)
 
     @app.get("/protected")
     async def protected(claims: dict[str, Any] = Depends(auth)) -> dict[str, Any]:  # noqa: B008

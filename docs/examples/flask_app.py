@@ -15,6 +15,10 @@ Environment:
 - ``AUTH_COOKIES=1``: carry tokens in ``Secure; HttpOnly; SameSite=Strict`` cookies instead of
   the response body; every state-changing request must then echo the ``csrf_token`` cookie in
   an ``X-CSRF-Token`` header (double-submit); see docs/integrations.md.
+- ``DPOP=1``: also accept DPoP-bound tokens (RFC 9449, docs/dpop.md): a login or refresh with
+  a ``DPoP`` proof gets tokens bound to its key; ``DPOP=required`` refuses bearer tokens.
+  ``DPOP_NONCE_SECRET``: demand server nonces as well (at least 16 bytes, shared by every
+  process). Not with ``AUTH_COOKIES=1``.
 
 The demo user is ``admin`` / ``password``, kept only as a salted scrypt hash. Failed logins are
 throttled per username and per client address (429 with ``Retry-After``).
@@ -55,7 +59,10 @@ def create_app(
     """Build the app from ``env`` (default ``os.environ``); ``clock`` is for tests."""
     settings = load_settings(os.environ if env is None else env, clock)
     app = Flask(__name__)
-    jwt = JWTManager(app, token_service(settings, clock), realm=REALM, cookies=settings.cookies)
+    jwt = JWTManager(
+        app, token_service(settings, clock), realm=REALM, cookies=settings.cookies,
+        dpop=settings.dpop,
+    )
     throttles = Throttles.default()
 
     @app.post("/login")

@@ -1,0 +1,169 @@
+"""DPoP in the framework guards (RFC 9449): the proof of a request, and the answers to failures.
+
+:class:`~jwtlite._guard.GuardCore` calls in here when its config carries a
+:class:`~jwtlite.dpop.DPoPPolicy`. A resource request with ``Authorization: DPoP <token>``
+needs one ``DPoP`` header whose proof fits the request and carries the token's hash (§7.1); a
+token request (login, refresh) may carry a proof, and its tokens are then bound to the proof's
+key (§5). Refusals name the scheme that failed (§7.2): with DPoP enabled, a 401 offers both the
+``Bearer`` and the ``DPoP`` challenge (only ``DPoP`` when it is required), the error riding on
+the one the request used, with the ``algs`` a proof may use and, when the server demands
+nonces, a fresh ``DPoP-Nonce`` (§8, §9). At a token endpoint a bad proof is an OAuth error
+(400, RFC 6749 §5.2), not a challenge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .bearer import authorization_scheme, parse_authorization_header
+from .bearer import www_authenticate as bearer_challenge
+from .dpop import DPoPPolicy, single_proof
+from .exceptions import (
+    DPoPBindingError,
+    DPoPNonceError,
+    DPoPProofError,
+    InvalidArgumentError,
+    PyJWTError,
+)
+from .revocation import RevocationStore
+
+__all__ = [
+    "DPoPChallenge",
+    "DPoPRequest",
+    "classify_dpop",
+    "policy_of",
+    "presented",
+    "refusal",
+    "token_request_jkt",
+]
+
+# RFC 6750 §3 error_description characters; anything else in a message is left out.
+_NOT_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+_MAX_DESCRIPTION = 200
+
+
+@dataclass(frozen=True)
+class DPoPRequest:
+    """What the guard reads of a request for DPoP: the method, every ``DPoP`` header value,
+    the request's URI (built only when a proof is checked) and its ``Authorization``."""
+
+    method: str
+    proofs: Sequence[str]
+    url: Callable[[], str]
+    authorization: str | None
+
+
+def classify_dpop(exc: PyJWTError) -> tuple[int, str, str, str] | None:
+    """``(status, error, reason, message)`` for a DPoP failure (None for any other): the
+    message is the exception's, kept to the characters a challenge may carry."""
+    if isinstance(exc, DPoPNonceError):
+        error, reason = exc.error, "dpop_nonce"
+    elif isinstance(exc, DPoPProofError):
+        error, reason = exc.error, "invalid_dpop_proof"
+    elif isinstance(exc, DPoPBindingError):
+        error, reason = exc.error, "dpop_binding"
+    else:
+        return None
+    message = _NOT_DESCRIPTION.sub("", str(exc))[:_MAX_DESCRIPTION]
+    return 401, error, reason, message
+
+
+def presented(
+    policy: DPoPPolicy, request: DPoPRequest, bearer: Callable[[], str],
+    store: Callable[[], RevocationStore],
+) -> tuple[str, str | None]:
+    """The access token of a resource request and the thumbprint of its proof's key: with
+    the DPoP scheme, the one ``DPoP`` header's proof of this request, carrying the token's
+    hash (§7.1); otherwise the ``bearer`` token, with no key (refused when DPoP is
+    required)."""
+    if authorization_scheme(request.authorization) != "dpop":
+        token = bearer()
+        if policy.required:
+            raise DPoPBindingError("this resource takes DPoP-bound tokens with a DPoP proof")
+        return token, None
+    token = parse_authorization_header(request.authorization, scheme="DPoP")
+    proof = policy.verify(
+        single_proof(request.proofs), htm=request.method, htu=request.url(),
+        access_token=token, store=store(),
+    )
+    return token, proof.jkt
+
+
+def token_request_jkt(
+    policy: DPoPPolicy, request: DPoPRequest, store: Callable[[], RevocationStore]
+) -> str | None:
+    """The thumbprint of a token request's proof (§5); None when it has none and none is
+    required (its tokens are then not bound)."""
+    if not request.proofs and not policy.required:
+        return None
+    proof = policy.verify(
+        single_proof(request.proofs), htm=request.method, htu=request.url(), store=store()
+    )
+    return proof.jkt
+
+
+@dataclass(frozen=True)
+class DPoPChallenge:
+    """How a refusal is answered when DPoP is on: which challenges, which nonce."""
+
+    policy: DPoPPolicy
+    #: The scheme the request used (``dpop``, ``bearer``), None without credentials.
+    scheme: str | None
+    nonce: str | None
+    token_endpoint: bool
+
+    def headers(
+        self, base: dict[str, str], *, error: str | None, message: str, realm: str,
+        scope: str | None = None,
+    ) -> dict[str, str]:
+        """``base`` (the Bearer answer) with the DPoP challenge and nonce added."""
+        headers = dict(base)
+        bearer = headers.pop("WWW-Authenticate", None)
+        if bearer is not None and not self.token_endpoint:
+            # §7.2: the error rides on the challenge of the scheme the request used; with
+            # DPoP required there is no Bearer challenge to carry it.
+            on_dpop = error is not None and (self.scheme == "dpop" or self.policy.required)
+            dpop = self.policy.challenge(
+                realm=realm, error=error if on_dpop else None,
+                description=message if on_dpop else None, scope=scope if on_dpop else None,
+            )
+            if self.policy.required:
+                headers["WWW-Authenticate"] = dpop
+            else:
+                plain = bearer_challenge(realm=realm) if on_dpop else bearer
+                headers["WWW-Authenticate"] = f"{plain}, {dpop}"
+        if self.nonce is not None:
+            headers["DPoP-Nonce"] = self.nonce
+        return headers
+
+
+def refusal(
+    policy: DPoPPolicy, exc: PyJWTError, status: int, authorization: str | None, *,
+    token_endpoint: bool,
+) -> tuple[int, DPoPChallenge]:
+    """The status and the DPoP part of the answer to ``exc``. A proof refused at a token
+    endpoint is a 400 OAuth error (RFC 9449 §5, §8; RFC 6749 §5.2)."""
+    dpop_error = isinstance(exc, DPoPProofError)
+    if token_endpoint and dpop_error:
+        status = 400
+    # A fresh nonce with every DPoP refusal: a client retrying gets it right (§8).
+    nonce = (
+        policy.nonces.issue(now=None if policy.clock is None else policy.clock())
+        if policy.nonces is not None and (dpop_error or isinstance(exc, DPoPBindingError))
+        else None
+    )
+    scheme = "dpop" if dpop_error else authorization_scheme(authorization)
+    return status, DPoPChallenge(policy, scheme, nonce, token_endpoint and dpop_error)
+
+
+def policy_of(dpop: DPoPPolicy | bool | None) -> DPoPPolicy | None:
+    """A guard's ``dpop=`` argument: a policy, True for the default one, False/None for none."""
+    if dpop is None or dpop is False:
+        return None
+    if dpop is True:
+        return DPoPPolicy()
+    if not isinstance(dpop, DPoPPolicy):
+        raise InvalidArgumentError("dpop must be a DPoPPolicy, True or None")
+    return dpop

@@ -1,0 +1,309 @@
+"""DPoP client auth for httpx (sync and async) and requests: proofs on every request, the
+nonce remembered per server, one retry on ``use_dpop_nonce`` (RFC 9449 §7.3, §8, §9).
+
+The servers here are in-process transports that check each proof with ``verify_proof``; the
+example servers are driven over real HTTP in tests/test_dpop_e2e.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from conftest import key_pem
+
+from jwtlite.dpop import DPoPKey, NonceIssuer, access_token_hash, verify_proof
+from jwtlite.exceptions import DPoPProofError, InvalidArgumentError
+from jwtlite.revocation import MemoryStore
+
+httpx = pytest.importorskip("httpx")
+requests = pytest.importorskip("requests")
+
+from jwtlite.dpop_client import DPoPHTTPXAuth, DPoPRequestsAuth  # noqa: E402
+
+AS = "https://as.example.test/token"
+RS = "https://rs.example.test/things"
+
+
+class Server:
+    """Checks every request's proof as one server would; demands nonces when asked to."""
+
+    def __init__(self, *, nonce_style: str | None = None) -> None:
+        self.nonces = NonceIssuer(b"n" * 32)
+        self.nonce_style = nonce_style  # None, "as" (400 + JSON) or "rs" (401 challenge)
+        self.store = MemoryStore()
+        self.seen: list[dict[str, Any]] = []
+
+    def answer(
+        self, method: str, url: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        token = None
+        authorization = headers.get("authorization")
+        if authorization is not None:
+            scheme, _, token = authorization.partition(" ")
+            assert scheme == "DPoP"
+        try:
+            proof = verify_proof(
+                headers["dpop"], htm=method, htu=url, store=self.store, access_token=token,
+                nonce=self.nonces if self.nonce_style else None,
+            )
+        except DPoPProofError as exc:
+            fresh = {"DPoP-Nonce": self.nonces.issue()}
+            if self.nonce_style == "as":
+                body = json.dumps({"error": exc.error, "error_description": str(exc)})
+                return 400, {**fresh, "Content-Type": "application/json"}, body.encode()
+            challenge = f'DPoP error="{exc.error}", algs="ES256"'
+            return 401, {**fresh, "WWW-Authenticate": challenge}, b"{}"
+        self.seen.append(proof.claims)
+        return 200, {"Content-Type": "application/json"}, json.dumps(proof.claims).encode()
+
+
+def _httpx_transport(server: Server) -> Any:
+    def handle(request: Any) -> Any:
+        status, headers, body = server.answer(
+            request.method, str(request.url), dict(request.headers)
+        )
+        return httpx.Response(status, headers=headers, content=body)
+
+    return httpx.MockTransport(handle)
+
+
+def _key() -> DPoPKey:
+    return DPoPKey(key_pem("ec_p256.pem"))
+
+
+# --- httpx, sync ------------------------------------------------------------------------------
+
+
+def test_httpx_token_request_then_resource_request() -> None:
+    server = Server()
+    auth = DPoPHTTPXAuth(_key())
+    with httpx.Client(transport=_httpx_transport(server), auth=auth) as client:
+        reply = client.post(AS, data={"grant_type": "password"})
+        assert reply.status_code == 200
+        assert "ath" not in reply.json()
+        auth.access_token = "the-access-token"
+        reply = client.get(RS + "?page=2")
+        assert reply.status_code == 200
+        assert reply.json()["ath"] == access_token_hash("the-access-token")
+        assert reply.json()["htu"] == RS
+    assert [claims["htm"] for claims in server.seen] == ["POST", "GET"]
+    assert len({claims["jti"] for claims in server.seen}) == 2
+
+
+def test_httpx_uses_an_authorization_header_the_caller_set() -> None:
+    server = Server()
+    with httpx.Client(transport=_httpx_transport(server), auth=DPoPHTTPXAuth(_key())) as client:
+        reply = client.get(RS, headers={"Authorization": "DPoP tok"})
+    assert reply.json()["ath"] == access_token_hash("tok")
+
+
+@pytest.mark.parametrize("style", ["as", "rs"])
+def test_httpx_retries_once_with_the_servers_nonce(style: str) -> None:
+    server = Server(nonce_style=style)
+    auth = DPoPHTTPXAuth(_key())
+    with httpx.Client(transport=_httpx_transport(server), auth=auth) as client:
+        reply = client.post(AS if style == "as" else RS, json={"a": 1})
+        assert reply.status_code == 200, reply.text
+        assert len(reply.history) == 1  # the refused first try
+        assert reply.json()["nonce"] == server.nonces.issue()
+        # The nonce is remembered: the next request needs no retry.
+        again = client.post(AS if style == "as" else RS, json={"a": 2})
+        assert again.status_code == 200
+        assert again.history == []
+    assert auth.nonce(AS if style == "as" else RS) == server.nonces.issue()
+
+
+def test_httpx_nonces_are_per_server() -> None:
+    server = Server(nonce_style="rs")
+    auth = DPoPHTTPXAuth(_key())
+    with httpx.Client(transport=_httpx_transport(server), auth=auth) as client:
+        assert client.get(RS).status_code == 200
+        assert auth.nonce(RS) is not None
+        assert auth.nonce(AS) is None
+        assert auth.nonce("https://RS.example.test:443/other") == auth.nonce(RS)
+        assert auth.nonce("https://rs.example.test:8443/") is None
+
+
+def test_httpx_gives_up_after_one_retry() -> None:
+    calls: list[str] = []
+
+    def handle(request: Any) -> Any:
+        calls.append(request.headers["DPoP"])
+        challenge = 'DPoP error="use_dpop_nonce"'
+        return httpx.Response(401, headers={"WWW-Authenticate": challenge, "DPoP-Nonce": "n"})
+
+    with httpx.Client(transport=httpx.MockTransport(handle), auth=DPoPHTTPXAuth(_key())) as client:
+        assert client.get(RS).status_code == 401
+    assert len(calls) == 2
+    assert calls[0] != calls[1]  # a new proof (new jti), not the refused one again (§7.3)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body"),
+    [
+        (401, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"'}, b""),  # no nonce given
+        (401, {"WWW-Authenticate": 'DPoP error="invalid_dpop_proof"', "DPoP-Nonce": "n"}, b""),
+        (400, {"DPoP-Nonce": "n"}, b'{"error": "invalid_grant"}'),
+        (400, {"DPoP-Nonce": "n"}, b"not json"),
+        (400, {"DPoP-Nonce": "n"}, b'["use_dpop_nonce"]'),
+        (403, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "n"}, b""),
+        (401, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "a, b"}, b""),
+    ],
+)
+def test_httpx_does_not_retry_other_answers(
+    status: int, headers: dict[str, str], body: bytes
+) -> None:
+    calls: list[Any] = []
+
+    def handle(request: Any) -> Any:
+        calls.append(request)
+        return httpx.Response(status, headers=headers, content=body)
+
+    with httpx.Client(transport=httpx.MockTransport(handle), auth=DPoPHTTPXAuth(_key())) as client:
+        assert client.get(RS).status_code == status
+    assert len(calls) == 1
+
+
+def test_httpx_learns_a_nonce_from_a_success() -> None:
+    # §8.2: a 200 may carry the next nonce; the client uses it from then on.
+    proofs: list[str] = []
+
+    def handle(request: Any) -> Any:
+        proofs.append(request.headers["DPoP"])
+        return httpx.Response(200, headers={"DPoP-Nonce": f"next-{len(proofs)}"})
+
+    auth = DPoPHTTPXAuth(_key())
+    with httpx.Client(transport=httpx.MockTransport(handle), auth=auth) as client:
+        client.get(RS)
+        client.get(RS)
+    first = verify_proof(proofs[0], htm="GET", htu=RS, store=None).claims
+    second = verify_proof(proofs[1], htm="GET", htu=RS, store=None).claims
+    assert "nonce" not in first
+    assert second["nonce"] == "next-1"
+
+
+# --- httpx, async -----------------------------------------------------------------------------
+
+
+def test_httpx_async_client_and_nonce_retry() -> None:
+    server = Server(nonce_style="as")
+    auth = DPoPHTTPXAuth(_key(), access_token="tok")
+
+    async def main() -> list[Any]:
+        transport = _httpx_transport(server)
+        async with httpx.AsyncClient(transport=transport, auth=auth) as client:
+            return [await client.get(RS), await client.get(RS)]
+
+    first, second = asyncio.run(main())
+    assert first.status_code == 200
+    assert len(first.history) == 1
+    assert first.json()["ath"] == access_token_hash("tok")
+    assert second.history == []
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class _Adapter(requests.adapters.BaseAdapter):  # type: ignore[misc]
+    """A transport adapter answering from a :class:`Server`, as requests' own would."""
+
+    def __init__(self, server: Server) -> None:
+        super().__init__()
+        self.server = server
+        self.sent: list[Any] = []
+
+    def send(self, request: Any, **_options: Any) -> Any:
+        self.sent.append(request)
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        status, reply_headers, body = self.server.answer(request.method, request.url, headers)
+        response = requests.Response()
+        response.status_code = status
+        response.headers = requests.structures.CaseInsensitiveDict(reply_headers)
+        response.raw = io.BytesIO(body)
+        response.url = request.url
+        response.request = request
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def _session(server: Server) -> tuple[Any, _Adapter]:
+    session = requests.Session()
+    adapter = _Adapter(server)
+    session.mount("https://", adapter)
+    return session, adapter
+
+
+@pytest.mark.parametrize("style", [None, "as", "rs"])
+def test_requests_auth(style: str | None) -> None:
+    server = Server(nonce_style=style)
+    session, adapter = _session(server)
+    auth = DPoPRequestsAuth(key_pem("ec_p256.pem"), access_token="tok")
+    reply = session.post(RS, json={"a": 1}, auth=auth)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["ath"] == access_token_hash("tok")
+    assert reply.request.headers["Authorization"] == "DPoP tok"
+    retried = style is not None
+    assert len(reply.history) == int(retried)
+    assert len(adapter.sent) == 1 + int(retried)
+    again = session.post(RS, json={"a": 2}, auth=auth)
+    assert again.status_code == 200
+    assert again.history == []
+
+
+def test_requests_gives_up_after_one_retry() -> None:
+    class Refusing(_Adapter):
+        def send(self, request: Any, **_options: Any) -> Any:
+            self.sent.append(request)
+            response = requests.Response()
+            response.status_code = 401
+            response.headers = requests.structures.CaseInsensitiveDict(
+                {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "n"}
+            )
+            response.raw = io.BytesIO(b"")
+            response.request, response.connection = request, self
+            return response
+
+    session = requests.Session()
+    adapter = Refusing(Server())
+    session.mount("https://", adapter)
+    reply = session.get(RS, auth=DPoPRequestsAuth(_key()))
+    assert reply.status_code == 401
+    assert len(adapter.sent) == 2
+    assert adapter.sent[0].headers["DPoP"] != adapter.sent[1].headers["DPoP"]
+
+
+# --- what the classes are ---------------------------------------------------------------------
+
+
+def test_auth_objects() -> None:
+    auth = DPoPHTTPXAuth(key_pem("ec_p256.pem"), algorithm="ES256", access_token="secret")
+    assert isinstance(auth, httpx.Auth)
+    assert "secret" not in repr(auth)
+    assert repr(auth).startswith("DPoPHTTPXAuth(key=DPoPKey(algorithm='ES256'")
+    assert DPoPHTTPXAuth.__module__ == "jwtlite.dpop_client"
+    assert DPoPRequestsAuth(_key()).key.jkt == _key().jkt
+    with pytest.raises(InvalidArgumentError, match="absolute http"):
+        auth.nonce("/relative")
+    import jwtlite.dpop_client as module
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        module.Nope  # noqa: B018
+
+
+def test_importing_jwtlite_imports_no_http_client() -> None:
+    code = (
+        "import sys, jwtlite, jwtlite.dpop, jwtlite.dpop_client\n"
+        "assert 'httpx' not in sys.modules and 'requests' not in sys.modules\n"
+        "jwtlite.dpop_client.DPoPRequestsAuth\n"
+        "assert 'requests' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -1,0 +1,85 @@
+"""Server-provided DPoP nonces (RFC 9449 §8, §9): jwtlite.dpop.NonceIssuer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from conftest import FakeClock
+
+from jwtlite.dpop import NonceIssuer
+from jwtlite.exceptions import InvalidArgumentError
+
+NOW = 1_700_000_020.0  # 40 s into a 60 s period
+
+
+def test_nonce_syntax_and_lifetime() -> None:
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"k" * 32, interval=60, clock=clock)
+    nonce = issuer.issue()
+    assert re.fullmatch(r"[\x21\x23-\x5b\x5d-\x7e]+", nonce)  # §8.1 NQCHAR
+    assert issuer.issue() == nonce  # one per period: clients may reuse it (§11.1)
+    assert issuer.check(nonce)
+    assert issuer.is_current(nonce)
+    clock.now += 20  # the next period: still valid, no longer current
+    assert issuer.issue() != nonce
+    assert issuer.check(nonce)
+    assert not issuer.is_current(nonce)
+    clock.now += 60  # rotated out
+    assert not issuer.check(nonce)
+    assert not issuer.check(nonce, now=NOW - 60)  # not valid before it was issued
+    assert issuer.check(nonce, now=NOW)
+
+
+def test_nonces_are_keyed() -> None:
+    one = NonceIssuer(b"k" * 32, clock=lambda: NOW)
+    assert not NonceIssuer(b"j" * 32, clock=lambda: NOW).check(one.issue())
+    # RFC 9449 §9: one server's nonce is not another's, even with a shared secret.
+    other = NonceIssuer(b"k" * 32, context="resource server", clock=lambda: NOW)
+    assert not other.check(one.issue())
+    assert NonceIssuer(b"k" * 32, clock=lambda: NOW).check(one.issue())
+    assert NonceIssuer("k" * 32, clock=lambda: NOW).check(one.issue())
+    random_one, random_two = NonceIssuer(clock=lambda: NOW), NonceIssuer(clock=lambda: NOW)
+    assert not random_two.check(random_one.issue())
+
+
+@pytest.mark.parametrize(
+    "nonce", [None, 5, "", "a" * 32, "a" * 31, "!" * 32, "é" * 32, "a" * 10_000]
+)
+def test_garbage_is_not_a_nonce(nonce: Any) -> None:
+    issuer = NonceIssuer(b"k" * 32, clock=lambda: NOW)
+    assert not issuer.check(nonce)
+    assert not issuer.is_current(nonce)
+
+
+def test_a_tampered_nonce_fails() -> None:
+    issuer = NonceIssuer(b"k" * 32, clock=lambda: NOW)
+    nonce = issuer.issue()
+    flipped = nonce[:-1] + ("A" if nonce[-1] != "A" else "B")
+    assert not issuer.check(flipped)
+    # Moving the period forward needs a new MAC.
+    later = NonceIssuer(b"k" * 32, clock=lambda: NOW + 600).issue()
+    assert not issuer.check(later[:11] + nonce[11:])
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"secret": b"short"}, {"secret": 5}, {"interval": 0}, {"interval": 90_000},
+     {"interval": float("nan")}, {"interval": True}, {"interval": "60"}, {"context": 5}],
+)
+def test_arguments_checked(arguments: dict[str, Any]) -> None:
+    with pytest.raises(InvalidArgumentError):
+        NonceIssuer(**arguments)
+
+
+@pytest.mark.parametrize("now", [-1.0, float("inf"), float("nan"), True, "1"])
+def test_clock_values_checked(now: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="now must be"):
+        NonceIssuer(b"k" * 32).issue(now=now)
+
+
+def test_repr_hides_the_secret() -> None:
+    issuer = NonceIssuer(b"secret-secret-secret", interval=30, context="as")
+    assert repr(issuer) == "NonceIssuer(interval=30.0, context='as')"
+    assert issuer.interval == 30.0

@@ -1,0 +1,402 @@
+"""DPoP in the Flask and Starlette/FastAPI guards (RFC 9449 §5, §7, §8, §9): the same HTTP
+contract on both, one test per rule, through each framework's own test client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import FakeClock, key_pem
+
+from jwtlite._guard import GuardConfig
+
+try:  # FastAPI reads the endpoints' annotations by name: the names must be module globals.
+    from starlette.requests import Request
+except ImportError:  # pragma: no cover - the FastAPI tests skip
+    Request = Any  # type: ignore[misc,assignment]
+from jwtlite.dpop import DEFAULT_ALGORITHMS, DPoPKey, DPoPPolicy, NonceIssuer
+from jwtlite.exceptions import InvalidArgumentError
+from jwtlite.revocation import MemoryStore
+from jwtlite.tokens import TokenService
+
+NOW = 1_700_000_000.0
+KEY = DPoPKey(key_pem("ec_p256.pem"))
+THIEF = DPoPKey(key_pem("ed25519.pem"))
+ALGS = " ".join(DEFAULT_ALGORITHMS)
+
+
+class Reply:
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.json: Any = json.loads(body) if body else None
+
+    @property
+    def challenge(self) -> str:
+        return str(self.headers.get("WWW-Authenticate", ""))
+
+
+Send = Callable[..., Reply]
+
+
+def _flask_app(service: TokenService, policy: Any) -> tuple[Send, str]:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager, current_claims
+
+    app = flask.Flask("dpop")
+    jwt = JWTManager(app, service, dpop=policy)
+
+    @app.post("/login")
+    def login() -> Any:
+        return jwt.login_response("alice")
+
+    @app.get("/me")
+    @jwt.required()
+    def me() -> Any:
+        return {"sub": current_claims()["sub"], "cnf": current_claims().get("cnf")}
+
+    @app.post("/refresh")
+    @jwt.required(refresh=True)
+    def refresh() -> Any:
+        return jwt.refresh_response()
+
+    @app.get("/maybe")
+    @jwt.required(optional=True)
+    def maybe() -> Any:
+        return {"claims": current_claims()}
+
+    client = app.test_client()
+
+    def send(method: str, path: str, **options: Any) -> Reply:
+        reply = client.open(path, method=method, **options)
+        return Reply(reply.status_code, reply.headers, reply.data)
+
+    return send, "http://localhost"
+
+
+def _fastapi_app(service: TokenService, policy: Any) -> tuple[Send, str]:
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import Depends, FastAPI
+
+    from jwtlite.starlette import JWTAuth
+
+    app = FastAPI()
+    auth = JWTAuth(service, dpop=policy)
+    auth.init_app(app)
+
+    @app.post("/login")
+    async def login(request: Request) -> Any:
+        return await auth.login(request, "alice")
+
+    @app.get("/me")
+    async def me(claims: dict[str, Any] = Depends(auth)) -> Any:  # noqa: B008
+        return {"sub": claims["sub"], "cnf": claims.get("cnf")}
+
+    @app.post("/refresh", dependencies=[Depends(auth.required(refresh=True))])
+    async def refresh(request: Request) -> Any:
+        return auth.refresh_response(request)
+
+    @app.get("/maybe")
+    async def maybe(claims: Any = Depends(auth.required(optional=True))) -> Any:  # noqa: B008
+        return {"claims": claims}
+
+    async def call(method: str, path: str, **options: Any) -> Any:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.request(method, path, **options)
+
+    def send(method: str, path: str, **options: Any) -> Reply:
+        reply = asyncio.run(call(method, path, **options))
+        return Reply(reply.status_code, reply.headers, reply.content)
+
+    return send, "http://testserver"
+
+
+FRAMEWORKS = {"flask": _flask_app, "fastapi": _fastapi_app}
+
+
+class Harness:
+    """One app under test, with a client holding a DPoP key."""
+
+    def __init__(self, framework: str, **policy: Any) -> None:
+        self.clock = FakeClock(NOW)
+        self.service = TokenService("k" * 32, "HS256", issuer="https://as.test",
+                                    audience="https://rs.test", clock=self.clock,
+                                    store=MemoryStore(clock=self.clock))
+        self.policy = DPoPPolicy(clock=self.clock, **policy)
+        self.send, self.base = FRAMEWORKS[framework](self.service, self.policy)
+
+    def proof(self, method: str, path: str, *, key: DPoPKey = KEY, **options: Any) -> str:
+        return key.proof(method, self.base + path, iat=self.clock.now, **options)
+
+    def login(self, **options: Any) -> Reply:
+        headers = {"DPoP": self.proof("POST", "/login", **options)}
+        return self.send("POST", "/login", headers=headers)
+
+    def me(self, token: str, proof: str | None = None, scheme: str = "DPoP") -> Reply:
+        headers = {"Authorization": f"{scheme} {token}"}
+        if proof is not None:
+            headers["DPoP"] = proof
+        return self.send("GET", "/me", headers=headers)
+
+
+@pytest.fixture(params=sorted(FRAMEWORKS))
+def framework(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+# --- §5: token requests -------------------------------------------------------------------------
+
+
+def test_5_a_login_with_a_proof_gets_bound_tokens(framework: str) -> None:
+    app = Harness(framework)
+    reply = app.login()
+    assert reply.status == 200, reply.json
+    assert reply.json["token_type"] == "DPoP"
+    token = reply.json["access_token"]
+    me = app.me(token, app.proof("GET", "/me", access_token=token))
+    assert me.status == 200, me.json
+    assert me.json == {"sub": "alice", "cnf": {"jkt": KEY.jkt}}
+
+
+def test_5_a_login_without_a_proof_gets_bearer_tokens(framework: str) -> None:
+    app = Harness(framework)
+    reply = app.send("POST", "/login")
+    assert reply.json["token_type"] == "Bearer"
+    assert app.me(reply.json["access_token"], scheme="Bearer").status == 200
+
+
+def test_5_a_bad_proof_at_the_token_endpoint_is_a_400(framework: str) -> None:
+    app = Harness(framework)
+    proof = app.proof("POST", "/elsewhere")
+    reply = app.send("POST", "/login", headers={"DPoP": proof})
+    assert reply.status == 400
+    assert reply.json["error"] == "invalid_dpop_proof"
+    assert "WWW-Authenticate" not in reply.headers  # RFC 6749 §5.2: an OAuth error
+
+
+def test_5_a_bound_refresh_token_needs_its_key(framework: str) -> None:
+    app = Harness(framework)
+    pair = app.login().json
+    body = {"refresh_token": pair["refresh_token"]}
+    # The access token may ride along with the DPoP scheme: the body carries the refresh token.
+    headers = {"DPoP": app.proof("POST", "/refresh", key=THIEF),
+               "Authorization": f"DPoP {pair['access_token']}"}
+    refused = app.send("POST", "/refresh", json=body, headers=headers)
+    assert refused.status == 401
+    assert refused.json["reason"] == "dpop_binding"
+    refused = app.send("POST", "/refresh", json=body)
+    assert refused.json["reason"] == "dpop_binding"
+    headers["DPoP"] = app.proof("POST", "/refresh")
+    renewed = app.send("POST", "/refresh", json=body, headers=headers)
+    assert renewed.status == 200, renewed.json
+    assert renewed.json["token_type"] == "DPoP"
+    token = renewed.json["access_token"]
+    assert app.me(token, app.proof("GET", "/me", access_token=token)).status == 200
+
+
+# --- §7.1: resource requests -----------------------------------------------------------------
+
+
+def test_7_1_the_proof_must_come_with_the_token(framework: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    reply = app.me(token)
+    assert reply.status == 401
+    assert reply.json["error"] == "invalid_dpop_proof"
+    assert reply.challenge == (
+        'Bearer realm="api", DPoP realm="api", error="invalid_dpop_proof", '
+        f'error_description="the request has no DPoP proof", algs="{ALGS}"'
+    )
+
+
+def test_4_3_check_1_one_dpop_header(framework: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    proof = app.proof("GET", "/me", access_token=token)
+    headers = [("Authorization", f"DPoP {token}"), ("DPoP", proof), ("DPoP", proof)]
+    reply = app.send("GET", "/me", headers=headers)
+    assert reply.status == 401
+    assert "more than one DPoP header" in reply.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [("POST", "/me", "another HTTP method"), ("GET", "/other", "another URI")],
+)
+def test_4_3_a_proof_for_another_request(framework: str, method: str, path: str,
+                                         message: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    reply = app.me(token, app.proof(method, path, access_token=token))
+    assert (reply.status, reply.json["error"]) == (401, "invalid_dpop_proof")
+    assert message in reply.json["message"]
+
+
+def test_4_3_check_12_ath(framework: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    reply = app.me(token, app.proof("GET", "/me"))
+    assert reply.json["error"] == "invalid_dpop_proof"
+    assert "ath" in reply.json["message"]
+
+
+def test_11_1_a_replayed_proof(framework: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    proof = app.proof("GET", "/me", access_token=token)
+    assert app.me(token, proof).status == 200
+    replay = app.me(token, proof)
+    assert (replay.status, replay.json["error"]) == (401, "invalid_dpop_proof")
+    assert "already used" in replay.json["message"]
+
+
+def test_6_a_stolen_token_with_the_thiefs_proof(framework: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    reply = app.me(token, app.proof("GET", "/me", key=THIEF, access_token=token))
+    assert (reply.status, reply.json["error"], reply.json["reason"]) == (
+        401, "invalid_token", "dpop_binding")
+    # RFC 9449 Figure 16: the DPoP challenge carries the error.
+    assert reply.challenge.startswith('Bearer realm="api", DPoP realm="api", error="invalid_token"')
+
+
+def test_7_2_a_bound_token_as_a_bearer_token(framework: str) -> None:
+    app = Harness(framework)
+    token = app.login().json["access_token"]
+    reply = app.me(token, scheme="Bearer")
+    assert (reply.status, reply.json["reason"]) == (401, "dpop_binding")
+    assert reply.challenge == (
+        'Bearer realm="api", error="invalid_token", error_description="the access token is '
+        f'DPoP-bound: present it with a DPoP proof", DPoP realm="api", algs="{ALGS}"'
+    )
+
+
+def test_7_1_an_unbound_token_with_the_dpop_scheme(framework: str) -> None:
+    app = Harness(framework)
+    token = app.send("POST", "/login").json["access_token"]
+    reply = app.me(token, app.proof("GET", "/me", access_token=token))
+    assert (reply.status, reply.json["reason"]) == (401, "dpop_binding")
+
+
+def test_7_2_no_credentials_offers_both_schemes(framework: str) -> None:
+    app = Harness(framework)
+    reply = app.send("GET", "/me")
+    assert reply.status == 401
+    assert reply.challenge == f'Bearer realm="api", DPoP realm="api", algs="{ALGS}"'  # Fig. 17
+    assert app.send("GET", "/maybe").json == {"claims": None}
+
+
+def test_7_1_required_refuses_bearer_tokens(framework: str) -> None:
+    app = Harness(framework, required=True)
+    reply = app.send("POST", "/login")
+    assert (reply.status, reply.json["error"]) == (400, "invalid_dpop_proof")
+    bearer = app.service.issue("alice").access_token
+    reply = app.me(bearer, scheme="Bearer")
+    assert reply.status == 401
+    assert reply.challenge.startswith('DPoP realm="api", error="invalid_token"')
+    assert "Bearer" not in reply.challenge
+    assert app.send("GET", "/me").challenge == f'DPoP realm="api", algs="{ALGS}"'
+    token = app.login().json["access_token"]
+    assert app.me(token, app.proof("GET", "/me", access_token=token)).status == 200
+
+
+# --- §8, §9: nonces ---------------------------------------------------------------------------
+
+
+def test_8_the_token_endpoint_demands_a_nonce(framework: str) -> None:
+    app = Harness(framework, nonces=NonceIssuer(b"n" * 32, clock=FakeClock(NOW)))
+    first = app.login()
+    assert (first.status, first.json["error"]) == (400, "use_dpop_nonce")  # Figure 20
+    nonce = first.headers["DPoP-Nonce"]
+    assert nonce == app.policy.nonces.issue(now=NOW)
+    reply = app.login(nonce=nonce)
+    assert reply.status == 200, reply.json
+    # §9: the resource demands one too (the same issuer here), with a 401 challenge.
+    token = reply.json["access_token"]
+    refused = app.me(token, app.proof("GET", "/me", access_token=token))
+    assert refused.status == 401
+    assert refused.challenge.startswith(
+        'Bearer realm="api", DPoP realm="api", error="use_dpop_nonce"')  # Figure 24
+    assert refused.headers["DPoP-Nonce"] == nonce
+    ok = app.me(token, app.proof("GET", "/me", access_token=token, nonce=nonce))
+    assert ok.status == 200
+    # Two periods later the nonce has rotated out: a new one comes with the refusal.
+    app.clock.now += 120
+    token = app.service.issue("alice", jkt=KEY.jkt).access_token
+    stale = app.me(token, app.proof("GET", "/me", access_token=token, nonce=nonce))
+    assert stale.json["error"] == "use_dpop_nonce"
+    assert stale.headers["DPoP-Nonce"] != nonce
+
+
+def test_base_url_names_the_public_origin(framework: str) -> None:
+    app = Harness(framework, base_url="https://api.example.test")
+    public = "https://api.example.test/login"
+    reply = app.send("POST", "/login", headers={"DPoP": KEY.proof("POST", public, iat=NOW)})
+    assert reply.status == 200, reply.json
+    # A proof naming the host the server happens to see is not one for its public URI.
+    assert app.login().status == 400
+
+
+def test_dpop_and_cookies_do_not_mix() -> None:
+    with pytest.raises(InvalidArgumentError, match="not cookies"):
+        GuardConfig(cookies=True, dpop=DPoPPolicy())
+
+
+def test_dpop_argument(framework: str) -> None:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager
+
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a")
+    assert JWTManager(flask.Flask("x"), service, dpop=True)._config.dpop == DPoPPolicy()
+    assert JWTManager(flask.Flask("x"), service, dpop=False)._config.dpop is None
+    with pytest.raises(InvalidArgumentError, match="DPoPPolicy, True or None"):
+        JWTManager(flask.Flask("x"), service, dpop="yes")  # type: ignore[arg-type]
+
+
+# --- a resource server for an external authorization server (RFC 9068 tokens, its JWKS) -------
+
+
+def test_resource_server_accepts_the_as_dpop_bound_tokens() -> None:
+    from test_access_token import AS_PUBLIC, _claims, _token
+    from test_access_token import NOW as AS_NOW
+    from test_jwks_client import Server, _serve
+    from test_resource_server import _verifier
+
+    from jwtlite._guard import AuthRefused, GuardCore, RequestView
+    from jwtlite.jwk import key_to_jwk
+
+    state = Server()
+    state.jwks(key_to_jwk(AS_PUBLIC, kid="as-1", include_private=False))
+    url = "https://rs.example.test/things"
+    with _serve(state) as base:
+        clock = FakeClock(AS_NOW)
+        with pytest.raises(InvalidArgumentError, match="needs a store"):
+            GuardCore(None, GuardConfig(dpop=DPoPPolicy()), verifier=_verifier(base + "/jwks"))
+        policy = DPoPPolicy(store=MemoryStore(clock=clock), clock=clock)
+        core = GuardCore(None, GuardConfig(dpop=policy), verifier=_verifier(base + "/jwks"))
+        bound = _token(_claims(cnf={"jkt": KEY.jkt}))
+
+        def view(token: str, scheme: str, proof: str | None) -> RequestView:
+            return RequestView("GET", f"{scheme} {token}", {}, None,
+                               dpop=() if proof is None else (proof,), url=lambda: url)
+
+        proof = KEY.proof("GET", url, access_token=bound, iat=AS_NOW)
+        assert core.authenticate(view(bound, "DPoP", proof)).claims["cnf"] == {"jkt": KEY.jkt}
+        refusals = {
+            "as a bearer token": view(bound, "Bearer", None),
+            "with a thief's proof": view(bound, "DPoP", THIEF.proof(
+                "GET", url, access_token=bound, iat=AS_NOW)),
+            "an unbound token with a proof": view(_token(), "DPoP", KEY.proof(
+                "GET", url, access_token=_token(), iat=AS_NOW)),
+        }
+        for name, refused_view in refusals.items():
+            with pytest.raises(AuthRefused) as refused:
+                core.authenticate(refused_view)
+            failure = refused.value.failure
+            assert (failure.status, failure.reason) == (401, "dpop_binding"), name
+        assert len(refusals) == 3

@@ -1,0 +1,96 @@
+"""RFC 3986 §6 normalisation of http(s) URIs (jwtlite._uri), as DPoP's htu check uses it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jwtlite._uri import MAX_URI_LENGTH, normalize_http_uri
+
+EQUAL = [
+    # §6.2.2.1 case: scheme and host are case-insensitive, percent-encoding hex is uppercased.
+    ("HTTPS://Server.Example.COM/a", "https://server.example.com/a"),
+    ("https://h/%c3%a9", "https://h/%C3%A9"),
+    # §6.2.2.2: an encoded unreserved character is the character.
+    ("https://h/%7Euser/%41%2d", "https://h/~user/A-"),
+    ("https://%68/", "https://h/"),
+    # §6.2.2.3: dot segments (the examples of §5.4.1 / §5.2.4).
+    ("https://h/a/b/c/./../../g", "https://h/a/g"),
+    ("https://h/mid/content=5/../6", "https://h/mid/6"),
+    ("https://h/a/b/.", "https://h/a/b/"),
+    ("https://h/a/..", "https://h/"),
+    ("https://h/..", "https://h/"),
+    ("https://h/a/%2e%2E/b", "https://h/b"),  # encoded dots are dots (§6.2.2.2 first)
+    # §6.2.3: default and empty ports, the empty path.
+    ("https://h:443/x", "https://h/x"),
+    ("http://h:80/x", "http://h/x"),
+    ("http://h:/x", "http://h/x"),
+    ("https://h", "https://h/"),
+    ("https://h:0443", "https://h/"),
+    # Query and fragment take no part (RFC 9449 §4.2, §4.3 check 9).
+    ("https://h/p?q=1#frag", "https://h/p"),
+    ("https://h/p#frag?not-a-query", "https://h/p"),
+    ("https://h?q", "https://h/"),
+    # Characters outside RFC 3986 are compared in their UTF-8 percent-encoded form.
+    ("https://h/é s", "https://h/%C3%A9%20s"),
+    ("https://[::1]:8443/p", "https://[::1]:8443/p"),
+    ("https://[2001:DB8::1]/", "https://[2001:db8::1]/"),
+]
+
+DIFFERENT = [
+    ("https://h/a", "http://h/a"),
+    ("https://h/a", "https://h/A"),  # paths are case-sensitive
+    ("https://h/a", "https://h/a/"),
+    ("https://h/a", "https://h:8443/a"),
+    ("https://h/a%2Fb", "https://h/a/b"),  # "/" is reserved: its encoding stays distinct
+    ("https://h//a", "https://h/a"),  # empty segments are kept
+]
+
+NONE = [
+    "", "/path", "h/path", "ftp://h/", "mailto:a@b", "https:h/p", "https:/h/p",
+    "https://user@h/", "https://user:pw@h/", "https://h:99999/", "https://h:8a/",
+    "https://h:123456/", "https://h/%zz", "https://h/%4", "https://%zz/", "https:///p",
+    "https://[::1/", "https://[::1]x/", "https://[::g]/", "https://h h/", "https://\ud800/",
+    "https://h/\ud800", 5, None, b"https://h/", "https://h/" + "a" * MAX_URI_LENGTH,
+]
+
+
+@pytest.mark.parametrize(("given_uri", "expected"), EQUAL)
+def test_spellings_of_one_uri_agree(given_uri: str, expected: str) -> None:
+    assert normalize_http_uri(given_uri) == expected
+    assert normalize_http_uri(expected) == expected
+
+
+@pytest.mark.parametrize(("one", "other"), DIFFERENT)
+def test_different_uris_stay_different(one: str, other: str) -> None:
+    assert normalize_http_uri(one) is not None
+    assert normalize_http_uri(one) != normalize_http_uri(other)
+
+
+@pytest.mark.parametrize("uri", NONE)
+def test_what_names_no_http_request(uri: object) -> None:
+    assert normalize_http_uri(uri) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_a_fixed_point_or_none(text: str) -> None:
+    for candidate in (text, "https://h/" + text, "http://" + text):
+        normalized = normalize_http_uri(candidate)
+        if normalized is not None:
+            assert normalize_http_uri(normalized) == normalized
+            assert normalized.startswith(("http://", "https://"))
+            assert "?" not in normalized
+            assert "#" not in normalized
+
+
+def test_linear_time() -> None:
+    # Dot segments and encodings at the size limit cost no more than a linear pass.
+    for body in ("../" * 2700, "%41" * 2700, "a/" * 4000, "é" * 4000):
+        uri = ("https://h/" + body)[:MAX_URI_LENGTH]
+        start = time.perf_counter()
+        normalize_http_uri(uri)
+        assert time.perf_counter() - start < 0.05
