@@ -261,10 +261,11 @@ def password_form(raw: bytes) -> PasswordForm:
     ignored: the endpoint serves a public client (RFC 6749 §2.1)."""
     try:
         # Strict UTF-8 both before and after percent-decoding: a lone surrogate cannot get in.
+        # An empty body has no fields (Python before 3.11's strict parse_qsl refuses it).
         pairs = parse_qsl(
             raw.decode("utf-8"), strict_parsing=True, encoding="utf-8", errors="strict",
             max_num_fields=_MAX_FORM_FIELDS,
-        )
+        ) if raw else []
     except ValueError:  # UnicodeDecodeError is one; so are a field without "=" and too many
         raise RequestBodyError("the body must be a form-encoded password grant") from None
     fields: dict[str, str] = {}

@@ -541,6 +541,7 @@ def test_the_injection_seam_refuses_unknown_names_and_wrong_sizes() -> None:
 
 
 def test_the_helpers_know_which_backends_lack_primitives() -> None:
+    pytest.importorskip("cryptography")
     assert missing_methods(get_backend("cryptography"), JWE_ALGORITHMS, ENCRYPTIONS) == []
 
 

@@ -730,16 +730,18 @@ def test_while_a_refetch_runs_the_others_use_the_stale_document(http: Server, cl
 
 def test_async_while_a_refetch_runs_the_others_use_the_stale_document(clock: Clock) -> None:
     issuer = "https://op.example.com"
-    gate = asyncio.Event()
+    gates: list[asyncio.Event] = []  # made inside the loop: Python 3.9 binds an Event to one
     calls = []
 
     async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
         calls.append(uri)
         if len(calls) > 1:
-            await gate.wait()
+            await gates[0].wait()
         return json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/jwks"}).encode()
 
     async def scenario() -> None:
+        gates.append(asyncio.Event())
+        gate = gates[0]
         op = oidc.AsyncOpenIDProvider(issuer, fetch=fetch, lifespan=600, clock=clock)
         first = await op.get_metadata()
         clock.now += 600
