@@ -277,6 +277,21 @@ def _read_body(response: Any, limit: int, what: str) -> bytes:
     return bytes(body)
 
 
+def _handlers(uri: str, timeout: float, ssl_context: Any) -> list[urllib.request.BaseHandler]:
+    """The opener's handlers for one fetch: no redirects, every read bounded by one deadline
+    ``timeout`` seconds from now, and no proxy for a loopback host."""
+    deadline = time.monotonic() + timeout
+    handlers: list[urllib.request.BaseHandler] = [
+        _NoRedirectHandler(),
+        _DeadlineHTTPHandler(deadline),
+        _DeadlineHTTPSHandler(deadline, ssl_context),
+    ]
+    host = urllib.parse.urlsplit(uri).hostname or ""
+    if is_loopback(host):
+        handlers.append(urllib.request.ProxyHandler({}))  # loopback never goes via a proxy
+    return handlers
+
+
 def fetch(
     uri: str,
     *,
@@ -296,15 +311,7 @@ def fetch(
             HTTP error status.
         PyJWKClientError: the body is larger than ``max_bytes``.
     """
-    deadline = time.monotonic() + timeout
-    handlers: list[urllib.request.BaseHandler] = [
-        _NoRedirectHandler(),
-        _DeadlineHTTPHandler(deadline),
-        _DeadlineHTTPSHandler(deadline, ssl_context),
-    ]
-    host = urllib.parse.urlsplit(uri).hostname or ""
-    if is_loopback(host):
-        handlers.append(urllib.request.ProxyHandler({}))  # loopback never goes via a proxy
+    handlers = _handlers(uri, timeout, ssl_context)
     request = urllib.request.Request(uri, headers=dict(headers))  # noqa: S310 - scheme checked
     try:
         opener = urllib.request.build_opener(*handlers)

@@ -337,15 +337,21 @@ def decode_json(
     _check_policy(require, max_signatures)
     parsed = _load(document, settings.max_token_size)
     entries = [_entry(raw) for raw in _raw_entries(parsed, max_signatures)]
-    if len({e.protected.get("b64", True) for e in entries}) > 1:
-        raise InvalidTokenError('"b64" must be the same for every signature (RFC 7797 §3)')
-    encoded = entries[0].protected.get("b64", True)
+    encoded = _common_b64(entries)
     payload, body = _payload(parsed, encoded, detached_payload)
     allowed_algorithms(algorithms, key)  # the caller's error, before any signature's
     verified = _verify_entries(
         entries, body, key, algorithms, require, allow_unprotected_alg, settings
     )
     return VerifiedJSON(payload, verified)
+
+
+def _common_b64(entries: Sequence[_Entry]) -> Any:
+    """The ``b64`` every signature's protected header agrees on (RFC 7797 §3: the payload is
+    encoded one way for all of them); absent means true."""
+    if len({e.protected.get("b64", True) for e in entries}) > 1:
+        raise InvalidTokenError('"b64" must be the same for every signature (RFC 7797 §3)')
+    return entries[0].protected.get("b64", True)
 
 
 def _check_policy(require: Any, max_signatures: Any) -> None:

@@ -193,6 +193,31 @@ def _response_type(response_type: Any) -> frozenset[str] | None:
     )
 
 
+def _check_flow(
+    kinds: frozenset[str] | None,
+    response_type: Any,
+    nonce: str | None,
+    access_token: Any,
+    code: Any,
+) -> None:
+    """What the ID token's flow needs from the caller: the Implicit and Hybrid flows a nonce, and
+    the access token and code whose hashes (``at_hash``, ``c_hash``) the ID token carries when
+    the response returned them; either one, when given, as a string."""
+    if kinds is not None and nonce is None:
+        raise InvalidArgumentError(
+            "The Implicit and Hybrid flows require a nonce (OpenID Connect Core §3.2.2.11)"
+        )
+    for needed, value, name in (("token", access_token, "access_token"), ("code", code, "code")):
+        if kinds is not None and needed in kinds and value is None:
+            raise InvalidArgumentError(
+                f"response_type {escape(response_type)} returns an {name}: pass it, so that"
+                f" its hash can be checked"
+            )
+    for value, name in ((access_token, "access_token"), (code, "code")):
+        if value is not None and not isinstance(value, (str, bytes, bytearray)):
+            raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
+
+
 def prepare(
     client_id: Any,
     issuer: Any,
@@ -213,19 +238,7 @@ def prepare(
         raise InvalidArgumentError("client_id must be a non-empty string")
     kinds = _response_type(response_type)
     nonce = _optional_string(nonce, "nonce")
-    if kinds is not None and nonce is None:
-        raise InvalidArgumentError(
-            "The Implicit and Hybrid flows require a nonce (OpenID Connect Core §3.2.2.11)"
-        )
-    for needed, value, name in (("token", access_token, "access_token"), ("code", code, "code")):
-        if kinds is not None and needed in kinds and value is None:
-            raise InvalidArgumentError(
-                f"response_type {escape(response_type)} returns an {name}: pass it, so that"
-                f" its hash can be checked"
-            )
-    for value, name in ((access_token, "access_token"), (code, "code")):
-        if value is not None and not isinstance(value, (str, bytes, bytearray)):
-            raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
+    _check_flow(kinds, response_type, nonce, access_token, code)
     if algorithms is not None:
         algorithms = tuple(sorted(_strings(algorithms, "algorithms")))
     return Checks(

@@ -296,6 +296,17 @@ class _Request:
     max_age: float
     leeway: float
 
+    @classmethod
+    def checked(
+        cls, htm: str, htu: str, now: float | None, max_age: float, leeway: float
+    ) -> _Request:
+        """From verify_proof()'s arguments, each number checked (finite, not negative); the
+        clock read when ``now`` is None."""
+        return cls(
+            htm, htu, time.time() if now is None else _seconds("now", now),
+            _seconds("max_age", max_age), _seconds("leeway", leeway),
+        )
+
 
 def _check_request(claims: Mapping[str, Any], request: _Request) -> None:
     """§4.3 checks 8, 9 and 11: method, URI and creation time."""
@@ -343,6 +354,33 @@ def _replay_key(jkt: str, jti: str) -> str:
     return "dpop:" + b64url_encode(digest)
 
 
+def _check_server_state(
+    claims: Mapping[str, Any],
+    request: _Request,
+    key_jkt: str,
+    nonce: str | NonceIssuer | None,
+    access_token: str | None,
+    jkt: str | None,
+) -> None:
+    """The checks against what the server holds, once the signature verifies: its nonce
+    (§4.3 check 10) and, at a resource server, the token and its binding (check 12, §7)."""
+    if nonce is not None:
+        _check_nonce(claims, nonce, request.now)
+    if access_token is not None:
+        _check_token(claims, access_token, key_jkt, jkt)
+    elif jkt is not None:
+        raise InvalidArgumentError("jkt (a token's binding) needs the access_token")
+
+
+def _consume_jti(store: RevocationStore, key_jkt: str, jti: str, request: _Request) -> None:
+    """§11.1: refuse a ``jti`` seen before; remember this one for as long as the proof could
+    pass the ``iat`` check (one atomic consume: one round trip)."""
+    # The latest moment this proof could still pass the iat check.
+    until = request.now + request.max_age + 2 * request.leeway
+    if not store.consume(_replay_key(key_jkt, jti), until):
+        raise DPoPProofError("the DPoP proof was already used (jti replay)")
+
+
 def verify_proof(
     proof: str | bytes,
     *,
@@ -380,27 +418,16 @@ def verify_proof(
         InvalidArgumentError: a bad argument (a MAC in ``algorithms``, a negative ``max_age``).
     """
     allowed = _allowed(algorithms)
-    request = _Request(
-        htm, htu, time.time() if now is None else _seconds("now", now),
-        _seconds("max_age", max_age), _seconds("leeway", leeway),
-    )
+    request = _Request.checked(htm, htu, now, max_age, leeway)
     header, payload_segment, signing_input, signature = _parse(proof)
     key = _proof_key(signing_input.partition(b".")[0], header, allowed)
     claims = _claims(payload_segment)
     _check_request(claims, request)
     if not key.verify(signing_input, signature):  # §4.3 check 6
         raise DPoPProofError("the DPoP proof's signature does not verify with its jwk")
-    if nonce is not None:
-        _check_nonce(claims, nonce, request.now)
-    if access_token is not None:
-        _check_token(claims, access_token, key.jkt, jkt)
-    elif jkt is not None:
-        raise InvalidArgumentError("jkt (a token's binding) needs the access_token")
+    _check_server_state(claims, request, key.jkt, nonce, access_token, jkt)
     if store is not None:
-        # The latest moment this proof could still pass the iat check above.
-        until = request.now + request.max_age + 2 * request.leeway
-        if not store.consume(_replay_key(key.jkt, claims["jti"]), until):
-            raise DPoPProofError("the DPoP proof was already used (jti replay)")
+        _consume_jti(store, key.jkt, claims["jti"], request)
     return VerifiedProof(claims, key.jkt, header["alg"])
 
 

@@ -83,6 +83,35 @@ def encrypt_jwt(
     return _jwe.encrypt(plaintext, key, alg=alg, enc=enc, headers=given, zip=zip)
 
 
+def _check_arguments(
+    options: Mapping[str, Any] | None, verify_key: Any, verify_algorithms: Any
+) -> None:
+    """decrypt_jwt()'s arguments that contradict each other or its promise to verify."""
+    # Any false value, not only False: the claims layer reads 0, None or "" as off, and a
+    # nested JWT whose signature went unchecked could have been signed by anyone.
+    if isinstance(options, Mapping) and not options.get("verify_signature", True):
+        raise InvalidArgumentError("decrypt_jwt() always verifies; verify_signature cannot be off")
+    if (verify_key is None) != (verify_algorithms is None):
+        raise InvalidArgumentError("pass both verify_key and verify_algorithms, or neither")
+
+
+def _header_says_nested(protected: Mapping[str, Any], typ: str | None, *, signed: bool) -> bool:
+    """Whether the JWE holds a nested JWT, refused unless that is what the caller expects
+    (``signed``: a verify key was given); and the ``typ`` the caller requires."""
+    # Only the protected header is integrity protected: in the JSON forms anyone could add a
+    # "typ" or "cty" to an unprotected header, so neither decides anything from there.
+    if typ is not None and not typ_matches(protected.get("typ"), typ):
+        raise InvalidTokenError(f'The token "typ" header is not {typ!r} (RFC 8725 §3.11)')
+    nested = _is_nested(protected.get("cty"))
+    if nested != signed:
+        raise InvalidTokenError(
+            "The JWE holds a signed JWT (cty JWT): pass verify_key and verify_algorithms"
+            if nested
+            else "A signed (nested) JWT was expected, but the JWE holds bare claims"
+        )
+    return nested
+
+
 def decrypt_jwt(
     token: str | bytes | Mapping[str, Any],
     key: Any,
@@ -115,25 +144,9 @@ def decrypt_jwt(
         InvalidArgumentError: ``options`` turns verification off, or the verify arguments
             come alone.
     """
-    # Any false value, not only False: the claims layer reads 0, None or "" as off, and a
-    # nested JWT whose signature went unchecked could have been signed by anyone.
-    if isinstance(options, Mapping) and not options.get("verify_signature", True):
-        raise InvalidArgumentError("decrypt_jwt() always verifies; verify_signature cannot be off")
-    if (verify_key is None) != (verify_algorithms is None):
-        raise InvalidArgumentError("pass both verify_key and verify_algorithms, or neither")
+    _check_arguments(options, verify_key, verify_algorithms)
     decrypted = _jwe.decrypt_complete(token, key, algorithms=algorithms, encryptions=encryptions)
-    # Only the protected header is integrity protected: in the JSON forms anyone could add a
-    # "typ" or "cty" to an unprotected header, so neither decides anything from there.
-    if typ is not None and not typ_matches(decrypted.protected.get("typ"), typ):
-        raise InvalidTokenError(f'The token "typ" header is not {typ!r} (RFC 8725 §3.11)')
-    nested = _is_nested(decrypted.protected.get("cty"))
-    if nested != (verify_key is not None):
-        raise InvalidTokenError(
-            "The JWE holds a signed JWT (cty JWT): pass verify_key and verify_algorithms"
-            if nested
-            else "A signed (nested) JWT was expected, but the JWE holds bare claims"
-        )
-    if nested:
+    if _header_says_nested(decrypted.protected, typ, signed=verify_key is not None):
         inner = decrypted.plaintext.decode("ascii", "replace")
         return PyJWT().decode(
             inner, verify_key, algorithms=verify_algorithms, options=cast("Any", options),

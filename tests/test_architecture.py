@@ -108,6 +108,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.access_token": 8,
     "jwtlite.x5c": 8,
     "jwtlite._guard": 8,
+    "jwtlite._guard_bodies": 8,
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
