@@ -27,6 +27,26 @@ RUNS = {"crypto": (True, "cryptography"), "pure": (True, "pure"), "nocrypto": (F
 Outcomes = dict[str, str]
 
 
+def plugin_source(runner: str, top: str, installer: str) -> str:
+    """The pytest plugin injected next to a suite's tests (loaded with ``-p``): ``top`` (the
+    library's module, ``jwt`` or ``jose``) is jwtlite from then on, and the report header says
+    which backend runs and whether cryptography is installed."""
+    return f'''\
+"""Injected by jwtlite's tests/compat/{runner}: ``{top}`` is jwtlite from here on."""
+import jwtlite
+import jwtlite.algorithms
+import jwtlite.backends
+
+jwtlite.{installer}()
+
+
+def pytest_report_header(config):
+    backend = jwtlite.backends.get_backend().name
+    crypto = jwtlite.algorithms.has_crypto
+    return f"{top} is jwtlite {{jwtlite.__version__}}: backend {{backend}}, cryptography {{crypto}}"
+'''
+
+
 def read_tagged_lines(
     path: Path, tags: tuple[str, ...], form: str
 ) -> dict[str, tuple[str, str | None]]:

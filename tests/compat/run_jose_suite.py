@@ -52,20 +52,7 @@ TAGS = {"[crypto]": ("crypto", "pure"), "[nocrypto]": ("nocrypto",)}
 FORBIDDEN = ("jose", "ecdsa", "rsa", "pyasn1")
 
 PLUGIN_NAME = "jwtlite_as_jose"
-PLUGIN = '''\
-"""Injected by jwtlite's tests/compat/run_jose_suite.py: ``jose`` is jwtlite from here on."""
-import jwtlite
-import jwtlite.algorithms
-import jwtlite.backends
-
-jwtlite.install_as_jose()
-
-
-def pytest_report_header(config):
-    backend = jwtlite.backends.get_backend().name
-    crypto = jwtlite.algorithms.has_crypto
-    return f"jose is jwtlite {jwtlite.__version__}: backend {backend}, cryptography {crypto}"
-'''
+PLUGIN = shared.plugin_source("run_jose_suite.py", "jose", "install_as_jose")
 # python-jose's own pytest settings (its pytest.ini: the markers), with the test directory as
 # root and the plugin first.
 PYTEST_INI = """\

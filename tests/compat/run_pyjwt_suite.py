@@ -43,20 +43,7 @@ EXPECTED_FILE = HERE / "pyjwt-expected-failures.txt"
 NOCRYPTO_TAG = "[nocrypto]"
 
 PLUGIN_NAME = "jwtlite_as_pyjwt"
-PLUGIN = '''\
-"""Injected by jwtlite's tests/compat/run_pyjwt_suite.py: ``jwt`` is jwtlite from here on."""
-import jwtlite
-import jwtlite.algorithms
-import jwtlite.backends
-
-jwtlite.install_as_pyjwt()
-
-
-def pytest_report_header(config):
-    backend = jwtlite.backends.get_backend().name
-    crypto = jwtlite.algorithms.has_crypto
-    return f"jwt is jwtlite {jwtlite.__version__}: backend {backend}, cryptography {crypto}"
-'''
+PLUGIN = shared.plugin_source("run_pyjwt_suite.py", "jwt", "install_as_pyjwt")
 # PyJWT's own pytest settings (its pyproject.toml), with the test directory as root.
 PYTEST_INI = """\
 [pytest]
