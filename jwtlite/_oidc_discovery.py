@@ -34,7 +34,6 @@ with ``require_https=True`` and the provider's clock, timeout and TLS context.
 from __future__ import annotations
 
 import asyncio
-import functools
 import threading
 import time
 from collections.abc import Mapping
@@ -56,8 +55,8 @@ from .exceptions import (
     PyJWKClientConnectionError,
     PyJWKClientError,
 )
-from .jwks_client import PyJWKClient
-from .jwks_client_async import AsyncPyJWKClient, FetchFunction
+from .jwks_client import PyJWKClient, _timed_out
+from .jwks_client_async import AsyncPyJWKClient, FetchFunction, _plugged_fetch
 
 __all__ = ["DEFAULT_MAX_METADATA_BYTES", "AsyncOpenIDProvider", "OpenIDProvider"]
 
@@ -65,12 +64,6 @@ __all__ = ["DEFAULT_MAX_METADATA_BYTES", "AsyncOpenIDProvider", "OpenIDProvider"
 #: few KiB; nothing legitimate comes near this.
 DEFAULT_MAX_METADATA_BYTES = 64 * 1024
 _DEFAULT_HEADERS = {"Accept": "application/json"}
-
-
-def _timed_out() -> PyJWKClientConnectionError:
-    return PyJWKClientConnectionError(
-        'Fail to fetch data from the url, err: "timed out" (waiting for another fetch)'
-    )
 
 
 class _Provider:
@@ -127,6 +120,25 @@ class _Provider:
             allow_http_loopback=self.allow_http_loopback,
             require_jwks_uri=self._require_jwks_uri,
         )
+
+    def _request(self) -> tuple[bytes, float | None]:
+        """The blocking GET of the document: its body and Cache-Control max-age."""
+        return _jwks_http.fetch(
+            self.uri,
+            headers=self.headers,
+            timeout=self.timeout,
+            ssl_context=self.ssl_context,
+            max_bytes=self.max_response_bytes,
+            what="discovery document",
+        )
+
+    def _cached(self, refresh: bool) -> ProviderMetadata | None:
+        """The rules' decision before any fetch: the cached document to return, None to fetch
+        (or wait for the fetch in progress); raises while a failure's cooldown runs."""
+        usable = self._rules.begin(refresh)
+        if isinstance(usable, PyJWKClientError):
+            raise type(usable)(str(usable))
+        return usable
 
     def _jwks_settings(self) -> dict[str, Any]:
         # require_https: the jwks_uri was checked already (https, or loopback http with the
@@ -235,14 +247,7 @@ class OpenIDProvider(_Provider):
 
     def _fetch(self) -> tuple[ProviderMetadata, float | None]:
         """The validated document and the response's Cache-Control max-age."""
-        body, max_age = _jwks_http.fetch(
-            self.uri,
-            headers=self.headers,
-            timeout=self.timeout,
-            ssl_context=self.ssl_context,
-            max_bytes=self.max_response_bytes,
-            what="discovery document",
-        )
+        body, max_age = self._request()
         return self._parse(body), max_age
 
     def get_metadata(self, refresh: bool = False) -> ProviderMetadata:
@@ -250,11 +255,9 @@ class OpenIDProvider(_Provider):
         failure then raises even when a stale document is cached). Errors: as
         :meth:`fetch_metadata`."""
         with self._lock:
-            usable = self._rules.begin(refresh)
-            if isinstance(usable, ProviderMetadata):
-                return usable
-            if isinstance(usable, PyJWKClientError):
-                raise type(usable)(str(usable))
+            cached = self._cached(refresh)
+            if cached is not None:
+                return cached
             flight = self._flight
             leader = flight is None
             if flight is None:
@@ -354,46 +357,22 @@ class AsyncOpenIDProvider(_Provider):
 
     async def _body(self) -> tuple[bytes, float | None]:
         if self._fetch is not None:
-            return await self._plugged_body(self._fetch), None
-        request = functools.partial(
-            _jwks_http.fetch,
-            self.uri,
-            headers=self.headers,
-            timeout=self.timeout,
-            ssl_context=self.ssl_context,
-            max_bytes=self.max_response_bytes,
-            what="discovery document",
-        )
+            body = await _plugged_fetch(
+                self._fetch,
+                self.uri,
+                self.headers,
+                self.timeout,
+                self.max_response_bytes,
+                "discovery document",
+            )
+            return body, None
         loop = asyncio.get_running_loop()
         try:  # the thread stops at its own deadline; the margin covers the executor's start
-            return await asyncio.wait_for(loop.run_in_executor(None, request), self.timeout + 1)
-        except asyncio.TimeoutError:
-            raise PyJWKClientConnectionError(
-                'Fail to fetch data from the url, err: "timed out"'
-            ) from None
-
-    async def _plugged_body(self, fetch: FetchFunction) -> bytes:
-        try:
-            body: Any = await asyncio.wait_for(
-                fetch(self.uri, dict(self.headers), self.timeout), self.timeout
+            return await asyncio.wait_for(
+                loop.run_in_executor(None, self._request), self.timeout + 1
             )
-        except PyJWKClientError:
-            raise
         except asyncio.TimeoutError:
-            raise PyJWKClientConnectionError(
-                'Fail to fetch data from the url, err: "timed out"'
-            ) from None
-        except Exception as exc:  # a plugged-in client's errors become ours
-            raise _jwks_http.fetch_failed(exc) from exc
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        if not isinstance(body, (bytes, bytearray)):
-            raise PyJWKClientError(f"fetch= returned {type(body).__name__}, not bytes")
-        if len(body) > self.max_response_bytes:
-            raise PyJWKClientError(
-                f"discovery document is larger than {self.max_response_bytes} bytes"
-            )
-        return bytes(body)
+            raise _timed_out() from None
 
     async def fetch_metadata(self) -> ProviderMetadata:
         """GET and validate the document now, bypassing the cache (errors: as the sync one)."""
@@ -421,11 +400,9 @@ class AsyncOpenIDProvider(_Provider):
         flight = self._flight
         if flight is not None and flight.get_loop() is not asyncio.get_running_loop():
             self._flight = flight = None  # left behind by a loop that has ended
-        usable = self._rules.begin(refresh)
-        if isinstance(usable, ProviderMetadata):
-            return usable
-        if isinstance(usable, PyJWKClientError):
-            raise type(usable)(str(usable))
+        cached = self._cached(refresh)
+        if cached is not None:
+            return cached
         if flight is None:
             flight = self._flight = asyncio.ensure_future(self._fly())
         elif not refresh and (stale := self._rules.stale()) is not None:

@@ -45,6 +45,12 @@ DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024
 _max_age = _jwks_http.max_age
 
 
+def _timed_out(detail: str = "") -> PyJWKClientConnectionError:
+    """The deadline error of every JWKS and discovery lookup (the async ones and the
+    discovery provider use it too); ``detail`` says when a waiter gave up on another fetch."""
+    return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "timed out"{detail}')
+
+
 class _Flight:
     """One fetch in progress: its waiters block on ``done``."""
 
@@ -158,9 +164,7 @@ class PyJWKClient:
         if leader:
             self._fly(flight)
         elif not flight.done.wait(self.timeout + 1.0):
-            raise PyJWKClientConnectionError(
-                'Fail to fetch data from the url, err: "timed out" (waiting for another fetch)'
-            )
+            raise _timed_out(" (waiting for another fetch)")
         return outcome(flight.jwk_set, flight.stale, flight.error, mode)
 
     def _fly(self, flight: _Flight) -> None:

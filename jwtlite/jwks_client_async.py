@@ -38,9 +38,9 @@ from ._jwks_cache import (
     signing_key,
     signing_keys,
 )
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError
+from .exceptions import PyJWKClientError
 from .jwk import PyJWK, PyJWKSet
-from .jwks_client import DEFAULT_MAX_RESPONSE_BYTES, PyJWKClient
+from .jwks_client import DEFAULT_MAX_RESPONSE_BYTES, PyJWKClient, _timed_out
 
 __all__ = ["AsyncPyJWKClient", "FetchFunction"]
 
@@ -54,8 +54,31 @@ _MAX_AGE: contextvars.ContextVar[float | None] = contextvars.ContextVar("_MAX_AG
 _Outcome = tuple[Optional[PyJWKSet], Optional[PyJWKSet], Optional[PyJWKClientError]]
 
 
-def _timed_out(detail: str = "") -> PyJWKClientConnectionError:
-    return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "timed out"{detail}')
+async def _plugged_fetch(
+    fetch: FetchFunction,
+    uri: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    max_bytes: int,
+    what: str,
+) -> bytes:
+    """The body from a plugged-in transport, under the same deadline and size cap as the
+    standard-library one, its errors turned into ours (also the discovery provider's)."""
+    try:
+        body: Any = await asyncio.wait_for(fetch(uri, dict(headers), timeout), timeout)
+    except PyJWKClientError:
+        raise
+    except asyncio.TimeoutError:
+        raise _timed_out() from None
+    except Exception as exc:  # a plugged-in client's errors become ours
+        raise _jwks_http.fetch_failed(exc) from exc
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not isinstance(body, (bytes, bytearray)):
+        raise PyJWKClientError(f"fetch= returned {type(body).__name__}, not bytes")
+    if len(body) > max_bytes:
+        raise PyJWKClientError(f"{what} is larger than {max_bytes} bytes")
+    return bytes(body)
 
 
 class AsyncPyJWKClient:
@@ -141,23 +164,9 @@ class AsyncPyJWKClient:
 
     async def _plugged_body(self, fetch: FetchFunction) -> bytes:
         """The body from a plugged-in transport, under the same deadline and size cap."""
-        try:
-            body: Any = await asyncio.wait_for(
-                fetch(self.uri, dict(self.headers), self.timeout), self.timeout
-            )
-        except PyJWKClientError:
-            raise
-        except asyncio.TimeoutError:
-            raise _timed_out() from None
-        except Exception as exc:  # a plugged-in client's errors become ours
-            raise _jwks_http.fetch_failed(exc) from exc
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        if not isinstance(body, (bytes, bytearray)):
-            raise PyJWKClientError(f"fetch= returned {type(body).__name__}, not bytes")
-        if len(body) > self.max_response_bytes:
-            raise PyJWKClientError(f"JWKS response is larger than {self.max_response_bytes} bytes")
-        return bytes(body)
+        return await _plugged_fetch(
+            fetch, self.uri, self.headers, self.timeout, self.max_response_bytes, "JWKS response"
+        )
 
     async def fetch_data(self) -> Any:
         """GET the JWKS URI and return the parsed JSON object (no caching here).

@@ -7,11 +7,10 @@ never replaced: objects of both would then meet in one process.
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
 from types import ModuleType
 
-from ..exceptions import ModuleConflictError
+from .._install_face import install_modules
 from . import SUBMODULES
 
 __all__ = ["install_as_jose"]
@@ -42,12 +41,4 @@ def install_as_jose() -> None:
             imports jose.
     """
     wanted = _face_modules()
-    for name, module in wanted.items():
-        present = sys.modules.get(name)
-        if present is not None and present is not module:
-            origin = getattr(present, "__file__", None) or repr(present)
-            raise ModuleConflictError(
-                f"install_as_jose(): a different module is already imported as {name!r}"
-                f" ({origin}). Call jwtlite.install_as_jose() before anything imports jose."
-            )
-    sys.modules.update(wanted)
+    install_modules(wanted, installer="install_as_jose", top="jose")

@@ -7,11 +7,10 @@ imported is never replaced: objects of both would then meet in one process.
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
 from types import ModuleType
 
-from ..exceptions import ModuleConflictError
+from .._install_face import install_modules
 from . import SUBMODULES
 
 __all__ = ["install_as_pyjwt"]
@@ -29,12 +28,4 @@ def install_as_pyjwt() -> None:
     wanted: dict[str, ModuleType] = {"jwt": import_module(_FACE)}
     for name in SUBMODULES:
         wanted[f"jwt.{name}"] = import_module(f"{_FACE}.{name}")
-    for name, module in wanted.items():
-        present = sys.modules.get(name)
-        if present is not None and present is not module:
-            origin = getattr(present, "__file__", None) or repr(present)
-            raise ModuleConflictError(
-                f"install_as_pyjwt(): a different module is already imported as {name!r}"
-                f" ({origin}). Call jwtlite.install_as_pyjwt() before anything imports jwt."
-            )
-    sys.modules.update(wanted)
+    install_modules(wanted, installer="install_as_pyjwt", top="jwt")

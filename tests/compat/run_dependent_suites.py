@@ -25,7 +25,11 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from run_pyjwt_suite import ROOT, unpack_sdist
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # loaded by path, not run as a script
+    sys.path.insert(0, str(HERE))
+
+from _suite_runner import ROOT, refuse_modules, unpack_sdist  # noqa: E402
 
 
 class Dependent(NamedTuple):
@@ -70,10 +74,7 @@ def make_venv(path: Path, dependent: Dependent, sdist: Path) -> Path:
     subprocess.run([*pip, f"{ROOT}[crypto]", "pytest>=8.4.2,<9", *dependent.requirements],
                    check=True)  # fmt: skip
     subprocess.run([*pip, "--no-deps", str(sdist)], check=True)
-    probe = "import importlib.util as u; print(u.find_spec('jwt') is None)"
-    out = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True)
-    if out.stdout.strip() != "True":
-        raise SystemExit(f"{path}: a module named jwt is installed; PyJWT must not be")
+    refuse_modules(python, ("jwt",), path)
     return python
 
 

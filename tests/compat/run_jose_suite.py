@@ -26,15 +26,15 @@ This file is not collected by pytest (its name does not start with ``test_``).
 
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
-import tempfile
-import venv
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from run_pyjwt_suite import ROOT, _test_id, unpack_sdist
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # loaded by path (tests/test_compat_runner.py), not as a script
+    sys.path.insert(0, str(HERE))
+
+import _suite_runner as shared  # noqa: E402
+from _suite_runner import RUNS, Outcomes  # noqa: E402
 
 JOSE_VERSION = "3.5.0"
 JOSE_SHA256 = "fb4eaa44dbeb1c26dcc69e4bd7ec54a1cb8dd64d3b4d81ef08d90ff453f2b01b"
@@ -45,30 +45,14 @@ JOSE_SHA256 = "fb4eaa44dbeb1c26dcc69e4bd7ec54a1cb8dd64d3b4d81ef08d90ff453f2b01b"
 JOSE_TOTAL = {"crypto": 489, "pure": 489, "nocrypto": 489}
 #: At least this many must pass with cryptography (95% of the 458 python-jose passes itself).
 JOSE_MIN_PASSED = 435
-HERE = Path(__file__).resolve().parent
 EXPECTED_FILE = HERE / "jose-expected-failures.txt"
-#: run name -> (cryptography installed, JWTLITE_BACKEND)
-RUNS = {"crypto": (True, "cryptography"), "pure": (True, "pure"), "nocrypto": (False, "pure")}
 #: A line's tag -> the runs it applies to.
 TAGS = {"[crypto]": ("crypto", "pure"), "[nocrypto]": ("nocrypto",)}
 #: Packages python-jose depends on; none may be importable in the suite's virtualenv.
 FORBIDDEN = ("jose", "ecdsa", "rsa", "pyasn1")
 
 PLUGIN_NAME = "jwtlite_as_jose"
-PLUGIN = '''\
-"""Injected by jwtlite's tests/compat/run_jose_suite.py: ``jose`` is jwtlite from here on."""
-import jwtlite
-import jwtlite.algorithms
-import jwtlite.backends
-
-jwtlite.install_as_jose()
-
-
-def pytest_report_header(config):
-    backend = jwtlite.backends.get_backend().name
-    crypto = jwtlite.algorithms.has_crypto
-    return f"jose is jwtlite {jwtlite.__version__}: backend {backend}, cryptography {crypto}"
-'''
+PLUGIN = shared.plugin_source("run_jose_suite.py", "jose", "install_as_jose")
 # python-jose's own pytest settings (its pytest.ini: the markers), with the test directory as
 # root and the plugin first.
 PYTEST_INI = """\
@@ -86,100 +70,34 @@ testpaths = tests
 
 def read_expected(path: Path = EXPECTED_FILE) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Test id -> (reason, the runs it is expected to fail in)."""
-    expected: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        runs: tuple[str, ...] = tuple(RUNS)
-        for tag, tagged in TAGS.items():
-            if text.startswith(tag):
-                runs, text = tagged, text[len(tag) :].strip()
-        test_id, _, reason = text.partition(" ")
-        if not reason.strip() or "::" not in test_id:
-            raise SystemExit(f"{path.name}:{number}: expected '[tag] <test id> <reason>'")
-        if test_id in expected:
-            raise SystemExit(f"{path.name}:{number}: {test_id} is listed twice")
-        expected[test_id] = (reason.strip(), runs)
-    return expected
+    lines = shared.read_tagged_lines(path, tuple(TAGS), "[tag] <test id> <reason>")
+    return {
+        test_id: (reason, TAGS[tag] if tag is not None else tuple(RUNS))
+        for test_id, (reason, tag) in lines.items()
+    }
 
 
 def fetch_tests(workdir: Path) -> Path:
     """Download and verify the sdist; unpack its tests/ under ``workdir``; return that root."""
-    _archive, suite = unpack_sdist("python-jose", JOSE_VERSION, JOSE_SHA256, workdir)
-    (suite / f"{PLUGIN_NAME}.py").write_text(PLUGIN, encoding="utf-8")
-    (suite / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
-    return suite
+    plugin = (PLUGIN_NAME, PLUGIN)
+    return shared.fetch_tests("python-jose", JOSE_VERSION, JOSE_SHA256, workdir, plugin, PYTEST_INI)
 
 
 def make_venv(path: Path, *, crypto: bool) -> Path:
     """A virtualenv with jwtlite and pytest, with or without cryptography, never python-jose
     or its dependencies."""
-    venv.create(path, with_pip=True, clear=True)
-    python = path / "bin" / "python"
-    extra = "[crypto]" if crypto else ""
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"{ROOT}{extra}", "pytest>=8.4.2,<9"],
-        check=True,
-    )  # fmt: skip
-    if not crypto:
-        subprocess.run(
-            [str(python), "-m", "pip", "uninstall", "--quiet", "-y", "cryptography"], check=False
-        )
-    probe = f"import importlib.util as u; print([m for m in {FORBIDDEN!r} if u.find_spec(m)])"
-    out = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True)
-    if out.stdout.strip() != "[]":
-        raise SystemExit(f"{path}: {out.stdout.strip()} installed; none of them may be")
-    return python
+    return shared.make_venv(path, crypto=crypto, forbidden=FORBIDDEN)
 
 
-def run_suite(python: Path, suite: Path, run: str) -> dict[str, str]:
+def run_suite(python: Path, suite: Path, run: str) -> Outcomes:
     """Run the suite; return test id -> outcome (passed, failed, skipped)."""
-    junit = suite / f"junit-{run}.xml"
-    env_backend = RUNS[run][1]
-    print(f"\n=== python-jose {JOSE_VERSION} suite, run {run!r}"
-          f" (JWTLITE_BACKEND={env_backend}) ===")  # fmt: skip
-    subprocess.run(
-        [str(python), "-m", "pytest", "--tb=no", "-rN", f"--junitxml={junit}", "tests"],
-        cwd=suite,
-        env={"JWTLITE_BACKEND": env_backend, "PATH": "/usr/bin:/bin", "HOME": str(suite)},
-        check=False,
-    )
-    outcomes: dict[str, str] = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314 - our own file
-        test_id = _test_id(case.get("classname", "").split("."), case.get("name", ""))
-        if case.find("skipped") is not None:
-            outcomes[test_id] = "skipped"
-        elif case.find("failure") is not None or case.find("error") is not None:
-            outcomes[test_id] = "failed"
-        else:
-            outcomes[test_id] = "passed"
-    return outcomes
+    return shared.run_pytest(python, suite, run, f"python-jose {JOSE_VERSION}")
 
 
-def report(
-    run: str, outcomes: dict[str, str], expected: dict[str, tuple[str, tuple[str, ...]]]
-) -> bool:
+def report(run: str, outcomes: Outcomes, expected: dict[str, tuple[str, tuple[str, ...]]]) -> bool:
     """Print the counts and any surprises; True when the run is acceptable."""
     listed = {t for t, (_, runs) in expected.items() if run in runs}
-    kinds = ("passed", "failed", "skipped")
-    counts = {kind: sum(1 for v in outcomes.values() if v == kind) for kind in kinds}
-    total = len(outcomes)
-    print(f"[{run}] {total} tests: {counts['passed']} passed, {counts['failed']} failed,"
-          f" {counts['skipped']} skipped")  # fmt: skip
-    unexpected = sorted(t for t, o in outcomes.items() if o == "failed" and t not in listed)
-    listed_passing = sorted(t for t, o in outcomes.items() if o == "passed" and t in listed)
-    for test_id in unexpected:
-        print(f"[{run}] UNEXPECTED FAILURE: {test_id}")
-    for test_id in listed_passing:
-        print(f"[{run}] warning: unexpected pass of a listed test (remove its line): {test_id}")
-    for test_id in sorted(t for t in listed if t not in outcomes):
-        print(f"[{run}] warning: listed test not found in the suite: {test_id}")
-    print(f"[{run}] expected failures: {len(listed) - len(listed_passing)} ({len(listed)} listed)")
-    ok = not unexpected and total == JOSE_TOTAL[run]
-    if total != JOSE_TOTAL[run]:
-        print(f"[{run}] collected {total} tests, expected {JOSE_TOTAL[run]}")
+    ok, counts = shared.report_counts(run, outcomes, listed, JOSE_TOTAL[run])
     if RUNS[run][0] and counts["passed"] < JOSE_MIN_PASSED:
         print(f"[{run}] only {counts['passed']} passed; the goal is at least {JOSE_MIN_PASSED}")
         ok = False
@@ -187,28 +105,17 @@ def report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", choices=(*RUNS, "all"), default="all")
-    parser.add_argument("--workdir", type=Path, help="keep the download and venvs here")
-    args = parser.parse_args(argv)
     expected = read_expected()
-    runs = tuple(RUNS) if args.run == "all" else (args.run,)
-    results: dict[str, bool] = {}
-    with tempfile.TemporaryDirectory(prefix="jwtlite-jose-") as tmp:
-        workdir = args.workdir or Path(tmp)
-        workdir.mkdir(parents=True, exist_ok=True)
-        suite = fetch_tests(workdir)
-        venvs: dict[bool, Path] = {}
-        for run in runs:
-            crypto = RUNS[run][0]
-            if crypto not in venvs:
-                name = "venv-crypto" if crypto else "venv-nocrypto"
-                venvs[crypto] = make_venv(workdir / name, crypto=crypto)
-            results[run] = report(run, run_suite(venvs[crypto], suite, run), expected)
-    print()
-    for run, ok in results.items():
-        print(f"python-jose suite, run {run}: {'OK' if ok else 'FAILED'}")
-    return 0 if all(results.values()) else 1
+    return shared.main(
+        argv,
+        description=__doc__.splitlines()[0],
+        label="python-jose",
+        tmp_prefix="jwtlite-jose-",
+        fetch=fetch_tests,
+        venv_for=lambda path, crypto: make_venv(path, crypto=crypto),
+        run_suite=run_suite,
+        verdict=lambda run, outcomes: report(run, outcomes, expected),
+    )
 
 
 if __name__ == "__main__":

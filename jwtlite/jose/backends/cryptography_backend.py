@@ -38,8 +38,9 @@ __all__ = [
 get_random_bytes = native.get_random_bytes
 
 
-class CryptographyECKey(ECKeyBase):
-    """ES256/384/512; ``prepared_key`` is a ``cryptography`` EC key."""
+class _CryptographyObjects:
+    """What both asymmetric keys hand back: ``cryptography``'s hash classes (python-jose's
+    ``SHA256`` ... attributes) and ``cryptography`` key objects as ``prepared_key``."""
 
     SHA256 = hashes.SHA256
     SHA384 = hashes.SHA384
@@ -48,6 +49,10 @@ class CryptographyECKey(ECKeyBase):
     @staticmethod
     def _export(key: AsymmetricKey) -> Any:
         return export_key(key)
+
+
+class CryptographyECKey(_CryptographyObjects, ECKeyBase):
+    """ES256/384/512; ``prepared_key`` is a ``cryptography`` EC key."""
 
     def _sig_component_length(self) -> int:
         """The octets of r and of s in a JWS signature: the curve's size (RFC 7518 §3.4)."""
@@ -72,16 +77,8 @@ class CryptographyECKey(ECKeyBase):
         return bytes(encode_dss_signature(r, s))
 
 
-class CryptographyRSAKey(RSAKeyBase):
+class CryptographyRSAKey(_CryptographyObjects, RSAKeyBase):
     """RS256/384/512 and RSA key wrap; ``prepared_key`` is a ``cryptography`` RSA key."""
-
-    SHA256 = hashes.SHA256
-    SHA384 = hashes.SHA384
-    SHA512 = hashes.SHA512
-
-    @staticmethod
-    def _export(key: AsymmetricKey) -> Any:
-        return export_key(key)
 
 
 class CryptographyAESKey(AESKeyBase):
