@@ -110,7 +110,12 @@ def ephemeral_key(curve: str) -> ECPrivateKey | OKPPrivateKey:
 
 def _length_prefixed(data: bytes) -> bytes:
     # RFC 7518 §4.6.2: "a 32-bit big-endian counter ... prepended" to each variable field.
-    return struct.pack(">I", len(data)) + data
+    return len(data).to_bytes(4, "big") + data
+
+
+#: OtherInfo without PartyUInfo and PartyVInfo (the usual case), by AlgorithmID and keydatalen:
+#: at most one entry per ``alg`` and ``enc`` name of the tables, so it needs no bound.
+_OTHER_INFO: dict[tuple[str, int], bytes] = {}
 
 
 def concat_kdf(z: bytes, size: int, algorithm_id: str, apu: bytes, apv: bytes) -> bytes:
@@ -119,15 +124,19 @@ def concat_kdf(z: bytes, size: int, algorithm_id: str, apu: bytes, apv: bytes) -
     ``size`` is keydatalen in octets. OtherInfo = AlgorithmID || PartyUInfo || PartyVInfo ||
     SuppPubInfo (keydatalen in bits, 32-bit big-endian); SuppPrivInfo is empty.
     """
-    other = (
-        _length_prefixed(algorithm_id.encode("ascii"))
-        + _length_prefixed(apu)
-        + _length_prefixed(apv)
-        + struct.pack(">I", 8 * size)
-    )
-    out = b""
-    counter = 1
-    while len(out) < size:  # at most 2 rounds: the longest key here is 64 bytes
+    other = _OTHER_INFO.get((algorithm_id, size)) if not apu and not apv else None
+    if other is None:
+        other = b"".join((
+            _length_prefixed(algorithm_id.encode("ascii")), _length_prefixed(apu),
+            _length_prefixed(apv), struct.pack(">I", 8 * size),
+        ))  # fmt: skip
+        if not apu and not apv:
+            _OTHER_INFO[algorithm_id, size] = other
+    # Round i hashes counter(i) || Z || OtherInfo; one round makes the 32 bytes of the usual
+    # key, a second the 64 of A256CBC-HS512 (the longest here).
+    out = hashlib.sha256(b"\x00\x00\x00\x01" + z + other).digest()
+    counter = 2
+    while len(out) < size:
         out += hashlib.sha256(struct.pack(">I", counter) + z + other).digest()
         counter += 1
     return out[:size]

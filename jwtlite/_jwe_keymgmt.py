@@ -12,7 +12,6 @@ failure only shows, later, as a content-decryption failure like any other.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Union
@@ -26,7 +25,7 @@ from ._jwe_limits import (
     MIN_PRODUCED_P2C,
     P2S_BYTES,
 )
-from ._jwkformat import key_from_jwk, key_members
+from ._jwkformat import key_members, peer_key_from_jwk
 from ._keymodel import ECPrivateKey, ECPublicKey, OKPPrivateKey, OKPPublicKey, RSAPrivateKey
 from ._keymodel import RSAPublicKey as _RSAPublic
 from .b64url import b64url_decode, b64url_encode
@@ -258,17 +257,16 @@ def _recover_rsa1_5(enc: JWEEncryption, key: PreparedKey, encrypted_key: bytes) 
 
 def _epk(header: Mapping[str, Any]) -> ECPublicKey | OKPPublicKey:
     epk = header.get("epk")
-    if not isinstance(epk, Mapping):
+    if type(epk) is not dict and not isinstance(epk, Mapping):
         raise JWEParseError('The "epk" header parameter must be a JSON object')
-    public: object = None
     # Not a point of the curve (the invalid-curve attack), a wrong size, an unknown curve: the
     # key agreement cannot be done, like any other decryption failure (raised below, outside
     # the handler, so the error carries no trace of its cause).
-    with contextlib.suppress(PyJWTError):
-        public = key_from_jwk(epk, allow_roca=True)
-    if not isinstance(public, (ECPublicKey, OKPPublicKey)):
-        raise JWEDecryptionError  # nor is a private key or an RSA/oct key an ephemeral key
-    return public
+    try:
+        return peer_key_from_jwk(epk)  # nor is a private key or an RSA/oct key an ephemeral key
+    except PyJWTError:
+        pass
+    raise JWEDecryptionError
 
 
 def _recover_ecdh(

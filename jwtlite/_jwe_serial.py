@@ -20,7 +20,7 @@ from ._cache import BoundedCache
 from ._json import dumps, loads_object
 from ._jwe_limits import JWELimits
 from ._jws_header import REGISTERED_HEADERS
-from .b64url import b64url_decode
+from .b64url import b64url_decode, b64url_decode_segments
 from .exceptions import DecodeError, JWEParseError
 
 __all__ = ["ParsedJWE", "ParsedRecipient", "joint_header", "parse"]
@@ -58,6 +58,10 @@ class ParsedJWE(NamedTuple):
         return f"{self.protected_segment}.{self.aad_segment}".encode("ascii")
 
 
+#: The compact form's segments after the protected header, as error messages name them.
+_COMPACT_SEGMENTS = ("encrypted key", "initialization vector", "ciphertext", "authentication tag")
+
+
 def _b64(value: str | bytes, name: str) -> bytes:
     try:
         return b64url_decode(value)
@@ -70,7 +74,6 @@ def _b64(value: str | bytes, name: str) -> bytes:
 #: all-scalar headers are kept (an ``epk`` header is new with every token), and callers get a
 #: copy, so no one can change a cached header.
 _HEADERS: BoundedCache[bytes, dict[str, Any]] = BoundedCache("parsed JWE headers", 256)
-_SCALARS = (str, int, float, bool, type(None))
 
 
 def _header(segment: bytes, limits: JWELimits) -> dict[str, Any]:
@@ -81,11 +84,14 @@ def _header(segment: bytes, limits: JWELimits) -> dict[str, Any]:
     cached = _HEADERS.get(segment)
     if cached is not None:
         return dict(cached)
+    text = _b64(segment, "protected header")
     try:
-        header = loads_object(_b64(segment, "protected header"), "JWE protected header")
+        header = loads_object(text, "JWE protected header")
     except DecodeError as exc:
         raise JWEParseError(str(exc)) from None
-    if all(type(value) in _SCALARS for value in header.values()):
+    # All scalars: one object and no array in the text (a brace or bracket inside a string
+    # only means the header is not kept; two C-speed scans instead of a loop over the values).
+    if text.count(b"{") == 1 and b"[" not in text:
         _HEADERS.put(segment, dict(header))
     return header
 
@@ -121,16 +127,16 @@ def _parse_compact(raw: bytes, limits: JWELimits) -> ParsedJWE:
         # RFC 7516 §7.1: five segments; a JWS (three) is a different kind of token.
         raise JWEParseError(f"A compact JWE has 5 segments, this one has {len(parts)}")
     protected = _header(parts[0], limits)
+    try:  # the four segments in one pass (the hot path); the failing one is named below
+        encrypted_key, iv, ciphertext, tag = b64url_decode_segments(raw[len(parts[0]) + 1 :])
+    except DecodeError:
+        for name, segment in zip(_COMPACT_SEGMENTS, parts[1:]):
+            _b64(segment, name)
+        raise  # pragma: no cover - one of the four raised above
     return ParsedJWE(
-        protected=protected,
-        protected_segment=parts[0].decode("ascii"),
-        unprotected={},
-        recipients=[ParsedRecipient({}, _b64(parts[1], "encrypted key"))],
-        iv=_b64(parts[2], "initialization vector"),
-        ciphertext=_b64(parts[3], "ciphertext"),
-        tag=_b64(parts[4], "authentication tag"),
-        aad_segment=None,
-    )
+        protected, parts[0].decode("ascii"), {}, [ParsedRecipient({}, encrypted_key)],
+        iv, ciphertext, tag, None,
+    )  # fmt: skip
 
 
 def _object_member(obj: Mapping[str, Any], name: str, limits: JWELimits) -> dict[str, Any]:
@@ -209,14 +215,9 @@ def _parse_json(obj: Mapping[str, Any], limits: JWELimits) -> ParsedJWE:
 # --- the JOSE Header of one recipient ---------------------------------------------------------
 
 
-def joint_header(parsed: ParsedJWE, recipient: ParsedRecipient) -> dict[str, Any]:
-    """The union of the three headers for one recipient (RFC 7516 §5.2 step 5), checked.
-
-    Raises:
-        JWEParseError: a name in two headers, ``zip`` or ``crit`` outside the protected
-            header, a malformed ``crit``, ``alg``, ``enc`` or ``kid``.
-    """
-    protected, shared, own = parsed.protected, parsed.unprotected, recipient.header
+def _check_unprotected(
+    protected: dict[str, Any], shared: dict[str, Any], own: dict[str, Any]
+) -> None:
     # RFC 7516 §7.2.1: "the Header Parameter names in the three locations MUST be disjoint".
     clash = (protected.keys() & shared.keys()) | (protected.keys() & own.keys())
     clash |= shared.keys() & own.keys()
@@ -226,7 +227,21 @@ def joint_header(parsed: ParsedJWE, recipient: ParsedRecipient) -> dict[str, Any
         if name in shared or name in own:
             # §4.1.3 (zip) and RFC 7515 §4.1.11 (crit): "MUST be integrity protected".
             raise JWEParseError(f'The "{name}" Header Parameter must be in the protected header')
-    header = {**protected, **shared, **own}
+
+
+def joint_header(parsed: ParsedJWE, recipient: ParsedRecipient) -> dict[str, Any]:
+    """The union of the three headers for one recipient (RFC 7516 §5.2 step 5), checked.
+
+    Raises:
+        JWEParseError: a name in two headers, ``zip`` or ``crit`` outside the protected
+            header, a malformed ``crit``, ``alg``, ``enc`` or ``kid``.
+    """
+    protected, shared, own = parsed.protected, parsed.unprotected, recipient.header
+    if shared or own:  # the compact form has the protected header alone
+        _check_unprotected(protected, shared, own)
+        header = {**protected, **shared, **own}
+    else:
+        header = dict(protected)
     for name in ("alg", "enc"):
         if not isinstance(header.get(name), str):
             raise JWEParseError(f'The JWE header "{name}" member must be a string')

@@ -26,9 +26,10 @@ from ._curves import CURVES
 from ._escape import escape
 from ._keyformats import (
     OKP_SIZES,
+    XDH_CURVES,
     check_curve,
     ec_private,
-    ec_public,
+    ec_public_xy,
     okp_private,
     okp_public,
     rsa_private,
@@ -54,6 +55,7 @@ __all__ = [
     "check_alg_fits",
     "check_key_ops",
     "key_from_jwk",
+    "peer_key_from_jwk",
     "key_members",
     "key_to_jwk",
 ]
@@ -142,7 +144,7 @@ def key_from_jwk(data: Mapping[str, Any], *, allow_roca: bool = False) -> JWKKey
     Raises:
         InvalidKeyError: for anything malformed, inconsistent or unsupported.
     """
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise InvalidKeyError(f"A JWK must be a JSON object, not {type(data).__name__}")
     _check_metadata(data)
     kty = _str_member(data, "kty")
@@ -153,6 +155,31 @@ def key_from_jwk(data: Mapping[str, Any], *, allow_roca: bool = False) -> JWKKey
     if not allow_roca and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
         refuse_roca(key.n)
     return key
+
+
+def peer_key_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | OKPPublicKey:
+    """A peer's public key for one key agreement: a JWE ``epk`` (RFC 7518 §4.6.1.1), which is
+    an EC key or an X25519/X448 key (RFC 8037 §3.2), never a private one.
+
+    Members are checked as :func:`key_from_jwk` checks them (types, exact sizes, an EC point
+    on its curve: the invalid-curve attack is stopped here, and again by ``backend.ecdh`` on
+    both backends); only what a peer's key cannot hold is skipped (metadata, private parts).
+
+    Raises:
+        InvalidKeyError: anything else.
+    """
+    if type(data) is not dict and not isinstance(data, Mapping):
+        raise InvalidKeyError(f"A JWK must be a JSON object, not {type(data).__name__}")
+    if "d" in data:
+        raise InvalidKeyError("A key agreement's public key must not hold a private member")
+    kty, crv = _str_member(data, "kty"), _str_member(data, "crv")
+    if kty == "EC" and crv in CURVES:
+        size = CURVES[crv].size
+        x, y = _octets(data, "x", size), _octets(data, "y", size)
+        return ec_public_xy(crv, int.from_bytes(x, "big"), int.from_bytes(y, "big"))
+    if kty == "OKP" and crv in XDH_CURVES:
+        return OKPPublicKey(crv, _octets(data, "x", OKP_SIZES[crv]))
+    raise InvalidKeyError(f"Not a key-agreement key: {escape(kty, 20)} {escape(crv, 20)}")
 
 
 def _oct_from_jwk(data: Mapping[str, Any]) -> bytes:
@@ -196,11 +223,12 @@ def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
     if curve is None:
         raise InvalidKeyError(f"Unsupported crv: {escape(crv, 40)}")
     # RFC 7518 §6.2.1.2: "the full coordinate size ... even if leading zero octets".
-    point = b"\x04" + _octets(data, "x", curve.size) + _octets(data, "y", curve.size)
+    x, y = _octets(data, "x", curve.size), _octets(data, "y", curve.size)
     if "d" not in data:
         # Every curve here has cofactor 1, so a point on the curve is in the prime-order
         # group: the on-curve check alone stops invalid-curve attacks.
-        return ec_public(crv, point)
+        return ec_public_xy(crv, int.from_bytes(x, "big"), int.from_bytes(y, "big"))
+    point = b"\x04" + x + y
     # RFC 7518 §6.2.2.1: d "MUST be ceiling(log-base-2(n)/8) octets" (= the coordinate size).
     d = int.from_bytes(_octets(data, "d", curve.size), "big")
     return ec_private(crv, d, point)

@@ -41,6 +41,7 @@ __all__ = [
     "der_shape",
     "ec_private",
     "ec_public",
+    "ec_public_xy",
     "encode_point",
     "okp_private",
     "okp_public",
@@ -139,6 +140,15 @@ def encode_point(curve: WeierstrassCurve, x: int, y: int, *, compressed: bool = 
 def ec_public(curve_name: str, point: bytes) -> ECPublicKey:
     """An EC public key from its encoded point."""
     x, y = decode_point(_curve(curve_name), point)
+    return ECPublicKey(curve_name, x, y)
+
+
+def ec_public_xy(curve_name: str, x: int, y: int) -> ECPublicKey:
+    """An EC public key from its affine coordinates, which must be a point of the curve (as a
+    JWK gives them: every JWE ``epk`` comes this way, so no octet string is built)."""
+    curve = _curve(curve_name)
+    if not is_on_curve(curve, x, y):
+        raise InvalidKeyError(f"EC public point is not on {curve.name}")
     return ECPublicKey(curve_name, x, y)
 
 

@@ -17,7 +17,7 @@ import binascii
 
 from .exceptions import DecodeError, InvalidKeyError
 
-__all__ = ["b64_to_uint", "b64url_decode", "b64url_encode", "uint_to_b64"]
+__all__ = ["b64_to_uint", "b64url_decode", "b64url_decode_segments", "b64url_encode", "uint_to_b64"]
 
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 # Standard-alphabet twin, so decoding can use binascii's fast path after one translate().
@@ -27,6 +27,8 @@ _TO_STANDARD = bytes(
     {0x2D: 0x2B, 0x5F: 0x2F}.get(b, b) if b in _ALPHABET else 0x21 for b in range(256)
 )
 _FROM_STANDARD = bytes.maketrans(b"+/", b"-_")
+# The same with "." kept, for several segments translated in one pass (b64url_decode_segments).
+_TO_STANDARD_KEEP_DOT = _TO_STANDARD[:0x2E] + b"." + _TO_STANDARD[0x2F:]
 # The final character of a 2- or 3-character tail carries 4 or 2 unused bits (RFC 4648 §3.5);
 # these sets hold the characters whose unused bits are zero, i.e. the canonical ones.
 _CANONICAL_LAST: tuple[frozenset[int], ...] = (
@@ -77,6 +79,29 @@ def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
         return binascii.a2b_base64(standard + _PADDING[tail])
     except binascii.Error as exc:  # pragma: no cover - excluded by the checks above
         raise DecodeError(f"Invalid base64url: {exc}") from None
+
+
+def b64url_decode_segments(data: bytes) -> list[bytes]:
+    """Decode the "."-separated segments of ``data``, each as strictly as :func:`b64url_decode`
+    (which names the failure: call it on the segments when this raises).
+
+    One alphabet pass over all the segments instead of one per segment: the compact JWE's four
+    last segments are decoded this way on every decryption.
+    """
+    standard = data.translate(_TO_STANDARD_KEEP_DOT)
+    if b"!" in standard:
+        raise DecodeError("Invalid base64url: character outside the URL-safe alphabet")
+    decoded = []
+    for segment in standard.split(b"."):
+        tail = len(segment) % 4
+        # The canonical final characters are letters and digits, the same in both alphabets.
+        if tail and (tail == 1 or segment[-1] not in _CANONICAL_LAST[tail]):
+            raise DecodeError("Invalid base64url: impossible length or non-zero trailing bits")
+        try:
+            decoded.append(binascii.a2b_base64(segment + _PADDING[tail]))
+        except binascii.Error as exc:  # pragma: no cover - excluded by the checks above
+            raise DecodeError(f"Invalid base64url: {exc}") from None
+    return decoded
 
 
 def uint_to_b64(value: int, length: int | None = None) -> str:

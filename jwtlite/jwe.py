@@ -287,11 +287,19 @@ def decrypt_complete(
     With several recipients, each whose ``alg`` is allowed and for which ``key`` holds a key
     (by ``kid``, type and metadata) is tried in order until one decrypts.
     """
+    given = (max_token_size, max_header_size, max_recipients, max_p2c, max_decompressed_size)
+    return _decrypt(token, key, algorithms, encryptions, given)
+
+
+def _decrypt(
+    token: str | bytes | Mapping[str, Any], key: Any, algorithms: Sequence[str] | None,
+    encryptions: Sequence[str] | None, given: tuple[int, int, int, int, int],
+) -> Decrypted:  # fmt: skip
+    """:func:`decrypt_complete` with positional arguments (one call less per token)."""
     allowed = (
         _allow_list(algorithms, "algorithms", JWE_ALGORITHMS),
         _allow_list(encryptions, "encryptions", ENCRYPTIONS),
     )
-    given = (max_token_size, max_header_size, max_recipients, max_p2c, max_decompressed_size)
     limits = _DEFAULT_LIMITS if given == _DEFAULTS else JWELimits(*given)
     parsed = parse(token, limits)
     failure: PyJWTError | None = None
@@ -337,9 +345,5 @@ def decrypt(
         JWEDecryptionError: decryption failed (one error for every cryptographic cause).
         InvalidArgumentError: an allow-list is missing, empty or names an unknown algorithm.
     """
-    return decrypt_complete(
-        token, key, algorithms=algorithms, encryptions=encryptions,
-        max_token_size=max_token_size, max_header_size=max_header_size,
-        max_recipients=max_recipients, max_p2c=max_p2c,
-        max_decompressed_size=max_decompressed_size,
-    ).plaintext  # fmt: skip
+    given = (max_token_size, max_header_size, max_recipients, max_p2c, max_decompressed_size)
+    return _decrypt(token, key, algorithms, encryptions, given).plaintext

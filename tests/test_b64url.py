@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from property.strategies import b64url_text
 
-from jwtlite.b64url import b64_to_uint, b64url_decode, b64url_encode, uint_to_b64
+from jwtlite.b64url import (
+    b64_to_uint,
+    b64url_decode,
+    b64url_decode_segments,
+    b64url_encode,
+    uint_to_b64,
+)
 from jwtlite.exceptions import DecodeError, InvalidKeyError
 
 
@@ -162,3 +168,36 @@ def test_uint_messages() -> None:
     assert b64_to_uint("AQAB") == 65537
     assert uint_to_b64(65537) == "AQAB"
     assert uint_to_b64(1, 3) == "AAAB"
+
+
+@given(st.lists(st.one_of(b64url_text, st.text(max_size=12)), min_size=1, max_size=5))
+def test_segments_decode_as_each_segment_alone(segments: list[str]) -> None:
+    """b64url_decode_segments (the compact JWE's one-pass decoder) accepts exactly what
+    b64url_decode accepts segment by segment, with the same octets."""
+    joined = ".".join(segments).encode("utf-8")
+    try:
+        expected: list[bytes] | None = [b64url_decode(s.encode("utf-8")) for s in segments]
+    except DecodeError:
+        expected = None
+    if "." in "".join(segments):  # a dot inside a segment is a separator to the joined form
+        return
+    if expected is None:
+        with pytest.raises(DecodeError):
+            b64url_decode_segments(joined)
+    else:
+        assert b64url_decode_segments(joined) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "count"), [(b"", 1), (b"..", 3), (b"AQ.AQI.AQID", 3), (b"AQID.", 2)]
+)
+def test_segments_keep_empty_ones(text: bytes, count: int) -> None:
+    decoded = b64url_decode_segments(text)
+    assert len(decoded) == count
+    assert decoded == [b64url_decode(part) for part in text.split(b".")]
+
+
+@pytest.mark.parametrize("text", [b"AQ.A", b"AR.AQ", b"AQ.A=", b"AQ.+Q", b"AQ\xff.AQ"])
+def test_segments_refuse_what_one_segment_refuses(text: bytes) -> None:
+    with pytest.raises(DecodeError):
+        b64url_decode_segments(text)

@@ -104,6 +104,20 @@ def test_points_off_the_curve_give_none(backend: Backend) -> None:
     assert backend.ecdh(other, good) is None
 
 
+def test_a_coordinate_above_p_in_the_full_width_is_refused(backend: Backend) -> None:
+    # On P-521 a coordinate plus p still fits the 66-octet encoding, so this reaches OpenSSL's
+    # point decoder (the cryptography backend builds the peer from the octet string), which
+    # must refuse it as the pure backend does, rather than reduce it mod p.
+    key = backend.generate_ec("P-521")
+    good = backend.generate_ec("P-521").public_key()
+    p = CURVES["P-521"].p
+    assert (good.x + p).bit_length() <= 8 * CURVES["P-521"].size
+    assert backend.ecdh(key, good) is not None
+    assert backend.ecdh(key, ECPublicKey("P-521", good.x + p, good.y)) is None
+    assert backend.ecdh(key, ECPublicKey("P-521", good.x, good.y + p)) is None
+    assert backend.ecdh(key, ECPublicKey("P-521", -1, good.y)) is None
+
+
 def test_an_invalid_private_scalar_is_a_programming_error(backend: Backend) -> None:
     public = backend.generate_ec("P-256").public_key()
     curve = CURVES["P-256"]

@@ -43,7 +43,7 @@ from ._cryptography_keys import (
     XDH,
     OKPPrivateNative,
     ec_curve,
-    ec_point,
+    ec_peer,
     ec_public,
     okp_private,
     okp_public,
@@ -261,9 +261,8 @@ def _ecdh(private: ECPrivateKey, public: ECPublicKey) -> bytes | None:
     if public.curve != private.curve:
         return None
     try:
-        # ec_point refuses a point off the curve (SEC 1 §3.2.2.1), before OpenSSL sees it.
-        peer = ec_point(public).public_key()
-    except (InvalidKeyError, ValueError, TypeError):
+        peer = ec_peer(public)  # refused off the curve or with a coordinate >= p
+    except InvalidKeyError:
         return None
     try:
         return native.exchange(ec.ECDH(), peer)
