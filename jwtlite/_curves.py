@@ -134,7 +134,7 @@ def is_on_curve(curve: WeierstrassCurve, x: int, y: int) -> bool:
     p = curve.p
     if not (0 <= x < p and 0 <= y < p):
         return False
-    return (y * y - (x * x * x + curve.a * x + curve.b)) % p == 0
+    return (y * y - (x * x + curve.a) * x - curve.b) % p == 0  # x^3 + ax + b, one product less
 
 
 def decompress_point(curve: WeierstrassCurve, x: int, y_odd: bool) -> tuple[int, int] | None:
