@@ -23,6 +23,7 @@ fail-over.
 from __future__ import annotations
 
 import contextvars
+import difflib
 import functools
 import hashlib
 import math
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._escape import escape
 from ._store_common import MAX_SECONDS, check_time, now, stored_time, unreadable
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
@@ -309,6 +311,10 @@ def _redis_errors() -> tuple[type[Exception], ...]:
     return RedisError, RedisClusterException
 
 
+#: The keyword options of RedisStore (for from_url's refusal of a misspelt one).
+_OPTIONS = ("prefix", "hash_tag", "clock", "connect_timeout", "timeout", "deadline", "cluster")
+
+
 def _client_from_url(url: str, *, cluster: bool, connect_timeout: float, timeout: float) -> Any:
     # redis is an optional dependency (extra jwtlite[redis]): imported only by RedisStore.
     import redis  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
@@ -395,6 +401,13 @@ class RedisStore:
         """A store on the server (or, with ``cluster=True``, the cluster) at ``url``."""
         if not isinstance(url, str):
             raise InvalidArgumentError("url must be a string")
+        unknown = sorted(name for name in options if name not in _OPTIONS)
+        if unknown:
+            name = unknown[0]
+            close = difflib.get_close_matches(name[:40], _OPTIONS, n=1, cutoff=0.6)
+            hint = f'did you mean "{close[0]}"?' if close else "the options are "
+            hint += "" if close else ", ".join(_OPTIONS)
+            raise InvalidArgumentError(f'Unknown RedisStore option "{escape(name, 40)}": {hint}')
         return cls(url, **options)
 
     def __repr__(self) -> str:

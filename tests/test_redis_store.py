@@ -50,6 +50,35 @@ def store(redis_url: str) -> Iterator[RedisStore]:
         yield redis_store
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"time_out": 1.0}, r'^Unknown RedisStore option "time_out": did you mean "timeout"\?$'),
+        ({"deadline": 1.0, "hashtag": "x"}, r'"hashtag": did you mean "hash_tag"\?$'),
+        ({"password": "s3cret"}, r'"password": the options are prefix, hash_tag, clock, '),
+    ],
+)
+def test_from_url_names_a_misspelt_option(options: dict[str, Any], message: str) -> None:
+    # Refused before any client is built (no server, no redis import needed), as jwtlite's
+    # own error (a TypeError too), not as Python's "unexpected keyword argument".
+    with pytest.raises(InvalidArgumentError, match=message) as caught:
+        RedisStore.from_url("redis://localhost:1/0", **options)
+    assert isinstance(caught.value, TypeError)
+
+
+def test_from_url_knows_every_option_of_the_store() -> None:
+    import inspect
+
+    from jwtlite._redis_store import _OPTIONS
+
+    keyword = [
+        name
+        for name, parameter in inspect.signature(RedisStore.__init__).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    assert tuple(keyword) == _OPTIONS
+
+
 def test_importing_jwtlite_never_imports_redis() -> None:
     code = (
         "import sys, jwtlite, jwtlite.revocation, jwtlite.tokens\n"
