@@ -23,7 +23,11 @@ instead of a service: the dependencies then accept its RFC 9068 access tokens, a
 With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True) the dependencies also accept
 DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP`` proof of the
 request; ``await auth.login(request, identity)`` binds a login's tokens to the key of the
-request's proof, and a refresh carrying a proof keeps them bound.
+request's proof, and a refresh carrying a proof keeps them bound. When the policy demands
+nonces, a request whose nonce has been superseded gets the current one in a ``DPoP-Nonce``
+header of its successful answer (RFC 9449 §8.2): jwtlite's own answers (login, refresh,
+logout) always, the application's after :meth:`JWTAuth.init_app`, which adds a small ASGI
+middleware for it (FastAPI drops a dependency's headers when a route returns a Response).
 
 Under FastAPI every guard declares a security scheme in the OpenAPI document: HTTP bearer, or
 with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
@@ -43,6 +47,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._guard import (
     DEFAULT_MAX_BODY,
@@ -86,6 +91,50 @@ except ImportError:  # pragma: no cover - plain Starlette
 __all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency", "PasswordForm"]
 
 _STATE_KEY = "jwtlite_auth"
+# The scope member through which a dependency hands the DPoP-Nonce of a successful answer to
+# _NonceMiddleware: a list the middleware made for this request alone.
+_NONCE_KEY = "jwtlite.dpop_nonce"
+_NONCE_HEADER = b"dpop-nonce"
+
+
+class _NonceMiddleware:
+    """RFC 9449 §8.2: adds the ``DPoP-Nonce`` a guard chose for this request to its answer,
+    whichever response class the route returned; a header the route set itself is kept."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonces: list[str] = []
+
+        async def answer(message: Message) -> None:
+            if message["type"] == "http.response.start" and nonces:
+                headers = list(message.get("headers", ()))
+                if all(name.lower() != _NONCE_HEADER for name, _value in headers):
+                    headers.append((_NONCE_HEADER, nonces[-1].encode("ascii")))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        # A copy of the scope (ASGI: a middleware does not change its caller's); copies made
+        # further in share the list.
+        await self.app({**scope, _NONCE_KEY: nonces}, receive, answer)
+
+
+def _offer_nonce(request: Request, nonce: Optional[str]) -> None:
+    """Hand ``nonce`` to :class:`_NonceMiddleware`, when it runs around this request."""
+    holder = request.scope.get(_NONCE_KEY)
+    if nonce is not None and isinstance(holder, list):
+        holder.append(nonce)
+
+
+def _with_nonce(response: Response, nonce: Optional[str]) -> Response:
+    """``response`` with a ``DPoP-Nonce`` header (§8.2) when one is due and it has none."""
+    if nonce is not None and "dpop-nonce" not in response.headers:
+        response.headers["DPoP-Nonce"] = nonce
+    return response
 
 
 class JWTAuthError(HTTPException):
@@ -179,6 +228,7 @@ class JWTDependency(_SecurityBase):
         except AuthRefused as refused:
             raise JWTAuthError(refused.failure, core.config.realm) from None
         setattr(request.state, _STATE_KEY, result)
+        _offer_nonce(request, result.dpop_nonce)
         return result.claims
 
 
@@ -331,6 +381,9 @@ class JWTAuth(_SecurityBase):
             return self.error_response(exc.failure)
 
         app.add_exception_handler(JWTAuthError, handler)
+        dpop = self.core.config.dpop
+        if dpop is not None and dpop.nonces is not None:
+            app.add_middleware(_NonceMiddleware)
         if _FastAPI is not None and isinstance(app, _FastAPI):
             self._document(app)
 
@@ -439,14 +492,14 @@ class JWTAuth(_SecurityBase):
         pair to its key (RFC 9449 §5), checked in a worker thread; a bad one is answered 400
         ``invalid_dpop_proof`` or ``use_dpop_nonce``."""
         core = self.core
-        jkt = None
+        jkt = nonce = None
         if core.config.dpop is not None:
             view = _request_view(request, core)
             try:
-                jkt = await run_in_threadpool(lambda: core.token_request_jkt(view))
+                jkt, nonce = await run_in_threadpool(lambda: core.token_request_proof(view))
             except AuthRefused as refused:
                 return self.error_response(refused.failure)
-        return self.token_response(core.issue(identity, claims, jkt=jkt))
+        return _with_nonce(self.token_response(core.issue(identity, claims, jkt=jkt)), nonce)
 
     def token_response(self, pair: TokenPair) -> Response:
         """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""
@@ -461,7 +514,9 @@ class JWTAuth(_SecurityBase):
 
     def refresh_response(self, request: Request) -> Response:
         """After a ``required(refresh=True)`` dependency: answer with the new pair."""
-        return self.token_response(self.pair(request))
+        auth = self._state(request)
+        nonce = None if auth is None else auth.dpop_nonce
+        return _with_nonce(self.token_response(self.pair(request)), nonce)
 
     async def logout_response(self, request: Request) -> Response:
         """After a ``required()`` dependency: revoke the token and its login, clear cookies."""
@@ -473,7 +528,7 @@ class JWTAuth(_SecurityBase):
             await run_in_threadpool(lambda: self.core.logout(token))
         except AuthRefused as refused:
             return self.error_response(refused.failure)
-        response = JSONResponse({"revoked": True})
+        response = _with_nonce(JSONResponse({"revoked": True}), auth.dpop_nonce)
         if self.core.config.cookies:
             for name, path in self.core.cookies_to_clear():
                 response.delete_cookie(
