@@ -33,7 +33,9 @@ Under FastAPI every guard declares a security scheme in the OpenAPI document: HT
 with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
 with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` the document
 also lists each guarded route's refusals (400/401/413/415/503), the bodies the guards read,
-and optional guards as optional.
+and optional guards as optional. With ``dpop=``, access routes name the ``DPoP`` HTTP scheme
+(``dpop_scheme_name``): alone when DPoP is required, else (after ``init_app``) as an
+alternative to the bearer scheme.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
@@ -66,7 +68,7 @@ from ._guard import (
     require_json_body,
 )
 from ._guard_dpop import policy_of
-from ._openapi import OperationGuards, document_operation
+from ._openapi import DPOP_SCHEME, OperationGuards, document_operation
 from .access_token import AccessTokenVerifier
 from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
 
 try:  # FastAPI is optional: with it, dependencies declare an OpenAPI security scheme.
     from fastapi import FastAPI as _FastAPI
+    from fastapi.openapi.models import HTTPBase as _HTTPModel
     from fastapi.openapi.models import HTTPBearer as _BearerModel
     from fastapi.openapi.models import OAuth2 as _OAuth2Model
     from fastapi.openapi.models import OAuthFlowPassword as _PasswordFlow
@@ -162,6 +165,13 @@ def _schemes(token_url: Optional[str]) -> tuple[Any, Any]:
     # tokenUrl and sends the access_token it gets back as a bearer token (RFC 6749 §4.3).
     flows = _OAuthFlows(password=_PasswordFlow(tokenUrl=token_url, scopes={}))
     return _OAuth2Model(flows=flows, description="An access token (at+jwt)"), refresh
+
+
+def _dpop_scheme() -> Any:
+    """The OpenAPI model of the ``DPoP`` HTTP authentication scheme (RFC 9449 §7.1)."""
+    if _BearerModel is None:  # pragma: no cover - plain Starlette has no OpenAPI document
+        return None
+    return _HTTPModel(scheme=DPOP_SCHEME["scheme"], description=DPOP_SCHEME["description"])
 
 
 def _declare_scheme(dependency: Any, scheme: tuple[str, Any]) -> None:
@@ -278,7 +288,8 @@ class JWTAuth(_SecurityBase):
     Takes the same options as :class:`jwtlite.flask.JWTManager`. The instance itself is the
     plain dependency (a valid access token required); :meth:`required` builds the others.
     FastAPI's OpenAPI document names the access scheme ``scheme_name`` (HTTP bearer, or with
-    ``token_url`` the OAuth 2 password flow) and the refresh scheme ``refresh_scheme_name``. A
+    ``token_url`` the OAuth 2 password flow) and the refresh scheme ``refresh_scheme_name``;
+    with ``dpop=``, ``dpop_scheme_name`` is the DPoP scheme of access routes (RFC 9449 §7.1). A
     body read before authentication (refresh token, password grant) is refused with 413 above
     ``max_body`` bytes (default: the largest token jwtlite verifies, plus 4 KiB).
     """
@@ -301,8 +312,10 @@ class JWTAuth(_SecurityBase):
         max_body: int = DEFAULT_MAX_BODY,
         verifier: Optional[AccessTokenVerifier] = None,
         dpop: Optional[Union[DPoPPolicy, bool]] = None,
+        dpop_scheme_name: str = "DPoP",
     ) -> None:
-        _check_options(cookies, scheme_name, refresh_scheme_name, token_url)
+        names = (scheme_name, refresh_scheme_name) + ((dpop_scheme_name,) if dpop else ())
+        _check_options(cookies, names, token_url)
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
@@ -314,6 +327,13 @@ class JWTAuth(_SecurityBase):
         self.core.require_bound()
         access, refresh = _schemes(token_url)
         self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
+        #: (bearer, DPoP) scheme names when access routes take either (documented by init_app).
+        self._dpop_alternative: Optional[tuple[str, str]] = None
+        policy = config.dpop
+        if policy is not None and policy.required:
+            self._schemes[False] = (dpop_scheme_name, _dpop_scheme())
+        elif policy is not None:
+            self._dpop_alternative = (scheme_name, dpop_scheme_name)
         _declare_scheme(self, self._scheme(refresh=False))
         self._error_hook: Optional[Callable[[AuthFailure], Optional[Response]]] = None
         self._default = self.required()
@@ -391,7 +411,10 @@ class JWTAuth(_SecurityBase):
         """Wrap ``app.openapi`` (FastAPI's documented way to extend the document) so that each
         operation says what its guards answer and read; routes added later are included."""
         generate = app.openapi
-        own = frozenset(name for name, _model in self._schemes.values())
+        alternative = self._dpop_alternative
+        own = frozenset(name for name, _model in self._schemes.values()) | frozenset(
+            alternative or ()
+        )
 
         def openapi() -> dict[str, Any]:
             schema: dict[str, Any] = generate()
@@ -403,7 +426,10 @@ class JWTAuth(_SecurityBase):
                 for method in route.methods or ():
                     operation = path.get(method.lower())
                     if operation is not None:
-                        document_operation(schema, operation, guards, own_schemes=own)
+                        document_operation(
+                            schema, operation, guards, own_schemes=own,
+                            dpop_alternative=alternative,
+                        )
             return schema
 
         app.openapi = openapi
@@ -537,11 +563,11 @@ class JWTAuth(_SecurityBase):
         return response
 
 
-def _check_options(
-    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str]
-) -> None:
-    if scheme_name == refresh_scheme_name:
-        raise InvalidArgumentError("the refresh scheme needs a name of its own")
+def _check_options(cookies: bool, names: tuple[str, ...], token_url: Optional[str]) -> None:
+    """``names``: the access, refresh and (with DPoP) DPoP scheme names."""
+    if len(set(names)) != len(names):
+        what = "refresh" if names[0] == names[1] else "DPoP"
+        raise InvalidArgumentError(f"the {what} scheme needs a name of its own")
     if cookies and token_url is not None:
         raise InvalidArgumentError(
             "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies"
