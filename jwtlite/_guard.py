@@ -38,7 +38,7 @@ from ._guard_bodies import (
     require_json_body,
     string_fields,
 )
-from ._guard_dpop import DPoPChallenge, DPoPRequest
+from ._guard_dpop import DPoPChallenge, DPoPRequest, Proven
 from .access_token import AccessTokenVerifier, _checked_scopes, require_scopes
 from .api import PyJWS
 from .bearer import authorization_scheme, parse_authorization_header, www_authenticate
@@ -202,13 +202,15 @@ class RequestView:
 @dataclass
 class Authenticated:
     """The outcome of a guarded request: claims (None when optional and absent), the token the
-    request presented, the new pair when a refresh token was spent, and the loaded user."""
+    request presented, the new pair when a refresh token was spent, the loaded user, and the
+    ``DPoP-Nonce`` the successful answer carries (RFC 9449 §8.2; None when none is due)."""
 
     claims: dict[str, Any] | None
     token: str | None = None
     pair: TokenPair | None = None
     user: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    dpop_nonce: str | None = None
 
 
 def _unverified_typ(token: str | None) -> object:
@@ -427,13 +429,14 @@ class GuardCore:
             if refresh:
                 service = self.require_service()
                 token = self.refresh_token(view)
-                jkt = self._token_request_jkt(view)
-                pair = service.refresh(token, **_bound(jkt))
-                claims = service.verify_access(pair.access_token, **_bound(jkt))
-                result = Authenticated(claims, token, pair)
+                proven = self._token_request_proof(view)
+                pair = service.refresh(token, **_bound(proven.jkt))
+                claims = service.verify_access(pair.access_token, **_bound(proven.jkt))
+                result = Authenticated(claims, token, pair, dpop_nonce=proven.nonce)
             else:
-                token, jkt = self._presented(view)
-                result = Authenticated(self._verify_access(token, fresh=fresh, jkt=jkt), token)
+                token, proven = self._presented(view)
+                claims = self._verify_access(token, fresh=fresh, jkt=proven.jkt)
+                result = Authenticated(claims, token, dpop_nonce=proven.nonce)
             if scopes and result.claims is not None:
                 require_scopes(result.claims, *scopes)
             loader = self.hooks.user_loader
@@ -460,29 +463,31 @@ class GuardCore:
             return policy.store
         return self.require_service().store
 
-    def _presented(self, view: RequestView) -> tuple[str, str | None]:
-        """The access token, and the thumbprint of its DPoP proof's key (None: bearer)."""
+    def _presented(self, view: RequestView) -> tuple[str, Proven]:
+        """The access token, and what its DPoP proof gives (no key: a bearer token)."""
         if self.config.dpop is None:
-            return self.access_token(view), None
+            return self.access_token(view), Proven()
         return _guard_dpop.presented(
             self.config.dpop, self._dpop_request(view), lambda: self.access_token(view),
             self._replay_store,
         )
 
-    def _token_request_jkt(self, view: RequestView) -> str | None:
-        """The key a token request's proof binds its tokens to (RFC 9449 §5)."""
+    def _token_request_proof(self, view: RequestView) -> Proven:
+        """The key a token request's proof binds its tokens to (RFC 9449 §5), and the nonce
+        its answer carries."""
         if self.config.dpop is None:
-            return None
-        return _guard_dpop.token_request_jkt(
+            return Proven()
+        return _guard_dpop.token_request_proof(
             self.config.dpop, self._dpop_request(view), self._replay_store
         )
 
-    def token_request_jkt(self, view: RequestView) -> str | None:
+    def token_request_proof(self, view: RequestView) -> Proven:
         """For a login: the thumbprint of the request's valid DPoP proof (None without DPoP,
-        or without a proof when none is required); :class:`AuthRefused` (400
-        ``invalid_dpop_proof`` / ``use_dpop_nonce``) when the proof fails."""
+        or without a proof when none is required) and the ``DPoP-Nonce`` its answer carries
+        (§8.2); :class:`AuthRefused` (400 ``invalid_dpop_proof`` / ``use_dpop_nonce``) when
+        the proof fails."""
         try:
-            return self._token_request_jkt(view)
+            return self._token_request_proof(view)
         except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
             raise self._refused(exc, None, ACCESS_TYP, view, token_endpoint=True) from None
 

@@ -8,7 +8,9 @@ key (§5). Refusals name the scheme that failed (§7.2): with DPoP enabled, a 40
 ``Bearer`` and the ``DPoP`` challenge (only ``DPoP`` when it is required), the error riding on
 the one the request used, with the ``algs`` a proof may use and, when the server demands
 nonces, a fresh ``DPoP-Nonce`` (§8, §9). At a token endpoint a bad proof is an OAuth error
-(400, RFC 6749 §5.2), not a challenge.
+(400, RFC 6749 §5.2), not a challenge. A request whose nonce was accepted but has been
+superseded gets the current one on its successful answer (§8.2), so the client rolls over
+without a refused request.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .bearer import authorization_scheme, parse_authorization_header
 from .bearer import www_authenticate as bearer_challenge
-from .dpop import DPoPPolicy, single_proof
+from .dpop import DPoPPolicy, VerifiedProof, single_proof
 from .exceptions import (
     DPoPBindingError,
     DPoPNonceError,
@@ -32,11 +35,12 @@ from .revocation import RevocationStore
 __all__ = [
     "DPoPChallenge",
     "DPoPRequest",
+    "Proven",
     "classify_dpop",
     "policy_of",
     "presented",
     "refusal",
-    "token_request_jkt",
+    "token_request_proof",
 ]
 
 # RFC 6750 §3 error_description characters; anything else in a message is left out.
@@ -53,6 +57,30 @@ class DPoPRequest:
     proofs: Sequence[str]
     url: Callable[[], str]
     authorization: str | None
+
+
+class Proven(NamedTuple):
+    """What a request's valid proof gives the guard."""
+
+    #: The thumbprint of the proof's key, what tokens are bound to; None without a proof.
+    jkt: str | None = None
+    #: The ``DPoP-Nonce`` the successful answer carries (§8.2); None when none is due.
+    nonce: str | None = None
+
+
+def _proven(policy: DPoPPolicy, proof: VerifiedProof) -> Proven:
+    """``proof``'s key, and the current nonce when the proof's (accepted: it verified) is
+    no longer the current period's. §8.2: a nonce "in the HTTP 200 (OK) response from the
+    previous request" spares the client the ``use_dpop_nonce`` round trip once its nonce
+    rotates out; a current nonce is not sent again (no needless header)."""
+    issuer = policy.nonces
+    if issuer is None:
+        return Proven(proof.jkt)
+    # The moment the proof was checked at: the policy's clock, else the issuer's own.
+    now = None if policy.clock is None else policy.clock()
+    if issuer.is_current(proof.claims.get("nonce"), now=now):
+        return Proven(proof.jkt)
+    return Proven(proof.jkt, issuer.issue(now=now))
 
 
 def classify_dpop(exc: PyJWTError) -> tuple[int, str, str, str] | None:
@@ -73,35 +101,34 @@ def classify_dpop(exc: PyJWTError) -> tuple[int, str, str, str] | None:
 def presented(
     policy: DPoPPolicy, request: DPoPRequest, bearer: Callable[[], str],
     store: Callable[[], RevocationStore],
-) -> tuple[str, str | None]:
-    """The access token of a resource request and the thumbprint of its proof's key: with
-    the DPoP scheme, the one ``DPoP`` header's proof of this request, carrying the token's
-    hash (§7.1); otherwise the ``bearer`` token, with no key (refused when DPoP is
-    required)."""
+) -> tuple[str, Proven]:
+    """The access token of a resource request and what its proof gives: with the DPoP
+    scheme, the one ``DPoP`` header's proof of this request, carrying the token's hash
+    (§7.1); otherwise the ``bearer`` token, with no key (refused when DPoP is required)."""
     if authorization_scheme(request.authorization) != "dpop":
         token = bearer()
         if policy.required:
             raise DPoPBindingError("this resource takes DPoP-bound tokens with a DPoP proof")
-        return token, None
+        return token, Proven()
     token = parse_authorization_header(request.authorization, scheme="DPoP")
     proof = policy.verify(
         single_proof(request.proofs), htm=request.method, htu=request.url(),
         access_token=token, store=store(),
     )
-    return token, proof.jkt
+    return token, _proven(policy, proof)
 
 
-def token_request_jkt(
+def token_request_proof(
     policy: DPoPPolicy, request: DPoPRequest, store: Callable[[], RevocationStore]
-) -> str | None:
-    """The thumbprint of a token request's proof (§5); None when it has none and none is
+) -> Proven:
+    """What a token request's proof gives (§5): no key when it has none and none is
     required (its tokens are then not bound)."""
     if not request.proofs and not policy.required:
-        return None
+        return Proven()
     proof = policy.verify(
         single_proof(request.proofs), htm=request.method, htu=request.url(), store=store()
     )
-    return proof.jkt
+    return _proven(policy, proof)
 
 
 @dataclass(frozen=True)

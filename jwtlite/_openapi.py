@@ -3,7 +3,9 @@
 FastAPI lists a security dependency by its scheme and nothing more. The guard also answers
 400, 401, 403 (scopes), 413, 415 and 503 with its own JSON body, reads a body on refresh and
 password-grant routes, and lets anonymous requests through when optional;
-:func:`document_operation` writes that into one generated operation. Plain dicts in and out: no
+:func:`document_operation` writes that into one generated operation. A guard that accepts DPoP
+(RFC 9449) beside bearer tokens gets the ``DPoP`` HTTP authentication scheme (registered in
+IANA's registry by RFC 9449 §7.1) as an alternative to its own. Plain dicts in and out: no
 framework is imported here, and nothing the application declared itself is overwritten.
 """
 
@@ -13,11 +15,21 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["OperationGuards", "document_operation"]
+__all__ = ["DPOP_SCHEME", "OperationGuards", "document_operation"]
 
 _ERROR = "JWTAuthError"
 _REFRESH_BODY = "JWTRefreshRequest"
 _GRANT_BODY = "JWTPasswordForm"
+
+#: The OpenAPI security scheme of DPoP-bound access tokens (RFC 9449 §7.1: the scheme
+#: ``DPoP`` of the HTTP Authentication Scheme Registry, so OpenAPI's ``http`` type fits).
+DPOP_SCHEME: dict[str, str] = {
+    "type": "http",
+    "scheme": "DPoP",
+    "description": "A DPoP-bound access token (at+jwt), sent as `Authorization: DPoP <token>` "
+    "(RFC 9449 §7.1). Each request also needs a `DPoP` header: a proof of that request "
+    "signed by the key the token is bound to (RFC 9449 §4).",
+}
 
 _SCHEMAS: dict[str, dict[str, Any]] = {
     _ERROR: {
@@ -144,6 +156,26 @@ def _request_body(guards: OperationGuards) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _add_alternative(
+    schema: dict[str, Any], operation: dict[str, Any], alternative: tuple[str, str],
+) -> None:
+    """OpenAPI 3.1 §4.8.10: a Security Requirement in the list is an alternative to the
+    others. Beside each requirement naming ``alternative[0]`` (the guard's own scheme), the
+    same one with ``alternative[1]`` (DPoP) in its place; and DPoP's scheme definition."""
+    own, dpop = alternative
+    security = operation.get("security") or []
+    for index in range(len(security) - 1, -1, -1):
+        requirement = security[index]
+        if own not in requirement:
+            continue
+        other = {dpop if name == own else name: scopes for name, scopes in requirement.items()}
+        if other not in security:
+            security.insert(index + 1, other)
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    # A copy, as for the schemas below; an application's own definition is kept.
+    schemes.setdefault(dpop, copy.deepcopy(DPOP_SCHEME))
+
+
 def _mark_optional(operation: dict[str, Any], own_schemes: frozenset[str]) -> None:
     """OpenAPI 3.1 §4.8.10: an empty Security Requirement in the list makes security optional.
     Added only when every requirement listed is one of ours: another scheme stays required."""
@@ -156,10 +188,13 @@ def _mark_optional(operation: dict[str, Any], own_schemes: frozenset[str]) -> No
 
 def document_operation(
     schema: dict[str, Any], operation: dict[str, Any], guards: OperationGuards,
-    *, own_schemes: frozenset[str],
+    *, own_schemes: frozenset[str], dpop_alternative: tuple[str, str] | None = None,
 ) -> None:
     """Add the guards' responses, request body and optional security to ``operation`` (one
-    entry of ``schema["paths"]``), and the schemas they refer to; idempotent."""
+    entry of ``schema["paths"]``), and the schemas they refer to; idempotent.
+
+    ``dpop_alternative``: ``(own, dpop)`` when the guards accept DPoP beside bearer tokens:
+    the scheme named ``dpop`` becomes an alternative to each requirement of ``own``."""
     answers = _responses(guards)
     if not answers:
         return
@@ -171,6 +206,8 @@ def document_operation(
     if body is not None and "requestBody" not in operation:
         used.append(body[0])
         operation["requestBody"] = body[1]
+    if guards.guarded and dpop_alternative is not None:
+        _add_alternative(schema, operation, dpop_alternative)
     if guards.guarded and guards.optional:
         _mark_optional(operation, own_schemes)
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})

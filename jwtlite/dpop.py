@@ -295,6 +295,10 @@ class _Request:
     now: float
     max_age: float
     leeway: float
+    #: The caller's ``now``; None when it gave none, and then a NonceIssuer judges its
+    #: nonces by its own clock, the one it issues them by (else a test's or a server's
+    #: injected issuer clock would refuse every nonce it handed out).
+    given_now: float | None = None
 
     @classmethod
     def checked(
@@ -302,9 +306,10 @@ class _Request:
     ) -> _Request:
         """From verify_proof()'s arguments, each number checked (finite, not negative); the
         clock read when ``now`` is None."""
+        given = None if now is None else _seconds("now", now)
         return cls(
-            htm, htu, time.time() if now is None else _seconds("now", now),
-            _seconds("max_age", max_age), _seconds("leeway", leeway),
+            htm, htu, time.time() if given is None else given,
+            _seconds("max_age", max_age), _seconds("leeway", leeway), given,
         )
 
 
@@ -324,7 +329,9 @@ def _check_request(claims: Mapping[str, Any], request: _Request) -> None:
         raise DPoPProofError("the DPoP proof is from the future (iat)")
 
 
-def _check_nonce(claims: Mapping[str, Any], nonce: str | NonceIssuer, now: float) -> None:
+def _check_nonce(
+    claims: Mapping[str, Any], nonce: str | NonceIssuer, now: float | None
+) -> None:
     """§4.3 check 10, §8, §11.3: a demanded nonce is present and valid."""
     sent = claims.get("nonce")
     if sent is None:
@@ -365,7 +372,7 @@ def _check_server_state(
     """The checks against what the server holds, once the signature verifies: its nonce
     (§4.3 check 10) and, at a resource server, the token and its binding (check 12, §7)."""
     if nonce is not None:
-        _check_nonce(claims, nonce, request.now)
+        _check_nonce(claims, nonce, request.given_now)
     if access_token is not None:
         _check_token(claims, access_token, key_jkt, jkt)
     elif jkt is not None:
@@ -406,7 +413,8 @@ def verify_proof(
         replay detection off. Its clock and ``now`` must agree.
     :param access_token: at a resource server, the token the request presents: ``ath`` must
         be its hash. :param jkt: the thumbprint that token is bound to (its ``cnf.jkt``).
-    :param nonce: the nonce the server demands: a :class:`NonceIssuer`, or one exact value.
+    :param nonce: the nonce the server demands: a :class:`NonceIssuer` (judged at ``now``, or
+        by the issuer's own clock when ``now`` is None), or one exact value.
     :param algorithms: the accepted ``alg`` values, all asymmetric.
     :param max_age: seconds after ``iat`` a proof is accepted; :param leeway: clock skew.
 

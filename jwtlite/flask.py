@@ -22,7 +22,9 @@ instead of a service: the guard then accepts its RFC 9068 access tokens, and
 With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True for the defaults) the manager
 also accepts DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP``
 proof of the request, and binds the tokens of a login or refresh that carries a proof to its
-key; ``DPoPPolicy(required=True)`` refuses bearer tokens.
+key; ``DPoPPolicy(required=True)`` refuses bearer tokens. When the policy demands nonces, a
+request whose nonce has been superseded gets the current one in a ``DPoP-Nonce`` header of its
+successful answer (RFC 9449 §8.2), whatever the view returns.
 
 One manager may serve several apps (an application factory calling :meth:`JWTManager.init_app`
 per app): each app keeps its own service in ``app.extensions["jwtlite"]``, as Flask extensions
@@ -38,7 +40,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 # Flask is an optional dependency: only users of this module need it installed.
-from flask import Flask, Response, current_app, g, has_app_context, jsonify, request
+from flask import (
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    g,
+    has_app_context,
+    jsonify,
+    request,
+)
 
 from ._guard import (
     DEFAULT_MAX_BODY,
@@ -230,6 +241,8 @@ class JWTManager:
                 except AuthRefused as refused:
                     return self.error_response(refused.failure)
                 setattr(g, _G_KEY, auth)
+                if auth.dpop_nonce is not None:
+                    _send_nonce(auth.dpop_nonce)
                 if call is not None:
                     return call(*args, **kwargs)
                 return current_app.ensure_sync(view)(*args, **kwargs)
@@ -265,9 +278,11 @@ class JWTManager:
         jkt = None
         if core.config.dpop is not None:
             try:
-                jkt = core.token_request_jkt(_request_view(core.config))
+                jkt, nonce = core.token_request_proof(_request_view(core.config))
             except AuthRefused as refused:
                 return self.error_response(refused.failure)
+            if nonce is not None:
+                _send_nonce(nonce)
         return self.token_response(core.issue(identity, claims, jkt=jkt))
 
     def token_response(self, pair: TokenPair) -> Response:
@@ -305,6 +320,19 @@ class JWTManager:
                     name, path=path, secure=self._config.cookie_secure, samesite="Strict"
                 )
         return response
+
+
+def _send_nonce(nonce: str) -> None:
+    """RFC 9449 §8.2: ``nonce`` in a ``DPoP-Nonce`` header of this request's answer, whatever
+    the view returns (a dict, a tuple, a Response). Flask keeps ``after_this_request``
+    functions in the request's own context, so concurrent requests never see each other's."""
+
+    def add(response: Response) -> Response:
+        # A header the view set itself is the application's choice: kept.
+        response.headers.setdefault("DPoP-Nonce", nonce)
+        return response
+
+    after_this_request(add)
 
 
 def _request_view(config: GuardConfig) -> RequestView:

@@ -23,13 +23,19 @@ instead of a service: the dependencies then accept its RFC 9068 access tokens, a
 With ``dpop=`` (a :class:`~jwtlite.dpop.DPoPPolicy`, or True) the dependencies also accept
 DPoP-bound tokens (RFC 9449): ``Authorization: DPoP <token>`` with a ``DPoP`` proof of the
 request; ``await auth.login(request, identity)`` binds a login's tokens to the key of the
-request's proof, and a refresh carrying a proof keeps them bound.
+request's proof, and a refresh carrying a proof keeps them bound. When the policy demands
+nonces, a request whose nonce has been superseded gets the current one in a ``DPoP-Nonce``
+header of its successful answer (RFC 9449 §8.2): jwtlite's own answers (login, refresh,
+logout) always, the application's after :meth:`JWTAuth.init_app`, which adds a small ASGI
+middleware for it (FastAPI drops a dependency's headers when a route returns a Response).
 
 Under FastAPI every guard declares a security scheme in the OpenAPI document: HTTP bearer, or
 with ``token_url`` the OAuth 2 password flow that Swagger UI's **Authorize** button logs in
 with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` the document
 also lists each guarded route's refusals (400/401/413/415/503), the bodies the guards read,
-and optional guards as optional.
+and optional guards as optional. With ``dpop=``, access routes name the ``DPoP`` HTTP scheme
+(``dpop_scheme_name``): alone when DPoP is required, else (after ``init_app``) as an
+alternative to the bearer scheme.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
@@ -43,6 +49,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._guard import (
     DEFAULT_MAX_BODY,
@@ -61,7 +68,7 @@ from ._guard import (
     require_json_body,
 )
 from ._guard_dpop import policy_of
-from ._openapi import OperationGuards, document_operation
+from ._openapi import DPOP_SCHEME, OperationGuards, document_operation
 from .access_token import AccessTokenVerifier
 from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
@@ -72,6 +79,7 @@ if TYPE_CHECKING:
 
 try:  # FastAPI is optional: with it, dependencies declare an OpenAPI security scheme.
     from fastapi import FastAPI as _FastAPI
+    from fastapi.openapi.models import HTTPBase as _HTTPModel
     from fastapi.openapi.models import HTTPBearer as _BearerModel
     from fastapi.openapi.models import OAuth2 as _OAuth2Model
     from fastapi.openapi.models import OAuthFlowPassword as _PasswordFlow
@@ -86,6 +94,50 @@ except ImportError:  # pragma: no cover - plain Starlette
 __all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency", "PasswordForm"]
 
 _STATE_KEY = "jwtlite_auth"
+# The scope member through which a dependency hands the DPoP-Nonce of a successful answer to
+# _NonceMiddleware: a list the middleware made for this request alone.
+_NONCE_KEY = "jwtlite.dpop_nonce"
+_NONCE_HEADER = b"dpop-nonce"
+
+
+class _NonceMiddleware:
+    """RFC 9449 §8.2: adds the ``DPoP-Nonce`` a guard chose for this request to its answer,
+    whichever response class the route returned; a header the route set itself is kept."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonces: list[str] = []
+
+        async def answer(message: Message) -> None:
+            if message["type"] == "http.response.start" and nonces:
+                headers = list(message.get("headers", ()))
+                if all(name.lower() != _NONCE_HEADER for name, _value in headers):
+                    headers.append((_NONCE_HEADER, nonces[-1].encode("ascii")))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        # A copy of the scope (ASGI: a middleware does not change its caller's); copies made
+        # further in share the list.
+        await self.app({**scope, _NONCE_KEY: nonces}, receive, answer)
+
+
+def _offer_nonce(request: Request, nonce: Optional[str]) -> None:
+    """Hand ``nonce`` to :class:`_NonceMiddleware`, when it runs around this request."""
+    holder = request.scope.get(_NONCE_KEY)
+    if nonce is not None and isinstance(holder, list):
+        holder.append(nonce)
+
+
+def _with_nonce(response: Response, nonce: Optional[str]) -> Response:
+    """``response`` with a ``DPoP-Nonce`` header (§8.2) when one is due and it has none."""
+    if nonce is not None and "dpop-nonce" not in response.headers:
+        response.headers["DPoP-Nonce"] = nonce
+    return response
 
 
 class JWTAuthError(HTTPException):
@@ -113,6 +165,13 @@ def _schemes(token_url: Optional[str]) -> tuple[Any, Any]:
     # tokenUrl and sends the access_token it gets back as a bearer token (RFC 6749 §4.3).
     flows = _OAuthFlows(password=_PasswordFlow(tokenUrl=token_url, scopes={}))
     return _OAuth2Model(flows=flows, description="An access token (at+jwt)"), refresh
+
+
+def _dpop_scheme() -> Any:
+    """The OpenAPI model of the ``DPoP`` HTTP authentication scheme (RFC 9449 §7.1)."""
+    if _BearerModel is None:  # pragma: no cover - plain Starlette has no OpenAPI document
+        return None
+    return _HTTPModel(scheme=DPOP_SCHEME["scheme"], description=DPOP_SCHEME["description"])
 
 
 def _declare_scheme(dependency: Any, scheme: tuple[str, Any]) -> None:
@@ -179,6 +238,7 @@ class JWTDependency(_SecurityBase):
         except AuthRefused as refused:
             raise JWTAuthError(refused.failure, core.config.realm) from None
         setattr(request.state, _STATE_KEY, result)
+        _offer_nonce(request, result.dpop_nonce)
         return result.claims
 
 
@@ -228,7 +288,8 @@ class JWTAuth(_SecurityBase):
     Takes the same options as :class:`jwtlite.flask.JWTManager`. The instance itself is the
     plain dependency (a valid access token required); :meth:`required` builds the others.
     FastAPI's OpenAPI document names the access scheme ``scheme_name`` (HTTP bearer, or with
-    ``token_url`` the OAuth 2 password flow) and the refresh scheme ``refresh_scheme_name``. A
+    ``token_url`` the OAuth 2 password flow) and the refresh scheme ``refresh_scheme_name``;
+    with ``dpop=``, ``dpop_scheme_name`` is the DPoP scheme of access routes (RFC 9449 §7.1). A
     body read before authentication (refresh token, password grant) is refused with 413 above
     ``max_body`` bytes (default: the largest token jwtlite verifies, plus 4 KiB).
     """
@@ -251,8 +312,10 @@ class JWTAuth(_SecurityBase):
         max_body: int = DEFAULT_MAX_BODY,
         verifier: Optional[AccessTokenVerifier] = None,
         dpop: Optional[Union[DPoPPolicy, bool]] = None,
+        dpop_scheme_name: str = "DPoP",
     ) -> None:
-        _check_options(cookies, scheme_name, refresh_scheme_name, token_url)
+        names = (scheme_name, refresh_scheme_name) + ((dpop_scheme_name,) if dpop else ())
+        _check_options(cookies, names, token_url)
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
@@ -264,6 +327,13 @@ class JWTAuth(_SecurityBase):
         self.core.require_bound()
         access, refresh = _schemes(token_url)
         self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
+        #: (bearer, DPoP) scheme names when access routes take either (documented by init_app).
+        self._dpop_alternative: Optional[tuple[str, str]] = None
+        policy = config.dpop
+        if policy is not None and policy.required:
+            self._schemes[False] = (dpop_scheme_name, _dpop_scheme())
+        elif policy is not None:
+            self._dpop_alternative = (scheme_name, dpop_scheme_name)
         _declare_scheme(self, self._scheme(refresh=False))
         self._error_hook: Optional[Callable[[AuthFailure], Optional[Response]]] = None
         self._default = self.required()
@@ -331,6 +401,9 @@ class JWTAuth(_SecurityBase):
             return self.error_response(exc.failure)
 
         app.add_exception_handler(JWTAuthError, handler)
+        dpop = self.core.config.dpop
+        if dpop is not None and dpop.nonces is not None:
+            app.add_middleware(_NonceMiddleware)
         if _FastAPI is not None and isinstance(app, _FastAPI):
             self._document(app)
 
@@ -338,7 +411,10 @@ class JWTAuth(_SecurityBase):
         """Wrap ``app.openapi`` (FastAPI's documented way to extend the document) so that each
         operation says what its guards answer and read; routes added later are included."""
         generate = app.openapi
-        own = frozenset(name for name, _model in self._schemes.values())
+        alternative = self._dpop_alternative
+        own = frozenset(name for name, _model in self._schemes.values()) | frozenset(
+            alternative or ()
+        )
 
         def openapi() -> dict[str, Any]:
             schema: dict[str, Any] = generate()
@@ -350,7 +426,10 @@ class JWTAuth(_SecurityBase):
                 for method in route.methods or ():
                     operation = path.get(method.lower())
                     if operation is not None:
-                        document_operation(schema, operation, guards, own_schemes=own)
+                        document_operation(
+                            schema, operation, guards, own_schemes=own,
+                            dpop_alternative=alternative,
+                        )
             return schema
 
         app.openapi = openapi
@@ -439,14 +518,14 @@ class JWTAuth(_SecurityBase):
         pair to its key (RFC 9449 §5), checked in a worker thread; a bad one is answered 400
         ``invalid_dpop_proof`` or ``use_dpop_nonce``."""
         core = self.core
-        jkt = None
+        jkt = nonce = None
         if core.config.dpop is not None:
             view = _request_view(request, core)
             try:
-                jkt = await run_in_threadpool(lambda: core.token_request_jkt(view))
+                jkt, nonce = await run_in_threadpool(lambda: core.token_request_proof(view))
             except AuthRefused as refused:
                 return self.error_response(refused.failure)
-        return self.token_response(core.issue(identity, claims, jkt=jkt))
+        return _with_nonce(self.token_response(core.issue(identity, claims, jkt=jkt)), nonce)
 
     def token_response(self, pair: TokenPair) -> Response:
         """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""
@@ -461,7 +540,9 @@ class JWTAuth(_SecurityBase):
 
     def refresh_response(self, request: Request) -> Response:
         """After a ``required(refresh=True)`` dependency: answer with the new pair."""
-        return self.token_response(self.pair(request))
+        auth = self._state(request)
+        nonce = None if auth is None else auth.dpop_nonce
+        return _with_nonce(self.token_response(self.pair(request)), nonce)
 
     async def logout_response(self, request: Request) -> Response:
         """After a ``required()`` dependency: revoke the token and its login, clear cookies."""
@@ -473,7 +554,7 @@ class JWTAuth(_SecurityBase):
             await run_in_threadpool(lambda: self.core.logout(token))
         except AuthRefused as refused:
             return self.error_response(refused.failure)
-        response = JSONResponse({"revoked": True})
+        response = _with_nonce(JSONResponse({"revoked": True}), auth.dpop_nonce)
         if self.core.config.cookies:
             for name, path in self.core.cookies_to_clear():
                 response.delete_cookie(
@@ -482,11 +563,11 @@ class JWTAuth(_SecurityBase):
         return response
 
 
-def _check_options(
-    cookies: bool, scheme_name: str, refresh_scheme_name: str, token_url: Optional[str]
-) -> None:
-    if scheme_name == refresh_scheme_name:
-        raise InvalidArgumentError("the refresh scheme needs a name of its own")
+def _check_options(cookies: bool, names: tuple[str, ...], token_url: Optional[str]) -> None:
+    """``names``: the access, refresh and (with DPoP) DPoP scheme names."""
+    if len(set(names)) != len(names):
+        what = "refresh" if names[0] == names[1] else "DPoP"
+        raise InvalidArgumentError(f"the {what} scheme needs a name of its own")
     if cookies and token_url is not None:
         raise InvalidArgumentError(
             "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies"

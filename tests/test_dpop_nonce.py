@@ -83,3 +83,26 @@ def test_repr_hides_the_secret() -> None:
     issuer = NonceIssuer(b"secret-secret-secret", interval=30, context="as")
     assert repr(issuer) == "NonceIssuer(interval=30.0, context='as')"
     assert issuer.interval == 30.0
+
+
+def test_verify_proof_judges_nonces_by_the_issuers_clock() -> None:
+    """An issuer with its own clock (injected, or a server's) accepts the nonces it issued:
+    without ``now``, verify_proof asked time.time() instead, and refused them all."""
+    from conftest import key_pem
+
+    from jwtlite.dpop import DPoPKey, DPoPPolicy, verify_proof
+    from jwtlite.exceptions import DPoPNonceError
+    from jwtlite.revocation import MemoryStore
+
+    issuer = NonceIssuer(b"n" * 32, clock=FakeClock(NOW))
+    key = DPoPKey(key_pem("ec_p256.pem"))
+    url = "https://rs.example.test/"
+    checked = verify_proof(key.proof("GET", url, nonce=issuer.issue()), htm="GET", htu=url,
+                           store=None, nonce=issuer)
+    assert checked.claims["nonce"] == issuer.issue()
+    # The same through a guard's policy without a clock of its own.
+    policy = DPoPPolicy(nonces=issuer, store=MemoryStore())
+    assert policy.verify(key.proof("GET", url, nonce=issuer.issue()), htm="GET", htu=url).jkt
+    with pytest.raises(DPoPNonceError, match="nonce is not valid"):  # an explicit now rules
+        verify_proof(key.proof("GET", url, nonce=issuer.issue(), iat=NOW + 600), htm="GET",
+                     htu=url, store=None, nonce=issuer, now=NOW + 600)

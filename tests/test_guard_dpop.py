@@ -42,7 +42,7 @@ class Reply:
 Send = Callable[..., Reply]
 
 
-def _flask_app(service: TokenService, policy: Any) -> tuple[Send, str]:
+def _flask_app(service: TokenService, policy: Any, **_options: Any) -> tuple[Send, str, Any]:
     flask = pytest.importorskip("flask")
     from jwtlite.flask import JWTManager, current_claims
 
@@ -74,10 +74,12 @@ def _flask_app(service: TokenService, policy: Any) -> tuple[Send, str]:
         reply = client.open(path, method=method, **options)
         return Reply(reply.status_code, reply.headers, reply.data)
 
-    return send, "http://localhost"
+    return send, "http://localhost", app
 
 
-def _fastapi_app(service: TokenService, policy: Any) -> tuple[Send, str]:
+def _fastapi_app(
+    service: TokenService, policy: Any, *, init_app: bool = True
+) -> tuple[Send, str, Any]:
     pytest.importorskip("fastapi")
     httpx = pytest.importorskip("httpx")
     from fastapi import Depends, FastAPI
@@ -86,7 +88,8 @@ def _fastapi_app(service: TokenService, policy: Any) -> tuple[Send, str]:
 
     app = FastAPI()
     auth = JWTAuth(service, dpop=policy)
-    auth.init_app(app)
+    if init_app:
+        auth.init_app(app)
 
     @app.post("/login")
     async def login(request: Request) -> Any:
@@ -113,7 +116,7 @@ def _fastapi_app(service: TokenService, policy: Any) -> tuple[Send, str]:
         reply = asyncio.run(call(method, path, **options))
         return Reply(reply.status_code, reply.headers, reply.content)
 
-    return send, "http://testserver"
+    return send, "http://testserver", app
 
 
 FRAMEWORKS = {"flask": _flask_app, "fastapi": _fastapi_app}
@@ -122,13 +125,15 @@ FRAMEWORKS = {"flask": _flask_app, "fastapi": _fastapi_app}
 class Harness:
     """One app under test, with a client holding a DPoP key."""
 
-    def __init__(self, framework: str, **policy: Any) -> None:
-        self.clock = FakeClock(NOW)
+    def __init__(self, framework: str, *, clock: FakeClock | None = None,
+                 app_options: dict[str, Any] | None = None, **policy: Any) -> None:
+        self.clock = FakeClock(NOW) if clock is None else clock
         self.service = TokenService("k" * 32, "HS256", issuer="https://as.test",
                                     audience="https://rs.test", clock=self.clock,
                                     store=MemoryStore(clock=self.clock))
         self.policy = DPoPPolicy(clock=self.clock, **policy)
-        self.send, self.base = FRAMEWORKS[framework](self.service, self.policy)
+        self.send, self.base, self.app = FRAMEWORKS[framework](
+            self.service, self.policy, **(app_options or {}))
 
     def proof(self, method: str, path: str, *, key: DPoPKey = KEY, **options: Any) -> str:
         return key.proof(method, self.base + path, iat=self.clock.now, **options)
@@ -331,6 +336,175 @@ def test_8_the_token_endpoint_demands_a_nonce(framework: str) -> None:
     stale = app.me(token, app.proof("GET", "/me", access_token=token, nonce=nonce))
     assert stale.json["error"] == "use_dpop_nonce"
     assert stale.headers["DPoP-Nonce"] != nonce
+
+
+def _rotating(framework: str, **options: Any) -> tuple[Harness, NonceIssuer]:
+    """An app demanding nonces from an issuer whose clock (shared with the app) the test
+    moves: a nonce is current for its 60 s period and accepted during the next."""
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, interval=60, clock=clock)
+    return Harness(framework, clock=clock, nonces=issuer, **options), issuer
+
+
+def test_8_2_a_superseded_nonce_gets_the_current_one_on_success(framework: str) -> None:
+    app, issuer = _rotating(framework)
+    old = issuer.issue()
+    login = app.login(nonce=old)
+    assert login.status == 200, login.json
+    assert "DPoP-Nonce" not in login.headers  # current: no needless header
+    token = login.json["access_token"]
+    same = app.me(token, app.proof("GET", "/me", access_token=token, nonce=old))
+    assert same.status == 200
+    assert "DPoP-Nonce" not in same.headers
+    app.clock.now += 60  # the next period: the old nonce is still accepted, not current
+    new = issuer.issue()
+    assert new != old
+    ok = app.me(token, app.proof("GET", "/me", access_token=token, nonce=old))
+    assert ok.status == 200, ok.json
+    assert ok.headers["DPoP-Nonce"] == new
+    # With the new nonce: no header again.
+    ok = app.me(token, app.proof("GET", "/me", access_token=token, nonce=new))
+    assert (ok.status, ok.headers.get("DPoP-Nonce")) == (200, None)
+
+
+def test_8_2_token_requests_get_the_current_nonce_too(framework: str) -> None:
+    app, issuer = _rotating(framework)
+    old = issuer.issue()
+    pair = app.login(nonce=old).json
+    app.clock.now += 60
+    login = app.login(nonce=old)  # §8.2: the token endpoint's 200 carries the next nonce
+    assert (login.status, login.headers.get("DPoP-Nonce")) == (200, issuer.issue())
+    headers = {"DPoP": app.proof("POST", "/refresh", nonce=old)}
+    renewed = app.send("POST", "/refresh", json={"refresh_token": pair["refresh_token"]},
+                       headers=headers)
+    assert renewed.status == 200, renewed.json
+    assert renewed.headers["DPoP-Nonce"] == issuer.issue()
+
+
+def test_8_2_an_expired_nonce_is_still_refused_with_the_current_one(framework: str) -> None:
+    app, issuer = _rotating(framework)
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 120  # two periods on: rotated out
+    stale = app.me(token, app.proof("GET", "/me", access_token=token, nonce=old))
+    assert (stale.status, stale.json["error"]) == (401, "use_dpop_nonce")
+    assert stale.headers["DPoP-Nonce"] == issuer.issue() != old
+
+
+def test_8_2_no_nonce_header_without_nonces_or_proof(framework: str) -> None:
+    app, _issuer = _rotating(framework)
+    bearer = app.send("POST", "/login")  # no proof: bearer tokens, no nonce involved
+    assert (bearer.status, bearer.headers.get("DPoP-Nonce")) == (200, None)
+    app.clock.now += 60
+    me = app.me(bearer.json["access_token"], scheme="Bearer")
+    assert (me.status, me.headers.get("DPoP-Nonce")) == (200, None)
+    plain = Harness(framework)  # no NonceIssuer
+    token = plain.login().json["access_token"]
+    me = plain.me(token, plain.proof("GET", "/me", access_token=token))
+    assert (me.status, me.headers.get("DPoP-Nonce")) == (200, None)
+
+
+def test_8_2_fastapi_without_init_app_jwtlites_own_answers_carry_it() -> None:
+    app, issuer = _rotating("fastapi", app_options={"init_app": False})
+    old = issuer.issue()
+    pair = app.login(nonce=old).json
+    app.clock.now += 60
+    assert app.login(nonce=old).headers["DPoP-Nonce"] == issuer.issue()
+    headers = {"DPoP": app.proof("POST", "/refresh", nonce=old)}
+    renewed = app.send("POST", "/refresh", json={"refresh_token": pair["refresh_token"]},
+                       headers=headers)
+    assert renewed.headers["DPoP-Nonce"] == issuer.issue()
+
+
+def test_8_2_a_nonce_header_the_view_set_is_kept() -> None:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager
+
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, clock=clock)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    app = flask.Flask("own")
+    jwt = JWTManager(app, service, dpop=DPoPPolicy(nonces=issuer, clock=clock))
+
+    @app.get("/own")
+    @jwt.required()
+    def own() -> Any:
+        return {}, 200, {"DPoP-Nonce": "the-apps-own"}
+
+    old = issuer.issue()
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    clock.now += 60
+    proof = KEY.proof("GET", "http://localhost/own", access_token=token, iat=clock.now,
+                      nonce=old)
+    reply = app.test_client().get("/own", headers={"Authorization": f"DPoP {token}",
+                                                   "DPoP": proof})
+    assert reply.status_code == 200
+    assert reply.headers.getlist("DPoP-Nonce") == ["the-apps-own"]
+
+
+class _ClockedKey(DPoPKey):
+    """KEY, signing proofs at the test's clock (the client's clock agrees with the server's)."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(key_pem("ec_p256.pem"))
+        self._clock = clock
+
+    def proof(self, htm: str, htu: str, **options: Any) -> str:
+        return super().proof(htm, htu, iat=self._clock.now, **options)
+
+
+def _client_requests(
+    framework: str, app: Harness, auth: Any, calls: list[tuple[str, str]]
+) -> list[Any]:
+    """Send ``calls`` (method, path) through httpx with jwtlite's DPoP auth (the access token
+    of the login's answer set on it), moving the clock one period after each; every final
+    response (the retries are in each one's ``history``)."""
+    httpx = pytest.importorskip("httpx")
+
+    def learn(reply: Any, path: str) -> None:
+        if path == "/login":
+            auth.access_token = reply.json()["access_token"]
+        app.clock.now += 60
+
+    if framework == "flask":
+        replies = []
+        with httpx.Client(transport=httpx.WSGITransport(app=app.app), base_url=app.base,
+                          auth=auth) as client:
+            for method, path in calls:
+                replies.append(client.request(method, path))
+                learn(replies[-1], path)
+        return replies
+
+    async def run() -> list[Any]:
+        replies = []
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app.app),
+                                     base_url=app.base, auth=auth) as client:
+            for method, path in calls:
+                replies.append(await client.request(method, path))
+                learn(replies[-1], path)
+        return replies
+
+    return asyncio.run(run())
+
+
+def test_8_2_jwtlites_client_rolls_over_without_a_refusal(framework: str) -> None:
+    pytest.importorskip("httpx")
+    from jwtlite.dpop_client import DPoPHTTPXAuth
+
+    app, issuer = _rotating(framework)
+    auth = DPoPHTTPXAuth(_ClockedKey(app.clock))
+    calls = [("POST", "/login"), ("GET", "/me"), ("GET", "/me"), ("GET", "/me")]
+    replies = _client_requests(framework, app, auth, calls)
+    assert [r.status_code for r in replies] == [200] * len(calls)
+    # Only the first request, which had no nonce at all, was refused (§8) and sent again;
+    # each later one used the nonce the previous answer carried, one period old but
+    # accepted, and its answer carried the next (§8.2).
+    assert [[h.status_code for h in r.history] for r in replies] == [[400], [], [], []]
+    sent = sum(1 + len(r.history) for r in replies)
+    assert sent == len(calls) + 1 == 5
+    assert [r.headers.get("DPoP-Nonce") is not None for r in replies[1:]] == [True] * 3
+    assert auth.nonce(app.base) == issuer.issue(now=app.clock.now - 60)
 
 
 def test_base_url_names_the_public_origin(framework: str) -> None:
