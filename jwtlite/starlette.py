@@ -121,9 +121,11 @@ class _NonceMiddleware:
                     message = {**message, "headers": headers}
             await send(message)
 
-        # A copy of the scope (ASGI: a middleware does not change its caller's); copies made
-        # further in share the list.
-        await self.app({**scope, _NONCE_KEY: nonces}, receive, answer)
+        # In the caller's scope, not a copy: the router writes the matched route, endpoint and
+        # path parameters into the scope it gets, and middleware outside read them back
+        # (metrics, tracing). Each request has its own scope, so its own list.
+        scope[_NONCE_KEY] = nonces
+        await self.app(scope, receive, answer)
 
 
 def _offer_nonce(request: Request, nonce: Optional[str]) -> None:

@@ -443,6 +443,33 @@ def test_8_2_a_nonce_header_the_view_set_is_kept() -> None:
     assert reply.headers.getlist("DPoP-Nonce") == ["the-apps-own"]
 
 
+def test_8_2_the_nonce_middleware_hides_nothing_from_the_middleware_around_it() -> None:
+    """The router writes the matched route, endpoint and path parameters into the scope it
+    is given, and middleware outside (metrics, tracing, error reporting: added after
+    init_app, or wrapping the whole app) read them back once the app returns: the DPoP-Nonce
+    middleware must pass its caller's scope on, not a copy of it."""
+    app, issuer = _rotating("fastapi")
+    seen: list[tuple[Any, Any]] = []
+
+    class Outer:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await self.inner(scope, receive, send)
+            if scope["type"] == "http":
+                seen.append((getattr(scope.get("route"), "path", None), scope.get("endpoint")))
+
+    app.app.add_middleware(Outer)
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 60  # superseded: the answer carries the current nonce
+    reply = app.me(token, app.proof("GET", "/me", access_token=token, nonce=old))
+    assert (reply.status, reply.headers["DPoP-Nonce"]) == (200, issuer.issue())
+    assert [path for path, _endpoint in seen] == ["/login", "/me"]
+    assert all(endpoint is not None for _path, endpoint in seen)
+
+
 class _ClockedKey(DPoPKey):
     """KEY, signing proofs at the test's clock (the client's clock agrees with the server's)."""
 
