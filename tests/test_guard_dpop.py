@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -468,6 +469,97 @@ def test_8_2_the_nonce_middleware_hides_nothing_from_the_middleware_around_it() 
     assert (reply.status, reply.headers["DPoP-Nonce"]) == (200, issuer.issue())
     assert [path for path, _endpoint in seen] == ["/login", "/me"]
     assert all(endpoint is not None for _path, endpoint in seen)
+
+
+def _overlapping_flask(service: TokenService, policy: DPoPPolicy, count: int) -> Any:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager
+
+    app = flask.Flask("overlap")
+    jwt = JWTManager(app, service, dpop=policy)
+    inside = threading.Barrier(count, timeout=10)
+
+    @app.get("/me")
+    @jwt.required()
+    def me() -> Any:
+        inside.wait()  # every request is in its view before any answer is made
+        return {}
+
+    def send(headers: dict[str, str]) -> tuple[int, str | None]:
+        reply = app.test_client().get("/me", headers=headers)
+        return reply.status_code, reply.headers.get("DPoP-Nonce")
+
+    def run(requests: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+        results: list[Any] = [None] * len(requests)
+
+        def one(index: int) -> None:
+            results[index] = send(requests[index])
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(requests))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results
+
+    return run
+
+
+def _overlapping_fastapi(service: TokenService, policy: DPoPPolicy, count: int) -> Any:
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import Depends, FastAPI
+
+    from jwtlite.starlette import JWTAuth
+
+    app = FastAPI()
+    auth = JWTAuth(service, dpop=policy)
+    auth.init_app(app)
+    arrived: list[int] = []
+    everyone = asyncio.Event()
+
+    @app.get("/me")
+    async def me(claims: dict[str, Any] = Depends(auth)) -> Any:  # noqa: B008
+        arrived.append(1)
+        if len(arrived) == count:
+            everyone.set()
+        await everyone.wait()  # every request is in its view before any answer is made
+        return {}
+
+    async def run_all(requests: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            replies = await asyncio.gather(*(client.get("/me", headers=h) for h in requests))
+        return [(reply.status_code, reply.headers.get("DPoP-Nonce")) for reply in replies]
+
+    return lambda requests: asyncio.run(run_all(requests))
+
+
+def test_8_2_a_nonce_goes_only_to_the_request_it_was_chosen_for(framework: str) -> None:
+    """Overlapping requests (Flask's threads, Starlette's tasks), half with a superseded
+    nonce and half with the current one: only the first half's answers carry a nonce."""
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, interval=60, clock=clock)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    policy = DPoPPolicy(clock=clock, nonces=issuer)
+    count = 6
+    build = _overlapping_flask if framework == "flask" else _overlapping_fastapi
+    run = build(service, policy, count)
+    base = "http://localhost" if framework == "flask" else "http://testserver"
+    old = issuer.issue()
+    clock.now += 60
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    nonces = [old if i % 2 == 0 else issuer.issue() for i in range(count)]
+    requests = [
+        {"Authorization": f"DPoP {token}",
+         "DPoP": KEY.proof("GET", base + "/me", access_token=token, iat=clock.now, nonce=n)}
+        for n in nonces
+    ]  # fmt: skip
+    results = run(requests)
+    expected = [(200, issuer.issue() if n == old else None) for n in nonces]
+    assert results == expected
+    assert sum(1 for _status, nonce in results if nonce is not None) == count // 2
 
 
 class _ClockedKey(DPoPKey):
