@@ -98,6 +98,8 @@ _STATE_KEY = "jwtlite_auth"
 # _NonceMiddleware: a list the middleware made for this request alone.
 _NONCE_KEY = "jwtlite.dpop_nonce"
 _NONCE_HEADER = b"dpop-nonce"
+# The DPoP proofs this request's guards verified (each is checked once per request).
+_VERIFIED_KEY = "jwtlite.dpop_verified"
 
 
 class _NonceMiddleware:
@@ -255,6 +257,7 @@ def _request_view(request: Request, core: GuardCore, body: bytes = b"") -> Reque
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(request.headers.getlist("dpop")) if core.config.dpop is not None else (),
         url=lambda: str(request.url),
+        dpop_verified=request.scope.setdefault(_VERIFIED_KEY, {}) if core.config.dpop else None,
     )
 
 

@@ -562,6 +562,77 @@ def test_8_2_a_nonce_goes_only_to_the_request_it_was_chosen_for(framework: str) 
     assert sum(1 for _status, nonce in results if nonce is not None) == count // 2
 
 
+def _two_guards_flask(service: TokenService, policy: DPoPPolicy) -> Any:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager, current_claims
+
+    app = flask.Flask("two")
+    jwt = JWTManager(app, service, dpop=policy)
+
+    @app.get("/both")
+    @jwt.required()
+    @jwt.required(optional=True)
+    def both() -> Any:
+        return {"sub": current_claims()["sub"]}
+
+    client = app.test_client()
+
+    def send(headers: dict[str, str]) -> tuple[int, Any]:
+        reply = client.get("/both", headers=headers)
+        return reply.status_code, reply.get_json()
+
+    return send
+
+
+def _two_guards_fastapi(service: TokenService, policy: DPoPPolicy) -> Any:
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import APIRouter, Depends, FastAPI
+
+    from jwtlite.starlette import JWTAuth
+
+    app = FastAPI()
+    auth = JWTAuth(service, dpop=policy)
+    auth.init_app(app)
+    router = APIRouter(dependencies=[Depends(auth)])  # the router's guard, then the route's
+
+    @router.get("/both")
+    async def both(claims: Any = Depends(auth.required(optional=True))) -> Any:  # noqa: B008
+        return {"sub": claims["sub"]}
+
+    app.include_router(router)
+
+    async def call(headers: dict[str, str]) -> tuple[int, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            reply = await client.get("/both", headers=headers)
+        return reply.status_code, reply.json()
+
+    return lambda headers: asyncio.run(call(headers))
+
+
+def test_11_1_two_guards_on_one_request_check_its_proof_once(framework: str) -> None:
+    """A router's guard and a route's (or two stacked decorators) both check the request's
+    one proof: its jti is recorded once, so the second guard must not see a replay (§11.1)
+    in the very request the proof was made for; a second request with it is still one."""
+    clock = FakeClock(NOW)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    build = _two_guards_flask if framework == "flask" else _two_guards_fastapi
+    send = build(service, DPoPPolicy(clock=clock))
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    statuses = []
+    for _ in range(2):
+        proof = KEY.proof("GET", "http://localhost/both", access_token=token, iat=NOW)
+        headers = {"Authorization": f"DPoP {token}", "DPoP": proof}
+        status, body = send(headers)
+        assert (status, body) == (200, {"sub": "alice"})
+        status, body = send(headers)  # the same proof in another request
+        assert "jti replay" in body["message"]
+        statuses += [200, status]
+    assert statuses == [200, 401, 200, 401]
+
+
 class _ClockedKey(DPoPKey):
     """KEY, signing proofs at the test's clock (the client's clock agrees with the server's)."""
 
