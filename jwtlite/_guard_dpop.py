@@ -134,9 +134,9 @@ def _verify(
     policy: DPoPPolicy, request: DPoPRequest, store: RevocationStore, token: str | None
 ) -> VerifiedProof:
     """The request's one proof, verified once per request and policy: two guards on one
-    request (a router's and a route's, or stacked decorators) check the same proof, and
-    the first recorded its jti. §11.1 refuses a proof used in a second request, not a second
-    look at the request it was made for."""
+    request (a router's and a route's, stacked decorators, a guarded login) check the same
+    proof, and the first recorded its jti. §11.1 refuses a proof used in a second request,
+    not a second look at the request it was made for."""
     proof = single_proof(request.proofs)
     key: ProofKey = (id(policy), id(store), proof, token)
     memo = request.verified
@@ -147,6 +147,9 @@ def _verify(
         )
         if memo is not None:
             memo[key] = done
+            # A proof that passed with ath passes a token request's checks (the same, less
+            # the token's): a login behind a guard reuses it.
+            memo.setdefault((*key[:3], None), done)
     return done
 
 

@@ -633,6 +633,56 @@ def test_11_1_two_guards_on_one_request_check_its_proof_once(framework: str) -> 
     assert statuses == [200, 401, 200, 401]
 
 
+def test_11_1_a_guarded_login_checks_the_request_s_proof_once(framework: str) -> None:
+    """A login answered behind a guard (re-authentication of a signed-in client): the guard's
+    check of the proof (with ``ath``, the stricter one) also serves the login's (§5)."""
+    clock = FakeClock(NOW)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    policy = DPoPPolicy(clock=clock)
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    proof = KEY.proof("POST", "http://localhost/relogin", access_token=token, iat=NOW)
+    headers = {"Authorization": f"DPoP {token}", "DPoP": proof}
+    if framework == "flask":
+        flask = pytest.importorskip("flask")
+        from jwtlite.flask import JWTManager
+
+        app = flask.Flask("relogin")
+        jwt = JWTManager(app, service, dpop=policy)
+
+        @app.post("/relogin")
+        @jwt.required()
+        def relogin() -> Any:
+            return jwt.login_response("alice")
+
+        reply = app.test_client().post("/relogin", headers=headers)
+        status, body = reply.status_code, reply.get_json()
+    else:
+        pytest.importorskip("fastapi")
+        httpx = pytest.importorskip("httpx")
+        from fastapi import Depends, FastAPI
+
+        from jwtlite.starlette import JWTAuth
+
+        api = FastAPI()
+        auth = JWTAuth(service, dpop=policy)
+
+        @api.post("/relogin", dependencies=[Depends(auth)])
+        async def relogin_api(request: Request) -> Any:
+            return await auth.login(request, "alice")
+
+        async def call() -> Any:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
+                return await c.post("/relogin", headers=headers)
+
+        answer = asyncio.run(call())
+        status, body = answer.status_code, answer.json()
+    assert status == 200, body
+    assert (body["token_type"], service.verify_access(body["access_token"], jkt=KEY.jkt)["sub"]) \
+        == ("DPoP", "alice")
+
+
 class _ClockedKey(DPoPKey):
     """KEY, signing proofs at the test's clock (the client's clock agrees with the server's)."""
 
