@@ -117,10 +117,11 @@ class _NonceMiddleware:
 
         async def answer(message: Message) -> None:
             if message["type"] == "http.response.start" and nonces:
+                # Any iterable (ASGI), maybe a one-pass one: the list read is what is sent.
                 headers = list(message.get("headers", ()))
                 if all(name.lower() != _NONCE_HEADER for name, _value in headers):
                     headers.append((_NONCE_HEADER, nonces[-1].encode("ascii")))
-                    message = {**message, "headers": headers}
+                message = {**message, "headers": headers}
             await send(message)
 
         # In the caller's scope, not a copy: the router writes the matched route, endpoint and

@@ -683,6 +683,49 @@ def test_11_1_a_guarded_login_checks_the_request_s_proof_once(framework: str) ->
         == ("DPoP", "alice")
 
 
+def test_8_2_a_route_s_own_nonce_header_survives_one_pass_headers() -> None:
+    """ASGI lets ``headers`` be any iterable: a response that sends a generator, with a
+    ``DPoP-Nonce`` of its own, keeps all its headers when the middleware looks at them."""
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import Depends, FastAPI
+    from starlette.responses import Response
+
+    from jwtlite.starlette import JWTAuth
+
+    class OnePass(Response):
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            own = [(b"dpop-nonce", b"the-apps-own"), (b"x-kept", b"1")]
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": (pair for pair in own)})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+    app, issuer = _rotating("fastapi")
+    api = FastAPI()
+    auth = JWTAuth(app.service, dpop=app.policy)
+    auth.init_app(api)
+
+    @api.get("/own")
+    async def own(claims: Any = Depends(auth)) -> Any:  # noqa: B008
+        return OnePass()
+
+    old = issuer.issue()
+    app.clock.now += 60
+    token = app.service.issue("alice", jkt=KEY.jkt).access_token
+    proof = KEY.proof("GET", "http://testserver/own", access_token=token, iat=app.clock.now,
+                      nonce=old)
+
+    async def call() -> Any:
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return await c.get("/own", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+
+    reply = asyncio.run(call())
+    assert reply.status_code == 200
+    assert (reply.headers.get_list("DPoP-Nonce"), reply.headers.get("X-Kept")) == (
+        ["the-apps-own"], "1")
+
+
 class _ClockedKey(DPoPKey):
     """KEY, signing proofs at the test's clock (the client's clock agrees with the server's)."""
 
