@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
@@ -38,11 +38,11 @@ from ._guard_bodies import (
     require_json_body,
     string_fields,
 )
-from ._guard_dpop import DPoPChallenge, DPoPRequest, Proven
+from ._guard_dpop import DPoPChallenge, DPoPRequest, ProofKey, Proven
 from .access_token import AccessTokenVerifier, _checked_scopes, require_scopes
 from .api import PyJWS
 from .bearer import authorization_scheme, parse_authorization_header, www_authenticate
-from .dpop import DPoPPolicy, check_binding
+from .dpop import DPoPPolicy, VerifiedProof, check_binding
 from .exceptions import (
     BearerError,
     DecodeError,
@@ -197,6 +197,8 @@ class RequestView:
     #: Every ``DPoP`` header value, and the request's URI (called only to check a proof).
     dpop: tuple[str, ...] = ()
     url: Callable[[], str] = lambda: ""
+    #: A dict that lives as long as the request (its guards verify its proof once), or None.
+    dpop_verified: MutableMapping[ProofKey, VerifiedProof] | None = None
 
 
 @dataclass
@@ -455,7 +457,9 @@ class GuardCore:
     # --- DPoP (RFC 9449) ------------------------------------------------------------------
 
     def _dpop_request(self, view: RequestView) -> DPoPRequest:
-        return DPoPRequest(view.method, view.dpop, view.url, view.authorization)
+        return DPoPRequest(
+            view.method, view.dpop, view.url, view.authorization, view.dpop_verified
+        )
 
     def _replay_store(self) -> RevocationStore:
         policy = self.config.dpop

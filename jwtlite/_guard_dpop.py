@@ -16,9 +16,9 @@ without a refused request.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from .bearer import authorization_scheme, parse_authorization_header
 from .bearer import www_authenticate as bearer_challenge
@@ -35,6 +35,7 @@ from .revocation import RevocationStore
 __all__ = [
     "DPoPChallenge",
     "DPoPRequest",
+    "ProofKey",
     "Proven",
     "classify_dpop",
     "policy_of",
@@ -42,6 +43,9 @@ __all__ = [
     "refusal",
     "token_request_proof",
 ]
+
+#: A verified proof, by who checked it (the policy and replay store) and what it proved.
+ProofKey = tuple[int, int, str, Optional[str]]
 
 # RFC 6750 §3 error_description characters; anything else in a message is left out.
 _NOT_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
@@ -57,6 +61,8 @@ class DPoPRequest:
     proofs: Sequence[str]
     url: Callable[[], str]
     authorization: str | None
+    #: The proofs this request's guards have verified (see :func:`_verify`); None: not kept.
+    verified: MutableMapping[ProofKey, VerifiedProof] | None = None
 
 
 class Proven(NamedTuple):
@@ -111,11 +117,7 @@ def presented(
             raise DPoPBindingError("this resource takes DPoP-bound tokens with a DPoP proof")
         return token, Proven()
     token = parse_authorization_header(request.authorization, scheme="DPoP")
-    proof = policy.verify(
-        single_proof(request.proofs), htm=request.method, htu=request.url(),
-        access_token=token, store=store(),
-    )
-    return token, _proven(policy, proof)
+    return token, _proven(policy, _verify(policy, request, store(), token))
 
 
 def token_request_proof(
@@ -125,10 +127,30 @@ def token_request_proof(
     required (its tokens are then not bound)."""
     if not request.proofs and not policy.required:
         return Proven()
-    proof = policy.verify(
-        single_proof(request.proofs), htm=request.method, htu=request.url(), store=store()
-    )
-    return _proven(policy, proof)
+    return _proven(policy, _verify(policy, request, store(), None))
+
+
+def _verify(
+    policy: DPoPPolicy, request: DPoPRequest, store: RevocationStore, token: str | None
+) -> VerifiedProof:
+    """The request's one proof, verified once per request and policy: two guards on one
+    request (a router's and a route's, stacked decorators, a guarded login) check the same
+    proof, and the first recorded its jti. §11.1 refuses a proof used in a second request,
+    not a second look at the request it was made for."""
+    proof = single_proof(request.proofs)
+    key: ProofKey = (id(policy), id(store), proof, token)
+    memo = request.verified
+    done = None if memo is None else memo.get(key)
+    if done is None:
+        done = policy.verify(
+            proof, htm=request.method, htu=request.url(), access_token=token, store=store
+        )
+        if memo is not None:
+            memo[key] = done
+            # A proof that passed with ath passes a token request's checks (the same, less
+            # the token's): a login behind a guard reuses it.
+            memo.setdefault((*key[:3], None), done)
+    return done
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 _EXTENSION = "jwtlite"
 _G_KEY = "_jwtlite_auth"
+# The DPoP proofs this request's guards verified (each is checked once per request).
+_VERIFIED_KEY = "jwtlite.dpop_verified"
 # How much of a body is asked of the WSGI input at a time (never more than the cap allows).
 _READ_SIZE = 64 * 1024
 
@@ -349,6 +351,8 @@ def _request_view(config: GuardConfig) -> RequestView:
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(headers.getlist("DPoP")) if config.dpop is not None else (),
         url=lambda: request.base_url,
+        # In the WSGI environ, which is this request's alone (g may outlive it).
+        dpop_verified=request.environ.setdefault(_VERIFIED_KEY, {}) if config.dpop else None,
     )
 
 

@@ -98,6 +98,8 @@ _STATE_KEY = "jwtlite_auth"
 # _NonceMiddleware: a list the middleware made for this request alone.
 _NONCE_KEY = "jwtlite.dpop_nonce"
 _NONCE_HEADER = b"dpop-nonce"
+# The DPoP proofs this request's guards verified (each is checked once per request).
+_VERIFIED_KEY = "jwtlite.dpop_verified"
 
 
 class _NonceMiddleware:
@@ -115,15 +117,18 @@ class _NonceMiddleware:
 
         async def answer(message: Message) -> None:
             if message["type"] == "http.response.start" and nonces:
+                # Any iterable (ASGI), maybe a one-pass one: the list read is what is sent.
                 headers = list(message.get("headers", ()))
                 if all(name.lower() != _NONCE_HEADER for name, _value in headers):
                     headers.append((_NONCE_HEADER, nonces[-1].encode("ascii")))
-                    message = {**message, "headers": headers}
+                message = {**message, "headers": headers}
             await send(message)
 
-        # A copy of the scope (ASGI: a middleware does not change its caller's); copies made
-        # further in share the list.
-        await self.app({**scope, _NONCE_KEY: nonces}, receive, answer)
+        # In the caller's scope, not a copy: the router writes the matched route, endpoint and
+        # path parameters into the scope it gets, and middleware outside read them back
+        # (metrics, tracing). Each request has its own scope, so its own list.
+        scope[_NONCE_KEY] = nonces
+        await self.app(scope, receive, answer)
 
 
 def _offer_nonce(request: Request, nonce: Optional[str]) -> None:
@@ -253,6 +258,7 @@ def _request_view(request: Request, core: GuardCore, body: bytes = b"") -> Reque
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(request.headers.getlist("dpop")) if core.config.dpop is not None else (),
         url=lambda: str(request.url),
+        dpop_verified=request.scope.setdefault(_VERIFIED_KEY, {}) if core.config.dpop else None,
     )
 
 

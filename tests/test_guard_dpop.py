@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -441,6 +442,288 @@ def test_8_2_a_nonce_header_the_view_set_is_kept() -> None:
                                                    "DPoP": proof})
     assert reply.status_code == 200
     assert reply.headers.getlist("DPoP-Nonce") == ["the-apps-own"]
+
+
+def test_8_2_the_nonce_middleware_hides_nothing_from_the_middleware_around_it() -> None:
+    """The router writes the matched route, endpoint and path parameters into the scope it
+    is given, and middleware outside (metrics, tracing, error reporting: added after
+    init_app, or wrapping the whole app) read them back once the app returns: the DPoP-Nonce
+    middleware must pass its caller's scope on, not a copy of it."""
+    app, issuer = _rotating("fastapi")
+    seen: list[tuple[Any, Any]] = []
+
+    class Outer:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await self.inner(scope, receive, send)
+            if scope["type"] == "http":
+                seen.append((getattr(scope.get("route"), "path", None), scope.get("endpoint")))
+
+    app.app.add_middleware(Outer)
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 60  # superseded: the answer carries the current nonce
+    reply = app.me(token, app.proof("GET", "/me", access_token=token, nonce=old))
+    assert (reply.status, reply.headers["DPoP-Nonce"]) == (200, issuer.issue())
+    assert [path for path, _endpoint in seen] == ["/login", "/me"]
+    assert all(endpoint is not None for _path, endpoint in seen)
+
+
+def _overlapping_flask(service: TokenService, policy: DPoPPolicy, count: int) -> Any:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager
+
+    app = flask.Flask("overlap")
+    jwt = JWTManager(app, service, dpop=policy)
+    inside = threading.Barrier(count, timeout=10)
+
+    @app.get("/me")
+    @jwt.required()
+    def me() -> Any:
+        inside.wait()  # every request is in its view before any answer is made
+        return {}
+
+    def send(headers: dict[str, str]) -> tuple[int, str | None]:
+        reply = app.test_client().get("/me", headers=headers)
+        return reply.status_code, reply.headers.get("DPoP-Nonce")
+
+    def run(requests: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+        results: list[Any] = [None] * len(requests)
+
+        def one(index: int) -> None:
+            results[index] = send(requests[index])
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(requests))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results
+
+    return run
+
+
+def _overlapping_fastapi(service: TokenService, policy: DPoPPolicy, count: int) -> Any:
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import Depends, FastAPI
+
+    from jwtlite.starlette import JWTAuth
+
+    app = FastAPI()
+    auth = JWTAuth(service, dpop=policy)
+    auth.init_app(app)
+    arrived: list[int] = []
+    everyone = asyncio.Event()
+
+    @app.get("/me")
+    async def me(claims: dict[str, Any] = Depends(auth)) -> Any:  # noqa: B008
+        arrived.append(1)
+        if len(arrived) == count:
+            everyone.set()
+        await everyone.wait()  # every request is in its view before any answer is made
+        return {}
+
+    async def run_all(requests: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            replies = await asyncio.gather(*(client.get("/me", headers=h) for h in requests))
+        return [(reply.status_code, reply.headers.get("DPoP-Nonce")) for reply in replies]
+
+    return lambda requests: asyncio.run(run_all(requests))
+
+
+def test_8_2_a_nonce_goes_only_to_the_request_it_was_chosen_for(framework: str) -> None:
+    """Overlapping requests (Flask's threads, Starlette's tasks), half with a superseded
+    nonce and half with the current one: only the first half's answers carry a nonce."""
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, interval=60, clock=clock)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    policy = DPoPPolicy(clock=clock, nonces=issuer)
+    count = 6
+    build = _overlapping_flask if framework == "flask" else _overlapping_fastapi
+    run = build(service, policy, count)
+    base = "http://localhost" if framework == "flask" else "http://testserver"
+    old = issuer.issue()
+    clock.now += 60
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    nonces = [old if i % 2 == 0 else issuer.issue() for i in range(count)]
+    requests = [
+        {"Authorization": f"DPoP {token}",
+         "DPoP": KEY.proof("GET", base + "/me", access_token=token, iat=clock.now, nonce=n)}
+        for n in nonces
+    ]  # fmt: skip
+    results = run(requests)
+    expected = [(200, issuer.issue() if n == old else None) for n in nonces]
+    assert results == expected
+    assert sum(1 for _status, nonce in results if nonce is not None) == count // 2
+
+
+def _two_guards_flask(service: TokenService, policy: DPoPPolicy) -> Any:
+    flask = pytest.importorskip("flask")
+    from jwtlite.flask import JWTManager, current_claims
+
+    app = flask.Flask("two")
+    jwt = JWTManager(app, service, dpop=policy)
+
+    @app.get("/both")
+    @jwt.required()
+    @jwt.required(optional=True)
+    def both() -> Any:
+        return {"sub": current_claims()["sub"]}
+
+    client = app.test_client()
+
+    def send(headers: dict[str, str]) -> tuple[int, Any]:
+        reply = client.get("/both", headers=headers)
+        return reply.status_code, reply.get_json()
+
+    return send
+
+
+def _two_guards_fastapi(service: TokenService, policy: DPoPPolicy) -> Any:
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import APIRouter, Depends, FastAPI
+
+    from jwtlite.starlette import JWTAuth
+
+    app = FastAPI()
+    auth = JWTAuth(service, dpop=policy)
+    auth.init_app(app)
+    router = APIRouter(dependencies=[Depends(auth)])  # the router's guard, then the route's
+
+    @router.get("/both")
+    async def both(claims: Any = Depends(auth.required(optional=True))) -> Any:  # noqa: B008
+        return {"sub": claims["sub"]}
+
+    app.include_router(router)
+
+    async def call(headers: dict[str, str]) -> tuple[int, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            reply = await client.get("/both", headers=headers)
+        return reply.status_code, reply.json()
+
+    return lambda headers: asyncio.run(call(headers))
+
+
+def test_11_1_two_guards_on_one_request_check_its_proof_once(framework: str) -> None:
+    """A router's guard and a route's (or two stacked decorators) both check the request's
+    one proof: its jti is recorded once, so the second guard must not see a replay (§11.1)
+    in the very request the proof was made for; a second request with it is still one."""
+    clock = FakeClock(NOW)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    build = _two_guards_flask if framework == "flask" else _two_guards_fastapi
+    send = build(service, DPoPPolicy(clock=clock))
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    statuses = []
+    for _ in range(2):
+        proof = KEY.proof("GET", "http://localhost/both", access_token=token, iat=NOW)
+        headers = {"Authorization": f"DPoP {token}", "DPoP": proof}
+        status, body = send(headers)
+        assert (status, body) == (200, {"sub": "alice"})
+        status, body = send(headers)  # the same proof in another request
+        assert "jti replay" in body["message"]
+        statuses += [200, status]
+    assert statuses == [200, 401, 200, 401]
+
+
+def test_11_1_a_guarded_login_checks_the_request_s_proof_once(framework: str) -> None:
+    """A login answered behind a guard (re-authentication of a signed-in client): the guard's
+    check of the proof (with ``ath``, the stricter one) also serves the login's (§5)."""
+    clock = FakeClock(NOW)
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    policy = DPoPPolicy(clock=clock)
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    proof = KEY.proof("POST", "http://localhost/relogin", access_token=token, iat=NOW)
+    headers = {"Authorization": f"DPoP {token}", "DPoP": proof}
+    if framework == "flask":
+        flask = pytest.importorskip("flask")
+        from jwtlite.flask import JWTManager
+
+        app = flask.Flask("relogin")
+        jwt = JWTManager(app, service, dpop=policy)
+
+        @app.post("/relogin")
+        @jwt.required()
+        def relogin() -> Any:
+            return jwt.login_response("alice")
+
+        reply = app.test_client().post("/relogin", headers=headers)
+        status, body = reply.status_code, reply.get_json()
+    else:
+        pytest.importorskip("fastapi")
+        httpx = pytest.importorskip("httpx")
+        from fastapi import Depends, FastAPI
+
+        from jwtlite.starlette import JWTAuth
+
+        api = FastAPI()
+        auth = JWTAuth(service, dpop=policy)
+
+        @api.post("/relogin", dependencies=[Depends(auth)])
+        async def relogin_api(request: Request) -> Any:
+            return await auth.login(request, "alice")
+
+        async def call() -> Any:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
+                return await c.post("/relogin", headers=headers)
+
+        answer = asyncio.run(call())
+        status, body = answer.status_code, answer.json()
+    assert status == 200, body
+    assert (body["token_type"], service.verify_access(body["access_token"], jkt=KEY.jkt)["sub"]) \
+        == ("DPoP", "alice")
+
+
+def test_8_2_a_route_s_own_nonce_header_survives_one_pass_headers() -> None:
+    """ASGI lets ``headers`` be any iterable: a response that sends a generator, with a
+    ``DPoP-Nonce`` of its own, keeps all its headers when the middleware looks at them."""
+    pytest.importorskip("fastapi")
+    httpx = pytest.importorskip("httpx")
+    from fastapi import Depends, FastAPI
+    from starlette.responses import Response
+
+    from jwtlite.starlette import JWTAuth
+
+    class OnePass(Response):
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            own = [(b"dpop-nonce", b"the-apps-own"), (b"x-kept", b"1")]
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": (pair for pair in own)})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+    app, issuer = _rotating("fastapi")
+    api = FastAPI()
+    auth = JWTAuth(app.service, dpop=app.policy)
+    auth.init_app(api)
+
+    @api.get("/own")
+    async def own(claims: Any = Depends(auth)) -> Any:  # noqa: B008
+        return OnePass()
+
+    old = issuer.issue()
+    app.clock.now += 60
+    token = app.service.issue("alice", jkt=KEY.jkt).access_token
+    proof = KEY.proof("GET", "http://testserver/own", access_token=token, iat=app.clock.now,
+                      nonce=old)
+
+    async def call() -> Any:
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return await c.get("/own", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+
+    reply = asyncio.run(call())
+    assert reply.status_code == 200
+    assert (reply.headers.get_list("DPoP-Nonce"), reply.headers.get("X-Kept")) == (
+        ["the-apps-own"], "1")
 
 
 class _ClockedKey(DPoPKey):

@@ -337,3 +337,87 @@ def test_a_cached_header_still_meets_each_call_s_header_limit(backend: Backend) 
     assert jwe.decrypt(token, KEY16, **DIR) == b"x"  # now cached
     with pytest.raises(JWEParseError, match="protected header is over 64 bytes"):
         jwe.decrypt(token, KEY16, max_header_size=64, **DIR)
+
+
+#: What an attacker may write in an ``epk`` member: JSON values, and ones near the right ones
+#: (base64url of the wrong length, of a coordinate >= p, of a low-order X25519 point, a
+#: private part, another curve's or key type's name).
+_EPK_VALUES = json_values | st.sampled_from(
+    ["EC", "OKP", "RSA", "oct", "P-256", "P-384", "P-521", "secp256k1", "X25519", "X448",
+     "Ed25519", "AA", "", b64url_encode(b"\xff" * 32), b64url_encode(bytes(32)),
+     b64url_encode(bytes(33)), b64url_encode(LOW_ORDER_X25519[2]), "AQAB=", "A\nA"]
+)  # fmt: skip
+_EPK_NAMES = st.sampled_from(["kty", "crv", "x", "y", "d", "kid", "key_ops", "use", "alg"])
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mutated_ephemeral_key_fails_as_every_decryption_failure_does(
+    data: st.DataObject, backend: Backend
+) -> None:  # fmt: skip
+    """Whatever an ``epk`` holds, on either backend: a jwtlite error only, and a failed key
+    agreement is the one bare "Decryption failed" (no cause or context to tell it apart,
+    RFC 7516 §11.5 and docs/jwe.md's one-error rule)."""
+    curve = data.draw(st.sampled_from(["P-256", "X25519"]))
+    require(backend, ["ECDH-ES"], ["A128GCM"], XDH if curve == "X25519" else ())
+    if curve == "X25519" and not okp_agreement_keys_load():
+        pytest.skip("X25519 JWKs do not load")
+    private = P256 if curve == "P-256" else backend.generate_okp("X25519")
+    token = jwe.encrypt(b"x", private.public_key(), alg="ECDH-ES", enc="A128GCM")
+    parts = token.split(".")
+    header = json.loads(b64url_decode(parts[0]))
+    changes = data.draw(st.dictionaries(_EPK_NAMES, _EPK_VALUES, min_size=1, max_size=3))
+    header["epk"] = {**header["epk"], **changes}
+    mutated = ".".join([_header(header), *parts[1:]])
+    failure: BaseException | None = None
+    try:
+        jwe.decrypt(mutated, private, algorithms=["ECDH-ES"], encryptions=["A128GCM"])
+    except JWEDecryptionError as exc:
+        failure = exc
+    except JWEParseError:
+        return
+    if failure is not None:
+        shape = (str(failure), failure.__cause__, failure.__context__)
+        assert shape == ("Decryption failed", None, None)
+
+
+def _deface(value: Any) -> None:
+    """Change every list and object inside ``value`` in place."""
+    if isinstance(value, dict):
+        for inner in list(value.values()):
+            _deface(inner)
+        value["defaced"] = True
+    elif isinstance(value, list):
+        for inner in value:
+            _deface(inner)
+        value.append("defaced")
+
+
+#: Header values with braces and brackets in strings; "\x01" is written below as the JSON
+#: escape \u007b, a "{" that is not one in the text.
+_HEADER_VALUES = json_values | st.sampled_from(["{", "}", "[", "{}", "[]", "\x01", "a\x01}"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extra=st.dictionaries(st.text(max_size=6).filter(lambda k: k not in ("alg", "enc", "zip",
+       "crit", "kid")), _HEADER_VALUES, max_size=4), ascii=st.booleans())  # fmt: skip
+def test_a_caller_cannot_change_a_cached_protected_header(
+    extra: dict[str, Any], ascii: bool
+) -> None:
+    """The parsed-header cache keeps only all-scalar headers and hands out copies: defacing
+    every object and array a result holds changes nothing the next decryption returns."""
+    backend = get_backend()
+    require(backend, ["dir"], ["A128GCM"])
+    header = {"alg": "dir", "enc": "A128GCM", **extra}
+    text = json.dumps(header, ensure_ascii=ascii).replace("\\u0001", "\\u007b")
+    segment = b64url_encode(text.encode())
+    iv = bytes(12)
+    ciphertext, tag = backend.aes_gcm_encrypt(KEY16, iv, b"x", segment.encode("ascii"))
+    token = ".".join([segment, "", *map(b64url_encode, (iv, ciphertext, tag))])
+    expected = json.loads(text)
+    for _ in range(3):
+        result = jwe.decrypt_complete(token, KEY16, **DIR)
+        assert (result.plaintext, result.protected, result.header) == (b"x", expected, expected)
+        _deface(result.protected)
+        _deface(result.header)
