@@ -150,13 +150,9 @@ def test_concat_kdf_without_party_info_is_cached_apart_from_the_rest(size: int) 
 def test_an_injected_ephemeral_key_must_be_a_private_key_of_the_curve() -> None:
     p384 = load_key(key_pem("ec_p384.pem"))
     p256 = load_key(key_pem("ec_p256.pem"))
+    message = r"^the injected epk must be a P-256 private key$"
     for wrong in (p384, p256.public_key(), b"key"):
-        with (
-            pytest.raises(
-                InvalidArgumentError, match=r"^the injected epk must be a P-256 private key$"
-            ),
-            inject(epk=wrong),
-        ):
+        with pytest.raises(InvalidArgumentError, match=message), inject(epk=wrong):
             jwe.encrypt(b"x", p256.public_key(), alg="ECDH-ES", enc="A128GCM")
 
 

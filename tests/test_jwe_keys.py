@@ -20,8 +20,8 @@ from jwtlite.keys import load_key
 
 RSA = load_key(key_pem("rsa2048.pem"))
 RSA_1024 = load_key(key_pem("rsa1024.pem"))
-OAEP = {"algorithms": ["RSA-OAEP"], "encryptions": ["A128GCM"]}
-KW = {"algorithms": ["A128KW"], "encryptions": ["A128GCM"]}
+OAEP: dict[str, Any] = {"algorithms": ["RSA-OAEP"], "encryptions": ["A128GCM"]}
+KW: dict[str, Any] = {"algorithms": ["A128KW"], "encryptions": ["A128GCM"]}
 OAEP_TOKEN = jwe.encrypt(b"x", RSA.public_key(), alg="RSA-OAEP", enc="A128GCM")
 KW_TOKEN = jwe.encrypt(b"x", bytes(16), alg="A128KW", enc="A128GCM")
 RSA_JWK = key_to_jwk(RSA)

@@ -20,7 +20,7 @@ from jwtlite.b64url import b64url_decode, b64url_encode
 from jwtlite.exceptions import JWEParseError
 
 KEY16 = bytes(range(16))
-DIR = {"algorithms": ["dir"], "encryptions": ["A128GCM"]}
+DIR: dict[str, Any] = {"algorithms": ["dir"], "encryptions": ["A128GCM"]}
 OUTSIDE = "Invalid base64url: character outside the URL-safe alphabet"
 
 
@@ -52,7 +52,7 @@ def _refused(token: Any, message: str, **limits: Any) -> None:
 def test_bytes_and_bytearray_tokens_decrypt_like_text() -> None:
     token = _compact()
     assert jwe.decrypt(token.encode(), KEY16, **DIR) == b"x"
-    assert jwe.decrypt(bytearray(token.encode()), KEY16, **DIR) == b"x"
+    assert jwe.decrypt(bytearray(token.encode()), KEY16, **DIR) == b"x"  # type: ignore[arg-type]
     assert jwe.decrypt(json.dumps(_flattened()).encode(), KEY16, **DIR) == b"x"
 
 
