@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import re
 from typing import Any
 
 import pytest
@@ -200,4 +201,18 @@ def test_segments_keep_empty_ones(text: bytes, count: int) -> None:
 @pytest.mark.parametrize("text", [b"AQ.A", b"AR.AQ", b"AQ.A=", b"AQ.+Q", b"AQ\xff.AQ"])
 def test_segments_refuse_what_one_segment_refuses(text: bytes) -> None:
     with pytest.raises(DecodeError):
+        b64url_decode_segments(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # Four characters outside the alphabet: dropped, they would leave a valid length.
+        (b"AAAA.$$$$AAAA", "Invalid base64url: character outside the URL-safe alphabet"),
+        (b"AAAA.A", "Invalid base64url: impossible length or non-zero trailing bits"),
+        (b"AB.AAAA", "Invalid base64url: impossible length or non-zero trailing bits"),
+    ],
+)
+def test_segments_refuse_with_their_message(text: bytes, message: str) -> None:
+    with pytest.raises(DecodeError, match=f"^{re.escape(message)}$"):
         b64url_decode_segments(text)

@@ -6,6 +6,7 @@ bounds are in test_jwe_hostile.py; the RFC examples in test_jwe_rfc7520.py/test_
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -559,3 +560,91 @@ def test_prepared_keys_are_kept_per_key_object_and_cleared(backend: Backend) -> 
         jwe.encrypt(b"c", key, alg="dir", enc="A256GCM")
     jwtlite.clear_caches()
     assert cache_sizes()["prepared JWE keys"][0] == 0
+
+
+# --- pinned by mutation testing (docs/architecture.md) ---------------------------------------
+
+
+def _dir_token(header: dict[str, Any], body: bytes) -> str:
+    """A ``dir`` A128GCM JWE with this protected header over ``body``, as a producer who
+    skipped the checks of jwe.encrypt would write it."""
+    protected = b64url_encode(json.dumps(header).encode())
+    iv = bytes(12)
+    ciphertext, tag = content_encrypt(ENCRYPTIONS["A128GCM"], _secret(16), iv, body,
+                                      protected.encode("ascii"))  # fmt: skip
+    return ".".join([protected, "", *(b64url_encode(part) for part in (iv, ciphertext, tag))])
+
+
+_DIR = {"algorithms": ["dir"], "encryptions": ["A128GCM"]}
+
+
+def test_encrypt_json_compresses_when_asked() -> None:
+    text = "a" * 1000
+    token = json.loads(jwe.encrypt_json(text, [(_secret(16), "dir")], enc="A128GCM", zip="DEF"))
+    assert json.loads(b64url_decode(token["protected"]))["zip"] == "DEF"
+    assert len(b64url_decode(token["ciphertext"])) < 100
+    assert jwe.decrypt(token, _secret(16), **_DIR) == text.encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"\xff\xff", 'The JWE content is not DEFLATE data (zip: "DEF")'),
+        (b"\x03\x00junk", 'The JWE content is not one complete DEFLATE stream (zip: "DEF")'),
+    ],
+)
+def test_content_that_does_not_inflate_is_refused_with_its_message(
+    body: bytes, message: str
+) -> None:
+    token = _dir_token({"alg": "dir", "enc": "A128GCM", "zip": "DEF"}, body)
+    with pytest.raises(JWEParseError, match=f"^{re.escape(message)}$"):
+        jwe.decrypt(token, _secret(16), **_DIR)
+
+
+def test_an_unsupported_zip_is_named_up_to_20_characters() -> None:
+    for value, shown in (("GZIP", "GZIP"), ("Z" * 30, "Z" * 20)):
+        token = _dir_token({"alg": "dir", "enc": "A128GCM", "zip": value}, b"x")
+        with pytest.raises(JWEParseError, match=f"^Unsupported JWE zip: '{shown}'$"):
+            jwe.decrypt(token, _secret(16), **_DIR)
+
+
+def test_a_refused_alg_is_named_up_to_40_characters() -> None:
+    alg = "A" * 50
+    token = _dir_token({"alg": alg, "enc": "A128GCM"}, b"x")
+    with pytest.raises(InvalidAlgorithmError, match=f"^The JWE alg '{'A' * 40}' is not allowed$"):
+        jwe.decrypt(token, _secret(16), **_DIR)
+
+
+def test_every_unknown_allow_list_name_is_listed() -> None:
+    token = jwe.encrypt(b"x", _secret(16), alg="dir", enc="A128GCM")
+    message = "unknown JWE algorithms: 'x', 'y'"
+    with pytest.raises(InvalidArgumentError, match=f"^{re.escape(message)}$"):
+        jwe.decrypt(token, _secret(16), algorithms=["x", "y"], encryptions=["A128GCM"])
+    with pytest.raises(InvalidArgumentError, match=r"^unknown JWE algorithms: \['dir'\]$"):
+        jwe.decrypt(token, _secret(16), algorithms=[["dir"]], encryptions=["A128GCM"])
+
+
+def test_the_allow_list_cache_is_keyed_by_lists_and_tuples_only() -> None:
+    # A str is one name, not its characters: no other iterable may find its checked set.
+    token = jwe.encrypt(b"x", _secret(16), alg="dir", enc="A128GCM")
+    assert jwe.decrypt(token, _secret(16), algorithms="dir", encryptions="A128GCM") == b"x"
+    with pytest.raises(InvalidArgumentError, match=r"^unknown JWE algorithms: 'd', 'i', 'r'$"):
+        jwe.decrypt(token, _secret(16), algorithms=dict.fromkeys("dir"), encryptions="A128GCM")
+
+
+def test_a_second_recipient_is_tried_after_the_first_fails() -> None:
+    recipients = [jwe.Recipient(_secret(16, n), "A128KW", {"kid": str(n)}) for n in (1, 2)]
+    token = jwe.encrypt_json(b"x", recipients, enc="A128GCM")
+    decrypt = {"algorithms": ["A128KW"], "encryptions": ["A128GCM"]}
+    assert jwe.decrypt(token, _secret(16, 2), **decrypt) == b"x"
+    # Failures of one rank: the first recipient's is the one raised.
+    keys = PyJWKSet.from_dict(
+        {"keys": [{"kty": "oct", "k": b64url_encode(_secret(16)), "kid": "c"}]}
+    )
+    with pytest.raises(UnusableKeyError, match=r'^No key in the JWK Set has kid "1"$'):
+        jwe.decrypt(token, keys, **decrypt)
+
+
+def test_a_recipient_s_repr_names_the_key_type_only() -> None:
+    recipient = jwe.Recipient(_secret(16), "dir", {"kid": "k"})
+    assert repr(recipient) == "Recipient(key=<bytes>, alg='dir', header={'kid': 'k'})"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from _jwe_support import require
-from conftest import load_vector
+from conftest import key_pem, load_vector
 
 from jwtlite import jwe
 from jwtlite._jwa import ENCRYPTIONS, JWE_ALGORITHMS
@@ -23,9 +23,9 @@ from jwtlite._jwe_crypto import (
 )
 from jwtlite.b64url import b64url_decode
 from jwtlite.backends import Backend
-from jwtlite.exceptions import InvalidKeyError
+from jwtlite.exceptions import InvalidArgumentError, InvalidKeyError
 from jwtlite.jwk import key_from_jwk
-from jwtlite.keys import ECPrivateKey
+from jwtlite.keys import ECPrivateKey, load_key
 
 B = load_vector("rfc/rfc7518_B_aes_cbc_hmac_sha2.json")
 C = load_vector("rfc/rfc7518_C_ecdh_es.json")
@@ -131,6 +131,31 @@ def test_concat_kdf_matches_an_independent_implementation() -> None:
     assert ours == theirs
 
 
+@pytest.mark.parametrize("size", [16, 100])  # one hash round; four (beyond any enc's key)
+def test_concat_kdf_without_party_info_is_cached_apart_from_the_rest(size: int) -> None:
+    """The OtherInfo kept for one AlgorithmID and size is the one without PartyUInfo and
+    PartyVInfo: a call with either, before or after, derives its own key."""
+    kdf = pytest.importorskip("cryptography.hazmat.primitives.kdf.concatkdf")
+    hashes = pytest.importorskip("cryptography.hazmat.primitives.hashes")
+    z = bytes(range(32))
+    calls = [(b"", b""), (b"", b"Bob"), (b"", b""), (b"Alice", b""), (b"", b"Bob"), (b"", b"")]
+    for apu, apv in calls:
+        other = b"".join(
+            len(field).to_bytes(4, "big") + field for field in (b"A192GCM", apu, apv)
+        ) + (8 * size).to_bytes(4, "big")
+        hashed = kdf.ConcatKDFHash(algorithm=hashes.SHA256(), length=size, otherinfo=other)
+        assert concat_kdf(z, size, "A192GCM", apu, apv) == hashed.derive(z), (apu, apv)
+
+
+def test_an_injected_ephemeral_key_must_be_a_private_key_of_the_curve() -> None:
+    p384 = load_key(key_pem("ec_p384.pem"))
+    p256 = load_key(key_pem("ec_p256.pem"))
+    message = r"^the injected epk must be a P-256 private key$"
+    for wrong in (p384, p256.public_key(), b"key"):
+        with pytest.raises(InvalidArgumentError, match=message), inject(epk=wrong):
+            jwe.encrypt(b"x", p256.public_key(), alg="ECDH-ES", enc="A128GCM")
+
+
 def test_pbes2_salts_with_the_algorithm_name() -> None:
     """RFC 7518 §4.8.1.1: salt = UTF8(alg) || 0x00 || p2s, dkLen = the A*KW key size."""
     row = JWE_ALGORITHMS["PBES2-HS384+A192KW"]
@@ -172,4 +197,3 @@ def test_rfc7516_appendix_a(vector: dict[str, Any], backend: Backend) -> None:
         assert jwe.decrypt(ours, vector["jwk"], **decrypt) == plaintext
     else:
         assert ours == vector["jwe_compact"]
-

@@ -4,6 +4,7 @@ RFC 7520 §6 decrypted and verified, and no downgrade between signed and merely 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,12 +16,16 @@ from jwtlite import jwe
 from jwtlite.b64url import b64url_decode
 from jwtlite.backends import Backend
 from jwtlite.exceptions import (
+    DecodeError,
     ExpiredSignatureError,
     InvalidArgumentError,
     InvalidAudienceError,
+    InvalidIssuerError,
     InvalidSignatureError,
+    InvalidSubjectError,
     InvalidTokenError,
     JWEDecryptionError,
+    MissingRequiredClaimError,
 )
 from jwtlite.jwe_jwt import decrypt_jwt, encrypt_jwt
 from jwtlite.keys import load_key
@@ -159,3 +164,97 @@ def test_missing_allow_lists_are_a_jwtlite_error() -> None:
         decrypt_jwt("a.b.c.d.e", KEY, encryptions=["A256GCM"])
     with pytest.raises(InvalidArgumentError, match='needs a non-empty "encryptions" list'):
         jwe.decrypt("a.b.c.d.e", KEY, algorithms=["dir"])
+
+
+# --- pinned by mutation testing (docs/architecture.md) ---------------------------------------
+
+
+class _SetEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        return sorted(o) if isinstance(o, set) else super().default(o)
+
+
+def _nested(claims: dict[str, Any], **kwargs: Any) -> str:
+    return encrypt_jwt(claims, KEY, alg="dir", enc="A256GCM", sign_key=SIGNER,
+                       sign_algorithm="ES256", **kwargs)  # fmt: skip
+
+
+_VERIFY = {"verify_key": SIGNER.public_key(), "verify_algorithms": ["ES256"]}
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["claims", "nested"])
+def test_every_claim_check_reaches_both_paths(nested: bool) -> None:
+    claims = {"sub": "alice", "iss": "me", "aud": "api", "iat": NOW - 100, "exp": NOW}
+    token = _nested(claims) if nested else encrypt_jwt(claims, KEY, alg="dir", enc="A256GCM")
+    verify: dict[str, Any] = {**DIR, **(_VERIFY if nested else {})}
+    checks = {"audience": "api", "issuer": "me", "subject": "alice", "leeway": 1, "now": NOW}
+    assert decrypt_jwt(token, KEY, **checks, **verify) == claims
+    assert decrypt_jwt(token, KEY, **checks, max_age=100, **verify) == claims
+    refused = [
+        ({"audience": "other"}, InvalidAudienceError),
+        ({"issuer": "other"}, InvalidIssuerError),
+        ({"subject": "bob"}, InvalidSubjectError),
+        ({"leeway": 0}, ExpiredSignatureError),  # the default: no leeway
+        ({"max_age": 98}, ExpiredSignatureError),  # with the leeway of 1
+        ({"options": {"require": ["jti"]}}, MissingRequiredClaimError),
+    ]
+    for change, error in refused:
+        with pytest.raises(error):
+            decrypt_jwt(token, KEY, **{**checks, **change}, **verify)
+    without_leeway = {name: value for name, value in checks.items() if name != "leeway"}
+    with pytest.raises(ExpiredSignatureError):
+        decrypt_jwt(token, KEY, **without_leeway, **verify)
+
+
+def test_a_nested_plaintext_that_is_not_ascii_is_a_decode_error() -> None:
+    token = jwe.encrypt(b"\xff.\xfe.\xfd", KEY, alg="dir", enc="A256GCM", headers={"cty": "JWT"})
+    with pytest.raises(DecodeError):
+        decrypt_jwt(token, KEY, **DIR, **_VERIFY)
+
+
+def test_a_payload_that_is_not_an_object_has_pyjwt_s_message() -> None:
+    token = jwe.encrypt(b"[1]", KEY, alg="dir", enc="A256GCM")
+    with pytest.raises(DecodeError, match=r"^Invalid payload string: must be a json object$"):
+        decrypt_jwt(token, KEY, **DIR)
+
+
+def test_json_encoder_headers_and_zip_reach_the_token() -> None:
+    plain = encrypt_jwt({"scope": {"b", "a"}}, KEY, alg="dir", enc="A256GCM",
+                        json_encoder=_SetEncoder, zip="DEF")  # fmt: skip
+    assert _header(plain)["zip"] == "DEF"
+    assert decrypt_jwt(plain, KEY, **DIR) == {"scope": ["a", "b"]}
+    nested = _nested({"scope": {"b", "a"}}, json_encoder=_SetEncoder, sign_headers={"kid": "s1"})
+    inner = jwe.decrypt(nested, KEY, **DIR).decode()
+    assert json.loads(b64url_decode(inner.split(".")[0]))["kid"] == "s1"
+    assert decrypt_jwt(nested, KEY, **DIR, **_VERIFY) == {"scope": ["a", "b"]}
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: encrypt_jwt({}, KEY, alg="dir", enc="A256GCM", sign_key=SIGNER),
+         "pass both sign_key and sign_algorithm, or neither"),
+        (lambda: encrypt_jwt([], KEY, alg="dir", enc="A256GCM"),  # type: ignore[arg-type]
+         "the claims of a JWT must be a JSON object (a mapping)"),
+        (lambda: encrypt_jwt({}, KEY, alg="dir", enc="A256GCM", headers={"cty": "JWT"}),
+         'cty "JWT" announces a nested JWT: pass sign_key'),
+        (lambda: _nested({}, headers={"cty": "other"}),
+         'a nested JWT\'s JWE header must say cty "JWT"'),
+        (lambda: decrypt_jwt("x", KEY, options={"verify_signature": False}, **DIR),
+         "decrypt_jwt() always verifies; verify_signature cannot be off"),
+        (lambda: decrypt_jwt("x", KEY, verify_key=SIGNER, **DIR),
+         "pass both verify_key and verify_algorithms, or neither"),
+    ],
+)  # fmt: skip
+def test_contradicting_arguments_are_refused_with_their_message(call: Any, message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_a_downgrade_either_way_is_refused_with_its_message() -> None:
+    message = "The JWE holds a signed JWT (cty JWT): pass verify_key and verify_algorithms"
+    with pytest.raises(InvalidTokenError, match=f"^{re.escape(message)}$"):
+        decrypt_jwt(_nested({}), KEY, **DIR)
+    message = "A signed (nested) JWT was expected, but the JWE holds bare claims"
+    with pytest.raises(InvalidTokenError, match=f"^{re.escape(message)}$"):
+        decrypt_jwt(encrypt_jwt({}, KEY, alg="dir", enc="A256GCM"), KEY, **DIR, **_VERIFY)
