@@ -516,17 +516,19 @@ def _overlapping_fastapi(service: TokenService, policy: DPoPPolicy, count: int) 
     auth = JWTAuth(service, dpop=policy)
     auth.init_app(app)
     arrived: list[int] = []
-    everyone = asyncio.Event()
+    # Made inside the running loop: Python 3.9 binds an Event to the loop current at creation.
+    events: dict[str, asyncio.Event] = {}
 
     @app.get("/me")
     async def me(claims: dict[str, Any] = Depends(auth)) -> Any:  # noqa: B008
         arrived.append(1)
         if len(arrived) == count:
-            everyone.set()
-        await everyone.wait()  # every request is in its view before any answer is made
+            events["everyone"].set()
+        await events["everyone"].wait()  # every request is in its view before any answer
         return {}
 
     async def run_all(requests: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+        events["everyone"] = asyncio.Event()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             replies = await asyncio.gather(*(client.get("/me", headers=h) for h in requests))
