@@ -453,8 +453,8 @@ def test_8_2_the_nonce_middleware_hides_nothing_from_the_middleware_around_it() 
     seen: list[tuple[Any, Any]] = []
 
     class Outer:
-        def __init__(self, inner: Any) -> None:
-            self.inner = inner
+        def __init__(self, app: Any) -> None:  # Starlette 0.27 passes it as app=
+            self.inner = app
 
         async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
             await self.inner(scope, receive, send)
