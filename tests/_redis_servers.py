@@ -111,8 +111,12 @@ class RedisServer:
                 if self.ready in line:
                     break
             else:
+                # The server has ended (EOF): reap it and close its pipe, or the pipe is closed
+                # by the garbage collector at some later test, as a ResourceWarning there.
+                self.process = None
+                process.wait(timeout=15)
+                process.stdout.close()
                 if b"Address already in use" in log:
-                    process.wait(timeout=15)
                     raise _PortTakenError(self.port)
                 raise RuntimeError(f"redis-server did not start:\n{log.decode(errors='replace')}")
         finally:

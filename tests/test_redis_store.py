@@ -627,3 +627,27 @@ def test_missing_redis_skips_here_but_fails_in_ci(monkeypatch: pytest.MonkeyPatc
             env.setenv(name, value)
             with pytest.raises(pytest.fail.Exception, match="required here"):
                 require_redis()
+
+
+def test_a_server_whose_port_is_taken_leaves_no_open_pipe(tmp_path: Path) -> None:
+    """The test servers' own hygiene: CI runs suites side by side, so a port can be taken
+    between free_port() and redis-server's bind; the failed start must close its log pipe
+    (else a ResourceWarning surfaces in whichever test the garbage collector runs next)."""
+    require_redis()
+    import gc
+    import warnings
+
+    from _redis_servers import _PortTakenError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = RedisServer(tmp_path / "taken")
+        server.port = taken.getsockname()[1]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(_PortTakenError):
+                server._start()
+            gc.collect()
+    assert server.process is None
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
