@@ -259,9 +259,16 @@ def test_pss_with_em_len_one_short_of_k(
 
 def test_pss_rejects_integer_too_large_for_em_len(odd_key: RSAPrivateKey) -> None:
     # §8.1.2 step 2c: m = s**e mod n must fit in emLen = k - 1 octets. Build an s whose m is a
-    # well-formed-looking EM with one extra leading octet set.
-    em = rsa._emsa_pss_encode(hashlib.sha256(b"x").digest(), 2048, hashlib.sha256, b"\x11" * 32)
-    m = (1 << 2048) | int.from_bytes(em, "big")
+    # well-formed-looking EM with one extra leading octet set. That integer must stay below
+    # the (random) modulus for s to exist, so a salt is looked for that makes it so: the
+    # fixture's primes have their top two bits set, so n >= 1.125 * 2**2048 and each salt
+    # succeeds with probability >= 1/8 (256 failures: under 10^-14).
+    digest = hashlib.sha256(b"x").digest()
+    for salt in range(256):
+        em = rsa._emsa_pss_encode(digest, 2048, hashlib.sha256, bytes([salt]) * 32)
+        m = (1 << 2048) | int.from_bytes(em, "big")
+        if m < odd_key.n:
+            break
     assert m < odd_key.n
     s = pow(m, odd_key.d, odd_key.n)
     public = odd_key.public_key()
