@@ -174,11 +174,9 @@ def peer_key_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | OKPPublicKey:
         raise InvalidKeyError("A key agreement's public key must not hold a private member")
     kty, crv = _str_member(data, "kty"), _str_member(data, "crv")
     if kty == "EC" and crv in CURVES:
-        size = CURVES[crv].size
-        x, y = _octets(data, "x", size), _octets(data, "y", size)
-        return ec_public_xy(crv, int.from_bytes(x, "big"), int.from_bytes(y, "big"))
+        return _ec_public_from_jwk(data, crv, CURVES[crv].size)
     if kty == "OKP" and crv in XDH_CURVES:
-        return OKPPublicKey(crv, _octets(data, "x", OKP_SIZES[crv]))
+        return okp_public(crv, _octets(data, "x", OKP_SIZES[crv]))
     raise InvalidKeyError(f"Not a key-agreement key: {escape(kty, 20)} {escape(crv, 20)}")
 
 
@@ -222,16 +220,20 @@ def _ec_from_jwk(data: Mapping[str, Any]) -> ECPublicKey | ECPrivateKey:
     curve = CURVES.get(crv)
     if curve is None:
         raise InvalidKeyError(f"Unsupported crv: {escape(crv, 40)}")
-    # RFC 7518 §6.2.1.2: "the full coordinate size ... even if leading zero octets".
-    x, y = _octets(data, "x", curve.size), _octets(data, "y", curve.size)
     if "d" not in data:
-        # Every curve here has cofactor 1, so a point on the curve is in the prime-order
-        # group: the on-curve check alone stops invalid-curve attacks.
-        return ec_public_xy(crv, int.from_bytes(x, "big"), int.from_bytes(y, "big"))
-    point = b"\x04" + x + y
+        return _ec_public_from_jwk(data, crv, curve.size)
+    point = b"\x04" + _octets(data, "x", curve.size) + _octets(data, "y", curve.size)
     # RFC 7518 §6.2.2.1: d "MUST be ceiling(log-base-2(n)/8) octets" (= the coordinate size).
     d = int.from_bytes(_octets(data, "d", curve.size), "big")
     return ec_private(crv, d, point)
+
+
+def _ec_public_from_jwk(data: Mapping[str, Any], crv: str, size: int) -> ECPublicKey:
+    # RFC 7518 §6.2.1.2: "the full coordinate size ... even if leading zero octets". Every
+    # curve here has cofactor 1, so a point on the curve is in the prime-order group: the
+    # on-curve check alone stops invalid-curve attacks.
+    x, y = _octets(data, "x", size), _octets(data, "y", size)
+    return ec_public_xy(crv, int.from_bytes(x, "big"), int.from_bytes(y, "big"))
 
 
 def _okp_from_jwk(data: Mapping[str, Any]) -> OKPPublicKey | OKPPrivateKey:

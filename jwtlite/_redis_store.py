@@ -26,6 +26,7 @@ import contextvars
 import difflib
 import functools
 import hashlib
+import inspect
 import math
 import re
 import socket
@@ -311,10 +312,6 @@ def _redis_errors() -> tuple[type[Exception], ...]:
     return RedisError, RedisClusterException
 
 
-#: The keyword options of RedisStore (for from_url's refusal of a misspelt one).
-_OPTIONS = ("prefix", "hash_tag", "clock", "connect_timeout", "timeout", "deadline", "cluster")
-
-
 def _client_from_url(url: str, *, cluster: bool, connect_timeout: float, timeout: float) -> Any:
     # redis is an optional dependency (extra jwtlite[redis]): imported only by RedisStore.
     import redis  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
@@ -557,3 +554,12 @@ class RedisStore:
     def purge(self) -> int:
         """Nothing to do: Redis forgets every entry at its expiry. Returns 0."""
         return 0
+
+
+#: The keyword options of RedisStore, read from its signature (for from_url's refusal of a
+#: misspelt one).
+_OPTIONS = tuple(
+    name
+    for name, parameter in inspect.signature(RedisStore.__init__).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+)
