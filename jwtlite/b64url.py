@@ -111,6 +111,9 @@ def uint_to_b64(value: int, length: int | None = None) -> str:
     """
     if value < 0:
         raise InvalidKeyError("Base64urlUInt cannot encode a negative integer")
+    if length is not None and value.bit_length() > 8 * length:
+        bits = value.bit_length()
+        raise InvalidKeyError(f"an integer of {bits} bits does not fit {length} octets")
     size = length if length is not None else max(1, (value.bit_length() + 7) // 8)
     return b64url_encode(value.to_bytes(size, "big"))
 

@@ -225,13 +225,22 @@ def dump_der(key: AsymmetricKey, *, format: str = "pkcs8") -> bytes:
         InvalidKeyError: ``key`` is not a key, or ``format`` does not apply to it.
     """
     _labels(key, format)
-    if format == "pkcs1" and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
-        return _keyformats.pkcs1_der(key)
-    if format == "sec1" and isinstance(key, ECPrivateKey):
-        return _keyformats.sec1_der(key)
-    if isinstance(key, (RSAPrivateKey, ECPrivateKey, OKPPrivateKey)):
-        return _keyformats.pkcs8_der(key)
-    return _keyformats.spki_der(key)
+    try:
+        if format == "pkcs1" and isinstance(key, (RSAPublicKey, RSAPrivateKey)):
+            return _keyformats.pkcs1_der(key)
+        if format == "sec1" and isinstance(key, ECPrivateKey):
+            return _keyformats.sec1_der(key)
+        if isinstance(key, (RSAPrivateKey, ECPrivateKey, OKPPrivateKey)):
+            return _keyformats.pkcs8_der(key)
+        return _keyformats.spki_der(key)
+    except OverflowError:
+        raise _out_of_range(key) from None
+
+
+def _out_of_range(key: object) -> InvalidKeyError:
+    # The model classes are public and check nothing; a hand-built key whose value does not fit
+    # its encoding (an EC coordinate wider than the field, a negative integer) ends here.
+    return InvalidKeyError(f"a value of this {type(key).__name__} does not fit its encoding")
 
 
 def _labels(key: object, format: str) -> str:
@@ -255,7 +264,10 @@ def dump_ssh_public(key: AsymmetricKey) -> str:
     """The OpenSSH public key line (``ssh-rsa AAAA...``) of ``key`` or of its public half."""
     if not isinstance(key, _KEY_TYPES):
         raise InvalidKeyError(f"not a jwtlite key: {type(key).__name__}")
-    return _ssh.dump_public_line(key.public_key())
+    try:
+        return _ssh.dump_public_line(key.public_key())
+    except OverflowError:
+        raise _out_of_range(key) from None
 
 
 def is_public_key_material(data: bytes | bytearray | str) -> bool:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import jwtlite
 from jwtlite import _keyformats, keys
 from jwtlite.exceptions import InvalidKeyError
-from jwtlite.jwk import key_to_jwk
+from jwtlite.jwk import key_to_jwk, thumbprint
 from jwtlite.keygen import generate_key
 from jwtlite.keys import (
     AsymmetricKey,
@@ -438,3 +438,45 @@ def test_hand_built_keys_on_unknown_curves_raise_invalid_key_error(key: Asymmetr
         with pytest.raises(InvalidKeyError, match=r"unsupported curve|no key type"):
             write(key)
     assert "jkt=" in repr(key.public_key())
+
+
+@pytest.mark.parametrize(
+    "key",
+    [ECPublicKey("P-256", 2**256, 1), ECPrivateKey("P-256", 3, 1, 2**300)],
+    ids=["public-x", "private-y"],
+)
+def test_hand_built_ec_key_with_oversized_coordinate(key: AsymmetricKey) -> None:
+    # A coordinate wider than the curve's field used to raise OverflowError from int.to_bytes in
+    # repr, in thumbprints and in every writer.
+    assert "jkt=?" in repr(key.public_key())
+    with pytest.raises(InvalidKeyError, match="does not fit 32 octets"):
+        thumbprint(key)
+    for write in (key_to_jwk, dump_pem, dump_der, dump_ssh_public):
+        with pytest.raises(InvalidKeyError, match="does not fit"):
+            write(key)
+
+
+def test_hand_built_rsa_key_with_negative_value() -> None:
+    with pytest.raises(InvalidKeyError, match="does not fit"):
+        dump_ssh_public(RSAPublicKey(-5, 3))
+
+
+_ANY_INT = st.integers(min_value=-(2**600), max_value=2**600)
+_CURVE = st.sampled_from(["P-256", "P-384", "P-521", "secp256k1", "Ed25519", "X448", "P-999"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.builds(RSAPublicKey, _ANY_INT, _ANY_INT),
+        st.builds(ECPublicKey, _CURVE, _ANY_INT, _ANY_INT),
+        st.builds(ECPrivateKey, _CURVE, _ANY_INT, _ANY_INT, _ANY_INT),
+        st.builds(OKPPublicKey, _CURVE, st.binary(max_size=80)),
+        st.builds(OKPPrivateKey, _CURVE, st.binary(max_size=80), st.binary(max_size=80)),
+    )
+)
+def test_writers_refuse_any_hand_built_key_with_jwtlite_errors(key: AsymmetricKey) -> None:
+    repr(key)
+    for write in (key_to_jwk, thumbprint, dump_pem, dump_der, dump_ssh_public):
+        with contextlib.suppress(InvalidKeyError):
+            write(key)
