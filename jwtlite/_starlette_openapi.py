@@ -95,6 +95,8 @@ class SchemeTable:
         }
         #: (bearer, DPoP) scheme names when access routes take either (documented by init_app).
         self.dpop_alternative: tuple[str, str] | None = None
+        #: With DPoP, whether a token request (refresh, password grant) must carry a proof.
+        self.token_proof = None if policy is None else policy.required
         if policy is not None and policy.required:
             self._by_kind[False] = (dpop, _dpop_model())
         elif policy is not None:
@@ -144,7 +146,7 @@ def document_routes(
                 if operation is not None:
                     document_operation(
                         schema, operation, described, own_schemes=own,
-                        dpop_alternative=alternative,
+                        dpop_alternative=alternative, token_proof=schemes.token_proof,
                     )
         return schema
 

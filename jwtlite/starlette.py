@@ -35,7 +35,8 @@ with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` 
 also lists each guarded route's refusals (400/401/413/415/503), the bodies the guards read,
 and optional guards as optional. With ``dpop=``, access routes name the ``DPoP`` HTTP scheme
 (``dpop_scheme_name``): alone when DPoP is required, else (after ``init_app``) as an
-alternative to the bearer scheme.
+alternative to the bearer scheme; refresh and ``password_form`` routes, token requests whose
+proof binds the new pair, list the ``DPoP`` header as a parameter (after ``init_app``).
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
