@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .bearer import authorization_scheme, parse_authorization_header
 from .bearer import www_authenticate as bearer_challenge
-from .dpop import DPoPPolicy, VerifiedProof, single_proof
+from .dpop import DPoPPolicy, VerifiedProof, _check_token, single_proof
 from .exceptions import (
     DPoPBindingError,
     DPoPNonceError,
@@ -44,8 +44,9 @@ __all__ = [
     "token_request_proof",
 ]
 
-#: A verified proof, by who checked it (the policy and replay store) and what it proved.
-ProofKey = tuple[int, int, str, Optional[str]]
+#: A verified proof, by who checked it (the policy and replay store), the exact proof text and
+#: the exact request it was checked against (method, URI).
+ProofKey = tuple[int, int, str, str, str]
 
 # RFC 6750 §3 error_description characters; anything else in a message is left out.
 _NOT_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
@@ -133,23 +134,28 @@ def token_request_proof(
 def _verify(
     policy: DPoPPolicy, request: DPoPRequest, store: RevocationStore, token: str | None
 ) -> VerifiedProof:
-    """The request's one proof, verified once per request and policy: two guards on one
-    request (a router's and a route's, stacked decorators, a guarded login) check the same
-    proof, and the first recorded its jti. §11.1 refuses a proof used in a second request,
-    not a second look at the request it was made for."""
+    """The request's one proof, verified once per request and policy: two checks of one
+    request (a router's guard and a route's, stacked decorators, a login or a refresh before
+    or after a guard) see the same proof, and the first recorded its jti. §11.1 refuses a
+    proof used in a second request, not a second look at the request it was made for.
+
+    The first check runs every §4.3 check that its caller needs; a later one reuses it only
+    for the same proof text, method and URI, under the same policy and store, and still
+    checks what its own caller adds: a resource guard's ``ath`` (§4.3 check 12), which a
+    token request (no access token) does not check. Binding to the token's key (§7.1) is
+    checked by the caller, from the returned thumbprint, every time."""
     proof = single_proof(request.proofs)
-    key: ProofKey = (id(policy), id(store), proof, token)
+    url = request.url()
+    key: ProofKey = (id(policy), id(store), proof, request.method, url)
     memo = request.verified
     done = None if memo is None else memo.get(key)
     if done is None:
-        done = policy.verify(
-            proof, htm=request.method, htu=request.url(), access_token=token, store=store
-        )
+        done = policy.verify(proof, htm=request.method, htu=url, access_token=token, store=store)
         if memo is not None:
             memo[key] = done
-            # A proof that passed with ath passes a token request's checks (the same, less
-            # the token's): a login behind a guard reuses it.
-            memo.setdefault((*key[:3], None), done)
+    elif token is not None:
+        # Whichever caller came first: cheap, and never skipped for a token request's entry.
+        _check_token(done.claims, token, done.jkt, None)
     return done
 
 

@@ -5,8 +5,11 @@ FastAPI lists a security dependency by its scheme and nothing more. The guard al
 password-grant routes, and lets anonymous requests through when optional;
 :func:`document_operation` writes that into one generated operation. A guard that accepts DPoP
 (RFC 9449) beside bearer tokens gets the ``DPoP`` HTTP authentication scheme (registered in
-IANA's registry by RFC 9449 §7.1) as an alternative to its own. Plain dicts in and out: no
-framework is imported here, and nothing the application declared itself is overwritten.
+IANA's registry by RFC 9449 §7.1) as an alternative to its own. A token request (a refresh, a
+password grant) may carry a DPoP proof that binds the new tokens to its key (RFC 9449 §5): no
+scheme says so there, the credential being a refresh token or a password, so those operations
+name the ``DPoP`` header as a parameter. Plain dicts in and out: no framework is imported here,
+and nothing the application declared itself is overwritten.
 """
 
 from __future__ import annotations
@@ -102,13 +105,24 @@ def _error_response(description: str, headers: dict[str, str] | None = None) -> 
     return response
 
 
-def _responses(guards: OperationGuards) -> dict[str, dict[str, Any]]:
+def _token_request(guards: OperationGuards) -> bool:
+    """Whether the operation is a token request: one that issues a pair (RFC 9449 §5)."""
+    return guards.refresh or guards.password_form
+
+
+def _responses(guards: OperationGuards, *, token_proof: bool | None) -> dict[str, dict[str, Any]]:
     """The refusals this operation's guards can answer, by status."""
     answers: dict[str, dict[str, Any]] = {}
     if guards.guarded or guards.password_form:
+        proof = (
+            "; invalid_dpop_proof or use_dpop_nonce: the DPoP proof is refused (RFC 9449 §5, "
+            "§8; with use_dpop_nonce, the DPoP-Nonce header names the nonce to use)"
+            if token_proof is not None and _token_request(guards)
+            else ""
+        )
         answers["400"] = _error_response(
             "invalid_request: a malformed Authorization header (RFC 6750 §3.1) or request body "
-            "(RFC 6749 §5.2)"
+            f"(RFC 6749 §5.2){proof}"
         )
     if guards.guarded:
         stale = (
@@ -156,6 +170,30 @@ def _request_body(guards: OperationGuards) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _proof_parameter(required: bool) -> dict[str, Any]:
+    """The ``DPoP`` header of a token request, as an OpenAPI 3.1 §4.8.12 Parameter Object."""
+    unbound = "" if required else "; without one they are bearer tokens"
+    return {
+        "name": "DPoP",
+        "in": "header",
+        "required": required,
+        "description": "A DPoP proof (RFC 9449 §4) of this request, signed by the client's key: "
+        f"the tokens issued are bound to that key (RFC 9449 §5){unbound}.",
+        "schema": {"type": "string"},
+    }
+
+
+def _add_proof_parameter(operation: dict[str, Any], required: bool) -> None:
+    """The ``DPoP`` header among the operation's parameters, unless one is there already
+    (the route's own; header names compare case-insensitively, RFC 9110 §5.1)."""
+    parameters = operation.setdefault("parameters", [])
+    for parameter in parameters:
+        name = parameter.get("name")
+        if parameter.get("in") == "header" and isinstance(name, str) and name.lower() == "dpop":
+            return
+    parameters.append(_proof_parameter(required))
+
+
 def _add_alternative(
     schema: dict[str, Any], operation: dict[str, Any], alternative: tuple[str, str],
 ) -> None:
@@ -189,13 +227,15 @@ def _mark_optional(operation: dict[str, Any], own_schemes: frozenset[str]) -> No
 def document_operation(
     schema: dict[str, Any], operation: dict[str, Any], guards: OperationGuards,
     *, own_schemes: frozenset[str], dpop_alternative: tuple[str, str] | None = None,
+    token_proof: bool | None = None,
 ) -> None:
     """Add the guards' responses, request body and optional security to ``operation`` (one
     entry of ``schema["paths"]``), and the schemas they refer to; idempotent.
 
     ``dpop_alternative``: ``(own, dpop)`` when the guards accept DPoP beside bearer tokens:
-    the scheme named ``dpop`` becomes an alternative to each requirement of ``own``."""
-    answers = _responses(guards)
+    the scheme named ``dpop`` becomes an alternative to each requirement of ``own``.
+    ``token_proof``: with DPoP, whether a token request must carry a proof (None: no DPoP)."""
+    answers = _responses(guards, token_proof=token_proof)
     if not answers:
         return
     used = [_ERROR]
@@ -206,6 +246,8 @@ def document_operation(
     if body is not None and "requestBody" not in operation:
         used.append(body[0])
         operation["requestBody"] = body[1]
+    if token_proof is not None and _token_request(guards):
+        _add_proof_parameter(operation, token_proof)
     if guards.guarded and dpop_alternative is not None:
         _add_alternative(schema, operation, dpop_alternative)
     if guards.guarded and guards.optional:

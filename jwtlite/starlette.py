@@ -35,7 +35,8 @@ with; refresh routes have a scheme of their own. After :meth:`JWTAuth.init_app` 
 also lists each guarded route's refusals (400/401/413/415/503), the bodies the guards read,
 and optional guards as optional. With ``dpop=``, access routes name the ``DPoP`` HTTP scheme
 (``dpop_scheme_name``): alone when DPoP is required, else (after ``init_app``) as an
-alternative to the bearer scheme.
+alternative to the bearer scheme; refresh and ``password_form`` routes, token requests whose
+proof binds the new pair, list the ``DPoP`` header as a parameter (after ``init_app``).
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the dependencies' signatures at
@@ -49,7 +50,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._guard import (
     DEFAULT_MAX_BODY,
@@ -68,7 +68,15 @@ from ._guard import (
     require_json_body,
 )
 from ._guard_dpop import policy_of
-from ._openapi import DPOP_SCHEME, OperationGuards, document_operation
+from ._openapi import OperationGuards
+from ._starlette_nonce import NonceMiddleware, offer_nonce, with_nonce
+from ._starlette_openapi import (
+    SchemeTable,
+    SecurityBase,
+    check_options,
+    declare_scheme,
+    document_routes,
+)
 from .access_token import AccessTokenVerifier
 from .dpop import DPoPPolicy
 from .exceptions import InvalidArgumentError
@@ -77,72 +85,11 @@ from .tokens import TokenPair, TokenService
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-try:  # FastAPI is optional: with it, dependencies declare an OpenAPI security scheme.
-    from fastapi import FastAPI as _FastAPI
-    from fastapi.openapi.models import HTTPBase as _HTTPModel
-    from fastapi.openapi.models import HTTPBearer as _BearerModel
-    from fastapi.openapi.models import OAuth2 as _OAuth2Model
-    from fastapi.openapi.models import OAuthFlowPassword as _PasswordFlow
-    from fastapi.openapi.models import OAuthFlows as _OAuthFlows
-    from fastapi.routing import APIRoute as _APIRoute
-    from fastapi.security.base import SecurityBase as _SecurityBase
-except ImportError:  # pragma: no cover - plain Starlette
-    _SecurityBase = object  # type: ignore[misc,assignment]
-    _BearerModel = None  # type: ignore[misc,assignment]
-    _FastAPI = None  # type: ignore[misc,assignment]
-
 __all__ = ["AuthFailure", "JWTAuth", "JWTAuthError", "JWTDependency", "PasswordForm"]
 
 _STATE_KEY = "jwtlite_auth"
-# The scope member through which a dependency hands the DPoP-Nonce of a successful answer to
-# _NonceMiddleware: a list the middleware made for this request alone.
-_NONCE_KEY = "jwtlite.dpop_nonce"
-_NONCE_HEADER = b"dpop-nonce"
 # The DPoP proofs this request's guards verified (each is checked once per request).
 _VERIFIED_KEY = "jwtlite.dpop_verified"
-
-
-class _NonceMiddleware:
-    """RFC 9449 §8.2: adds the ``DPoP-Nonce`` a guard chose for this request to its answer,
-    whichever response class the route returned; a header the route set itself is kept."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        nonces: list[str] = []
-
-        async def answer(message: Message) -> None:
-            if message["type"] == "http.response.start" and nonces:
-                # Any iterable (ASGI), maybe a one-pass one: the list read is what is sent.
-                headers = list(message.get("headers", ()))
-                if all(name.lower() != _NONCE_HEADER for name, _value in headers):
-                    headers.append((_NONCE_HEADER, nonces[-1].encode("ascii")))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        # In the caller's scope, not a copy: the router writes the matched route, endpoint and
-        # path parameters into the scope it gets, and middleware outside read them back
-        # (metrics, tracing). Each request has its own scope, so its own list.
-        scope[_NONCE_KEY] = nonces
-        await self.app(scope, receive, answer)
-
-
-def _offer_nonce(request: Request, nonce: Optional[str]) -> None:
-    """Hand ``nonce`` to :class:`_NonceMiddleware`, when it runs around this request."""
-    holder = request.scope.get(_NONCE_KEY)
-    if nonce is not None and isinstance(holder, list):
-        holder.append(nonce)
-
-
-def _with_nonce(response: Response, nonce: Optional[str]) -> Response:
-    """``response`` with a ``DPoP-Nonce`` header (§8.2) when one is due and it has none."""
-    if nonce is not None and "dpop-nonce" not in response.headers:
-        response.headers["DPoP-Nonce"] = nonce
-    return response
 
 
 class JWTAuthError(HTTPException):
@@ -155,35 +102,6 @@ class JWTAuthError(HTTPException):
     def __init__(self, failure: AuthFailure, realm: str) -> None:
         self.failure = failure
         super().__init__(failure.status, failure.message, failure.headers(realm))
-
-
-def _schemes(token_url: Optional[str]) -> tuple[Any, Any]:
-    """The OpenAPI security scheme models (access, refresh) FastAPI lists for the guards."""
-    if _BearerModel is None:  # pragma: no cover - plain Starlette has no OpenAPI document
-        return None, None
-    refresh = _BearerModel(
-        bearerFormat="JWT", description="A refresh token (rt+jwt): spent, answered by a new pair"
-    )
-    if token_url is None:
-        return _BearerModel(bearerFormat="JWT", description="An access token (at+jwt)"), refresh
-    # The model of FastAPI's OAuth2PasswordBearer: Swagger UI posts the password grant to
-    # tokenUrl and sends the access_token it gets back as a bearer token (RFC 6749 §4.3).
-    flows = _OAuthFlows(password=_PasswordFlow(tokenUrl=token_url, scopes={}))
-    return _OAuth2Model(flows=flows, description="An access token (at+jwt)"), refresh
-
-
-def _dpop_scheme() -> Any:
-    """The OpenAPI model of the ``DPoP`` HTTP authentication scheme (RFC 9449 §7.1)."""
-    if _BearerModel is None:  # pragma: no cover - plain Starlette has no OpenAPI document
-        return None
-    return _HTTPModel(scheme=DPOP_SCHEME["scheme"], description=DPOP_SCHEME["description"])
-
-
-def _declare_scheme(dependency: Any, scheme: tuple[str, Any]) -> None:
-    """What FastAPI reads to list a security scheme in OpenAPI."""
-    dependency.scheme_name, model = scheme
-    if model is not None:
-        dependency.model = model
 
 
 @contextmanager
@@ -213,7 +131,7 @@ async def _capped_body(request: Request, limit: int) -> bytes:
     return body
 
 
-class JWTDependency(_SecurityBase):
+class JWTDependency(SecurityBase):
     """One guard variant; ``await dependency(request)`` returns the verified claims."""
 
     def __init__(
@@ -223,7 +141,7 @@ class JWTDependency(_SecurityBase):
         self._auth = auth
         self._options = {"optional": optional, "refresh": refresh, "fresh": fresh}
         self._scopes = scopes
-        _declare_scheme(self, auth._scheme(refresh=refresh))
+        declare_scheme(self, auth._scheme(refresh=refresh))
 
     def _describe(self) -> OperationGuards:
         return OperationGuards(guarded=True, **self._options, scopes=self._scopes)
@@ -243,7 +161,7 @@ class JWTDependency(_SecurityBase):
         except AuthRefused as refused:
             raise JWTAuthError(refused.failure, core.config.realm) from None
         setattr(request.state, _STATE_KEY, result)
-        _offer_nonce(request, result.dpop_nonce)
+        offer_nonce(request, result.dpop_nonce)
         return result.claims
 
 
@@ -278,16 +196,7 @@ class _PasswordFormDependency:
             return password_form(await _capped_body(request, auth.max_body))
 
 
-def _dependency_calls(route: Any) -> Iterator[Any]:
-    """Every dependency callable of a FastAPI route, sub-dependencies included."""
-    pending = list(route.dependant.dependencies)
-    while pending:
-        dependant = pending.pop()
-        yield dependant.call
-        pending.extend(dependant.dependencies)
-
-
-class JWTAuth(_SecurityBase):
+class JWTAuth(SecurityBase):
     """Binds a :class:`TokenService` to Starlette/FastAPI routes (or, with ``verifier=``, an
     external authorization server's access tokens: a resource server).
 
@@ -321,7 +230,7 @@ class JWTAuth(_SecurityBase):
         dpop_scheme_name: str = "DPoP",
     ) -> None:
         names = (scheme_name, refresh_scheme_name) + ((dpop_scheme_name,) if dpop else ())
-        _check_options(cookies, names, token_url)
+        check_options(cookies, names, token_url)
         config = GuardConfig(
             realm=realm, cookies=cookies, cookie_secure=cookie_secure,
             access_cookie=access_cookie, refresh_cookie=refresh_cookie,
@@ -331,16 +240,11 @@ class JWTAuth(_SecurityBase):
         )
         self.core = GuardCore(service, config, verifier=verifier)
         self.core.require_bound()
-        access, refresh = _schemes(token_url)
-        self._schemes = {False: (scheme_name, access), True: (refresh_scheme_name, refresh)}
-        #: (bearer, DPoP) scheme names when access routes take either (documented by init_app).
-        self._dpop_alternative: Optional[tuple[str, str]] = None
-        policy = config.dpop
-        if policy is not None and policy.required:
-            self._schemes[False] = (dpop_scheme_name, _dpop_scheme())
-        elif policy is not None:
-            self._dpop_alternative = (scheme_name, dpop_scheme_name)
-        _declare_scheme(self, self._scheme(refresh=False))
+        self._schemes = SchemeTable(
+            access=scheme_name, refresh=refresh_scheme_name, dpop=dpop_scheme_name,
+            token_url=token_url, policy=config.dpop,
+        )
+        declare_scheme(self, self._scheme(refresh=False))
         self._error_hook: Optional[Callable[[AuthFailure], Optional[Response]]] = None
         self._default = self.required()
         #: ``Depends(auth.password_form)``: the :class:`PasswordForm` of a token endpoint (the
@@ -371,7 +275,7 @@ class JWTAuth(_SecurityBase):
 
     def _scheme(self, *, refresh: bool) -> tuple[str, Any]:
         """(name, OpenAPI model) of the access or the refresh scheme."""
-        return self._schemes[refresh]
+        return self._schemes.scheme(refresh=refresh)
 
     async def __call__(self, request: Request) -> Optional[dict[str, Any]]:
         return await self._default(request)
@@ -409,36 +313,8 @@ class JWTAuth(_SecurityBase):
         app.add_exception_handler(JWTAuthError, handler)
         dpop = self.core.config.dpop
         if dpop is not None and dpop.nonces is not None:
-            app.add_middleware(_NonceMiddleware)
-        if _FastAPI is not None and isinstance(app, _FastAPI):
-            self._document(app)
-
-    def _document(self, app: Any) -> None:
-        """Wrap ``app.openapi`` (FastAPI's documented way to extend the document) so that each
-        operation says what its guards answer and read; routes added later are included."""
-        generate = app.openapi
-        alternative = self._dpop_alternative
-        own = frozenset(name for name, _model in self._schemes.values()) | frozenset(
-            alternative or ()
-        )
-
-        def openapi() -> dict[str, Any]:
-            schema: dict[str, Any] = generate()
-            for route in app.routes:
-                if not isinstance(route, _APIRoute) or not route.include_in_schema:
-                    continue
-                guards = self._guards(_dependency_calls(route))
-                path = schema.get("paths", {}).get(route.path_format, {})
-                for method in route.methods or ():
-                    operation = path.get(method.lower())
-                    if operation is not None:
-                        document_operation(
-                            schema, operation, guards, own_schemes=own,
-                            dpop_alternative=alternative,
-                        )
-            return schema
-
-        app.openapi = openapi
+            app.add_middleware(NonceMiddleware)
+        document_routes(app, self._schemes, self._guards)
 
     def _guards(self, calls: Iterator[Any]) -> OperationGuards:
         """What this instance's dependencies among ``calls`` do, together."""
@@ -531,7 +407,7 @@ class JWTAuth(_SecurityBase):
                 jkt, nonce = await run_in_threadpool(lambda: core.token_request_proof(view))
             except AuthRefused as refused:
                 return self.error_response(refused.failure)
-        return _with_nonce(self.token_response(core.issue(identity, claims, jkt=jkt)), nonce)
+        return with_nonce(self.token_response(core.issue(identity, claims, jkt=jkt)), nonce)
 
     def token_response(self, pair: TokenPair) -> Response:
         """Answer with ``pair``: the JSON body, or cookies plus ``token_type``/``expires_in``."""
@@ -548,7 +424,7 @@ class JWTAuth(_SecurityBase):
         """After a ``required(refresh=True)`` dependency: answer with the new pair."""
         auth = self._state(request)
         nonce = None if auth is None else auth.dpop_nonce
-        return _with_nonce(self.token_response(self.pair(request)), nonce)
+        return with_nonce(self.token_response(self.pair(request)), nonce)
 
     async def logout_response(self, request: Request) -> Response:
         """After a ``required()`` dependency: revoke the token and its login, clear cookies."""
@@ -560,7 +436,7 @@ class JWTAuth(_SecurityBase):
             await run_in_threadpool(lambda: self.core.logout(token))
         except AuthRefused as refused:
             return self.error_response(refused.failure)
-        response = _with_nonce(JSONResponse({"revoked": True}), auth.dpop_nonce)
+        response = with_nonce(JSONResponse({"revoked": True}), auth.dpop_nonce)
         if self.core.config.cookies:
             for name, path in self.core.cookies_to_clear():
                 response.delete_cookie(
@@ -568,13 +444,3 @@ class JWTAuth(_SecurityBase):
                 )
         return response
 
-
-def _check_options(cookies: bool, names: tuple[str, ...], token_url: Optional[str]) -> None:
-    """``names``: the access, refresh and (with DPoP) DPoP scheme names."""
-    if len(set(names)) != len(names):
-        what = "refresh" if names[0] == names[1] else "DPoP"
-        raise InvalidArgumentError(f"the {what} scheme needs a name of its own")
-    if cookies and token_url is not None:
-        raise InvalidArgumentError(
-            "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies"
-        )

@@ -113,6 +113,8 @@ LAYERS: dict[str, int] = {
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,
+    "jwtlite._starlette_nonce": 8,
+    "jwtlite._starlette_openapi": 8,
     "jwtlite.dpop": 8,
     "jwtlite._dpop_nonce": 8,
     "jwtlite._dpop_proof": 8,

@@ -859,3 +859,4 @@ def test_resource_server_accepts_the_as_dpop_bound_tokens() -> None:
             failure = refused.value.failure
             assert (failure.status, failure.reason) == (401, "dpop_binding"), name
         assert len(refusals) == 3
+

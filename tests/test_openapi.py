@@ -10,12 +10,12 @@ import pytest
 from conftest import FakeClock
 
 pytest.importorskip("fastapi")
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Header
 
 from jwtlite._openapi import DPOP_SCHEME
 from jwtlite.dpop import DPoPPolicy
 from jwtlite.exceptions import InvalidArgumentError
-from jwtlite.starlette import JWTAuth
+from jwtlite.starlette import JWTAuth, PasswordForm
 from jwtlite.tokens import TokenService
 
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -42,6 +42,10 @@ def _app(dpop: Any, *, init: bool = True, **options: Any) -> FastAPI:
 
     @app.post("/login")
     async def login() -> Any:
+        return {}
+
+    @app.post("/token")
+    async def token(form: PasswordForm = Depends(auth.password_form)) -> Any:  # noqa: B008
         return {}
 
     return app
@@ -89,6 +93,7 @@ def test_a_route_that_accepts_dpop_lists_both_schemes() -> None:
         "/maybe": [{"JWT": []}, {"DPoP": []}, {}],
         "/refresh": [{"JWTRefresh": []}],  # the refresh token is a bearer token (or a body)
         "/login": None,
+        "/token": None,
     }
     dpop = schema["components"]["securitySchemes"]["DPoP"]
     assert dpop == DPOP_SCHEME
@@ -134,3 +139,52 @@ def test_the_dpop_scheme_needs_a_name_of_its_own() -> None:
         JWTAuth(service, dpop=True, refresh_scheme_name="JWT")
     # Without DPoP the name is free: an existing application's "DPoP" scheme keeps working.
     assert JWTAuth(service, scheme_name="DPoP").scheme_name == "DPoP"
+
+
+def _proof_headers(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in operation.get("parameters", [])
+            if p.get("in") == "header" and p["name"].lower() == "dpop"]
+
+
+def test_token_routes_document_the_dpop_proof_they_take() -> None:
+    """A refresh (RFC 9449 §5) and a password grant answered by ``auth.login`` take a ``DPoP``
+    proof that binds the new tokens to its key: their operations name the header, optional
+    unless DPoP is required, and their 400 names the proof's refusals. Access routes carry it
+    in the DPoP scheme's description; routes without a token request, and apps without DPoP,
+    get no header."""
+    for policy, required in ((True, False), (DPoPPolicy(required=True), True)):
+        paths = _app(policy).openapi()["paths"]
+        for path in ("/refresh", "/token"):
+            operation = paths[path]["post"]
+            (header,) = _proof_headers(operation)
+            assert (header["name"], header["required"], header["schema"]) == (
+                "DPoP", required, {"type": "string"}), path
+            assert "RFC 9449 §4" in header["description"]
+            assert "invalid_dpop_proof" in operation["responses"]["400"]["description"]
+        for path, method in (("/me", "get"), ("/maybe", "get"), ("/login", "post")):
+            assert _proof_headers(paths[path][method]) == [], path
+        assert "invalid_dpop_proof" not in paths["/me"]["get"]["responses"]["400"]["description"]
+    for app in (_app(None), _app(True, init=False)):
+        paths = app.openapi()["paths"]
+        assert _proof_headers(paths["/refresh"]["post"]) == []
+        assert _proof_headers(paths["/token"]["post"]) == []
+    assert "invalid_dpop_proof" not in (
+        _app(None).openapi()["paths"]["/refresh"]["post"]["responses"]["400"]["description"])
+
+
+def test_a_dpop_header_the_route_declares_is_kept_and_documenting_twice_adds_none() -> None:
+    service = TokenService("k" * 40, "HS256", issuer="iss", audience="aud", clock=FakeClock())
+    auth = JWTAuth(service, dpop=True)
+    app = FastAPI()
+    auth.init_app(app)
+
+    @app.post("/refresh", dependencies=[Depends(auth.required(refresh=True))])
+    async def refresh(dpop: str = Header(alias="DPoP", description="mine")) -> Any:
+        return {}
+
+    app.openapi()
+    operation = app.openapi()["paths"]["/refresh"]["post"]
+    assert [p["description"] for p in _proof_headers(operation)] == ["mine"]
+    plain = _app(True)
+    plain.openapi()
+    assert len(_proof_headers(plain.openapi()["paths"]["/token"]["post"])) == 1
