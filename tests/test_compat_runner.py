@@ -1,5 +1,6 @@
-"""The suite runners (tests/compat/run_pyjwt_suite.py, run_jose_suite.py) without the network:
-their lists of expected failures, their junit reading and their verdicts."""
+"""The suite runners (tests/compat/run_pyjwt_suite.py, run_jose_suite.py,
+run_dependent_suites.py) without the network: their lists of expected failures or of tests
+not run, their junit reading and their verdicts."""
 
 from __future__ import annotations
 
@@ -162,3 +163,78 @@ def test_jose_report_verdicts(
     out = capsys.readouterr().out
     assert "UNEXPECTED FAILURE: tests/test_x.py::test_a" in out
     assert "only 3 passed; the goal is at least 4" in out
+
+
+# --- the suites of packages built on PyJWT (tests/compat/run_dependent_suites.py) -----------
+
+_dep_spec = importlib.util.spec_from_file_location(
+    "run_dependent_suites", HERE / "compat" / "run_dependent_suites.py"
+)
+assert _dep_spec is not None
+assert _dep_spec.loader is not None
+dep_runner: Any = importlib.util.module_from_spec(_dep_spec)
+_dep_spec.loader.exec_module(dep_runner)
+
+
+def test_the_dependents_not_run_are_few_explained_and_documented() -> None:
+    names = [d.name for d in dep_runner.DEPENDENTS]
+    assert names == [
+        "flask-jwt-extended", "oauthlib", "djangorestframework-simplejwt", "social-auth-core"
+    ]  # fmt: skip
+    for dependent in dep_runner.DEPENDENTS:
+        assert len(dependent.sha256) == 64
+        assert int(dependent.sha256, 16) >= 0
+        assert f"{dependent.name} {dependent.version}" in DOC
+        assert f"{dependent.name} {dependent.version}" in (dep_runner.__doc__ or "")
+        # Few: at most one test in 25 of a suite is left out.
+        assert len(dependent.not_run) * 25 <= dependent.tests
+        # PyJWT never comes in: not as a requirement, nor through one (those go in no_deps).
+        assert not any(r.lower().startswith("pyjwt") for r in dependent.requirements)
+        for not_run in dependent.not_run:
+            assert "::" in not_run.test_id
+            assert len(not_run.reason) > 40, not_run.test_id
+            name = not_run.test_id.rpartition("::")[2]
+            assert f"`{name}`" in DOC, f"{name} is not explained in docs/migrating-from-pyjwt.md"
+
+
+def _fake_dependent_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, listing: str, exit_code: int
+) -> list[list[str]]:
+    """Run run_dependent() without the network: the collection prints ``listing``."""
+    calls: list[list[str]] = []
+
+    def fake_pytest(python: Path, suite: Path, args: list[str]) -> Any:
+        calls.append(args)
+        if "--collect-only" in args:
+            return subprocess.CompletedProcess(args, 0, listing, "")
+        return subprocess.CompletedProcess(args, exit_code, "", "")
+
+    suite = tmp_path / "suite"
+    suite.mkdir(exist_ok=True)
+    monkeypatch.setattr(dep_runner, "unpack_sdist", lambda *a: (tmp_path / "x.tar.gz", suite))
+    monkeypatch.setattr(dep_runner, "make_venv", lambda *a: Path("python"))
+    monkeypatch.setattr(dep_runner, "place_suite", lambda *a: ["tests"])
+    monkeypatch.setattr(dep_runner, "run_pytest", fake_pytest)
+    return calls
+
+
+def test_run_dependent_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = dep_runner.NotRun("tests/test_a.py::T::test_b", "a reason")
+    dependent = dep_runner.Dependent("pkg", "1.0", "0" * 64, (), 2, not_run=(listed,))
+    both = "tests/test_a.py::T::test_b\ntests/test_a.py::T::test_c\n\n2 tests collected\n"
+    calls = _fake_dependent_run(monkeypatch, tmp_path, both, 0)
+    assert dep_runner.run_dependent(dependent, tmp_path)
+    assert calls[1][-3:] == ["--deselect", "tests/test_a.py::T::test_b", "tests"]
+    # a failing test, a count that moved, a listed test the suite no longer has
+    _fake_dependent_run(monkeypatch, tmp_path, both, 1)
+    assert not dep_runner.run_dependent(dependent, tmp_path)
+    _fake_dependent_run(monkeypatch, tmp_path, "tests/test_a.py::T::test_b\n\n1 test\n", 0)
+    assert not dep_runner.run_dependent(dependent, tmp_path)
+    gone = "tests/test_a.py::T::test_c\ntests/test_a.py::T::test_d\n\n2 tests collected\n"
+    _fake_dependent_run(monkeypatch, tmp_path, gone, 0)
+    assert not dep_runner.run_dependent(dependent, tmp_path)
+    out = capsys.readouterr().out
+    assert "not in the suite: tests/test_a.py::T::test_b" in out
+    assert "collected 1 tests (expected 2)" in out

@@ -63,6 +63,22 @@ def test_non_string_iss_is_refused_on_encode_in_both() -> None:
             lib.encode({"iss": 123}, SECRET)  # type: ignore[attr-defined]
 
 
+def test_non_finite_claims_a_listed_divergence() -> None:
+    # docs/migrating-from-pyjwt.md: PyJWT writes -Infinity (not JSON, RFC 8259 §6) and, with
+    # its claim checks off, returns exp: inf, a token that never expires; the face refuses to
+    # write it and refuses to read it. social-auth-core's suite has a test that needs the write
+    # (tests/compat/run_dependent_suites.py does not run it).
+    claims = {"iat": -float("inf"), "exp": float("inf")}
+    theirs = pyjwt.encode(claims, SECRET, algorithm="HS256")
+    off = {"verify_iat": False, "verify_exp": False}
+    assert pyjwt.decode(theirs, SECRET, algorithms=["HS256"], options=off) == claims
+    with pytest.raises(jwtlite.InvalidArgumentError) as caught:
+        face.encode(claims, SECRET, algorithm="HS256")
+    assert isinstance(caught.value, TypeError)
+    with pytest.raises(face.DecodeError, match=r"^Invalid payload string"):
+        face.decode(theirs, SECRET, algorithms=["HS256"], options=off)
+
+
 def test_audience_argument_types_as_in_pyjwt() -> None:
     for lib in BOTH:
         token = lib.encode({"aud": ["urn:me"]}, SECRET)  # type: ignore[attr-defined]

@@ -71,9 +71,11 @@ def read_tagged_lines(
     return expected
 
 
-def unpack_sdist(name: str, version: str, sha256: str, workdir: Path) -> tuple[Path, Path]:
+def unpack_sdist(
+    name: str, version: str, sha256: str, workdir: Path, folder: str = "tests"
+) -> tuple[Path, Path]:
     """Download ``name==version``'s sdist through pip, check its sha256, and unpack its
-    ``tests/`` (only that: the package itself must not be importable from the suite's
+    ``folder`` (only that: the package itself must not be importable from the suite's
     directory) under ``workdir / "suite"``. Returns (the sdist, the suite directory)."""
     dist = workdir / "dist"
     subprocess.run(
@@ -86,7 +88,7 @@ def unpack_sdist(name: str, version: str, sha256: str, workdir: Path) -> tuple[P
     if digest != sha256:
         raise SystemExit(f"sha256 mismatch for {archive.name}: {digest}")
     suite = workdir / "suite"
-    prefix = archive.name[: -len(".tar.gz")] + "/tests/"
+    prefix = f"{archive.name[: -len('.tar.gz')]}/{folder}/"
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
             if not member.name.startswith(prefix) or not (member.isfile() or member.isdir()):
@@ -94,7 +96,7 @@ def unpack_sdist(name: str, version: str, sha256: str, workdir: Path) -> tuple[P
             relative = member.name[len(prefix) :]
             if ".." in Path(relative).parts:
                 raise SystemExit(f"{archive.name}: refusing the member {member.name!r}")
-            target = suite / "tests" / relative
+            target = suite / folder / relative
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
