@@ -179,7 +179,8 @@ _dep_spec.loader.exec_module(dep_runner)
 def test_the_dependents_not_run_are_few_explained_and_documented() -> None:
     names = [d.name for d in dep_runner.DEPENDENTS]
     assert names == [
-        "flask-jwt-extended", "oauthlib", "djangorestframework-simplejwt", "social-auth-core"
+        "flask-jwt-extended", "oauthlib", "djangorestframework-simplejwt", "social-auth-core",
+        "PyGithub",
     ]  # fmt: skip
     for dependent in dep_runner.DEPENDENTS:
         assert len(dependent.sha256) == 64
@@ -238,3 +239,16 @@ def test_run_dependent_verdicts(
     out = capsys.readouterr().out
     assert "not in the suite: tests/test_a.py::T::test_b" in out
     assert "collected 1 tests (expected 2)" in out
+
+
+def test_run_dependent_passes_the_suite_s_own_pytest_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PyGithub's python_files option lives in its pyproject.toml, which is not unpacked.
+    dependent = dep_runner.Dependent(
+        "pkg", "1.0", "0" * 64, (), 1, pytest_args=("-o", "python_files=tests/*.py")
+    )
+    calls = _fake_dependent_run(monkeypatch, tmp_path, "tests/a.py::test_a\n\n1 test\n", 0)
+    assert dep_runner.run_dependent(dependent, tmp_path)
+    for args in calls:  # the collection and the run
+        assert args[-3:] == ["-o", "python_files=tests/*.py", "tests"]

@@ -22,6 +22,8 @@ Dependents:
                              (python3-saml needs libxmlsec1), 2 xfail by the suite's own
                              markers, 1 not run: it encodes ``iat: -Infinity``, which jwtlite
                              refuses to write (RFC 8259 §6; listed divergence)
+  PyGithub 2.10.0            its 1130 tests, from recorded replay data (no network); a GitHub
+                             App authenticates with an RS256 JWT it signs through ``jwt.encode``
 
 Usage: python tests/compat/run_dependent_suites.py [--workdir DIR] [--only NAME]
 This file is not collected by pytest (its name does not start with ``test_``).
@@ -65,6 +67,8 @@ class Dependent(NamedTuple):
     #: requirements go in ``requirements``), so that pip never brings PyJWT in.
     no_deps: tuple[str, ...] = ()
     not_run: tuple[NotRun, ...] = ()
+    #: Options of the suite's own pytest configuration, which stays behind in the sdist.
+    pytest_args: tuple[str, ...] = ()
 
     @property
     def in_package(self) -> bool:
@@ -151,6 +155,24 @@ DEPENDENTS = (
             ),
         ),
     ),
+    Dependent(
+        "PyGithub",
+        "2.10.0",
+        "90ff24ef1cd1bd57124c2a3869cafee9d7b066909129ecdaba2c2d1903bc118d",
+        # Its requirements but PyJWT, and its requirements/test.txt less the CI plugins.
+        (
+            "PyNaCl>=1.4.0",
+            "requests>=2.14.0",
+            "typing-extensions>=4.5.0",
+            "urllib3>=1.26.0",
+            "more-itertools",
+            "parameterized",
+            "pytest-subtests>=0.11.0",
+            "responses",
+        ),
+        1130,
+        pytest_args=("-o", "python_files=tests/*.py"),
+    ),
 )
 
 PLUGIN_NAME = "jwtlite_as_pyjwt"
@@ -211,7 +233,7 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     python = make_venv(workdir / f"venv-{dependent.name}", dependent, sdist)
     # Only the sdist's tests are unpacked: the installed copy of the package (installed
     # without its PyJWT requirement) is the one under test.
-    where = place_suite(python, dependent, suite)
+    where = [*dependent.pytest_args, *place_suite(python, dependent, suite)]
     collected = run_pytest(python, suite, ["--collect-only", "-q", *where])
     # ``--collect-only -q`` prints one test id a line, then a blank line and the summary.
     listing = collected.stdout.partition("\n\n")[0].splitlines()
