@@ -38,6 +38,7 @@ from ._keymodel import (
     key_curve,
     key_kty,
 )
+from ._values import utf8
 from .exceptions import InvalidKeyError, PyJWTError, UnusableKeyError
 from .jwk import MAX_KEYS, REFUSED_WHEN_FETCHED, PyJWK, PyJWKSet
 from .keys import is_public_key_material, load_key
@@ -230,7 +231,8 @@ def _secret(key: Any, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> 
     if alg.ktys != ("oct",):
         raise _fail(f"{alg.name} cannot use a symmetric key", operation)
     if alg.family == "pbes2" and isinstance(key, str):
-        secret = key.encode("utf-8")  # RFC 7518 §4.8.1: the password as UTF-8 octets
+        # RFC 7518 §4.8.1: the password as UTF-8 octets
+        secret = utf8(key, "the PBES2 password", InvalidKeyError)
     elif isinstance(key, (bytes, bytearray)):
         secret = bytes(key)
     elif isinstance(key, str):

@@ -21,6 +21,7 @@ from ._jwe_keymgmt import produce
 from ._jwe_keys import prepare_key
 from ._jwe_limits import MAX_RECIPIENTS
 from ._jwe_serial import check_crit
+from ._values import utf8
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import (
     DecodeError,
@@ -155,7 +156,7 @@ def mapping(value: Any, what: str) -> dict[str, Any]:
 def payload(data: Any, zip: Any) -> bytes:
     plaintext: bytes
     if isinstance(data, str):
-        plaintext = data.encode("utf-8")
+        plaintext = utf8(data, "the plaintext")
     elif isinstance(data, (bytes, bytearray, memoryview)):
         plaintext = bytes(data)
     else:

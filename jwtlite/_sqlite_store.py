@@ -6,7 +6,7 @@ Re-exported as :class:`jwtlite.revocation.SQLiteStore`.
 from __future__ import annotations
 
 import contextlib
-import math
+import os
 import sqlite3
 import threading
 import time
@@ -24,6 +24,7 @@ from ._store_common import (
     stored_time,
     unreadable,
 )
+from ._values import finite, utf8
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
 __all__ = ["SQLiteStore"]
@@ -121,18 +122,18 @@ class SQLiteStore:
         purge_interval: float = PURGE_INTERVAL,
         purge_batch: int = PURGE_BATCH,
     ) -> None:
-        if (
-            isinstance(busy_timeout, bool)
-            or not isinstance(busy_timeout, (int, float))
-            or not 0 < busy_timeout < math.inf
-        ):
+        seconds = finite(busy_timeout)  # 10**400 is no timeout (float() would overflow)
+        if seconds is None or seconds <= 0:
             raise InvalidArgumentError("busy_timeout must be a positive number of seconds")
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidArgumentError(f"path must be a str or a Path, not {type(path).__name__}")
         self._clock: Clock = clock or time.time
         self._schedule = PurgeSchedule(self._clock, purge_every, purge_interval, purge_batch)
         self._lock = threading.Lock()
         self._path = str(path)
-        self._budget = float(busy_timeout)
-        self._armed_ms = int(busy_timeout * 1000)  # SQLite's busy timeout as last set
+        utf8(self._path, "path")  # SQLite takes its file name as UTF-8
+        self._budget = seconds
+        self._armed_ms = int(seconds * 1000)  # SQLite's busy timeout as last set
         try:
             # isolation_level=None: autocommit; each statement below is its own transaction,
             # which is what makes consume() a single atomic test-and-set.

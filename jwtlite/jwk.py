@@ -28,6 +28,7 @@ from ._jwkformat import (
 )
 from ._keyformats import XDH_CURVES
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
+from ._values import utf8
 from .algorithms import Algorithm, get_algorithm_by_name
 from .exceptions import (
     DecodeError,
@@ -75,7 +76,7 @@ def _as_key(key_or_jwk: Any) -> Any:
         # A thumbprint is a hash of public members, no use of the key: ROCA does not matter.
         return key_from_jwk(key_or_jwk, allow_roca=True)
     if isinstance(key_or_jwk, str):
-        return key_or_jwk.encode("utf-8")
+        return utf8(key_or_jwk, "the key", InvalidKeyError)
     return key_or_jwk
 
 

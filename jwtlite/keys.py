@@ -30,6 +30,7 @@ from ._keymodel import (
     RSAPublicKey,
 )
 from ._rsacheck import check_public, is_roca_modulus, refuse_roca
+from ._values import utf8
 from .exceptions import DecodeError, InvalidKeyError
 
 __all__ = [
@@ -143,7 +144,7 @@ def _password(password: bytes | str | None) -> bytes | None:
     if password is None or isinstance(password, bytes):
         return password
     if isinstance(password, str):
-        return password.encode("utf-8")
+        return utf8(password, "password", InvalidKeyError)
     raise InvalidKeyError("password must be bytes or str")
 
 

@@ -480,3 +480,20 @@ def test_writers_refuse_any_hand_built_key_with_jwtlite_errors(key: AsymmetricKe
     for write in (key_to_jwk, thumbprint, dump_pem, dump_der, dump_ssh_public):
         with contextlib.suppress(InvalidKeyError):
             write(key)
+
+
+def test_key_text_that_is_not_utf8_raises_invalid_key_error() -> None:
+    # A str with a lone surrogate has no UTF-8 form: encoding it raised UnicodeEncodeError out
+    # of encode, decode, thumbprint, key_to_jwk and load_key's password.
+    token = jwtlite.encode({}, "s" * 32)
+    for secret in ("\ud800" * 32, "s" * 31 + "\udcff"):
+        with pytest.raises(InvalidKeyError, match="HMAC secret is not valid text"):
+            jwtlite.encode({}, secret)
+        with pytest.raises(InvalidKeyError, match="HMAC secret is not valid text"):
+            jwtlite.decode(token, secret, algorithms=["HS256"])
+        with pytest.raises(InvalidKeyError, match="key is not valid text"):
+            thumbprint(secret)
+        with pytest.raises(InvalidKeyError, match="key is not valid text"):
+            key_to_jwk(secret, include_private=True)
+    with pytest.raises(InvalidKeyError, match="password is not valid text"):
+        load_key(key_pem("ec_p256.pem"), password="\ud800")

@@ -724,3 +724,16 @@ def test_an_id_that_is_not_a_string_raises_invalid_argument(bad: Any) -> None:
 def test_a_clock_that_is_not_callable_raises_invalid_argument() -> None:
     with pytest.raises(InvalidArgumentError, match="clock must be a function"):
         MemoryStore(clock=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [({"path": "a\ud800"}, "path is not valid text"), ({"path": 5}, "path must be a str"),
+     ({"path": ":memory:", "busy_timeout": 10**400}, "busy_timeout must be a positive")],
+)  # fmt: skip
+def test_sqlite_store_arguments_raise_invalid_argument(
+    arguments: dict[str, Any], message: str
+) -> None:
+    # UnicodeEncodeError from sqlite3.connect, ValueError from str(), OverflowError from float()
+    with pytest.raises(InvalidArgumentError, match=message):
+        SQLiteStore(**arguments)
