@@ -31,6 +31,7 @@ from ._options import (
     SigOptions,
     Unknown,
 )
+from ._values import mapping, names, text
 from .algorithms import Algorithm, default_algorithms
 from .exceptions import (
     AlgorithmAlreadyRegisteredError,
@@ -66,7 +67,7 @@ class PyJWS:
     ) -> None:
         table = default_algorithms()
         if algorithms is not None:
-            table = {name: table[name] for name in algorithms if name in table}
+            table = {name: table[name] for name in names(algorithms, "algorithms") if name in table}
         self._algorithms: dict[str, Algorithm] = table
         # PyJWS(options={"verify_signature": False}) skips the check on this instance, as
         # in PyJWT; PyJWT (below) never lets an instance option do that.
@@ -94,6 +95,7 @@ class PyJWS:
     # -- the algorithm table (per instance: registering here never affects another PyJWS) --
     def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
         """Add an algorithm to this instance's table."""
+        text(alg_id, "alg_id")
         if alg_id in self._algorithms:
             raise AlgorithmAlreadyRegisteredError("Algorithm already has a handler.")
         if not isinstance(alg_obj, Algorithm):
@@ -102,7 +104,7 @@ class PyJWS:
 
     def unregister_algorithm(self, alg_id: str) -> None:
         """Remove an algorithm from this instance's table."""
-        if alg_id not in self._algorithms:
+        if not isinstance(alg_id, str) or alg_id not in self._algorithms:
             raise AlgorithmNotRegisteredError(
                 "The specified algorithm could not be removed because it is not registered."
             )
@@ -132,6 +134,7 @@ class PyJWS:
         sort_headers: bool = True,
     ) -> str:
         """Sign ``payload`` (bytes) and return the compact JWS."""
+        headers = mapping(headers, "headers")
         if headers is not None and headers.get("alg"):
             algorithm = headers["alg"]  # PyJWT lets an explicit header "alg" win
         if algorithm is _DEFAULT_ALGORITHM:
@@ -226,6 +229,8 @@ class PyJWT:
             given: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
             sig = {k: v for k, v in given.items() if k in JWS_OPTION_NAMES}
             jws = PyJWS(options=cast("SigOptions", sig))
+        elif not isinstance(jws, PyJWS):
+            raise InvalidArgumentError(f"jws must be a PyJWS, not {type(jws).__name__}")
         self._jws = jws
         # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them. As in
         # PyJWT, ``verify_signature: False`` here turns the claim checks off by default (and is

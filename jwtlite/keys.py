@@ -31,7 +31,7 @@ from ._keymodel import (
 )
 from ._rsacheck import check_public, is_roca_modulus, refuse_roca
 from ._values import utf8
-from .exceptions import DecodeError, InvalidKeyError
+from .exceptions import DecodeError, InvalidArgumentError, InvalidKeyError
 
 __all__ = [
     "AsymmetricKey",
@@ -282,6 +282,8 @@ def is_public_key_material(data: bytes | bytearray | str) -> bool:
     if isinstance(data, str):
         data = data.encode("utf-8", "replace")
     elif not isinstance(data, bytes):
+        if not isinstance(data, (bytearray, memoryview)):  # bytes(10**20) would allocate
+            raise InvalidArgumentError(f"expected bytes or str, not {type(data).__name__}")
         data = bytes(data)
     digest = digest_key(data)
     found = _MATERIAL_CACHE.get(digest)
