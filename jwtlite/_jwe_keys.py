@@ -25,7 +25,7 @@ from typing import Any
 
 from . import _hmac_guard
 from ._cache import IdentityCache
-from ._escape import escape_kid
+from ._escape import escape_kid, quoted
 from ._jwa import JWEAlgorithm, JWEEncryption
 from ._jwe_keymgmt import PreparedKey
 from ._jwe_limits import RSA_MIN_BITS
@@ -191,7 +191,7 @@ def _unusable(
         return f"a {key_kty(key)}{' ' + curve if curve else ''} key cannot be used for {alg.name}"
     use = data.get("use")
     if use is not None and use != "enc":
-        return f'the key\'s "use" is {use!r}, not "enc"'
+        return f'the key\'s "use" is {quoted(use)}, not "enc"'
     ops = data.get("key_ops")
     allowed = _OPERATIONS[_FAMILY_OPS[alg.family], operation]
     if ops is not None and not allowed.intersection(ops):

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, cast
 from . import _hints
 from . import claims as _claims
 from . import jws as _jws
+from ._escape import quoted
 from ._json import loads_object
 from ._options import (
     JWS_OPTION_NAMES,
@@ -370,7 +371,9 @@ class PyJWT:
             detached_payload=detached_payload,
         )
         if typ is not None and not _jws.typ_matches(header.get("typ"), typ):
-            raise InvalidTokenError(f'The token "typ" header is not {typ!r} (RFC 8725 §3.11)')
+            raise InvalidTokenError(
+                f'The token "typ" header is not {quoted(typ)} (RFC 8725 §3.11)'
+            )
         payload = loads_object(body, "payload")
         _claims.validate(
             payload,

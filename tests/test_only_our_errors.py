@@ -45,6 +45,7 @@ NESTED = jwtlite.encrypt_jwt(
     _CLAIMS, bytes(32), alg="dir", enc="A256GCM", sign_key=SECRET, sign_algorithm="HS256"
 )
 EC_KEY = keys.load_key(key_pem("ec_p256.pem"))
+JWE_JSON = json.loads(jwe.encrypt_json(b"x", [(bytes(32), "dir")], enc="A256GCM", flattened=True))
 PROOF = dpop.make_proof(EC_KEY, "GET", "https://api/x", access_token="tok", iat=NOW)
 
 
@@ -148,6 +149,28 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "jwe.encrypt_json(aad)": lambda v: jwe.encrypt_json(
         b"x", [(bytes(32), "dir")], enc="A256GCM", aad=v
     ),
+    "jwe.encrypt(alg)": lambda v: jwe.encrypt(b"x", bytes(32), alg=v, enc="A256GCM"),
+    "jwe.encrypt(enc)": lambda v: jwe.encrypt(b"x", bytes(32), alg="dir", enc=v),
+    "jwe.encrypt(zip)": lambda v: jwe.encrypt(b"x", bytes(32), alg="dir", enc="A256GCM", zip=v),
+    "jwe.encrypt(headers.enc)": lambda v: jwe.encrypt(
+        b"x", bytes(32), alg="dir", enc="A256GCM", headers={"enc": v}
+    ),
+    "jwe.decrypt(algorithms)": lambda v: jwe.decrypt(
+        JWE_TOKEN, bytes(32), algorithms=["dir", v], encryptions=["A256GCM"]
+    ),
+    "jwe.decrypt(JSON zip)": lambda v: jwe.decrypt(
+        {**JWE_JSON, "unprotected": {"zip": v}}, bytes(32), algorithms=["dir"],
+        encryptions=["A256GCM"],
+    ),
+    "jwe.decrypt(JSON header.use of a JWK)": lambda v: jwe.decrypt(
+        JWE_TOKEN, {"kty": "oct", "k": b64url_encode(bytes(32)), "use": v},
+        algorithms=["dir"], encryptions=["A256GCM"],
+    ),
+    "jwk.thumbprint(hash_name)": lambda v: jwtlite.jwk.thumbprint(EC_KEY, v),
+    "jwk.resolve_key(operation)": lambda v: jwtlite.jwk.resolve_key(
+        {"kty": "oct", "k": "AAAA"}, alg="HS256", kid=None, operation=v
+    ),
+    "dpop.DPoPKey(algorithm)": lambda v: dpop.DPoPKey(EC_KEY, algorithm=v),
     "jwe.encrypt(PBES2 password)": lambda v: jwe.encrypt(
         b"x", v, alg="PBES2-HS256+A128KW", enc="A128GCM"
     ),
