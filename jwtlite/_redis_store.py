@@ -508,7 +508,7 @@ class RedisStore:
         """Spend ``jti``, or replay its successor within the reuse interval (one script)."""
         exp = check_time("exp", exp)
         until = check_time("reuse_until", reuse_until)
-        answer = self._take(jti, f"{exp!r}|{until!r}|{successor}", exp)
+        answer = self._take(jti, f"{exp!r}|{until!r}|{check_id('successor', successor)}", exp)
         if answer == 1:
             return successor
         if isinstance(answer, bytes):

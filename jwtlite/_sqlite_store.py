@@ -19,6 +19,7 @@ from ._store_common import (
     Clock,
     LookupResult,
     PurgeSchedule,
+    check_id,
     check_time,
     now,
     stored_time,
@@ -254,17 +255,18 @@ class SQLiteStore:
 
     def revoke(self, jti: str, exp: float) -> None:
         """Mark ``jti`` revoked until ``exp`` (and end any reuse interval it had)."""
-        self._run(_REVOKE, (jti, check_time("exp", exp)), write=True)
+        self._run(_REVOKE, (check_id("jti", jti), check_time("exp", exp)), write=True)
 
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
-        exp = self._exp("SELECT exp FROM jwtlite_jti WHERE jti = ?", jti)
+        exp = self._exp("SELECT exp FROM jwtlite_jti WHERE jti = ?", check_id("jti", jti))
         return exp is not None and exp > now(self._clock)
 
     def _take(
         self, jti: str, exp: float, successor: str | None, reuse_until: float | None
     ) -> tuple[bool, float]:
         # (whether this call took the jti, the call's deadline for what follows)
+        check_id("jti", jti)
         deadline = self._deadline()
         params = (jti, exp, successor, reuse_until, now(self._clock))
         count, _ = self._run(_TAKE, params, write=True, deadline=deadline)
@@ -280,7 +282,7 @@ class SQLiteStore:
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (see the protocol)."""
         exp, reuse_until = check_time("exp", exp), check_time("reuse_until", reuse_until)
-        taken, deadline = self._take(jti, exp, successor, reuse_until)
+        taken, deadline = self._take(jti, exp, check_id("successor", successor), reuse_until)
         if taken:
             return successor
         # The row that beat us was written whole by one statement, so its successor is
@@ -299,15 +301,17 @@ class SQLiteStore:
 
     def revoke_family(self, family: str, exp: float) -> None:
         """Revoke one refresh family until ``exp``."""
-        self._run(_REVOKE_FAMILY, (family, check_time("exp", exp)), write=True)
+        self._run(_REVOKE_FAMILY, (check_id("family", family), check_time("exp", exp)), write=True)
 
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
-        exp = self._exp("SELECT exp FROM jwtlite_family WHERE family = ?", family)
+        sql = "SELECT exp FROM jwtlite_family WHERE family = ?"
+        exp = self._exp(sql, check_id("family", family))
         return exp is not None and exp > now(self._clock)
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff``."""
+        subject = check_id("subject", subject)
         params = (subject, check_time("cutoff", cutoff), check_time("exp", exp))
         self._run(_REVOKE_SUBJECT, params, write=True)
 
@@ -319,12 +323,13 @@ class SQLiteStore:
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
         sql = "SELECT cutoff, exp FROM jwtlite_subject WHERE subject = ?"
-        row = self._first(sql, (subject,))
+        row = self._first(sql, (check_id("subject", subject),))
         return None if row is None else self._live_cutoff(row[0], row[1], now(self._clock))
 
     def lookup(self, *, jti: str, family: str, subject: str) -> LookupResult:
         """The per-request check in one statement."""
-        row = self._first(_LOOKUP, (jti, family, subject))
+        ids = (check_id("jti", jti), check_id("family", family), check_id("subject", subject))
+        row = self._first(_LOOKUP, ids)
         assert row is not None  # noqa: S101 - a SELECT from one row always yields one row
         has_jti, jti_exp, has_family, family_exp, has_subject, cutoff, subject_exp = row
         time_now = now(self._clock)

@@ -700,10 +700,20 @@ def test_store_reprs_are_short(tmp_path: Path, clock: FakeClock) -> None:
 
 
 @pytest.mark.parametrize("bad", [["jti"], {"a": 1}, 5, None, b"jti"])
-def test_an_id_that_is_not_a_string_raises_invalid_argument(bad: Any) -> None:
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_an_id_that_is_not_a_string_raises_invalid_argument(
+    bad: Any, kind: str, request: pytest.FixtureRequest
+) -> None:
     # MemoryStore raised TypeError (unhashable) or took an int key, whose heap entry then
-    # could not be ordered against the string keys of every later write.
-    store = MemoryStore(clock=FakeClock())
+    # could not be ordered against the string keys of every later write; SQLiteStore answered
+    # RevocationStoreUnavailableError (a 503) for the caller's bug.
+    clock = FakeClock()
+    if kind == "redis":
+        store: Any = RedisStore(request.getfixturevalue("redis_url"), clock=clock)
+    elif kind == "sqlite":
+        store = SQLiteStore(":memory:", clock=clock)
+    else:
+        store = MemoryStore(clock=clock)
     for call in (
         lambda: store.revoke(bad, 2e9),
         lambda: store.is_revoked(bad),
@@ -719,6 +729,8 @@ def test_an_id_that_is_not_a_string_raises_invalid_argument(bad: Any) -> None:
             call()
     store.revoke("after", 2e9)  # the store still works
     assert store.is_revoked("after")
+    if kind != "memory":
+        store.close()
 
 
 def test_a_clock_that_is_not_callable_raises_invalid_argument() -> None:
