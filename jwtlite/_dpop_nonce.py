@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
 from collections.abc import Callable
 
+from ._values import number, utf8
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import DecodeError, InvalidArgumentError
 
 __all__ = ["NonceIssuer"]
 
 _STEP_BYTES = 8
+#: 9999-12-31T23:59:59Z, the latest clock reading accepted (the revocation stores' bound too).
+_LAST_MOMENT = 253_402_300_799
 _MAC_BYTES = 16  # 128 bits: forging one means guessing them
 _NONCE_LENGTH = 32  # base64url of 24 octets, no padding
 _MIN_SECRET = 16
@@ -59,13 +61,10 @@ class NonceIssuer:
     ) -> None:
         raw = secrets.token_bytes(32) if secret is None else secret
         if isinstance(raw, str):
-            raw = raw.encode("utf-8")
+            raw = utf8(raw, "the nonce secret")
         if not isinstance(raw, bytes) or len(raw) < _MIN_SECRET:
             raise InvalidArgumentError("the nonce secret must be at least 16 bytes")
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)):
-            raise InvalidArgumentError("interval must be a number of seconds")
-        if not (math.isfinite(interval) and 1 <= interval <= 86_400):
-            raise InvalidArgumentError("interval must be between 1 and 86400 seconds")
+        number(interval, "interval", low=1, high=86_400)
         if not isinstance(context, str):
             raise InvalidArgumentError("context must be a string")
         # One derived key per context: the label keeps these MACs apart from any other use
@@ -86,11 +85,9 @@ class NonceIssuer:
 
     def _step(self, now: float | None) -> int:
         moment = self._clock() if now is None else now
-        if isinstance(moment, bool) or not isinstance(moment, (int, float)):
-            raise InvalidArgumentError("now must be a number of seconds")
-        if not math.isfinite(moment) or moment < 0:
-            raise InvalidArgumentError("now must be a finite, non-negative number of seconds")
-        return int(moment // self._interval)
+        # Up to the year 9999, as the revocation stores: a step must fit its 8 octets.
+        seconds = number(moment, "now", low=0, high=_LAST_MOMENT)
+        return int(seconds // self._interval)
 
     def _nonce(self, step: int) -> str:
         body = step.to_bytes(_STEP_BYTES, "big")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _jwa
+from ._escape import quoted
 from ._jwkformat import key_members
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
 from ._uri import normalize_http_uri
@@ -79,7 +80,7 @@ class DPoPKey:
         alg = algorithm if algorithm is not None else _default_algorithm(loaded)
         row = _jwa.row(alg)
         if row is None or row.family not in ASYMMETRIC_FAMILIES:
-            raise InvalidKeyError(f"{alg!r} is not an asymmetric JWS signature algorithm")
+            raise InvalidKeyError(f"{quoted(alg)} is not an asymmetric JWS signature algorithm")
         reason = _jwa.unfit_reason(row, key_kty(loaded), key_curve(loaded))
         if reason is not None:
             raise InvalidKeyError(reason)

@@ -15,7 +15,16 @@ import reprlib
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["KID_SHOWN", "REASONS_SHOWN", "SHOWN", "TEXT_SHOWN", "escape", "escape_kid", "summarise"]
+__all__ = [
+    "KID_SHOWN",
+    "REASONS_SHOWN",
+    "SHOWN",
+    "TEXT_SHOWN",
+    "escape",
+    "escape_kid",
+    "quoted",
+    "summarise",
+]
 
 #: Characters an escaped value may take in a message (escapes count); longer values are cut
 #: there and marked with "...". Enough for any real ``kid``, claim or algorithm name.
@@ -53,6 +62,15 @@ def escape(value: object, limit: int = SHOWN) -> str:
         pieces.append(piece)
         used += len(piece)
     return "".join(pieces) + ("..." if len(text) > limit else "")
+
+
+def quoted(value: object, limit: int = SHOWN) -> str:
+    """``value`` as ``{value!r}`` would show it in a message, made safe: a string between
+    single quotes, escaped and cut as :func:`escape` does; anything else by :func:`escape`
+    (``repr`` of an integer of more than 4300 digits raises ValueError; this never raises)."""
+    if isinstance(value, str):
+        return "'" + escape(value, limit).replace("'", "\\'") + "'"
+    return escape(value, limit)
 
 
 def summarise(reasons: Iterable[str]) -> str:

@@ -45,7 +45,8 @@ _ENCODERS = {
 def dumps(obj: Any, *, cls: type[json.JSONEncoder] | None = None, sort_keys: bool = False) -> bytes:
     """Compact UTF-8 JSON; non-finite floats are refused (they are not JSON)."""
     if cls is None:
-        return _ENCODERS[sort_keys].encode(obj).encode("utf-8")
+        # bool(): json.dumps reads sort_keys by truth value, and so does PyJWT's encode
+        return _ENCODERS[bool(sort_keys)].encode(obj).encode("utf-8")
     text = json.dumps(obj, separators=(",", ":"), cls=cls, allow_nan=False, sort_keys=sort_keys)
     return text.encode("utf-8")
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import _hmac_guard
 from ._cache import IdentityCache
-from ._escape import escape_kid
+from ._escape import escape_kid, quoted
 from ._jwa import JWEAlgorithm, JWEEncryption
 from ._jwe_keymgmt import PreparedKey
 from ._jwe_limits import RSA_MIN_BITS
@@ -38,6 +38,7 @@ from ._keymodel import (
     key_curve,
     key_kty,
 )
+from ._values import utf8
 from .exceptions import InvalidKeyError, PyJWTError, UnusableKeyError
 from .jwk import MAX_KEYS, REFUSED_WHEN_FETCHED, PyJWK, PyJWKSet
 from .keys import is_public_key_material, load_key
@@ -190,7 +191,7 @@ def _unusable(
         return f"a {key_kty(key)}{' ' + curve if curve else ''} key cannot be used for {alg.name}"
     use = data.get("use")
     if use is not None and use != "enc":
-        return f'the key\'s "use" is {use!r}, not "enc"'
+        return f'the key\'s "use" is {quoted(use)}, not "enc"'
     ops = data.get("key_ops")
     allowed = _OPERATIONS[_FAMILY_OPS[alg.family], operation]
     if ops is not None and not allowed.intersection(ops):
@@ -230,7 +231,8 @@ def _secret(key: Any, alg: JWEAlgorithm, enc: JWEEncryption, operation: str) -> 
     if alg.ktys != ("oct",):
         raise _fail(f"{alg.name} cannot use a symmetric key", operation)
     if alg.family == "pbes2" and isinstance(key, str):
-        secret = key.encode("utf-8")  # RFC 7518 §4.8.1: the password as UTF-8 octets
+        # RFC 7518 §4.8.1: the password as UTF-8 octets
+        secret = utf8(key, "the PBES2 password", InvalidKeyError)
     elif isinstance(key, (bytes, bytearray)):
         secret = bytes(key)
     elif isinstance(key, str):

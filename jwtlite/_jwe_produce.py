@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._escape import quoted
 from ._json import dumps
 from ._jwa import JWEAlgorithm, JWEEncryption, jwe_algorithm, jwe_encryption
 from ._jwe_crypto import content_encrypt, injected_flag, random_bytes
@@ -21,6 +22,7 @@ from ._jwe_keymgmt import produce
 from ._jwe_keys import prepare_key
 from ._jwe_limits import MAX_RECIPIENTS
 from ._jwe_serial import check_crit
+from ._values import utf8
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import (
     DecodeError,
@@ -55,7 +57,7 @@ def alg_row(alg: Any) -> JWEAlgorithm:
     """The row of an ``alg`` to write: known, and never RSA1_5."""
     row = jwe_algorithm(alg)
     if row is None:
-        raise UnsupportedAlgorithmError(f"Unsupported JWE alg: {alg!r}")
+        raise UnsupportedAlgorithmError(f"Unsupported JWE alg: {quoted(alg)}")
     if row.family == "rsa1_5" and not injected_flag("rsa1_5"):
         # RFC 8725 §3.2 / RFC 7516 §11.5: RSAES-PKCS1-v1_5 invites padding oracles; jwtlite
         # reads legacy tokens (when listed) but never writes new ones.
@@ -67,7 +69,7 @@ def enc_row(enc: Any) -> JWEEncryption:
     """The row of a known ``enc``."""
     row = jwe_encryption(enc)
     if row is None:
-        raise UnsupportedAlgorithmError(f"Unsupported JWE enc: {enc!r}")
+        raise UnsupportedAlgorithmError(f"Unsupported JWE enc: {quoted(enc)}")
     return row
 
 
@@ -127,7 +129,7 @@ def compact_header(
     given = mapping(headers, "headers")
     for name, value in (("alg", alg.name), ("enc", enc.name), ("zip", zip)):
         if name in given and given.pop(name) != value:
-            raise InvalidArgumentError(f'headers["{name}"] contradicts {name}={value!r}')
+            raise InvalidArgumentError(f'headers["{name}"] contradicts {name}={quoted(value)}')
     kid = given.pop("kid", None)
     header = {"alg": alg.name, **({} if kid is None else {"kid": kid}), **given, "enc": enc.name}
     if zip is not None:
@@ -155,7 +157,7 @@ def mapping(value: Any, what: str) -> dict[str, Any]:
 def payload(data: Any, zip: Any) -> bytes:
     plaintext: bytes
     if isinstance(data, str):
-        plaintext = data.encode("utf-8")
+        plaintext = utf8(data, "the plaintext")
     elif isinstance(data, (bytes, bytearray, memoryview)):
         plaintext = bytes(data)
     else:
@@ -164,7 +166,9 @@ def payload(data: Any, zip: Any) -> bytes:
     if zip is None:
         return plaintext
     if zip != "DEF":
-        raise InvalidArgumentError(f'zip must be None or "DEF" (RFC 7516 §4.1.3), not {zip!r}')
+        raise InvalidArgumentError(
+            f'zip must be None or "DEF" (RFC 7516 §4.1.3), not {quoted(zip)}'
+        )
     deflater = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # raw RFC 1951
     return deflater.compress(plaintext) + deflater.flush()
 
@@ -205,7 +209,8 @@ class _Job:
         # The alg lives in whichever header the caller put it; by default the recipient's own.
         self.where = next((h for h in (*shared, self.own) if "alg" in h), self.own)
         if self.where.setdefault("alg", alg) != alg:
-            raise InvalidArgumentError(f"the header says alg {self.where['alg']!r}, not {alg!r}")
+            said = quoted(self.where["alg"])
+            raise InvalidArgumentError(f"the header says alg {said}, not {quoted(alg)}")
         if self.where is self.own:
             self.own = self.where = {"alg": alg, **self.own}
         self.key = key
@@ -239,7 +244,7 @@ def json_jwe(
     zip = shared[0].get("zip")
     holder = shared[1] if "enc" in shared[1] else shared[0]
     if holder.setdefault("enc", enc) != enc:
-        raise InvalidArgumentError(f"the header names another enc than {enc!r}")
+        raise InvalidArgumentError(f"the header names another enc than {quoted(enc)}")
     jobs = [_Job(r, shared) for r in recipients]
     if len(jobs) > 1 and any(job.alg.direct for job in jobs):
         raise InvalidArgumentError("dir and ECDH-ES fix the CEK: they admit one recipient only")

@@ -46,6 +46,7 @@ from ._keymodel import (
     thumbprint_of,
 )
 from ._rsacheck import recover_primes, refuse_roca
+from ._values import utf8
 from .b64url import b64_to_uint, b64url_decode, b64url_encode, uint_to_b64
 from .exceptions import DecodeError, InvalidKeyError
 
@@ -285,7 +286,7 @@ def key_members(key: Any, include_private: bool) -> dict[str, str]:
     if isinstance(key, (bytes, bytearray, str)):
         if not include_private:
             raise InvalidKeyError("A symmetric (oct) key has no public part to export")
-        secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+        secret = utf8(key, "the key", InvalidKeyError) if isinstance(key, str) else bytes(key)
         return {"kty": "oct", "k": b64url_encode(secret)}
     raise InvalidKeyError(f"Cannot export {type(key).__name__} as a JWK")
 
@@ -310,6 +311,7 @@ def key_to_jwk(
     members = key_members(key, include_private)
     out: dict[str, Any] = {"kty": members.pop("kty")}
     if kid is True:
+        # key_members() above has refused a str that is not valid UTF-8
         out["kid"] = thumbprint_of(key.encode("utf-8") if isinstance(key, str) else key)
     elif isinstance(kid, str):
         out["kid"] = kid

@@ -387,6 +387,14 @@ class JWKSRules:
         self._unknown.pop(kid, None)
 
 
+def _lifespan(value: float) -> float:
+    # Not _seconds(): PyJWT takes an infinite lifespan (cache for ever), and so does its face.
+    try:
+        return float(value)
+    except OverflowError:
+        raise PyJWKClientError("Lifespan is too large") from None
+
+
 def _seconds(name: str, value: Any, *, positive: bool = False) -> float:
     """A duration setting as float seconds; NaN, infinities, negatives and non-numbers are
     refused (a NaN or infinite bound would silently disable the limit it sets)."""
@@ -454,7 +462,9 @@ def make_rules(
 ) -> JWKSRules:
     """The shared rules, after checking every duration (NaN would disable a bound silently)."""
     if cache_jwk_set and not (isinstance(lifespan, (int, float)) and lifespan > 0):
-        raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
+        raise PyJWKClientError(
+            f'Lifespan must be greater than 0, the input is "{escape(lifespan)}"'
+        )
     cooldown = check_settings(cooldown_duration=refetch_cooldown)["cooldown_duration"]
     durations = check_settings(
         timeout=timeout,
@@ -464,7 +474,7 @@ def make_rules(
         max_stale=max_stale,
     )
     return JWKSRules(
-        lifespan=float(lifespan) if cache_jwk_set else 0.0,
+        lifespan=_lifespan(lifespan) if cache_jwk_set else 0.0,
         cache_jwk_set=cache_jwk_set,
         refetch_cooldown=cooldown,
         negative_cache_ttl=durations["negative_cache_ttl"],

@@ -17,6 +17,7 @@ from . import _hints
 from ._cache import IdentityCache
 from ._keymodel import KEY_TYPES, key_curve, key_kty
 from ._options import Options
+from ._values import names
 from .algorithms import BINDABLE, RSA_LEGACY_MIN_BITS, Algorithm, RSAAlgorithm, Verifier
 from .backends import get_backend
 from .exceptions import (
@@ -120,12 +121,21 @@ def _bound_verifier(alg_obj: Algorithm, key: Any, options: Options) -> Verifier:
     return bound.verify
 
 
+_OCTETS = (bytes, bytearray, memoryview)
+
+
 def allowed_algorithms(algorithms: Sequence[str] | None, key: Any) -> Container[str]:
     """The caller's allowed ``alg`` values; a PyJWK alone may imply its own (as in PyJWT)."""
     if isinstance(algorithms, str):
         return (algorithms,)  # one name; never a substring test
+    if type(algorithms) in (list, tuple, set, frozenset) and algorithms:
+        return algorithms  # the usual call: membership needs no copy
     if algorithms:
-        return algorithms
+        if isinstance(algorithms, Container) and not isinstance(algorithms, _OCTETS):
+            return algorithms  # anything that answers "in" (PyJWT only ever asks that)
+        # ``"HS256" in b"HS256"`` or ``in 5`` raises TypeError: any other truthy value must
+        # be an iterable of names (a generator).
+        return names(algorithms, "algorithms")
     implied = getattr(key, "algorithm_name", None)
     if isinstance(implied, str) and not isinstance(key, (str, bytes)):
         return (implied,)

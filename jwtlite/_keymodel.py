@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from ._curves import CURVES
+from ._escape import escape
 from .b64url import b64url_encode, uint_to_b64
 from .exceptions import InvalidKeyError
 
@@ -47,6 +48,23 @@ def _short_thumbprint(key: PublicKey) -> str:
         return "?"
 
 
+def _check_fields(key: object, kind: type, *names: str) -> None:
+    """Refuse a hand-built key whose fields are not of their type (an int given as a str, a
+    bool, a float; bytes given as a str): every writer, repr and backend would raise TypeError
+    or AttributeError on it later. Values are not range-checked here: the loaders check what
+    they read, and the writers and backends refuse what does not fit (InvalidKeyError)."""
+    for name in names:
+        value = getattr(key, name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InvalidKeyError(
+                f"{type(key).__name__}.{name} must be {_KIND_NAMES[kind]},"
+                f" not {type(value).__name__}"
+            )
+
+
+_KIND_NAMES = {int: "an int", str: "a str", bytes: "bytes"}
+
+
 class HMACSecret(bytes):
     """A generated HMAC secret: ordinary ``bytes`` whose ``repr`` and ``str`` hide the value, so
     a secret that reaches a log line or a traceback prints its size, not its bytes."""
@@ -66,6 +84,9 @@ class RSAPublicKey:
     n: int
     e: int
 
+    def __post_init__(self) -> None:
+        _check_fields(self, int, "n", "e")
+
     @property
     def size_bits(self) -> int:
         return self.n.bit_length()
@@ -74,7 +95,9 @@ class RSAPublicKey:
         return self
 
     def __repr__(self) -> str:
-        return f"<RSAPublicKey {self.size_bits} bits e={self.e} jkt={_short_thumbprint(self)}>"
+        # escape(): str() of an e of more than 4300 digits raises ValueError
+        e = escape(self.e)
+        return f"<RSAPublicKey {self.size_bits} bits e={e} jkt={_short_thumbprint(self)}>"
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,7 @@ class RSAPrivateKey:
     _public: RSAPublicKey = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        _check_fields(self, int, "d", "p", "q", "dp", "dq", "qi")
         object.__setattr__(self, "_public", RSAPublicKey(self.n, self.e))
 
     @property
@@ -113,6 +137,10 @@ class ECPublicKey:
     x: int
     y: int
 
+    def __post_init__(self) -> None:
+        _check_fields(self, str, "curve")
+        _check_fields(self, int, "x", "y")
+
     def public_key(self) -> ECPublicKey:
         return self
 
@@ -131,6 +159,7 @@ class ECPrivateKey:
     _public: ECPublicKey = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        _check_fields(self, int, "d")
         object.__setattr__(self, "_public", ECPublicKey(self.curve, self.x, self.y))
 
     def public_key(self) -> ECPublicKey:
@@ -148,6 +177,10 @@ class OKPPublicKey:
 
     curve: str
     x: bytes
+
+    def __post_init__(self) -> None:
+        _check_fields(self, str, "curve")
+        _check_fields(self, bytes, "x")
 
     def public_key(self) -> OKPPublicKey:
         return self
@@ -167,6 +200,7 @@ class OKPPrivateKey:
     _public: OKPPublicKey = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        _check_fields(self, bytes, "d")
         object.__setattr__(self, "_public", OKPPublicKey(self.curve, self.x))
 
     def public_key(self) -> OKPPublicKey:

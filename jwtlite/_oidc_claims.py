@@ -12,13 +12,12 @@ import hashlib
 import hmac
 import math
 from collections.abc import Collection, Mapping
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from . import _jwa
 from ._escape import escape
 from .b64url import b64url_encode
-from .claims import seconds, utc_seconds
+from .claims import seconds, timestamp
 from .exceptions import (
     InvalidACRError,
     InvalidArgumentError,
@@ -125,7 +124,9 @@ def _check_hash(
     curve = _EDDSA_CURVE_BY_SIGNATURE.get(len(signature))
     digest = _digest(octets, alg, curve)
     expected = b64url_encode(digest[: len(digest) // 2])
-    if not hmac.compare_digest(got.encode("utf-8"), expected.encode("ascii")):
+    # ``expected`` is ASCII; a claim that is not (a "\ud800" escape decodes to a lone
+    # surrogate, which has no UTF-8 form) cannot match it.
+    if not (got.isascii() and hmac.compare_digest(got, expected)):
         raise InvalidHashClaimError(
             f"The {claim} claim does not match the {name} (OpenID Connect Core §3.2.2.9,"
             " §3.3.2.10): it was not issued with this token"
@@ -256,16 +257,8 @@ def prepare(
         azp_with_several_audiences=bool(require_azp_with_several_audiences),
         max_iat_age=_duration(max_iat_age, "max_iat_age"),
         leeway=seconds(leeway) if leeway else 0.0,
-        now=None if now is None else _timestamp(now),
+        now=None if now is None else timestamp(now),
     )
-
-
-def _timestamp(now: Any) -> float:
-    if isinstance(now, datetime):
-        return now.timestamp() if now.tzinfo else float(utc_seconds(now))
-    if isinstance(now, bool) or not isinstance(now, (int, float)):
-        raise InvalidArgumentError("now must be a number of seconds or a datetime")
-    return float(now)
 
 
 def _check_audiences(payload: Mapping[str, Any], checks: Checks, mac: bool) -> None:
@@ -309,8 +302,10 @@ def _check_nonce(payload: Mapping[str, Any], nonce: str | None) -> None:
             "The ID token carries a nonce, but none was given to check it against: pass the"
             " nonce sent in the authentication request"
         )
+    # surrogatepass: a JSON "\ud800" escape decodes to a lone surrogate, which strict UTF-8
+    # refuses to encode; compared as code points it simply does not match.
     if not isinstance(claim, str) or not hmac.compare_digest(
-        claim.encode("utf-8"), nonce.encode("utf-8")
+        claim.encode("utf-8", "surrogatepass"), nonce.encode("utf-8", "surrogatepass")
     ):
         raise InvalidNonceError("The ID token's nonce is not the one that was sent")
 

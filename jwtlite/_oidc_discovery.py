@@ -50,6 +50,7 @@ from ._oidc_metadata import (
     parse_metadata,
     well_known_uri,
 )
+from ._values import mapping
 from .exceptions import (
     ProviderMetadataError,
     PyJWKClientConnectionError,
@@ -100,10 +101,10 @@ class _Provider:
         if not lifespan > 0:
             raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
         self.timeout = durations["timeout"]
-        self.headers = {**_DEFAULT_HEADERS, **dict(headers or {})}
+        self.headers = {**_DEFAULT_HEADERS, **dict(mapping(headers, "headers") or {})}
         self.ssl_context = ssl_context
         self.max_response_bytes = max_response_bytes
-        self.jwks_options = dict(jwks_options or {})
+        self.jwks_options = dict(mapping(jwks_options, "jwks_options") or {})
         self._clock = clock
         self._rules = MetadataRules(
             lifespan=lifespan,

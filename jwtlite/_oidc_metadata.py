@@ -89,8 +89,12 @@ def well_known_uri(issuer: str, well_known: str = "openid-configuration") -> str
     Raises:
         InvalidArgumentError: ``well_known`` is neither of the two names.
     """
-    if well_known not in _WELL_KNOWN:
-        raise InvalidArgumentError(f"well_known must be one of {_WELL_KNOWN}, not {well_known!r}")
+    if not isinstance(well_known, str) or well_known not in _WELL_KNOWN:
+        raise InvalidArgumentError(
+            f'well_known must be one of {_WELL_KNOWN}, not "{escape(well_known)}"'
+        )
+    if not isinstance(issuer, str):
+        raise InvalidArgumentError(f"issuer must be a string, not {type(issuer).__name__}")
     if well_known == "openid-configuration":
         return f"{issuer.rstrip('/')}/.well-known/{well_known}"
     parts = urllib.parse.urlsplit(issuer)

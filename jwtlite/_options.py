@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
@@ -161,9 +161,12 @@ def _closest(name: object, known: Collection[str]) -> str:
 def _names(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InvalidArgumentError('options["require"] must be a list of claim names')
-    return tuple(value)
+    claim_names = tuple(value)
+    if not all(isinstance(v, str) for v in claim_names):
+        raise InvalidArgumentError('options["require"] must be a list of claim names')
+    return claim_names
 
 
 def _check_size(value: Any) -> None:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._escape import escape
-from ._store_common import MAX_SECONDS, check_time, now, stored_time, unreadable
+from ._store_common import MAX_SECONDS, check_id, check_time, now, stored_time, unreadable
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
 __all__ = ["RedisStore"]
@@ -437,7 +437,7 @@ class RedisStore:
 
     def _key(self, kind: bytes, name: str) -> bytes:
         # surrogatepass: any Python string is a valid id, as in the other stores.
-        return self._base + kind + name.encode("utf-8", "surrogatepass")
+        return self._base + kind + check_id("id", name).encode("utf-8", "surrogatepass")
 
     def _command(self, method: str, *args: Any) -> Any:
         try:
@@ -508,7 +508,7 @@ class RedisStore:
         """Spend ``jti``, or replay its successor within the reuse interval (one script)."""
         exp = check_time("exp", exp)
         until = check_time("reuse_until", reuse_until)
-        answer = self._take(jti, f"{exp!r}|{until!r}|{successor}", exp)
+        answer = self._take(jti, f"{exp!r}|{until!r}|{check_id('successor', successor)}", exp)
         if answer == 1:
             return successor
         if isinstance(answer, bytes):

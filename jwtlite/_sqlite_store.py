@@ -6,7 +6,7 @@ Re-exported as :class:`jwtlite.revocation.SQLiteStore`.
 from __future__ import annotations
 
 import contextlib
-import math
+import os
 import sqlite3
 import threading
 import time
@@ -19,11 +19,13 @@ from ._store_common import (
     Clock,
     LookupResult,
     PurgeSchedule,
+    check_id,
     check_time,
     now,
     stored_time,
     unreadable,
 )
+from ._values import finite, utf8
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
 __all__ = ["SQLiteStore"]
@@ -121,18 +123,18 @@ class SQLiteStore:
         purge_interval: float = PURGE_INTERVAL,
         purge_batch: int = PURGE_BATCH,
     ) -> None:
-        if (
-            isinstance(busy_timeout, bool)
-            or not isinstance(busy_timeout, (int, float))
-            or not 0 < busy_timeout < math.inf
-        ):
+        seconds = finite(busy_timeout)  # 10**400 is no timeout (float() would overflow)
+        if seconds is None or seconds <= 0:
             raise InvalidArgumentError("busy_timeout must be a positive number of seconds")
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidArgumentError(f"path must be a str or a Path, not {type(path).__name__}")
         self._clock: Clock = clock or time.time
         self._schedule = PurgeSchedule(self._clock, purge_every, purge_interval, purge_batch)
         self._lock = threading.Lock()
         self._path = str(path)
-        self._budget = float(busy_timeout)
-        self._armed_ms = int(busy_timeout * 1000)  # SQLite's busy timeout as last set
+        utf8(self._path, "path")  # SQLite takes its file name as UTF-8
+        self._budget = seconds
+        self._armed_ms = int(seconds * 1000)  # SQLite's busy timeout as last set
         try:
             # isolation_level=None: autocommit; each statement below is its own transaction,
             # which is what makes consume() a single atomic test-and-set.
@@ -253,17 +255,18 @@ class SQLiteStore:
 
     def revoke(self, jti: str, exp: float) -> None:
         """Mark ``jti`` revoked until ``exp`` (and end any reuse interval it had)."""
-        self._run(_REVOKE, (jti, check_time("exp", exp)), write=True)
+        self._run(_REVOKE, (check_id("jti", jti), check_time("exp", exp)), write=True)
 
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
-        exp = self._exp("SELECT exp FROM jwtlite_jti WHERE jti = ?", jti)
+        exp = self._exp("SELECT exp FROM jwtlite_jti WHERE jti = ?", check_id("jti", jti))
         return exp is not None and exp > now(self._clock)
 
     def _take(
         self, jti: str, exp: float, successor: str | None, reuse_until: float | None
     ) -> tuple[bool, float]:
         # (whether this call took the jti, the call's deadline for what follows)
+        check_id("jti", jti)
         deadline = self._deadline()
         params = (jti, exp, successor, reuse_until, now(self._clock))
         count, _ = self._run(_TAKE, params, write=True, deadline=deadline)
@@ -279,7 +282,7 @@ class SQLiteStore:
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (see the protocol)."""
         exp, reuse_until = check_time("exp", exp), check_time("reuse_until", reuse_until)
-        taken, deadline = self._take(jti, exp, successor, reuse_until)
+        taken, deadline = self._take(jti, exp, check_id("successor", successor), reuse_until)
         if taken:
             return successor
         # The row that beat us was written whole by one statement, so its successor is
@@ -298,15 +301,17 @@ class SQLiteStore:
 
     def revoke_family(self, family: str, exp: float) -> None:
         """Revoke one refresh family until ``exp``."""
-        self._run(_REVOKE_FAMILY, (family, check_time("exp", exp)), write=True)
+        self._run(_REVOKE_FAMILY, (check_id("family", family), check_time("exp", exp)), write=True)
 
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
-        exp = self._exp("SELECT exp FROM jwtlite_family WHERE family = ?", family)
+        sql = "SELECT exp FROM jwtlite_family WHERE family = ?"
+        exp = self._exp(sql, check_id("family", family))
         return exp is not None and exp > now(self._clock)
 
     def revoke_subject(self, subject: str, cutoff: float, exp: float) -> None:
         """Revoke the subject's tokens issued at or before ``cutoff``."""
+        subject = check_id("subject", subject)
         params = (subject, check_time("cutoff", cutoff), check_time("exp", exp))
         self._run(_REVOKE_SUBJECT, params, write=True)
 
@@ -318,12 +323,13 @@ class SQLiteStore:
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
         sql = "SELECT cutoff, exp FROM jwtlite_subject WHERE subject = ?"
-        row = self._first(sql, (subject,))
+        row = self._first(sql, (check_id("subject", subject),))
         return None if row is None else self._live_cutoff(row[0], row[1], now(self._clock))
 
     def lookup(self, *, jti: str, family: str, subject: str) -> LookupResult:
         """The per-request check in one statement."""
-        row = self._first(_LOOKUP, (jti, family, subject))
+        ids = (check_id("jti", jti), check_id("family", family), check_id("subject", subject))
+        row = self._first(_LOOKUP, ids)
         assert row is not None  # noqa: S101 - a SELECT from one row always yields one row
         has_jti, jti_exp, has_family, family_exp, has_subject, cutoff, subject_exp = row
         time_now = now(self._clock)

@@ -35,6 +35,7 @@ __all__ = [
     "PURGE_EVERY",
     "PURGE_INTERVAL",
     "PurgeSchedule",
+    "check_id",
     "check_purge_policy",
     "check_time",
     "now",
@@ -66,6 +67,8 @@ class PurgeSchedule:
     """Counts writes and decides when an amortised purge pass is due (callers hold a lock)."""
 
     def __init__(self, clock: Clock, every: int, interval: float, batch: int) -> None:
+        if not callable(clock):
+            raise InvalidArgumentError("clock must be a function returning seconds")
         check_purge_policy(every, interval, batch)
         self.clock, self.every, self.interval, self.batch = clock, every, interval, batch
         self.writes = 0
@@ -100,6 +103,18 @@ def check_time(name: str, value: object) -> float:
     if math.isnan(value):
         raise InvalidArgumentError(f"{name} must not be NaN")
     return max(-MAX_SECONDS, min(value, MAX_SECONDS))
+
+
+def check_id(name: str, value: object) -> str:
+    """A jti, family or subject: a string (any string; a store keeps lone surrogates too).
+
+    Anything else is the caller's bug, refused before it reaches the store: an unhashable one
+    would raise TypeError, and an int key in the memory store's expiry heap would break its
+    ordering against the string keys for every later write.
+    """
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
+    return value
 
 
 def unreadable(where: str) -> RevocationStoreUnavailableError:

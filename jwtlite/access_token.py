@@ -245,7 +245,7 @@ class AccessTokenVerifier:
                                     " (RFC 9068 §4)")
         claims: dict[str, Any] = complete["payload"]
         _check_claim_types(claims)
-        require_scopes(claims, *required_scopes)
+        require_scopes(claims, *_checked_scopes(required_scopes))
         return claims
 
 
@@ -308,7 +308,7 @@ def scopes(claims: Mapping[str, Any]) -> frozenset[str]:
     Raises:
         InvalidTokenError: ``scope`` is not such a string.
     """
-    value = claims.get("scope")
+    value = _claims(claims).get("scope")
     if value is None:
         return frozenset()
     if not isinstance(value, str) or not _SCOPE_CHARS.issuperset(value.replace(" ", "")):
@@ -334,7 +334,7 @@ def require_scopes(claims: Mapping[str, Any], *needed: str) -> None:
 def _checked_scopes(needed: Iterable[str]) -> tuple[str, ...]:
     """The caller's required scopes, each an RFC 6749 §3.3 scope-token (InvalidArgumentError
     otherwise: they end up in a WWW-Authenticate header)."""
-    if isinstance(needed, str):
+    if isinstance(needed, (str, bytes, Mapping)) or not isinstance(needed, Iterable):
         raise InvalidArgumentError('scopes must be a list of scope tokens, such as ["read"]')
     names = tuple(needed)
     bad = [name for name in names if not isinstance(name, str) or not name
@@ -354,9 +354,9 @@ def authorization_values(claims: Mapping[str, Any], name: str) -> frozenset[str]
     Raises:
         InvalidTokenError: the claim has another shape.
     """
-    if name not in _AUTHORIZATION_CLAIMS:
+    if not isinstance(name, str) or name not in _AUTHORIZATION_CLAIMS:
         raise InvalidArgumentError("name must be one of groups, roles, entitlements")
-    value = claims.get(name)
+    value = _claims(claims).get(name)
     if value is None:
         return frozenset()
     if isinstance(value, str):
@@ -373,6 +373,12 @@ def authorization_values(claims: Mapping[str, Any], name: str) -> frozenset[str]
 
 
 # --- arguments -----------------------------------------------------------------------------
+
+
+def _claims(claims: Any) -> Mapping[str, Any]:
+    if not isinstance(claims, Mapping):
+        raise InvalidArgumentError(f"claims must be a dict, not {type(claims).__name__}")
+    return claims
 
 
 def _audience(audience: str | Iterable[str]) -> str | list[str]:

@@ -27,6 +27,7 @@ from ._escape import escape
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
 from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
+from ._values import utf8
 from .backends import get_backend
 from .exceptions import (
     DecodeError,
@@ -239,7 +240,7 @@ class HMACAlgorithm(Algorithm):
 
     def _secret_bytes(self, key: Any) -> bytes:
         if isinstance(key, str):
-            secret = key.encode("utf-8")
+            secret = utf8(key, "the HMAC secret", InvalidKeyError)
         elif isinstance(key, (bytes, bytearray, memoryview)):
             secret = bytes(key)
         else:
@@ -265,7 +266,7 @@ class HMACAlgorithm(Algorithm):
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
         """Export an HMAC secret (str or bytes) as an ``oct`` JWK."""
         if isinstance(key_obj, str):
-            key_obj = key_obj.encode("utf-8")
+            key_obj = utf8(key_obj, "the HMAC secret", InvalidKeyError)
         return _jwk_output(bytes(key_obj), as_dict)
 
     def check_key_length(self, key: Any) -> str | None:

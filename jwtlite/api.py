@@ -20,6 +20,7 @@ from typing import Any, ClassVar, cast
 from . import _hints
 from . import claims as _claims
 from . import jws as _jws
+from ._escape import quoted
 from ._json import loads_object
 from ._options import (
     JWS_OPTION_NAMES,
@@ -31,6 +32,7 @@ from ._options import (
     SigOptions,
     Unknown,
 )
+from ._values import mapping, names, text
 from .algorithms import Algorithm, default_algorithms
 from .exceptions import (
     AlgorithmAlreadyRegisteredError,
@@ -66,7 +68,7 @@ class PyJWS:
     ) -> None:
         table = default_algorithms()
         if algorithms is not None:
-            table = {name: table[name] for name in algorithms if name in table}
+            table = {name: table[name] for name in names(algorithms, "algorithms") if name in table}
         self._algorithms: dict[str, Algorithm] = table
         # PyJWS(options={"verify_signature": False}) skips the check on this instance, as
         # in PyJWT; PyJWT (below) never lets an instance option do that.
@@ -94,6 +96,7 @@ class PyJWS:
     # -- the algorithm table (per instance: registering here never affects another PyJWS) --
     def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
         """Add an algorithm to this instance's table."""
+        text(alg_id, "alg_id")
         if alg_id in self._algorithms:
             raise AlgorithmAlreadyRegisteredError("Algorithm already has a handler.")
         if not isinstance(alg_obj, Algorithm):
@@ -102,7 +105,7 @@ class PyJWS:
 
     def unregister_algorithm(self, alg_id: str) -> None:
         """Remove an algorithm from this instance's table."""
-        if alg_id not in self._algorithms:
+        if not isinstance(alg_id, str) or alg_id not in self._algorithms:
             raise AlgorithmNotRegisteredError(
                 "The specified algorithm could not be removed because it is not registered."
             )
@@ -132,6 +135,7 @@ class PyJWS:
         sort_headers: bool = True,
     ) -> str:
         """Sign ``payload`` (bytes) and return the compact JWS."""
+        headers = mapping(headers, "headers")
         if headers is not None and headers.get("alg"):
             algorithm = headers["alg"]  # PyJWT lets an explicit header "alg" win
         if algorithm is _DEFAULT_ALGORITHM:
@@ -226,6 +230,8 @@ class PyJWT:
             given: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
             sig = {k: v for k, v in given.items() if k in JWS_OPTION_NAMES}
             jws = PyJWS(options=cast("SigOptions", sig))
+        elif not isinstance(jws, PyJWS):
+            raise InvalidArgumentError(f"jws must be a PyJWS, not {type(jws).__name__}")
         self._jws = jws
         # The PyJWS's options are the base, so PyJWT(jws=PyJWS(options=...)) keeps them. As in
         # PyJWT, ``verify_signature: False`` here turns the claim checks off by default (and is
@@ -365,7 +371,9 @@ class PyJWT:
             detached_payload=detached_payload,
         )
         if typ is not None and not _jws.typ_matches(header.get("typ"), typ):
-            raise InvalidTokenError(f'The token "typ" header is not {typ!r} (RFC 8725 §3.11)')
+            raise InvalidTokenError(
+                f'The token "typ" header is not {quoted(typ)} (RFC 8725 §3.11)'
+            )
         payload = loads_object(body, "payload")
         _claims.validate(
             payload,

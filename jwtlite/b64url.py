@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import binascii
 
-from .exceptions import DecodeError, InvalidKeyError
+from .exceptions import DecodeError, InvalidArgumentError, InvalidKeyError
 
 __all__ = ["b64_to_uint", "b64url_decode", "b64url_decode_segments", "b64url_encode", "uint_to_b64"]
 
@@ -38,11 +38,17 @@ _CANONICAL_LAST: tuple[frozenset[int], ...] = (
     frozenset(_ALPHABET[i] for i in range(0, 64, 4)),
 )
 _PADDING = (b"", b"", b"==", b"=")
+#: The widest fixed-width Base64urlUInt written: a 16384-bit RSA value is 2048 octets.
+_MAX_UINT_OCTETS = 4096
 
 
 def b64url_encode(data: bytes) -> str:
     """Encode octets as unpadded base64url text."""
-    return binascii.b2a_base64(data, newline=False).translate(_FROM_STANDARD).rstrip(b"=").decode()
+    try:
+        encoded = binascii.b2a_base64(data, newline=False)
+    except TypeError:  # not bytes-like: caught here, which costs nothing on the way through
+        raise InvalidArgumentError(f"base64url encodes bytes, not {type(data).__name__}") from None
+    return encoded.translate(_FROM_STANDARD).rstrip(b"=").decode()
 
 
 def b64url_decode(data: str | bytes, *, allow_padding: bool = False) -> bytes:
@@ -88,6 +94,8 @@ def b64url_decode_segments(data: bytes) -> list[bytes]:
     One alphabet pass over all the segments instead of one per segment: the compact JWE's four
     last segments are decoded this way on every decryption.
     """
+    if not isinstance(data, (bytes, bytearray)):
+        raise InvalidArgumentError(f"base64url segments are bytes, not {type(data).__name__}")
     standard = data.translate(_TO_STANDARD_KEEP_DOT)
     if b"!" in standard:
         raise DecodeError("Invalid base64url: character outside the URL-safe alphabet")
@@ -109,8 +117,13 @@ def uint_to_b64(value: int, length: int | None = None) -> str:
 
     ``length`` forces a fixed width, as EC coordinates require (RFC 7518 §6.2.1.2).
     """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidKeyError(f"Base64urlUInt encodes an integer, not {type(value).__name__}")
     if value < 0:
         raise InvalidKeyError("Base64urlUInt cannot encode a negative integer")
+    if length is not None and not (type(length) is int and 0 < length <= _MAX_UINT_OCTETS):
+        # A width is the size of a field or a modulus: a huge one would allocate that much.
+        raise InvalidKeyError(f"a Base64urlUInt width must be 1 to {_MAX_UINT_OCTETS} octets")
     if length is not None and value.bit_length() > 8 * length:
         bits = value.bit_length()
         raise InvalidKeyError(f"an integer of {bits} bits does not fit {length} octets")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .exceptions import BearerError
+from .exceptions import BearerError, InvalidArgumentError
 
 __all__ = [
     "BearerError",
@@ -41,6 +41,8 @@ def parse_authorization_header(value: str | None, *, scheme: str = "Bearer") -> 
     """
     if value is None or not isinstance(value, str):
         raise BearerError("missing Authorization header", error=None)
+    if not isinstance(scheme, str):
+        raise InvalidArgumentError(f"scheme must be a string, not {type(scheme).__name__}")
     parts = value.strip(" \t").split(" ")
     if parts == [""]:
         raise BearerError("empty Authorization header", error=None)
@@ -63,6 +65,8 @@ def authorization_scheme(value: str | None) -> str | None:
 
 
 def _param(name: str, value: str, pattern: re.Pattern[str]) -> str:
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
     if not pattern.fullmatch(value):
         raise BearerError(f"{name} has characters not allowed by RFC 6750 §3")
     if pattern is _QDTEXT:

@@ -22,6 +22,7 @@ from typing import Any
 from . import _hints
 from ._json import dumps
 from ._options import Options
+from ._values import finite
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -85,6 +86,8 @@ STRING_CLAIMS = {
 
 def utc_seconds(moment: datetime) -> int:
     """``moment`` as integer seconds since the epoch; a naive datetime is read as UTC."""
+    if not isinstance(moment, datetime):
+        raise InvalidArgumentError(f"expected a datetime, got {type(moment).__name__}")
     return timegm(moment.utctimetuple())
 
 
@@ -96,7 +99,7 @@ def encode_time_claims(payload: Mapping[str, Any], *, warn_naive: bool = True) -
     offset. ``warn_naive=False`` keeps quiet, as PyJWT does (the PyJWT face: a suite that turns
     warnings into errors must pass there as under PyJWT).
     """
-    out = dict(payload)
+    out = dict(_claims_mapping(payload))
     for name in TIME_CLAIMS:
         value = out.get(name)
         if isinstance(value, datetime):
@@ -142,11 +145,23 @@ def timestamp(now: float | datetime) -> float:
         return now.timestamp() if now.tzinfo else float(utc_seconds(now))
     if isinstance(now, bool) or not isinstance(now, (int, float)):
         raise InvalidArgumentError("now must be a number of seconds or a datetime")
-    return float(now)
+    seconds_now = finite(now)
+    if seconds_now is None:
+        # NaN would turn every time check off (each comparison is false), an infinity would
+        # expire every token or none, and an integer no float holds is no clock reading.
+        raise InvalidArgumentError("now must be a finite number of seconds or a datetime")
+    return seconds_now
+
+
+def _claims_mapping(payload: Any) -> Mapping[str, Any]:
+    if type(payload) is not dict and not isinstance(payload, Mapping):
+        raise InvalidArgumentError(f"claims must be a dict, not {type(payload).__name__}")
+    return payload
 
 
 def check_string_claims(payload: Mapping[str, Any]) -> None:
     """Refuse, at encode, a non-string ``sub`` or ``jti`` (InvalidArgumentError)."""
+    _claims_mapping(payload)
     for name in ("sub", "jti"):
         value = payload.get(name, "")  # absent is fine: "" stands for it
         if type(value) is not str and not isinstance(value, str):
@@ -286,6 +301,11 @@ def validate(
     """
     if not isinstance(options, Options):  # the public dict form (PyJWT's names)
         options = _DEFAULT_OPTIONS.merged(options, signature_off_disables_claims=False)
+    _claims_mapping(payload)
+    if type(now) is not float or not math.isfinite(now):
+        # decode passes a finite float; a direct caller may pass anything (NaN would turn
+        # every time check off: each comparison with it is false).
+        now = timestamp(now)
     leeway = seconds(leeway) if leeway else 0.0
     for name in options.require:
         if payload.get(name) is None:

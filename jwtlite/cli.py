@@ -21,6 +21,7 @@ from typing import Any
 from . import __version__
 from . import jwe as _jwe
 from ._jwa import ENCRYPTIONS, JWE_ALGORITHMS
+from ._values import finite
 from .algorithms import default_algorithms
 from .api import PyJWT
 from .b64url import b64url_decode, b64url_encode
@@ -59,6 +60,35 @@ def _duration(text: str) -> int:
     if not match:
         raise argparse.ArgumentTypeError(f"not a duration like 30s, 15m, 2h, 7d: {text!r}")
     return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _text(text: str) -> str:
+    """An argparse type for text that goes into a token (a claim, a header): valid UTF-8.
+
+    On POSIX, Python reads command-line bytes that are not UTF-8 as lone surrogates
+    (``$'\\xff'`` becomes ``"\\udcff"``), which no JSON reader turns back into them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"not valid UTF-8 text: {text!r}") from None
+    return text
+
+
+def _argument_bytes(text: str, what: str) -> bytes:
+    """The octets of a key, plaintext or token given on the command line: the bytes the shell
+    passed (os.fsencode undoes Python's surrogateescape decoding of them)."""
+    try:
+        return os.fsencode(text)
+    except UnicodeEncodeError:
+        raise _CLIError(2, f"the {what} is not valid text") from None
+
+
+def _json_text(value: Any) -> str:
+    """JSON for the terminal, non-ASCII as it is; a lone surrogate (a token's "\\ud800"
+    escape decodes to one, which no encoding can write) goes out as that escape again."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _algorithm(text: str) -> str:
@@ -115,6 +145,8 @@ def _span(seconds: float) -> str:
 
 def _describe_time(name: str, value: float, now: float) -> str:
     """ "2026-01-01T00:00:00Z (expires in 14 min)" for one NumericDate claim."""
+    if finite(value) is None:  # 10**400 - now would raise OverflowError
+        return "out of range"
     try:
         moment = datetime.fromtimestamp(value, tz=timezone.utc)
         stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -147,14 +179,15 @@ def _read(path: str, what: str) -> bytes:
             return sys.stdin.buffer.read()
         with open(path, "rb") as handle:
             return handle.read()
-    except OSError as exc:
-        raise _CLIError(2, f"cannot read {what} {path!r}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL, or a path that is not text
+        reason = getattr(exc, "strerror", None) or exc
+        raise _CLIError(2, f"cannot read {what} {path!r}: {reason}") from None
 
 
 def _key(args: argparse.Namespace, *, public: bool) -> Any:
     """The key named by --key/--key-file, as the algorithm family needs it."""
     if args.key is not None:
-        raw: bytes = args.key.encode("utf-8")
+        raw = _argument_bytes(args.key, "key")
     else:
         raw = _read(args.key_file, "key file")
     if args.alg.startswith("HS"):
@@ -172,7 +205,10 @@ def _jwe_key(args: argparse.Namespace) -> Any:
     PBES2: the password (a trailing newline is not part of it). dir, A*KW, A*GCMKW: a JWK or
     the key's octets in base64url. RSA and ECDH-ES: PEM, DER or a JWK.
     """
-    raw = args.key.encode("utf-8") if args.key is not None else _read(args.key_file, "key file")
+    if args.key is not None:
+        raw = _argument_bytes(args.key, "key")
+    else:
+        raw = _read(args.key_file, "key file")
     family = JWE_ALGORITHMS[args.alg].family
     text = raw.strip()
     if text[:1] == b"{":
@@ -193,7 +229,7 @@ def _jwe_key(args: argparse.Namespace) -> Any:
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
     source = args.plaintext
-    plaintext = _read("-", "plaintext") if source == "-" else source.encode("utf-8")
+    plaintext = _read("-", "plaintext") if source == "-" else _argument_bytes(source, "plaintext")
     headers = {name: getattr(args, name) for name in ("kid", "cty", "typ") if getattr(args, name)}
     token = _jwe.encrypt(plaintext, _jwe_key(args), alg=args.alg, enc=args.enc,
                          headers=headers, zip="DEF" if args.zip else None)  # fmt: skip
@@ -203,7 +239,7 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
 
 def _cmd_decrypt(args: argparse.Namespace) -> int:
     source: str = args.token
-    raw = _read("-", "token") if source == "-" else source.encode("utf-8")
+    raw = _read("-", "token") if source == "-" else _argument_bytes(source, "token")
     try:
         result = _jwe.decrypt_complete(
             raw.strip(), _jwe_key(args), algorithms=[args.alg], encryptions=[args.enc]
@@ -211,7 +247,7 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
     except InvalidTokenError as exc:
         raise _CLIError(1, f"invalid token: {exc}") from None
     if args.header:
-        print(json.dumps(result.header, indent=2, ensure_ascii=False), file=sys.stderr)
+        print(_json_text(result.header), file=sys.stderr)
     sys.stdout.flush()
     sys.stdout.buffer.write(result.plaintext)  # the octets as they are: any content type
     sys.stdout.buffer.flush()
@@ -289,7 +325,7 @@ def _cmd_decode(args: argparse.Namespace) -> int:
         "claims": parts["payload"],
         "times": _times(parts["payload"], now),
     }
-    print(json.dumps(output, indent=2, ensure_ascii=False))
+    print(_json_text(output))
     return 0
 
 
@@ -335,22 +371,22 @@ def _parser() -> argparse.ArgumentParser:
                      help="JWS algorithm, e.g. HS256, ES256")  # fmt: skip
     _add_key_options(enc, required=True)
     enc.add_argument("--exp", type=_duration, metavar="DURATION", help="lifetime, e.g. 15m")
-    enc.add_argument("--iss", help="issuer claim")
-    enc.add_argument("--sub", help="subject claim")
-    enc.add_argument("--aud", action="append", help="audience claim (repeatable)")
-    enc.add_argument("--typ", help="header typ, e.g. at+jwt")
-    enc.add_argument("--kid", help="header kid")
+    enc.add_argument("--iss", type=_text, help="issuer claim")
+    enc.add_argument("--sub", type=_text, help="subject claim")
+    enc.add_argument("--aud", action="append", type=_text, help="audience claim (repeatable)")
+    enc.add_argument("--typ", type=_text, help="header typ, e.g. at+jwt")
+    enc.add_argument("--kid", type=_text, help="header kid")
     enc.add_argument("--no-iat", action="store_true", help="do not add an iat claim")
-    enc.add_argument("claims", nargs="?", default="{}", metavar="CLAIMS_JSON",
+    enc.add_argument("claims", nargs="?", default="{}", metavar="CLAIMS_JSON", type=_text,
                      help="a JSON object ('-': stdin)")  # fmt: skip
     enc.set_defaults(func=_cmd_encode)
 
     dec = sub.add_parser("decode", help="verify a token and print header and claims")
     dec.add_argument("--alg", type=_algorithm, help="the one algorithm accepted")
     _add_key_options(dec, required=False)
-    dec.add_argument("--aud", help="expected audience")
-    dec.add_argument("--iss", help="expected issuer")
-    dec.add_argument("--typ", help="required header typ")
+    dec.add_argument("--aud", type=_text, help="expected audience")
+    dec.add_argument("--iss", type=_text, help="expected issuer")
+    dec.add_argument("--typ", type=_text, help="required header typ")
     dec.add_argument("--leeway", type=_duration, default=0, metavar="DURATION")
     dec.add_argument("--no-verify", action="store_true", help="skip ALL checks (unsafe)")
     dec.add_argument("token", metavar="TOKEN", help="the token ('-': stdin)")
@@ -378,9 +414,9 @@ def _add_jwe_commands(sub: Any) -> None:
     encrypt.add_argument("--alg", required=True, type=alg, help="key management, e.g. dir")
     encrypt.add_argument("--enc", required=True, type=enc, help="content, e.g. A256GCM")
     _add_key_options(encrypt, required=True)
-    encrypt.add_argument("--kid", help="header kid")
-    encrypt.add_argument("--cty", help="header cty, e.g. JWT")
-    encrypt.add_argument("--typ", help="header typ")
+    encrypt.add_argument("--kid", type=_text, help="header kid")
+    encrypt.add_argument("--cty", type=_text, help="header cty, e.g. JWT")
+    encrypt.add_argument("--typ", type=_text, help="header typ")
     encrypt.add_argument("--zip", action="store_true", help='compress first (zip "DEF")')
     encrypt.add_argument("plaintext", nargs="?", default="-", metavar="PLAINTEXT",
                          help="the text to encrypt (default '-': stdin)")  # fmt: skip

@@ -23,9 +23,8 @@ arithmetic (an embedded key is the attacker's choice).
 from __future__ import annotations
 
 import hashlib
-import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -39,10 +38,12 @@ from ._dpop_proof import (
     access_token_hash,
     make_proof,
 )
+from ._escape import escape
 from ._json import loads_object
 from ._jwkformat import key_from_jwk
 from ._keymodel import RSAPublicKey, key_curve, key_kty, thumbprint_of
 from ._uri import normalize_http_uri
+from ._values import finite, names
 from .algorithms import Verifier, get_algorithm_by_name
 from .b64url import b64url_decode, b64url_encode
 from .bearer import www_authenticate as bearer_challenge
@@ -121,13 +122,18 @@ _PROOF_KEYS: BoundedCache[bytes, _ProofKey] = BoundedCache("DPoP proof keys", 25
 
 
 def _allowed(algorithms: Sequence[str]) -> frozenset[str]:
-    if isinstance(algorithms, str) or not algorithms:
+    if isinstance(algorithms, (str, bytes, Mapping)) or not isinstance(algorithms, Iterable):
+        algorithms = ()
+    algorithms = tuple(algorithms)
+    if not algorithms:
         raise InvalidArgumentError("algorithms must be a non-empty list of JWS alg names")
     for name in algorithms:
-        row = _jwa.row(name)
+        row = _jwa.row(name) if isinstance(name, str) else None
         # §4.2 and §11.6: an asymmetric signature algorithm, never "none" or a MAC.
         if row is None or row.family not in ASYMMETRIC_FAMILIES:
-            raise InvalidArgumentError(f"{name!r} is not an asymmetric JWS signature algorithm")
+            raise InvalidArgumentError(
+                f'"{escape(name)}" is not an asymmetric JWS signature algorithm'
+            )
     return frozenset(algorithms)
 
 
@@ -144,7 +150,14 @@ def single_proof(values: Sequence[str] | str | None) -> str:
     Raises:
         DPoPProofError: no ``DPoP`` header, or more than one.
     """
-    found = [values] if isinstance(values, str) else list(values or ())
+    if isinstance(values, str):
+        found = [values]
+    elif values is None or isinstance(values, (list, tuple)):
+        found = list(values or ())
+    else:
+        found = list(names(values, "the DPoP header values"))
+    if any(not isinstance(value, str) for value in found):
+        raise InvalidArgumentError("the DPoP header values must be strings")
     if not found:
         raise DPoPProofError("the request has no DPoP proof")
     if len(found) > 1 or "," in found[0]:
@@ -162,6 +175,8 @@ def bound_jkt(claims: Mapping[str, Any]) -> str | None:
         DPoPBindingError: ``cnf`` is not an object holding a string ``jkt``: a token bound by
             a confirmation method other than DPoP (RFC 7800 §3) cannot be honoured here.
     """
+    if not isinstance(claims, Mapping):
+        raise InvalidArgumentError(f"claims must be a dict, not {type(claims).__name__}")
     cnf = claims.get("cnf")
     if cnf is None:
         return None
@@ -272,18 +287,18 @@ def _claims(payload_segment: bytes) -> dict[str, Any]:
             raise DPoPProofError(f"the DPoP proof lacks a string {name} claim")
     if len(claims["jti"]) > _MAX_JTI:
         raise DPoPProofError(f"the DPoP proof's jti is longer than {_MAX_JTI} characters")
-    iat = claims.get("iat")
-    if isinstance(iat, bool) or not isinstance(iat, (int, float)) or not math.isfinite(iat):
+    # finite(): an integer too large for a float is no time either (and would raise
+    # OverflowError in the iat window's arithmetic).
+    if finite(claims.get("iat")) is None:
         raise DPoPProofError("the DPoP proof lacks a numeric iat claim")
     return claims
 
 
 def _seconds(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        math.isfinite(value) and value >= 0
-    ):
+    seconds = finite(value)
+    if seconds is None or seconds < 0:
         raise InvalidArgumentError(f"{name} must be a non-negative number of seconds")
-    return float(value)
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -427,6 +442,8 @@ def verify_proof(
     """
     allowed = _allowed(algorithms)
     request = _Request.checked(htm, htu, now, max_age, leeway)
+    if store is not None and not callable(getattr(store, "consume", None)):
+        raise InvalidArgumentError(f"store must be a RevocationStore, not {type(store).__name__}")
     header, payload_segment, signing_input, signature = _parse(proof)
     key = _proof_key(signing_input.partition(b".")[0], header, allowed)
     claims = _claims(payload_segment)

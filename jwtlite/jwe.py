@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from . import _jwe_produce as _produce
 from ._cache import BoundedCache
+from ._escape import escape, quoted
 from ._jwa import (
     ENCRYPTIONS,
     JWE_ALGORITHMS,
@@ -128,14 +129,14 @@ def _check_allow_list(values: Any, name: str, table: Mapping[str, Any]) -> froze
         )
     unknown = [v for v in values if not isinstance(v, str) or v not in table]
     if unknown:
-        raise InvalidArgumentError(f"unknown JWE {name}: {', '.join(map(repr, unknown))}")
+        raise InvalidArgumentError(f"unknown JWE {name}: {', '.join(map(quoted, unknown))}")
     return frozenset(values)
 
 
 def _allowed(header: Mapping[str, Any], name: str, allowed: frozenset[str]) -> str:
     value: str = header[name]
     if value not in allowed:
-        raise InvalidAlgorithmError(f"The JWE {name} {value[:40]!r} is not allowed")
+        raise InvalidAlgorithmError(f"The JWE {name} {quoted(value[:40])} is not allowed")
     return value
 
 
@@ -245,7 +246,8 @@ def _decrypt_one(
     enc = ENCRYPTIONS[_allowed(header, "enc", allowed[1])]
     zip = header.get("zip")
     if zip is not None and zip != "DEF":
-        raise JWEParseError(f"Unsupported JWE zip: {str(zip)[:20]!r}")
+        shown = zip[:20] if isinstance(zip, str) else escape(zip, 20)
+        raise JWEParseError(f"Unsupported JWE zip: {quoted(shown)}")
     # RFC 7518 §5.2.2 / §5.3: the IV and tag have one length each; no other is accepted.
     if len(parsed.iv) != enc.iv_bytes or len(parsed.tag) != enc.tag_bytes:
         raise JWEParseError(

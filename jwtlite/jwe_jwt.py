@@ -23,7 +23,9 @@ from typing import Any, cast
 
 from . import claims as _claims
 from . import jwe as _jwe
+from ._escape import quoted
 from ._json import loads_object
+from ._values import mapping
 from .api import PyJWT
 from .exceptions import InvalidArgumentError, InvalidTokenError
 from .jws import typ_matches
@@ -68,7 +70,7 @@ def encrypt_jwt(
         raise InvalidArgumentError("pass both sign_key and sign_algorithm, or neither")
     if not isinstance(claims, Mapping):
         raise InvalidArgumentError("the claims of a JWT must be a JSON object (a mapping)")
-    given = dict(headers or {})
+    given = dict(mapping(headers, "headers") or {})
     if sign_key is None:
         plaintext = _claims.claims_json(claims, json_encoder)
         if _is_nested(given.get("cty")):
@@ -101,7 +103,7 @@ def _header_says_nested(protected: Mapping[str, Any], typ: str | None, *, signed
     # Only the protected header is integrity protected: in the JSON forms anyone could add a
     # "typ" or "cty" to an unprotected header, so neither decides anything from there.
     if typ is not None and not typ_matches(protected.get("typ"), typ):
-        raise InvalidTokenError(f'The token "typ" header is not {typ!r} (RFC 8725 §3.11)')
+        raise InvalidTokenError(f'The token "typ" header is not {quoted(typ)} (RFC 8725 §3.11)')
     nested = _is_nested(protected.get("cty"))
     if nested != signed:
         raise InvalidTokenError(

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import _hints, _jwa
-from ._escape import escape, summarise
+from ._escape import escape, quoted, summarise
 from ._json import loads_object
 from ._jwkformat import (
     ALGORITHM_KEY_TYPES,
@@ -28,6 +28,7 @@ from ._jwkformat import (
 )
 from ._keyformats import XDH_CURVES
 from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
+from ._values import utf8
 from .algorithms import Algorithm, get_algorithm_by_name
 from .exceptions import (
     DecodeError,
@@ -75,7 +76,7 @@ def _as_key(key_or_jwk: Any) -> Any:
         # A thumbprint is a hash of public members, no use of the key: ROCA does not matter.
         return key_from_jwk(key_or_jwk, allow_roca=True)
     if isinstance(key_or_jwk, str):
-        return key_or_jwk.encode("utf-8")
+        return utf8(key_or_jwk, "the key", InvalidKeyError)
     return key_or_jwk
 
 
@@ -89,7 +90,7 @@ def thumbprint(key_or_jwk: Any, hash_name: str = "sha256") -> str:
         InvalidKeyError: for a bad key or a hash other than sha256, sha384 or sha512.
     """
     if not isinstance(hash_name, str) or hash_name not in _THUMBPRINT_HASHES:
-        raise InvalidKeyError(f"Unsupported thumbprint hash: {hash_name!r}")
+        raise InvalidKeyError(f"Unsupported thumbprint hash: {quoted(hash_name)}")
     key = _as_key(key_or_jwk)
     if key_kty(key) is None:
         raise InvalidKeyError(f"Cannot export {type(key).__name__} as a JWK")
@@ -388,7 +389,7 @@ def resolve_key(key: Any, *, alg: str, kid: str | None, operation: str) -> JWKKe
             use, or (without a ``kid``) no single key in the set fits.
     """
     if operation not in _OPERATIONS:
-        raise InvalidKeyError(f"operation must be 'sign' or 'verify', not {operation!r}")
+        raise InvalidKeyError(f"operation must be 'sign' or 'verify', not {quoted(operation)}")
     if kid is not None and not isinstance(kid, str):
         raise InvalidKeyError("kid must be a string")
     if not isinstance(alg, str):

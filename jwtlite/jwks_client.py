@@ -34,6 +34,7 @@ from ._jwks_cache import (
     signing_keys,
 )
 from ._jwks_http import _NoRedirectHandler  # noqa: F401 - PyJWT's tests import it from here
+from ._values import mapping
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError
 from .jwk import PyJWK, PyJWKSet
 
@@ -93,7 +94,7 @@ class PyJWKClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.uri = _jwks_http.check_uri(uri, require_https=require_https)
-        self.headers = dict(headers or {})
+        self.headers = dict(mapping(headers, "headers") or {})
         self.ssl_context = ssl_context
         self.max_response_bytes = max_response_bytes
         self._rules = make_rules(

@@ -38,6 +38,7 @@ from ._jwks_cache import (
     signing_key,
     signing_keys,
 )
+from ._values import mapping
 from .exceptions import PyJWKClientError
 from .jwk import PyJWK, PyJWKSet
 from .jwks_client import DEFAULT_MAX_RESPONSE_BYTES, PyJWKClient, _timed_out
@@ -119,7 +120,7 @@ class AsyncPyJWKClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.uri = _jwks_http.check_uri(uri, require_https=require_https)
-        self.headers = dict(headers or {})
+        self.headers = dict(mapping(headers, "headers") or {})
         self.ssl_context = ssl_context
         self.max_response_bytes = max_response_bytes
         self._rules = make_rules(

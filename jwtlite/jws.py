@@ -38,6 +38,7 @@ from ._jws_keys import GetAlgorithm
 from ._jws_keys import sign as _sign_input
 from ._jws_keys import verify as _verify
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
+from ._values import text
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import (
     DecodeError,
@@ -184,6 +185,7 @@ def _non_ascii_part(token: str) -> str:
 
 def typ_matches(actual: Any, expected: str) -> bool:
     """RFC 7515 §4.1.9: media types compare case-insensitively, "application/" optional."""
+    text(expected, "typ")  # the caller's; ``actual`` is the token's, and any value may fail
     if not isinstance(actual, str):
         return False
 
@@ -305,7 +307,7 @@ def _header_segment(
         and all(type(value) is str for value in header.values())
     )
     if plain:
-        cache_key = (sort_headers, *header.items())
+        cache_key = (bool(sort_headers), *header.items())
         cached = _HEADER_SEGMENTS.get(cache_key)
         if cached is not None:
             return cached

@@ -35,6 +35,11 @@ OKPName = Literal["EdDSA", "Ed25519", "Ed448"]
 XDHName = Literal["X25519", "X448"]
 
 
+#: The largest HMAC secret generated: 8 KiB, many times any hash's block, past which RFC 2104
+#: §3 hashes the key anyway (so more bytes add nothing).
+_HMAC_MAX_BITS = 65536
+
+
 @overload
 def generate_key(alg: HMACName, *, size: int | None = None) -> bytes: ...
 @overload
@@ -84,6 +89,8 @@ def generate_key(alg: str, *, size: int | None = None) -> AsymmetricKey | bytes:
         bits = minimum if size is None else size
         if bits < minimum or bits % 8:
             raise InvalidKeyError(f"{alg} needs a secret of at least {minimum} bits, in bytes")
+        if bits > _HMAC_MAX_BITS:  # size=2**64 asked for that many random bytes
+            raise InvalidKeyError(f"{alg} secrets are at most {_HMAC_MAX_BITS} bits")
         return HMACSecret(secrets.token_bytes(bits // 8))
     if row.kty == "RSA":
         bits = int(row.keygen) if size is None else size

@@ -30,7 +30,8 @@ from ._keymodel import (
     RSAPublicKey,
 )
 from ._rsacheck import check_public, is_roca_modulus, refuse_roca
-from .exceptions import DecodeError, InvalidKeyError
+from ._values import utf8
+from .exceptions import DecodeError, InvalidArgumentError, InvalidKeyError
 
 __all__ = [
     "AsymmetricKey",
@@ -143,7 +144,7 @@ def _password(password: bytes | str | None) -> bytes | None:
     if password is None or isinstance(password, bytes):
         return password
     if isinstance(password, str):
-        return password.encode("utf-8")
+        return utf8(password, "password", InvalidKeyError)
     raise InvalidKeyError("password must be bytes or str")
 
 
@@ -281,6 +282,8 @@ def is_public_key_material(data: bytes | bytearray | str) -> bool:
     if isinstance(data, str):
         data = data.encode("utf-8", "replace")
     elif not isinstance(data, bytes):
+        if not isinstance(data, (bytearray, memoryview)):  # bytes(10**20) would allocate
+            raise InvalidArgumentError(f"expected bytes or str, not {type(data).__name__}")
         data = bytes(data)
     digest = digest_key(data)
     found = _MATERIAL_CACHE.get(digest)

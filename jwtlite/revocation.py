@@ -34,6 +34,7 @@ from ._store_common import (
     PURGE_INTERVAL,
     Clock,
     PurgeSchedule,
+    check_id,
     check_time,
     now,
 )
@@ -191,7 +192,7 @@ class MemoryStore:
 
     def revoke(self, jti: str, exp: float) -> None:
         """Mark ``jti`` revoked until ``exp``."""
-        exp = check_time("exp", exp)
+        jti, exp = check_id("jti", jti), check_time("exp", exp)
         with self._lock:
             self._jtis[jti] = max(exp, self._jtis.get(jti, exp))
             self._replays.pop(jti, None)
@@ -199,12 +200,13 @@ class MemoryStore:
 
     def is_revoked(self, jti: str) -> bool:
         """Whether ``jti`` is revoked or spent."""
+        check_id("jti", jti)
         with self._lock:
             return self._live(self._jtis, jti, now(self._clock))
 
     def consume(self, jti: str, exp: float) -> bool:
         """Spend ``jti`` once: True the first time, False afterwards."""
-        exp = check_time("exp", exp)
+        jti, exp = check_id("jti", jti), check_time("exp", exp)
         with self._lock:
             if self._live(self._jtis, jti, now(self._clock)):
                 return False
@@ -216,6 +218,8 @@ class MemoryStore:
     def spend(self, jti: str, exp: float, *, successor: str, reuse_until: float) -> str | None:
         """Spend ``jti``, or replay its successor within the reuse interval (see the protocol)."""
         exp, reuse_until = check_time("exp", exp), check_time("reuse_until", reuse_until)
+        check_id("jti", jti)
+        check_id("successor", successor)
         with self._lock:
             time_now = now(self._clock)
             if self._live(self._jtis, jti, time_now):
@@ -231,13 +235,14 @@ class MemoryStore:
 
     def revoke_family(self, family: str, exp: float) -> None:
         """Revoke one refresh family until ``exp``."""
-        exp = check_time("exp", exp)
+        family, exp = check_id("family", family), check_time("exp", exp)
         with self._lock:
             self._families[family] = max(exp, self._families.get(family, exp))
             self._wrote(_FAMILY, family, self._families[family])
 
     def is_family_revoked(self, family: str) -> bool:
         """Whether the family is revoked."""
+        check_id("family", family)
         with self._lock:
             return self._live(self._families, family, now(self._clock))
 
@@ -246,6 +251,7 @@ class MemoryStore:
         # Times are float seconds in every store (SQLite keeps them as REAL), so a cutoff
         # reads back the same whichever store holds it.
         cutoff, exp = check_time("cutoff", cutoff), check_time("exp", exp)
+        check_id("subject", subject)
         with self._lock:
             old_cutoff, old_exp = self._subjects.get(subject, (cutoff, exp))
             self._subjects[subject] = (max(cutoff, old_cutoff), max(exp, old_exp))
@@ -262,11 +268,14 @@ class MemoryStore:
 
     def subject_cutoff(self, subject: str) -> float | None:
         """The subject's cutoff, or None."""
+        check_id("subject", subject)
         with self._lock:
             return self._cutoff_locked(subject, now(self._clock))
 
     def lookup(self, *, jti: str, family: str, subject: str) -> LookupResult:
         """The per-request check under one lock acquisition."""
+        for name, value in (("jti", jti), ("family", family), ("subject", subject)):
+            check_id(name, value)
         with self._lock:
             # One reading of the clock, taken even when nothing is stored: a broken clock
             # fails every call alike.

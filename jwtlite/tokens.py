@@ -18,7 +18,6 @@ refreshes only with a proof by that key (§5: public clients' refresh tokens are
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 import time
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from ._values import finite
 from .api import PyJWS, PyJWT
 from .dpop import bound_jkt, check_binding
 from .exceptions import (
@@ -90,9 +90,10 @@ def _new_id() -> str:
 def _reuse_seconds(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgumentError("refresh_reuse_interval must be a number of seconds")
-    if not (math.isfinite(value) and 0 <= value <= 300):
+    seconds = finite(value)
+    if seconds is None or not 0 <= seconds <= 300:
         raise InvalidArgumentError("refresh_reuse_interval must be between 0 and 300 seconds")
-    return float(value)
+    return seconds
 
 
 def _checked_jkt(jkt: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -519,3 +520,33 @@ def test_unknown_keyword_arguments_warn_with_the_method_name(call: Any, name: st
         f"passing additional kwargs to {name}() is deprecated and will be removed in pyjwt"
         " version 3. Unsupported kwargs: ('extra',)"
     )
+
+
+def test_arguments_of_the_wrong_shape_are_named_in_invalid_argument_errors() -> None:
+    # Each raised TypeError, AttributeError or KeyError from deep inside before (the sweep of
+    # tests/test_only_our_errors.py holds every entry point to it).
+    token = jwtlite.encode({}, KEY)
+    decode = functools.partial(jwtlite.decode, token, KEY)
+    assert _message(InvalidArgumentError, decode, algorithms=5) == (
+        "algorithms must be a list of strings, not int"
+    )
+    assert _message(InvalidArgumentError, decode, algorithms=b"HS256") == (
+        "algorithms must be a list of strings, not bytes"
+    )
+    assert _message(InvalidArgumentError, decode, algorithms=["HS256"], typ=5) == (
+        "typ must be a string, not int"
+    )
+    assert _message(
+        InvalidArgumentError, decode, algorithms=["HS256"], options={"require": 5}
+    ) == 'options["require"] must be a list of claim names'
+    assert _message(InvalidArgumentError, jwtlite.encode, {}, KEY, headers="kid") == (
+        "headers must be a dict, not str"
+    )
+    assert _message(InvalidArgumentError, jwtlite.PyJWS, algorithms=5) == (
+        "algorithms must be a list of strings, not int"
+    )
+    assert _message(InvalidArgumentError, jwtlite.PyJWT, jws=5) == "jws must be a PyJWS, not int"
+    # sort_headers is read by its truth value, as json.dumps and PyJWT read it
+    assert jwtlite.encode({}, KEY, sort_headers=None) == jwtlite.encode({}, KEY, sort_headers=False)
+    # algorithms given as any iterable of names still works
+    assert jwtlite.decode(token, KEY, algorithms=(a for a in ["HS256"])) == {}

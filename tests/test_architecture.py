@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "jwtlite._jwa": 0,
     "jwtlite._options": 0,
     "jwtlite._install_face": 0,
+    "jwtlite._values": 0,
     "jwtlite.types": 0,
     "jwtlite._hmac_guard": 0,
     "jwtlite._hints": 0,

@@ -344,8 +344,7 @@ def test_verify_rejects_bad_public_keys() -> None:
         ECPublicKey("P-256", 0, 0),  # how infinity is sometimes (mis)encoded
         ECPublicKey("P-257", RFC6979_UX, RFC6979_UY),
         ECPublicKey("P-256", -RFC6979_UX, RFC6979_UY),
-        ECPublicKey("P-256", "x", RFC6979_UY),  # type: ignore[arg-type]
-    ]
+    ]  # (a coordinate that is no int is refused when the key is built: tests/test_keys.py)
     for pub in bad_keys:
         assert not ec.ecdsa_verify(pub, "sha256", b"sample", good)
         assert not ec.ecdsa_verify(pub, "sha256", b"sample", good)  # cached rejection

@@ -493,3 +493,24 @@ def test_dict_options_never_apply_the_signature_off_rule() -> None:
     with pytest.raises(ExpiredSignatureError):
         validate({"exp": NOW}, {"verify_signature": False}, now=NOW)
     validate({"exp": NOW}, {"verify_signature": False, "verify_exp": False}, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "now", [10**400, -(10**400), float("nan"), float("inf")], ids=["huge", "-huge", "nan", "inf"]
+)
+def test_a_clock_no_float_holds_raises_invalid_argument(now: float) -> None:
+    # float(10**400) raised OverflowError; NaN turned every time check off (each comparison
+    # with NaN is false), so an expired token passed.
+    token = jwtlite.encode({"exp": NOW - 3600}, "k" * 32)
+    with pytest.raises(InvalidArgumentError, match="now must be a finite number"):
+        jwtlite.decode(token, "k" * 32, algorithms=["HS256"], now=now)
+    with pytest.raises(InvalidArgumentError, match="now must be a finite number"):
+        validate({"exp": NOW - 3600}, {}, now=now)
+
+
+@pytest.mark.parametrize("payload", [None, "claims", 5, ["exp"]])
+def test_claims_that_are_not_a_dict_raise_invalid_argument(payload: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="claims must be a dict"):
+        validate(payload, {}, now=NOW)
+    with pytest.raises(InvalidArgumentError, match="claims must be a dict"):
+        encode_time_claims(payload)

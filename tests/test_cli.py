@@ -376,3 +376,50 @@ def test_decrypt_failures_and_usage_errors(run: Runner) -> None:
     _fails(run("encrypt", *dir_args, "--key", "not base64!", "x"), 2, "JWK or base64url")
     _fails(run("encrypt", *dir_args, "--key", "{oops", "x"), 2, "not valid JWK JSON")
     _fails(run("encrypt", *dir_args, "--key", AES_KEY[:20], "x"), 2, "needs a 32-byte key")
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    from jwtlite.b64url import b64url_encode
+
+    parts = (b64url_encode(json.dumps(part).encode()) for part in (header, claims))
+    return ".".join(parts) + ".c2ln"
+
+
+def test_decode_prints_a_lone_surrogate_as_its_json_escape() -> None:
+    # A token's "\ud800" escape decodes to a lone surrogate, which stdout (UTF-8) cannot write:
+    # printing the claims raised UnicodeEncodeError (a traceback, for the token's sender).
+    token = _unsigned({"alg": "HS256", "kid": "k\udc00"}, {"s": "\ud800", "n": "é", "exp": 10**400})
+    result = _subprocess("decode", "--no-verify", token)
+    assert result.code == 0, result.err
+    out = result.json()
+    assert out["claims"]["s"] == "\ud800"
+    assert out["header"]["kid"] == "k\udc00"
+    assert out["claims"]["n"] == "é"
+    assert out["times"]["exp"] == "out of range"  # 10**400 - now raised OverflowError
+    assert '"\\ud800"' in result.out
+
+
+def test_arguments_that_are_not_utf8(run: Runner, tmp_path: Path) -> None:
+    # On POSIX, argv bytes that are not UTF-8 reach Python as lone surrogates ("\udcff"); the
+    # CLI encoded them as UTF-8 (UnicodeEncodeError, a traceback). A key, a plaintext or a
+    # token is taken as the bytes the shell passed; text for a claim or a header is refused.
+    token = _ok(run("encode", "--alg", "HS256", "--key", "k\udcff" * 32, "{}")).out.strip()
+    assert list(PyJWT().decode(token, b"k\xff" * 32, algorithms=["HS256"])) == ["iat"]
+    _fails(run("encode", "--alg", "HS256", "--key", SECRET, "--kid", "k\udcff", "{}"), 2,
+           "not valid UTF-8 text")  # fmt: skip
+    _fails(run("encode", "--alg", "HS256", "--key", SECRET, '{"a": "\udcff"}'), 2,
+           "not valid UTF-8 text")  # fmt: skip
+    _fails(run("decode", "--alg", "HS256", "--key", "k\udcff" * 31, token), 1, "Signature")
+
+
+def test_arguments_no_bytes_stand_for(capsys: pytest.CaptureFixture[str]) -> None:
+    # A lone surrogate that no argv byte decodes to ("\ud800": main() called from Python) and a
+    # path with a NUL raised UnicodeEncodeError and ValueError.
+    assert cli.main(["decode", "--alg", "HS256", "--key", "x\ud800", "a.b.c"]) == 2
+    assert "key is not valid text" in capsys.readouterr().err
+    plaintext = ["encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", "A" * 43, "\ud800"]
+    assert cli.main(plaintext) == 2
+    assert "plaintext is not valid text" in capsys.readouterr().err
+    for path in ("a\x00b", "a\ud800"):
+        assert cli.main(["jwk", path]) == 2
+        assert "cannot read" in capsys.readouterr().err

@@ -653,3 +653,31 @@ def test_module_is_not_imported_by_jwtlite() -> None:
 
 def test_revocation_store_protocol_is_what_replay_uses() -> None:
     assert isinstance(MemoryStore(), RevocationStore)
+
+
+def test_check_3_an_iat_no_float_holds_is_refused(backend: Backend) -> None:
+    # math.isfinite(10**400) raises OverflowError: the proof's sender chose that number.
+    for iat in (10**400, -(10**400), 10**309):
+        with pytest.raises(DPoPProofError, match="lacks a numeric iat"):
+            _verify(_forge(_key(), claims={"iat": iat}))
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"now": 10**400}, {"max_age": 10**400}, {"leeway": -(10**400)}, {"algorithms": 5},
+     {"algorithms": 1.5}, {"store": True}],
+)  # fmt: skip
+def test_caller_arguments_of_the_wrong_shape_raise_invalid_argument(
+    arguments: dict[str, Any],
+) -> None:
+    with pytest.raises(InvalidArgumentError):
+        _verify(_forge(_key()), **arguments)
+
+
+def test_single_proof_and_bound_jkt_refuse_values_that_are_not_text() -> None:
+    for values in (5, 1.5, [b"x"], [1], {1: 2}):
+        with pytest.raises(InvalidArgumentError, match="DPoP header values"):
+            single_proof(values)  # type: ignore[arg-type]
+    for claim_set in (None, "cnf", 5):
+        with pytest.raises(InvalidArgumentError, match="claims must be a dict"):
+            bound_jkt(claim_set)  # type: ignore[arg-type]

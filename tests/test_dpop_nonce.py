@@ -106,3 +106,22 @@ def test_verify_proof_judges_nonces_by_the_issuers_clock() -> None:
     with pytest.raises(DPoPNonceError, match="nonce is not valid"):  # an explicit now rules
         verify_proof(key.proof("GET", url, nonce=issuer.issue(), iat=NOW + 600), htm="GET",
                      htu=url, store=None, nonce=issuer, now=NOW + 600)
+
+
+def test_numbers_no_float_holds_raise_invalid_argument() -> None:
+    # math.isfinite(10**400) raised OverflowError; a clock past the year 9999 made a step
+    # wider than its 8 octets (OverflowError from int.to_bytes).
+    for interval in (10**400, -(10**400)):
+        with pytest.raises(InvalidArgumentError, match="interval must be"):
+            NonceIssuer(interval=interval)
+    issuer = NonceIssuer(b"n" * 32)
+    for now in (10**400, 1e308, float("nan"), -1):
+        with pytest.raises(InvalidArgumentError, match="now must be"):
+            issuer.issue(now=now)
+        with pytest.raises(InvalidArgumentError, match="now must be"):
+            issuer.check(issuer.issue(now=NOW), now=now)
+
+
+def test_a_secret_that_is_not_utf8_text_raises_invalid_argument() -> None:
+    with pytest.raises(InvalidArgumentError, match="nonce secret is not valid text"):
+        NonceIssuer("\ud800" * 32)

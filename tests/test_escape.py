@@ -16,7 +16,7 @@ from property.strategies import hostile_text, json_scalars
 
 import jwtlite
 import jwtlite.pyjwt as face
-from jwtlite._escape import KID_SHOWN, SHOWN, escape, escape_kid, summarise
+from jwtlite._escape import KID_SHOWN, SHOWN, escape, escape_kid, quoted, summarise
 from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import DecodeError, InvalidTokenError, PyJWKSetError, PyJWTError
 from jwtlite.jwk import PyJWKSet
@@ -209,3 +209,13 @@ def test_a_hostile_jwk_set_makes_a_short_message() -> None:
     assert message.endswith("; and 197 more)")
     assert "\r" not in message
     assert len(message) < 400
+
+
+def test_quoted_is_repr_made_safe() -> None:
+    assert quoted("HS256") == "'HS256'"
+    assert quoted("it's\n") == "'it\\'s\\x0a'"
+    assert quoted(256) == "256"
+    # repr() of an integer of more than 4300 digits raises ValueError: messages that showed a
+    # caller's alg, enc, hash name or operation with {value!r} raised it.
+    assert quoted(10**5000) == "<an integer of 16610 bits>"
+    assert quoted("x" * 500).endswith("...'")

@@ -648,3 +648,13 @@ def test_a_second_recipient_is_tried_after_the_first_fails() -> None:
 def test_a_recipient_s_repr_names_the_key_type_only() -> None:
     recipient = jwe.Recipient(_secret(16), "dir", {"kid": "k"})
     assert repr(recipient) == "Recipient(key=<bytes>, alg='dir', header={'kid': 'k'})"
+
+
+def test_text_that_is_not_utf8_raises_jwtlite_errors() -> None:
+    # str.encode("utf-8") of a lone surrogate raised UnicodeEncodeError.
+    with pytest.raises(InvalidArgumentError, match="plaintext is not valid text"):
+        jwe.encrypt("\ud800", bytes(32), alg="dir", enc="A256GCM")
+    with pytest.raises(InvalidArgumentError, match="not valid text"):
+        jwe.encrypt_json(b"x", [(bytes(32), "dir")], enc="A256GCM", aad="\udcff")
+    with pytest.raises(InvalidKeyError, match="PBES2 password is not valid text"):
+        jwe.encrypt(b"x", "pw\ud800", alg="PBES2-HS256+A128KW", enc="A128GCM")

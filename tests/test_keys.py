@@ -9,6 +9,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -480,3 +481,60 @@ def test_writers_refuse_any_hand_built_key_with_jwtlite_errors(key: AsymmetricKe
     for write in (key_to_jwk, thumbprint, dump_pem, dump_der, dump_ssh_public):
         with contextlib.suppress(InvalidKeyError):
             write(key)
+
+
+def test_key_text_that_is_not_utf8_raises_invalid_key_error() -> None:
+    # A str with a lone surrogate has no UTF-8 form: encoding it raised UnicodeEncodeError out
+    # of encode, decode, thumbprint, key_to_jwk and load_key's password.
+    token = jwtlite.encode({}, "s" * 32)
+    for secret in ("\ud800" * 32, "s" * 31 + "\udcff"):
+        with pytest.raises(InvalidKeyError, match="HMAC secret is not valid text"):
+            jwtlite.encode({}, secret)
+        with pytest.raises(InvalidKeyError, match="HMAC secret is not valid text"):
+            jwtlite.decode(token, secret, algorithms=["HS256"])
+        with pytest.raises(InvalidKeyError, match="key is not valid text"):
+            thumbprint(secret)
+        with pytest.raises(InvalidKeyError, match="key is not valid text"):
+            key_to_jwk(secret, include_private=True)
+    with pytest.raises(InvalidKeyError, match="password is not valid text"):
+        load_key(key_pem("ec_p256.pem"), password="\ud800")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: RSAPublicKey("n", 3), lambda: RSAPublicKey(1.5, 3), lambda: RSAPublicKey(True, 3),
+     lambda: RSAPrivateKey(*(["x"] * 8)), lambda: ECPublicKey("P-256", "x", None),
+     lambda: ECPublicKey(None, 1, 2), lambda: ECPrivateKey("P-256", 1.5, 1, 2),
+     lambda: OKPPublicKey("Ed25519", "text"), lambda: OKPPublicKey("Ed25519", 5),
+     lambda: OKPPrivateKey("Ed25519", None, bytes(32))],
+)  # fmt: skip
+def test_hand_built_keys_with_fields_of_the_wrong_type_are_refused(build: Any) -> None:
+    # repr, every writer and both backends raised TypeError or AttributeError on such keys.
+    with pytest.raises(InvalidKeyError, match="must be"):
+        build()
+
+
+def test_repr_of_a_public_exponent_too_long_to_print() -> None:
+    # str() of an integer of more than 4300 digits raises ValueError (Python 3.11+).
+    assert "e=<an integer of" in repr(RSAPublicKey(2**2048 + 1, 10**5000))
+
+
+_RSA = keys.load_key(key_pem("rsa2048.pem"))
+_BAD_VALUES = st.sampled_from([0, 1, -1, -(2**300), 2**20000 + 1]) | st.integers(-(2**64), 2**64)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(field=st.sampled_from(["d", "p", "q", "dp", "dq", "qi"]), value=_BAD_VALUES)
+def test_signing_with_a_hand_built_rsa_key_is_cheap_and_raises_invalid_key_error(
+    backend: Any, field: str, value: int
+) -> None:
+    # The cryptography backend raised OverflowError for a negative value; the pure backend
+    # spent a second on a 20000-bit p before its public-key check refused the signature.
+    members = {name: getattr(_RSA, name) for name in ("n", "e", "d", "p", "q", "dp", "dq", "qi")}
+    key = RSAPrivateKey(**{**members, field: value})
+    start = time.perf_counter()
+    with contextlib.suppress(InvalidKeyError):
+        jwtlite.encode({}, key, algorithm="RS256")
+    assert time.perf_counter() - start < 0.5

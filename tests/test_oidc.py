@@ -410,6 +410,24 @@ def test_step_11_the_nonce_must_be_present_and_equal() -> None:
             verify(mint(claims(nonce=wrong)))
 
 
+def test_claims_holding_a_lone_surrogate_are_refused_not_crashed_on() -> None:
+    # A JSON "\ud800" escape decodes to a lone surrogate, which UTF-8 cannot encode: comparing
+    # it as UTF-8 raised UnicodeEncodeError out of verify_id_token.
+    with pytest.raises(InvalidNonceError, match="not the one"):
+        verify(mint(claims(nonce="\ud800")))
+    with pytest.raises(InvalidNonceError, match="not the one"):
+        verify(mint(claims(nonce="n\udcff")), nonce="n\udcfe")
+    assert verify(mint(claims(nonce="n\udcff")), nonce="n\udcff")  # equal code points
+    with pytest.raises(InvalidHashClaimError, match="at_hash claim does not match"):
+        verify(mint(claims(at_hash="\ud800")), access_token=ACCESS_TOKEN)
+
+
+def test_a_clock_no_float_holds_is_refused() -> None:
+    for now in (10**400, -(10**400), float("nan"), float("inf")):
+        with pytest.raises(InvalidArgumentError, match="now must be a finite number"):
+            verify(mint(), now=now)
+
+
 def test_step_11_a_nonce_nobody_checks_is_refused() -> None:
     with pytest.raises(InvalidNonceError, match="none was given"):
         verify(mint(), nonce=None)

@@ -697,3 +697,55 @@ def test_store_reprs_are_short(tmp_path: Path, clock: FakeClock) -> None:
         store.revoke("secret-jti", clock.now + 10)
         assert "secret-jti" not in repr(store)
         assert repr(store).startswith("SQLiteStore(")
+
+
+@pytest.mark.parametrize("bad", [["jti"], {"a": 1}, 5, None, b"jti"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_an_id_that_is_not_a_string_raises_invalid_argument(
+    bad: Any, kind: str, request: pytest.FixtureRequest
+) -> None:
+    # MemoryStore raised TypeError (unhashable) or took an int key, whose heap entry then
+    # could not be ordered against the string keys of every later write; SQLiteStore answered
+    # RevocationStoreUnavailableError (a 503) for the caller's bug.
+    clock = FakeClock()
+    if kind == "redis":
+        store: Any = RedisStore(request.getfixturevalue("redis_url"), clock=clock)
+    elif kind == "sqlite":
+        store = SQLiteStore(":memory:", clock=clock)
+    else:
+        store = MemoryStore(clock=clock)
+    for call in (
+        lambda: store.revoke(bad, 2e9),
+        lambda: store.is_revoked(bad),
+        lambda: store.consume(bad, 2e9),
+        lambda: store.spend("j", 2e9, successor=bad, reuse_until=2e9),
+        lambda: store.revoke_family(bad, 2e9),
+        lambda: store.is_family_revoked(bad),
+        lambda: store.revoke_subject(bad, 1e9, 2e9),
+        lambda: store.subject_cutoff(bad),
+        lambda: store.lookup(jti=bad, family="f", subject="s"),
+    ):
+        with pytest.raises(InvalidArgumentError, match="must be a string"):
+            call()
+    store.revoke("after", 2e9)  # the store still works
+    assert store.is_revoked("after")
+    if kind != "memory":
+        store.close()
+
+
+def test_a_clock_that_is_not_callable_raises_invalid_argument() -> None:
+    with pytest.raises(InvalidArgumentError, match="clock must be a function"):
+        MemoryStore(clock=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [({"path": "a\ud800"}, "path is not valid text"), ({"path": 5}, "path must be a str"),
+     ({"path": ":memory:", "busy_timeout": 10**400}, "busy_timeout must be a positive")],
+)  # fmt: skip
+def test_sqlite_store_arguments_raise_invalid_argument(
+    arguments: dict[str, Any], message: str
+) -> None:
+    # UnicodeEncodeError from sqlite3.connect, ValueError from str(), OverflowError from float()
+    with pytest.raises(InvalidArgumentError, match=message):
+        SQLiteStore(**arguments)

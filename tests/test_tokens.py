@@ -557,6 +557,10 @@ def test_new_errors_are_exported() -> None:
         ({"refresh_reuse_interval": "5"}, "refresh_reuse_interval must be a number of seconds"),
         ({"refresh_reuse_interval": 300.5},
          "refresh_reuse_interval must be between 0 and 300 seconds"),
+        # math.isfinite(10**400) raised OverflowError
+        ({"refresh_reuse_interval": 10**400},
+         "refresh_reuse_interval must be between 0 and 300 seconds"),
+        ({"clock": 5}, "clock must be a function returning seconds"),
     ],
 )  # fmt: skip
 def test_configuration_messages(kwargs: dict[str, Any], message: str) -> None:

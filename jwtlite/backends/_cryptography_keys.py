@@ -94,7 +94,8 @@ def _cached(key: _Keyed, build: Callable[[], _T]) -> _T:
     if native is None:
         try:
             native = build()
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # OverflowError: a negative value of a hand-built key, which no OpenSSL BIGNUM holds
+        except (ValueError, TypeError, OverflowError, UnsupportedAlgorithm) as exc:
             raise InvalidKeyError(f"cryptography refused the key: {exc}") from exc
         NATIVE.store(key, native)
     return native  # type: ignore[return-value]  # no cast(): a call per use, on the hot path

@@ -106,3 +106,24 @@ jws_json_documents: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+# --- hostile arguments: what a caller (or a bug upstream of it) may pass instead --------------
+
+#: Values of every shape an argument should not have: wrong types, NaN and infinities,
+#: integers a float cannot hold (``float()`` and ``math.isfinite`` raise OverflowError on them),
+#: more digits than ``str()`` writes (Python 3.11's 4300-digit limit), lone surrogates (UTF-8
+#: cannot encode them; a JSON ``\ud800`` escape decodes to one), bytes where text is expected.
+HOSTILE_FIXED: tuple[Any, ...] = (
+    None, True, False, 0, -1, 1.5, float("nan"), float("inf"), float("-inf"), 2**64, 10**400,
+    -(10**400), 10**5000, "", "x", "\ud800", "a\udcffb", b"", b"\xff", [], [1], [None], ["\ud800"],
+    {}, {"a": 1}, {1: 2}, object(),
+)  # fmt: skip
+hostile_values: st.SearchStrategy[Any] = (
+    st.sampled_from(HOSTILE_FIXED)
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.binary(max_size=12)
+    | st.lists(st.integers() | st.text(max_size=4) | st.none(), max_size=3)
+    | st.dictionaries(st.text(max_size=4), st.integers() | st.text(max_size=4), max_size=3)
+)

@@ -268,6 +268,11 @@ def private_op(key: RSAPrivateKey, m: int) -> int:
     by CRT, blinded, and checked with ``e`` before release."""
     n = key.n
     check_signing_modulus(n, key.e)
+    # The CRT values bound the work: a hand-built key's 20000-bit p made each exponentiation
+    # cost a second before the public-key check below caught it (RFC 8017 §3.2: p, q < n,
+    # dP < p, dQ < q). Values in range but wrong are left to that check.
+    if not (0 < key.p < n and 0 < key.q < n and 0 <= key.dp < key.p and 0 <= key.dq < key.q):
+        raise InvalidKeyError("RSA private key values are out of range (RFC 8017 §3.2)")
     try:
         vi, vf = _fresh_blinding(n, key.e)
         c = m * vi % n

@@ -1,0 +1,364 @@
+"""Only jwtlite's exceptions leave the public API, whatever a caller passes (hypothesis).
+
+Each entry point below is called with one argument replaced by a hostile value (a wrong type,
+NaN, an integer no float can hold, a lone surrogate, ...) and every other argument valid. It
+may succeed or raise a :class:`~jwtlite.exceptions.PyJWTError` (``InvalidArgumentError`` is
+one, and a ``TypeError`` as PyJWT's callers expect); any other exception fails the test, and so
+does a call slower than :data:`SLOW`. The hostile *token* contents are swept in
+``tests/test_properties.py``, ``tests/test_jwe_hostile.py`` and at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from conftest import key_pem
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from property.strategies import HOSTILE_FIXED, hostile_values
+
+import jwtlite
+from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens
+from jwtlite.b64url import b64url_encode
+from jwtlite.exceptions import PyJWTError
+from jwtlite.jwks_client import PyJWKClient
+from jwtlite.revocation import MemoryStore, SQLiteStore
+
+#: A call on a small input slower than this is a finding (an unbounded loop or exponent);
+#: generous, for a loaded CI machine: the calls below take microseconds to milliseconds.
+SLOW = 0.5
+SECRET = "a-32-byte-long-secret-for-hs256!"
+NOW = 1_700_000_000
+_CLAIMS = {"sub": "u", "iss": "https://as", "aud": "api", "exp": NOW + 60, "iat": NOW, "jti": "1"}
+TOKEN = jwtlite.encode(_CLAIMS, SECRET)
+AT_TOKEN = jwtlite.encode({**_CLAIMS, "client_id": "c"}, SECRET, headers={"typ": "at+jwt"})
+JWE_TOKEN = jwtlite.encrypt_jwt(_CLAIMS, bytes(32), alg="dir", enc="A256GCM")
+NESTED = jwtlite.encrypt_jwt(
+    _CLAIMS, bytes(32), alg="dir", enc="A256GCM", sign_key=SECRET, sign_algorithm="HS256"
+)
+EC_KEY = keys.load_key(key_pem("ec_p256.pem"))
+JWE_JSON = json.loads(jwe.encrypt_json(b"x", [(bytes(32), "dir")], enc="A256GCM", flattened=True))
+PROOF = dpop.make_proof(EC_KEY, "GET", "https://api/x", access_token="tok", iat=NOW)
+
+
+def _decode(**kw: Any) -> object:
+    return jwtlite.decode(TOKEN, SECRET, **{"algorithms": ["HS256"], "audience": "api", **kw})
+
+
+def _decrypt_jwt(**kw: Any) -> object:
+    given = {"algorithms": ["dir"], "encryptions": ["A256GCM"], "verify_key": SECRET,
+             "verify_algorithms": ["HS256"], "audience": "api", **kw}  # fmt: skip
+    return jwtlite.decrypt_jwt(NESTED, bytes(32), **given)
+
+
+def _id_token(**kw: Any) -> object:
+    given = {"client_id": "api", "issuer": "https://as", "algorithms": ["HS256"], "now": NOW}
+    return oidc.verify_id_token(TOKEN, SECRET, **{**given, **kw})
+
+
+def _access(**kw: Any) -> object:
+    given = {"issuer": "https://as", "audience": "api", "algorithms": ["HS256"], "now": NOW, **kw}
+    return access_token.verify_access_token(AT_TOKEN, SECRET, **given)
+
+
+def _proof(**kw: Any) -> object:
+    given = {"htm": "GET", "htu": "https://api/x", "store": None, "access_token": "tok",
+             "now": NOW, **kw}  # fmt: skip
+    return dpop.verify_proof(PROOF, **given)
+
+
+def _service(**kw: Any) -> tokens.TokenService:
+    given = {"issuer": "i", "audience": "a", "clock": lambda: NOW, **kw}
+    return tokens.TokenService(SECRET, "HS256", **given)
+
+
+ISSUED = _service().issue("s").access_token
+
+
+CALLS: dict[str, Callable[[Any], object]] = {
+    # jwtlite / api
+    "decode(jwt)": lambda v: jwtlite.decode(v, SECRET, algorithms=["HS256"]),
+    "decode(key)": lambda v: jwtlite.decode(TOKEN, v, algorithms=["HS256"]),
+    "decode(algorithms)": lambda v: _decode(algorithms=v),
+    "decode(options)": lambda v: _decode(options=v),
+    "decode(options.require)": lambda v: _decode(options={"require": v}),
+    "decode(options.max_token_size)": lambda v: _decode(options={"max_token_size": v}),
+    "decode(audience)": lambda v: _decode(audience=v),
+    "decode(issuer)": lambda v: _decode(issuer=v),
+    "decode(subject)": lambda v: _decode(subject=v),
+    "decode(leeway)": lambda v: _decode(leeway=v),
+    "decode(max_age)": lambda v: _decode(max_age=v),
+    "decode(now)": lambda v: _decode(now=v),
+    "decode(typ)": lambda v: _decode(typ=v),
+    "decode(detached_payload)": lambda v: _decode(detached_payload=v),
+    "get_unverified_header": jwtlite.get_unverified_header,
+    "encode(payload)": lambda v: jwtlite.encode(v, SECRET),
+    "encode(key)": lambda v: jwtlite.encode({}, v),
+    "encode(algorithm)": lambda v: jwtlite.encode({}, SECRET, algorithm=v),
+    "encode(headers)": lambda v: jwtlite.encode({}, SECRET, headers=v),
+    "encode(headers.kid)": lambda v: jwtlite.encode({}, SECRET, headers={"kid": v}),
+    "encode(claims.exp)": lambda v: jwtlite.encode({"exp": v}, SECRET),
+    "encode(json_encoder)": lambda v: jwtlite.encode({}, SECRET, json_encoder=v),
+    "encode(sort_headers)": lambda v: jwtlite.encode({}, SECRET, sort_headers=v),
+    "PyJWS(algorithms)": lambda v: jwtlite.PyJWS(algorithms=v),
+    "PyJWS(options)": lambda v: jwtlite.PyJWS(options=v),
+    "PyJWT(options)": lambda v: jwtlite.PyJWT(options=v),
+    "PyJWT(jws)": lambda v: jwtlite.PyJWT(jws=v),
+    "PyJWS.register_algorithm": lambda v: jwtlite.PyJWS().register_algorithm(v, v),
+    "PyJWS.unregister_algorithm": lambda v: jwtlite.PyJWS().unregister_algorithm(v),
+    "get_algorithm_by_name": jwtlite.get_algorithm_by_name,
+    "generate_key(alg)": jwtlite.generate_key,
+    "generate_key(HS256, size)": lambda v: jwtlite.generate_key("HS256", size=v),
+    "load_key": jwtlite.load_key,
+    "load_key(password)": lambda v: jwtlite.load_key(key_pem("ec_p256.pem"), password=v),
+    "PyJWK": jwtlite.PyJWK,
+    "PyJWKSet": jwtlite.PyJWKSet,
+    "PyJWKClient(lifespan)": lambda v: PyJWKClient("https://x/jwks", lifespan=v),
+    "PyJWKClient(headers)": lambda v: PyJWKClient("https://x/jwks", headers=v),
+    # JWE
+    "encrypt_jwt(claims)": lambda v: jwtlite.encrypt_jwt(v, bytes(32), alg="dir", enc="A256GCM"),
+    "encrypt_jwt(headers)": lambda v: jwtlite.encrypt_jwt(
+        {}, bytes(32), alg="dir", enc="A256GCM", headers=v
+    ),
+    "encrypt_jwt(sign_headers)": lambda v: jwtlite.encrypt_jwt(
+        {}, bytes(32), alg="dir", enc="A256GCM", sign_key=SECRET, sign_algorithm="HS256",
+        sign_headers=v,
+    ),
+    "decrypt_jwt(token)": lambda v: jwtlite.decrypt_jwt(
+        v, bytes(32), algorithms=["dir"], encryptions=["A256GCM"]
+    ),
+    "decrypt_jwt(verify_algorithms)": lambda v: _decrypt_jwt(verify_algorithms=v),
+    "decrypt_jwt(now)": lambda v: _decrypt_jwt(now=v),
+    "decrypt_jwt(typ)": lambda v: _decrypt_jwt(typ=v),
+    "decrypt_jwt(options)": lambda v: _decrypt_jwt(options=v),
+    "jwe.decrypt(key)": lambda v: jwe.decrypt(
+        JWE_TOKEN, v, algorithms=["dir"], encryptions=["A256GCM"]
+    ),
+    "jwe.encrypt(plaintext)": lambda v: jwe.encrypt(v, bytes(32), alg="dir", enc="A256GCM"),
+    "jwe.encrypt_json(plaintext)": lambda v: jwe.encrypt_json(
+        v, [(bytes(32), "dir")], enc="A256GCM"
+    ),
+    "jwe.encrypt_json(aad)": lambda v: jwe.encrypt_json(
+        b"x", [(bytes(32), "dir")], enc="A256GCM", aad=v
+    ),
+    "jwe.encrypt(alg)": lambda v: jwe.encrypt(b"x", bytes(32), alg=v, enc="A256GCM"),
+    "jwe.encrypt(enc)": lambda v: jwe.encrypt(b"x", bytes(32), alg="dir", enc=v),
+    "jwe.encrypt(zip)": lambda v: jwe.encrypt(b"x", bytes(32), alg="dir", enc="A256GCM", zip=v),
+    "jwe.encrypt(headers.enc)": lambda v: jwe.encrypt(
+        b"x", bytes(32), alg="dir", enc="A256GCM", headers={"enc": v}
+    ),
+    "jwe.decrypt(algorithms)": lambda v: jwe.decrypt(
+        JWE_TOKEN, bytes(32), algorithms=["dir", v], encryptions=["A256GCM"]
+    ),
+    "jwe.decrypt(JSON zip)": lambda v: jwe.decrypt(
+        {**JWE_JSON, "unprotected": {"zip": v}}, bytes(32), algorithms=["dir"],
+        encryptions=["A256GCM"],
+    ),
+    "jwe.decrypt(JSON header.use of a JWK)": lambda v: jwe.decrypt(
+        JWE_TOKEN, {"kty": "oct", "k": b64url_encode(bytes(32)), "use": v},
+        algorithms=["dir"], encryptions=["A256GCM"],
+    ),
+    "jwk.thumbprint(hash_name)": lambda v: jwtlite.jwk.thumbprint(EC_KEY, v),
+    "jwk.resolve_key(operation)": lambda v: jwtlite.jwk.resolve_key(
+        {"kty": "oct", "k": "AAAA"}, alg="HS256", kid=None, operation=v
+    ),
+    "dpop.DPoPKey(algorithm)": lambda v: dpop.DPoPKey(EC_KEY, algorithm=v),
+    "jwe.encrypt(PBES2 password)": lambda v: jwe.encrypt(
+        b"x", v, alg="PBES2-HS256+A128KW", enc="A128GCM"
+    ),
+    # jws
+    "jws.typ_matches": lambda v: jws.typ_matches("JWT", v),
+    "jws.decode_json": lambda v: jws.decode_json(v, SECRET, algorithms=["HS256"]),
+    # jwk / keys
+    "jwk.thumbprint": jwtlite.jwk.thumbprint,
+    "jwk.key_to_jwk": jwtlite.jwk.key_to_jwk,
+    "keys.is_public_key_material": keys.is_public_key_material,
+    # claims
+    "claims.validate(payload)": lambda v: claims.validate(v, {}, now=NOW),
+    "claims.validate(options)": lambda v: claims.validate({}, v, now=NOW),
+    "claims.validate(now)": lambda v: claims.validate({"exp": 1}, {}, now=v),
+    "claims.timestamp": claims.timestamp,
+    "claims.seconds": claims.seconds,
+    "claims.utc_seconds": claims.utc_seconds,
+    "claims.encode_time_claims": claims.encode_time_claims,
+    "claims.claims_json": claims.claims_json,
+    "claims.check_string_claims": claims.check_string_claims,
+    # b64url
+    "b64url_encode": b64url.b64url_encode,
+    "b64url_decode": b64url.b64url_decode,
+    "b64url_decode_segments": b64url.b64url_decode_segments,
+    "uint_to_b64(value)": b64url.uint_to_b64,
+    "uint_to_b64(length)": lambda v: b64url.uint_to_b64(5, v),
+    "b64_to_uint": b64url.b64_to_uint,
+    # bearer
+    "parse_authorization_header": bearer.parse_authorization_header,
+    "parse_authorization_header(scheme)": lambda v: bearer.parse_authorization_header(
+        "Bearer abc", scheme=v
+    ),
+    "authorization_scheme": bearer.authorization_scheme,
+    "bearer.www_authenticate(error)": lambda v: bearer.www_authenticate(error=v),
+    "bearer.www_authenticate(realm)": lambda v: bearer.www_authenticate(realm=v),
+    # OpenID Connect
+    "verify_id_token(token)": lambda v: oidc.verify_id_token(
+        v, SECRET, client_id="api", issuer="https://as", algorithms=["HS256"], now=NOW
+    ),
+    "verify_id_token(nonce)": lambda v: _id_token(nonce=v),
+    "verify_id_token(now)": lambda v: _id_token(now=v),
+    "verify_id_token(algorithms)": lambda v: _id_token(algorithms=v),
+    "verify_id_token(max_age)": lambda v: _id_token(max_age=v),
+    "verify_id_token(leeway)": lambda v: _id_token(leeway=v),
+    "verify_id_token(access_token)": lambda v: _id_token(access_token=v),
+    "oidc.well_known_uri": oidc.well_known_uri,
+    "oidc.token_hash": lambda v: oidc.token_hash(v, "RS256"),
+    # RFC 9068 access tokens
+    "verify_access_token(now)": lambda v: _access(now=v),
+    "verify_access_token(leeway)": lambda v: _access(leeway=v),
+    "verify_access_token(algorithms)": lambda v: _access(algorithms=v),
+    "verify_access_token(required_scopes)": lambda v: _access(required_scopes=v),
+    "access_token.scopes": access_token.scopes,
+    "access_token.authorization_values": lambda v: access_token.authorization_values(v, "roles"),
+    "access_token.authorization_values(name)": lambda v: access_token.authorization_values(
+        {"roles": ["a"]}, v
+    ),
+    # DPoP
+    "dpop.verify_proof(proof)": lambda v: dpop.verify_proof(
+        v, htm="GET", htu="https://api/x", store=None
+    ),
+    "dpop.verify_proof(now)": lambda v: _proof(now=v),
+    "dpop.verify_proof(max_age)": lambda v: _proof(max_age=v),
+    "dpop.verify_proof(leeway)": lambda v: _proof(leeway=v),
+    "dpop.verify_proof(algorithms)": lambda v: _proof(algorithms=v),
+    "dpop.verify_proof(store)": lambda v: _proof(store=v),
+    "dpop.verify_proof(htu)": lambda v: _proof(htu=v),
+    "dpop.single_proof": dpop.single_proof,
+    "dpop.bound_jkt": dpop.bound_jkt,
+    "dpop.check_binding": lambda v: dpop.check_binding(v, "x"),
+    "dpop.make_proof(key)": lambda v: dpop.make_proof(v, "GET", "https://x/"),
+    "dpop.make_proof(iat)": lambda v: dpop.make_proof(EC_KEY, "GET", "https://x/", iat=v),
+    "dpop.DPoPPolicy(algorithms)": lambda v: dpop.DPoPPolicy(algorithms=v),
+    "dpop.DPoPPolicy(max_age)": lambda v: dpop.DPoPPolicy(max_age=v),
+    "dpop.NonceIssuer(secret)": lambda v: dpop.NonceIssuer(secret=v),
+    "dpop.NonceIssuer(interval)": lambda v: dpop.NonceIssuer(interval=v),
+    "dpop.NonceIssuer.issue(now)": lambda v: dpop.NonceIssuer().issue(now=v),
+    "dpop.NonceIssuer.check(now)": lambda v: dpop.NonceIssuer().check("x", now=v),
+    # tokens and revocation
+    "TokenService(clock)": lambda v: _service(clock=v),
+    "TokenService(leeway)": lambda v: _service(leeway=v).verify_access(ISSUED),
+    "TokenService(refresh_reuse_interval)": lambda v: _service(refresh_reuse_interval=v),
+    "TokenService.verify_access": lambda v: _service().verify_access(v),
+    "TokenService.refresh": lambda v: _service().refresh(v),
+    "TokenService.revoke_subject": lambda v: _service().revoke_subject(v),
+    "MemoryStore(clock)": lambda v: MemoryStore(clock=v),
+    "MemoryStore.revoke(jti)": lambda v: MemoryStore().revoke(v, NOW),
+    "MemoryStore.is_revoked": lambda v: MemoryStore().is_revoked(v),
+    "MemoryStore.revoke_subject": lambda v: MemoryStore().revoke_subject(v, NOW, NOW),
+    "MemoryStore.spend(successor)": lambda v: MemoryStore().spend(
+        "j", NOW, successor=v, reuse_until=NOW
+    ),
+    # (SQLiteStore(path) is left to tests/test_revocation.py: a str path would make a file.)
+    "SQLiteStore.revoke(jti)": lambda v: SQLiteStore(":memory:").revoke(v, NOW),
+}  # fmt: skip
+
+
+def _call_quietly(name: str, value: Any) -> None:
+    start = time.perf_counter()
+    with contextlib.suppress(PyJWTError):
+        CALLS[name](value)
+    elapsed = time.perf_counter() - start
+    assert elapsed < SLOW, f"{name} took {elapsed:.2f} s with {type(value).__name__}"
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_fixed_hostile_values_raise_only_jwtlite_errors(name: str) -> None:
+    ran = 0
+    for value in HOSTILE_FIXED:
+        _call_quietly(name, value)
+        ran += 1
+    assert ran == len(HOSTILE_FIXED)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(sorted(CALLS)), value=hostile_values)
+def test_any_hostile_value_raises_only_jwtlite_errors(name: str, value: Any) -> None:
+    _call_quietly(name, value)
+
+
+# --- hostile values inside signed tokens: the sender chose them ---------------------------------
+
+
+def _hs256(claim_set: dict[str, Any], header: dict[str, Any] | None = None) -> str:
+    """A token signed with SECRET whose JSON holds what ``json.dumps`` writes for any value
+    (a lone surrogate as a ``\\ud800`` escape, a huge integer in full)."""
+    segments = [
+        b64url_encode(json.dumps(part).encode())
+        for part in ({"alg": "HS256", **(header or {})}, claim_set)
+    ]
+    signing_input = ".".join(segments).encode()
+    signature = hmac.new(SECRET.encode(), signing_input, hashlib.sha256).digest()
+    return f"{signing_input.decode()}.{b64url_encode(signature)}"
+
+
+def _signed_proof(claim_set: dict[str, Any]) -> str:
+    header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": dpop.DPoPKey(EC_KEY).public_jwk}
+    segments = [b64url_encode(json.dumps(part).encode()) for part in (header, claim_set)]
+    signing_input = ".".join(segments).encode()
+    signature = jwtlite.get_algorithm_by_name("ES256").sign(signing_input, EC_KEY)
+    return f"{signing_input.decode()}.{b64url_encode(signature)}"
+
+
+def _json_safe(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+#: JSON values of every shape: what json.dumps writes for the hostile values it can write.
+_JSON_HOSTILE = (
+    st.sampled_from([v for v in HOSTILE_FIXED if _json_safe(v)])
+    | st.integers()
+    | st.text(max_size=6)
+)
+_ID_CLAIMS = {**_CLAIMS, "aud": "rp", "nonce": "n", "at_hash": "x", "auth_time": NOW, "azp": "rp"}
+_PROOF_CLAIMS = {"jti": "j", "htm": "GET", "htu": "https://api/x", "iat": NOW}
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from([*sorted(_ID_CLAIMS), "acr", "amr", "sid"]), value=_JSON_HOSTILE)
+def test_hostile_id_token_claims_raise_only_jwtlite_errors(name: str, value: Any) -> None:
+    token = _hs256({**_ID_CLAIMS, name: value})
+    with contextlib.suppress(PyJWTError):
+        oidc.verify_id_token(
+            token, SECRET, client_id="rp", issuer="https://as", nonce="n", access_token="t",
+            max_age=100, algorithms=["HS256"], now=NOW,
+        )  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from([*sorted(_PROOF_CLAIMS), "ath", "nonce"]), value=_JSON_HOSTILE)
+def test_hostile_dpop_proof_claims_raise_only_jwtlite_errors(name: str, value: Any) -> None:
+    proof = _signed_proof({**_PROOF_CLAIMS, name: value})
+    with contextlib.suppress(PyJWTError):
+        dpop.verify_proof(
+            proof, htm="GET", htu="https://api/x", store=MemoryStore(), access_token="tok",
+            nonce="n", now=NOW,
+        )  # fmt: skip
+
+
+def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
+    # timedelta.max is 86 400 000 000 000 seconds: a float holds it, datetime arithmetic not.
+    for value in (timedelta.max, timedelta.min, timedelta(0)):
+        for name in ("decode(leeway)", "decode(max_age)", "verify_id_token(max_age)",
+                     "verify_access_token(leeway)", "TokenService(leeway)"):  # fmt: skip
+            _call_quietly(name, value)
