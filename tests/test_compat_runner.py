@@ -13,13 +13,19 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location(
-    "run_pyjwt_suite", HERE / "compat" / "run_pyjwt_suite.py"
-)
-assert _spec is not None
-assert _spec.loader is not None
-runner: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(runner)
+
+
+def _load_runner(name: str) -> Any:
+    """A script of tests/compat, loaded by path (it is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, HERE / "compat" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = _load_runner("run_pyjwt_suite")
 
 DOC = (HERE.parent / "docs" / "migrating-from-pyjwt.md").read_text(encoding="utf-8")
 
@@ -167,13 +173,7 @@ def test_jose_report_verdicts(
 
 # --- the suites of packages built on PyJWT (tests/compat/run_dependent_suites.py) -----------
 
-_dep_spec = importlib.util.spec_from_file_location(
-    "run_dependent_suites", HERE / "compat" / "run_dependent_suites.py"
-)
-assert _dep_spec is not None
-assert _dep_spec.loader is not None
-dep_runner: Any = importlib.util.module_from_spec(_dep_spec)
-_dep_spec.loader.exec_module(dep_runner)
+dep_runner = _load_runner("run_dependent_suites")
 
 
 def test_the_dependents_not_run_are_few_explained_and_documented() -> None:
