@@ -286,7 +286,7 @@ def validate(
     """
     if not isinstance(options, Options):  # the public dict form (PyJWT's names)
         options = _DEFAULT_OPTIONS.merged(options, signature_off_disables_claims=False)
-    leeway = seconds(leeway) if leeway else 0.0
+    leeway = seconds(leeway)  # None, False or "" are refused too, not read as no leeway
     for name in options.require:
         if payload.get(name) is None:
             raise MissingRequiredClaimError(name)
