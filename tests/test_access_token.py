@@ -336,7 +336,7 @@ def test_a_small_leeway_is_allowed_and_a_large_one_refused() -> None:
             _verify(_token(), leeway=leeway)
     # A falsy leeway of a wrong type is refused like any other, not read as "no leeway".
     for wrong in (None, False, ""):
-        with pytest.raises(InvalidArgumentError, match="^expected seconds as a number"):
+        with pytest.raises(InvalidArgumentError, match=r"^expected seconds as a number"):
             _verify(_token(), leeway=wrong)
 
 

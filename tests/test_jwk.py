@@ -348,7 +348,7 @@ def test_an_agreement_key_is_refused_by_curve_only_when_it_names_no_alg() -> Non
     with pytest.raises(PyJWKError) as named:
         PyJWK({**x25519, "alg": "ECDH-ES"})
     assert str(named.value) == "Unable to find an algorithm for key: kid=\"None\", alg='ECDH-ES'"
-    with pytest.raises(InvalidKeyError, match="^EdDSA cannot be used with"):
+    with pytest.raises(InvalidKeyError, match=r"^EdDSA cannot be used with"):
         PyJWK({**x25519, "alg": "EdDSA"})
 
 

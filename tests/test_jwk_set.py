@@ -136,7 +136,7 @@ def test_shared_kid_is_split_by_algorithm() -> None:
     keys = {"keys": [_with(P256_A, kid="same"), _with(RSA_B, kid="same")]}
     assert resolve_key(keys, alg="ES256", kid="same", operation="verify") == key_from_jwk(P256_A)
     assert isinstance(resolve_key(keys, alg="RS256", kid="same", operation="verify"), RSAPublicKey)
-    with pytest.raises(InvalidKeyError, match='^2 keys share kid "same" and 0 of them fit ES384$'):
+    with pytest.raises(InvalidKeyError, match=r'^2 keys share kid "same" and 0 of them fit ES384$'):
         resolve_key(keys, alg="ES384", kid="same", operation="verify")
     twins = {"keys": [_with(RSA_PUBLIC, kid="t"), _with(RSA_B, kid="t")]}
     with pytest.raises(InvalidKeyError, match="2 of them fit"):
