@@ -256,7 +256,7 @@ def prepare(
         trusted_audiences=_strings(trusted_audiences, "trusted_audiences"),
         azp_with_several_audiences=bool(require_azp_with_several_audiences),
         max_iat_age=_duration(max_iat_age, "max_iat_age"),
-        leeway=seconds(leeway) if leeway else 0.0,
+        leeway=seconds(leeway),
         now=None if now is None else timestamp(now),
     )
 

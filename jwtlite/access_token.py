@@ -431,7 +431,7 @@ def _decryption(
 
 
 def _leeway(leeway: float | timedelta) -> float:
-    value = seconds(leeway) if leeway else 0.0
+    value = seconds(leeway)
     if not math.isfinite(value) or not 0 <= value <= MAX_LEEWAY:
         raise InvalidArgumentError(
             f"leeway must be between 0 and {MAX_LEEWAY:.0f} seconds (RFC 9068 §4)"

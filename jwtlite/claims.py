@@ -306,7 +306,7 @@ def validate(
         # decode passes a finite float; a direct caller may pass anything (NaN would turn
         # every time check off: each comparison with it is false).
         now = timestamp(now)
-    leeway = seconds(leeway) if leeway else 0.0
+    leeway = seconds(leeway)  # None, False or "" are refused too, not read as no leeway
     for name in options.require:
         if payload.get(name) is None:
             raise MissingRequiredClaimError(name)

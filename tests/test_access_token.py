@@ -334,6 +334,10 @@ def test_a_small_leeway_is_allowed_and_a_large_one_refused() -> None:
     for leeway in (MAX_LEEWAY + 1, -1, float("inf"), float("nan")):
         with pytest.raises(InvalidArgumentError, match=r"leeway|NaN"):
             _verify(_token(), leeway=leeway)
+    # A falsy leeway of a wrong type is refused like any other, not read as "no leeway".
+    for wrong in (None, False, ""):
+        with pytest.raises(InvalidArgumentError, match=r"^expected seconds as a number"):
+            _verify(_token(), leeway=wrong)
 
 
 def test_a_token_issued_in_the_future_is_refused() -> None:

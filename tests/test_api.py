@@ -550,3 +550,53 @@ def test_arguments_of_the_wrong_shape_are_named_in_invalid_argument_errors() -> 
     assert jwtlite.encode({}, KEY, sort_headers=None) == jwtlite.encode({}, KEY, sort_headers=False)
     # algorithms given as any iterable of names still works
     assert jwtlite.decode(token, KEY, algorithms=(a for a in ["HS256"])) == {}
+
+
+# -- each face's rule for option names, and its naive-datetime warning (mutation testing) --
+
+_SIGNATURE_ONLY = (
+    'Option "verify_exp" does nothing here: PyJWS verifies the signature only; pass claim'
+    " options to PyJWT or jwtlite.decode"
+)
+
+
+def test_pyjws_refuses_a_claim_option_by_name() -> None:
+    with pytest.raises(InvalidArgumentError) as at_init:
+        jwtlite.PyJWS(options={"verify_exp": False})  # type: ignore[typeddict-unknown-key]
+    assert str(at_init.value) == _SIGNATURE_ONLY
+    token = jwtlite.PyJWS().encode(b"x", KEY, "HS256")
+    with pytest.raises(InvalidArgumentError) as at_decode:
+        jwtlite.PyJWS().decode(token, KEY, ["HS256"], options={"verify_exp": True})  # type: ignore[typeddict-unknown-key]
+    assert str(at_decode.value) == _SIGNATURE_ONLY
+
+
+def test_the_pyjwt_face_warns_where_jwtlite_refuses_an_unknown_option() -> None:
+    import jwtlite.pyjwt as face
+
+    token = jwtlite.encode({"a": 1}, KEY)
+    typo = {"verify_sig": True}
+    face_decode = functools.partial(face.PyJWT().decode, token, KEY, ["HS256"])
+    for make in (face.PyJWS, face.PyJWT, face_decode):
+        [(category, message)] = _caught(lambda: make(options=typo))  # noqa: B023
+        assert category is jwtlite.UnknownOptionWarning
+        assert message.startswith('Unknown option "verify_sig" is ignored')
+    own_decode = functools.partial(jwtlite.decode, token, KEY, ["HS256"])
+    for make in (jwtlite.PyJWS, jwtlite.PyJWT, own_decode):
+        with pytest.raises(InvalidArgumentError, match=r'^Unknown option "verify_sig"'):
+            make(options=typo)
+
+
+def test_decode_options_that_are_not_a_dict_are_refused_by_type() -> None:
+    token = jwtlite.encode({"a": 1}, KEY)
+    with pytest.raises(InvalidArgumentError) as info:
+        jwtlite.decode(token, KEY, ["HS256"], options=["verify_exp"])  # type: ignore[arg-type]
+    assert str(info.value) == "options must be a dict, not list"
+
+
+def test_naive_datetimes_warn_in_jwtlite_and_not_in_the_pyjwt_face() -> None:
+    import jwtlite.pyjwt as face
+
+    naive = datetime(2023, 11, 14, 22, 13, 20)
+    with pytest.warns(jwtlite.NaiveDatetimeWarning, match="'exp'"):
+        token = jwtlite.encode({"exp": naive}, KEY)
+    assert face.encode({"exp": naive}, KEY) == token  # silent: warnings are errors here

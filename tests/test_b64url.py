@@ -171,6 +171,17 @@ def test_uint_messages() -> None:
     assert uint_to_b64(1, 3) == "AAAB"
 
 
+@pytest.mark.parametrize(("value", "length"), [(256, 1), (2**256, 32), (2**16, 2)])
+def test_uint_too_wide_for_its_fixed_length(value: int, length: int) -> None:
+    # One bit more than the octets hold (RFC 7518 §6.2.1.2: a coordinate has its curve's
+    # width): a jwtlite error naming both sizes, never to_bytes()'s OverflowError.
+    with pytest.raises(InvalidKeyError) as info:
+        uint_to_b64(value, length)
+    bits = value.bit_length()
+    assert str(info.value) == f"an integer of {bits} bits does not fit {length} octets"
+    assert uint_to_b64(value - 1, length) == b64url_encode((value - 1).to_bytes(length, "big"))
+
+
 @given(st.lists(st.one_of(b64url_text, st.text(max_size=12)), min_size=1, max_size=5))
 def test_segments_decode_as_each_segment_alone(segments: list[str]) -> None:
     """b64url_decode_segments (the compact JWE's one-pass decoder) accepts exactly what

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import jwtlite
 import jwtlite.b64url
 import jwtlite.pyjwt
-from jwtlite.claims import encode_time_claims, seconds, validate
+from jwtlite.claims import claims_json, encode_time_claims, seconds, validate
 from jwtlite.exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -256,6 +256,19 @@ def test_encode_time_claims() -> None:
     assert all(type(out[k]) is int for k in ("exp", "iat", "nbf"))
 
 
+def test_claims_json_defaults_refuse_non_string_claims_and_warn_on_naive_datetimes() -> None:
+    # The defaults are jwtlite's (the PyJWT face passes both switches off, see api.PyJWT).
+    for name in ("sub", "jti"):
+        with pytest.raises(InvalidArgumentError, match=rf"\({name}\) must be a string\."):
+            claims_json({name: 5})
+    assert claims_json({"sub": 5}, string_claims=False) == b'{"sub":5}'
+    naive = datetime(2023, 11, 14, 22, 13, 20)
+    with pytest.warns(NaiveDatetimeWarning, match="'exp'"):
+        assert claims_json({"exp": naive}) == b'{"exp":1700000000}'
+    # warn_naive=False is passed on: silent (warnings are errors in this suite).
+    assert claims_json({"exp": naive}, warn_naive=False) == b'{"exp":1700000000}'
+
+
 def test_seconds() -> None:
     assert seconds(5) == 5.0
     assert seconds(timedelta(minutes=1)) == 60.0
@@ -442,6 +455,14 @@ _MESSAGES: list[tuple[dict[str, Any], dict[str, Any], type[Exception], str]] = [
      "expected seconds as a number or timedelta, got str"),
     ({}, {"leeway": 10**400}, InvalidArgumentError, "seconds value is too large"),
     ({}, {"leeway": _NAN}, InvalidArgumentError, "seconds value must not be NaN"),
+    # A falsy leeway of a wrong type is as wrong as a truthy one (docs/claims.md, errors).
+    ({}, {"leeway": None}, InvalidArgumentError,
+     "expected seconds as a number or timedelta, got NoneType"),
+    ({}, {"leeway": False}, InvalidArgumentError,
+     "expected seconds as a number or timedelta, got bool"),
+    ({}, {"leeway": ""}, InvalidArgumentError,
+     "expected seconds as a number or timedelta, got str"),
+    ({"iat": NOW}, {"max_age": -1}, InvalidArgumentError, "max_age must not be negative"),
     ({"iat": "1"}, {}, InvalidIssuedAtError, "Issued At claim (iat) must be an integer."),
     ({"exp": "1"}, {}, DecodeError, "Expiration Time claim (exp) must be an integer."),
     ({"nbf": True}, {}, DecodeError, "Not Before claim (nbf) must be an integer."),
@@ -451,6 +472,8 @@ _MESSAGES: list[tuple[dict[str, Any], dict[str, Any], type[Exception], str]] = [
     ({}, {"max_age": 5}, MissingRequiredClaimError, 'Token is missing the "iat" claim'),
     ({"iat": NOW - 6}, {"max_age": 5}, ExpiredSignatureError,
      "Token is older than max_age (by its iat claim)"),
+    ({"iat": NOW + 1}, {"max_age": 5, "options": {"verify_iat": False}}, ImmatureSignatureError,
+     "The token is not yet valid (iat)"),
     ({"aud": "api"}, {}, InvalidAudienceError, "Invalid audience"),
     ({}, {"audience": "api"}, MissingRequiredClaimError, 'Token is missing the "aud" claim'),
     ({"aud": "a"}, {"audience": "api"}, InvalidAudienceError, "Audience doesn't match"),

@@ -336,6 +336,22 @@ def test_pyjwk_infers_curve_algorithms(name: str) -> None:
     assert PyJWK(data).algorithm_name == expected.get(name[:-4], "EdDSA")
 
 
+def test_an_agreement_key_is_refused_by_curve_only_when_it_names_no_alg() -> None:
+    # RFC 8037 §3.2: X25519 agrees on keys. Without "alg" PyJWT refuses the curve before
+    # reading the members; with one, the alg decides (and its own refusal says why).
+    x25519 = {"kty": "OKP", "crv": "X25519", "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}
+    with pytest.raises(InvalidKeyError) as bare:
+        PyJWK(x25519)
+    assert str(bare.value) == (
+        "Unsupported crv: X25519 (a key-agreement key: JWS signs with Ed25519 or Ed448)"
+    )
+    with pytest.raises(PyJWKError) as named:
+        PyJWK({**x25519, "alg": "ECDH-ES"})
+    assert str(named.value) == "Unable to find an algorithm for key: kid=\"None\", alg='ECDH-ES'"
+    with pytest.raises(InvalidKeyError, match=r"^EdDSA cannot be used with"):
+        PyJWK({**x25519, "alg": "EdDSA"})
+
+
 def test_pyjwk_algorithm_argument_and_conflicts() -> None:
     assert PyJWK(RSA_PUBLIC, "PS256").algorithm_name == "PS256"
     assert PyJWK.from_dict(RSA_PUBLIC, algorithm="RS512").algorithm_name == "RS512"

@@ -306,75 +306,93 @@ def _protected(header: Any) -> str:
     return b64url_encode(json.dumps(header).encode())
 
 
+#: Each refusal with its whole message (the reason is part of the error); a message ending in
+#: "..." is a prefix, where the rest is Python's own text.
 REFUSED: list[tuple[str, Any, type[Exception], str]] = [
-    ("not an object", "[1]", DecodeError, "must be a JSON object"),
-    ("not JSON", "{", DecodeError, "Invalid JWS JSON document"),
-    ("duplicate member", '{"signature":"","signature":""}', DecodeError, "duplicate"),
-    ("neither form", {"payload": ""}, DecodeError, 'no "signatures" or "signature"'),
-    ("both forms", {**_flat(), "signatures": []}, DecodeError, "not both"),
-    ("no signatures", {"payload": "", "signatures": []}, DecodeError, "non-empty array"),
-    ("signatures not a list", {"signatures": {}}, DecodeError, "non-empty array"),
-    ("entry not an object", {"payload": "", "signatures": ["x"]}, DecodeError, "JSON object"),
-    ("signature not a string", _flat(signature=1), DecodeError, '"signature" member'),
-    ("signature not base64url", _flat(signature="a+b"), DecodeError, "Invalid signature"),
-    ("protected not a string", _flat(protected={"alg": "HS256"}), DecodeError, "non-empty"),
-    ("protected empty", _flat(protected=""), DecodeError, "non-empty"),
-    ("protected not base64url", _flat(protected="e30="), DecodeError, "Invalid protected"),
-    ("protected not an object", _flat(protected=_protected([1])), DecodeError, "JSON object"),
-    (
-        "protected has duplicates",
-        _flat(protected=b64url_encode(b'{"alg":"HS256","alg":"none"}')),
-        DecodeError,
-        "duplicate",
-    ),
-    ("header not an object", _flat(header=["kid"]), DecodeError, '"header" member'),
-    (
-        "no header at all",
-        {"payload": "cA", "signature": "c2ln"},
-        DecodeError,
-        '"protected" or a "header"',
-    ),
-    ("names not disjoint", _flat(header={"alg": "HS256"}), DecodeError, "disjoint"),
-    ("crit unprotected", _flat(header={"crit": ["x"], "x": 1}), InvalidTokenError, "crit"),
-    ("b64 unprotected", _flat(header={"b64": True}), InvalidTokenError, "b64"),
-    (
-        "unknown crit",
-        _flat(protected=_protected({"alg": "HS256", "crit": ["zz"], "zz": 1})),
-        InvalidTokenError,
-        "Unsupported critical extension",
-    ),
-    (
-        "b64 without crit",
-        _flat(protected=_protected({"alg": "HS256", "b64": False})),
-        InvalidTokenError,
-        "crit",
-    ),
-    ("kid not a string", _flat(header={"kid": 7}), InvalidTokenError, "Key ID"),
-    ("alg none", _flat(protected=_protected({"alg": "none"})), InvalidAlgorithmError, "allowed"),
-    (
-        "alg not allowed",
-        _flat(protected=_protected({"alg": "HS512"})),
-        InvalidAlgorithmError,
-        "not allowed",
-    ),
-    ("alg missing", _flat(protected=None), InvalidAlgorithmError, "not specified"),
-    ("payload not a string", _flat(payload=5), DecodeError, '"payload" member'),
-    ("payload not base64url", _flat(payload="cGF5bG9hZA="), DecodeError, "Invalid payload"),
-    ("payload tampered", _flat(payload="cGF5bG9hZQ"), InvalidSignatureError, "failed"),
-    ("payload absent", _flat(payload=None), DecodeError, "detached_payload"),
-]
+    ("not an object", "[1]", DecodeError, "Invalid JWS JSON document: must be a JSON object"),
+    ("not JSON", "{", DecodeError, "Invalid JWS JSON document: Expecting property name..."),
+    ("duplicate member", '{"signature":"","signature":""}', DecodeError,
+     'Invalid JWS JSON document: duplicate member name "signature"'),
+    ("neither form", {"payload": ""}, DecodeError,
+     'Not a JWS JSON document: no "signatures" or "signature" member'),
+    ("both forms", {**_flat(), "signatures": []}, DecodeError,
+     'A JWS JSON document is general ("signatures") or flattened ("protected"), not both'),
+    ("no signatures", {"payload": "", "signatures": []}, DecodeError,
+     '"signatures" must be a non-empty array'),
+    ("signatures not a list", {"signatures": {}}, DecodeError,
+     '"signatures" must be a non-empty array'),
+    ("entry not an object", {"payload": "", "signatures": ["x"]}, DecodeError,
+     'Every member of "signatures" must be a JSON object'),
+    ("signature not a string", _flat(signature=1), DecodeError,
+     'The "signature" member must be a string'),
+    ("signature not base64url", _flat(signature="a+b"), DecodeError,
+     "Invalid signature: Invalid base64url: character outside the URL-safe alphabet"),
+    ("protected not a string", _flat(protected={"alg": "HS256"}), DecodeError,
+     'The "protected" member must be a non-empty string'),
+    ("protected empty", _flat(protected=""), DecodeError,
+     'The "protected" member must be a non-empty string'),
+    ("protected not base64url", _flat(protected="e30="), DecodeError,
+     "Invalid protected header: Invalid base64url: character outside the URL-safe alphabet"),
+    ("protected not an object", _flat(protected=_protected([1])), DecodeError,
+     "Invalid protected header: must be a JSON object"),
+    ("protected has duplicates", _flat(protected=b64url_encode(b'{"alg":"HS256","alg":"none"}')),
+     DecodeError, 'Invalid protected header: duplicate member name "alg"'),
+    ("header not an object", _flat(header=["kid"]), DecodeError,
+     'The "header" member must be a JSON object'),
+    ("no header at all", {"payload": "cA", "signature": "c2ln"}, DecodeError,
+     'A signature needs a "protected" or a "header" member (RFC 7515 §7.2.1)'),
+    ("names not disjoint", _flat(header={"alg": "HS256"}), DecodeError,
+     ('Header parameter "alg" is both protected and unprotected (RFC 7515 §7.2.1: the names must'
+     " be disjoint)")),
+    ("crit unprotected", _flat(header={"crit": ["x"], "x": 1}), InvalidTokenError,
+     ('The "crit" header parameter must be integrity protected, not in "header" (RFC 7515'
+     " §4.1.11, RFC 7797 §3)")),
+    ("b64 unprotected", _flat(header={"b64": True}), InvalidTokenError,
+     ('The "b64" header parameter must be integrity protected, not in "header" (RFC 7515'
+     " §4.1.11, RFC 7797 §3)")),
+    ("unknown crit", _flat(protected=_protected({"alg": "HS256", "crit": ["zz"], "zz": 1})),
+     InvalidTokenError, "Unsupported critical extension: zz"),
+    ("b64 without crit", _flat(protected=_protected({"alg": "HS256", "b64": False})),
+     InvalidTokenError, "The 'b64' header parameter requires 'b64' to be listed in 'crit'."),
+    ("kid not a string", _flat(header={"kid": 7}), InvalidTokenError,
+     "Key ID header parameter must be a string"),
+    ("alg none", _flat(protected=_protected({"alg": "none"})), InvalidAlgorithmError,
+     "The specified alg value is not allowed (hint: The token is signed with 'none'..."),
+    ("alg not allowed", _flat(protected=_protected({"alg": "HS512"})), InvalidAlgorithmError,
+     "The specified alg value is not allowed (hint: The token is signed with 'HS512'..."),
+    ("alg missing", _flat(protected=None), InvalidAlgorithmError, "Algorithm not specified"),
+    ("payload not a string", _flat(payload=5), DecodeError,
+     'The "payload" member must be a string'),
+    ("payload not base64url", _flat(payload="cGF5bG9hZA="), DecodeError,
+     "Invalid payload: Invalid base64url: character outside the URL-safe alphabet"),
+    ("payload tampered", _flat(payload="cGF5bG9hZQ"), InvalidSignatureError,
+     "Signature verification failed"),
+    ("payload absent", _flat(payload=None), DecodeError,
+     ('The document has no "payload" (detached content, RFC 7515 Appendix F): pass it as'
+     " detached_payload")),
+]  # fmt: skip
+
+
+def _says(error: BaseException, message: str) -> None:
+    """``error``'s text is ``message``, or starts with it when it ends in "..."."""
+    if message.endswith("..."):
+        assert str(error).startswith(message[:-3]), str(error)
+    else:
+        assert str(error) == message
 
 
 @pytest.mark.parametrize(
-    ("what", "document", "error", "match"), REFUSED, ids=[r[0] for r in REFUSED]
+    ("what", "document", "error", "message"), REFUSED, ids=[r[0] for r in REFUSED]
 )
-def test_refused(what: str, document: Any, error: type[Exception], match: str) -> None:
+def test_refused(what: str, document: Any, error: type[Exception], message: str) -> None:
     text = document if isinstance(document, str) else json.dumps(document)
-    with pytest.raises(error, match=match):
+    with pytest.raises(error) as info:
         decode_json(text, SECRET, algorithms=["HS256"])
+    _says(info.value, message)
     if not isinstance(document, str):
-        with pytest.raises(error, match=match):
+        with pytest.raises(error) as info:
             decode_json(document, SECRET, algorithms=["HS256"])
+        _says(info.value, message)
 
 
 def test_b64_must_agree_across_signatures() -> None:
@@ -478,44 +496,74 @@ def _hs(**headers: Any) -> Signer:
 
 PUBLIC_PEM = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----"
 ENCODE_REFUSED: list[tuple[Any, dict[str, Any], type[Exception], str]] = [
-    ("text", {}, InvalidArgumentError, "must be bytes"),
-    (b"p", {"signers": []}, InvalidArgumentError, "non-empty list"),
-    (b"p", {"signers": "HS256"}, InvalidArgumentError, "non-empty list"),
-    (b"p", {"signers": [SECRET]}, InvalidArgumentError, "jwtlite.jws.Signer"),
-    (b"p", {"signers": [_hs()] * 2, "flattened": True}, InvalidArgumentError, "exactly one"),
-    (b"p", {"signers": Signer(SECRET, 256)}, InvalidArgumentError, "must be a string"),
-    (b"p", {"signers": Signer(SECRET, "HS999")}, InvalidAlgorithmError, "not supported"),
-    (b"p", {"signers": _hs(protected={"alg": "HS512"})}, InvalidArgumentError, "differs"),
-    (b"p", {"signers": _hs(header={"alg": "none"})}, InvalidArgumentError, "differs"),
+    ("text", {}, InvalidArgumentError, "The JWS payload must be bytes"),
+    (b"p", {"signers": []}, InvalidArgumentError,
+     "signers must be a Signer or a non-empty list of them"),
+    (b"p", {"signers": "HS256"}, InvalidArgumentError,
+     "signers must be a Signer or a non-empty list of them"),
+    (b"p", {"signers": [SECRET]}, InvalidArgumentError,
+     "Every member of signers must be a jwtlite.jws.Signer"),
+    (b"p", {"signers": [_hs()] * 2, "flattened": True}, InvalidArgumentError,
+     "A flattened JWS has exactly one signature, not 2"),
+    (b"p", {"signers": Signer(SECRET, 256)}, InvalidArgumentError,
+     "Signer.algorithm must be a string, not int"),
+    (b"p", {"signers": Signer(SECRET, "HS999")}, InvalidAlgorithmError,
+     "Algorithm not supported: 'HS999'..."),
+    (b"p", {"signers": _hs(protected={"alg": "HS512"})}, InvalidArgumentError,
+     'The header "alg" (HS512) differs from Signer.algorithm (HS256)'),
+    (b"p", {"signers": _hs(header={"alg": "none"})}, InvalidArgumentError,
+     'The header "alg" (none) differs from Signer.algorithm (HS256)'),
     (b"p", {"signers": _hs(protected={"kid": "a"}, header={"kid": "a"})}, InvalidArgumentError,
-     "disjoint"),
+     ('Header parameter "kid" is both protected and unprotected (RFC 7515 §7.2.1: the names'
+     " must be disjoint)")),
     (b"p", {"signers": _hs(protected={"alg": "HS256"}, header={"alg": "HS256"})},
-     InvalidArgumentError, "disjoint"),
+     InvalidArgumentError,
+     ('Header parameter "alg" is both protected and unprotected (RFC 7515 §7.2.1: the names'
+     " must be disjoint)")),
     (b"p", {"signers": _hs(header={"crit": ["x"], "x": 1})}, InvalidArgumentError,
-     "integrity protected"),
-    (b"p", {"signers": _hs(header={"b64": False})}, InvalidArgumentError, "integrity protected"),
-    (b"p", {"signers": _hs(protected={"b64": False})}, InvalidArgumentError, "b64=False"),
-    (b"p", {"signers": _hs(protected={"crit": []})}, InvalidTokenError, "non-empty list"),
-    (b"p", {"signers": _hs(protected={"crit": ["alg"]})}, InvalidTokenError, "must not be"),
-    (b"p", {"signers": _hs(protected={"kid": 1})}, InvalidTokenError, "Key ID"),
-    (b"p", {"signers": _hs(protected=["kid"])}, InvalidArgumentError, "string keys"),
-    (b"p", {"signers": _hs(header={1: "x"})}, InvalidArgumentError, "string keys"),
+     ('"crit" must be integrity protected: give it in protected=, not header= (RFC 7515'
+     " §4.1.11, RFC 7797 §3)")),
+    (b"p", {"signers": _hs(header={"b64": False})}, InvalidArgumentError,
+     ('"b64" must be integrity protected: give it in protected=, not header= (RFC 7515'
+     " §4.1.11, RFC 7797 §3)")),
+    (b"p", {"signers": _hs(protected={"b64": False})}, InvalidArgumentError,
+     'Pass b64=False instead of a "b64" header parameter'),
+    (b"p", {"signers": _hs(protected={"crit": []})}, InvalidTokenError,
+     "Invalid 'crit' header: must be a non-empty list"),
+    (b"p", {"signers": _hs(protected={"crit": ["alg"]})}, InvalidTokenError,
+     "Unsupported critical extension: alg (RFC 7515 defines it; it must not be listed)"),
+    (b"p", {"signers": _hs(protected={"kid": 1})}, InvalidTokenError,
+     "Key ID header parameter must be a string"),
+    (b"p", {"signers": _hs(protected=["kid"])}, InvalidArgumentError,
+     "Signer.protected must be a dict with string keys"),
+    (b"p", {"signers": _hs(header={1: "x"})}, InvalidArgumentError,
+     "Signer.header must be a dict with string keys"),
     (b"p", {"signers": _hs(protected={"x": {1, 2}})}, InvalidArgumentError,
-     "protected header is not"),
+     ("The protected header is not JSON-serialisable: Object of type set is not JSON"
+     " serializable")),
     (b"p", {"signers": _hs(header={"x": float("inf")})}, InvalidArgumentError,
-     "unprotected header is not"),
-    (b"p", {"signers": Signer(PUBLIC_PEM, "HS256")}, InvalidKeyError, "HMAC secret"),
-    (b"p", {"options": {"max_token_size": 5}}, InvalidArgumentError, "does nothing in encode_json"),
+     "The unprotected header is not JSON-serialisable: Out of range float values..."),
+    (b"p", {"signers": Signer(PUBLIC_PEM, "HS256")}, InvalidKeyError,
+     ("The specified key is an asymmetric key or x509 certificate and should not be used as an"
+     " HMAC secret.")),
+    (b"p", {"options": {"max_token_size": 5}}, InvalidArgumentError,
+     ('Option "max_token_size" does nothing in encode_json; its options are'
+     " enforce_minimum_key_length")),
+    (b"p", {"options": ["x"]}, InvalidArgumentError, "options must be a dict, not list"),
+    (b"\xff", {"b64": False}, InvalidArgumentError,
+     ("With b64=False the payload travels as a JSON string and must be UTF-8; pass"
+     " detached=True to send other octets apart (RFC 7797 §5.2)")),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("payload", "kwargs", "error", "match"), ENCODE_REFUSED)
+@pytest.mark.parametrize(("payload", "kwargs", "error", "message"), ENCODE_REFUSED)
 def test_encode_refused(
-    payload: Any, kwargs: dict[str, Any], error: type[Exception], match: str
+    payload: Any, kwargs: dict[str, Any], error: type[Exception], message: str
 ) -> None:
     kwargs = {"signers": _hs(), **kwargs}
-    with pytest.raises(error, match=match):
+    with pytest.raises(error) as info:
         encode_json(payload, **kwargs)
+    _says(info.value, message)
 
 
 def test_encode_header_placement_and_json_encoder() -> None:
@@ -548,3 +596,131 @@ def decode_json_header(segment: str) -> dict[str, Any]:
 def test_signer_repr_hides_the_key() -> None:
     assert "kkkk" not in repr(Signer(SECRET, "HS256"))
     assert "HS256" in repr(Signer(SECRET, "HS256"))
+
+
+# --- exact texts, limits at their boundary, and the key choice by kid (mutation testing) -------
+
+
+def test_decode_caller_errors_say_exactly_what() -> None:
+    document = _flat()
+    calls: list[tuple[dict[str, Any], type[Exception], str]] = [
+        ({"options": {"verify_signature": False}}, InvalidArgumentError,
+         ('Option "verify_signature" does nothing in decode_json; its options are'
+         " enforce_minimum_key_length, max_token_size, allow_small_rsa_verify")),
+        ({"require": "any"}, InvalidArgumentError, "require must be 'all' or 'one', not any"),
+        ({"max_signatures": 0}, InvalidArgumentError, "max_signatures must be a positive integer"),
+        ({"detached_payload": b"payload"}, DecodeError,
+         'detached_payload was given, but the document has a "payload"'),
+        ({"detached_payload": "payload", "document": _flat(payload=None)}, InvalidArgumentError,
+         "detached_payload must be bytes"),
+        ({"document": 5}, DecodeError, "A JWS JSON document must be a dict, str or bytes, not int"),
+        ({"document": "\ud800"}, DecodeError, "Invalid JWS JSON document: not UTF-8"),
+        ({"document": {"x": {1, 2}}}, DecodeError,
+         "Invalid JWS JSON document: not JSON (Object of type set is not JSON serializable)"),
+    ]  # fmt: skip
+    for kwargs, error, message in calls:
+        given = {"document": document, "key": SECRET, "algorithms": ["HS256"], **kwargs}
+        with pytest.raises(error) as info:
+            decode_json(**given)
+        assert str(info.value) == message
+
+
+def test_header_and_payload_rules_say_exactly_what() -> None:
+    one = encode_json(b"p", Signer(SECRET, "HS256"))
+    other = encode_json(b"p", Signer(SECRET, "HS256"), b64=False)
+    mixed = {"payload": one["payload"], "signatures": one["signatures"] + other["signatures"]}
+    with pytest.raises(InvalidTokenError) as b64:
+        decode_json(mixed, SECRET, algorithms=["HS256"])
+    assert str(b64.value) == '"b64" must be the same for every signature (RFC 7797 §3)'
+    unprotected = encode_json(b"p", Signer(SECRET, "HS256", header={"alg": "HS256"}))
+    with pytest.raises(InvalidAlgorithmError) as alg:
+        decode_json(unprotected, SECRET, algorithms=["HS256"])
+    assert str(alg.value) == (
+        'The "alg" header parameter is not integrity protected (it is in "header"); pass'
+        " allow_unprotected_alg=True to accept that (RFC 7515 §10.7)"
+    )
+    unencoded = encode_json(b"p", Signer(SECRET, "HS256"), flattened=True, b64=False)
+    with pytest.raises(DecodeError) as text:
+        decode_json(json.dumps({**unencoded, "payload": "\ud800"}), SECRET, algorithms=["HS256"])
+    assert str(text.value) == "Invalid payload: not UTF-8"
+
+
+def test_size_limits_hold_at_their_boundary() -> None:
+    # A header of exactly MAX_HEADER_SIZE characters is accepted, one more is not.
+    fill = jws.MAX_HEADER_SIZE * 3 // 4 - len('{"alg":"HS256","x":""}')
+    kid = "k" * (jws.MAX_HEADER_SIZE - len('{"kid":""}'))
+    big = Signer(SECRET, "HS256", protected={"alg": "HS256", "x": "x" * fill}, header={"kid": kid})
+    document = encode_json(b"p", big, flattened=True)
+    assert len(document["protected"]) == jws.MAX_HEADER_SIZE
+    assert len(json.dumps(document["header"], separators=(",", ":"))) == jws.MAX_HEADER_SIZE
+    assert decode_json(document, SECRET, algorithms=["HS256"]).payload == b"p"
+    # The document's own size limit: exactly max_token_size passes, in each form.
+    small = _flat()
+    text = json.dumps(small, separators=(",", ":"))
+    for form in (small, text, text.encode()):
+        exact = {"max_token_size": len(text)}
+        assert decode_json(form, SECRET, algorithms=["HS256"], options=exact).payload == b"payload"
+        with pytest.raises(DecodeError) as info:
+            decode_json(
+                form, SECRET, algorithms=["HS256"], options={"max_token_size": len(text) - 1}
+            )
+        assert str(info.value) == (
+            f"JWS JSON document is larger than the {len(text) - 1}-character limit"
+        )
+
+
+def test_a_jwk_set_signs_with_the_member_the_kid_names() -> None:
+    jwks = PyJWKSet.from_dict(
+        {"keys": [
+            {"kty": "oct", "kid": "a", "k": b64url_encode(SECRET)},
+            {"kty": "oct", "kid": "b", "k": b64url_encode(b"j" * 32)},
+        ]}
+    )  # fmt: skip
+    for where in ("protected", "header"):
+        document = encode_json(b"p", Signer(jwks, "HS256", **{where: {"kid": "b"}}), flattened=True)
+        assert decode_json(document, b"j" * 32, algorithms=["HS256"]).payload == b"p"
+        with pytest.raises(InvalidSignatureError):
+            decode_json(document, SECRET, algorithms=["HS256"])
+
+
+def test_the_unprotected_header_is_checked_with_the_callers_encoder() -> None:
+    from conftest import SetEncoder
+
+    signer = Signer(SECRET, "HS256", header={"roles": {"a"}})
+    document = encode_json(b"p", signer, flattened=True, json_encoder=SetEncoder)
+    assert document["header"] == {"roles": {"a"}}  # the caller serialises it, with its encoder
+
+
+def test_an_alg_the_caller_placed_keeps_its_place() -> None:
+    signer = Signer(SECRET, "HS256", protected={"kid": "a", "alg": "HS256"})
+    header = decode_json_header(encode_json(b"p", signer, flattened=True)["protected"])
+    assert list(header) == ["kid", "alg"]
+    added = encode_json(b"p", _hs(protected={"kid": "a"}), flattened=True)
+    header = decode_json_header(added["protected"])
+    assert list(header) == ["alg", "kid"]
+
+
+def test_a_pyjwk_alone_names_the_algorithm_for_decode_json() -> None:
+    jwk = PyJWK({"kty": "oct", "k": b64url_encode(SECRET), "alg": "HS256"})
+    assert decode_json(_flat(), jwk, algorithms=None).payload == b"payload"  # type: ignore[arg-type]
+
+
+def test_which_signature_failed_is_named_only_among_several() -> None:
+    with pytest.raises(InvalidSignatureError) as single:
+        decode_json(_flat(), b"x" * 32, algorithms=["HS256"])
+    assert str(single.value) == "Signature verification failed"
+    with pytest.raises(InvalidSignatureError) as single_one:
+        decode_json(_flat(), b"x" * 32, algorithms=["HS256"], require="one")
+    assert str(single_one.value) == "Signature verification failed"
+    two = encode_json(b"p", [Signer(SECRET, "HS256"), Signer(b"j" * 32, "HS256")])
+    with pytest.raises(InvalidSignatureError) as second:
+        decode_json(two, SECRET, algorithms=["HS256"])
+    assert str(second.value) == "signatures[1]: Signature verification failed"
+    both_bad = encode_json(b"p", [Signer(b"x" * 32, "HS256"), Signer(b"j" * 48, "HS384")])
+    with pytest.raises(InvalidSignatureError) as none:
+        decode_json(both_bad, SECRET, algorithms=["HS256"], require="one")
+    assert str(none.value).startswith(
+        "No signature verified: signatures[0]: Signature verification failed; signatures[1]:"
+        " The specified alg value is not allowed"
+    )
+    assert type(none.value.__cause__) is InvalidSignatureError  # the first failure

@@ -383,6 +383,10 @@ def test_step_9_an_expired_token_is_refused() -> None:
         verify(mint(claims(exp=NOW - 1)))
     assert verify(mint(claims(exp=NOW - 1)), leeway=5)
     assert verify(mint(claims(exp=NOW - 1)), leeway=timedelta(seconds=5))
+    # A falsy leeway of a wrong type is refused like any other, not read as "no leeway".
+    for wrong in (None, False, ""):
+        with pytest.raises(InvalidArgumentError, match=r"^expected seconds as a number"):
+            verify(mint(claims()), leeway=wrong)
     with pytest.raises(MissingRequiredClaimError, match='"exp"'):
         verify(mint(claims(exp=None)))
 

@@ -94,9 +94,13 @@ def test_binding_is_checked_before_revocation_and_freshness(service: TokenServic
 
 def test_5_a_bound_refresh_token_needs_its_key(service: TokenService) -> None:
     pair = service.issue("alice", jkt=KEY.jkt)
-    for jkt in (None, OTHER.jkt):
-        with pytest.raises(DPoPBindingError, match="refresh token"):
+    for jkt, message in (
+        (None, "the refresh token is DPoP-bound: present it with a DPoP proof"),
+        (OTHER.jkt, "the DPoP proof's key is not the key the refresh token is bound to"),
+    ):
+        with pytest.raises(DPoPBindingError) as info:
             service.refresh(pair.refresh_token, jkt=jkt)
+        assert str(info.value) == message
     # Refused before being spent: the holder of the key can still use it, once.
     renewed = service.refresh(pair.refresh_token, jkt=KEY.jkt)
     assert renewed.token_type == "DPoP"
@@ -122,6 +126,9 @@ def test_reuse_interval_replays_the_bound_successor(clock: FakeClock) -> None:
                            refresh_reuse_interval=30)
     pair = service.issue("alice", jkt=KEY.jkt)
     first = service.refresh(pair.refresh_token, jkt=KEY.jkt)
+    assert first.token_type == "DPoP"  # the successor is bound too (RFC 9449 §5)
+    for token in (first.access_token, first.refresh_token):
+        assert bound_jkt(_claims(token)) == KEY.jkt
     clock.now += 5
     again = service.refresh(pair.refresh_token, jkt=KEY.jkt)
     assert again == first
@@ -132,8 +139,9 @@ def test_reuse_interval_replays_the_bound_successor(clock: FakeClock) -> None:
 
 @pytest.mark.parametrize("jkt", ["", "short", "x" * 44, "a" * 42 + "=", 43, b"a" * 43])
 def test_jkt_must_be_a_thumbprint(service: TokenService, jkt: Any) -> None:
-    with pytest.raises(InvalidArgumentError, match="RFC 7638 SHA-256 thumbprint"):
+    with pytest.raises(InvalidArgumentError) as info:
         service.issue("alice", jkt=jkt)
+    assert str(info.value) == "jkt must be an RFC 7638 SHA-256 thumbprint (43 characters)"
     pair = service.issue("alice")
     with pytest.raises(InvalidArgumentError, match="RFC 7638"):
         service.refresh(pair.refresh_token, jkt=jkt)
