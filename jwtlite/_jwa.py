@@ -32,6 +32,7 @@ __all__ = [
     "jwe_algorithm",
     "jwe_encryption",
     "row",
+    "key_phrase",
     "unfit_reason",
 ]
 
@@ -151,13 +152,18 @@ def unfit_reason(alg: JWA, kty: str | None, curve: str | None) -> str | None:
     """Why a key of ``kty``/``curve`` may not serve ``alg`` (RFC 8725 §3.1), or None."""
     if alg.fits(kty, curve):
         return None
-    key_desc = f"{kty} {curve}" if curve else str(kty)
     if curve in _AGREEMENT_CURVES:
         return (
-            f"a {key_desc} key cannot be used for {alg.name}: {curve} is for key agreement "
-            "(JWE ECDH-ES, RFC 8037 §3.2), not for signatures"
+            f"{key_phrase(kty, curve)} cannot be used for {alg.name}: {curve} is for key "
+            "agreement (JWE ECDH-ES, RFC 8037 §3.2), not for signatures"
         )
-    return f"a {key_desc} key cannot be used for {alg.name}"
+    return f"{key_phrase(kty, curve)} cannot be used for {alg.name}"
+
+
+def key_phrase(kty: str | None, curve: str | None) -> str:
+    """"an RSA key", "an EC P-384 key", "an oct key": every JWK ``kty`` is read with a vowel."""
+    desc = f"{kty} {curve}" if curve else str(kty)
+    return f"{'an' if kty in ('RSA', 'EC', 'OKP', 'oct') else 'a'} {desc} key"
 
 
 # --- JWE (RFC 7516): key management (alg) and content encryption (enc) ------------------------

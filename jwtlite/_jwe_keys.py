@@ -26,7 +26,7 @@ from typing import Any
 from . import _hmac_guard
 from ._cache import IdentityCache
 from ._escape import escape_kid, quoted
-from ._jwa import JWEAlgorithm, JWEEncryption
+from ._jwa import JWEAlgorithm, JWEEncryption, key_phrase
 from ._jwe_keymgmt import PreparedKey
 from ._jwe_limits import RSA_MIN_BITS
 from ._jwkformat import JWKKey, key_from_jwk
@@ -187,8 +187,7 @@ def _unusable(
 ) -> str | None:
     """Why this JWK may not ``operation`` with ``alg``, or None when it may."""
     if not alg.fits(key_kty(key), key_curve(key)):
-        curve = key_curve(key)
-        return f"a {key_kty(key)}{' ' + curve if curve else ''} key cannot be used for {alg.name}"
+        return f"{key_phrase(key_kty(key), key_curve(key))} cannot be used for {alg.name}"
     use = data.get("use")
     if use is not None and use != "enc":
         return f'the key\'s "use" is {quoted(use)}, not "enc"'

@@ -338,5 +338,4 @@ def check_alg_fits(alg: str, kty: str, crv: str | None) -> None:
     if row is None or row.family == "none":
         return
     if not row.fits(kty, crv):
-        key_desc = f"{kty} {crv}" if crv else kty
-        raise InvalidKeyError(f"{alg} cannot be used with a {key_desc} key")
+        raise InvalidKeyError(f"{alg} cannot be used with {_jwa.key_phrase(kty, crv)}")

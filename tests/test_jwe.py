@@ -201,7 +201,7 @@ def test_asymmetric_algorithms_refuse_secrets_and_small_or_wrong_keys() -> None:
         jwe.encrypt(b"x", b"0123456789abcdef", alg="RSA-OAEP", enc="A128GCM")
     with pytest.raises(InvalidKeyError, match="needs an RSA key of 2048 bits or more"):
         jwe.encrypt(b"x", load_key(key_pem("rsa1024.pem")), alg="RSA-OAEP", enc="A128GCM")
-    with pytest.raises(InvalidKeyError, match="a EC P-256 key cannot be used for RSA-OAEP"):
+    with pytest.raises(InvalidKeyError, match="an EC P-256 key cannot be used for RSA-OAEP"):
         jwe.encrypt(b"x", EC["P-256"], alg="RSA-OAEP", enc="A128GCM")
     with pytest.raises(InvalidKeyError, match="cannot be used for ECDH-ES"):
         jwe.encrypt(b"x", load_key(key_pem("ec_secp256k1.pem")), alg="ECDH-ES", enc="A128GCM")

@@ -40,7 +40,7 @@ def _unusable(token: str, key: Any, allowed: dict[str, Any], message: str) -> No
 
 def test_a_key_refused_for_encryption_is_not_an_unusable_key() -> None:
     # The caller chose the key: not a token error (UnusableKeyError is an InvalidTokenError).
-    with pytest.raises(InvalidKeyError, match=r"^a RSA key cannot be used for ECDH-ES$") as caught:
+    with pytest.raises(InvalidKeyError, match=r"^an RSA key cannot be used for ECDH-ES$") as caught:
         jwe.encrypt(b"x", RSA.public_key(), alg="ECDH-ES", enc="A128GCM")
     assert not isinstance(caught.value, UnusableKeyError)
 

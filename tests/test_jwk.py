@@ -265,8 +265,8 @@ def test_export_secrets() -> None:
 @pytest.mark.parametrize(
     ("key", "kwargs", "message"),
     [
-        (b"k", {"alg": "RS256"}, "RS256 cannot be used with a oct key"),
-        ("EC", {"alg": "ES256"}, "ES256 cannot be used with a EC P-521 key"),
+        (b"k", {"alg": "RS256"}, "RS256 cannot be used with an oct key"),
+        ("EC", {"alg": "ES256"}, "ES256 cannot be used with an EC P-521 key"),
         ("EC", {"alg": 5}, "must be a string"),
         ("EC", {"kid": 5}, "kid must be"),
         ("EC", {"use": 5}, '"use" must be a string'),
@@ -361,9 +361,9 @@ def test_pyjwk_algorithm_argument_and_conflicts() -> None:
         PyJWK(_rfc7520("3_6.symmetric_key_encryption.json"))
     with pytest.raises(PyJWKError, match="Unable to find an algorithm"):
         PyJWK(RSA_PUBLIC, ["RS256"])  # type: ignore[arg-type]
-    with pytest.raises(InvalidKeyError, match="ES256 cannot be used with a EC P-521 key"):
+    with pytest.raises(InvalidKeyError, match="ES256 cannot be used with an EC P-521 key"):
         PyJWK(EC_PUBLIC, "ES256")
-    with pytest.raises(InvalidKeyError, match="HS256 cannot be used with a RSA key"):
+    with pytest.raises(InvalidKeyError, match="HS256 cannot be used with an RSA key"):
         PyJWK(RSA_PUBLIC, "HS256")
 
 
