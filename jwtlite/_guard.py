@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
@@ -73,6 +73,8 @@ __all__ = [
     "RequestBodyError",
     "RequestView",
     "json_body_fields",
+    "one_header",
+    "parse_cookies",
     "password_form",
     "require_json_body",
     "string_fields",
@@ -183,14 +185,43 @@ class GuardConfig:
             raise InvalidArgumentError("DPoP needs tokens in the client's hands: not cookies")
 
 
+def one_header(values: Sequence[str]) -> str | None:
+    """The value of a header that is no list (``Authorization``, ``Content-Type``, a CSRF
+    header), from every line the request carried: None without one, and several lines joined
+    by ", " as a WSGI server joins them (RFC 9110 §5.3), so that the joined value is refused as
+    malformed instead of one framework reading the first line and another the last."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else ", ".join(values)
+
+
+def parse_cookies(values: Iterable[str]) -> dict[str, str | None]:
+    """The cookies of the ``Cookie`` header lines (RFC 6265 §5.4: ``name=value`` pairs split
+    by ";", a value possibly in double quotes), read the same way under every framework. A
+    name sent twice maps to None: a sibling subdomain can toss a second cookie of that name
+    (RFC 6265 §8.6), and the frameworks disagree on which one wins, so neither is trusted."""
+    cookies: dict[str, str | None] = {}
+    for line in values:
+        for pair in line.split(";"):
+            name, equals, value = pair.partition("=")
+            name, value = name.strip(" \t"), value.strip(" \t")
+            if not equals or not name:
+                continue
+            if len(value) > 1 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            cookies[name] = None if name in cookies else value
+    return cookies
+
+
 @dataclass(frozen=True)
 class RequestView:
     """The parts of an HTTP request the guard reads. ``body`` is called only when needed;
-    ``content_type`` is the raw ``Content-Type`` header (None when absent)."""
+    ``content_type`` is the raw ``Content-Type`` header (None when absent); ``cookies`` maps a
+    name sent more than once to None (see :func:`parse_cookies`)."""
 
     method: str
     authorization: str | None
-    cookies: Mapping[str, str]
+    cookies: Mapping[str, str | None]
     csrf_header: str | None
     body: Callable[[], bytes] = lambda: b""
     content_type: str | None = None
@@ -378,7 +409,7 @@ class GuardCore:
         return self.require_service().issue(identity, extra, **_bound(jkt))
 
     def _csrf_ok(self, view: RequestView) -> bool:
-        cookie = view.cookies.get(self.config.csrf_cookie, "")
+        cookie = view.cookies.get(self.config.csrf_cookie) or ""
         header = view.csrf_header or ""
         return bool(cookie) and hmac.compare_digest(cookie.encode(), header.encode())
 
@@ -386,11 +417,13 @@ class GuardCore:
         """The token in cookie ``name`` when cookies are on and no header was sent."""
         if not self.config.cookies or view.authorization is not None:
             return None
-        value = view.cookies.get(name)
-        if value is None:
+        if name not in view.cookies:
             return None
         if view.method.upper() not in _SAFE_METHODS and not self._csrf_ok(view):
             raise _CSRFError("missing or wrong CSRF token")
+        value = view.cookies[name]
+        if value is None:
+            raise BearerError(f"the {name} cookie is sent more than once")
         return parse_authorization_header("Bearer " + value)
 
     def access_token(self, view: RequestView) -> str:

@@ -64,6 +64,8 @@ from ._guard import (
     RequestView,
     classify,
     json_body_fields,
+    one_header,
+    parse_cookies,
 )
 from ._guard_dpop import policy_of
 from .access_token import AccessTokenVerifier
@@ -341,13 +343,15 @@ def _request_view(config: GuardConfig) -> RequestView:
     headers = request.headers
     # Parsing the Cookie header costs more than verifying an HS256 token: only in cookie mode.
     cookies = config.cookies
+    # Header lines read as lists and cookies parsed by the guard's own rules, as jwtlite.starlette
+    # does: the same request gets the same answer from both (a repeated line is refused).
     return RequestView(
         method=request.method,
-        authorization=headers.get("Authorization"),
-        cookies=request.cookies if cookies else {},
-        csrf_header=headers.get(config.csrf_header) if cookies else None,
+        authorization=one_header(headers.getlist("Authorization")),
+        cookies=parse_cookies(headers.getlist("Cookie")) if cookies else {},
+        csrf_header=one_header(headers.getlist(config.csrf_header)) if cookies else None,
         body=lambda: _capped_data(config.max_body),
-        content_type=request.content_type,
+        content_type=one_header(headers.getlist("Content-Type")),
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(headers.getlist("DPoP")) if config.dpop is not None else (),
         url=lambda: request.base_url,
@@ -390,7 +394,8 @@ def json_fields(*names: str) -> dict[str, str]:
     """
     registered = current_app.extensions.get(_EXTENSION)
     config = registered.core.config if isinstance(registered, _AppState) else GuardConfig()
-    return json_body_fields(request.content_type, _capped_data(config.max_body), *names)
+    content_type = one_header(request.headers.getlist("Content-Type"))
+    return json_body_fields(content_type, _capped_data(config.max_body), *names)
 
 
 def _auth() -> Authenticated | None:

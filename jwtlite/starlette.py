@@ -64,6 +64,8 @@ from ._guard import (
     RequestView,
     classify,
     json_body_fields,
+    one_header,
+    parse_cookies,
     password_form,
     require_json_body,
 )
@@ -165,14 +167,23 @@ class JWTDependency(SecurityBase):
         return result.claims
 
 
+def _content_type(request: Request) -> Optional[str]:
+    return one_header(request.headers.getlist("content-type"))
+
+
 def _request_view(request: Request, core: GuardCore, body: bytes = b"") -> RequestView:
+    # Every line of each header, and the cookies parsed by the guard's own rules, as in
+    # jwtlite.flask: Starlette's headers.get() reads the first line and request.cookies keeps
+    # the last of a repeated name, either of which would let this app and a proxy disagree.
+    headers = request.headers
+    cookies = core.config.cookies
     return RequestView(
         method=request.method,
-        authorization=request.headers.get("authorization"),
-        cookies=request.cookies,
-        csrf_header=request.headers.get(core.config.csrf_header),
+        authorization=one_header(headers.getlist("authorization")),
+        cookies=parse_cookies(headers.getlist("cookie")) if cookies else {},
+        csrf_header=one_header(headers.getlist(core.config.csrf_header)) if cookies else None,
         body=lambda: body,
-        content_type=request.headers.get("content-type"),
+        content_type=_content_type(request),
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(request.headers.getlist("dpop")) if core.config.dpop is not None else (),
         url=lambda: str(request.url),
@@ -352,7 +363,7 @@ class JWTAuth(SecurityBase):
         is missing or not a clean string, 413 when it is longer than ``max_body``."""
         with _answering_body_errors(self.core.config.realm):
             raw = await _capped_body(request, self.max_body)
-            return json_body_fields(request.headers.get("content-type"), raw, *names)
+            return json_body_fields(_content_type(request), raw, *names)
 
     async def json_body(self, request: Request) -> None:
         """A route dependency for a JSON body that FastAPI parses itself (a pydantic model):
@@ -365,7 +376,7 @@ class JWTAuth(SecurityBase):
         """
         with _answering_body_errors(self.core.config.realm):
             raw = await _capped_body(request, self.max_body)
-            require_json_body(request.headers.get("content-type"), raw)
+            require_json_body(_content_type(request), raw)
 
     # --- per-request state and endpoint helpers -------------------------------------------
 
