@@ -64,7 +64,6 @@ from ._guard import (
     RequestView,
     classify,
     json_body_fields,
-    one_header,
     parse_cookies,
 )
 from ._guard_dpop import policy_of
@@ -343,15 +342,18 @@ def _request_view(config: GuardConfig) -> RequestView:
     headers = request.headers
     # Parsing the Cookie header costs more than verifying an HS256 token: only in cookie mode.
     cookies = config.cookies
-    # Header lines read as lists and cookies parsed by the guard's own rules, as jwtlite.starlette
-    # does: the same request gets the same answer from both (a repeated line is refused).
+    # A WSGI server joins repeated header lines with ", " (PEP 3333, RFC 9110 §5.3), so get()
+    # already sees every line, as one_header() gives jwtlite.starlette, at the cost of one
+    # environ lookup (getlist() walks the whole environ). Cookies are parsed by the guard's own
+    # rules, so that a repeated name is refused under both frameworks.
+    cookie_line = headers.get("Cookie") if cookies else None
     return RequestView(
         method=request.method,
-        authorization=one_header(headers.getlist("Authorization")),
-        cookies=parse_cookies(headers.getlist("Cookie")) if cookies else {},
-        csrf_header=one_header(headers.getlist(config.csrf_header)) if cookies else None,
+        authorization=headers.get("Authorization"),
+        cookies=parse_cookies(() if cookie_line is None else (cookie_line,)),
+        csrf_header=headers.get(config.csrf_header) if cookies else None,
         body=lambda: _capped_data(config.max_body),
-        content_type=one_header(headers.getlist("Content-Type")),
+        content_type=headers.get("Content-Type"),
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(headers.getlist("DPoP")) if config.dpop is not None else (),
         url=lambda: request.base_url,
@@ -394,7 +396,7 @@ def json_fields(*names: str) -> dict[str, str]:
     """
     registered = current_app.extensions.get(_EXTENSION)
     config = registered.core.config if isinstance(registered, _AppState) else GuardConfig()
-    content_type = one_header(request.headers.getlist("Content-Type"))
+    content_type = request.headers.get("Content-Type")  # repeated lines: joined by WSGI
     return json_body_fields(content_type, _capped_data(config.max_body), *names)
 
 
