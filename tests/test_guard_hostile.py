@@ -192,6 +192,18 @@ def test_a_repeated_csrf_cookie_is_refused(cookie: str) -> None:
 def test_a_repeated_token_cookie_is_refused(cookie: str) -> None:
     answer = _both("cookie", "GET", "/me", [("Cookie", cookie)])
     assert answer[:3] == (400, "invalid_request", "malformed")
+    # No Authorization header was sent: the description names the cookie, not the header.
+    reply = CLIENTS["cookie"][0].get("/me", headers={"Cookie": cookie})
+    assert reply.get_json()["message"] == "the access_token cookie is sent more than once"
+
+
+@pytest.mark.parametrize("cookie", ["access_token=a b", "access_token=", "access_token=%%"])
+def test_a_malformed_token_cookie_is_described_as_a_cookie(cookie: str) -> None:
+    assert _both("cookie", "GET", "/me", [("Cookie", cookie)])[:3] == (
+        400, "invalid_request", "malformed")
+    reply = CLIENTS["cookie"][0].get("/me", headers={"Cookie": cookie})
+    assert reply.get_json()["message"] == "the access_token cookie does not hold a token"
+    assert "Authorization" not in reply.headers["WWW-Authenticate"]
 
 
 @pytest.mark.parametrize("value", ['\u00e9\x01 "x"', "a b", "a,b"])
