@@ -171,6 +171,18 @@ def test_the_golden_requests_pass_on_both() -> None:
     assert _both("optional", "GET", "/me", [("Authorization", f"Bearer {UNBOUND}")])[0] == 200
 
 
+@pytest.mark.parametrize("policy", sorted(POLICIES))
+def test_a_token_in_the_wrong_scheme_is_refused_by_both(policy: str) -> None:
+    # RFC 9449 §7.2: a bound token as a bearer token, an unbound one with the DPoP scheme.
+    nonce = NONCE if policy == "required" else None
+    as_bearer: Headers = [("Authorization", f"Bearer {BOUND}"),
+                          ("DPoP", _proof(access_token=BOUND, nonce=nonce))]
+    assert _both(policy, "GET", "/me", as_bearer)[:3] == (401, "invalid_token", "dpop_binding")
+    as_dpop: Headers = [("Authorization", f"DPoP {UNBOUND}"),
+                        ("DPoP", _proof(access_token=UNBOUND, nonce=nonce))]
+    assert _both(policy, "GET", "/me", as_dpop)[:3] == (401, "invalid_token", "dpop_binding")
+
+
 # --- the sweeps -----------------------------------------------------------------------------
 
 _PUBLIC = KEY.public_jwk
@@ -198,6 +210,22 @@ _HEADER_PROOFS = [_signed({"jwk": jwk}) for jwk in _HOSTILE_JWKS] + [
     _signed({"jwk": _PUBLIC}, {"iat": 10**400}), _signed({"jwk": _PUBLIC}, {"jti": "j" * 5000}),
     _signed({"jwk": _PUBLIC}, {"ath": "x"}), _signed({"jwk": _PUBLIC}, {"nonce": "x" * 500}),
 ]
+_REFUSED_PROOFS = _HEADER_PROOFS[:len(_HOSTILE_JWKS) + 7]  # the jwk, alg, typ, crit, b64 ones
+
+
+@pytest.mark.parametrize("policy", sorted(POLICIES))
+def test_a_proof_with_a_hostile_header_is_refused_by_both(policy: str) -> None:
+    # RFC 9449 §4.3 checks 4, 5, 7 (typ, an asymmetric alg, a public jwk that fits it): the
+    # proof is signed by KEY, so only the header checks stand between it and a 200.
+    ran = 0
+    for proof in _REFUSED_PROOFS:
+        headers: Headers = [("Authorization", f"DPoP {BOUND}"), ("DPoP", proof)]
+        answer = _both(policy, "GET", "/me", headers)
+        assert answer[:3] == (401, "invalid_dpop_proof", "invalid_dpop_proof"), proof[:80]
+        ran += 1
+    assert ran == 26
+
+
 _PROOFS = st.one_of(
     st.builds(lambda m, p, t, n: _proof(m, p, access_token=t, nonce=n),
               st.sampled_from(["GET", "POST", "get"]), st.sampled_from(["/me", "/login", "/x"]),
