@@ -91,6 +91,11 @@ class _CSRFError(BearerError):
     """A cookie-authenticated, state-changing request lacks the double-submit header."""
 
 
+class _CookieTokenError(BearerError):
+    """The token cookie is sent twice or holds no token: malformed, said of the cookie (no
+    ``Authorization`` header was read)."""
+
+
 class _UnknownUserError(InvalidTokenError):
     """The user loader found no user for the token's subject."""
 
@@ -295,8 +300,9 @@ def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailu
         if exc.error is None:
             return AuthFailure(401, None, "missing", "no access token was sent")
         # RFC 6750 §3.1: a malformed request is invalid_request (400), not invalid_token.
-        return AuthFailure(400, "invalid_request", "malformed",
-                           "the Authorization header is not 'Bearer <token>'")
+        message = (str(exc) if isinstance(exc, _CookieTokenError)
+                   else "the Authorization header is not 'Bearer <token>'")
+        return AuthFailure(400, "invalid_request", "malformed", message)
     for kind, status, error, reason, message in _SIMPLE:
         if isinstance(exc, kind):
             return AuthFailure(status, error, reason, message or str(exc))
@@ -423,8 +429,11 @@ class GuardCore:
             raise _CSRFError("missing or wrong CSRF token")
         value = view.cookies[name]
         if value is None:
-            raise BearerError(f"the {name} cookie is sent more than once")
-        return parse_authorization_header("Bearer " + value)
+            raise _CookieTokenError(f"the {name} cookie is sent more than once")
+        try:
+            return parse_authorization_header("Bearer " + value)
+        except BearerError:
+            raise _CookieTokenError(f"the {name} cookie does not hold a token") from None
 
     def access_token(self, view: RequestView) -> str:
         """The access token: the ``Authorization`` header or, when enabled, the cookie."""
@@ -539,6 +548,10 @@ class GuardCore:
                 policy, exc, failure.status, view.authorization, token_endpoint=token_endpoint
             )
             failure = replace(failure, status=status, dpop=challenge)
+            if failure.reason == "malformed" and failure.status == 400:
+                # Cookies never carry DPoP tokens: a 400 malformed is the header's.
+                message = _guard_dpop.malformed_description(policy, view.authorization)
+                failure = replace(failure, message=message)
         return AuthRefused(failure)
 
     def logout(self, token: str) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "ProofKey",
     "Proven",
     "classify_dpop",
+    "malformed_description",
     "policy_of",
     "presented",
     "refusal",
@@ -103,6 +104,21 @@ def classify_dpop(exc: PyJWTError) -> tuple[int, str, str, str] | None:
         return None
     message = _NOT_DESCRIPTION.sub("", str(exc))[:_MAX_DESCRIPTION]
     return 401, error, reason, message
+
+
+def malformed_description(policy: DPoPPolicy, authorization: str | None) -> str:
+    """What a malformed ``Authorization`` header should have been: the scheme the request
+    used, when it is one this policy accepts, else every scheme it accepts (RFC 9449 §7.1:
+    ``DPoP <token>``, and ``Bearer <token>`` unless DPoP is required). A DPoP client told to
+    send ``Bearer`` would be misled."""
+    used = authorization_scheme(authorization)
+    if used == "dpop" or policy.required:
+        schemes = "'DPoP <token>'"
+    elif used == "bearer":
+        schemes = "'Bearer <token>'"
+    else:
+        schemes = "'Bearer <token>' or 'DPoP <token>'"
+    return f"the Authorization header is not {schemes}"
 
 
 def presented(
