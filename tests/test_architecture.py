@@ -111,6 +111,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.x5c": 8,
     "jwtlite._guard": 8,
     "jwtlite._guard_bodies": 8,
+    "jwtlite._guard_failures": 8,
     "jwtlite._openapi": 8,
     "jwtlite.flask": 8,
     "jwtlite.starlette": 8,

@@ -20,16 +20,13 @@ from jwtlite._guard import (
     GuardHooks,
     RequestBodyError,
     RequestView,
-    _BodyTooLargeError,
-    _CSRFError,
-    _MediaTypeError,
-    _UnknownUserError,
-    _UnsupportedGrantError,
     classify,
     json_body_fields,
     password_form,
     string_fields,
 )
+from jwtlite._guard_bodies import _BodyTooLargeError, _MediaTypeError, _UnsupportedGrantError
+from jwtlite._guard_failures import _CSRFError, _UnknownUserError
 from jwtlite.api import PyJWT
 from jwtlite.exceptions import (
     BearerError,
