@@ -403,6 +403,11 @@ def _consume_jti(store: RevocationStore, key_jkt: str, jti: str, request: _Reque
         raise DPoPProofError("the DPoP proof was already used (jti replay)")
 
 
+def _check_store(store: object) -> None:
+    if store is not None and not callable(getattr(store, "consume", None)):
+        raise InvalidArgumentError(f"store must be a RevocationStore, not {type(store).__name__}")
+
+
 def verify_proof(
     proof: str | bytes,
     *,
@@ -442,8 +447,7 @@ def verify_proof(
     """
     allowed = _allowed(algorithms)
     request = _Request.checked(htm, htu, now, max_age, leeway)
-    if store is not None and not callable(getattr(store, "consume", None)):
-        raise InvalidArgumentError(f"store must be a RevocationStore, not {type(store).__name__}")
+    _check_store(store)
     header, payload_segment, signing_input, signature = _parse(proof)
     key = _proof_key(signing_input.partition(b".")[0], header, allowed)
     claims = _claims(payload_segment)
