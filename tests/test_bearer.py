@@ -14,7 +14,7 @@ from jwtlite.bearer import (
     parse_authorization_header,
     www_authenticate,
 )
-from jwtlite.exceptions import InvalidTokenError
+from jwtlite.exceptions import InvalidArgumentError, InvalidTokenError
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
 
@@ -158,3 +158,73 @@ def test_authorization_scheme() -> None:
     assert authorization_scheme("  Bearer abc") == "bearer"
     for value in (None, "", "   ", 5):
         assert authorization_scheme(value) is None  # type: ignore[arg-type]
+
+
+# --- whole refusal texts and the exact white space rule (mutation testing) ---------------------
+
+
+def _message(call: object) -> str:
+    assert callable(call)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the type is checked by the caller
+        call()
+    return str(info.value)
+
+
+def test_missing_and_empty_headers_say_which() -> None:
+    assert _message(lambda: parse_authorization_header(None)) == "missing Authorization header"
+    assert _message(lambda: parse_authorization_header(" \t ")) == "empty Authorization header"
+
+
+def test_a_scheme_of_the_wrong_type_is_named() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        parse_authorization_header("Bearer abc", scheme=None)  # type: ignore[arg-type]
+    assert str(info.value) == "scheme must be a string, not NoneType"
+
+
+@pytest.mark.parametrize(
+    "value", ["Bearer abc\n", "\r\nBearer abc", "Bearer abc\x0b", "\x0cBearer abc", "XBearer abc"]
+)
+def test_only_spaces_and_tabs_around_the_header_are_ignored(value: str) -> None:
+    # RFC 9110 §5.5: OWS around a field value is SP / HTAB; a CR, LF, VT, FF or any other
+    # character is part of the value, and no b64token or scheme holds it.
+    with pytest.raises(BearerError) as info:
+        parse_authorization_header(value)
+    assert info.value.error == "invalid_request"
+
+
+def test_a_token_is_returned_whole() -> None:
+    # Trailing characters that are valid b64token content stay in the token.
+    assert parse_authorization_header("Bearer abcX") == "abcX"
+    assert parse_authorization_header("Bearer X.Y.Z\t") == "X.Y.Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "scheme"),
+    [("Bearer a b", "bearer"), ("\nBearer abc", "\nbearer"), ("\tbearer abc ", "bearer"),
+     ("XBearer abc", "xbearer"), ("Bearer", "bearer"), ("DPoP a b c", "dpop")],
+)  # fmt: skip
+def test_authorization_scheme_is_the_first_word(value: str, scheme: str | None) -> None:
+    assert authorization_scheme(value) == scheme
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"error": ""}, "error must not be empty"),
+        ({"description": "x"}, "error_description and error_uri need an error code"),
+        ({"error_uri": "https://e.example"}, "error_description and error_uri need an error code"),
+        ({"error": 'a"b'}, "error has characters not allowed by RFC 6750 §3"),
+        ({"scope": "a  b"}, "scope has characters not allowed by RFC 6750 §3"),
+        ({"realm": "a\nb"}, "realm has characters not allowed by RFC 6750 §3"),
+    ],
+)
+def test_challenge_refusals_say_why(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(BearerError) as info:
+        www_authenticate(**kwargs)
+    assert str(info.value) == message
+
+
+def test_a_challenge_parameter_of_the_wrong_type_is_named() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        www_authenticate(realm=5)  # type: ignore[arg-type]
+    assert str(info.value) == "realm must be a string, not int"
