@@ -673,6 +673,7 @@ def test_the_argument_refusals_say_why() -> None:
          "max_iat_age must be a finite, non-negative number of seconds"),
         ({"acr_values": [1]}, "acr_values must be a collection of strings"),
         ({"trusted_audiences": 5}, "trusted_audiences must be a collection of strings"),
+        ({"algorithms": [b"RS256"]}, "algorithms must be a collection of strings"),
         ({"access_token": 5}, "access_token must be a string, not int"),
         ({"code": 5.0}, "code must be a string, not float"),
         ({"nonce": None, "response_type": "id_token"},
@@ -696,7 +697,7 @@ def test_the_argument_refusals_say_why() -> None:
     ]  # fmt: skip
     for kwargs, message in cases:
         assert _refusal(mint(), **kwargs) == (InvalidArgumentError, message)
-    assert len(cases) == 16
+    assert len(cases) == 17
 
 
 def test_the_token_hash_refusals_say_why() -> None:
@@ -710,12 +711,13 @@ def test_the_token_hash_refusals_say_why() -> None:
         ("tökén", "RS256", None, InvalidValueError,
          "The value is not ASCII, so no ID token hash can match it"),
         (None, "RS256", None, InvalidArgumentError, "value must be a string, not NoneType"),
+        (5, "RS256", None, InvalidArgumentError, "value must be a string, not int"),
     ]  # fmt: skip
     for value, alg, curve, error, message in cases:
         with pytest.raises(error) as info:
             oidc.token_hash(value, alg, curve=curve)
         assert str(info.value) == message
-    assert len(cases) == 6
+    assert len(cases) == 7
 
 
 def test_the_encryption_refusals_say_why() -> None:

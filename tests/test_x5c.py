@@ -546,6 +546,12 @@ def test_the_default_time_is_now_in_utc(pki: PKI, monkeypatch: pytest.MonkeyPatc
     time.tzset()
     try:
         assert len(x5c.verify_chain({"x5c": [_b64(leaf)]}, [root])) == 2
+        # seconds since the epoch are a UTC instant too, not a local wall-clock time
+        start = (NOW - timedelta(days=30) + timedelta(hours=1)).timestamp()
+        header = {"x5c": [_b64(pki.leaf), _b64(pki.inter)]}
+        monkeypatch.setenv("TZ", "Etc/GMT+5")
+        time.tzset()
+        assert len(x5c.verify_chain(header, [pki.root], now=start)) == 3
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -646,3 +652,33 @@ def test_every_claim_check_is_passed_on(pki: PKI) -> None:
         assert _decode(pki, token)  # the same token passes without that argument
     assert len(refusals) == 6
     assert _decode(pki, token, issuer="https://vendor.example", max_age=120)["iss"]
+
+
+@needs_verification
+def test_the_leaf_usage_rule_says_why(pki: PKI) -> None:
+    from cryptography import x509
+
+    bits = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment",
+                          "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+                          "encipher_only", "decipher_only"), False)  # fmt: skip
+    with pytest.raises(ValueError, match=r"^the leaf's keyUsage does not allow digitalSignature$"):
+        x5c._signs(None, pki.leaf, x509.KeyUsage(**{**bits, "key_encipherment": True}))
+    assert x5c._signs(None, pki.leaf, x509.KeyUsage(**{**bits, "digital_signature": True})) is None
+
+
+@pytest.mark.skipif(not HAVE_CRYPTOGRAPHY, reason="simulates an old cryptography release")
+def test_a_client_verifier_without_extension_policies_is_too_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cryptography 43 and 44 verify client chains but cannot require the leaf's keyUsage.
+    import cryptography.x509
+
+    class PolicyBuilder:
+        def build_client_verifier(self) -> None: ...
+
+    old = type(cryptography)("cryptography.x509.verification")
+    old.PolicyBuilder = PolicyBuilder  # type: ignore[attr-defined]
+    monkeypatch.setattr(cryptography.x509, "verification", old, raising=False)
+    monkeypatch.setitem(__import__("sys").modules, "cryptography.x509.verification", old)
+    with pytest.raises(MissingCryptographyError, match=r"45\.0 or newer"):
+        x5c.TrustStore([b"anchor"])
