@@ -46,7 +46,6 @@ def test_missing_header_has_no_error_code(value: object) -> None:
         (TOKEN, "not Bearer"),
         ("Bearer", "exactly"),
         ("Bearer ", "exactly"),
-        (f"Bearer  {TOKEN}", "exactly"),
         (f"Bearer {TOKEN} extra", "exactly"),
         (f"Bearer\t{TOKEN}", "not Bearer"),
         ("Bearer a=b", "b64token"),
@@ -228,3 +227,21 @@ def test_a_challenge_parameter_of_the_wrong_type_is_named() -> None:
     with pytest.raises(InvalidArgumentError) as info:
         www_authenticate(realm=5)  # type: ignore[arg-type]
     assert str(info.value) == "realm must be a string, not int"
+
+
+@pytest.mark.parametrize("spaces", [1, 2, 7])
+def test_one_or_more_spaces_separate_scheme_and_token(spaces: int) -> None:
+    # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 9449 §7.1: "DPoP" 1*SP token68.
+    gap = " " * spaces
+    assert parse_authorization_header(f"Bearer{gap}{TOKEN}") == TOKEN
+    assert parse_authorization_header(f"dpop{gap}abc", scheme="DPoP") == "abc"
+    for value in (f"Bearer{gap}", f"Bearer{gap}a{gap}b", f"Bearer{gap}\tabc"):
+        with pytest.raises(BearerError) as info:
+            parse_authorization_header(value)
+        assert info.value.error == "invalid_request"
+
+
+def test_a_long_run_of_spaces_costs_linear_time() -> None:
+    assert parse_authorization_header("Bearer" + " " * 200_000 + "abc") == "abc"
+    with pytest.raises(BearerError, match="exactly"):
+        parse_authorization_header("Bearer a" + " " * 200_000 + "b")
