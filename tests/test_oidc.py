@@ -682,7 +682,7 @@ def test_the_argument_refusals_say_why() -> None:
          ("response_type id_token token returns an access_token: pass it, so that its hash can"
          " be checked")),
         ({"response_type": "code id_token", "access_token": ACCESS_TOKEN},
-         ("response_type code id_token returns an code: pass it, so that its hash can be"
+         ("response_type code id_token returns a code: pass it, so that its hash can be"
          " checked")),
         ({"response_type": "code"},
          ("response_type must name an ID token from the Authorization Endpoint ('id_token',"
