@@ -208,10 +208,11 @@ def _check_flow(
         raise InvalidArgumentError(
             "The Implicit and Hybrid flows require a nonce (OpenID Connect Core §3.2.2.11)"
         )
-    for needed, value, name in (("token", access_token, "access_token"), ("code", code, "code")):
+    returned = (("token", access_token, "an access_token"), ("code", code, "a code"))
+    for needed, value, name in returned:
         if kinds is not None and needed in kinds and value is None:
             raise InvalidArgumentError(
-                f"response_type {escape(response_type)} returns an {name}: pass it, so that"
+                f"response_type {escape(response_type)} returns {name}: pass it, so that"
                 f" its hash can be checked"
             )
     for value, name in ((access_token, "access_token"), (code, "code")):

@@ -43,17 +43,20 @@ def parse_authorization_header(value: str | None, *, scheme: str = "Bearer") -> 
         raise BearerError("missing Authorization header", error=None)
     if not isinstance(scheme, str):
         raise InvalidArgumentError(f"scheme must be a string, not {type(scheme).__name__}")
-    parts = value.strip(" \t").split(" ")
-    if parts == [""]:
+    text = value.strip(" \t")
+    if not text:
         raise BearerError("empty Authorization header", error=None)
-    if parts[0].lower() != scheme.lower():
+    name, _, credentials = text.partition(" ")
+    if name.lower() != scheme.lower():
         raise BearerError(f"Authorization scheme is not {scheme}")
-    # RFC 6750 §2.1 allows exactly one space between the scheme and the token.
-    if len(parts) != 2 or not parts[1]:
+    # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token (RFC 9449 §7.1: "DPoP" 1*SP token68),
+    # so one or more spaces before the token, and nothing after it.
+    token = credentials.lstrip(" ")
+    if not token or " " in token:
         raise BearerError(f"Authorization header must be exactly '{scheme} <token>'")
-    if not _B64TOKEN.fullmatch(parts[1]):
+    if not _B64TOKEN.fullmatch(token):
         raise BearerError(f"{scheme} token has characters outside RFC 6750 b64token")
-    return parts[1]
+    return token
 
 
 def authorization_scheme(value: str | None) -> str | None:

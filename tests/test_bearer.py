@@ -14,7 +14,7 @@ from jwtlite.bearer import (
     parse_authorization_header,
     www_authenticate,
 )
-from jwtlite.exceptions import InvalidTokenError
+from jwtlite.exceptions import InvalidArgumentError, InvalidTokenError
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
 
@@ -46,7 +46,6 @@ def test_missing_header_has_no_error_code(value: object) -> None:
         (TOKEN, "not Bearer"),
         ("Bearer", "exactly"),
         ("Bearer ", "exactly"),
-        (f"Bearer  {TOKEN}", "exactly"),
         (f"Bearer {TOKEN} extra", "exactly"),
         (f"Bearer\t{TOKEN}", "not Bearer"),
         ("Bearer a=b", "b64token"),
@@ -158,3 +157,91 @@ def test_authorization_scheme() -> None:
     assert authorization_scheme("  Bearer abc") == "bearer"
     for value in (None, "", "   ", 5):
         assert authorization_scheme(value) is None  # type: ignore[arg-type]
+
+
+# --- whole refusal texts and the exact white space rule (mutation testing) ---------------------
+
+
+def _message(call: object) -> str:
+    assert callable(call)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the type is checked by the caller
+        call()
+    return str(info.value)
+
+
+def test_missing_and_empty_headers_say_which() -> None:
+    assert _message(lambda: parse_authorization_header(None)) == "missing Authorization header"
+    assert _message(lambda: parse_authorization_header(" \t ")) == "empty Authorization header"
+
+
+def test_a_scheme_of_the_wrong_type_is_named() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        parse_authorization_header("Bearer abc", scheme=5)  # type: ignore[arg-type]
+    assert str(info.value) == "scheme must be a string, not int"
+
+
+@pytest.mark.parametrize(
+    "value", ["Bearer abc\n", "\r\nBearer abc", "Bearer abc\x0b", "\x0cBearer abc", "XBearer abc"]
+)
+def test_only_spaces_and_tabs_around_the_header_are_ignored(value: str) -> None:
+    # RFC 9110 §5.5: OWS around a field value is SP / HTAB; a CR, LF, VT, FF or any other
+    # character is part of the value, and no b64token or scheme holds it.
+    with pytest.raises(BearerError) as info:
+        parse_authorization_header(value)
+    assert info.value.error == "invalid_request"
+
+
+def test_a_token_is_returned_whole() -> None:
+    # Trailing characters that are valid b64token content stay in the token.
+    assert parse_authorization_header("Bearer abcX") == "abcX"
+    assert parse_authorization_header("Bearer X.Y.Z\t") == "X.Y.Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "scheme"),
+    [("Bearer a b", "bearer"), ("\nBearer abc", "\nbearer"), ("\tbearer abc ", "bearer"),
+     ("XBearer abc", "xbearer"), ("Bearer", "bearer"), ("DPoP a b c", "dpop")],
+)  # fmt: skip
+def test_authorization_scheme_is_the_first_word(value: str, scheme: str | None) -> None:
+    assert authorization_scheme(value) == scheme
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"error": ""}, "error must not be empty"),
+        ({"description": "x"}, "error_description and error_uri need an error code"),
+        ({"error_uri": "https://e.example"}, "error_description and error_uri need an error code"),
+        ({"error": 'a"b'}, "error has characters not allowed by RFC 6750 §3"),
+        ({"scope": "a  b"}, "scope has characters not allowed by RFC 6750 §3"),
+        ({"realm": "a\nb"}, "realm has characters not allowed by RFC 6750 §3"),
+    ],
+)
+def test_challenge_refusals_say_why(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(BearerError) as info:
+        www_authenticate(**kwargs)
+    assert str(info.value) == message
+
+
+def test_a_challenge_parameter_of_the_wrong_type_is_named() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        www_authenticate(realm=5)  # type: ignore[arg-type]
+    assert str(info.value) == "realm must be a string, not int"
+
+
+@pytest.mark.parametrize("spaces", [1, 2, 7])
+def test_one_or_more_spaces_separate_scheme_and_token(spaces: int) -> None:
+    # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 9449 §7.1: "DPoP" 1*SP token68.
+    gap = " " * spaces
+    assert parse_authorization_header(f"Bearer{gap}{TOKEN}") == TOKEN
+    assert parse_authorization_header(f"dpop{gap}abc", scheme="DPoP") == "abc"
+    for value in (f"Bearer{gap}", f"Bearer{gap}a{gap}b", f"Bearer{gap}\tabc"):
+        with pytest.raises(BearerError) as info:
+            parse_authorization_header(value)
+        assert info.value.error == "invalid_request"
+
+
+def test_a_long_run_of_spaces_costs_linear_time() -> None:
+    assert parse_authorization_header("Bearer" + " " * 200_000 + "abc") == "abc"
+    with pytest.raises(BearerError, match="exactly"):
+        parse_authorization_header("Bearer a" + " " * 200_000 + "b")

@@ -594,3 +594,362 @@ def test_any_claims_raise_only_jwtlite_errors(changes: dict[str, Any], strict: b
 
 def test_vectors_readme_names_the_oidc_source() -> None:
     assert "oidc/" in (VECTORS / "README.md").read_text(encoding="utf-8")
+
+
+# --- mutation testing: whole texts, exact limits, the provider and client paths -------------------
+
+
+def _refusal(token: Any, key: Any = RSA, **kwargs: Any) -> tuple[type[Exception], str]:
+    with pytest.raises(PyJWTError) as info:
+        verify(token, key, **kwargs)
+    return type(info.value), str(info.value)
+
+
+def test_the_claim_refusals_say_why() -> None:
+    several = [CLIENT, "api.example"]
+    cases: list[tuple[str, dict[str, Any], type[Exception], str]] = [
+        (mint(claims(aud=several, azp=CLIENT)), {}, InvalidAudienceError,
+         ("The ID token is also meant for ['api.example'], which the client does not trust"
+         " (OpenID Connect Core §3.1.3.7 step 3; see trusted_audiences)")),
+        (mint(claims(aud=several, azp=CLIENT), SECRET, "HS256"),
+         {"key": SECRET, "algorithms": ["HS256"], "trusted_audiences": ["api.example"]},
+         InvalidAudienceError,
+         ("A MAC-signed ID token with several audiences is refused: whose client secret signed"
+         " it is unspecified (OpenID Connect Core §3.1.3.7 step 8)")),
+        (mint(claims(azp="client-2")), {}, InvalidAuthorizedPartyError,
+         ("The ID token was issued to another party: azp is not the client id"
+         " (OpenID Connect Core §2)")),
+        (mint(claims(aud=several)), {"trusted_audiences": ["api.example"]},
+         InvalidAuthorizedPartyError,
+         ("An ID token with several audiences must name the party it was issued to in azp"
+         " (OpenID Connect Core 1.0 §3.1.3.7 step 4, before errata set 2)")),
+        (mint(claims(nonce=None)), {}, InvalidNonceError,
+         "The ID token has no nonce, but one was sent"),
+        (mint(), {"nonce": None}, InvalidNonceError,
+         ("The ID token carries a nonce, but none was given to check it against: pass the nonce"
+         " sent in the authentication request")),
+        (mint(claims(nonce="other")), {}, InvalidNonceError,
+         "The ID token's nonce is not the one that was sent"),
+        (mint(claims(auth_time="yesterday")), {}, InvalidAuthTimeError,
+         "The auth_time claim must be a number (a NumericDate)"),
+        (mint(claims(auth_time=NOW + 1)), {"max_age": 60}, InvalidAuthTimeError,
+         "The End-User's authentication (auth_time) is in the future"),
+        (mint(claims(auth_time=NOW - 61)), {"max_age": 60}, InvalidAuthTimeError,
+         ("The End-User authenticated longer ago than max_age allows: authenticate again"
+         " (OpenID Connect Core §3.1.3.7 step 13)")),
+        (mint(claims(acr="bronze")), {"acr_values": ["gold"]}, InvalidACRError,
+         "The acr bronze is not one of those accepted"),
+        (mint(claims(sub="")), {}, InvalidSubjectError,
+         "The ID token's sub must be 1 to 255 characters long (OpenID Connect Core §2)"),
+        (mint(typ="application/at+jwt"), {}, InvalidTokenError,
+         "A token of type application/at+jwt is not an ID token (RFC 8725 §3.11)"),
+        (mint(claims(at_hash="x")), {"access_token": ACCESS_TOKEN}, InvalidHashClaimError,
+         ("The at_hash claim does not match the access token (OpenID Connect Core §3.2.2.9,"
+         " §3.3.2.10): it was not issued with this token")),
+        (mint(claims(c_hash="x")), {"code": CODE}, InvalidHashClaimError,
+         ("The c_hash claim does not match the authorization code (OpenID Connect Core"
+         " §3.2.2.9, §3.3.2.10): it was not issued with this token")),
+        (mint(claims(at_hash="x")), {"access_token": "tökén"}, InvalidHashClaimError,
+         "The access token is not ASCII, so no ID token hash can match it"),
+        (mint(claims(c_hash="x")), {"code": "cöde"}, InvalidHashClaimError,
+         "The authorization code is not ASCII, so no ID token hash can match it"),
+        (mint(claims(c_hash=7)), {"code": CODE}, InvalidHashClaimError,
+         "The c_hash claim must be a string"),
+    ]  # fmt: skip
+    for token, kwargs, error, message in cases:
+        key = kwargs.pop("key", RSA)
+        assert _refusal(token, key, **kwargs) == (error, message)
+    assert len(cases) == 18
+
+
+def test_the_argument_refusals_say_why() -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"client_id": ""}, "client_id must be a non-empty string"),
+        ({"issuer": None}, "issuer is required (or pass a discovered provider)"),
+        ({"issuer": ""}, "issuer must be a non-empty string"),
+        ({"nonce": 5}, "nonce must be a non-empty string"),
+        ({"max_age": -1}, "max_age must be a finite, non-negative number of seconds"),
+        ({"max_iat_age": float("inf")},
+         "max_iat_age must be a finite, non-negative number of seconds"),
+        ({"acr_values": [1]}, "acr_values must be a collection of strings"),
+        ({"trusted_audiences": 5}, "trusted_audiences must be a collection of strings"),
+        ({"algorithms": [b"RS256"]}, "algorithms must be a collection of strings"),
+        ({"access_token": 5}, "access_token must be a string, not int"),
+        ({"code": 5.0}, "code must be a string, not float"),
+        ({"nonce": None, "response_type": "id_token"},
+         "The Implicit and Hybrid flows require a nonce (OpenID Connect Core §3.2.2.11)"),
+        ({"response_type": "id_token token"},
+         ("response_type id_token token returns an access_token: pass it, so that its hash can"
+         " be checked")),
+        ({"response_type": "code id_token", "access_token": ACCESS_TOKEN},
+         ("response_type code id_token returns a code: pass it, so that its hash can be"
+         " checked")),
+        ({"response_type": "code"},
+         ("response_type must name an ID token from the Authorization Endpoint ('id_token',"
+         " 'id_token token', 'code id_token' or 'code id_token token'), not code; leave it out"
+         " for an ID token from the Token Endpoint")),
+        ({"decryption_key": CLIENT_KEY, "jwe_algorithms": ["RSA-OAEP-256"]},
+         ("decryption_key needs jwe_algorithms and jwe_encryptions (the id_token_encrypted_"
+         "response_alg and _enc agreed at registration)")),
+        ({"decryption_key": CLIENT_KEY, "jwe_encryptions": ["A256GCM"]},
+         ("decryption_key needs jwe_algorithms and jwe_encryptions (the id_token_encrypted_"
+         "response_alg and _enc agreed at registration)")),
+    ]  # fmt: skip
+    for kwargs, message in cases:
+        assert _refusal(mint(), **kwargs) == (InvalidArgumentError, message)
+    assert len(cases) == 17
+
+
+def test_the_token_hash_refusals_say_why() -> None:
+    cases: list[tuple[Any, str, str | None, type[Exception], str]] = [
+        ("x", "XS256", None, InvalidArgumentError, "No ID token hash for the algorithm XS256"),
+        ("x", "none", None, InvalidArgumentError, "No ID token hash for the algorithm none"),
+        ("x", "EdDSA", None, InvalidArgumentError,
+         'EdDSA needs the key\'s curve: curve="Ed25519" or "Ed448"'),
+        ("x", "EdDSA", "X25519", InvalidArgumentError,
+         'EdDSA needs the key\'s curve: curve="Ed25519" or "Ed448"'),
+        ("tökén", "RS256", None, InvalidValueError,
+         "The value is not ASCII, so no ID token hash can match it"),
+        (None, "RS256", None, InvalidArgumentError, "value must be a string, not NoneType"),
+        (5, "RS256", None, InvalidArgumentError, "value must be a string, not int"),
+    ]  # fmt: skip
+    for value, alg, curve, error, message in cases:
+        with pytest.raises(error) as info:
+            oidc.token_hash(value, alg, curve=curve)
+        assert str(info.value) == message
+    assert len(cases) == 7
+
+
+def test_the_encryption_refusals_say_why() -> None:
+    assert _refusal(encrypted()) == (
+        DecodeError,
+        ("The ID token is encrypted: pass decryption_key, jwe_algorithms and jwe_encryptions"
+        " (OpenID Connect Core §3.1.3.7 step 1)"),
+    )
+    assert _refusal(mint(), **JWE_ARGS) == (
+        InvalidTokenError,
+        "The ID token is not encrypted, though encryption was agreed (decryption_key)",
+    )
+    assert _refusal(encrypted(sign=False), **JWE_ARGS) == (
+        InvalidTokenError, "An encrypted ID token must hold a signed one (a JWS)"
+    )
+
+
+@pytest.mark.parametrize("token", [None, 42, 4.0, ["a.b.c"]])
+def test_a_token_of_the_wrong_type_is_a_decode_error(token: Any) -> None:
+    with pytest.raises(DecodeError):
+        verify(token)
+
+
+def test_auth_time_limits() -> None:
+    # §3.1.3.7 step 13: at most max_age seconds ago, and not in the future (with leeway).
+    assert verify(mint(claims(auth_time=NOW)), max_age=60)  # authenticated this very second
+    assert verify(mint(claims(auth_time=NOW - 60)), max_age=60)
+    assert verify(mint(claims(auth_time=NOW + 5)), max_age=60, leeway=5)
+    with pytest.raises(InvalidAuthTimeError, match="future"):
+        verify(mint(claims(auth_time=NOW + 6)), max_age=60, leeway=5)
+    assert verify(mint(claims(auth_time=NOW - 65)), max_age=60, leeway=5)
+    # max_age=0 is a valid request (Core §3.1.2.1: re-authenticate now).
+    assert verify(mint(claims(auth_time=NOW)), max_age=0)
+    assert verify(mint(claims(auth_time=NOW - 0.5)), max_age=0.5)
+    with pytest.raises(InvalidAuthTimeError, match="authenticate again"):
+        verify(mint(claims(auth_time=NOW - 1)), max_age=0)
+    # a finite float is a NumericDate (RFC 7519 §2); a JSON null is no number
+    assert verify(mint(claims(auth_time=NOW - 10.25)), max_age=60)["auth_time"] == NOW - 10.25
+    with pytest.raises(InvalidAuthTimeError, match="must be a number"):
+        verify(mint({**claims(), "auth_time": None}))
+
+
+def test_without_now_the_current_time_is_used() -> None:
+    import time
+
+    real = int(time.time())
+    token = mint(claims(iat=real - 10, exp=real + 300, auth_time=real - 10))
+    options = {"issuer": ISSUER, "client_id": CLIENT, "nonce": NONCE}
+    assert oidc.verify_id_token(token, RSA, max_age=3600, **options)["auth_time"] == real - 10
+    with pytest.raises(InvalidAuthTimeError, match="authenticate again"):
+        oidc.verify_id_token(token, RSA, max_age=1, **options)
+
+
+def _outcome(call: Any) -> tuple[Any, ...]:
+    try:
+        return ("ok", call())
+    except PyJWTError as exc:
+        return (type(exc), str(exc))
+
+
+def _sync_and_async(token: Any, key: Any = RSA, **kwargs: Any) -> tuple[Any, ...]:
+    """verify_id_token's outcome, which verify_id_token_async must share exactly."""
+    options: dict[str, Any] = {"issuer": ISSUER, "client_id": CLIENT, "nonce": NONCE, "now": NOW}
+    options.update(kwargs)
+    sync = _outcome(lambda: oidc.verify_id_token(token, key, **options))
+    asynchronous = _outcome(lambda: asyncio.run(oidc.verify_id_token_async(token, key, **options)))
+    assert asynchronous == sync
+    return sync
+
+
+def test_the_async_verifier_passes_every_argument_on() -> None:
+    several = mint(claims(aud=[CLIENT, "api.example"]))
+    refused: list[tuple[str, dict[str, Any], type[Exception]]] = [
+        (several, {"trusted_audiences": ["api.example"]}, InvalidAuthorizedPartyError),
+        (mint(claims(exp=NOW)), {}, ExpiredSignatureError),  # no leeway by default
+        (mint(claims(at_hash="x")), {"access_token": ACCESS_TOKEN}, InvalidHashClaimError),
+        (mint(claims(c_hash="x")), {"code": CODE}, InvalidHashClaimError),
+        (mint(claims(auth_time=NOW - 61)), {"max_age": 60}, InvalidAuthTimeError),
+        (mint(), {"access_token": ACCESS_TOKEN, "response_type": "id_token token"},
+         MissingRequiredClaimError),
+        (mint(), {"acr_values": ["gold"]}, MissingRequiredClaimError),
+        (mint(claims(iat=NOW - 61)), {"max_iat_age": 60}, ExpiredSignatureError),
+        (mint(), {"decryption_key": CLIENT_KEY}, InvalidArgumentError),
+        (mint(key=EC, alg="ES256"), {"key": EC}, InvalidAlgorithmError),
+    ]  # fmt: skip
+    for token, kwargs, error in refused:
+        key = kwargs.pop("key", RSA)
+        assert _sync_and_async(token, key, **kwargs)[0] is error
+    assert len(refused) == 10
+    accepted: list[tuple[str, dict[str, Any]]] = [
+        (several, {"trusted_audiences": ["api.example"],
+                   "require_azp_with_several_audiences": False}),
+        (mint(claims(exp=NOW)), {"leeway": 1}),
+        (mint(key=EC, alg="ES256"), {"key": EC, "algorithms": ["ES256"]}),
+    ]  # fmt: skip
+    for token, kwargs in accepted:
+        key = kwargs.pop("key", RSA)
+        assert _sync_and_async(token, key, **kwargs)[0] == "ok"
+
+
+def test_each_verifier_names_the_client_it_refuses() -> None:
+    blocking = jwtlite.PyJWKClient("https://op.example.com/jwks")
+    with pytest.raises(InvalidArgumentError) as info:
+        asyncio.run(oidc.verify_id_token_async(mint(), blocking, issuer=ISSUER, client_id=CLIENT))
+    assert str(info.value) == (
+        "PyJWKClient blocks the event loop: use its asyncio counterpart (AsyncOpenIDProvider,"
+        " AsyncPyJWKClient) or verify_id_token"
+    )
+    nonblocking = jwtlite.AsyncPyJWKClient("https://op.example.com/jwks")
+    with pytest.raises(InvalidArgumentError) as info:
+        verify(mint(), nonblocking)
+    assert str(info.value) == "AsyncPyJWKClient is for asyncio code: use verify_id_token_async"
+
+
+#: The provider's keys: an RSA and an EC key, each with its kid.
+JWKS: dict[str, Any] = {"keys": [key_to_jwk(RSA, kid="rsa", include_private=False),
+                                 key_to_jwk(EC, kid="ec", include_private=False)]}  # fmt: skip
+
+
+class _Keys(jwtlite.PyJWKClient):
+    """A JWKS client whose fetches answer from ``sets`` in turn (the last one repeats)."""
+
+    def __init__(self, *sets: dict[str, Any]) -> None:
+        super().__init__(f"{ISSUER}/jwks")
+        self.sets = list(sets)
+        self.fetches = 0
+
+    def fetch_data(self) -> Any:
+        self.fetches += 1
+        return self.sets[min(self.fetches, len(self.sets)) - 1]
+
+
+class _Provider(oidc.OpenIDProvider):
+    """A provider whose discovery document and keys need no network."""
+
+    def __init__(self, algs: tuple[str, ...] = (), keys: _Keys | None = None) -> None:
+        super().__init__(ISSUER)
+        self.metadata = oidc.ProviderMetadata(ISSUER, f"{ISSUER}/jwks", algs, {})
+        self.keys = keys or _Keys(JWKS)
+
+    def get_metadata(self, refresh: bool = False) -> oidc.ProviderMetadata:
+        return self.metadata
+
+    def get_jwks_client(self) -> jwtlite.PyJWKClient:
+        return self.keys
+
+
+def _fetcher(algs: list[str] | None, *sets: dict[str, Any]) -> Any:
+    """An async transport answering the discovery document and, in turn, the key ``sets``."""
+    document: dict[str, Any] = {"issuer": ISSUER, "jwks_uri": f"{ISSUER}/jwks"}
+    if algs is not None:
+        document["id_token_signing_alg_values_supported"] = algs
+    answers = {"jwks": list(sets or (JWKS,))}
+
+    async def fetch(uri: str, headers: Any, timeout: float) -> bytes:
+        if uri.endswith("/jwks"):
+            queue = answers["jwks"]
+            return json.dumps(queue.pop(0) if len(queue) > 1 else queue[0]).encode()
+        return json.dumps(document).encode()
+
+    return fetch
+
+
+def _async_provider(algs: list[str] | None, *sets: dict[str, Any]) -> oidc.AsyncOpenIDProvider:
+    return oidc.AsyncOpenIDProvider(ISSUER, fetch=_fetcher(algs, *sets))
+
+
+def _with_provider(token: Any, algs: list[str] | None, **kwargs: Any) -> tuple[Any, ...]:
+    """The outcome through a (sync) OpenIDProvider, which the async one must share."""
+    options: dict[str, Any] = {"client_id": CLIENT, "nonce": NONCE, "now": NOW, **kwargs}
+    provider = _Provider(tuple(algs or ()))
+    sync = _outcome(lambda: oidc.verify_id_token(token, provider, **options))
+    asynchronous = _outcome(lambda: asyncio.run(
+        oidc.verify_id_token_async(token, _async_provider(algs), **options)))  # fmt: skip
+    assert asynchronous == sync
+    return sync
+
+
+def test_a_provider_gives_the_issuer() -> None:
+    token = mint(kid="rsa")
+    assert _with_provider(token, None) == ("ok", claims())
+    assert _with_provider(token, None, issuer=ISSUER) == ("ok", claims())
+    assert _with_provider(token, None, issuer="https://other.example") == (
+        InvalidArgumentError,
+        "issuer https://other.example is not the provider's issuer https://op.example.com",
+    )
+    wrong = mint(claims(iss="https://other.example"), kid="rsa")
+    assert _with_provider(wrong, None)[0] is InvalidIssuerError
+
+
+def test_a_provider_gives_its_algorithms_but_never_none_or_a_mac() -> None:
+    published = ["none", "HS256", "XX999", "ES256"]
+    assert _with_provider(mint(key=EC, alg="ES256", kid="ec"), published)[0] == "ok"
+    assert _with_provider(mint(kid="rsa"), published)[0] is InvalidAlgorithmError
+    # A MAC is refused by its alg before any key is tried (the provider's keys are public).
+    mac = _with_provider(mint(key=SECRET, alg="HS256"), published)
+    assert mac[0] is InvalidAlgorithmError
+    # "none" is dropped from the list, so it is refused as by algorithms=["ES256"].
+    unsigned = b64url_encode(b'{"alg":"none"}') + "." + b64url_encode(
+        json.dumps(claims()).encode()) + "."  # fmt: skip
+    alone = _outcome(lambda: verify(unsigned, PyJWKSet.from_dict(JWKS), algorithms=["ES256"]))
+    assert _with_provider(unsigned, published) == alone
+    # Nothing usable published: RS256, the default.
+    assert _with_provider(mint(kid="rsa"), ["HS256"])[0] == "ok"
+    assert _with_provider(mint(key=EC, alg="ES256", kid="ec"), [])[0] is InvalidAlgorithmError
+    # The caller's list wins over the provider's.
+    assert _with_provider(mint(kid="rsa"), published, algorithms=["RS256"])[0] == "ok"
+
+
+def test_clients_choose_the_key_by_kid_or_give_the_whole_set() -> None:
+    for token in (mint(kid="rsa"), mint()):  # with a kid, and without: the one RSA key
+        assert _outcome(lambda: verify(token, _Keys(JWKS))) == ("ok", claims())  # noqa: B023
+        assert _with_provider(token, None) == ("ok", claims())
+        client = jwtlite.AsyncPyJWKClient(f"{ISSUER}/jwks", fetch=_fetcher(None))
+        payload = asyncio.run(oidc.verify_id_token_async(
+            token, client, issuer=ISSUER, client_id=CLIENT, nonce=NONCE, now=NOW))  # fmt: skip
+        assert payload == claims()
+
+
+def test_a_rotated_key_is_found_by_its_kid() -> None:
+    # A kid the cached set lacks makes the client fetch the set again (the provider rotated
+    # its keys): the whole cached set would not hold it.
+    rotated = {"keys": [key_to_jwk(OTHER_RSA, kid="new", include_private=False)]}
+    keys = _Keys(JWKS, rotated)
+    assert verify(mint(kid="rsa"), keys) == claims()
+    assert verify(mint(key=OTHER_RSA, kid="new"), keys) == claims()
+    assert keys.fetches == 2
+    provider = _async_provider(None, JWKS, rotated)
+
+    async def both() -> None:
+        for token in (mint(kid="rsa"), mint(key=OTHER_RSA, kid="new")):
+            assert await oidc.verify_id_token_async(
+                token, provider, client_id=CLIENT, nonce=NONCE, now=NOW) == claims()  # fmt: skip
+
+    asyncio.run(both())

@@ -20,13 +20,17 @@ import jwtlite
 from jwtlite import x5c
 from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import (
+    ExpiredSignatureError,
     InvalidAlgorithmError,
     InvalidArgumentError,
     InvalidCertificateChainError,
+    InvalidIssuerError,
     InvalidKeyError,
     InvalidSignatureError,
+    InvalidSubjectError,
     InvalidTokenError,
     MissingCryptographyError,
+    MissingRequiredClaimError,
 )
 
 
@@ -70,7 +74,7 @@ def _build_pki() -> PKI:
     from cryptography.x509.oid import NameOID
 
     def make(key: Any, subject: str, issuer_key: Any, issuer: str, *, ca: bool,
-             usage: str | None = "sign", days: tuple[int, int] = (-30, 365)) -> Any:
+             usage: str | None = "sign", days: tuple[float, float] = (-30, 365)) -> Any:
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
         issuer_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)])
         builder = (
@@ -416,3 +420,265 @@ def test_hostile_x5c_headers_raise_only_the_chain_error(
                                                        "x5t#S256": thumbprint}):
         with pytest.raises(InvalidCertificateChainError):
             x5c.verify_chain(header, [pki.other_root], now=NOW)
+
+
+# --- whole texts, exact limits and every argument passed on (mutation testing) ------------------
+
+
+def _chain_message(header: dict[str, Any], trust: Any, now: Any = NOW) -> str:
+    with pytest.raises(InvalidCertificateChainError) as info:
+        x5c.verify_chain(header, trust, now=now)
+    return str(info.value)
+
+
+@needs_verification
+def test_the_header_refusals_say_why(pki: PKI) -> None:
+    trust = [pki.root]
+    cases = [
+        ({}, "the token header has no x5c chain"),
+        ({"x5c": []}, "x5c must be a non-empty array (RFC 7515 §4.1.6)"),
+        ({"x5c": [7]}, "each x5c member must be a base64 string"),
+        ({"x5c": ["AAAA"]}, "an x5c member is not a base64 DER certificate (RFC 7515 §4.1.6)"),
+    ]
+    for header, message in cases:
+        assert _chain_message(header, trust) == message
+    assert len(cases) == 4
+
+
+@needs_verification
+def test_x5c_members_are_strict_base64(pki: PKI) -> None:
+    # RFC 7515 §4.1.6: base64 (RFC 4648 §4) of the DER; a line break or any character outside
+    # the alphabet is refused, not skipped.
+    text = _b64(pki.leaf)
+    for member in (text[:40] + "\n" + text[40:], text[:40] + "!" + text[40:], " " + text):
+        assert _chain_message({"x5c": [member, _b64(pki.inter)]}, [pki.root]) == (
+            "an x5c member is not a base64 DER certificate (RFC 7515 §4.1.6)"
+        )
+
+
+@needs_verification
+def test_a_chain_of_exactly_the_limit_is_read(pki: PKI) -> None:
+    # MAX_CHAIN_LENGTH certificates are parsed and handed to the verifier (which refuses this
+    # one for its repeated leaf); one more is refused unread.
+    header = {"x5c": [_b64(pki.leaf)] * x5c.MAX_CHAIN_LENGTH}
+    assert _chain_message(header, [pki.root]).startswith("the x5c chain does not verify: ")
+    header = {"x5c": [_b64(pki.leaf)] * (x5c.MAX_CHAIN_LENGTH + 1)}
+    assert _chain_message(header, [pki.root]) == "x5c holds 11 certificates; at most 10 are read"
+
+
+@needs_verification
+def test_a_thumbprint_must_be_a_string(pki: PKI) -> None:
+    # A caller's header mapping could hold bytes; JSON never does, and only text is base64url.
+    digest = b64url_encode(hashlib.sha256(_der(pki.leaf)).digest())
+    header = {"x5c": [_b64(pki.leaf), _b64(pki.inter)], "x5t#S256": digest.encode()}
+    assert _chain_message(header, [pki.root]) == (
+        "the x5t#S256 thumbprint does not match the first x5c certificate"
+    )
+    assert len(x5c.verify_chain({**header, "x5t#S256": digest}, [pki.root], now=NOW)) == 3
+
+
+def _long_named_leaf(pki: PKI) -> Any:
+    """A leaf without digitalSignature whose subject is long (the verifier's error names it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, "C" * 64),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "O" * 64),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "U" * 64),
+    ])
+    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Intermediate")])
+    usage = x509.KeyUsage(digital_signature=False, content_commitment=False,
+                          key_encipherment=True, data_encipherment=False, key_agreement=False,
+                          key_cert_sign=False, crl_sign=False, encipher_only=False,
+                          decipher_only=False)  # fmt: skip
+    return (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+        .public_key(pki.leaf_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            pki.inter_key.public_key()), critical=False)
+        .add_extension(usage, critical=True)
+        .sign(pki.inter_key, hashes.SHA256())
+    )  # fmt: skip
+
+
+@needs_verification
+def test_the_verifiers_message_is_cut_at_300_characters(pki: PKI) -> None:
+    message = _chain_message({"x5c": [_b64(_long_named_leaf(pki)), _b64(pki.inter)]},
+                             [pki.root])  # fmt: skip
+    prefix = "the x5c chain does not verify: "
+    assert message.startswith(prefix + "validation failed: ")
+    assert "the leaf's keyUsage does not allow digitalSignature" in message
+    assert message.endswith("...")
+    assert len(message) == len(prefix) + 300 + len("...")
+
+
+@needs_verification
+def test_aware_times_keep_their_offset(pki: PKI) -> None:
+    # The leaf is valid from NOW - 30 days: an hour later, written in UTC-5, is still valid;
+    # read as UTC wall-clock time it would be four hours too early.
+    start = NOW - timedelta(days=30) + timedelta(hours=1)
+    local = start.astimezone(timezone(timedelta(hours=-5)))
+    header = {"x5c": [_b64(pki.leaf), _b64(pki.inter)]}
+    assert len(x5c.verify_chain(header, [pki.root], now=local)) == 3
+    assert len(x5c.verify_chain(header, [pki.root], now=start.timestamp())) == 3
+    assert _chain_message(header, [pki.root], now=local.replace(tzinfo=None)).startswith(
+        "the x5c chain does not verify: "
+    )
+
+
+@needs_verification
+def test_the_default_time_is_now_in_utc(pki: PKI, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A certificate valid for the next hour verifies with now=None, whatever the local zone:
+    # a naive local time read as UTC would be 14 hours late in UTC+14.
+    import time
+
+    real = datetime.now(timezone.utc)
+    day = timedelta(days=1)
+    days = ((real - timedelta(minutes=5) - NOW) / day, (real + timedelta(hours=1) - NOW) / day)
+    root = pki.make(pki.root_key, "Fresh Root", pki.root_key, "Fresh Root", ca=True, usage="ca",
+                    days=days)  # fmt: skip
+    leaf = pki.make(pki.leaf_key, "Now", pki.root_key, "Fresh Root", ca=False, days=days)
+    monkeypatch.setenv("TZ", "Etc/GMT-14")
+    time.tzset()
+    try:
+        assert len(x5c.verify_chain({"x5c": [_b64(leaf)]}, [root])) == 2
+        # seconds since the epoch are a UTC instant too, not a local wall-clock time
+        start = (NOW - timedelta(days=30) + timedelta(hours=1)).timestamp()
+        header = {"x5c": [_b64(pki.leaf), _b64(pki.inter)]}
+        monkeypatch.setenv("TZ", "Etc/GMT+5")
+        time.tzset()
+        assert len(x5c.verify_chain(header, [pki.root], now=start)) == 3
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@needs_verification
+def test_trust_store_refusals_say_why(pki: PKI) -> None:
+    cases = [
+        ([], "a TrustStore needs at least one trust anchor"),
+        ([7], "a trust anchor must be a certificate, PEM or DER, not int"),
+        ([b"\x30\x03\x02\x01\x01"], "a trust anchor is not a readable X.509 certificate"),
+        # non-ASCII text is no PEM: refused as unreadable, never a UnicodeEncodeError
+        (["caf\u00e9 -----BEGIN CERTIFICATE-----"],
+         "a trust anchor is not a readable X.509 certificate"),
+        ("\u00e9", "a trust anchor is not a readable X.509 certificate"),
+    ]
+    for trust, message in cases:
+        with pytest.raises(InvalidArgumentError) as info:
+            x5c.TrustStore(trust)
+        assert str(info.value) == message
+    assert len(cases) == 5
+
+
+@needs_verification
+def test_the_trust_store_repr_names_three_anchors(pki: PKI) -> None:
+    names = [pki.make(pki.root_key, f"Root {n}", pki.root_key, f"Root {n}", ca=True, usage="ca")
+             for n in range(4)]  # fmt: skip
+    assert repr(x5c.TrustStore(names[:1])) == "TrustStore(['CN=Root 0'])"
+    assert repr(x5c.TrustStore(names[:3])) == (
+        "TrustStore(['CN=Root 0', 'CN=Root 1', 'CN=Root 2'])"
+    )
+    assert repr(x5c.TrustStore(names)) == (
+        "TrustStore(['CN=Root 0', 'CN=Root 1', 'CN=Root 2', ... (4 anchors)])"
+    )
+
+
+def test_a_cryptography_without_a_version_is_named_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not HAVE_CRYPTOGRAPHY:
+        pytest.skip("simulates a cryptography release")
+    import cryptography
+
+    _block_cryptography(monkeypatch, keep=True)
+    monkeypatch.delattr(cryptography, "__version__")
+    with pytest.raises(MissingCryptographyError) as info:
+        x5c.TrustStore([b"anchor"])
+    assert str(info.value) == (
+        "verifying an x5c chain needs cryptography 45.0 or newer (installed: unknown);"
+        " pip install 'cryptography>=45.0'"
+    )
+
+
+@needs_verification
+def test_the_signature_switch_refusal_says_why(pki: PKI) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        _decode(pki, _token(pki), options={"verify_signature": False})
+    assert str(info.value) == "x5c.decode always verifies; verify_signature cannot be off"
+
+
+@needs_verification
+def test_now_refusals_say_why(pki: PKI) -> None:
+    for now, message in (("now", "now must be a number of seconds or a datetime"),
+                         (1e300, "now is not a representable time")):  # fmt: skip
+        with pytest.raises(InvalidArgumentError) as info:
+            _decode(pki, _token(pki), now=now)
+        assert str(info.value) == message
+
+
+@needs_verification
+def test_no_leeway_by_default(pki: PKI) -> None:
+    late = EPOCH + 600  # the token's exp: expired at that very second (RFC 7519 §4.1.4)
+    complete = x5c.decode_complete
+    for call in (lambda **kw: _decode(pki, _token(pki), **kw),
+                 lambda **kw: complete(_token(pki), [pki.root], algorithms=["ES256"], **kw)):
+        with pytest.raises(ExpiredSignatureError):
+            call(now=late)
+        assert call(now=late, leeway=1)
+
+
+@needs_verification
+def test_every_claim_check_is_passed_on(pki: PKI) -> None:
+    """x5c.decode refuses what jwtlite.decode would, argument by argument."""
+    token = _token(pki)
+    refusals: list[tuple[dict[str, Any], type[Exception]]] = [
+        ({"audience": "https://app.example"}, MissingRequiredClaimError),
+        ({"issuer": "https://other.example"}, InvalidIssuerError),
+        ({"subject": "user-1"}, InvalidSubjectError),
+        ({"typ": "at+jwt"}, InvalidTokenError),
+        ({"max_age": 30}, ExpiredSignatureError),
+        ({"options": {"require": ["sub"]}}, MissingRequiredClaimError),
+    ]
+    for kwargs, error in refusals:
+        with pytest.raises(error):
+            _decode(pki, token, **kwargs)
+        with pytest.raises(error):
+            x5c.decode_complete(token, [pki.root], algorithms=["ES256"], now=NOW, **kwargs)
+        assert _decode(pki, token)  # the same token passes without that argument
+    assert len(refusals) == 6
+    assert _decode(pki, token, issuer="https://vendor.example", max_age=120)["iss"]
+
+
+@needs_verification
+def test_the_leaf_usage_rule_says_why(pki: PKI) -> None:
+    from cryptography import x509
+
+    bits = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment",
+                          "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+                          "encipher_only", "decipher_only"), False)  # fmt: skip
+    with pytest.raises(ValueError, match=r"^the leaf's keyUsage does not allow digitalSignature$"):
+        x5c._signs(None, pki.leaf, x509.KeyUsage(**{**bits, "key_encipherment": True}))
+    assert x5c._signs(None, pki.leaf, x509.KeyUsage(**{**bits, "digital_signature": True})) is None
+
+
+@pytest.mark.skipif(not HAVE_CRYPTOGRAPHY, reason="simulates an old cryptography release")
+def test_a_client_verifier_without_extension_policies_is_too_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cryptography 43 and 44 verify client chains but cannot require the leaf's keyUsage.
+    import cryptography.x509
+
+    class PolicyBuilder:
+        def build_client_verifier(self) -> None: ...
+
+    old = type(cryptography)("cryptography.x509.verification")
+    old.PolicyBuilder = PolicyBuilder  # type: ignore[attr-defined]
+    monkeypatch.setattr(cryptography.x509, "verification", old, raising=False)
+    monkeypatch.setitem(__import__("sys").modules, "cryptography.x509.verification", old)
+    with pytest.raises(MissingCryptographyError, match=r"45\.0 or newer"):
+        x5c.TrustStore([b"anchor"])
