@@ -525,8 +525,12 @@ class DPoPPolicy:
         ``base_url`` its path under that origin."""
         if self.base_url is None:
             return url
-        start = url.find("//")
-        slash = url.find("/", start + 2) if start != -1 else -1
+        # An absolute URI's path follows its authority (RFC 3986 §3); a URL without a scheme
+        # is taken as the path itself (the origin form of RFC 9112 §3.2.1), "//" and all.
+        scheme = url.find("://")
+        if scheme == -1:
+            return self.base_url + (url if url.startswith("/") else "/")
+        slash = url.find("/", scheme + 3)
         return self.base_url + (url[slash:] if slash != -1 else "/")
 
     def verify(

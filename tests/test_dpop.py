@@ -921,6 +921,17 @@ def test_policy_holds_its_settings_exactly(backend: Backend) -> None:
     assert str(caught.value) == "DPoPPolicy needs a store for replay detection"
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("http://10.0.0.7:8080/a//b", "/a//b"), ("http://10.0.0.7:8080", "/"),
+     ("http://h/a/b?c=/d", "/a/b?c=/d"), ("http:///things", "/things"),
+     ("/things", "/things"), ("/a//b", "/a//b"), ("things", "/")],
+)
+def test_policy_request_uri_keeps_the_path(url: str, expected: str) -> None:
+    policy = DPoPPolicy(base_url="https://api.example.test")
+    assert policy.request_uri(url) == "https://api.example.test" + expected
+
+
 def test_policy_verify_passes_every_setting(backend: Backend) -> None:
     clock = FakeClock(NOW)
     issuer = NonceIssuer(b"n" * 32, clock=clock)
