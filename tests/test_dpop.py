@@ -925,6 +925,7 @@ def test_policy_holds_its_settings_exactly(backend: Backend) -> None:
     ("url", "expected"),
     [("http://10.0.0.7:8080/a//b", "/a//b"), ("http://10.0.0.7:8080", "/"),
      ("http://h/a/b?c=/d", "/a/b?c=/d"), ("http:///things", "/things"),
+     ("http://h/a?next=https://x.test/y", "/a?next=https://x.test/y"),
      ("/things", "/things"), ("/a//b", "/a//b"), ("things", "/")],
 )
 def test_policy_request_uri_keeps_the_path(url: str, expected: str) -> None:
