@@ -708,8 +708,8 @@ def test_verifier_arguments_whole_texts() -> None:
          "decryption_algorithms and encryptions need decryption_key"),
         ({"encryptions": ["A256GCM"]}, "decryption_algorithms and encryptions need decryption_key"),
         ({"decryption_key": ENC_KEY, "encryptions": ["A256GCM"]},
-         "decryption_key needs decryption_algorithms and encryptions (the JWE alg and enc"
-         " allow-lists)"),
+         ("decryption_key needs decryption_algorithms and encryptions (the JWE alg and enc"
+          " allow-lists)")),
     ]
     for changes, message in cases:
         options: dict[str, Any] = {"key": AS_PUBLIC, "issuer": AS, "audience": RS,

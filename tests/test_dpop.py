@@ -785,8 +785,8 @@ def test_verify_proof_refusals_whole_texts(backend: Backend) -> None:
         (_forge(key, header={"jwk": {**jwk, "alg": "ES384"}}), {},
          "the DPoP proof's jwk names another alg"),
         (f"{header}.{b64url_encode(b'[1]')}.AA", {},
-         "the DPoP proof's payload is not a JSON object: Invalid DPoP proof payload: must be a"
-         " JSON object"),
+         ("the DPoP proof's payload is not a JSON object: Invalid DPoP proof payload: must be"
+          " a JSON object")),
         (_forge(key, claims={"iat": "1"}), {}, "the DPoP proof lacks a numeric iat claim"),
         (_forge(key), {"htm": "POST"}, "the DPoP proof is for another HTTP method (htm)"),
         (_forge(key), {"htu": "https://user@api.example.test/things"},
