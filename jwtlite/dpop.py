@@ -23,6 +23,7 @@ arithmetic (an embedded key is the attacker's choice).
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -96,6 +97,8 @@ MAX_PROOF_SIZE = 8192
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 # An embedded key is the sender's choice: bound the RSA work it can ask of the server.
 _MAX_RSA_BITS = 4096
+# scheme "://" authority (RFC 3986 §3.1, §3.2): what precedes the path of an absolute URI.
+_ABSOLUTE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
 _MAX_JTI = 256  # §11.1: refuse needlessly large jti values (and only a hash is stored)
 
 
@@ -525,9 +528,12 @@ class DPoPPolicy:
         ``base_url`` its path under that origin."""
         if self.base_url is None:
             return url
-        start = url.find("//")
-        slash = url.find("/", start + 2) if start != -1 else -1
-        return self.base_url + (url[slash:] if slash != -1 else "/")
+        # An absolute URI is scheme "://" authority, then its path (RFC 3986 §3); anything else
+        # is the path itself (the origin form of RFC 9112 §3.2.1), "//" and all, even when its
+        # query holds a URL ("/cb?next=https://x/y" keeps "/cb").
+        absolute = _ABSOLUTE_PREFIX.match(url)
+        rest = url[absolute.end() :] if absolute is not None else url
+        return self.base_url + (rest if rest.startswith("/") else "/" + rest)
 
     def verify(
         self,

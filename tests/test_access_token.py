@@ -608,3 +608,159 @@ def test_a_connection_error_for_the_kid_passes_through(jwks: tuple[Server, str])
             _token(), AsyncFlaky(url, clock=Clock()), issuer=AS, audience=RS,
             algorithms=["RS256"], now=NOW,
         ))
+
+
+# --- mutation testing (docs/architecture.md): defaults, arguments passed on, whole texts ------
+
+
+def _refused(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises((InvalidArgumentError, InvalidTokenError)) as caught:
+        call(*args, **kwargs)
+    return str(caught.value)
+
+
+def test_the_default_leeway_is_none_at_all(jwks: tuple[Server, str]) -> None:
+    _state, url = jwks
+    # exp is NOW + 600: from that moment on the token is expired, without a second's grace.
+    verifier = AccessTokenVerifier(AS_PUBLIC, issuer=AS, audience=RS, algorithms=["RS256"])
+    assert verifier.leeway == 0.0
+    with pytest.raises(ExpiredSignatureError):
+        verifier.verify(_token(), now=NOW + 600)
+    assert AccessTokenVerifier.from_jwks_uri(
+        "https://as.example/jwks", issuer=AS, audience=RS, algorithms=["RS256"]
+    ).leeway == 0.0
+    with pytest.raises(ExpiredSignatureError):
+        asyncio.run(verify_access_token_async(
+            _token(), AsyncPyJWKClient(url, clock=Clock()), issuer=AS, audience=RS,
+            algorithms=["RS256"], now=NOW + 600,
+        ))
+
+
+def test_from_jwks_uri_keeps_the_clock_and_the_leeway() -> None:
+    verifier = AccessTokenVerifier.from_jwks_uri(
+        "https://as.example/jwks", issuer=AS, audience=RS, algorithms=["RS256"], leeway=5,
+        clock=lambda: NOW + 603,
+    )
+    assert verifier.verify_with_key(_token(), AS_PUBLIC)["sub"] == "alice"
+
+
+def test_the_moment_given_wins_over_the_clock() -> None:
+    expired = lambda: NOW + 10_000.0  # noqa: E731
+    verifier = AccessTokenVerifier(AS_PUBLIC, issuer=AS, audience=RS, algorithms=["RS256"],
+                                   clock=expired)
+    assert verifier.verify(_token(), now=NOW)["sub"] == "alice"
+    assert verifier.verify_with_key(_token(), AS_PUBLIC, now=NOW)["sub"] == "alice"
+    with pytest.raises(ExpiredSignatureError):
+        verifier.verify(_token())
+    # With neither a clock nor a moment, the time is the system's.
+    fresh = _token(_claims(exp=2**40))
+    assert verify_access_token(fresh, AS_PUBLIC, issuer=AS, audience=RS,
+                               algorithms=["RS256"])["sub"] == "alice"
+
+
+def test_the_async_function_passes_leeway_and_scopes(jwks: tuple[Server, str]) -> None:
+    _state, url = jwks
+
+    async def scenario() -> None:
+        options: dict[str, Any] = {"issuer": AS, "audience": RS, "algorithms": ["RS256"]}
+        client = AsyncPyJWKClient(url, clock=Clock())
+        claims = await verify_access_token_async(_token(), client, now=NOW + 603, leeway=5,
+                                                 **options)
+        assert claims["sub"] == "alice"
+        with pytest.raises(InsufficientScopeError):
+            await verify_access_token_async(_token(), client, now=NOW,
+                                            required_scopes=["admin"], **options)
+        # The async path names a kid the AS lacks as the sync one does.
+        with pytest.raises(UnusableKeyError) as caught:
+            await verify_access_token_async(_token(kid="nope"), client, now=NOW, **options)
+        with pytest.raises(UnusableKeyError) as sync:
+            _verify(_token(kid="nope"), key=PyJWKClient(url, clock=Clock()))
+        assert str(caught.value) == str(sync.value)
+        assert "nope" in str(caught.value)
+
+    asyncio.run(scenario())
+
+
+def test_required_scopes_are_a_list_of_scope_tokens() -> None:
+    listed = 'scopes must be a list of scope tokens, such as ["read"]'
+    token = "each required scope must be an RFC 6749 §3.3 scope-token"
+    for needed, message in [("read", listed), (5, listed), ({"read": 1}, listed),
+                            (["two words"], token), ([""], token)]:
+        assert _refused(_verify, _token(), required_scopes=needed) == message
+
+
+def test_verifier_arguments_whole_texts() -> None:
+    pyjwk = PyJWKClient("https://as.example/jwks")
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"key": None}, "key is required: the authorization server's keys"),
+        ({"issuer": ""}, "issuer must be a non-empty string (RFC 9068 §4)"),
+        ({"audience": ""}, "audience must be a non-empty string (RFC 9068 §4)"),
+        ({"audience": 5}, "audience must be a string or strings"),
+        ({"audience": [""]}, "audience must be a string or non-empty strings"),
+        ({"algorithms": "RS256"}, 'algorithms must be a non-empty list, such as ["RS256"]'),
+        ({"algorithms": [1]}, "algorithms must be strings"),
+        ({"algorithms": ["none"]}, '"none" is never accepted for an access token (RFC 9068 §4)'),
+        ({"algorithms": ["RS256", "HS256"]},
+         "algorithms must not mix HMAC with public-key algorithms"),
+        ({"key": pyjwk, "algorithms": ["HS256"]},
+         "a JWKS holds public keys: HMAC algorithms cannot use it"),
+        ({"decryption_algorithms": ["RSA-OAEP-256"]},
+         "decryption_algorithms and encryptions need decryption_key"),
+        ({"encryptions": ["A256GCM"]}, "decryption_algorithms and encryptions need decryption_key"),
+        ({"decryption_key": ENC_KEY, "encryptions": ["A256GCM"]},
+         ("decryption_key needs decryption_algorithms and encryptions (the JWE alg and enc"
+          " allow-lists)")),
+    ]
+    for changes, message in cases:
+        options: dict[str, Any] = {"key": AS_PUBLIC, "issuer": AS, "audience": RS,
+                                   "algorithms": ["RS256"], **changes}
+        assert _refused(AccessTokenVerifier, options.pop("key"), **options) == message
+    assert len(cases) == 13
+    assert _refused(AccessTokenVerifier.from_jwks_uri, "http://as.example/jwks", issuer=AS,
+                    audience=RS, algorithms=["RS256"], require_https=False) == (
+        "from_jwks_uri requires https://; pass a PyJWKClient as key to do otherwise"
+    )
+
+
+def test_each_client_kind_whole_texts() -> None:
+    verifier = AccessTokenVerifier(AsyncPyJWKClient("https://as.example/jwks"), issuer=AS,
+                                   audience=RS, algorithms=["RS256"])
+    assert _refused(verifier.verify, _token()) == (
+        "an AsyncPyJWKClient needs verify_access_token_async"
+    )
+    blocking = AccessTokenVerifier(PyJWKClient("https://as.example/jwks"), issuer=AS,
+                                   audience=RS, algorithms=["RS256"])
+    assert _refused(asyncio.run, blocking.verify_async(_token())) == (
+        "a PyJWKClient blocks: use verify() in a thread"
+    )
+
+
+def test_token_refusals_whole_texts() -> None:
+    cases: list[tuple[str, str]] = [
+        (_token(typ="at+JWT "), "The token \"typ\" header is not 'at+jwt' (RFC 9068 §4)"),
+        (_token(_claims(client_id="")),
+         "the client_id claim must be a non-empty string (RFC 9068 §2.2)"),
+        (_token(_claims(auth_time=True)), "the auth_time claim must be a number (RFC 9068 §2.2.1)"),
+        (_token(_claims(acr=2)), "the acr claim must be a string (RFC 9068 §2.2.1)"),
+        (_token(_claims(amr=[1])), "the amr claim must be a list of strings (RFC 9068 §2.2.1)"),
+        (_token(_claims(scope=["read"])),
+         "the scope claim must be a space-delimited string (RFC 8693 §4.2)"),
+    ]
+    for token, message in cases:
+        assert _refused(_verify, token) == message
+    assert len(cases) == 6
+    encrypted = [
+        (_encrypted(_token(), cty=None),
+         "an encrypted access token must hold a signed JWT, cty JWT (RFC 9068 §2.1)"),
+        (_encrypted("caf\u00e9".encode()),
+         "the encrypted access token does not hold a compact JWS"),
+    ]
+    for token, message in encrypted:
+        assert _refused(_decrypting_verifier().verify, token) == message
+
+
+def test_claim_readers_whole_texts() -> None:
+    assert _refused(scopes, []) == "claims must be a dict, not list"
+    assert _refused(authorization_values, {}, "scope") == (
+        "name must be one of groups, roles, entitlements"
+    )

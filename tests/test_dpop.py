@@ -53,6 +53,13 @@ TOKEN = "an-access-token.with~chars+/="
 VECTORS = load_vector("rfc/rfc9449_dpop.json")
 
 
+@pytest.fixture(autouse=True)
+def _cold_proof_key_cache() -> None:
+    """Each test starts with no proof header remembered, so that it runs the key checks of
+    §4.3 itself whatever ran before it (mutmut's clean run, for one, warms the cache)."""
+    dpop._PROOF_KEYS.clear()
+
+
 def _key(name: str = "ec_p256") -> Any:
     return load_key(key_pem(f"{name}.pem"))
 
@@ -681,3 +688,289 @@ def test_single_proof_and_bound_jkt_refuse_values_that_are_not_text() -> None:
     for claim_set in (None, "cnf", 5):
         with pytest.raises(InvalidArgumentError, match="claims must be a dict"):
             bound_jkt(claim_set)  # type: ignore[arg-type]
+
+
+# --- mutation testing (docs/architecture.md): the client side, held exactly ---------------------
+
+
+def _unverified(proof: str) -> dict[str, Any]:
+    return jwtlite.decode(proof, options={"verify_signature": False})
+
+
+def test_proof_refusals_whole_texts() -> None:
+    signer = DPoPKey(_key())
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"htm": "G ET"}, "htm must be an HTTP method"),
+        ({"htu": "/relative"}, "htu must be an absolute http or https URI"),
+        ({"htu": 5}, "htu must be an absolute http or https URI"),
+        ({"nonce": 'a"b'}, "a nonce is 1*NQCHAR (RFC 9449 §8.1)"),
+        ({"access_token": "é"}, "an access token is ASCII text"),
+        ({"claims": {"jti": "x", "htm": "GET"}}, "claims may not set htm, jti"),
+    ]
+    cases += [({"claims": {name: "x"}}, f"claims may not set {name}")
+              for name in ("jti", "htm", "htu", "iat", "ath", "nonce")]
+    for arguments, message in cases:
+        call: dict[str, Any] = {"htm": "GET", "htu": HTU, **arguments}
+        with pytest.raises(InvalidArgumentError) as caught:
+            signer.proof(call.pop("htm"), call.pop("htu"), **call)
+        assert str(caught.value) == message
+    assert len(cases) == 12
+    with pytest.raises(InvalidArgumentError) as caught:
+        access_token_hash(b"bytes")  # type: ignore[arg-type]
+    assert str(caught.value) == "an access token is ASCII text"
+
+
+def test_dpop_key_refusals_whole_texts() -> None:
+    with pytest.raises(InvalidKeyError) as caught:
+        DPoPKey(_key().public_key())
+    assert str(caught.value) == "a DPoP key must be a private asymmetric key"
+    with pytest.raises(InvalidKeyError) as caught:
+        DPoPKey(_key(), algorithm="HS256")
+    assert str(caught.value) == "'HS256' is not an asymmetric JWS signature algorithm"
+
+
+@pytest.mark.parametrize(
+    "htu", ["https://api.example.test/things#top", "https://api.example.test/things?a?b",
+            "https://api.example.test/things#a#b", "https://api.example.test/things?a#b?c"],
+)
+def test_htu_drops_every_query_and_fragment(htu: str) -> None:
+    # §4.2: htu is the URI "without query and fragment parts": cut at the first "?" or "#".
+    assert _unverified(DPoPKey(_key()).proof("GET", htu))["htu"] == HTU
+
+
+def test_a_generated_jti_holds_128_random_bits() -> None:
+    jtis = {_unverified(DPoPKey(_key()).proof("GET", HTU))["jti"] for _ in range(3)}
+    assert len(jtis) == 3
+    for jti in jtis:  # 16 octets in base64url: 22 characters
+        assert len(jti) == 22
+        assert set(jti) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def test_make_proof_passes_every_argument(backend: Backend) -> None:
+    proof = make_proof(_key("rsa2048"), "GET", HTU, access_token=TOKEN, algorithm="RS256",
+                       iat=NOW)
+    assert jwtlite.get_unverified_header(proof)["alg"] == "RS256"
+    assert _unverified(proof)["ath"] == access_token_hash(TOKEN)
+    assert _verify(proof, access_token=TOKEN).algorithm == "RS256"
+
+
+# --- mutation testing: the server side, every refusal's whole text --------------------------------
+
+
+def _refusal(proof: Any, **options: Any) -> str:
+    with pytest.raises(PyJWTError) as caught:
+        _verify(proof, **options)
+    return str(caught.value)
+
+
+def test_verify_proof_refusals_whole_texts(backend: Backend) -> None:
+    key, jwk = _key(), _public_jwk(_key())
+    signer = DPoPKey(key)
+    header, payload, _ = _forge(key).split(".")
+    issuer = NonceIssuer(b"n" * 32, clock=lambda: NOW)
+    cases: list[tuple[Any, dict[str, Any], str]] = [
+        (123, {}, "a DPoP proof is a compact JWS (text)"),
+        ("abc", {}, "the DPoP proof is not a well-formed JWT: Not enough segments"),
+        (_forge(key, header={"typ": "JWT"}), {}, "the DPoP proof's typ is not dpop+jwt"),
+        (_forge(key, alg="none"), {},
+         "the DPoP proof alg is not an asymmetric signature algorithm"),
+        (_forge(key, header={"b64": False, "crit": ["b64"]}), {},
+         "a DPoP proof has a base64url-encoded payload (RFC 7797 is out)"),
+        (_forge(key, drop=("jwk",)), {}, "the DPoP proof has no jwk header"),
+        (_forge(key, header={"jwk": key_members(key, include_private=True)}), {},
+         "the DPoP proof's jwk holds a private key"),
+        (_forge(_key("rsa1024"), alg="PS256"), {}, "the DPoP proof's key is too short for its alg"),
+        (_forge(key, header={"jwk": {**jwk, "use": "enc"}}), {},
+         "the DPoP proof's jwk is not a signature key (use)"),
+        (_forge(key, header={"jwk": {**jwk, "alg": "ES384"}}), {},
+         "the DPoP proof's jwk names another alg"),
+        (f"{header}.{b64url_encode(b'[1]')}.AA", {},
+         ("the DPoP proof's payload is not a JSON object: Invalid DPoP proof payload: must be"
+          " a JSON object")),
+        (_forge(key, claims={"iat": "1"}), {}, "the DPoP proof lacks a numeric iat claim"),
+        (_forge(key), {"htm": "POST"}, "the DPoP proof is for another HTTP method (htm)"),
+        (_forge(key), {"htu": "https://user@api.example.test/things"},
+         "the request's URI is not an absolute http(s) URI"),
+        (_forge(key), {"htu": HTU + "/x"}, "the DPoP proof is for another URI (htu)"),
+        (_forge(key), {"now": NOW + 66}, "the DPoP proof is too old (iat)"),
+        (_forge(key), {"now": NOW - 6}, "the DPoP proof is from the future (iat)"),
+        (f"{header}.{payload}.AA", {}, "the DPoP proof's signature does not verify with its jwk"),
+        (_forge(key), {"nonce": issuer}, "the server requires a nonce in the DPoP proof"),
+        (_forge(key, claims={"nonce": "n"}), {"nonce": issuer},
+         "the DPoP proof's nonce is not valid or has expired"),
+        (_forge(key), {"access_token": "tökén"},
+         "the access token is not ASCII text: no ath can match it"),
+        (_forge(key), {"access_token": TOKEN},
+         "the DPoP proof's ath is not the hash of the access token"),
+        (signer.proof("GET", HTU, access_token=TOKEN, iat=NOW),
+         {"access_token": TOKEN, "jkt": thumbprint(_key("ec_p384"))},
+         "the DPoP proof's key is not the key the token is bound to"),
+        (_forge(key), {"jkt": signer.jkt}, "jkt (a token's binding) needs the access_token"),
+        (_forge(key), {"store": True}, "store must be a RevocationStore, not bool"),
+        (_forge(key), {"algorithms": []}, "algorithms must be a non-empty list of JWS alg names"),
+        (_forge(key), {"algorithms": ["ES256", "HS256"]},
+         '"HS256" is not an asymmetric JWS signature algorithm'),
+        (_forge(key), {"now": -1}, "now must be a non-negative number of seconds"),
+        (_forge(key), {"max_age": -1}, "max_age must be a non-negative number of seconds"),
+        (_forge(key), {"leeway": -1}, "leeway must be a non-negative number of seconds"),
+    ]
+    for proof, options, message in cases:
+        assert _refusal(proof, **options) == message
+    assert len(cases) == 30
+    store = MemoryStore(clock=FakeClock(NOW))
+    _verify(_forge(key), store=store)
+    assert _refusal(_forge(key), store=store) == "the DPoP proof was already used (jti replay)"
+
+
+def test_a_proof_is_bounded_in_size_before_it_is_decoded(backend: Backend) -> None:
+    padded = _forge(_key(), claims={"pad": "x" * dpop.MAX_PROOF_SIZE})
+    assert _refusal(padded) == (
+        "the DPoP proof is not a well-formed JWT: Token is larger than the 8192-character limit"
+    )
+
+
+def test_an_rsa_modulus_is_bounded_before_it_is_decoded(backend: Backend) -> None:
+    # A modulus longer than a 4096-bit one is refused by its length, before key_from_jwk
+    # decodes it (which would refuse these two for other reasons: not base64url, and a
+    # leading zero octet).
+    over = "the DPoP proof's RSA key is over 4096 bits"
+    huge = {"kty": "RSA", "e": "AQAB", "n": "!" * 700}
+    leading_zero = {"kty": "RSA", "e": "AQAB", "n": b64url_encode(b"\x00" + b"\xc5" * 512)}
+    assert len(leading_zero["n"]) == 684
+    for jwk in (huge, leading_zero):
+        assert _refusal(_forge(_key("rsa2048"), alg="PS256", header={"jwk": jwk})) == over
+    # The bound is the RSA rule only: an EC key's JWK may carry an unrelated long "n".
+    jwk = {**_public_jwk(_key()), "n": "x" * 700}
+    assert _verify(_forge(_key(), header={"jwk": jwk})).jkt == thumbprint(_key())
+
+
+def test_a_4096_bit_key_with_use_sig_is_accepted(backend: Backend) -> None:
+    key = _key("rsa4096")
+    jwk = {**_public_jwk(key), "use": "sig"}
+    assert _verify(_forge(key, alg="PS256", header={"jwk": jwk})).jkt == thumbprint(key)
+
+
+def test_replay_detection_takes_any_jti_json_can_carry(backend: Backend) -> None:
+    # A lone surrogate is valid JSON text ("\\ud800"); its hash is taken with surrogatepass.
+    store = MemoryStore(clock=FakeClock(NOW))
+    proof = _forge(_key(), claims={"jti": "\ud800"})
+    assert _verify(proof, store=store).claims["jti"] == "\ud800"
+    assert _refusal(proof, store=store) == "the DPoP proof was already used (jti replay)"
+
+
+def test_single_proof_whole_texts_and_trimming() -> None:
+    assert single_proof({"abc.def.ghi"}) == "abc.def.ghi"  # any collection of strings
+    # Only optional white space (SP, HTAB: RFC 9110 §5.6.3) is trimmed.
+    assert single_proof(" \tXa.b.cX\t ") == "Xa.b.cX"
+    assert single_proof("\x0ba.b.c\n") == "\x0ba.b.c\n"
+    cases: list[tuple[Any, str]] = [
+        (5, "the DPoP header values must be a list of strings, not int"),
+        ([1], "the DPoP header values must be strings"),
+    ]
+    for values, message in cases:
+        with pytest.raises(InvalidArgumentError) as caught:
+            single_proof(values)
+        assert str(caught.value) == message
+    for values, message in [([], "the request has no DPoP proof"),
+                            (" ", "the request has no DPoP proof"),
+                            (["a.b.c", "d.e.f"], "the request has more than one DPoP header")]:
+        with pytest.raises(DPoPProofError) as refused:
+            single_proof(values)
+        assert str(refused.value) == message
+
+
+def test_binding_whole_texts() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        bound_jkt([])  # type: ignore[arg-type]
+    assert str(caught.value) == "claims must be a dict, not list"
+    cases: list[tuple[dict[str, Any], str | None, str]] = [
+        ({"cnf": {"jkt": 5}}, None, "the token's cnf claim is not a DPoP key binding (cnf.jkt)"),
+        ({"sub": "a"}, "jkt", "the token is not DPoP-bound"),
+        ({"cnf": {"jkt": "a"}}, None, "the token is DPoP-bound: present it with a DPoP proof"),
+        ({"cnf": {"jkt": "a"}}, "b", "the DPoP proof's key is not the key the token is bound to"),
+    ]
+    for claims, jkt, message in cases:
+        with pytest.raises(DPoPBindingError) as refused:
+            dpop.check_binding(claims, jkt)
+        assert str(refused.value) == message
+    assert len(cases) == 4
+
+
+def test_www_authenticate_carries_the_scope() -> None:
+    assert www_authenticate(["ES256"], scope="read write") == (
+        'DPoP scope="read write", algs="ES256"'
+    )
+
+
+def test_policy_holds_its_settings_exactly(backend: Backend) -> None:
+    policy = DPoPPolicy(algorithms=["ES256"])  # type: ignore[arg-type]
+    assert policy.algorithms == ("ES256",)
+    assert policy.challenge(error="invalid_token", description="d", realm="r", scope="s") == (
+        'DPoP realm="r", scope="s", error="invalid_token", error_description="d", algs="ES256"'
+    )
+    for arguments, message in [
+        ({"max_age": -1}, "max_age must be a non-negative number of seconds"),
+        ({"leeway": -1}, "leeway must be a non-negative number of seconds"),
+        ({"base_url": "https://a.test/path"}, "base_url must be an origin: scheme://host[:port]"),
+    ]:
+        with pytest.raises(InvalidArgumentError) as caught:
+            DPoPPolicy(**arguments)
+        assert str(caught.value) == message
+    with pytest.raises(InvalidArgumentError) as caught:
+        DPoPPolicy().verify("a.b.c", htm="GET", htu=HTU)
+    assert str(caught.value) == "DPoPPolicy needs a store for replay detection"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("http://10.0.0.7:8080/a//b", "/a//b"), ("http://10.0.0.7:8080", "/"),
+     ("http://h/a/b?c=/d", "/a/b?c=/d"), ("http:///things", "/things"),
+     ("http://h/a?next=https://x.test/y", "/a?next=https://x.test/y"),
+     ("/things", "/things"), ("/a//b", "/a//b"), ("things", "/things"),
+     ("/cb?next=https://x.test/y", "/cb?next=https://x.test/y"),
+     ("/cb?next=//x.test/y", "/cb?next=//x.test/y"), ("http://h?q=1", "/?q=1"),
+     ("http://h#f", "/#f"), ("HTTPS://h/p", "/p")],
+)
+def test_policy_request_uri_keeps_the_path(url: str, expected: str) -> None:
+    policy = DPoPPolicy(base_url="https://api.example.test")
+    assert policy.request_uri(url) == "https://api.example.test" + expected
+
+
+def test_policy_verify_passes_every_setting(backend: Backend) -> None:
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, clock=clock)
+    own, given = MemoryStore(clock=clock), MemoryStore(clock=clock)
+    policy = DPoPPolicy(store=own, nonces=issuer, clock=clock, algorithms=("ES256",),
+                        max_age=10, leeway=1)
+    signer = DPoPKey(_key())
+
+    def proof(**claims: Any) -> str:
+        return signer.proof("GET", HTU, access_token=TOKEN, nonce=issuer.issue(), **claims)
+
+    # The store given to verify() is the one used, not the policy's.
+    done = policy.verify(proof(jti="j1", iat=NOW), htm="GET", htu=HTU, access_token=TOKEN,
+                         jkt=signer.jkt, store=given)
+    assert done.jkt == signer.jkt
+    assert not given.consume(dpop._replay_key(signer.jkt, "j1"), NOW + 100)
+    assert own.consume(dpop._replay_key(signer.jkt, "j1"), NOW + 100)
+    refusals: list[tuple[str, dict[str, Any], str]] = [
+        (signer.proof("GET", HTU, access_token=TOKEN, iat=NOW), {"access_token": TOKEN},
+         "the server requires a nonce in the DPoP proof"),
+        (signer.proof("GET", HTU, access_token="other", nonce=issuer.issue(), iat=NOW),
+         {"access_token": TOKEN}, "the DPoP proof's ath is not the hash of the access token"),
+        (proof(iat=NOW), {"access_token": TOKEN, "jkt": thumbprint(_key("ec_p384"))},
+         "the DPoP proof's key is not the key the token is bound to"),
+        (proof(iat=NOW - 11.5), {"access_token": TOKEN}, "the DPoP proof is too old (iat)"),
+        (proof(iat=NOW + 1.5), {"access_token": TOKEN},
+         "the DPoP proof is from the future (iat)"),
+        (DPoPKey(_key("ec_p384")).proof("GET", HTU, access_token=TOKEN, nonce=issuer.issue(),
+                                        iat=NOW),
+         {"access_token": TOKEN}, "the DPoP proof alg ES384 is not accepted here"),
+    ]
+    for sent, options, message in refusals:
+        with pytest.raises(PyJWTError) as caught:
+            policy.verify(sent, htm="GET", htu=HTU, **options)
+        assert str(caught.value) == message
+    assert len(refusals) == 6
+    policy.verify(proof(iat=NOW - 11), htm="GET", htu=HTU, access_token=TOKEN)
+    policy.verify(proof(iat=NOW + 1), htm="GET", htu=HTU, access_token=TOKEN)

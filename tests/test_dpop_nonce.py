@@ -125,3 +125,65 @@ def test_numbers_no_float_holds_raise_invalid_argument() -> None:
 def test_a_secret_that_is_not_utf8_text_raises_invalid_argument() -> None:
     with pytest.raises(InvalidArgumentError, match="nonce secret is not valid text"):
         NonceIssuer("\ud800" * 32)
+
+
+# --- mutation testing (docs/architecture.md): defaults, bounds and texts held exactly --------
+
+
+def test_the_defaults() -> None:
+    issuer = NonceIssuer(b"k" * 32, clock=lambda: NOW)
+    assert repr(issuer) == "NonceIssuer(interval=60.0, context='')"
+    # The default context is the empty one: a server that names "" shares nonces with it.
+    assert NonceIssuer(b"k" * 32, context="", clock=lambda: NOW).check(issuer.issue())
+
+
+def test_the_bounds_of_the_arguments_are_inclusive() -> None:
+    assert NonceIssuer(b"k" * 16).issue(now=NOW)  # 16 bytes is enough
+    assert NonceIssuer(b"k" * 16, interval=1).interval == 1.0
+    assert NonceIssuer(b"k" * 16, interval=86_400).interval == 86_400.0
+    cases = [
+        ({"secret": b"k" * 15}, "the nonce secret must be at least 16 bytes"),
+        ({"secret": 5}, "the nonce secret must be at least 16 bytes"),
+        ({"interval": 0.5}, "interval must be between 1 and 86400, not 0.5"),
+        ({"interval": 86_400.5}, "interval must be between 1 and 86400, not 86400.5"),
+        ({"context": 5}, "context must be a string"),
+    ]
+    for arguments, message in cases:
+        with pytest.raises(InvalidArgumentError) as caught:
+            NonceIssuer(**{"secret": b"k" * 16, **arguments})
+        assert str(caught.value) == message
+    assert len(cases) == 5
+
+
+def test_a_context_need_not_be_valid_utf8() -> None:
+    # A lone surrogate is still a label of its own (encoded with surrogatepass), not a crash.
+    odd = NonceIssuer(b"k" * 32, context="\ud800", clock=lambda: NOW)
+    assert odd.check(odd.issue())
+    assert not NonceIssuer(b"k" * 32, context="\ud801", clock=lambda: NOW).check(odd.issue())
+
+
+def test_the_epoch_itself_is_a_moment() -> None:
+    issuer = NonceIssuer(b"k" * 32)
+    assert issuer.check(issuer.issue(now=0), now=0)
+    assert issuer.is_current(issuer.issue(now=0.5), now=0)
+
+
+def test_the_period_is_the_exact_floor_of_now_over_interval() -> None:
+    # With this interval, now / interval rounds up to a whole number the exact quotient does
+    # not reach: the nonce carries the period now lies in (floor division), not the next one.
+    from fractions import Fraction
+
+    from jwtlite.b64url import b64url_decode
+
+    interval, now = 71.28571428571429, 67911834995.42857
+    assert float(int(now / interval)) != now // interval
+    nonce = NonceIssuer(b"k" * 32, interval=interval).issue(now=now)
+    step = int.from_bytes(b64url_decode(nonce)[:8], "big")
+    assert step == (Fraction(now) / Fraction(interval)).__floor__()
+
+
+def test_is_current_judges_at_the_given_moment() -> None:
+    issuer = NonceIssuer(b"k" * 32, clock=lambda: NOW)
+    later = issuer.issue(now=NOW + 600)
+    assert not issuer.is_current(later)
+    assert issuer.is_current(later, now=NOW + 600)
