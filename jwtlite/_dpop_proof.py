@@ -22,7 +22,7 @@ from ._keymodel import PRIVATE_KEY_TYPES, key_curve, key_kty, thumbprint_of
 from ._uri import normalize_http_uri
 from .api import PyJWT
 from .b64url import b64url_encode
-from .exceptions import InvalidArgumentError, InvalidKeyError
+from .exceptions import DPoPBindingError, DPoPProofError, InvalidArgumentError, InvalidKeyError
 from .keys import load_key
 
 __all__ = [
@@ -53,6 +53,18 @@ def access_token_hash(access_token: str) -> str:
     if not isinstance(access_token, str) or not access_token.isascii():
         raise InvalidArgumentError("an access token is ASCII text")
     return b64url_encode(hashlib.sha256(access_token.encode("ascii")).digest())
+
+
+def check_token(
+    claims: Mapping[str, Any], access_token: str, key_jkt: str, jkt: str | None
+) -> None:
+    """§4.3 check 12 and §7: ``ath`` is the token's hash, the key is the one it is bound to."""
+    if not isinstance(access_token, str) or not access_token.isascii():
+        raise DPoPProofError("the access token is not ASCII text: no ath can match it")
+    if claims.get("ath") != access_token_hash(access_token):
+        raise DPoPProofError("the DPoP proof's ath is not the hash of the access token")
+    if jkt is not None and key_jkt != jkt:
+        raise DPoPBindingError("the DPoP proof's key is not the key the token is bound to")
 
 
 def _default_algorithm(key: Any) -> str:

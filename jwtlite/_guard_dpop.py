@@ -20,9 +20,10 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ._dpop_proof import check_token
 from .bearer import authorization_scheme, parse_authorization_header
 from .bearer import www_authenticate as bearer_challenge
-from .dpop import DPoPPolicy, VerifiedProof, _check_token, single_proof
+from .dpop import DPoPPolicy, VerifiedProof, single_proof
 from .exceptions import (
     DPoPBindingError,
     DPoPNonceError,
@@ -171,7 +172,7 @@ def _verify(
             memo[key] = done
     elif token is not None:
         # Whichever caller came first: cheap, and never skipped for a token request's entry.
-        _check_token(done.claims, token, done.jkt, None)
+        check_token(done.claims, token, done.jkt, None)
     return done
 
 

@@ -37,6 +37,7 @@ from ._dpop_proof import (
     DPOP_TYP,
     DPoPKey,
     access_token_hash,
+    check_token,
     make_proof,
 )
 from ._escape import escape
@@ -360,18 +361,6 @@ def _check_nonce(
         raise DPoPNonceError("the DPoP proof's nonce is not valid or has expired")
 
 
-def _check_token(
-    claims: Mapping[str, Any], access_token: str, key_jkt: str, jkt: str | None
-) -> None:
-    """§4.3 check 12 and §7: ``ath`` is the token's hash, the key is the one it is bound to."""
-    if not isinstance(access_token, str) or not access_token.isascii():
-        raise DPoPProofError("the access token is not ASCII text: no ath can match it")
-    if claims.get("ath") != access_token_hash(access_token):
-        raise DPoPProofError("the DPoP proof's ath is not the hash of the access token")
-    if jkt is not None and key_jkt != jkt:
-        raise DPoPBindingError("the DPoP proof's key is not the key the token is bound to")
-
-
 def _replay_key(jkt: str, jti: str) -> str:
     # §11.1: only a hash of the jti is stored; per key, so that one client cannot use up
     # another's jti values. A thumbprint is 43 characters: the pair cannot be read two ways.
@@ -392,7 +381,7 @@ def _check_server_state(
     if nonce is not None:
         _check_nonce(claims, nonce, request.given_now)
     if access_token is not None:
-        _check_token(claims, access_token, key_jkt, jkt)
+        check_token(claims, access_token, key_jkt, jkt)
     elif jkt is not None:
         raise InvalidArgumentError("jkt (a token's binding) needs the access_token")
 
