@@ -69,6 +69,14 @@ class Dependent(NamedTuple):
     not_run: tuple[NotRun, ...] = ()
     #: Options of the suite's own pytest configuration, which stays behind in the sdist.
     pytest_args: tuple[str, ...] = ()
+    #: The library the dependent is built on: a key of FACES.
+    face: str = "pyjwt"
+    #: The parts of ``folder`` that run (relative to the suite's directory); all of it when
+    #: empty. For a package whose own suite covers far more than its use of the library.
+    paths: tuple[str, ...] = ()
+    #: Folders of the sdist whose files but Python ones are unpacked next to the suite:
+    #: resources that tests open by their path in the sdist.
+    data: tuple[str, ...] = ()
 
     @property
     def in_package(self) -> bool:
@@ -173,26 +181,141 @@ DEPENDENTS = (
         1130,
         pytest_args=("-o", "python_files=tests/*.py"),
     ),
+    Dependent(
+        "auth0-python",
+        "4.13.0",
+        "72f58bd26b078e3b493e4d24928cc75fa41842aae35cef488ed6f8db0fb701fb",
+        # Its requirements but PyJWT, and its dev group less pytest-cov and pipx.
+        (
+            "aiohttp>=3.10.11",
+            "requests>=2.32.3",
+            "urllib3>=2.2.3",
+            "aioresponses>=0.7.8,<0.8",
+            "mock>=5.1.0",
+            "pytest-aiohttp>=1.0.4",
+            "pytest-asyncio>=0.21.1,<0.24.0",
+            "responses>=0.23.3,<0.26.0",
+        ),
+        410,
+        folder="auth0/test",
+        not_run=tuple(
+            NotRun(
+                f"auth0/test/authentication/test_token_verifier.py::TestJwksFetcher::{name}",
+                "its JWK Set's second key has an even RSA modulus (n ends in 0xcc), which no"
+                " RSA key has (n = pq, RFC 8017 §3.1): PyJWT loads it, jwtlite refuses it at"
+                " RSAAlgorithm.from_jwk with InvalidKeyError (listed divergence)",
+            )
+            for name in (
+                "test_fetches_jwks_json_forced_on_cache_miss",
+                "test_get_jwks_json_once_on_cache_hit",
+            )
+        ),
+    ),
+    Dependent(
+        "fastapi-users",
+        "15.0.5",
+        "097f69701894e650c346df89b1cdb0a09cf139234f4cb9a8ece275af4e98e202",
+        # Its requirements but PyJWT, its oauth and redis extras, and what its suite imports.
+        (
+            "fastapi>=0.65.2",
+            "pwdlib[argon2,bcrypt]==0.3.0",
+            "email-validator>=1.1.0,<2.4",
+            "python-multipart>=0.0.22,<0.1.0",
+            "makefun>=1.11.2,<2",
+            "httpx-oauth>=0.13",
+            "redis>=4.3.3,<8",
+            "httpx",
+            "asgi-lifespan",
+            "pytest-asyncio",
+            "pytest-mock",
+        ),
+        231,
+        # Its pytest settings, in its pyproject.toml.
+        pytest_args=(
+            "-o",
+            "asyncio_mode=auto",
+            "-o",
+            "asyncio_default_fixture_loop_scope=session",
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+        ),
+        # The tests of what signs and checks its tokens (the JWT strategy, the verify and
+        # reset-password tokens, the OAuth state); the rest is password hashing and
+        # routing (588 tests in all take 80 s, these 17 s).
+        paths=(
+            "tests/test_jwt.py",
+            "tests/test_authentication_strategy_jwt.py",
+            "tests/test_manager.py",
+            "tests/test_router_oauth.py",
+            "tests/test_router_reset.py",
+            "tests/test_router_verify.py",
+        ),
+    ),
+    Dependent(
+        "moto",
+        "4.2.14",
+        "8f9263ca70b646f091edcc93e97cda864a542e6d16ed04066b1370ed217bd190",
+        # Its requirements and its cognitoidp extra but python-jose and ecdsa, and what its
+        # Cognito tests import (flask for the server-mode tests).
+        (
+            # boto3 of moto 4.2.14's time (January 2024): newer botocore models no longer
+            # refuse a Cognito SMS configuration without SnsCaller, which a test expects.
+            "boto3>=1.34,<1.35",
+            "botocore>=1.34,<1.35",
+            "requests>=2.5",
+            "xmltodict",
+            "werkzeug>=0.5,!=2.2.0,!=2.2.1",
+            "python-dateutil>=2.1,<3",
+            "responses>=0.13.0",
+            "Jinja2>=2.10.1",
+            "flask",
+            "flask-cors",
+            "freezegun",
+        ),
+        201,
+        face="jose",
+        paths=("tests/test_cognitoidp",),
+        data=("moto/cognitoidp/resources",),
+    ),
 )
 
-PLUGIN_NAME = "jwtlite_as_pyjwt"
-PLUGIN = """\
-\"\"\"Injected by jwtlite's tests/compat/run_dependent_suites.py: ``jwt`` is jwtlite.\"\"\"
-import jwtlite
+class Face(NamedTuple):
+    """How jwtlite stands in for a library: the module, the one line a user adds, and the
+    modules that may not be installed (the library and what it brings in)."""
 
-jwtlite.install_as_pyjwt()
-"""
+    module: str
+    installer: str
+    forbidden: tuple[str, ...]
+
+    @property
+    def plugin_name(self) -> str:
+        return f"jwtlite_as_{self.module}"
+
+    @property
+    def plugin(self) -> str:
+        return (
+            f'"""Injected by jwtlite\'s tests/compat/run_dependent_suites.py: ``{self.module}``'
+            f' is jwtlite."""\nimport jwtlite\n\njwtlite.{self.installer}()\n'
+        )
+
+
+FACES = {
+    "pyjwt": Face("jwt", "install_as_pyjwt", ("jwt",)),
+    # python-jose's own requirements are refused too: the face needs none of them.
+    "jose": Face("jose", "install_as_jose", ("jose", "ecdsa", "rsa", "pyasn1")),
+}
 
 
 def make_venv(path: Path, dependent: Dependent, sdist: Path) -> Path:
-    """A virtualenv with jwtlite, the dependent (without its PyJWT requirement) and pytest."""
+    """A virtualenv with jwtlite, the dependent (without its requirement on the library
+    jwtlite stands in for) and pytest."""
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(path)], check=True)
     python = path / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, f"{ROOT}[crypto]", "pytest>=8.4.2,<9", *dependent.requirements],
                    check=True)  # fmt: skip
     subprocess.run([*pip, "--no-deps", str(sdist), *dependent.no_deps], check=True)
-    refuse_modules(python, ("jwt",), path)
+    refuse_modules(python, FACES[dependent.face].forbidden, path)
     return python
 
 
@@ -200,7 +323,7 @@ def place_suite(python: Path, dependent: Dependent, suite: Path) -> list[str]:
     """Where pytest finds the suite: ``tests`` in the suite's directory, or the package's
     own tests moved into the installed package (they import themselves by that name)."""
     if not dependent.in_package:
-        return ["tests"]
+        return list(dependent.paths or ("tests",))
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True,
@@ -214,8 +337,9 @@ def place_suite(python: Path, dependent: Dependent, suite: Path) -> list[str]:
 
 
 def run_pytest(python: Path, suite: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """pytest in the suite's directory, with ``args`` (which load the face's plugin)."""
     return subprocess.run(
-        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-p", PLUGIN_NAME, *args],
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=suite, env={"PATH": "/usr/bin:/bin", "HOME": str(suite)},
         capture_output="--collect-only" in args, text=True, check=False,
     )  # fmt: skip
@@ -223,17 +347,18 @@ def run_pytest(python: Path, suite: Path, args: list[str]) -> subprocess.Complet
 
 def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     label = f"{dependent.name} {dependent.version}"
-    print(f"\n=== {label}: its own suite, with jwtlite installed as jwt ===", flush=True)
+    face = FACES[dependent.face]
+    print(f"\n=== {label}: its own suite, with jwtlite installed as {face.module} ===", flush=True)
     started = time.monotonic()
     sdist, suite = unpack_sdist(
         dependent.name, dependent.version, dependent.sha256, workdir / dependent.name,
-        dependent.folder,
+        dependent.folder, dependent.data,
     )  # fmt: skip
-    (suite / f"{PLUGIN_NAME}.py").write_text(PLUGIN, encoding="utf-8")
+    (suite / f"{face.plugin_name}.py").write_text(face.plugin, encoding="utf-8")
     python = make_venv(workdir / f"venv-{dependent.name}", dependent, sdist)
     # Only the sdist's tests are unpacked: the installed copy of the package (installed
     # without its PyJWT requirement) is the one under test.
-    where = [*dependent.pytest_args, *place_suite(python, dependent, suite)]
+    where = ["-p", face.plugin_name, *dependent.pytest_args, *place_suite(python, dependent, suite)]
     collected = run_pytest(python, suite, ["--collect-only", "-q", *where])
     # ``--collect-only -q`` prints one test id a line, then a blank line and the summary.
     listing = collected.stdout.partition("\n\n")[0].splitlines()
