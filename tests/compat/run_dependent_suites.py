@@ -1,16 +1,20 @@
-"""Run the test suites of packages built on PyJWT against jwtlite, installed as ``jwt``.
+"""Run the test suites of packages built on PyJWT or python-jose against jwtlite, installed
+as ``jwt`` or ``jose``.
 
 Each dependent's sdist is downloaded through pip (pinned by version and sha256) and installed
 with ``--no-deps`` into a fresh virtualenv that holds jwtlite (with ``cryptography``), the
-dependent's other requirements and pytest, and nothing of PyJWT. A pytest plugin loaded with
-``-p`` calls ``jwtlite.install_as_pyjwt()`` before the dependent is imported, which is the one
-line a user adds. A dependent passes only when every test of its suite that runs passes or is
-skipped (or xfails) by the suite itself: there is no list of expected failures here. A test
-is left out (``NotRun``, deselected, never run) only when it fails against PyJWT 2.15.1 itself,
-or when it needs a deliberate divergence listed in docs/migrating-from-pyjwt.md; each one has
-its reason, and a listed test the suite no longer has is an error.
+dependent's other requirements and pytest, and nothing of PyJWT (for a dependent of
+python-jose: nothing of python-jose, ``ecdsa``, ``rsa`` or ``pyasn1``). A pytest plugin loaded
+with ``-p`` calls ``jwtlite.install_as_pyjwt()`` (or ``install_as_jose()``) before the
+dependent is imported, which is the one line a user adds. A dependent passes only when every
+test of its suite that runs passes or is skipped (or xfails) by the suite itself: there is no
+list of expected failures here. A test is left out (``NotRun``, deselected, never run) only
+when it fails against PyJWT 2.15.1 (python-jose 3.5.0) itself, or when it needs a deliberate
+divergence listed in docs/migrating-from-pyjwt.md (docs/migrating-from-python-jose.md); each
+one has its reason, and a listed test the suite no longer has is an error. The number of tests
+collected is pinned: an empty or partial collection fails.
 
-Dependents:
+Dependents of PyJWT:
   flask-jwt-extended 4.7.1   its 181 tests (one is skipped by the suite itself)
   oauthlib 4.0.1             its 719 tests (two are skipped by the suite itself); OAuth 1.0a's
                              RSA-SHA1 signs through ``jwt.algorithms.RSAAlgorithm(hashes.SHA1)``
@@ -24,6 +28,22 @@ Dependents:
                              refuses to write (RFC 8259 §6; listed divergence)
   PyGithub 2.10.0            its 1130 tests, from recorded replay data (no network); a GitHub
                              App authenticates with an RS256 JWT it signs through ``jwt.encode``
+  auth0-python 4.13.0        its 410 tests (in ``auth0/test``; the last release that ships
+                             them); its ID-token verifier loads a JWK Set through
+                             ``RSAAlgorithm.from_jwk``, reads the header unverified and checks
+                             the claims itself, with its own error texts; 2 not run: their JWK
+                             Set holds an RSA key with an even modulus, which jwtlite refuses
+                             to load (listed divergence)
+  fastapi-users 15.0.5       231 of its 588 tests: the files that sign and check its tokens
+                             (the JWT strategy with HS256, RS256 and ES256 PEM keys and an
+                             audience list, the verify and reset-password tokens, the OAuth
+                             state token); the others hash passwords and route (80 s in all)
+Dependents of python-jose:
+  moto 4.2.14                its Cognito suite (``tests/test_cognitoidp``, 201 tests; moto 5
+                             moved to joserfc): the mock signs ID and access tokens with
+                             ``jose.jws.sign`` and a private RSA JWK given as a dict, and the
+                             tests check them with ``jws.verify`` and the public JWK, and read
+                             them with ``jwt.get_unverified_claims`` and ``_headers``
 
 Usage: python tests/compat/run_dependent_suites.py [--workdir DIR] [--only NAME]
 This file is not collected by pytest (its name does not start with ``test_``).
@@ -358,8 +378,9 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     python = make_venv(workdir / f"venv-{dependent.name}", dependent, sdist)
     # Only the sdist's tests are unpacked: the installed copy of the package (installed
     # without its PyJWT requirement) is the one under test.
-    where = ["-p", face.plugin_name, *dependent.pytest_args, *place_suite(python, dependent, suite)]
-    collected = run_pytest(python, suite, ["--collect-only", "-q", *where])
+    plugin = ["-p", face.plugin_name]
+    where = [*dependent.pytest_args, *place_suite(python, dependent, suite)]
+    collected = run_pytest(python, suite, [*plugin, "--collect-only", "-q", *where])
     # ``--collect-only -q`` prints one test id a line, then a blank line and the summary.
     listing = collected.stdout.partition("\n\n")[0].splitlines()
     ids = {line.strip() for line in listing if "::" in line}
@@ -370,7 +391,7 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
         print(f"[{label}] not run: {not_run.test_id}\n    ({not_run.reason})")
     deselect = [arg for n in dependent.not_run for arg in ("--deselect", n.test_id)]
     quiet = ["-q", "-W", "ignore::DeprecationWarning"]
-    result = run_pytest(python, suite, [*quiet, *deselect, *where])
+    result = run_pytest(python, suite, [*plugin, *quiet, *deselect, *where])
     ok = result.returncode == 0 and len(ids) == dependent.tests and not missing
     print(f"[{label}] collected {len(ids)} tests (expected {dependent.tests}),"
           f" {len(dependent.not_run)} not run; pytest exit code {result.returncode}:"
