@@ -317,3 +317,33 @@ def test_unpack_sdist_takes_the_suite_and_the_data_files_only(
     assert found == ["pkg/res/keys.json", "tests/test_a.py"]
     with pytest.raises(SystemExit, match="sha256 mismatch"):
         shared.unpack_sdist("pkg", "1.0", "0" * 64, tmp_path / "work")
+
+
+def test_run_in_children_runs_each_dependent_in_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --jobs 2: one child process per dependent, two at a time, sharing one jwtlite wheel;
+    # a child's exit status is its dependent's verdict, its output printed whole.
+    started: list[list[str]] = []
+
+    class FakeChild:
+        def __init__(self, command: list[str], stdout: Any, stderr: Any) -> None:
+            started.append(command)
+            self.name = command[command.index("--only") + 1]
+            stdout.write(f"output of {self.name}\n".encode())
+            self.returncode = 1 if self.name == "b" else 0
+
+        def poll(self) -> int:
+            return self.returncode
+
+    monkeypatch.setattr(subprocess, "Popen", FakeChild)
+    monkeypatch.setattr(dep_runner.time, "sleep", lambda _: None)
+    wheel = tmp_path / "jwtlite-1.0-py3-none-any.whl"
+    monkeypatch.setitem(dep_runner._WHEELS, tmp_path, wheel)
+    chosen = [dep_runner.Dependent(n, "1.0", "0" * 64, (), 1) for n in ("a", "b", "c")]
+    assert dep_runner.run_in_children(chosen, tmp_path, 2) == {"a": True, "b": False, "c": True}
+    assert len(started) == 3
+    for command in started:
+        assert command[command.index("--jwtlite-wheel") + 1] == str(wheel)
+    out = capsys.readouterr().out
+    assert all(f"output of {n}" in out for n in ("a", "b", "c"))

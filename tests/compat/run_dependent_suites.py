@@ -45,7 +45,9 @@ Dependents of python-jose:
                              tests check them with ``jws.verify`` and the public JWK, and read
                              them with ``jwt.get_unverified_claims`` and ``_headers``
 
-Usage: python tests/compat/run_dependent_suites.py [--workdir DIR] [--only NAME]
+Usage: python tests/compat/run_dependent_suites.py [--workdir DIR] [--only NAME] [--jobs N]
+(``--jobs 2``: two dependents at once, each in a child process whose output is printed whole
+when it ends; CI runs so.)
 This file is not collected by pytest (its name does not start with ``test_``).
 """
 
@@ -235,7 +237,7 @@ DEPENDENTS = (
         "fastapi-users",
         "15.0.5",
         "097f69701894e650c346df89b1cdb0a09cf139234f4cb9a8ece275af4e98e202",
-        # Its requirements but PyJWT, its oauth and redis extras, and what its suite imports.
+        # Its requirements but PyJWT, its oauth extra, and what the files that run import.
         (
             "fastapi>=0.65.2",
             "pwdlib[argon2,bcrypt]==0.3.0",
@@ -243,7 +245,6 @@ DEPENDENTS = (
             "python-multipart>=0.0.22,<0.1.0",
             "makefun>=1.11.2,<2",
             "httpx-oauth>=0.13",
-            "redis>=4.3.3,<8",
             "httpx",
             "asgi-lifespan",
             "pytest-asyncio",
@@ -326,13 +327,36 @@ FACES = {
 }
 
 
+#: workdir -> jwtlite's wheel, built by this process (never one a former run left there).
+_WHEELS: dict[Path, Path] = {}
+
+
+def jwtlite_wheel(workdir: Path) -> Path:
+    """jwtlite's wheel, built once a run for all the dependents' virtualenvs (pip would build
+    it again, in a build environment of its own, for each)."""
+    if workdir not in _WHEELS:
+        target = workdir / "jwtlite-wheel"
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+             "--no-deps", "--wheel-dir", str(target), str(ROOT)],
+            check=True,
+        )  # fmt: skip
+        [_WHEELS[workdir]] = target.glob("jwtlite-*.whl")
+    return _WHEELS[workdir]
+
+
 def make_venv(path: Path, dependent: Dependent, sdist: Path) -> Path:
     """A virtualenv with jwtlite, the dependent (without its requirement on the library
-    jwtlite stands in for) and pytest."""
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(path)], check=True)
+    jwtlite stands in for) and pytest. It gets no pip of its own: this interpreter's pip
+    installs into it (``--python``), which spares a copy of pip in every virtualenv."""
+    subprocess.run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(path)],
+                   check=True)  # fmt: skip
     python = path / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, f"{ROOT}[crypto]", "pytest>=8.4.2,<9", *dependent.requirements],
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+           "--disable-pip-version-check"]  # fmt: skip
+    wheel = jwtlite_wheel(path.parent)
+    subprocess.run([*pip, f"{wheel}[crypto]", "pytest>=8.4.2,<9", *dependent.requirements],
                    check=True)  # fmt: skip
     subprocess.run([*pip, "--no-deps", str(sdist), *dependent.no_deps], check=True)
     refuse_modules(python, FACES[dependent.face].forbidden, path)
@@ -399,17 +423,53 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     return ok
 
 
+def run_in_children(chosen: list[Dependent], workdir: Path, jobs: int) -> dict[str, bool]:
+    """Each dependent in a child process of this script, ``jobs`` at a time (most of a
+    dependent's time is pip and one pytest process: two overlap well on two cores); each
+    child's output is printed whole when it ends, in the order they end."""
+    wheel = jwtlite_wheel(workdir)
+    # The last listed take longest (moto, fastapi-users): started first, two workers end
+    # close together.
+    waiting = list(reversed(chosen))
+    running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+    results: dict[str, bool] = {}
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            dependent = waiting.pop(0)
+            log = workdir / f"{dependent.name}.log"
+            with log.open("wb") as out:
+                command = [sys.executable, __file__, "--workdir", str(workdir),
+                           "--only", dependent.name, "--jwtlite-wheel", str(wheel)]  # fmt: skip
+                child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            running[dependent.name] = (child, log)
+        time.sleep(0.5)
+        for name, (child, log) in list(running.items()):
+            if child.poll() is not None:
+                del running[name]
+                sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
+                sys.stdout.flush()
+                results[name] = child.returncode == 0
+    return {d.name: results[d.name] for d in chosen}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, help="keep the downloads and venvs here")
     parser.add_argument("--only", choices=[d.name for d in DEPENDENTS], action="append",
                         help="run this dependent only (may be repeated)")  # fmt: skip
+    parser.add_argument("--jobs", type=int, default=1, help="dependents run at once")
+    parser.add_argument("--jwtlite-wheel", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     chosen = [d for d in DEPENDENTS if not args.only or d.name in args.only]
     with tempfile.TemporaryDirectory(prefix="jwtlite-dependents-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        results = {d.name: run_dependent(d, workdir) for d in chosen}
+        if args.jwtlite_wheel:  # a child of run_in_children: the parent built it
+            _WHEELS[workdir] = args.jwtlite_wheel
+        if args.jobs > 1 and len(chosen) > 1:
+            results = run_in_children(chosen, workdir, args.jobs)
+        else:
+            results = {d.name: run_dependent(d, workdir) for d in chosen}
     print()
     for name, ok in results.items():
         print(f"Dependent suite, {name}: {'OK' if ok else 'FAILED'}")
