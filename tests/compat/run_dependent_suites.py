@@ -39,8 +39,9 @@ Dependents of PyJWT:
                              audience list, the verify and reset-password tokens, the OAuth
                              state token); the others hash passwords and route (80 s in all)
 Dependents of python-jose:
-  moto 4.2.14                its Cognito suite (``tests/test_cognitoidp``, 201 tests; moto 5
-                             moved to joserfc): the mock signs ID and access tokens with
+  moto 5.0.1                 its Cognito suite (``tests/test_cognitoidp``, 201 tests; the
+                             last moto on python-jose, 5.0.2 moved to joserfc): the mock signs
+                             ID and access tokens with
                              ``jose.jws.sign`` and a private RSA JWK given as a dict, and the
                              tests check them with ``jws.verify`` and the public JWK, and read
                              them with ``jwt.get_unverified_claims`` and ``_headers``
@@ -274,12 +275,12 @@ DEPENDENTS = (
     ),
     Dependent(
         "moto",
-        "4.2.14",
-        "8f9263ca70b646f091edcc93e97cda864a542e6d16ed04066b1370ed217bd190",
+        "5.0.1",
+        "62b9798aef9028432194cebb7a671f4064257bb3be662d9c1b83b94411b694bb",
         # Its requirements and its cognitoidp extra but python-jose and ecdsa, and what its
         # Cognito tests import (flask for the server-mode tests).
         (
-            # boto3 of moto 4.2.14's time (January 2024): newer botocore models no longer
+            # boto3 of moto 5.0.1's time (February 2024): newer botocore models no longer
             # refuse a Cognito SMS configuration without SnsCaller, which a test expects.
             "boto3>=1.34,<1.35",
             "botocore>=1.34,<1.35",
@@ -287,7 +288,7 @@ DEPENDENTS = (
             "xmltodict",
             "werkzeug>=0.5,!=2.2.0,!=2.2.1",
             "python-dateutil>=2.1,<3",
-            "responses>=0.13.0",
+            "responses>=0.15.0",
             "Jinja2>=2.10.1",
             "flask",
             "flask-cors",
