@@ -177,25 +177,31 @@ dep_runner = _load_runner("run_dependent_suites")
 
 
 def test_the_dependents_not_run_are_few_explained_and_documented() -> None:
-    names = [d.name for d in dep_runner.DEPENDENTS]
+    names = [(d.name, d.face) for d in dep_runner.DEPENDENTS]
     assert names == [
-        "flask-jwt-extended", "oauthlib", "djangorestframework-simplejwt", "social-auth-core",
-        "PyGithub",
+        ("flask-jwt-extended", "pyjwt"), ("oauthlib", "pyjwt"),
+        ("djangorestframework-simplejwt", "pyjwt"), ("social-auth-core", "pyjwt"),
+        ("PyGithub", "pyjwt"), ("auth0-python", "pyjwt"), ("fastapi-users", "pyjwt"),
+        ("moto", "jose"),
     ]  # fmt: skip
     for dependent in dep_runner.DEPENDENTS:
+        doc = JOSE_DOC if dependent.face == "jose" else DOC
         assert len(dependent.sha256) == 64
         assert int(dependent.sha256, 16) >= 0
-        assert f"{dependent.name} {dependent.version}" in DOC
+        assert f"{dependent.name} {dependent.version}" in doc
         assert f"{dependent.name} {dependent.version}" in (dep_runner.__doc__ or "")
         # Few: at most one test in 25 of a suite is left out.
         assert len(dependent.not_run) * 25 <= dependent.tests
-        # PyJWT never comes in: not as a requirement, nor through one (those go in no_deps).
-        assert not any(r.lower().startswith("pyjwt") for r in dependent.requirements)
+        # The library jwtlite stands in for never comes in: not as a requirement, nor through
+        # one (those go in no_deps). python-jose's own requirements neither, for its face.
+        library = {"pyjwt": ("pyjwt",), "jose": ("python-jose", "ecdsa", "rsa", "pyasn1")}
+        for requirement in dependent.requirements:
+            assert not requirement.lower().startswith(library[dependent.face]), requirement
         for not_run in dependent.not_run:
             assert "::" in not_run.test_id
             assert len(not_run.reason) > 40, not_run.test_id
             name = not_run.test_id.rpartition("::")[2]
-            assert f"`{name}`" in DOC, f"{name} is not explained in docs/migrating-from-pyjwt.md"
+            assert f"`{name}`" in doc, f"{name} is not explained in the migration guide"
 
 
 def _fake_dependent_run(
@@ -252,3 +258,92 @@ def test_run_dependent_passes_the_suite_s_own_pytest_options(
     assert dep_runner.run_dependent(dependent, tmp_path)
     for args in calls:  # the collection and the run
         assert args[-3:] == ["-o", "python_files=tests/*.py", "tests"]
+
+
+def test_run_dependent_installs_the_face_of_its_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A dependent of python-jose gets install_as_jose(), one of PyJWT install_as_pyjwt(); only
+    # ``paths`` of the suite run.
+    dependent = dep_runner.Dependent(
+        "pkg", "1.0", "0" * 64, (), 1, face="jose", paths=("tests/test_a",)
+    )
+    monkeypatch.setattr(dep_runner, "unpack_sdist", lambda *a: (tmp_path / "x.tar.gz", tmp_path))
+    monkeypatch.setattr(dep_runner, "make_venv", lambda *a: Path("python"))
+    calls: list[list[str]] = []
+
+    def fake_pytest(python: Path, suite: Path, args: list[str]) -> Any:
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 0, "tests/test_a/t.py::test_a\n\n1 test\n", "")
+
+    monkeypatch.setattr(dep_runner, "run_pytest", fake_pytest)
+    assert dep_runner.run_dependent(dependent, tmp_path)
+    plugin = (tmp_path / "jwtlite_as_jose.py").read_text(encoding="utf-8")
+    assert "jwtlite.install_as_jose()" in plugin
+    assert not (tmp_path / "jwtlite_as_jwt.py").exists()
+    for args in calls:  # the collection and the run
+        assert args[args.index("-p") + 1] == "jwtlite_as_jose"
+        assert args[-1] == "tests/test_a"
+    assert dep_runner.FACES["pyjwt"].plugin.endswith("jwtlite.install_as_pyjwt()\n")
+    assert dep_runner.FACES["jose"].forbidden == ("jose", "ecdsa", "rsa", "pyasn1")
+
+
+def test_unpack_sdist_takes_the_suite_and_the_data_files_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # moto's Cognito tests open moto/cognitoidp/resources/jwks-public.json by its path in the
+    # sdist: that folder's data comes along, never its code (the installed package is tested).
+    import hashlib
+    import io
+    import tarfile
+
+    shared = sys.modules["_suite_runner"]
+    dist = tmp_path / "work" / "dist"
+    dist.mkdir(parents=True)
+    archive = dist / "pkg-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in (
+            "tests/test_a.py", "pkg/__init__.py", "pkg/res/keys.json", "pkg/res/code.py",
+            "pkg/other.json",
+        ):  # fmt: skip
+            data = name.encode()
+            info = tarfile.TarInfo(f"pkg-1.0/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: None)  # the download: already here
+    _, suite = shared.unpack_sdist("pkg", "1.0", digest, tmp_path / "work", "tests", ("pkg/res",))
+    found = sorted(str(p.relative_to(suite)) for p in suite.rglob("*") if p.is_file())
+    assert found == ["pkg/res/keys.json", "tests/test_a.py"]
+    with pytest.raises(SystemExit, match="sha256 mismatch"):
+        shared.unpack_sdist("pkg", "1.0", "0" * 64, tmp_path / "work")
+
+
+def test_run_in_children_runs_each_dependent_in_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --jobs 2: one child process per dependent, two at a time, sharing one jwtlite wheel;
+    # a child's exit status is its dependent's verdict, its output printed whole.
+    started: list[list[str]] = []
+
+    class FakeChild:
+        def __init__(self, command: list[str], stdout: Any, stderr: Any) -> None:
+            started.append(command)
+            self.name = command[command.index("--only") + 1]
+            stdout.write(f"output of {self.name}\n".encode())
+            self.returncode = 1 if self.name == "b" else 0
+
+        def poll(self) -> int:
+            return self.returncode
+
+    monkeypatch.setattr(subprocess, "Popen", FakeChild)
+    monkeypatch.setattr(dep_runner.time, "sleep", lambda _: None)
+    wheel = tmp_path / "jwtlite-1.0-py3-none-any.whl"
+    monkeypatch.setitem(dep_runner._WHEELS, tmp_path, wheel)
+    chosen = [dep_runner.Dependent(n, "1.0", "0" * 64, (), 1) for n in ("a", "b", "c")]
+    assert dep_runner.run_in_children(chosen, tmp_path, 2) == {"a": True, "b": False, "c": True}
+    assert len(started) == 3
+    for command in started:
+        assert command[command.index("--jwtlite-wheel") + 1] == str(wheel)
+    out = capsys.readouterr().out
+    assert all(f"output of {n}" in out for n in ("a", "b", "c"))

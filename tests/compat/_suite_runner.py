@@ -72,11 +72,18 @@ def read_tagged_lines(
 
 
 def unpack_sdist(
-    name: str, version: str, sha256: str, workdir: Path, folder: str = "tests"
+    name: str,
+    version: str,
+    sha256: str,
+    workdir: Path,
+    folder: str = "tests",
+    data: tuple[str, ...] = (),
 ) -> tuple[Path, Path]:
     """Download ``name==version``'s sdist through pip, check its sha256, and unpack its
     ``folder`` (only that: the package itself must not be importable from the suite's
-    directory) under ``workdir / "suite"``. Returns (the sdist, the suite directory)."""
+    directory) under ``workdir / "suite"``, and the files of the folders ``data`` that are not
+    Python (resources a test reads by its path in the sdist). Returns (the sdist, the suite
+    directory)."""
     dist = workdir / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--quiet", f"{name}=={version}",
@@ -88,15 +95,18 @@ def unpack_sdist(
     if digest != sha256:
         raise SystemExit(f"sha256 mismatch for {archive.name}: {digest}")
     suite = workdir / "suite"
-    prefix = f"{archive.name[: -len('.tar.gz')]}/{folder}/"
+    top = archive.name[: -len(".tar.gz")]
+    wanted = (f"{top}/{folder}/", *(f"{top}/{d}/" for d in data))
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
-            if not member.name.startswith(prefix) or not (member.isfile() or member.isdir()):
+            if not member.name.startswith(wanted) or not (member.isfile() or member.isdir()):
                 continue
-            relative = member.name[len(prefix) :]
+            if not member.name.startswith(wanted[0]) and member.name.endswith(".py"):
+                continue  # a data folder's code: the installed package is the one under test
+            relative = member.name[len(top) + 1 :]
             if ".." in Path(relative).parts:
                 raise SystemExit(f"{archive.name}: refusing the member {member.name!r}")
-            target = suite / folder / relative
+            target = suite / relative
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue

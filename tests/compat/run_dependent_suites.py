@@ -1,16 +1,20 @@
-"""Run the test suites of packages built on PyJWT against jwtlite, installed as ``jwt``.
+"""Run the test suites of packages built on PyJWT or python-jose against jwtlite, installed
+as ``jwt`` or ``jose``.
 
 Each dependent's sdist is downloaded through pip (pinned by version and sha256) and installed
 with ``--no-deps`` into a fresh virtualenv that holds jwtlite (with ``cryptography``), the
-dependent's other requirements and pytest, and nothing of PyJWT. A pytest plugin loaded with
-``-p`` calls ``jwtlite.install_as_pyjwt()`` before the dependent is imported, which is the one
-line a user adds. A dependent passes only when every test of its suite that runs passes or is
-skipped (or xfails) by the suite itself: there is no list of expected failures here. A test
-is left out (``NotRun``, deselected, never run) only when it fails against PyJWT 2.15.1 itself,
-or when it needs a deliberate divergence listed in docs/migrating-from-pyjwt.md; each one has
-its reason, and a listed test the suite no longer has is an error.
+dependent's other requirements and pytest, and nothing of PyJWT (for a dependent of
+python-jose: nothing of python-jose, ``ecdsa``, ``rsa`` or ``pyasn1``). A pytest plugin loaded
+with ``-p`` calls ``jwtlite.install_as_pyjwt()`` (or ``install_as_jose()``) before the
+dependent is imported, which is the one line a user adds. A dependent passes only when every
+test of its suite that runs passes or is skipped (or xfails) by the suite itself: there is no
+list of expected failures here. A test is left out (``NotRun``, deselected, never run) only
+when it fails against PyJWT 2.15.1 (python-jose 3.5.0) itself, or when it needs a deliberate
+divergence listed in docs/migrating-from-pyjwt.md (docs/migrating-from-python-jose.md); each
+one has its reason, and a listed test the suite no longer has is an error. The number of tests
+collected is pinned: an empty or partial collection fails.
 
-Dependents:
+Dependents of PyJWT:
   flask-jwt-extended 4.7.1   its 181 tests (one is skipped by the suite itself)
   oauthlib 4.0.1             its 719 tests (two are skipped by the suite itself); OAuth 1.0a's
                              RSA-SHA1 signs through ``jwt.algorithms.RSAAlgorithm(hashes.SHA1)``
@@ -24,8 +28,27 @@ Dependents:
                              refuses to write (RFC 8259 §6; listed divergence)
   PyGithub 2.10.0            its 1130 tests, from recorded replay data (no network); a GitHub
                              App authenticates with an RS256 JWT it signs through ``jwt.encode``
+  auth0-python 4.13.0        its 410 tests (in ``auth0/test``; the last release that ships
+                             them); its ID-token verifier loads a JWK Set through
+                             ``RSAAlgorithm.from_jwk``, reads the header unverified and checks
+                             the claims itself, with its own error texts; 2 not run: their JWK
+                             Set holds an RSA key with an even modulus, which jwtlite refuses
+                             to load (listed divergence)
+  fastapi-users 15.0.5       231 of its 588 tests: the files that sign and check its tokens
+                             (the JWT strategy with HS256, RS256 and ES256 PEM keys and an
+                             audience list, the verify and reset-password tokens, the OAuth
+                             state token); the others hash passwords and route (80 s in all)
+Dependents of python-jose:
+  moto 5.0.1                 its Cognito suite (``tests/test_cognitoidp``, 201 tests; the
+                             last moto on python-jose, 5.0.2 moved to joserfc): the mock signs
+                             ID and access tokens with
+                             ``jose.jws.sign`` and a private RSA JWK given as a dict, and the
+                             tests check them with ``jws.verify`` and the public JWK, and read
+                             them with ``jwt.get_unverified_claims`` and ``_headers``
 
-Usage: python tests/compat/run_dependent_suites.py [--workdir DIR] [--only NAME]
+Usage: python tests/compat/run_dependent_suites.py [--workdir DIR] [--only NAME] [--jobs N]
+(``--jobs 2``: two dependents at once, each in a child process whose output is printed whole
+when it ends; CI runs so.)
 This file is not collected by pytest (its name does not start with ``test_``).
 """
 
@@ -69,6 +92,14 @@ class Dependent(NamedTuple):
     not_run: tuple[NotRun, ...] = ()
     #: Options of the suite's own pytest configuration, which stays behind in the sdist.
     pytest_args: tuple[str, ...] = ()
+    #: The library the dependent is built on: a key of FACES.
+    face: str = "pyjwt"
+    #: The parts of ``folder`` that run (relative to the suite's directory); all of it when
+    #: empty. For a package whose own suite covers far more than its use of the library.
+    paths: tuple[str, ...] = ()
+    #: Folders of the sdist whose files but Python ones are unpacked next to the suite:
+    #: resources that tests open by their path in the sdist.
+    data: tuple[str, ...] = ()
 
     @property
     def in_package(self) -> bool:
@@ -173,26 +204,163 @@ DEPENDENTS = (
         1130,
         pytest_args=("-o", "python_files=tests/*.py"),
     ),
+    Dependent(
+        "auth0-python",
+        "4.13.0",
+        "72f58bd26b078e3b493e4d24928cc75fa41842aae35cef488ed6f8db0fb701fb",
+        # Its requirements but PyJWT, and its dev group less pytest-cov and pipx.
+        (
+            "aiohttp>=3.10.11",
+            "requests>=2.32.3",
+            "urllib3>=2.2.3",
+            "aioresponses>=0.7.8,<0.8",
+            "mock>=5.1.0",
+            "pytest-aiohttp>=1.0.4",
+            "pytest-asyncio>=0.21.1,<0.24.0",
+            "responses>=0.23.3,<0.26.0",
+        ),
+        410,
+        folder="auth0/test",
+        not_run=tuple(
+            NotRun(
+                f"auth0/test/authentication/test_token_verifier.py::TestJwksFetcher::{name}",
+                "its JWK Set's second key has an even RSA modulus (n ends in 0xcc), which no"
+                " RSA key has (n = pq, RFC 8017 §3.1): PyJWT loads it, jwtlite refuses it at"
+                " RSAAlgorithm.from_jwk with InvalidKeyError (listed divergence)",
+            )
+            for name in (
+                "test_fetches_jwks_json_forced_on_cache_miss",
+                "test_get_jwks_json_once_on_cache_hit",
+            )
+        ),
+    ),
+    Dependent(
+        "fastapi-users",
+        "15.0.5",
+        "097f69701894e650c346df89b1cdb0a09cf139234f4cb9a8ece275af4e98e202",
+        # Its requirements but PyJWT, its oauth extra, and what the files that run import.
+        (
+            "fastapi>=0.65.2",
+            "pwdlib[argon2,bcrypt]==0.3.0",
+            "email-validator>=1.1.0,<2.4",
+            "python-multipart>=0.0.22,<0.1.0",
+            "makefun>=1.11.2,<2",
+            "httpx-oauth>=0.13",
+            "httpx",
+            "asgi-lifespan",
+            "pytest-asyncio",
+            "pytest-mock",
+        ),
+        231,
+        # Its pytest settings, in its pyproject.toml.
+        pytest_args=(
+            "-o",
+            "asyncio_mode=auto",
+            "-o",
+            "asyncio_default_fixture_loop_scope=session",
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+        ),
+        # The tests of what signs and checks its tokens (the JWT strategy, the verify and
+        # reset-password tokens, the OAuth state); the rest is password hashing and
+        # routing (588 tests in all take 80 s, these 17 s).
+        paths=(
+            "tests/test_jwt.py",
+            "tests/test_authentication_strategy_jwt.py",
+            "tests/test_manager.py",
+            "tests/test_router_oauth.py",
+            "tests/test_router_reset.py",
+            "tests/test_router_verify.py",
+        ),
+    ),
+    Dependent(
+        "moto",
+        "5.0.1",
+        "62b9798aef9028432194cebb7a671f4064257bb3be662d9c1b83b94411b694bb",
+        # Its requirements and its cognitoidp extra but python-jose and ecdsa, and what its
+        # Cognito tests import (flask for the server-mode tests).
+        (
+            # boto3 of moto 5.0.1's time (February 2024): newer botocore models no longer
+            # refuse a Cognito SMS configuration without SnsCaller, which a test expects.
+            "boto3>=1.34,<1.35",
+            "botocore>=1.34,<1.35",
+            "requests>=2.5",
+            "xmltodict",
+            "werkzeug>=0.5,!=2.2.0,!=2.2.1",
+            "python-dateutil>=2.1,<3",
+            "responses>=0.15.0",
+            "Jinja2>=2.10.1",
+            "flask",
+            "flask-cors",
+            "freezegun",
+        ),
+        201,
+        face="jose",
+        paths=("tests/test_cognitoidp",),
+        data=("moto/cognitoidp/resources",),
+    ),
 )
 
-PLUGIN_NAME = "jwtlite_as_pyjwt"
-PLUGIN = """\
-\"\"\"Injected by jwtlite's tests/compat/run_dependent_suites.py: ``jwt`` is jwtlite.\"\"\"
-import jwtlite
+class Face(NamedTuple):
+    """How jwtlite stands in for a library: the module, the one line a user adds, and the
+    modules that may not be installed (the library and what it brings in)."""
 
-jwtlite.install_as_pyjwt()
-"""
+    module: str
+    installer: str
+    forbidden: tuple[str, ...]
+
+    @property
+    def plugin_name(self) -> str:
+        return f"jwtlite_as_{self.module}"
+
+    @property
+    def plugin(self) -> str:
+        return (
+            f'"""Injected by jwtlite\'s tests/compat/run_dependent_suites.py: ``{self.module}``'
+            f' is jwtlite."""\nimport jwtlite\n\njwtlite.{self.installer}()\n'
+        )
+
+
+FACES = {
+    "pyjwt": Face("jwt", "install_as_pyjwt", ("jwt",)),
+    # python-jose's own requirements are refused too: the face needs none of them.
+    "jose": Face("jose", "install_as_jose", ("jose", "ecdsa", "rsa", "pyasn1")),
+}
+
+
+#: workdir -> jwtlite's wheel, built by this process (never one a former run left there).
+_WHEELS: dict[Path, Path] = {}
+
+
+def jwtlite_wheel(workdir: Path) -> Path:
+    """jwtlite's wheel, built once a run for all the dependents' virtualenvs (pip would build
+    it again, in a build environment of its own, for each)."""
+    if workdir not in _WHEELS:
+        target = workdir / "jwtlite-wheel"
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+             "--no-deps", "--wheel-dir", str(target), str(ROOT)],
+            check=True,
+        )  # fmt: skip
+        [_WHEELS[workdir]] = target.glob("jwtlite-*.whl")
+    return _WHEELS[workdir]
 
 
 def make_venv(path: Path, dependent: Dependent, sdist: Path) -> Path:
-    """A virtualenv with jwtlite, the dependent (without its PyJWT requirement) and pytest."""
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(path)], check=True)
+    """A virtualenv with jwtlite, the dependent (without its requirement on the library
+    jwtlite stands in for) and pytest. It gets no pip of its own: this interpreter's pip
+    installs into it (``--python``), which spares a copy of pip in every virtualenv."""
+    subprocess.run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(path)],
+                   check=True)  # fmt: skip
     python = path / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, f"{ROOT}[crypto]", "pytest>=8.4.2,<9", *dependent.requirements],
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+           "--disable-pip-version-check"]  # fmt: skip
+    wheel = jwtlite_wheel(path.parent)
+    subprocess.run([*pip, f"{wheel}[crypto]", "pytest>=8.4.2,<9", *dependent.requirements],
                    check=True)  # fmt: skip
     subprocess.run([*pip, "--no-deps", str(sdist), *dependent.no_deps], check=True)
-    refuse_modules(python, ("jwt",), path)
+    refuse_modules(python, FACES[dependent.face].forbidden, path)
     return python
 
 
@@ -200,7 +368,7 @@ def place_suite(python: Path, dependent: Dependent, suite: Path) -> list[str]:
     """Where pytest finds the suite: ``tests`` in the suite's directory, or the package's
     own tests moved into the installed package (they import themselves by that name)."""
     if not dependent.in_package:
-        return ["tests"]
+        return list(dependent.paths or ("tests",))
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True,
@@ -214,8 +382,9 @@ def place_suite(python: Path, dependent: Dependent, suite: Path) -> list[str]:
 
 
 def run_pytest(python: Path, suite: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """pytest in the suite's directory, with ``args`` (which load the face's plugin)."""
     return subprocess.run(
-        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-p", PLUGIN_NAME, *args],
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=suite, env={"PATH": "/usr/bin:/bin", "HOME": str(suite)},
         capture_output="--collect-only" in args, text=True, check=False,
     )  # fmt: skip
@@ -223,18 +392,20 @@ def run_pytest(python: Path, suite: Path, args: list[str]) -> subprocess.Complet
 
 def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     label = f"{dependent.name} {dependent.version}"
-    print(f"\n=== {label}: its own suite, with jwtlite installed as jwt ===", flush=True)
+    face = FACES[dependent.face]
+    print(f"\n=== {label}: its own suite, with jwtlite installed as {face.module} ===", flush=True)
     started = time.monotonic()
     sdist, suite = unpack_sdist(
         dependent.name, dependent.version, dependent.sha256, workdir / dependent.name,
-        dependent.folder,
+        dependent.folder, dependent.data,
     )  # fmt: skip
-    (suite / f"{PLUGIN_NAME}.py").write_text(PLUGIN, encoding="utf-8")
+    (suite / f"{face.plugin_name}.py").write_text(face.plugin, encoding="utf-8")
     python = make_venv(workdir / f"venv-{dependent.name}", dependent, sdist)
     # Only the sdist's tests are unpacked: the installed copy of the package (installed
     # without its PyJWT requirement) is the one under test.
+    plugin = ["-p", face.plugin_name]
     where = [*dependent.pytest_args, *place_suite(python, dependent, suite)]
-    collected = run_pytest(python, suite, ["--collect-only", "-q", *where])
+    collected = run_pytest(python, suite, [*plugin, "--collect-only", "-q", *where])
     # ``--collect-only -q`` prints one test id a line, then a blank line and the summary.
     listing = collected.stdout.partition("\n\n")[0].splitlines()
     ids = {line.strip() for line in listing if "::" in line}
@@ -245,7 +416,7 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
         print(f"[{label}] not run: {not_run.test_id}\n    ({not_run.reason})")
     deselect = [arg for n in dependent.not_run for arg in ("--deselect", n.test_id)]
     quiet = ["-q", "-W", "ignore::DeprecationWarning"]
-    result = run_pytest(python, suite, [*quiet, *deselect, *where])
+    result = run_pytest(python, suite, [*plugin, *quiet, *deselect, *where])
     ok = result.returncode == 0 and len(ids) == dependent.tests and not missing
     print(f"[{label}] collected {len(ids)} tests (expected {dependent.tests}),"
           f" {len(dependent.not_run)} not run; pytest exit code {result.returncode}:"
@@ -253,17 +424,53 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     return ok
 
 
+def run_in_children(chosen: list[Dependent], workdir: Path, jobs: int) -> dict[str, bool]:
+    """Each dependent in a child process of this script, ``jobs`` at a time (most of a
+    dependent's time is pip and one pytest process: two overlap well on two cores); each
+    child's output is printed whole when it ends, in the order they end."""
+    wheel = jwtlite_wheel(workdir)
+    # The last listed take longest (moto, fastapi-users): started first, two workers end
+    # close together.
+    waiting = list(reversed(chosen))
+    running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+    results: dict[str, bool] = {}
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            dependent = waiting.pop(0)
+            log = workdir / f"{dependent.name}.log"
+            with log.open("wb") as out:
+                command = [sys.executable, __file__, "--workdir", str(workdir),
+                           "--only", dependent.name, "--jwtlite-wheel", str(wheel)]  # fmt: skip
+                child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            running[dependent.name] = (child, log)
+        time.sleep(0.5)
+        for name, (child, log) in list(running.items()):
+            if child.poll() is not None:
+                del running[name]
+                sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
+                sys.stdout.flush()
+                results[name] = child.returncode == 0
+    return {d.name: results[d.name] for d in chosen}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, help="keep the downloads and venvs here")
     parser.add_argument("--only", choices=[d.name for d in DEPENDENTS], action="append",
                         help="run this dependent only (may be repeated)")  # fmt: skip
+    parser.add_argument("--jobs", type=int, default=1, help="dependents run at once")
+    parser.add_argument("--jwtlite-wheel", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     chosen = [d for d in DEPENDENTS if not args.only or d.name in args.only]
     with tempfile.TemporaryDirectory(prefix="jwtlite-dependents-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        results = {d.name: run_dependent(d, workdir) for d in chosen}
+        if args.jwtlite_wheel:  # a child of run_in_children: the parent built it
+            _WHEELS[workdir] = args.jwtlite_wheel
+        if args.jobs > 1 and len(chosen) > 1:
+            results = run_in_children(chosen, workdir, args.jobs)
+        else:
+            results = {d.name: run_dependent(d, workdir) for d in chosen}
     print()
     for name, ok in results.items():
         print(f"Dependent suite, {name}: {'OK' if ok else 'FAILED'}")
