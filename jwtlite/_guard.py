@@ -154,6 +154,9 @@ class RequestView:
     #: Every ``DPoP`` header value, and the request's URI (called only to check a proof).
     dpop: tuple[str, ...] = ()
     url: Callable[[], str] = lambda: ""
+    #: What follows the authority in ``url`` (path and query), cut where the framework built
+    #: it, not where a parser finds it: ``Host`` is the client's to write, "/" and all.
+    target: Callable[[], str] = lambda: "/"
     #: A dict that lives as long as the request (its guards verify its proof once), or None.
     dpop_verified: MutableMapping[ProofKey, VerifiedProof] | None = None
 
@@ -285,6 +288,10 @@ class GuardCore:
         if value is None:
             raise _CookieTokenError(f"the {name} cookie is sent more than once")
         try:
+            # The value is the token itself: the spaces RFC 6750 allows after "Bearer" are
+            # the header's, not the cookie's (RFC 6265 §4.1.1: a cookie-octet is no space).
+            if value.startswith((" ", "\t")):
+                raise BearerError("a space before the token")
             return parse_authorization_header("Bearer " + value)
         except BearerError:
             raise _CookieTokenError(f"the {name} cookie does not hold a token") from None
@@ -354,7 +361,8 @@ class GuardCore:
 
     def _dpop_request(self, view: RequestView) -> DPoPRequest:
         return DPoPRequest(
-            view.method, view.dpop, view.url, view.authorization, view.dpop_verified
+            view.method, view.dpop, view.url, view.authorization, view.dpop_verified,
+            view.target,
         )
 
     def _replay_store(self) -> RevocationStore:

@@ -66,6 +66,8 @@ class DPoPRequest:
     authorization: str | None
     #: The proofs this request's guards have verified (see :func:`_verify`); None: not kept.
     verified: MutableMapping[ProofKey, VerifiedProof] | None = None
+    #: The path and query of ``url`` (what a policy with ``base_url`` puts under its origin).
+    target: Callable[[], str] = lambda: "/"
 
 
 class Proven(NamedTuple):
@@ -162,7 +164,8 @@ def _verify(
     token request (no access token) does not check. Binding to the token's key (§7.1) is
     checked by the caller, from the returned thumbprint, every time."""
     proof = single_proof(request.proofs)
-    url = request.url()
+    # With base_url, only the path is the request's: the authority in url came from Host.
+    url = request.url() if policy.base_url is None else request.target()
     key: ProofKey = (id(policy), id(store), proof, request.method, url)
     memo = request.verified
     done = None if memo is None else memo.get(key)

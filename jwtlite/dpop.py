@@ -99,7 +99,9 @@ _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 # An embedded key is the sender's choice: bound the RSA work it can ask of the server.
 _MAX_RSA_BITS = 4096
 # scheme "://" authority (RFC 3986 §3.1, §3.2): what precedes the path of an absolute URI.
-_ABSOLUTE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+# The authority runs to the first "/", not to a "?" or "#": a URL a framework built from a
+# forged Host ("rs.example?") must not move the path into the query (the path would read "/").
+_ABSOLUTE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/]*")
 _MAX_JTI = 256  # §11.1: refuse needlessly large jti values (and only a hash is stored)
 
 
@@ -519,7 +521,7 @@ class DPoPPolicy:
             return url
         # An absolute URI is scheme "://" authority, then its path (RFC 3986 §3); anything else
         # is the path itself (the origin form of RFC 9112 §3.2.1), "//" and all, even when its
-        # query holds a URL ("/cb?next=https://x/y" keeps "/cb").
+        # query holds a URL ("/cb?next=https://x/y" keeps "/cb"). The guards pass the path.
         absolute = _ABSOLUTE_PREFIX.match(url)
         rest = url[absolute.end() :] if absolute is not None else url
         return self.base_url + (rest if rest.startswith("/") else "/" + rest)

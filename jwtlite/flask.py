@@ -357,6 +357,8 @@ def _request_view(config: GuardConfig) -> RequestView:
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(headers.getlist("DPoP")) if config.dpop is not None else (),
         url=lambda: request.base_url,
+        # Werkzeug builds both from one host: base_url is host_url less its "/", then the path.
+        target=lambda: request.base_url[len(request.host_url) - 1 :],
         # In the WSGI environ, which is this request's alone (g may outlive it).
         dpop_verified=request.environ.setdefault(_VERIFIED_KEY, {}) if config.dpop else None,
     )

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 # Starlette is an optional dependency: only users of this module need it installed.
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -171,6 +172,15 @@ def _content_type(request: Request) -> Optional[str]:
     return one_header(request.headers.getlist("content-type"))
 
 
+def _target(request: Request) -> str:
+    """``request.url`` after its authority, cut where Starlette built it: the same scope less
+    its path and query gives the scheme and authority alone (a ``Host`` of "rs.example/x"
+    stays in the authority). Starlette's releases build the URL differently; this follows."""
+    origin = str(URL(scope={**request.scope, "root_path": "", "path": "", "query_string": b""}))
+    url = str(request.url)
+    return url[len(origin) :] if url.startswith(origin) else url
+
+
 def _request_view(request: Request, core: GuardCore, body: bytes = b"") -> RequestView:
     # Every line of each header, and the cookies parsed by the guard's own rules, as in
     # jwtlite.flask: Starlette's headers.get() reads the first line and request.cookies keeps
@@ -187,6 +197,7 @@ def _request_view(request: Request, core: GuardCore, body: bytes = b"") -> Reque
         # Every value: two DPoP headers are refused (RFC 9449 §4.3 check 1).
         dpop=tuple(request.headers.getlist("dpop")) if core.config.dpop is not None else (),
         url=lambda: str(request.url),
+        target=lambda: _target(request),
         dpop_verified=request.scope.setdefault(_VERIFIED_KEY, {}) if core.config.dpop else None,
     )
 

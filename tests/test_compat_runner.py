@@ -347,3 +347,44 @@ def test_run_in_children_runs_each_dependent_in_a_child(
         assert command[command.index("--jwtlite-wheel") + 1] == str(wheel)
     out = capsys.readouterr().out
     assert all(f"output of {n}" in out for n in ("a", "b", "c"))
+
+
+def test_run_in_children_kills_a_hung_dependent_and_fails_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A suite that hangs must not hang CI in silence: past the deadline its child is killed,
+    # its log printed, and it fails; the other runs on.
+    live: list[Any] = []
+
+    class FakeChild:
+        def __init__(self, command: list[str], stdout: Any, stderr: Any) -> None:
+            self.name = command[command.index("--only") + 1]
+            stdout.write(f"output of {self.name}\n".encode())
+            self.returncode: int | None = None if self.name == "hung" else 0
+            live.append(self)
+
+        def poll(self) -> int | None:
+            return self.returncode
+
+        def kill(self) -> None:
+            self.returncode = -9
+
+        def wait(self) -> int | None:
+            return self.returncode
+
+    clock = [0.0]
+
+    def tick(_: float) -> None:
+        clock[0] += 400.0
+
+    monkeypatch.setattr(subprocess, "Popen", FakeChild)
+    monkeypatch.setattr(dep_runner.time, "sleep", tick)
+    monkeypatch.setattr(dep_runner.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(dep_runner._WHEELS, tmp_path, tmp_path / "jwtlite-1.0-py3-none-any.whl")
+    chosen = [dep_runner.Dependent(n, "1.0", "0" * 64, (), 1) for n in ("ok", "hung")]
+    assert dep_runner.run_in_children(chosen, tmp_path, 2) == {"ok": True, "hung": False}
+    out = capsys.readouterr().out
+    assert "[hung] started" in out
+    assert "output of hung" in out
+    assert f"[hung] killed after {dep_runner.CHILD_DEADLINE:.0f} s: FAILED" in out
+    assert [(c.name, c.returncode) for c in live] == [("hung", -9), ("ok", 0)]

@@ -928,8 +928,10 @@ def test_policy_holds_its_settings_exactly(backend: Backend) -> None:
      ("http://h/a?next=https://x.test/y", "/a?next=https://x.test/y"),
      ("/things", "/things"), ("/a//b", "/a//b"), ("things", "/things"),
      ("/cb?next=https://x.test/y", "/cb?next=https://x.test/y"),
-     ("/cb?next=//x.test/y", "/cb?next=//x.test/y"), ("http://h?q=1", "/?q=1"),
-     ("http://h#f", "/#f"), ("HTTPS://h/p", "/p")],
+     ("/cb?next=//x.test/y", "/cb?next=//x.test/y"), ("HTTPS://h/p", "/p"),
+     # The authority runs to the first "/": a Host of "h?" or "h#" leaves the path alone.
+     ("https://rs.example?/me", "/me"), ("https://rs.example#/me", "/me"),
+     ("http://h?q=1", "/"), ("http://h#f", "/")],
 )
 def test_policy_request_uri_keeps_the_path(url: str, expected: str) -> None:
     policy = DPoPPolicy(base_url="https://api.example.test")

@@ -206,7 +206,9 @@ def test_a_repeated_token_cookie_is_refused(cookie: str) -> None:
     assert reply.get_json()["message"] == "the access_token cookie is sent more than once"
 
 
-@pytest.mark.parametrize("cookie", ["access_token=a b", "access_token=", "access_token=%%"])
+@pytest.mark.parametrize("cookie", ["access_token=a b", "access_token=", "access_token=%%",
+                                    # Quoted: the spaces Bearer allows are not the cookie's.
+                                    f'access_token="  {ACCESS}"', f'access_token=" {ACCESS}"'])
 def test_a_malformed_token_cookie_is_described_as_a_cookie(cookie: str) -> None:
     assert _both("cookie", "GET", "/me", [("Cookie", cookie)])[:3] == (
         400, "invalid_request", "malformed")

@@ -264,3 +264,18 @@ def test_hostile_dpop_requests(headers: Headers, policy: str, route: tuple[str, 
     if route[1] == "/login" and status >= 400:
         assert status == 400
         assert reason in {"invalid_dpop_proof", "dpop_nonce"}, reason
+
+
+@pytest.mark.parametrize("host", ["rs.example?", "rs.example#", "rs.example/extra",
+                                  "evil.example/extra", "rs.example?x=/other"])
+def test_a_forged_host_does_not_move_the_uri_a_proof_must_name(host: str) -> None:
+    # base_url pins the origin, and the request's own path goes under it: the authority a
+    # framework built from Host ("/", "?" and "#" included) is not the path's. A proof made
+    # for "/" or another path is refused at /me; the proof for /me passes.
+    for path in ("/", "/extra/me", "/other", "/x=/other"):
+        headers: Headers = [("Host", host), ("Authorization", f"DPoP {BOUND}"),
+                            ("DPoP", _proof(path=path, access_token=BOUND))]
+        assert _both("optional", "GET", "/me", headers)[:2] == (401, "invalid_dpop_proof"), path
+    headers = [("Host", host), ("Authorization", f"DPoP {BOUND}"),
+               ("DPoP", _proof(access_token=BOUND))]
+    assert _both("optional", "GET", "/me", headers)[0] == 200

@@ -424,6 +424,10 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     return ok
 
 
+#: The most one dependent may take in a child (CI's whole budget is 30 minutes).
+CHILD_DEADLINE = 900.0
+
+
 def run_in_children(chosen: list[Dependent], workdir: Path, jobs: int) -> dict[str, bool]:
     """Each dependent in a child process of this script, ``jobs`` at a time (most of a
     dependent's time is pip and one pytest process: two overlap well on two cores); each
@@ -432,24 +436,35 @@ def run_in_children(chosen: list[Dependent], workdir: Path, jobs: int) -> dict[s
     # The last listed take longest (moto, fastapi-users): started first, two workers end
     # close together.
     waiting = list(reversed(chosen))
-    running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+    running: dict[str, tuple[subprocess.Popen[bytes], Path, float]] = {}
     results: dict[str, bool] = {}
-    while waiting or running:
-        while waiting and len(running) < jobs:
-            dependent = waiting.pop(0)
-            log = workdir / f"{dependent.name}.log"
-            with log.open("wb") as out:
-                command = [sys.executable, __file__, "--workdir", str(workdir),
-                           "--only", dependent.name, "--jwtlite-wheel", str(wheel)]  # fmt: skip
-                child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-            running[dependent.name] = (child, log)
-        time.sleep(0.5)
-        for name, (child, log) in list(running.items()):
-            if child.poll() is not None:
-                del running[name]
-                sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
-                sys.stdout.flush()
-                results[name] = child.returncode == 0
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                dependent = waiting.pop(0)
+                log = workdir / f"{dependent.name}.log"
+                with log.open("wb") as out:
+                    command = [sys.executable, __file__, "--workdir", str(workdir),
+                               "--only", dependent.name, "--jwtlite-wheel", str(wheel)]  # fmt: skip
+                    child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+                running[dependent.name] = (child, log, time.monotonic() + CHILD_DEADLINE)
+                print(f"[{dependent.name}] started (log {log})", flush=True)
+            time.sleep(0.5)
+            for name, (child, log, deadline) in list(running.items()):
+                late = child.poll() is None and time.monotonic() > deadline
+                if late:  # a hung suite fails the run, and says which one it was
+                    child.kill()
+                    child.wait()
+                if child.poll() is not None:
+                    del running[name]
+                    sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
+                    if late:
+                        print(f"[{name}] killed after {CHILD_DEADLINE:.0f} s: FAILED")
+                    sys.stdout.flush()
+                    results[name] = child.returncode == 0 and not late
+    finally:
+        for child, _, _ in running.values():  # interrupted: leave no suite running
+            child.kill()
     return {d.name: results[d.name] for d in chosen}
 
 
