@@ -542,15 +542,19 @@ def test_the_default_time_is_now_in_utc(pki: PKI, monkeypatch: pytest.MonkeyPatc
     root = pki.make(pki.root_key, "Fresh Root", pki.root_key, "Fresh Root", ca=True, usage="ca",
                     days=days)  # fmt: skip
     leaf = pki.make(pki.leaf_key, "Now", pki.root_key, "Fresh Root", ca=False, days=days)
-    monkeypatch.setenv("TZ", "Etc/GMT-14")
+    # POSIX TZ strings (the sign is POSIX's: "UTC-14" is UTC+14) need no tzdata, which a
+    # machine may lack (an unknown zone name is silently UTC, and the test would test nothing).
+    monkeypatch.setenv("TZ", "UTC-14")
     time.tzset()
+    assert time.localtime().tm_gmtoff == 14 * 3600
     try:
         assert len(x5c.verify_chain({"x5c": [_b64(leaf)]}, [root])) == 2
         # seconds since the epoch are a UTC instant too, not a local wall-clock time
         start = (NOW - timedelta(days=30) + timedelta(hours=1)).timestamp()
         header = {"x5c": [_b64(pki.leaf), _b64(pki.inter)]}
-        monkeypatch.setenv("TZ", "Etc/GMT+5")
+        monkeypatch.setenv("TZ", "UTC+5")
         time.tzset()
+        assert time.localtime().tm_gmtoff == -5 * 3600
         assert len(x5c.verify_chain(header, [pki.root], now=start)) == 3
     finally:
         monkeypatch.undo()
