@@ -749,3 +749,261 @@ def test_sqlite_store_arguments_raise_invalid_argument(
     # UnicodeEncodeError from sqlite3.connect, ValueError from str(), OverflowError from float()
     with pytest.raises(InvalidArgumentError, match=message):
         SQLiteStore(**arguments)
+
+
+# --- Mutation testing (docs/architecture.md, "Mutation testing"): the exact refusal texts,
+# the boundaries of expiry and of the reuse interval, purge counting, the call's deadline.
+
+_ID_CALLS: list[tuple[str, Callable[[Any, Any], object]]] = [
+    ("jti", lambda s, b: s.revoke(b, 2e9)),
+    ("jti", lambda s, b: s.is_revoked(b)),
+    ("jti", lambda s, b: s.consume(b, 2e9)),
+    ("jti", lambda s, b: s.spend(b, 2e9, successor="s", reuse_until=2e9)),
+    ("successor", lambda s, b: s.spend("j", 2e9, successor=b, reuse_until=2e9)),
+    ("family", lambda s, b: s.revoke_family(b, 2e9)),
+    ("family", lambda s, b: s.is_family_revoked(b)),
+    ("subject", lambda s, b: s.revoke_subject(b, 1e9, 2e9)),
+    ("subject", lambda s, b: s.subject_cutoff(b)),
+    ("jti", lambda s, b: s.lookup(jti=b, family="f", subject="s")),
+    ("family", lambda s, b: s.lookup(jti="j", family=b, subject="s")),
+    ("subject", lambda s, b: s.lookup(jti="j", family="f", subject=b)),
+]
+
+_TIME_CALLS: list[tuple[str, Callable[[Any, Any], object]]] = [
+    ("exp", lambda s, t: s.revoke("a", t)),
+    ("exp", lambda s, t: s.consume("a", t)),
+    ("exp", lambda s, t: s.spend("a", t, successor="s", reuse_until=2e9)),
+    ("reuse_until", lambda s, t: s.spend("a", 2e9, successor="s", reuse_until=t)),
+    ("exp", lambda s, t: s.revoke_family("f", t)),
+    ("cutoff", lambda s, t: s.revoke_subject("s", t, 2e9)),
+    ("exp", lambda s, t: s.revoke_subject("s", 1e9, t)),
+]
+
+
+def _message(
+    call: Callable[..., object],
+    *args: Any,
+    error: type[Exception] = InvalidArgumentError,
+    **kwargs: Any,
+) -> str:
+    """The text of the error ``call(*args, **kwargs)`` raises."""
+    with pytest.raises(error) as caught:
+        call(*args, **kwargs)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_refusals_name_the_argument(
+    kind: str, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # The caller's bug is named exactly: which argument, and what was given instead.
+    store = make(kind)
+    checked = 0
+    for name, call in _ID_CALLS:
+        assert _message(call, store, 5) == f"{name} must be a string, not int"
+        checked += 1
+    for name, call in _TIME_CALLS:
+        assert _message(call, store, "10") == f"{name} must be a number of seconds"
+        assert _message(call, store, math.nan) == f"{name} must not be NaN"
+        checked += 1
+    assert checked == 19
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_bad_purge_policy_messages(
+    kind: str, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"purge_every": 0}, "purge_every must be a positive integer"),
+        ({"purge_every": True}, "purge_every must be a positive integer"),
+        ({"purge_every": 2.0}, "purge_every must be a positive integer"),
+        ({"purge_batch": 0}, "purge_batch must be a positive integer"),
+        ({"purge_batch": False}, "purge_batch must be a positive integer"),
+        ({"purge_batch": 1.5}, "purge_batch must be a positive integer"),
+        ({"purge_interval": 0}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": -1.0}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": True}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": "60"}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": math.nan}, "purge_interval must be a positive number of seconds"),
+    ]
+    for policy, message in cases:
+        assert _message(make, kind, **policy) == message
+    assert len(cases) == 11
+    # The smallest policy is accepted: one write, one entry, a fraction of a second.
+    store = make(kind, purge_every=1, purge_batch=1, purge_interval=0.001)
+    store.revoke("a", 2e9)
+    assert store.is_revoked("a")
+
+
+def test_a_clock_that_is_not_callable_is_named() -> None:
+    assert _message(lambda: MemoryStore(clock=5)) == (  # type: ignore[arg-type]
+        "clock must be a function returning seconds"
+    )
+
+
+def test_a_clock_that_fails_is_named_exactly(clock: FakeClock) -> None:
+    store = MemoryStore(clock=clock)
+    clock.now = math.nan
+    assert _message(lambda: store.is_revoked("a"), error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )
+    clock.now = True  # type: ignore[assignment]
+    assert _message(lambda: store.lookup(jti="a", family="f", subject="s"),
+                    error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_clock_in_whole_seconds_is_read_as_such(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # An int clock is a time like any other; one past the year 9999 is clamped, not refused.
+    store = make(kind)
+    clock.now = 1_000  # type: ignore[assignment]
+    store.revoke("a", 1_001)
+    store.revoke_subject("s", 3.0, 1_000)
+    assert store.lookup(jti="a", family="f", subject="s") == (True, False, None)
+    clock.now = 1_001  # type: ignore[assignment]
+    assert not store.is_revoked("a")
+    clock.now = 10**400  # type: ignore[assignment]
+    store.revoke("b", math.inf)  # kept as the year 9999, which the clock has reached
+    assert not store.is_revoked("b")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_lookup_at_the_instant_each_entry_expires(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # An entry whose exp is exactly now has expired (as in is_revoked): each of the three
+    # parts of lookup() on its own boundary.
+    store = make(kind)
+    store.revoke("j", clock.now + 10)
+    store.revoke_family("f", clock.now + 20)
+    store.revoke_subject("s", 5.0, clock.now + 30)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, True, 5.0)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, 5.0)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_counts_a_spent_jti_once(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # A spent refresh jti and its successor are one entry, whichever expires first.
+    store = make(kind)
+    assert store.spend("r", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
+    assert store.spend("q", clock.now + 10, successor="t", reuse_until=clock.now + 20) == "t"
+    clock.now += 5
+    assert store.purge() == 0
+    assert store.spend("r", clock.now + 10, successor="x", reuse_until=clock.now + 5) is None
+    clock.now += 5
+    assert store.purge() == 2
+    assert store.spend("q", clock.now + 10, successor="u", reuse_until=clock.now + 5) == "u"
+
+
+def test_memory_purge_forgets_the_successors_it_no_longer_needs(clock: FakeClock) -> None:
+    # The successor of a spent jti is kept only for its reuse interval: purge() forgets it,
+    # or a busy refresh endpoint would grow without bound.
+    store = MemoryStore(clock=clock)
+    store.spend("r", clock.now + 100, successor="s", reuse_until=clock.now + 5)
+    store.spend("q", clock.now + 100, successor="t", reuse_until=clock.now + 6)
+    clock.now += 5
+    assert store.purge() == 0
+    assert list(store._replays) == ["q"]
+    clock.now += 1
+    store.purge()
+    assert store._replays == {}
+    assert store.is_revoked("r")
+    assert store.is_revoked("q")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_schedule_restarts_after_each_pass(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # After a pass the count of writes and the interval start again from that pass.
+    store = make(kind, purge_every=3, purge_interval=100)
+    store.revoke("a", clock.now + 1)
+    store.revoke("b", clock.now + 1)
+    clock.now += 50
+    store.revoke("c", clock.now + 1000)  # third write: a pass (a and b go)
+    assert _rows(store) == 1
+    store.revoke("d", clock.now + 1)
+    clock.now += 60  # 110 s since the store was made, 60 s since the pass
+    store.revoke("e", clock.now + 1000)  # second write since the pass: none yet
+    assert _rows(store) == 3
+    clock.now += 40
+    store.revoke("f", clock.now + 1000)  # 100 s since the pass (and a third write)
+    assert _rows(store) == 3  # d went; c, e, f stay
+
+
+def test_sqlite_unreadable_entries_are_named_exactly(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "rev.db"
+    later = clock.now + 60
+    with SQLiteStore(path, clock=clock) as store:
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon')")
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
+        raw.execute("INSERT INTO jwtlite_family VALUES ('text', 'soon')")
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
+        raw.close()
+        calls: list[Callable[[], object]] = [
+            lambda: store.is_revoked("text"),
+            lambda: store.consume("text", later),
+            lambda: store.spend("text", later, successor="s", reuse_until=later),
+            lambda: store.spend("spent", later, successor="s", reuse_until=later),
+            lambda: store.spend("until", later, successor="s", reuse_until=later),
+            lambda: store.is_family_revoked("text"),
+            lambda: store.subject_cutoff("cutoff"),
+            lambda: store.lookup(jti="text", family="-", subject="-"),
+            lambda: store.lookup(jti="-", family="text", subject="-"),
+            lambda: store.lookup(jti="-", family="-", subject="cutoff"),
+        ]
+        for call in calls:
+            assert _message(call, error=RevocationStoreUnavailableError) == (
+                "unreadable revocation entry in the SQLite database"
+            )
+        assert len(calls) == 10
+
+
+def test_sqlite_a_successor_without_a_reuse_interval_is_not_replayed(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # A row with a successor but no reuse_until (not one this store writes): the token is
+    # spent and nothing is replayed, as for a consumed or revoked jti.
+    path = tmp_path / "rev.db"
+    later = clock.now + 60
+    with SQLiteStore(path, clock=clock) as store:
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('half', ?, NULL, ?)", (later, later))
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('other', ?, 'next', NULL)", (later,))
+        raw.close()
+        assert store.spend("half", later, successor="s", reuse_until=later) is None
+        assert store.spend("other", later, successor="s", reuse_until=later) is None
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_write_is_not_failed_by_the_purge_schedule_reading_a_bad_clock(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # The purge schedule read the raw clock after the write was stored: a clock giving text
+    # raised TypeError there (out of the public API, and after SQLite had committed).
+    store = make(kind, purge_every=3)
+    clock.now = "soon"  # type: ignore[assignment]
+    store.revoke("a", 2e9)
+    store.revoke_family("f", 2e9)
+    assert _message(lambda: store.is_revoked("a"), error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )
+    clock.now = 1_000_000.0
+    store.revoke("b", clock.now + 1)
+    assert _rows(store) == 3  # the third write ran a pass (the count rule still holds)
+    clock.now += 100
+    store.revoke("c", clock.now + 1)  # 100 s after a pass whose clock worked: a pass
+    assert _rows(store) == 3  # b went; a, f, c stay
