@@ -1007,3 +1007,93 @@ def test_a_write_is_not_failed_by_the_purge_schedule_reading_a_bad_clock(
     clock.now += 100
     store.revoke("c", clock.now + 1)  # 100 s after a pass whose clock worked: a pass
     assert _rows(store) == 3  # b went; a, f, c stay
+
+
+class _SteppingClock(FakeClock):
+    """A store clock whose every reading also moves the SQLite store's monotonic clock (the
+    one its busy-timeout deadlines are on) by ``step``: time passes inside one call."""
+
+    def __init__(self, monotonic: list[float], step: float) -> None:
+        super().__init__(1_000_000.0)
+        self.monotonic, self.step = monotonic, step
+
+    def __call__(self) -> float:
+        self.monotonic[0] += self.step
+        return self.now
+
+
+@pytest.fixture
+def monotonic(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The SQLite store's time.monotonic(), by hand: [seconds]."""
+    value = [0.0]
+    fake = type("FakeTime", (), {"monotonic": staticmethod(lambda: value[0])})
+    monkeypatch.setattr("jwtlite._sqlite_store.time", fake)
+    return value
+
+
+@pytest.mark.parametrize("step", [0.5, 0.6])
+def test_sqlite_one_deadline_bounds_the_whole_call(monotonic: list[float], step: float) -> None:
+    # spend() and consume() that lose the test-and-set read the row that won with what is
+    # left of the call's busy timeout, not with a fresh one. Each clock reading here costs
+    # `step` seconds of a 1 s budget: two readings use it up (exactly, for step 0.5).
+    clock = _SteppingClock(monotonic, 0.0)
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=1.0) as store:
+        assert store.spend("r", 2e9, successor="s", reuse_until=2e9) == "s"
+        assert store.consume("c", 2e9)
+        clock.step = step
+        for call in (
+            lambda: store.spend("r", 2e9, successor="t", reuse_until=2e9),
+            lambda: store.consume("c", 2e9),
+        ):
+            assert _message(call, error=RevocationStoreUnavailableError) == (
+                "revocation database busy past the busy timeout"
+            )
+        clock.step = 0.0
+        assert store.spend("r", 2e9, successor="t", reuse_until=2e9) == "s"
+        assert not store.consume("c", 2e9)
+
+
+@pytest.mark.parametrize(("step", "armed"), [(0.010, 1000), (0.011, 989)])
+def test_sqlite_busy_timeout_is_set_again_only_past_the_slack(
+    monotonic: list[float], step: float, armed: int
+) -> None:
+    # Setting SQLite's busy timeout costs a statement: it is set again only when what the
+    # call has left differs from the last setting by more than 10 ms.
+    clock = _SteppingClock(monotonic, 0.0)
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=1.0) as store:
+        clock.step = step
+        assert store.consume("c", 2e9)  # one clock reading between the deadline and SQL
+        clock.step = 0.0
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == armed
+
+
+def test_sqlite_a_held_lock_is_waited_for_within_the_budget(clock: FakeClock) -> None:
+    # Another thread of the process holds the store past this call's busy timeout: the call
+    # gives up with the timeout's error (run in a thread, so a call that waited for ever
+    # fails the test instead of hanging it).
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=0.05) as store:
+        calls: list[Callable[[], object]] = [
+            store.purge,
+            lambda: store.is_revoked("a"),
+            lambda: store.revoke("a", 2e9),
+        ]
+        for call in calls:
+            outcome: list[str] = []
+
+            def run(call: Callable[[], object] = call, outcome: list[str] = outcome) -> None:
+                try:
+                    call()
+                    outcome.append("returned")
+                except Exception as exc:  # the test reports whatever the call raised
+                    outcome.append(f"{type(exc).__name__}: {exc}")
+
+            store._lock.acquire()
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join(timeout=3)
+            store._lock.release()
+            thread.join()
+            assert outcome == [
+                "RevocationStoreUnavailableError: revocation database busy past the busy timeout"
+            ]
+        assert len(calls) == 3
