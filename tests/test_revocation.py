@@ -1097,3 +1097,49 @@ def test_sqlite_a_held_lock_is_waited_for_within_the_budget(clock: FakeClock) ->
                 "RevocationStoreUnavailableError: revocation database busy past the busy timeout"
             ]
         assert len(calls) == 3
+
+
+def test_memory_purge_keeps_every_extended_entry(clock: FakeClock) -> None:
+    # Each write leaves a heap entry with the expiry it wrote; a later write may extend the
+    # entry. A pass that pops the older heap entry must keep (and not count) the entry.
+    store = MemoryStore(clock=clock)
+    store.revoke("j", clock.now + 1)
+    store.revoke_family("f", clock.now + 1)
+    store.revoke_subject("s", 5.0, clock.now + 1)
+    store.revoke("j", clock.now + 100)
+    store.revoke_family("f", clock.now + 100)
+    store.revoke_subject("s", 5.0, clock.now + 100)
+    clock.now += 1
+    assert store.purge() == 0
+    assert store.lookup(jti="j", family="f", subject="s") == (True, True, 5.0)
+    clock.now += 99
+    assert store.purge() == 3
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_consume_after_an_expired_spend_replays_nothing(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # A reuse interval longer than the spent entry: once the entry has expired and the jti
+    # is consumed, the old successor must not be handed out by a later spend().
+    store = make(kind)
+    assert store.spend("r", clock.now + 10, successor="s", reuse_until=clock.now + 100) == "s"
+    clock.now += 10
+    assert store.consume("r", clock.now + 10)
+    assert store.spend("r", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+
+
+def test_sqlite_reads_a_whole_number_written_by_someone_else(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # A column without REAL affinity (a table made by hand) gives an int back: a time.
+    path = tmp_path / "rev.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_family (family TEXT PRIMARY KEY, exp NOT NULL)")
+    made.execute("INSERT INTO jwtlite_family VALUES ('f', 2000000), ('g', 1000000)")
+    made.commit()
+    made.close()
+    with SQLiteStore(path, clock=clock) as store:
+        assert store.is_family_revoked("f")
+        assert not store.is_family_revoked("g")  # exp == now: expired
