@@ -1053,14 +1053,57 @@ def test_sqlite_one_deadline_bounds_the_whole_call(monotonic: list[float], step:
         assert not store.consume("c", 2e9)
 
 
-@pytest.mark.parametrize(("step", "armed"), [(0.010, 1000), (0.011, 989)])
-def test_sqlite_busy_timeout_is_set_again_only_past_the_slack(
-    monotonic: list[float], step: float, armed: int
+def test_sqlite_a_call_runs_with_a_millisecond_left_and_waits_no_longer(
+    monotonic: list[float],
 ) -> None:
-    # Setting SQLite's busy timeout costs a statement: it is set again only when what the
-    # call has left differs from the last setting by more than 10 ms.
-    clock = _SteppingClock(monotonic, 0.0)
+    clock = _SteppingClock(monotonic, 0.999)
     with SQLiteStore(":memory:", clock=clock, busy_timeout=1.0) as store:
+        assert store.consume("c", 2e9)  # 1 ms left when the statement runs
+        # All of the budget gone before the store's lock is taken, while another thread
+        # holds it: the call gives up at once, it does not wait for the lock.
+        clock.step = 1.0
+        outcome, took = _while_locked(store, lambda: store.consume("d", 2e9))
+        assert outcome == _BUSY
+        assert took < 0.5
+
+
+_BUSY = "RevocationStoreUnavailableError: revocation database busy past the busy timeout"
+
+
+def _while_locked(store: SQLiteStore, call: Callable[[], object]) -> tuple[str, float]:
+    """Run ``call`` in a thread while this one holds the store's lock: what it returned or
+    raised, and how long it took. A call that waits for the lock for ever does not hang the
+    test: after 3 s the lock is released and the call's outcome is "returned"."""
+    outcome: list[str] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append("returned")
+        except Exception as exc:  # the test reports whatever the call raised
+            outcome.append(f"{type(exc).__name__}: {exc}")
+
+    store._lock.acquire()
+    started = time.monotonic()
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=3)
+    took = time.monotonic() - started
+    store._lock.release()
+    thread.join()
+    return outcome[0], took
+
+
+@pytest.mark.parametrize(
+    ("budget", "step", "armed"), [(1.0, 0.010, 1000), (1.0, 0.011, 989), (10.0, 1.0, 9000)]
+)
+def test_sqlite_busy_timeout_is_set_again_only_past_the_slack(
+    monotonic: list[float], budget: float, step: float, armed: int
+) -> None:
+    # Setting SQLite's busy timeout costs a statement: it is set again (to the milliseconds
+    # the call has left) only when that differs from the last setting by more than 10 ms.
+    clock = _SteppingClock(monotonic, 0.0)
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=budget) as store:
         clock.step = step
         assert store.consume("c", 2e9)  # one clock reading between the deadline and SQL
         clock.step = 0.0
@@ -1078,24 +1121,7 @@ def test_sqlite_a_held_lock_is_waited_for_within_the_budget(clock: FakeClock) ->
             lambda: store.revoke("a", 2e9),
         ]
         for call in calls:
-            outcome: list[str] = []
-
-            def run(call: Callable[[], object] = call, outcome: list[str] = outcome) -> None:
-                try:
-                    call()
-                    outcome.append("returned")
-                except Exception as exc:  # the test reports whatever the call raised
-                    outcome.append(f"{type(exc).__name__}: {exc}")
-
-            store._lock.acquire()
-            thread = threading.Thread(target=run)
-            thread.start()
-            thread.join(timeout=3)
-            store._lock.release()
-            thread.join()
-            assert outcome == [
-                "RevocationStoreUnavailableError: revocation database busy past the busy timeout"
-            ]
+            assert _while_locked(store, call)[0] == _BUSY
         assert len(calls) == 3
 
 
