@@ -1169,3 +1169,38 @@ def test_sqlite_reads_a_whole_number_written_by_someone_else(
     with SQLiteStore(path, clock=clock) as store:
         assert store.is_family_revoked("f")
         assert not store.is_family_revoked("g")  # exp == now: expired
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_purge_pass_without_a_clock_does_not_fail_the_write(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # Every write runs a pass here; the pass needs the time, which the clock cannot give.
+    # The write is stored and reported as such; the reads fail closed.
+    store = make(kind, purge_every=1)
+    clock.now = math.nan
+    store.revoke("a", 2e9)
+    store.revoke_family("f", 2e9)
+    store.revoke_subject("s", 5.0, 2e9)
+    assert _message(store.is_revoked, "a", error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )
+    clock.now = 1_000_000.0
+    assert store.lookup(jti="a", family="f", subject="s") == (True, True, 5.0)
+
+
+def test_sqlite_a_schema_that_cannot_be_made_is_rolled_back(tmp_path: Path) -> None:
+    # A jwtlite_jti table without an exp column (not ours): the index on exp cannot be made,
+    # the migration's transaction is rolled back and the error names the cause.
+    path = tmp_path / "other.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY)")
+    made.commit()
+    made.close()
+    assert _message(SQLiteStore, path, error=PyJWTError) == (
+        f"cannot open revocation database {str(path)!r}: no such column: exp"
+    )
+    conn = sqlite3.connect(path)
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master ORDER BY name")]
+    conn.close()
+    assert tables == ["jwtlite_jti", "sqlite_autoindex_jwtlite_jti_1"]
