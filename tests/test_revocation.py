@@ -1204,3 +1204,25 @@ def test_sqlite_a_schema_that_cannot_be_made_is_rolled_back(tmp_path: Path) -> N
     tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master ORDER BY name")]
     conn.close()
     assert tables == ["jwtlite_jti", "sqlite_autoindex_jwtlite_jti_1"]
+
+
+def test_sqlite_a_call_with_time_to_spare_sets_no_busy_timeout(monotonic: list[float]) -> None:
+    # The busy timeout set when the store opens is what a call with its whole budget left
+    # needs: no PRAGMA statement before its own.
+    statements: list[str] = []
+    with SQLiteStore(":memory:", clock=FakeClock(), busy_timeout=20.0) as store:
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 20_000
+        store._conn.set_trace_callback(statements.append)
+        assert store.consume("c", 2e9)
+        store._conn.set_trace_callback(None)
+    assert [s.split()[0] for s in statements] == ["INSERT"]
+
+
+def test_sqlite_store_defaults_and_refusals_are_exact(tmp_path: Path) -> None:
+    with SQLiteStore(":memory:") as store:
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    assert _message(SQLiteStore, 5) == "path must be a str or a Path, not int"
+    for bad in (0, -1, math.nan, "10"):
+        assert _message(SQLiteStore, ":memory:", busy_timeout=bad) == (
+            "busy_timeout must be a positive number of seconds"
+        )
