@@ -1,0 +1,114 @@
+"""The Redis store's logic that runs without a server: how a stored entry is read back, the
+argument checks. (Its file name avoids "redis": the mutation run deselects tests by that word,
+since the other Redis tests need a server.) Everything that talks to Redis is tested in
+tests/test_redis_store.py and tests/test_revocation.py, against real servers."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from jwtlite import _redis_store as rs
+from jwtlite.exceptions import InvalidArgumentError, RevocationStoreUnavailableError
+from jwtlite.revocation import RedisStore
+
+_UNREADABLE = "unreadable revocation entry in Redis"
+
+
+def _refusal(call: Any, *args: Any, error: type[Exception] = InvalidArgumentError) -> str:
+    with pytest.raises(error) as caught:
+        call(*args)
+    return str(caught.value)
+
+
+def test_a_stored_time_is_a_decimal_number() -> None:
+    assert rs._time(b"1700000000.5") == 1_700_000_000.5
+    assert rs._time(b"-2e3") == -2000.0
+    assert rs._time(b"7") == 7.0
+    bad = [b"", b"nan", b"inf", b"-inf", b"1_0", b"0x10", b" 1", b"1 ", b"1e400", b"1.2.3", b"e"]
+    for text in bad:
+        assert _refusal(rs._time, text, error=RevocationStoreUnavailableError) == _UNREADABLE
+    assert len(bad) == 11
+
+
+def test_a_jti_entry_is_an_expiry_or_expiry_reuse_until_and_successor() -> None:
+    assert rs._jti_exp(None) is None
+    assert rs._jti_exp(b"100.5") == 100.5
+    assert rs._jti_exp(b"100.5|50|next") == 100.5
+    assert rs._jti_exp(b"100.5|50|a|b") == 100.5  # the successor may hold "|"
+    bad = [b"100|50", b"x|50|next", b"100|x|next", b"100|", b"|50|s"]
+    for raw in bad:
+        assert _refusal(rs._jti_exp, raw, error=RevocationStoreUnavailableError) == _UNREADABLE
+    assert len(bad) == 5
+
+
+def test_a_family_entry_is_an_expiry() -> None:
+    assert rs._family_exp(None) is None
+    assert rs._family_exp(b"9.25") == 9.25
+    assert _refusal(rs._family_exp, b"9|1", error=RevocationStoreUnavailableError) == (
+        _UNREADABLE
+    )
+
+
+def test_a_subject_entry_is_a_cutoff_and_an_expiry() -> None:
+    assert rs._cutoff(None, 10.0) is None
+    assert rs._cutoff(b"5.5|11", 10.0) == 5.5
+    assert rs._cutoff(b"5.5|10", 10.0) is None  # expires exactly now: gone
+    assert rs._cutoff(b"5.5|9", 10.0) is None
+    bad = [b"5.5", b"5.5|11|x", b"x|11", b"5.5|x"]
+    for raw in bad:
+        assert _refusal(rs._cutoff, raw, 10.0, error=RevocationStoreUnavailableError) == (
+            _UNREADABLE
+        )
+    assert len(bad) == 4
+
+
+def test_replies_are_bytes_or_flags() -> None:
+    assert rs._value(None) is None
+    assert rs._value(b"1|2") == b"1|2"
+    assert rs._value("1|\ud800") == b"1|\xed\xa0\x80"  # decode_responses=True, surrogatepass
+    assert rs._flag(0) == 0
+    assert rs._flag(1) == 1
+    unexpected = "revocation store unavailable: unexpected reply"
+    for reply in (2, -1, True, 1.0, b"1", None):
+        assert _refusal(rs._flag, reply, error=RevocationStoreUnavailableError) == unexpected
+    assert _refusal(rs._value, 5, error=RevocationStoreUnavailableError) == unexpected
+
+
+def test_the_remaining_time_picks_the_shorter() -> None:
+    assert rs._shorter(None, None) is None
+    assert rs._shorter(3.0, None) == 3.0
+    assert rs._shorter(None, 2.0) == 2.0
+    assert rs._shorter(3.0, 2.0) == 2.0
+    assert rs._shorter(2.0, 3.0) == 2.0
+    assert rs._shorter(2.0, 2.0) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"prefix": "a{b"}, "prefix must be a string without braces"),
+        ({"prefix": "a}"}, "prefix must be a string without braces"),
+        ({"prefix": 5}, "prefix must be a string without braces"),
+        ({"hash_tag": ""}, "hash_tag must be a string without braces"),
+        ({"hash_tag": "{x"}, "hash_tag must be a string without braces"),
+        ({"connect_timeout": 0}, "connect_timeout must be a positive number of seconds"),
+        ({"timeout": math.inf}, "timeout must be a positive number of seconds"),
+        ({"timeout": True}, "timeout must be a positive number of seconds"),
+        ({"deadline": -1.0}, "deadline must be a positive number of seconds"),
+        ({"deadline": "2"}, "deadline must be a positive number of seconds"),
+        ({"deadline": math.nan}, "deadline must be a positive number of seconds"),
+    ],
+)
+def test_store_arguments_are_refused_by_name(options: dict[str, Any], message: str) -> None:
+    # Checked before any client is built or any server is reached.
+    assert _refusal(lambda: RedisStore("redis://127.0.0.1:1/0", **options)) == message
+
+
+def test_an_empty_prefix_and_small_times_are_accepted() -> None:
+    store = RedisStore("redis://127.0.0.1:1/0", prefix="", connect_timeout=0.001,
+                       timeout=0.001, deadline=1e-6)  # fmt: skip
+    assert repr(store) == "RedisStore(client=Redis, keys='{jwtlite}:')"
+    store.close()
