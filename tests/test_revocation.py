@@ -952,8 +952,10 @@ def test_sqlite_unreadable_entries_are_named_exactly(tmp_path: Path, clock: Fake
         raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
         raw.execute("INSERT INTO jwtlite_family VALUES ('text', 'soon')")
         raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
         raw.close()
         calls: list[Callable[[], object]] = [
+            lambda: store.subject_cutoff("exp"),
             lambda: store.is_revoked("text"),
             lambda: store.consume("text", later),
             lambda: store.spend("text", later, successor="s", reuse_until=later),
@@ -969,7 +971,7 @@ def test_sqlite_unreadable_entries_are_named_exactly(tmp_path: Path, clock: Fake
             assert _message(call, error=RevocationStoreUnavailableError) == (
                 "unreadable revocation entry in the SQLite database"
             )
-        assert len(calls) == 10
+        assert len(calls) == 11
 
 
 def test_sqlite_a_successor_without_a_reuse_interval_is_not_replayed(
@@ -1226,3 +1228,60 @@ def test_sqlite_store_defaults_and_refusals_are_exact(tmp_path: Path) -> None:
         assert _message(SQLiteStore, ":memory:", busy_timeout=bad) == (
             "busy_timeout must be a positive number of seconds"
         )
+
+
+def test_memory_purge_keeps_a_later_reuse_interval(clock: FakeClock) -> None:
+    # A jti spent again after its first entry expired has a new successor and interval; the
+    # first interval's heap entry, popped later, must not drop them. A revoked jti has no
+    # successor left when its interval's heap entry pops.
+    store = MemoryStore(clock=clock)
+    assert store.spend("r", clock.now + 10, successor="s1", reuse_until=clock.now + 5) == "s1"
+    assert store.spend("x", clock.now + 10, successor="y", reuse_until=clock.now + 5) == "y"
+    store.revoke("x", clock.now + 10)
+    clock.now += 10
+    assert store.spend("r", clock.now + 10, successor="s2", reuse_until=clock.now + 5) == "s2"
+    assert store.purge() == 1  # x; r was spent again
+    assert store.spend("r", clock.now + 10, successor="s3", reuse_until=clock.now + 5) == "s2"
+
+
+class _ScriptedClock(FakeClock):
+    """A clock that first gives the times queued in ``script``, then ``now``."""
+
+    def __init__(self) -> None:
+        super().__init__(1_000_000.0)
+        self.script: list[float] = []
+
+    def __call__(self) -> float:
+        return self.script.pop(0) if self.script else self.now
+
+
+def test_sqlite_spend_reads_the_winning_row_at_its_own_time() -> None:
+    # The row that beat this spend() is read after the test-and-set; if it has expired by
+    # then (exp exactly now) it replays nothing, even inside its reuse interval.
+    clock = _ScriptedClock()
+    with SQLiteStore(":memory:", clock=clock) as store:
+        start = clock.now
+        assert store.spend("r", start + 10, successor="s", reuse_until=start + 20) == "s"
+        clock.script = [start, start]  # the test-and-set, the purge schedule
+        clock.now = start + 10
+        assert store.spend("r", start + 30, successor="t", reuse_until=start + 40) is None
+        clock.script = [start + 9, start + 9]
+        clock.now = start + 9.5
+        assert store.spend("r", start + 30, successor="t", reuse_until=start + 40) == "s"
+
+
+def test_sqlite_purge_of_a_locked_database_names_the_cause(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.05) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            assert _message(store.purge, error=RevocationStoreUnavailableError) == (
+                "revocation database error: database is locked"
+            )
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert store.purge() == 0
