@@ -1285,3 +1285,24 @@ def test_sqlite_purge_of_a_locked_database_names_the_cause(
             blocker.execute("ROLLBACK")
             blocker.close()
         assert store.purge() == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_interval_starts_when_the_store_is_made(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # ... or, if the clock had no finite time then, at the first write that reads one.
+    for bad_clock_at_first in (False, True):
+        start = clock.now
+        if bad_clock_at_first:
+            clock.now = math.nan
+        store = make(kind, purge_every=1000, purge_interval=60)
+        if bad_clock_at_first:
+            clock.now = start
+            store.revoke("first", start + 1000)  # the interval starts here
+        clock.now = start + 59
+        store.revoke("a", clock.now + 0.5)
+        clock.now = start + 60
+        store.revoke("b", clock.now + 1000)  # 60 s: a pass, and a has expired
+        assert _rows(store) == (2 if bad_clock_at_first else 1)  # (a read would drop a too)
+        clock.now = start + 1000
