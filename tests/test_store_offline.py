@@ -112,3 +112,24 @@ def test_an_empty_prefix_and_small_times_are_accepted() -> None:
                        timeout=0.001, deadline=1e-6)  # fmt: skip
     assert repr(store) == "RedisStore(client=Redis, keys='{jwtlite}:')"
     store.close()
+
+
+def test_from_url_refuses_what_it_cannot_use_by_name() -> None:
+    url = "redis://127.0.0.1:1/0"
+    assert _refusal(lambda: RedisStore.from_url(b"redis://x")) == "url must be a string"
+    assert _refusal(lambda: RedisStore.from_url(url, time_out=1.0)) == (
+        'Unknown RedisStore option "time_out": did you mean "timeout"?'
+    )
+    # The first unknown name in sorted order; one close to no option lists them all.
+    assert _refusal(lambda: RedisStore.from_url(url, zz=1, password="s3cret")) == (
+        'Unknown RedisStore option "password": the options are prefix, hash_tag, clock, '
+        "connect_timeout, timeout, deadline, cluster"
+    )
+    long = "hash_tag" + "x" * 60  # shown cut at 40 characters; too far from any option
+    assert _refusal(lambda: RedisStore.from_url(url, **{long: 1})) == (
+        f'Unknown RedisStore option "{long[:40]}...": the options are prefix, hash_tag, clock, '
+        "connect_timeout, timeout, deadline, cluster"
+    )
+    store = RedisStore.from_url(url, prefix="p:", hash_tag="t")
+    assert repr(store) == "RedisStore(client=Redis, keys='p:{t}:')"
+    store.close()
