@@ -5,13 +5,19 @@ tests/test_redis_store.py and tests/test_revocation.py, against real servers."""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import time
 from typing import Any
 
 import pytest
 
 from jwtlite import _redis_store as rs
-from jwtlite.exceptions import InvalidArgumentError, RevocationStoreUnavailableError
+from jwtlite.exceptions import (
+    InvalidArgumentError,
+    PyJWTError,
+    RevocationStoreUnavailableError,
+)
 from jwtlite.revocation import RedisStore
 
 _UNREADABLE = "unreadable revocation entry in Redis"
@@ -133,3 +139,47 @@ def test_from_url_refuses_what_it_cannot_use_by_name() -> None:
     store = RedisStore.from_url(url, prefix="p:", hash_tag="t")
     assert repr(store) == "RedisStore(client=Redis, keys='p:{t}:')"
     store.close()
+
+
+def test_store_built_from_a_url_without_a_server() -> None:
+    # A URL gives a client with the store's timeouts; no connection is made until a call.
+    store = RedisStore("redis://127.0.0.1:1/0")
+    kwargs = store._client.connection_pool.connection_kwargs
+    assert (kwargs["socket_connect_timeout"], kwargs["socket_timeout"]) == (1.0, 1.0)
+    assert store._deadline == 2.0
+    assert repr(store) == "RedisStore(client=Redis, keys='jwtlite:{jwtlite}:')"
+    assert store._clock is time.time
+    # EVALSHA names each script by the SHA-1 of its text (what SCRIPT LOAD answers).
+    for script in (rs._EXTEND, rs._TAKE, rs._SUBJECT):
+        assert store._shas[script] == hashlib.sha1(script.encode()).hexdigest()  # noqa: S324
+    closed: list[str] = []
+    store._client.close = lambda: closed.append("closed")
+    store.close()
+    assert closed == ["closed"]  # the store built the client, so it closes it
+    other = RedisStore(
+        "redis://127.0.0.1:1/0", connect_timeout=0.25, timeout=0.5, deadline=0.75,
+        clock=lambda: 42.0,
+    )  # fmt: skip
+    kwargs = other._client.connection_pool.connection_kwargs
+    assert (kwargs["socket_connect_timeout"], kwargs["socket_timeout"]) == (0.25, 0.5)
+    assert other._deadline == 0.75
+    assert other._now() == 42.0
+    given = RedisStore(other._client)
+    other._client.close = lambda: closed.append("closed again")
+    given.close()
+    assert closed == ["closed"]  # a client given to the store is the caller's to close
+    other._client.close = lambda: None
+    other.close()
+
+
+def test_an_unusable_url_is_refused_without_showing_it() -> None:
+    assert _refusal(lambda: RedisStore("ftp://user:s3cret@x/0"), error=PyJWTError) == (
+        "cannot use the Redis URL: ValueError"
+    )
+
+
+def test_a_successor_may_hold_the_separator_but_reuse_until_is_checked() -> None:
+    # Only the first two "|" separate: "100|x|a|b" has an unreadable reuse_until.
+    assert _refusal(rs._jti_exp, b"100|x|a|b", error=RevocationStoreUnavailableError) == (
+        _UNREADABLE
+    )
