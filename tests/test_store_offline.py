@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import time
 from typing import Any
 
@@ -183,3 +184,12 @@ def test_a_successor_may_hold_the_separator_but_reuse_until_is_checked() -> None
     assert _refusal(rs._jti_exp, b"100|x|a|b", error=RevocationStoreUnavailableError) == (
         _UNREADABLE
     )
+
+
+def test_a_cluster_url_builds_a_cluster_client() -> None:
+    # A cluster client asks a node for the slot map as it is built: with nothing listening,
+    # building it fails (a plain client would connect only on the first call).
+    message = _refusal(
+        lambda: RedisStore("redis://127.0.0.1:1/0", cluster=True), error=PyJWTError
+    )
+    assert re.fullmatch(r"cannot use the Redis URL: RedisCluster\w*(Error|Exception)", message)
