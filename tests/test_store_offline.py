@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import socket
 import time
 from typing import Any
 
@@ -193,3 +194,60 @@ def test_a_cluster_url_builds_a_cluster_client() -> None:
         lambda: RedisStore("redis://127.0.0.1:1/0", cluster=True), error=PyJWTError
     )
     assert re.fullmatch(r"cannot use the Redis URL: RedisCluster\w*(Error|Exception)", message)
+
+
+def test_a_client_built_from_a_url_retries_once_at_once_within_the_deadline() -> None:
+    from redis.backoff import NoBackoff
+    from redis.connection import Connection
+
+    store = RedisStore("redis://127.0.0.1:1/0")
+    pool = store._client.connection_pool
+    retry = pool.connection_kwargs["retry"]
+    assert retry._retries == 1
+    assert isinstance(retry._backoff, NoBackoff)
+    assert pool.connection_class.__name__ == "DeadlineConnection"
+    assert issubclass(pool.connection_class, rs._DeadlineConnection)
+    assert issubclass(pool.connection_class, Connection)
+    store.close()
+
+
+class _Closable:
+    def __init__(self, log: list[str], *, pool: bool) -> None:
+        self.log = log
+        if pool:
+            self.connection_pool = self
+
+    def close(self) -> None:
+        self.log.append("close")
+
+    def disconnect(self) -> None:
+        self.log.append("disconnect")
+
+
+def test_close_also_ends_the_pool_s_connections() -> None:
+    # redis-py 4.5.0's close() left the pool's connections open; a client without a pool
+    # attribute (a cluster client) is only closed.
+    for pool, expected in ((True, ["close", "disconnect"]), (False, ["close"])):
+        log: list[str] = []
+        store = RedisStore("redis://127.0.0.1:1/0")
+        store._client.close()
+        store._client = _Closable(log, pool=pool)
+        store.close()
+        assert log == expected
+
+
+def test_time_left_in_a_store_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(rs, "time", type("T", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    assert rs._time_left() is None  # outside a store call
+    token = rs._DEADLINE.set(101.5)
+    try:
+        assert rs._time_left() == 1.5
+        clock[0] = 101.0
+        assert rs._time_left() == 0.5
+        clock[0] = 101.5
+        with pytest.raises(socket.timeout) as caught:
+            rs._time_left()
+        assert str(caught.value) == "the revocation store call ran out of time"
+    finally:
+        rs._DEADLINE.reset(token)
