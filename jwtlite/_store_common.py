@@ -72,15 +72,31 @@ class PurgeSchedule:
         check_purge_policy(every, interval, batch)
         self.clock, self.every, self.interval, self.batch = clock, every, interval, batch
         self.writes = 0
-        self.last = clock()
+        self.last = self._reading()
+
+    def _reading(self) -> float | None:
+        # Read through now(), as every store call does: the raw clock() may be a huge int
+        # (float arithmetic on it raised OverflowError) or no number at all (TypeError), and
+        # due() runs after a write is stored, where raising would report it as failed. A
+        # clock without a finite time skips the interval rule; the count rule still holds.
+        try:
+            return now(self.clock)
+        except RevocationStoreUnavailableError:
+            return None
 
     def due(self) -> bool:
         """Count one write; True when a purge pass should run now (and restart the count)."""
         self.writes += 1
-        now = self.clock()
-        if self.writes < self.every and now - self.last < self.interval:
+        time_now = self._reading()
+        if self.last is None:  # the clock had no finite time before: the interval starts now
+            self.last = time_now
+        if self.writes < self.every and (
+            time_now is None or self.last is None or time_now - self.last < self.interval
+        ):
             return False
-        self.writes, self.last = 0, now
+        self.writes = 0
+        if time_now is not None:
+            self.last = time_now
         return True
 
     def __repr__(self) -> str:

@@ -20,6 +20,7 @@ seconds, whichever comes first; Redis expires entries by TTL.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import threading
@@ -39,6 +40,7 @@ from ._store_common import (
     now,
 )
 from ._store_common import LookupResult as _LookupResult
+from .exceptions import RevocationStoreUnavailableError
 
 __all__ = ["MemoryStore", "RedisStore", "RevocationStore", "SQLiteStore"]
 
@@ -159,7 +161,10 @@ class MemoryStore:
         # Called with the lock held, with the entry's resulting expiry.
         heapq.heappush(self._expiries, (exp, table, key))
         if self._schedule.due():
-            self._purge_locked(self._schedule.batch)
+            # Best effort, as in SQLiteStore: the write is done. A clock without a finite
+            # time fails the reads (closed), not a write that has been stored.
+            with contextlib.suppress(RevocationStoreUnavailableError):
+                self._purge_locked(self._schedule.batch)
 
     def _drop_if_expired(self, table: int, key: str, now: float) -> bool:
         # A later write may have extended the entry: then a newer heap entry covers it.

@@ -749,3 +749,560 @@ def test_sqlite_store_arguments_raise_invalid_argument(
     # UnicodeEncodeError from sqlite3.connect, ValueError from str(), OverflowError from float()
     with pytest.raises(InvalidArgumentError, match=message):
         SQLiteStore(**arguments)
+
+
+# --- Mutation testing (docs/architecture.md, "Mutation testing"): the exact refusal texts,
+# the boundaries of expiry and of the reuse interval, purge counting, the call's deadline.
+
+_ID_CALLS: list[tuple[str, Callable[[Any, Any], object]]] = [
+    ("jti", lambda s, b: s.revoke(b, 2e9)),
+    ("jti", lambda s, b: s.is_revoked(b)),
+    ("jti", lambda s, b: s.consume(b, 2e9)),
+    ("jti", lambda s, b: s.spend(b, 2e9, successor="s", reuse_until=2e9)),
+    ("successor", lambda s, b: s.spend("j", 2e9, successor=b, reuse_until=2e9)),
+    ("family", lambda s, b: s.revoke_family(b, 2e9)),
+    ("family", lambda s, b: s.is_family_revoked(b)),
+    ("subject", lambda s, b: s.revoke_subject(b, 1e9, 2e9)),
+    ("subject", lambda s, b: s.subject_cutoff(b)),
+    ("jti", lambda s, b: s.lookup(jti=b, family="f", subject="s")),
+    ("family", lambda s, b: s.lookup(jti="j", family=b, subject="s")),
+    ("subject", lambda s, b: s.lookup(jti="j", family="f", subject=b)),
+]
+
+_TIME_CALLS: list[tuple[str, Callable[[Any, Any], object]]] = [
+    ("exp", lambda s, t: s.revoke("a", t)),
+    ("exp", lambda s, t: s.consume("a", t)),
+    ("exp", lambda s, t: s.spend("a", t, successor="s", reuse_until=2e9)),
+    ("reuse_until", lambda s, t: s.spend("a", 2e9, successor="s", reuse_until=t)),
+    ("exp", lambda s, t: s.revoke_family("f", t)),
+    ("cutoff", lambda s, t: s.revoke_subject("s", t, 2e9)),
+    ("exp", lambda s, t: s.revoke_subject("s", 1e9, t)),
+]
+
+
+def _message(
+    call: Callable[..., object],
+    *args: Any,
+    error: type[Exception] = InvalidArgumentError,
+    **kwargs: Any,
+) -> str:
+    """The text of the error ``call(*args, **kwargs)`` raises."""
+    with pytest.raises(error) as caught:
+        call(*args, **kwargs)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_refusals_name_the_argument(
+    kind: str, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # The caller's bug is named exactly: which argument, and what was given instead.
+    store = make(kind)
+    checked = 0
+    for name, call in _ID_CALLS:
+        assert _message(call, store, 5) == f"{name} must be a string, not int"
+        checked += 1
+    for name, call in _TIME_CALLS:
+        assert _message(call, store, "10") == f"{name} must be a number of seconds"
+        assert _message(call, store, math.nan) == f"{name} must not be NaN"
+        checked += 1
+    assert checked == 19
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_bad_purge_policy_messages(
+    kind: str, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"purge_every": 0}, "purge_every must be a positive integer"),
+        ({"purge_every": True}, "purge_every must be a positive integer"),
+        ({"purge_every": 2.0}, "purge_every must be a positive integer"),
+        ({"purge_batch": 0}, "purge_batch must be a positive integer"),
+        ({"purge_batch": False}, "purge_batch must be a positive integer"),
+        ({"purge_batch": 1.5}, "purge_batch must be a positive integer"),
+        ({"purge_interval": 0}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": -1.0}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": True}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": "60"}, "purge_interval must be a positive number of seconds"),
+        ({"purge_interval": math.nan}, "purge_interval must be a positive number of seconds"),
+    ]
+    for policy, message in cases:
+        assert _message(make, kind, **policy) == message
+    assert len(cases) == 11
+    # The smallest policy is accepted: one write, one entry, a fraction of a second.
+    store = make(kind, purge_every=1, purge_batch=1, purge_interval=0.001)
+    store.revoke("a", 2e9)
+    assert store.is_revoked("a")
+
+
+def test_a_clock_that_is_not_callable_is_named() -> None:
+    assert _message(lambda: MemoryStore(clock=5)) == (  # type: ignore[arg-type]
+        "clock must be a function returning seconds"
+    )
+
+
+def test_a_clock_that_fails_is_named_exactly(clock: FakeClock) -> None:
+    store = MemoryStore(clock=clock)
+    clock.now = math.nan
+    assert _message(lambda: store.is_revoked("a"), error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )
+    clock.now = True  # type: ignore[assignment]
+    assert _message(lambda: store.lookup(jti="a", family="f", subject="s"),
+                    error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_clock_in_whole_seconds_is_read_as_such(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # An int clock is a time like any other; one past the year 9999 is clamped, not refused.
+    store = make(kind)
+    clock.now = 1_000  # type: ignore[assignment]
+    store.revoke("a", 1_001)
+    store.revoke_subject("s", 3.0, 1_000)
+    assert store.lookup(jti="a", family="f", subject="s") == (True, False, None)
+    clock.now = 1_001  # type: ignore[assignment]
+    assert not store.is_revoked("a")
+    clock.now = 10**400  # type: ignore[assignment]
+    store.revoke("b", math.inf)  # kept as the year 9999, which the clock has reached
+    assert not store.is_revoked("b")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_lookup_at_the_instant_each_entry_expires(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # An entry whose exp is exactly now has expired (as in is_revoked): each of the three
+    # parts of lookup() on its own boundary.
+    store = make(kind)
+    store.revoke("j", clock.now + 10)
+    store.revoke_family("f", clock.now + 20)
+    store.revoke_subject("s", 5.0, clock.now + 30)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, True, 5.0)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, 5.0)
+    clock.now += 10
+    assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_counts_a_spent_jti_once(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # A spent refresh jti and its successor are one entry, whichever expires first.
+    store = make(kind)
+    assert store.spend("r", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
+    assert store.spend("q", clock.now + 10, successor="t", reuse_until=clock.now + 20) == "t"
+    clock.now += 5
+    assert store.purge() == 0
+    assert store.spend("r", clock.now + 10, successor="x", reuse_until=clock.now + 5) is None
+    clock.now += 5
+    assert store.purge() == 2
+    assert store.spend("q", clock.now + 10, successor="u", reuse_until=clock.now + 5) == "u"
+
+
+def test_memory_purge_forgets_the_successors_it_no_longer_needs(clock: FakeClock) -> None:
+    # The successor of a spent jti is kept only for its reuse interval: purge() forgets it,
+    # or a busy refresh endpoint would grow without bound.
+    store = MemoryStore(clock=clock)
+    store.spend("r", clock.now + 100, successor="s", reuse_until=clock.now + 5)
+    store.spend("q", clock.now + 100, successor="t", reuse_until=clock.now + 6)
+    clock.now += 5
+    assert store.purge() == 0
+    assert list(store._replays) == ["q"]
+    clock.now += 1
+    store.purge()
+    assert store._replays == {}
+    assert store.is_revoked("r")
+    assert store.is_revoked("q")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_schedule_restarts_after_each_pass(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # After a pass the count of writes and the interval start again from that pass.
+    store = make(kind, purge_every=3, purge_interval=100)
+    store.revoke("a", clock.now + 1)
+    store.revoke("b", clock.now + 1)
+    clock.now += 50
+    store.revoke("c", clock.now + 1000)  # third write: a pass (a and b go)
+    assert _rows(store) == 1
+    store.revoke("d", clock.now + 1)
+    clock.now += 60  # 110 s since the store was made, 60 s since the pass
+    store.revoke("e", clock.now + 1000)  # second write since the pass: none yet
+    assert _rows(store) == 3
+    clock.now += 40
+    store.revoke("f", clock.now + 1000)  # 100 s since the pass (and a third write)
+    assert _rows(store) == 3  # d went; c, e, f stay
+
+
+def test_sqlite_unreadable_entries_are_named_exactly(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "rev.db"
+    later = clock.now + 60
+    with SQLiteStore(path, clock=clock) as store:
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon')")
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
+        raw.execute("INSERT INTO jwtlite_family VALUES ('text', 'soon')")
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
+        raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
+        raw.close()
+        calls: list[Callable[[], object]] = [
+            lambda: store.subject_cutoff("exp"),
+            lambda: store.is_revoked("text"),
+            lambda: store.consume("text", later),
+            lambda: store.spend("text", later, successor="s", reuse_until=later),
+            lambda: store.spend("spent", later, successor="s", reuse_until=later),
+            lambda: store.spend("until", later, successor="s", reuse_until=later),
+            lambda: store.is_family_revoked("text"),
+            lambda: store.subject_cutoff("cutoff"),
+            lambda: store.lookup(jti="text", family="-", subject="-"),
+            lambda: store.lookup(jti="-", family="text", subject="-"),
+            lambda: store.lookup(jti="-", family="-", subject="cutoff"),
+        ]
+        for call in calls:
+            assert _message(call, error=RevocationStoreUnavailableError) == (
+                "unreadable revocation entry in the SQLite database"
+            )
+        assert len(calls) == 11
+
+
+def test_sqlite_a_successor_without_a_reuse_interval_is_not_replayed(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # A row with a successor but no reuse_until (not one this store writes): the token is
+    # spent and nothing is replayed, as for a consumed or revoked jti.
+    path = tmp_path / "rev.db"
+    later = clock.now + 60
+    with SQLiteStore(path, clock=clock) as store:
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('half', ?, NULL, ?)", (later, later))
+        raw.execute("INSERT INTO jwtlite_jti VALUES ('other', ?, 'next', NULL)", (later,))
+        raw.close()
+        assert store.spend("half", later, successor="s", reuse_until=later) is None
+        assert store.spend("other", later, successor="s", reuse_until=later) is None
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_write_is_not_failed_by_the_purge_schedule_reading_a_bad_clock(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # The purge schedule read the raw clock after the write was stored: a clock giving text
+    # raised TypeError there (out of the public API, and after SQLite had committed).
+    store = make(kind, purge_every=3)
+    clock.now = "soon"  # type: ignore[assignment]
+    store.revoke("a", 2e9)
+    store.revoke_family("f", 2e9)
+    assert _message(lambda: store.is_revoked("a"), error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )
+    clock.now = 1_000_000.0
+    store.revoke("b", clock.now + 1)
+    assert _rows(store) == 3  # the third write ran a pass (the count rule still holds)
+    clock.now += 100
+    store.revoke("c", clock.now + 1)  # 100 s after a pass whose clock worked: a pass
+    assert _rows(store) == 3  # b went; a, f, c stay
+
+
+class _SteppingClock(FakeClock):
+    """A store clock whose every reading also moves the SQLite store's monotonic clock (the
+    one its busy-timeout deadlines are on) by ``step``: time passes inside one call."""
+
+    def __init__(self, monotonic: list[float], step: float) -> None:
+        super().__init__(1_000_000.0)
+        self.monotonic, self.step = monotonic, step
+
+    def __call__(self) -> float:
+        self.monotonic[0] += self.step
+        return self.now
+
+
+@pytest.fixture
+def monotonic(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The SQLite store's time.monotonic(), by hand: [seconds]."""
+    value = [0.0]
+    fake = type("FakeTime", (), {"monotonic": staticmethod(lambda: value[0])})
+    monkeypatch.setattr("jwtlite._sqlite_store.time", fake)
+    return value
+
+
+@pytest.mark.parametrize("step", [0.5, 0.6])
+def test_sqlite_one_deadline_bounds_the_whole_call(monotonic: list[float], step: float) -> None:
+    # spend() and consume() that lose the test-and-set read the row that won with what is
+    # left of the call's busy timeout, not with a fresh one. Each clock reading here costs
+    # `step` seconds of a 1 s budget: two readings use it up (exactly, for step 0.5).
+    clock = _SteppingClock(monotonic, 0.0)
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=1.0) as store:
+        assert store.spend("r", 2e9, successor="s", reuse_until=2e9) == "s"
+        assert store.consume("c", 2e9)
+        clock.step = step
+        for call in (
+            lambda: store.spend("r", 2e9, successor="t", reuse_until=2e9),
+            lambda: store.consume("c", 2e9),
+        ):
+            assert _message(call, error=RevocationStoreUnavailableError) == (
+                "revocation database busy past the busy timeout"
+            )
+        clock.step = 0.0
+        assert store.spend("r", 2e9, successor="t", reuse_until=2e9) == "s"
+        assert not store.consume("c", 2e9)
+
+
+def test_sqlite_a_call_runs_with_a_millisecond_left_and_waits_no_longer(
+    monotonic: list[float],
+) -> None:
+    clock = _SteppingClock(monotonic, 0.999)
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=1.0) as store:
+        assert store.consume("c", 2e9)  # 1 ms left when the statement runs
+        # All of the budget gone before the store's lock is taken, while another thread
+        # holds it: the call gives up at once, it does not wait for the lock.
+        clock.step = 1.0
+        outcome, took = _while_locked(store, lambda: store.consume("d", 2e9))
+        assert outcome == _BUSY
+        assert took < 0.5
+
+
+_BUSY = "RevocationStoreUnavailableError: revocation database busy past the busy timeout"
+
+
+def _while_locked(store: SQLiteStore, call: Callable[[], object]) -> tuple[str, float]:
+    """Run ``call`` in a thread while this one holds the store's lock: what it returned or
+    raised, and how long it took. A call that waits for the lock for ever does not hang the
+    test: after 3 s the lock is released and the call's outcome is "returned"."""
+    outcome: list[str] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append("returned")
+        except Exception as exc:  # the test reports whatever the call raised
+            outcome.append(f"{type(exc).__name__}: {exc}")
+
+    store._lock.acquire()
+    started = time.monotonic()
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=3)
+    took = time.monotonic() - started
+    store._lock.release()
+    thread.join()
+    return outcome[0], took
+
+
+@pytest.mark.parametrize(
+    ("budget", "step", "armed"), [(1.0, 0.010, 1000), (1.0, 0.011, 989), (10.0, 1.0, 9000)]
+)
+def test_sqlite_busy_timeout_is_set_again_only_past_the_slack(
+    monotonic: list[float], budget: float, step: float, armed: int
+) -> None:
+    # Setting SQLite's busy timeout costs a statement: it is set again (to the milliseconds
+    # the call has left) only when that differs from the last setting by more than 10 ms.
+    clock = _SteppingClock(monotonic, 0.0)
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=budget) as store:
+        clock.step = step
+        assert store.consume("c", 2e9)  # one clock reading between the deadline and SQL
+        clock.step = 0.0
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == armed
+
+
+def test_sqlite_a_held_lock_is_waited_for_within_the_budget(clock: FakeClock) -> None:
+    # Another thread of the process holds the store past this call's busy timeout: the call
+    # gives up with the timeout's error (run in a thread, so a call that waited for ever
+    # fails the test instead of hanging it).
+    with SQLiteStore(":memory:", clock=clock, busy_timeout=0.05) as store:
+        calls: list[Callable[[], object]] = [
+            store.purge,
+            lambda: store.is_revoked("a"),
+            lambda: store.revoke("a", 2e9),
+        ]
+        for call in calls:
+            assert _while_locked(store, call)[0] == _BUSY
+        assert len(calls) == 3
+
+
+def test_memory_purge_keeps_every_extended_entry(clock: FakeClock) -> None:
+    # Each write leaves a heap entry with the expiry it wrote; a later write may extend the
+    # entry. A pass that pops the older heap entry must keep (and not count) the entry.
+    store = MemoryStore(clock=clock)
+    store.revoke("j", clock.now + 1)
+    store.revoke_family("f", clock.now + 1)
+    store.revoke_subject("s", 5.0, clock.now + 1)
+    store.revoke("j", clock.now + 100)
+    store.revoke_family("f", clock.now + 100)
+    store.revoke_subject("s", 5.0, clock.now + 100)
+    clock.now += 1
+    assert store.purge() == 0
+    assert store.lookup(jti="j", family="f", subject="s") == (True, True, 5.0)
+    clock.now += 99
+    assert store.purge() == 3
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_consume_after_an_expired_spend_replays_nothing(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # A reuse interval longer than the spent entry: once the entry has expired and the jti
+    # is consumed, the old successor must not be handed out by a later spend().
+    store = make(kind)
+    assert store.spend("r", clock.now + 10, successor="s", reuse_until=clock.now + 100) == "s"
+    clock.now += 10
+    assert store.consume("r", clock.now + 10)
+    assert store.spend("r", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+
+
+def test_sqlite_reads_a_whole_number_written_by_someone_else(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # A column without REAL affinity (a table made by hand) gives an int back: a time.
+    path = tmp_path / "rev.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_family (family TEXT PRIMARY KEY, exp NOT NULL)")
+    made.execute("INSERT INTO jwtlite_family VALUES ('f', 2000000), ('g', 1000000)")
+    made.commit()
+    made.close()
+    with SQLiteStore(path, clock=clock) as store:
+        assert store.is_family_revoked("f")
+        assert not store.is_family_revoked("g")  # exp == now: expired
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_purge_pass_without_a_clock_does_not_fail_the_write(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # Every write runs a pass here; the pass needs the time, which the clock cannot give.
+    # The write is stored and reported as such; the reads fail closed.
+    store = make(kind, purge_every=1)
+    clock.now = math.nan
+    store.revoke("a", 2e9)
+    store.revoke_family("f", 2e9)
+    store.revoke_subject("s", 5.0, 2e9)
+    assert _message(store.is_revoked, "a", error=RevocationStoreUnavailableError) == (
+        "the revocation store's clock gave no finite time"
+    )
+    clock.now = 1_000_000.0
+    assert store.lookup(jti="a", family="f", subject="s") == (True, True, 5.0)
+
+
+def test_sqlite_a_schema_that_cannot_be_made_is_rolled_back(tmp_path: Path) -> None:
+    # A jwtlite_jti table without an exp column (not ours): the index on exp cannot be made,
+    # the migration's transaction is rolled back and the error names the cause.
+    path = tmp_path / "other.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY)")
+    made.commit()
+    made.close()
+    assert _message(SQLiteStore, path, error=PyJWTError) == (
+        f"cannot open revocation database {str(path)!r}: no such column: exp"
+    )
+    conn = sqlite3.connect(path)
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master ORDER BY name")]
+    conn.close()
+    assert tables == ["jwtlite_jti", "sqlite_autoindex_jwtlite_jti_1"]
+
+
+def test_sqlite_a_call_with_time_to_spare_sets_no_busy_timeout(monotonic: list[float]) -> None:
+    # The busy timeout set when the store opens is what a call with its whole budget left
+    # needs: no PRAGMA statement before its own.
+    statements: list[str] = []
+    with SQLiteStore(":memory:", clock=FakeClock(), busy_timeout=20.0) as store:
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 20_000
+        store._conn.set_trace_callback(statements.append)
+        assert store.consume("c", 2e9)
+        store._conn.set_trace_callback(None)
+    assert [s.split()[0] for s in statements] == ["INSERT"]
+
+
+def test_sqlite_store_defaults_and_refusals_are_exact(tmp_path: Path) -> None:
+    with SQLiteStore(":memory:") as store:
+        assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    assert _message(SQLiteStore, 5) == "path must be a str or a Path, not int"
+    for bad in (0, -1, math.nan, "10"):
+        assert _message(SQLiteStore, ":memory:", busy_timeout=bad) == (
+            "busy_timeout must be a positive number of seconds"
+        )
+
+
+def test_memory_purge_keeps_a_later_reuse_interval(clock: FakeClock) -> None:
+    # A jti spent again after its first entry expired has a new successor and interval; the
+    # first interval's heap entry, popped later, must not drop them. A revoked jti has no
+    # successor left when its interval's heap entry pops.
+    store = MemoryStore(clock=clock)
+    assert store.spend("r", clock.now + 10, successor="s1", reuse_until=clock.now + 5) == "s1"
+    assert store.spend("x", clock.now + 10, successor="y", reuse_until=clock.now + 5) == "y"
+    store.revoke("x", clock.now + 10)
+    clock.now += 10
+    assert store.spend("r", clock.now + 10, successor="s2", reuse_until=clock.now + 5) == "s2"
+    assert store.purge() == 1  # x; r was spent again
+    assert store.spend("r", clock.now + 10, successor="s3", reuse_until=clock.now + 5) == "s2"
+
+
+class _ScriptedClock(FakeClock):
+    """A clock that first gives the times queued in ``script``, then ``now``."""
+
+    def __init__(self) -> None:
+        super().__init__(1_000_000.0)
+        self.script: list[float] = []
+
+    def __call__(self) -> float:
+        return self.script.pop(0) if self.script else self.now
+
+
+def test_sqlite_spend_reads_the_winning_row_at_its_own_time() -> None:
+    # The row that beat this spend() is read after the test-and-set; if it has expired by
+    # then (exp exactly now) it replays nothing, even inside its reuse interval.
+    clock = _ScriptedClock()
+    with SQLiteStore(":memory:", clock=clock) as store:
+        start = clock.now
+        assert store.spend("r", start + 10, successor="s", reuse_until=start + 20) == "s"
+        clock.script = [start, start]  # the test-and-set, the purge schedule
+        clock.now = start + 10
+        assert store.spend("r", start + 30, successor="t", reuse_until=start + 40) is None
+        clock.script = [start + 9, start + 9]
+        clock.now = start + 9.5
+        assert store.spend("r", start + 30, successor="t", reuse_until=start + 40) == "s"
+
+
+def test_sqlite_purge_of_a_locked_database_names_the_cause(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "rev.db"
+    with SQLiteStore(path, clock=clock, busy_timeout=0.05) as store:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            assert _message(store.purge, error=RevocationStoreUnavailableError) == (
+                "revocation database error: database is locked"
+            )
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert store.purge() == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_purge_interval_starts_when_the_store_is_made(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # ... or, if the clock had no finite time then, at the first write that reads one.
+    for bad_clock_at_first in (False, True):
+        start = clock.now
+        if bad_clock_at_first:
+            clock.now = math.nan
+        store = make(kind, purge_every=1000, purge_interval=60)
+        if bad_clock_at_first:
+            clock.now = start
+            store.revoke("first", start + 1000)  # the interval starts here
+        clock.now = start + 59
+        store.revoke("a", clock.now + 0.5)
+        clock.now = start + 60
+        store.revoke("b", clock.now + 1000)  # 60 s: a pass, and a has expired
+        assert _rows(store) == (2 if bad_clock_at_first else 1)  # (a read would drop a too)
+        clock.now = start + 1000
