@@ -13,6 +13,7 @@ from conftest import KEYS, VECTORS, load_vector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES
 from jwtlite.b64url import b64url_decode, b64url_encode
 from jwtlite.exceptions import InvalidKeyError, PyJWKError
@@ -38,6 +39,13 @@ POOL = [
     "ed25519.pem",
     "ed448.pem",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
 
 
 def _rfc7520(name: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from jwtlite import _der, _keyformats
+from jwtlite import _cache, _der, _keyformats
 from jwtlite._curves import CURVES, WeierstrassCurve
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import (
@@ -21,6 +21,13 @@ from jwtlite.keys import (
 )
 
 # --- validation on load ------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
 
 
 def _rsa_der(key: RSAPrivateKey, **changes: object) -> bytes:

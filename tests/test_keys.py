@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jwtlite
-from jwtlite import _keyformats, keys
+from jwtlite import _cache, _keyformats, keys
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.jwk import key_to_jwk, thumbprint
 from jwtlite.keygen import generate_key
@@ -41,6 +41,13 @@ PASSWORD = b"jwtlite-test-password"
 _PUBLIC_FORMATS = ("spki", "public", "cert", "ssh", "jwk")
 
 
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
+
+
 def _encoded(fmt: str, value: str) -> bytes:
     return base64.b64decode(value) if fmt.endswith("_der") else value.encode()
 
@@ -54,7 +61,6 @@ def _all_encodings() -> list[tuple[str, str, bytes]]:
 
 
 ENCODINGS = _all_encodings()
-
 
 
 def test_pool_keys_have_the_expected_types(pool: dict[str, AsymmetricKey]) -> None:

@@ -21,7 +21,7 @@ import pytest
 from conftest import BACKEND_NAMES, KEYS, key_pem
 
 import jwtlite
-from jwtlite import _rsacheck
+from jwtlite import _cache, _rsacheck
 from jwtlite._rsacheck import (
     MAX_PUBLIC_EXPONENT,
     ROCA_GENERATOR,
@@ -40,6 +40,13 @@ from jwtlite.keys import RSAPrivateKey, RSAPublicKey, dump_der, dump_pem, load_k
 #: A rejected hostile input must cost less than this, even on a loaded machine (issue #11).
 HOSTILE_BOUND = 0.25
 POOL = ("rsa2048", "rsa2048_b", "rsa2304", "rsa2560", "rsa3072", "rsa3584", "rsa4096")
+
+
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
 
 
 def _pool(name: str) -> RSAPrivateKey:
