@@ -387,3 +387,51 @@ def test_oversized_moduli_are_refused_before_any_arithmetic(backend: Backend) ->
     oversized = RSAPrivateKey(n, 65537, key.d, key.p, key.q, key.dp, key.dq, key.qi)
     with pytest.raises(InvalidKeyError, match="exceeds 16384"):
         backend.rsa_pkcs1v15_sign(oversized, "sha256", b"m")
+
+
+# --- mutation testing: the masks, recovery's candidates and whole texts ---------------------------
+
+_NOT_RECOVERED = (
+    "RSA JWK private exponent d does not match n and e (or its primes are too unbalanced to "
+    "recover: include p, q, dp, dq and qi)"
+)
+
+
+def test_subgroup_masks_are_the_subgroups_of_65537() -> None:
+    # _MASKS is built at import; the function itself is checked against a set built here.
+    checked = 0
+    for r in ROCA_PRIMES:
+        subgroup = {pow(ROCA_GENERATOR, i, r) for i in range(r - 1)}
+        assert _rsacheck._subgroup_mask(r) == sum(1 << x for x in subgroup)
+        assert (r, _rsacheck._subgroup_mask(r)) in _rsacheck._MASKS
+        checked += 1
+    assert checked == 38
+
+
+# Toy keys (primes found by a search over small primes) whose recovery needs candidates past
+# the first: the ones before the factorisation leave a remainder, have (p+q)^2 - 4n <= 0, or
+# have a (p+q)^2 - 4n that is no square. Each must be skipped, not end the search.
+@pytest.mark.parametrize(
+    ("p", "q", "e", "d"),
+    [(2287, 41, 2471, 7031), (61, 59, 553, 1117), (683, 37, 18541, 145)],
+    ids=["remainder", "no-difference", "no-square"],
+)
+def test_recovery_goes_past_candidates_that_do_not_fit(p: int, q: int, e: int, d: int) -> None:
+    assert recover_primes(p * q, e, d) == (p, q)
+
+
+def test_recovery_refusals_are_whole_texts() -> None:
+    key = _pool("rsa2048")
+    for d in (0, 1, key.n, key.n + 1):
+        with pytest.raises(InvalidKeyError) as info:
+            recover_primes(key.n, key.e, d)
+        assert str(info.value) == "RSA private exponent d is out of range"
+    # d = 2 is in range, and belongs to no key with this n and e.
+    with pytest.raises(InvalidKeyError) as info:
+        recover_primes(key.n, key.e, 2)
+    assert str(info.value) == _NOT_RECOVERED
+    # n = p^2: the candidate that fits gives p - q = 0, which is no factorisation of two primes.
+    p = _pool("rsa2048").p
+    with pytest.raises(InvalidKeyError) as info:
+        recover_primes(p * p, 65537, pow(65537, -1, p - 1))
+    assert str(info.value) == _NOT_RECOVERED
