@@ -544,3 +544,36 @@ def test_signing_with_a_hand_built_rsa_key_is_cheap_and_raises_invalid_key_error
     with contextlib.suppress(InvalidKeyError):
         jwtlite.encode({}, key, algorithm="RS256")
     assert time.perf_counter() - start < 0.5
+
+
+# --- mutation testing: whole refusal texts of the loaders and writers ---------------------------
+
+
+def _refusal_text(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(InvalidKeyError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def test_loader_and_writer_texts(pool: dict[str, AsymmetricKey]) -> None:
+    pem = FORMATS["ec_p256"]["sec1_pem"]
+    assert _refusal_text(load_key, pem, password=b"x") == (
+        "a password was given but the key is not encrypted"
+    )
+    assert _refusal_text(load_key, {"kty": "oct", "k": "c2VjcmV0"}) == (
+        "a symmetric ('oct') JWK is not an asymmetric key"
+    )
+    assert _refusal_text(dump_der, "key") == "not a jwtlite key: str"
+    assert _refusal_text(dump_pem, pool["ec_p256"], format="pkcs1") == (
+        "format 'pkcs1' does not apply to ECPrivateKey"
+    )
+    assert _refusal_text(dump_der, ECPublicKey("P-256", 1 << 300, 1)) == (
+        "a value of this ECPublicKey does not fit its encoding"
+    )
+
+
+def test_escaped_pem_that_cannot_be_read_is_still_key_material() -> None:
+    text = FORMATS["ec_p256"]["spki_pem"].replace("\n", "\\n")
+    with pytest.raises(InvalidKeyError):
+        load_key(text)
+    assert keys._is_key_material(text.encode())

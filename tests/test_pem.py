@@ -103,3 +103,25 @@ def test_only_invalid_key_error_escapes(data: bytes) -> None:
     for prefix in (b"", b"-----BEGIN PUBLIC KEY-----\n"):
         with contextlib.suppress(InvalidKeyError):
             _pem.find_key_block(prefix + data + b"\n-----END PUBLIC KEY-----")
+
+
+# --- mutation testing: RFC 1421 headers with CRLF and blank lines in the text ---------------------
+
+
+def _legacy(newline: str, text: str) -> bytes:
+    return (
+        f"-----BEGIN RSA PRIVATE KEY-----{newline}Proc-Type: 4,ENCRYPTED{newline}"
+        f"DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF{newline}{newline}{text}"
+        f"-----END RSA PRIVATE KEY-----{newline}"
+    ).encode()
+
+
+def test_legacy_headers_with_crlf_and_a_blank_line_in_the_text() -> None:
+    # The headers end at the first blank line; the base64 text after it may hold another one.
+    block = _pem.find_key_block(_legacy("\r\n", "AAAA\r\n\r\nAAAA\r\n"))
+    assert (block.label, block.der, block.encrypted) == ("RSA PRIVATE KEY", bytes(6), True)
+    block = _pem.find_key_block(_legacy("\n", "AAAA\n\nAAAA\n"))
+    assert (block.der, block.encrypted) == (bytes(6), True)
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block(_legacy("\n", "AAAA\n").replace(b"\n\n", b"\n"))
+    assert str(info.value) == "PEM: header lines without the blank line that ends them"

@@ -135,7 +135,10 @@ def test_dump_refusals_are_whole_texts() -> None:
         (OKPPublicKey("Ed999", bytes(32)), "unsupported curve 'Ed999'"),
         (ECPublicKey("secp256k1", 1, 2), "OpenSSH has no key type for curve secp256k1"),
         (OKPPublicKey("X25519", bytes(32)), "OpenSSH has no key type for curve X25519"),
-        (ECPublicKey("P-256", 1 << 300, 1), "a value of this ECPublicKey does not fit its encoding"),
+        (
+            ECPublicKey("P-256", 1 << 300, 1),
+            "a value of this ECPublicKey does not fit its encoding",
+        ),
     ]:
         with pytest.raises(InvalidKeyError) as info:
             dump_ssh_public(key)
@@ -143,3 +146,37 @@ def test_dump_refusals_are_whole_texts() -> None:
     with pytest.raises(InvalidKeyError) as info:
         dump_ssh_public("ssh-rsa AAAA")  # type: ignore[arg-type]
     assert str(info.value) == "not a jwtlite key: str"
+
+
+def test_blob_framing_texts(pool: dict[str, AsymmetricKey]) -> None:
+    rsa = pool["rsa2048"].public_key()
+    assert isinstance(rsa, RSAPublicKey)
+    n = rsa.n.to_bytes(257, "big")
+    e = b"\x01\x00\x01"
+    # An empty last string ends exactly at the end of the blob: framed, so the value decides.
+    assert _refusal(_ssh_line(b"ssh-rsa", e, b"")) == "RSA modulus must be odd and positive"
+    truncated = "SSH key blob is truncated"
+    assert _refusal(_ssh_line(b"ssh-rsa", e)) == truncated  # no length for n
+    framed = b"\x00\x00\x00\x07ssh-rsa\x00\x00\x00\x03\x01\x00\x01"
+    assert _refusal(b"ssh-rsa " + base64.b64encode(framed + b"\x00\x00\x01")) == truncated
+    # A length of 2^32 - 1 is unsigned (RFC 4251 §5 uint32), not a negative one.
+    assert _refusal(b"ssh-rsa " + base64.b64encode(framed + b"\xff\xff\xff\xff")) == truncated
+    assert _refusal(b"ssh-rsa AAAA*") == "SSH public key: invalid base64"
+    assert _refusal(b"ssh-rsa") == "SSH public key line needs a key type and a base64 blob"
+    assert _refusal(b"\xff\xfe AAAA") == "SSH key type is not ASCII"
+    assert _refusal(_ssh_line(b"ssh-dss", e, n)) == (
+        "SSH key type does not match the type inside the blob"
+    )
+    assert _refusal(_ssh_line(b"ssh-rsa", e, n, b"")) == "unexpected bytes after the SSH public key"
+    assert _refusal(
+        _ssh_line(b"ecdsa-sha2-nistp256", b"nistp384", b"", name="ecdsa-sha2-nistp256")
+    ) == ("SSH ECDSA curve identifier does not match the key type")
+    name = "x" * 50
+    assert _refusal(f"{name} AAAA".encode()) == f"unsupported SSH key type {name[:40]!r}"
+
+
+def test_line_length_bound(pool: dict[str, AsymmetricKey]) -> None:
+    line = FORMATS["ed25519"]["ssh"].encode()
+    exact = line + b" " + b"c" * (_ssh.MAX_LINE - len(line) - 1)
+    assert _ssh.parse_public_line(exact) == pool["ed25519"].public_key()
+    assert _refusal(exact + b"c") == "SSH public key line is too long"
