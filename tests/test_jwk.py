@@ -513,3 +513,37 @@ def test_arbitrary_json_raises_only_invalid_key_error(data: Any) -> None:
 def test_oversized_members_are_refused_before_decoding() -> None:
     with pytest.raises(InvalidKeyError, match='"k" is too long'):
         key_from_jwk({"kty": "oct", "k": "A" * 4097})
+
+
+# --- mutation testing: whole texts of the JWK format's refusals ----------------------------------
+
+
+def _jwk_refusal(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(InvalidKeyError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def test_key_ops_and_kid_texts() -> None:
+    assert _jwk_refusal(key_to_jwk, b"secret", key_ops="sign") == (
+        'JWK member "key_ops" must be an array of strings'
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", key_ops=["sign", "sign"]) == (
+        'JWK member "key_ops" has duplicate values'
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", kid=5) == (
+        "kid must be a string, True (thumbprint) or None"
+    )
+    # A str secret's thumbprint is the one of its UTF-8 octets (RFC 7638 §3.2 for "oct").
+    assert key_to_jwk("sécret", kid=True)["kid"] == key_to_jwk("sécret".encode(), kid=True)["kid"]
+
+
+def test_jwk_format_texts() -> None:
+    assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": ""}) == "HMAC key must not be empty."
+    crv = "C" * 50
+    assert _jwk_refusal(key_from_jwk, {"kty": "OKP", "crv": crv, "x": "AA"}) == (
+        f"Unsupported crv: {'C' * 40}... (OKP curves: Ed25519, Ed448, X25519, X448)"
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", alg=5) == 'JWK member "alg" must be a string'
+    # "none" names no key type: it passes through as other unknown names do.
+    assert key_to_jwk(b"secret", alg="none")["alg"] == "none"

@@ -577,3 +577,19 @@ def test_escaped_pem_that_cannot_be_read_is_still_key_material() -> None:
     with pytest.raises(InvalidKeyError):
         load_key(text)
     assert keys._is_key_material(text.encode())
+
+
+def test_dispatch_texts_and_the_material_cache() -> None:
+    assert _refusal_text(load_key, "{bad") == (
+        "Invalid JWK: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
+    assert _refusal_text(load_key, "hello there") == (
+        "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
+    )
+    with pytest.raises(jwtlite.InvalidArgumentError) as info:
+        keys.is_public_key_material(5)  # type: ignore[arg-type]
+    assert str(info.value) == "expected bytes or str, not int"
+    # The cache is keyed by the input: one answer is never handed out for another input.
+    assert keys.is_public_key_material(FORMATS["ec_p256"]["spki_pem"])
+    assert not keys.is_public_key_material(b"an ordinary secret of some length")
+    assert keys.is_public_key_material(FORMATS["ec_p256"]["spki_pem"])

@@ -435,3 +435,21 @@ def test_recovery_refusals_are_whole_texts() -> None:
     with pytest.raises(InvalidKeyError) as info:
         recover_primes(p * p, 65537, pow(65537, -1, p - 1))
     assert str(info.value) == _NOT_RECOVERED
+
+
+def test_recovery_of_an_even_modulus_is_its_factorisation() -> None:
+    # recover_primes on its own: loaders refuse an even n before, but q = 2 is still a factor.
+    p = 1000003
+    assert recover_primes(2 * p, 5, pow(5, -1, math.lcm(p - 1, 1))) == (p, 2)
+
+
+def test_public_ok_at_its_bounds() -> None:
+    n = (1 << (_rsacheck.MAX_RSA_BITS - 1)) | 1  # exactly MAX_RSA_BITS bits
+    assert n.bit_length() == _rsacheck.MAX_RSA_BITS
+    assert _rsacheck.public_ok(n, 3)
+    assert _rsacheck.public_ok(n, MAX_PUBLIC_EXPONENT - 1)
+    assert not _rsacheck.public_ok(n << 1 | 1, 3)
+    assert not _rsacheck.public_ok(n, 1)
+    assert not _rsacheck.public_ok(n, 65536)
+    assert _rsacheck.public_ok(65537 * 4 + 1, 65537)
+    assert not _rsacheck.public_ok(65537, 65537)  # e must be below n
