@@ -547,3 +547,32 @@ def test_jwk_format_texts() -> None:
     assert _jwk_refusal(key_to_jwk, b"secret", alg=5) == 'JWK member "alg" must be a string'
     # "none" names no key type: it passes through as other unknown names do.
     assert key_to_jwk(b"secret", alg="none")["alg"] == "none"
+
+
+def test_peer_keys_of_key_agreement() -> None:
+    from jwtlite._jwkformat import peer_key_from_jwk
+
+    ec = load_key(KEYS.joinpath("ec_p256.pem").read_bytes()).public_key()
+    ec_jwk = key_to_jwk(ec)
+    assert peer_key_from_jwk(ec_jwk) == ec
+    x25519 = {"kty": "OKP", "crv": "X25519", "x": b64url_encode(bytes(range(32)))}
+    assert peer_key_from_jwk(x25519) == OKPPublicKey("X25519", bytes(range(32)))
+    refused = [
+        ([1], "A JWK must be a JSON object, not list"),
+        ({**ec_jwk, "d": "AA"}, "A key agreement's public key must not hold a private member"),
+        ({"kty": "RSA"}, 'crv is not found: JWK member "crv" is missing'),
+        ({"kty": 5, "crv": "P-256"}, 'JWK member "kty" is not a string (int)'),
+        ({**ec_jwk, "x": "AA"}, 'JWK member "x" must be 32 octets, got 1'),
+        ({**x25519, "x": "AA"}, 'JWK member "x" must be 32 octets, got 1'),
+        ({**ec_jwk, "crv": "P-999"}, "Not a key-agreement key: EC P-999"),
+        ({**x25519, "crv": "Ed25519"}, "Not a key-agreement key: OKP Ed25519"),
+        ({**x25519, "kty": "EC"}, "Not a key-agreement key: EC X25519"),
+        ({**ec_jwk, "kty": "OKP"}, "Not a key-agreement key: OKP P-256"),
+        (
+            {"kty": "K" * 30, "crv": "C" * 30},
+            f"Not a key-agreement key: {'K' * 20}... {'C' * 20}...",
+        ),
+    ]
+    for jwk, message in refused:
+        assert _jwk_refusal(peer_key_from_jwk, jwk) == message
+    assert len(refused) == 11
