@@ -576,3 +576,33 @@ def test_peer_keys_of_key_agreement() -> None:
     for jwk, message in refused:
         assert _jwk_refusal(peer_key_from_jwk, jwk) == message
     assert len(refused) == 11
+
+
+def test_rsa_and_ec_member_texts() -> None:
+    rsa = key_to_jwk(load_key(KEYS.joinpath("rsa2048.pem").read_bytes()))
+    public = {name: rsa[name] for name in ("kty", "n", "e")}
+    # The longest member read is 4096 characters: one more is refused unread, this one is read.
+    longest = "B" + "A" * 4095
+    assert _jwk_refusal(key_from_jwk, {**public, "n": longest}) == (
+        "RSA modulus of 24571 bits exceeds 16384"
+    )
+    assert _jwk_refusal(key_from_jwk, {**public, "n": longest + "A"}) == (
+        'JWK member "n" is too long'
+    )
+    assert _jwk_refusal(key_from_jwk, {**public, "oth": []}) == (
+        'RSA JWK with "oth" (more than two primes) is not supported'
+    )
+    crt = {name: rsa[name] for name in ("p", "q")}
+    assert _jwk_refusal(key_from_jwk, {**public, **crt}) == "RSA JWK has p, q but no d"
+    assert _jwk_refusal(key_from_jwk, {**public, "d": rsa["d"], **crt}) == (
+        "RSA JWK has some CRT members but not dp, dq, qi"
+    )
+    ec = key_to_jwk(load_key(KEYS.joinpath("ec_p256.pem").read_bytes()))
+    assert "d" in ec
+    for name in ("x", "y"):
+        assert _jwk_refusal(key_from_jwk, {**ec, name: ec[name][:-3]}) == (
+            f'JWK member "{name}" must be 32 octets, got 30'
+        )
+    assert _jwk_refusal(key_from_jwk, {"kty": "EC", "crv": "Q" * 50}) == (
+        f"Unsupported crv: {'Q' * 40}..."
+    )
