@@ -606,3 +606,13 @@ def test_rsa_and_ec_member_texts() -> None:
     assert _jwk_refusal(key_from_jwk, {"kty": "EC", "crv": "Q" * 50}) == (
         f"Unsupported crv: {'Q' * 40}..."
     )
+
+
+def test_oct_member_length_bound_and_export_text() -> None:
+    assert key_from_jwk({"kty": "oct", "k": "A" * 4096}) == bytes(3072)
+    assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": "A" * 4097}) == (
+        'JWK member "k" is too long'
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", include_private=False) == (
+        "A symmetric (oct) key has no public part to export"
+    )

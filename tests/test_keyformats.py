@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -417,3 +418,36 @@ def test_der_dispatch_and_writer_texts(pool: dict[str, AsymmetricKey]) -> None:
     with pytest.raises(InvalidKeyError) as info:
         dump_der(ECPrivateKey("P-999", 1, 1, 1), format="sec1")
     assert str(info.value) == "unsupported curve 'P-999'"
+
+
+def _toy(p: int, q: int, e: int, d: int | None = None) -> dict[str, int]:
+    """The members of a two-prime key, d as given or computed (RFC 8017 §3.2)."""
+    lam = math.lcm(p - 1, q - 1)
+    d = pow(e, -1, lam) if d is None else d
+    return dict(n=p * q, e=e, d=d, p=p, q=q, dp=d % (p - 1), dq=d % (q - 1), qi=pow(q, -1, p))
+
+
+def test_rsa_private_bounds_on_toy_keys() -> None:
+    # The size policy belongs to the algorithms; the model takes any consistent two-prime key.
+    for p, q in [(3, 1000003), (1000003, 3)]:
+        assert _keyformats.rsa_private(**_toy(p, q, 5)).n == 3000009
+    # d = 1 and qi = 1 are consistent (e = 7 is 1 mod lcm(2, 6), and 7 is 1 mod 3).
+    assert _keyformats.rsa_private(**_toy(3, 7, 7)).d == 1
+    inconsistent = "RSA private key is inconsistent: "
+    one = _toy(3, 7, 7) | {"p": 1, "q": 21, "dp": 0, "dq": 1, "qi": 0}
+    assert _text(lambda m: _keyformats.rsa_private(**m), one) == inconsistent + "n != p*q"
+    # d = n: here n*e is 1 mod lcm(p-1, q-1), but d must be below n.
+    d_is_n = _toy(7, 11, 23, d=77)
+    assert _text(lambda m: _keyformats.rsa_private(**m), d_is_n) == (
+        inconsistent + "d*e != 1 mod lcm(p-1, q-1)"
+    )
+    # d*e is 1 modulo q-1 but not modulo p-1: only the whole lcm tells it is wrong.
+    good = _toy(1000037, 1000003, 65537)
+    shifted = _toy(1000037, 1000003, 65537, d=good["d"] + 1000002)
+    assert shifted["d"] < shifted["n"]
+    assert _text(lambda m: _keyformats.rsa_private(**m), shifted) == (
+        inconsistent + "d*e != 1 mod lcm(p-1, q-1)"
+    )
+    assert _text(lambda m: _keyformats.rsa_private(**m), good | {"qi": good["qi"] + 1}) == (
+        inconsistent + "wrong CRT values"
+    )

@@ -593,3 +593,15 @@ def test_dispatch_texts_and_the_material_cache() -> None:
     assert keys.is_public_key_material(FORMATS["ec_p256"]["spki_pem"])
     assert not keys.is_public_key_material(b"an ordinary secret of some length")
     assert keys.is_public_key_material(FORMATS["ec_p256"]["spki_pem"])
+
+
+def test_input_size_bound_and_hints() -> None:
+    unrecognised = "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
+    assert _refusal_text(load_key, b"x" * keys.MAX_KEY_INPUT) == unrecognised  # read, at the bound
+    assert _refusal_text(load_key, b"x" * (keys.MAX_KEY_INPUT + 1)) == (
+        "key data larger than 1048576 bytes"
+    )
+    assert _refusal_text(load_key, "/etc/keys/key.pem") == (
+        unrecognised + " (hint: This looks like a file path, not key text. Read the file first, "
+        "e.g. pathlib.Path(path).read_text(), and pass its contents.)"
+    )
