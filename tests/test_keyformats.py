@@ -424,7 +424,8 @@ def _toy(p: int, q: int, e: int, d: int | None = None) -> dict[str, int]:
     """The members of a two-prime key, d as given or computed (RFC 8017 §3.2)."""
     lam = math.lcm(p - 1, q - 1)
     d = pow(e, -1, lam) if d is None else d
-    return dict(n=p * q, e=e, d=d, p=p, q=q, dp=d % (p - 1), dq=d % (q - 1), qi=pow(q, -1, p))
+    crt = {"dp": d % (p - 1), "dq": d % (q - 1), "qi": pow(q, -1, p)}
+    return {"n": p * q, "e": e, "d": d, "p": p, "q": q, **crt}
 
 
 def test_rsa_private_bounds_on_toy_keys() -> None:
