@@ -453,3 +453,13 @@ def test_public_ok_at_its_bounds() -> None:
     assert not _rsacheck.public_ok(n, 65536)
     assert _rsacheck.public_ok(65537 * 4 + 1, 65537)
     assert not _rsacheck.public_ok(65537, 65537)  # e must be below n
+
+
+def test_roca_refusal_text() -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        _rsacheck.refuse_roca(_roca_key().n)
+    assert str(info.value) == (
+        "RSA modulus has the ROCA fingerprint (CVE-2017-15361): its primes can be recovered "
+        "from the public key; replace the key (allow_roca=True verifies with it meanwhile)"
+    )
+    _rsacheck.refuse_roca(_pool("rsa2048").n)  # no fingerprint: nothing raised
