@@ -616,3 +616,25 @@ def test_oct_member_length_bound_and_export_text() -> None:
     assert _jwk_refusal(key_to_jwk, b"secret", include_private=False) == (
         "A symmetric (oct) key has no public part to export"
     )
+
+
+def test_member_access_texts_and_mappings() -> None:
+    import types
+
+    ec = key_to_jwk(load_key(KEYS.joinpath("ec_p256.pem").read_bytes()).public_key())
+    missing_x = {k: v for k, v in ec.items() if k != "x"}
+    missing_crv = {k: v for k, v in ec.items() if k != "crv"}
+    for jwk, message in [
+        ({"kty": 5}, 'JWK member "kty" is not a string (int)'),
+        ({"crv": "P-256"}, 'kty is not found: JWK member "kty" is missing'),
+        (missing_crv, 'crv is not found: JWK member "crv" is missing'),
+        (missing_x, 'JWK member "x" is missing'),
+        ({**ec, "x": 5}, 'JWK member "x" is not a string (int)'),
+        ({**ec, "crv": None}, 'crv is not found: JWK member "crv" is missing'),
+        ([ec], "A JWK must be a JSON object, not list"),
+        ({"kty": "foo"}, "Unsupported kty: foo"),
+        ({"kty": "K" * 50}, f"Unsupported kty: {'K' * 40}..."),
+    ]:
+        assert _jwk_refusal(key_from_jwk, jwk) == message
+    # Any Mapping is a JWK, not only a dict.
+    assert key_from_jwk(types.MappingProxyType(ec)) == key_from_jwk(ec)

@@ -605,3 +605,11 @@ def test_input_size_bound_and_hints() -> None:
         unrecognised + " (hint: This looks like a file path, not key text. Read the file first, "
         "e.g. pathlib.Path(path).read_text(), and pass its contents.)"
     )
+
+
+def test_text_that_is_no_unicode_and_password_types() -> None:
+    # A lone surrogate cannot be UTF-8: it is replaced, and the text refused as a key.
+    assert _refusal_text(load_key, "\ud800") == (
+        "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
+    )
+    assert _refusal_text(load_key, "x", password=5) == "password must be bytes or str"
