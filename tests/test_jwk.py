@@ -638,3 +638,10 @@ def test_member_access_texts_and_mappings() -> None:
         assert _jwk_refusal(key_from_jwk, jwk) == message
     # Any Mapping is a JWK, not only a dict.
     assert key_from_jwk(types.MappingProxyType(ec)) == key_from_jwk(ec)
+
+
+def test_metadata_member_types() -> None:
+    for name in ("kid", "use", "alg"):
+        assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": "AA", name: 5}) == (
+            f'JWK member "{name}" must be a string'
+        )

@@ -463,3 +463,19 @@ def test_roca_refusal_text() -> None:
         "from the public key; replace the key (allow_roca=True verifies with it meanwhile)"
     )
     _rsacheck.refuse_roca(_pool("rsa2048").n)  # no fingerprint: nothing raised
+
+
+def test_check_public_at_its_bounds() -> None:
+    n = (1 << (_rsacheck.MAX_RSA_BITS - 1)) | 1  # exactly MAX_RSA_BITS bits: accepted
+    _rsacheck.check_public(n, 3)  # e = 3 is the smallest exponent accepted
+    odd = "RSA public exponent must be odd, at least 3 and less than n"
+    for modulus, e, message in [
+        (n << 1 | 1, 3, "RSA modulus of 16385 bits exceeds 16384"),
+        (3, 3, odd),  # n = 3 is odd and positive: only e (which must be below n) fails
+        (1, 3, "RSA modulus must be odd and positive"),
+        (n, 1 << 256, odd),  # 2^256 is even: the parity check refuses it
+        (n, (1 << 256) + 1, "RSA public exponent of 257 bits exceeds 2^256 (FIPS 186-5)"),
+    ]:
+        with pytest.raises(InvalidKeyError) as info:
+            _rsacheck.check_public(modulus, e)
+        assert str(info.value) == message
