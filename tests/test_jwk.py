@@ -645,3 +645,12 @@ def test_metadata_member_types() -> None:
         assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": "AA", name: 5}) == (
             f'JWK member "{name}" must be a string'
         )
+
+
+def test_peer_key_from_any_mapping() -> None:
+    import types
+
+    from jwtlite._jwkformat import peer_key_from_jwk
+
+    ec = key_to_jwk(load_key(KEYS.joinpath("ec_p256.pem").read_bytes()).public_key())
+    assert peer_key_from_jwk(types.MappingProxyType(ec)) == peer_key_from_jwk(ec)

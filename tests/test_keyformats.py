@@ -452,3 +452,12 @@ def test_rsa_private_bounds_on_toy_keys() -> None:
     assert _text(lambda m: _keyformats.rsa_private(**m), good | {"qi": good["qi"] + 1}) == (
         inconsistent + "wrong CRT values"
     )
+
+
+def test_ec_scalar_range_is_checked_before_any_backend(backend: object) -> None:
+    # The text is ec_private's own on every backend (the pure one words its refusal otherwise).
+    curve = CURVES["P-256"]
+    for d in (0, curve.n, curve.n + 1):
+        assert _text(lambda s: _keyformats.ec_private("P-256", s, None), d) == (
+            "EC private scalar out of range for P-256"
+        )

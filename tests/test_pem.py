@@ -149,3 +149,9 @@ def test_block_bound_and_search_texts() -> None:
     with pytest.raises(InvalidKeyError) as info:
         _pem.find_key_block((inner + "AAAA\n-----END PUBLIC KEY-----\n").encode())
     assert str(info.value) == f"PEM: no key or certificate block (found {label})"
+
+
+def test_base64_refusal_names_the_block() -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block(b"-----BEGIN PUBLIC KEY-----\nAA*A\n-----END PUBLIC KEY-----")
+    assert str(info.value) == "PEM PUBLIC KEY: invalid base64"
