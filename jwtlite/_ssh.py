@@ -51,7 +51,9 @@ def _mpint(blob: bytes, pos: int) -> tuple[int, int]:
     pos, raw = _string(blob, pos)
     if raw and raw[0] & 0x80:
         raise InvalidKeyError("negative mpint in SSH key")
-    if len(raw) > 1 and raw[0] == 0 and raw[1] < 0x80:
+    # RFC 4251 §5: no unnecessary leading zero octet, and zero is the empty string (a lone 0x00
+    # would be a second spelling of it).
+    if raw[:1] == b"\x00" and (len(raw) == 1 or raw[1] < 0x80):
         raise InvalidKeyError("non-minimal mpint in SSH key (RFC 4251 §5)")
     return pos, int.from_bytes(raw, "big")
 

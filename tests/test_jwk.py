@@ -13,6 +13,7 @@ from conftest import KEYS, VECTORS, load_vector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES
 from jwtlite.b64url import b64url_decode, b64url_encode
 from jwtlite.exceptions import InvalidKeyError, PyJWKError
@@ -38,6 +39,13 @@ POOL = [
     "ed25519.pem",
     "ed448.pem",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
 
 
 def _rfc7520(name: str) -> dict[str, Any]:
@@ -505,3 +513,144 @@ def test_arbitrary_json_raises_only_invalid_key_error(data: Any) -> None:
 def test_oversized_members_are_refused_before_decoding() -> None:
     with pytest.raises(InvalidKeyError, match='"k" is too long'):
         key_from_jwk({"kty": "oct", "k": "A" * 4097})
+
+
+# --- mutation testing: whole texts of the JWK format's refusals ----------------------------------
+
+
+def _jwk_refusal(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(InvalidKeyError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def test_key_ops_and_kid_texts() -> None:
+    assert _jwk_refusal(key_to_jwk, b"secret", key_ops="sign") == (
+        'JWK member "key_ops" must be an array of strings'
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", key_ops=["sign", "sign"]) == (
+        'JWK member "key_ops" has duplicate values'
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", kid=5) == (
+        "kid must be a string, True (thumbprint) or None"
+    )
+    # A str secret's thumbprint is the one of its UTF-8 octets (RFC 7638 §3.2 for "oct").
+    assert key_to_jwk("sécret", kid=True)["kid"] == key_to_jwk("sécret".encode(), kid=True)["kid"]
+
+
+def test_jwk_format_texts() -> None:
+    assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": ""}) == "HMAC key must not be empty."
+    crv = "C" * 50
+    assert _jwk_refusal(key_from_jwk, {"kty": "OKP", "crv": crv, "x": "AA"}) == (
+        f"Unsupported crv: {'C' * 40}... (OKP curves: Ed25519, Ed448, X25519, X448)"
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", alg=5) == 'JWK member "alg" must be a string'
+    # "none" names no key type: it passes through as other unknown names do.
+    assert key_to_jwk(b"secret", alg="none")["alg"] == "none"
+
+
+def test_peer_keys_of_key_agreement() -> None:
+    from jwtlite._jwkformat import peer_key_from_jwk
+
+    ec = load_key(KEYS.joinpath("ec_p256.pem").read_bytes()).public_key()
+    ec_jwk = key_to_jwk(ec)
+    assert peer_key_from_jwk(ec_jwk) == ec
+    x25519 = {"kty": "OKP", "crv": "X25519", "x": b64url_encode(bytes(range(32)))}
+    assert peer_key_from_jwk(x25519) == OKPPublicKey("X25519", bytes(range(32)))
+    refused = [
+        ([1], "A JWK must be a JSON object, not list"),
+        ({**ec_jwk, "d": "AA"}, "A key agreement's public key must not hold a private member"),
+        ({"kty": "RSA"}, 'crv is not found: JWK member "crv" is missing'),
+        ({"kty": 5, "crv": "P-256"}, 'JWK member "kty" is not a string (int)'),
+        ({**ec_jwk, "x": "AA"}, 'JWK member "x" must be 32 octets, got 1'),
+        ({**x25519, "x": "AA"}, 'JWK member "x" must be 32 octets, got 1'),
+        ({**ec_jwk, "crv": "P-999"}, "Not a key-agreement key: EC P-999"),
+        ({**x25519, "crv": "Ed25519"}, "Not a key-agreement key: OKP Ed25519"),
+        ({**x25519, "kty": "EC"}, "Not a key-agreement key: EC X25519"),
+        ({**ec_jwk, "kty": "OKP"}, "Not a key-agreement key: OKP P-256"),
+        (
+            {"kty": "K" * 30, "crv": "C" * 30},
+            f"Not a key-agreement key: {'K' * 20}... {'C' * 20}...",
+        ),
+    ]
+    for jwk, message in refused:
+        assert _jwk_refusal(peer_key_from_jwk, jwk) == message
+    assert len(refused) == 11
+
+
+def test_rsa_and_ec_member_texts() -> None:
+    rsa = key_to_jwk(load_key(KEYS.joinpath("rsa2048.pem").read_bytes()))
+    public = {name: rsa[name] for name in ("kty", "n", "e")}
+    # The longest member read is 4096 characters: one more is refused unread, this one is read.
+    longest = "B" + "A" * 4095
+    assert _jwk_refusal(key_from_jwk, {**public, "n": longest}) == (
+        "RSA modulus of 24571 bits exceeds 16384"
+    )
+    assert _jwk_refusal(key_from_jwk, {**public, "n": longest + "A"}) == (
+        'JWK member "n" is too long'
+    )
+    assert _jwk_refusal(key_from_jwk, {**public, "oth": []}) == (
+        'RSA JWK with "oth" (more than two primes) is not supported'
+    )
+    crt = {name: rsa[name] for name in ("p", "q")}
+    assert _jwk_refusal(key_from_jwk, {**public, **crt}) == "RSA JWK has p, q but no d"
+    assert _jwk_refusal(key_from_jwk, {**public, "d": rsa["d"], **crt}) == (
+        "RSA JWK has some CRT members but not dp, dq, qi"
+    )
+    ec = key_to_jwk(load_key(KEYS.joinpath("ec_p256.pem").read_bytes()))
+    assert "d" in ec
+    for name in ("x", "y"):
+        assert _jwk_refusal(key_from_jwk, {**ec, name: ec[name][:-3]}) == (
+            f'JWK member "{name}" must be 32 octets, got 30'
+        )
+    assert _jwk_refusal(key_from_jwk, {"kty": "EC", "crv": "Q" * 50}) == (
+        f"Unsupported crv: {'Q' * 40}..."
+    )
+
+
+def test_oct_member_length_bound_and_export_text() -> None:
+    assert key_from_jwk({"kty": "oct", "k": "A" * 4096}) == bytes(3072)
+    assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": "A" * 4097}) == (
+        'JWK member "k" is too long'
+    )
+    assert _jwk_refusal(key_to_jwk, b"secret", include_private=False) == (
+        "A symmetric (oct) key has no public part to export"
+    )
+
+
+def test_member_access_texts_and_mappings() -> None:
+    import types
+
+    ec = key_to_jwk(load_key(KEYS.joinpath("ec_p256.pem").read_bytes()).public_key())
+    missing_x = {k: v for k, v in ec.items() if k != "x"}
+    missing_crv = {k: v for k, v in ec.items() if k != "crv"}
+    for jwk, message in [
+        ({"kty": 5}, 'JWK member "kty" is not a string (int)'),
+        ({"crv": "P-256"}, 'kty is not found: JWK member "kty" is missing'),
+        (missing_crv, 'crv is not found: JWK member "crv" is missing'),
+        (missing_x, 'JWK member "x" is missing'),
+        ({**ec, "x": 5}, 'JWK member "x" is not a string (int)'),
+        ({**ec, "crv": None}, 'crv is not found: JWK member "crv" is missing'),
+        ([ec], "A JWK must be a JSON object, not list"),
+        ({"kty": "foo"}, "Unsupported kty: foo"),
+        ({"kty": "K" * 50}, f"Unsupported kty: {'K' * 40}..."),
+    ]:
+        assert _jwk_refusal(key_from_jwk, jwk) == message
+    # Any Mapping is a JWK, not only a dict.
+    assert key_from_jwk(types.MappingProxyType(ec)) == key_from_jwk(ec)
+
+
+def test_metadata_member_types() -> None:
+    for name in ("kid", "use", "alg"):
+        assert _jwk_refusal(key_from_jwk, {"kty": "oct", "k": "AA", name: 5}) == (
+            f'JWK member "{name}" must be a string'
+        )
+
+
+def test_peer_key_from_any_mapping() -> None:
+    import types
+
+    from jwtlite._jwkformat import peer_key_from_jwk
+
+    ec = key_to_jwk(load_key(KEYS.joinpath("ec_p256.pem").read_bytes()).public_key())
+    assert peer_key_from_jwk(types.MappingProxyType(ec)) == peer_key_from_jwk(ec)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
-from jwtlite import _der, _keyformats
+from jwtlite import _cache, _der, _keyformats
 from jwtlite._curves import CURVES, WeierstrassCurve
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import (
@@ -21,6 +22,13 @@ from jwtlite.keys import (
 )
 
 # --- validation on load ------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
 
 
 def _rsa_der(key: RSAPrivateKey, **changes: object) -> bytes:
@@ -251,3 +259,205 @@ def test_der_shapes() -> None:
     assert _keyformats.der_shape(b"\x30\x03\x02\x01") is None
     with pytest.raises(InvalidKeyError, match="not a known key structure"):
         load_key(_der.encode_sequence(octets))
+
+
+# --- mutation testing: whole refusal texts, the certificate's tags, points of odd y ---------------
+
+_NULL = _der.encode_null()
+
+
+def _text(parse: object, der: bytes) -> str:
+    with pytest.raises((InvalidKeyError, _der.DERError)) as info:
+        parse(der)  # type: ignore[operator]
+    return str(info.value)
+
+
+def test_structure_texts_name_the_structure(pool: dict[str, AsymmetricKey]) -> None:
+    rsa = pool["rsa2048"]
+    assert isinstance(rsa, RSAPrivateKey)
+    ints = [_der.encode_integer(v) for v in (rsa.n, rsa.e)]
+    k = _keyformats
+    assert _text(k.parse_pkcs1_public, b"\x31\x00") == (
+        "expected RSAPublicKey (tag 0x30), found tag 0x31"
+    )
+    assert _text(k.parse_pkcs1_public, _der.encode_sequence(*ints, _NULL)) == (
+        "2 unexpected bytes at the end of RSAPublicKey"
+    )
+    values = [0, rsa.n, rsa.e, rsa.d, rsa.p, rsa.q, rsa.dp, rsa.dq, rsa.qi]
+    private = [_der.encode_integer(v) for v in values]
+    assert _text(k.parse_pkcs1_private, b"\x31\x00") == (
+        "expected RSAPrivateKey (tag 0x30), found tag 0x31"
+    )
+    assert _text(k.parse_pkcs1_private, _der.encode_sequence(*private, _NULL, _NULL)) == (
+        "4 unexpected bytes at the end of RSAPrivateKey"
+    )
+    multi = _der.encode_sequence(_der.encode_integer(1), *private[1:])
+    assert _text(k.parse_pkcs1_private, multi) == "multi-prime RSA keys are not supported"
+    rsa_alg = _der.encode_sequence(_der.encode_oid(k.OID_RSA), _NULL)
+    spki = _der.encode_sequence(rsa_alg, _der.encode_bit_string(k.pkcs1_der(rsa.public_key())))
+    assert k.parse_spki(spki) == rsa.public_key()
+    assert _text(k.parse_spki, spki + _NULL) == "2 trailing bytes after SubjectPublicKeyInfo"
+    longer = _der.encode_sequence(_der.unwrap(spki, _der.TAG_SEQUENCE, "SPKI"), _NULL)
+    assert _text(k.parse_spki, longer) == "2 unexpected bytes at the end of SubjectPublicKeyInfo"
+    ed_with_params = _der.encode_sequence(_der.encode_oid("1.3.101.112"), _NULL)
+    assert _text(k.parse_spki, _spki(ed_with_params, bytes(32))) == (
+        "2 unexpected bytes at the end of AlgorithmIdentifier"
+    )
+    explicit = _der.encode_sequence(_der.encode_oid(k.OID_EC), _der.encode_sequence())
+    assert _text(k.parse_spki, _spki(explicit, b"\x04")) == (
+        "explicit EC parameters are refused (RFC 5480: named curves)"
+    )
+    implicit = _der.encode_sequence(_der.encode_oid(k.OID_EC), _NULL)
+    assert _text(k.parse_spki, _spki(implicit, b"\x04")) == (
+        "EC key without a named curve (RFC 5480 §2.1.1)"
+    )
+
+
+def _certificate(
+    spki: bytes, *, serial: bytes = b"", name: bytes = b"", sig_alg: bytes = b"", sig: bytes = b""
+) -> bytes:
+    seq = _der.encode_sequence()
+    version = _der.encode_tlv(0xA0, _der.encode_integer(2))
+    tbs = _der.encode_sequence(
+        version, serial or _der.encode_integer(7), seq, name or seq, seq, seq, spki
+    )
+    return _der.encode_sequence(tbs, sig_alg or seq, sig or _der.encode_bit_string(b"signature"))
+
+
+def test_certificate_members_must_have_their_tags(pool: dict[str, AsymmetricKey]) -> None:
+    public = pool["ec_p256"].public_key()
+    spki = dump_der(public)
+    k = _keyformats
+    assert k.parse_certificate(_certificate(spki)) == public
+    a_set, octets = _der.encode_tlv(0x31, b""), _der.encode_octet_string(b"\x01")
+    for der, message in [
+        (_certificate(spki, sig_alg=a_set), "expected tag 0x30, found tag 0x31"),
+        (_certificate(spki, sig=octets), "expected tag 0x03, found tag 0x04"),
+        (_certificate(spki, serial=octets), "expected tag 0x02, found tag 0x04"),
+        (_certificate(spki, name=a_set), "expected tag 0x30, found tag 0x31"),
+        (b"\x31\x00", "expected Certificate (tag 0x30), found tag 0x31"),
+        (
+            _der.encode_sequence(_der.unwrap(_certificate(spki), 0x30, "c"), _NULL),
+            "2 unexpected bytes at the end of Certificate",
+        ),
+    ]:
+        assert _text(k.parse_certificate, der) == message
+
+
+def test_ec_private_texts(pool: dict[str, AsymmetricKey]) -> None:
+    key = pool["ec_p256"]
+    assert isinstance(key, ECPrivateKey)
+    curve = CURVES["P-256"]
+    oid = _der.encode_oid(curve.oid)
+    d = key.d.to_bytes(32, "big")
+    point = _keyformats.encode_point(curve, key.x, key.y)
+    g = _keyformats.encode_point(curve, curve.gx, curve.gy)
+    k = _keyformats
+    assert _text(k.parse_sec1, b"\x31\x00") == "expected ECPrivateKey (tag 0x30), found tag 0x31"
+    assert _text(k.parse_sec1, _sec1(d)) == "ECPrivateKey names no curve"
+    assert _text(k.parse_sec1, _sec1(d, params=oid, point=g)) == (
+        "EC public point does not match the private scalar"
+    )
+    assert _text(k.parse_sec1, _sec1(curve.n.to_bytes(32, "big"), params=oid)) == (
+        "EC private scalar out of range for P-256"
+    )
+    wrapped = _der.encode_tlv(0xA1, _der.encode_bit_string(point) + _NULL)
+    sec1 = _der.encode_sequence(_der.encode_integer(1), _der.encode_octet_string(d), wrapped)
+    assert _text(k.parse_pkcs8, _pkcs8(_ec_alg(), sec1)) == (
+        "2 unexpected bytes at the end of publicKey"
+    )
+    longer = _der.encode_sequence(_der.unwrap(_sec1(d, params=oid), 0x30, "k"), _NULL)
+    assert _text(k.parse_sec1, longer) == "2 unexpected bytes at the end of ECPrivateKey"
+    other_curve = _sec1(d, params=_der.encode_oid("1.3.132.0.34"))
+    assert _text(k.parse_pkcs8, _pkcs8(_ec_alg(), other_curve)) == (
+        "ECPrivateKey parameters disagree with the algorithm's curve"
+    )
+    assert _text(k.parse_pkcs8, _pkcs8(_ec_alg(), _der.encode_octet_string(d))) == (
+        "expected ECPrivateKey (tag 0x30), found tag 0x04"
+    )
+    assert _text(k.parse_pkcs8, _pkcs8(_ec_alg(), _sec1(d), version=1, public=g)) == (
+        "EC public key does not match the private scalar"
+    )
+    # RFC 5958: version 2 (v2 = 1) may hold the publicKey, or leave it out; version 1 may not.
+    assert k.parse_pkcs8(_pkcs8(_ec_alg(), _sec1(d), version=1)) == key
+    assert _text(k.parse_pkcs8, _pkcs8(_ec_alg(), _sec1(d), public=point)) == (
+        f"{2 + len(point) + 1} unexpected bytes at the end of PrivateKeyInfo"
+    )
+    assert _text(k.parse_pkcs8, b"\x31\x00") == (
+        "expected PrivateKeyInfo (tag 0x30), found tag 0x31"
+    )
+    unused_bits = _der.encode_sequence(
+        _der.encode_integer(1), _ec_alg(), _der.encode_octet_string(_sec1(d)),
+        _der.encode_tlv(0x81, b"\x01" + point),
+    )  # fmt: skip
+    assert _text(k.parse_pkcs8, unused_bits) == "publicKey BIT STRING must hold whole octets"
+    ed = _der.encode_sequence(_der.encode_oid("1.3.101.112"))
+    assert _text(k.parse_pkcs8, _pkcs8(ed, _der.encode_sequence())) == (
+        "expected CurvePrivateKey (tag 0x04), found tag 0x30"
+    )
+
+
+def test_points_of_odd_y() -> None:
+    curve = CURVES["P-256"]
+    assert curve.gy & 1  # the generator's y is odd: its compressed form starts with 0x03
+    odd = _keyformats.encode_point(curve, curve.gx, curve.gy, compressed=True)
+    even = _keyformats.encode_point(curve, curve.gx, curve.p - curve.gy, compressed=True)
+    assert odd == b"\x03" + curve.gx.to_bytes(32, "big")
+    assert even == b"\x02" + curve.gx.to_bytes(32, "big")
+    assert _keyformats.decode_point(curve, odd) == (curve.gx, curve.gy)
+    assert _keyformats.decode_point(curve, even) == (curve.gx, curve.p - curve.gy)
+    # 0x04 announces both coordinates; with only x it is malformed, not a compressed point.
+    with pytest.raises(InvalidKeyError) as info:
+        _keyformats.decode_point(curve, b"\x04" + curve.gx.to_bytes(32, "big"))
+    assert str(info.value) == "malformed EC point encoding for P-256"
+
+
+def test_der_dispatch_and_writer_texts(pool: dict[str, AsymmetricKey]) -> None:
+    encrypted = _der.encode_sequence(_der.encode_sequence(), _der.encode_octet_string(b"x"))
+    assert _text(_keyformats.parse_der, encrypted) == "DER data is not a known key structure"
+    with pytest.raises(InvalidKeyError) as info:
+        dump_der(ECPrivateKey("P-999", 1, 1, 1), format="sec1")
+    assert str(info.value) == "unsupported curve 'P-999'"
+
+
+def _toy(p: int, q: int, e: int, d: int | None = None) -> dict[str, int]:
+    """The members of a two-prime key, d as given or computed (RFC 8017 §3.2)."""
+    lam = math.lcm(p - 1, q - 1)
+    d = pow(e, -1, lam) if d is None else d
+    crt = {"dp": d % (p - 1), "dq": d % (q - 1), "qi": pow(q, -1, p)}
+    return {"n": p * q, "e": e, "d": d, "p": p, "q": q, **crt}
+
+
+def test_rsa_private_bounds_on_toy_keys() -> None:
+    # The size policy belongs to the algorithms; the model takes any consistent two-prime key.
+    for p, q in [(3, 1000003), (1000003, 3)]:
+        assert _keyformats.rsa_private(**_toy(p, q, 5)).n == 3000009
+    # d = 1 and qi = 1 are consistent (e = 7 is 1 mod lcm(2, 6), and 7 is 1 mod 3).
+    assert _keyformats.rsa_private(**_toy(3, 7, 7)).d == 1
+    inconsistent = "RSA private key is inconsistent: "
+    one = _toy(3, 7, 7) | {"p": 1, "q": 21, "dp": 0, "dq": 1, "qi": 0}
+    assert _text(lambda m: _keyformats.rsa_private(**m), one) == inconsistent + "n != p*q"
+    # d = n: here n*e is 1 mod lcm(p-1, q-1), but d must be below n.
+    d_is_n = _toy(7, 11, 23, d=77)
+    assert _text(lambda m: _keyformats.rsa_private(**m), d_is_n) == (
+        inconsistent + "d*e != 1 mod lcm(p-1, q-1)"
+    )
+    # d*e is 1 modulo q-1 but not modulo p-1: only the whole lcm tells it is wrong.
+    good = _toy(1000037, 1000003, 65537)
+    shifted = _toy(1000037, 1000003, 65537, d=good["d"] + 1000002)
+    assert shifted["d"] < shifted["n"]
+    assert _text(lambda m: _keyformats.rsa_private(**m), shifted) == (
+        inconsistent + "d*e != 1 mod lcm(p-1, q-1)"
+    )
+    assert _text(lambda m: _keyformats.rsa_private(**m), good | {"qi": good["qi"] + 1}) == (
+        inconsistent + "wrong CRT values"
+    )
+
+
+def test_ec_scalar_range_is_checked_before_any_backend(backend: object) -> None:
+    # The text is ec_private's own on every backend (the pure one words its refusal otherwise).
+    curve = CURVES["P-256"]
+    for d in (0, curve.n, curve.n + 1):
+        assert _text(lambda s: _keyformats.ec_private("P-256", s, None), d) == (
+            "EC private scalar out of range for P-256"
+        )

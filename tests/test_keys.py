@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jwtlite
-from jwtlite import _keyformats, keys
+from jwtlite import _cache, _keyformats, keys
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.jwk import key_to_jwk, thumbprint
 from jwtlite.keygen import generate_key
@@ -41,6 +41,13 @@ PASSWORD = b"jwtlite-test-password"
 _PUBLIC_FORMATS = ("spki", "public", "cert", "ssh", "jwk")
 
 
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
+
+
 def _encoded(fmt: str, value: str) -> bytes:
     return base64.b64decode(value) if fmt.endswith("_der") else value.encode()
 
@@ -54,7 +61,6 @@ def _all_encodings() -> list[tuple[str, str, bytes]]:
 
 
 ENCODINGS = _all_encodings()
-
 
 
 def test_pool_keys_have_the_expected_types(pool: dict[str, AsymmetricKey]) -> None:
@@ -538,3 +544,72 @@ def test_signing_with_a_hand_built_rsa_key_is_cheap_and_raises_invalid_key_error
     with contextlib.suppress(InvalidKeyError):
         jwtlite.encode({}, key, algorithm="RS256")
     assert time.perf_counter() - start < 0.5
+
+
+# --- mutation testing: whole refusal texts of the loaders and writers ---------------------------
+
+
+def _refusal_text(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(InvalidKeyError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def test_loader_and_writer_texts(pool: dict[str, AsymmetricKey]) -> None:
+    pem = FORMATS["ec_p256"]["sec1_pem"]
+    assert _refusal_text(load_key, pem, password=b"x") == (
+        "a password was given but the key is not encrypted"
+    )
+    assert _refusal_text(load_key, {"kty": "oct", "k": "c2VjcmV0"}) == (
+        "a symmetric ('oct') JWK is not an asymmetric key"
+    )
+    assert _refusal_text(dump_der, "key") == "not a jwtlite key: str"
+    assert _refusal_text(dump_pem, pool["ec_p256"], format="pkcs1") == (
+        "format 'pkcs1' does not apply to ECPrivateKey"
+    )
+    assert _refusal_text(dump_der, ECPublicKey("P-256", 1 << 300, 1)) == (
+        "a value of this ECPublicKey does not fit its encoding"
+    )
+
+
+def test_escaped_pem_that_cannot_be_read_is_still_key_material() -> None:
+    text = FORMATS["ec_p256"]["spki_pem"].replace("\n", "\\n")
+    with pytest.raises(InvalidKeyError):
+        load_key(text)
+    assert keys._is_key_material(text.encode())
+
+
+def test_dispatch_texts_and_the_material_cache() -> None:
+    assert _refusal_text(load_key, "{bad") == (
+        "Invalid JWK: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
+    assert _refusal_text(load_key, "hello there") == (
+        "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
+    )
+    with pytest.raises(jwtlite.InvalidArgumentError) as info:
+        keys.is_public_key_material(5)  # type: ignore[arg-type]
+    assert str(info.value) == "expected bytes or str, not int"
+    # The cache is keyed by the input: one answer is never handed out for another input.
+    assert keys.is_public_key_material(FORMATS["ec_p256"]["spki_pem"])
+    assert not keys.is_public_key_material(b"an ordinary secret of some length")
+    assert keys.is_public_key_material(FORMATS["ec_p256"]["spki_pem"])
+
+
+def test_input_size_bound_and_hints() -> None:
+    unrecognised = "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
+    assert _refusal_text(load_key, b"x" * keys.MAX_KEY_INPUT) == unrecognised  # read, at the bound
+    assert _refusal_text(load_key, b"x" * (keys.MAX_KEY_INPUT + 1)) == (
+        "key data larger than 1048576 bytes"
+    )
+    assert _refusal_text(load_key, "/etc/keys/key.pem") == (
+        unrecognised + " (hint: This looks like a file path, not key text. Read the file first, "
+        "e.g. pathlib.Path(path).read_text(), and pass its contents.)"
+    )
+
+
+def test_text_that_is_no_unicode_and_password_types() -> None:
+    # A lone surrogate cannot be UTF-8: it is replaced, and the text refused as a key.
+    assert _refusal_text(load_key, "\ud800") == (
+        "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
+    )
+    assert _refusal_text(load_key, "x", password=5) == "password must be bytes or str"

@@ -103,3 +103,55 @@ def test_only_invalid_key_error_escapes(data: bytes) -> None:
     for prefix in (b"", b"-----BEGIN PUBLIC KEY-----\n"):
         with contextlib.suppress(InvalidKeyError):
             _pem.find_key_block(prefix + data + b"\n-----END PUBLIC KEY-----")
+
+
+# --- mutation testing: RFC 1421 headers with CRLF and blank lines in the text ---------------------
+
+
+def _legacy(newline: str, text: str) -> bytes:
+    return (
+        f"-----BEGIN RSA PRIVATE KEY-----{newline}Proc-Type: 4,ENCRYPTED{newline}"
+        f"DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF{newline}{newline}{text}"
+        f"-----END RSA PRIVATE KEY-----{newline}"
+    ).encode()
+
+
+def test_legacy_headers_with_crlf_and_a_blank_line_in_the_text() -> None:
+    # The headers end at the first blank line; the base64 text after it may hold another one.
+    block = _pem.find_key_block(_legacy("\r\n", "AAAA\r\n\r\nAAAA\r\n"))
+    assert (block.label, block.der, block.encrypted) == ("RSA PRIVATE KEY", bytes(6), True)
+    block = _pem.find_key_block(_legacy("\n", "AAAA\n\nAAAA\n"))
+    assert (block.der, block.encrypted) == (bytes(6), True)
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block(_legacy("\n", "AAAA\n").replace(b"\n\n", b"\n"))
+    assert str(info.value) == "PEM: header lines without the blank line that ends them"
+
+
+def test_block_bound_and_search_texts() -> None:
+    key = _pem.encode_pem("PUBLIC KEY", DER)
+    junk = "-----BEGIN X-----\n-----END X-----\n"
+    assert _pem.find_key_block((junk * (_pem.MAX_PEM_BLOCKS - 1) + key).encode()).der == DER
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block((junk * _pem.MAX_PEM_BLOCKS + key).encode())
+    assert (
+        str(info.value)
+        == "PEM: no key or certificate block (found " + ", ".join(["X"] * _pem.MAX_PEM_BLOCKS) + ")"
+    )
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block(b"no armour")
+    assert str(info.value) == "PEM: no BEGIN line found"
+    # An END line before the BEGIN line does not close the block.
+    early_end = ("-----END PUBLIC KEY-----\n" + key).encode()
+    assert _pem.find_key_block(early_end).der == DER
+    # The search goes on after a block's END line, never inside the block it has passed.
+    label = "L" * 30
+    inner = f"-----BEGIN {label}-----\n-----BEGIN PUBLIC KEY-----\n-----END {label}-----\n"
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block((inner + "AAAA\n-----END PUBLIC KEY-----\n").encode())
+    assert str(info.value) == f"PEM: no key or certificate block (found {label})"
+
+
+def test_base64_refusal_names_the_block() -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        _pem.find_key_block(b"-----BEGIN PUBLIC KEY-----\nAA*A\n-----END PUBLIC KEY-----")
+    assert str(info.value) == "PEM PUBLIC KEY: invalid base64"

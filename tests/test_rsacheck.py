@@ -21,7 +21,7 @@ import pytest
 from conftest import BACKEND_NAMES, KEYS, key_pem
 
 import jwtlite
-from jwtlite import _rsacheck
+from jwtlite import _cache, _rsacheck
 from jwtlite._rsacheck import (
     MAX_PUBLIC_EXPONENT,
     ROCA_GENERATOR,
@@ -40,6 +40,13 @@ from jwtlite.keys import RSAPrivateKey, RSAPublicKey, dump_der, dump_pem, load_k
 #: A rejected hostile input must cost less than this, even on a loaded machine (issue #11).
 HOSTILE_BOUND = 0.25
 POOL = ("rsa2048", "rsa2048_b", "rsa2304", "rsa2560", "rsa3072", "rsa3584", "rsa4096")
+
+
+@pytest.fixture(autouse=True)
+def _cold_key_caches() -> None:
+    """Each test starts with no parsed key remembered, so that it runs the parsers and the RSA
+    checks itself whatever ran before it (mutmut's clean run, for one, warms the caches)."""
+    _cache.clear_caches()
 
 
 def _pool(name: str) -> RSAPrivateKey:
@@ -380,3 +387,95 @@ def test_oversized_moduli_are_refused_before_any_arithmetic(backend: Backend) ->
     oversized = RSAPrivateKey(n, 65537, key.d, key.p, key.q, key.dp, key.dq, key.qi)
     with pytest.raises(InvalidKeyError, match="exceeds 16384"):
         backend.rsa_pkcs1v15_sign(oversized, "sha256", b"m")
+
+
+# --- mutation testing: the masks, recovery's candidates and whole texts ---------------------------
+
+_NOT_RECOVERED = (
+    "RSA JWK private exponent d does not match n and e (or its primes are too unbalanced to "
+    "recover: include p, q, dp, dq and qi)"
+)
+
+
+def test_subgroup_masks_are_the_subgroups_of_65537() -> None:
+    # _MASKS is built at import; the function itself is checked against a set built here.
+    checked = 0
+    for r in ROCA_PRIMES:
+        subgroup = {pow(ROCA_GENERATOR, i, r) for i in range(r - 1)}
+        assert _rsacheck._subgroup_mask(r) == sum(1 << x for x in subgroup)
+        assert (r, _rsacheck._subgroup_mask(r)) in _rsacheck._MASKS
+        checked += 1
+    assert checked == 38
+
+
+# Toy keys (primes found by a search over small primes) whose recovery needs candidates past
+# the first: the ones before the factorisation leave a remainder, have (p+q)^2 - 4n <= 0, or
+# have a (p+q)^2 - 4n that is no square. Each must be skipped, not end the search.
+@pytest.mark.parametrize(
+    ("p", "q", "e", "d"),
+    [(2287, 41, 2471, 7031), (61, 59, 553, 1117), (683, 37, 18541, 145)],
+    ids=["remainder", "no-difference", "no-square"],
+)
+def test_recovery_goes_past_candidates_that_do_not_fit(p: int, q: int, e: int, d: int) -> None:
+    assert recover_primes(p * q, e, d) == (p, q)
+
+
+def test_recovery_refusals_are_whole_texts() -> None:
+    key = _pool("rsa2048")
+    for d in (0, 1, key.n, key.n + 1):
+        with pytest.raises(InvalidKeyError) as info:
+            recover_primes(key.n, key.e, d)
+        assert str(info.value) == "RSA private exponent d is out of range"
+    # d = 2 is in range, and belongs to no key with this n and e.
+    with pytest.raises(InvalidKeyError) as info:
+        recover_primes(key.n, key.e, 2)
+    assert str(info.value) == _NOT_RECOVERED
+    # n = p^2: the candidate that fits gives p - q = 0, which is no factorisation of two primes.
+    p = _pool("rsa2048").p
+    with pytest.raises(InvalidKeyError) as info:
+        recover_primes(p * p, 65537, pow(65537, -1, p - 1))
+    assert str(info.value) == _NOT_RECOVERED
+
+
+def test_recovery_of_an_even_modulus_is_its_factorisation() -> None:
+    # recover_primes on its own: loaders refuse an even n before, but q = 2 is still a factor.
+    p = 1000003
+    assert recover_primes(2 * p, 5, pow(5, -1, math.lcm(p - 1, 1))) == (p, 2)
+
+
+def test_public_ok_at_its_bounds() -> None:
+    n = (1 << (_rsacheck.MAX_RSA_BITS - 1)) | 1  # exactly MAX_RSA_BITS bits
+    assert n.bit_length() == _rsacheck.MAX_RSA_BITS
+    assert _rsacheck.public_ok(n, 3)
+    assert _rsacheck.public_ok(n, MAX_PUBLIC_EXPONENT - 1)
+    assert not _rsacheck.public_ok(n << 1 | 1, 3)
+    assert not _rsacheck.public_ok(n, 1)
+    assert not _rsacheck.public_ok(n, 65536)
+    assert _rsacheck.public_ok(65537 * 4 + 1, 65537)
+    assert not _rsacheck.public_ok(65537, 65537)  # e must be below n
+
+
+def test_roca_refusal_text() -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        _rsacheck.refuse_roca(_roca_key().n)
+    assert str(info.value) == (
+        "RSA modulus has the ROCA fingerprint (CVE-2017-15361): its primes can be recovered "
+        "from the public key; replace the key (allow_roca=True verifies with it meanwhile)"
+    )
+    _rsacheck.refuse_roca(_pool("rsa2048").n)  # no fingerprint: nothing raised
+
+
+def test_check_public_at_its_bounds() -> None:
+    n = (1 << (_rsacheck.MAX_RSA_BITS - 1)) | 1  # exactly MAX_RSA_BITS bits: accepted
+    _rsacheck.check_public(n, 3)  # e = 3 is the smallest exponent accepted
+    odd = "RSA public exponent must be odd, at least 3 and less than n"
+    for modulus, e, message in [
+        (n << 1 | 1, 3, "RSA modulus of 16385 bits exceeds 16384"),
+        (3, 3, odd),  # n = 3 is odd and positive: only e (which must be below n) fails
+        (1, 3, "RSA modulus must be odd and positive"),
+        (n, 1 << 256, odd),  # 2^256 is even: the parity check refuses it
+        (n, (1 << 256) + 1, "RSA public exponent of 257 bits exceeds 2^256 (FIPS 186-5)"),
+    ]:
+        with pytest.raises(InvalidKeyError) as info:
+            _rsacheck.check_public(modulus, e)
+        assert str(info.value) == message
