@@ -141,9 +141,15 @@ class SQLiteStore:
             self._conn = sqlite3.connect(
                 self._path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._create_schema()
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+                self._create_schema()
+            except BaseException:
+                # A store that cannot open leaves no connection behind: nobody could close it
+                # (Python 3.13 warns of an unclosed one when the collector finds it).
+                self._conn.close()
+                raise
         except sqlite3.Error as exc:
             raise PyJWTError(f"cannot open revocation database {self._path!r}: {exc}") from exc
 

@@ -1208,6 +1208,31 @@ def test_sqlite_a_schema_that_cannot_be_made_is_rolled_back(tmp_path: Path) -> N
     assert tables == ["jwtlite_jti", "sqlite_autoindex_jwtlite_jti_1"]
 
 
+def test_sqlite_a_store_that_cannot_open_closes_its_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The migration fails (not our jwtlite_jti table): the connection opened for it is closed
+    # before the error leaves, not left to the collector (Python 3.13 warns then).
+    path = tmp_path / "other.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY)")
+    made.commit()
+    made.close()
+    opened: list[sqlite3.Connection] = []
+    real_connect = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(real_connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    with pytest.raises(PyJWTError, match="no such column: exp"):
+        SQLiteStore(path)
+    assert len(opened) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
+
+
 def test_sqlite_a_call_with_time_to_spare_sets_no_busy_timeout(monotonic: list[float]) -> None:
     # The busy timeout set when the store opens is what a call with its whole budget left
     # needs: no PRAGMA statement before its own.
