@@ -4,6 +4,7 @@ not run, their junit reading and their verdicts."""
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import subprocess
 import sys
@@ -204,16 +205,41 @@ def test_the_dependents_not_run_are_few_explained_and_documented() -> None:
             assert f"`{name}`" in doc, f"{name} is not explained in the migration guide"
 
 
+def _junit(path: Path, ran: int, skipped: int) -> None:
+    """A junit report as pytest writes it: ``ran`` test cases, ``skipped`` of them skipped."""
+    cases = "".join(
+        f'<testcase classname="tests.test_a" name="t{i}">'
+        + ('<skipped message="s"/>' if i < skipped else "")
+        + "</testcase>"
+        for i in range(ran)
+    )
+    path.write_text(f'<testsuites><testsuite name="pytest">{cases}</testsuite></testsuites>')
+
+
 def _fake_dependent_run(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, listing: str, exit_code: int
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    listing: str,
+    exit_code: int,
+    *,
+    ran: int | None = None,
+    skipped: int = 0,
+    refused: str = "",
 ) -> list[list[str]]:
-    """Run run_dependent() without the network: the collection prints ``listing``."""
+    """Run run_dependent() without the network: the collection prints ``listing``; the run
+    writes a junit report of ``ran`` tests (by default, every one listed but those
+    deselected), ``skipped`` of them skipped, and ``refused`` in the offline plugin's log."""
     calls: list[list[str]] = []
 
     def fake_pytest(python: Path, suite: Path, args: list[str]) -> Any:
         calls.append(args)
         if "--collect-only" in args:
             return subprocess.CompletedProcess(args, 0, listing, "")
+        [junit] = [a.partition("=")[2] for a in args if a.startswith("--junitxml=")]
+        listed = sum(1 for line in listing.partition("\n\n")[0].splitlines() if "::" in line)
+        _junit(Path(junit), listed - args.count("--deselect") if ran is None else ran, skipped)
+        if refused:
+            (suite / dep_runner.OFFLINE_LOG).write_text(refused, encoding="utf-8")
         return subprocess.CompletedProcess(args, exit_code, "", "")
 
     suite = tmp_path / "suite"
@@ -247,6 +273,104 @@ def test_run_dependent_verdicts(
     assert "collected 1 tests (expected 2)" in out
 
 
+def test_run_dependent_pins_what_ran_and_what_the_suite_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A suite that starts skipping itself, or runs fewer tests than it collected, fails: a
+    # green exit code alone would hide it.
+    listing = "tests/a.py::test_a\ntests/a.py::test_b\ntests/a.py::test_c\n\n3 tests\n"
+    dependent = dep_runner.Dependent("pkg", "1.0", "0" * 64, (), 3, skipped=1)
+    _fake_dependent_run(monkeypatch, tmp_path, listing, 0, skipped=1)
+    assert dep_runner.run_dependent(dependent, tmp_path)
+    _fake_dependent_run(monkeypatch, tmp_path, listing, 0, skipped=0)
+    assert dep_runner.run_dependent(dependent, tmp_path)  # fewer skips: more tests ran
+    _fake_dependent_run(monkeypatch, tmp_path, listing, 0, skipped=2)
+    assert not dep_runner.run_dependent(dependent, tmp_path)
+    assert "2 skipped by the suite (at most 1)" in capsys.readouterr().out
+    _fake_dependent_run(monkeypatch, tmp_path, listing, 0, ran=2)
+    assert not dep_runner.run_dependent(dependent, tmp_path)
+    assert "2 ran (expected 3)" in capsys.readouterr().out
+
+
+def test_run_dependent_fails_a_suite_that_reached_for_the_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The offline plugin refuses the attempt; a suite may catch the error and pass, so the
+    # plugin's log decides.
+    listing = "tests/a.py::test_a\n\n1 test\n"
+    dependent = dep_runner.Dependent("pkg", "1.0", "0" * 64, (), 1)
+    _fake_dependent_run(monkeypatch, tmp_path, listing, 0, refused="getaddrinfo 'example.com'\n")
+    assert not dep_runner.run_dependent(dependent, tmp_path)
+    out = capsys.readouterr().out
+    assert "reached for the network (refused): getaddrinfo 'example.com'" in out
+    assert "1 network attempts" in out
+    _fake_dependent_run(monkeypatch, tmp_path, listing, 0)
+    assert dep_runner.run_dependent(dependent, tmp_path)  # the former run's log is gone
+
+
+_OFFLINE_PROBE = """
+import socket, sys
+sys.path.insert(0, sys.argv[1])
+import _offline
+def attempt(call):
+    try:
+        return repr(call())
+    except OSError as exc:
+        return type(exc).__name__
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(1)
+port = server.getsockname()[1]
+print(attempt(lambda: socket.create_connection(("localhost", port), timeout=5).close()))
+print(attempt(lambda: socket.create_connection(("192.0.2.1", 443), timeout=5)))
+print(attempt(lambda: socket.socket().connect(("192.0.2.1", 443))))
+print(attempt(lambda: socket.getaddrinfo("example.com", 443)))
+print(attempt(lambda: socket.socket().connect_ex(("192.0.2.1", 80))))
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print(attempt(lambda: udp.sendto(b"x", ("192.0.2.1", 53))))
+print(attempt(lambda: udp.sendto(b"x", ("127.0.0.1", port))))
+"""
+
+
+def test_the_offline_plugin_refuses_and_logs_all_but_loopback(tmp_path: Path) -> None:
+    # In a child process: the plugin patches the socket module of the process that loads it.
+    log = tmp_path / "offline.log"
+    env = {"PATH": "/usr/bin:/bin", "JWTLITE_OFFLINE_LOG": str(log)}
+    done = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_PROBE, str(HERE / "compat")],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.splitlines() == [
+        "None", "gaierror", "OSError", "gaierror", str(errno.ENETUNREACH), "OSError", "1",
+    ]  # fmt: skip
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "getaddrinfo '192.0.2.1'",
+        "connect ('192.0.2.1', 443)",
+        "getaddrinfo 'example.com'",
+        "connect ('192.0.2.1', 80)",
+        "sendto ('192.0.2.1', 53)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [
+        ("localhost", True), ("LOCALHOST.", True), ("api.localhost", True), ("127.0.0.1", True),
+        ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("0.0.0.0", True), (None, True),
+        (b"localhost", True), ("", True), ("::ffff:192.0.2.1", False), ("192.0.2.1", False),
+        ("example.com", False), ("localhost.example", False), ("fe80::1%eth0", False), (5, False),
+    ],
+)  # fmt: skip
+def test_the_offline_plugin_knows_this_host(host: Any, local: bool) -> None:
+    spec = importlib.util.spec_from_file_location("_offline_probe", HERE / "compat" / "_offline.py")
+    assert spec is not None
+    text = (HERE / "compat" / "_offline.py").read_text(encoding="utf-8")
+    # Only the predicate, without the patching at the end of the module.
+    namespace: dict[str, Any] = {"__name__": "_offline_probe"}
+    exec(compile(text.partition("\n_connect = ")[0], str(spec.origin), "exec"), namespace)  # noqa: S102
+    assert namespace["is_local"](host) is local
+
+
 def test_run_dependent_passes_the_suite_s_own_pytest_options(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -274,6 +398,9 @@ def test_run_dependent_installs_the_face_of_its_library(
 
     def fake_pytest(python: Path, suite: Path, args: list[str]) -> Any:
         calls.append(args)
+        for arg in args:
+            if arg.startswith("--junitxml="):
+                _junit(Path(arg.partition("=")[2]), 1, 0)
         return subprocess.CompletedProcess(args, 0, "tests/test_a/t.py::test_a\n\n1 test\n", "")
 
     monkeypatch.setattr(dep_runner, "run_pytest", fake_pytest)
@@ -282,7 +409,8 @@ def test_run_dependent_installs_the_face_of_its_library(
     assert "jwtlite.install_as_jose()" in plugin
     assert not (tmp_path / "jwtlite_as_jwt.py").exists()
     for args in calls:  # the collection and the run
-        assert args[args.index("-p") + 1] == "jwtlite_as_jose"
+        plugins = [args[i + 1] for i, arg in enumerate(args) if arg == "-p"]
+        assert plugins == ["jwtlite_offline", "jwtlite_as_jose"]
         assert args[-1] == "tests/test_a"
     assert dep_runner.FACES["pyjwt"].plugin.endswith("jwtlite.install_as_pyjwt()\n")
     assert dep_runner.FACES["jose"].forbidden == ("jose", "ecdsa", "rsa", "pyasn1")

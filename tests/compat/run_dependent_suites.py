@@ -12,7 +12,11 @@ list of expected failures here. A test is left out (``NotRun``, deselected, neve
 when it fails against PyJWT 2.15.1 (python-jose 3.5.0) itself, or when it needs a deliberate
 divergence listed in docs/migrating-from-pyjwt.md (docs/migrating-from-python-jose.md); each
 one has its reason, and a listed test the suite no longer has is an error. The number of tests
-collected is pinned: an empty or partial collection fails.
+collected is pinned: an empty or partial collection fails; so is the number that ran (read
+from pytest's junit report) and the most the suite may skip or xfail by its own markers.
+The suite runs offline: ``_offline.py``, loaded as a second plugin, refuses every connection,
+datagram and name lookup that is not for loopback and logs it, and a dependent with a
+logged attempt fails, even when its suite caught the error and passed.
 
 Dependents of PyJWT:
   flask-jwt-extended 4.7.1   its 181 tests (one is skipped by the suite itself)
@@ -60,6 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import NamedTuple
 
@@ -100,6 +105,9 @@ class Dependent(NamedTuple):
     #: Folders of the sdist whose files but Python ones are unpacked next to the suite:
     #: resources that tests open by their path in the sdist.
     data: tuple[str, ...] = ()
+    #: The most tests the suite may skip or xfail by its own markers: a suite that starts
+    #: skipping itself (a missing optional requirement, a changed environment) fails.
+    skipped: int = 0
 
     @property
     def in_package(self) -> bool:
@@ -119,6 +127,7 @@ DEPENDENTS = (
         "8085d6757505b6f3291a2638c84d207e8f0ad0de662d1f46aa2f77e658a0c976",
         ("Flask>=2.0,<4", "Werkzeug>=0.14", "python-dateutil"),
         181,
+        skipped=1,
     ),
     Dependent(
         "oauthlib",
@@ -126,6 +135,7 @@ DEPENDENTS = (
         "3d73febdb6faa00f277c81fb04be7b7586fb96fc3b7f0b9c772dada69a25ede7",
         ("blinker>=1.4.0",),  # its "signals" extra, which its suite exercises
         719,
+        skipped=2,
     ),
     Dependent(
         "djangorestframework-simplejwt",
@@ -174,6 +184,7 @@ DEPENDENTS = (
             "responses>=0.26",
         ),
         2557,
+        skipped=267,  # 265 SAML tests (no python3-saml) skip, 2 xfail by its own markers
         folder="social_core/tests",
         no_deps=("ShopifyAPI==12.7.0",),
         not_run=(
@@ -301,6 +312,7 @@ DEPENDENTS = (
     ),
 )
 
+
 class Face(NamedTuple):
     """How jwtlite stands in for a library: the module, the one line a user adds, and the
     modules that may not be installed (the library and what it brings in)."""
@@ -381,13 +393,32 @@ def place_suite(python: Path, dependent: Dependent, suite: Path) -> list[str]:
     return ["--rootdir", purelib, "--pyargs", dependent.folder.replace("/", ".")]
 
 
+#: The plugin that keeps a suite off the network (tests/compat/_offline.py), by its name next
+#: to the suite, and the file where it writes what it refused.
+OFFLINE_PLUGIN = "jwtlite_offline"
+OFFLINE_LOG = "offline.log"
+
+
 def run_pytest(python: Path, suite: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
-    """pytest in the suite's directory, with ``args`` (which load the face's plugin)."""
+    """pytest in the suite's directory, with ``args`` (which load the face's plugin and the
+    offline plugin)."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(suite),
+        "JWTLITE_OFFLINE_LOG": str(suite / OFFLINE_LOG),
+    }
     return subprocess.run(
         [str(python), "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=suite, env={"PATH": "/usr/bin:/bin", "HOME": str(suite)},
-        capture_output="--collect-only" in args, text=True, check=False,
+        cwd=suite, env=env, capture_output="--collect-only" in args, text=True, check=False,
     )  # fmt: skip
+
+
+def junit_counts(junit: Path) -> tuple[int, int]:
+    """(tests run, tests skipped or xfailed) in pytest's junit report; (0, 0) without one."""
+    if not junit.is_file():
+        return 0, 0
+    cases = list(ET.parse(junit).getroot().iter("testcase"))  # noqa: S314 - pytest's own file
+    return len(cases), sum(1 for case in cases if case.find("skipped") is not None)
 
 
 def run_dependent(dependent: Dependent, workdir: Path) -> bool:
@@ -400,10 +431,12 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
         dependent.folder, dependent.data,
     )  # fmt: skip
     (suite / f"{face.plugin_name}.py").write_text(face.plugin, encoding="utf-8")
+    shutil.copyfile(HERE / "_offline.py", suite / f"{OFFLINE_PLUGIN}.py")
+    (suite / OFFLINE_LOG).unlink(missing_ok=True)
     python = make_venv(workdir / f"venv-{dependent.name}", dependent, sdist)
     # Only the sdist's tests are unpacked: the installed copy of the package (installed
     # without its PyJWT requirement) is the one under test.
-    plugin = ["-p", face.plugin_name]
+    plugin = ["-p", OFFLINE_PLUGIN, "-p", face.plugin_name]
     where = [*dependent.pytest_args, *place_suite(python, dependent, suite)]
     collected = run_pytest(python, suite, [*plugin, "--collect-only", "-q", *where])
     # ``--collect-only -q`` prints one test id a line, then a blank line and the summary.
@@ -415,11 +448,28 @@ def run_dependent(dependent: Dependent, workdir: Path) -> bool:
     for not_run in dependent.not_run:
         print(f"[{label}] not run: {not_run.test_id}\n    ({not_run.reason})")
     deselect = [arg for n in dependent.not_run for arg in ("--deselect", n.test_id)]
-    quiet = ["-q", "-W", "ignore::DeprecationWarning"]
+    junit = suite / "junit.xml"
+    junit.unlink(missing_ok=True)
+    quiet = ["-q", "-W", "ignore::DeprecationWarning", f"--junitxml={junit}"]
     result = run_pytest(python, suite, [*plugin, *quiet, *deselect, *where])
-    ok = result.returncode == 0 and len(ids) == dependent.tests and not missing
+    ran, skipped = junit_counts(junit)
+    offline = suite / OFFLINE_LOG
+    refused = offline.read_text(encoding="utf-8").splitlines() if offline.is_file() else []
+    for attempt in refused[:20]:
+        print(f"[{label}] reached for the network (refused): {attempt}")
+    expected_ran = len(ids) - len(dependent.not_run)
+    ok = (
+        result.returncode == 0
+        and len(ids) == dependent.tests
+        and not missing
+        and ran == expected_ran
+        and skipped <= dependent.skipped
+        and not refused
+    )
     print(f"[{label}] collected {len(ids)} tests (expected {dependent.tests}),"
-          f" {len(dependent.not_run)} not run; pytest exit code {result.returncode}:"
+          f" {len(dependent.not_run)} not run, {ran} ran (expected {expected_ran}),"
+          f" {skipped} skipped by the suite (at most {dependent.skipped}),"
+          f" {len(refused)} network attempts; pytest exit code {result.returncode}:"
           f" {'OK' if ok else 'FAILED'} ({time.monotonic() - started:.0f} s)")  # fmt: skip
     return ok
 
