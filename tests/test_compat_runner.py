@@ -85,6 +85,26 @@ def test_run_suite_reads_junit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     }
 
 
+def test_run_suite_runs_offline_and_fails_on_a_network_attempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PyJWT's and python-jose's suites load the offline plugin too; what it refused is a
+    # failure even when the suite caught the error.
+    def fake_run(command: list[str], **kwargs: Any) -> None:
+        assert command[command.index("-p") + 1] == "jwtlite_offline"
+        assert (tmp_path / "jwtlite_offline.py").is_file()
+        junit = next(arg for arg in command if arg.startswith("--junitxml="))
+        Path(junit.partition("=")[2]).write_text(JUNIT, encoding="utf-8")
+        log = Path(kwargs["env"]["JWTLITE_OFFLINE_LOG"])
+        log.write_text("getaddrinfo 'example.com'\n", encoding="utf-8")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    outcomes = runner.run_suite(Path("python"), tmp_path, "crypto")
+    attempt = "offline::reached for the network (refused): getaddrinfo 'example.com'"
+    assert outcomes[attempt] == "failed"
+    assert len(outcomes) == 5
+
+
 def _outcomes(failed: list[str], passed: int) -> dict[str, str]:
     result = {f"tests/test_x.py::test_{i}": "passed" for i in range(passed)}
     result.update(dict.fromkeys(failed, "failed"))
