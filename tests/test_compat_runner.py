@@ -497,6 +497,37 @@ def test_run_in_children_runs_each_dependent_in_a_child(
     assert all(f"output of {n}" in out for n in ("a", "b", "c"))
 
 
+def test_run_in_children_runs_at_most_jobs_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each child lives two polls: --jobs 2 keeps two running while any wait, never three.
+    alive: list[Any] = []
+    peak: list[int] = []
+
+    class FakeChild:
+        def __init__(self, command: list[str], stdout: Any, stderr: Any) -> None:
+            self.polls = 0
+            self.returncode: int | None = None
+            alive.append(self)
+            peak.append(len(alive))
+
+        def poll(self) -> int | None:
+            self.polls += 1
+            if self.polls >= 2 and self.returncode is None:
+                self.returncode = 0
+                alive.remove(self)
+            return self.returncode
+
+    monkeypatch.setattr(subprocess, "Popen", FakeChild)
+    monkeypatch.setattr(dep_runner.time, "sleep", lambda _: None)
+    monkeypatch.setitem(dep_runner._WHEELS, tmp_path, tmp_path / "jwtlite-1.0-py3-none-any.whl")
+    chosen = [dep_runner.Dependent(n, "1.0", "0" * 64, (), 1) for n in "abcde"]
+    assert dep_runner.run_in_children(chosen, tmp_path, 2) == dict.fromkeys("abcde", True)
+    assert max(peak) == 2
+    assert len(peak) == 5
+    assert not alive
+
+
 def test_run_in_children_kills_a_hung_dependent_and_fails_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
