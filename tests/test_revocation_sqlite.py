@@ -187,6 +187,22 @@ def test_sqlite_old_schema_gains_columns(tmp_path: Path, clock: FakeClock) -> No
         assert store.spend("r", clock.now + 10, successor="t", reuse_until=clock.now + 5) == "s"
 
 
+def _seed_unreadable_rows(path: Path, later: float, *extra: str) -> None:
+    """Write rows the store never writes itself, beside it: a text expiry in each table, a
+    blob successor, a text reuse interval, a text cutoff, a blob subject expiry (every one
+    expiring at ``later`` where it has a time). ``extra`` statements add more."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon')")
+    raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
+    raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
+    raw.execute("INSERT INTO jwtlite_family VALUES ('text', 'soon')")
+    raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
+    raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
+    for statement in extra:
+        raw.execute(statement)
+    raw.close()
+
+
 def test_sqlite_rows_it_cannot_read_fail_closed(tmp_path: Path, clock: FakeClock) -> None:
     # Text and blobs sort after numbers, so they read as revoked, or as "already spent" in
     # consume(); a subject's text cutoff raised ValueError (a 500); a blob successor was
@@ -198,14 +214,12 @@ def test_sqlite_rows_it_cannot_read_fail_closed(tmp_path: Path, clock: FakeClock
     made.close()
     later = clock.now + 60
     with SQLiteStore(path, clock=clock) as store:
-        raw = sqlite3.connect(path, isolation_level=None)
-        raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon'), ('blob', x'01')")
-        raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
-        raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
-        raw.execute("INSERT INTO jwtlite_family VALUES ('null', NULL), ('text', 'soon')")
-        raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
-        raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
-        raw.close()
+        _seed_unreadable_rows(
+            path,
+            later,
+            "INSERT INTO jwtlite_jti (jti, exp) VALUES ('blob', x'01')",
+            "INSERT INTO jwtlite_family VALUES ('null', NULL)",
+        )
         calls: list[Callable[[], object]] = [
             lambda: store.is_revoked("text"),
             lambda: store.is_revoked("blob"),
@@ -235,14 +249,7 @@ def test_sqlite_unreadable_entries_are_named_exactly(tmp_path: Path, clock: Fake
     path = tmp_path / "rev.db"
     later = clock.now + 60
     with SQLiteStore(path, clock=clock) as store:
-        raw = sqlite3.connect(path, isolation_level=None)
-        raw.execute("INSERT INTO jwtlite_jti (jti, exp) VALUES ('text', 'soon')")
-        raw.execute("INSERT INTO jwtlite_jti VALUES ('spent', ?, x'6869', ?)", (later, later))
-        raw.execute("INSERT INTO jwtlite_jti VALUES ('until', ?, 'next', 'soon')", (later,))
-        raw.execute("INSERT INTO jwtlite_family VALUES ('text', 'soon')")
-        raw.execute("INSERT INTO jwtlite_subject VALUES ('cutoff', 'soon', ?)", (later,))
-        raw.execute("INSERT INTO jwtlite_subject VALUES ('exp', 5.0, x'00')")
-        raw.close()
+        _seed_unreadable_rows(path, later)
         calls: list[Callable[[], object]] = [
             lambda: store.subject_cutoff("exp"),
             lambda: store.is_revoked("text"),
