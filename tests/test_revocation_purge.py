@@ -222,3 +222,21 @@ def test_purge_interval_starts_when_the_store_is_made(
         store.revoke("b", clock.now + 1000)  # 60 s: a pass, and a has expired
         assert _rows(store) == (2 if bad_clock_at_first else 1)  # (a read would drop a too)
         clock.now = start + 1000
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_write_without_a_clock_counts_toward_the_next_pass(
+    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+) -> None:
+    # A write while the clock gives no finite time is one write of the count, not a pass: the
+    # third write runs the pass, as with a working clock (and the schedule is not restarted).
+    store = make(kind, purge_every=3, purge_interval=3600)
+    store.revoke("old", clock.now + 1)
+    clock.now += 2
+    working = clock.now
+    clock.now = math.nan
+    store.revoke("a", 2e9)
+    clock.now = working
+    assert _rows(store) == 2  # no pass yet: "old" has expired but is still kept
+    store.revoke("b", 2e9)
+    assert _rows(store) == 2  # the third write: a pass, and "old" went
