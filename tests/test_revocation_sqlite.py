@@ -301,14 +301,20 @@ def test_sqlite_reads_a_whole_number_written_by_someone_else(
         assert not store.is_family_revoked("g")  # exp == now: expired
 
 
-def test_sqlite_a_schema_that_cannot_be_made_is_rolled_back(tmp_path: Path) -> None:
-    # A jwtlite_jti table without an exp column (not ours): the index on exp cannot be made,
-    # the migration's transaction is rolled back and the error names the cause.
+def _not_our_table(tmp_path: Path) -> Path:
+    """A database whose jwtlite_jti table is not ours: it has no exp column."""
     path = tmp_path / "other.db"
     made = sqlite3.connect(path)
     made.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY)")
     made.commit()
     made.close()
+    return path
+
+
+def test_sqlite_a_schema_that_cannot_be_made_is_rolled_back(tmp_path: Path) -> None:
+    # A jwtlite_jti table without an exp column (not ours): the index on exp cannot be made,
+    # the migration's transaction is rolled back and the error names the cause.
+    path = _not_our_table(tmp_path)
     assert error_text(SQLiteStore, path, error=PyJWTError) == (
         f"cannot open revocation database {str(path)!r}: no such column: exp"
     )
@@ -323,11 +329,7 @@ def test_sqlite_a_store_that_cannot_open_closes_its_connection(
 ) -> None:
     # The migration fails (not our jwtlite_jti table): the connection opened for it is closed
     # before the error leaves, not left to the collector (Python 3.13 warns then).
-    path = tmp_path / "other.db"
-    made = sqlite3.connect(path)
-    made.execute("CREATE TABLE jwtlite_jti (jti TEXT PRIMARY KEY)")
-    made.commit()
-    made.close()
+    path = _not_our_table(tmp_path)
     opened: list[sqlite3.Connection] = []
     real_connect = sqlite3.connect
 
