@@ -14,12 +14,24 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-__all__ = ["BoundedCache", "IdentityCache", "cache_sizes", "clear_caches", "digest_key"]
+__all__ = [
+    "BoundedCache",
+    "IdentityCache",
+    "cache_sizes",
+    "clear_backend_caches",
+    "clear_caches",
+    "digest_key",
+]
 
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
 _REGISTRY: list[weakref.ReferenceType[BoundedCache[object, object]]] = []
+# The caches whose values a backend built (a verifier bound to the backend chosen when it was
+# made), emptied by jwtlite.backends.set_backend(). They live in modules above the backends
+# (dpop, _jws_keys), which the backends may not import (the layers, tests/test_architecture.py):
+# so they register here, at the bottom, where both sides can reach them.
+_BACKEND_BOUND: list[weakref.ReferenceType[BoundedCache[object, object]]] = []
 
 
 class BoundedCache(Generic[_K, _V]):
@@ -29,7 +41,9 @@ class BoundedCache(Generic[_K, _V]):
     matters on the decode hot path; a service's few hot keys are re-added at once if evicted.
     """
 
-    def __init__(self, name: str, maxsize: int) -> None:
+    def __init__(self, name: str, maxsize: int, *, backend_bound: bool = False) -> None:
+        """``backend_bound``: the values hold objects of the backend in use when they were
+        made, so :func:`clear_backend_caches` (``set_backend``) empties the cache."""
         self.name = name
         self.maxsize = maxsize
         self._data: dict[_K, _V] = {}
@@ -37,6 +51,8 @@ class BoundedCache(Generic[_K, _V]):
         #: frame (``_data`` is never replaced, only cleared).
         self.get: Callable[[_K], _V | None] = self._data.get
         _REGISTRY.append(weakref.ref(self))  # type: ignore[arg-type]
+        if backend_bound:
+            _BACKEND_BOUND.append(weakref.ref(self))  # type: ignore[arg-type]
 
     def put(self, key: _K, value: _V) -> _V:
         data = self._data
@@ -67,8 +83,8 @@ class IdentityCache(BoundedCache[int, object]):
     support weak references, which the size bound then limits.
     """
 
-    def __init__(self, name: str, maxsize: int) -> None:
-        super().__init__(name, maxsize)
+    def __init__(self, name: str, maxsize: int, *, backend_bound: bool = False) -> None:
+        super().__init__(name, maxsize, backend_bound=backend_bound)
         self._refs: dict[int, object] = {}
 
     def lookup(self, obj: object) -> object | None:
@@ -127,6 +143,15 @@ def _live() -> list[BoundedCache[object, object]]:
 def clear_caches() -> None:
     """Empty every cache jwtlite keeps (parsed keys, headers, backend key objects)."""
     for cache in _live():
+        cache.clear()
+
+
+def clear_backend_caches() -> None:
+    """Empty the caches registered as ``backend_bound``: what the previous backend built must
+    not answer for the next one (called by ``jwtlite.backends.set_backend``)."""
+    live = [c for c in (ref() for ref in _BACKEND_BOUND) if c is not None]
+    _BACKEND_BOUND[:] = [weakref.ref(c) for c in live]
+    for cache in live:
         cache.clear()
 
 

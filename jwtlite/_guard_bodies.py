@@ -28,6 +28,8 @@ __all__ = [
 
 
 _JSON_MEDIA_TYPE = "application/json"
+# RFC 6749 §4.3.2 and Appendix B: the one format of a token request.
+_FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 #: The cap on a body the guards read before they know who sent it: a refresh token (RFC 6749
 #: §6) or a password grant. jws refuses a token longer than DEFAULT_MAX_TOKEN_SIZE before
 #: decoding it, so a body carrying one needs at most that plus a little room for the JSON around.
@@ -45,7 +47,12 @@ class _UnsupportedGrantError(RequestBodyError):
 
 
 class _MediaTypeError(RequestBodyError):
-    """The body is not declared as JSON: answered 415 (RFC 9110 §15.5.16)."""
+    """The body is not declared with the media type the endpoint reads: answered 415 (RFC 9110
+    §15.5.16), with ``Accept`` naming :attr:`accepted`."""
+
+    def __init__(self, accepted: str) -> None:
+        super().__init__(f"the body must be sent as Content-Type: {accepted}")
+        self.accepted = accepted
 
 
 class _BodyTooLargeError(RequestBodyError):
@@ -83,11 +90,20 @@ class PasswordForm:
 _MAX_FORM_FIELDS = 8
 
 
-def password_form(raw: bytes) -> PasswordForm:
+def password_form(content_type: str | None, raw: bytes) -> PasswordForm:
     """The password grant of an ``application/x-www-form-urlencoded`` body (RFC 6749 §4.3.2,
     Appendix B); :class:`RequestBodyError` (400 ``invalid_request``) when it is not one, and 400
     ``unsupported_grant_type`` when ``grant_type`` names another grant. Client credentials are
-    ignored: the endpoint serves a public client (RFC 6749 §2.1)."""
+    ignored: the endpoint serves a public client (RFC 6749 §2.1).
+
+    A body declared as another media type (or as none) is refused with 415 before it is
+    parsed: the same bytes typed ``text/plain`` or ``application/json`` are no form, and
+    ``multipart/form-data`` (which FastAPI's own forms take) is not read here. Every client of
+    the flow sends the form type: Swagger UI's Authorize dialog, ``curl -d``, ``data=`` in
+    httpx and requests. An empty body has no format: it stays a missing parameter (400).
+    """
+    if raw and _media_type(content_type) != _FORM_MEDIA_TYPE:
+        raise _MediaTypeError(_FORM_MEDIA_TYPE)
     try:
         # Strict UTF-8 both before and after percent-decoding: a lone surrogate cannot get in.
         # An empty body has no fields (Python before 3.11's strict parse_qsl refuses it).
@@ -161,12 +177,19 @@ class BodyCap:
         return b"".join(self._chunks)
 
 
-def _is_json_media_type(content_type: str | None) -> bool:
-    # RFC 9110 §8.3.1: type and subtype are case-insensitive, parameters follow a ";".
-    # RFC 6839 §3.1: a "+json" suffix names a JSON-based media type.
+def _media_type(content_type: str | None) -> str | None:
+    """The type/subtype of a ``Content-Type`` value, lower-cased (RFC 9110 §8.3.1: they are
+    case-insensitive, parameters follow a ";"); None when none was sent (or two were)."""
     if content_type is None:
+        return None
+    return content_type.split(";", 1)[0].strip(" \t").lower()
+
+
+def _is_json_media_type(content_type: str | None) -> bool:
+    # RFC 6839 §3.1: a "+json" suffix names a JSON-based media type.
+    media = _media_type(content_type)
+    if media is None:
         return False
-    media = content_type.split(";", 1)[0].strip(" \t").lower()
     return media == _JSON_MEDIA_TYPE or (
         media.startswith("application/") and media.endswith("+json")
     )
@@ -191,7 +214,7 @@ def require_json_body(content_type: str | None, raw: bytes) -> None:
     """The 415 refusal of :func:`json_body_fields` alone, for a body a framework parses itself
     (a FastAPI pydantic model parses an undeclared body as JSON)."""
     if raw and not _is_json_media_type(content_type):
-        raise _MediaTypeError("the body must be sent as Content-Type: application/json")
+        raise _MediaTypeError(_JSON_MEDIA_TYPE)
 
 
 def _is_text(value: object) -> bool:

@@ -75,6 +75,8 @@ class AuthFailure:
     message: str
     scope: str | None = None
     dpop: DPoPChallenge | None = None
+    #: For a 415, the media type the body must have (the ``Accept`` header); JSON if None.
+    accept: str | None = None
 
     def body(self) -> dict[str, str]:
         """The JSON body: ``{"error", "reason", "message"}``."""
@@ -96,7 +98,7 @@ class AuthFailure:
             return {"Retry-After": _RETRY_AFTER}
         if self.reason == "unsupported_media_type":
             # RFC 9110 §15.5.16: Accept can say which media types would have been accepted.
-            return {"Accept": _JSON_MEDIA_TYPE}
+            return {"Accept": self.accept or _JSON_MEDIA_TYPE}
         if self.reason == "bad_request":
             # A bad body parameter is an OAuth error (RFC 6749 §5.2), not a bearer challenge.
             return {}
@@ -130,7 +132,6 @@ def _unverified_typ(token: str | None) -> object:
 _SIMPLE: tuple[tuple[type[Exception], int, str | None, str, str], ...] = (
     (_UnsupportedGrantError, 400, "unsupported_grant_type", "bad_request", ""),
     (_BodyTooLargeError, 413, "invalid_request", "bad_request", ""),
-    (_MediaTypeError, 415, "invalid_request", "unsupported_media_type", ""),
     (RequestBodyError, 400, "invalid_request", "bad_request", ""),
     (_CSRFError, 401, "invalid_token", "csrf", "missing or wrong CSRF token"),
     (ExpiredSignatureError, 401, "invalid_token", "expired", "the token has expired"),
@@ -169,6 +170,9 @@ def classify(exc: PyJWTError, token: str | None, expected_typ: str) -> AuthFailu
         message = (str(exc) if isinstance(exc, _CookieTokenError)
                    else "the Authorization header is not 'Bearer <token>'")
         return AuthFailure(400, "invalid_request", "malformed", message)
+    if isinstance(exc, _MediaTypeError):
+        return AuthFailure(415, "invalid_request", "unsupported_media_type", str(exc),
+                           accept=exc.accepted)
     for kind, status, error, reason, message in _SIMPLE:
         if isinstance(exc, kind):
             return AuthFailure(status, error, reason, message or str(exc))

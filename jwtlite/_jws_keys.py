@@ -101,7 +101,9 @@ class _Bound(NamedTuple):
 #: Per key object the caller passes. A service that verifies with one configured key (a PEM
 #: string, say) prepares it once, not on every request; entries die with the caller's object
 #: (or the bound of 256).
-_VERIFIERS = IdentityCache("bound verifiers", 256)
+#: Each entry also records its backend, which every lookup checks; set_backend() empties the
+#: cache as well (backend_bound), so the old backend's key objects are not kept for nothing.
+_VERIFIERS = IdentityCache("bound verifiers", 256, backend_bound=True)
 
 
 def _bound_verifier(alg_obj: Algorithm, key: Any, options: Options) -> Verifier:

@@ -144,7 +144,12 @@ def _responses(guards: OperationGuards, *, token_proof: bool | None) -> dict[str
         )
     if guards.refresh or guards.password_form:
         answers["413"] = _error_response("the request body is larger than the guard reads")
-    if guards.refresh:
+    if guards.password_form:  # the body documented (_request_body) is then the form
+        answers["415"] = _error_response(
+            "a password grant in a body not sent as Content-Type: "
+            "application/x-www-form-urlencoded (RFC 6749 §4.3.2)"
+        )
+    elif guards.refresh:
         answers["415"] = _error_response(
             "a refresh token in a body not sent as Content-Type: application/json (login CSRF)"
         )

@@ -88,11 +88,12 @@ class PurgeSchedule:
         """Count one write; True when a purge pass should run now (and restart the count)."""
         self.writes += 1
         time_now = self._reading()
-        if self.last is None:  # the clock had no finite time before: the interval starts now
-            self.last = time_now
-        if self.writes < self.every and (
-            time_now is None or self.last is None or time_now - self.last < self.interval
-        ):
+        late = False  # without a finite time now, the count rule alone
+        if time_now is not None:
+            if self.last is None:  # the clock had no finite time before: the interval starts now
+                self.last = time_now
+            late = time_now - self.last >= self.interval
+        if self.writes < self.every and not late:
             return False
         self.writes = 0
         if time_now is not None:

@@ -124,7 +124,11 @@ class _ProofKey(NamedTuple):
 
 # A client sends the same header (typ, alg, jwk) with every proof: its parse, the JWK checks,
 # the thumbprint and the bound verifier are kept per header segment (public text, bounded).
-_PROOF_KEYS: BoundedCache[bytes, _ProofKey] = BoundedCache("DPoP proof keys", 256)
+# The verifier is bound to the backend in use when the header was first seen: set_backend()
+# empties the cache (backend_bound), or the old backend would keep answering for that client.
+_PROOF_KEYS: BoundedCache[bytes, _ProofKey] = BoundedCache(
+    "DPoP proof keys", 256, backend_bound=True
+)
 
 
 def _allowed(algorithms: Sequence[str]) -> frozenset[str]:

@@ -215,7 +215,8 @@ class _PasswordFormDependency:
             # the victim's browser in (login CSRF). The password flow hands tokens to clients.
             raise InvalidArgumentError("password_form is for header mode (cookies=False)")
         with _answering_body_errors(auth.core.config.realm):
-            return password_form(await _capped_body(request, auth.max_body))
+            body = await _capped_body(request, auth.max_body)
+            return password_form(_content_type(request), body)
 
 
 class JWTAuth(SecurityBase):
@@ -270,7 +271,8 @@ class JWTAuth(SecurityBase):
         self._error_hook: Optional[Callable[[AuthFailure], Optional[Response]]] = None
         self._default = self.required()
         #: ``Depends(auth.password_form)``: the :class:`PasswordForm` of a token endpoint (the
-        #: ``token_url`` of Swagger UI's Authorize button), or 400/413 :class:`JWTAuthError`.
+        #: ``token_url`` of Swagger UI's Authorize button), or 400/413/415 :class:`JWTAuthError`
+        #: (415: a body not sent as ``application/x-www-form-urlencoded``, RFC 6749 §4.3.2).
         self.password_form = _PasswordFormDependency(self)
 
     @property

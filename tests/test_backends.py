@@ -13,14 +13,18 @@ import os
 import subprocess
 import sys
 import textwrap
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
-from conftest import BACKEND_NAMES
+from conftest import BACKEND_NAMES, key_pem
 
+import jwtlite
 from jwtlite import backends as backends_mod
+from jwtlite._cache import cache_sizes
 from jwtlite.backends import available_backends, get_backend, set_backend
+from jwtlite.dpop import DPoPKey, verify_proof
 from jwtlite.exceptions import BackendUnavailableError
+from jwtlite.keys import load_key
 
 if TYPE_CHECKING:
     pass
@@ -159,3 +163,37 @@ def test_fresh_process_honours_environment_and_never_imports_cryptography() -> N
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["pure", "[]"]
+
+
+@pytest.mark.skipif(len(BACKEND_NAMES) < 2, reason="needs both backends")
+@pytest.mark.usefixtures("fresh_selection")
+def test_set_backend_rebinds_a_dpop_proof_key_seen_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The DPoP proof-key cache keeps, per proof header, the verifier bound to the backend
+    # chosen when the header was first seen: after set_backend, every client seen before was
+    # still verified by the old backend. Each backend records the calls it answers.
+    answered: list[str] = []
+    for name in BACKEND_NAMES:
+        kind = type(get_backend(name))
+
+        def recording(self: Any, *args: Any, _verify: Any = kind.ecdsa_verify) -> bool:
+            answered.append(self.name)
+            return bool(_verify(self, *args))
+
+        monkeypatch.setattr(kind, "ecdsa_verify", recording)
+    jwtlite.clear_caches()
+    htu = "https://rs.example/things"
+    proof = DPoPKey(load_key(key_pem("ec_p256.pem"))).proof("GET", htu, iat=1_700_000_000)
+    order = ["pure", "cryptography", "pure"]
+    for name in order:
+        set_backend(name)
+        verify_proof(proof, htm="GET", htu=htu, store=None, now=1_700_000_000)
+    assert answered == order
+    # Only what holds a backend's objects is dropped: the parsed key texts stay.
+    secret = "s" * 32
+    jwtlite.decode(jwtlite.encode({}, secret), secret, algorithms=["HS256"])
+    before = cache_sizes()
+    assert before["DPoP proof keys"][0] == before["bound verifiers"][0] == 1
+    set_backend("cryptography")
+    after = cache_sizes()
+    assert after["DPoP proof keys"][0] == after["bound verifiers"][0] == 0
+    assert after["parsed key texts"] == before["parsed key texts"] != (0, 256)

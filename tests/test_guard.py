@@ -18,6 +18,7 @@ from jwtlite._guard import (
     GuardConfig,
     GuardCore,
     GuardHooks,
+    PasswordForm,
     RequestBodyError,
     RequestView,
     classify,
@@ -126,6 +127,9 @@ def test_header_wins_over_cookie() -> None:
     assert refused.value.failure.reason == "bad_request"
 
 
+_FORM = "application/x-www-form-urlencoded"
+
+
 @pytest.mark.parametrize(
     ("raw", "fields"),
     [
@@ -138,7 +142,7 @@ def test_header_wins_over_cookie() -> None:
     ],
 )
 def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]]) -> None:
-    form = password_form(raw)
+    form = password_form(_FORM, raw)
     assert (form.username, form.password, form.scopes) == fields
 
 
@@ -163,7 +167,7 @@ def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]
 )
 def test_password_form_refuses(raw: bytes, error: str, message: str) -> None:
     with pytest.raises(RequestBodyError) as caught:
-        password_form(raw)
+        password_form(_FORM, raw)
     failure = classify(caught.value, None, "")
     assert (failure.status, failure.error, failure.reason) == (400, error, "bad_request")
     assert message in failure.message
@@ -173,7 +177,7 @@ def test_password_form_refuses(raw: bytes, error: str, message: str) -> None:
 @given(st.binary(max_size=300) | st.text(max_size=100).map(str.encode))
 def test_password_form_raises_only_its_error(raw: bytes) -> None:
     try:
-        form = password_form(raw)
+        form = password_form(_FORM, raw)
     except RequestBodyError:
         return
     for value in (form.username, form.password, *form.scopes):
@@ -187,8 +191,43 @@ def test_password_form_is_linear() -> None:
                 b"&" * 240_000, b"=" * 240_000):
         started = time.perf_counter()
         with contextlib.suppress(RequestBodyError):
-            password_form(raw)
+            password_form(_FORM, raw)
         assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("content_type", "accepted"),
+    [
+        (_FORM, True),
+        ("Application/X-WWW-Form-URLencoded ; charset=UTF-8", True),
+        (" application/x-www-form-urlencoded\t", True),
+        (None, False),  # none sent, or two (the adapters pass None then)
+        ("", False),
+        ("application/json", False),
+        ("text/plain", False),
+        ("multipart/form-data; boundary=x", False),
+        ("application/x-www-form-urlencodedx", False),
+        ("text/x-www-form-urlencoded", False),
+    ],
+)
+def test_password_form_media_type(content_type: str | None, accepted: bool) -> None:
+    # RFC 6749 §4.3.2: the grant is form-encoded; the body was parsed as a form whatever its
+    # declared type (a text/plain, JSON-typed or untyped body logged in).
+    grant = b"grant_type=password&username=alice&password=pw"
+    if accepted:
+        assert password_form(content_type, grant) == PasswordForm("alice", "pw")
+        return
+    with pytest.raises(_MediaTypeError) as refused:
+        password_form(content_type, grant)
+    failure = classify(refused.value, None, "")
+    assert (failure.status, failure.error, failure.reason, failure.message) == (
+        415, "invalid_request", "unsupported_media_type",
+        "the body must be sent as Content-Type: application/x-www-form-urlencoded")
+    assert failure.headers("r") == {"Accept": _FORM}
+    # Without content there is no format to refuse: the parameters are missing, 400.
+    with pytest.raises(RequestBodyError) as missing:
+        password_form(content_type, b"")
+    assert classify(missing.value, None, "").status == 400
 
 
 @pytest.mark.parametrize(

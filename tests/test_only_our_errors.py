@@ -263,7 +263,7 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "MemoryStore.spend(successor)": lambda v: MemoryStore().spend(
         "j", NOW, successor=v, reuse_until=NOW
     ),
-    # (SQLiteStore(path) is left to tests/test_revocation.py: a str path would make a file.)
+    # (SQLiteStore(path) is left to tests/test_revocation_sqlite.py: a str path would make a file.)
     "SQLiteStore.revoke(jti)": lambda v: SQLiteStore(":memory:").revoke(v, NOW),
 }  # fmt: skip
 

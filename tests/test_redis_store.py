@@ -1,6 +1,6 @@
 """RedisStore against real Redis servers: layout, one round trip, many processes, faults.
 
-The store contract itself (the same tests as every store) runs in test_revocation.py.
+The store contract itself (the same tests as every store) runs in test_revocation_contract.py.
 """
 
 from __future__ import annotations

@@ -410,7 +410,7 @@ def test_password_flow_logs_in(clock: FakeClock) -> None:
     assert schema["components"]["schemas"]["JWTPasswordForm"]["required"] == [
         "grant_type", "username", "password"
     ]
-    assert set(token_op["responses"]) == {"200", "400", "413"}
+    assert set(token_op["responses"]) == {"200", "400", "413", "415"}
 
     async def scenario(c: Any) -> None:
         # What Swagger UI sends: the form of RFC 6749 §4.3.2, empty client fields included.
@@ -534,6 +534,37 @@ def test_json_fields_body_is_capped(clock: FakeClock) -> None:
         assert ok.status_code == 200
 
     run_asgi(_app(auth), scenario)
+
+
+def test_password_form_needs_the_form_media_type(clock: FakeClock) -> None:
+    # RFC 6749 §4.3.2: the grant is sent as application/x-www-form-urlencoded. The body was
+    # parsed as a form whatever Content-Type said: typed as text, JSON or multipart, or not
+    # typed at all, the same bytes logged in.
+    auth = JWTAuth(_service(clock), token_url="/token")
+    grant = b"grant_type=password&username=alice&password=pw"
+    form = "application/x-www-form-urlencoded"
+
+    async def scenario(c: Any) -> None:
+        refused = 0
+        for headers in ([("Content-Type", "text/plain")], [("Content-Type", "application/json")],
+                        [("Content-Type", "multipart/form-data; boundary=x")], [],
+                        [("Content-Type", form + "x")], [("Content-Type", form)] * 2):
+            reply = await c.post("/token", content=grant, headers=headers)
+            assert (reply.status_code, reply.json()) == (415, {
+                "error": "invalid_request", "reason": "unsupported_media_type",
+                "message": "the body must be sent as Content-Type: " + form}), headers
+            assert reply.headers["accept"] == form
+            assert "www-authenticate" not in reply.headers
+            refused += 1
+        assert refused == 6
+        for content_type in (form, "Application/X-WWW-Form-URLencoded ; charset=UTF-8"):
+            reply = await c.post("/token", content=grant, headers={"Content-Type": content_type})
+            assert reply.status_code == 200, (content_type, reply.text)
+        # An empty body has no format to refuse: the parameters are missing (400).
+        empty = await c.post("/token", headers={"Content-Type": "text/plain"})
+        assert (empty.status_code, empty.json()["reason"]) == (400, "bad_request")
+
+    run_asgi(_token_app(auth), scenario)
 
 
 @pytest.mark.parametrize("cookies", [False, True])

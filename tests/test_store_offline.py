@@ -1,7 +1,7 @@
 """The Redis store's logic that runs without a server: how a stored entry is read back, the
 argument checks. (Its file name avoids "redis": the mutation run deselects tests by that word,
 since the other Redis tests need a server.) Everything that talks to Redis is tested in
-tests/test_redis_store.py and tests/test_revocation.py, against real servers."""
+tests/test_redis_store.py and tests/test_revocation_contract.py, against real servers."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Callable, Protocol
 
+from .._cache import clear_backend_caches
 from ..exceptions import BackendUnavailableError
 
 if TYPE_CHECKING:
@@ -217,9 +218,16 @@ def get_backend(name: str | None = None) -> Backend:
 
 
 def set_backend(name: str | None) -> Backend | None:
-    """Choose the backend for this process (None returns to automatic selection)."""
+    """Choose the backend for this process (None returns to automatic selection).
+
+    A change of choice empties the caches of verifiers the previous backend built (a DPoP
+    proof header's, a key's bound verifier), so every later verification runs on the new one.
+    """
     global _chosen  # noqa: PLW0603
-    _chosen = None if name is None else _load(name)
+    chosen = None if name is None else _load(name)
+    if chosen is not _chosen:
+        clear_backend_caches()
+    _chosen = chosen
     return _chosen
 
 
