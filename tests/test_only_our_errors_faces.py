@@ -587,3 +587,43 @@ def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
             _call_quietly(CALLS[name], value, name)
             ran += 1
     assert ran == 12
+
+
+# --- key garbage: PEM, DER, OpenSSH and JWK text that is almost a key ---------------------------
+
+_RSA_TEXT = RSA_PEM.decode("ascii")
+#: Key material every key reader must refuse cleanly: broken armour, base64 and DER, lone
+#: surrogates, truncation, and nesting or sizes meant to exhaust a parser.
+KEY_GARBAGE: tuple[Any, ...] = (
+    b"-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n",
+    "-----BEGIN PRIVATE KEY-----\n\ud800\n-----END PRIVATE KEY-----\n",
+    "-----BEGIN RSA PRIVATE KEY-----\n", RSA_PEM[:200], _RSA_TEXT[:-40], _RSA_TEXT + "\ud800",
+    RSA_PEM.replace(b"M", b"\xff", 3), b"0\x82\xff\xff" + bytes(10), b"0\x80" * 10_000,
+    "ssh-rsa AAAA\ud800", b"ssh-ed25519 " + b"A" * 5000, "ecdsa-sha2-nistp256 AAAA x",
+    '{"kty":"RSA","n":"\\ud800","e":"AQAB"}', "{" * 50_000,
+    '{"keys":' + "[" * 50_000 + "]" * 50_000 + "}",
+    "-----BEGIN CERTIFICATE-----\n" + "A" * 100_000 + "\n-----END CERTIFICATE-----\n",
+)  # fmt: skip
+#: The entries above whose hostile argument is a key.
+KEY_TAKERS = sorted(
+    name
+    for name in CALLS
+    if "(key" in name
+    or "jwk_data" in name
+    or name.endswith((".prepare_key", ".from_jwk", ".check_key_length", ".from_json"))
+    or name.startswith("jose._asn1.")
+    or name == "jose.rsa_backend.pem_to_spki(pem)"
+)
+
+
+def test_every_key_reader_is_in_the_key_sweep() -> None:
+    assert len(KEY_TAKERS) >= 60
+
+
+@pytest.mark.parametrize("name", KEY_TAKERS)
+def test_key_garbage_raises_only_jwtlite_errors(name: str) -> None:
+    ran = 0
+    for key in KEY_GARBAGE:
+        _call_quietly(CALLS[name], key, name)
+        ran += 1
+    assert ran == len(KEY_GARBAGE)
