@@ -20,7 +20,7 @@ from typing import Any
 from ._escape import escape
 from .exceptions import InvalidArgumentError, PyJWTError
 
-__all__ = ["finite", "mapping", "names", "number", "text", "utf8"]
+__all__ = ["finite", "mapping", "names", "number", "octets", "text", "utf8"]
 
 #: The largest integer a float holds without overflowing (about 1.8e308).
 _FLOAT_MAX = int(sys.float_info.max)
@@ -82,6 +82,17 @@ def names(value: object, name: str) -> tuple[str, ...]:
                 f"{name} must be a list of strings; it holds a {type(item).__name__}"
             )
     return items
+
+
+def octets(value: object, name: str) -> bytes:
+    """A caller's octets (bytes, bytearray or memoryview) as bytes; InvalidArgumentError (a
+    ``TypeError``, what ``hmac`` and ``cryptography`` raise for the others) for anything else,
+    str included: text has no octets until someone chooses an encoding."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise InvalidArgumentError(f"{name} must be bytes, not {type(value).__name__}")
 
 
 def mapping(value: object, name: str) -> Mapping[str, Any] | None:

@@ -27,7 +27,7 @@ from ._escape import escape
 from ._json import dumps, loads_object
 from ._jwkformat import key_from_jwk, key_to_jwk
 from ._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve, key_kty
-from ._values import utf8
+from ._values import octets, utf8
 from .backends import get_backend
 from .exceptions import (
     DecodeError,
@@ -161,7 +161,7 @@ class Algorithm:
         """The algorithm's hash of ``bytestr`` (PyJWT compatibility; used for at_hash etc.)."""
         if not self.hash_name:
             raise InvalidAlgorithmError(f"{self.name} has no hash function")
-        return hashlib.new(self.hash_name, bytestr).digest()
+        return hashlib.new(self.hash_name, octets(bytestr, "bytestr")).digest()
 
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
@@ -267,7 +267,8 @@ class HMACAlgorithm(Algorithm):
         """Export an HMAC secret (str or bytes) as an ``oct`` JWK."""
         if isinstance(key_obj, str):
             key_obj = utf8(key_obj, "the HMAC secret", InvalidKeyError)
-        return _jwk_output(bytes(key_obj), as_dict)
+        # PyJWT raises TypeError for a secret of another type: InvalidArgumentError is one.
+        return _jwk_output(octets(key_obj, "the HMAC secret"), as_dict)
 
     def check_key_length(self, key: Any) -> str | None:
         secret = key if isinstance(key, bytes) else self.prepare_key(key)
@@ -281,10 +282,11 @@ class HMACAlgorithm(Algorithm):
         return None
 
     def sign(self, msg: bytes, key: Any) -> bytes:
-        return hmac.digest(self.prepare_key(key), msg, self.hash_name)
+        return hmac.digest(self.prepare_key(key), octets(msg, "msg"), self.hash_name)
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
-        return hmac.compare_digest(hmac.digest(self.prepare_key(key), msg, self.hash_name), sig)
+        mac = hmac.digest(self.prepare_key(key), octets(msg, "msg"), self.hash_name)
+        return hmac.compare_digest(mac, octets(sig, "sig"))
 
     def _verifier(self, prepared: Any) -> Verifier:
         mac = keyed_hmac(prepared, self.hash_name)
@@ -342,10 +344,12 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
         return None
 
     def sign(self, msg: bytes, key: Any) -> bytes:
+        msg = octets(msg, "msg")
         return get_backend().rsa_pkcs1v15_sign(self._private_key(key), self.hash_name, msg)
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         public = self._public_key(key)
+        msg, sig = octets(msg, "msg"), octets(sig, "sig")
         return get_backend().rsa_pkcs1v15_verify(public, self.hash_name, msg, sig)
 
     def _verifier(self, prepared: Any) -> Verifier:
@@ -383,10 +387,12 @@ class RSAPSSAlgorithm(RSAAlgorithm):
     _family: ClassVar[str] = "rsa-pss"
 
     def sign(self, msg: bytes, key: Any) -> bytes:
+        msg = octets(msg, "msg")
         return get_backend().rsa_pss_sign(self._private_key(key), self.hash_name, msg)
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         public = self._public_key(key)
+        msg, sig = octets(msg, "msg"), octets(sig, "sig")
         return get_backend().rsa_pss_verify(public, self.hash_name, msg, sig)
 
 
@@ -402,10 +408,12 @@ class ECAlgorithm(_AsymmetricAlgorithm):
         self.curve = self._row.curves[0]
 
     def sign(self, msg: bytes, key: Any) -> bytes:
+        msg = octets(msg, "msg")
         return get_backend().ecdsa_sign(self._private_key(key), self.hash_name, msg)
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         public = self._public_key(key)
+        msg, sig = octets(msg, "msg"), octets(sig, "sig")
         return get_backend().ecdsa_verify(public, self.hash_name, msg, sig)
 
     def _verifier(self, prepared: Any) -> Verifier:
@@ -433,10 +441,11 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
         return key
 
     def sign(self, msg: bytes, key: Any) -> bytes:
-        return get_backend().eddsa_sign(self._private_key(key), msg)
+        return get_backend().eddsa_sign(self._private_key(key), octets(msg, "msg"))
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
-        return get_backend().eddsa_verify(self._public_key(key), msg, sig)
+        public = self._public_key(key)
+        return get_backend().eddsa_verify(public, octets(msg, "msg"), octets(sig, "sig"))
 
     def _verifier(self, prepared: Any) -> Verifier:
         return partial(get_backend().eddsa_verify, self._public_key(prepared))

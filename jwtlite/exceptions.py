@@ -54,6 +54,7 @@ __all__ = [
     "JWEParseError",
     "UnknownOptionWarning",
     "PrivateKeyRequiredError",
+    "KeyNotInSetError",
     # OpenID Connect (jwtlite.oidc)
     "InvalidACRError",
     "InvalidAuthTimeError",
@@ -321,6 +322,11 @@ class JWEParseError(JWEError, DecodeError):
     """The JWE is malformed (segments, base64url, JSON, header members) or over one of the
     limits of ``jwtlite.jwe`` (token, header, recipients, PBES2 count, decompressed size),
     found before or around any decryption. Also a :class:`DecodeError`. jwtlite-specific."""
+
+
+class KeyNotInSetError(PyJWKSetError, KeyError):
+    """``jwk_set[kid]`` found no key with that ``kid``. Also a ``KeyError``, which PyJWT raises
+    there and dict-style lookup promises (so ``str()`` quotes the message). jwtlite-specific."""
 
 
 class PrivateKeyRequiredError(InvalidKeyError, AttributeError):

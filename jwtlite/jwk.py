@@ -34,6 +34,7 @@ from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,
     InvalidKeyError,
+    KeyNotInSetError,
     PyJWKError,
     PyJWKSetError,
     PyJWTError,
@@ -257,11 +258,12 @@ class PyJWKSet:
         return PyJWKSet.from_dict(_loads(data, "JWK Set", PyJWKSetError), allow_roca=allow_roca)
 
     def __getitem__(self, kid: str) -> PyJWK:
-        # PyJWT raises KeyError here, and dict-style lookup promises it; kept for compatibility.
+        # PyJWT raises KeyError here, and dict-style lookup promises it: KeyNotInSetError is
+        # one, and a jwtlite error too.
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {escape(kid)}")
+        raise KeyNotInSetError(f"keyset has no key for kid: {escape(kid)}")
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -81,6 +81,8 @@ def _service(**kw: Any) -> tokens.TokenService:
 
 
 ISSUED = _service().issue("s").access_token
+_HS256 = jwtlite.get_algorithm_by_name("HS256")
+_ES256 = jwtlite.get_algorithm_by_name("ES256")
 
 
 CALLS: dict[str, Callable[[Any], object]] = {
@@ -174,6 +176,15 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "jwe.encrypt(PBES2 password)": lambda v: jwe.encrypt(
         b"x", v, alg="PBES2-HS256+A128KW", enc="A128GCM"
     ),
+    # algorithm objects (PyJWT's methods: hmac, hashlib and cryptography raise TypeError)
+    "Algorithm[HS256].sign(msg)": lambda v: _HS256.sign(v, SECRET),
+    "Algorithm[HS256].verify(sig)": lambda v: _HS256.verify(b"m", SECRET, v),
+    "Algorithm[HS256].to_jwk": _HS256.to_jwk,
+    "Algorithm[HS256].compute_hash_digest": _HS256.compute_hash_digest,
+    "Algorithm[ES256].sign(msg)": lambda v: _ES256.sign(v, EC_KEY),
+    "Algorithm[ES256].verify(msg)": lambda v: _ES256.verify(v, EC_KEY, bytes(64)),
+    "Algorithm[ES256].verify(sig)": lambda v: _ES256.verify(b"m", EC_KEY, v),
+    "PyJWKSet[kid]": lambda v: jwtlite.PyJWKSet([{"kty": "oct", "k": "AAAA", "kid": "k"}])[v],
     # jws
     "jws.typ_matches": lambda v: jws.typ_matches("JWT", v),
     "jws.decode_json": lambda v: jws.decode_json(v, SECRET, algorithms=["HS256"]),

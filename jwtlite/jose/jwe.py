@@ -24,6 +24,7 @@ from .. import jwe as _jwe
 from .._escape import escape
 from .._jwe_limits import JWELimits
 from .._jwe_serial import parse
+from .._values import utf8
 from ..exceptions import DecodeError, JWEParseError, PyJWTError
 from . import constants
 from .backends.base import Key
@@ -145,5 +146,5 @@ def _engine_key(key: Any, algorithm: str) -> Any:
     if isinstance(key, Key):
         key = getattr(key, "_key", getattr(key, "prepared_key", key))
     if isinstance(key, str) and algorithm in _OCTET_KEYS:
-        return key.encode("utf-8")
+        return utf8(key, "the key", JWEError)  # python-jose leaks UnicodeEncodeError
     return key

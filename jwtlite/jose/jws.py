@@ -27,6 +27,7 @@ from .. import _hints
 from .. import jws as _jws
 from .._escape import escape
 from .._json import dumps
+from .._values import utf8
 from ..b64url import b64url_decode, b64url_encode
 from ..exceptions import DecodeError, InvalidTokenError, PyJWTError
 from ..jwk import MAX_KEYS, resolve_key
@@ -110,7 +111,7 @@ def _encode_payload(payload: Any) -> bytes:
         except (TypeError, ValueError) as exc:
             raise JWSError(f"Invalid payload: {exc}") from exc
     elif isinstance(payload, str):
-        payload = payload.encode("utf-8")
+        payload = utf8(payload, "Invalid payload: the payload", JWSError)
     elif not isinstance(payload, bytes):
         raise JWSError(f"Invalid payload: expected bytes, str or a mapping, not {type(payload)}")
     return b64url_encode(payload).encode("ascii")

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from .. import claims as _claims
 from .._json import loads_object
 from .._options import Options
+from .._values import utf8
 from ..exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -92,6 +93,8 @@ def encode(
     payload = _claims.encode_time_claims(claims, warn_naive=False)
     if access_token is not None and not isinstance(access_token, str):
         raise InvalidArgumentError("access_token must be a string")
+    if access_token:
+        utf8(access_token, "access_token", JWTError)  # python-jose leaks UnicodeEncodeError
     if access_token:
         hash_alg = ALGORITHMS.HASHES.get(algorithm) if isinstance(algorithm, str) else None
         if hash_alg is None:
@@ -240,6 +243,7 @@ def _validate_at_hash(claims: Mapping[str, Any], access_token: Any, algorithm: A
     hash_alg = ALGORITHMS.HASHES.get(algorithm) if isinstance(algorithm, str) else None
     if hash_alg is None or not isinstance(access_token, str):
         raise JWTClaimsError("Unable to calculate at_hash to verify against token claims.")
+    utf8(access_token, "access_token", JWTClaimsError)  # python-jose: UnicodeEncodeError
     expected = calculate_at_hash(access_token, hash_alg)
     actual = claims["at_hash"]
     if not isinstance(actual, str) or not hmac.compare_digest(actual, expected):

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Callable
 
+from .._escape import escape
+from .._values import utf8
 from ..b64url import b64url_decode, b64url_encode
 from ..exceptions import DecodeError, InvalidArgumentError, InvalidValueError
 
@@ -39,8 +41,11 @@ def long_to_bytes(n: int, blocksize: int = 0) -> bytes:
             raise InvalidValueError("expected non-negative integers")
     size = max(1, (n.bit_length() + 7) // 8)
     if blocksize and size > blocksize:
-        raise InvalidValueError(f"{n} does not fit in {blocksize} octets")
-    return n.to_bytes(max(size, blocksize or 0), "big")
+        raise InvalidValueError(f"{escape(n)} does not fit in {escape(blocksize)} octets")
+    try:
+        return n.to_bytes(max(size, blocksize or 0), "big")
+    except OverflowError:  # a blocksize past sys.maxsize
+        raise InvalidValueError(f"blocksize {escape(blocksize)} is too large") from None
 
 
 def long_to_base64(data: int, size: int = 0) -> bytes:
@@ -51,7 +56,9 @@ def long_to_base64(data: int, size: int = 0) -> bytes:
 def int_arr_to_long(arr: Iterable[int]) -> int:
     """The big-endian integer of a sequence of octets."""
     try:
-        return int.from_bytes(bytes(arr), "big")
+        # iter() first: bytes(n) of an integer n would make n zero octets (python-jose refuses
+        # an integer: it iterates).
+        return int.from_bytes(bytes(iter(arr)), "big")
     except (TypeError, ValueError):
         raise InvalidValueError("expected a sequence of octets (integers 0 to 255)") from None
 
@@ -67,7 +74,7 @@ def calculate_at_hash(access_token: str, hash_alg: Callable[..., Any]) -> str:
     such as ``hashlib.sha256``)."""
     if not isinstance(access_token, str) or not callable(hash_alg):
         raise InvalidArgumentError("calculate_at_hash(access_token: str, hash_alg: callable)")
-    digest = hash_alg(access_token.encode("utf-8")).digest()
+    digest = hash_alg(utf8(access_token, "access_token", InvalidValueError)).digest()
     return b64url_encode(digest[: len(digest) // 2])
 
 
@@ -92,11 +99,13 @@ def timedelta_total_seconds(delta: timedelta) -> int:
 
 
 def ensure_binary(s: bytes | str) -> bytes:
-    """``s`` as bytes (str is UTF-8 encoded); InvalidArgumentError (a TypeError) else."""
+    """``s`` as bytes (str is UTF-8 encoded); InvalidArgumentError (a TypeError) for another
+    type, InvalidValueError (a ValueError, as python-jose's UnicodeEncodeError is) for a str
+    holding a lone surrogate."""
     if isinstance(s, bytes):
         return s
     if isinstance(s, str):
-        return s.encode("utf-8")
+        return utf8(s, "the text", InvalidValueError)
     raise InvalidArgumentError(f"not expecting type '{type(s).__name__}'")
 
 

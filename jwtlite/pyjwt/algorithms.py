@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Union
 
 from .. import _jwa
 from .. import algorithms as _native
+from .._escape import escape
 from .._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve
 from ..algorithms import has_crypto, requires_cryptography
 from ..exceptions import (
@@ -24,6 +25,7 @@ from ..exceptions import (
     InvalidKeyError,
     InvalidValueError,
     PrivateKeyRequiredError,
+    UnsupportedAlgorithmError,
 )
 from ._keys import export_key, is_cryptography_key
 
@@ -126,7 +128,7 @@ def _hash_name(hash_alg: Any) -> str:
         except TypeError:
             name = None
     if not isinstance(name, str):
-        raise InvalidArgumentError(f"not a hash function: {hash_alg!r}")
+        raise InvalidArgumentError(f"not a hash function: {escape(hash_alg)}")
     # cryptography spells "sha512-224" and "sha3-256" what hashlib calls "sha512_224" and
     # "sha3_256"; other spellings of SHA-2 ("SHA-256") drop the hyphen.
     lowered = name.lower()
@@ -162,13 +164,14 @@ class Algorithm(_native.Algorithm):
 class NoneAlgorithm(_native.NoneAlgorithm, Algorithm):
     """``none``: signs with an empty signature; jwtlite never accepts it when verifying."""
 
+    # PyJWT raises NotImplementedError (its tests expect it): UnsupportedAlgorithmError is one.
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
-        raise NotImplementedError("the none algorithm has no keys")
+        raise UnsupportedAlgorithmError("the none algorithm has no keys")
 
     @staticmethod
     def from_jwk(jwk: str | Mapping[str, Any]) -> Any:
-        raise NotImplementedError("the none algorithm has no keys")
+        raise UnsupportedAlgorithmError("the none algorithm has no keys")
 
 
 def _is_key_input(key: Any) -> bool:
@@ -290,7 +293,7 @@ class ECAlgorithm(_CryptoFace, _native.ECAlgorithm):
         if expected_curve is not None:
             curve = _CURVES.get(getattr(expected_curve, "name", ""))
             if curve is None:
-                raise InvalidKeyError(f"unsupported curve: {expected_curve!r}")
+                raise InvalidKeyError(f"unsupported curve: {escape(expected_curve)}")
         alg = "ES256K" if curve == "secp256k1" else f"ES{name[3:]}"
         _native.ECAlgorithm.__init__(self, alg, name, curve)
         if curve is None:
@@ -322,7 +325,10 @@ class ECAlgorithm(_CryptoFace, _native.ECAlgorithm):
             return
         from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - optional dep
 
-        data = key.encode("utf-8") if isinstance(key, str) else key
+        try:
+            data = key.encode("utf-8") if isinstance(key, str) else key
+        except UnicodeEncodeError:
+            return  # a lone surrogate: no PEM, so no curve to name
         try:
             loaded: Any = serialization.load_pem_public_key(data)
         except (ValueError, TypeError):

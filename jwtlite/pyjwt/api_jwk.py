@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import jwk as _native
 from .._escape import escape
-from ..exceptions import InvalidKeyError
+from ..exceptions import InvalidKeyError, KeyNotInSetError
 from ._keys import export_key
 from .algorithms import Algorithm, get_default_algorithms
 
@@ -98,11 +98,12 @@ class PyJWKSet:
         return PyJWKSet.wrap(_native.PyJWKSet.from_json(data))
 
     def __getitem__(self, kid: str) -> PyJWK:
-        # PyJWT raises KeyError here; dict-style lookup promises it.
+        # PyJWT raises KeyError here, and dict-style lookup promises it: KeyNotInSetError is
+        # one, and a jwtlite error too.
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {escape(kid)}")
+        raise KeyNotInSetError(f"keyset has no key for kid: {escape(kid)}")
 
     def __iter__(self) -> Iterator[PyJWK]:
         return iter(self.keys)

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from .. import api as _native
 from .._options import OPTION_NAMES
+from .._values import mapping
 from ..b64url import b64url_decode
 from ..exceptions import DecodeError, UnsupportedAlgorithmError
 from ..types import SigOptions
@@ -64,6 +65,7 @@ class PyJWS(_native.PyJWS):
     ) -> str:
         if algorithm is _ALGORITHM_UNSET or algorithm is None:
             algorithm = getattr(key, "algorithm_name", None) or algorithm
+        headers = mapping(headers, "headers")  # InvalidArgumentError, a TypeError as in PyJWT
         if headers is not None and "b64" in headers:
             # PyJWT: "b64": false means an unencoded, detached payload (RFC 7797), and
             # "b64": true is the default, so the member is dropped.

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _der
+from .._escape import escape
+from .._values import octets, utf8
 from ..b64url import b64url_decode, b64url_encode
 from ..exceptions import InvalidArgumentError, InvalidValueError
 from ..keys import is_public_key_material
@@ -31,6 +33,10 @@ __all__ = [
     "to_base64url_uint",
 ]
 
+#: The most bits ``bytes_from_int`` writes (a megabyte): far above any key or signature
+#: component, and it keeps a huge ``bit_length`` from allocating memory without end.
+_MAX_BITS = 8 << 20
+
 #: OpenSSH public key line prefixes that PyJWT's ``is_ssh_key`` recognises.
 _SSH_KEY_FORMATS = (
     b"ssh-ed25519", b"ssh-rsa", b"ssh-dss",
@@ -39,9 +45,11 @@ _SSH_KEY_FORMATS = (
 
 
 def force_bytes(value: str | bytes) -> bytes:
-    """``value`` as bytes (str is UTF-8 encoded); InvalidArgumentError (a TypeError) else."""
+    """``value`` as bytes (str is UTF-8 encoded); InvalidArgumentError (a TypeError) for
+    another type, InvalidValueError (a ValueError, as PyJWT's UnicodeEncodeError is) for a str
+    holding a lone surrogate."""
     if isinstance(value, str):
-        return value.encode("utf-8")
+        return utf8(value, "value", InvalidValueError)
     if isinstance(value, bytes):
         return value
     raise InvalidArgumentError("Expected a string or bytes value")
@@ -59,13 +67,25 @@ def base64url_encode(input: bytes) -> bytes:
 
 def bytes_from_int(val: int, *, bit_length: int | None = None) -> bytes:
     """Big-endian bytes of a non-negative integer, in ``bit_length`` bits if given."""
+    _check_int(val, "val")
     if val < 0:
         raise InvalidValueError("Must be a positive integer")
+    if bit_length is not None:
+        _check_int(bit_length, "bit_length")
+        if not 0 <= bit_length <= _MAX_BITS:
+            raise InvalidValueError(f"bit_length must be between 0 and {_MAX_BITS}")
     bits = val.bit_length() if bit_length is None else bit_length
     try:
         return val.to_bytes((bits + 7) // 8, "big")
     except OverflowError:
-        raise InvalidValueError(f"{val} does not fit in {bits} bits") from None
+        raise InvalidValueError(f"{escape(val)} does not fit in {bits} bits") from None
+
+
+def _check_int(value: object, name: str) -> None:
+    """InvalidArgumentError (a TypeError, as PyJWT's arithmetic raises) unless ``value`` is an
+    int (a bool is not one here)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be an integer, not {type(value).__name__}")
 
 
 def to_base64url_uint(val: int, *, bit_length: int | None = None) -> bytes:
@@ -82,12 +102,13 @@ def from_base64url_uint(val: str | bytes) -> int:
 
 def number_to_bytes(num: int, num_bytes: int) -> bytes:
     """``num`` big-endian in exactly ``num_bytes`` octets."""
+    _check_int(num_bytes, "num_bytes")
     return bytes_from_int(num, bit_length=8 * num_bytes)
 
 
 def bytes_to_number(string: bytes) -> int:
     """The big-endian unsigned integer of ``string``."""
-    return int.from_bytes(string, "big")
+    return int.from_bytes(octets(string, "string"), "big")
 
 
 def _curve_bytes(curve: Any) -> int:
@@ -101,6 +122,7 @@ def der_to_raw_signature(der_sig: bytes, curve: Any) -> bytes:
     """A DER ``Ecdsa-Sig-Value`` (RFC 3279 §2.2.3) as JWS's fixed-width r || s (RFC 7518
     §3.4) for ``curve`` (any object with ``key_size``, such as cryptography's curves)."""
     width = _curve_bytes(curve)
+    der_sig = octets(der_sig, "der_sig")
     try:
         end, body = _der.read_sequence(der_sig, 0)
         pos, r = _der.read_unsigned(body, 0)
@@ -115,6 +137,7 @@ def der_to_raw_signature(der_sig: bytes, curve: Any) -> bytes:
 def raw_to_der_signature(raw_sig: bytes, curve: Any) -> bytes:
     """JWS's r || s for ``curve`` as a DER ``Ecdsa-Sig-Value``."""
     width = _curve_bytes(curve)
+    raw_sig = octets(raw_sig, "raw_sig")
     if len(raw_sig) != 2 * width:
         raise InvalidValueError("Invalid signature")
     r, s = bytes_to_number(raw_sig[:width]), bytes_to_number(raw_sig[width:])
@@ -123,9 +146,10 @@ def raw_to_der_signature(raw_sig: bytes, curve: Any) -> bytes:
 
 def is_pem_format(key: bytes) -> bool:
     """Whether ``key`` holds a PEM-armoured key or certificate (jwtlite parses to decide)."""
+    key = octets(key, "key")
     return b"-----BEGIN " in key and is_public_key_material(key)
 
 
 def is_ssh_key(key: bytes) -> bool:
     """Whether ``key`` starts like an OpenSSH public key line."""
-    return key.startswith(_SSH_KEY_FORMATS)
+    return octets(key, "key").startswith(_SSH_KEY_FORMATS)

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from ... import _der, _keyformats
 from ..._keymodel import RSAPrivateKey, RSAPublicKey
-from ...exceptions import InvalidKeyError, InvalidValueError
+from ...exceptions import InvalidArgumentError, InvalidKeyError, InvalidValueError
 
 __all__ = [
     "RSA_ENCRYPTION_ASN1_OID",
@@ -26,6 +26,9 @@ RSA_ENCRYPTION_ASN1_OID = _keyformats.OID_RSA
 
 
 def _read(parse: Callable[[bytes], Any], der: bytes, kind: type, what: str) -> Any:
+    if not isinstance(der, (bytes, bytearray, memoryview)):
+        # bytes(n) of an integer would make n zero octets; pyasn1 refuses other types too.
+        raise InvalidArgumentError(f"Invalid {what} encoding: expected bytes")
     try:
         key = parse(bytes(der))
     except (InvalidKeyError, _der.DERError) as exc:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..._escape import escape
 from ..._jwkformat import key_from_jwk
+from ..._values import utf8
 from ...exceptions import PyJWTError
 from ..exceptions import JWKError
 
@@ -16,7 +17,7 @@ __all__ = ["incorrect_kty", "secret_bytes"]
 def secret_bytes(key: Any) -> bytes:
     """A symmetric key given as str (UTF-8), bytes, or an ``oct`` JWK dict (RFC 7518 §6.4)."""
     if isinstance(key, str):
-        return key.encode("utf-8")
+        return utf8(key, "the key", JWKError)  # python-jose leaks UnicodeEncodeError
     if isinstance(key, (bytes, bytearray)):
         return bytes(key)
     if isinstance(key, Mapping):

@@ -9,13 +9,30 @@ from __future__ import annotations
 
 import os
 
+from ..._escape import escape
+from ...exceptions import InvalidArgumentError, InvalidValueError
 from ._symmetric import AESKeyBase, HMACKeyBase
 
 __all__ = ["AESKey", "HMACKey", "get_random_bytes"]
 
+#: The most octets one call draws (a megabyte): IVs and keys are tens of octets, and a huge
+#: count would allocate without end (``os.urandom`` raises OverflowError past sys.maxsize).
+_MAX_RANDOM_BYTES = 1 << 20
+
 
 def get_random_bytes(num_bytes: int) -> bytes:
-    """``num_bytes`` from the operating system's CSPRNG (IVs, content encryption keys)."""
+    """``num_bytes`` from the operating system's CSPRNG (IVs, content encryption keys).
+
+    Raises:
+        InvalidArgumentError: (a TypeError, as ``os.urandom`` raises) not an integer.
+        InvalidValueError: (a ValueError) negative, or above a megabyte.
+    """
+    if not isinstance(num_bytes, int) or isinstance(num_bytes, bool):
+        raise InvalidArgumentError(f"num_bytes must be an integer, not {type(num_bytes).__name__}")
+    if not 0 <= num_bytes <= _MAX_RANDOM_BYTES:
+        raise InvalidValueError(
+            f"num_bytes must be between 0 and {_MAX_RANDOM_BYTES}, not {escape(num_bytes)}"
+        )
     return os.urandom(num_bytes)
 
 

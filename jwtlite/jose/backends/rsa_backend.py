@@ -45,7 +45,7 @@ def _legacy_private_key_pkcs8_to_pkcs1(pkcs8_key: bytes) -> bytes:
 def _legacy_key(key: Any) -> AsymmetricKey | None:
     """The key of a legacy ``PRIVATE KEY`` PEM, or None when ``key`` is not one."""
     if isinstance(key, str):
-        key = key.encode("utf-8")
+        key = key.encode("utf-8", "replace")  # a lone surrogate: not a legacy PEM either
     if not isinstance(key, bytes) or b"-----BEGIN PRIVATE KEY-----" not in key:
         return None
     try:
