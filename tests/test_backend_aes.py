@@ -790,3 +790,21 @@ def test_gcm_full_tables_from_exactly_the_threshold(blocks: int, full: bool) -> 
     state = gcm.GCM_KEYS.get(digest_key(key))
     assert state is not None
     assert (state.tables is not None) is full
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 17, 31, 33, 47])
+def test_cbc_ciphertext_of_bad_length_is_none_whatever_the_iv(size: int) -> None:
+    # A length check that let a bad length through would find good padding for some IVs and
+    # texts (an empty text would be "decrypted" to the IV itself): try 512 of them.
+    key = bytes(range(16))
+    for i in range(512):
+        noise = hashlib.shake_256(bytes([size]) + i.to_bytes(2, "big")).digest(16 + size)
+        iv = noise[:15] + bytes((i % 17,))  # every last byte 0 .. 16, a good pad byte or 0
+        assert cbc.decrypt(key, iv, noise[16:]) is None, (size, i)
+
+
+def test_a_key_schedule_is_expanded_once_and_reused() -> None:
+    first = aes.schedule(bytes(range(24)))
+    assert aes.schedule(bytes(range(24))) is first
+    assert aes.schedule(bytes(range(1, 25))) is not first
+    assert cache_sizes()["pure AES key schedules"] == (2, 32)
