@@ -90,6 +90,7 @@ def test_fips197_a1_round_keys() -> None:
 def test_fips197_a2_a3_key_expansion(key: str, rounds: int, last: int) -> None:
     schedule = aes.Schedule(bytes.fromhex(key))
     assert schedule.rounds == rounds
+    assert type(schedule.rounds) is int  # Nr, a count (FIPS 197 §5, Figure 4)
     assert schedule.words[-1][3] == last
 
 
@@ -808,3 +809,15 @@ def test_a_key_schedule_is_expanded_once_and_reused() -> None:
     assert aes.schedule(bytes(range(24))) is first
     assert aes.schedule(bytes(range(1, 25))) is not first
     assert cache_sizes()["pure AES key schedules"] == (2, 32)
+
+
+def test_gcm_encrypting_twice_under_a_key_makes_the_full_tables() -> None:
+    # A key seen a second time (a ``dir`` key, an A*GCMKW key) gets the 16 tables, on the
+    # encrypting side too; the answers stay those of the one table.
+    key = bytes(range(70, 86))
+    first = gcm.encrypt(key, bytes(12), b"short", b"aad")
+    state = gcm.GCM_KEYS.get(digest_key(key))
+    assert state is not None
+    assert state.tables is None
+    assert gcm.encrypt(key, bytes(12), b"short", b"aad") == first
+    assert state.tables is not None
