@@ -41,6 +41,14 @@ keys = st.sampled_from([16, 24, 32]).flatmap(lambda n: st.binary(min_size=n, max
 texts = st.binary(max_size=300)
 
 
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no key schedule or GHASH table remembered, so that it expands its
+    keys and builds its tables itself whatever ran before it (mutmut's clean run, for one,
+    warms the caches)."""
+    clear_caches()
+
+
 def _hex(case: dict[str, Any], *names: str) -> list[bytes]:
     return [bytes.fromhex(case[name]) for name in names]
 
@@ -82,6 +90,7 @@ def test_fips197_a1_round_keys() -> None:
 def test_fips197_a2_a3_key_expansion(key: str, rounds: int, last: int) -> None:
     schedule = aes.Schedule(bytes.fromhex(key))
     assert schedule.rounds == rounds
+    assert type(schedule.rounds) is int  # Nr, a count (FIPS 197 §5, Figure 4)
     assert schedule.words[-1][3] == last
 
 
@@ -520,3 +529,295 @@ def test_cbc_every_good_padding_length(backend: Backend, pad: int) -> None:
     key, iv = bytes(range(16)), bytes(range(16))
     plain = bytes(range(100, 100 + 16 - pad))
     assert backend.aes_cbc_decrypt(key, iv, backend.aes_cbc_encrypt(key, iv, plain)) == plain
+
+
+# --- the tables built at import, rebuilt here against the definitions ---------------------------
+# The S-box, the GF(2^8) logarithms, the GHASH reduction table and the CBC padding masks are
+# built once at import, before any test runs; these tests call the builders themselves, so
+# that a wrong builder shows (mutmut imports the module once, with the real builders).
+
+
+def _gf256_mul(a: int, b: int) -> int:
+    """FIPS 197 §4.2: shift-and-add multiplication modulo x^8 + x^4 + x^3 + x + 1."""
+    product = 0
+    while b:
+        if b & 1:
+            product ^= a
+        a = (a << 1) ^ (0x11B if a & 0x80 else 0)
+        b >>= 1
+    return product
+
+
+def test_gf256_reference_multiplication_matches_fips197() -> None:
+    # §4.2 and §4.2.1's worked examples, so that the reference below is itself checked.
+    assert _gf256_mul(0x57, 0x83) == 0xC1
+    assert _gf256_mul(0x57, 0x13) == 0xFE
+    assert [_gf256_mul(0x57, 1 << i) for i in range(1, 5)] == [0xAE, 0x47, 0x8E, 0x07]
+
+
+def test_gf256_log_tables() -> None:
+    exp, log = aes._gf_log_tables()
+    assert len(exp) == 255
+    assert len(log) == 256
+    assert exp[0] == 1
+    for i in range(254):
+        assert exp[i + 1] == _gf256_mul(exp[i], 3), i
+    assert sorted(exp) == list(range(1, 256))  # 3 generates the multiplicative group
+    assert all(log[exp[i]] == i for i in range(255))
+    assert log[0] == 0
+
+
+def test_gf256_mul_matches_the_definition() -> None:
+    count = 0
+    for a in range(256):
+        for b in (0, 1, 2, 3, 9, 11, 13, 14, 0x53, 0x80, 0xCA, 0xFF, a, 255 - a):
+            assert aes._mul(a, b) == _gf256_mul(a, b), (a, b)
+            assert aes._mul(b, a) == _gf256_mul(a, b), (b, a)
+            count += 1
+    assert count == 256 * 14
+
+
+def _fips197_sbox_entry(a: int) -> int:
+    """§5.1.1: the inverse in GF(2^8) ({00} to itself), then the affine transformation
+    b'_i = b_i + b_(i+4) + b_(i+5) + b_(i+6) + b_(i+7) + c_i with c = {63}, bit by bit."""
+    b = next((x for x in range(1, 256) if _gf256_mul(a, x) == 1), 0)
+    out = 0
+    for i in range(8):
+        bit = 0
+        for j in (0, 4, 5, 6, 7):
+            bit ^= b >> ((i + j) % 8) & 1
+        out |= (bit ^ (0x63 >> i & 1)) << i
+    return out
+
+
+def test_sbox_matches_the_definition() -> None:
+    box = aes._sbox()
+    assert box == [_fips197_sbox_entry(a) for a in range(256)]
+    # Figure 7's corners and §5.1.1's example, typed in from FIPS 197.
+    assert (box[0x00], box[0x01], box[0x53], box[0xFF]) == (0x63, 0x7C, 0xED, 0x16)
+
+
+def test_t_table_rotations() -> None:
+    t0, t1, t2, t3 = aes._rotations([0x01020304, 0xA0B0C0D0])
+    assert t0 == [0x01020304, 0xA0B0C0D0]
+    assert t1 == [0x04010203, 0xD0A0B0C0]
+    assert t2 == [0x03040102, 0xC0D0A0B0]
+    assert t3 == [0x02030401, 0xB0C0D0A0]
+
+
+def _gf128_mul(x: int, y: int) -> int:
+    """SP 800-38D §6.3, Algorithm 1, bit by bit: bit 0 of a block is its leftmost bit."""
+    z, v = 0, y
+    for i in range(128):
+        if x >> (127 - i) & 1:
+            z ^= v
+        v = (v >> 1) ^ (0xE1 << 120) if v & 1 else v >> 1
+    return z
+
+
+def _ghash_reference(h: int, data: bytes) -> int:
+    """§6.4: Y_i = (Y_(i-1) xor X_i) * H."""
+    y = 0
+    for i in range(0, len(data), 16):
+        y = _gf128_mul(y ^ int.from_bytes(data[i : i + 16], "big"), h)
+    return y
+
+
+GF128_SAMPLES = [int.from_bytes(hashlib.sha256(bytes([i])).digest()[:16], "big") for i in range(8)]
+X_TO_THE = {1: 1 << 126, 8: 1 << 119}  # x^k is bit k from the left
+
+
+def test_gcm_reference_multiplication_matches_sp800_38d() -> None:
+    # The test case 2 of the GCM specification (McGrew and Viega, Appendix B): H, and the
+    # GHASH of C = 0388dace60b6a392f328c2b971b2fe78 with no AAD.
+    h = 0x66E94BD4EF8A2C3B884CFA59CA342B2E
+    block = bytes.fromhex("0388dace60b6a392f328c2b971b2fe78") + (128).to_bytes(16, "big")
+    assert _ghash_reference(h, block) == 0xF38CBB1AD69223DCC3457AE5B6B0F885
+
+
+def test_gcm_times_x_and_the_reduction_table() -> None:
+    table = gcm._reduction_table()
+    assert len(table) == 256
+    count = 0
+    for v in [*GF128_SAMPLES, 1, 1 << 127, (1 << 128) - 1]:
+        assert gcm._times_x(v) == _gf128_mul(v, X_TO_THE[1])
+        for low in range(256):
+            y = (v & ~0xFF) | low
+            assert (y >> 8) ^ table[y & 255] == _gf128_mul(y, X_TO_THE[8]), (v, low)
+            count += 1
+    assert count == 11 * 256
+
+
+@pytest.mark.parametrize("blocks", [0, 1, 2, 5])
+def test_ghash_both_table_sizes_match_the_definition(blocks: int) -> None:
+    data = b"".join(hashlib.sha256(bytes([blocks, i])).digest()[:16] for i in range(blocks))
+    for h in [*GF128_SAMPLES[:3], 1 << 127, (1 << 128) - 1]:
+        expected = _ghash_reference(h, data)
+        table = gcm._byte_table(h)
+        assert gcm._ghash_bytewise(table, data, 0) == expected
+        assert gcm._ghash_tables(gcm._position_tables(table), data, 0) == expected
+
+
+def _pkcs7_unpadded(block: bytes) -> bytes | None:
+    """RFC 5652 §6.3 read back: the last byte p (1 <= p <= 16) and p bytes of value p."""
+    p = block[-1]
+    if not 1 <= p <= 16 or block[-p:] != bytes((p,)) * p:
+        return None
+    return block[:-p]
+
+
+def test_cbc_padding_check_of_every_last_byte_and_every_wrong_byte(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With the masks rebuilt by the builder, every pad byte 0..255, with each of the 16 bytes
+    # wrong in turn (or none), gets RFC 5652's verdict.
+    monkeypatch.setattr(cbc, "_PADDING_CHECKS", cbc._padding_checks())
+    key = bytes(range(16))
+    schedule = aes.Schedule(key)
+    verdicts: Counter[bool] = Counter()
+    for pad in range(256):
+        good = bytes(range(0x40, 0x50 - min(pad, 16))) + bytes((pad,)) * min(pad, 16)
+        for wrong in (None, *range(16)):
+            block = bytearray(good)
+            if wrong is not None:
+                block[wrong] ^= 0x20
+            raw = aes.encrypt_block(schedule, int.from_bytes(block, "big")).to_bytes(16, "big")
+            expected = _pkcs7_unpadded(bytes(block))
+            assert cbc.decrypt(key, bytes(16), raw) == expected, (pad, wrong)
+            verdicts[expected is not None] += 1
+    # Each good pad p opens unchanged and with a wrong byte among the 16 - p it does not check;
+    # and sixteen bytes of 0x21 with the last one flipped end in a good pad of 1.
+    opened = sum(1 + 16 - p for p in range(1, 17)) + 1
+    assert verdicts == {True: opened, False: 256 * 17 - opened}
+
+
+# --- refusals, word for word; the bounds they sit on --------------------------------------------
+
+
+def _refusal(call: Callable[[], object], kind: type[Exception] = InvalidKeyError) -> str:
+    with pytest.raises(kind) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_size_refusals_word_for_word(backend: Backend) -> None:
+    key = bytes(16)
+    texts = {
+        _refusal(partial(backend.aes_gcm_encrypt, key, bytes(13), b"m", b"")),
+        _refusal(partial(backend.aes_gcm_decrypt, key, bytes(11), b"m", b"", bytes(16))),
+    }
+    assert texts == {
+        "an AES-GCM IV must be 12 bytes, not 13",
+        "an AES-GCM IV must be 12 bytes, not 11",
+    }
+    assert _refusal(partial(backend.aes_cbc_encrypt, key, bytes(15), b"m")) == (
+        "an AES-CBC IV must be 16 bytes, not 15"
+    )
+    assert _refusal(partial(backend.aes_cbc_decrypt, key, bytes(17), bytes(16))) == (
+        "an AES-CBC IV must be 16 bytes, not 17"
+    )
+    assert _refusal(partial(backend.aes_key_wrap, key, bytes(12))) == (
+        "AES key wrap takes a multiple of 8 bytes, at least 16, not 12 bytes"
+    )
+    for call in (partial(backend.aes_key_wrap, bytes(20), bytes(16)),
+                 partial(backend.aes_key_unwrap, bytes(20), bytes(24))):  # fmt: skip
+        assert _refusal(call) == "an AES key-encryption key must be 16, 24 or 32 bytes, not 20"
+
+
+def test_pure_module_refusals_word_for_word() -> None:
+    assert _refusal(partial(aes.schedule, bytes(7))) == (
+        "an AES key must be 16, 24 or 32 bytes, not 7"
+    )
+    assert _refusal(partial(gcm.encrypt, bytes(16), b"", b"m", b"")) == (
+        "an AES-GCM IV cannot be empty"
+    )
+    assert _refusal(partial(gcm.decrypt, bytes(16), b"", b"m", b"", bytes(16))) == (
+        "an AES-GCM IV cannot be empty"
+    )
+
+
+def test_gcm_length_refusal_word_for_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gcm, "MAX_TEXT_BYTES", 16)
+    text = _refusal(partial(gcm.encrypt, bytes(16), bytes(12), bytes(17), b""), InvalidValueError)
+    assert text == "AES-GCM encrypts at most 2^36 - 32 bytes under one IV"
+
+
+@pytest.mark.parametrize("tag_size", [0, 15, 16, 17])
+def test_gcm_decrypt_refuses_a_bad_key_whatever_the_tag(tag_size: int) -> None:
+    # The key is a caller's bug (InvalidKeyError), checked before the tag's length says None.
+    for key in (bytes(15), bytes(33)):
+        text = _refusal(partial(gcm.decrypt, key, bytes(12), b"m", b"", bytes(tag_size)))
+        assert text == f"an AES key must be 16, 24 or 32 bytes, not {len(key)}"
+
+
+@pytest.mark.parametrize("size", [16, 24, 32])
+def test_key_sizes_accepted(size: int) -> None:
+    from jwtlite.backends import _aes_sizes
+
+    _aes_sizes.check_key(bytes(size))
+    _aes_sizes.check_key_and_iv(bytes(size), bytes(12), "GCM")
+    _aes_sizes.check_key_and_iv(bytes(size), bytes(16), "CBC")
+    _aes_sizes.check_wrap_input(bytes(size))
+
+
+# --- GCM's counter (inc32, SP 800-38D §6.2) and the switch to the full GHASH tables -------------
+
+
+@pytest.mark.parametrize(
+    ("low", "first", "count", "expected"),
+    [
+        (1, 0, 3, [1, 2, 3]),  # a 96-bit IV: J0 ends in 1
+        (0xFFFFFFFE, 0, 4, [0xFFFFFFFE, 0xFFFFFFFF, 0, 1]),  # wraps in the middle
+        (0xFFFFFFFF, 1, 2, [0, 1]),  # the first counter already wrapped
+        (0xFFFFFFFF, 0, 1, [0xFFFFFFFF]),  # ends exactly at 2^32
+        (0xFFFFFFF0, 0, 16, list(range(0xFFFFFFF0, 1 << 32))),
+    ],
+)
+def test_gcm_counter_blocks_increment_the_low_32_bits(
+    low: int, first: int, count: int, expected: list[int]
+) -> None:
+    prefix = int.from_bytes(bytes(range(0xF0, 0xFC)), "big")  # 96 bits that must not change
+    blocks = gcm._counter_blocks((prefix << 32) | low, first, count)
+    assert len(blocks) == 16 * count
+    assert blocks == b"".join(prefix.to_bytes(12, "big") + c.to_bytes(4, "big") for c in expected)
+
+
+@pytest.mark.parametrize(("blocks", "full"), [(gcm.FULL_TABLES_MIN_BLOCKS - 2, False),
+                                              (gcm.FULL_TABLES_MIN_BLOCKS - 1, True)])  # fmt: skip
+def test_gcm_full_tables_from_exactly_the_threshold(blocks: int, full: bool) -> None:
+    # The hashed input is the text's blocks plus one block of lengths.
+    key = bytes(range(50, 66))
+    gcm.encrypt(key, bytes(12), bytes(16 * blocks), b"")
+    state = gcm.GCM_KEYS.get(digest_key(key))
+    assert state is not None
+    assert (state.tables is not None) is full
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 17, 31, 33, 47])
+def test_cbc_ciphertext_of_bad_length_is_none_whatever_the_iv(size: int) -> None:
+    # A length check that let a bad length through would find good padding for some IVs and
+    # texts (an empty text would be "decrypted" to the IV itself): try 512 of them.
+    key = bytes(range(16))
+    for i in range(512):
+        noise = hashlib.shake_256(bytes([size]) + i.to_bytes(2, "big")).digest(16 + size)
+        iv = noise[:15] + bytes((i % 17,))  # every last byte 0 .. 16, a good pad byte or 0
+        assert cbc.decrypt(key, iv, noise[16:]) is None, (size, i)
+
+
+def test_a_key_schedule_is_expanded_once_and_reused() -> None:
+    first = aes.schedule(bytes(range(24)))
+    assert aes.schedule(bytes(range(24))) is first
+    assert aes.schedule(bytes(range(1, 25))) is not first
+    assert cache_sizes()["pure AES key schedules"] == (2, 32)
+
+
+def test_gcm_encrypting_twice_under_a_key_makes_the_full_tables() -> None:
+    # A key seen a second time (a ``dir`` key, an A*GCMKW key) gets the 16 tables, on the
+    # encrypting side too; the answers stay those of the one table.
+    key = bytes(range(70, 86))
+    first = gcm.encrypt(key, bytes(12), b"short", b"aad")
+    state = gcm.GCM_KEYS.get(digest_key(key))
+    assert state is not None
+    assert state.tables is None
+    assert gcm.encrypt(key, bytes(12), b"short", b"aad") == first
+    assert state.tables is not None
