@@ -10,6 +10,7 @@ import pytest
 from conftest import KEYS, key_pem
 
 import jwtlite
+from jwtlite import _cache
 import jwtlite.types
 from jwtlite.algorithms import Algorithm, HMACAlgorithm, get_algorithm_by_name
 from jwtlite.backends import Backend
@@ -21,6 +22,13 @@ from jwtlite.exceptions import (
     UnsupportedHashError,
 )
 from jwtlite.keys import dump_pem, load_key
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no checked HMAC secret, parsed key or normalised URI remembered,
+    so that it runs the checks itself whatever ran before it (mutmut's clean run, for one,
+    warms the caches)."""
+    _cache.clear_caches()
+
 
 FORMATS: dict[str, dict[str, Any]] = json.loads((KEYS / "formats.json").read_text())
 
