@@ -26,6 +26,8 @@ from jwtlite.exceptions import (
     InvalidTokenError,
 )
 from jwtlite.jws import Signer, decode_json, encode_json
+
+
 @pytest.fixture(autouse=True)
 def _cold_caches() -> None:
     """Each test starts with no checked HMAC secret, parsed key or normalised URI remembered,
