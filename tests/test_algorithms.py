@@ -524,3 +524,103 @@ def test_hmac_verify_and_bound_verifier() -> None:
             assert verifier(b"m", bad) is False
         assert hs.verify(b"n", key, signature) is False
         assert verifier(b"n", signature) is False
+
+
+def test_cryptography_flag_reads_the_installation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    found = importlib.util.find_spec("cryptography") is not None
+    assert algorithms_module._cryptography_installed() is found
+    asked: list[str] = []
+
+    def fake_find_spec(name: str) -> object:
+        asked.append(name)
+        return object() if name == "cryptography" else None
+
+    monkeypatch.setattr(importlib.util, "find_spec", fake_find_spec)
+    assert algorithms_module._cryptography_installed() is True
+    assert asked == ["cryptography"]
+
+    def broken(name: str) -> object:
+        raise ValueError(name)  # a half-removed installation: __spec__ is None
+
+    monkeypatch.setattr(importlib.util, "find_spec", broken)
+    assert algorithms_module._cryptography_installed() is False
+
+
+def test_from_jwk_keeps_the_parsers_reason_as_its_cause() -> None:
+    for text, cause in (
+        ("[1]", "Invalid JWK: must be a JSON object"),
+        ("{", "Invalid JWK: Expecting property name enclosed in double quotes"),
+    ):
+        error = _error(lambda: Algorithm.from_jwk(text))  # noqa: B023
+        assert str(error) == "Key is not valid JSON"
+        assert str(error.__cause__).startswith(cause)
+
+
+def test_hmac_secret_with_a_lone_surrogate_whole_text() -> None:
+    error = _error(lambda: HMACAlgorithm("HS256").prepare_key("ab\ud800"))
+    assert type(error) is InvalidKeyError
+    assert str(error) == (
+        "the HMAC secret is not valid text: it holds a lone surrogate at position 2"
+    )
+
+
+def test_a_cached_secret_never_answers_for_no_key() -> None:
+    """A secret the cache remembers is found by the object it was given as, never for
+    ``None`` (which would sign and verify with whatever secret came last)."""
+    hs = HMACAlgorithm("HS256")
+    text = "a secret of thirty-two characters"
+    secret = hs.prepare_key(text)
+    assert hs.prepare_key(text) == secret
+    assert hs.prepare_key(secret) is secret
+    for absent in (None, 0, ()):
+        error = _error(lambda: hs.prepare_key(absent))  # noqa: B023
+        assert type(error) is UnusableKeyError
+        assert str(error) == f"HS256 needs a secret as str or bytes, not {type(absent).__name__}"
+
+
+def test_hmac_key_length_counts_utf8_bytes() -> None:
+    hs = get_algorithm_by_name("HS256")
+    assert hs.check_key_length("é" * 16) is None  # 16 characters, 32 bytes
+    assert hs.check_key_length("é" * 15 + "e") == (
+        "The HMAC key is 31 bytes long, which is below the minimum recommended length of 32"
+        " bytes for SHA256. See RFC 7518 Section 3.2."
+    )
+
+
+def test_custom_algorithms_keep_their_hash_and_curve() -> None:
+    rs1 = RSAAlgorithm("RS1", "sha1").with_min_bits(1024)
+    assert rs1.hash_name == "sha1"
+    ps = RSAPSSAlgorithm("PSX", "sha3_256").with_min_bits(1024)
+    assert type(ps) is RSAPSSAlgorithm
+    assert ps.hash_name == "sha3_256"
+    es = ECAlgorithm("ESZ", "sha256", curve="P-384")
+    assert es.curve == "P-384"
+    assert es.prepare_key(key_pem("ec_p384.pem")) is not None
+    with pytest.raises(UnusableKeyError):
+        es.prepare_key(key_pem("ec_p256.pem"))
+    assert ECAlgorithm("ESW", "sha256").curve == "P-256"  # the family's first row
+
+
+def test_okp_from_jwk_takes_both_signature_curves() -> None:
+    for name in ("ed25519", "ed448"):
+        jwk = get_algorithm_by_name("EdDSA").to_jwk(FORMATS[name]["spki_pem"], as_dict=True)
+        assert OKPAlgorithm.from_jwk(jwk) == load_key(FORMATS[name]["spki_pem"])
+        assert OKPAlgorithm.from_jwk(json.dumps(jwk)) == load_key(FORMATS[name]["spki_pem"])
+
+
+def test_a_subclass_verifier_calls_its_own_verify() -> None:
+    calls: list[tuple[bytes, Any, bytes]] = []
+
+    class Custom(Algorithm):
+        name = "XX"
+
+        def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+            calls.append((msg, key, sig))
+            return sig == b"good"
+
+    verifier = Custom()._verifier("prepared")
+    assert verifier(b"m", b"good") is True
+    assert verifier(b"n", b"bad") is False
+    assert calls == [(b"m", "prepared", b"good"), (b"n", "prepared", b"bad")]

@@ -304,6 +304,8 @@ GUARD_REFUSED = [
     # Leading byte order mark and whitespace of every kind do not hide it.
     (b"\xef\xbb\xbf ssh-rsa AAAA", ASYMMETRIC),
     (b" \t\r\nssh-rsa AAAA", ASYMMETRIC),
+    (b" \xef\xbb\xbfssh-rsa AAAA", ASYMMETRIC),  # a BOM after white space is white space too
+    (b"\n\xef\xbb\xbf{\"kty\": 1}", JWK),
     ("\ufeffssh-rsa AAAA".encode("utf-16"), ASYMMETRIC),
     ("ssh-rsa AAAA".encode("utf-16-le"), ASYMMETRIC),
     ("ssh-rsa AAAA".encode("utf-32-be"), ASYMMETRIC),
@@ -314,6 +316,8 @@ GUARD_REFUSED = [
     (b'{"keys": [{"kty": "EC"}]}', JWK),
     (b'[1, {"a": {"kty": "OKP"}}]', JWK),
     (b'{"k\\u0074y": "oct"}', JWK),
+    # An integer longer than Python's int() takes (4,300 digits) is never converted.
+    (b'{"kty": "RSA", "e": ' + b"7" * 5000 + b"}", JWK),
     ('{"kty": "oct"}'.encode("utf-16"), JWK),
     ('{"kty": "oct"}'.encode("utf-32-le"), JWK),
     # Deeper than jwtlite parses: an object unread, an array if it names "kty".
@@ -346,7 +350,7 @@ def test_guard_refuses_key_text_by_its_look(secret: bytes, expected: str) -> Non
     with pytest.raises(InvalidKeyError) as caught:
         HMACAlgorithm("HS256").prepare_key(secret)
     assert str(caught.value).startswith(expected)
-    assert len(GUARD_REFUSED) == 38
+    assert len(GUARD_REFUSED) == 41
 
 
 @pytest.mark.parametrize("secret", GUARD_PASSED)
