@@ -624,3 +624,17 @@ def test_a_subclass_verifier_calls_its_own_verify() -> None:
     assert verifier(b"m", b"good") is True
     assert verifier(b"n", b"bad") is False
     assert calls == [(b"m", "prepared", b"good"), (b"n", "prepared", b"bad")]
+
+
+def test_asymmetric_algorithms_take_a_pyjwk() -> None:
+    """PyJWT's PyJWK carries its parsed key in ``.key``; the key loader does not read it."""
+    checked = 0
+    for alg, name in sorted(SIGNERS.items()):
+        algorithm = get_algorithm_by_name(alg)
+        private = jwtlite.PyJWK(algorithm.to_jwk(key_pem(f"{name}.pem"), as_dict=True), alg)
+        public = jwtlite.PyJWK(algorithm.to_jwk(FORMATS[name]["spki_pem"], as_dict=True), alg)
+        assert algorithm.prepare_key(private) is private.key
+        assert algorithm.verify(b"m", public, algorithm.sign(b"m", private))
+        assert Algorithm.to_jwk(public, as_dict=True)["kty"] == algorithm.kty
+        checked += 1
+    assert checked == len(SIGNERS)
