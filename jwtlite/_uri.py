@@ -87,7 +87,8 @@ def _authority(authority: str, default_port: int) -> str | None:
         return None
     if authority.startswith("["):  # §3.2.2 IP-literal: "[" IPv6address / IPvFuture "]"
         close = authority.find("]")
-        if close == -1 or not set(authority[1:close]) <= _IP_LITERAL_CHARS:
+        # No "]" (-1), or "[]" (1): an empty literal is neither an IPv6address nor IPvFuture.
+        if close < 2 or not set(authority[1:close]) <= _IP_LITERAL_CHARS:
             return None
         host, after = authority[: close + 1], authority[close + 1 :]
         if after and not after.startswith(":"):
