@@ -115,3 +115,14 @@ def test_utf8() -> None:
     )
     assert caught.value.__cause__ is None
     assert caught.value.__suppress_context__
+
+
+def test_numbers_in_messages_are_cut_after_40_characters() -> None:
+    whole = 10**39  # 40 digits: shown whole
+    assert _text(lambda: _values.number(whole, "ttl", high=0)) == (
+        f"ttl must be at most 0, not {whole}"
+    )
+    cut = 10**40  # 41 digits: the first 40, then an ellipsis
+    assert _text(lambda: _values.number(cut, "ttl", high=0)) == (
+        f"ttl must be at most 0, not {str(cut)[:40]}..."
+    )
