@@ -128,9 +128,14 @@ def test_ip_literals() -> None:
     assert normalize_http_uri(every) == "https://[0123456789abcdefabcdef:.]/"
     assert normalize_http_uri("https://[g::1]/") is None
     assert normalize_http_uri("https://[::1]:8080/x") == "https://[::1]:8080/x"
-    # An empty literal names no address (RFC 3986 §3.2.2: IPv6address / IPvFuture).
+    # An empty or one-character literal names no address (RFC 3986 §3.2.2: IPv6address /
+    # IPvFuture; the shortest IPv6 address is "::", RFC 4291 §2.2).
     assert normalize_http_uri("https://[]/") is None
     assert normalize_http_uri("https://[]:80/") is None
+    assert normalize_http_uri("https://[1]/") is None
+    assert normalize_http_uri("https://[:]/") is None
+    assert normalize_http_uri("https://[::]/") == "https://[::]/"
+    assert normalize_http_uri("https://[::]:8080") == "https://[::]:8080/"
 
 
 def test_a_final_dot_dot_leaves_a_trailing_slash() -> None:
