@@ -87,7 +87,9 @@ def _authority(authority: str, default_port: int) -> str | None:
         return None
     if authority.startswith("["):  # §3.2.2 IP-literal: "[" IPv6address / IPvFuture "]"
         close = authority.find("]")
-        if close == -1 or not set(authority[1:close]) <= _IP_LITERAL_CHARS:
+        # No "]" (-1), or fewer than two characters inside: the shortest IPv6address is "::"
+        # (RFC 4291 §2.2), and an IPvFuture ("v" 1*HEXDIG "." 1*...) is longer.
+        if close < 3 or not set(authority[1:close]) <= _IP_LITERAL_CHARS:
             return None
         host, after = authority[: close + 1], authority[close + 1 :]
         if after and not after.startswith(":"):

@@ -15,6 +15,7 @@ import pytest
 from conftest import KEYS, key_pem
 
 import jwtlite
+from jwtlite import _cache
 from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import (
     DecodeError,
@@ -25,6 +26,15 @@ from jwtlite.exceptions import (
     InvalidTokenError,
 )
 from jwtlite.jws import Signer, decode_json, encode_json
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no checked HMAC secret, parsed key or normalised URI remembered,
+    so that it runs the checks itself whatever ran before it (mutmut's clean run, for one,
+    warms the caches)."""
+    _cache.clear_caches()
+
 
 FORMATS: dict[str, dict[str, str]] = json.loads((KEYS / "formats.json").read_text())
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jwtlite
+from jwtlite import _cache, _hmac_guard
 from jwtlite import algorithms as algorithms_module
 from jwtlite.algorithms import HMACAlgorithm, get_algorithm_by_name
 from jwtlite.b64url import b64url_decode
@@ -24,6 +25,15 @@ from jwtlite.exceptions import (
     InvalidKeyError,
     InvalidSignatureError,
 )
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no checked HMAC secret, parsed key or normalised URI remembered,
+    so that it runs the checks itself whatever ran before it (mutmut's clean run, for one,
+    warms the caches)."""
+    _cache.clear_caches()
+
 
 TUTORIAL_TOKEN = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwia"
@@ -248,3 +258,103 @@ def test_keyed_hmac_property(key: bytes, text: bytes) -> None:
         assert algorithms_module.keyed_hmac(key, hash_name)(text) == hmac.digest(
             key, text, hash_name
         )
+
+
+# --- the HMAC-secret guard by look (_hmac_guard): text that need not parse ---------------------
+# is_public_key_material catches key text that parses; these are refused by their look alone,
+# so each is checked against _hmac_guard.refusal itself as well as through prepare_key.
+
+ASYMMETRIC = _hmac_guard.ASYMMETRIC_KEY_TEXT
+JWK = _hmac_guard.JWK_TEXT
+
+GUARD_REFUSED = [
+    # Every PEM label PyJWT names, and any label holding KEY or CERTIFICATE (RFC 7468).
+    (b"-----BEGIN DH PARAMETERS-----\nxx\n-----END DH PARAMETERS-----", ASYMMETRIC),
+    (b"-----BEGIN X509 CRL-----\nxx\n-----END X509 CRL-----", ASYMMETRIC),
+    (b"-----BEGIN CERTIFICATE REQUEST-----\nx\n-----END CERTIFICATE REQUEST-----", ASYMMETRIC),
+    (
+        b"-----BEGIN NEW CERTIFICATE REQUEST-----\nx\n-----END NEW CERTIFICATE REQUEST-----",
+        ASYMMETRIC,
+    ),
+    (b"-----BEGIN PKCS7-----\nxx\n-----END PKCS7-----", ASYMMETRIC),
+    (b"-----BEGIN WHATEVER KEY-----\nxx\n-----END WHATEVER KEY-----", ASYMMETRIC),
+    (b"-----BEGIN KEY-----\nxx\n-----END KEY-----", ASYMMETRIC),
+    (b"-----BEGIN TRUSTED CERTIFICATE-----\nx\n-----END TRUSTED CERTIFICATE-----", ASYMMETRIC),
+    (b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----", ASYMMETRIC),
+    # A space for the fifth dash, on either side of the label, as PEM readers accept.
+    (b"---- BEGIN PUBLIC KEY ----\nxx\n---- END PUBLIC KEY ----", ASYMMETRIC),
+    (b"-----BEGIN PUBLIC KEY ----\nxx\n---- END PUBLIC KEY-----", ASYMMETRIC),
+    # The block after text, and a non-key block before a key block.
+    (b"secret?\n-----BEGIN RSA PUBLIC KEY-----\nx\n-----END RSA PUBLIC KEY-----", ASYMMETRIC),
+    (
+        (b"-----BEGIN DATA-----\nx\n-----END DATA-----\n"
+        b"-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----"),
+        ASYMMETRIC,
+    ),
+    # Every OpenSSH key type (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4), even unparseable.
+    (b"ssh-ed25519 AAAA", ASYMMETRIC),
+    (b"ssh-ed448 AAAA", ASYMMETRIC),
+    (b"ssh-rsa AAAA", ASYMMETRIC),
+    (b"ssh-dss AAAA", ASYMMETRIC),
+    (b"ecdsa-sha2-nistp256 AAAA", ASYMMETRIC),
+    (b"ecdsa-sha2-nistp384 AAAA", ASYMMETRIC),
+    (b"ecdsa-sha2-nistp521 AAAA", ASYMMETRIC),
+    (b"sk-ssh-ed25519@openssh.com AAAA", ASYMMETRIC),
+    (b"sk-ecdsa-sha2-nistp256@openssh.com AAAA", ASYMMETRIC),
+    # Leading byte order mark and whitespace of every kind do not hide it.
+    (b"\xef\xbb\xbf ssh-rsa AAAA", ASYMMETRIC),
+    (b" \t\r\nssh-rsa AAAA", ASYMMETRIC),
+    (b" \xef\xbb\xbfssh-rsa AAAA", ASYMMETRIC),  # a BOM after white space is white space too
+    (b"\n\xef\xbb\xbf{\"kty\": 1}", JWK),
+    ("\ufeffssh-rsa AAAA".encode("utf-16"), ASYMMETRIC),
+    ("ssh-rsa AAAA".encode("utf-16-le"), ASYMMETRIC),
+    ("ssh-rsa AAAA".encode("utf-32-be"), ASYMMETRIC),
+    # JSON holding a "kty" member anywhere (escaped too), in an object or an array.
+    (b'{"kty": "oct"}', JWK),
+    (b'{"kty": 5}', JWK),
+    (b'\t\n {"kty": "RSA", "n": 12345}', JWK),
+    (b'{"keys": [{"kty": "EC"}]}', JWK),
+    (b'[1, {"a": {"kty": "OKP"}}]', JWK),
+    (b'{"k\\u0074y": "oct"}', JWK),
+    # An integer longer than Python's int() takes (4,300 digits) is never converted.
+    (b'{"kty": "RSA", "e": ' + b"7" * 5000 + b"}", JWK),
+    ('{"kty": "oct"}'.encode("utf-16"), JWK),
+    ('{"kty": "oct"}'.encode("utf-32-le"), JWK),
+    # Deeper than jwtlite parses: an object unread, an array if it names "kty".
+    (b"{" + b'"a": [' * 70 + b"]" * 70 + b"}", JWK),
+    (b"[" * 70 + b'{"kty" :1}' + b"]" * 70, JWK),
+    (b"[" * 70 + b'{"k\\u0074y"\t:1}' + b"]" * 70, JWK),
+]
+
+GUARD_PASSED = [
+    b"an ordinary secret of thirty-two!",
+    b"{not json at all, but a secret}",
+    b'{"kid": "kty", "k": ["kty"]}',  # "kty" as a value, never as a member name
+    b'["kty", {"a": 1}]',
+    b"[" * 70 + b'"kty", 1' + b"]" * 70,  # deep, names no member "kty"
+    b"[" * 70 + b'"\\q": 1' + b"]" * 70,  # a member name that is not valid JSON
+    b"x ssh-rsa AAAA",  # the key type must open the text
+    b"ssh-rs AAAA",  # a prefix of a key type is not one
+    b"-----BEGIN DATA-----\nxx\n-----END DATA-----",  # a label naming no key
+    b"-----BEGIN PUBLIC KEY-----\nxx\n-----END PRIVATE KEY-----",  # END of another label
+    b"-----END PUBLIC KEY-----\n-----BEGIN PUBLIC KEY-----\nxx",  # END before BEGIN
+    b"----BEGIN PUBLIC KEY----\nxx\n----END PUBLIC KEY----",  # four dashes: no fifth
+    b"-----BEGIN public key-----\nxx\n-----END public key-----",  # labels are upper case
+    b"{" * 3 + b"[" * 3,  # braces without JSON
+]
+
+
+@pytest.mark.parametrize(("secret", "expected"), GUARD_REFUSED)
+def test_guard_refuses_key_text_by_its_look(secret: bytes, expected: str) -> None:
+    assert _hmac_guard.refusal(secret) == expected
+    with pytest.raises(InvalidKeyError) as caught:
+        HMACAlgorithm("HS256").prepare_key(secret)
+    assert str(caught.value).startswith(expected)
+    assert len(GUARD_REFUSED) == 41
+
+
+@pytest.mark.parametrize("secret", GUARD_PASSED)
+def test_guard_passes_ordinary_secrets(secret: bytes) -> None:
+    assert _hmac_guard.refusal(secret) is None
+    assert HMACAlgorithm("HS256").prepare_key(secret) == secret
+    assert len(GUARD_PASSED) == 14

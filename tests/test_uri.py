@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._uri import MAX_URI_LENGTH, normalize_http_uri
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no normalised URI remembered, so that it runs the normalisation
+    itself whatever ran before it (mutmut's clean run, for one, warms the cache)."""
+    _cache.clear_caches()
 
 EQUAL = [
     # §6.2.2.1 case: scheme and host are case-insensitive, percent-encoding hex is uppercased.
@@ -94,3 +102,42 @@ def test_linear_time() -> None:
         start = time.perf_counter()
         normalize_http_uri(uri)
         assert time.perf_counter() - start < 0.05
+
+
+def test_limits_taken_exactly() -> None:
+    longest = "https://h/" + "a" * (MAX_URI_LENGTH - len("https://h/"))
+    assert len(longest) == MAX_URI_LENGTH
+    assert normalize_http_uri(longest) == longest
+    assert normalize_http_uri(longest + "a") is None
+    # Ports: five digits at most (leading zeros count), 65535 the largest.
+    assert normalize_http_uri("https://h:65535/") == "https://h:65535/"
+    assert normalize_http_uri("https://h:65536/") is None
+    assert normalize_http_uri("https://h:08443/") == "https://h:8443/"
+    assert normalize_http_uri("https://h:000443/") is None
+
+
+def test_query_and_fragment_start_at_the_first_mark() -> None:
+    assert normalize_http_uri("https://h/p?q?r") == "https://h/p"
+    assert normalize_http_uri("https://h/p#f#g") == "https://h/p"
+    assert normalize_http_uri("https://h/aXb/X") == "https://h/aXb/X"
+
+
+def test_ip_literals() -> None:
+    # Every hex digit, ":" and "." may appear; anything else, in any position, may not.
+    every = "https://[0123456789abcdefABCDEF:.]/"
+    assert normalize_http_uri(every) == "https://[0123456789abcdefabcdef:.]/"
+    assert normalize_http_uri("https://[g::1]/") is None
+    assert normalize_http_uri("https://[::1]:8080/x") == "https://[::1]:8080/x"
+    # An empty or one-character literal names no address (RFC 3986 §3.2.2: IPv6address /
+    # IPvFuture; the shortest IPv6 address is "::", RFC 4291 §2.2).
+    assert normalize_http_uri("https://[]/") is None
+    assert normalize_http_uri("https://[]:80/") is None
+    assert normalize_http_uri("https://[1]/") is None
+    assert normalize_http_uri("https://[:]/") is None
+    assert normalize_http_uri("https://[::]/") == "https://[::]/"
+    assert normalize_http_uri("https://[::]:8080") == "https://[::]:8080/"
+
+
+def test_a_final_dot_dot_leaves_a_trailing_slash() -> None:
+    assert normalize_http_uri("https://h/a/b/..") == "https://h/a/"
+    assert normalize_http_uri("https://h/a/b/.") == "https://h/a/b/"
