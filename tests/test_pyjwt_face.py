@@ -6,6 +6,7 @@ own modules (PyJWT itself is installed in the test environment, for comparisons)
 
 from __future__ import annotations
 
+import array
 import json
 import subprocess
 import sys
@@ -244,6 +245,9 @@ def test_utils_follow_pyjwt() -> None:
         face_utils.force_bytes({})  # type: ignore[arg-type]
     with pytest.raises(jwtlite.DecodeError):
         face_utils.base64url_decode("a")
+    # Any buffer, as PyJWT's binascii and re take it (the type checks refused array.array).
+    assert face_utils.bytes_to_number(array.array("B", b"\x01\x00")) == 256
+    assert face_utils.is_pem_format(array.array("B", b"-----BEGIN PUBLIC KEY-----")) is False
 
 
 def test_der_and_raw_signatures_convert_both_ways() -> None:
