@@ -9,6 +9,7 @@ process, and for callers who want no parsed key material kept in memory.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import weakref
 from collections.abc import Callable, Hashable
@@ -50,9 +51,9 @@ class BoundedCache(Generic[_K, _V]):
         #: The value for ``key``, or None: the dict's own ``get``, so a hit costs no Python
         #: frame (``_data`` is never replaced, only cleared).
         self.get: Callable[[_K], _V | None] = self._data.get
-        _REGISTRY.append(weakref.ref(self))  # type: ignore[arg-type]
+        _register(_REGISTRY, self)
         if backend_bound:
-            _BACKEND_BOUND.append(weakref.ref(self))  # type: ignore[arg-type]
+            _register(_BACKEND_BOUND, self)
 
     def put(self, key: _K, value: _V) -> _V:
         data = self._data
@@ -134,10 +135,26 @@ def digest_key(*parts: bytes | None) -> bytes:
     return h.digest()
 
 
+def _register(registry: list[weakref.ReferenceType[BoundedCache[object, object]]],
+              cache: BoundedCache[_K, _V]) -> None:
+    # The reference takes itself out of the list when its cache dies. The lists are only ever
+    # appended to and removed from, never rebuilt from a copy: a rebuild dropped every cache
+    # that another thread made (a module imported lazily) while this one listed or cleared them.
+    def forget(ref: weakref.ReferenceType[BoundedCache[object, object]]) -> None:
+        with contextlib.suppress(ValueError):
+            registry.remove(ref)
+
+    registry.append(weakref.ref(cache, forget))  # type: ignore[arg-type]
+
+
+def _alive(registry: list[weakref.ReferenceType[BoundedCache[object, object]]]
+           ) -> list[BoundedCache[object, object]]:
+    # list() copies in one step: another thread may append or remove meanwhile.
+    return [c for c in (ref() for ref in list(registry)) if c is not None]
+
+
 def _live() -> list[BoundedCache[object, object]]:
-    caches = [c for c in (ref() for ref in _REGISTRY) if c is not None]
-    _REGISTRY[:] = [weakref.ref(c) for c in caches]
-    return caches
+    return _alive(_REGISTRY)
 
 
 def clear_caches() -> None:
@@ -149,9 +166,7 @@ def clear_caches() -> None:
 def clear_backend_caches() -> None:
     """Empty the caches registered as ``backend_bound``: what the previous backend built must
     not answer for the next one (called by ``jwtlite.backends.set_backend``)."""
-    live = [c for c in (ref() for ref in _BACKEND_BOUND) if c is not None]
-    _BACKEND_BOUND[:] = [weakref.ref(c) for c in live]
-    for cache in live:
+    for cache in _alive(_BACKEND_BOUND):
         cache.clear()
 
 

@@ -180,9 +180,29 @@ class BodyCap:
 def _media_type(content_type: str | None) -> str | None:
     """The type/subtype of a ``Content-Type`` value, lower-cased (RFC 9110 §8.3.1: they are
     case-insensitive, parameters follow a ";"); None when none was sent (or two were)."""
-    if content_type is None:
+    if content_type is None or _is_list(content_type):
         return None
     return content_type.split(";", 1)[0].strip(" \t").lower()
+
+
+def _is_list(value: str) -> bool:
+    """Whether ``value`` has a comma outside a quoted string: two header lines joined by ", "
+    (RFC 9110 §5.3, as a WSGI server and one_header join them). One media type has none: its
+    tokens cannot hold a comma, and a parameter value only in quotes (§5.6.4, §5.6.6). Without
+    this, the first line's parameters hid the second line ("form; charset=utf-8, text/plain")."""
+    if "," not in value:
+        return False
+    quoted = escaped = False
+    for char in value:  # linear: one pass, no backtracking
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            return True
+    return False
 
 
 def _is_json_media_type(content_type: str | None) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._escape import escape
-from .exceptions import InvalidArgumentError, PyJWTError
+from .exceptions import InvalidArgumentError, InvalidValueError, PyJWTError
 
 __all__ = ["finite", "mapping", "names", "number", "octets", "text", "utf8"]
 
@@ -85,14 +85,21 @@ def names(value: object, name: str) -> tuple[str, ...]:
 
 
 def octets(value: object, name: str) -> bytes:
-    """A caller's octets (bytes, bytearray or memoryview) as bytes; InvalidArgumentError (a
-    ``TypeError``, what ``hmac`` and ``cryptography`` raise for the others) for anything else,
-    str included: text has no octets until someone chooses an encoding."""
+    """A caller's octets as bytes: bytes, or any object with the buffer protocol (bytearray,
+    memoryview, array.array, mmap, a numpy array), which ``hmac``, ``hashlib`` and
+    ``cryptography`` all take. InvalidArgumentError (a ``TypeError``, what they raise for the
+    others) for anything else, str included: text has no octets until someone chooses an
+    encoding; InvalidValueError (a ``ValueError``, as Python's) for a released memoryview."""
     if isinstance(value, bytes):
         return value
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    raise InvalidArgumentError(f"{name} must be bytes, not {type(value).__name__}")
+    try:
+        view = memoryview(value)  # type: ignore[arg-type]
+    except TypeError:  # no buffer: an int here would have made that many zero octets
+        raise InvalidArgumentError(f"{name} must be bytes, not {type(value).__name__}") from None
+    except ValueError:  # a released memoryview
+        raise InvalidValueError(f"{name} is a released buffer") from None
+    with view:
+        return view.tobytes()
 
 
 def mapping(value: object, name: str) -> Mapping[str, Any] | None:

@@ -48,6 +48,7 @@ from ._uri import normalize_http_uri
 from ._values import finite, names
 from .algorithms import Verifier, get_algorithm_by_name
 from .b64url import b64url_decode, b64url_encode
+from .backends import get_backend
 from .bearer import www_authenticate as bearer_challenge
 from .exceptions import (
     DecodeError,
@@ -120,12 +121,16 @@ class _ProofKey(NamedTuple):
     header: Mapping[str, Any]
     jkt: str
     verify: Verifier
+    backend: object  # the backend chosen when the verifier was built
 
 
 # A client sends the same header (typ, alg, jwk) with every proof: its parse, the JWK checks,
 # the thumbprint and the bound verifier are kept per header segment (public text, bounded).
 # The verifier is bound to the backend in use when the header was first seen: set_backend()
 # empties the cache (backend_bound), or the old backend would keep answering for that client.
+# Emptying alone leaves a race: a verification in another thread that built its verifier on
+# the old backend just before the switch stores it just after. So each entry also names its
+# backend, and an entry of another backend is built again.
 _PROOF_KEYS: BoundedCache[bytes, _ProofKey] = BoundedCache(
     "DPoP proof keys", 256, backend_bound=True
 )
@@ -230,16 +235,19 @@ def _parse(proof: object) -> tuple[Any, bytes, bytes, bytes]:
 def _proof_key(segment: bytes, header: Mapping[str, Any], allowed: frozenset[str]) -> _ProofKey:
     """The key of a proof header (§4.3 checks 4, 5, 7), cached per header segment; the
     algorithm allow-list is the caller's and is checked on every call, hit or miss."""
+    backend = get_backend()
     cached = _PROOF_KEYS.get(segment)
-    if cached is None:
-        cached = _PROOF_KEYS.put(segment, _load_proof_key(header))
+    if cached is None or cached.backend is not backend:
+        cached = _PROOF_KEYS.put(segment, _load_proof_key(header, backend))
     alg = cached.header["alg"]
     if alg not in allowed:
         raise DPoPProofError(f"the DPoP proof alg {alg} is not accepted here")
     return cached
 
 
-def _load_proof_key(header: Mapping[str, Any]) -> _ProofKey:
+def _load_proof_key(header: Mapping[str, Any], backend: object) -> _ProofKey:
+    """The checked key of a proof header; ``backend`` is the one chosen before any of it was
+    built (the entry is for that backend only, see _PROOF_KEYS)."""
     # §4.3 check 4 (and §11.5): explicitly typed, so no other JWT can pass as a proof.
     if not typ_matches(header.get("typ"), DPOP_TYP):
         raise DPoPProofError("the DPoP proof's typ is not dpop+jwt")
@@ -261,7 +269,7 @@ def _load_proof_key(header: Mapping[str, Any]) -> _ProofKey:
     prepared = alg_obj.prepare_key(key)
     if alg_obj.check_key_length(prepared) is not None:
         raise DPoPProofError("the DPoP proof's key is too short for its alg")
-    return _ProofKey(header, thumbprint_of(key), alg_obj._verifier(prepared))
+    return _ProofKey(header, thumbprint_of(key), alg_obj._verifier(prepared), backend)
 
 
 def _public_key(jwk: Mapping[str, Any], row: _jwa.JWA) -> Any:

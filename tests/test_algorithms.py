@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import array
 import base64
 import hashlib
 import hmac
 import json
+import mmap
 import warnings
 from typing import Any
 
@@ -29,8 +31,10 @@ from jwtlite.backends import Backend
 from jwtlite.exceptions import (
     InsecureKeyLengthWarning,
     InvalidAlgorithmError,
+    InvalidArgumentError,
     InvalidKeyError,
     InvalidSignatureError,
+    InvalidValueError,
     PrivateKeyRequiredError,
     PyJWTError,
     UnsupportedHashError,
@@ -638,3 +642,50 @@ def test_asymmetric_algorithms_take_a_pyjwk() -> None:
         assert Algorithm.to_jwk(public, as_dict=True)["kty"] == algorithm.kty
         checked += 1
     assert checked == len(SIGNERS)
+
+
+def _buffers(data: bytes) -> dict[str, Any]:
+    """``data`` in the buffer types hmac, hashlib and cryptography take, as PyJWT passes them."""
+    scratch = mmap.mmap(-1, len(data))
+    scratch.write(data)
+    return {"bytearray": bytearray(data), "memoryview": memoryview(data),
+            "array": array.array("B", data), "mmap": scratch}  # fmt: skip
+
+
+@pytest.mark.parametrize("alg", ["HS256", *sorted(SIGNERS)])
+def test_algorithms_take_any_bytes_like_message(alg: str, backend: Backend) -> None:
+    # hmac, hashlib and cryptography take any buffer (array.array, mmap, numpy arrays), and so
+    # did PyJWT and jwtlite: the check that refuses text refused them too (TypeError).
+    algorithm = get_algorithm_by_name(alg)
+    if alg == "HS256":
+        private = public = algorithm.prepare_key(b"k" * 32)
+    else:
+        private = algorithm.prepare_key(key_pem(f"{SIGNERS[alg]}.pem"))
+        public = private.public_key()
+    message = b"header.payload"
+    signature = algorithm.sign(message, private)
+    ran = 0
+    for kind, buffer in _buffers(message).items():
+        assert algorithm.verify(buffer, public, signature), kind
+        assert algorithm.verify(message, public, _buffers(signature)[kind]), kind
+        if algorithm.hash_name:  # EdDSA has none
+            assert algorithm.compute_hash_digest(buffer) == algorithm.compute_hash_digest(message)
+        if alg.startswith(("HS", "RS", "Ed")):  # deterministic signatures
+            assert algorithm.sign(buffer, private) == signature, kind
+        else:
+            assert algorithm.verify(message, public, algorithm.sign(buffer, private)), kind
+        ran += 1
+    assert ran == 4
+
+
+def test_algorithms_refuse_what_holds_no_octets() -> None:
+    algorithm = get_algorithm_by_name("HS256")
+    released = memoryview(b"abc")
+    released.release()  # bytes() of it raised a bare ValueError
+    refused = (("text", InvalidArgumentError), (5, InvalidArgumentError),
+               ([1, 2], InvalidArgumentError), (released, InvalidValueError))  # fmt: skip
+    for value, error in refused:
+        with pytest.raises(error):
+            algorithm.sign(value, b"k" * 32)
+        with pytest.raises(error):
+            algorithm.compute_hash_digest(value)

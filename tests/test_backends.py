@@ -20,6 +20,7 @@ from conftest import BACKEND_NAMES, key_pem
 
 import jwtlite
 from jwtlite import backends as backends_mod
+from jwtlite import dpop as dpop_mod
 from jwtlite._cache import cache_sizes
 from jwtlite.backends import available_backends, get_backend, set_backend
 from jwtlite.dpop import DPoPKey, verify_proof
@@ -197,3 +198,39 @@ def test_set_backend_rebinds_a_dpop_proof_key_seen_before(monkeypatch: pytest.Mo
     after = cache_sizes()
     assert after["DPoP proof keys"][0] == after["bound verifiers"][0] == 0
     assert after["parsed key texts"] == before["parsed key texts"] != (0, 256)
+
+
+@pytest.mark.skipif(len(BACKEND_NAMES) < 2, reason="needs both backends")
+@pytest.mark.usefixtures("fresh_selection")
+def test_a_switch_while_a_proof_key_is_built_does_not_keep_the_old_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # set_backend() empties the proof-key cache, but a verification running in another thread
+    # may have built its verifier on the old backend just before, and store it just after: the
+    # entry then outlived the switch, and that client stayed on the old backend for good. Here
+    # the switch lands between the build and the store.
+    answered: list[str] = []
+    for name in BACKEND_NAMES:
+        kind = type(get_backend(name))
+
+        def recording(self: Any, *args: Any, _verify: Any = kind.ecdsa_verify) -> bool:
+            answered.append(self.name)
+            return bool(_verify(self, *args))
+
+        monkeypatch.setattr(kind, "ecdsa_verify", recording)
+    build = dpop_mod._load_proof_key
+
+    def switching_after_build(*args: Any) -> Any:
+        built = build(*args)
+        set_backend("cryptography")  # what another thread does meanwhile
+        return built
+
+    jwtlite.clear_caches()
+    set_backend("pure")
+    htu = "https://rs.example/things"
+    proof = DPoPKey(load_key(key_pem("ec_p256.pem"))).proof("GET", htu, iat=1_700_000_000)
+    monkeypatch.setattr(dpop_mod, "_load_proof_key", switching_after_build)
+    verify_proof(proof, htm="GET", htu=htu, store=None, now=1_700_000_000)
+    monkeypatch.setattr(dpop_mod, "_load_proof_key", build)
+    verify_proof(proof, htm="GET", htu=htu, store=None, now=1_700_000_000)
+    assert answered == ["pure", "cryptography"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -349,6 +350,15 @@ print(attempt(lambda: socket.socket().connect_ex(("192.0.2.1", 80))))
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 print(attempt(lambda: udp.sendto(b"x", ("192.0.2.1", 53))))
 print(attempt(lambda: udp.sendto(b"x", ("127.0.0.1", port))))
+print(attempt(lambda: socket.gethostbyname("example.com")))
+print(attempt(lambda: socket.gethostbyname_ex("example.com")))
+print(attempt(lambda: socket.gethostbyaddr("192.0.2.1")))
+print(attempt(lambda: socket.getnameinfo(("192.0.2.1", 443), 0)))
+print(attempt(lambda: udp.sendmsg([b"x"], [], 0, ("192.0.2.1", 53))))
+print(attempt(lambda: udp.sendmsg([b"x"], [], 0, ("127.0.0.1", port))))
+print(attempt(lambda: socket.gethostbyname("localhost")))
+print(attempt(lambda: socket.getaddrinfo(host="example.com", port=443)))
+print(attempt(lambda: bool(socket.getfqdn())))  # looks this machine's own name up
 """
 
 
@@ -360,8 +370,12 @@ def test_the_offline_plugin_refuses_and_logs_all_but_loopback(tmp_path: Path) ->
         [sys.executable, "-c", _OFFLINE_PROBE, str(HERE / "compat")],
         capture_output=True, text=True, env=env, timeout=60, check=True,
     )  # fmt: skip
+    # getaddrinfo was not the only way to the resolver: gethostbyname(_ex), gethostbyaddr and
+    # getnameinfo queried it unguarded, and sendmsg sent a datagram anywhere.
     assert done.stdout.splitlines() == [
         "None", "gaierror", "OSError", "gaierror", str(errno.ENETUNREACH), "OSError", "1",
+        "gaierror", "gaierror", "gaierror", "gaierror", "OSError", "1", "'127.0.0.1'",
+        "gaierror", "True",
     ]  # fmt: skip
     assert log.read_text(encoding="utf-8").splitlines() == [
         "getaddrinfo '192.0.2.1'",
@@ -369,6 +383,12 @@ def test_the_offline_plugin_refuses_and_logs_all_but_loopback(tmp_path: Path) ->
         "getaddrinfo 'example.com'",
         "connect ('192.0.2.1', 80)",
         "sendto ('192.0.2.1', 53)",
+        "gethostbyname 'example.com'",
+        "gethostbyname_ex 'example.com'",
+        "gethostbyaddr '192.0.2.1'",
+        "getnameinfo '192.0.2.1'",
+        "sendmsg ('192.0.2.1', 53)",
+        "getaddrinfo 'example.com'",
     ]
 
 
@@ -379,6 +399,7 @@ def test_the_offline_plugin_refuses_and_logs_all_but_loopback(tmp_path: Path) ->
         ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("0.0.0.0", True), (None, True),
         (b"localhost", True), ("", True), ("::ffff:192.0.2.1", False), ("192.0.2.1", False),
         ("example.com", False), ("localhost.example", False), ("fe80::1%eth0", False), (5, False),
+        (socket.gethostname(), True), (socket.gethostname().upper() + ".", True),
     ],
 )  # fmt: skip
 def test_the_offline_plugin_knows_this_host(host: Any, local: bool) -> None:

@@ -208,6 +208,13 @@ def test_password_form_is_linear() -> None:
         ("multipart/form-data; boundary=x", False),
         ("application/x-www-form-urlencodedx", False),
         ("text/x-www-form-urlencoded", False),
+        # Two Content-Type lines reach the guard joined by ", " (a WSGI server joins them, and
+        # so does one_header): the first one's parameter hid the second line, and it passed.
+        (_FORM + "; charset=utf-8, text/plain", False),
+        (_FORM + ', application/json; charset="a,b"', False),
+        (_FORM + '; a="b\\", c", text/plain', False),  # the comma after the quoted \"
+        (_FORM + '; a="b,c"', True),  # a comma inside a quoted parameter value is no list
+        (_FORM + '; a="b\\"c, d"', True),
     ],
 )
 def test_password_form_media_type(content_type: str | None, accepted: bool) -> None:
@@ -246,6 +253,9 @@ def test_password_form_media_type(content_type: str | None, accepted: bool) -> N
         ("application/jsonp", False),
         ("text/json", False),
         ("text/+json", False),
+        ("application/json; charset=utf-8, text/plain", False),  # two lines, joined
+        ("application/json;a=b,application/json", False),
+        ('application/json; profile="x,y"', True),
     ],
 )
 def test_json_body_fields_media_type(content_type: str | None, accepted: bool) -> None:

@@ -6,6 +6,7 @@ own modules (PyJWT itself is installed in the test environment, for comparisons)
 
 from __future__ import annotations
 
+import array
 import json
 import subprocess
 import sys
@@ -209,6 +210,23 @@ def test_sign_and_verify_round_trip_through_the_face_table() -> None:
     assert not table["ES256"].verify(b"other", key.public_key(), signature)
 
 
+@pytest.mark.parametrize("name", ["EdDSA", "Ed25519", "Ed448"])
+def test_okp_signs_and_verifies_text_as_pyjwt_does(name: str) -> None:
+    # PyJWT's OKPAlgorithm takes ``msg`` and ``sig`` as ``str | bytes`` (text UTF-8 encoded):
+    # the face raised TypeError (InvalidArgumentError since the type checks) for text.
+    key = jwtlite.generate_key("Ed448" if name == "Ed448" else "Ed25519")
+    okp = face_algorithms.get_default_algorithms()[name]
+    signature = okp.sign("h\u00e9.p", key)
+    assert signature == okp.sign("h\u00e9.p".encode(), key)  # EdDSA is deterministic
+    assert okp.verify("h\u00e9.p", key.public_key(), signature)
+    assert okp.verify(b"h\xc3\xa9.p", key, signature)
+    assert not okp.verify("h\u00e9.p", key.public_key(), "not the signature")
+    with pytest.raises(jwtlite.InvalidValueError):  # PyJWT: UnicodeEncodeError, a ValueError
+        okp.sign("\ud800", key)
+    with pytest.raises(jwtlite.InvalidArgumentError):  # neither text nor bytes-like
+        okp.sign(5, key)
+
+
 @pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="needs cryptography")
 def test_keys_handed_back_are_cryptography_objects() -> None:
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -244,6 +262,9 @@ def test_utils_follow_pyjwt() -> None:
         face_utils.force_bytes({})  # type: ignore[arg-type]
     with pytest.raises(jwtlite.DecodeError):
         face_utils.base64url_decode("a")
+    # Any buffer, as PyJWT's binascii and re take it (the type checks refused array.array).
+    assert face_utils.bytes_to_number(array.array("B", b"\x01\x00")) == 256
+    assert face_utils.is_pem_format(array.array("B", b"-----BEGIN PUBLIC KEY-----")) is False
 
 
 def test_der_and_raw_signatures_convert_both_ways() -> None:

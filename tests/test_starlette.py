@@ -548,7 +548,10 @@ def test_password_form_needs_the_form_media_type(clock: FakeClock) -> None:
         refused = 0
         for headers in ([("Content-Type", "text/plain")], [("Content-Type", "application/json")],
                         [("Content-Type", "multipart/form-data; boundary=x")], [],
-                        [("Content-Type", form + "x")], [("Content-Type", form)] * 2):
+                        [("Content-Type", form + "x")], [("Content-Type", form)] * 2,
+                        # Two lines, the first with a parameter: it hid the second one.
+                        [("Content-Type", form + "; charset=utf-8"),
+                         ("Content-Type", "text/plain")]):
             reply = await c.post("/token", content=grant, headers=headers)
             assert (reply.status_code, reply.json()) == (415, {
                 "error": "invalid_request", "reason": "unsupported_media_type",
@@ -556,7 +559,7 @@ def test_password_form_needs_the_form_media_type(clock: FakeClock) -> None:
             assert reply.headers["accept"] == form
             assert "www-authenticate" not in reply.headers
             refused += 1
-        assert refused == 6
+        assert refused == 7
         for content_type in (form, "Application/X-WWW-Form-URLencoded ; charset=UTF-8"):
             reply = await c.post("/token", content=grant, headers={"Content-Type": content_type})
             assert reply.status_code == 200, (content_type, reply.text)

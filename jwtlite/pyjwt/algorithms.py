@@ -19,6 +19,7 @@ from .. import _jwa
 from .. import algorithms as _native
 from .._escape import escape
 from .._keymodel import KEY_TYPES, PRIVATE_KEY_TYPES, key_curve
+from .._values import utf8
 from ..algorithms import has_crypto, requires_cryptography
 from ..exceptions import (
     InvalidArgumentError,
@@ -355,6 +356,18 @@ class OKPAlgorithm(_CryptoFace, _native.OKPAlgorithm):
 
     def _native_prepare(self, key: Any) -> Any:
         return _native.OKPAlgorithm.prepare_key(self, key)
+
+    # PyJWT's OKPAlgorithm takes msg and sig as ``str | bytes``, text UTF-8 encoded (its other
+    # algorithms do not); a lone surrogate raises InvalidValueError (PyJWT: UnicodeEncodeError).
+    def sign(self, msg: str | bytes, key: Any) -> bytes:
+        return super().sign(_text_octets(msg, "msg"), key)
+
+    def verify(self, msg: str | bytes, key: Any, sig: str | bytes) -> bool:
+        return super().verify(_text_octets(msg, "msg"), key, _text_octets(sig, "sig"))
+
+
+def _text_octets(value: Any, name: str) -> Any:
+    return utf8(value, name, InvalidValueError) if isinstance(value, str) else value
 
 
 def get_default_algorithms() -> dict[str, Algorithm]:

@@ -33,6 +33,8 @@ def is_local(host: Any) -> bool:
     name = host.strip("[]").rstrip(".").lower()
     if name in _LOCAL_NAMES or name.endswith(".localhost"):  # RFC 6761 §6.3
         return True
+    if name == socket.gethostname().lower():  # socket.getfqdn() looks this machine's name up
+        return True
     try:
         address = ipaddress.ip_address(name.partition("%")[0])
     except ValueError:
@@ -55,7 +57,12 @@ def _remote(address: Any) -> bool:
 _connect = socket.socket.connect
 _connect_ex = socket.socket.connect_ex
 _sendto = socket.socket.sendto
+_sendmsg = socket.socket.sendmsg
 _getaddrinfo = socket.getaddrinfo
+_gethostbyname = socket.gethostbyname
+_gethostbyname_ex = socket.gethostbyname_ex
+_gethostbyaddr = socket.gethostbyaddr
+_getnameinfo = socket.getnameinfo
 
 
 def _guarded_connect(self: socket.socket, address: Any) -> None:
@@ -79,14 +86,44 @@ def _guarded_sendto(self: socket.socket, data: Any, *args: Any) -> int:
     return _sendto(self, data, *args)  # type: ignore[arg-type]
 
 
-def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-    if not is_local(host):
-        _refuse(f"getaddrinfo {host!r}")
-        raise socket.gaierror(socket.EAI_NONAME, f"jwtlite's dependent runner is offline: {host!r}")
-    return _getaddrinfo(host, *args, **kwargs)
+def _guarded_sendmsg(self: socket.socket, buffers: Any, *args: Any) -> int:
+    # sendmsg(buffers[, ancdata[, flags[, address]]]): a datagram's address comes last.
+    if len(args) >= 3 and _remote(args[2]):
+        _refuse(f"sendmsg {args[2]!r}")
+        raise OSError(f"jwtlite's dependent runner is offline: datagram to {args[2]!r} refused")
+    return _sendmsg(self, buffers, *args)
+
+
+def _host(host: Any, *_: Any, **__: Any) -> Any:
+    return host
+
+
+def _lookup_guard(name: str, lookup: Any, host_of: Any = _host) -> Any:
+    """``lookup`` refusing (``socket.gaierror``) and logging a name or address not for this
+    host. getaddrinfo is not the only way to a resolver: gethostbyname(_ex), gethostbyaddr
+    and getnameinfo query it too."""
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        host = host_of(*args, **kwargs)
+        if not is_local(host):
+            _refuse(f"{name} {host!r}")
+            offline = f"jwtlite's dependent runner is offline: {host!r}"
+            raise socket.gaierror(socket.EAI_NONAME, offline)
+        return lookup(*args, **kwargs)
+
+    return guarded
+
+
+def _sockaddr_host(sockaddr: Any, *_: Any, **__: Any) -> Any:
+    return sockaddr[0] if isinstance(sockaddr, tuple) and sockaddr else sockaddr
 
 
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 socket.socket.sendto = _guarded_sendto  # type: ignore[assignment]
-socket.getaddrinfo = _guarded_getaddrinfo
+socket.socket.sendmsg = _guarded_sendmsg  # type: ignore[method-assign]
+socket.getaddrinfo = _lookup_guard("getaddrinfo", _getaddrinfo)
+socket.gethostbyname = _lookup_guard("gethostbyname", _gethostbyname)
+socket.gethostbyname_ex = _lookup_guard("gethostbyname_ex", _gethostbyname_ex)
+socket.gethostbyaddr = _lookup_guard("gethostbyaddr", _gethostbyaddr)
+socket.getnameinfo = _lookup_guard("getnameinfo", _getnameinfo, _sockaddr_host)
