@@ -16,12 +16,22 @@ from conftest import BACKEND_NAMES, load_vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES, WeierstrassCurve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _rfc6979, _weierstrass, ec
 from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError
 from jwtlite.keys import ECPrivateKey, ECPublicKey
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no public key remembered, so that it runs the point checks and
+    builds the tables itself whatever ran before it (mutmut's clean run, for one, warms the
+    verification caches; docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 CURVE_NAMES = ["P-256", "P-384", "P-521", "secp256k1"]
 SLOW = settings(max_examples=15, deadline=None)

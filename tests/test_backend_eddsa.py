@@ -21,11 +21,21 @@ from conftest import BACKEND_NAMES, load_vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._cache import BoundedCache
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _edwards, ed448, ed25519
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import OKPPrivateKey, OKPPublicKey
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no public key remembered, so that it runs the point checks and
+    builds the tables itself whatever ran before it (mutmut's clean run, for one, warms the
+    verification caches; docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 MODULES = {"Ed25519": ed25519, "Ed448": ed448}
 SLOW = settings(max_examples=15, deadline=None)
