@@ -279,6 +279,26 @@ def test_madd_special_cases(name: str) -> None:
     assert _weierstrass._madd(p, a0, gx, gy, 1, gx, p - gy)[2] == 0
 
 
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_base_comb_built_afresh(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    # The base point's comb is built once per process; every other test finds it built (under
+    # mutmut, by the clean run), so this one builds it itself and checks k*G against the
+    # naive reference, and that the table is kept for the next call.
+    monkeypatch.setattr(_weierstrass, "_BASE_COMBS", {})
+    curve = CURVES[name]
+    comb = _weierstrass.base_comb(curve)
+    assert comb.width == {"P-256": 8, "P-384": 7, "P-521": 6, "secp256k1": 8}[name]
+    assert _weierstrass.base_comb(curve) is comb
+    built = _weierstrass._BASE_COMBS
+    assert built == {name: comb}
+    G = (curve.gx, curve.gy)
+    ran = 0
+    for k in (1, 2, 3, 2**64 + 1, curve.n // 3, curve.n - 1):
+        assert _weierstrass.mul_base_regular(curve, k) == ref_mul(curve, k, G)
+        ran += 1
+    assert ran == 6
+
+
 @SLOW
 @given(st.sampled_from(CURVE_NAMES), st.integers(min_value=1))
 def test_public_point_matches_double_and_add(name: str, d: int) -> None:

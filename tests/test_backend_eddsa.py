@@ -179,6 +179,25 @@ def test_rfc8032(
     assert not backend.eddsa_verify(OKPPublicKey(curve, pk), msg + b"\x00", sig)
 
 
+@pytest.mark.parametrize(("curve", "seed", "public", "message", "signature"), RFC8032)
+def test_rfc8032_with_the_base_comb_built_afresh(
+    monkeypatch: pytest.MonkeyPatch, curve: str, seed: str, public: str, message: str,
+    signature: str,
+) -> None:
+    # The base point's comb is built once per process and every other test finds it built
+    # (under mutmut, by the clean run): this one builds it, then signs and verifies with it.
+    mod = MODULES[curve]
+    monkeypatch.setattr(mod._CURVE, "comb", None)
+    sk, pk, msg, sig = (bytes.fromhex(v) for v in (seed, public, message, signature))
+    assert mod.public_key(sk) == pk
+    comb = mod._CURVE.comb
+    assert comb is not None
+    assert [len(row) for row in comb[:1]] == [{"Ed25519": 128, "Ed448": 32}[curve]]
+    assert mod.sign(sk, msg) == sig
+    assert mod.verify(pk, msg, sig)
+    assert mod._CURVE.comb is comb
+
+
 def test_rfc8037_a4_signing_reproduces(backend: Backend) -> None:
     vector = load_vector("rfc/rfc8037_A_ed25519.json")
     jwk = vector["A1_private_jwk"]
