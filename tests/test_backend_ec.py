@@ -21,7 +21,7 @@ from jwtlite._curves import CURVES, WeierstrassCurve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _rfc6979, _weierstrass, ec
-from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError
+from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError, UnsupportedHashError
 from jwtlite.keys import ECPrivateKey, ECPublicKey
 
 
@@ -467,3 +467,30 @@ def test_cross_backend(name: str, message: bytes, pure_signs: bool) -> None:
     hash_name = _curve_hash(name)
     sig = signer.ecdsa_sign(key, hash_name, message)
     assert verifier.ecdsa_verify(key.public_key(), hash_name, message, sig)
+
+
+# --- refusal texts, compared whole ------------------------------------------------------------
+
+
+def test_refusal_texts() -> None:
+    n = CURVES["P-256"].n
+    unknown = r"^unsupported EC curve 'P-999'$"
+    with pytest.raises(InvalidKeyError, match=unknown):
+        ec.generate("P-999")
+    with pytest.raises(InvalidKeyError, match=unknown):
+        ec.public_point("P-999", 1)
+    with pytest.raises(InvalidKeyError, match=r"^unsupported EC curve \['P-256'\]$"):
+        ec.public_point(["P-256"], 1)  # type: ignore[arg-type]  # not a str, not hashable
+    scalar = r"^EC private scalar out of range \[1, n-1\]$"
+    for d in (0, n, -1, 2.0):
+        with pytest.raises(InvalidKeyError, match=scalar):
+            ec.public_point("P-256", d)  # type: ignore[arg-type]
+    for d in (0, n):
+        key = ECPrivateKey("P-256", d, RFC6979_UX, RFC6979_UY)
+        with pytest.raises(InvalidKeyError, match=scalar):
+            ec.ecdsa_sign(key, "sha256", b"m")
+        with pytest.raises(InvalidKeyError, match=scalar):
+            ec.ecdh(key, key.public_key())
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    with pytest.raises(UnsupportedHashError, match=r"^unsupported hash for ECDSA: 'md5'$"):
+        ec.ecdsa_sign(key, "md5", b"m")

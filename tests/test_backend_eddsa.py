@@ -279,10 +279,12 @@ def test_verify_rejects_malformed_input(
 def test_bad_seed_raises_invalid_key(curve: str) -> None:
     mod = MODULES[curve]
     size = mod._CURVE.size
-    for seed in (b"", b"\x00" * (size - 1), b"\x00" * (size + 1), "x" * size, None):
-        with pytest.raises(InvalidKeyError):
+    text = rf"^an {curve} private key is exactly {size} bytes$"
+    for seed in (b"", b"\x00" * (size - 1), b"\x00" * (size + 1), "x" * size, None,
+                 bytearray(size)):
+        with pytest.raises(InvalidKeyError, match=text):
             mod.sign(seed, b"m")
-        with pytest.raises(InvalidKeyError):
+        with pytest.raises(InvalidKeyError, match=text):
             mod.public_key(seed)
 
 
