@@ -494,3 +494,37 @@ def test_refusal_texts() -> None:
     key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
     with pytest.raises(UnsupportedHashError, match=r"^unsupported hash for ECDSA: 'md5'$"):
         ec.ecdsa_sign(key, "md5", b"m")
+
+
+def test_generate_draws_d_from_1_to_n_minus_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SEC 1 §3.2.1: d in [1, n-1]. The draw's two ends, forced.
+    curve = CURVES["P-256"]
+    bounds = []
+
+    def lowest(bound: int) -> int:
+        bounds.append(bound)
+        return 0
+
+    monkeypatch.setattr(ec.secrets, "randbelow", lowest)
+    assert ec.generate("P-256").d == 1
+    monkeypatch.setattr(ec.secrets, "randbelow", lambda bound: bound - 1)
+    assert ec.generate("P-256").d == curve.n - 1
+    assert bounds == [curve.n - 1]
+
+
+def test_hedged_signing_adds_32_random_octets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 6979 §3.6: k' (here 32 fresh octets) joins the HMAC-DRBG seed; with k' fixed, the
+    # signature is the one _sign computes with that k', and not the plain RFC 6979 one.
+    asked = []
+
+    def fixed(size: int) -> bytes:
+        asked.append(size)
+        return b"\x5a" * 32
+
+    monkeypatch.setattr(ec.secrets, "token_bytes", fixed)
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    signature = ec.ecdsa_sign(key, "sha256", b"sample")
+    assert asked == [32]
+    assert signature == ec._sign(key, "sha256", b"sample", b"\x5a" * 32)
+    assert signature != ec._sign_deterministic(key, "sha256", b"sample")
+    assert ec.ecdsa_verify(key.public_key(), "sha256", b"sample", signature)

@@ -582,3 +582,22 @@ def test_cross_backend(curve: str, message: bytes, pure_signs: bool) -> None:
     sig = signer.eddsa_sign(key, message)
     assert sig == verifier.eddsa_sign(key, message)  # deterministic on both backends
     assert verifier.eddsa_verify(key.public_key(), message, sig)
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_a_scheme_built_afresh(curve: str) -> None:
+    # The modules build their EdDSA objects at import (under mutmut, before any mutant runs).
+    _, seed, public, message, signature = next(v for v in RFC8032 if v[0] == curve)
+    sk, pk, msg, sig = (bytes.fromhex(v) for v in (seed, public, message, signature))
+    scheme = _edwards.EdDSA(curve, MODULES[curve]._CURVE)
+    assert (scheme.name, scheme.curve) == (curve, MODULES[curve]._CURVE)
+    assert (scheme.cache.name, scheme.cache.maxsize) == (f"pure {curve} public keys", 64)
+    assert scheme.public_key(sk) == pk
+    assert scheme.sign(sk, msg) == sig
+    assert scheme.verify(pk, msg, sig)
+    size = len(pk)
+    for i in range(70):  # public keys that do not decode are remembered too, up to the bound
+        assert not scheme.verify((2 * i).to_bytes(size, "little"), msg, sig)
+    assert len(scheme.cache) == 64
+    with pytest.raises(InvalidKeyError, match=rf"^an {curve} private key is exactly {size} bytes$"):
+        scheme.sign(sk[:-1], msg)
