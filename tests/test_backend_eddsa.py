@@ -601,3 +601,19 @@ def test_a_scheme_built_afresh(curve: str) -> None:
     assert len(scheme.cache) == 64
     with pytest.raises(InvalidKeyError, match=rf"^an {curve} private key is exactly {size} bytes$"):
         scheme.sign(sk[:-1], msg)
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_s_equal_to_l_is_refused_where_s_zero_verifies(backend: Backend, curve: str) -> None:
+    # RFC 8032 §5.1.7 / §5.2.7 step 1: S >= L is refused, S = L included. With a small-order
+    # A and R (Ed25519: the neutral point; Ed448: (1, 0), of order 4, x != 0) S = 0 verifies,
+    # and S = L, the same scalar mod L, may only fail on the range check.
+    size = EDWARDS[curve][4]
+    top = 8 * size - 1
+    point = (1).to_bytes(size, "little") if curve == "Ed25519" else (1 << top).to_bytes(
+        size, "little"
+    )
+    L = EDWARDS[curve][3]
+    public = OKPPublicKey(curve, point)
+    assert backend.eddsa_verify(public, MESSAGE, point + (0).to_bytes(size, "little"))
+    assert not backend.eddsa_verify(public, MESSAGE, point + L.to_bytes(size, "little"))
