@@ -528,3 +528,46 @@ def test_hedged_signing_adds_32_random_octets(monkeypatch: pytest.MonkeyPatch) -
     assert signature == ec._sign(key, "sha256", b"sample", b"\x5a" * 32)
     assert signature != ec._sign_deterministic(key, "sha256", b"sample")
     assert ec.ecdsa_verify(key.public_key(), "sha256", b"sample", signature)
+
+
+def test_verify_compares_x_of_r_with_r_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SEC 1 §4.1.4 steps 5-8: R = u1*G + u2*Q must not be infinity, and r = x(R) mod n with
+    # x(R) < p, so x(R) is r, or r + n when r + n < p. The combination is replaced by a chosen
+    # Jacobian point (X, Y, Z) = (x*Z^2, y*Z^3, Z), so each rule is met at its edge, Z = 1
+    # and the Jacobian spellings of infinity included.
+    curve = CURVES["P-256"]
+    p, n = curve.p, curve.n
+    chosen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(ec._PublicEntry, "mul_add", lambda self, u1, u2: chosen[0])
+    pub = ECPublicKey("P-256", RFC6979_UX, RFC6979_UY)
+    s = 12345
+
+    def verdict(r: int, point: tuple[int, int, int]) -> bool:
+        chosen[:] = [point]
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return ec.ecdsa_verify(pub, "sha256", b"m", signature)
+
+    r = 0xABCDEF
+    assert verdict(r, (r, 7, 1))
+    assert verdict(r, (r * 4 % p, 7 * 8 % p, 2))
+    assert not verdict(r, (r + 1, 7, 1))
+    assert verdict(r, (r + n, 7, 1))  # r + n < p: x(R) = r + n reduces to r
+    assert verdict(p - n - 1, (p - 1, 7, 1))
+    assert not verdict(p - n, (0, 7, 1))  # r + n = p is no x coordinate: x(R) = 0 is not r
+    assert not verdict(n, (n, 7, 1))  # r = n is out of range, whatever x(R) is
+    for infinity in ((0, 1, 0), (1, 1, 0), (r, 7, 0)):
+        assert not verdict(r, infinity)
+
+
+def test_a_public_key_gets_its_comb_on_its_second_use() -> None:
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    pub = key.public_key()
+    signature = ec._sign_deterministic(key, "sha256", b"sample")
+    assert ec.ecdsa_verify(pub, "sha256", b"sample", signature)
+    entry = ec.PUBLIC_ENTRIES.lookup(pub)
+    assert isinstance(entry, ec._PublicEntry)
+    assert (entry.uses, entry.comb) == (1, None)
+    assert ec.ecdsa_verify(pub, "sha256", b"sample", signature)
+    assert entry.uses == 2
+    assert entry.comb is not None
+    assert entry.comb.width == 5
