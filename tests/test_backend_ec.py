@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from collections import Counter
 from typing import Any, Optional
 
@@ -571,3 +572,59 @@ def test_a_public_key_gets_its_comb_on_its_second_use() -> None:
     assert entry.uses == 2
     assert entry.comb is not None
     assert entry.comb.width == 5
+
+
+def ref_nonces(q: int, x: int, h1: bytes, hash_name: str, count: int) -> list[int]:
+    """The first ``count`` values of k from RFC 6979 §3.2 steps a-h, written out apart from
+    ``_rfc6979`` (bits2octets reduces with ``%``, int2octets pads to rlen octets)."""
+    qlen = q.bit_length()
+    rlen = -(-qlen // 8)
+
+    def to_int(data: bytes) -> int:
+        value = int.from_bytes(data, "big")
+        return value >> (8 * len(data) - qlen) if 8 * len(data) > qlen else value
+
+    def mac(key: bytes, data: bytes) -> bytes:
+        return hmac.new(key, data, hash_name).digest()
+
+    seed = x.to_bytes(rlen, "big") + (to_int(h1) % q).to_bytes(rlen, "big")
+    V, K = b"\x01" * len(h1), b"\x00" * len(h1)
+    K = mac(K, V + b"\x00" + seed)
+    V = mac(K, V)
+    K = mac(K, V + b"\x01" + seed)
+    V = mac(K, V)
+    out: list[int] = []
+    while len(out) < count:
+        T = b""
+        while len(T) * 8 < qlen:
+            V = mac(K, V)
+            T = T + V
+        k = to_int(T)
+        if 0 < k < q:
+            out.append(k)
+        K = mac(K, V + b"\x00")
+        V = mac(K, V)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("q", "hash_name"),
+    [
+        (2**255 + 95, "sha256"),  # qlen = hlen: one block, about half the candidates >= q
+        (2**511 + 111, "sha512"),
+        (2**520 + 53, "sha512"),  # 521 bits (P-521's length): two blocks
+        (2**520 + 53, "sha256"),  # three blocks
+        (2**383 + 31, "sha256"),  # two blocks, the second cut
+        (3, "sha256"),  # qlen = 2: most candidates are 0 or 3
+    ],
+)
+def test_rfc6979_nonces_follow_section_3_2(q: int, hash_name: str) -> None:
+    # The candidates after the first are reached only when k falls outside [1, q-1] (step
+    # h.3), which for a real curve order is about as likely as 2^-32: these orders, chosen
+    # just above a power of two, make it common, and each stream must be RFC 6979's.
+    h1 = hashlib.new(hash_name, b"sample").digest()
+    x = (q - 1) // 7 + 1
+    stream = _rfc6979.nonces(q, x, h1, hash_name)
+    got = [next(stream) for _ in range(8)]
+    assert got == ref_nonces(q, x, h1, hash_name, 8)
+    assert all(1 <= k < q for k in got)
