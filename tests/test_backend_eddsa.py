@@ -617,3 +617,18 @@ def test_s_equal_to_l_is_refused_where_s_zero_verifies(backend: Backend, curve: 
     public = OKPPublicKey(curve, point)
     assert backend.eddsa_verify(public, MESSAGE, point + (0).to_bytes(size, "little"))
     assert not backend.eddsa_verify(public, MESSAGE, point + L.to_bytes(size, "little"))
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_a_public_key_gets_its_comb_on_its_second_use(curve: str) -> None:
+    mod = MODULES[curve]
+    _, _, public, message, signature = next(v for v in RFC8032 if v[0] == curve)
+    pk, msg, sig = (bytes.fromhex(v) for v in (public, message, signature))
+    assert mod.verify(pk, msg, sig)
+    entry = mod._PUBLIC_CACHE[pk]
+    assert isinstance(entry, _edwards.PublicEntry)
+    assert (entry.uses, entry.comb, entry.comb_allowed) == (1, None, None)
+    assert mod.verify(pk, msg, sig)
+    assert (entry.uses, entry.comb_allowed) == (2, True)
+    assert entry.comb is not None
+    assert [len(row) for row in entry.comb[:1]] == [16]  # 5-bit windows
