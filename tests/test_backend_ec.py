@@ -628,3 +628,41 @@ def test_rfc6979_nonces_follow_section_3_2(q: int, hash_name: str) -> None:
     got = [next(stream) for _ in range(8)]
     assert got == ref_nonces(q, x, h1, hash_name, 8)
     assert all(1 <= k < q for k in got)
+
+
+SECP256K1_N = CURVES["secp256k1"].n
+
+
+@pytest.mark.parametrize(
+    ("d", "messages"),
+    [(1, [b"22", b"34"]), ((SECP256K1_N + 1) // 2, [b"18", b"62"])],  # Q = G, Q = G/2
+)
+def test_straus_meets_p_plus_p_on_secp256k1(
+    monkeypatch: pytest.MonkeyPatch, d: int, messages: list[bytes]
+) -> None:
+    # With Q a small multiple of G (or of G/2), Straus's chain adds a point to itself, where
+    # the mixed addition must double with the curve's a (0 for secp256k1, not -3): after a
+    # multiple of Q (d = 1) and after a multiple of G (d = 1/2). Found by search; each
+    # message is checked to reach that doubling.
+    curve = CURVES["secp256k1"]
+    p = curve.p
+    madd = _weierstrass._madd
+    same: list[bool] = []
+
+    def watched(p_: int, a0: bool, X: int, Y: int, Z: int, x2: int, y2: int) -> Any:
+        zz = Z * Z % p
+        same.append(Z != 0 and x2 * zz % p == X and y2 * zz * Z % p == Y)
+        return madd(p_, a0, X, Y, Z, x2, y2)
+
+    x, y = ec.public_point("secp256k1", d)
+    ran = 0
+    for message in messages:
+        key = ECPrivateKey("secp256k1", d, x, y)
+        signature = ec._sign_deterministic(key, "sha256", message)
+        same.clear()
+        monkeypatch.setattr(_weierstrass, "_madd", watched)
+        assert ec.ecdsa_verify(key.public_key(), "sha256", message, signature)
+        monkeypatch.setattr(_weierstrass, "_madd", madd)
+        assert True in same
+        ran += 1
+    assert ran == 2
