@@ -632,3 +632,30 @@ def test_a_public_key_gets_its_comb_on_its_second_use(curve: str) -> None:
     assert (entry.uses, entry.comb_allowed) == (2, True)
     assert entry.comb is not None
     assert [len(row) for row in entry.comb[:1]] == [16]  # 5-bit windows
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_a_curve_built_afresh(curve: str) -> None:
+    # The modules build their curves at import (under mutmut, before any mutant runs): this
+    # builds one from RFC 8032's parameters, typed in above, and runs §7's vector and the
+    # cases that tell the two verification equations apart through it.
+    p, a, d, order, size = EDWARDS[curve]
+    known = MODULES[curve]._CURVE
+    c = _edwards.EdwardsCurve(
+        p=p, a=a, d=d, order=order, base=known.base, size=size, expand=known.expand,
+        hash_dom=known.hash_dom, clamp=known.clamp, comb_width=known.comb_width,
+        cofactored=curve == "Ed448",
+    )
+    assert c.comb is None
+    _, seed, public, message, signature = next(v for v in RFC8032 if v[0] == curve)
+    sk, pk, msg, sig = (bytes.fromhex(v) for v in (seed, public, message, signature))
+    scheme = _edwards.EdDSA(curve, c)
+    assert scheme.public_key(sk) == pk
+    assert scheme.sign(sk, msg) == sig
+    assert scheme.verify(pk, msg, sig)
+    assert not scheme.verify(pk, msg + b"\x00", sig)
+    cases = {label: (pub, s) for label, pub, s, _ in crafted_cases(curve, b"\x01" * size,
+                                                                    b"\x02" * size)}
+    verdicts = {label: scheme.verify(cases[label][0], MESSAGE, cases[label][1])
+                for label in DISTINGUISHING[curve]}
+    assert verdicts == DISTINGUISHING[curve]
