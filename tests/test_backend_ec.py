@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from collections import Counter
 from typing import Any, Optional
 
@@ -16,12 +17,22 @@ from conftest import BACKEND_NAMES, load_vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES, WeierstrassCurve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _rfc6979, _weierstrass, ec
-from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError
+from jwtlite.exceptions import InvalidAlgorithmError, InvalidKeyError, UnsupportedHashError
 from jwtlite.keys import ECPrivateKey, ECPublicKey
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no public key remembered, so that it runs the point checks and
+    builds the tables itself whatever ran before it (mutmut's clean run, for one, warms the
+    verification caches; docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 CURVE_NAMES = ["P-256", "P-384", "P-521", "secp256k1"]
 SLOW = settings(max_examples=15, deadline=None)
@@ -269,6 +280,26 @@ def test_madd_special_cases(name: str) -> None:
     assert _weierstrass._madd(p, a0, gx, gy, 1, gx, p - gy)[2] == 0
 
 
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_base_comb_built_afresh(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    # The base point's comb is built once per process; every other test finds it built (under
+    # mutmut, by the clean run), so this one builds it itself and checks k*G against the
+    # naive reference, and that the table is kept for the next call.
+    monkeypatch.setattr(_weierstrass, "_BASE_COMBS", {})
+    curve = CURVES[name]
+    comb = _weierstrass.base_comb(curve)
+    assert comb.width == {"P-256": 8, "P-384": 7, "P-521": 6, "secp256k1": 8}[name]
+    assert _weierstrass.base_comb(curve) is comb
+    built = _weierstrass._BASE_COMBS
+    assert built == {name: comb}
+    G = (curve.gx, curve.gy)
+    ran = 0
+    for k in (1, 2, 3, 2**64 + 1, curve.n // 3, curve.n - 1):
+        assert _weierstrass.mul_base_regular(curve, k) == ref_mul(curve, k, G)
+        ran += 1
+    assert ran == 6
+
+
 @SLOW
 @given(st.sampled_from(CURVE_NAMES), st.integers(min_value=1))
 def test_public_point_matches_double_and_add(name: str, d: int) -> None:
@@ -437,3 +468,201 @@ def test_cross_backend(name: str, message: bytes, pure_signs: bool) -> None:
     hash_name = _curve_hash(name)
     sig = signer.ecdsa_sign(key, hash_name, message)
     assert verifier.ecdsa_verify(key.public_key(), hash_name, message, sig)
+
+
+# --- refusal texts, compared whole ------------------------------------------------------------
+
+
+def test_refusal_texts() -> None:
+    n = CURVES["P-256"].n
+    unknown = r"^unsupported EC curve 'P-999'$"
+    with pytest.raises(InvalidKeyError, match=unknown):
+        ec.generate("P-999")
+    with pytest.raises(InvalidKeyError, match=unknown):
+        ec.public_point("P-999", 1)
+    with pytest.raises(InvalidKeyError, match=r"^unsupported EC curve \['P-256'\]$"):
+        ec.public_point(["P-256"], 1)  # type: ignore[arg-type]  # not a str, not hashable
+    scalar = r"^EC private scalar out of range \[1, n-1\]$"
+    for d in (0, n, -1, 2.0):
+        with pytest.raises(InvalidKeyError, match=scalar):
+            ec.public_point("P-256", d)  # type: ignore[arg-type]
+    for d in (0, n):
+        key = ECPrivateKey("P-256", d, RFC6979_UX, RFC6979_UY)
+        with pytest.raises(InvalidKeyError, match=scalar):
+            ec.ecdsa_sign(key, "sha256", b"m")
+        with pytest.raises(InvalidKeyError, match=scalar):
+            ec.ecdh(key, key.public_key())
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    with pytest.raises(UnsupportedHashError, match=r"^unsupported hash for ECDSA: 'md5'$"):
+        ec.ecdsa_sign(key, "md5", b"m")
+
+
+def test_generate_draws_d_from_1_to_n_minus_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SEC 1 §3.2.1: d in [1, n-1]. The draw's two ends, forced.
+    curve = CURVES["P-256"]
+    bounds = []
+
+    def lowest(bound: int) -> int:
+        bounds.append(bound)
+        return 0
+
+    monkeypatch.setattr(ec.secrets, "randbelow", lowest)
+    assert ec.generate("P-256").d == 1
+    monkeypatch.setattr(ec.secrets, "randbelow", lambda bound: bound - 1)
+    assert ec.generate("P-256").d == curve.n - 1
+    assert bounds == [curve.n - 1]
+
+
+def test_hedged_signing_adds_32_random_octets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 6979 §3.6: k' (here 32 fresh octets) joins the HMAC-DRBG seed; with k' fixed, the
+    # signature is the one _sign computes with that k', and not the plain RFC 6979 one.
+    asked = []
+
+    def fixed(size: int) -> bytes:
+        asked.append(size)
+        return b"\x5a" * 32
+
+    monkeypatch.setattr(ec.secrets, "token_bytes", fixed)
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    signature = ec.ecdsa_sign(key, "sha256", b"sample")
+    assert asked == [32]
+    assert signature == ec._sign(key, "sha256", b"sample", b"\x5a" * 32)
+    assert signature != ec._sign_deterministic(key, "sha256", b"sample")
+    assert ec.ecdsa_verify(key.public_key(), "sha256", b"sample", signature)
+
+
+def test_verify_compares_x_of_r_with_r_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SEC 1 §4.1.4 steps 5-8: R = u1*G + u2*Q must not be infinity, and r = x(R) mod n with
+    # x(R) < p, so x(R) is r, or r + n when r + n < p. The combination is replaced by a chosen
+    # Jacobian point (X, Y, Z) = (x*Z^2, y*Z^3, Z), so each rule is met at its edge, Z = 1
+    # and the Jacobian spellings of infinity included.
+    curve = CURVES["P-256"]
+    p, n = curve.p, curve.n
+    chosen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(ec._PublicEntry, "mul_add", lambda self, u1, u2: chosen[0])
+    pub = ECPublicKey("P-256", RFC6979_UX, RFC6979_UY)
+    s = 12345
+
+    def verdict(r: int, point: tuple[int, int, int]) -> bool:
+        chosen[:] = [point]
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return ec.ecdsa_verify(pub, "sha256", b"m", signature)
+
+    r = 0xABCDEF
+    assert verdict(r, (r, 7, 1))
+    assert verdict(r, (r * 4 % p, 7 * 8 % p, 2))
+    assert not verdict(r, (r + 1, 7, 1))
+    assert verdict(r, (r + n, 7, 1))  # r + n < p: x(R) = r + n reduces to r
+    assert verdict(p - n - 1, (p - 1, 7, 1))
+    assert not verdict(p - n, (0, 7, 1))  # r + n = p is no x coordinate: x(R) = 0 is not r
+    assert not verdict(n, (n, 7, 1))  # r = n is out of range, whatever x(R) is
+    for infinity in ((0, 1, 0), (1, 1, 0), (r, 7, 0)):
+        assert not verdict(r, infinity)
+
+
+def test_a_public_key_gets_its_comb_on_its_second_use() -> None:
+    key = ECPrivateKey("P-256", RFC6979_X, RFC6979_UX, RFC6979_UY)
+    pub = key.public_key()
+    signature = ec._sign_deterministic(key, "sha256", b"sample")
+    assert ec.ecdsa_verify(pub, "sha256", b"sample", signature)
+    entry = ec.PUBLIC_ENTRIES.lookup(pub)
+    assert isinstance(entry, ec._PublicEntry)
+    assert (entry.uses, entry.comb) == (1, None)
+    assert ec.ecdsa_verify(pub, "sha256", b"sample", signature)
+    assert entry.uses == 2
+    assert entry.comb is not None
+    assert entry.comb.width == 5
+
+
+def ref_nonces(q: int, x: int, h1: bytes, hash_name: str, count: int) -> list[int]:
+    """The first ``count`` values of k from RFC 6979 §3.2 steps a-h, written out apart from
+    ``_rfc6979`` (bits2octets reduces with ``%``, int2octets pads to rlen octets)."""
+    qlen = q.bit_length()
+    rlen = -(-qlen // 8)
+
+    def to_int(data: bytes) -> int:
+        value = int.from_bytes(data, "big")
+        return value >> (8 * len(data) - qlen) if 8 * len(data) > qlen else value
+
+    def mac(key: bytes, data: bytes) -> bytes:
+        return hmac.new(key, data, hash_name).digest()
+
+    seed = x.to_bytes(rlen, "big") + (to_int(h1) % q).to_bytes(rlen, "big")
+    V, K = b"\x01" * len(h1), b"\x00" * len(h1)
+    K = mac(K, V + b"\x00" + seed)
+    V = mac(K, V)
+    K = mac(K, V + b"\x01" + seed)
+    V = mac(K, V)
+    out: list[int] = []
+    while len(out) < count:
+        T = b""
+        while len(T) * 8 < qlen:
+            V = mac(K, V)
+            T = T + V
+        k = to_int(T)
+        if 0 < k < q:
+            out.append(k)
+        K = mac(K, V + b"\x00")
+        V = mac(K, V)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("q", "hash_name"),
+    [
+        (2**255 + 95, "sha256"),  # qlen = hlen: one block, about half the candidates >= q
+        (2**511 + 111, "sha512"),
+        (2**520 + 53, "sha512"),  # 521 bits (P-521's length): two blocks
+        (2**520 + 53, "sha256"),  # three blocks
+        (2**383 + 31, "sha256"),  # two blocks, the second cut
+        (3, "sha256"),  # qlen = 2: most candidates are 0 or 3
+    ],
+)
+def test_rfc6979_nonces_follow_section_3_2(q: int, hash_name: str) -> None:
+    # The candidates after the first are reached only when k falls outside [1, q-1] (step
+    # h.3), which for a real curve order is about as likely as 2^-32: these orders, chosen
+    # just above a power of two, make it common, and each stream must be RFC 6979's.
+    h1 = hashlib.new(hash_name, b"sample").digest()
+    x = (q - 1) // 7 + 1
+    stream = _rfc6979.nonces(q, x, h1, hash_name)
+    got = [next(stream) for _ in range(8)]
+    assert got == ref_nonces(q, x, h1, hash_name, 8)
+    assert all(1 <= k < q for k in got)
+
+
+SECP256K1_N = CURVES["secp256k1"].n
+
+
+@pytest.mark.parametrize(
+    ("d", "messages"),
+    [(1, [b"22", b"34"]), ((SECP256K1_N + 1) // 2, [b"18", b"62"])],  # Q = G, Q = G/2
+)
+def test_straus_meets_p_plus_p_on_secp256k1(
+    monkeypatch: pytest.MonkeyPatch, d: int, messages: list[bytes]
+) -> None:
+    # With Q a small multiple of G (or of G/2), Straus's chain adds a point to itself, where
+    # the mixed addition must double with the curve's a (0 for secp256k1, not -3): after a
+    # multiple of Q (d = 1) and after a multiple of G (d = 1/2). Found by search; each
+    # message is checked to reach that doubling.
+    curve = CURVES["secp256k1"]
+    p = curve.p
+    madd = _weierstrass._madd
+    same: list[bool] = []
+
+    def watched(p_: int, a0: bool, X: int, Y: int, Z: int, x2: int, y2: int) -> Any:
+        zz = Z * Z % p
+        same.append(Z != 0 and x2 * zz % p == X and y2 * zz * Z % p == Y)
+        return madd(p_, a0, X, Y, Z, x2, y2)
+
+    x, y = ec.public_point("secp256k1", d)
+    ran = 0
+    for message in messages:
+        key = ECPrivateKey("secp256k1", d, x, y)
+        signature = ec._sign_deterministic(key, "sha256", message)
+        same.clear()
+        monkeypatch.setattr(_weierstrass, "_madd", watched)
+        assert ec.ecdsa_verify(key.public_key(), "sha256", message, signature)
+        monkeypatch.setattr(_weierstrass, "_madd", madd)
+        assert True in same
+        ran += 1
+    assert ran == 2

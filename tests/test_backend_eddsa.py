@@ -21,11 +21,21 @@ from conftest import BACKEND_NAMES, load_vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._cache import BoundedCache
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _edwards, ed448, ed25519
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import OKPPrivateKey, OKPPublicKey
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches() -> None:
+    """Each test starts with no public key remembered, so that it runs the point checks and
+    builds the tables itself whatever ran before it (mutmut's clean run, for one, warms the
+    verification caches; docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 MODULES = {"Ed25519": ed25519, "Ed448": ed448}
 SLOW = settings(max_examples=15, deadline=None)
@@ -169,6 +179,25 @@ def test_rfc8032(
     assert not backend.eddsa_verify(OKPPublicKey(curve, pk), msg + b"\x00", sig)
 
 
+@pytest.mark.parametrize(("curve", "seed", "public", "message", "signature"), RFC8032)
+def test_rfc8032_with_the_base_comb_built_afresh(
+    monkeypatch: pytest.MonkeyPatch, curve: str, seed: str, public: str, message: str,
+    signature: str,
+) -> None:
+    # The base point's comb is built once per process and every other test finds it built
+    # (under mutmut, by the clean run): this one builds it, then signs and verifies with it.
+    mod = MODULES[curve]
+    monkeypatch.setattr(mod._CURVE, "comb", None)
+    sk, pk, msg, sig = (bytes.fromhex(v) for v in (seed, public, message, signature))
+    assert mod.public_key(sk) == pk
+    comb = mod._CURVE.comb
+    assert comb is not None
+    assert [len(row) for row in comb[:1]] == [{"Ed25519": 128, "Ed448": 32}[curve]]
+    assert mod.sign(sk, msg) == sig
+    assert mod.verify(pk, msg, sig)
+    assert mod._CURVE.comb is comb
+
+
 def test_rfc8037_a4_signing_reproduces(backend: Backend) -> None:
     vector = load_vector("rfc/rfc8037_A_ed25519.json")
     jwk = vector["A1_private_jwk"]
@@ -250,10 +279,12 @@ def test_verify_rejects_malformed_input(
 def test_bad_seed_raises_invalid_key(curve: str) -> None:
     mod = MODULES[curve]
     size = mod._CURVE.size
-    for seed in (b"", b"\x00" * (size - 1), b"\x00" * (size + 1), "x" * size, None):
-        with pytest.raises(InvalidKeyError):
+    text = rf"^an {curve} private key is exactly {size} bytes$"
+    for seed in (b"", b"\x00" * (size - 1), b"\x00" * (size + 1), "x" * size, None,
+                 bytearray(size)):
+        with pytest.raises(InvalidKeyError, match=text):
             mod.sign(seed, b"m")
-        with pytest.raises(InvalidKeyError):
+        with pytest.raises(InvalidKeyError, match=text):
             mod.public_key(seed)
 
 
@@ -551,3 +582,80 @@ def test_cross_backend(curve: str, message: bytes, pure_signs: bool) -> None:
     sig = signer.eddsa_sign(key, message)
     assert sig == verifier.eddsa_sign(key, message)  # deterministic on both backends
     assert verifier.eddsa_verify(key.public_key(), message, sig)
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_a_scheme_built_afresh(curve: str) -> None:
+    # The modules build their EdDSA objects at import (under mutmut, before any mutant runs).
+    _, seed, public, message, signature = next(v for v in RFC8032 if v[0] == curve)
+    sk, pk, msg, sig = (bytes.fromhex(v) for v in (seed, public, message, signature))
+    scheme = _edwards.EdDSA(curve, MODULES[curve]._CURVE)
+    assert (scheme.name, scheme.curve) == (curve, MODULES[curve]._CURVE)
+    assert (scheme.cache.name, scheme.cache.maxsize) == (f"pure {curve} public keys", 64)
+    assert scheme.public_key(sk) == pk
+    assert scheme.sign(sk, msg) == sig
+    assert scheme.verify(pk, msg, sig)
+    size = len(pk)
+    for i in range(70):  # public keys that do not decode are remembered too, up to the bound
+        assert not scheme.verify((2 * i).to_bytes(size, "little"), msg, sig)
+    assert len(scheme.cache) == 64
+    with pytest.raises(InvalidKeyError, match=rf"^an {curve} private key is exactly {size} bytes$"):
+        scheme.sign(sk[:-1], msg)
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_s_equal_to_l_is_refused_where_s_zero_verifies(backend: Backend, curve: str) -> None:
+    # RFC 8032 §5.1.7 / §5.2.7 step 1: S >= L is refused, S = L included. With a small-order
+    # A and R (Ed25519: the neutral point; Ed448: (1, 0), of order 4, x != 0) S = 0 verifies,
+    # and S = L, the same scalar mod L, may only fail on the range check.
+    size = EDWARDS[curve][4]
+    top = 8 * size - 1
+    point = (1).to_bytes(size, "little") if curve == "Ed25519" else (1 << top).to_bytes(
+        size, "little"
+    )
+    L = EDWARDS[curve][3]
+    public = OKPPublicKey(curve, point)
+    assert backend.eddsa_verify(public, MESSAGE, point + (0).to_bytes(size, "little"))
+    assert not backend.eddsa_verify(public, MESSAGE, point + L.to_bytes(size, "little"))
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_a_public_key_gets_its_comb_on_its_second_use(curve: str) -> None:
+    mod = MODULES[curve]
+    _, _, public, message, signature = next(v for v in RFC8032 if v[0] == curve)
+    pk, msg, sig = (bytes.fromhex(v) for v in (public, message, signature))
+    assert mod.verify(pk, msg, sig)
+    entry = mod._PUBLIC_CACHE[pk]
+    assert isinstance(entry, _edwards.PublicEntry)
+    assert (entry.uses, entry.comb, entry.comb_allowed) == (1, None, None)
+    assert mod.verify(pk, msg, sig)
+    assert (entry.uses, entry.comb_allowed) == (2, True)
+    assert entry.comb is not None
+    assert [len(row) for row in entry.comb[:1]] == [16]  # 5-bit windows
+
+
+@pytest.mark.parametrize("curve", sorted(MODULES))
+def test_a_curve_built_afresh(curve: str) -> None:
+    # The modules build their curves at import (under mutmut, before any mutant runs): this
+    # builds one from RFC 8032's parameters, typed in above, and runs §7's vector and the
+    # cases that tell the two verification equations apart through it.
+    p, a, d, order, size = EDWARDS[curve]
+    known = MODULES[curve]._CURVE
+    c = _edwards.EdwardsCurve(
+        p=p, a=a, d=d, order=order, base=known.base, size=size, expand=known.expand,
+        hash_dom=known.hash_dom, clamp=known.clamp, comb_width=known.comb_width,
+        cofactored=curve == "Ed448",
+    )
+    assert c.comb is None
+    _, seed, public, message, signature = next(v for v in RFC8032 if v[0] == curve)
+    sk, pk, msg, sig = (bytes.fromhex(v) for v in (seed, public, message, signature))
+    scheme = _edwards.EdDSA(curve, c)
+    assert scheme.public_key(sk) == pk
+    assert scheme.sign(sk, msg) == sig
+    assert scheme.verify(pk, msg, sig)
+    assert not scheme.verify(pk, msg + b"\x00", sig)
+    cases = {label: (pub, s) for label, pub, s, _ in crafted_cases(curve, b"\x01" * size,
+                                                                    b"\x02" * size)}
+    verdicts = {label: scheme.verify(cases[label][0], MESSAGE, cases[label][1])
+                for label in DISTINGUISHING[curve]}
+    assert verdicts == DISTINGUISHING[curve]

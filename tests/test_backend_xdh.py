@@ -27,6 +27,7 @@ from jwtlite._jwkformat import key_from_jwk, key_to_jwk
 from jwtlite._keyformats import okp_private, okp_public
 from jwtlite.b64url import b64url_decode, b64url_encode
 from jwtlite.backends import Backend, get_backend
+from jwtlite.backends.pure import xdh
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.jwk import thumbprint
 from jwtlite.keys import OKPPrivateKey, OKPPublicKey, dump_pem, load_key
@@ -253,3 +254,22 @@ def test_thumbprint_follows_rfc7638_with_the_okp_members() -> None:
     text = json.dumps(members, sort_keys=True, separators=(",", ":")).encode()
     expected = b64url_encode(hashlib.sha256(text).digest())
     assert thumbprint(key) == thumbprint(RFC8037_A6["bob_public_jwk"]) == expected
+
+
+def test_refusal_texts() -> None:
+    with pytest.raises(
+        InvalidKeyError, match=r"^unsupported key-agreement curve 'X9' \(X25519 or X448\)$"
+    ):
+        xdh.public_key("X9", bytes(32))
+    with pytest.raises(
+        InvalidKeyError, match=r"^unsupported key-agreement curve \['X25519'\] \(X25519 or X448\)$"
+    ):
+        xdh.public_key(["X25519"], bytes(32))  # type: ignore[arg-type]  # not hashable
+    ran = 0
+    for curve, size in SIZES.items():
+        text = rf"^an {curve} private key must be {size} bytes$"
+        for bad in (bytes(size - 1), bytes(size + 1), bytearray(size), "x" * size):
+            with pytest.raises(InvalidKeyError, match=text):
+                xdh.public_key(curve, bad)  # type: ignore[arg-type]
+            ran += 1
+    assert ran == 8
