@@ -166,12 +166,8 @@ def test_fresh_process_honours_environment_and_never_imports_cryptography() -> N
     assert result.stdout.split() == ["pure", "[]"]
 
 
-@pytest.mark.skipif(len(BACKEND_NAMES) < 2, reason="needs both backends")
-@pytest.mark.usefixtures("fresh_selection")
-def test_set_backend_rebinds_a_dpop_proof_key_seen_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The DPoP proof-key cache keeps, per proof header, the verifier bound to the backend
-    # chosen when the header was first seen: after set_backend, every client seen before was
-    # still verified by the old backend. Each backend records the calls it answers.
+def _record_ecdsa_verify(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each backend's ECDSA verification records its name in the list returned, then answers."""
     answered: list[str] = []
     for name in BACKEND_NAMES:
         kind = type(get_backend(name))
@@ -181,6 +177,16 @@ def test_set_backend_rebinds_a_dpop_proof_key_seen_before(monkeypatch: pytest.Mo
             return bool(_verify(self, *args))
 
         monkeypatch.setattr(kind, "ecdsa_verify", recording)
+    return answered
+
+
+@pytest.mark.skipif(len(BACKEND_NAMES) < 2, reason="needs both backends")
+@pytest.mark.usefixtures("fresh_selection")
+def test_set_backend_rebinds_a_dpop_proof_key_seen_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The DPoP proof-key cache keeps, per proof header, the verifier bound to the backend
+    # chosen when the header was first seen: after set_backend, every client seen before was
+    # still verified by the old backend. Each backend records the calls it answers.
+    answered = _record_ecdsa_verify(monkeypatch)
     jwtlite.clear_caches()
     htu = "https://rs.example/things"
     proof = DPoPKey(load_key(key_pem("ec_p256.pem"))).proof("GET", htu, iat=1_700_000_000)
@@ -209,15 +215,7 @@ def test_a_switch_while_a_proof_key_is_built_does_not_keep_the_old_backend(
     # may have built its verifier on the old backend just before, and store it just after: the
     # entry then outlived the switch, and that client stayed on the old backend for good. Here
     # the switch lands between the build and the store.
-    answered: list[str] = []
-    for name in BACKEND_NAMES:
-        kind = type(get_backend(name))
-
-        def recording(self: Any, *args: Any, _verify: Any = kind.ecdsa_verify) -> bool:
-            answered.append(self.name)
-            return bool(_verify(self, *args))
-
-        monkeypatch.setattr(kind, "ecdsa_verify", recording)
+    answered = _record_ecdsa_verify(monkeypatch)
     build = dpop_mod._load_proof_key
 
     def switching_after_build(*args: Any) -> Any:

@@ -127,3 +127,21 @@ hostile_values: st.SearchStrategy[Any] = (
     | st.lists(st.integers() | st.text(max_size=4) | st.none(), max_size=3)
     | st.dictionaries(st.text(max_size=4), st.integers() | st.text(max_size=4), max_size=3)
 )
+
+
+def json_safe(value: Any) -> bool:
+    """Whether ``json.dumps`` writes ``value`` (NaN and a lone surrogate it does write)."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+#: JSON values of every shape: what json.dumps writes of the hostile values, for claims and
+#: header members inside correctly signed tokens.
+json_hostile: st.SearchStrategy[Any] = (
+    st.sampled_from([v for v in HOSTILE_FIXED if json_safe(v)])
+    | st.integers()
+    | st.text(max_size=6)
+)
