@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import hashlib
 import math
+import secrets
 from collections import Counter
 from typing import Any, Callable
 
@@ -567,3 +568,145 @@ def test_random_prime_shape(e: int) -> None:
     assert prime >> 254 == 0b11
     assert math.gcd(e, prime - 1) == 1
     assert _primes.is_probable_prime(prime, 40)
+
+
+# --- Mutation testing (docs/architecture.md, "The pure backend: RSA") -----------------------
+
+
+def toy_key(p_bits: int, q_bits: int) -> RSAPrivateKey:
+    """A small key of exactly ``p_bits + q_bits`` bits (each prime has its top two bits set)."""
+    return small_key_of(_primes.random_prime(p_bits, 65537), q_bits)
+
+
+def small_key_of(p: int, q_bits: int) -> RSAPrivateKey:
+    while True:
+        q = _primes.random_prime(q_bits, 65537)
+        if q != p:
+            return key_from_primes(p, q)
+
+
+def test_sign_refusal_texts() -> None:
+    key = small_key(600)
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pkcs1v15_sign(key, "sha512", b"m")
+    assert str(info.value) == "RSA modulus too short for a PKCS#1 v1.5 signature with this hash"
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pss_sign(key, "sha512", b"m")
+    assert str(info.value) == "RSA modulus too short for a PSS signature with this hash"
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pss_sign(key, "md5", b"m")
+    assert str(info.value) == "unsupported hash for RSA: 'md5'"
+
+
+def test_pss_sign_at_the_smallest_em_len() -> None:
+    # RFC 8017 §9.1.1 step 3: emLen >= hLen + sLen + 2 = 66 octets for SHA-256 (sLen = hLen).
+    # emBits = modBits - 1, so a 522-bit modulus is the smallest with emLen = 66 and a 521-bit
+    # one the largest with emLen = 65.
+    fits = toy_key(261, 261)
+    assert fits.n.bit_length() == 522
+    signature = rsa.pss_sign(fits, "sha256", b"m")
+    assert len(signature) == 66
+    assert rsa.pss_verify(fits.public_key(), "sha256", b"m", signature)
+    short = toy_key(261, 260)
+    assert short.n.bit_length() == 521
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pss_sign(short, "sha256", b"m")
+    assert str(info.value) == "RSA modulus too short for a PSS signature with this hash"
+
+
+def _fake_primes(monkeypatch: pytest.MonkeyPatch, values: list[int]) -> list[int]:
+    """Make ``rsa.generate`` draw ``values`` in order; returns the sizes it asked for.
+
+    ``generate`` takes primality from ``random_prime`` (tested above) and checks only the
+    shape of the pair, so odd numbers with ``gcd(e, x - 1) = 1`` stand in for large primes.
+    """
+    asked: list[int] = []
+    drawn = iter(values)
+
+    def fake(bits: int, e: int) -> int:
+        asked.append(bits)
+        assert e == 65537
+        return next(drawn)
+
+    monkeypatch.setattr(rsa, "random_prime", fake)
+    return asked
+
+
+def test_generate_accepts_the_largest_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 16384 bits is allowed (generate_refuses_bad_sizes: 16386 is not); a real 8192-bit prime
+    # takes minutes in pure Python, so the pair is made up.
+    p = (3 << 8190) | 1
+    q = p + (1 << 8093)
+    assert math.gcd(65537, (p - 1) * (q - 1)) == 1
+    asked = _fake_primes(monkeypatch, [p, q])
+    key = rsa.generate(16384)
+    assert asked == [8192, 8192]
+    assert (key.p, key.q, key.n) == (p, q, p * q)
+    assert key.n.bit_length() == 16384
+
+
+@pytest.mark.parametrize(
+    ("gap", "accepted"), [(0, False), (1 << 412, False), ((1 << 412) + 2, True)]
+)
+def test_generate_refuses_primes_within_2_to_the_half_minus_100(
+    monkeypatch: pytest.MonkeyPatch, gap: int, accepted: bool
+) -> None:
+    # FIPS 186-5 A.1.3 step 5.4: |p - q| <= 2^(nlen/2 - 100) is refused and a new pair drawn.
+    p = _primes.random_prime(512, 65537)
+    far = [_primes.random_prime(512, 65537) for _ in range(2)]
+    assert abs(far[0] - far[1]) > 1 << 412
+    while math.gcd(65537, p + gap - 1) != 1:  # pragma: no cover - probability 2^-16
+        p = _primes.random_prime(512, 65537)
+    asked = _fake_primes(monkeypatch, [p, p + gap, *far])
+    key = rsa.generate(1024)
+    assert asked == [512] * (2 if accepted else 4)
+    assert (key.p, key.q) == ((p, p + gap) if accepted else tuple(far))
+    assert key.n == key.p * key.q
+
+
+@pytest.mark.parametrize(("forced_d", "retried"), [(1 << 512, True), ((1 << 512) + 1, False)])
+def test_generate_d_must_exceed_2_to_the_half(
+    monkeypatch: pytest.MonkeyPatch, forced_d: int, retried: bool
+) -> None:
+    # FIPS 186-5 A.1.1: 2^(nlen/2) < d; d = 2^(nlen/2) exactly starts again, one more does not.
+    pairs = [_primes.random_prime(512, 65537) for _ in range(4)]
+    assert abs(pairs[0] - pairs[1]) > 1 << 412
+    assert abs(pairs[2] - pairs[3]) > 1 << 412
+    _fake_primes(monkeypatch, pairs)
+    inverses: list[int] = []
+
+    def fake_pow(base: int, exp: int, mod: int | None = None) -> int:
+        if exp == -1 and base == 65537:
+            inverses.append(mod or 0)
+            if len(inverses) == 1:
+                return forced_d
+        return pow(base, exp, mod)
+
+    monkeypatch.setattr(rsa, "pow", fake_pow, raising=False)
+    key = rsa.generate(1024)
+    assert len(inverses) == (2 if retried else 1)
+    assert (key.p, key.q) == (tuple(pairs[2:]) if retried else tuple(pairs[:2]))
+    if not retried:
+        assert key.d == forced_d
+
+
+def test_generate_takes_d_modulo_the_lcm(monkeypatch: pytest.MonkeyPatch) -> None:
+    # FIPS 186-5 A.1.1: d = e^-1 mod LCM(p - 1, q - 1), d < LCM. p - 1 and q - 1 share 2^64
+    # here, q + 1 shares only 2 with p - 1: a d taken modulo a multiple of the LCM would be
+    # above it with probability 1 - 2^-63.
+    def shaped() -> int:
+        while True:
+            x = (((3 << 446) | secrets.randbits(446)) << 64) | 1
+            if (x - 1) >> 64 & 1 and math.gcd(65537, x - 1) == 1:
+                return x
+
+    p, q = shaped(), shaped()
+    assert abs(p - q) > 1 << 412
+    _fake_primes(monkeypatch, [p, q])
+    key = rsa.generate(1024)
+    lcm = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+    assert (key.p, key.q) == (p, q)
+    assert key.d * 65537 % lcm == 1
+    assert 1 << 512 < key.d < lcm
+    assert (key.dp, key.dq) == (key.d % (p - 1), key.d % (q - 1))
+    assert key.qi * q % p == 1

@@ -275,3 +275,41 @@ def test_oaep_property_round_trip(
         assert {r.rsa_oaep_decrypt(rsa2048, hash_name, ciphertext) for r in backends} == {
             plaintext
         }
+
+
+# --- Mutation testing (docs/architecture.md, "The pure backend: RSA") -----------------------
+
+
+def test_padding_string_is_the_random_streams_non_zero_octets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RFC 8017 §7.2.1 step 2a: PS is pseudo-random non-zero octets. With a stand-in source
+    # whose octets are mostly zero, PS must be exactly its non-zero octets in order: none
+    # dropped, none invented, no fixed prefix.
+    source = b"".join(bytes([0, 0, 0, i % 255 + 1]) for i in range(1000))
+    stream = iter(source)
+
+    def token_bytes(size: int) -> bytes:
+        return bytes(next(stream) for _ in range(size))
+
+    expected = source.replace(b"\x00", b"")
+    monkeypatch.setattr(rsa_encryption.secrets, "token_bytes", token_bytes)
+    assert rsa_encryption._nonzero_octets(100) == expected[:100]
+
+
+def test_padding_string_starts_differently_each_time() -> None:
+    firsts = {rsa_encryption._nonzero_octets(8)[:1] for _ in range(20)}
+    assert len(firsts) > 1  # 20 equal first octets by chance: 255^-19
+
+
+def test_encryption_refusal_texts(rsa2048: RSAPrivateKey) -> None:
+    public = rsa2048.public_key()
+    with pytest.raises(InvalidKeyError) as info:
+        rsa_encryption.pkcs1v15_encrypt(public, bytes(246))
+    assert str(info.value) == "RSA key too small for this RSA1_5 plaintext"
+    with pytest.raises(InvalidKeyError) as info:
+        rsa_encryption.oaep_encrypt(public, "sha256", bytes(191))
+    assert str(info.value) == "RSA key too small for this RSA-OAEP plaintext and hash"
+    with pytest.raises(UnsupportedHashError) as hash_info:
+        rsa_encryption.oaep_decrypt(rsa2048, "md5", bytes(256))
+    assert str(hash_info.value) == "unsupported hash for RSA-OAEP: 'md5'"
