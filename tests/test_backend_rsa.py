@@ -710,3 +710,43 @@ def test_generate_takes_d_modulo_the_lcm(monkeypatch: pytest.MonkeyPatch) -> Non
     assert 1 << 512 < key.d < lcm
     assert (key.dp, key.dq) == (key.d % (p - 1), key.d % (q - 1))
     assert key.qi * q % p == 1
+
+
+OUT_OF_RANGE = "RSA private key values are out of range (RFC 8017 §3.2)"
+INCONSISTENT = "RSA signature failed its public-key check; the key is inconsistent"
+
+
+def test_private_values_at_their_bounds() -> None:
+    # RFC 8017 §3.2: p, q < n and dP < p, dQ < q are refused before any exponentiation; values
+    # in range but wrong are left to the check with e (0 is in range for dP and dQ).
+    key = toy_key(256, 256)
+    assert rsa.private_op(key, 2) == pow(2, key.d, key.n)
+    cases = {
+        OUT_OF_RANGE: [
+            {"p": key.n}, {"q": key.n}, {"dp": key.p}, {"dq": key.q}, {"p": 0}, {"q": 0},
+            {"dp": -1}, {"dq": -1},
+        ],
+        INCONSISTENT: [{"dp": 0}, {"dq": 0}, {"dp": key.p - 1}, {"dq": key.q - 1}, {"qi": 0}],
+    }
+    for text, changes in cases.items():
+        for change in changes:
+            with pytest.raises(InvalidKeyError) as info:
+                rsa.private_op(dataclasses.replace(key, **change), 2)
+            assert str(info.value) == text, change
+    assert sum(map(len, cases.values())) == 13
+
+
+def test_blinding_value_is_drawn_from_2_to_n_minus_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    # r = 0 and r = 1 blind nothing, r >= n wraps around: r is randbelow(n - 2) + 2.
+    key = toy_key(256, 256)
+    bounds: list[int] = []
+
+    def lowest(bound: int) -> int:
+        bounds.append(bound)
+        return 0
+
+    monkeypatch.setattr(rsa.secrets, "randbelow", lowest)
+    assert rsa._fresh_blinding(key.n, key.e) == (pow(2, key.e, key.n), pow(2, -1, key.n))
+    assert bounds == [key.n - 2]
+    monkeypatch.setattr(rsa.secrets, "randbelow", lambda bound: bound - 1)
+    assert rsa._fresh_blinding(key.n, key.e) == (pow(key.n - 1, key.e, key.n), key.n - 1)
