@@ -750,3 +750,44 @@ def test_blinding_value_is_drawn_from_2_to_n_minus_1(monkeypatch: pytest.MonkeyP
     assert bounds == [key.n - 2]
     monkeypatch.setattr(rsa.secrets, "randbelow", lambda bound: bound - 1)
     assert rsa._fresh_blinding(key.n, key.e) == (pow(key.n - 1, key.e, key.n), key.n - 1)
+
+
+def _strong_probable_prime(w: int, b: int) -> bool:
+    """The definition (FIPS 186-5 B.3.1): with w - 1 = 2^a * m, m odd, w passes base b when
+    b^m = 1 or b^(2^j * m) = -1 (mod w) for some 0 <= j < a."""
+    a = 0
+    while not (w - 1) >> a & 1:
+        a += 1
+    m = (w - 1) >> a
+    return pow(b, m, w) == 1 or any(pow(b, m << j, w) == w - 1 for j in range(a))
+
+
+def test_miller_rabin_round_is_the_strong_probable_prime_test(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One round with the base forced: is_probable_prime answers exactly the definition, for
+    # every odd w in 5..1999 and a spread of bases (the strong pseudoprimes among them, such
+    # as 2047 to base 2, pass; a primality test they fool must not be stricter or laxer).
+    base = [0]
+    bounds: list[int] = []
+
+    def forced(bound: int) -> int:
+        bounds.append(bound)
+        return base[0] - 2
+
+    monkeypatch.setattr(_primes.secrets, "randbelow", forced)
+    tried = disagreements = 0
+    for w in [*range(5, 2000, 2), 2047, 3215031751]:
+        for b in sorted(b for b in {2, 3, 5, 7, 11, w // 2, w - 3, w - 2} if b <= w - 2):
+            base[0] = b
+            bounds.clear()
+            if _primes.is_probable_prime(w, 1) != _strong_probable_prime(w, b):
+                disagreements += 1
+            assert bounds == [w - 3]
+            tried += 1
+    assert disagreements == 0
+    assert tried > 7000
+    base[0] = 2
+    assert _primes.is_probable_prime(2047, 3)  # a strong pseudoprime to base 2
+    base[0] = 3
+    assert not _primes.is_probable_prime(2047, 3)
