@@ -13,6 +13,8 @@ import hashlib
 import math
 import secrets
 from collections import Counter
+from collections.abc import Iterator
+from functools import partial
 from typing import Any, Callable
 
 import pytest
@@ -791,3 +793,49 @@ def test_miller_rabin_round_is_the_strong_probable_prime_test(
     assert _primes.is_probable_prime(2047, 3)  # a strong pseudoprime to base 2
     base[0] = 3
     assert not _primes.is_probable_prime(2047, 3)
+
+
+def _next_base(drawn: Iterator[int], _bound: int) -> int:
+    return next(drawn) - 2
+
+
+def test_miller_rabin_needs_every_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2047 = 23 * 89 passes base 2 (2^1023 = 1 mod 2047) and fails base 3: a later round
+    # refuses what an earlier one let through.
+    for bases, verdict in (([2, 3], False), ([3, 2], False), ([2, 2], True)):
+        drawn = iter(bases)
+        monkeypatch.setattr(_primes.secrets, "randbelow", partial(_next_base, drawn))
+        assert _primes.is_probable_prime(2047, 2) is verdict
+
+
+def test_random_prime_candidate_is_the_random_bits_with_top_and_low_bits_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # FIPS 186-5 A.1.3: an odd candidate of exactly `bits` bits; the top two bits set keep
+    # p >= sqrt(2) * 2^(bits - 1). Fed a prime with those three bits cleared, the first
+    # candidate is that prime.
+    prime = _primes.random_prime(256, 65537)
+    asked: list[int] = []
+
+    def randbits(bits: int) -> int:
+        asked.append(bits)
+        return prime & ~((0b11 << 254) | 1)
+
+    monkeypatch.setattr(_primes.secrets, "randbits", randbits)
+    assert _primes.random_prime(256, 65537) == prime
+    assert asked == [256]
+
+
+def test_pss_refuses_an_encoding_too_long_for_em_len() -> None:
+    # RFC 8017 §9.1.2 step 3: emLen < hLen + sLen + 2 is "inconsistent". On a 521-bit key
+    # (emLen = 65 < 66 for SHA-256) build the EM whose salt would overlap the 0x01 separator:
+    # DB = 0x00 * 31 || 0x01 is also the salt. Without step 3 it verifies.
+    key = toy_key(261, 260)
+    m_hash = hashlib.sha256(b"m").digest()
+    db = bytes(31) + b"\x01"
+    h = hashlib.sha256(bytes(8) + m_hash + db).digest()
+    em = rsa.xor_bytes(db, rsa.mgf1(h, 32, hashlib.sha256)) + h + b"\xbc"
+    assert len(em) == 65
+    signature = pow(int.from_bytes(em, "big"), key.d, key.n).to_bytes(66, "big")
+    assert not rsa.pss_verify(key.public_key(), "sha256", b"m", signature)
+    assert not rsa._emsa_pss_verify(m_hash, em, 520, hashlib.sha256)
