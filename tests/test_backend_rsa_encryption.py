@@ -382,3 +382,13 @@ def test_encryption_refuses_a_key_anyone_could_decrypt() -> None:
         with pytest.raises(InvalidKeyError) as info:
             rsa_encryption.pkcs1v15_encrypt(bad, b"k")
         assert str(info.value) == text
+
+
+def test_a_hash_name_of_another_type_is_unsupported(rsa2048: RSAPrivateKey) -> None:
+    # A list cannot even be looked up (unhashable): still the one jwtlite error, not TypeError.
+    for name in (["sha1"], None, b"sha1"):
+        with pytest.raises(UnsupportedHashError) as info:
+            rsa_encryption.oaep_encrypt(rsa2048.public_key(), name, b"k")  # type: ignore[arg-type]
+        assert str(info.value) == f"unsupported hash for RSA-OAEP: {name!r}"
+        with pytest.raises(UnsupportedHashError):
+            rsa_encryption.oaep_decrypt(rsa2048, name, bytes(256))  # type: ignore[arg-type]
