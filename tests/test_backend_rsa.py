@@ -728,14 +728,17 @@ def test_private_values_at_their_bounds() -> None:
             {"p": key.n}, {"q": key.n}, {"dp": key.p}, {"dq": key.q}, {"p": 0}, {"q": 0},
             {"dp": -1}, {"dq": -1},
         ],
-        INCONSISTENT: [{"dp": 0}, {"dq": 0}, {"dp": key.p - 1}, {"dq": key.q - 1}, {"qi": 0}],
+        INCONSISTENT: [
+            {"dp": 0}, {"dq": 0}, {"dp": key.p - 1}, {"dq": key.q - 1}, {"qi": 0},
+            {"p": 1, "dp": 0}, {"q": 1, "dq": 0},
+        ],
     }
     for text, changes in cases.items():
         for change in changes:
             with pytest.raises(InvalidKeyError) as info:
                 rsa.private_op(dataclasses.replace(key, **change), 2)
             assert str(info.value) == text, change
-    assert sum(map(len, cases.values())) == 13
+    assert sum(map(len, cases.values())) == 15
 
 
 def test_blinding_value_is_drawn_from_2_to_n_minus_1(monkeypatch: pytest.MonkeyPatch) -> None:
