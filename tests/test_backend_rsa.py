@@ -844,3 +844,16 @@ def test_pss_refuses_an_encoding_too_long_for_em_len() -> None:
     signature = pow(int.from_bytes(em, "big"), key.d, key.n).to_bytes(66, "big")
     assert not rsa.pss_verify(key.public_key(), "sha256", b"m", signature)
     assert not rsa._emsa_pss_verify(m_hash, em, 520, hashlib.sha256)
+
+
+@pytest.mark.parametrize("hash_fn", [hashlib.sha1, hashlib.sha256, hashlib.sha512])
+def test_mgf1_gives_every_length(hash_fn: Callable[[bytes], Any]) -> None:
+    # RFC 8017 §B.2.1: T = Hash(mgfSeed || C) for C = 0, 1, ... (4 octets), cut to maskLen;
+    # every length, including one octet past a whole number of blocks.
+    seed = b"mgf seed"
+    stream = b"".join(hash_fn(seed + c.to_bytes(4, "big")).digest() for c in range(4))
+    h_len = hash_fn(b"").digest_size
+    lengths = range(3 * h_len + 2)
+    for length in lengths:
+        assert rsa.mgf1(seed, length, hash_fn) == stream[:length], length
+    assert len(lengths) == 3 * h_len + 2
