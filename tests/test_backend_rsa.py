@@ -11,7 +11,10 @@ import base64
 import dataclasses
 import hashlib
 import math
+import secrets
 from collections import Counter
+from collections.abc import Iterator
+from functools import partial
 from typing import Any, Callable
 
 import pytest
@@ -567,3 +570,290 @@ def test_random_prime_shape(e: int) -> None:
     assert prime >> 254 == 0b11
     assert math.gcd(e, prime - 1) == 1
     assert _primes.is_probable_prime(prime, 40)
+
+
+# --- Mutation testing (docs/architecture.md, "The pure backend: RSA") -----------------------
+
+
+def toy_key(p_bits: int, q_bits: int) -> RSAPrivateKey:
+    """A small key of exactly ``p_bits + q_bits`` bits (each prime has its top two bits set)."""
+    return small_key_of(_primes.random_prime(p_bits, 65537), q_bits)
+
+
+def small_key_of(p: int, q_bits: int) -> RSAPrivateKey:
+    while True:
+        q = _primes.random_prime(q_bits, 65537)
+        if q != p:
+            return key_from_primes(p, q)
+
+
+def test_sign_refusal_texts() -> None:
+    key = small_key(600)
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pkcs1v15_sign(key, "sha512", b"m")
+    assert str(info.value) == "RSA modulus too short for a PKCS#1 v1.5 signature with this hash"
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pss_sign(key, "sha512", b"m")
+    assert str(info.value) == "RSA modulus too short for a PSS signature with this hash"
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pss_sign(key, "md5", b"m")
+    assert str(info.value) == "unsupported hash for RSA: 'md5'"
+
+
+def test_pss_sign_at_the_smallest_em_len() -> None:
+    # RFC 8017 §9.1.1 step 3: emLen >= hLen + sLen + 2 = 66 octets for SHA-256 (sLen = hLen).
+    # emBits = modBits - 1, so a 522-bit modulus is the smallest with emLen = 66 and a 521-bit
+    # one the largest with emLen = 65.
+    fits = toy_key(261, 261)
+    assert fits.n.bit_length() == 522
+    signature = rsa.pss_sign(fits, "sha256", b"m")
+    assert len(signature) == 66
+    assert rsa.pss_verify(fits.public_key(), "sha256", b"m", signature)
+    short = toy_key(261, 260)
+    assert short.n.bit_length() == 521
+    with pytest.raises(InvalidKeyError) as info:
+        rsa.pss_sign(short, "sha256", b"m")
+    assert str(info.value) == "RSA modulus too short for a PSS signature with this hash"
+
+
+def _fake_primes(monkeypatch: pytest.MonkeyPatch, values: list[int]) -> list[int]:
+    """Make ``rsa.generate`` draw ``values`` in order; returns the sizes it asked for.
+
+    ``generate`` takes primality from ``random_prime`` (tested above) and checks only the
+    shape of the pair, so odd numbers with ``gcd(e, x - 1) = 1`` stand in for large primes.
+    """
+    asked: list[int] = []
+    drawn = iter(values)
+
+    def fake(bits: int, e: int) -> int:
+        asked.append(bits)
+        assert e == 65537
+        return next(drawn)
+
+    monkeypatch.setattr(rsa, "random_prime", fake)
+    return asked
+
+
+def test_generate_accepts_the_largest_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 16384 bits is allowed (generate_refuses_bad_sizes: 16386 is not); a real 8192-bit prime
+    # takes minutes in pure Python, so the pair is made up.
+    p = (3 << 8190) | 1
+    q = p + (1 << 8093)
+    assert math.gcd(65537, (p - 1) * (q - 1)) == 1
+    asked = _fake_primes(monkeypatch, [p, q])
+    key = rsa.generate(16384)
+    assert asked == [8192, 8192]
+    assert (key.p, key.q, key.n) == (p, q, p * q)
+    assert key.n.bit_length() == 16384
+
+
+@pytest.mark.parametrize(
+    ("gap", "accepted"), [(0, False), (1 << 412, False), ((1 << 412) + 2, True)]
+)
+def test_generate_refuses_primes_within_2_to_the_half_minus_100(
+    monkeypatch: pytest.MonkeyPatch, gap: int, accepted: bool
+) -> None:
+    # FIPS 186-5 A.1.3 step 5.4: |p - q| <= 2^(nlen/2 - 100) is refused and a new pair drawn.
+    p = _primes.random_prime(512, 65537)
+    far = [_primes.random_prime(512, 65537) for _ in range(2)]
+    assert abs(far[0] - far[1]) > 1 << 412
+    while math.gcd(65537, p + gap - 1) != 1:  # pragma: no cover - probability 2^-16
+        p = _primes.random_prime(512, 65537)
+    asked = _fake_primes(monkeypatch, [p, p + gap, *far])
+    key = rsa.generate(1024)
+    assert asked == [512] * (2 if accepted else 4)
+    assert (key.p, key.q) == ((p, p + gap) if accepted else tuple(far))
+    assert key.n == key.p * key.q
+
+
+@pytest.mark.parametrize(("forced_d", "retried"), [(1 << 512, True), ((1 << 512) + 1, False)])
+def test_generate_d_must_exceed_2_to_the_half(
+    monkeypatch: pytest.MonkeyPatch, forced_d: int, retried: bool
+) -> None:
+    # FIPS 186-5 A.1.1: 2^(nlen/2) < d; d = 2^(nlen/2) exactly starts again, one more does not.
+    pairs = [_primes.random_prime(512, 65537) for _ in range(4)]
+    assert abs(pairs[0] - pairs[1]) > 1 << 412
+    assert abs(pairs[2] - pairs[3]) > 1 << 412
+    _fake_primes(monkeypatch, pairs)
+    inverses: list[int] = []
+
+    def fake_pow(base: int, exp: int, mod: int | None = None) -> int:
+        if exp == -1 and base == 65537:
+            inverses.append(mod or 0)
+            if len(inverses) == 1:
+                return forced_d
+        return pow(base, exp, mod)
+
+    monkeypatch.setattr(rsa, "pow", fake_pow, raising=False)
+    key = rsa.generate(1024)
+    assert len(inverses) == (2 if retried else 1)
+    assert (key.p, key.q) == (tuple(pairs[2:]) if retried else tuple(pairs[:2]))
+    if not retried:
+        assert key.d == forced_d
+
+
+def test_generate_takes_d_modulo_the_lcm(monkeypatch: pytest.MonkeyPatch) -> None:
+    # FIPS 186-5 A.1.1: d = e^-1 mod LCM(p - 1, q - 1), d < LCM. p - 1 and q - 1 share 2^64
+    # here, q + 1 shares only 2 with p - 1: a d taken modulo a multiple of the LCM would be
+    # above it with probability 1 - 2^-63.
+    def shaped() -> int:
+        while True:
+            x = (((3 << 446) | secrets.randbits(446)) << 64) | 1
+            if (x - 1) >> 64 & 1 and math.gcd(65537, x - 1) == 1:
+                return x
+
+    p, q = shaped(), shaped()
+    while math.gcd(p, q) != 1:  # pragma: no cover - made-up primes may share a factor
+        q = shaped()
+    assert abs(p - q) > 1 << 412
+    _fake_primes(monkeypatch, [p, q])
+    key = rsa.generate(1024)
+    lcm = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+    assert (key.p, key.q) == (p, q)
+    assert key.d * 65537 % lcm == 1
+    assert 1 << 512 < key.d < lcm
+    assert (key.dp, key.dq) == (key.d % (p - 1), key.d % (q - 1))
+    assert key.qi * q % p == 1
+
+
+OUT_OF_RANGE = "RSA private key values are out of range (RFC 8017 §3.2)"
+INCONSISTENT = "RSA signature failed its public-key check; the key is inconsistent"
+
+
+def test_private_values_at_their_bounds() -> None:
+    # RFC 8017 §3.2: p, q < n and dP < p, dQ < q are refused before any exponentiation; values
+    # in range but wrong are left to the check with e (0 is in range for dP and dQ).
+    key = toy_key(256, 256)
+    assert rsa.private_op(key, 2) == pow(2, key.d, key.n)
+    cases = {
+        OUT_OF_RANGE: [
+            {"p": key.n}, {"q": key.n}, {"dp": key.p}, {"dq": key.q}, {"p": 0}, {"q": 0},
+            {"dp": -1}, {"dq": -1},
+        ],
+        INCONSISTENT: [
+            {"dp": 0}, {"dq": 0}, {"dp": key.p - 1}, {"dq": key.q - 1}, {"qi": 0},
+            {"p": 1, "dp": 0}, {"q": 1, "dq": 0},
+        ],
+    }
+    for text, changes in cases.items():
+        for change in changes:
+            with pytest.raises(InvalidKeyError) as info:
+                rsa.private_op(dataclasses.replace(key, **change), 2)
+            assert str(info.value) == text, change
+    assert sum(map(len, cases.values())) == 15
+
+
+def test_blinding_value_is_drawn_from_2_to_n_minus_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    # r = 0 and r = 1 blind nothing, r >= n wraps around: r is randbelow(n - 2) + 2.
+    key = toy_key(256, 256)
+    bounds: list[int] = []
+
+    def lowest(bound: int) -> int:
+        bounds.append(bound)
+        return 0
+
+    monkeypatch.setattr(rsa.secrets, "randbelow", lowest)
+    assert rsa._fresh_blinding(key.n, key.e) == (pow(2, key.e, key.n), pow(2, -1, key.n))
+    assert bounds == [key.n - 2]
+    monkeypatch.setattr(rsa.secrets, "randbelow", lambda bound: bound - 1)
+    assert rsa._fresh_blinding(key.n, key.e) == (pow(key.n - 1, key.e, key.n), key.n - 1)
+
+
+def _strong_probable_prime(w: int, b: int) -> bool:
+    """The definition (FIPS 186-5 B.3.1): with w - 1 = 2^a * m, m odd, w passes base b when
+    b^m = 1 or b^(2^j * m) = -1 (mod w) for some 0 <= j < a."""
+    a = 0
+    while not (w - 1) >> a & 1:
+        a += 1
+    m = (w - 1) >> a
+    return pow(b, m, w) == 1 or any(pow(b, m << j, w) == w - 1 for j in range(a))
+
+
+def test_miller_rabin_round_is_the_strong_probable_prime_test(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One round with the base forced: is_probable_prime answers exactly the definition, for
+    # every odd w in 5..1999 and a spread of bases (the strong pseudoprimes among them, such
+    # as 2047 to base 2, pass; a primality test they fool must not be stricter or laxer).
+    base = [0]
+    bounds: list[int] = []
+
+    def forced(bound: int) -> int:
+        bounds.append(bound)
+        return base[0] - 2
+
+    monkeypatch.setattr(_primes.secrets, "randbelow", forced)
+    tried = disagreements = 0
+    for w in [*range(5, 2000, 2), 2047, 3215031751]:
+        for b in sorted(b for b in {2, 3, 5, 7, 11, w // 2, w - 3, w - 2} if b <= w - 2):
+            base[0] = b
+            bounds.clear()
+            if _primes.is_probable_prime(w, 1) != _strong_probable_prime(w, b):
+                disagreements += 1
+            assert bounds == [w - 3]
+            tried += 1
+    assert disagreements == 0
+    assert tried > 7000
+    base[0] = 2
+    assert _primes.is_probable_prime(2047, 3)  # a strong pseudoprime to base 2
+    base[0] = 3
+    assert not _primes.is_probable_prime(2047, 3)
+
+
+def _next_base(drawn: Iterator[int], _bound: int) -> int:
+    return next(drawn) - 2
+
+
+def test_miller_rabin_needs_every_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2047 = 23 * 89 passes base 2 (2^1023 = 1 mod 2047) and fails base 3: a later round
+    # refuses what an earlier one let through.
+    for bases, verdict in (([2, 3], False), ([3, 2], False), ([2, 2], True)):
+        drawn = iter(bases)
+        monkeypatch.setattr(_primes.secrets, "randbelow", partial(_next_base, drawn))
+        assert _primes.is_probable_prime(2047, 2) is verdict
+
+
+def test_random_prime_candidate_is_the_random_bits_with_top_and_low_bits_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # FIPS 186-5 A.1.3: an odd candidate of exactly `bits` bits; the top two bits set keep
+    # p >= sqrt(2) * 2^(bits - 1). Fed a prime with those three bits cleared, the first
+    # candidate is that prime.
+    prime = _primes.random_prime(256, 65537)
+    asked: list[int] = []
+
+    def randbits(bits: int) -> int:
+        asked.append(bits)
+        return prime & ~((0b11 << 254) | 1)
+
+    monkeypatch.setattr(_primes.secrets, "randbits", randbits)
+    assert _primes.random_prime(256, 65537) == prime
+    assert asked == [256]
+
+
+def test_pss_refuses_an_encoding_too_long_for_em_len() -> None:
+    # RFC 8017 §9.1.2 step 3: emLen < hLen + sLen + 2 is "inconsistent". On a 521-bit key
+    # (emLen = 65 < 66 for SHA-256) build the EM whose salt would overlap the 0x01 separator:
+    # DB = 0x00 * 31 || 0x01 is also the salt. Without step 3 it verifies.
+    key = toy_key(261, 260)
+    m_hash = hashlib.sha256(b"m").digest()
+    db = bytes(31) + b"\x01"
+    h = hashlib.sha256(bytes(8) + m_hash + db).digest()
+    em = rsa.xor_bytes(db, rsa.mgf1(h, 32, hashlib.sha256)) + h + b"\xbc"
+    assert len(em) == 65
+    signature = pow(int.from_bytes(em, "big"), key.d, key.n).to_bytes(66, "big")
+    assert not rsa.pss_verify(key.public_key(), "sha256", b"m", signature)
+    assert not rsa._emsa_pss_verify(m_hash, em, 520, hashlib.sha256)
+
+
+@pytest.mark.parametrize("hash_fn", [hashlib.sha1, hashlib.sha256, hashlib.sha512])
+def test_mgf1_gives_every_length(hash_fn: Callable[[bytes], Any]) -> None:
+    # RFC 8017 §B.2.1: T = Hash(mgfSeed || C) for C = 0, 1, ... (4 octets), cut to maskLen;
+    # every length, including one octet past a whole number of blocks.
+    seed = b"mgf seed"
+    stream = b"".join(hash_fn(seed + c.to_bytes(4, "big")).digest() for c in range(4))
+    h_len = hash_fn(b"").digest_size
+    lengths = range(3 * h_len + 2)
+    for length in lengths:
+        assert rsa.mgf1(seed, length, hash_fn) == stream[:length], length
+    assert len(lengths) == 3 * h_len + 2

@@ -30,9 +30,10 @@ from hypothesis import strategies as st
 from jwtlite._jwkformat import key_from_jwk
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import rsa_encryption
+from jwtlite.backends.pure._primes import random_prime
 from jwtlite.backends.pure.rsa import mgf1, xor_bytes
 from jwtlite.exceptions import InvalidKeyError, UnsupportedHashError
-from jwtlite.keys import RSAPrivateKey, load_key
+from jwtlite.keys import RSAPrivateKey, RSAPublicKey, load_key
 
 OAEP_HASHES = ("sha1", "sha256", "sha384", "sha512")
 OAEP_FILES = {
@@ -275,3 +276,119 @@ def test_oaep_property_round_trip(
         assert {r.rsa_oaep_decrypt(rsa2048, hash_name, ciphertext) for r in backends} == {
             plaintext
         }
+
+
+# --- Mutation testing (docs/architecture.md, "The pure backend: RSA") -----------------------
+
+
+def test_padding_string_is_the_random_streams_non_zero_octets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RFC 8017 §7.2.1 step 2a: PS is pseudo-random non-zero octets. With a stand-in source
+    # whose octets are mostly zero, PS must be exactly its non-zero octets in order: none
+    # dropped, none invented, no fixed prefix.
+    source = b"".join(bytes([0, 0, 0, i % 255 + 1]) for i in range(1000))
+    stream = iter(source)
+
+    def token_bytes(size: int) -> bytes:
+        return bytes(next(stream) for _ in range(size))
+
+    expected = source.replace(b"\x00", b"")
+    monkeypatch.setattr(rsa_encryption.secrets, "token_bytes", token_bytes)
+    assert rsa_encryption._nonzero_octets(100) == expected[:100]
+
+
+def test_padding_string_starts_differently_each_time() -> None:
+    firsts = {rsa_encryption._nonzero_octets(8)[:1] for _ in range(20)}
+    assert len(firsts) > 1  # 20 equal first octets by chance: 255^-19
+
+
+def test_encryption_refusal_texts(rsa2048: RSAPrivateKey) -> None:
+    public = rsa2048.public_key()
+    with pytest.raises(InvalidKeyError) as info:
+        rsa_encryption.pkcs1v15_encrypt(public, bytes(246))
+    assert str(info.value) == "RSA key too small for this RSA1_5 plaintext"
+    with pytest.raises(InvalidKeyError) as info:
+        rsa_encryption.oaep_encrypt(public, "sha256", bytes(191))
+    assert str(info.value) == "RSA key too small for this RSA-OAEP plaintext and hash"
+    with pytest.raises(UnsupportedHashError) as hash_info:
+        rsa_encryption.oaep_decrypt(rsa2048, "md5", bytes(256))
+    assert str(hash_info.value) == "unsupported hash for RSA-OAEP: 'md5'"
+
+
+OAEP_TOO_SMALL = r"^RSA key too small for this RSA-OAEP plaintext and hash$"
+RSA1_5_TOO_SMALL = r"^RSA key too small for this RSA1_5 plaintext$"
+
+
+def _toy_key(bits: int) -> RSAPrivateKey:
+    """A key of exactly ``bits`` bits (even), from two primes of half the size."""
+    while True:
+        p, q = (random_prime(bits // 2, 65537) for _ in range(2))
+        if p != q:
+            d = pow(65537, -1, (p - 1) * (q - 1))
+            return RSAPrivateKey(p * q, 65537, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p))
+
+
+def _no_private_op(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*_: object) -> int:
+        raise AssertionError("the private-key operation ran")
+
+    monkeypatch.setattr(rsa_encryption, "private_op", forbidden)
+
+
+def test_oaep_at_the_smallest_key_that_holds_an_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 8017 §7.1.1 step 1b / §7.1.2 step 1c: k >= 2 hLen + 2, 42 octets for SHA-1, which
+    # hold only the empty message. One octet less cannot hold any: None before the private
+    # operation (the key size is public), and encryption refuses.
+    fits, short = _toy_key(336), _toy_key(328)
+    ciphertext = rsa_encryption.oaep_encrypt(fits.public_key(), "sha1", b"")
+    assert len(ciphertext) == 42
+    assert rsa_encryption.oaep_decrypt(fits, "sha1", ciphertext) == b""
+    with pytest.raises(InvalidKeyError, match=OAEP_TOO_SMALL):
+        rsa_encryption.oaep_encrypt(fits.public_key(), "sha1", b"k")
+    with pytest.raises(InvalidKeyError, match=OAEP_TOO_SMALL):
+        rsa_encryption.oaep_encrypt(short.public_key(), "sha1", b"")
+    _no_private_op(monkeypatch)
+    assert rsa_encryption.oaep_decrypt(short, "sha1", bytes(41)) is None
+
+
+def test_pkcs1v15_at_the_smallest_key_that_holds_an_encoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RFC 8017 §7.2.1 step 1 / §7.2.2 step 1: k >= 11 octets (0x00 0x02, 8 octets of PS, 0x00).
+    fits, short = _toy_key(88), _toy_key(80)
+    for _ in range(5):  # PS is random: more than one encoding
+        ciphertext = rsa_encryption.pkcs1v15_encrypt(fits.public_key(), b"")
+        assert len(ciphertext) == 11
+        assert rsa_encryption.pkcs1v15_decrypt(fits, ciphertext) == b""
+    with pytest.raises(InvalidKeyError, match=RSA1_5_TOO_SMALL):
+        rsa_encryption.pkcs1v15_encrypt(fits.public_key(), b"k")
+    with pytest.raises(InvalidKeyError, match=RSA1_5_TOO_SMALL):
+        rsa_encryption.pkcs1v15_encrypt(short.public_key(), b"")
+    _no_private_op(monkeypatch)
+    assert rsa_encryption.pkcs1v15_decrypt(short, bytes(10)) is None
+
+
+def test_encryption_refuses_a_key_anyone_could_decrypt() -> None:
+    # _rsaep checks the public key first (RFC 8017 §3.1 bounds): an even modulus, e = 1.
+    key = _toy_key(1024).public_key()
+    for bad, text in (
+        (RSAPublicKey(key.n + 1, 65537), "RSA modulus must be odd and positive"),
+        (RSAPublicKey(key.n, 1), "RSA public exponent must be odd, at least 3 and less than n"),
+    ):
+        with pytest.raises(InvalidKeyError) as info:
+            rsa_encryption.oaep_encrypt(bad, "sha256", b"k")
+        assert str(info.value) == text
+        with pytest.raises(InvalidKeyError) as info:
+            rsa_encryption.pkcs1v15_encrypt(bad, b"k")
+        assert str(info.value) == text
+
+
+def test_a_hash_name_of_another_type_is_unsupported(rsa2048: RSAPrivateKey) -> None:
+    # A list cannot even be looked up (unhashable): still the one jwtlite error, not TypeError.
+    for name in (["sha1"], None, b"sha1"):
+        with pytest.raises(UnsupportedHashError) as info:
+            rsa_encryption.oaep_encrypt(rsa2048.public_key(), name, b"k")  # type: ignore[arg-type]
+        assert str(info.value) == f"unsupported hash for RSA-OAEP: {name!r}"
+        with pytest.raises(UnsupportedHashError):
+            rsa_encryption.oaep_decrypt(rsa2048, name, bytes(256))  # type: ignore[arg-type]

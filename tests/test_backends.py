@@ -22,9 +22,11 @@ import jwtlite
 from jwtlite import backends as backends_mod
 from jwtlite import dpop as dpop_mod
 from jwtlite._cache import cache_sizes
-from jwtlite.backends import available_backends, get_backend, set_backend
+from jwtlite._keymodel import OKPPrivateKey
+from jwtlite.backends import Backend, available_backends, get_backend, set_backend
+from jwtlite.backends.pure import PureBackend
 from jwtlite.dpop import DPoPKey, verify_proof
-from jwtlite.exceptions import BackendUnavailableError
+from jwtlite.exceptions import BackendUnavailableError, InvalidKeyError
 from jwtlite.keys import load_key
 
 if TYPE_CHECKING:
@@ -232,3 +234,98 @@ def test_a_switch_while_a_proof_key_is_built_does_not_keep_the_old_backend(
     monkeypatch.setattr(dpop_mod, "_load_proof_key", build)
     verify_proof(proof, htm="GET", htu=htu, store=None, now=1_700_000_000)
     assert answered == ["pure", "cryptography"]
+
+
+# --- The pure backend's dispatch (mutation testing: "The pure backend: RSA") ---------------
+
+
+def _pure_and_reference() -> tuple[Backend, Backend]:
+    return PureBackend(), get_backend("cryptography")
+
+
+@pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="compares with the cryptography backend")
+def test_pure_dispatch_matches_the_cryptography_backend() -> None:
+    # Every PureBackend method hands its arguments, in order, to the right module: each
+    # deterministic answer equals the cryptography backend's, randomised ones cross-verify.
+    pure, ref = _pure_and_reference()
+    assert pure.name == "pure"
+    key, iv, aad, text = bytes(range(32)), bytes(range(12)), b"aad", b"plaintext!" * 3
+    assert pure.aes_gcm_encrypt(key, iv, text, aad) == ref.aes_gcm_encrypt(key, iv, text, aad)
+    ct, tag = ref.aes_gcm_encrypt(key, iv, text, aad)
+    assert pure.aes_gcm_decrypt(key, iv, ct, aad, tag) == text
+    assert pure.aes_gcm_decrypt(key, iv, ct, b"other", tag) is None
+    block_iv = bytes(range(16))
+    cbc = ref.aes_cbc_encrypt(key[:16], block_iv, text)
+    assert pure.aes_cbc_encrypt(key[:16], block_iv, text) == cbc
+    assert pure.aes_cbc_decrypt(key[:16], block_iv, cbc) == text
+    wrapped = ref.aes_key_wrap(key[:24], key)
+    assert pure.aes_key_wrap(key[:24], key) == wrapped
+    assert pure.aes_key_unwrap(key[:24], wrapped) == key
+    for curve in ("P-256", "P-384"):
+        mine, theirs = pure.generate_ec(curve), ref.generate_ec(curve)
+        assert (mine.curve, theirs.curve) == (curve, curve)
+        assert pure.ec_public_point(curve, mine.d) == (mine.x, mine.y)
+        assert ref.ec_public_point(curve, mine.d) == (mine.x, mine.y)
+        shared = pure.ecdh(mine, theirs.public_key())
+        assert shared == ref.ecdh(theirs, mine.public_key())
+        signature = pure.ecdsa_sign(mine, "sha256", b"m")
+        assert ref.ecdsa_verify(mine.public_key(), "sha256", b"m", signature)
+        signature = ref.ecdsa_sign(mine, "sha384", b"m")
+        assert pure.ecdsa_verify(mine.public_key(), "sha384", b"m", signature)
+        assert not pure.ecdsa_verify(mine.public_key(), "sha384", b"n", signature)
+    seed = bytes(range(57))
+    for curve, size in (("Ed25519", 32), ("Ed448", 57)):
+        public = pure.eddsa_public_key(curve, seed[:size])
+        assert public == ref.eddsa_public_key(curve, seed[:size])
+        mine = pure.generate_okp(curve)
+        assert mine.curve == curve
+        assert mine.x == ref.eddsa_public_key(curve, mine.d)
+        signature = pure.eddsa_sign(mine, b"m")
+        assert signature == ref.eddsa_sign(mine, b"m")
+        assert pure.eddsa_verify(mine.public_key(), b"m", signature)
+        assert not pure.eddsa_verify(mine.public_key(), b"n", signature)
+    for curve, size in (("X25519", 32), ("X448", 56)):
+        mine, theirs = pure.generate_okp(curve), ref.generate_okp(curve)
+        assert mine.curve == curve
+        assert pure.xdh_public_key(curve, mine.d) == mine.x
+        assert ref.xdh_public_key(curve, mine.d) == mine.x
+        shared = pure.xdh(mine, theirs.public_key())
+        assert shared == ref.xdh(theirs, mine.public_key())
+        assert len(shared) == size
+
+
+def test_pure_dispatch_refusals() -> None:
+    pure = PureBackend()
+    x25519 = pure.generate_okp("X25519")
+    signature = pure.eddsa_sign(pure.generate_okp("Ed25519"), b"m")
+    # RFC 8037 §3.2: an X25519 key is a key-agreement key; it never signs nor verifies.
+    with pytest.raises(InvalidKeyError) as info:
+        pure.eddsa_sign(x25519, b"m")
+    assert str(info.value) == "unsupported OKP curve for EdDSA 'X25519'"
+    assert pure.eddsa_verify(x25519.public_key(), b"m", signature) is False
+    x448 = OKPPrivateKey("X448", bytes(56), bytes(56)).public_key()
+    assert pure.eddsa_verify(x448, b"m", bytes(114)) is False
+    with pytest.raises(InvalidKeyError) as info:
+        pure.generate_okp("P-256")
+    assert str(info.value) == "unsupported OKP curve 'P-256'"
+    with pytest.raises(InvalidKeyError) as info:
+        pure.eddsa_public_key("X25519", bytes(32))
+    assert str(info.value) == "unsupported OKP curve 'X25519'"
+    # The AES sizes are checked before any work, naming the mode (_aes_sizes.check_key_and_iv).
+    key = bytes(16)
+    gcm_iv = "an AES-GCM IV must be 12 bytes, not 16"
+    cbc_iv = "an AES-CBC IV must be 16 bytes, not 12"
+    key_size = "an AES key must be 16, 24 or 32 bytes, not 15"
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: pure.aes_gcm_encrypt(key, bytes(16), b"", b""), gcm_iv),
+        (lambda: pure.aes_gcm_decrypt(key, bytes(16), b"", b"", bytes(16)), gcm_iv),
+        (lambda: pure.aes_cbc_encrypt(key, bytes(12), b""), cbc_iv),
+        (lambda: pure.aes_cbc_decrypt(key, bytes(12), bytes(16)), cbc_iv),
+        (lambda: pure.aes_gcm_encrypt(bytes(15), bytes(12), b"", b""), key_size),
+        (lambda: pure.aes_cbc_decrypt(bytes(15), bytes(16), bytes(16)), key_size),
+    ]
+    for call, text in cases:
+        with pytest.raises(InvalidKeyError) as info:
+            call()
+        assert str(info.value) == text
+    assert len(cases) == 6
