@@ -95,7 +95,6 @@ def encode(
         raise InvalidArgumentError("access_token must be a string")
     if access_token:
         utf8(access_token, "access_token", JWTError)  # python-jose leaks UnicodeEncodeError
-    if access_token:
         hash_alg = ALGORITHMS.HASHES.get(algorithm) if isinstance(algorithm, str) else None
         if hash_alg is None:
             raise JWSError(f"at_hash needs a signature algorithm, not {algorithm!r:.40}")
