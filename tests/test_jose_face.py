@@ -29,7 +29,12 @@ from test_advisories import FORMS, hs256_forgery
 
 from jwtlite.b64url import b64url_encode
 from jwtlite.backends import get_backend
-from jwtlite.exceptions import InsecureKeyLengthWarning, InvalidArgumentError, PyJWTError
+from jwtlite.exceptions import (
+    InsecureKeyLengthWarning,
+    InvalidArgumentError,
+    InvalidValueError,
+    PyJWTError,
+)
 from jwtlite.jose import constants, jwe, jwk, jws, jwt, utils
 from jwtlite.jose import jwt as face_jwt
 from jwtlite.jose.backends import ecdsa_backend, native, rsa_backend
@@ -572,3 +577,16 @@ def test_odd_arguments_raise_only_jwtlite_errors(name: str) -> None:
                 function(*call)
             tried += 1
     assert tried == len(arguments) * len(_ODD)
+
+
+def test_long_to_bytes_refuses_a_width_past_a_megabyte() -> None:
+    # A caller's blocksize was allocated and zero-filled as given: a hypothesis example of
+    # about 10**10 had a pure-package CI row killed for memory (24 GB). Key sizes and EC
+    # coordinates need a few hundred octets; a megabyte is the limit, as for get_random_bytes.
+    assert utils.long_to_bytes(5, 1 << 20) == bytes((1 << 20) - 1) + b"\x05"
+    for width in ((1 << 20) + 1, 2**33, 10**10, 2**64):
+        with pytest.raises(InvalidValueError) as caught:
+            utils.long_to_bytes(5, width)
+        assert str(caught.value) == f"blocksize {width} is too large (at most 1048576 octets)"
+        with pytest.raises(InvalidValueError):
+            utils.long_to_base64(5, width)

@@ -34,18 +34,26 @@ __all__ = [
 ]
 
 
+#: The widest ``blocksize`` of :func:`long_to_bytes` (a megabyte): key sizes and EC
+#: coordinates are at most a few hundred octets, and a caller's huge width would allocate and
+#: zero-fill that many octets (gigabytes: the process is killed for memory, not refused).
+_MAX_BLOCKSIZE = 1 << 20
+
+
 def long_to_bytes(n: int, blocksize: int = 0) -> bytes:
-    """``n`` big-endian in the fewest octets (one for zero), left-padded to ``blocksize``."""
+    """``n`` big-endian in the fewest octets (one for zero), left-padded to ``blocksize``
+    (at most a megabyte: InvalidValueError above)."""
     for value in (n, blocksize):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise InvalidValueError("expected non-negative integers")
+    if blocksize > _MAX_BLOCKSIZE:
+        raise InvalidValueError(
+            f"blocksize {escape(blocksize)} is too large (at most {_MAX_BLOCKSIZE} octets)"
+        )
     size = max(1, (n.bit_length() + 7) // 8)
     if blocksize and size > blocksize:
         raise InvalidValueError(f"{escape(n)} does not fit in {escape(blocksize)} octets")
-    try:
-        return n.to_bytes(max(size, blocksize or 0), "big")
-    except OverflowError:  # a blocksize past sys.maxsize
-        raise InvalidValueError(f"blocksize {escape(blocksize)} is too large") from None
+    return n.to_bytes(max(size, blocksize or 0), "big")
 
 
 def long_to_base64(data: int, size: int = 0) -> bytes:

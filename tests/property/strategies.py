@@ -114,7 +114,7 @@ def _b64url(data: bytes) -> str:
 #: more digits than ``str()`` writes (Python 3.11's 4300-digit limit), lone surrogates (UTF-8
 #: cannot encode them; a JSON ``\ud800`` escape decodes to one), bytes where text is expected.
 HOSTILE_FIXED: tuple[Any, ...] = (
-    None, True, False, 0, -1, 1.5, float("nan"), float("inf"), float("-inf"), 2**64, 10**400,
+    None, True, False, 0, -1, 1.5, float("nan"), float("inf"), float("-inf"), 2**33, 2**64, 10**400,
     -(10**400), 10**5000, "", "x", "\ud800", "a\udcffb", b"", b"\xff", [], [1], [None], ["\ud800"],
     {}, {"a": 1}, {1: 2}, object(),
 )  # fmt: skip
