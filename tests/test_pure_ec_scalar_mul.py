@@ -194,6 +194,25 @@ def test_mul_regular_matches_double_and_add(name: str) -> None:
     assert ran == 20
 
 
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_mul_regular_where_its_last_addition_doubles(name: str) -> None:
+    """Before the last addition the sum is ``(m - d0) * P``; for k = 2 * d0 (mod n) that is
+    ``d0 * P``, the very entry added, so the mixed addition must double: on secp256k1 with
+    a = 0 (SEC 2 §2.4.1), not the a = -3 formula of the NIST curves."""
+    curve = CURVES[name]
+    n, width = curve.n, 5  # mul_regular's window
+    found = []
+    for k in [*range(1, 256), *range(n - 256, n)]:
+        d0 = ref_digits(k, n, width, 2)[0]
+        if (k - 2 * d0) % n == 0:
+            found.append(k)
+    # Where they fall depends on n mod 2^6: none below 256 or above n - 256 on P-384.
+    assert len(found) == {"P-256": 2, "P-384": 0, "P-521": 1, "secp256k1": 1}[name]
+    for P in points(name)[::2]:
+        for k in found:
+            assert _weierstrass.mul_regular(curve, k, *P) == ref_mul(name, k, P), k
+
+
 # --- combs: k * P with one addition per window --------------------------------------------------
 
 
