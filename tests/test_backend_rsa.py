@@ -857,3 +857,78 @@ def test_mgf1_gives_every_length(hash_fn: Callable[[bytes], Any]) -> None:
     for length in lengths:
         assert rsa.mgf1(seed, length, hash_fn) == stream[:length], length
     assert len(lengths) == 3 * h_len + 2
+
+
+# --- the cached builders (undecorated, so that mutation testing reaches them) ------------------
+
+
+def _der_digest_info_prefix(oid: str, digest_size: int) -> bytes:
+    """DigestInfo ::= SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING } (RFC 8017 §9.2 note 1,
+    A.2.4) up to the digest, DER-encoded here from the hash's object identifier."""
+    arcs = [int(a) for a in oid.split(".")]
+    body = bytes([40 * arcs[0] + arcs[1]])
+    for arc in arcs[2:]:
+        chunk = [arc & 0x7F]
+        rest = arc >> 7
+        while rest:
+            chunk.append(0x80 | rest & 0x7F)
+            rest >>= 7
+        body += bytes(reversed(chunk))
+    algorithm = b"\x06" + bytes([len(body)]) + body + b"\x05\x00"
+    algorithm = b"\x30" + bytes([len(algorithm)]) + algorithm
+    inner = algorithm + b"\x04" + bytes([digest_size])
+    return b"\x30" + bytes([len(inner) + digest_size]) + inner
+
+
+#: The hashes' object identifiers: RFC 8017 A.2.4 (SHA-1, SHA-2) and NIST's CSOR (SHA-3).
+_HASH_OIDS = {
+    "sha1": "1.3.14.3.2.26",
+    "sha224": "2.16.840.1.101.3.4.2.4",
+    "sha256": "2.16.840.1.101.3.4.2.1",
+    "sha384": "2.16.840.1.101.3.4.2.2",
+    "sha512": "2.16.840.1.101.3.4.2.3",
+    "sha512_224": "2.16.840.1.101.3.4.2.5",
+    "sha512_256": "2.16.840.1.101.3.4.2.6",
+    "sha3_224": "2.16.840.1.101.3.4.2.7",
+    "sha3_256": "2.16.840.1.101.3.4.2.8",
+    "sha3_384": "2.16.840.1.101.3.4.2.9",
+    "sha3_512": "2.16.840.1.101.3.4.2.10",
+}
+
+
+def test_pkcs1_prefix_builder_follows_rfc8017_9_2() -> None:
+    # The builder itself, not its cache (warmed by every signature before this test).
+    # RFC 8017 §9.2 note 1 spells out SHA-256's T prefix; the others are encoded above.
+    assert _der_digest_info_prefix(_HASH_OIDS["sha256"], 32) == bytes.fromhex(
+        "3031300d060960864801650304020105000420"
+    )
+    ran = 0
+    for hash_name, oid in _HASH_OIDS.items():
+        if hash_name not in hashlib.algorithms_available:
+            continue
+        h_len = hashlib.new(hash_name).digest_size
+        prefix = _der_digest_info_prefix(oid, h_len)
+        t_len = len(prefix) + h_len
+        # §9.2 step 3: k < tLen + 11 is "intended encoded message length too short".
+        assert rsa._build_pkcs1_prefix(t_len + 10, hash_name) is None
+        for k in (t_len + 11, t_len + 12, 256, 512):
+            expected = b"\x00\x01" + b"\xff" * (k - t_len - 3) + b"\x00" + prefix
+            assert rsa._build_pkcs1_prefix(k, hash_name) == expected, (hash_name, k)
+            assert rsa._pkcs1_prefix(k, hash_name) == expected
+        ran += 1
+    assert ran >= 9  # SHA-512/t may be missing from this Python's OpenSSL
+    assert rsa._build_pkcs1_prefix(256, "md5") is None
+    assert rsa._build_pkcs1_prefix(256, "shake_256") is None
+
+
+def test_small_primes_product_builder_is_the_odd_primes_below_the_bound() -> None:
+    bound = _primes._TRIAL_DIVISION_BOUND
+    assert bound == 4096
+    odd_primes = [
+        q for q in range(3, bound, 2) if all(q % r for r in range(3, math.isqrt(q) + 1, 2))
+    ]
+    assert len(odd_primes) == 563  # pi(4096) = 564, less the prime 2
+    assert odd_primes[-1] == 4093
+    built = _primes._build_small_primes_product()
+    assert built == math.prod(odd_primes)
+    assert _primes._small_primes_product() == built

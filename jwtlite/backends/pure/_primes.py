@@ -34,7 +34,15 @@ def miller_rabin_rounds(prime_bits: int) -> int:
 
 @lru_cache(maxsize=1)
 def _small_primes_product() -> int:
-    """The product of the odd primes below the trial division bound (computed once)."""
+    """:func:`_build_small_primes_product`, computed once."""
+    return _build_small_primes_product()
+
+
+def _build_small_primes_product() -> int:
+    """The product of the odd primes below the trial division bound (a sieve of Eratosthenes).
+
+    Undecorated, apart from its cache, so that mutation testing reaches it.
+    """
     sieve = bytearray([1]) * _TRIAL_DIVISION_BOUND
     sieve[0:2] = b"\x00\x00"
     for i in range(2, math.isqrt(_TRIAL_DIVISION_BOUND) + 1):

@@ -95,9 +95,15 @@ def _byte_len(n: int) -> int:
 
 @lru_cache(maxsize=64)
 def _pkcs1_prefix(k: int, hash_name: str) -> bytes | None:
+    """:func:`_build_pkcs1_prefix`, kept per modulus length and hash."""
+    return _build_pkcs1_prefix(k, hash_name)
+
+
+def _build_pkcs1_prefix(k: int, hash_name: str) -> bytes | None:
     """``EM`` of EMSA-PKCS1-v1_5 (RFC 8017 §9.2) up to the digest, for a ``k``-byte modulus.
 
-    None when the hash is unknown or ``k < tLen + 11`` (§9.2 step 3).
+    None when the hash is unknown or ``k < tLen + 11`` (§9.2 step 3). Undecorated, apart from
+    its cache, so that mutation testing reaches it (mutmut leaves decorated functions alone).
     """
     digest_info = _DIGEST_INFO_PREFIX.get(hash_name)
     if digest_info is None:
