@@ -2,8 +2,9 @@
 
 Every limit here stops a slow or hostile server from holding a verifier:
 
-* **One deadline per request** (``timeout`` seconds) covers name resolution, connect, the TLS
-  handshake, sending, the status line, the headers and the body. A socket timeout alone bounds
+* **One deadline per request** (``timeout`` seconds) covers name resolution, connect, an HTTPS
+  proxy's answer to ``CONNECT``, the TLS handshake, sending, the status line, the headers and
+  the body. A socket timeout alone bounds
   each read, so a server sending one byte every half second could hold a request forever; here
   every read gets only the time left until the deadline.
 * **No redirects** (PyJWT 2.x refuses them too): a 3xx answer is an error, so credentials given
@@ -227,6 +228,18 @@ class _DeadlineHTTPSConnection(http.client.HTTPSConnection):
         self.timeout = _remaining(self._deadline)
         super().connect()  # CPython bounds the whole TLS handshake by the socket timeout
         self.sock = _DeadlineSocket(self.sock, self._deadline)
+
+    def _tunnel(self) -> None:
+        # Through an HTTPS proxy, the answer to CONNECT is read before the TLS handshake,
+        # from the bare socket: under the deadline too, or a proxy sending a byte at a time
+        # holds the fetch for as long as its answer is long. The bare socket goes back for
+        # the handshake.
+        raw = self.sock
+        self.sock = _DeadlineSocket(raw, self._deadline)
+        try:
+            super()._tunnel()  # type: ignore[misc]  # private, in every CPython since 3.0
+        finally:
+            self.sock = raw
 
 
 class _DeadlineHTTPHandler(urllib.request.HTTPHandler):

@@ -10,14 +10,14 @@ Layout: every key is ``<prefix>{<hash_tag>}:<kind>:<id>``; kind ``j`` is a jti, 
 - family: ``<exp>``;
 - subject: ``<cutoff>|<exp>``.
 
-Every key gets an absolute expiry (``PXAT``) at its ``exp``, so Redis forgets it on its own and
-there is nothing to purge. The stored ``exp`` is compared with the store's clock as well, so an
-entry reads as absent exactly when the other stores say so, even when the app's clock and the
-server's differ by a little. All keys share one hash tag, which puts them in one Redis Cluster
-slot: the per-request check reads the jti, family and subject keys with one ``MGET`` (one round
-trip), and Cluster only accepts a multi-key command within one slot. The deny list is small
-(entries live for a token's lifetime), so one slot's master carries it easily; replicas give
-fail-over.
+Every key gets an absolute expiry (``PXAT``) a minute after its ``exp``, so Redis forgets it on
+its own and there is nothing to purge. The stored ``exp`` is compared with the store's clock, so
+an entry reads as absent exactly when the other stores say so; the minute is for a server whose
+clock runs ahead of the app's, which would otherwise drop an entry while the token still lives.
+All keys share one hash tag, which puts them in one Redis Cluster slot: the per-request check
+reads the jti, family and subject keys with one ``MGET`` (one round trip), and Cluster only
+accepts a multi-key command within one slot. The deny list is small (entries live for a token's
+lifetime), so one slot's master carries it easily; replicas give fail-over.
 """
 
 from __future__ import annotations
@@ -119,6 +119,14 @@ end
 return 1
 """
 )
+
+# Seconds Redis keeps an entry past its exp. Reads compare the stored exp with the store's
+# clock, so an entry kept longer still reads as absent at exp; the margin only covers a Redis
+# server whose clock runs ahead of an application host's (one host's broken NTP), which with
+# PXAT at exp itself forgot a revocation, a spent refresh token or a DPoP jti while the token
+# was still alive on that host. A minute: NTP keeps hosts within milliseconds, and the entries
+# cost memory only for that much longer.
+_SKEW_MARGIN = 60.0
 
 # What redis-py raises, besides its own errors, on a reply that breaks the protocol: int() of
 # a bad length (older versions), bytes a decode_responses client cannot decode, a reply nested
@@ -431,8 +439,11 @@ class RedisStore:
 
     def _pxat(self, exp: float) -> int:
         # Absolute expiry in Redis's (wall) time for an exp on the store's clock; with the
-        # default clock the shift is zero. At least 1 ms: Redis refuses 0 and negatives.
+        # default clock the shift is zero. Kept _SKEW_MARGIN longer: PXAT is read on the
+        # server's clock, and one ahead of this host's would drop the entry while the token
+        # still lives here. At least 1 ms: Redis refuses 0 and negatives.
         at = exp if self._clock is time.time else exp + (time.time() - self._now())
+        at += _SKEW_MARGIN
         return max(1, int(max(-MAX_SECONDS, min(at, MAX_SECONDS)) * 1000))
 
     def _key(self, kind: bytes, name: str) -> bytes:

@@ -11,6 +11,7 @@ import difflib
 import json
 import os
 import re
+import stat
 import sys
 import time
 import warnings
@@ -329,6 +330,27 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_if_others_can_read() -> None:
+    """Say so when the secret just printed went into a file other users can read.
+
+    ``jwtlite keygen ES256 > es256.pem`` makes the file with the shell's umask, commonly 0644:
+    a private key any local user can read (ssh-keygen writes its keys 0600). The file is the
+    shell's, so it is not changed here; a pipe or a terminal has nothing to say.
+    """
+    if os.name != "posix":
+        return  # Windows reports no group or other permission bits
+    try:
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # no file behind stdout (io.UnsupportedOperation)
+        return
+    if stat.S_ISREG(mode) and mode & 0o077:
+        print(
+            "jwtlite: warning: the secret went into a file other users can read:"
+            " chmod 600 it (or run under umask 077)",
+            file=sys.stderr,
+        )
+
+
 def _cmd_keygen(args: argparse.Namespace) -> int:
     key = generate_key(args.alg)
     if isinstance(key, bytes):
@@ -338,20 +360,23 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
             print(json.dumps({"kty": "oct", "alg": args.alg, "k": b64url_encode(secret.encode())}))
         else:
             print(secret)
-        return 0
-    if args.jwk:
+    elif args.jwk:
         # A curve name is not an algorithm: an X25519/X448 JWK carries no "alg" (RFC 8037 §2).
         alg = None if args.alg in _AGREEMENT_CURVES else args.alg
         print(json.dumps(key_to_jwk(key, kid=True, alg=alg), indent=2))
     else:
         print(dump_pem(key), end="")
+    _warn_if_others_can_read()
     return 0
 
 
 def _cmd_jwk(args: argparse.Namespace) -> int:
     key = load_key(_read(args.pemfile, "key file"))
-    print(json.dumps(key_to_jwk(key, kid=True, include_private=not args.public), indent=2))
+    jwk = key_to_jwk(key, kid=True, include_private=not args.public)
+    print(json.dumps(jwk, indent=2))
     print(f"RFC 7638 SHA-256 thumbprint: {thumbprint(key)}", file=sys.stderr)
+    if "d" in jwk or "k" in jwk:
+        _warn_if_others_can_read()
     return 0
 
 

@@ -27,6 +27,7 @@ a proof carrying the new nonce.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -135,7 +136,12 @@ class _HTTPXFlow(_DPoPClient):
     def _retry_wanted(self, request: httpx.Request, response: httpx.Response) -> bool:
         """Whether the answer was ``use_dpop_nonce`` with a new nonce (the body, for a 400,
         has been read by the caller)."""
-        if self._learn(str(request.url), response.headers) is None:
+        # The flow sees the answer after httpx's redirects: a nonce is filed under the origin
+        # that sent it, and another origin's use_dpop_nonce is no reason to resend ours.
+        answered = str(response.request.url)
+        if self._learn(answered, response.headers) is None:
+            return False
+        if _origin(answered) != _origin(str(request.url)):
             return False
         if response.status_code == 400:
             return self._error_is_use_nonce(response.content)
@@ -152,7 +158,7 @@ class _HTTPXFlow(_DPoPClient):
         if self._retry_wanted(request, response):
             self._sign(request)
             retried = yield request
-            self._learn(str(request.url), retried.headers)
+            self._learn(str(retried.request.url), retried.headers)
 
     async def async_auth_flow(
         self, request: httpx.Request
@@ -165,7 +171,7 @@ class _HTTPXFlow(_DPoPClient):
         if self._retry_wanted(request, response):
             self._sign(request)
             retried = yield request
-            self._learn(str(request.url), retried.headers)
+            self._learn(str(retried.request.url), retried.headers)
 
 
 class DPoPRequestsAuth(_DPoPClient):
@@ -180,13 +186,17 @@ class DPoPRequestsAuth(_DPoPClient):
         request.headers.update(
             self._headers(request.method, request.url, request.headers.get("Authorization"))
         )
-        request.register_hook("response", self._answer)
+        request.register_hook("response", functools.partial(self._answer, _origin(request.url)))
         return request
 
-    def _answer(self, response: Any, **send_options: Any) -> Any:
+    def _answer(self, origin: str, response: Any, **send_options: Any) -> Any:
         """The response hook: learn the nonce; resend once on ``use_dpop_nonce``."""
         url = response.request.url
         if self._learn(url, response.headers) is None:
+            return response
+        if _origin(url) != origin:
+            # requests runs the hook for a redirect target's answer too, after dropping our
+            # Authorization for the new host: a resend would put the token back on.
             return response
         wanted = (
             self._error_is_use_nonce(response.content)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -271,6 +272,52 @@ def test_jwk_command(run: Runner, tmp_path: Path) -> None:
     assert public["kid"] == jwk["kid"]
     token = _ok(run("encode", "--alg", "RS256", "--key-file", str(key_file), "{}")).out.strip()
     _ok(run("decode", "--alg", "RS256", "--key", json.dumps(public), token))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize(
+    "args",
+    [("keygen", "ES256"), ("keygen", "HS256"), ("keygen", "EdDSA", "--jwk"), ("jwk", "KEY")],
+)
+def test_a_secret_printed_into_a_file_others_can_read_is_flagged(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    # `jwtlite keygen ES256 > es256.pem` makes the file with the umask's mode, commonly 0644:
+    # a private key any local user can read, and nothing said so (ssh-keygen writes 0600).
+    key_file = tmp_path / "rsa.pem"
+    key_file.write_bytes(key_pem("rsa2048.pem"))
+    argv = [str(key_file) if arg == "KEY" else arg for arg in args]
+    warned = []
+    for mode in (0o644, 0o600):
+        out = tmp_path / f"out-{mode:o}"
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        os.fchmod(fd, mode)  # past the umask
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "jwtlite", *argv], stdout=fd, stderr=subprocess.PIPE,
+                text=True, timeout=60, check=False,
+            )
+        finally:
+            os.close(fd)
+        assert proc.returncode == 0, proc.stderr
+        assert out.stat().st_size > 0
+        warned.append("other users can read" in proc.stderr)
+    assert warned == [True, False]
+
+
+def test_a_public_key_or_a_pipe_is_not_flagged(tmp_path: Path) -> None:
+    key_file = tmp_path / "rsa.pem"
+    key_file.write_bytes(key_pem("rsa2048.pem"))
+    out = tmp_path / "public.jwk"
+    with open(out, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o644)
+        proc = subprocess.run(
+            [sys.executable, "-m", "jwtlite", "jwk", "--public", str(key_file)], stdout=handle,
+            stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+        )
+    assert proc.returncode == 0
+    assert "other users" not in proc.stderr
+    assert "other users" not in _subprocess("keygen", "ES256").err  # a pipe: nothing to say
 
 
 def test_jwk_rejects_garbage(run: Runner, tmp_path: Path) -> None:

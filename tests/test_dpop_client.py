@@ -12,6 +12,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -257,6 +258,107 @@ def test_requests_auth(style: str | None) -> None:
     again = session.post(RS, json={"a": 2}, auth=auth)
     assert again.status_code == 200
     assert again.history == []
+
+
+def _loopback(handle: Any) -> Any:
+    """A real HTTP server on 127.0.0.1 answering every GET with ``handle(handler)``."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            handle(self)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    return httpd
+
+
+def test_requests_never_resends_the_token_to_a_redirect_target() -> None:
+    # requests drops Authorization when a redirect leaves the host; the response hook runs for
+    # the redirect target's answer too, and its nonce retry put "Authorization: DPoP <token>"
+    # back on: any server the API redirected to got the access token by answering 401
+    # use_dpop_nonce.
+    received: list[str | None] = []
+
+    def target(handler: Any) -> None:
+        received.append(handler.headers.get("Authorization"))
+        handler.send_response(401)
+        handler.send_header("WWW-Authenticate", 'DPoP error="use_dpop_nonce"')
+        handler.send_header("DPoP-Nonce", "planted")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    other = _loopback(target)
+    other_url = f"http://localhost:{other.server_address[1]}/steal"
+
+    def api(handler: Any) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", other_url)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    server = _loopback(api)
+    try:
+        auth = DPoPRequestsAuth(key_pem("ec_p256.pem"), access_token="secret-token")
+        with requests.Session() as session:
+            session.trust_env = False  # no proxy, no netrc
+            reply = session.get(f"http://127.0.0.1:{server.server_address[1]}/me", auth=auth)
+        assert reply.status_code == 401
+        assert received == [None]  # asked once, without the token, and not asked again
+        assert auth.nonce(f"http://127.0.0.1:{server.server_address[1]}/") is None
+        assert auth.nonce(other_url) == "planted"
+    finally:
+        server.shutdown()
+        other.shutdown()
+        server.server_close()
+        other.server_close()
+
+
+def test_httpx_a_redirect_targets_answer_is_not_taken_as_the_apis() -> None:
+    # httpx hands the flow the answer after its redirects, so a 401 use_dpop_nonce from the
+    # redirect target was read as the API's own: its nonce was filed under the API's origin
+    # (every later proof to the API carried it) and the API request was sent again for it.
+    received: list[str | None] = []
+
+    def target(handler: Any) -> None:
+        received.append(handler.headers.get("Authorization"))
+        handler.send_response(401)
+        handler.send_header("WWW-Authenticate", 'DPoP error="use_dpop_nonce"')
+        handler.send_header("DPoP-Nonce", "planted")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    other = _loopback(target)
+    other_url = f"http://localhost:{other.server_address[1]}/steal"
+    api_calls: list[str] = []
+
+    def api(handler: Any) -> None:
+        api_calls.append(handler.path)
+        handler.send_response(302)
+        handler.send_header("Location", other_url)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    server = _loopback(api)
+    api_url = f"http://127.0.0.1:{server.server_address[1]}/me"
+    try:
+        auth = DPoPHTTPXAuth(key_pem("ec_p256.pem"), access_token="secret-token")
+        with httpx.Client(auth=auth, follow_redirects=True, trust_env=False) as client:
+            reply = client.get(api_url)
+        assert reply.status_code == 401
+        assert received == [None]
+        assert api_calls == ["/me"]
+        assert auth.nonce(api_url) is None
+        assert auth.nonce(other_url) == "planted"  # the target's nonce, for the target
+    finally:
+        server.shutdown()
+        other.shutdown()
+        server.server_close()
+        other.server_close()
 
 
 def test_requests_gives_up_after_one_retry() -> None:

@@ -617,6 +617,30 @@ def test_one_deadline_covers_status_line_and_headers(response: bytes, clock: Clo
     assert elapsed < 1.9  # was 20 s and more
 
 
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_proxy_that_trickles_is_under_the_deadline(
+    scheme: str, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    # With HTTPS_PROXY set, the answer to CONNECT was read from the bare socket, each read
+    # with the time left when it connected: a proxy sending a byte at a time held the fetch
+    # for as long as its answer was long (over 100 s here, against a 1 s timeout).
+    answer = b"HTTP/1.1 200 Connection established\r\nX-Pad: " + b"a" * 1000 + b"\r\n\r\n"
+    with _trickling_server(answer, every=0.1) as proxy_uri:
+        proxy = proxy_uri.rsplit("/", 1)[0]
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("https_proxy", proxy)
+        monkeypatch.setenv("http_proxy", proxy)
+        # Not a loopback host: the transport sends it through the proxy, which never
+        # resolves the name (nothing leaves this machine).
+        client = PyJWKClient(f"{scheme}://jwks.invalid/jwks", timeout=1, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.9
+
+
 def test_name_resolution_is_under_the_deadline(
     monkeypatch: pytest.MonkeyPatch, clock: Clock
 ) -> None:

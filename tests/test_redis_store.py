@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -99,20 +100,48 @@ def test_keys_carry_prefix_tag_and_absolute_expiry(redis_url: str) -> None:
     keys = sorted(client.keys("*"))
     assert keys == [b"app1:{rev}:f:f", b"app1:{rev}:j:a", b"app1:{rev}:j:c", b"app1:{rev}:s:s"]
     for key in keys:
-        # PXAT sets the expiry to exp itself: the remaining time is about 100 s.
-        assert abs(client.pexpiretime(key) - exp * 1000) < 5
+        # PXAT sets the expiry a minute after exp (for a server clock ahead of the app's).
+        assert abs(client.pexpiretime(key) - (exp + 60) * 1000) < 5
     # Another prefix is another store.
     assert not RedisStore(client, prefix="app2:", hash_tag="rev").is_revoked("a")
 
 
 def test_entries_expire_by_ttl(store: RedisStore, redis_url: str) -> None:
     client = _client(redis_url)
-    store.revoke("gone", time.time() - 1)  # already expired: Redis must not keep it
+    store.revoke("gone", time.time() - 61)  # expired over a minute ago: Redis must not keep it
     assert client.exists(b"jwtlite:{jwtlite}:j:gone") == 0
+    store.revoke("gone", time.time() - 1)  # kept for the margin, but it reads as absent
+    assert not store.is_revoked("gone")
+    assert store.consume("gone", time.time() + 10)  # and is taken over
     store.revoke("a", time.time() + 100)
     store.revoke("a", time.time() + 5)  # never shortened
     assert client.pttl(b"jwtlite:{jwtlite}:j:a") > 90_000
     assert store.purge() == 0
+
+
+def test_a_host_clock_behind_the_servers_forgets_nothing_early(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An application host whose wall clock is 30 s behind the Redis server's (one host of
+    # many, its NTP broken). PXAT is an instant on the server's clock: set at the token's exp
+    # alone, Redis dropped the entry 30 s before the token expired on this host, and for those
+    # 30 s a logged-out token worked again and a one-time refresh token could be spent twice.
+    import jwtlite._redis_store as module
+
+    real = time
+    behind = types.SimpleNamespace(time=lambda: real.time() - 30, monotonic=real.monotonic)
+    monkeypatch.setattr(module, "time", behind)
+    store = RedisStore(_client(redis_url))
+    exp = behind.time() + 5  # the token has 5 s left on this host
+    store.revoke("logged-out", exp)
+    assert store.is_revoked("logged-out")
+    assert store.lookup(jti="logged-out", family="f", subject="s") == (True, False, None)
+    assert store.consume("one-time", exp)
+    assert not store.consume("one-time", exp)
+    store.revoke_family("fam", exp)
+    assert store.is_family_revoked("fam")
+    store.revoke_subject("sub", behind.time() - 1, exp)
+    assert store.subject_cutoff("sub") is not None
 
 
 def test_hostile_ids_are_data(store: RedisStore) -> None:
