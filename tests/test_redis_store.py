@@ -680,3 +680,87 @@ def test_a_server_whose_port_is_taken_leaves_no_open_pipe(tmp_path: Path) -> Non
             gc.collect()
     assert server.process is None
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+# --- Mutation-testing gaps (docs/architecture.md, "Mutation testing", the Redis store) ---
+
+
+def test_an_injected_clock_shifts_the_expiry_onto_the_servers_time(redis_url: str) -> None:
+    # With a clock of its own (1000 s behind the wall clock here), the store's exp is an
+    # instant on that clock: Redis must keep the entry until exp + 1000 s + the minute's margin
+    # on its own (wall) clock. A shift of the wrong sign dropped the entry 2000 s early (a
+    # revoked token alive again); one added twice kept it for ever.
+    client = _client(redis_url)
+    clock = FakeClock(time.time() - 1000)
+    store = RedisStore(client, clock=clock)
+    exp = clock.now + 100
+    store.revoke("a", exp)
+    store.revoke_family("f", exp)
+    store.revoke_subject("s", clock.now, exp)
+    assert store.consume("c", exp)
+    assert store.spend("r", exp, successor="n", reuse_until=exp) == "n"
+    expected = (exp + 1000 + 60) * 1000
+    for key in (b"j:a", b"f:f", b"s:s", b"j:c", b"j:r"):
+        at = client.pexpiretime(b"jwtlite:{jwtlite}:" + key)
+        assert abs(at - expected) < 50, (key, at - expected)
+
+
+def test_a_loaded_script_runs_in_one_round_trip(redis_url: str) -> None:
+    # EVALSHA sends the script's digest; only a server that lacks the script (a restart) is
+    # sent the script itself. A wrong digest read as "no such script" every time: every
+    # revocation and refresh paid a second round trip with the whole script.
+    client = _client(redis_url)
+    store = RedisStore(client)
+    exp = time.time() + 60
+    store.revoke("warm", exp)  # loads the script (EVALSHA, then EVAL)
+    store.consume("warm-c", exp)
+    store.revoke_subject("warm-s", 1.0, exp)
+    client.config_resetstat()
+    store.revoke("a", exp)
+    store.revoke_family("f", exp)
+    assert store.consume("c", exp)
+    assert store.spend("r", exp, successor="n", reuse_until=exp) == "n"
+    store.revoke_subject("s", 1.0, exp)
+    stats = client.info("commandstats")
+    # (The scripts' own GET and SET count too; only what the client sent matters here.)
+    sent = {
+        name: stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval")
+    }
+    assert sent == {"cmdstat_evalsha": 5, "cmdstat_eval": 0}
+
+
+def test_a_replayed_successor_with_a_lone_surrogate_through_decoding_client(
+    redis_url: str,
+) -> None:
+    # A client that decodes replies with surrogatepass hands back the successor as a str
+    # holding the lone surrogate it was stored with; it must come back unchanged, not as a
+    # UnicodeEncodeError (a 500) on the replay a reuse interval exists for.
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True, encoding_errors="surrogatepass")
+    store = RedisStore(client)
+    exp = time.time() + 60
+    successor = "next\ud800"
+    assert store.spend("r", exp, successor=successor, reuse_until=exp) == successor
+    assert store.spend("r", exp, successor="other", reuse_until=exp) == successor
+
+
+def test_the_errors_say_what_failed(redis_url: str) -> None:
+    # The refusal names the client's error class (a 503 with its cause) or the broken reply's.
+    require_redis()
+    with socket.socket() as sock:  # a port that refuses connections
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = RedisStore(f"redis://127.0.0.1:{port}/0", timeout=0.2, connect_timeout=0.2)
+    with pytest.raises(RevocationStoreUnavailableError) as caught:
+        store.is_revoked("a")
+    assert str(caught.value).startswith("revocation store unavailable: ConnectionError: ")
+    import redis
+
+    _client(redis_url).set(b"jwtlite:{jwtlite}:j:bad", b"\xff\xfe")
+    decoding = RedisStore(redis.Redis.from_url(redis_url, decode_responses=True))
+    with pytest.raises(RevocationStoreUnavailableError) as caught:
+        decoding.is_revoked("bad")
+    assert str(caught.value) == (
+        "revocation store unavailable: malformed reply (UnicodeDecodeError)"
+    )
