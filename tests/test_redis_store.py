@@ -764,3 +764,25 @@ def test_the_errors_say_what_failed(redis_url: str) -> None:
     assert str(caught.value) == (
         "revocation store unavailable: malformed reply (UnicodeDecodeError)"
     )
+
+
+def test_every_write_leaves_the_key_its_expiry(store: RedisStore, redis_url: str) -> None:
+    # Each way a script writes a key keeps an absolute expiry a minute past the exp that key
+    # now holds: taking over an expired jti, replacing an unreadable entry, keeping a later
+    # exp. A key left without one stayed in Redis for ever.
+    client = _client(redis_url)
+    now = time.time()
+    store.consume("c", now - 1)  # kept for the margin, expired by the store's clock
+    assert store.consume("c", now + 100)  # taken over
+    store.spend("r", now - 1, successor="s", reuse_until=now - 1)
+    assert store.spend("r", now + 100, successor="t", reuse_until=now + 5) == "t"
+    client.set(b"jwtlite:{jwtlite}:j:u", b"nan")
+    store.revoke("u", now + 100)  # replaces an unreadable entry
+    client.set(b"jwtlite:{jwtlite}:s:u", b"nan|nan")
+    store.revoke_subject("u", 1.0, now + 100)
+    store.revoke_subject("s", 1.0, now + 100)
+    store.revoke_subject("s", 2.0, now + 5)  # a higher cutoff, the later exp kept
+    assert store.subject_cutoff("s") == 2.0
+    for key in (b"j:c", b"j:r", b"j:u", b"s:u", b"s:s"):
+        at = client.pexpiretime(b"jwtlite:{jwtlite}:" + key)
+        assert abs(at - (now + 160) * 1000) < 50, (key, at)

@@ -149,6 +149,14 @@ def test_spend_refuses_consumed_or_revoked(store: RevocationStore, clock: FakeCl
     assert store.spend("x", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
     store.revoke("x", clock.now + 10)
     assert store.spend("x", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+    # Also when the revocation ends before the spent entry (which keeps the later exp): the
+    # successor must go, or a replay within the interval still gets a fresh token pair.
+    assert store.spend("y", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
+    store.revoke("y", clock.now + 3)
+    assert store.spend("y", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+    assert store.is_revoked("y")
+    clock.now += 9.5
+    assert store.is_revoked("y")  # the later exp is kept
 
 
 def test_spend_after_expiry_starts_over(store: RevocationStore, clock: FakeClock) -> None:
