@@ -786,3 +786,38 @@ def test_every_write_leaves_the_key_its_expiry(store: RedisStore, redis_url: str
     for key in (b"j:c", b"j:r", b"j:u", b"s:u", b"s:s"):
         at = client.pexpiretime(b"jwtlite:{jwtlite}:" + key)
         assert abs(at - (now + 160) * 1000) < 50, (key, at)
+
+
+def _time_a_call(store: RedisStore) -> float:
+    started = time.monotonic()
+    with pytest.raises(RevocationStoreUnavailableError, match="Timeout"):
+        store.is_revoked("a")
+    return time.monotonic() - started
+
+
+def test_connecting_is_bounded_by_the_deadline_and_by_its_own_timeout() -> None:
+    # A listener whose accept queue is full (backlog 0, one connection waiting): the kernel
+    # drops further SYNs, so connecting hangs. Each attempt waits at most the shorter of
+    # connect_timeout and the time left; a connect that ignored the deadline took 2 s per
+    # attempt, one that took the read timeout (or only the deadline) 3 s.
+    require_redis()
+    with socket.socket() as listener, socket.socket() as waiting:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        waiting.connect(("127.0.0.1", port))
+        url = f"redis://127.0.0.1:{port}/0"
+        with RedisStore(url, connect_timeout=2.0, timeout=2.0, deadline=0.3) as store:
+            assert 0.3 <= _time_a_call(store) < 1.0
+        with RedisStore(url, connect_timeout=0.2, timeout=3.0, deadline=3.0) as store:
+            assert 0.4 <= _time_a_call(store) < 1.5  # two attempts of 0.2 s
+
+
+def test_a_read_waits_no_longer_than_the_time_left() -> None:
+    # A server that answers after 1.5 s, under a read timeout of 2 s and a deadline of 0.3 s:
+    # the read itself must end at the deadline, not at the first byte.
+    require_redis()
+    with MisbehavingRedis(interval=1.5, drip_for=3.0) as server:
+        server.drip[b"GET"] = b"$-1\r\n"
+        with RedisStore(server.url, connect_timeout=2, timeout=2, deadline=0.3) as store:
+            assert 0.3 <= _time_a_call(store) < 1.0
