@@ -821,3 +821,36 @@ def test_a_read_waits_no_longer_than_the_time_left() -> None:
         server.drip[b"GET"] = b"$-1\r\n"
         with RedisStore(server.url, connect_timeout=2, timeout=2, deadline=0.3) as store:
             assert 0.3 <= _time_a_call(store) < 1.0
+
+
+def _one_node_cluster(server: MisbehavingRedis) -> None:
+    # Enough of a cluster for redis-py's RedisCluster: one node owning every slot, and the
+    # command table entry for GET (its key is the first argument).
+    server.replies[b"CLUSTER"] = (
+        b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:%d\r\n" % server.port
+    )
+    server.replies[b"COMMAND"] = (
+        b"*1\r\n*6\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("interval", "timeout", "deadline", "within"),
+    [(0.02, 0.2, 0.3, (0.3, 1.2)), (1.5, 0.2, 2.0, (0.4, 1.2))],
+    ids=["dripping-deadline", "silent-timeout"],
+)
+def test_a_cluster_client_from_a_url_keeps_the_deadline_and_the_timeouts(
+    interval: float, timeout: float, deadline: float, within: tuple[float, float]
+) -> None:
+    # A cluster node that drips its reply is cut off at the deadline (the pool class carries
+    # it to every node's connections); one that stays silent, at the read timeout (two
+    # attempts of 0.2 s), not at the 2 s deadline.
+    require_redis()
+    with MisbehavingRedis(interval=interval, drip_for=3.0) as server:
+        _one_node_cluster(server)
+        server.drip[b"GET"] = b"$1000\r\n" + b"1" * 1000
+        with RedisStore(
+            server.url, cluster=True, connect_timeout=timeout, timeout=timeout, deadline=deadline
+        ) as store:
+            elapsed = _time_a_call(store)
+        assert within[0] <= elapsed < within[1], elapsed
