@@ -133,6 +133,9 @@ _SKEW_MARGIN = 60.0
 # past the recursion limit. The connection is dropped by redis-py; the call fails closed.
 _BROKEN_REPLY = (ValueError, TypeError, AttributeError, LookupError, RecursionError)
 
+# The argument each kind of key is named after, in a refusal of an id that is not a string.
+_ARGUMENTS = {b"j:": "jti", b"f:": "family", b"s:": "subject"}
+
 # The deadline (on time.monotonic()) of the store call running in this thread or task; the
 # sockets of a client built from a URL read it before every blocking operation.
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -447,8 +450,10 @@ class RedisStore:
         return max(1, int(max(-MAX_SECONDS, min(at, MAX_SECONDS)) * 1000))
 
     def _key(self, kind: bytes, name: str) -> bytes:
-        # surrogatepass: any Python string is a valid id, as in the other stores.
-        return self._base + kind + check_id("id", name).encode("utf-8", "surrogatepass")
+        # surrogatepass: any Python string is a valid id, as in the other stores. A refusal
+        # names the argument (jti, family, subject), as the other stores' do.
+        checked = check_id(_ARGUMENTS[kind], name)
+        return self._base + kind + checked.encode("utf-8", "surrogatepass")
 
     def _command(self, method: str, *args: Any) -> Any:
         try:

@@ -680,3 +680,177 @@ def test_a_server_whose_port_is_taken_leaves_no_open_pipe(tmp_path: Path) -> Non
             gc.collect()
     assert server.process is None
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+# --- Mutation-testing gaps (docs/architecture.md, "Mutation testing", the Redis store) ---
+
+
+def test_an_injected_clock_shifts_the_expiry_onto_the_servers_time(redis_url: str) -> None:
+    # With a clock of its own (1000 s behind the wall clock here), the store's exp is an
+    # instant on that clock: Redis must keep the entry until exp + 1000 s + the minute's margin
+    # on its own (wall) clock. A shift of the wrong sign dropped the entry 2000 s early (a
+    # revoked token alive again); one added twice kept it for ever.
+    client = _client(redis_url)
+    clock = FakeClock(time.time() - 1000)
+    store = RedisStore(client, clock=clock)
+    exp = clock.now + 100
+    store.revoke("a", exp)
+    store.revoke_family("f", exp)
+    store.revoke_subject("s", clock.now, exp)
+    assert store.consume("c", exp)
+    assert store.spend("r", exp, successor="n", reuse_until=exp) == "n"
+    expected = (exp + 1000 + 60) * 1000
+    for key in (b"j:a", b"f:f", b"s:s", b"j:c", b"j:r"):
+        at = client.pexpiretime(b"jwtlite:{jwtlite}:" + key)
+        assert abs(at - expected) < 50, (key, at - expected)
+
+
+def test_a_loaded_script_runs_in_one_round_trip(redis_url: str) -> None:
+    # EVALSHA sends the script's digest; only a server that lacks the script (a restart) is
+    # sent the script itself. A wrong digest read as "no such script" every time: every
+    # revocation and refresh paid a second round trip with the whole script.
+    client = _client(redis_url)
+    store = RedisStore(client)
+    exp = time.time() + 60
+    store.revoke("warm", exp)  # loads the script (EVALSHA, then EVAL)
+    store.consume("warm-c", exp)
+    store.revoke_subject("warm-s", 1.0, exp)
+    client.config_resetstat()
+    store.revoke("a", exp)
+    store.revoke_family("f", exp)
+    assert store.consume("c", exp)
+    assert store.spend("r", exp, successor="n", reuse_until=exp) == "n"
+    store.revoke_subject("s", 1.0, exp)
+    stats = client.info("commandstats")
+    # (The scripts' own GET and SET count too; only what the client sent matters here.)
+    sent = {
+        name: stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval")
+    }
+    assert sent == {"cmdstat_evalsha": 5, "cmdstat_eval": 0}
+
+
+def test_a_replayed_successor_with_a_lone_surrogate_through_decoding_client(
+    redis_url: str,
+) -> None:
+    # A client that decodes replies with surrogatepass hands back the successor as a str
+    # holding the lone surrogate it was stored with; it must come back unchanged, not as a
+    # UnicodeEncodeError (a 500) on the replay a reuse interval exists for.
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True, encoding_errors="surrogatepass")
+    store = RedisStore(client)
+    exp = time.time() + 60
+    successor = "next\ud800"
+    assert store.spend("r", exp, successor=successor, reuse_until=exp) == successor
+    assert store.spend("r", exp, successor="other", reuse_until=exp) == successor
+
+
+def test_the_errors_say_what_failed(redis_url: str) -> None:
+    # The refusal names the client's error class (a 503 with its cause) or the broken reply's.
+    require_redis()
+    with socket.socket() as sock:  # a port that refuses connections
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = RedisStore(f"redis://127.0.0.1:{port}/0", timeout=0.2, connect_timeout=0.2)
+    with pytest.raises(RevocationStoreUnavailableError) as caught:
+        store.is_revoked("a")
+    assert str(caught.value).startswith("revocation store unavailable: ConnectionError: ")
+    import redis
+
+    _client(redis_url).set(b"jwtlite:{jwtlite}:j:bad", b"\xff\xfe")
+    decoding = RedisStore(redis.Redis.from_url(redis_url, decode_responses=True))
+    with pytest.raises(RevocationStoreUnavailableError) as caught:
+        decoding.is_revoked("bad")
+    assert str(caught.value) == (
+        "revocation store unavailable: malformed reply (UnicodeDecodeError)"
+    )
+
+
+def test_every_write_leaves_the_key_its_expiry(store: RedisStore, redis_url: str) -> None:
+    # Each way a script writes a key keeps an absolute expiry a minute past the exp that key
+    # now holds: taking over an expired jti, replacing an unreadable entry, keeping a later
+    # exp. A key left without one stayed in Redis for ever.
+    client = _client(redis_url)
+    now = time.time()
+    store.consume("c", now - 1)  # kept for the margin, expired by the store's clock
+    assert store.consume("c", now + 100)  # taken over
+    store.spend("r", now - 1, successor="s", reuse_until=now - 1)
+    assert store.spend("r", now + 100, successor="t", reuse_until=now + 5) == "t"
+    client.set(b"jwtlite:{jwtlite}:j:u", b"nan")
+    store.revoke("u", now + 100)  # replaces an unreadable entry
+    client.set(b"jwtlite:{jwtlite}:s:u", b"nan|nan")
+    store.revoke_subject("u", 1.0, now + 100)
+    store.revoke_subject("s", 1.0, now + 100)
+    store.revoke_subject("s", 2.0, now + 5)  # a higher cutoff, the later exp kept
+    assert store.subject_cutoff("s") == 2.0
+    for key in (b"j:c", b"j:r", b"j:u", b"s:u", b"s:s"):
+        at = client.pexpiretime(b"jwtlite:{jwtlite}:" + key)
+        assert abs(at - (now + 160) * 1000) < 50, (key, at)
+
+
+def _time_a_call(store: RedisStore) -> float:
+    started = time.monotonic()
+    with pytest.raises(RevocationStoreUnavailableError, match="Timeout"):
+        store.is_revoked("a")
+    return time.monotonic() - started
+
+
+def test_connecting_is_bounded_by_the_deadline_and_by_its_own_timeout() -> None:
+    # A listener whose accept queue is full (backlog 0, one connection waiting): the kernel
+    # drops further SYNs, so connecting hangs. Each attempt waits at most the shorter of
+    # connect_timeout and the time left; a connect that ignored the deadline took 2 s per
+    # attempt, one that took the read timeout (or only the deadline) 3 s.
+    require_redis()
+    with socket.socket() as listener, socket.socket() as waiting:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        waiting.connect(("127.0.0.1", port))
+        url = f"redis://127.0.0.1:{port}/0"
+        with RedisStore(url, connect_timeout=2.0, timeout=2.0, deadline=0.3) as store:
+            assert 0.3 <= _time_a_call(store) < 1.0
+        with RedisStore(url, connect_timeout=0.2, timeout=3.0, deadline=3.0) as store:
+            assert 0.4 <= _time_a_call(store) < 1.5  # two attempts of 0.2 s
+
+
+def test_a_read_waits_no_longer_than_the_time_left() -> None:
+    # A server that answers after 1.5 s, under a read timeout of 2 s and a deadline of 0.3 s:
+    # the read itself must end at the deadline, not at the first byte.
+    require_redis()
+    with MisbehavingRedis(interval=1.5, drip_for=3.0) as server:
+        server.drip[b"GET"] = b"$-1\r\n"
+        with RedisStore(server.url, connect_timeout=2, timeout=2, deadline=0.3) as store:
+            assert 0.3 <= _time_a_call(store) < 1.0
+
+
+def _one_node_cluster(server: MisbehavingRedis) -> None:
+    # Enough of a cluster for redis-py's RedisCluster: one node owning every slot, and the
+    # command table entry for GET (its key is the first argument).
+    server.replies[b"CLUSTER"] = (
+        b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n$9\r\n127.0.0.1\r\n:%d\r\n" % server.port
+    )
+    server.replies[b"COMMAND"] = (
+        b"*1\r\n*6\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("interval", "timeout", "deadline", "within"),
+    [(0.02, 0.2, 0.3, (0.3, 1.2)), (1.5, 0.2, 2.0, (0.4, 1.2))],
+    ids=["dripping-deadline", "silent-timeout"],
+)
+def test_a_cluster_client_from_a_url_keeps_the_deadline_and_the_timeouts(
+    interval: float, timeout: float, deadline: float, within: tuple[float, float]
+) -> None:
+    # A cluster node that drips its reply is cut off at the deadline (the pool class carries
+    # it to every node's connections); one that stays silent, at the read timeout (two
+    # attempts of 0.2 s), not at the 2 s deadline.
+    require_redis()
+    with MisbehavingRedis(interval=interval, drip_for=3.0) as server:
+        _one_node_cluster(server)
+        server.drip[b"GET"] = b"$1000\r\n" + b"1" * 1000
+        with RedisStore(
+            server.url, cluster=True, connect_timeout=timeout, timeout=timeout, deadline=deadline
+        ) as store:
+            elapsed = _time_a_call(store)
+        assert within[0] <= elapsed < within[1], elapsed

@@ -149,6 +149,14 @@ def test_spend_refuses_consumed_or_revoked(store: RevocationStore, clock: FakeCl
     assert store.spend("x", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
     store.revoke("x", clock.now + 10)
     assert store.spend("x", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+    # Also when the revocation ends before the spent entry (which keeps the later exp): the
+    # successor must go, or a replay within the interval still gets a fresh token pair.
+    assert store.spend("y", clock.now + 10, successor="s", reuse_until=clock.now + 5) == "s"
+    store.revoke("y", clock.now + 3)
+    assert store.spend("y", clock.now + 10, successor="t", reuse_until=clock.now + 5) is None
+    assert store.is_revoked("y")
+    clock.now += 9.5
+    assert store.is_revoked("y")  # the later exp is kept
 
 
 def test_spend_after_expiry_starts_over(store: RevocationStore, clock: FakeClock) -> None:
@@ -341,9 +349,23 @@ def test_any_input_is_stored_or_refused_cleanly(key: str, exp: float) -> None:
 
 
 @pytest.fixture
-def make(clock: FakeClock) -> Iterator[Callable[..., MemoryStore | SQLiteStore]]:
-    """Build a memory or SQLite store with a purge policy; SQLite stores are closed after."""
-    yield from store_maker(clock)
+def make(clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Build a memory or SQLite store with a purge policy, or a Redis store on the shared
+    test server (kind "redis"); every store is closed after."""
+    builders = store_maker(clock)
+    build = next(builders)
+    opened: list[RedisStore] = []
+
+    def any_store(kind: str, **policy: Any) -> RevocationStore:
+        if kind != "redis":
+            return build(kind, **policy)
+        opened.append(RedisStore(request.getfixturevalue("redis_url"), clock=clock, **policy))
+        return opened[-1]
+
+    yield any_store
+    for store in opened:
+        store.close()
+    next(builders, None)  # closes the SQLite stores
 
 
 def test_store_reprs_are_short(tmp_path: Path, clock: FakeClock) -> None:
@@ -383,10 +405,8 @@ _TIME_CALLS: list[tuple[str, Callable[[Any, Any], object]]] = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_refusals_name_the_argument(
-    kind: str, make: Callable[..., MemoryStore | SQLiteStore]
-) -> None:
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_refusals_name_the_argument(kind: str, make: Callable[..., Any]) -> None:
     # The caller's bug is named exactly: which argument, and what was given instead.
     store = make(kind)
     checked = 0
@@ -401,9 +421,9 @@ def test_refusals_name_the_argument(
     assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
 def test_a_clock_in_whole_seconds_is_read_as_such(
-    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+    kind: str, clock: FakeClock, make: Callable[..., Any]
 ) -> None:
     # An int clock is a time like any other; one past the year 9999 is clamped, not refused.
     store = make(kind)
@@ -418,9 +438,9 @@ def test_a_clock_in_whole_seconds_is_read_as_such(
     assert not store.is_revoked("b")
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
 def test_lookup_at_the_instant_each_entry_expires(
-    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+    kind: str, clock: FakeClock, make: Callable[..., Any]
 ) -> None:
     # An entry whose exp is exactly now has expired (as in is_revoked): each of the three
     # parts of lookup() on its own boundary.
@@ -436,9 +456,9 @@ def test_lookup_at_the_instant_each_entry_expires(
     assert store.lookup(jti="j", family="f", subject="s") == (False, False, None)
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
 def test_consume_after_an_expired_spend_replays_nothing(
-    kind: str, clock: FakeClock, make: Callable[..., MemoryStore | SQLiteStore]
+    kind: str, clock: FakeClock, make: Callable[..., Any]
 ) -> None:
     # A reuse interval longer than the spent entry: once the entry has expired and the jti
     # is consumed, the old successor must not be handed out by a later spend().
