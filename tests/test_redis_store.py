@@ -788,9 +788,9 @@ def test_every_write_leaves_the_key_its_expiry(store: RedisStore, redis_url: str
         assert abs(at - (now + 160) * 1000) < 50, (key, at)
 
 
-def _time_a_call(store: RedisStore) -> float:
+def _time_a_call(store: RedisStore, match: str = "Timeout") -> float:
     started = time.monotonic()
-    with pytest.raises(RevocationStoreUnavailableError, match="Timeout"):
+    with pytest.raises(RevocationStoreUnavailableError, match=match):
         store.is_revoked("a")
     return time.monotonic() - started
 
@@ -823,6 +823,12 @@ def test_a_read_waits_no_longer_than_the_time_left() -> None:
             assert 0.3 <= _time_a_call(store) < 1.0
 
 
+def _redis_py_before_4_6() -> bool:
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in version("redis").split(".")[:2]) < (4, 6)
+
+
 def _one_node_cluster(server: MisbehavingRedis) -> None:
     # Enough of a cluster for redis-py's RedisCluster: one node owning every slot, and the
     # command table entry for GET (its key is the first argument).
@@ -832,6 +838,9 @@ def _one_node_cluster(server: MisbehavingRedis) -> None:
     server.replies[b"COMMAND"] = (
         b"*1\r\n*6\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n"
     )
+    # redis-py before 4.6 asks INFO whether cluster mode is on before it asks for the slots.
+    info = b"cluster_enabled:1\r\n"
+    server.replies[b"INFO"] = b"$%d\r\n%s\r\n" % (len(info), info)
 
 
 @pytest.mark.parametrize(
@@ -852,5 +861,10 @@ def test_a_cluster_client_from_a_url_keeps_the_deadline_and_the_timeouts(
         with RedisStore(
             server.url, cluster=True, connect_timeout=timeout, timeout=timeout, deadline=deadline
         ) as store:
-            elapsed = _time_a_call(store)
-        assert within[0] <= elapsed < within[1], elapsed
+            # redis-py before 4.6 answers a node's read timeout by rebuilding its slot map at
+            # once, which the one-threaded fake node, still dripping, leaves unanswered: the
+            # call fails as "cannot be connected" after one attempt, not two.
+            old = _redis_py_before_4_6()
+            elapsed = _time_a_call(store, "Timeout|cannot be" if old else "Timeout")
+        low = min(within[0], timeout) if old else within[0]
+        assert low <= elapsed < within[1], elapsed
