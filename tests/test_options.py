@@ -175,3 +175,137 @@ def test_the_face_matches_pyjwt_on_a_misspelt_option() -> None:
     assert pyjwt.decode(NO_EXP, SECRET, algorithms=["HS256"], options=TYPO) == {"sub": "alice"}
     with pytest.warns(UnknownOptionWarning):
         assert face.decode(NO_EXP, SECRET, algorithms=["HS256"], options=TYPO) == {"sub": "alice"}
+
+
+# --- The options object's own rules, text for text (mutation testing) ------------------------
+
+_SIZE_TEXT = 'options["max_token_size"] must be a positive integer'
+_REQUIRE_TEXT = 'options["require"] must be a list of claim names'
+
+
+@pytest.mark.parametrize("value", [0, -1, True, False, 1.0, 2.5, "5", None])
+def test_max_token_size_must_be_a_positive_integer(value: Any) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"max_token_size": value})
+    assert str(info.value) == _SIZE_TEXT
+
+
+def test_max_token_size_of_one_is_a_limit_like_any_other() -> None:
+    assert Options().merged({"max_token_size": 1}).max_token_size == 1
+    with pytest.raises(jwtlite.DecodeError):
+        jwtlite.decode(NO_EXP, SECRET, algorithms=["HS256"], options={"max_token_size": 1})
+
+
+@pytest.mark.parametrize("value", ["exp", b"exp", {"exp": True}, 5, [1], ["exp", None], [b"exp"]])
+def test_require_must_be_a_list_of_names(value: Any) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"require": value})
+    assert str(info.value) == _REQUIRE_TEXT
+
+
+def test_require_takes_any_iterable_of_names_and_none() -> None:
+    assert Options().merged({"require": ["exp", "iat"]}).require == ("exp", "iat")
+    assert Options().merged({"require": ("exp",)}).require == ("exp",)
+    assert Options().merged({"require": (n for n in ["sub"])}).require == ("sub",)
+    assert Options(require=("exp",)).merged({"require": None}).require == ()
+    assert Options().merged({"require": []}).require == ()
+
+
+def test_signature_off_turns_every_claim_check_off_unless_asked_for() -> None:
+    off = Options().merged({"verify_signature": False})
+    assert off.verify_signature is False
+    for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss",
+                 "verify_sub", "verify_jti"):  # fmt: skip
+        assert getattr(off, name) is False, name
+    kept = Options().merged({"verify_signature": False, "verify_exp": True})
+    assert kept.verify_exp is True
+    assert kept.verify_nbf is False
+    # Only False turns them off (PyJWT compares with False too), and only when asked to.
+    assert Options().merged({"verify_signature": 0}).verify_exp is True
+    instance = Options().merged({"verify_signature": False}, signature_off_disables_claims=False)
+    assert instance.verify_exp is True
+    assert instance.verify_signature is False
+    # Options that are not claim checks stay as they were.
+    assert off.max_token_size == Options().max_token_size
+    assert off.require == ()
+
+
+def test_a_signature_off_token_without_exp_is_refused_when_exp_is_required() -> None:
+    # The claim switches go off; "require" is no switch and still applies.
+    with pytest.raises(MissingRequiredClaimError):
+        jwtlite.decode(NO_EXP, options={"verify_signature": False, "require": ["exp"]})
+
+
+def test_merged_reads_only_the_names_given() -> None:
+    base = Options()
+    assert base.merged({"allow_padding": True}, names=("allow_padding",)).allow_padding is True
+    with pytest.raises(InvalidArgumentError) as info:
+        base.merged({"allow_padding": True}, names=("verify_signature",))
+    assert str(info.value) == (
+        'Option "allow_padding" does nothing here: PyJWS verifies the signature only; pass'
+        " claim options to PyJWT or jwtlite.decode"
+    )
+    assert base.merged({}) is base
+    assert base.merged(None) is base
+
+
+def test_an_unknown_name_is_refused_or_warned_about_with_its_closest_name() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"requires": ["exp"], "verify_exp": False})
+    assert str(info.value) == 'Unknown option "requires": did you mean "require"?'
+    # Compared in lower case: a capital letter is a near miss too.
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"Verify_Exp": False})
+    assert str(info.value) == 'Unknown option "Verify_Exp": did you mean "verify_exp"?'
+    with pytest.warns(UnknownOptionWarning) as record:
+        merged = Options().merged({"requires": ["exp"], "strict_aud": True}, unknown="warn")
+    assert [str(w.message) for w in record] == [
+        'Unknown option "requires" is ignored: did you mean "require"?'
+    ]
+    assert merged == Options(strict_aud=True)
+    with pytest.warns(UnknownOptionWarning) as record:
+        Options().merged({"leeway": 1}, unknown="warn")
+    assert str(record[0].message) == (
+        'Unknown option "leeway" is ignored; the options are ' + ", ".join(sorted(OPTION_NAMES))
+    )
+
+
+def test_a_near_miss_of_a_claim_option_given_to_pyjws_says_where_it_belongs() -> None:
+    names = ("verify_signature", "allow_padding")
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"verify_expp": True}, names=names)
+    assert str(info.value) == (
+        'Unknown option "verify_expp": did you mean "verify_exp"? (PyJWS verifies the signature'
+        " only; pass claim options to PyJWT or jwtlite.decode)"
+    )
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"allow_paddin": True}, names=names)
+    assert str(info.value) == 'Unknown option "allow_paddin": did you mean "allow_padding"?'
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({"zzz": True}, names=names)
+    assert str(info.value) == (
+        'Unknown option "zzz"; the options are allow_padding, verify_signature'
+    )
+
+
+def test_a_long_name_is_compared_up_to_forty_characters() -> None:
+    # A name of 40 characters may still be a misspelling; one of 41 is not compared, and is
+    # cut after 40 characters in the message.
+    forty = "enforce_minimum_key_length" + "x" * 14
+    assert len(forty) == 40
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({forty: 1})
+    assert str(info.value) == (
+        f'Unknown option "{forty}": did you mean "enforce_minimum_key_length"?'
+    )
+    with pytest.raises(InvalidArgumentError) as info:
+        Options().merged({forty + "x": 1})
+    assert str(info.value) == (
+        f'Unknown option "{forty}..."; the options are ' + ", ".join(sorted(OPTION_NAMES))
+    )
+    with pytest.warns(UnknownOptionWarning) as record:
+        Options().merged({forty + "x": 1}, unknown="warn")
+    assert str(record[0].message) == (
+        f'Unknown option "{forty}..." is ignored; the options are '
+        + ", ".join(sorted(OPTION_NAMES))
+    )
