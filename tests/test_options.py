@@ -15,7 +15,7 @@ import pytest
 import jwtlite
 import jwtlite.pyjwt as face
 from jwtlite import claims
-from jwtlite._options import OPTION_NAMES, Options
+from jwtlite._options import DEFAULT_MAX_TOKEN_SIZE, OPTION_NAMES, Options
 from jwtlite.exceptions import (
     InvalidArgumentError,
     MissingRequiredClaimError,
@@ -309,3 +309,46 @@ def test_a_long_name_is_compared_up_to_forty_characters() -> None:
         f'Unknown option "{forty}..." is ignored; the options are '
         + ", ".join(sorted(OPTION_NAMES))
     )
+
+
+def test_an_options_value_that_is_not_a_dict_is_named() -> None:
+    for value, kind in (("require", "str"), ([("require", ["exp"])], "list"), (5, "int")):
+        with pytest.raises(InvalidArgumentError) as info:
+            Options().merged(value)
+        assert str(info.value) == f"options must be a dict, not {kind}"
+
+
+def test_pyjwt_s_options_dict_shows_require_as_a_list_and_jwtlite_s_limits_when_set() -> None:
+    jwt = jwtlite.PyJWT(options={"require": ["exp", "iat"], "max_token_size": 5000})
+    options = jwt.options
+    assert list(options) == [
+        "verify_signature", "require", "strict_aud", "verify_aud", "verify_exp", "verify_iat",
+        "verify_iss", "verify_jti", "verify_nbf", "verify_sub", "enforce_minimum_key_length",
+        "max_token_size",
+    ]  # fmt: skip
+    assert options["require"] == ["exp", "iat"]
+    assert type(options["require"]) is list
+    assert options["max_token_size"] == 5000
+    assert jwtlite.PyJWT().options["require"] == []
+    # The PyJWS dict has PyJWT's two keys, then each jwtlite option that differs from its default.
+    jws = jwtlite.PyJWS(options={"allow_padding": True, "allow_small_rsa_verify": True,
+                                 "max_token_size": DEFAULT_MAX_TOKEN_SIZE})  # fmt: skip
+    assert jws.options == {
+        "verify_signature": True, "enforce_minimum_key_length": False, "allow_padding": True,
+        "allow_small_rsa_verify": True,
+    }  # fmt: skip
+    plain = {"verify_signature": True, "enforce_minimum_key_length": False}
+    assert jwtlite.PyJWS().options == plain
+
+
+def test_the_dict_view_holds_every_option_with_require_as_a_list() -> None:
+    options = Options(require=("exp",), strict_aud=True, max_token_size=7)
+    view = options.as_dict()
+    assert view == {
+        "verify_signature": True, "enforce_minimum_key_length": False, "max_token_size": 7,
+        "allow_padding": False, "allow_small_rsa_verify": False, "verify_exp": True,
+        "verify_nbf": True, "verify_iat": True, "verify_aud": True, "verify_iss": True,
+        "verify_sub": True, "verify_jti": True, "require": ["exp"], "strict_aud": True,
+    }  # fmt: skip
+    assert type(view["require"]) is list
+    assert Options().merged(view) == options
