@@ -819,3 +819,59 @@ def test_the_json_producer_writes_each_member_where_it_belongs(backend: Backend)
     jwk = {"kty": "oct", "k": b64url_encode(TOKEN_KEY), "kid": "k1"}
     keyed = json.loads(jwe.encrypt_json(b"k", [(jwk, "A128KW", {"cty": "c"})], enc="A128GCM"))
     assert list(keyed["recipients"][0]["header"]) == ["alg", "kid", "cty"]
+
+
+def _oct(fill: int, kid: str) -> dict[str, str]:
+    return {"kty": "oct", "k": b64url_encode(bytes([fill]) * 16), "kid": kid}
+
+
+def _protected(token: str) -> list[tuple[str, Any]]:
+    return list(json.loads(b64url_decode(token.split(".", maxsplit=1)[0])).items())
+
+
+def test_the_chosen_jwk_s_kid_is_written_after_the_alg_unless_the_caller_named_one(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128KW"], ["A128GCM"])
+    a, b = _oct(1, "a"), _oct(2, "b")
+    kw = {"alg": "A128KW", "enc": "A128GCM"}
+    compact = jwe.encrypt(b"x", a, **kw)
+    assert _protected(compact) == [("alg", "A128KW"), ("kid", "a"), ("enc", "A128GCM")]
+    assert jwe.decrypt(compact, bytes([1]) * 16, algorithms=["A128KW"],
+                       encryptions=["A128GCM"]) == b"x"  # fmt: skip
+    # The caller's kid stays, even beside a single JWK of another kid.
+    named = jwe.encrypt(b"x", a, **kw, headers={"kid": "b", "cty": "c"})
+    assert _protected(named) == [("alg", "A128KW"), ("kid", "b"), ("cty", "c"),
+                                 ("enc", "A128GCM")]  # fmt: skip
+    own = json.loads(jwe.encrypt_json(b"x", [(a, "A128KW", {"kid": "b"})], enc="A128GCM"))
+    assert own["recipients"][0]["header"] == {"alg": "A128KW", "kid": "b"}
+    # In a JWK Set, the kid of any of the three headers chooses the key.
+    keys = {"keys": [a, b]}
+    dec = {"algorithms": ["A128KW"], "encryptions": ["A128GCM"]}
+    for where in ("protected", "unprotected"):
+        text = jwe.encrypt_json(b"s", [(keys, "A128KW")], enc="A128GCM", **{where: {"kid": "b"}})
+        assert jwe.decrypt(text, bytes([2]) * 16, **dec) == b"s"
+        assert "header" in json.loads(text)["recipients"][0]
+    text = jwe.encrypt_json(b"s", [(keys, "A128KW", {"kid": "b"})], enc="A128GCM")
+    assert jwe.decrypt(text, bytes([2]) * 16, **dec) == b"s"
+    assert json.loads(text)["recipients"][0]["header"] == {"alg": "A128KW", "kid": "b"}
+
+
+def test_the_shared_headers_take_part_in_key_management(backend: Backend) -> None:
+    require(backend, ["PBES2-HS256+A128KW"], ["A128GCM"])
+    # p2c is the producer's choice wherever it stands; key management reads all three headers.
+    for where in ("protected", "unprotected"):
+        text = jwe.encrypt_json(b"p", [(PASSWORD, "PBES2-HS256+A128KW")], enc="A128GCM",
+                                **{where: {"p2c": 2000}})  # fmt: skip
+        token = json.loads(text)
+        assert set(token["recipients"][0]["header"]) == {"alg", "p2s"}
+        got = jwe.decrypt_complete(text, PASSWORD, algorithms=["PBES2-HS256+A128KW"],
+                                   encryptions=["A128GCM"])  # fmt: skip
+        assert (got.plaintext, got.header["p2c"]) == (b"p", 2000)
+
+
+def test_dir_with_a_second_recipient_is_refused_by_name() -> None:
+    both = [jwe.Recipient(_secret(16), "dir"), jwe.Recipient(TOKEN_KEY, "A128KW")]
+    assert _refusal(jwe.encrypt_json, b"f", both, enc="A128GCM") == (
+        "dir and ECDH-ES fix the CEK: they admit one recipient only"
+    )
