@@ -875,3 +875,19 @@ def test_dir_with_a_second_recipient_is_refused_by_name() -> None:
     assert _refusal(jwe.encrypt_json, b"f", both, enc="A128GCM") == (
         "dir and ECDH-ES fix the CEK: they admit one recipient only"
     )
+
+
+def test_one_recipient_s_key_management_parameters_follow_its_alg_into_a_shared_header(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128GCMKW"], ["A128GCM"])
+    for where in ("protected", "unprotected"):
+        text = jwe.encrypt_json(b"g", [(TOKEN_KEY, "A128GCMKW")], enc="A128GCM",
+                                **{where: {"alg": "A128GCMKW", "cty": "c"}})  # fmt: skip
+        token = json.loads(text)
+        shared = token[where] if where == "unprotected" else json.loads(
+            b64url_decode(token["protected"]))  # fmt: skip
+        assert list(shared)[:4] == ["alg", "tag", "iv", "cty"]  # RFC 7520 §5.7.3's order
+        assert "header" not in token["recipients"][0]
+        got = jwe.decrypt(text, TOKEN_KEY, algorithms=["A128GCMKW"], encryptions=["A128GCM"])
+        assert got == b"g"
