@@ -891,3 +891,15 @@ def test_one_recipient_s_key_management_parameters_follow_its_alg_into_a_shared_
         assert "header" not in token["recipients"][0]
         got = jwe.decrypt(text, TOKEN_KEY, algorithms=["A128GCMKW"], encryptions=["A128GCM"])
         assert got == b"g"
+
+
+def test_a_compact_header_s_kid_follows_the_alg_wherever_the_caller_put_it(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128KW"], ["A128GCM"])
+    token = _kw_token(headers={"cty": "c", "kid": "k"})
+    assert _protected(token) == [("alg", "A128KW"), ("kid", "k"), ("cty", "c"),
+                                 ("enc", "A128GCM")]  # fmt: skip
+    # A kid of None is no kid: it is not written.
+    token = _kw_token(headers={"kid": None, "cty": "c"})
+    assert _protected(token) == [("alg", "A128KW"), ("cty", "c"), ("enc", "A128GCM")]
