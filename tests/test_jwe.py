@@ -903,3 +903,24 @@ def test_a_compact_header_s_kid_follows_the_alg_wherever_the_caller_put_it(
     # A kid of None is no kid: it is not written.
     token = _kw_token(headers={"kid": None, "cty": "c"})
     assert _protected(token) == [("alg", "A128KW"), ("cty", "c"), ("enc", "A128GCM")]
+
+
+def test_key_management_parameters_follow_the_kid_and_the_iv_is_the_drawn_one(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128GCMKW"], ["A128GCM"])
+    # RFC 7520 §5.7's order: the parameters key management writes follow the kid.
+    iv = bytes(range(12))
+    with inject(iv=iv):
+        token = jwe.encrypt(b"x", TOKEN_KEY, alg="A128GCMKW", enc="A128GCM",
+                            headers={"kid": "k", "cty": "c"})  # fmt: skip
+    assert [name for name, _ in _protected(token)] == ["alg", "kid", "tag", "iv", "cty", "enc"]
+    # The content IV is the one drawn under the name "iv" (the key wrap's is "kw_iv").
+    assert b64url_decode(token.split(".")[2]) == iv
+    with inject(iv=iv, kw_iv=bytes(12)):
+        text = jwe.encrypt_json(b"x", [(TOKEN_KEY, "A128GCMKW", {"kid": "k"})], enc="A128GCM")
+    token_json = json.loads(text)
+    assert b64url_decode(token_json["iv"]) == iv
+    header = token_json["recipients"][0]["header"]
+    assert list(header) == ["alg", "kid", "tag", "iv"]
+    assert b64url_decode(header["iv"]) == bytes(12)
