@@ -625,6 +625,8 @@ def test_text_that_is_no_unicode_and_password_types() -> None:
         (lambda: RSAPublicKey(5, True), "RSAPublicKey.e must be an int, not bool"),
         (lambda: RSAPublicKey(5, 3.0), "RSAPublicKey.e must be an int, not float"),
         (lambda: RSAPrivateKey("n", 3, 1, 1, 1, 1, 1, 1), "RSAPublicKey.n must be an int, not str"),
+        (lambda: RSAPrivateKey(5, 3, "d", 1, 1, 1, 1, 1),
+         "RSAPrivateKey.d must be an int, not str"),
         (lambda: RSAPrivateKey(5, 3, 1, 1, 1, 1, 1, None),
          "RSAPrivateKey.qi must be an int, not NoneType"),
         (lambda: RSAPrivateKey(5, 3, 1, 1, 1, False, 1, 1),
