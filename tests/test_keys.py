@@ -728,3 +728,13 @@ def test_public_members_and_thumbprints_follow_rfc7638() -> None:
     with pytest.raises(InvalidKeyError) as info:
         _keymodel.public_members(ECPrivateKey("P-999", 1, 2, 3))
     assert str(info.value) == "unsupported curve 'P-999'"
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_each_private_rsa_value_of_the_wrong_type_is_named(index: int) -> None:
+    names = ("d", "p", "q", "dp", "dq", "qi")
+    values: list[Any] = [1] * 6
+    values[index] = 2.0
+    with pytest.raises(InvalidKeyError) as info:
+        RSAPrivateKey(5, 3, *values)
+    assert str(info.value) == f"RSAPrivateKey.{names[index]} must be an int, not float"
