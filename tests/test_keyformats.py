@@ -480,10 +480,17 @@ def test_curve_checks_at_the_field_s_edges(name: str) -> None:
     assert not is_on_curve(curve, gx, gy + 1)
     assert not is_on_curve(curve, gx + 1, gy)
     # y^2 = x^3 + ax + b term by term: (0, sqrt(b)) is on the curve when b is a square.
+    # Euler's criterion says when: for the three NIST curves, not for secp256k1 (b = 7).
     root = decompress_point(curve, 0, False)
+    assert (root is not None) == (pow(curve.b, (p - 1) // 2, p) == 1)
+    assert (root is not None) == (name != "secp256k1")
     if root is not None:
+        assert root[0] == 0
+        assert root[1] % 2 == 0
         assert is_on_curve(curve, *root)
         assert root[1] ** 2 % p == curve.b % p
+        # x = p is x = 0 written with p added: not canonical, refused.
+        assert not is_on_curve(curve, p, root[1])
     # Both parities of y decompress to the generator and its negation.
     odd = gy & 1 == 1
     assert decompress_point(curve, gx, odd) == (gx, gy)
