@@ -555,7 +555,7 @@ def test_the_bridge_s_refusals_are_named_whole() -> None:
         assert _refused(from_cryptography_key, obj) == "unsupported curve 'secp192r1'" + supported
     # A curve object without a name, or with one that is not a string (a hardware key's own
     # implementation of the interface).
-    for name in (None, 5):
+    for name in (None, 5, ["secp256r1"]):
         odd = mock.Mock(spec=ec.EllipticCurvePublicKey)
         odd.curve = mock.Mock(spec=[])
         if name is not None:
