@@ -266,7 +266,9 @@ def _wrap_for_all(
                                     operation="encrypt")  # fmt: skip
         produced = produce(job.alg, content, prepared, joint, cek)
         cek = produced.cek
-        params = produced.params
+        # A choice the caller put in a shared header (p2c) stays there: written again beside
+        # the alg, the name would be in two headers (RFC 7516 §7.2.1).
+        params = {k: v for k, v in produced.params.items() if k in job.where or k not in joint}
         if kid is not None and "kid" not in joint:
             params = {"kid": kid, **params}  # the chosen JWK's kid, after the alg
         if params and job.where is not job.own and len(jobs) > 1:

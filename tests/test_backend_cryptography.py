@@ -527,3 +527,60 @@ def test_cryptography_objects_are_not_examined_before_cryptography_is_imported(
     native = _native_key("ec_p256.pem")
     monkeypatch.setitem(sys.modules, "cryptography", None)
     assert from_cryptography_key(native) is None
+
+
+# --- the bridge's refusals, text for text (mutation testing of _crypto_objects) --------------
+
+
+def _refused(call: Any, *args: Any) -> str:
+    with pytest.raises(InvalidKeyError) as info:
+        call(*args)
+    return str(info.value)
+
+
+@needs_crypto
+def test_the_bridge_s_refusals_are_named_whole() -> None:
+    from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # finite-field DH is deprecated in cryptography 51
+        dh_key = dh.generate_parameters(2, 512).generate_private_key()
+    assert _refused(from_cryptography_key, dh_key) == "DHPrivateKey keys cannot sign JWTs"
+    assert _refused(from_cryptography_key, dh_key.public_key()) == (
+        "DHPublicKey keys cannot sign JWTs"
+    )
+    supported = ": jwtlite supports P-256, P-384, P-521 and secp256k1"
+    p192 = ec.generate_private_key(ec.SECP192R1())
+    for obj in (p192, p192.public_key()):
+        assert _refused(from_cryptography_key, obj) == "unsupported curve 'secp192r1'" + supported
+    # A curve object without a name, or with one that is not a string (a hardware key's own
+    # implementation of the interface).
+    for name in (None, 5, ["secp256r1"]):
+        odd = mock.Mock(spec=ec.EllipticCurvePublicKey)
+        odd.curve = mock.Mock(spec=[])
+        if name is not None:
+            odd.curve.name = name
+        assert _refused(from_cryptography_key, odd) == f"unsupported curve {name!r}" + supported
+    opaque = mock.Mock(spec=rsa.RSAPublicKey)
+    opaque.public_numbers.side_effect = ValueError("no numbers here")
+    assert _refused(from_cryptography_key, opaque) == (
+        "cannot read the cryptography key: no numbers here"
+    )
+    assert _refused(load_encrypted_pem, key_pem("ec_p256.pem"), b"pw").startswith(
+        "cannot load the encrypted PEM key: "
+    )
+
+
+def test_encrypted_pem_without_cryptography_is_refused_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in list(sys.modules):
+        if name.split(".")[0] == "cryptography":
+            monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    with pytest.raises(InvalidKeyError) as info:
+        load_encrypted_pem(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\n", b"pw")
+    assert str(info.value) == (
+        "encrypted PEM keys need the optional 'cryptography' package (pip install"
+        " 'jwtlite[crypto]'), or decrypt the key first"
+    )

@@ -219,3 +219,26 @@ def test_quoted_is_repr_made_safe() -> None:
     # caller's alg, enc, hash name or operation with {value!r} raised it.
     assert quoted(10**5000) == "<an integer of 16610 bits>"
     assert quoted("x" * 500).endswith("...'")
+
+
+# --- the helpers' limits at their exact values (mutation testing of _escape) -----------------
+
+
+def test_quoted_cuts_at_the_limit_it_is_given() -> None:
+    assert quoted("a" * 50, 10) == "'" + "a" * 10 + "...'"
+    assert quoted("it's", 10) == "'it\\'s'"
+    assert quoted(12345678901234, 5) == "12345..."
+    assert quoted(["x" * 20], 8) == "['xxxxxx..."
+
+
+def test_summarise_counts_only_the_reasons_it_leaves_out() -> None:
+    assert summarise(["c", "a", "b", "a"]) == "a; b; c"
+    assert summarise(["d", "c", "a", "b"]) == "a; b; c; and 1 more"
+    assert summarise(["e", "d", "c", "a", "b"]) == "a; b; c; and 2 more"
+
+
+def test_integers_up_to_256_bits_are_written_out() -> None:
+    assert escape(2**256 - 1, 200) == str(2**256 - 1)
+    assert escape(2**255, 200) == str(2**255)
+    assert escape(2**256) == "<an integer of 257 bits>"
+    assert escape(-(2**256)) == "<an integer of 257 bits>"

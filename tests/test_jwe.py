@@ -658,3 +658,269 @@ def test_text_that_is_not_utf8_raises_jwtlite_errors() -> None:
         jwe.encrypt_json(b"x", [(bytes(32), "dir")], enc="A256GCM", aad="\udcff")
     with pytest.raises(InvalidKeyError, match="PBES2 password is not valid text"):
         jwe.encrypt(b"x", "pw\ud800", alg="PBES2-HS256+A128KW", enc="A128GCM")
+
+
+# --- the producer's refusals, text for text (mutation testing of _jwe_produce) ----------------
+
+
+def _refusal(func: Any, *args: Any, error: type[Exception] = InvalidArgumentError,
+             **kwargs: Any) -> str:  # fmt: skip
+    with pytest.raises(error) as info:
+        func(*args, **kwargs)
+    assert type(info.value) is error
+    return str(info.value)
+
+
+def test_the_producer_s_refusals_of_compact_arguments() -> None:
+    enc = {"alg": "A128KW", "enc": "A128GCM"}
+    unsupported = UnsupportedAlgorithmError
+    assert _refusal(jwe.encrypt, b"x", TOKEN_KEY, alg="A1KW", enc="A128GCM",
+                    error=unsupported) == "Unsupported JWE alg: 'A1KW'"  # fmt: skip
+    assert _refusal(jwe.encrypt, b"x", TOKEN_KEY, alg="A128KW", enc="A1GCM",
+                    error=unsupported) == "Unsupported JWE enc: 'A1GCM'"  # fmt: skip
+    assert _refusal(jwe.encrypt, b"x", RSA, alg="RSA1_5", enc="A128GCM",
+                    error=InvalidAlgorithmError) == (
+        "RSA1_5 is for decrypting legacy tokens only; use RSA-OAEP-256"
+    )  # fmt: skip
+    assert _refusal(_kw_token, headers={"alg": "dir"}) == (
+        "headers[\"alg\"] contradicts alg='A128KW'"
+    )
+    assert _refusal(_kw_token, headers={"enc": "A256GCM"}) == (
+        "headers[\"enc\"] contradicts enc='A128GCM'"
+    )
+    assert _refusal(_kw_token, headers={"zip": "DEF"}) == 'headers["zip"] contradicts zip=None'
+    assert _refusal(_kw_token, headers={"iv": "x", "tag": "y", "epk": {}}) == (
+        "epk, iv, tag: key management writes these"
+    )
+    for name in ("p2c", "apu", "apv"):
+        assert _refusal(_kw_token, headers={name: "AA"}) == f'"{name}" does not apply to A128KW'
+    assert _refusal(jwe.encrypt, b"x", TOKEN_KEY, **enc, headers={"kid": 5}) == (
+        "Key ID header parameter must be a string"
+    )
+    for headers in (["kid"], {1: "x"}):
+        assert _refusal(_kw_token, headers=headers) == (
+            "headers must be a mapping of header names to values"
+        )
+    assert _refusal(jwe.encrypt, 5, TOKEN_KEY, **enc) == (
+        "the plaintext and AAD must be bytes or str, not int"
+    )
+    assert _refusal(_kw_token, zip="def") == (
+        "zip must be None or \"DEF\" (RFC 7516 §4.1.3), not 'def'"
+    )
+    assert _refusal(_kw_token, headers={"x": {1, 2}}).startswith(
+        "a JWE header is not JSON-serialisable: "
+    )
+
+
+@pytest.mark.parametrize("family", ["ECDH-ES", "ECDH-ES+A128KW"])
+def test_apu_and_apv_must_be_base64url(family: str, backend: Backend) -> None:
+    require(backend, [family], ["A128GCM"])
+    key = EC["P-256"].public_key()
+    for name in ("apu", "apv"):
+        assert _refusal(jwe.encrypt, b"x", key, alg=family, enc="A128GCM",
+                        headers={name: "a+b"}) == (
+            f'"{name}" must be base64url: Invalid base64url: character outside the URL-safe'
+            " alphabet"
+        )  # fmt: skip
+    token = jwe.encrypt(b"x", key, alg=family, enc="A128GCM", headers={"apu": "QQ", "apv": "Qg"})
+    assert jwe.decrypt(token, EC["P-256"], algorithms=[family], encryptions=["A128GCM"]) == b"x"
+
+
+def test_a_producer_s_crit_is_checked_with_its_own_names_understood() -> None:
+    assert _refusal(_kw_token, headers={"crit": ["urn:x"]}) == (
+        "Critical extension 'urn:x' is missing from headers"
+    )
+    for crit in ("urn:x", [1], ["urn:x", 5]):
+        assert _refusal(_kw_token, headers={"crit": crit, "urn:x": 1}) == (
+            "Invalid 'crit' header: must be a non-empty list of strings"
+        )
+
+
+def test_the_producer_s_refusals_of_json_arguments() -> None:
+    kw = jwe.Recipient(TOKEN_KEY, "A128KW")
+    gcm = {"enc": "A128GCM"}
+    encrypt_json = jwe.encrypt_json
+    assert _refusal(encrypt_json, b"x", iter([kw]), **gcm) == (
+        "recipients must be a list of Recipient"
+    )
+    for recipients in ([], [kw] * 17):
+        assert _refusal(encrypt_json, b"x", recipients, **gcm) == (
+            "encrypt_json() takes 1 to 16 recipients"
+        )
+        assert _refusal(encrypt_json, b"x", recipients[:2], **gcm, flattened=True) == (
+            "encrypt_json() takes one recipient"
+        )
+    for bad in ((TOKEN_KEY,), (TOKEN_KEY, "A128KW", None, None), [TOKEN_KEY, "A128KW"]):
+        assert _refusal(encrypt_json, b"x", [bad], **gcm) == (
+            "each recipient is a Recipient(key, alg, header=None)"
+        )
+    assert _refusal(encrypt_json, b"x", [(TOKEN_KEY, "A128KW", ["kid"])], **gcm) == (
+        "a recipient's header must be a mapping of header names to values"
+    )
+    assert _refusal(encrypt_json, b"x", [kw], **gcm, protected="x") == (
+        "protected must be a mapping of header names to values"
+    )
+    assert _refusal(encrypt_json, b"x", [kw], **gcm, unprotected=[1]) == (
+        "unprotected must be a mapping of header names to values"
+    )
+    once = '"zip" belongs in the protected header, once (RFC 7516 §4.1.3)'
+    assert _refusal(encrypt_json, b"x", [kw], **gcm, unprotected={"zip": "DEF"}) == once
+    assert _refusal(encrypt_json, b"x", [kw], **gcm, zip="DEF", protected={"zip": "GZ"}) == once
+    assert _refusal(encrypt_json, b"x", [(TOKEN_KEY, "A128KW", {"zip": "DEF"})], **gcm) == (
+        '"zip" belongs in the protected header (RFC 7516 §4.1.3)'
+    )
+    for where in ("protected", "unprotected"):
+        assert _refusal(encrypt_json, b"x", [kw], **gcm, **{where: {"enc": "A256GCM"}}) == (
+            "the header names another enc than 'A128GCM'"
+        )
+        assert _refusal(encrypt_json, b"x", [kw], **gcm, **{where: {"alg": "dir"}}) == (
+            "the header says alg 'dir', not 'A128KW'"
+        )
+    assert _refusal(encrypt_json, b"x", [(TOKEN_KEY, "A128KW", {"alg": "A256KW"})], **gcm) == (
+        "the header says alg 'A256KW', not 'A128KW'"
+    )
+    both = [jwe.Recipient(TOKEN_KEY, "A128GCMKW"), jwe.Recipient(TOKEN_KEY, "A128GCMKW")]
+    assert _refusal(encrypt_json, b"x", both, **gcm, unprotected={"alg": "A128GCMKW"}) == (
+        "with several recipients, each alg goes in its own header"
+    )
+    assert _refusal(encrypt_json, b"x", [(TOKEN_KEY, "A128KW", {"cty": 1, "typ": 2})], **gcm,
+                    protected={"typ": 3, "cty": 4}) == (
+        "Header Parameter 'cty' is in two JWE headers"
+    )  # fmt: skip
+
+
+def test_the_json_producer_writes_each_member_where_it_belongs(backend: Backend) -> None:
+    require(backend, ["A128KW", "dir"], ["A128GCM"])
+    dec = {"encryptions": ["A128GCM"]}
+    # Sixteen recipients are allowed (MAX_RECIPIENTS); each gets its own header and key.
+    many = json.loads(jwe.encrypt_json(b"16", [jwe.Recipient(TOKEN_KEY, "A128KW")] * 16,
+                                       enc="A128GCM"))  # fmt: skip
+    assert len(many["recipients"]) == 16
+    assert all(set(r) == {"header", "encrypted_key"} for r in many["recipients"])
+    assert jwe.decrypt(many, TOKEN_KEY, algorithms=["A128KW"], **dec) == b"16"
+    # The alg in the shared header: no recipient header; the enc where the caller put it.
+    both = {"alg": "A128KW", "enc": "A128GCM"}
+    shared = json.loads(jwe.encrypt_json(b"s", [(TOKEN_KEY, "A128KW")], enc="A128GCM",
+                                         unprotected=both))  # fmt: skip
+    assert set(shared) == {"unprotected", "recipients", "iv", "ciphertext", "tag"}
+    assert shared["unprotected"] == both
+    assert set(shared["recipients"][0]) == {"encrypted_key"}
+    assert jwe.decrypt(shared, TOKEN_KEY, algorithms=["A128KW"], **dec) == b"s"
+    # dir: no encrypted_key member; zip given once, in both places, is written once.
+    direct = json.loads(jwe.encrypt_json(b"d" * 50, [(_secret(16), "dir")], enc="A128GCM",
+                                         zip="DEF", protected={"zip": "DEF"},
+                                         aad="extra"))  # fmt: skip
+    assert direct["recipients"] == [{"header": {"alg": "dir"}}]
+    assert json.loads(b64url_decode(direct["protected"])) == {"zip": "DEF", "enc": "A128GCM"}
+    assert direct["aad"] == b64url_encode(b"extra")
+    got = jwe.decrypt_complete(direct, _secret(16), algorithms=["dir"], **dec)
+    assert (got.plaintext, got.aad) == (b"d" * 50, b"extra")
+    # A JWK's kid is written after the alg in the recipient's header.
+    jwk = {"kty": "oct", "k": b64url_encode(TOKEN_KEY), "kid": "k1"}
+    keyed = json.loads(jwe.encrypt_json(b"k", [(jwk, "A128KW", {"cty": "c"})], enc="A128GCM"))
+    assert list(keyed["recipients"][0]["header"]) == ["alg", "kid", "cty"]
+
+
+def _oct(fill: int, kid: str) -> dict[str, str]:
+    return {"kty": "oct", "k": b64url_encode(bytes([fill]) * 16), "kid": kid}
+
+
+def _protected(token: str) -> list[tuple[str, Any]]:
+    return list(json.loads(b64url_decode(token.split(".", maxsplit=1)[0])).items())
+
+
+def test_the_chosen_jwk_s_kid_is_written_after_the_alg_unless_the_caller_named_one(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128KW"], ["A128GCM"])
+    a, b = _oct(1, "a"), _oct(2, "b")
+    kw = {"alg": "A128KW", "enc": "A128GCM"}
+    compact = jwe.encrypt(b"x", a, **kw)
+    assert _protected(compact) == [("alg", "A128KW"), ("kid", "a"), ("enc", "A128GCM")]
+    assert jwe.decrypt(compact, bytes([1]) * 16, algorithms=["A128KW"],
+                       encryptions=["A128GCM"]) == b"x"  # fmt: skip
+    # The caller's kid stays, even beside a single JWK of another kid.
+    named = jwe.encrypt(b"x", a, **kw, headers={"kid": "b", "cty": "c"})
+    assert _protected(named) == [("alg", "A128KW"), ("kid", "b"), ("cty", "c"),
+                                 ("enc", "A128GCM")]  # fmt: skip
+    own = json.loads(jwe.encrypt_json(b"x", [(a, "A128KW", {"kid": "b"})], enc="A128GCM"))
+    assert own["recipients"][0]["header"] == {"alg": "A128KW", "kid": "b"}
+    # In a JWK Set, the kid of any of the three headers chooses the key.
+    keys = {"keys": [a, b]}
+    dec = {"algorithms": ["A128KW"], "encryptions": ["A128GCM"]}
+    for where in ("protected", "unprotected"):
+        text = jwe.encrypt_json(b"s", [(keys, "A128KW")], enc="A128GCM", **{where: {"kid": "b"}})
+        assert jwe.decrypt(text, bytes([2]) * 16, **dec) == b"s"
+        assert "header" in json.loads(text)["recipients"][0]
+    text = jwe.encrypt_json(b"s", [(keys, "A128KW", {"kid": "b"})], enc="A128GCM")
+    assert jwe.decrypt(text, bytes([2]) * 16, **dec) == b"s"
+    assert json.loads(text)["recipients"][0]["header"] == {"alg": "A128KW", "kid": "b"}
+
+
+def test_the_shared_headers_take_part_in_key_management(backend: Backend) -> None:
+    require(backend, ["PBES2-HS256+A128KW"], ["A128GCM"])
+    # p2c is the producer's choice wherever it stands; key management reads all three headers.
+    for where in ("protected", "unprotected"):
+        text = jwe.encrypt_json(b"p", [(PASSWORD, "PBES2-HS256+A128KW")], enc="A128GCM",
+                                **{where: {"p2c": 2000}})  # fmt: skip
+        token = json.loads(text)
+        assert set(token["recipients"][0]["header"]) == {"alg", "p2s"}
+        got = jwe.decrypt_complete(text, PASSWORD, algorithms=["PBES2-HS256+A128KW"],
+                                   encryptions=["A128GCM"])  # fmt: skip
+        assert (got.plaintext, got.header["p2c"]) == (b"p", 2000)
+
+
+def test_dir_with_a_second_recipient_is_refused_by_name() -> None:
+    both = [jwe.Recipient(_secret(16), "dir"), jwe.Recipient(TOKEN_KEY, "A128KW")]
+    assert _refusal(jwe.encrypt_json, b"f", both, enc="A128GCM") == (
+        "dir and ECDH-ES fix the CEK: they admit one recipient only"
+    )
+
+
+def test_one_recipient_s_key_management_parameters_follow_its_alg_into_a_shared_header(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128GCMKW"], ["A128GCM"])
+    for where in ("protected", "unprotected"):
+        text = jwe.encrypt_json(b"g", [(TOKEN_KEY, "A128GCMKW")], enc="A128GCM",
+                                **{where: {"alg": "A128GCMKW", "cty": "c"}})  # fmt: skip
+        token = json.loads(text)
+        shared = token[where] if where == "unprotected" else json.loads(
+            b64url_decode(token["protected"]))  # fmt: skip
+        assert list(shared)[:4] == ["alg", "tag", "iv", "cty"]  # RFC 7520 §5.7.3's order
+        assert "header" not in token["recipients"][0]
+        got = jwe.decrypt(text, TOKEN_KEY, algorithms=["A128GCMKW"], encryptions=["A128GCM"])
+        assert got == b"g"
+
+
+def test_a_compact_header_s_kid_follows_the_alg_wherever_the_caller_put_it(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128KW"], ["A128GCM"])
+    token = _kw_token(headers={"cty": "c", "kid": "k"})
+    assert _protected(token) == [("alg", "A128KW"), ("kid", "k"), ("cty", "c"),
+                                 ("enc", "A128GCM")]  # fmt: skip
+    # A kid of None is no kid: it is not written.
+    token = _kw_token(headers={"kid": None, "cty": "c"})
+    assert _protected(token) == [("alg", "A128KW"), ("cty", "c"), ("enc", "A128GCM")]
+
+
+def test_key_management_parameters_follow_the_kid_and_the_iv_is_the_drawn_one(
+    backend: Backend,
+) -> None:
+    require(backend, ["A128GCMKW"], ["A128GCM"])
+    # RFC 7520 §5.7's order: the parameters key management writes follow the kid.
+    iv = bytes(range(12))
+    with inject(iv=iv):
+        token = jwe.encrypt(b"x", TOKEN_KEY, alg="A128GCMKW", enc="A128GCM",
+                            headers={"kid": "k", "cty": "c"})  # fmt: skip
+    assert [name for name, _ in _protected(token)] == ["alg", "kid", "tag", "iv", "cty", "enc"]
+    # The content IV is the one drawn under the name "iv" (the key wrap's is "kw_iv").
+    assert b64url_decode(token.split(".")[2]) == iv
+    with inject(iv=iv, kw_iv=bytes(12)):
+        text = jwe.encrypt_json(b"x", [(TOKEN_KEY, "A128GCMKW", {"kid": "k"})], enc="A128GCM")
+    token_json = json.loads(text)
+    assert b64url_decode(token_json["iv"]) == iv
+    header = token_json["recipients"][0]["header"]
+    assert list(header) == ["alg", "kid", "tag", "iv"]
+    assert b64url_decode(header["iv"]) == bytes(12)

@@ -23,10 +23,17 @@ from property.strategies import json_values, token_like
 
 from jwtlite import jwe
 from jwtlite._jwe_crypto import inject
-from jwtlite._jwe_limits import MAX_DECOMPRESSED_SIZE
+from jwtlite._jwe_limits import (
+    MAX_DECOMPRESSED_SIZE,
+    MAX_HEADER_SIZE,
+    MAX_P2C,
+    MAX_RECIPIENTS,
+    MAX_TOKEN_SIZE,
+    JWELimits,
+)
 from jwtlite.b64url import b64url_decode, b64url_encode
 from jwtlite.backends import Backend, get_backend
-from jwtlite.exceptions import JWEDecryptionError, JWEParseError, PyJWTError
+from jwtlite.exceptions import InvalidArgumentError, JWEDecryptionError, JWEParseError, PyJWTError
 from jwtlite.keys import OKPPrivateKey, OKPPublicKey, load_key
 
 KEY16 = bytes(range(16))
@@ -429,3 +436,29 @@ def test_a_caller_cannot_change_a_cached_protected_header(
         assert (result.plaintext, result.protected, result.header) == (b"x", expected, expected)
         _deface(result.protected)
         _deface(result.header)
+
+
+# --- The limits themselves: each must be a positive integer, and 1 is one -------------------
+
+_LIMIT_NAMES = ("max_token_size", "max_header_size", "max_recipients", "max_p2c",
+                "max_decompressed_size")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", _LIMIT_NAMES)
+@pytest.mark.parametrize("value", [0, -1, True, False, 1.0, 2.5, "5", None])
+def test_a_limit_that_is_not_a_positive_integer_is_refused(name: str, value: Any) -> None:
+    # A limit of 0, a float or a bool must not pass for a bound: max_p2c=True would admit one
+    # iteration, and a float would compare where an int was meant.
+    with pytest.raises(InvalidArgumentError) as info:
+        JWELimits(**{name: value})
+    assert str(info.value) == f"{name} must be a positive integer"
+    with pytest.raises(InvalidArgumentError) as info:
+        jwe.decrypt("a.b.c.d.e", KEY16, **DIR, **{name: value})
+    assert str(info.value) == f"{name} must be a positive integer"
+
+
+def test_every_limit_may_be_one() -> None:
+    ones = JWELimits(**dict.fromkeys(_LIMIT_NAMES, 1))
+    assert [getattr(ones, name) for name in _LIMIT_NAMES] == [1] * 5
+    assert JWELimits() == JWELimits(MAX_TOKEN_SIZE, MAX_HEADER_SIZE, MAX_RECIPIENTS, MAX_P2C,
+                                    MAX_DECOMPRESSED_SIZE)  # fmt: skip

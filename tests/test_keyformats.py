@@ -8,7 +8,7 @@ import math
 import pytest
 
 from jwtlite import _cache, _der, _keyformats
-from jwtlite._curves import CURVES, WeierstrassCurve
+from jwtlite._curves import CURVES, WeierstrassCurve, curve_by_oid, decompress_point, is_on_curve
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import (
     AsymmetricKey,
@@ -461,3 +461,49 @@ def test_ec_scalar_range_is_checked_before_any_backend(backend: object) -> None:
         assert _text(lambda s: _keyformats.ec_private("P-256", s, None), d) == (
             "EC private scalar out of range for P-256"
         )
+
+
+# --- the curve table's checks themselves (mutation testing of _curves) -----------------------
+
+@pytest.mark.parametrize("name", sorted(CURVES))
+def test_curve_checks_at_the_field_s_edges(name: str) -> None:
+    curve = CURVES[name]
+    p, gx, gy = curve.p, curve.gx, curve.gy
+    assert curve_by_oid(curve.oid) is curve
+    assert is_on_curve(curve, gx, gy)
+    assert is_on_curve(curve, gx, p - gy)
+    # Coordinates are canonical: the same point written with x + p or y + p is refused.
+    assert not is_on_curve(curve, gx + p, gy)
+    assert not is_on_curve(curve, gx, gy + p)
+    assert not is_on_curve(curve, gx - p, gy)
+    assert not is_on_curve(curve, gx, gy - p)
+    assert not is_on_curve(curve, gx, gy + 1)
+    assert not is_on_curve(curve, gx + 1, gy)
+    # y^2 = x^3 + ax + b term by term: (0, sqrt(b)) is on the curve when b is a square.
+    # Euler's criterion says when: for the three NIST curves, not for secp256k1 (b = 7).
+    root = decompress_point(curve, 0, False)
+    assert (root is not None) == (pow(curve.b, (p - 1) // 2, p) == 1)
+    assert (root is not None) == (name != "secp256k1")
+    if root is not None:
+        assert root[0] == 0
+        assert root[1] % 2 == 0
+        assert is_on_curve(curve, *root)
+        assert root[1] ** 2 % p == curve.b % p
+        # x = p is x = 0 written with p added: not canonical, refused.
+        assert not is_on_curve(curve, p, root[1])
+    # Both parities of y decompress to the generator and its negation.
+    odd = gy & 1 == 1
+    assert decompress_point(curve, gx, odd) == (gx, gy)
+    assert decompress_point(curve, gx, not odd) == (gx, p - gy)
+    assert decompress_point(curve, gx + p, odd) is None
+    assert decompress_point(curve, p, odd) is None
+    assert decompress_point(curve, -1, odd) is None
+    # An x with no point: the first x >= 1 whose right-hand side is no square.
+    x = next(x for x in range(1, 100) if pow(x**3 + curve.a * x + curve.b, (p - 1) // 2, p) != 1)
+    assert decompress_point(curve, x, False) is None
+    assert decompress_point(curve, x, True) is None
+
+
+def test_an_unknown_curve_oid_has_no_curve() -> None:
+    assert curve_by_oid("1.2.840.10045.3.1.1") is None  # P-192
+    assert [curve_by_oid(c.oid) for c in CURVES.values()] == list(CURVES.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jwtlite
-from jwtlite import _cache, _keyformats, keys
+from jwtlite import _cache, _keyformats, _keymodel, keys
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.jwk import key_to_jwk, thumbprint
 from jwtlite.keygen import generate_key
@@ -613,3 +614,127 @@ def test_text_that_is_no_unicode_and_password_types() -> None:
         "unrecognised key format: expected PEM, DER, an OpenSSH public key line or a JWK"
     )
     assert _refusal_text(load_key, "x", password=5) == "password must be bytes or str"
+
+
+# --- the key model itself (mutation testing of _keymodel) ------------------------------------
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: RSAPublicKey("n", 3), "RSAPublicKey.n must be an int, not str"),
+        (lambda: RSAPublicKey(5, True), "RSAPublicKey.e must be an int, not bool"),
+        (lambda: RSAPublicKey(5, 3.0), "RSAPublicKey.e must be an int, not float"),
+        (lambda: RSAPrivateKey("n", 3, 1, 1, 1, 1, 1, 1), "RSAPublicKey.n must be an int, not str"),
+        (lambda: RSAPrivateKey(5, 3, "d", 1, 1, 1, 1, 1),
+         "RSAPrivateKey.d must be an int, not str"),
+        (lambda: RSAPrivateKey(5, 3, 1, 1, 1, 1, 1, None),
+         "RSAPrivateKey.qi must be an int, not NoneType"),
+        (lambda: RSAPrivateKey(5, 3, 1, 1, 1, False, 1, 1),
+         "RSAPrivateKey.dp must be an int, not bool"),
+        (lambda: ECPublicKey(None, 1, 2), "ECPublicKey.curve must be a str, not NoneType"),
+        (lambda: ECPublicKey(b"P-256", 1, 2), "ECPublicKey.curve must be a str, not bytes"),
+        (lambda: ECPublicKey("P-256", 1, "2"), "ECPublicKey.y must be an int, not str"),
+        (lambda: ECPrivateKey("P-256", 1.5, 1, 2), "ECPrivateKey.d must be an int, not float"),
+        (lambda: ECPrivateKey("P-256", 1, True, 2), "ECPublicKey.x must be an int, not bool"),
+        (lambda: OKPPublicKey("Ed25519", "text"), "OKPPublicKey.x must be bytes, not str"),
+        (lambda: OKPPublicKey(1, b"x"), "OKPPublicKey.curve must be a str, not int"),
+        (lambda: OKPPublicKey("X25519", bytearray(32)),
+         "OKPPublicKey.x must be bytes, not bytearray"),
+        (lambda: OKPPrivateKey("Ed25519", None, bytes(32)),
+         "OKPPrivateKey.d must be bytes, not NoneType"),
+        (lambda: OKPPrivateKey("Ed25519", bytes(32), None),
+         "OKPPublicKey.x must be bytes, not NoneType"),
+    ],
+)  # fmt: skip
+def test_a_hand_built_key_s_field_of_the_wrong_type_is_named(build: Any, message: str) -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        build()
+    assert str(info.value) == message
+
+
+def test_key_reprs_show_kind_size_curve_and_thumbprint_only() -> None:
+    rsa = keys.load_key(key_pem("rsa2048.pem"))
+    ec = keys.load_key(key_pem("ec_p256.pem"))
+    assert isinstance(rsa, RSAPrivateKey)
+    assert isinstance(ec, ECPrivateKey)
+    okp = OKPPrivateKey("Ed25519", bytes(32), bytes(range(32)))
+    rsa_jkt, ec_jkt, okp_jkt = (thumbprint(k.public_key())[:8] for k in (rsa, ec, okp))
+    assert repr(rsa) == "<RSAPrivateKey 2048 bits (private values hidden)>"
+    assert repr(rsa.public_key()) == f"<RSAPublicKey 2048 bits e=65537 jkt={rsa_jkt}>"
+    assert repr(ec) == "<ECPrivateKey P-256 (private value hidden)>"
+    assert repr(ec.public_key()) == f"<ECPublicKey P-256 jkt={ec_jkt}>"
+    assert repr(okp) == "<OKPPrivateKey Ed25519 (private value hidden)>"
+    assert repr(okp.public_key()) == f"<OKPPublicKey Ed25519 jkt={okp_jkt}>"
+    foo = OKPPublicKey("Foo", b"x")
+    assert repr(foo) == f"<OKPPublicKey Foo jkt={thumbprint(foo)[:8]}>"
+    assert repr(ECPublicKey("P-999", 1, 2)) == "<ECPublicKey P-999 jkt=?>"
+    assert (rsa.size_bits, rsa.public_key().size_bits) == (2048, 2048)
+    assert RSAPublicKey(2**1000 + 1, 3).size_bits == 1001
+
+
+def test_a_generated_secret_hides_its_value() -> None:
+    secret = _keymodel.HMACSecret(bytes(range(48)))
+    assert repr(secret) == "<HMACSecret 384 bits (value hidden)>"
+    assert str(secret) == "<HMACSecret 384 bits (value hidden)>"
+    assert f"{secret}" == "<HMACSecret 384 bits (value hidden)>"
+    assert secret == bytes(range(48))
+
+
+def test_a_private_key_s_public_half_is_built_once_and_equal_to_its_own() -> None:
+    for private, public in (
+        (RSAPrivateKey(55, 3, 27, 5, 11, 3, 7, 1), RSAPublicKey(55, 3)),
+        (ECPrivateKey("P-256", 1, 2, 3), ECPublicKey("P-256", 2, 3)),
+        (OKPPrivateKey("X25519", b"d", b"x"), OKPPublicKey("X25519", b"x")),
+    ):
+        assert private.public_key() is private.public_key()
+        assert private.public_key() == public
+        assert type(private.public_key()) is type(public)
+        assert public.public_key() is public
+
+
+def test_key_kty_and_curve() -> None:
+    assert [_keymodel.key_kty(k) for k in (b"s", bytearray(b"s"), "s", None, object())] == [
+        "oct", "oct", None, None, None
+    ]  # fmt: skip
+    assert [_keymodel.key_kty(k) for k in (
+        RSAPublicKey(55, 3), RSAPrivateKey(55, 3, 27, 5, 11, 3, 7, 1), ECPublicKey("P-256", 2, 3),
+        ECPrivateKey("P-256", 1, 2, 3), OKPPublicKey("X25519", b"x"),
+        OKPPrivateKey("X25519", b"d", b"x"))] == (
+        ["RSA", "RSA", "EC", "EC", "OKP", "OKP"]
+    )  # fmt: skip
+    assert _keymodel.key_curve(ECPublicKey("P-384", 2, 3)) == "P-384"
+    assert _keymodel.key_curve(OKPPrivateKey("X448", b"d", b"x")) == "X448"
+    assert _keymodel.key_curve(RSAPublicKey(55, 3)) is None
+    assert _keymodel.key_curve(type("K", (), {"curve": 5})()) is None
+
+
+def test_public_members_and_thumbprints_follow_rfc7638() -> None:
+    vector = load_vector("rfc/rfc7638_3_1_thumbprint.json")
+    jwk = vector["jwk"]
+    key = RSAPublicKey(int.from_bytes(base64.urlsafe_b64decode(jwk["n"] + "=="), "big"), 65537)
+    assert _keymodel.public_members(key) == {"e": "AQAB", "kty": "RSA", "n": jwk["n"]}
+    assert _keymodel.thumbprint_of(key) == vector["thumbprint_b64"]
+    digest = hashlib.sha384(vector["canonical_json"].encode()).digest()
+    sha384 = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    assert _keymodel.thumbprint_of(key, "sha384") == sha384
+    ec = ECPublicKey("P-521", 1, 2)
+    assert _keymodel.public_members(ec) == {
+        "crv": "P-521", "kty": "EC", "x": "A" * 87 + "B", "y": "A" * 87 + "C",
+    }  # fmt: skip
+    assert _keymodel.public_members(OKPPublicKey("X25519", b"\xff")) == {
+        "crv": "X25519", "kty": "OKP", "x": "_w"
+    }
+    assert _keymodel.public_members(b"\xfb") == {"k": "-w", "kty": "oct"}
+    with pytest.raises(InvalidKeyError) as info:
+        _keymodel.public_members(ECPrivateKey("P-999", 1, 2, 3))
+    assert str(info.value) == "unsupported curve 'P-999'"
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_each_private_rsa_value_of_the_wrong_type_is_named(index: int) -> None:
+    names = ("d", "p", "q", "dp", "dq", "qi")
+    values: list[Any] = [1] * 6
+    values[index] = 2.0
+    with pytest.raises(InvalidKeyError) as info:
+        RSAPrivateKey(5, 3, *values)
+    assert str(info.value) == f"RSAPrivateKey.{names[index]} must be an int, not float"
