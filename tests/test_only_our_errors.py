@@ -4,22 +4,24 @@ Each entry point below is called with one argument replaced by a hostile value (
 NaN, an integer no float can hold, a lone surrogate, ...) and every other argument valid. It
 may succeed or raise a :class:`~jwtlite.exceptions.PyJWTError` (``InvalidArgumentError`` is
 one, and a ``TypeError`` as PyJWT's callers expect); any other exception fails the test, and so
-does a call slower than :data:`SLOW`. The hostile *token* contents are swept in
+does a call slower than half a second or one that allocates more than 32 MiB
+(``tests/_sweep_support.py``: tracemalloc's peak per call, and an address-space limit per call
+that turns a runaway allocation into a ``MemoryError`` instead of a process killed for
+memory). The hostile *token* contents are swept in
 ``tests/test_properties.py``, ``tests/test_jwe_hostile.py`` and at the bottom of this file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from _sweep_support import ADDRESS_SPACE_BOUNDED, address_space_bound, call_quietly
 from conftest import key_pem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,13 +30,9 @@ from property.strategies import HOSTILE_FIXED, hostile_values, json_hostile
 import jwtlite
 from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens
 from jwtlite.b64url import b64url_encode
-from jwtlite.exceptions import PyJWTError
 from jwtlite.jwks_client import PyJWKClient
 from jwtlite.revocation import MemoryStore, SQLiteStore
 
-#: A call on a small input slower than this is a finding (an unbounded loop or exponent);
-#: generous, for a loaded CI machine: the calls below take microseconds to milliseconds.
-SLOW = 0.5
 SECRET = "a-32-byte-long-secret-for-hs256!"
 NOW = 1_700_000_000
 _CLAIMS = {"sub": "u", "iss": "https://as", "aud": "api", "exp": NOW + 60, "iat": NOW, "jti": "1"}
@@ -280,11 +278,7 @@ CALLS: dict[str, Callable[[Any], object]] = {
 
 
 def _call_quietly(name: str, value: Any) -> None:
-    start = time.perf_counter()
-    with contextlib.suppress(PyJWTError):
-        CALLS[name](value)
-    elapsed = time.perf_counter() - start
-    assert elapsed < SLOW, f"{name} took {elapsed:.2f} s with {type(value).__name__}"
+    call_quietly(CALLS[name], value, name)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
@@ -334,23 +328,25 @@ _PROOF_CLAIMS = {"jti": "j", "htm": "GET", "htu": "https://api/x", "iat": NOW}
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from([*sorted(_ID_CLAIMS), "acr", "amr", "sid"]), value=json_hostile)
 def test_hostile_id_token_claims_raise_only_jwtlite_errors(name: str, value: Any) -> None:
-    token = _hs256({**_ID_CLAIMS, name: value})
-    with contextlib.suppress(PyJWTError):
-        oidc.verify_id_token(
+    call_quietly(
+        lambda token: oidc.verify_id_token(
             token, SECRET, client_id="rp", issuer="https://as", nonce="n", access_token="t",
             max_age=100, algorithms=["HS256"], now=NOW,
-        )  # fmt: skip
+        ),
+        _hs256({**_ID_CLAIMS, name: value}), f"verify_id_token({name})",
+    )  # fmt: skip
 
 
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from([*sorted(_PROOF_CLAIMS), "ath", "nonce"]), value=json_hostile)
 def test_hostile_dpop_proof_claims_raise_only_jwtlite_errors(name: str, value: Any) -> None:
-    proof = _signed_proof({**_PROOF_CLAIMS, name: value})
-    with contextlib.suppress(PyJWTError):
-        dpop.verify_proof(
+    call_quietly(
+        lambda proof: dpop.verify_proof(
             proof, htm="GET", htu="https://api/x", store=MemoryStore(), access_token="tok",
             nonce="n", now=NOW,
-        )  # fmt: skip
+        ),
+        _signed_proof({**_PROOF_CLAIMS, name: value}), f"dpop.verify_proof({name})",
+    )  # fmt: skip
 
 
 def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
@@ -359,3 +355,49 @@ def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
         for name in ("decode(leeway)", "decode(max_age)", "verify_id_token(max_age)",
                      "verify_access_token(leeway)", "TokenService(leeway)"):  # fmt: skip
             _call_quietly(name, value)
+
+
+# --- the bounds can fail: a call that allocates what the caller asked for -------------------------
+
+
+def _old_long_to_bytes(blocksize: int) -> bytes:
+    """python-jose's ``long_to_bytes(5, blocksize)`` as the jose face had it before its cap."""
+    return (5).to_bytes(blocksize, "big")
+
+
+def test_a_call_that_allocates_tens_of_megabytes_fails_the_sweep() -> None:
+    with pytest.raises(AssertionError, match=r"allocated 64\.0 MiB"):
+        call_quietly(_old_long_to_bytes, 64 << 20, "long_to_bytes(blocksize)")
+
+
+@pytest.mark.skipif(not ADDRESS_SPACE_BOUNDED, reason="no RLIMIT_AS or /proc/self/statm")
+def test_a_runaway_allocation_fails_the_sweep_instead_of_the_machine() -> None:
+    # 8 GiB, filled: before the address-space bound, this got a CI row killed for memory.
+    with pytest.raises(AssertionError, match="MemoryError"):
+        call_quietly(_old_long_to_bytes, 2**33, "long_to_bytes(blocksize)", trace=False)
+
+
+@pytest.mark.skipif(not ADDRESS_SPACE_BOUNDED, reason="no RLIMIT_AS or /proc/self/statm")
+def test_a_memory_error_behind_a_jwtlite_error_fails_the_sweep() -> None:
+    def translated(size: int) -> bytes:
+        try:
+            return bytes(size)
+        except MemoryError as exc:
+            raise jwtlite.exceptions.InvalidValueError("too large") from exc
+
+    with pytest.raises(AssertionError, match="MemoryError behind"):
+        call_quietly(translated, 2**40, "translated", trace=False)
+
+
+@pytest.mark.skipif(not ADDRESS_SPACE_BOUNDED, reason="no RLIMIT_AS or /proc/self/statm")
+def test_the_address_space_limit_is_restored_after_each_call() -> None:
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with address_space_bound():
+        assert resource.getrlimit(resource.RLIMIT_AS) != before
+        with pytest.raises(MemoryError):
+            bytes(2**40)  # zero pages, never touched: harmless where the limit did not hold
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    call_quietly(len, b"x", "len")
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
