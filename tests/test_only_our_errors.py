@@ -79,6 +79,8 @@ def _service(**kw: Any) -> tokens.TokenService:
 
 
 ISSUED = _service().issue("s").access_token
+#: A JWS with an unencoded, detached payload (RFC 7797): decode takes the payload beside it.
+DETACHED = jwtlite.PyJWS().encode(b"p", SECRET, headers={"b64": False}, is_payload_detached=True)
 _HS256 = jwtlite.get_algorithm_by_name("HS256")
 _ES256 = jwtlite.get_algorithm_by_name("ES256")
 
@@ -99,6 +101,12 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "decode(now)": lambda v: _decode(now=v),
     "decode(typ)": lambda v: _decode(typ=v),
     "decode(detached_payload)": lambda v: _decode(detached_payload=v),
+    "decode(detached_payload, b64 false)": lambda v: jwtlite.decode(
+        DETACHED, SECRET, algorithms=["HS256"], detached_payload=v
+    ),
+    "PyJWS.decode_complete(detached_payload)": lambda v: jwtlite.PyJWS().decode_complete(
+        DETACHED, SECRET, algorithms=["HS256"], detached_payload=v
+    ),
     "get_unverified_header": jwtlite.get_unverified_header,
     "encode(payload)": lambda v: jwtlite.encode(v, SECRET),
     "encode(key)": lambda v: jwtlite.encode({}, v),

@@ -58,6 +58,8 @@ OCT_JWK = {"kty": "oct", "k": b64url_encode(SECRET.encode())}
 _CLAIMS = {"sub": "u", "iss": "https://as", "aud": "api", "exp": NOW + 10**6, "iat": NOW}
 JOSE_TOKEN = jwt.encode(_CLAIMS, SECRET)
 PJ_TOKEN = pj.encode(_CLAIMS, SECRET)
+#: An unencoded, detached payload (RFC 7797): decode takes the payload beside the token.
+PJ_DETACHED = api_jws.encode(b"p", SECRET, headers={"b64": False}, is_payload_detached=True)
 JWE_TOKEN = jwe.encrypt(b"x", bytes(32), "A256GCM", "dir")
 
 
@@ -274,6 +276,9 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "jwt.decode(options.require)": lambda v: _pj_decode(options={"require": v}),
     "jwt.decode(verify)": lambda v: _pj_decode(verify=v),
     "jwt.decode(detached_payload)": lambda v: _pj_decode(detached_payload=v),
+    "jwt.api_jws.decode(detached_payload, b64 false)": lambda v: api_jws.decode(
+        PJ_DETACHED, SECRET, algorithms=["HS256"], detached_payload=v
+    ),
     "jwt.decode(audience)": lambda v: _pj_decode(audience=v),
     "jwt.decode(issuer)": lambda v: _pj_decode(issuer=v),
     "jwt.decode(subject)": lambda v: _pj_decode(subject=v),
