@@ -31,6 +31,7 @@ import jwtlite
 from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens
 from jwtlite.b64url import b64url_encode
 from jwtlite.jwks_client import PyJWKClient
+from jwtlite.jwks_client_async import AsyncPyJWKClient
 from jwtlite.revocation import MemoryStore, SQLiteStore
 
 SECRET = "a-32-byte-long-secret-for-hs256!"
@@ -131,6 +132,18 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "PyJWKSet": jwtlite.PyJWKSet,
     "PyJWKClient(lifespan)": lambda v: PyJWKClient("https://x/jwks", lifespan=v),
     "PyJWKClient(headers)": lambda v: PyJWKClient("https://x/jwks", headers=v),
+    "PyJWKClient(max_response_bytes)": lambda v: PyJWKClient(
+        "https://x/jwks", max_response_bytes=v
+    ),
+    "AsyncPyJWKClient(max_response_bytes)": lambda v: AsyncPyJWKClient(
+        "https://x/jwks", max_response_bytes=v
+    ),
+    "oidc.OpenIDProvider(max_response_bytes)": lambda v: oidc.OpenIDProvider(
+        "https://as", max_response_bytes=v
+    ),
+    "oidc.AsyncOpenIDProvider(max_response_bytes)": lambda v: oidc.AsyncOpenIDProvider(
+        "https://as", max_response_bytes=v
+    ),
     # JWE
     "encrypt_jwt(claims)": lambda v: jwtlite.encrypt_jwt(v, bytes(32), alg="dir", enc="A256GCM"),
     "encrypt_jwt(headers)": lambda v: jwtlite.encrypt_jwt(
