@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from property.strategies import HOSTILE_FIXED, hostile_values, json_hostile
 
 import jwtlite
-from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens
+from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens, x5c
 from jwtlite.b64url import b64url_encode
 from jwtlite.jwks_client import PyJWKClient
 from jwtlite.jwks_client_async import AsyncPyJWKClient
@@ -61,6 +61,14 @@ def _decrypt_jwt(**kw: Any) -> object:
 def _id_token(**kw: Any) -> object:
     given = {"client_id": "api", "issuer": "https://as", "algorithms": ["HS256"], "now": NOW}
     return oidc.verify_id_token(TOKEN, SECRET, **{**given, **kw})
+
+
+def _jwe_decrypt(token: str = JWE_TOKEN, key: Any = bytes(32), **kw: Any) -> object:
+    alg, enc = ("dir", "A256GCM") if token is JWE_TOKEN else ("PBES2-HS256+A128KW", "A128GCM")
+    return jwe.decrypt(token, key, algorithms=[alg], encryptions=[enc], **kw)
+
+
+PBES2_TOKEN = jwe.encrypt(b"x", "pw", alg="PBES2-HS256+A128KW", enc="A128GCM")
 
 
 def _access(**kw: Any) -> object:
@@ -192,6 +200,15 @@ CALLS: dict[str, Callable[[Any], object]] = {
         {"kty": "oct", "k": "AAAA"}, alg="HS256", kid=None, operation=v
     ),
     "dpop.DPoPKey(algorithm)": lambda v: dpop.DPoPKey(EC_KEY, algorithm=v),
+    # the limits a caller sets: sizes and counts, each checked before it bounds anything
+    "jwe.decrypt(max_token_size)": lambda v: _jwe_decrypt(max_token_size=v),
+    "jwe.decrypt(max_header_size)": lambda v: _jwe_decrypt(max_header_size=v),
+    "jwe.decrypt(max_recipients)": lambda v: _jwe_decrypt(max_recipients=v),
+    "jwe.decrypt(max_decompressed_size)": lambda v: _jwe_decrypt(max_decompressed_size=v),
+    "jwe.decrypt(max_p2c)": lambda v: _jwe_decrypt(PBES2_TOKEN, "pw", max_p2c=v),
+    "jwe.encrypt(headers.p2c)": lambda v: jwe.encrypt(
+        b"x", "pw", alg="PBES2-HS256+A128KW", enc="A128GCM", headers={"p2c": v}
+    ),
     "jwe.encrypt(PBES2 password)": lambda v: jwe.encrypt(
         b"x", v, alg="PBES2-HS256+A128KW", enc="A128GCM"
     ),
@@ -295,6 +312,23 @@ CALLS: dict[str, Callable[[Any], object]] = {
     ),
     # (SQLiteStore(path) is left to tests/test_revocation_sqlite.py: a str path would make a file.)
     "SQLiteStore.revoke(jti)": lambda v: SQLiteStore(":memory:").revoke(v, NOW),
+    "MemoryStore(purge_every)": lambda v: MemoryStore(purge_every=v),
+    "MemoryStore(purge_batch)": lambda v: MemoryStore(purge_batch=v),
+    "SQLiteStore(purge_batch)": lambda v: SQLiteStore(":memory:", purge_batch=v),
+    "PyJWKClient(max_cached_keys)": lambda v: PyJWKClient(
+        "https://x/jwks", cache_keys=True, max_cached_keys=v
+    ),
+    "AsyncPyJWKClient(max_cached_keys)": lambda v: AsyncPyJWKClient(
+        "https://x/jwks", cache_keys=True, max_cached_keys=v
+    ),
+    # x5c (cryptography's X.509 verification; without it, MissingCryptographyError)
+    "x5c.verify_chain(header)": lambda v: x5c.verify_chain(v, []),
+    "x5c.verify_chain(header.x5c)": lambda v: x5c.verify_chain({"x5c": v}, []),
+    "x5c.verify_chain(header.x5c member)": lambda v: x5c.verify_chain({"x5c": [v]}, []),
+    "x5c.verify_chain(trust)": lambda v: x5c.verify_chain({"x5c": ["MAA"]}, v),
+    "x5c.verify_chain(now)": lambda v: x5c.verify_chain({"x5c": ["MAA"]}, [], now=v),
+    "x5c.decode(token)": lambda v: x5c.decode(v, [], algorithms=["ES256"]),
+    "x5c.decode(now)": lambda v: x5c.decode(TOKEN, [], algorithms=["HS256"], now=v),
 }  # fmt: skip
 
 
