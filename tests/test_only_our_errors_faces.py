@@ -582,6 +582,25 @@ def test_any_hostile_jwk_member_raises_only_jwtlite_errors(
     _call_quietly(_jwk_reader(name, jwk_dict, member, alg), value, name)
 
 
+#: The members that hold a number or octets, and lengths just past RSA-16384 and of 64 KiB:
+#: a reader must refuse an oversized one before its arithmetic (within the time bound) and
+#: without copies of it beyond the memory bound.
+_SIZED_MEMBERS = ["k", "n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y"]
+_OVERSIZED = tuple(b64url_encode(b"\xff" * size) for size in (2049, 1 << 16))
+
+
+@pytest.mark.parametrize("name", sorted(JWK_READERS))
+def test_oversized_jwk_numbers_raise_only_jwtlite_errors(name: str) -> None:
+    ran = 0
+    for kty, (jwk_dict, alg) in _JWKS.items():
+        for member in _SIZED_MEMBERS:
+            for value in _OVERSIZED:
+                call = _jwk_reader(name, jwk_dict, member, alg)
+                _call_quietly(call, value, f"{name}({kty}.{member}, {len(value)} characters)")
+                ran += 1
+    assert ran == len(_JWKS) * len(_SIZED_MEMBERS) * len(_OVERSIZED)
+
+
 def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
     ran = 0
     for value in (timedelta.max, timedelta.min, timedelta(0)):
