@@ -19,6 +19,12 @@ else fails the test, and so does a call that is slow or that allocates much. Two
 
 A ``MemoryError`` that a jwtlite exception wraps (``raise ... from``, or raised while handling
 one) fails the call too: the backstop must not be hidden by the library's translation of errors.
+
+The cost, measured before the bounds and after (CPU seconds, same hypothesis seed): the face
+sweep 21.2 -> 25.1, the core sweep 1.9 -> 2.3. Tracing stays on for the hypothesis tests too:
+their calls are small, and tracing them costs little. What tracing made slow is named where it
+is turned off (the face sweep's deep-nesting inputs: 7 s traced, 0.7 s not), and the one-time
+table building of the pure backend is timed again untraced (see :func:`call_quietly`).
 """
 
 from __future__ import annotations
