@@ -87,7 +87,7 @@ def address_space_bound(headroom: int = AS_HEADROOM) -> Iterator[None]:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = size + headroom
-    if hard != resource.RLIM_INFINITY and limit > hard:  # pragma: no cover - a tighter limit
+    if soft != resource.RLIM_INFINITY and soft <= limit:  # pragma: no cover - already tighter
         yield
         return
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
