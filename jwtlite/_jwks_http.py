@@ -278,10 +278,36 @@ class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
         return None
 
 
+#: The largest ``max_response_bytes`` a client takes (16 MiB, 32 times the JWKS default): a
+#: body without ``Content-Length`` is read by a buffered reader that allocates the whole
+#: amount asked for up front, so a cap of 2**40 failed with MemoryError before a byte arrived.
+MAX_RESPONSE_BYTES_LIMIT = 16 << 20
+
+
+def check_max_bytes(value: Any) -> int:
+    """A client's ``max_response_bytes``: an integer from 1 to 16 MiB (a bool is not one).
+
+    Raises:
+        PyJWKClientError: anything else (it used to fail at the first fetch: TypeError, or
+            MemoryError for a huge cap).
+    """
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 1 <= value <= MAX_RESPONSE_BYTES_LIMIT
+    ):
+        raise PyJWKClientError(
+            f"max_response_bytes must be an integer from 1 to {MAX_RESPONSE_BYTES_LIMIT},"
+            f" not {escape(value)}"
+        )
+    return value
+
+
 def _read_body(response: Any, limit: int, what: str) -> bytes:
     length = response.headers.get("Content-Length")
     if isinstance(length, str) and length.strip().isdigit() and int(length) > limit:
         raise PyJWKClientError(f"{what} is larger than {limit} bytes")
+    # One read, as PyJWT's test doubles expect; it may allocate limit + 1 bytes up front.
     body = response.read(limit + 1)  # every underlying read is bounded by the deadline
     if isinstance(body, str):  # a test double's read(); real responses give bytes
         body = body.encode("utf-8")

@@ -103,7 +103,7 @@ class _Provider:
         self.timeout = durations["timeout"]
         self.headers = {**_DEFAULT_HEADERS, **dict(mapping(headers, "headers") or {})}
         self.ssl_context = ssl_context
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes = _jwks_http.check_max_bytes(max_response_bytes)
         self.jwks_options = dict(mapping(jwks_options, "jwks_options") or {})
         self._clock = clock
         self._rules = MetadataRules(

@@ -28,6 +28,7 @@ from .api import PyJWT
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import DecodeError, ExpiredSignatureError, InvalidTokenError, PyJWTError
 from .jwk import key_to_jwk, thumbprint
+from .jws import DEFAULT_MAX_TOKEN_SIZE
 from .keygen import generate_key
 from .keys import dump_pem, load_key
 
@@ -174,15 +175,32 @@ def _times(claims: dict[str, Any], now: float) -> dict[str, str]:
     return out
 
 
+#: The most read from a file or stdin, by what is read: a token (or claims) up to the token
+#: size limit, with room for whitespace around it; a plaintext up to what jwtlite inflates on
+#: decryption; a key file up to a megabyte. Reading without a bound, `--key-file /dev/zero`
+#: or an endless pipe grew until the process was killed for memory.
+_READ_LIMITS = {
+    "token": DEFAULT_MAX_TOKEN_SIZE + 4096,
+    "claims": DEFAULT_MAX_TOKEN_SIZE + 4096,
+    "plaintext": _jwe.MAX_DECOMPRESSED_SIZE,
+    "key file": 1 << 20,
+}
+
+
 def _read(path: str, what: str) -> bytes:
+    limit = _READ_LIMITS[what]
     try:
         if path == "-":
-            return sys.stdin.buffer.read()
-        with open(path, "rb") as handle:
-            return handle.read()
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
     except (OSError, ValueError) as exc:  # ValueError: a NUL, or a path that is not text
         reason = getattr(exc, "strerror", None) or exc
         raise _CLIError(2, f"cannot read {what} {path!r}: {reason}") from None
+    if len(data) > limit:
+        raise _CLIError(2, f"{what} {path!r} is larger than {limit} bytes")
+    return data
 
 
 def _key(args: argparse.Namespace, *, public: bool) -> Any:

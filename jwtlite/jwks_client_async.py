@@ -122,7 +122,7 @@ class AsyncPyJWKClient:
         self.uri = _jwks_http.check_uri(uri, require_https=require_https)
         self.headers = dict(mapping(headers, "headers") or {})
         self.ssl_context = ssl_context
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes = _jwks_http.check_max_bytes(max_response_bytes)
         self._rules = make_rules(
             cache_keys=cache_keys,
             max_cached_keys=max_cached_keys,

@@ -240,6 +240,11 @@ def decode(
                 else 'It is only valid to pass "detached_payload" when the protected header has'
                 ' "b64" set to false.'
             )
+        if not isinstance(detached_payload, (bytes, bytearray, memoryview)):
+            # bytes(n) of an integer n is n zero octets: 2**33 allocated and signed 8 GB.
+            raise InvalidArgumentError(
+                f"detached_payload must be bytes, not {type(detached_payload).__name__}"
+            )
         payload = bytes(detached_payload)
         body = b64url_encode(payload).encode() if encoded else payload
         signing_input = signing_input[:-1] + b"." + body

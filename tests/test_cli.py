@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from _sweep_support import ADDRESS_SPACE_BOUNDED, address_space_bound
 from conftest import key_pem
 
 from jwtlite import cli
@@ -324,6 +325,37 @@ def test_jwk_rejects_garbage(run: Runner, tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
     _fails(run("jwk", str(garbage)), 2, "error")
+
+
+@pytest.mark.skipif(
+    not (ADDRESS_SPACE_BOUNDED and Path("/dev/zero").exists()), reason="needs RLIMIT_AS, /dev/zero"
+)
+@pytest.mark.parametrize("command", ["decode", "encode"])
+def test_an_endless_key_file_is_refused_after_a_megabyte(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # read() of /dev/zero grew until the process was killed for memory (here: MemoryError
+    # under the address-space bound); now one read of a megabyte and a byte, then exit 2.
+    last = "{}" if command == "encode" else "x"
+    args = [command, "--alg", "RS256", "--key-file", "/dev/zero", last]
+    with address_space_bound():
+        code = cli.main(args)
+    assert code == 2
+    assert "key file '/dev/zero' is larger than 1048576 bytes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["decode", "--alg", "HS256", "--key", SECRET, "-"], "token"),
+        (["encode", "--alg", "HS256", "--key", SECRET, "-"], "claims"),
+        (["decrypt", "--alg", "dir", "--enc", "A256GCM", "--key", "A" * 43, "-"], "token"),
+    ],
+)
+def test_stdin_past_the_token_limit_is_refused_before_it_is_read_whole(
+    run: Runner, args: list[str], what: str
+) -> None:
+    _fails(run(*args, stdin="a" * 300_000), 2, f"{what} '-' is larger than 266240 bytes")
 
 
 def test_console_script_and_version() -> None:

@@ -14,9 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from _sweep_support import address_space_bound
 from conftest import KEYS, raw_server
 
 import jwtlite
+from jwtlite import _jwks_http
 from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import (
     DecodeError,
@@ -26,7 +28,9 @@ from jwtlite.exceptions import (
 )
 from jwtlite.jwk import PyJWK, key_to_jwk
 from jwtlite.jwks_client import DEFAULT_MAX_RESPONSE_BYTES, JWKSetCache, PyJWKClient, _max_age
+from jwtlite.jwks_client_async import AsyncPyJWKClient
 from jwtlite.keys import load_key
+from jwtlite.oidc import AsyncOpenIDProvider, OpenIDProvider
 
 PRIVATE = {
     name: load_key((KEYS / f"{name}.pem").read_bytes())
@@ -399,6 +403,33 @@ def test_oversized_response_is_refused(
     with pytest.raises(PyJWKClientError, match="larger than 4096 bytes") as info:
         client.get_jwk_set()
     assert not isinstance(info.value, PyJWKClientConnectionError)
+
+
+@pytest.mark.parametrize("send_length", [True, False])
+def test_the_largest_size_cap_allocates_within_bounds(
+    server: tuple[Server, str], clock: Clock, send_length: bool
+) -> None:
+    # Without Content-Length, read(cap + 1) makes the buffered reader allocate the whole cap
+    # first: a cap of 2**40 was a MemoryError (not a jwtlite error) before a byte arrived.
+    state, base = server
+    state.send_length = send_length
+    largest = _jwks_http.MAX_RESPONSE_BYTES_LIMIT
+    client = _client(base, clock, max_response_bytes=largest)
+    with address_space_bound(4 * largest):
+        assert len(client.get_jwk_set().keys) == 1
+
+
+@pytest.mark.parametrize(
+    "cap", [0, -1, None, True, 1.5, float("nan"), "4096", (16 << 20) + 1, 2**40]
+)
+def test_the_size_cap_is_checked_at_construction(cap: Any) -> None:
+    # Each was stored as given, then a TypeError, or a MemoryError, at the first fetch.
+    for make in (PyJWKClient, AsyncPyJWKClient):
+        with pytest.raises(PyJWKClientError, match="max_response_bytes must be an integer"):
+            make("https://x/jwks", max_response_bytes=cap)
+    for provider in (OpenIDProvider, AsyncOpenIDProvider):
+        with pytest.raises(PyJWKClientError, match="max_response_bytes must be an integer"):
+            provider("https://as", max_response_bytes=cap)
 
 
 @pytest.mark.parametrize(

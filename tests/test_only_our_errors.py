@@ -4,37 +4,36 @@ Each entry point below is called with one argument replaced by a hostile value (
 NaN, an integer no float can hold, a lone surrogate, ...) and every other argument valid. It
 may succeed or raise a :class:`~jwtlite.exceptions.PyJWTError` (``InvalidArgumentError`` is
 one, and a ``TypeError`` as PyJWT's callers expect); any other exception fails the test, and so
-does a call slower than :data:`SLOW`. The hostile *token* contents are swept in
+does a call slower than half a second or one that allocates more than 32 MiB
+(``tests/_sweep_support.py``: tracemalloc's peak per call, and an address-space limit per call
+that turns a runaway allocation into a ``MemoryError`` instead of a process killed for
+memory). The hostile *token* contents are swept in
 ``tests/test_properties.py``, ``tests/test_jwe_hostile.py`` and at the bottom of this file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from _sweep_support import ADDRESS_SPACE_BOUNDED, address_space_bound, call_quietly, sizelike
 from conftest import key_pem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from property.strategies import HOSTILE_FIXED, hostile_values, json_hostile
 
 import jwtlite
-from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens
+from jwtlite import access_token, b64url, bearer, claims, dpop, jwe, jws, keys, oidc, tokens, x5c
 from jwtlite.b64url import b64url_encode
-from jwtlite.exceptions import PyJWTError
 from jwtlite.jwks_client import PyJWKClient
+from jwtlite.jwks_client_async import AsyncPyJWKClient
 from jwtlite.revocation import MemoryStore, SQLiteStore
 
-#: A call on a small input slower than this is a finding (an unbounded loop or exponent);
-#: generous, for a loaded CI machine: the calls below take microseconds to milliseconds.
-SLOW = 0.5
 SECRET = "a-32-byte-long-secret-for-hs256!"
 NOW = 1_700_000_000
 _CLAIMS = {"sub": "u", "iss": "https://as", "aud": "api", "exp": NOW + 60, "iat": NOW, "jti": "1"}
@@ -64,6 +63,14 @@ def _id_token(**kw: Any) -> object:
     return oidc.verify_id_token(TOKEN, SECRET, **{**given, **kw})
 
 
+def _jwe_decrypt(token: str = JWE_TOKEN, key: Any = bytes(32), **kw: Any) -> object:
+    alg, enc = ("dir", "A256GCM") if token is JWE_TOKEN else ("PBES2-HS256+A128KW", "A128GCM")
+    return jwe.decrypt(token, key, algorithms=[alg], encryptions=[enc], **kw)
+
+
+PBES2_TOKEN = jwe.encrypt(b"x", "pw", alg="PBES2-HS256+A128KW", enc="A128GCM")
+
+
 def _access(**kw: Any) -> object:
     given = {"issuer": "https://as", "audience": "api", "algorithms": ["HS256"], "now": NOW, **kw}
     return access_token.verify_access_token(AT_TOKEN, SECRET, **given)
@@ -81,6 +88,8 @@ def _service(**kw: Any) -> tokens.TokenService:
 
 
 ISSUED = _service().issue("s").access_token
+#: A JWS with an unencoded, detached payload (RFC 7797): decode takes the payload beside it.
+DETACHED = jwtlite.PyJWS().encode(b"p", SECRET, headers={"b64": False}, is_payload_detached=True)
 _HS256 = jwtlite.get_algorithm_by_name("HS256")
 _ES256 = jwtlite.get_algorithm_by_name("ES256")
 
@@ -101,6 +110,12 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "decode(now)": lambda v: _decode(now=v),
     "decode(typ)": lambda v: _decode(typ=v),
     "decode(detached_payload)": lambda v: _decode(detached_payload=v),
+    "decode(detached_payload, b64 false)": lambda v: jwtlite.decode(
+        DETACHED, SECRET, algorithms=["HS256"], detached_payload=v
+    ),
+    "PyJWS.decode_complete(detached_payload)": lambda v: jwtlite.PyJWS().decode_complete(
+        DETACHED, SECRET, algorithms=["HS256"], detached_payload=v
+    ),
     "get_unverified_header": jwtlite.get_unverified_header,
     "encode(payload)": lambda v: jwtlite.encode(v, SECRET),
     "encode(key)": lambda v: jwtlite.encode({}, v),
@@ -125,6 +140,18 @@ CALLS: dict[str, Callable[[Any], object]] = {
     "PyJWKSet": jwtlite.PyJWKSet,
     "PyJWKClient(lifespan)": lambda v: PyJWKClient("https://x/jwks", lifespan=v),
     "PyJWKClient(headers)": lambda v: PyJWKClient("https://x/jwks", headers=v),
+    "PyJWKClient(max_response_bytes)": lambda v: PyJWKClient(
+        "https://x/jwks", max_response_bytes=v
+    ),
+    "AsyncPyJWKClient(max_response_bytes)": lambda v: AsyncPyJWKClient(
+        "https://x/jwks", max_response_bytes=v
+    ),
+    "oidc.OpenIDProvider(max_response_bytes)": lambda v: oidc.OpenIDProvider(
+        "https://as", max_response_bytes=v
+    ),
+    "oidc.AsyncOpenIDProvider(max_response_bytes)": lambda v: oidc.AsyncOpenIDProvider(
+        "https://as", max_response_bytes=v
+    ),
     # JWE
     "encrypt_jwt(claims)": lambda v: jwtlite.encrypt_jwt(v, bytes(32), alg="dir", enc="A256GCM"),
     "encrypt_jwt(headers)": lambda v: jwtlite.encrypt_jwt(
@@ -173,6 +200,15 @@ CALLS: dict[str, Callable[[Any], object]] = {
         {"kty": "oct", "k": "AAAA"}, alg="HS256", kid=None, operation=v
     ),
     "dpop.DPoPKey(algorithm)": lambda v: dpop.DPoPKey(EC_KEY, algorithm=v),
+    # the limits a caller sets: sizes and counts, each checked before it bounds anything
+    "jwe.decrypt(max_token_size)": lambda v: _jwe_decrypt(max_token_size=v),
+    "jwe.decrypt(max_header_size)": lambda v: _jwe_decrypt(max_header_size=v),
+    "jwe.decrypt(max_recipients)": lambda v: _jwe_decrypt(max_recipients=v),
+    "jwe.decrypt(max_decompressed_size)": lambda v: _jwe_decrypt(max_decompressed_size=v),
+    "jwe.decrypt(max_p2c)": lambda v: _jwe_decrypt(PBES2_TOKEN, "pw", max_p2c=v),
+    "jwe.encrypt(headers.p2c)": lambda v: jwe.encrypt(
+        b"x", "pw", alg="PBES2-HS256+A128KW", enc="A128GCM", headers={"p2c": v}
+    ),
     "jwe.encrypt(PBES2 password)": lambda v: jwe.encrypt(
         b"x", v, alg="PBES2-HS256+A128KW", enc="A128GCM"
     ),
@@ -276,15 +312,28 @@ CALLS: dict[str, Callable[[Any], object]] = {
     ),
     # (SQLiteStore(path) is left to tests/test_revocation_sqlite.py: a str path would make a file.)
     "SQLiteStore.revoke(jti)": lambda v: SQLiteStore(":memory:").revoke(v, NOW),
+    "MemoryStore(purge_every)": lambda v: MemoryStore(purge_every=v),
+    "MemoryStore(purge_batch)": lambda v: MemoryStore(purge_batch=v),
+    "SQLiteStore(purge_batch)": lambda v: SQLiteStore(":memory:", purge_batch=v),
+    "PyJWKClient(max_cached_keys)": lambda v: PyJWKClient(
+        "https://x/jwks", cache_keys=True, max_cached_keys=v
+    ),
+    "AsyncPyJWKClient(max_cached_keys)": lambda v: AsyncPyJWKClient(
+        "https://x/jwks", cache_keys=True, max_cached_keys=v
+    ),
+    # x5c (cryptography's X.509 verification; without it, MissingCryptographyError)
+    "x5c.verify_chain(header)": lambda v: x5c.verify_chain(v, []),
+    "x5c.verify_chain(header.x5c)": lambda v: x5c.verify_chain({"x5c": v}, []),
+    "x5c.verify_chain(header.x5c member)": lambda v: x5c.verify_chain({"x5c": [v]}, []),
+    "x5c.verify_chain(trust)": lambda v: x5c.verify_chain({"x5c": ["MAA"]}, v),
+    "x5c.verify_chain(now)": lambda v: x5c.verify_chain({"x5c": ["MAA"]}, [], now=v),
+    "x5c.decode(token)": lambda v: x5c.decode(v, [], algorithms=["ES256"]),
+    "x5c.decode(now)": lambda v: x5c.decode(TOKEN, [], algorithms=["HS256"], now=v),
 }  # fmt: skip
 
 
-def _call_quietly(name: str, value: Any) -> None:
-    start = time.perf_counter()
-    with contextlib.suppress(PyJWTError):
-        CALLS[name](value)
-    elapsed = time.perf_counter() - start
-    assert elapsed < SLOW, f"{name} took {elapsed:.2f} s with {type(value).__name__}"
+def _call_quietly(name: str, value: Any, *, trace: bool = True) -> None:
+    call_quietly(CALLS[name], value, name, trace=trace)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
@@ -292,7 +341,7 @@ def _call_quietly(name: str, value: Any) -> None:
 def test_fixed_hostile_values_raise_only_jwtlite_errors(name: str) -> None:
     ran = 0
     for value in HOSTILE_FIXED:
-        _call_quietly(name, value)
+        _call_quietly(name, value, trace=sizelike(value))
         ran += 1
     assert ran == len(HOSTILE_FIXED)
 
@@ -301,7 +350,7 @@ def test_fixed_hostile_values_raise_only_jwtlite_errors(name: str) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(CALLS)), value=hostile_values)
 def test_any_hostile_value_raises_only_jwtlite_errors(name: str, value: Any) -> None:
-    _call_quietly(name, value)
+    _call_quietly(name, value, trace=sizelike(value))
 
 
 # --- hostile values inside signed tokens: the sender chose them ---------------------------------
@@ -334,23 +383,26 @@ _PROOF_CLAIMS = {"jti": "j", "htm": "GET", "htu": "https://api/x", "iat": NOW}
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from([*sorted(_ID_CLAIMS), "acr", "amr", "sid"]), value=json_hostile)
 def test_hostile_id_token_claims_raise_only_jwtlite_errors(name: str, value: Any) -> None:
-    token = _hs256({**_ID_CLAIMS, name: value})
-    with contextlib.suppress(PyJWTError):
-        oidc.verify_id_token(
+    call_quietly(
+        lambda token: oidc.verify_id_token(
             token, SECRET, client_id="rp", issuer="https://as", nonce="n", access_token="t",
             max_age=100, algorithms=["HS256"], now=NOW,
-        )  # fmt: skip
+        ),
+        _hs256({**_ID_CLAIMS, name: value}), f"verify_id_token({name})", trace=sizelike(value),
+    )  # fmt: skip
 
 
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from([*sorted(_PROOF_CLAIMS), "ath", "nonce"]), value=json_hostile)
 def test_hostile_dpop_proof_claims_raise_only_jwtlite_errors(name: str, value: Any) -> None:
-    proof = _signed_proof({**_PROOF_CLAIMS, name: value})
-    with contextlib.suppress(PyJWTError):
-        dpop.verify_proof(
+    call_quietly(
+        lambda proof: dpop.verify_proof(
             proof, htm="GET", htu="https://api/x", store=MemoryStore(), access_token="tok",
             nonce="n", now=NOW,
-        )  # fmt: skip
+        ),
+        _signed_proof({**_PROOF_CLAIMS, name: value}), f"dpop.verify_proof({name})",
+        trace=sizelike(value),
+    )  # fmt: skip
 
 
 def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
@@ -359,3 +411,49 @@ def test_timedelta_arguments_of_any_size_raise_only_jwtlite_errors() -> None:
         for name in ("decode(leeway)", "decode(max_age)", "verify_id_token(max_age)",
                      "verify_access_token(leeway)", "TokenService(leeway)"):  # fmt: skip
             _call_quietly(name, value)
+
+
+# --- the bounds can fail: a call that allocates what the caller asked for -------------------------
+
+
+def _old_long_to_bytes(blocksize: int) -> bytes:
+    """python-jose's ``long_to_bytes(5, blocksize)`` as the jose face had it before its cap."""
+    return (5).to_bytes(blocksize, "big")
+
+
+def test_a_call_that_allocates_tens_of_megabytes_fails_the_sweep() -> None:
+    with pytest.raises(AssertionError, match=r"allocated 64\.0 MiB"):
+        call_quietly(_old_long_to_bytes, 64 << 20, "long_to_bytes(blocksize)")
+
+
+@pytest.mark.skipif(not ADDRESS_SPACE_BOUNDED, reason="no RLIMIT_AS or /proc/self/statm")
+def test_a_runaway_allocation_fails_the_sweep_instead_of_the_machine() -> None:
+    # 8 GiB, filled: before the address-space bound, this got a CI row killed for memory.
+    with pytest.raises(AssertionError, match="MemoryError"):
+        call_quietly(_old_long_to_bytes, 2**33, "long_to_bytes(blocksize)", trace=False)
+
+
+@pytest.mark.skipif(not ADDRESS_SPACE_BOUNDED, reason="no RLIMIT_AS or /proc/self/statm")
+def test_a_memory_error_behind_a_jwtlite_error_fails_the_sweep() -> None:
+    def translated(size: int) -> bytes:
+        try:
+            return bytes(size)
+        except MemoryError as exc:
+            raise jwtlite.exceptions.InvalidValueError("too large") from exc
+
+    with pytest.raises(AssertionError, match="MemoryError behind"):
+        call_quietly(translated, 2**40, "translated", trace=False)
+
+
+@pytest.mark.skipif(not ADDRESS_SPACE_BOUNDED, reason="no RLIMIT_AS or /proc/self/statm")
+def test_the_address_space_limit_is_restored_after_each_call() -> None:
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with address_space_bound():
+        assert resource.getrlimit(resource.RLIMIT_AS) != before
+        with pytest.raises(MemoryError):
+            bytes(2**40)  # zero pages, never touched: harmless where the limit did not hold
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    call_quietly(len, b"x", "len")
+    assert resource.getrlimit(resource.RLIMIT_AS) == before

@@ -113,10 +113,12 @@ def _b64url(data: bytes) -> str:
 #: integers a float cannot hold (``float()`` and ``math.isfinite`` raise OverflowError on them),
 #: more digits than ``str()`` writes (Python 3.11's 4300-digit limit), lone surrogates (UTF-8
 #: cannot encode them; a JSON ``\ud800`` escape decodes to one), bytes where text is expected.
+#: As sizes: 2**27 (128 MiB) is above the sweeps' per-call memory bound and below their
+#: address-space headroom (a cap set too high allocates it and fails), 2**33 above both.
 HOSTILE_FIXED: tuple[Any, ...] = (
-    None, True, False, 0, -1, 1.5, float("nan"), float("inf"), float("-inf"), 2**33, 2**64, 10**400,
-    -(10**400), 10**5000, "", "x", "\ud800", "a\udcffb", b"", b"\xff", [], [1], [None], ["\ud800"],
-    {}, {"a": 1}, {1: 2}, object(),
+    None, True, False, 0, -1, 1.5, float("nan"), float("inf"), float("-inf"), 2**27, 2**33, 2**64,
+    10**400, -(10**400), 10**5000, "", "x", "\ud800", "a\udcffb", b"", b"\xff", [], [1], [None],
+    ["\ud800"], {}, {"a": 1}, {1: 2}, object(),
 )  # fmt: skip
 hostile_values: st.SearchStrategy[Any] = (
     st.sampled_from(HOSTILE_FIXED)
