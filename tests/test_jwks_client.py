@@ -221,6 +221,22 @@ def test_cache_control_max_age_is_honoured(server: tuple[Server, str], clock: Cl
         ("max-age=99999999999999", 86400.0),
         ("no-cache", 0.0),
         ("private", None),
+        ("private,max-age=60", 60.0),  # directives split at commas, spaces or not
+        ("max-age=60,private", 60.0),
+        ("MAX-AGE=7", 7.0),  # directive names are case-insensitive (RFC 9111 §5.2)
+        ("no-store, max-age=60", 0.0),
+        ("max-age=60, no-cache", 60.0),  # the first of them decides
+        ("max-age=0", 0.0),
+        ("max-age=86400", 86400.0),
+        ("max-age=86401", 86400.0),  # capped at a day
+        ("max-age=1234567890123456", 86400.0),  # capped without building a huge int
+        ("max-age=" + "9" * 5000, 86400.0),  # past int()'s 4300-digit limit
+        ("max-age=0000000000000060", 60.0),  # RFC 9111 §1.2.2: 1*DIGIT, leading zeros too
+        ("max-age=" + "0" * 5000 + "7", 7.0),
+        ("max-age=X60", None),  # only quotes are stripped
+        ("max-age=\u0661\u0662", None),  # Arabic-Indic digits are digits, but not ASCII
+        ("max-age=", None),
+        ('max-age=" 60 "', None),
     ],
 )
 def test_max_age_parsing(header: str | None, expected: float | None) -> None:
@@ -1059,3 +1075,151 @@ def test_kid_shared_with_a_skipped_member_is_refused(
     with pytest.raises(PyJWKClientError, match="ambiguous"):
         client.get_signing_key_from_jwt(token)
     assert client.get_signing_key("ed25519").key_id == "ed25519"  # the rest of the set works
+
+
+# --- the transport at its edges (found by mutation testing) -----------------------------------
+
+TIMED_OUT = 'Fail to fetch data from the url, err: "timed out"'
+
+
+def test_a_timeout_has_pyjwts_whole_text(server: tuple[Server, str], clock: Clock) -> None:
+    state, base = server
+    state.delay = 5.0
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        _client(base, clock, timeout=0.2).get_jwk_set()
+    assert str(info.value) == TIMED_OUT
+
+
+def test_max_age_of_a_header_that_is_not_text() -> None:
+    # A test double's headers may hold anything; only a str is a Cache-Control header.
+    assert _max_age(60) is None
+    assert _max_age(b"max-age=60") is None
+    assert _max_age(["max-age=60"]) is None
+
+
+def test_the_deadline_socket_stands_in_for_the_socket() -> None:
+    from jwtlite._jwks_http import _DeadlineSocket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        wrapped = _DeadlineSocket(sock, time.monotonic() + 5)
+        assert wrapped.getsockname() == sock.getsockname()
+        assert wrapped.fileno() == sock.fileno()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LocalHost"])
+def test_a_loopback_host_is_never_fetched_through_a_proxy(
+    server: tuple[Server, str], clock: Clock, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    state, base = server
+    with socket.socket() as sock:  # a proxy that is not there: using it would fail
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{dead}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    uri = base.replace("127.0.0.1", host) + "/jwks"
+    assert PyJWKClient(uri, clock=clock).get_signing_key("ec_p256").key_id == "ec_p256"
+    assert state.count == 1
+
+
+def test_an_announced_oversized_body_is_refused_before_it_is_read(clock: Clock) -> None:
+    # Content-Length says 1 GB and no body follows: the refusal must not wait for it.
+    def announce(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n{")
+        stop.wait(10)
+
+    with raw_server(announce) as uri:
+        client = PyJWKClient(uri, timeout=5, clock=clock, max_response_bytes=4096)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientError) as info:
+            client.get_jwk_set()
+        assert time.monotonic() - started < 2
+    assert str(info.value) == "JWKS response is larger than 4096 bytes"
+
+
+def test_an_endless_body_is_refused_at_the_cap(clock: Clock) -> None:
+    # No Content-Length and a body that never ends: reading stops one byte past the cap.
+    def endless(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+        while not stop.wait(0.01):  # about 6 MB a second: a reader without a cap fills up
+            conn.sendall(b" " * 65536)
+
+    with raw_server(endless) as uri:
+        client = PyJWKClient(uri, timeout=3, clock=clock, max_response_bytes=4096)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientError) as info:
+            client.get_jwk_set()
+        assert time.monotonic() - started < 2
+    assert str(info.value) == "JWKS response is larger than 4096 bytes"
+
+
+@pytest.mark.parametrize("send_length", [True, False])
+def test_a_body_of_exactly_the_cap_is_accepted(
+    server: tuple[Server, str], clock: Clock, send_length: bool
+) -> None:
+    state, base = server
+    state.send_length = send_length
+    size = len(state.body)
+    assert _client(base, clock, max_response_bytes=size).get_signing_key("ec_p256")
+    with pytest.raises(PyJWKClientError) as info:
+        _client(base, clock, max_response_bytes=size - 1).get_jwk_set()
+    assert str(info.value) == f"JWKS response is larger than {size - 1} bytes"
+
+
+@pytest.mark.parametrize(
+    ("uri", "require_https", "message"),
+    [
+        (b"https://e.example/j", False, "JWKS URI must be a string, not bytes"),
+        ("https://[::1/j", False, "Invalid JWKS URI: Invalid IPv6 URL"),
+        ("file:///etc/passwd", False, "Invalid JWKS URI scheme 'file': use https:// (or http://)"),
+        ("FTP://e.example/j", False, "Invalid JWKS URI scheme 'ftp': use https:// (or http://)"),
+        ("jwks.json", False, "Invalid JWKS URI scheme '': use https:// (or http://)"),
+        ("https:///j", False, "JWKS URI has no host: 'https:///j'"),
+        ("http://e.example/j", True,
+         "JWKS URI must use https:// (require_https=True), got 'http://e.example/j'"),
+    ],
+)  # fmt: skip
+def test_refused_uris_are_named_with_the_whole_reason(
+    uri: Any, require_https: bool, message: str
+) -> None:
+    with pytest.raises(PyJWKClientError) as info:
+        PyJWKClient(uri, require_https=require_https)
+    assert str(info.value) == message
+
+
+def test_require_https_takes_the_scheme_in_any_case() -> None:
+    assert PyJWKClient("HTTPS://e.example/j", require_https=True).uri == "HTTPS://e.example/j"
+
+
+@pytest.mark.parametrize(
+    ("status", "detail"),
+    [
+        (300, "HTTP 300: redirects are not followed"),
+        (308, "HTTP 308: redirects are not followed"),
+        (399, "HTTP 399: redirects are not followed"),
+        (400, "HTTP 400"),
+        (404, "HTTP 404"),
+        (503, "HTTP 503"),
+    ],
+)
+def test_an_error_status_is_named_whole(
+    server: tuple[Server, str], clock: Clock, status: int, detail: str
+) -> None:
+    state, base = server
+    state.status = status
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        _client(base, clock).get_jwk_set()
+    assert str(info.value) == f'Fail to fetch data from the url, err: "{detail}"'
+    assert state.count == 1
+
+
+def test_a_refused_connection_is_named(clock: Clock) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        PyJWKClient(f"http://127.0.0.1:{port}/jwks", clock=clock).get_jwk_set()
+    message = str(info.value)
+    assert message.startswith('Fail to fetch data from the url, err: "<urlopen error [Errno ')
+    assert message.endswith('] Connection refused>"')
