@@ -331,3 +331,31 @@ def test_kid_shared_with_a_skipped_member_is_refused(clock: Clock) -> None:
     client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
     with pytest.raises(PyJWKClientError, match='kid "shared" names a usable key and a skipped'):
         asyncio.run(client.get_signing_key("shared"))
+
+
+# --- a plugged-in transport's errors (found by mutation testing) ---------------------------------
+
+
+class _UnprintableError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize(
+    ("raised", "shown"),
+    [
+        (_UnprintableError(), "_UnprintableError"),  # its __str__ fails: the class name stands in
+        (OSError("x" * 500), "x" * 200 + "..."),  # a long text is cut at 200 characters
+        (OSError("a\r\nINFO forged"), "a\\x0d\\x0aINFO forged"),
+    ],
+)
+def test_a_plugged_transports_error_is_shown_escaped_and_cut(
+    clock: Clock, raised: Exception, shown: str
+) -> None:
+    async def failing(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        raise raised
+
+    client = AsyncPyJWKClient("https://i.example/j", fetch=failing, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value) == f'Fail to fetch data from the url, err: "{shown}"'
