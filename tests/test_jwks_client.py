@@ -1223,3 +1223,86 @@ def test_a_refused_connection_is_named(clock: Clock) -> None:
     message = str(info.value)
     assert message.startswith('Fail to fetch data from the url, err: "<urlopen error [Errno ')
     assert message.endswith('] Connection refused>"')
+
+
+# --- the client's own waits and texts (found by mutation testing) --------------------------------
+
+
+def test_a_waiter_gives_up_on_a_fetch_that_overruns_its_deadline(clock: Clock) -> None:
+    # An overridden fetch_data has no transport deadline; a waiter waits timeout + 1 s at most.
+    entered, release = threading.Event(), threading.Event()
+
+    class Hanging(PyJWKClient):
+        def fetch_data(self) -> Any:
+            entered.set()
+            release.wait(10)
+            return {"keys": [_public("ec_p256")]}
+
+    client = Hanging("https://jwks.invalid/keys", timeout=0.1, clock=clock)
+    leader, outcome = _in_thread(client.get_jwk_set)
+    try:
+        assert entered.wait(5)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        leader.join(5)
+    assert str(info.value) == TIMED_OUT + " (waiting for another fetch)"
+    assert 1.05 <= elapsed < 1.9
+    assert len(outcome[0].keys) == 1  # the leader's own fetch still finished
+
+
+def test_an_unexpected_error_in_a_fetch_backs_off_like_any_failure(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(PyJWKClient):
+        def fetch_data(self) -> Any:
+            calls.append(1)
+            raise RuntimeError("a bug in an override")
+
+    client = Broken("https://jwks.invalid/keys", clock=clock)
+    with pytest.raises(RuntimeError, match="a bug in an override"):
+        client.get_jwk_set()  # the leader sees the bug itself
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        client.get_jwk_set()
+    assert str(info.value) == "The JWKS fetch failed unexpectedly (next attempt in 1 s)"
+    assert len(calls) == 1
+    clock.now += 1
+    with pytest.raises(RuntimeError):
+        client.get_jwk_set()
+    assert len(calls) == 2
+
+
+def test_lookup_refusals_have_their_whole_text(server: tuple[Server, str], clock: Clock) -> None:
+    _, base = server
+    client = _client(base, clock)
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key(7)  # type: ignore[arg-type]
+    assert str(info.value) == "kid must be a string, not int"
+    no_kid = jwtlite.encode({"sub": "a"}, PRIVATE["ec_p256"], algorithm="ES256")
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key_from_jwt(no_kid)
+    assert str(info.value) == "The token header has no kid"
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key("nope")
+    assert str(info.value) == 'Unable to find a signing key that matches: "nope"'
+
+
+def test_the_clients_settings_are_kept(clock: Clock) -> None:
+    client = PyJWKClient(
+        "https://jwks.invalid/keys",
+        headers={"X-A": "1"},
+        timeout=7,
+        ssl_context="ctx",
+        max_response_bytes=99,
+        lifespan=60,
+        cache_keys=True,
+        clock=clock,
+    )
+    assert client.uri == "https://jwks.invalid/keys"
+    assert client.headers == {"X-A": "1"}
+    assert (client.timeout, client.ssl_context, client.max_response_bytes) == (7, "ctx", 99)
+    assert (client.lifespan, client.cache_keys, client.refetch_cooldown) == (60.0, True, 30.0)
+    assert PyJWKClient("https://jwks.invalid/keys").headers == {}

@@ -359,3 +359,111 @@ def test_a_plugged_transports_error_is_shown_escaped_and_cut(
     with pytest.raises(PyJWKClientConnectionError) as info:
         asyncio.run(client.get_jwk_set())
     assert str(info.value) == f'Fail to fetch data from the url, err: "{shown}"'
+
+
+# --- the client's own waits and texts (found by mutation testing) --------------------------------
+
+TIMED_OUT = 'Fail to fetch data from the url, err: "timed out"'
+
+
+def test_a_fetch_that_overruns_its_deadline_is_given_up_after_one_more_second(
+    clock: Clock,
+) -> None:
+    # An overridden fetch_data has no transport deadline of its own.
+    gates: list[asyncio.Event] = []  # made inside the loop: Python 3.9 binds an Event to one
+
+    class Hanging(AsyncPyJWKClient):
+        async def fetch_data(self) -> Any:
+            await gates[0].wait()
+            return {"keys": [_public("ec_p256")]}
+
+    async def scenario() -> tuple[str, float]:
+        gates.append(asyncio.Event())
+        client = Hanging("https://i.example/j", timeout=0.1, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            await client.get_jwk_set()
+        elapsed = time.monotonic() - started
+        gates[0].set()  # let the shielded fetch end, then see it was published
+        await asyncio.sleep(0.01)
+        assert len((await client.get_jwk_set()).keys) == 1
+        return str(info.value), elapsed
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT + " (waiting for another fetch)"
+    assert 1.05 <= elapsed < 1.9
+
+
+def test_a_short_timeout_still_lets_a_quick_fetch_finish(clock: Clock) -> None:
+    state = Server()
+    with _serve(state) as base:
+        client = AsyncPyJWKClient(base + "/jwks", timeout=0.5, clock=clock)
+        assert asyncio.run(client.get_signing_key("ec_p256")).key_id == "ec_p256"
+
+
+def test_an_overridden_fetch_datas_bug_is_reported_and_backed_off(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(AsyncPyJWKClient):
+        async def fetch_data(self) -> Any:
+            calls.append(1)
+            raise RuntimeError("a bug in an override")
+
+    client = Broken("https://i.example/j", clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value) == 'Fail to fetch data from the url, err: "a bug in an override"'
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value).endswith('"a bug in an override" (next attempt in 1 s)')
+    assert len(calls) == 1
+
+
+def test_async_lookup_refusals_have_their_whole_text(clock: Clock) -> None:
+    body = json.dumps({"keys": [_public("ec_p256")]}).encode()
+    client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(client.get_signing_key(7))  # type: ignore[arg-type]
+    assert str(info.value) == "kid must be a string, not int"
+    no_kid = jwtlite.encode({"sub": "a"}, PRIVATE["ec_p256"], algorithm="ES256")
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(client.get_signing_key_from_jwt(no_kid))
+    assert str(info.value) == "The token header has no kid"
+    for result in (42, "text"):
+        plugged = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(result, []), clock=clock)
+        with pytest.raises(PyJWKClientError) as info:
+            asyncio.run(plugged.get_jwk_set())
+        expected = (
+            "fetch= returned int, not bytes"
+            if result == 42
+            else "Invalid JWKS response: Expecting value: line 1 column 1 (char 0)"
+        )
+        assert str(info.value) == expected
+    big = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, []), max_response_bytes=len(body) - 1
+    )
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(big.get_jwk_set())
+    assert str(info.value) == f"JWKS response is larger than {len(body) - 1} bytes"
+    exact = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, []), max_response_bytes=len(body)
+    )
+    assert asyncio.run(exact.get_signing_key("ec_p256")).key_id == "ec_p256"
+    text = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body.decode(), []))
+    assert asyncio.run(text.get_signing_key("ec_p256")).key_id == "ec_p256"  # str is encoded
+
+
+def test_the_async_clients_settings_are_kept(clock: Clock) -> None:
+    client = AsyncPyJWKClient(
+        "https://i.example/j",
+        headers={"X-A": "1"},
+        timeout=7,
+        ssl_context="ctx",
+        max_response_bytes=99,
+        clock=clock,
+    )
+    assert client.uri == "https://i.example/j"
+    assert client.headers == {"X-A": "1"}
+    assert (client.timeout, client.ssl_context, client.max_response_bytes) == (7.0, "ctx", 99)
+    assert type(client.timeout) is float
+    assert AsyncPyJWKClient("https://i.example/j").headers == {}
