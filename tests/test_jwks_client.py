@@ -1306,3 +1306,47 @@ def test_the_clients_settings_are_kept(clock: Clock) -> None:
     assert (client.timeout, client.ssl_context, client.max_response_bytes) == (7, "ctx", 99)
     assert (client.lifespan, client.cache_keys, client.refetch_cooldown) == (60.0, True, 30.0)
     assert PyJWKClient("https://jwks.invalid/keys").headers == {}
+
+
+def test_an_ip_literal_is_connected_to_as_written(clock: Clock) -> None:
+    # 127.0.0.2 is loopback on Linux, but not where "localhost" (or no host) resolves to.
+    state = Server()
+    try:
+        httpd = ThreadingHTTPServer(("127.0.0.2", 0), _handler(state))
+    except OSError:
+        pytest.skip("127.0.0.2 is not a local address here")
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        client = PyJWKClient(f"http://127.0.0.2:{httpd.server_address[1]}/jwks", clock=clock)
+        assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+    assert state.count == 1
+
+
+def test_the_deadline_covers_sending_the_request(clock: Clock) -> None:
+    # A server that never reads: a request larger than the socket buffers (a few MB on
+    # loopback) cannot all be sent. Building the 8 MB request costs a fraction of a second.
+    def deaf(conn: socket.socket, stop: threading.Event) -> None:
+        stop.wait(10)
+
+    with raw_server(deaf) as uri:
+        client = PyJWKClient(uri, headers={"X-Pad": "a" * (8 << 20)}, timeout=2, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert str(info.value) == TIMED_OUT
+    assert elapsed < 3.5  # was: held until the server hung up
+
+
+def test_a_deadline_reached_exactly_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jwtlite import _jwks_http
+
+    monkeypatch.setattr(_jwks_http.time, "monotonic", lambda: 50.0)
+    assert _jwks_http._remaining(50.5) == 0.5
+    with pytest.raises(TimeoutError):
+        _jwks_http._remaining(50.0)
