@@ -1350,3 +1350,23 @@ def test_a_deadline_reached_exactly_has_passed(monkeypatch: pytest.MonkeyPatch) 
     assert _jwks_http._remaining(50.5) == 0.5
     with pytest.raises(TimeoutError):
         _jwks_http._remaining(50.0)
+
+
+def test_a_name_that_does_not_resolve_is_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    threads: list[str] = []
+
+    def failing_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", failing_resolver)
+    client = PyJWKClient("http://jwks.example.test/jwks", timeout=5, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        client.get_jwk_set()
+    assert str(info.value) == (
+        'Fail to fetch data from the url, err: "<urlopen error '
+        f'[Errno {socket.EAI_NONAME}] Name or service not known>"'
+    )
+    assert threads == ["jwtlite-jwks-dns"]  # resolved in its own, named thread
