@@ -1355,10 +1355,10 @@ def test_a_deadline_reached_exactly_has_passed(monkeypatch: pytest.MonkeyPatch) 
 def test_a_name_that_does_not_resolve_is_a_connection_error(
     monkeypatch: pytest.MonkeyPatch, clock: Clock
 ) -> None:
-    threads: list[str] = []
+    threads: list[tuple[str, bool]] = []
 
     def failing_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread().name)
+        threads.append((threading.current_thread().name, threading.current_thread().daemon))
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", failing_resolver)
@@ -1369,4 +1369,6 @@ def test_a_name_that_does_not_resolve_is_a_connection_error(
         'Fail to fetch data from the url, err: "<urlopen error '
         f'[Errno {socket.EAI_NONAME}] Name or service not known>"'
     )
-    assert threads == ["jwtlite-jwks-dns"]  # resolved in its own, named thread
+    # Resolved in its own named thread, a daemon: a resolver that never returns must not
+    # keep the interpreter from exiting.
+    assert threads == [("jwtlite-jwks-dns", True)]
