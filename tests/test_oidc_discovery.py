@@ -754,3 +754,151 @@ def test_async_while_a_refetch_runs_the_others_use_the_stale_document(clock: Clo
         assert len(calls) == 2
 
     asyncio.run(scenario())
+
+
+# --- settings, texts and the provider's own waits (found by mutation testing) -----------------
+
+TIMED_OUT = 'Fail to fetch data from the url, err: "timed out"'
+
+
+def test_settings_reach_the_request_and_the_jwks_client(http: Server, clock: Clock) -> None:
+    op = provider(
+        http,
+        clock,
+        timeout=7,
+        headers={"Accept": "application/jwk-set+json", "X-Tenant": "a"},
+        jwks_options={"lifespan": 5},
+    )
+    client = op.get_jwks_client()
+    assert (client.timeout, client.lifespan, client.ssl_context) == (7.0, 5.0, None)
+    assert client._rules.clock is clock  # the provider's clock, so tests move both
+    (_, headers), *_ = http.requests
+    assert (headers["Accept"], headers["X-Tenant"]) == ("application/jwk-set+json", "a")
+    assert op.headers == {"Accept": "application/jwk-set+json", "X-Tenant": "a"}
+    assert op.jwks_options == {"lifespan": 5}
+    assert op.timeout == 7.0
+    assert provider(http, clock, jwks_options={"timeout": 3}).get_jwks_client().timeout == 3
+    assert oidc.OpenIDProvider("https://op.example.com").headers == {"Accept": "application/json"}
+
+
+def test_the_jwks_client_of_an_https_provider_refuses_plain_http(
+    https: Server, clock: Clock, tls: TLS
+) -> None:
+    op = provider(https, clock, tls)
+    assert op._jwks_settings()["require_https"] is True
+    loopback = oidc.OpenIDProvider("http://127.0.0.1:9", allow_http_loopback=True)
+    assert loopback._jwks_settings()["require_https"] is False
+
+
+def test_discovery_texts_are_whole(https: Server, clock: Clock, tls: TLS) -> None:
+    op = oidc.OpenIDProvider(
+        https.base, well_known="oauth-authorization-server", ssl_context=tls.client, clock=clock
+    )
+    # RFC 8414: a document without jwks_uri is fine until a JWKS client is asked for.
+    https.json("/.well-known/oauth-authorization-server", {"issuer": https.base, "x": 1})
+    with pytest.raises(ProviderMetadataError) as info:
+        op.get_jwks_client()
+    assert str(info.value) == f"The discovery document of {https.base} has no jwks_uri"
+    https.publish(padding="x" * 70_000)
+    with pytest.raises(PyJWKClientError) as size:
+        provider(https, clock, tls, max_response_bytes=1000).get_metadata()
+    assert str(size.value) == "discovery document is larger than 1000 bytes"
+    with pytest.raises(PyJWKClientError) as bad:
+        oidc.OpenIDProvider("https://op.example.com", lifespan=0)
+    assert str(bad.value) == 'Lifespan must be greater than 0, the input is "0.0"'
+
+
+def test_a_waiter_gives_up_on_a_discovery_fetch_that_overruns(clock: Clock) -> None:
+    entered, release = threading.Event(), threading.Event()
+    document = json.dumps(
+        {"issuer": "https://op.example.com", "jwks_uri": "https://op.example.com/j"}
+    )
+
+    class Hanging(oidc.OpenIDProvider):
+        def _request(self) -> tuple[bytes, float | None]:
+            entered.set()
+            release.wait(10)
+            return document.encode(), None
+
+    op = Hanging("https://op.example.com", timeout=0.1, clock=clock)
+    leader = threading.Thread(target=op.get_metadata, daemon=True)
+    leader.start()
+    try:
+        assert entered.wait(5)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            op.get_metadata()
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        leader.join(5)
+    assert str(info.value) == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
+    assert op.get_metadata().issuer == "https://op.example.com"  # the leader's fetch landed
+
+
+def test_an_unexpected_error_in_a_discovery_fetch_is_backed_off(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(oidc.OpenIDProvider):
+        def _request(self) -> tuple[bytes, float | None]:
+            calls.append(1)
+            raise RuntimeError("a bug")
+
+    op = Broken("https://op.example.com", clock=clock)
+    with pytest.raises(RuntimeError, match="a bug"):
+        op.get_metadata()
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        op.get_metadata()
+    assert str(info.value) == "The discovery fetch failed unexpectedly"
+    assert len(calls) == 1
+
+
+def test_async_settings_reach_the_jwks_client(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        return json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/jwks"}).encode()
+
+    async def other(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        raise AssertionError("not this one")
+
+    async def scenario() -> None:
+        op = oidc.AsyncOpenIDProvider(issuer, fetch=fetch, timeout=7, clock=clock)
+        client = await op.get_jwks_client()
+        assert client is await op.get_jwks_client()
+        assert (client.uri, client.timeout, client._fetch) == (f"{issuer}/jwks", 7.0, fetch)
+        assert client._rules.clock is clock
+        chosen = oidc.AsyncOpenIDProvider(
+            issuer, fetch=fetch, jwks_options={"fetch": other}, clock=clock
+        )
+        assert (await chosen.get_jwks_client())._fetch is other  # jwks_options win
+        plain = oidc.AsyncOpenIDProvider(issuer, clock=clock)
+        plain._rules.succeeded(await op.get_metadata(), None)
+        assert (await plain.get_jwks_client())._fetch is None
+
+    asyncio.run(scenario())
+
+
+def test_async_an_override_bug_is_reported(clock: Clock) -> None:
+    class Broken(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            raise RuntimeError("a bug")
+
+    op = Broken("https://op.example.com", clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(op.get_metadata())
+    assert str(info.value) == 'Fail to fetch data from the url, err: "a bug"'
+
+
+def test_async_a_plugged_transports_max_age_is_none(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        return json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/j"}).encode()
+
+    op = oidc.AsyncOpenIDProvider(issuer, fetch=fetch, lifespan=100, clock=clock)
+    assert asyncio.run(op._body())[1] is None
+    asyncio.run(op.get_metadata())
+    clock.now += 99.5
+    assert op._rules.begin(False) is not None  # fresh for the whole lifespan
