@@ -1372,3 +1372,18 @@ def test_a_name_that_does_not_resolve_is_a_connection_error(
     # Resolved in its own named thread, a daemon: a resolver that never returns must not
     # keep the interpreter from exiting.
     assert threads == [("jwtlite-jwks-dns", True)]
+
+
+def test_the_defaults_are_pyjwts() -> None:
+    client = PyJWKClient("https://jwks.invalid/keys")
+    rules = client._rules
+    assert (client.cache_keys, rules.max_cached_keys, client.jwk_set_cache is not None) == (
+        False,
+        16,
+        True,
+    )
+    assert (client.lifespan, client.timeout, client.refetch_cooldown) == (300.0, 30, 30.0)
+    assert (rules.negative_cache_ttl, rules.max_stale) == (30.0, 24 * 3600.0)
+    assert client.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES == 512 * 1024
+    assert client.ssl_context is None
+    assert rules.clock is time.monotonic

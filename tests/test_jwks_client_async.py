@@ -467,3 +467,22 @@ def test_the_async_clients_settings_are_kept(clock: Clock) -> None:
     assert (client.timeout, client.ssl_context, client.max_response_bytes) == (7.0, "ctx", 99)
     assert type(client.timeout) is float
     assert AsyncPyJWKClient("https://i.example/j").headers == {}
+
+
+def test_the_async_defaults_are_the_sync_clients() -> None:
+    client = AsyncPyJWKClient("https://i.example/j")
+    rules = client._rules
+    assert (rules.cache_keys, rules.max_cached_keys, client.jwk_set_cache is not None) == (
+        False,
+        16,
+        True,
+    )
+    assert (rules.cache.lifespan, client.timeout, rules.refetch_cooldown) == (300.0, 30.0, 30.0)
+    assert (rules.negative_cache_ttl, rules.max_stale) == (30.0, 24 * 3600.0)
+    assert client.max_response_bytes == 512 * 1024
+    assert (client.ssl_context, client._fetch) == (None, None)
+    assert rules.clock is time.monotonic
+    assert AsyncPyJWKClient("https://i.example/j", cache_jwk_set=False).jwk_set_cache is None
+    explicit = AsyncPyJWKClient("https://i.example/j", cooldown_duration=5, refetch_cooldown=3)
+    assert explicit._rules.refetch_cooldown == 3.0
+    assert AsyncPyJWKClient("https://i.example/j", cooldown_duration=5)._rules.refetch_cooldown == 5

@@ -902,3 +902,16 @@ def test_async_a_plugged_transports_max_age_is_none(clock: Clock) -> None:
     asyncio.run(op.get_metadata())
     clock.now += 99.5
     assert op._rules.begin(False) is not None  # fresh for the whole lifespan
+
+
+@pytest.mark.parametrize("kind", [oidc.OpenIDProvider, oidc.AsyncOpenIDProvider])
+def test_the_providers_defaults(kind: Any) -> None:
+    op = kind("https://op.example.com")
+    rules = op._rules
+    assert (rules.lifespan, rules.cooldown, rules.max_stale) == (3600.0, 60.0, 24 * 3600.0)
+    assert (op.timeout, op.max_response_bytes, op.ssl_context) == (10.0, 64 * 1024, None)
+    assert op.uri == "https://op.example.com/.well-known/openid-configuration"
+    assert (op.allow_http_loopback, op.jwks_options, rules.clock) == (False, {}, time.monotonic)
+    assert op._require_jwks_uri is True
+    oauth = kind("https://op.example.com", well_known="oauth-authorization-server")
+    assert oauth._require_jwks_uri is False
