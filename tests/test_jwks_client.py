@@ -1387,3 +1387,34 @@ def test_the_defaults_are_pyjwts() -> None:
     assert client.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES == 512 * 1024
     assert client.ssl_context is None
     assert rules.clock is time.monotonic
+
+
+def test_the_deadline_covers_connecting(clock: Clock) -> None:
+    # A listener whose accept queue is full drops new SYNs: connect() would hang for minutes.
+    with contextlib.ExitStack() as stack:
+        listener = stack.enter_context(socket.socket())
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        for _ in range(3):
+            filler = stack.enter_context(socket.socket())
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(listener.getsockname())
+        port = listener.getsockname()[1]
+        client = PyJWKClient(f"http://127.0.0.1:{port}/jwks", timeout=0.5, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert str(info.value) == TIMED_OUT
+    assert elapsed < 2
+
+
+def test_a_resolver_that_returns_no_address(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: [])
+    client = PyJWKClient("http://jwks.example.test:8080/jwks", timeout=5, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        client.get_jwk_set()
+    assert str(info.value) == (
+        'Fail to fetch data from the url, err: "<urlopen error cannot resolve jwks.example.test>"'
+    )
