@@ -1418,3 +1418,18 @@ def test_a_resolver_that_returns_no_address(monkeypatch: pytest.MonkeyPatch, clo
     assert str(info.value) == (
         'Fail to fetch data from the url, err: "<urlopen error cannot resolve jwks.example.test>"'
     )
+
+
+def test_the_deadline_covers_the_tls_handshake(clock: Clock) -> None:
+    # The server accepts the connection and never answers the ClientHello.
+    def deaf(conn: socket.socket, stop: threading.Event) -> None:
+        stop.wait(10)
+
+    with raw_server(deaf) as uri:
+        client = PyJWKClient(uri.replace("http://", "https://"), timeout=0.5, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert str(info.value) == TIMED_OUT
+    assert elapsed < 2
