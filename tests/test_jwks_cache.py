@@ -584,3 +584,47 @@ def test_an_ambiguous_kid_is_refused_whole() -> None:
         "fetched JWK Set); refusing an ambiguous JWK Set"
     )
     assert signing_key(jwk_set, "other") is None
+
+
+def test_a_fetch_since_the_lookup_began_is_never_repeated() -> None:
+    clock = Clock()
+    rules = _rules(clock, refetch_cooldown=0, negative_cache_ttl=0)
+    rules.succeeded(_set(), None)
+    began = rules.generation
+    for _ in range(3):  # other lookups' fetches land while this one searched
+        rules.succeeded(_set(), None)
+        assert not rules.may_force_after("x", began)
+    assert rules.may_force_after("x", rules.generation)
+
+
+def test_a_success_starts_the_backoff_afresh() -> None:
+    clock = Clock()
+    rules = _rules(clock, refetch_cooldown=20, max_stale=0)
+    for _ in range(3):
+        rules.failed(PyJWKClientError("down"))  # waits 1, 2, 4 s
+    clock.now += 4
+    rules.succeeded(_set(), None)
+    clock.now += 300  # expired, and too old to stand in
+    rules.failed(PyJWKClientError("down"))
+    clock.now += 0.5
+    assert _held_back_any(rules)
+    clock.now += 0.5
+    assert rules.begin(Mode.CACHED) is None  # one second, as after a first failure
+
+
+def test_the_backoff_stops_doubling_at_2_to_the_32_seconds() -> None:
+    clock = Clock()
+    rules = _rules(clock, refetch_cooldown=1e12)
+    for _ in range(40):
+        rules.failed(PyJWKClientError("down"))
+    with pytest.raises(PyJWKClientError) as info:
+        rules.begin(Mode.CACHED)
+    assert str(info.value) == "down (next attempt in 4294967296 s)"
+
+
+def _held_back_any(rules: JWKSRules) -> bool:
+    try:
+        rules.begin(Mode.CACHED)
+    except PyJWKClientError:
+        return True
+    return False
