@@ -1356,9 +1356,11 @@ def test_a_name_that_does_not_resolve_is_a_connection_error(
     monkeypatch: pytest.MonkeyPatch, clock: Clock
 ) -> None:
     threads: list[tuple[str, bool]] = []
+    kinds: list[Any] = []
 
     def failing_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
         threads.append((threading.current_thread().name, threading.current_thread().daemon))
+        kinds.append(kwargs.get("type"))
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", failing_resolver)
@@ -1372,6 +1374,7 @@ def test_a_name_that_does_not_resolve_is_a_connection_error(
     # Resolved in its own named thread, a daemon: a resolver that never returns must not
     # keep the interpreter from exiting.
     assert threads == [("jwtlite-jwks-dns", True)]
+    assert kinds == [socket.SOCK_STREAM]  # TCP addresses only: no datagram socket is tried
 
 
 def test_the_defaults_are_pyjwts() -> None:
