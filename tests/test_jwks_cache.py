@@ -628,3 +628,16 @@ def _held_back_any(rules: JWKSRules) -> bool:
     except PyJWKClientError:
         return True
     return False
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_set_put_in_the_cache_by_hand_replaces_the_remembered_keys(
+    server: tuple[Server, str], kind: str
+) -> None:
+    _, uri = server
+    lookup = Lookup(kind, uri, Clock(), cache_keys=True)
+    first = lookup.key("ec_p256")  # fetched, and remembered
+    assert lookup.key("ec_p256") is first
+    replacement = PyJWKSet([_public("ec_p384", kid="ec_p256")])
+    lookup.client.jwk_set_cache.put(replacement)
+    assert lookup.key("ec_p256") is replacement.keys[0]  # was: the key of the old set
