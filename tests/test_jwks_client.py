@@ -1436,3 +1436,72 @@ def test_the_deadline_covers_the_tls_handshake(clock: Clock) -> None:
         elapsed = time.monotonic() - started
     assert str(info.value) == TIMED_OUT
     assert elapsed < 2
+
+
+def test_get_signing_keys_with_refresh_fetches_anew(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock)
+    assert [key.key_id for key in client.get_signing_keys()] == ["ec_p256"]
+    state.jwks(_public("ed25519"))
+    assert [key.key_id for key in client.get_signing_keys()] == ["ec_p256"]  # cached
+    assert [key.key_id for key in client.get_signing_keys(refresh=True)] == ["ed25519"]
+    assert state.count == 2
+
+
+def test_a_kid_found_again_is_forgotten_as_unknown(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock, refetch_cooldown=0, negative_cache_ttl=1000)
+    client.get_jwk_set()
+    with pytest.raises(PyJWKClientError):
+        client.get_signing_key("x")  # a forced refetch; remembered as unknown for 1000 s
+    assert state.count == 2
+    state.jwks(_public("ec_p256"), _public("ed25519", kid="x"))
+    clock.now += 301  # the set expires; its refetch brings "x"
+    assert client.get_signing_key("x").key_id == "x"
+    assert state.count == 3
+    state.jwks(_public("ec_p256"))  # "x" is gone again: its next lookup may force a refetch
+    clock.now += 301
+    client.get_jwk_set()
+    with pytest.raises(PyJWKClientError):
+        client.get_signing_key("x")
+    assert state.count == 5  # the expired set's refetch, then the forced one
+
+
+class _WatchedEvent(threading.Event):
+    """A flight's ``done`` event that says when someone waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return super().wait(timeout)
+
+
+def test_a_waiter_on_a_fetch_that_crashed_gets_a_jwkclient_error(clock: Clock) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class Crashing(PyJWKClient):
+        def fetch_data(self) -> Any:
+            entered.set()
+            release.wait(10)
+            raise RuntimeError("a bug in an override")
+
+    client = Crashing("https://jwks.invalid/keys", clock=clock)
+    leader, led = _in_thread(client.get_jwk_set)
+    assert entered.wait(5)
+    assert client._flight is not None
+    done = client._flight.done = _WatchedEvent()
+    waiter, waited = _in_thread(client.get_jwk_set)
+    assert done.waiting.wait(5)
+    release.set()
+    leader.join(5)
+    waiter.join(5)
+    assert isinstance(led[0], RuntimeError)  # the leader sees the bug itself
+    assert type(waited[0]) is PyJWKClientConnectionError
+    assert str(waited[0]) == "The JWKS fetch failed unexpectedly"
