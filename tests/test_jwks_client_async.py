@@ -486,3 +486,62 @@ def test_the_async_defaults_are_the_sync_clients() -> None:
     explicit = AsyncPyJWKClient("https://i.example/j", cooldown_duration=5, refetch_cooldown=3)
     assert explicit._rules.refetch_cooldown == 3.0
     assert AsyncPyJWKClient("https://i.example/j", cooldown_duration=5)._rules.refetch_cooldown == 5
+
+
+def test_async_get_signing_keys_with_refresh_fetches_anew(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[list[str]]:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock)
+        first = await client.get_signing_keys()
+        state.jwks(_public("ed25519"))
+        cached = await client.get_signing_keys()
+        fresh = await client.get_signing_keys(refresh=True)
+        return [[key.key_id for key in keys] for keys in (first, cached, fresh)]
+
+    with _serve(state) as base:
+        assert asyncio.run(scenario(base)) == [["ec_p256"], ["ec_p256"], ["ed25519"]]
+    assert state.count == 2
+
+
+def test_async_a_kid_found_again_is_forgotten_as_unknown(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[int]:
+        client = AsyncPyJWKClient(
+            base + "/jwks", clock=clock, refetch_cooldown=0, negative_cache_ttl=1000
+        )
+        await client.get_jwk_set()
+        with pytest.raises(PyJWKClientError):
+            await client.get_signing_key("x")  # forced refetch; remembered for 1000 s
+        counts = [state.count]
+        state.jwks(_public("ec_p256"), _public("ed25519", kid="x"))
+        clock.now += 301
+        assert (await client.get_signing_key("x")).key_id == "x"
+        counts.append(state.count)
+        state.jwks(_public("ec_p256"))
+        clock.now += 301
+        await client.get_jwk_set()
+        with pytest.raises(PyJWKClientError):
+            await client.get_signing_key("x")  # no longer remembered: may force a refetch
+        counts.append(state.count)
+        return counts
+
+    with _serve(state) as base:
+        assert asyncio.run(scenario(base)) == [2, 3, 5]
+
+
+def test_async_remembered_keys_are_served_from_the_key_cache(clock: Clock) -> None:
+    body = json.dumps({"keys": [_public("ec_p256")]}).encode()
+    calls: list[Any] = []
+    client = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, calls), cache_keys=True, clock=clock
+    )
+
+    async def scenario() -> None:
+        first = await client.get_signing_key("ec_p256")
+        assert await client.get_signing_key("ec_p256") is first
+        assert client._rules.cached_key("ec_p256") is first
+
+    asyncio.run(scenario())
+    assert len(calls) == 1
