@@ -1346,7 +1346,7 @@ def test_the_deadline_covers_sending_the_request(clock: Clock) -> None:
 def test_a_deadline_reached_exactly_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
     from jwtlite import _jwks_http
 
-    monkeypatch.setattr(_jwks_http.time, "monotonic", lambda: 50.0)
+    monkeypatch.setattr(time, "monotonic", lambda: 50.0)  # the module _jwks_http reads
     assert _jwks_http._remaining(50.5) == 0.5
     with pytest.raises(TimeoutError):
         _jwks_http._remaining(50.0)
@@ -1505,3 +1505,13 @@ def test_a_waiter_on_a_fetch_that_crashed_gets_a_jwkclient_error(clock: Clock) -
     assert isinstance(led[0], RuntimeError)  # the leader sees the bug itself
     assert type(waited[0]) is PyJWKClientConnectionError
     assert str(waited[0]) == "The JWKS fetch failed unexpectedly"
+
+
+def test_headers_that_are_no_dict_are_named() -> None:
+    from jwtlite.exceptions import InvalidArgumentError
+    from jwtlite.jwks_client_async import AsyncPyJWKClient
+
+    for kind in (PyJWKClient, AsyncPyJWKClient):
+        with pytest.raises(InvalidArgumentError) as info:
+            kind("https://jwks.invalid/keys", headers=[("X-A", "1")])  # type: ignore[arg-type]
+        assert str(info.value) == "headers must be a dict, not list"

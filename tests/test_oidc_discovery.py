@@ -915,3 +915,10 @@ def test_the_providers_defaults(kind: Any) -> None:
     assert op._require_jwks_uri is True
     oauth = kind("https://op.example.com", well_known="oauth-authorization-server")
     assert oauth._require_jwks_uri is False
+
+
+@pytest.mark.parametrize("name", ["headers", "jwks_options"])
+def test_mappings_that_are_no_dict_are_named(name: str) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        oidc.OpenIDProvider("https://op.example.com", **{name: [1]})
+    assert str(info.value) == f"{name} must be a dict, not list"
