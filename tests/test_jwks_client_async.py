@@ -491,7 +491,7 @@ def test_the_async_defaults_are_the_sync_clients() -> None:
 def test_async_get_signing_keys_with_refresh_fetches_anew(clock: Clock) -> None:
     state = Server()
 
-    async def scenario(base: str) -> list[list[str]]:
+    async def scenario(base: str) -> list[list[str | None]]:
         client = AsyncPyJWKClient(base + "/jwks", clock=clock)
         first = await client.get_signing_keys()
         state.jwks(_public("ed25519"))

@@ -919,6 +919,7 @@ def test_the_providers_defaults(kind: Any) -> None:
 
 @pytest.mark.parametrize("name", ["headers", "jwks_options"])
 def test_mappings_that_are_no_dict_are_named(name: str) -> None:
+    settings: dict[str, Any] = {name: [1]}
     with pytest.raises(InvalidArgumentError) as info:
-        oidc.OpenIDProvider("https://op.example.com", **{name: [1]})
+        oidc.OpenIDProvider("https://op.example.com", **settings)
     assert str(info.value) == f"{name} must be a dict, not list"
