@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -545,3 +547,60 @@ def test_async_remembered_keys_are_served_from_the_key_cache(clock: Clock) -> No
 
     asyncio.run(scenario())
     assert len(calls) == 1
+
+
+def test_async_an_unknown_kid_is_remembered_past_the_cooldown(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[int]:
+        client = AsyncPyJWKClient(
+            base + "/jwks", clock=clock, refetch_cooldown=10, negative_cache_ttl=100
+        )
+        await client.get_jwk_set()
+        counts = []
+        for kid in ("x", "x", "y"):
+            with pytest.raises(PyJWKClientError):
+                await client.get_signing_key(kid)
+            counts.append(state.count)
+            clock.now += 11  # past the cooldown, inside x's memory
+        return counts
+
+    with _serve(state) as base:
+        assert asyncio.run(scenario(base)) == [2, 2, 3]
+
+
+def test_a_hanging_plugged_transport_times_out_at_its_own_deadline(clock: Clock) -> None:
+    async def hanging(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        await asyncio.Event().wait()
+        return b""
+
+    client = AsyncPyJWKClient("https://i.example/j", fetch=hanging, timeout=0.2, clock=clock)
+    started = time.monotonic()
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value) == TIMED_OUT  # not the waiter's bound, one second later
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_fetch_the_executor_never_starts_is_given_up_after_one_more_second(
+    clock: Clock,
+) -> None:
+    async def scenario() -> tuple[str, float]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1))
+        gate = threading.Event()
+        busy = loop.run_in_executor(None, gate.wait, 10)  # the only worker is taken
+        client = AsyncPyJWKClient("http://127.0.0.1:9/jwks", timeout=0.1, clock=clock)
+        started = time.monotonic()
+        try:
+            with pytest.raises(PyJWKClientConnectionError) as info:
+                await asyncio.wait_for(client.fetch_data(), 5)
+            elapsed = time.monotonic() - started
+        finally:
+            gate.set()
+            await busy
+        return str(info.value), elapsed
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
