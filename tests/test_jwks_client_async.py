@@ -604,3 +604,27 @@ def test_a_fetch_the_executor_never_starts_is_given_up_after_one_more_second(
     message, elapsed = asyncio.run(scenario())
     assert message == TIMED_OUT
     assert 1.05 <= elapsed < 1.9
+
+
+def test_a_fetch_left_behind_by_a_closed_loop_is_not_waited_for(clock: Clock) -> None:
+    # A loop closed while its fetch still ran (the waiter gave up) leaves the flight behind.
+    answers: list[Any] = [{"keys": [_public("ec_p256")]}, None, {"keys": [_public("ed25519")]}]
+
+    class Scripted(AsyncPyJWKClient):
+        async def fetch_data(self) -> Any:
+            answer = answers.pop(0)
+            if answer is None:
+                await asyncio.Event().wait()  # never answers
+            return answer
+
+    client = Scripted("https://i.example/j", timeout=0.1, clock=clock)
+    assert asyncio.run(client.get_signing_key("ec_p256")).key_id == "ec_p256"
+    clock.now += 301  # expired: the next lookup fetches
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(PyJWKClientConnectionError, match="waiting for another fetch"):
+            loop.run_until_complete(client.get_jwk_set())
+    finally:
+        loop.close()  # the hanging fetch is left behind, never finished
+    fresh = asyncio.run(client.get_jwk_set())  # a new loop starts its own fetch
+    assert [key.key_id for key in fresh.keys] == ["ed25519"]
