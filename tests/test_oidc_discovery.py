@@ -9,6 +9,7 @@ flight), and the whole flow: discovery, then the JWKS, then an ID token.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import importlib.util
@@ -923,3 +924,130 @@ def test_mappings_that_are_no_dict_are_named(name: str) -> None:
     with pytest.raises(InvalidArgumentError) as info:
         oidc.OpenIDProvider("https://op.example.com", **settings)
     assert str(info.value) == f"{name} must be a dict, not list"
+
+
+# --- the asyncio provider's settings, waits and failures (found by mutation testing) -----------
+
+
+def test_async_settings_are_kept(clock: Clock) -> None:
+    op = oidc.AsyncOpenIDProvider(
+        "http://127.0.0.1:9", allow_http_loopback=True, headers={"X-A": "1"}, clock=clock
+    )
+    assert op.issuer == "http://127.0.0.1:9"
+    assert op.headers == {"Accept": "application/json", "X-A": "1"}
+
+
+def test_sync_fetch_metadata_bypasses_the_cache(http: Server, clock: Clock) -> None:
+    op = provider(http, clock)
+    cached = op.get_metadata()
+    fetched = op.fetch_metadata()
+    assert fetched == cached
+    assert fetched is not cached
+    assert http.count(WELL_KNOWN) == 2
+
+
+def test_async_a_plugged_transport_gets_the_timeout_and_the_size_cap(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+    calls: list[float] = []
+    document = json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/j"}).encode()
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        calls.append(timeout)
+        return document
+
+    small = oidc.AsyncOpenIDProvider(
+        issuer, fetch=fetch, timeout=7, max_response_bytes=len(document) - 1, clock=clock
+    )
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(small.get_metadata())
+    assert str(info.value) == f"discovery document is larger than {len(document) - 1} bytes"
+    assert calls == [7.0]
+
+
+def test_async_refresh_fetches_anew_and_reports_its_failure(http: Server, clock: Clock) -> None:
+    async def scenario() -> None:
+        op = oidc.AsyncOpenIDProvider(http.base, allow_http_loopback=True, clock=clock)
+        first = await op.get_metadata()
+        assert await op.get_metadata() is first
+        assert (await op.get_metadata(refresh=True)) is not first
+        assert http.count(WELL_KNOWN) == 2
+        http.routes[WELL_KNOWN].status = 503
+        with pytest.raises(PyJWKClientConnectionError, match="HTTP 503"):
+            await op.get_metadata(refresh=True)  # even with a document cached
+
+    asyncio.run(scenario())
+
+
+def test_async_cache_control_is_honoured(http: Server, clock: Clock) -> None:
+    http.routes[WELL_KNOWN].headers["Cache-Control"] = "max-age=120"
+
+    async def scenario() -> list[int]:
+        op = oidc.AsyncOpenIDProvider(
+            http.base, allow_http_loopback=True, lifespan=600, clock=clock
+        )
+        counts = []
+        for advance in (0, 119, 1):
+            clock.now += advance
+            await op.get_metadata()
+            counts.append(http.count(WELL_KNOWN))
+        return counts
+
+    assert asyncio.run(scenario()) == [1, 1, 2]
+
+
+def test_async_an_override_bug_is_backed_off(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            calls.append(1)
+            raise RuntimeError("a bug")
+
+    op = Broken("https://op.example.com", clock=clock)
+    for _ in range(2):
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            asyncio.run(op.get_metadata())
+        assert str(info.value) == 'Fail to fetch data from the url, err: "a bug"'
+    assert len(calls) == 1  # the second lookup is answered from the backoff
+
+
+def test_async_a_waiter_gives_up_on_a_fetch_that_overruns(clock: Clock) -> None:
+    class Hanging(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            await asyncio.Event().wait()
+            return b"", None
+
+    async def scenario() -> tuple[str, float]:
+        op = Hanging("https://op.example.com", timeout=0.1, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            await asyncio.wait_for(op.get_metadata(), 5)
+        return str(info.value), time.monotonic() - started
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
+
+
+def test_async_a_fetch_the_executor_never_starts_is_given_up(clock: Clock) -> None:
+    async def scenario() -> tuple[str, float]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1))
+        gate = threading.Event()
+        busy = loop.run_in_executor(None, gate.wait, 10)  # the only worker is taken
+        op = oidc.AsyncOpenIDProvider(
+            "http://127.0.0.1:9", allow_http_loopback=True, timeout=0.1, clock=clock
+        )
+        started = time.monotonic()
+        try:
+            with pytest.raises(PyJWKClientConnectionError) as info:
+                await asyncio.wait_for(op.fetch_metadata(), 5)
+            elapsed = time.monotonic() - started
+        finally:
+            gate.set()
+            await busy
+        return str(info.value), elapsed
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
