@@ -1051,3 +1051,78 @@ def test_async_a_fetch_the_executor_never_starts_is_given_up(clock: Clock) -> No
     message, elapsed = asyncio.run(scenario())
     assert message == TIMED_OUT
     assert 1.05 <= elapsed < 1.9
+
+
+class _WatchedEvent(threading.Event):
+    """A flight's ``done`` event that says when someone waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return super().wait(timeout)
+
+
+def test_a_waiter_on_a_discovery_fetch_that_crashed_gets_a_client_error(clock: Clock) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class Crashing(oidc.OpenIDProvider):
+        def _request(self) -> tuple[bytes, float | None]:
+            entered.set()
+            release.wait(10)
+            raise RuntimeError("a bug")
+
+    op = Crashing("https://op.example.com", clock=clock)
+    led: list[Any] = []
+    waited: list[Any] = []
+
+    def call(into: list[Any]) -> None:
+        try:
+            into.append(op.get_metadata())
+        except Exception as exc:
+            into.append(exc)
+
+    leader = threading.Thread(target=call, args=(led,), daemon=True)
+    leader.start()
+    assert entered.wait(5)
+    assert op._flight is not None
+    done = op._flight.done = _WatchedEvent()
+    waiter = threading.Thread(target=call, args=(waited,), daemon=True)
+    waiter.start()
+    assert done.waiting.wait(5)
+    release.set()
+    leader.join(5)
+    waiter.join(5)
+    assert isinstance(led[0], RuntimeError)
+    assert type(waited[0]) is PyJWKClientConnectionError
+    assert str(waited[0]) == "The discovery fetch failed unexpectedly"
+
+
+def test_async_a_fetch_left_behind_by_a_closed_loop_is_not_waited_for(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+    answers: list[bytes | None] = [
+        json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/a"}).encode(),
+        None,
+        json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/b"}).encode(),
+    ]
+
+    class Scripted(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            answer = answers.pop(0)
+            if answer is None:
+                await asyncio.Event().wait()  # never answers
+            assert answer is not None
+            return answer, None
+
+    op = Scripted(issuer, timeout=0.1, lifespan=600, max_stale=0, clock=clock)
+    assert asyncio.run(op.get_metadata()).jwks_uri == f"{issuer}/a"
+    clock.now += 600  # expired and too old to stand in: the next lookup waits for a fetch
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(PyJWKClientConnectionError):
+            loop.run_until_complete(op.get_metadata())
+    finally:
+        loop.close()  # the hanging fetch is left behind, never finished
+    assert asyncio.run(op.get_metadata()).jwks_uri == f"{issuer}/b"
