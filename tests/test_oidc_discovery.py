@@ -1126,3 +1126,10 @@ def test_async_a_fetch_left_behind_by_a_closed_loop_is_not_waited_for(clock: Clo
     finally:
         loop.close()  # the hanging fetch is left behind, never finished
     assert asyncio.run(op.get_metadata()).jwks_uri == f"{issuer}/b"
+
+
+def test_the_issuer_is_named_in_its_refusal_and_a_short_lifespan_is_kept() -> None:
+    with pytest.raises(ProviderMetadataError) as info:
+        oidc.OpenIDProvider("https://op.example.com?x=1")
+    assert str(info.value) == "issuer must not have a query or fragment: https://op.example.com?x=1"
+    assert oidc.OpenIDProvider("https://op.example.com", lifespan=0.5)._rules.lifespan == 0.5
