@@ -277,7 +277,8 @@ class JWKSRules:
         self._retry_at = -math.inf
         self._last_error: PyJWKClientError | None = None
         self._unknown: OrderedDict[str, float] = OrderedDict()
-        self._keys: OrderedDict[str, PyJWK] = OrderedDict()
+        #: kid -> (the cached set's stamp when the key was found, the key).
+        self._keys: OrderedDict[str, tuple[_Stamped, PyJWK]] = OrderedDict()
 
     # --- the set -------------------------------------------------------------------------------
 
@@ -340,16 +341,23 @@ class JWKSRules:
     # --- kids ----------------------------------------------------------------------------------
 
     def cached_key(self, kid: str) -> PyJWK | None:
-        """The remembered PyJWK for ``kid`` while the set it came from is fresh."""
-        key = self._keys.get(kid) if self.cache_keys else None
-        if key is None or self.cache.is_expired() or self.cache.jwk_set_with_timestamp is None:
+        """The remembered PyJWK for ``kid`` while the set it came from is cached and fresh."""
+        entry = self._keys.get(kid) if self.cache_keys else None
+        # A set stored by hand (PyJWT's jwk_set_cache.put) replaces the fetched one without a
+        # fetch: keys remembered from the old set must not outlive it.
+        if (
+            entry is None
+            or entry[0] is not self.cache.jwk_set_with_timestamp
+            or self.cache.is_expired()
+        ):
             return None
         self._keys.move_to_end(kid)
-        return key
+        return entry[1]
 
     def remember_key(self, kid: str, key: PyJWK) -> None:
-        if self.cache_keys:
-            self._keys[kid] = key
+        stamped = self.cache.jwk_set_with_timestamp
+        if self.cache_keys and stamped is not None:
+            self._keys[kid] = (stamped, key)
             while len(self._keys) > self.max_cached_keys:
                 self._keys.popitem(last=False)
 

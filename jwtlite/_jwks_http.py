@@ -77,7 +77,13 @@ def max_age(cache_control: object) -> float | None:
         if name == "max-age":
             value = value.strip().strip('"')
             if value.isdigit() and value.isascii():
-                return float(min(int(value[:12]), _MAX_TTL))
+                # RFC 9111 §1.2.2: delta-seconds is 1*DIGIT, so leading zeros count for
+                # nothing; past 12 digits the value is far above the cap, and int() of a
+                # long text is costly (and refused past 4300 digits).
+                digits = value.lstrip("0")
+                if len(digits) > 12:
+                    return float(_MAX_TTL)
+                return float(min(int(digits or "0"), _MAX_TTL))
     return None
 
 

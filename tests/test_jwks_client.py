@@ -225,6 +225,22 @@ def test_cache_control_max_age_is_honoured(server: tuple[Server, str], clock: Cl
         ("max-age=99999999999999", 86400.0),
         ("no-cache", 0.0),
         ("private", None),
+        ("private,max-age=60", 60.0),  # directives split at commas, spaces or not
+        ("max-age=60,private", 60.0),
+        ("MAX-AGE=7", 7.0),  # directive names are case-insensitive (RFC 9111 §5.2)
+        ("no-store, max-age=60", 0.0),
+        ("max-age=60, no-cache", 60.0),  # the first of them decides
+        ("max-age=0", 0.0),
+        ("max-age=86400", 86400.0),
+        ("max-age=86401", 86400.0),  # capped at a day
+        ("max-age=1234567890123456", 86400.0),  # capped without building a huge int
+        ("max-age=" + "9" * 5000, 86400.0),  # past int()'s 4300-digit limit
+        ("max-age=0000000000000060", 60.0),  # RFC 9111 §1.2.2: 1*DIGIT, leading zeros too
+        ("max-age=" + "0" * 5000 + "7", 7.0),
+        ("max-age=X60", None),  # only quotes are stripped
+        ("max-age=\u0661\u0662", None),  # Arabic-Indic digits are digits, but not ASCII
+        ("max-age=", None),
+        ('max-age=" 60 "', None),
     ],
 )
 def test_max_age_parsing(header: str | None, expected: float | None) -> None:
@@ -1114,3 +1130,443 @@ def test_kid_shared_with_a_skipped_member_is_refused(
     with pytest.raises(PyJWKClientError, match="ambiguous"):
         client.get_signing_key_from_jwt(token)
     assert client.get_signing_key("ed25519").key_id == "ed25519"  # the rest of the set works
+
+
+# --- the transport at its edges (found by mutation testing) -----------------------------------
+
+TIMED_OUT = 'Fail to fetch data from the url, err: "timed out"'
+
+
+def test_a_timeout_has_pyjwts_whole_text(server: tuple[Server, str], clock: Clock) -> None:
+    state, base = server
+    state.delay = 5.0
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        _client(base, clock, timeout=0.2).get_jwk_set()
+    assert str(info.value) == TIMED_OUT
+
+
+def test_max_age_of_a_header_that_is_not_text() -> None:
+    # A test double's headers may hold anything; only a str is a Cache-Control header.
+    assert _max_age(60) is None
+    assert _max_age(b"max-age=60") is None
+    assert _max_age(["max-age=60"]) is None
+
+
+def test_the_deadline_socket_stands_in_for_the_socket() -> None:
+    from jwtlite._jwks_http import _DeadlineSocket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        wrapped = _DeadlineSocket(sock, time.monotonic() + 5)
+        assert wrapped.getsockname() == sock.getsockname()
+        assert wrapped.fileno() == sock.fileno()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LocalHost"])
+def test_a_loopback_host_is_never_fetched_through_a_proxy(
+    server: tuple[Server, str], clock: Clock, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    state, base = server
+    with socket.socket() as sock:  # a proxy that is not there: using it would fail
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{dead}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    uri = base.replace("127.0.0.1", host) + "/jwks"
+    assert PyJWKClient(uri, clock=clock).get_signing_key("ec_p256").key_id == "ec_p256"
+    assert state.count == 1
+
+
+def test_an_announced_oversized_body_is_refused_before_it_is_read(clock: Clock) -> None:
+    # Content-Length says 1 GB and no body follows: the refusal must not wait for it.
+    def announce(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n{")
+        stop.wait(10)
+
+    with raw_server(announce) as uri:
+        client = PyJWKClient(uri, timeout=5, clock=clock, max_response_bytes=4096)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientError) as info:
+            client.get_jwk_set()
+        assert time.monotonic() - started < 2
+    assert str(info.value) == "JWKS response is larger than 4096 bytes"
+
+
+def test_an_endless_body_is_refused_at_the_cap(clock: Clock) -> None:
+    # No Content-Length and a body that never ends: reading stops one byte past the cap.
+    def endless(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+        while not stop.wait(0.01):  # about 6 MB a second: a reader without a cap fills up
+            conn.sendall(b" " * 65536)
+
+    with raw_server(endless) as uri:
+        client = PyJWKClient(uri, timeout=3, clock=clock, max_response_bytes=4096)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientError) as info:
+            client.get_jwk_set()
+        assert time.monotonic() - started < 2
+    assert str(info.value) == "JWKS response is larger than 4096 bytes"
+
+
+@pytest.mark.parametrize("send_length", [True, False])
+def test_a_body_of_exactly_the_cap_is_accepted(
+    server: tuple[Server, str], clock: Clock, send_length: bool
+) -> None:
+    state, base = server
+    state.send_length = send_length
+    size = len(state.body)
+    assert _client(base, clock, max_response_bytes=size).get_signing_key("ec_p256")
+    with pytest.raises(PyJWKClientError) as info:
+        _client(base, clock, max_response_bytes=size - 1).get_jwk_set()
+    assert str(info.value) == f"JWKS response is larger than {size - 1} bytes"
+
+
+@pytest.mark.parametrize(
+    ("uri", "require_https", "message"),
+    [
+        (b"https://e.example/j", False, "JWKS URI must be a string, not bytes"),
+        ("https://[::1/j", False, "Invalid JWKS URI: Invalid IPv6 URL"),
+        ("file:///etc/passwd", False, "Invalid JWKS URI scheme 'file': use https:// (or http://)"),
+        ("FTP://e.example/j", False, "Invalid JWKS URI scheme 'ftp': use https:// (or http://)"),
+        ("jwks.json", False, "Invalid JWKS URI scheme '': use https:// (or http://)"),
+        ("https:///j", False, "JWKS URI has no host: 'https:///j'"),
+        ("http://e.example/j", True,
+         "JWKS URI must use https:// (require_https=True), got 'http://e.example/j'"),
+    ],
+)  # fmt: skip
+def test_refused_uris_are_named_with_the_whole_reason(
+    uri: Any, require_https: bool, message: str
+) -> None:
+    with pytest.raises(PyJWKClientError) as info:
+        PyJWKClient(uri, require_https=require_https)
+    assert str(info.value) == message
+
+
+def test_require_https_takes_the_scheme_in_any_case() -> None:
+    assert PyJWKClient("HTTPS://e.example/j", require_https=True).uri == "HTTPS://e.example/j"
+
+
+@pytest.mark.parametrize(
+    ("status", "detail"),
+    [
+        (300, "HTTP 300: redirects are not followed"),
+        (308, "HTTP 308: redirects are not followed"),
+        (399, "HTTP 399: redirects are not followed"),
+        (400, "HTTP 400"),
+        (404, "HTTP 404"),
+        (503, "HTTP 503"),
+    ],
+)
+def test_an_error_status_is_named_whole(
+    server: tuple[Server, str], clock: Clock, status: int, detail: str
+) -> None:
+    state, base = server
+    state.status = status
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        _client(base, clock).get_jwk_set()
+    assert str(info.value) == f'Fail to fetch data from the url, err: "{detail}"'
+    assert state.count == 1
+
+
+def test_a_refused_connection_is_named(clock: Clock) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        PyJWKClient(f"http://127.0.0.1:{port}/jwks", clock=clock).get_jwk_set()
+    message = str(info.value)
+    assert message.startswith('Fail to fetch data from the url, err: "<urlopen error [Errno ')
+    assert message.endswith('] Connection refused>"')
+
+
+# --- the client's own waits and texts (found by mutation testing) --------------------------------
+
+
+def test_a_waiter_gives_up_on_a_fetch_that_overruns_its_deadline(clock: Clock) -> None:
+    # An overridden fetch_data has no transport deadline; a waiter waits timeout + 1 s at most.
+    entered, release = threading.Event(), threading.Event()
+
+    class Hanging(PyJWKClient):
+        def fetch_data(self) -> Any:
+            entered.set()
+            release.wait(10)
+            return {"keys": [_public("ec_p256")]}
+
+    client = Hanging("https://jwks.invalid/keys", timeout=0.1, clock=clock)
+    leader, outcome = _in_thread(client.get_jwk_set)
+    try:
+        assert entered.wait(5)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        leader.join(5)
+    assert str(info.value) == TIMED_OUT + " (waiting for another fetch)"
+    assert 1.05 <= elapsed < 1.9
+    assert len(outcome[0].keys) == 1  # the leader's own fetch still finished
+
+
+def test_an_unexpected_error_in_a_fetch_backs_off_like_any_failure(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(PyJWKClient):
+        def fetch_data(self) -> Any:
+            calls.append(1)
+            raise RuntimeError("a bug in an override")
+
+    client = Broken("https://jwks.invalid/keys", clock=clock)
+    with pytest.raises(RuntimeError, match="a bug in an override"):
+        client.get_jwk_set()  # the leader sees the bug itself
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        client.get_jwk_set()
+    assert str(info.value) == "The JWKS fetch failed unexpectedly (next attempt in 1 s)"
+    assert len(calls) == 1
+    clock.now += 1
+    with pytest.raises(RuntimeError):
+        client.get_jwk_set()
+    assert len(calls) == 2
+
+
+def test_lookup_refusals_have_their_whole_text(server: tuple[Server, str], clock: Clock) -> None:
+    _, base = server
+    client = _client(base, clock)
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key(7)  # type: ignore[arg-type]
+    assert str(info.value) == "kid must be a string, not int"
+    no_kid = jwtlite.encode({"sub": "a"}, PRIVATE["ec_p256"], algorithm="ES256")
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key_from_jwt(no_kid)
+    assert str(info.value) == "The token header has no kid"
+    with pytest.raises(PyJWKClientError) as info:
+        client.get_signing_key("nope")
+    assert str(info.value) == 'Unable to find a signing key that matches: "nope"'
+
+
+def test_the_clients_settings_are_kept(clock: Clock) -> None:
+    client = PyJWKClient(
+        "https://jwks.invalid/keys",
+        headers={"X-A": "1"},
+        timeout=7,
+        ssl_context="ctx",
+        max_response_bytes=99,
+        lifespan=60,
+        cache_keys=True,
+        clock=clock,
+    )
+    assert client.uri == "https://jwks.invalid/keys"
+    assert client.headers == {"X-A": "1"}
+    assert (client.timeout, client.ssl_context, client.max_response_bytes) == (7, "ctx", 99)
+    assert (client.lifespan, client.cache_keys, client.refetch_cooldown) == (60.0, True, 30.0)
+    assert PyJWKClient("https://jwks.invalid/keys").headers == {}
+
+
+def test_an_ip_literal_is_connected_to_as_written(clock: Clock) -> None:
+    # 127.0.0.2 is loopback on Linux, but not where "localhost" (or no host) resolves to.
+    state = Server()
+    try:
+        httpd = ThreadingHTTPServer(("127.0.0.2", 0), _handler(state))
+    except OSError:
+        pytest.skip("127.0.0.2 is not a local address here")
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        client = PyJWKClient(f"http://127.0.0.2:{httpd.server_address[1]}/jwks", clock=clock)
+        assert client.get_signing_key("ec_p256").key_id == "ec_p256"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+    assert state.count == 1
+
+
+def test_the_deadline_covers_sending_the_request(clock: Clock) -> None:
+    # A server that never reads: a request larger than the socket buffers (a few MB on
+    # loopback) cannot all be sent. Building the 8 MB request costs a fraction of a second.
+    def deaf(conn: socket.socket, stop: threading.Event) -> None:
+        stop.wait(10)
+
+    with raw_server(deaf) as uri:
+        client = PyJWKClient(uri, headers={"X-Pad": "a" * (8 << 20)}, timeout=2, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert str(info.value) == TIMED_OUT
+    assert elapsed < 3.5  # was: held until the server hung up
+
+
+def test_a_deadline_reached_exactly_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jwtlite import _jwks_http
+
+    monkeypatch.setattr(time, "monotonic", lambda: 50.0)  # the module _jwks_http reads
+    assert _jwks_http._remaining(50.5) == 0.5
+    with pytest.raises(TimeoutError):
+        _jwks_http._remaining(50.0)
+
+
+def test_a_name_that_does_not_resolve_is_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    threads: list[tuple[str, bool]] = []
+    kinds: list[Any] = []
+
+    def failing_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        threads.append((threading.current_thread().name, threading.current_thread().daemon))
+        kinds.append(kwargs.get("type"))
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", failing_resolver)
+    client = PyJWKClient("http://jwks.example.test/jwks", timeout=5, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        client.get_jwk_set()
+    assert str(info.value) == (
+        'Fail to fetch data from the url, err: "<urlopen error '
+        f'[Errno {socket.EAI_NONAME}] Name or service not known>"'
+    )
+    # Resolved in its own named thread, a daemon: a resolver that never returns must not
+    # keep the interpreter from exiting.
+    assert threads == [("jwtlite-jwks-dns", True)]
+    assert kinds == [socket.SOCK_STREAM]  # TCP addresses only: no datagram socket is tried
+
+
+def test_the_defaults_are_pyjwts() -> None:
+    client = PyJWKClient("https://jwks.invalid/keys")
+    rules = client._rules
+    assert (client.cache_keys, rules.max_cached_keys, client.jwk_set_cache is not None) == (
+        False,
+        16,
+        True,
+    )
+    assert (client.lifespan, client.timeout, client.refetch_cooldown) == (300.0, 30, 30.0)
+    assert (rules.negative_cache_ttl, rules.max_stale) == (30.0, 24 * 3600.0)
+    assert client.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES == 512 * 1024
+    assert client.ssl_context is None
+    assert rules.clock is time.monotonic
+
+
+def test_the_deadline_covers_connecting(clock: Clock) -> None:
+    # A listener whose accept queue is full drops new SYNs: connect() would hang for minutes.
+    with contextlib.ExitStack() as stack:
+        listener = stack.enter_context(socket.socket())
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        for _ in range(3):
+            filler = stack.enter_context(socket.socket())
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(listener.getsockname())
+        port = listener.getsockname()[1]
+        client = PyJWKClient(f"http://127.0.0.1:{port}/jwks", timeout=0.5, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert str(info.value) == TIMED_OUT
+    assert elapsed < 2
+
+
+def test_a_resolver_that_returns_no_address(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: [])
+    client = PyJWKClient("http://jwks.example.test:8080/jwks", timeout=5, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        client.get_jwk_set()
+    assert str(info.value) == (
+        'Fail to fetch data from the url, err: "<urlopen error cannot resolve jwks.example.test>"'
+    )
+
+
+def test_the_deadline_covers_the_tls_handshake(clock: Clock) -> None:
+    # The server accepts the connection and never answers the ClientHello.
+    def deaf(conn: socket.socket, stop: threading.Event) -> None:
+        stop.wait(10)
+
+    with raw_server(deaf) as uri:
+        client = PyJWKClient(uri.replace("http://", "https://"), timeout=0.5, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            client.get_jwk_set()
+        elapsed = time.monotonic() - started
+    assert str(info.value) == TIMED_OUT
+    assert elapsed < 2
+
+
+def test_get_signing_keys_with_refresh_fetches_anew(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock)
+    assert [key.key_id for key in client.get_signing_keys()] == ["ec_p256"]
+    state.jwks(_public("ed25519"))
+    assert [key.key_id for key in client.get_signing_keys()] == ["ec_p256"]  # cached
+    assert [key.key_id for key in client.get_signing_keys(refresh=True)] == ["ed25519"]
+    assert state.count == 2
+
+
+def test_a_kid_found_again_is_forgotten_as_unknown(
+    server: tuple[Server, str], clock: Clock
+) -> None:
+    state, base = server
+    client = _client(base, clock, refetch_cooldown=0, negative_cache_ttl=1000)
+    client.get_jwk_set()
+    with pytest.raises(PyJWKClientError):
+        client.get_signing_key("x")  # a forced refetch; remembered as unknown for 1000 s
+    assert state.count == 2
+    state.jwks(_public("ec_p256"), _public("ed25519", kid="x"))
+    clock.now += 301  # the set expires; its refetch brings "x"
+    assert client.get_signing_key("x").key_id == "x"
+    assert state.count == 3
+    state.jwks(_public("ec_p256"))  # "x" is gone again: its next lookup may force a refetch
+    clock.now += 301
+    client.get_jwk_set()
+    with pytest.raises(PyJWKClientError):
+        client.get_signing_key("x")
+    assert state.count == 5  # the expired set's refetch, then the forced one
+
+
+class _WatchedEvent(threading.Event):
+    """A flight's ``done`` event that says when someone waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return super().wait(timeout)
+
+
+def test_a_waiter_on_a_fetch_that_crashed_gets_a_jwkclient_error(clock: Clock) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class Crashing(PyJWKClient):
+        def fetch_data(self) -> Any:
+            entered.set()
+            release.wait(10)
+            raise RuntimeError("a bug in an override")
+
+    client = Crashing("https://jwks.invalid/keys", clock=clock)
+    leader, led = _in_thread(client.get_jwk_set)
+    assert entered.wait(5)
+    assert client._flight is not None
+    done = client._flight.done = _WatchedEvent()
+    waiter, waited = _in_thread(client.get_jwk_set)
+    assert done.waiting.wait(5)
+    release.set()
+    leader.join(5)
+    waiter.join(5)
+    assert isinstance(led[0], RuntimeError)  # the leader sees the bug itself
+    assert type(waited[0]) is PyJWKClientConnectionError
+    assert str(waited[0]) == "The JWKS fetch failed unexpectedly"
+
+
+def test_headers_that_are_no_dict_are_named() -> None:
+    from jwtlite.exceptions import InvalidArgumentError
+    from jwtlite.jwks_client_async import AsyncPyJWKClient
+
+    for kind in (PyJWKClient, AsyncPyJWKClient):
+        with pytest.raises(InvalidArgumentError) as info:
+            kind("https://jwks.invalid/keys", headers=[("X-A", "1")])  # type: ignore[arg-type]
+        assert str(info.value) == "headers must be a dict, not list"

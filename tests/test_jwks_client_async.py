@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -331,3 +333,298 @@ def test_kid_shared_with_a_skipped_member_is_refused(clock: Clock) -> None:
     client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
     with pytest.raises(PyJWKClientError, match='kid "shared" names a usable key and a skipped'):
         asyncio.run(client.get_signing_key("shared"))
+
+
+# --- a plugged-in transport's errors (found by mutation testing) ---------------------------------
+
+
+class _UnprintableError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize(
+    ("raised", "shown"),
+    [
+        (_UnprintableError(), "_UnprintableError"),  # its __str__ fails: the class name stands in
+        (OSError("x" * 500), "x" * 200 + "..."),  # a long text is cut at 200 characters
+        (OSError("a\r\nINFO forged"), "a\\x0d\\x0aINFO forged"),
+    ],
+)
+def test_a_plugged_transports_error_is_shown_escaped_and_cut(
+    clock: Clock, raised: Exception, shown: str
+) -> None:
+    async def failing(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        raise raised
+
+    client = AsyncPyJWKClient("https://i.example/j", fetch=failing, clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value) == f'Fail to fetch data from the url, err: "{shown}"'
+
+
+# --- the client's own waits and texts (found by mutation testing) --------------------------------
+
+TIMED_OUT = 'Fail to fetch data from the url, err: "timed out"'
+
+
+def test_a_fetch_that_overruns_its_deadline_is_given_up_after_one_more_second(
+    clock: Clock,
+) -> None:
+    # An overridden fetch_data has no transport deadline of its own.
+    gates: list[asyncio.Event] = []  # made inside the loop: Python 3.9 binds an Event to one
+
+    class Hanging(AsyncPyJWKClient):
+        async def fetch_data(self) -> Any:
+            await gates[0].wait()
+            return {"keys": [_public("ec_p256")]}
+
+    async def scenario() -> tuple[str, float]:
+        gates.append(asyncio.Event())
+        client = Hanging("https://i.example/j", timeout=0.1, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            await client.get_jwk_set()
+        elapsed = time.monotonic() - started
+        gates[0].set()  # let the shielded fetch end, then see it was published
+        await asyncio.sleep(0.01)
+        assert len((await client.get_jwk_set()).keys) == 1
+        return str(info.value), elapsed
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT + " (waiting for another fetch)"
+    assert 1.05 <= elapsed < 1.9
+
+
+def test_a_short_timeout_still_lets_a_quick_fetch_finish(clock: Clock) -> None:
+    state = Server()
+    with _serve(state) as base:
+        client = AsyncPyJWKClient(base + "/jwks", timeout=0.5, clock=clock)
+        assert asyncio.run(client.get_signing_key("ec_p256")).key_id == "ec_p256"
+
+
+def test_an_overridden_fetch_datas_bug_is_reported_and_backed_off(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(AsyncPyJWKClient):
+        async def fetch_data(self) -> Any:
+            calls.append(1)
+            raise RuntimeError("a bug in an override")
+
+    client = Broken("https://i.example/j", clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value) == 'Fail to fetch data from the url, err: "a bug in an override"'
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value).endswith('"a bug in an override" (next attempt in 1 s)')
+    assert len(calls) == 1
+
+
+def test_async_lookup_refusals_have_their_whole_text(clock: Clock) -> None:
+    body = json.dumps({"keys": [_public("ec_p256")]}).encode()
+    client = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body, []), clock=clock)
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(client.get_signing_key(7))  # type: ignore[arg-type]
+    assert str(info.value) == "kid must be a string, not int"
+    no_kid = jwtlite.encode({"sub": "a"}, PRIVATE["ec_p256"], algorithm="ES256")
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(client.get_signing_key_from_jwt(no_kid))
+    assert str(info.value) == "The token header has no kid"
+    for result in (42, "text"):
+        plugged = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(result, []), clock=clock)
+        with pytest.raises(PyJWKClientError) as info:
+            asyncio.run(plugged.get_jwk_set())
+        expected = (
+            "fetch= returned int, not bytes"
+            if result == 42
+            else "Invalid JWKS response: Expecting value: line 1 column 1 (char 0)"
+        )
+        assert str(info.value) == expected
+    big = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, []), max_response_bytes=len(body) - 1
+    )
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(big.get_jwk_set())
+    assert str(info.value) == f"JWKS response is larger than {len(body) - 1} bytes"
+    exact = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, []), max_response_bytes=len(body)
+    )
+    assert asyncio.run(exact.get_signing_key("ec_p256")).key_id == "ec_p256"
+    text = AsyncPyJWKClient("https://i.example/j", fetch=_fetcher(body.decode(), []))
+    assert asyncio.run(text.get_signing_key("ec_p256")).key_id == "ec_p256"  # str is encoded
+
+
+def test_the_async_clients_settings_are_kept(clock: Clock) -> None:
+    client = AsyncPyJWKClient(
+        "https://i.example/j",
+        headers={"X-A": "1"},
+        timeout=7,
+        ssl_context="ctx",
+        max_response_bytes=99,
+        clock=clock,
+    )
+    assert client.uri == "https://i.example/j"
+    assert client.headers == {"X-A": "1"}
+    assert (client.timeout, client.ssl_context, client.max_response_bytes) == (7.0, "ctx", 99)
+    assert type(client.timeout) is float
+    assert AsyncPyJWKClient("https://i.example/j").headers == {}
+
+
+def test_the_async_defaults_are_the_sync_clients() -> None:
+    client = AsyncPyJWKClient("https://i.example/j")
+    rules = client._rules
+    assert (rules.cache_keys, rules.max_cached_keys, client.jwk_set_cache is not None) == (
+        False,
+        16,
+        True,
+    )
+    assert (rules.cache.lifespan, client.timeout, rules.refetch_cooldown) == (300.0, 30.0, 30.0)
+    assert (rules.negative_cache_ttl, rules.max_stale) == (30.0, 24 * 3600.0)
+    assert client.max_response_bytes == 512 * 1024
+    assert (client.ssl_context, client._fetch) == (None, None)
+    assert rules.clock is time.monotonic
+    assert AsyncPyJWKClient("https://i.example/j", cache_jwk_set=False).jwk_set_cache is None
+    explicit = AsyncPyJWKClient("https://i.example/j", cooldown_duration=5, refetch_cooldown=3)
+    assert explicit._rules.refetch_cooldown == 3.0
+    assert AsyncPyJWKClient("https://i.example/j", cooldown_duration=5)._rules.refetch_cooldown == 5
+
+
+def test_async_get_signing_keys_with_refresh_fetches_anew(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[list[str | None]]:
+        client = AsyncPyJWKClient(base + "/jwks", clock=clock)
+        first = await client.get_signing_keys()
+        state.jwks(_public("ed25519"))
+        cached = await client.get_signing_keys()
+        fresh = await client.get_signing_keys(refresh=True)
+        return [[key.key_id for key in keys] for keys in (first, cached, fresh)]
+
+    with _serve(state) as base:
+        assert asyncio.run(scenario(base)) == [["ec_p256"], ["ec_p256"], ["ed25519"]]
+    assert state.count == 2
+
+
+def test_async_a_kid_found_again_is_forgotten_as_unknown(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[int]:
+        client = AsyncPyJWKClient(
+            base + "/jwks", clock=clock, refetch_cooldown=0, negative_cache_ttl=1000
+        )
+        await client.get_jwk_set()
+        with pytest.raises(PyJWKClientError):
+            await client.get_signing_key("x")  # forced refetch; remembered for 1000 s
+        counts = [state.count]
+        state.jwks(_public("ec_p256"), _public("ed25519", kid="x"))
+        clock.now += 301
+        assert (await client.get_signing_key("x")).key_id == "x"
+        counts.append(state.count)
+        state.jwks(_public("ec_p256"))
+        clock.now += 301
+        await client.get_jwk_set()
+        with pytest.raises(PyJWKClientError):
+            await client.get_signing_key("x")  # no longer remembered: may force a refetch
+        counts.append(state.count)
+        return counts
+
+    with _serve(state) as base:
+        assert asyncio.run(scenario(base)) == [2, 3, 5]
+
+
+def test_async_remembered_keys_are_served_from_the_key_cache(clock: Clock) -> None:
+    body = json.dumps({"keys": [_public("ec_p256")]}).encode()
+    calls: list[Any] = []
+    client = AsyncPyJWKClient(
+        "https://i.example/j", fetch=_fetcher(body, calls), cache_keys=True, clock=clock
+    )
+
+    async def scenario() -> None:
+        first = await client.get_signing_key("ec_p256")
+        assert await client.get_signing_key("ec_p256") is first
+        assert client._rules.cached_key("ec_p256") is first
+
+    asyncio.run(scenario())
+    assert len(calls) == 1
+
+
+def test_async_an_unknown_kid_is_remembered_past_the_cooldown(clock: Clock) -> None:
+    state = Server()
+
+    async def scenario(base: str) -> list[int]:
+        client = AsyncPyJWKClient(
+            base + "/jwks", clock=clock, refetch_cooldown=10, negative_cache_ttl=100
+        )
+        await client.get_jwk_set()
+        counts = []
+        for kid in ("x", "x", "y"):
+            with pytest.raises(PyJWKClientError):
+                await client.get_signing_key(kid)
+            counts.append(state.count)
+            clock.now += 11  # past the cooldown, inside x's memory
+        return counts
+
+    with _serve(state) as base:
+        assert asyncio.run(scenario(base)) == [2, 2, 3]
+
+
+def test_a_hanging_plugged_transport_times_out_at_its_own_deadline(clock: Clock) -> None:
+    async def hanging(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        await asyncio.Event().wait()
+        return b""
+
+    client = AsyncPyJWKClient("https://i.example/j", fetch=hanging, timeout=0.2, clock=clock)
+    started = time.monotonic()
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(client.get_jwk_set())
+    assert str(info.value) == TIMED_OUT  # not the waiter's bound, one second later
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_fetch_the_executor_never_starts_is_given_up_after_one_more_second(
+    clock: Clock,
+) -> None:
+    async def scenario() -> tuple[str, float]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1))
+        gate = threading.Event()
+        busy = loop.run_in_executor(None, gate.wait, 10)  # the only worker is taken
+        client = AsyncPyJWKClient("http://127.0.0.1:9/jwks", timeout=0.1, clock=clock)
+        started = time.monotonic()
+        try:
+            with pytest.raises(PyJWKClientConnectionError) as info:
+                await asyncio.wait_for(client.fetch_data(), 5)
+            elapsed = time.monotonic() - started
+        finally:
+            gate.set()
+            await busy
+        return str(info.value), elapsed
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
+
+
+def test_a_fetch_left_behind_by_a_closed_loop_is_not_waited_for(clock: Clock) -> None:
+    # A loop closed while its fetch still ran (the waiter gave up) leaves the flight behind.
+    answers: list[Any] = [{"keys": [_public("ec_p256")]}, None, {"keys": [_public("ed25519")]}]
+
+    class Scripted(AsyncPyJWKClient):
+        async def fetch_data(self) -> Any:
+            answer = answers.pop(0)
+            if answer is None:
+                await asyncio.Event().wait()  # never answers
+            return answer
+
+    client = Scripted("https://i.example/j", timeout=0.1, clock=clock)
+    assert asyncio.run(client.get_signing_key("ec_p256")).key_id == "ec_p256"
+    clock.now += 301  # expired: the next lookup fetches
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(PyJWKClientConnectionError, match="waiting for another fetch"):
+            loop.run_until_complete(client.get_jwk_set())
+    finally:
+        loop.close()  # the hanging fetch is left behind, never finished
+    fresh = asyncio.run(client.get_jwk_set())  # a new loop starts its own fetch
+    assert [key.key_id for key in fresh.keys] == ["ed25519"]

@@ -9,6 +9,7 @@ flight), and the whole flow: discovery, then the JWKS, then an ID token.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import importlib.util
@@ -754,3 +755,381 @@ def test_async_while_a_refetch_runs_the_others_use_the_stale_document(clock: Clo
         assert len(calls) == 2
 
     asyncio.run(scenario())
+
+
+# --- settings, texts and the provider's own waits (found by mutation testing) -----------------
+
+TIMED_OUT = 'Fail to fetch data from the url, err: "timed out"'
+
+
+def test_settings_reach_the_request_and_the_jwks_client(http: Server, clock: Clock) -> None:
+    op = provider(
+        http,
+        clock,
+        timeout=7,
+        headers={"Accept": "application/jwk-set+json", "X-Tenant": "a"},
+        jwks_options={"lifespan": 5},
+    )
+    client = op.get_jwks_client()
+    assert (client.timeout, client.lifespan, client.ssl_context) == (7.0, 5.0, None)
+    assert client._rules.clock is clock  # the provider's clock, so tests move both
+    (_, headers), *_ = http.requests
+    assert (headers["Accept"], headers["X-Tenant"]) == ("application/jwk-set+json", "a")
+    assert op.headers == {"Accept": "application/jwk-set+json", "X-Tenant": "a"}
+    assert op.jwks_options == {"lifespan": 5}
+    assert op.timeout == 7.0
+    assert provider(http, clock, jwks_options={"timeout": 3}).get_jwks_client().timeout == 3
+    assert oidc.OpenIDProvider("https://op.example.com").headers == {"Accept": "application/json"}
+
+
+def test_the_jwks_client_of_an_https_provider_refuses_plain_http(
+    https: Server, clock: Clock, tls: TLS
+) -> None:
+    op = provider(https, clock, tls)
+    assert op._jwks_settings()["require_https"] is True
+    loopback = oidc.OpenIDProvider("http://127.0.0.1:9", allow_http_loopback=True)
+    assert loopback._jwks_settings()["require_https"] is False
+
+
+def test_discovery_texts_are_whole(https: Server, clock: Clock, tls: TLS) -> None:
+    op = oidc.OpenIDProvider(
+        https.base, well_known="oauth-authorization-server", ssl_context=tls.client, clock=clock
+    )
+    # RFC 8414: a document without jwks_uri is fine until a JWKS client is asked for.
+    https.json("/.well-known/oauth-authorization-server", {"issuer": https.base, "x": 1})
+    with pytest.raises(ProviderMetadataError) as info:
+        op.get_jwks_client()
+    assert str(info.value) == f"The discovery document of {https.base} has no jwks_uri"
+    https.publish(padding="x" * 70_000)
+    with pytest.raises(PyJWKClientError) as size:
+        provider(https, clock, tls, max_response_bytes=1000).get_metadata()
+    assert str(size.value) == "discovery document is larger than 1000 bytes"
+    with pytest.raises(PyJWKClientError) as bad:
+        oidc.OpenIDProvider("https://op.example.com", lifespan=0)
+    assert str(bad.value) == 'Lifespan must be greater than 0, the input is "0.0"'
+
+
+def test_a_waiter_gives_up_on_a_discovery_fetch_that_overruns(clock: Clock) -> None:
+    entered, release = threading.Event(), threading.Event()
+    document = json.dumps(
+        {"issuer": "https://op.example.com", "jwks_uri": "https://op.example.com/j"}
+    )
+
+    class Hanging(oidc.OpenIDProvider):
+        def _request(self) -> tuple[bytes, float | None]:
+            entered.set()
+            release.wait(10)
+            return document.encode(), None
+
+    op = Hanging("https://op.example.com", timeout=0.1, clock=clock)
+    leader = threading.Thread(target=op.get_metadata, daemon=True)
+    leader.start()
+    try:
+        assert entered.wait(5)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            op.get_metadata()
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        leader.join(5)
+    assert str(info.value) == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
+    assert op.get_metadata().issuer == "https://op.example.com"  # the leader's fetch landed
+
+
+def test_an_unexpected_error_in_a_discovery_fetch_is_backed_off(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(oidc.OpenIDProvider):
+        def _request(self) -> tuple[bytes, float | None]:
+            calls.append(1)
+            raise RuntimeError("a bug")
+
+    op = Broken("https://op.example.com", clock=clock)
+    with pytest.raises(RuntimeError, match="a bug"):
+        op.get_metadata()
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        op.get_metadata()
+    assert str(info.value) == "The discovery fetch failed unexpectedly"
+    assert len(calls) == 1
+
+
+def test_async_settings_reach_the_jwks_client(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        return json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/jwks"}).encode()
+
+    async def other(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        raise AssertionError("not this one")
+
+    async def scenario() -> None:
+        op = oidc.AsyncOpenIDProvider(issuer, fetch=fetch, timeout=7, clock=clock)
+        client = await op.get_jwks_client()
+        assert client is await op.get_jwks_client()
+        assert (client.uri, client.timeout, client._fetch) == (f"{issuer}/jwks", 7.0, fetch)
+        assert client._rules.clock is clock
+        chosen = oidc.AsyncOpenIDProvider(
+            issuer, fetch=fetch, jwks_options={"fetch": other}, clock=clock
+        )
+        assert (await chosen.get_jwks_client())._fetch is other  # jwks_options win
+        plain = oidc.AsyncOpenIDProvider(issuer, clock=clock)
+        plain._rules.succeeded(await op.get_metadata(), None)
+        assert (await plain.get_jwks_client())._fetch is None
+
+    asyncio.run(scenario())
+
+
+def test_async_an_override_bug_is_reported(clock: Clock) -> None:
+    class Broken(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            raise RuntimeError("a bug")
+
+    op = Broken("https://op.example.com", clock=clock)
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        asyncio.run(op.get_metadata())
+    assert str(info.value) == 'Fail to fetch data from the url, err: "a bug"'
+
+
+def test_async_a_plugged_transports_max_age_is_none(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        return json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/j"}).encode()
+
+    op = oidc.AsyncOpenIDProvider(issuer, fetch=fetch, lifespan=100, clock=clock)
+    assert asyncio.run(op._body())[1] is None
+    asyncio.run(op.get_metadata())
+    clock.now += 99.5
+    assert op._rules.begin(False) is not None  # fresh for the whole lifespan
+
+
+@pytest.mark.parametrize("kind", [oidc.OpenIDProvider, oidc.AsyncOpenIDProvider])
+def test_the_providers_defaults(kind: Any) -> None:
+    op = kind("https://op.example.com")
+    rules = op._rules
+    assert (rules.lifespan, rules.cooldown, rules.max_stale) == (3600.0, 60.0, 24 * 3600.0)
+    assert (op.timeout, op.max_response_bytes, op.ssl_context) == (10.0, 64 * 1024, None)
+    assert op.uri == "https://op.example.com/.well-known/openid-configuration"
+    assert (op.allow_http_loopback, op.jwks_options, rules.clock) == (False, {}, time.monotonic)
+    assert op._require_jwks_uri is True
+    oauth = kind("https://op.example.com", well_known="oauth-authorization-server")
+    assert oauth._require_jwks_uri is False
+
+
+@pytest.mark.parametrize("name", ["headers", "jwks_options"])
+def test_mappings_that_are_no_dict_are_named(name: str) -> None:
+    settings: dict[str, Any] = {name: [1]}
+    with pytest.raises(InvalidArgumentError) as info:
+        oidc.OpenIDProvider("https://op.example.com", **settings)
+    assert str(info.value) == f"{name} must be a dict, not list"
+
+
+# --- the asyncio provider's settings, waits and failures (found by mutation testing) -----------
+
+
+def test_async_settings_are_kept(clock: Clock) -> None:
+    op = oidc.AsyncOpenIDProvider(
+        "http://127.0.0.1:9", allow_http_loopback=True, headers={"X-A": "1"}, clock=clock
+    )
+    assert op.issuer == "http://127.0.0.1:9"
+    assert op.headers == {"Accept": "application/json", "X-A": "1"}
+
+
+def test_sync_fetch_metadata_bypasses_the_cache(http: Server, clock: Clock) -> None:
+    op = provider(http, clock)
+    cached = op.get_metadata()
+    fetched = op.fetch_metadata()
+    assert fetched == cached
+    assert fetched is not cached
+    assert http.count(WELL_KNOWN) == 2
+
+
+def test_async_a_plugged_transport_gets_the_timeout_and_the_size_cap(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+    calls: list[float] = []
+    document = json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/j"}).encode()
+
+    async def fetch(uri: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        calls.append(timeout)
+        return document
+
+    small = oidc.AsyncOpenIDProvider(
+        issuer, fetch=fetch, timeout=7, max_response_bytes=len(document) - 1, clock=clock
+    )
+    with pytest.raises(PyJWKClientError) as info:
+        asyncio.run(small.get_metadata())
+    assert str(info.value) == f"discovery document is larger than {len(document) - 1} bytes"
+    assert calls == [7.0]
+
+
+def test_async_refresh_fetches_anew_and_reports_its_failure(http: Server, clock: Clock) -> None:
+    async def scenario() -> None:
+        op = oidc.AsyncOpenIDProvider(http.base, allow_http_loopback=True, clock=clock)
+        first = await op.get_metadata()
+        assert await op.get_metadata() is first
+        assert (await op.get_metadata(refresh=True)) is not first
+        assert http.count(WELL_KNOWN) == 2
+        http.routes[WELL_KNOWN].status = 503
+        with pytest.raises(PyJWKClientConnectionError, match="HTTP 503"):
+            await op.get_metadata(refresh=True)  # even with a document cached
+
+    asyncio.run(scenario())
+
+
+def test_async_cache_control_is_honoured(http: Server, clock: Clock) -> None:
+    http.routes[WELL_KNOWN].headers["Cache-Control"] = "max-age=120"
+
+    async def scenario() -> list[int]:
+        op = oidc.AsyncOpenIDProvider(
+            http.base, allow_http_loopback=True, lifespan=600, clock=clock
+        )
+        counts = []
+        for advance in (0, 119, 1):
+            clock.now += advance
+            await op.get_metadata()
+            counts.append(http.count(WELL_KNOWN))
+        return counts
+
+    assert asyncio.run(scenario()) == [1, 1, 2]
+
+
+def test_async_an_override_bug_is_backed_off(clock: Clock) -> None:
+    calls: list[int] = []
+
+    class Broken(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            calls.append(1)
+            raise RuntimeError("a bug")
+
+    op = Broken("https://op.example.com", clock=clock)
+    for _ in range(2):
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            asyncio.run(op.get_metadata())
+        assert str(info.value) == 'Fail to fetch data from the url, err: "a bug"'
+    assert len(calls) == 1  # the second lookup is answered from the backoff
+
+
+def test_async_a_waiter_gives_up_on_a_fetch_that_overruns(clock: Clock) -> None:
+    class Hanging(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            await asyncio.Event().wait()
+            return b"", None
+
+    async def scenario() -> tuple[str, float]:
+        op = Hanging("https://op.example.com", timeout=0.1, clock=clock)
+        started = time.monotonic()
+        with pytest.raises(PyJWKClientConnectionError) as info:
+            await asyncio.wait_for(op.get_metadata(), 5)
+        return str(info.value), time.monotonic() - started
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
+
+
+def test_async_a_fetch_the_executor_never_starts_is_given_up(clock: Clock) -> None:
+    async def scenario() -> tuple[str, float]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1))
+        gate = threading.Event()
+        busy = loop.run_in_executor(None, gate.wait, 10)  # the only worker is taken
+        op = oidc.AsyncOpenIDProvider(
+            "http://127.0.0.1:9", allow_http_loopback=True, timeout=0.1, clock=clock
+        )
+        started = time.monotonic()
+        try:
+            with pytest.raises(PyJWKClientConnectionError) as info:
+                await asyncio.wait_for(op.fetch_metadata(), 5)
+            elapsed = time.monotonic() - started
+        finally:
+            gate.set()
+            await busy
+        return str(info.value), elapsed
+
+    message, elapsed = asyncio.run(scenario())
+    assert message == TIMED_OUT
+    assert 1.05 <= elapsed < 1.9
+
+
+class _WatchedEvent(threading.Event):
+    """A flight's ``done`` event that says when someone waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return super().wait(timeout)
+
+
+def test_a_waiter_on_a_discovery_fetch_that_crashed_gets_a_client_error(clock: Clock) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class Crashing(oidc.OpenIDProvider):
+        def _request(self) -> tuple[bytes, float | None]:
+            entered.set()
+            release.wait(10)
+            raise RuntimeError("a bug")
+
+    op = Crashing("https://op.example.com", clock=clock)
+    led: list[Any] = []
+    waited: list[Any] = []
+
+    def call(into: list[Any]) -> None:
+        try:
+            into.append(op.get_metadata())
+        except Exception as exc:
+            into.append(exc)
+
+    leader = threading.Thread(target=call, args=(led,), daemon=True)
+    leader.start()
+    assert entered.wait(5)
+    assert op._flight is not None
+    done = op._flight.done = _WatchedEvent()
+    waiter = threading.Thread(target=call, args=(waited,), daemon=True)
+    waiter.start()
+    assert done.waiting.wait(5)
+    release.set()
+    leader.join(5)
+    waiter.join(5)
+    assert isinstance(led[0], RuntimeError)
+    assert type(waited[0]) is PyJWKClientConnectionError
+    assert str(waited[0]) == "The discovery fetch failed unexpectedly"
+
+
+def test_async_a_fetch_left_behind_by_a_closed_loop_is_not_waited_for(clock: Clock) -> None:
+    issuer = "https://op.example.com"
+    answers: list[bytes | None] = [
+        json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/a"}).encode(),
+        None,
+        json.dumps({"issuer": issuer, "jwks_uri": f"{issuer}/b"}).encode(),
+    ]
+
+    class Scripted(oidc.AsyncOpenIDProvider):
+        async def _body(self) -> tuple[bytes, float | None]:
+            answer = answers.pop(0)
+            if answer is None:
+                await asyncio.Event().wait()  # never answers
+            assert answer is not None
+            return answer, None
+
+    op = Scripted(issuer, timeout=0.1, lifespan=600, max_stale=0, clock=clock)
+    assert asyncio.run(op.get_metadata()).jwks_uri == f"{issuer}/a"
+    clock.now += 600  # expired and too old to stand in: the next lookup waits for a fetch
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(PyJWKClientConnectionError):
+            loop.run_until_complete(op.get_metadata())
+    finally:
+        loop.close()  # the hanging fetch is left behind, never finished
+    assert asyncio.run(op.get_metadata()).jwks_uri == f"{issuer}/b"
+
+
+def test_the_issuer_is_named_in_its_refusal_and_a_short_lifespan_is_kept() -> None:
+    with pytest.raises(ProviderMetadataError) as info:
+        oidc.OpenIDProvider("https://op.example.com?x=1")
+    assert str(info.value) == "issuer must not have a query or fragment: https://op.example.com?x=1"
+    assert oidc.OpenIDProvider("https://op.example.com", lifespan=0.5)._rules.lifespan == 0.5
