@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -11,7 +12,8 @@ from hypothesis import given
 from property.strategies import json_objects
 
 import jwtlite
-from jwtlite._json import MAX_DEPTH, dumps, loads_object
+from jwtlite import _json
+from jwtlite._json import MAX_BRACKETS, MAX_DEPTH, dumps, loads_object
 from jwtlite.b64url import b64url_encode
 from jwtlite.exceptions import DecodeError
 from jwtlite.jws import DEFAULT_MAX_TOKEN_SIZE
@@ -217,3 +219,44 @@ def test_default_name_in_messages() -> None:
     with pytest.raises(DecodeError) as info:
         loads_object(b"[1]")
     assert str(info.value) == "Invalid JSON: must be a JSON object"
+
+
+# --- breadth: the bracket cap, counted before any per-object work --------------------------------
+
+
+def _wide(inner: str, count: int, pad: int = 0) -> bytes:
+    """``{"a":[inner,...],"x":"[[..."}``: 2 brackets of its own, those of ``count`` inners,
+    and ``pad`` more inside a string."""
+    return ('{"a":[' + ",".join([inner] * count) + '],"x":"' + "[" * pad + '"}').encode()
+
+
+@pytest.mark.parametrize("inner", ["[]", "{}", '{"b":[1]}', '"{["'])
+def test_at_most_max_brackets_brace_and_bracket_characters(inner: str) -> None:
+    # Counted inside strings too ('"{["' is a string): telling strings apart is the
+    # per-character work the cap exists to avoid.
+    assert MAX_BRACKETS == 10_000
+    per = inner.count("{") + inner.count("[")
+    count, pad = divmod(MAX_BRACKETS - 2, per)
+    at_limit = _wide(inner, count, pad)
+    assert at_limit.count(b"{") + at_limit.count(b"[") == MAX_BRACKETS
+    parsed = loads_object(at_limit)
+    assert len(parsed["a"]) == count
+    assert parsed["a"][0] == json.loads(inner)
+    with pytest.raises(DecodeError) as info:
+        loads_object(_wide(inner, count, pad + 1), "payload")
+    assert str(info.value) == "Invalid payload string: more than 10000 '{' and '[' characters"
+
+
+def test_a_megabyte_of_empty_objects_is_refused_before_it_is_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 350,000 objects: each would cost a call of the duplicate-name hook, and each bracket a
+    # step of the depth scan. Neither may run.
+    calls: list[str] = []
+    monkeypatch.setattr(_json, "_too_deep", lambda text: calls.append("scan") or False)
+    monkeypatch.setattr(_json, "_DECODER", None)  # any use of the decoder fails the test
+    monkeypatch.setattr(_json, "_SCAN", None)
+    text = _wide("{}", (1 << 20) // 3)
+    with pytest.raises(DecodeError, match=re.escape("more than 10000 '{' and '[' characters")):
+        loads_object(text)
+    assert calls == []

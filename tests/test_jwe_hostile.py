@@ -82,6 +82,24 @@ def test_a_decompression_bomb_is_refused_in_milliseconds_with_bounded_memory(
     assert peak < MAX_DECOMPRESSED_SIZE + 2 * len(token) + 2 * 1024 * 1024
 
 
+def test_claims_that_inflate_to_a_megabyte_of_objects_are_refused_in_milliseconds(
+    backend: Backend,
+) -> None:
+    # Under the decompression cap, but 350,000 empty objects: anyone can encrypt this to a
+    # public key, and parsing it cost 0.15 s of duplicate-name hooks and depth scanning. The
+    # bracket cap of the JSON reader refuses it before either runs.
+    from jwtlite.exceptions import DecodeError
+    from jwtlite.jwe_jwt import decrypt_jwt
+
+    require(backend, ["dir"], ["A128GCM"])
+    claims = b'{"a":[' + b",".join([b"{}"] * (MAX_DECOMPRESSED_SIZE // 3 - 4)) + b"]}"
+    assert len(claims) <= MAX_DECOMPRESSED_SIZE
+    token = jwe.encrypt(claims, KEY16, alg="dir", enc="A128GCM", zip="DEF")
+    assert len(token) < 4096
+    error = _quick(lambda: decrypt_jwt(token, KEY16, **DIR), DecodeError, 0.5)
+    assert "more than 10000 '{' and '[' characters" in str(error)
+
+
 # --- PBES2 iteration count ----------------------------------------------------------------------
 
 
@@ -131,7 +149,15 @@ def test_a_hundred_thousand_recipients_are_refused_quickly() -> None:
         JWEParseError,
         max(2.0, 20 * baseline),
     )
-    assert "100000 recipients; at most 16 allowed" in str(error)
+    # Two objects a recipient: the JSON reader's bracket cap refuses the text before parsing.
+    assert "more than 10000 '{' and '[' characters" in str(error)
+    fewer = json.dumps({**token, "recipients": token["recipients"][:4000]})
+    error = _quick(
+        lambda: jwe.decrypt(fewer, KEY16, max_token_size=10**8, **decrypt),
+        JWEParseError,
+        max(2.0, 20 * baseline),
+    )
+    assert "4000 recipients; at most 16 allowed" in str(error)
     error = _quick(lambda: jwe.decrypt(token, KEY16, **decrypt), JWEParseError, 1.0)  # a dict
     assert "at most 16 allowed" in str(error)
 
