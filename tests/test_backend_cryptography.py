@@ -19,6 +19,7 @@ from conftest import key_pem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._crypto_objects import NATIVE, from_cryptography_key, load_encrypted_pem
 from jwtlite._curves import CURVES, is_on_curve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
@@ -34,6 +35,14 @@ from jwtlite.keys import (
 
 if TYPE_CHECKING:
     from jwtlite.backends.cryptography import CryptographyBackend
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 HAS_CRYPTOGRAPHY = importlib.util.find_spec("cryptography") is not None
 needs_crypto = pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="cryptography is not installed")

@@ -60,8 +60,10 @@ def _run_python(
 
 @pytest.fixture
 def fresh_selection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forget the process-wide choice; monkeypatch puts the old one back afterwards."""
+    """Forget the process-wide choice and the loaded backends; monkeypatch puts the old ones
+    back afterwards."""
     monkeypatch.setattr(backends_mod, "_chosen", None)
+    monkeypatch.setattr(backends_mod, "_instances", {})
     monkeypatch.delenv("JWTLITE_BACKEND", raising=False)
 
 

@@ -25,6 +25,7 @@ from test_backend_eddsa import (
     secret_scalar,
 )
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES
 from jwtlite._jwa import ALGORITHMS, SIGNATURE_HASHES, curve_algorithm
 from jwtlite.backends import Backend, get_backend
@@ -41,6 +42,14 @@ from jwtlite.keys import (
 )
 
 pytest.importorskip("cryptography")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 RSA_POOL = [
     "rsa2048.pem",
