@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import math
 import re
 import sys
 import warnings
@@ -798,3 +799,39 @@ def test_both_backends_sign_with_the_crt_values(
     expected = cb.rsa_pkcs1v15_sign(rsa_key, "sha256", b"m")
     assert cb.rsa_pkcs1v15_sign(odd, "sha256", b"m") == expected
     assert _pure().rsa_pkcs1v15_sign(odd, "sha256", b"m") == expected
+
+
+def _with_exponent(key: RSAPrivateKey, bits: int) -> RSAPrivateKey:
+    """``key``'s primes with the smallest valid odd exponent of at least ``bits`` bits."""
+    lam = math.lcm(key.p - 1, key.q - 1)
+    e = (1 << (bits - 1)) | 1
+    while math.gcd(e, lam) != 1:
+        e += 2
+    d = pow(e, -1, lam)
+    return RSAPrivateKey(
+        key.n, e, d, key.p, key.q, d % (key.p - 1), d % (key.q - 1), pow(key.q, -1, key.p)
+    )
+
+
+def test_openssl_decrypts_with_every_key_it_takes(cb: CryptographyBackend) -> None:
+    # OpenSSL 3.2+ answers bad RSAES-PKCS1-v1_5 padding with a synthetic message (implicit
+    # rejection), the pure code with None (RFC 7516 §11.5 makes JWE treat both alike), so the
+    # answer shows which one decrypted. OpenSSL refuses e above 64 bits only for n above 3072
+    # bits; every other key stays with it, at each side of both bounds.
+    def bad_padding(key: RSAPrivateKey) -> bytes:
+        return pow(2, key.e, key.n).to_bytes((key.n.bit_length() + 7) // 8, "big")  # EM = 0...02
+
+    reference = _neutral("rsa2048.pem")
+    if cb.rsa_pkcs1v15_decrypt(reference, bad_padding(reference)) is None:
+        pytest.skip("this OpenSSL answers bad padding with an error (no implicit rejection)")
+    openssl = {("rsa4096.pem", 17): True, ("rsa4096.pem", 64): True,
+               ("rsa3072.pem", 65): True, ("rsa4096.pem", 65): False}  # fmt: skip
+    seen = {}
+    for name, bits in openssl:
+        key = _with_exponent(_neutral(name), bits)
+        assert key.e.bit_length() == bits
+        ciphertext = cb.rsa_pkcs1v15_encrypt(key.public_key(), b"k" * 16)
+        assert _pure().rsa_pkcs1v15_decrypt(key, ciphertext) == b"k" * 16
+        assert cb.rsa_pkcs1v15_decrypt(key, ciphertext) == b"k" * 16
+        seen[name, bits] = cb.rsa_pkcs1v15_decrypt(key, bad_padding(key)) is not None
+    assert seen == openssl

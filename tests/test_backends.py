@@ -113,6 +113,7 @@ def test_set_backend_unknown_name_keeps_choice() -> None:
     assert get_backend() is before
 
 
+@pytest.mark.usefixtures("fresh_selection")
 def test_get_backend_by_name_does_not_change_the_choice() -> None:
     current = get_backend()
     for name in BACKEND_NAMES:
