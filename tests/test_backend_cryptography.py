@@ -835,3 +835,54 @@ def test_openssl_decrypts_with_every_key_it_takes(cb: CryptographyBackend) -> No
         assert cb.rsa_pkcs1v15_decrypt(key, ciphertext) == b"k" * 16
         seen[name, bits] = cb.rsa_pkcs1v15_decrypt(key, bad_padding(key)) is not None
     assert seen == openssl
+
+
+@pytest.mark.parametrize(("curve", "p", "size"), [
+    ("Ed25519", 2**255 - 19, 32), ("Ed448", 2**448 - 2**224 - 1, 57)])  # fmt: skip
+def test_x_zero_with_the_sign_bit_is_not_a_key(curve: str, p: int, size: int) -> None:
+    # RFC 8032 §5.1.3 / §5.2.3 decoding step 4: x = 0 (y = 1 or y = p - 1) with the sign bit
+    # set is refused; a key of this curve whose own encoding has the sign bit set is not.
+    from jwtlite.backends._cryptography_keys import okp_public
+
+    sign_bit = 1 << (8 * size - 1)
+    for y in (1, p - 1):
+        encoded = (sign_bit | y).to_bytes(size, "little")
+        with pytest.raises(InvalidKeyError, match=_exactly(
+                f"non-canonical {curve} public key encoding")):  # fmt: skip
+            okp_public(OKPPublicKey(curve, encoded))
+        okp_public(OKPPublicKey(curve, y.to_bytes(size, "little")))  # the same point, canonical
+    signed = next(k for k in (_pure().generate_okp(curve) for _ in range(64)) if k.x[-1] & 0x80)
+    okp_public(_fresh(signed.public_key()))
+
+
+@pytest.mark.parametrize("pss", [False, True])
+def test_exponents_openssl_refuses_verify_through_the_pure_code(
+    cb: CryptographyBackend, pss: bool
+) -> None:
+    # A 65-bit e on a 4096-bit key: OpenSSL refuses it, so the adapter verifies in Python; the
+    # answers are the pure backend's, for the right scheme, key and hash.
+    pure = _pure()
+    key = _with_exponent(_neutral("rsa4096.pem"), 65)
+    other = _with_exponent(_neutral("rsa2048.pem"), 65)
+    sign = pure.rsa_pss_sign if pss else pure.rsa_pkcs1v15_sign
+    wrong_scheme = pure.rsa_pkcs1v15_sign if pss else pure.rsa_pss_sign
+    verifier = cb.rsa_verifier(key.public_key(), "sha256", pss=pss)
+    verify = cb.rsa_pss_verify if pss else cb.rsa_pkcs1v15_verify
+    good = sign(key, "sha256", b"m")
+    cases = [
+        (b"m", good, True),
+        (b"n", good, False),
+        (b"m", sign(key, "sha384", b"m"), False),
+        (b"m", wrong_scheme(key, "sha256", b"m"), False),
+    ]
+    assert [verifier(m, s) for m, s, _ in cases] == [expected for _, _, expected in cases]
+    assert [verify(key.public_key(), "sha256", m, s) for m, s, _ in cases] == [
+        expected for _, _, expected in cases
+    ]
+    assert verify(other.public_key(), "sha256", b"m", good) is False
+
+
+def test_unknown_signing_hash_says_so(cb: CryptographyBackend, rsa_key: RSAPrivateKey) -> None:
+    for sign, key in ((cb.rsa_pkcs1v15_sign, rsa_key), (cb.ecdsa_sign, _ec_key("P-256"))):
+        with pytest.raises(UnsupportedHashError, match=_exactly("unsupported hash 'md5'")):
+            sign(key, "md5", b"m")
