@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import math
+import re
 import sys
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,7 @@ from conftest import key_pem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._crypto_objects import NATIVE, from_cryptography_key, load_encrypted_pem
 from jwtlite._curves import CURVES, is_on_curve
 from jwtlite._jwa import ALGORITHMS, curve_algorithm
@@ -34,6 +37,14 @@ from jwtlite.keys import (
 
 if TYPE_CHECKING:
     from jwtlite.backends.cryptography import CryptographyBackend
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 HAS_CRYPTOGRAPHY = importlib.util.find_spec("cryptography") is not None
 needs_crypto = pytest.mark.skipif(not HAS_CRYPTOGRAPHY, reason="cryptography is not installed")
@@ -584,3 +595,294 @@ def test_encrypted_pem_without_cryptography_is_refused_whole(
         "encrypted PEM keys need the optional 'cryptography' package (pip install"
         " 'jwtlite[crypto]'), or decrypt the key first"
     )
+
+
+# --- found by mutation testing the adapter (docs/architecture.md, "Mutation testing") ---------
+
+
+def _pure() -> Any:
+    from jwtlite.backends import get_backend
+
+    return get_backend("pure")
+
+
+def _exactly(message: str) -> str:
+    return f"^{re.escape(message)}$"
+
+
+def test_native_keys_never_answer_for_another_key(cb: CryptographyBackend) -> None:
+    # Two keys of each kind, used one after the other: the cache must hold one native object per
+    # neutral key. The pure backend, which caches no native objects, is the oracle.
+    pure = _pure()
+    rsa_keys = [_neutral("rsa2048.pem"), _neutral("rsa2048_b.pem")]
+    rsa_sigs = [cb.rsa_pkcs1v15_sign(key, "sha256", b"m") for key in rsa_keys]
+    assert rsa_sigs == [pure.rsa_pkcs1v15_sign(key, "sha256", b"m") for key in rsa_keys]
+    publics = [_fresh(key.public_key()) for key in rsa_keys]
+    assert [[cb.rsa_pkcs1v15_verify(pub, "sha256", b"m", sig) for sig in rsa_sigs]
+            for pub in publics] == [[True, False], [False, True]]  # fmt: skip
+    for curve in ("P-256", "Ed25519", "Ed448"):
+        keys = [_fresh(cb.generate_ec(curve) if curve == "P-256" else cb.generate_okp(curve))
+                for _ in range(2)]  # fmt: skip
+        if curve == "P-256":
+            sigs = [cb.ecdsa_sign(key, "sha256", b"m") for key in keys]
+            verify = [[cb.ecdsa_verify(_fresh(k.public_key()), "sha256", b"m", s) for s in sigs]
+                      for k in keys]  # fmt: skip
+        else:
+            sigs = [cb.eddsa_sign(key, b"m") for key in keys]
+            assert sigs == [pure.eddsa_sign(key, b"m") for key in keys]
+            verify = [[cb.eddsa_verify(_fresh(k.public_key()), b"m", s) for s in sigs]
+                      for k in keys]  # fmt: skip
+        assert verify == [[True, False], [False, True]], curve
+    for curve in ("X25519", "X448"):
+        peer = cb.generate_okp(curve).public_key()
+        privates = [_fresh(cb.generate_okp(curve)) for _ in range(2)]
+        secrets = [cb.xdh(private, peer) for private in privates]
+        assert secrets == [pure.xdh(private, peer) for private in privates]
+        assert secrets[0] != secrets[1]
+
+
+def test_adapter_refusals_say_why(cb: CryptographyBackend, rsa_key: RSAPrivateKey) -> None:
+    from jwtlite.backends._cryptography_keys import ec_peer, okp_public
+
+    ec_key = _ec_key("P-256")
+    off_curve = dataclasses.replace(ec_key, y=ec_key.y + 1)
+    with pytest.raises(InvalidKeyError, match=_exactly(
+            "the public point is not a canonical point of P-256")):  # fmt: skip
+        cb.ecdsa_sign(off_curve, "sha256", b"m")
+    with pytest.raises(InvalidKeyError, match=_exactly(
+            "the public point is not a canonical point of P-256")):  # fmt: skip
+        ec_peer(off_curve.public_key())
+    with pytest.raises(InvalidKeyError, match=_exactly("unsupported curve 'P-192'")):
+        ec_peer(ECPublicKey("P-192", ec_key.x, ec_key.y))
+    with pytest.raises(InvalidKeyError, match=_exactly("unsupported EC curve 'P-192'")):
+        cb.ec_public_point("P-192", 1)
+    with pytest.raises(InvalidKeyError, match=_exactly("EC private scalar out of range for P-256")):
+        cb.ec_public_point("P-256", 0)
+    x25519 = cb.generate_okp("X25519")
+    with pytest.raises(InvalidKeyError, match=_exactly("unsupported OKP curve 'X25519'")):
+        cb.eddsa_sign(x25519, b"m")
+    with pytest.raises(InvalidKeyError, match=_exactly("unsupported OKP curve 'X25519'")):
+        okp_public(x25519.public_key())
+    with pytest.raises(InvalidKeyError, match=_exactly("unsupported OKP curve 'X25519'")):
+        cb.eddsa_public_key("X25519", x25519.d)
+    p25519 = 2**255 - 19
+    for encoded in (p25519.to_bytes(32, "little"), b"\xff" * 32, b"\x01" * 31):  # y >= p; length
+        with pytest.raises(InvalidKeyError, match=_exactly(
+                "non-canonical Ed25519 public key encoding")):  # fmt: skip
+            okp_public(OKPPublicKey("Ed25519", encoded))
+    with pytest.raises(InvalidKeyError, match=_exactly(
+            "an Ed25519 private key has the wrong length")):  # fmt: skip
+        cb.eddsa_public_key("Ed25519", bytes(31))
+    with pytest.raises(InvalidKeyError, match=_exactly(
+            "unsupported key-agreement curve 'Ed25519' (X25519 or X448)")):  # fmt: skip
+        cb.xdh_public_key("Ed25519", bytes(32))
+    for private in (bytes(31), bytearray(32)):
+        with pytest.raises(InvalidKeyError, match=_exactly(
+                "an X25519 private key must be 32 bytes")):  # fmt: skip
+            cb.xdh_public_key("X25519", private)  # type: ignore[arg-type]
+    ed25519 = cb.generate_okp("Ed25519")
+    with pytest.raises(InvalidKeyError, match=_exactly(
+            "unsupported key-agreement curve 'Ed25519'")):  # fmt: skip
+        cb.xdh(ed25519, x25519.public_key())
+    with pytest.raises(UnsupportedHashError, match=_exactly(
+            "unsupported hash for RSA-OAEP: 'sha224'")):  # fmt: skip
+        cb.rsa_oaep_encrypt(rsa_key.public_key(), "sha224", b"k")
+    with pytest.raises(InvalidKeyError, match=_exactly("RSA key too small for this plaintext")):
+        cb.rsa_oaep_encrypt(rsa_key.public_key(), "sha256", bytes(256 - 2 * 32 - 1))
+
+
+def test_inputs_that_are_not_bytes_are_refused_alike(
+    cb: CryptographyBackend, rsa_key: RSAPrivateKey
+) -> None:
+    # The protocol takes bytes; a bytearray of the right length is refused by both backends
+    # (OpenSSL itself would read it), so neither answers what the other refuses.
+    pure = _pure()
+    ciphertext = cb.rsa_pkcs1v15_encrypt(rsa_key.public_key(), b"k" * 16)
+    oaep = cb.rsa_oaep_encrypt(rsa_key.public_key(), "sha256", b"k" * 16)
+    private = cb.generate_okp("X25519")
+    peer = cb.generate_okp("X25519").public_key()
+    as_bytearray = OKPPublicKey("X25519", peer.x)
+    object.__setattr__(as_bytearray, "x", bytearray(peer.x))
+    for backend in (pure, cb):
+        assert backend.rsa_pkcs1v15_decrypt(rsa_key, ciphertext) == b"k" * 16
+        assert backend.rsa_pkcs1v15_decrypt(rsa_key, bytearray(ciphertext)) is None
+        assert backend.rsa_oaep_decrypt(rsa_key, "sha256", bytearray(oaep)) is None
+        assert backend.xdh(private, peer) is not None
+        assert backend.xdh(private, as_bytearray) is None
+
+
+def test_key_agreement_curves_must_match(cb: CryptographyBackend) -> None:
+    # An X25519 private key and a 32-byte Ed25519 public key: the same length, another curve.
+    pure = _pure()
+    private = cb.generate_okp("X25519")
+    other = OKPPublicKey("Ed25519", cb.generate_okp("X25519").public_key().x)
+    assert [backend.xdh(private, other) for backend in (pure, cb)] == [None, None]
+
+
+def test_signature_values_are_range_checked_before_openssl(
+    cb: CryptographyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SEC 1 §4.1.4 step 1 is the adapter's own check: under an OpenSSL that accepted r = 0 or
+    # s = n (Java's CVE-2022-21449), the verdict would still be False. The stand-in accepts all.
+    from jwtlite.backends import cryptography as adapter
+
+    class Accepting:
+        def verify(self, signature: bytes, message: bytes, algorithm: object) -> None:
+            return None
+
+    monkeypatch.setattr(adapter, "ec_public", lambda key: Accepting())
+    key, params = _ec_key("P-256"), CURVES["P-256"]
+    public, n, size = key.public_key(), params.n, params.size
+    accepted = [_raw(1, 1, size), _raw(n - 1, n - 1, size)]
+    refused = [_raw(0, 1, size), _raw(1, 0, size), _raw(n, 1, size), _raw(1, n, size)]
+    assert [cb.ecdsa_verify(public, "sha256", b"m", sig) for sig in accepted] == [True, True]
+    assert [cb.ecdsa_verify(public, "sha256", b"m", sig) for sig in refused] == [False] * 4
+
+
+def test_an_all_zero_shared_secret_never_leaves(
+    cb: CryptographyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RFC 7748 §6.1: OpenSSL refuses an all-zero X25519/X448 result itself; the adapter checks
+    # again, so an OpenSSL that returned it would still not hand it to the Concat KDF.
+    from jwtlite.backends import cryptography as adapter
+
+    class Returning:
+        def __init__(self, shared: bytes) -> None:
+            self.shared = shared
+
+        def exchange(self, peer: object) -> bytes:
+            return self.shared
+
+    private = cb.generate_okp("X25519")
+    peer = cb.generate_okp("X25519").public_key()
+    for shared, expected in ((bytes(32), None), (b"\x01" + bytes(31), b"\x01" + bytes(31))):
+        monkeypatch.setattr(adapter, "xdh_native", lambda key, s=shared: Returning(s))
+        assert cb.xdh(private, peer) == expected
+
+
+def test_skipping_openssls_rsa_key_check_is_detected_from_the_signature(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cryptography
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from jwtlite.backends import _cryptography_keys as keys
+
+    major = int(cryptography.__version__.split(".")[0])
+    assert keys._accepts_skip_validation() is (major >= 39)
+
+    def old_private_key(self: object, backend: object = None) -> None:  # cryptography < 39
+        return None
+
+    monkeypatch.setattr(rsa.RSAPrivateNumbers, "private_key", old_private_key)
+    assert keys._accepts_skip_validation() is False
+
+    def no_signature(target: object) -> None:
+        raise ValueError("no signature found for builtin")
+
+    monkeypatch.setattr(keys.inspect, "signature", no_signature)
+    assert keys._accepts_skip_validation() is False
+
+
+def test_both_backends_sign_with_the_crt_values(
+    cb: CryptographyBackend, rsa_key: RSAPrivateKey
+) -> None:
+    # Both sign through the CRT values (RFC 8017 §5.1.2 step 2b) and check the result with e;
+    # neither reads d. Where cryptography lets OpenSSL's own key check be skipped (39+: it tests
+    # p and q for primality, ~50 ms a key), a hand-built key whose d is off by two signs alike
+    # on both, instead of being refused by one backend only.
+    from jwtlite.backends._cryptography_keys import CAN_SKIP_RSA_VALIDATION
+
+    if not CAN_SKIP_RSA_VALIDATION:
+        pytest.skip("this cryptography always runs OpenSSL's key check")
+    odd = dataclasses.replace(rsa_key, d=rsa_key.d + 2)
+    expected = cb.rsa_pkcs1v15_sign(rsa_key, "sha256", b"m")
+    assert cb.rsa_pkcs1v15_sign(odd, "sha256", b"m") == expected
+    assert _pure().rsa_pkcs1v15_sign(odd, "sha256", b"m") == expected
+
+
+def _with_exponent(key: RSAPrivateKey, bits: int) -> RSAPrivateKey:
+    """``key``'s primes with the smallest valid odd exponent of at least ``bits`` bits."""
+    lam = math.lcm(key.p - 1, key.q - 1)
+    e = (1 << (bits - 1)) | 1
+    while math.gcd(e, lam) != 1:
+        e += 2
+    d = pow(e, -1, lam)
+    return RSAPrivateKey(
+        key.n, e, d, key.p, key.q, d % (key.p - 1), d % (key.q - 1), pow(key.q, -1, key.p)
+    )
+
+
+def test_openssl_decrypts_with_every_key_it_takes(cb: CryptographyBackend) -> None:
+    # OpenSSL 3.2+ answers bad RSAES-PKCS1-v1_5 padding with a synthetic message (implicit
+    # rejection), the pure code with None (RFC 7516 §11.5 makes JWE treat both alike), so the
+    # answer shows which one decrypted. OpenSSL refuses e above 64 bits only for n above 3072
+    # bits; every other key stays with it, at each side of both bounds.
+    def bad_padding(key: RSAPrivateKey) -> bytes:
+        return pow(2, key.e, key.n).to_bytes((key.n.bit_length() + 7) // 8, "big")  # EM = 0...02
+
+    reference = _neutral("rsa2048.pem")
+    if cb.rsa_pkcs1v15_decrypt(reference, bad_padding(reference)) is None:
+        pytest.skip("this OpenSSL answers bad padding with an error (no implicit rejection)")
+    openssl = {("rsa4096.pem", 17): True, ("rsa4096.pem", 64): True,
+               ("rsa3072.pem", 65): True, ("rsa4096.pem", 65): False}  # fmt: skip
+    seen = {}
+    for name, bits in openssl:
+        key = _with_exponent(_neutral(name), bits)
+        assert key.e.bit_length() == bits
+        ciphertext = cb.rsa_pkcs1v15_encrypt(key.public_key(), b"k" * 16)
+        assert _pure().rsa_pkcs1v15_decrypt(key, ciphertext) == b"k" * 16
+        assert cb.rsa_pkcs1v15_decrypt(key, ciphertext) == b"k" * 16
+        seen[name, bits] = cb.rsa_pkcs1v15_decrypt(key, bad_padding(key)) is not None
+    assert seen == openssl
+
+
+@pytest.mark.parametrize(("curve", "p", "size"), [
+    ("Ed25519", 2**255 - 19, 32), ("Ed448", 2**448 - 2**224 - 1, 57)])  # fmt: skip
+def test_x_zero_with_the_sign_bit_is_not_a_key(curve: str, p: int, size: int) -> None:
+    # RFC 8032 §5.1.3 / §5.2.3 decoding step 4: x = 0 (y = 1 or y = p - 1) with the sign bit
+    # set is refused; a key of this curve whose own encoding has the sign bit set is not.
+    from jwtlite.backends._cryptography_keys import okp_public
+
+    sign_bit = 1 << (8 * size - 1)
+    for y in (1, p - 1):
+        encoded = (sign_bit | y).to_bytes(size, "little")
+        with pytest.raises(InvalidKeyError, match=_exactly(
+                f"non-canonical {curve} public key encoding")):  # fmt: skip
+            okp_public(OKPPublicKey(curve, encoded))
+        okp_public(OKPPublicKey(curve, y.to_bytes(size, "little")))  # the same point, canonical
+    signed = next(k for k in (_pure().generate_okp(curve) for _ in range(64)) if k.x[-1] & 0x80)
+    okp_public(_fresh(signed.public_key()))
+
+
+@pytest.mark.parametrize("pss", [False, True])
+def test_exponents_openssl_refuses_verify_through_the_pure_code(
+    cb: CryptographyBackend, pss: bool
+) -> None:
+    # A 65-bit e on a 4096-bit key: OpenSSL refuses it, so the adapter verifies in Python; the
+    # answers are the pure backend's, for the right scheme, key and hash.
+    pure = _pure()
+    key = _with_exponent(_neutral("rsa4096.pem"), 65)
+    other = _with_exponent(_neutral("rsa2048.pem"), 65)
+    sign = pure.rsa_pss_sign if pss else pure.rsa_pkcs1v15_sign
+    wrong_scheme = pure.rsa_pkcs1v15_sign if pss else pure.rsa_pss_sign
+    verifier = cb.rsa_verifier(key.public_key(), "sha256", pss=pss)
+    verify = cb.rsa_pss_verify if pss else cb.rsa_pkcs1v15_verify
+    good = sign(key, "sha256", b"m")
+    cases = [
+        (b"m", good, True),
+        (b"n", good, False),
+        (b"m", sign(key, "sha384", b"m"), False),
+        (b"m", wrong_scheme(key, "sha256", b"m"), False),
+    ]
+    assert [verifier(m, s) for m, s, _ in cases] == [expected for _, _, expected in cases]
+    assert [verify(key.public_key(), "sha256", m, s) for m, s, _ in cases] == [
+        expected for _, _, expected in cases
+    ]
+    assert verify(other.public_key(), "sha256", b"m", good) is False
+
+
+def test_unknown_signing_hash_says_so(cb: CryptographyBackend, rsa_key: RSAPrivateKey) -> None:
+    for sign, key in ((cb.rsa_pkcs1v15_sign, rsa_key), (cb.ecdsa_sign, _ec_key("P-256"))):
+        with pytest.raises(UnsupportedHashError, match=_exactly("unsupported hash 'md5'")):
+            sign(key, "md5", b"m")

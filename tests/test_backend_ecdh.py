@@ -24,12 +24,21 @@ from conftest import BACKEND_NAMES, wycheproof_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES
 from jwtlite._keyformats import ec_private, ec_public
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _weierstrass
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import ECPrivateKey, ECPublicKey
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 WYCHEPROOF = {
     # file: (curve, valid, acceptable, invalid)

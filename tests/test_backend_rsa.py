@@ -22,10 +22,19 @@ from conftest import BACKEND_NAMES, load_vector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import _primes, rsa
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.keys import RSAPrivateKey, RSAPublicKey
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 HASHES = ("sha256", "sha384", "sha512")
 ALGORITHMS = [(f"RS{h[3:]}", h) for h in HASHES] + [(f"PS{h[3:]}", h) for h in HASHES]

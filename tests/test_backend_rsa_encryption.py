@@ -27,6 +27,7 @@ from conftest import BACKEND_NAMES, KEYS, wycheproof_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._jwkformat import key_from_jwk
 from jwtlite.backends import Backend, get_backend
 from jwtlite.backends.pure import rsa_encryption
@@ -34,6 +35,14 @@ from jwtlite.backends.pure._primes import random_prime
 from jwtlite.backends.pure.rsa import mgf1, xor_bytes
 from jwtlite.exceptions import InvalidKeyError, UnsupportedHashError
 from jwtlite.keys import RSAPrivateKey, RSAPublicKey, load_key
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 OAEP_HASHES = ("sha1", "sha256", "sha384", "sha512")
 OAEP_FILES = {

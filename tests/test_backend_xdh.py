@@ -23,6 +23,7 @@ from conftest import BACKEND_NAMES, load_vector, wycheproof_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jwtlite import _cache
 from jwtlite._jwkformat import key_from_jwk, key_to_jwk
 from jwtlite._keyformats import okp_private, okp_public
 from jwtlite.b64url import b64url_decode, b64url_encode
@@ -31,6 +32,14 @@ from jwtlite.backends.pure import xdh
 from jwtlite.exceptions import InvalidKeyError
 from jwtlite.jwk import thumbprint
 from jwtlite.keys import OKPPrivateKey, OKPPublicKey, dump_pem, load_key
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 SIZES = {"X25519": 32, "X448": 56}
 WYCHEPROOF = {

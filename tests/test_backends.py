@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -60,8 +61,10 @@ def _run_python(
 
 @pytest.fixture
 def fresh_selection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forget the process-wide choice; monkeypatch puts the old one back afterwards."""
+    """Forget the process-wide choice and the loaded backends; monkeypatch puts the old ones
+    back afterwards."""
     monkeypatch.setattr(backends_mod, "_chosen", None)
+    monkeypatch.setattr(backends_mod, "_instances", {})
     monkeypatch.delenv("JWTLITE_BACKEND", raising=False)
 
 
@@ -110,6 +113,7 @@ def test_set_backend_unknown_name_keeps_choice() -> None:
     assert get_backend() is before
 
 
+@pytest.mark.usefixtures("fresh_selection")
 def test_get_backend_by_name_does_not_change_the_choice() -> None:
     current = get_backend()
     for name in BACKEND_NAMES:
@@ -142,6 +146,28 @@ def test_without_cryptography() -> None:
     assert len(lines) == 3
     for line in lines[1:]:
         assert line.startswith("refused: the 'cryptography' backend was requested")
+
+
+@pytest.mark.usefixtures("fresh_selection")
+def test_without_cryptography_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same as above without a subprocess, so that the selection code runs in this process
+    # (mutation testing maps only in-process calls): the adapter module cannot be imported.
+    monkeypatch.setitem(sys.modules, "jwtlite.backends.cryptography", None)
+    missing = (
+        "the 'cryptography' backend was requested but the cryptography package is not "
+        "installed (pip install 'jwtlite[crypto]')"
+    )
+    assert get_backend().name == "pure"
+    assert available_backends() == ["pure"]
+    for ask in (lambda: set_backend("cryptography"), lambda: get_backend("cryptography")):
+        with pytest.raises(BackendUnavailableError, match=f"^{re.escape(missing)}$") as caught:
+            ask()
+        assert isinstance(caught.value.__cause__, ImportError)
+    assert get_backend().name == "pure"
+    monkeypatch.setenv("JWTLITE_BACKEND", "cryptography")
+    monkeypatch.setattr(backends_mod, "_chosen", None)
+    with pytest.raises(BackendUnavailableError, match=f"^{re.escape(missing)}$"):
+        get_backend()
 
 
 def test_environment_asking_for_missing_cryptography() -> None:

@@ -25,6 +25,7 @@ from test_backend_eddsa import (
     secret_scalar,
 )
 
+from jwtlite import _cache
 from jwtlite._curves import CURVES
 from jwtlite._jwa import ALGORITHMS, SIGNATURE_HASHES, curve_algorithm
 from jwtlite.backends import Backend, get_backend
@@ -41,6 +42,14 @@ from jwtlite.keys import (
 )
 
 pytest.importorskip("cryptography")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Every test builds its native keys itself: mutation testing forks each mutant from a
+    process whose caches an earlier run warmed (docs/architecture.md, "Mutation testing")."""
+    _cache.clear_caches()
+
 
 RSA_POOL = [
     "rsa2048.pem",
@@ -388,3 +397,24 @@ def test_both_backends_accept_the_same_exponents(name: str) -> None:
                     assert not verify(public, "sha256", b"other", signature)
                     checked += 1
     assert checked == len(EXPONENT_BITS) * 2 * 2 * 2
+
+
+def test_the_order_4_point_spelled_with_y_equal_to_p_verifies_nowhere() -> None:
+    # Ed25519's (x, 0) has order 4. A signature (R, S) = (A_key, a) of the pool key satisfies
+    # [S]B = R + [k](x, 0) exactly when k = 0 (mod 4) (cofactorless, [k] with k mod L): the
+    # message is chosen so. Spelled canonically (y = 0) both backends accept it; spelled y = p
+    # (OpenSSL would reduce it to 0) both refuse it, RFC 8032 §5.1.3 decoding step 1.
+    p, _, _, order, size = EDWARDS["Ed25519"]
+    key = _pool(OKP_POOL["Ed25519"])
+    signature = key.x + (secret_scalar("Ed25519", key.d) % order).to_bytes(size, "little")
+    verdicts = {}
+    for label, y in (("canonical", 0), ("y = p", p)):
+        encoded = y.to_bytes(size, "little")
+        message = next(
+            m
+            for m in (b"m%d" % i for i in range(64))
+            if challenge("Ed25519", key.x, encoded, m) % order % 4 == 0
+        )
+        public = OKPPublicKey("Ed25519", encoded)
+        verdicts[label] = [b.eddsa_verify(public, message, signature) for b in (_pure(), _crypto())]
+    assert verdicts == {"canonical": [True, True], "y = p": [False, False]}
