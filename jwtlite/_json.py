@@ -94,8 +94,11 @@ def _too_deep(text: str) -> bool:
     at the first error, so the maximum of that running sum bounds its recursion.
     """
     # Cheap bound first: depth cannot exceed the number of opening brackets.
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return False
+    return text.count("[") + text.count("{") > MAX_DEPTH and _scan_too_deep(text)
+
+
+def _scan_too_deep(text: str) -> bool:
+    """:func:`_too_deep`'s linear scan, for text with more than MAX_DEPTH opening brackets."""
     brackets = _NOT_BRACKET.sub("", text)
     return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
@@ -126,9 +129,10 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     """
     try:
         text = data.decode("utf-8")
-        if text.count("{") + text.count("[") > MAX_BRACKETS:
+        opening = text.count("{") + text.count("[")
+        if opening > MAX_BRACKETS:
             raise _StrictnessError(f"more than {MAX_BRACKETS} '{{' and '[' characters")
-        if _too_deep(text):
+        if opening > MAX_DEPTH and _scan_too_deep(text):  # depth cannot exceed the count
             raise _StrictnessError(f"nested deeper than {MAX_DEPTH} levels")
         end = -1  # compact "{...}" goes straight to the C scanner; anything else below
         if text[:1] == "{" and text[-1:] == "}":

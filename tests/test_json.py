@@ -253,7 +253,7 @@ def test_a_megabyte_of_empty_objects_is_refused_before_it_is_parsed(
     # 350,000 objects: each would cost a call of the duplicate-name hook, and each bracket a
     # step of the depth scan. Neither may run.
     calls: list[str] = []
-    monkeypatch.setattr(_json, "_too_deep", lambda text: calls.append("scan") or False)
+    monkeypatch.setattr(_json, "_scan_too_deep", lambda text: calls.append("scan") or False)
     monkeypatch.setattr(_json, "_DECODER", None)  # any use of the decoder fails the test
     monkeypatch.setattr(_json, "_SCAN", None)
     text = _wide("{}", (1 << 20) // 3)
