@@ -23,12 +23,14 @@ from jwtlite._guard import (
     RequestView,
     classify,
     json_body_fields,
+    new_csrf_token,
     password_form,
     string_fields,
 )
 from jwtlite._guard_bodies import _BodyTooLargeError, _MediaTypeError, _UnsupportedGrantError
 from jwtlite._guard_failures import _CSRFError, _UnknownUserError
 from jwtlite.api import PyJWT
+from jwtlite.dpop import DPoPPolicy
 from jwtlite.exceptions import (
     BearerError,
     DecodeError,
@@ -37,6 +39,7 @@ from jwtlite.exceptions import (
     DPoPProofError,
     ExpiredSignatureError,
     InsufficientScopeError,
+    InvalidArgumentError,
     InvalidSignatureError,
     InvalidTokenError,
     RevocationStoreUnavailableError,
@@ -128,6 +131,7 @@ def test_header_wins_over_cookie() -> None:
 
 
 _FORM = "application/x-www-form-urlencoded"
+_NOT_A_FORM = "the body must be a form-encoded password grant"
 
 
 @pytest.mark.parametrize(
@@ -139,6 +143,9 @@ _FORM = "application/x-www-form-urlencoded"
          ("alice", "p&w x", ("a", "b"))),
         ("grant_type=password&username=%C3%A9l%C3%A8ve&password=é".encode(),
          ("\u00e9l\u00e8ve", "\u00e9", ())),
+        # RFC 6749 §3.3: scope tokens are delimited by SP alone, not by a tab or a line break.
+        (b"grant_type=password&username=a&password=b&scope=x%09y+z%0Aw",
+         ("a", "b", ("x\ty", "z\nw"))),
     ],
 )
 def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]]) -> None:
@@ -156,12 +163,12 @@ def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]
          "grant_type must be password"),
         (b"grant_type=password&password=b&password=c&username=a", "invalid_request",
          "a form parameter is repeated"),
-        (b"grant_type=password&username=a&password", "invalid_request", "form-encoded"),
+        (b"grant_type=password&username=a&password", "invalid_request", _NOT_A_FORM),
         (b"grant_type=password&username=%ED%A0%80&password=b", "invalid_request",
-         "form-encoded"),  # a UTF-8-encoded lone surrogate
-        (b"grant_type=password&username=\xff&password=b", "invalid_request", "form-encoded"),
-        (b"&".join([b"a=1"] * 9), "invalid_request", "form-encoded"),
-        (b'{"grant_type": "password"}', "invalid_request", "form-encoded"),
+         _NOT_A_FORM),  # a UTF-8-encoded lone surrogate
+        (b"grant_type=password&username=\xff&password=b", "invalid_request", _NOT_A_FORM),
+        (b"&".join([b"a=1"] * 9), "invalid_request", _NOT_A_FORM),
+        (b'{"grant_type": "password"}', "invalid_request", _NOT_A_FORM),
         (b"", "invalid_request", "missing form field(s): grant_type, username, password"),
     ],
 )
@@ -170,7 +177,7 @@ def test_password_form_refuses(raw: bytes, error: str, message: str) -> None:
         password_form(_FORM, raw)
     failure = classify(caught.value, None, "")
     assert (failure.status, failure.error, failure.reason) == (400, error, "bad_request")
-    assert message in failure.message
+    assert failure.message == message
     assert failure.headers("api") == {}  # an OAuth error (RFC 6749 §5.2), not a challenge
 
 
@@ -354,3 +361,132 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         answers.add((failure.status, failure.body()["error"], failure.reason))
     assert len(answers) == len(cases)
     assert documented == answers
+
+
+# --- found by mutation testing (docs/architecture.md, "Mutation testing") ----------------------
+
+
+def _core(**config: object) -> tuple[TokenService, GuardCore]:
+    clock = FakeClock()
+    service = TokenService(SECRET, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    return service, GuardCore(service, GuardConfig(**config))  # type: ignore[arg-type]
+
+
+def _refusal(core: GuardCore, view: RequestView, **options: bool) -> tuple[int, str, str]:
+    with pytest.raises(AuthRefused) as refused:
+        core.authenticate(view, **options)
+    failure = refused.value.failure
+    return failure.status, failure.reason, failure.message
+
+
+def test_string_fields_refusal_texts() -> None:
+    for raw, message in [
+        (b"[]", "the body must be a JSON object"),
+        (b"{", "the body must be a JSON object"),
+        (b'{"b": 1, "c": "x"}', "missing or non-string field(s): a, b"),
+    ]:
+        with pytest.raises(RequestBodyError) as refused:
+            string_fields(raw, "a", "b", "c")
+        assert str(refused.value) == message
+
+
+def test_json_media_type_refusal_text() -> None:
+    with pytest.raises(_MediaTypeError) as refused:
+        json_body_fields("text/plain", b'{"a": "x"}', "a")
+    assert str(refused.value) == "the body must be sent as Content-Type: application/json"
+    assert refused.value.accepted == "application/json"
+
+
+def test_guard_config_refusals() -> None:
+    assert GuardConfig(max_body=1).max_body == 1  # one byte is a cap, if a small one
+    for bad in (0, -1, True, 1.5, "10"):
+        with pytest.raises(InvalidArgumentError) as refused:
+            GuardConfig(max_body=bad)  # type: ignore[arg-type]
+        assert str(refused.value) == "max_body must be a positive number of bytes"
+    with pytest.raises(InvalidArgumentError) as refused:
+        GuardConfig(cookies=True, dpop=DPoPPolicy())
+    assert str(refused.value) == "DPoP needs tokens in the client's hands: not cookies"
+
+
+def test_core_misuse_texts() -> None:
+    service, _ = _core()
+    verifier = object()  # never called: the constructor refuses first
+    refusals = {
+        "pass a TokenService (tokens of our own) or a verifier (an external authorization "
+        "server's), not both": lambda: GuardCore(service, GuardConfig(), verifier=verifier),
+        "a resource server's DPoPPolicy needs a store": lambda: GuardCore(
+            None, GuardConfig(dpop=DPoPPolicy()), verifier=verifier),
+        "no TokenService is bound: pass one or call init_app()":
+            lambda: GuardCore(None, GuardConfig()).require_service(),
+        "this guard is a resource server: tokens are issued, refreshed and revoked by the "
+        "authorization server": lambda: GuardCore(
+            None, GuardConfig(), verifier=verifier).require_service(),
+    }
+    for message, call in refusals.items():
+        with pytest.raises(InvalidArgumentError) as refused:
+            call()  # type: ignore[no-untyped-call]
+        assert str(refused.value) == message
+    assert len(refusals) == 4
+
+
+def test_csrf_cookie_and_header_must_both_be_sent() -> None:
+    # The double submit compares the readable cookie with the header: one without the other is
+    # refused whatever it holds (an empty or absent side never stands in for a value).
+    service, core = _core(cookies=True)
+    token = service.issue("a").access_token
+    for value in ("", "x", "XXXX", "null", "undefined"):
+        for cookies, header in (({}, value), ({"csrf_token": value}, None)):
+            view = RequestView("POST", None, {"access_token": token, **cookies}, header)
+            assert _refusal(core, view)[:2] == (401, "csrf"), (cookies, header)
+    ok = RequestView("POST", None, {"access_token": token, "csrf_token": "v"}, "v")
+    assert core.authenticate(ok).token == token
+
+
+def test_new_csrf_token_carries_256_bits() -> None:
+    tokens = {new_csrf_token() for _ in range(8)}
+    assert len(tokens) == 8
+    # 32 random octets in unpadded base64url: 43 characters, each of the URL-safe alphabet.
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]", t) for t in tokens)
+
+
+def test_cookies_to_set_and_clear() -> None:
+    service, core = _core(cookies=True, refresh_paths=("/r", "/out"))
+    pair = service.issue("a")
+    cookies = core.cookies_to_set(pair)
+    csrf = cookies[-1][1]
+    assert cookies == [
+        ("access_token", pair.access_token, "/", True, pair.expires_in),
+        ("refresh_token", pair.refresh_token, "/r", True, pair.refresh_expires_in),
+        ("refresh_token", pair.refresh_token, "/out", True, pair.refresh_expires_in),
+        ("csrf_token", csrf, "/", False, pair.refresh_expires_in),
+    ]
+    assert core.cookies_to_clear() == [
+        ("access_token", "/"), ("csrf_token", "/"), ("refresh_token", "/r"),
+        ("refresh_token", "/out"),
+    ]
+
+
+def test_a_dpop_header_without_dpop_is_a_malformed_refresh() -> None:
+    # Without a DPoPPolicy, "Authorization: DPoP" is no scheme this guard reads: the refresh
+    # token is not looked for in the body instead.
+    service, core = _core()
+    refresh = service.issue("a").refresh_token
+    view = RequestView("POST", f"DPoP {refresh}", {}, None, content_type="application/json",
+                       body=lambda: b'{"refresh_token": "%s"}' % refresh.encode())
+    assert _refusal(core, view, refresh=True) == (
+        400, "malformed", "the Authorization header is not 'Bearer <token>'")
+
+
+def test_logout_takes_either_kind_so_never_answers_wrong_token_type() -> None:
+    # revoke() takes an access or a refresh token: a refresh token refused at logout (here
+    # signed by another key) is not valid, not "a refresh token used as an access token".
+    _, core = _core()
+    forged = TokenService("z" * 40, "HS256", issuer="i", audience="a", clock=FakeClock()
+                          ).issue("a")
+    for token in (forged.refresh_token, forged.access_token):
+        with pytest.raises(AuthRefused) as refused:
+            core.logout(token)
+        failure = refused.value.failure
+        assert (failure.status, failure.reason, failure.message) == (
+            401, "invalid", "the token is not valid")
