@@ -24,6 +24,7 @@ from jwtlite._guard import (
     classify,
     json_body_fields,
     new_csrf_token,
+    parse_cookies,
     password_form,
     string_fields,
 )
@@ -490,3 +491,56 @@ def test_logout_takes_either_kind_so_never_answers_wrong_token_type() -> None:
         failure = refused.value.failure
         assert (failure.status, failure.reason, failure.message) == (
             401, "invalid", "the token is not valid")
+
+
+@pytest.mark.parametrize(
+    ("lines", "cookies"),
+    [
+        (["a=1; b=2", "c=3"], {"a": "1", "b": "2", "c": "3"}),
+        # RFC 6265 §5.2: the name is what precedes the first "=", the value all the rest.
+        (["t=ab==; u==x"], {"t": "ab==", "u": "=x"}),
+        # Only SP and HTAB are trimmed: another control character stays part of the name or
+        # value (a "\vaccess_token" cookie is not the access_token cookie).
+        (["\t a \t=\t 1 \t", "\x0bb=2", "c=\x0b3"], {"a": "1", "\x0bb": "2", "c": "\x0b3"}),
+        (["XSRF=XvalueX"], {"XSRF": "XvalueX"}),
+        # Pairs without "=" or without a name are skipped, and reading goes on after them.
+        (["flag; =v; ; a=1", "==; b=2"], {"a": "1", "b": "2"}),
+        # §4.1.1: a value in double quotes is read without them; one quote alone is no pair.
+        (['q="abc"; e=""; o="; p="x; s=x"; m=a"b"'],
+         {"q": "abc", "e": "", "o": '"', "p": '"x', "s": 'x"', "m": 'a"b"'}),
+        (['w=""x""'], {"w": '"x"'}),
+        # A name sent twice (a sibling subdomain's cookie, §8.6) is trusted in neither copy.
+        (["a=1; b=2; a=1", "b=2"], {"a": None, "b": None}),
+    ],
+)
+def test_parse_cookies(lines: list[str], cookies: dict[str, str | None]) -> None:
+    assert parse_cookies(lines) == cookies
+
+
+def test_check_variant_texts() -> None:
+    _, core = _core()
+    resource = GuardCore(None, GuardConfig(), verifier=object())  # type: ignore[arg-type]
+    refusals = {
+        "a refresh guard cannot also demand a fresh token":
+            lambda: core.check_variant(refresh=True, fresh=True),
+        "a resource server guard verifies access tokens only: no refresh or fresh":
+            lambda: resource.check_variant(refresh=False, fresh=True),
+        "a refresh guard spends a refresh token: no scopes":
+            lambda: core.check_variant(refresh=True, fresh=False, scopes=["a"]),
+    }
+    for message, call in refusals.items():
+        with pytest.raises(InvalidArgumentError) as refused:
+            call()
+        assert str(refused.value) == message
+    assert len(refusals) == 3
+
+
+def test_cookie_token_with_leading_blank_is_refused() -> None:
+    # RFC 6265 §4.1.1: a cookie-octet is no space or tab; the blank RFC 6750 allows after
+    # "Bearer" is the header's, not the cookie's.
+    service, core = _core(cookies=True)
+    token = service.issue("a").access_token
+    for blank in (" ", "\t"):
+        view = RequestView("GET", None, {"access_token": blank + token}, None)
+        assert _refusal(core, view) == (
+            400, "malformed", "the access_token cookie does not hold a token")
