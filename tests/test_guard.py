@@ -24,6 +24,7 @@ from jwtlite._guard import (
     classify,
     json_body_fields,
     new_csrf_token,
+    one_header,
     parse_cookies,
     password_form,
     string_fields,
@@ -264,6 +265,11 @@ def test_password_form_media_type(content_type: str | None, accepted: bool) -> N
         ("application/json; charset=utf-8, text/plain", False),  # two lines, joined
         ("application/json;a=b,application/json", False),
         ('application/json; profile="x,y"', True),
+        ("application/json; charset=utf-8; q=1", True),  # the type ends at the first ";"
+        # RFC 9110 §5.6.3: only SP and HTAB are optional whitespace around the type.
+        ("\x0bapplication/json", False),
+        ("application/json\x0c", False),
+        ("APPLICATION/JSONX", False),
     ],
 )
 def test_json_body_fields_media_type(content_type: str | None, accepted: bool) -> None:
@@ -544,3 +550,23 @@ def test_cookie_token_with_leading_blank_is_refused() -> None:
         view = RequestView("GET", None, {"access_token": blank + token}, None)
         assert _refusal(core, view) == (
             400, "malformed", "the access_token cookie does not hold a token")
+
+
+def test_one_header() -> None:
+    assert one_header([]) is None
+    assert one_header(["Bearer a"]) == "Bearer a"
+    # Two lines are joined as a WSGI server joins them (RFC 9110 §5.3): malformed as a whole.
+    assert one_header(["Bearer a", "Bearer b"]) == "Bearer a, Bearer b"
+
+
+def test_a_token_of_the_other_kind_is_named_so() -> None:
+    # A refresh token presented as an access token, and an access token spent as a refresh
+    # token, are refused as the wrong kind, not merely as invalid.
+    service, core = _core()
+    pair = service.issue("a")
+    as_access = RequestView("GET", f"Bearer {pair.refresh_token}", {}, None)
+    assert _refusal(core, as_access) == (
+        401, "wrong_token_type", "a refresh token cannot be used as an access token")
+    as_refresh = RequestView("POST", f"Bearer {pair.access_token}", {}, None)
+    assert _refusal(core, as_refresh, refresh=True) == (
+        401, "wrong_token_type", "an access token cannot be used to refresh")

@@ -847,17 +847,19 @@ def test_resource_server_accepts_the_as_dpop_bound_tokens() -> None:
         proof = KEY.proof("GET", url, access_token=bound, iat=AS_NOW)
         assert core.authenticate(view(bound, "DPoP", proof)).claims["cnf"] == {"jkt": KEY.jkt}
         refusals = {
-            "as a bearer token": view(bound, "Bearer", None),
-            "with a thief's proof": view(bound, "DPoP", THIEF.proof(
-                "GET", url, access_token=bound, iat=AS_NOW)),
-            "an unbound token with a proof": view(_token(), "DPoP", KEY.proof(
+            "the access token is DPoP-bound: present it with a DPoP proof":
+                view(bound, "Bearer", None),
+            "the DPoP proof's key is not the key the access token is bound to":
+                view(bound, "DPoP", THIEF.proof("GET", url, access_token=bound, iat=AS_NOW)),
+            "the access token is not DPoP-bound": view(_token(), "DPoP", KEY.proof(
                 "GET", url, access_token=_token(), iat=AS_NOW)),
         }
-        for name, refused_view in refusals.items():
+        for message, refused_view in refusals.items():
             with pytest.raises(AuthRefused) as refused:
                 core.authenticate(refused_view)
             failure = refused.value.failure
-            assert (failure.status, failure.reason) == (401, "dpop_binding"), name
+            assert (failure.status, failure.reason, failure.message) == (
+                401, "dpop_binding", message)
         assert len(refusals) == 3
 
 
