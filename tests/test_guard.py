@@ -44,6 +44,7 @@ from jwtlite.exceptions import (
     InvalidArgumentError,
     InvalidSignatureError,
     InvalidTokenError,
+    PyJWKClientError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
     StaleTokenError,
@@ -570,3 +571,73 @@ def test_a_token_of_the_other_kind_is_named_so() -> None:
     as_refresh = RequestView("POST", f"Bearer {pair.access_token}", {}, None)
     assert _refusal(core, as_refresh, refresh=True) == (
         401, "wrong_token_type", "an access token cannot be used to refresh")
+
+
+def test_classify_answers_word_for_word() -> None:
+    # Each answer's message is the client's explanation: fixed texts, or the refusal's own.
+    refresh, access = _token(REFRESH_TYP), _token(ACCESS_TYP)
+    cases = [
+        (BearerError("x", error=None), None, ACCESS_TYP,
+         (401, None, "missing", "no access token was sent")),
+        (BearerError("x"), None, ACCESS_TYP,
+         (400, "invalid_request", "malformed", "the Authorization header is not 'Bearer <token>'")),
+        (RequestBodyError("the body is odd"), None, "",
+         (400, "invalid_request", "bad_request", "the body is odd")),
+        (_UnsupportedGrantError("grant"), None, "",
+         (400, "unsupported_grant_type", "bad_request", "grant")),
+        (_BodyTooLargeError("large"), None, "", (413, "invalid_request", "bad_request", "large")),
+        (_CSRFError("x"), None, ACCESS_TYP, (401, "invalid_token", "csrf",
+                                             "missing or wrong CSRF token")),
+        (ExpiredSignatureError("x"), None, ACCESS_TYP,
+         (401, "invalid_token", "expired", "the token has expired")),
+        (RevokedTokenError("x"), None, ACCESS_TYP,
+         (401, "invalid_token", "revoked", "the token has been revoked")),
+        (StaleTokenError("x"), None, ACCESS_TYP, (401, "insufficient_user_authentication",
+                                                  "not_fresh", "this action needs a fresh login")),
+        (_UnknownUserError("x"), None, ACCESS_TYP,
+         (401, "invalid_token", "user_not_found", "the user no longer exists")),
+        (InvalidTokenError("x"), refresh, ACCESS_TYP,
+         (401, "invalid_token", "wrong_token_type",
+          "a refresh token cannot be used as an access token")),
+        (InvalidTokenError("x"), access, REFRESH_TYP,
+         (401, "invalid_token", "wrong_token_type", "an access token cannot be used to refresh")),
+        (DecodeError("x"), "a.b.c", ACCESS_TYP,
+         (401, "invalid_token", "malformed", "the token is malformed")),
+        (InvalidSignatureError("x"), access, ACCESS_TYP,
+         (401, "invalid_token", "invalid", "the token is not valid")),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP,
+         (503, "temporarily_unavailable", "unavailable", "the revocation store is unavailable")),
+        (PyJWKClientError("x"), None, ACCESS_TYP,
+         (503, "temporarily_unavailable", "unavailable",
+          "the authorization server's keys are unavailable")),
+        (InsufficientScopeError("admin write"), None, ACCESS_TYP,
+         (403, "insufficient_scope", "insufficient_scope",
+          "the token lacks a scope this request needs")),
+    ]
+    for exc, token, expected, answer in cases:
+        failure = classify(exc, token, expected)
+        assert (failure.status, failure.error, failure.reason, failure.message) == answer, exc
+        refused = AuthRefused(failure)
+        assert (refused.failure, str(refused)) == (failure, failure.message)
+    assert len(cases) == 17
+    assert classify(InsufficientScopeError("admin write"), None, ACCESS_TYP).scope == "admin write"
+
+
+@pytest.mark.parametrize(
+    ("authorization", "required", "answer"),
+    [
+        ("DPoP a b", False, (400, "malformed", "the Authorization header is not 'DPoP <token>'")),
+        ("Bearer a b", False,
+         (400, "malformed", "the Authorization header is not 'Bearer <token>'")),
+        ("Basic YTpi", False,
+         (400, "malformed", "the Authorization header is not 'Bearer <token>' or 'DPoP <token>'")),
+        ("Bearer a b", True, (400, "malformed", "the Authorization header is not 'DPoP <token>'")),
+        # A well-formed header whose token is not a JWS: 401, its own message.
+        ("Bearer a.b.c", False, (401, "malformed", "the token is malformed")),
+    ],
+)
+def test_malformed_answers_name_the_schemes_dpop_accepts(
+    authorization: str, required: bool, answer: tuple[int, str, str]
+) -> None:
+    _, core = _core(dpop=DPoPPolicy(required=required))
+    assert _refusal(core, RequestView("GET", authorization, {}, None)) == answer
