@@ -641,3 +641,36 @@ def test_malformed_answers_name_the_schemes_dpop_accepts(
 ) -> None:
     _, core = _core(dpop=DPoPPolicy(required=required))
     assert _refusal(core, RequestView("GET", authorization, {}, None)) == answer
+
+
+def test_authenticate_requires_a_token_by_default_and_checks_its_variant() -> None:
+    service, core = _core()
+    assert _refusal(core, RequestView("GET", None, {}, None)) == (
+        401, "missing", "no access token was sent")
+    view = RequestView("GET", f"Bearer {service.issue('a').access_token}", {}, None)
+    for options, message in (
+        ({"refresh": True, "fresh": True}, "a refresh guard cannot also demand a fresh token"),
+        ({"refresh": True, "scopes": ["a"]}, "a refresh guard spends a refresh token: no scopes"),
+    ):
+        with pytest.raises(InvalidArgumentError) as refused:
+            core.authenticate(view, **options)  # type: ignore[arg-type]
+        assert str(refused.value) == message
+
+
+def test_a_refresh_gives_the_new_pairs_claims_and_the_spent_token() -> None:
+    service, core = _core()
+    spent = service.issue("alice", {"role": "admin"}).refresh_token
+    result = core.authenticate(RequestView("POST", f"Bearer {spent}", {}, None), refresh=True)
+    assert result.token == spent
+    assert result.pair is not None
+    assert result.pair.refresh_token != spent
+    assert result.claims == service.verify_access(result.pair.access_token)
+    assert (result.claims["sub"], result.claims["role"]) == ("alice", "admin")
+
+
+def test_dpop_refusal_text_keeps_to_the_challenge_characters() -> None:
+    # RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E; anything else is
+    # dropped (not replaced), and the text is cut at 200 characters.
+    failure = classify(DPoPProofError('a "quoted"\\ \u00e9\ntext'), None, ACCESS_TYP)
+    assert failure.message == "a quoted text"
+    assert classify(DPoPProofError("x" * 300), None, ACCESS_TYP).message == "x" * 200
