@@ -240,10 +240,12 @@ def test_init_app_and_misuse(clock: FakeClock) -> None:
     with app.test_request_context("/"):
         assert (current_claims(), current_identity(), current_user()) == (None, None, None)
         assert (current_token(), current_pair()) == (None, None)
-        with pytest.raises(InvalidArgumentError):
+        with pytest.raises(InvalidArgumentError) as refused:
             jwt.refresh_response()
-        with pytest.raises(InvalidArgumentError):
+        assert str(refused.value) == "refresh_response() needs @required(refresh=True)"
+        with pytest.raises(InvalidArgumentError) as refused:
             jwt.logout_response()
+        assert str(refused.value) == "logout_response() needs a token: use @required()"
 
 
 def test_logout_of_a_revoked_token_in_view(clock: FakeClock) -> None:
@@ -564,3 +566,48 @@ def test_json_fields_body_is_capped(clock: FakeClock) -> None:
     reply = eager.test_client().post("/login", data=b'{"username": "alice"}'.ljust(1025),
                                      headers=_JSON_TYPE)
     assert reply.status_code == 413
+
+
+# --- found by mutation testing ------------------------------------------------------------------
+
+
+def test_issue_applies_the_hook_then_the_claims(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, jwt = _app(service)
+    jwt.additional_claims(lambda identity: {"role": identity.upper(), "scope": "read"})
+    with app.app_context():
+        pair = jwt.issue("alice", {"scope": "write"})
+    claims = service.verify_access(pair.access_token)
+    assert (claims["sub"], claims["role"], claims["scope"]) == ("alice", "ALICE", "write")
+
+
+def test_logout_clears_each_cookie_where_it_was_set(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=True)
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    client.post("/login", json={"username": "alice"}, **https)
+    out = client.post("/logout", headers={"X-CSRF-Token": _cookie(client, "csrf_token").value},
+                      **https)
+    cleared = set()
+    for header in out.headers.getlist("Set-Cookie"):
+        fields = [field.strip() for field in header.split(";")]
+        name = fields[0].split("=", 1)[0]
+        assert fields[0] == f"{name}="
+        assert {"Secure", "SameSite=Strict", "Max-Age=0"} <= set(fields), header
+        cleared.add((name, next(f for f in fields if f.startswith("Path="))))
+    assert cleared == {("access_token", "Path=/"), ("csrf_token", "Path=/"),
+                       ("refresh_token", "Path=/refresh"), ("refresh_token", "Path=/logout")}
+
+
+class _RevokeDownStore(MemoryStore):
+    def revoke(self, jti: str, exp: float) -> None:
+        raise RevocationStoreUnavailableError("store down")
+
+
+def test_logout_with_the_store_down_is_503(clock: FakeClock) -> None:
+    service = _service(clock, store=_RevokeDownStore(clock=clock))
+    app, _ = _app(service)
+    reply = app.test_client().post("/logout", headers=_bearer(service.issue("a").access_token))
+    assert (reply.status_code, reply.get_json()["reason"]) == (503, "unavailable")
+    assert reply.headers["Retry-After"] == "5"
