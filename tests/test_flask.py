@@ -611,3 +611,43 @@ def test_logout_with_the_store_down_is_503(clock: FakeClock) -> None:
     reply = app.test_client().post("/logout", headers=_bearer(service.issue("a").access_token))
     assert (reply.status_code, reply.get_json()["reason"]) == (503, "unavailable")
     assert reply.headers["Retry-After"] == "5"
+
+
+def test_every_cookie_and_challenge_option_is_used(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=True, realm="shop", cookie_secure=False, access_cookie="at",
+                  refresh_cookie="rt", csrf_cookie="xsrf", csrf_header="X-XSRF",
+                  refresh_paths=("/refresh",))
+    client = app.test_client()
+    login = client.post("/login", json={"username": "alice"})
+    cookies = {(h.split("=", 1)[0], next(f.strip() for f in h.split(";") if "Path=" in f))
+               for h in login.headers.getlist("Set-Cookie")}
+    assert cookies == {("at", "Path=/"), ("rt", "Path=/refresh"), ("xsrf", "Path=/")}
+    assert not any("Secure" in h for h in login.headers.getlist("Set-Cookie"))
+    assert client.get("/me").status_code == 200
+    csrf = client.get_cookie("xsrf", domain="localhost").value
+    assert client.post("/refresh", headers={"X-CSRF-Token": csrf}).get_json()["reason"] == "csrf"
+    assert client.post("/refresh", headers={"X-XSRF": csrf}).status_code == 200
+    client.delete_cookie("at", domain="localhost")
+    assert client.get("/me").headers["WWW-Authenticate"] == 'Bearer realm="shop"'
+
+
+def test_the_managers_hooks_serve_outside_an_app_context(clock: FakeClock) -> None:
+    service = _service(clock)
+    jwt = JWTManager(None, service)
+    jwt.additional_claims(lambda identity: {"role": "admin"})
+    assert service.verify_access(jwt.issue("alice").access_token)["role"] == "admin"
+
+
+def test_init_app_again_or_over_a_foreign_extension(clock: FakeClock) -> None:
+    service, other = _service(clock), _service(clock)
+    app = flask.Flask("again")
+    jwt = JWTManager(app, service)
+    jwt.init_app(app, other)  # the same manager may bind the app to another service
+    with app.app_context():
+        assert jwt.service is other
+    foreign = flask.Flask("foreign")
+    foreign.extensions["jwtlite"] = object()
+    with pytest.raises(InvalidArgumentError) as refused:
+        jwt.init_app(foreign)
+    assert str(refused.value) == "another JWTManager is already registered with this app"
