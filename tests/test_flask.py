@@ -651,3 +651,23 @@ def test_init_app_again_or_over_a_foreign_extension(clock: FakeClock) -> None:
     with pytest.raises(InvalidArgumentError) as refused:
         jwt.init_app(foreign)
     assert str(refused.value) == "another JWTManager is already registered with this app"
+
+
+def test_json_fields_after_the_view_read_the_body(clock: FakeClock) -> None:
+    # A body the view (or a before_request hook) already read is taken from Werkzeug's cache,
+    # and still held to the cap; an app without a manager uses the default cap.
+    app, _ = _app(_service(clock), max_body=100)
+
+    @app.post("/read-first")
+    def read_first() -> Any:
+        flask.request.get_data()
+        return json_fields("a")
+
+    bare = flask.Flask("bare")
+    bare.add_url_rule("/fields", "fields", lambda: json_fields("a"), methods=["POST"])
+    client = app.test_client()
+    assert client.post("/read-first", json={"a": "x"}).get_json() == {"a": "x"}
+    large = client.post("/read-first", json={"a": "x" * 200})
+    assert (large.status_code, large.get_json()["message"]) == (
+        413, "the request body is larger than 100 bytes")
+    assert bare.test_client().post("/fields", json={"a": "y"}).get_json() == {"a": "y"}
