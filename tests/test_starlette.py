@@ -719,3 +719,38 @@ def test_target_is_the_url_after_its_authority() -> None:
             "headers": [(b"host", b"rs.example:8443")],
         })
         assert _target(request) == target
+
+
+def test_nonce_middleware_at_the_asgi_level() -> None:
+    from starlette.requests import Request as PlainRequest
+
+    from jwtlite._starlette_nonce import NonceMiddleware, offer_nonce, with_nonce
+
+    seen: list[Any] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append((scope, receive, send))
+        if scope["type"] == "http":
+            offer_nonce(PlainRequest(scope), "n1")
+            # ASGI: "headers" is optional in http.response.start.
+            await send({"type": "http.response.start", "status": 200})
+
+    async def receive() -> Any:
+        return {"type": "lifespan.startup"}
+
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    middleware = NonceMiddleware(inner)
+    lifespan = {"type": "lifespan"}
+    asyncio.run(middleware(lifespan, receive, send))
+    assert seen == [(lifespan, receive, send)]  # passed through untouched
+    asyncio.run(middleware({"type": "http", "headers": []}, receive, send))
+    assert sent == [{"type": "http.response.start", "status": 200,
+                     "headers": [(b"dpop-nonce", b"n1")]}]
+    # A DPoP-Nonce the application set itself is kept.
+    assert with_nonce(Response(headers={"DPoP-Nonce": "app"}), "n2").headers["dpop-nonce"] == "app"
+    assert with_nonce(Response(), "n2").headers["dpop-nonce"] == "n2"
+    assert "dpop-nonce" not in with_nonce(Response(), None).headers
