@@ -64,6 +64,11 @@ def _flask_app(service: TokenService, policy: Any, **_options: Any) -> tuple[Sen
     def refresh() -> Any:
         return jwt.refresh_response()
 
+    @app.post("/logout")
+    @jwt.required()
+    def logout() -> Any:
+        return jwt.logout_response()
+
     @app.get("/maybe")
     @jwt.required(optional=True)
     def maybe() -> Any:
@@ -103,6 +108,10 @@ def _fastapi_app(
     @app.post("/refresh", dependencies=[Depends(auth.required(refresh=True))])
     async def refresh(request: Request) -> Any:
         return auth.refresh_response(request)
+
+    @app.post("/logout", dependencies=[Depends(auth)])
+    async def logout(request: Request) -> Any:
+        return await auth.logout_response(request)
 
     @app.get("/maybe")
     async def maybe(claims: Any = Depends(auth.required(optional=True))) -> Any:  # noqa: B008
@@ -380,6 +389,17 @@ def test_8_2_token_requests_get_the_current_nonce_too(framework: str) -> None:
                        headers=headers)
     assert renewed.status == 200, renewed.json
     assert renewed.headers["DPoP-Nonce"] == issuer.issue()
+
+
+def test_8_2_a_logout_gets_the_current_nonce_too(framework: str) -> None:
+    app, issuer = _rotating(framework)
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 60
+    proof = app.proof("POST", "/logout", access_token=token, nonce=old)
+    out = app.send("POST", "/logout", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+    assert (out.status, out.json, out.headers.get("DPoP-Nonce")) == (
+        200, {"revoked": True}, issuer.issue())
 
 
 def test_8_2_an_expired_nonce_is_still_refused_with_the_current_one(framework: str) -> None:
