@@ -16,6 +16,7 @@ httpx = pytest.importorskip("httpx")
 
 from fastapi import Depends, FastAPI, Request  # noqa: E402
 from fastapi.security import APIKeyHeader  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.responses import JSONResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
@@ -754,3 +755,32 @@ def test_nonce_middleware_at_the_asgi_level() -> None:
     assert with_nonce(Response(headers={"DPoP-Nonce": "app"}), "n2").headers["dpop-nonce"] == "app"
     assert with_nonce(Response(), "n2").headers["dpop-nonce"] == "n2"
     assert "dpop-nonce" not in with_nonce(Response(), None).headers
+
+
+class Credentials(BaseModel):  # FastAPI resolves the annotation by name: a module global
+    username: str
+
+
+def test_json_body_refuses_before_fastapi_parses(clock: FakeClock) -> None:
+    # auth.json_body guards a route whose pydantic model FastAPI parses itself: 415 for a body
+    # not declared as JSON (FastAPI would parse it anyway), 413 above max_body.
+    auth = JWTAuth(_service(clock), max_body=64)
+    app = FastAPI()
+    auth.init_app(app)
+
+    @app.post("/login", dependencies=[Depends(auth.json_body)])
+    async def login(credentials: Credentials) -> Any:
+        return {"username": credentials.username}
+
+    async def scenario(c: Any) -> None:
+        ok = await c.post("/login", json={"username": "alice"})
+        assert (ok.status_code, ok.json()) == (200, {"username": "alice"})
+        typed = await c.post("/login", content=b'{"username": "alice"}',
+                             headers={"Content-Type": "text/plain"})
+        assert (typed.status_code, typed.json()["reason"]) == (415, "unsupported_media_type")
+        assert typed.headers["accept"] == "application/json"
+        large = await c.post("/login", json={"username": "a" * 100})
+        assert (large.status_code, large.json()["message"]) == (
+            413, "the request body is larger than 64 bytes")
+
+    run_asgi(app, scenario)
