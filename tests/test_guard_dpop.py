@@ -833,7 +833,7 @@ def test_dpop_argument(framework: str) -> None:
     service = TokenService("k" * 32, "HS256", issuer="i", audience="a")
     assert JWTManager(flask.Flask("x"), service, dpop=True)._config.dpop == DPoPPolicy()
     assert JWTManager(flask.Flask("x"), service, dpop=False)._config.dpop is None
-    with pytest.raises(InvalidArgumentError, match="DPoPPolicy, True or None"):
+    with pytest.raises(InvalidArgumentError, match=r"^dpop must be a DPoPPolicy, True or None$"):
         JWTManager(flask.Flask("x"), service, dpop="yes")  # type: ignore[arg-type]
 
 

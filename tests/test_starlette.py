@@ -175,7 +175,7 @@ def test_without_init_app_fastapi_renders_detail(clock: FakeClock) -> None:
         reply = await c.get("/me")
         assert reply.status_code == 401
         assert reply.json() == {"detail": "no access token was sent"}
-        assert reply.headers["www-authenticate"].startswith("Bearer")
+        assert reply.headers["www-authenticate"] == 'Bearer realm="api"'
 
     run_asgi(_app(auth, init=False), scenario)
 
@@ -782,5 +782,24 @@ def test_json_body_refuses_before_fastapi_parses(clock: FakeClock) -> None:
         large = await c.post("/login", json={"username": "a" * 100})
         assert (large.status_code, large.json()["message"]) == (
             413, "the request body is larger than 64 bytes")
+
+    run_asgi(app, scenario)
+
+
+def test_login_without_dpop_binds_nothing_and_keeps_the_claims(clock: FakeClock) -> None:
+    service = _service(clock)
+    auth = JWTAuth(service)
+    app = FastAPI()
+    auth.init_app(app)
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        return await auth.login(request, "alice", {"role": "admin"})
+
+    async def scenario(c: Any) -> None:
+        reply = await c.post("/login")
+        assert "dpop-nonce" not in reply.headers
+        claims = service.verify_access(reply.json()["access_token"])
+        assert (claims["sub"], claims["role"], "cnf" in claims) == ("alice", "admin", False)
 
     run_asgi(app, scenario)
