@@ -435,6 +435,10 @@ def test_8_2_fastapi_without_init_app_jwtlites_own_answers_carry_it() -> None:
     renewed = app.send("POST", "/refresh", json={"refresh_token": pair["refresh_token"]},
                        headers=headers)
     assert renewed.headers["DPoP-Nonce"] == issuer.issue()
+    token = renewed.json["access_token"]
+    proof = app.proof("POST", "/logout", access_token=token, nonce=old)
+    out = app.send("POST", "/logout", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+    assert (out.status, out.headers.get("DPoP-Nonce")) == (200, issuer.issue())
 
 
 def test_8_2_a_nonce_header_the_view_set_is_kept() -> None:
