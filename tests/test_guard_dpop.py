@@ -435,7 +435,13 @@ def test_8_2_fastapi_without_init_app_jwtlites_own_answers_carry_it() -> None:
     renewed = app.send("POST", "/refresh", json={"refresh_token": pair["refresh_token"]},
                        headers=headers)
     assert renewed.headers["DPoP-Nonce"] == issuer.issue()
-    token = renewed.json["access_token"]
+
+
+def test_8_2_fastapi_without_init_app_a_logout_carries_it() -> None:
+    app, issuer = _rotating("fastapi", app_options={"init_app": False})
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 60
     proof = app.proof("POST", "/logout", access_token=token, nonce=old)
     out = app.send("POST", "/logout", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
     assert (out.status, out.headers.get("DPoP-Nonce")) == (200, issuer.issue())
