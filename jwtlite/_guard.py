@@ -421,7 +421,9 @@ class GuardCore:
         try:
             self.require_service().revoke(token)
         except (InvalidTokenError, RevocationStoreUnavailableError) as exc:
-            raise AuthRefused(classify(exc, token, ACCESS_TYP)) from None
+            # revoke() takes either kind of token, so no answer may call it the wrong kind:
+            # without the token, classify never words one as wrong_token_type.
+            raise AuthRefused(classify(exc, None, ACCESS_TYP)) from None
 
     def pair_body(self, pair: TokenPair) -> dict[str, Any]:
         """The token response body (RFC 6749 §5.1); without the tokens in cookie mode."""

@@ -240,10 +240,12 @@ def test_init_app_and_misuse(clock: FakeClock) -> None:
     with app.test_request_context("/"):
         assert (current_claims(), current_identity(), current_user()) == (None, None, None)
         assert (current_token(), current_pair()) == (None, None)
-        with pytest.raises(InvalidArgumentError):
+        with pytest.raises(InvalidArgumentError) as refused:
             jwt.refresh_response()
-        with pytest.raises(InvalidArgumentError):
+        assert str(refused.value) == "refresh_response() needs @required(refresh=True)"
+        with pytest.raises(InvalidArgumentError) as refused:
             jwt.logout_response()
+        assert str(refused.value) == "logout_response() needs a token: use @required()"
 
 
 def test_logout_of_a_revoked_token_in_view(clock: FakeClock) -> None:
@@ -412,12 +414,17 @@ def test_manager_misuse_across_apps(clock: FakeClock) -> None:
     app = flask.Flask("x")
     jwt.init_app(app, _service(clock))
     # Outside an application context there is no single service to pick.
-    with pytest.raises(InvalidArgumentError, match="application context"):
+    with pytest.raises(InvalidArgumentError) as refused:
         _ = jwt.service
+    assert str(refused.value) == (
+        "no TokenService outside an application context: this manager has one per app, so "
+        "use it inside `with app.app_context():`")
     # Another app that never called init_app does not borrow a registered app's service.
     stranger = flask.Flask("stranger")
-    with stranger.app_context(), pytest.raises(InvalidArgumentError, match="init_app"):
+    with stranger.app_context(), pytest.raises(InvalidArgumentError) as refused:
         jwt.issue("alice")
+    assert str(refused.value) == (
+        "the app 'stranger' is not registered with this JWTManager: call init_app(app)")
     # One app, one manager: a second manager on the same app is refused.
     with pytest.raises(InvalidArgumentError, match="already"):
         JWTManager(app, _service(clock))
@@ -564,3 +571,108 @@ def test_json_fields_body_is_capped(clock: FakeClock) -> None:
     reply = eager.test_client().post("/login", data=b'{"username": "alice"}'.ljust(1025),
                                      headers=_JSON_TYPE)
     assert reply.status_code == 413
+
+
+# --- found by mutation testing ------------------------------------------------------------------
+
+
+def test_issue_applies_the_hook_then_the_claims(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, jwt = _app(service)
+    jwt.additional_claims(lambda identity: {"role": identity.upper(), "scope": "read"})
+    with app.app_context():
+        pair = jwt.issue("alice", {"scope": "write"})
+    claims = service.verify_access(pair.access_token)
+    assert (claims["sub"], claims["role"], claims["scope"]) == ("alice", "ALICE", "write")
+
+
+def test_logout_clears_each_cookie_where_it_was_set(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=True)
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    client.post("/login", json={"username": "alice"}, **https)
+    out = client.post("/logout", headers={"X-CSRF-Token": _cookie(client, "csrf_token").value},
+                      **https)
+    cleared = set()
+    for header in out.headers.getlist("Set-Cookie"):
+        fields = [field.strip() for field in header.split(";")]
+        name = fields[0].split("=", 1)[0]
+        assert fields[0] == f"{name}="
+        assert {"Secure", "SameSite=Strict", "Max-Age=0"} <= set(fields), header
+        cleared.add((name, next(f for f in fields if f.startswith("Path="))))
+    assert cleared == {("access_token", "Path=/"), ("csrf_token", "Path=/"),
+                       ("refresh_token", "Path=/refresh"), ("refresh_token", "Path=/logout")}
+
+
+class _RevokeDownStore(MemoryStore):
+    def revoke(self, jti: str, exp: float) -> None:
+        raise RevocationStoreUnavailableError("store down")
+
+
+def test_logout_with_the_store_down_is_503(clock: FakeClock) -> None:
+    service = _service(clock, store=_RevokeDownStore(clock=clock))
+    app, _ = _app(service)
+    reply = app.test_client().post("/logout", headers=_bearer(service.issue("a").access_token))
+    assert (reply.status_code, reply.get_json()["reason"]) == (503, "unavailable")
+    assert reply.headers["Retry-After"] == "5"
+
+
+def test_every_cookie_and_challenge_option_is_used(clock: FakeClock) -> None:
+    service = _service(clock)
+    app, _ = _app(service, cookies=True, realm="shop", cookie_secure=False, access_cookie="at",
+                  refresh_cookie="rt", csrf_cookie="xsrf", csrf_header="X-XSRF",
+                  refresh_paths=("/refresh",))
+    client = app.test_client()
+    login = client.post("/login", json={"username": "alice"})
+    cookies = {(h.split("=", 1)[0], next(f.strip() for f in h.split(";") if "Path=" in f))
+               for h in login.headers.getlist("Set-Cookie")}
+    assert cookies == {("at", "Path=/"), ("rt", "Path=/refresh"), ("xsrf", "Path=/")}
+    assert not any("Secure" in h for h in login.headers.getlist("Set-Cookie"))
+    assert client.get("/me").status_code == 200
+    csrf = client.get_cookie("xsrf", domain="localhost").value
+    assert client.post("/refresh", headers={"X-CSRF-Token": csrf}).get_json()["reason"] == "csrf"
+    assert client.post("/refresh", headers={"X-XSRF": csrf}).status_code == 200
+    client.delete_cookie("at", domain="localhost")
+    assert client.get("/me").headers["WWW-Authenticate"] == 'Bearer realm="shop"'
+
+
+def test_the_managers_hooks_serve_outside_an_app_context(clock: FakeClock) -> None:
+    service = _service(clock)
+    jwt = JWTManager(None, service)
+    jwt.additional_claims(lambda identity: {"role": "admin"})
+    assert service.verify_access(jwt.issue("alice").access_token)["role"] == "admin"
+
+
+def test_init_app_again_or_over_a_foreign_extension(clock: FakeClock) -> None:
+    service, other = _service(clock), _service(clock)
+    app = flask.Flask("again")
+    jwt = JWTManager(app, service)
+    jwt.init_app(app, other)  # the same manager may bind the app to another service
+    with app.app_context():
+        assert jwt.service is other
+    foreign = flask.Flask("foreign")
+    foreign.extensions["jwtlite"] = object()
+    with pytest.raises(InvalidArgumentError) as refused:
+        jwt.init_app(foreign)
+    assert str(refused.value) == "another JWTManager is already registered with this app"
+
+
+def test_json_fields_after_the_view_read_the_body(clock: FakeClock) -> None:
+    # A body the view (or a before_request hook) already read is taken from Werkzeug's cache,
+    # and still held to the cap; an app without a manager uses the default cap.
+    app, _ = _app(_service(clock), max_body=100)
+
+    @app.post("/read-first")
+    def read_first() -> Any:
+        flask.request.get_data()
+        return json_fields("a")
+
+    bare = flask.Flask("bare")
+    bare.add_url_rule("/fields", "fields", lambda: json_fields("a"), methods=["POST"])
+    client = app.test_client()
+    assert client.post("/read-first", json={"a": "x"}).get_json() == {"a": "x"}
+    large = client.post("/read-first", json={"a": "x" * 200})
+    assert (large.status_code, large.get_json()["message"]) == (
+        413, "the request body is larger than 100 bytes")
+    assert bare.test_client().post("/fields", json={"a": "y"}).get_json() == {"a": "y"}

@@ -23,12 +23,16 @@ from jwtlite._guard import (
     RequestView,
     classify,
     json_body_fields,
+    new_csrf_token,
+    one_header,
+    parse_cookies,
     password_form,
     string_fields,
 )
 from jwtlite._guard_bodies import _BodyTooLargeError, _MediaTypeError, _UnsupportedGrantError
 from jwtlite._guard_failures import _CSRFError, _UnknownUserError
 from jwtlite.api import PyJWT
+from jwtlite.dpop import DPoPPolicy
 from jwtlite.exceptions import (
     BearerError,
     DecodeError,
@@ -37,8 +41,10 @@ from jwtlite.exceptions import (
     DPoPProofError,
     ExpiredSignatureError,
     InsufficientScopeError,
+    InvalidArgumentError,
     InvalidSignatureError,
     InvalidTokenError,
+    PyJWKClientError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
     StaleTokenError,
@@ -128,6 +134,7 @@ def test_header_wins_over_cookie() -> None:
 
 
 _FORM = "application/x-www-form-urlencoded"
+_NOT_A_FORM = "the body must be a form-encoded password grant"
 
 
 @pytest.mark.parametrize(
@@ -139,6 +146,9 @@ _FORM = "application/x-www-form-urlencoded"
          ("alice", "p&w x", ("a", "b"))),
         ("grant_type=password&username=%C3%A9l%C3%A8ve&password=é".encode(),
          ("\u00e9l\u00e8ve", "\u00e9", ())),
+        # RFC 6749 §3.3: scope tokens are delimited by SP alone, not by a tab or a line break.
+        (b"grant_type=password&username=a&password=b&scope=x%09y+z%0Aw",
+         ("a", "b", ("x\ty", "z\nw"))),
     ],
 )
 def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]]) -> None:
@@ -156,12 +166,12 @@ def test_password_form_reads(raw: bytes, fields: tuple[str, str, tuple[str, ...]
          "grant_type must be password"),
         (b"grant_type=password&password=b&password=c&username=a", "invalid_request",
          "a form parameter is repeated"),
-        (b"grant_type=password&username=a&password", "invalid_request", "form-encoded"),
+        (b"grant_type=password&username=a&password", "invalid_request", _NOT_A_FORM),
         (b"grant_type=password&username=%ED%A0%80&password=b", "invalid_request",
-         "form-encoded"),  # a UTF-8-encoded lone surrogate
-        (b"grant_type=password&username=\xff&password=b", "invalid_request", "form-encoded"),
-        (b"&".join([b"a=1"] * 9), "invalid_request", "form-encoded"),
-        (b'{"grant_type": "password"}', "invalid_request", "form-encoded"),
+         _NOT_A_FORM),  # a UTF-8-encoded lone surrogate
+        (b"grant_type=password&username=\xff&password=b", "invalid_request", _NOT_A_FORM),
+        (b"&".join([b"a=1"] * 9), "invalid_request", _NOT_A_FORM),
+        (b'{"grant_type": "password"}', "invalid_request", _NOT_A_FORM),
         (b"", "invalid_request", "missing form field(s): grant_type, username, password"),
     ],
 )
@@ -170,7 +180,7 @@ def test_password_form_refuses(raw: bytes, error: str, message: str) -> None:
         password_form(_FORM, raw)
     failure = classify(caught.value, None, "")
     assert (failure.status, failure.error, failure.reason) == (400, error, "bad_request")
-    assert message in failure.message
+    assert failure.message == message
     assert failure.headers("api") == {}  # an OAuth error (RFC 6749 §5.2), not a challenge
 
 
@@ -256,6 +266,11 @@ def test_password_form_media_type(content_type: str | None, accepted: bool) -> N
         ("application/json; charset=utf-8, text/plain", False),  # two lines, joined
         ("application/json;a=b,application/json", False),
         ('application/json; profile="x,y"', True),
+        ("application/json; charset=utf-8; q=1", True),  # the type ends at the first ";"
+        # RFC 9110 §5.6.3: only SP and HTAB are optional whitespace around the type.
+        ("\x0bapplication/json", False),
+        ("application/json\x0c", False),
+        ("APPLICATION/JSONX", False),
     ],
 )
 def test_json_body_fields_media_type(content_type: str | None, accepted: bool) -> None:
@@ -354,3 +369,308 @@ def test_integrations_error_table_is_what_classify_answers() -> None:
         answers.add((failure.status, failure.body()["error"], failure.reason))
     assert len(answers) == len(cases)
     assert documented == answers
+
+
+# --- found by mutation testing (docs/architecture.md, "Mutation testing") ----------------------
+
+
+def _core(**config: object) -> tuple[TokenService, GuardCore]:
+    clock = FakeClock()
+    service = TokenService(SECRET, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock))
+    return service, GuardCore(service, GuardConfig(**config))  # type: ignore[arg-type]
+
+
+def _refusal(core: GuardCore, view: RequestView, **options: bool) -> tuple[int, str, str]:
+    with pytest.raises(AuthRefused) as refused:
+        core.authenticate(view, **options)
+    failure = refused.value.failure
+    return failure.status, failure.reason, failure.message
+
+
+def test_string_fields_refusal_texts() -> None:
+    for raw, message in [
+        (b"[]", "the body must be a JSON object"),
+        (b"{", "the body must be a JSON object"),
+        (b'{"b": 1, "c": "x"}', "missing or non-string field(s): a, b"),
+    ]:
+        with pytest.raises(RequestBodyError) as refused:
+            string_fields(raw, "a", "b", "c")
+        assert str(refused.value) == message
+
+
+def test_json_media_type_refusal_text() -> None:
+    with pytest.raises(_MediaTypeError) as refused:
+        json_body_fields("text/plain", b'{"a": "x"}', "a")
+    assert str(refused.value) == "the body must be sent as Content-Type: application/json"
+    assert refused.value.accepted == "application/json"
+
+
+def test_guard_config_refusals() -> None:
+    assert GuardConfig(max_body=1).max_body == 1  # one byte is a cap, if a small one
+    for bad in (0, -1, True, 1.5, "10"):
+        with pytest.raises(InvalidArgumentError) as refused:
+            GuardConfig(max_body=bad)  # type: ignore[arg-type]
+        assert str(refused.value) == "max_body must be a positive number of bytes"
+    with pytest.raises(InvalidArgumentError) as refused:
+        GuardConfig(cookies=True, dpop=DPoPPolicy())
+    assert str(refused.value) == "DPoP needs tokens in the client's hands: not cookies"
+
+
+def test_core_misuse_texts() -> None:
+    service, _ = _core()
+    verifier = object()  # never called: the constructor refuses first
+    refusals = {
+        "pass a TokenService (tokens of our own) or a verifier (an external authorization "
+        "server's), not both": lambda: GuardCore(service, GuardConfig(), verifier=verifier),
+        "a resource server's DPoPPolicy needs a store": lambda: GuardCore(
+            None, GuardConfig(dpop=DPoPPolicy()), verifier=verifier),
+        "no TokenService is bound: pass one or call init_app()":
+            lambda: GuardCore(None, GuardConfig()).require_service(),
+        "this guard is a resource server: tokens are issued, refreshed and revoked by the "
+        "authorization server": lambda: GuardCore(
+            None, GuardConfig(), verifier=verifier).require_service(),
+    }
+    for message, call in refusals.items():
+        with pytest.raises(InvalidArgumentError) as refused:
+            call()  # type: ignore[no-untyped-call]
+        assert str(refused.value) == message
+    assert len(refusals) == 4
+
+
+def test_csrf_cookie_and_header_must_both_be_sent() -> None:
+    # The double submit compares the readable cookie with the header: one without the other is
+    # refused whatever it holds (an empty or absent side never stands in for a value).
+    service, core = _core(cookies=True)
+    token = service.issue("a").access_token
+    for value in ("", "x", "XXXX", "null", "undefined"):
+        for cookies, header in (({}, value), ({"csrf_token": value}, None)):
+            view = RequestView("POST", None, {"access_token": token, **cookies}, header)
+            assert _refusal(core, view)[:2] == (401, "csrf"), (cookies, header)
+    ok = RequestView("POST", None, {"access_token": token, "csrf_token": "v"}, "v")
+    assert core.authenticate(ok).token == token
+
+
+def test_new_csrf_token_carries_256_bits() -> None:
+    tokens = {new_csrf_token() for _ in range(8)}
+    assert len(tokens) == 8
+    # 32 random octets in unpadded base64url: 43 characters, each of the URL-safe alphabet.
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]", t) for t in tokens)
+
+
+def test_cookies_to_set_and_clear() -> None:
+    service, core = _core(cookies=True, refresh_paths=("/r", "/out"))
+    pair = service.issue("a")
+    cookies = core.cookies_to_set(pair)
+    csrf = cookies[-1][1]
+    assert cookies == [
+        ("access_token", pair.access_token, "/", True, pair.expires_in),
+        ("refresh_token", pair.refresh_token, "/r", True, pair.refresh_expires_in),
+        ("refresh_token", pair.refresh_token, "/out", True, pair.refresh_expires_in),
+        ("csrf_token", csrf, "/", False, pair.refresh_expires_in),
+    ]
+    assert core.cookies_to_clear() == [
+        ("access_token", "/"), ("csrf_token", "/"), ("refresh_token", "/r"),
+        ("refresh_token", "/out"),
+    ]
+
+
+def test_a_dpop_header_without_dpop_is_a_malformed_refresh() -> None:
+    # Without a DPoPPolicy, "Authorization: DPoP" is no scheme this guard reads: the refresh
+    # token is not looked for in the body instead.
+    service, core = _core()
+    refresh = service.issue("a").refresh_token
+    view = RequestView("POST", f"DPoP {refresh}", {}, None, content_type="application/json",
+                       body=lambda: b'{"refresh_token": "%s"}' % refresh.encode())
+    assert _refusal(core, view, refresh=True) == (
+        400, "malformed", "the Authorization header is not 'Bearer <token>'")
+
+
+def test_logout_takes_either_kind_so_never_answers_wrong_token_type() -> None:
+    # revoke() takes an access or a refresh token: a refresh token refused at logout (here
+    # signed by another key) is not valid, not "a refresh token used as an access token".
+    _, core = _core()
+    forged = TokenService("z" * 40, "HS256", issuer="i", audience="a", clock=FakeClock()
+                          ).issue("a")
+    for token in (forged.refresh_token, forged.access_token):
+        with pytest.raises(AuthRefused) as refused:
+            core.logout(token)
+        failure = refused.value.failure
+        assert (failure.status, failure.reason, failure.message) == (
+            401, "invalid", "the token is not valid")
+
+
+@pytest.mark.parametrize(
+    ("lines", "cookies"),
+    [
+        (["a=1; b=2", "c=3"], {"a": "1", "b": "2", "c": "3"}),
+        # RFC 6265 §5.2: the name is what precedes the first "=", the value all the rest.
+        (["t=ab==; u==x"], {"t": "ab==", "u": "=x"}),
+        # Only SP and HTAB are trimmed: another control character stays part of the name or
+        # value (a "\vaccess_token" cookie is not the access_token cookie).
+        (["\t a \t=\t 1 \t", "\x0bb=2", "c=\x0b3"], {"a": "1", "\x0bb": "2", "c": "\x0b3"}),
+        (["XSRF=XvalueX"], {"XSRF": "XvalueX"}),
+        # Pairs without "=" or without a name are skipped, and reading goes on after them.
+        (["flag; =v; ; a=1", "==; b=2"], {"a": "1", "b": "2"}),
+        # §4.1.1: a value in double quotes is read without them; one quote alone is no pair.
+        (['q="abc"; e=""; o="; p="x; s=x"; m=a"b"'],
+         {"q": "abc", "e": "", "o": '"', "p": '"x', "s": 'x"', "m": 'a"b"'}),
+        (['w=""x""'], {"w": '"x"'}),
+        # A name sent twice (a sibling subdomain's cookie, §8.6) is trusted in neither copy.
+        (["a=1; b=2; a=1", "b=2"], {"a": None, "b": None}),
+    ],
+)
+def test_parse_cookies(lines: list[str], cookies: dict[str, str | None]) -> None:
+    assert parse_cookies(lines) == cookies
+
+
+def test_check_variant_texts() -> None:
+    _, core = _core()
+    resource = GuardCore(None, GuardConfig(), verifier=object())  # type: ignore[arg-type]
+    refusals = {
+        "a refresh guard cannot also demand a fresh token":
+            lambda: core.check_variant(refresh=True, fresh=True),
+        "a resource server guard verifies access tokens only: no refresh or fresh":
+            lambda: resource.check_variant(refresh=False, fresh=True),
+        "a refresh guard spends a refresh token: no scopes":
+            lambda: core.check_variant(refresh=True, fresh=False, scopes=["a"]),
+    }
+    for message, call in refusals.items():
+        with pytest.raises(InvalidArgumentError) as refused:
+            call()
+        assert str(refused.value) == message
+    assert len(refusals) == 3
+
+
+def test_cookie_token_with_leading_blank_is_refused() -> None:
+    # RFC 6265 §4.1.1: a cookie-octet is no space or tab; the blank RFC 6750 allows after
+    # "Bearer" is the header's, not the cookie's.
+    service, core = _core(cookies=True)
+    token = service.issue("a").access_token
+    for blank in (" ", "\t"):
+        view = RequestView("GET", None, {"access_token": blank + token}, None)
+        assert _refusal(core, view) == (
+            400, "malformed", "the access_token cookie does not hold a token")
+
+
+def test_one_header() -> None:
+    assert one_header([]) is None
+    assert one_header(["Bearer a"]) == "Bearer a"
+    # Two lines are joined as a WSGI server joins them (RFC 9110 §5.3): malformed as a whole.
+    assert one_header(["Bearer a", "Bearer b"]) == "Bearer a, Bearer b"
+
+
+def test_a_token_of_the_other_kind_is_named_so() -> None:
+    # A refresh token presented as an access token, and an access token spent as a refresh
+    # token, are refused as the wrong kind, not merely as invalid.
+    service, core = _core()
+    pair = service.issue("a")
+    as_access = RequestView("GET", f"Bearer {pair.refresh_token}", {}, None)
+    assert _refusal(core, as_access) == (
+        401, "wrong_token_type", "a refresh token cannot be used as an access token")
+    as_refresh = RequestView("POST", f"Bearer {pair.access_token}", {}, None)
+    assert _refusal(core, as_refresh, refresh=True) == (
+        401, "wrong_token_type", "an access token cannot be used to refresh")
+
+
+def test_classify_answers_word_for_word() -> None:
+    # Each answer's message is the client's explanation: fixed texts, or the refusal's own.
+    refresh, access = _token(REFRESH_TYP), _token(ACCESS_TYP)
+    cases = [
+        (BearerError("x", error=None), None, ACCESS_TYP,
+         (401, None, "missing", "no access token was sent")),
+        (BearerError("x"), None, ACCESS_TYP,
+         (400, "invalid_request", "malformed", "the Authorization header is not 'Bearer <token>'")),
+        (RequestBodyError("the body is odd"), None, "",
+         (400, "invalid_request", "bad_request", "the body is odd")),
+        (_UnsupportedGrantError("grant"), None, "",
+         (400, "unsupported_grant_type", "bad_request", "grant")),
+        (_BodyTooLargeError("large"), None, "", (413, "invalid_request", "bad_request", "large")),
+        (_CSRFError("x"), None, ACCESS_TYP, (401, "invalid_token", "csrf",
+                                             "missing or wrong CSRF token")),
+        (ExpiredSignatureError("x"), None, ACCESS_TYP,
+         (401, "invalid_token", "expired", "the token has expired")),
+        (RevokedTokenError("x"), None, ACCESS_TYP,
+         (401, "invalid_token", "revoked", "the token has been revoked")),
+        (StaleTokenError("x"), None, ACCESS_TYP, (401, "insufficient_user_authentication",
+                                                  "not_fresh", "this action needs a fresh login")),
+        (_UnknownUserError("x"), None, ACCESS_TYP,
+         (401, "invalid_token", "user_not_found", "the user no longer exists")),
+        (InvalidTokenError("x"), refresh, ACCESS_TYP,
+         (401, "invalid_token", "wrong_token_type",
+          "a refresh token cannot be used as an access token")),
+        (InvalidTokenError("x"), access, REFRESH_TYP,
+         (401, "invalid_token", "wrong_token_type", "an access token cannot be used to refresh")),
+        (DecodeError("x"), "a.b.c", ACCESS_TYP,
+         (401, "invalid_token", "malformed", "the token is malformed")),
+        (InvalidSignatureError("x"), access, ACCESS_TYP,
+         (401, "invalid_token", "invalid", "the token is not valid")),
+        (RevocationStoreUnavailableError("x"), None, ACCESS_TYP,
+         (503, "temporarily_unavailable", "unavailable", "the revocation store is unavailable")),
+        (PyJWKClientError("x"), None, ACCESS_TYP,
+         (503, "temporarily_unavailable", "unavailable",
+          "the authorization server's keys are unavailable")),
+        (InsufficientScopeError("admin write"), None, ACCESS_TYP,
+         (403, "insufficient_scope", "insufficient_scope",
+          "the token lacks a scope this request needs")),
+    ]
+    for exc, token, expected, answer in cases:
+        failure = classify(exc, token, expected)
+        assert (failure.status, failure.error, failure.reason, failure.message) == answer, exc
+        refused = AuthRefused(failure)
+        assert (refused.failure, str(refused)) == (failure, failure.message)
+    assert len(cases) == 17
+    assert classify(InsufficientScopeError("admin write"), None, ACCESS_TYP).scope == "admin write"
+
+
+@pytest.mark.parametrize(
+    ("authorization", "required", "answer"),
+    [
+        ("DPoP a b", False, (400, "malformed", "the Authorization header is not 'DPoP <token>'")),
+        ("Bearer a b", False,
+         (400, "malformed", "the Authorization header is not 'Bearer <token>'")),
+        ("Basic YTpi", False,
+         (400, "malformed", "the Authorization header is not 'Bearer <token>' or 'DPoP <token>'")),
+        ("Bearer a b", True, (400, "malformed", "the Authorization header is not 'DPoP <token>'")),
+        # A well-formed header whose token is not a JWS: 401, its own message.
+        ("Bearer a.b.c", False, (401, "malformed", "the token is malformed")),
+    ],
+)
+def test_malformed_answers_name_the_schemes_dpop_accepts(
+    authorization: str, required: bool, answer: tuple[int, str, str]
+) -> None:
+    _, core = _core(dpop=DPoPPolicy(required=required))
+    assert _refusal(core, RequestView("GET", authorization, {}, None)) == answer
+
+
+def test_authenticate_requires_a_token_by_default_and_checks_its_variant() -> None:
+    service, core = _core()
+    assert _refusal(core, RequestView("GET", None, {}, None)) == (
+        401, "missing", "no access token was sent")
+    view = RequestView("GET", f"Bearer {service.issue('a').access_token}", {}, None)
+    for options, message in (
+        ({"refresh": True, "fresh": True}, "a refresh guard cannot also demand a fresh token"),
+        ({"refresh": True, "scopes": ["a"]}, "a refresh guard spends a refresh token: no scopes"),
+    ):
+        with pytest.raises(InvalidArgumentError) as refused:
+            core.authenticate(view, **options)  # type: ignore[arg-type]
+        assert str(refused.value) == message
+
+
+def test_a_refresh_gives_the_new_pairs_claims_and_the_spent_token() -> None:
+    service, core = _core()
+    spent = service.issue("alice", {"role": "admin"}).refresh_token
+    result = core.authenticate(RequestView("POST", f"Bearer {spent}", {}, None), refresh=True)
+    assert result.token == spent
+    assert result.pair is not None
+    assert result.pair.refresh_token != spent
+    assert result.claims == service.verify_access(result.pair.access_token)
+    assert (result.claims["sub"], result.claims["role"]) == ("alice", "admin")
+
+
+def test_dpop_refusal_text_keeps_to_the_challenge_characters() -> None:
+    # RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E; anything else is
+    # dropped (not replaced), and the text is cut at 200 characters.
+    failure = classify(DPoPProofError('a "quoted"\\ \u00e9\ntext'), None, ACCESS_TYP)
+    assert failure.message == "a quoted text"
+    assert classify(DPoPProofError("x" * 300), None, ACCESS_TYP).message == "x" * 200

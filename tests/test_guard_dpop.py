@@ -64,6 +64,11 @@ def _flask_app(service: TokenService, policy: Any, **_options: Any) -> tuple[Sen
     def refresh() -> Any:
         return jwt.refresh_response()
 
+    @app.post("/logout")
+    @jwt.required()
+    def logout() -> Any:
+        return jwt.logout_response()
+
     @app.get("/maybe")
     @jwt.required(optional=True)
     def maybe() -> Any:
@@ -103,6 +108,10 @@ def _fastapi_app(
     @app.post("/refresh", dependencies=[Depends(auth.required(refresh=True))])
     async def refresh(request: Request) -> Any:
         return auth.refresh_response(request)
+
+    @app.post("/logout", dependencies=[Depends(auth)])
+    async def logout(request: Request) -> Any:
+        return await auth.logout_response(request)
 
     @app.get("/maybe")
     async def maybe(claims: Any = Depends(auth.required(optional=True))) -> Any:  # noqa: B008
@@ -382,6 +391,17 @@ def test_8_2_token_requests_get_the_current_nonce_too(framework: str) -> None:
     assert renewed.headers["DPoP-Nonce"] == issuer.issue()
 
 
+def test_8_2_a_logout_gets_the_current_nonce_too(framework: str) -> None:
+    app, issuer = _rotating(framework)
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 60
+    proof = app.proof("POST", "/logout", access_token=token, nonce=old)
+    out = app.send("POST", "/logout", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+    assert (out.status, out.json, out.headers.get("DPoP-Nonce")) == (
+        200, {"revoked": True}, issuer.issue())
+
+
 def test_8_2_an_expired_nonce_is_still_refused_with_the_current_one(framework: str) -> None:
     app, issuer = _rotating(framework)
     old = issuer.issue()
@@ -415,6 +435,16 @@ def test_8_2_fastapi_without_init_app_jwtlites_own_answers_carry_it() -> None:
     renewed = app.send("POST", "/refresh", json={"refresh_token": pair["refresh_token"]},
                        headers=headers)
     assert renewed.headers["DPoP-Nonce"] == issuer.issue()
+
+
+def test_8_2_fastapi_without_init_app_a_logout_carries_it() -> None:
+    app, issuer = _rotating("fastapi", app_options={"init_app": False})
+    old = issuer.issue()
+    token = app.login(nonce=old).json["access_token"]
+    app.clock.now += 60
+    proof = app.proof("POST", "/logout", access_token=token, nonce=old)
+    out = app.send("POST", "/logout", headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+    assert (out.status, out.headers.get("DPoP-Nonce")) == (200, issuer.issue())
 
 
 def test_8_2_a_nonce_header_the_view_set_is_kept() -> None:
@@ -813,7 +843,7 @@ def test_dpop_argument(framework: str) -> None:
     service = TokenService("k" * 32, "HS256", issuer="i", audience="a")
     assert JWTManager(flask.Flask("x"), service, dpop=True)._config.dpop == DPoPPolicy()
     assert JWTManager(flask.Flask("x"), service, dpop=False)._config.dpop is None
-    with pytest.raises(InvalidArgumentError, match="DPoPPolicy, True or None"):
+    with pytest.raises(InvalidArgumentError, match=r"^dpop must be a DPoPPolicy, True or None$"):
         JWTManager(flask.Flask("x"), service, dpop="yes")  # type: ignore[arg-type]
 
 
@@ -847,16 +877,172 @@ def test_resource_server_accepts_the_as_dpop_bound_tokens() -> None:
         proof = KEY.proof("GET", url, access_token=bound, iat=AS_NOW)
         assert core.authenticate(view(bound, "DPoP", proof)).claims["cnf"] == {"jkt": KEY.jkt}
         refusals = {
-            "as a bearer token": view(bound, "Bearer", None),
-            "with a thief's proof": view(bound, "DPoP", THIEF.proof(
-                "GET", url, access_token=bound, iat=AS_NOW)),
-            "an unbound token with a proof": view(_token(), "DPoP", KEY.proof(
+            "the access token is DPoP-bound: present it with a DPoP proof":
+                view(bound, "Bearer", None),
+            "the DPoP proof's key is not the key the access token is bound to":
+                view(bound, "DPoP", THIEF.proof("GET", url, access_token=bound, iat=AS_NOW)),
+            "the access token is not DPoP-bound": view(_token(), "DPoP", KEY.proof(
                 "GET", url, access_token=_token(), iat=AS_NOW)),
         }
-        for name, refused_view in refusals.items():
+        for message, refused_view in refusals.items():
             with pytest.raises(AuthRefused) as refused:
                 core.authenticate(refused_view)
             failure = refused.value.failure
-            assert (failure.status, failure.reason) == (401, "dpop_binding"), name
+            assert (failure.status, failure.reason, failure.message) == (
+                401, "dpop_binding", message)
         assert len(refusals) == 3
 
+
+
+# --- the core itself, without a framework (found by mutation testing) -------------------------
+
+URL = "https://rs.test/me"
+
+
+def _core_for(policy: DPoPPolicy, *, store: MemoryStore | None = None,
+              clock: FakeClock | None = None) -> tuple[TokenService, Any]:
+    from jwtlite._guard import GuardCore
+
+    clock = FakeClock(NOW) if clock is None else clock
+    service = TokenService("k" * 32, "HS256", issuer="i", audience="a", clock=clock,
+                           store=MemoryStore(clock=clock) if store is None else store)
+    return service, GuardCore(service, GuardConfig(dpop=policy))
+
+
+def _view(token: str, proof: str | None = None, *, scheme: str = "DPoP",
+          memo: dict[Any, Any] | None = None, url: str = URL, target: str = "/me") -> Any:
+    from jwtlite._guard import RequestView
+
+    return RequestView("GET", f"{scheme} {token}", {}, None,
+                       dpop=() if proof is None else (proof,), url=lambda: url,
+                       target=lambda: target, dpop_verified=memo)
+
+
+def _failure(core: Any, view: Any, **options: Any) -> Any:
+    from jwtlite._guard import AuthRefused
+
+    with pytest.raises(AuthRefused) as refused:
+        core.authenticate(view, **options)
+    return refused.value.failure
+
+
+def test_core_nonces_are_judged_and_issued_by_the_policy_clock() -> None:
+    # The issuer's own clock (here an hour ahead) is not the moment a proof was checked at:
+    # the policy's clock is, for the nonce's currency and for the next nonce (§8.2).
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, interval=60, clock=FakeClock(NOW + 3600))
+    policy = DPoPPolicy(clock=clock, nonces=issuer)
+    service, core = _core_for(policy, clock=clock)
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    nonce = issuer.issue(now=NOW)
+    proof = KEY.proof("GET", URL, access_token=token, iat=NOW, nonce=nonce)
+    assert core.authenticate(_view(token, proof)).dpop_nonce is None  # current: no header
+    clock.now += 60  # the next period: accepted, superseded
+    proof = KEY.proof("GET", URL, access_token=token, iat=clock.now, nonce=nonce)
+    assert core.authenticate(_view(token, proof)).dpop_nonce == issuer.issue(now=clock.now)
+    failure = _failure(core, _view(token))  # no proof: refused with the policy clock's nonce
+    assert failure.headers("api")["DPoP-Nonce"] == issuer.issue(now=clock.now)
+
+
+def test_core_nonces_without_a_policy_clock_use_the_issuers() -> None:
+    issuer_clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, interval=60, clock=issuer_clock)
+    store = MemoryStore()  # the real clock, as the policy's and the proof's
+    service, core = _core_for(DPoPPolicy(nonces=issuer, store=store))
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    nonce = issuer.issue()
+    assert core.authenticate(_view(token, KEY.proof("GET", URL, access_token=token,
+                                                    nonce=nonce))).dpop_nonce is None
+    issuer_clock.now += 60
+    reply = core.authenticate(_view(token, KEY.proof("GET", URL, access_token=token,
+                                                     nonce=nonce)))
+    assert reply.dpop_nonce == issuer.issue() != nonce
+    failure = _failure(core, _view(token))
+    assert failure.headers("api")["DPoP-Nonce"] == issuer.issue()
+
+
+def test_core_required_dpop_refuses_a_bearer_token_with_its_challenge() -> None:
+    policy = DPoPPolicy(clock=FakeClock(NOW), required=True)
+    service, core = _core_for(policy)
+    token = service.issue("alice").access_token
+    failure = _failure(core, _view(token, scheme="Bearer"))
+    message = "this resource takes DPoP-bound tokens with a DPoP proof"
+    assert (failure.status, failure.reason, failure.message) == (401, "dpop_binding", message)
+    assert failure.headers("api") == {"WWW-Authenticate": policy.challenge(
+        realm="api", error="invalid_token", description=message)}
+
+
+def test_core_dpop_challenges_with_scope_and_nonce() -> None:
+    # RFC 9449 §7.2 with RFC 6750 §3: the error and the needed scope ride on the challenge of
+    # the scheme the request used; the other challenge is bare.
+    clock = FakeClock(NOW)
+    issuer = NonceIssuer(b"n" * 32, clock=clock)
+    policy = DPoPPolicy(clock=clock, nonces=issuer)
+    service, core = _core_for(policy, clock=clock)
+    bound = service.issue("alice", jkt=KEY.jkt).access_token
+    nonce = issuer.issue()
+    lacks = "the token lacks a scope this request needs"
+    proof = KEY.proof("GET", URL, access_token=bound, iat=NOW, nonce=nonce)
+    failure = _failure(core, _view(bound, proof), scopes=["admin"])
+    assert (failure.status, failure.reason) == (403, "insufficient_scope")
+    assert failure.headers("api") == {"WWW-Authenticate": 'Bearer realm="api", ' + policy.challenge(
+        realm="api", error="insufficient_scope", description=lacks, scope="admin")}
+    bearer = service.issue("bob").access_token
+    failure = _failure(core, _view(bearer, scheme="Bearer"), scopes=["admin"])
+    assert failure.headers("api") == {"WWW-Authenticate": (
+        f'Bearer realm="api", scope="admin", error="insufficient_scope", '
+        f'error_description="{lacks}", ' + policy.challenge(realm="api"))}
+    failure = _failure(core, _view(bound))  # no proof: a DPoP refusal carries a nonce
+    assert failure.reason == "invalid_dpop_proof"
+    assert failure.headers("api") == {
+        "WWW-Authenticate": 'Bearer realm="api", ' + policy.challenge(
+            realm="api", error="invalid_dpop_proof", description=failure.message),
+        "DPoP-Nonce": nonce,
+    }
+
+
+def test_core_dpop_refusals_without_a_challenge() -> None:
+    # A 415 or a 400 body refusal has no WWW-Authenticate to extend, DPoP or not.
+    from jwtlite._guard import RequestView
+
+    _service, core = _core_for(DPoPPolicy(clock=FakeClock(NOW)))
+    for content_type, answer in (("text/plain", {"Accept": "application/json"}),
+                                 ("application/json", {})):
+        view = RequestView("POST", None, {}, None, content_type=content_type,
+                           body=lambda: b'{"refresh_token": 1}')
+        assert _failure(core, view, refresh=True).headers("api") == answer
+
+
+def test_core_proof_memo_is_kept_per_policy_and_store() -> None:
+    # Two guards of one request under another policy (here one demanding nonces) or another
+    # replay store each check the proof: a verification is reused only by its own kind.
+    clock = FakeClock(NOW)
+    store = MemoryStore(clock=clock)
+    service, plain = _core_for(DPoPPolicy(clock=clock), store=store, clock=clock)
+    _, strict = _core_for(DPoPPolicy(clock=clock, nonces=NonceIssuer(b"n" * 32, clock=clock)),
+                          store=store, clock=clock)
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    memo: dict[Any, Any] = {}
+    proof = KEY.proof("GET", URL, access_token=token, iat=NOW)
+    assert plain.authenticate(_view(token, proof, memo=memo)).claims["sub"] == "alice"
+    assert _failure(strict, _view(token, proof, memo=memo)).reason == "dpop_nonce"
+    # One policy, two services with their own replay stores: each store records the proof.
+    policy = DPoPPolicy(clock=clock)
+    _, first = _core_for(policy, clock=clock)
+    _, second = _core_for(policy, clock=clock)
+    proof = KEY.proof("GET", URL, access_token=token, iat=NOW)
+    memo = {}
+    for core in (first, second):
+        assert core.authenticate(_view(token, proof, memo=memo)).claims["sub"] == "alice"
+    assert "jti replay" in _failure(second, _view(token, proof)).message
+
+
+def test_core_base_url_takes_the_framework_target_not_a_parse_of_the_url() -> None:
+    # A Host header with a "/" in it ("rs.test/x") makes the URL's path "/x/me"; the request's
+    # own path, as the framework cut it, is "/me", and the proof names the public origin's.
+    policy = DPoPPolicy(clock=FakeClock(NOW), base_url="https://api.example")
+    service, core = _core_for(policy)
+    token = service.issue("alice", jkt=KEY.jkt).access_token
+    proof = KEY.proof("GET", "https://api.example/me", access_token=token, iat=NOW)
+    view = _view(token, proof, url="http://rs.test/x/me", target="/me")
+    assert core.authenticate(view).claims["sub"] == "alice"

@@ -16,6 +16,7 @@ httpx = pytest.importorskip("httpx")
 
 from fastapi import Depends, FastAPI, Request  # noqa: E402
 from fastapi.security import APIKeyHeader  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.responses import JSONResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
@@ -174,7 +175,7 @@ def test_without_init_app_fastapi_renders_detail(clock: FakeClock) -> None:
         reply = await c.get("/me")
         assert reply.status_code == 401
         assert reply.json() == {"detail": "no access token was sent"}
-        assert reply.headers["www-authenticate"].startswith("Bearer")
+        assert reply.headers["www-authenticate"] == 'Bearer realm="api"'
 
     run_asgi(_app(auth, init=False), scenario)
 
@@ -596,3 +597,209 @@ def test_json_bodies_need_a_json_media_type(clock: FakeClock, cookies: bool) -> 
             assert reply.status_code == 200, content_type
 
     run_asgi(_app(auth), scenario)
+
+
+# --- found by mutation testing ------------------------------------------------------------------
+
+
+def _set_cookies(reply: Any) -> dict[tuple[str, str], list[str]]:
+    """Each Set-Cookie line by (name, Path=...), its other attributes lower-cased."""
+    found = {}
+    for header in reply.headers.get_list("set-cookie"):
+        fields = [field.strip() for field in header.split(";")]
+        name = fields[0].split("=", 1)[0]
+        path = next(f for f in fields if f.lower().startswith("path="))
+        found[(name, "path=" + path[5:])] = sorted(f.lower() for f in fields[1:] if f != path)
+    return found
+
+
+def test_every_cookie_and_challenge_option_is_used(clock: FakeClock) -> None:
+    service = _service(clock)
+    auth = JWTAuth(service, cookies=True, realm="shop", cookie_secure=False, access_cookie="at",
+                   refresh_cookie="rt", csrf_cookie="xsrf", csrf_header="X-XSRF",
+                   refresh_paths=("/refresh",))
+    auth.additional_claims(lambda identity: {"role": "admin"})
+
+    async def scenario(c: Any) -> None:
+        login = await c.post("/login", json={"username": "alice"})
+        cookies = _set_cookies(login)
+        assert set(cookies) == {("at", "path=/"), ("rt", "path=/refresh"), ("xsrf", "path=/")}
+        assert not any("secure" in attributes for attributes in cookies.values())
+        assert {"httponly", "samesite=strict"} <= set(cookies[("at", "path=/")])
+        assert "httponly" not in cookies[("xsrf", "path=/")]  # the page's script reads it
+        claims = service.verify_access(c.cookies.get("at"))
+        assert (claims["role"], claims["scope"]) == ("admin", "read")
+        csrf = c.cookies.get("xsrf")
+        wrong = await c.post("/refresh", headers={"X-CSRF-Token": csrf})
+        assert wrong.json()["reason"] == "csrf"
+        assert (await c.post("/refresh", headers={"X-XSRF": csrf})).status_code == 200
+        out = await c.post("/logout", headers={"X-XSRF": c.cookies.get("xsrf")})
+        cleared = _set_cookies(out)
+        assert set(cleared) == {("at", "path=/"), ("rt", "path=/refresh"), ("xsrf", "path=/")}
+        assert all("samesite=strict" in attributes and "max-age=0" in attributes
+                   for attributes in cleared.values())
+        missing = await c.get("/me")
+        assert missing.headers["www-authenticate"] == 'Bearer realm="shop"'
+
+    run_asgi(_app(auth), scenario)
+
+
+def test_logout_clears_secure_cookies(clock: FakeClock) -> None:
+    auth = JWTAuth(_service(clock), cookies=True)
+
+    async def scenario(c: Any) -> None:
+        await c.post("/login", json={"username": "alice"})
+        out = await c.post("/logout", headers={"X-CSRF-Token": c.cookies.get("csrf_token")})
+        cleared = _set_cookies(out)
+        assert set(cleared) == {("access_token", "path=/"), ("csrf_token", "path=/"),
+                                ("refresh_token", "path=/refresh"),
+                                ("refresh_token", "path=/logout")}
+        assert all({"secure", "samesite=strict"} <= set(attributes)
+                   for attributes in cleared.values())
+
+    run_asgi(_app(auth), scenario)
+
+
+class _RevokeDownStore(MemoryStore):
+    def revoke(self, jti: str, exp: float) -> None:
+        raise RevocationStoreUnavailableError("store down")
+
+
+def test_logout_with_the_store_down_is_503_and_a_plain_login_has_no_binding(
+    clock: FakeClock,
+) -> None:
+    service = _service(clock, store=_RevokeDownStore(clock=clock))
+    auth = JWTAuth(service)
+
+    async def scenario(c: Any) -> None:
+        login = await c.post("/login", json={"username": "alice"})
+        assert "dpop-nonce" not in login.headers  # no DPoP: no nonce, no key binding
+        token = login.json()["access_token"]
+        assert "cnf" not in service.verify_access(token)
+        out = await c.post("/logout", headers=_bearer(token))
+        assert (out.status_code, out.json()["reason"]) == (503, "unavailable")
+        assert out.headers["retry-after"] == "5"
+
+    run_asgi(_app(auth), scenario)
+
+
+def test_misuse_texts(clock: FakeClock) -> None:
+    from starlette.requests import Request as PlainRequest
+
+    auth = JWTAuth(_service(clock))
+    request = PlainRequest({"type": "http", "method": "GET", "path": "/", "headers": []})
+    for call, message in (
+        (lambda: auth.pair(request), "pair() needs a required(refresh=True) dependency"),
+        (lambda: auth.refresh_response(request),
+         "pair() needs a required(refresh=True) dependency"),
+        (lambda: asyncio.run(auth.logout_response(request)),
+         "logout_response() needs a required() dependency"),
+        (lambda: asyncio.run(JWTAuth(_service(clock), cookies=True).password_form(request)),
+         "password_form is for header mode (cookies=False)"),
+    ):
+        with pytest.raises(InvalidArgumentError) as refused:
+            call()
+        assert str(refused.value) == message
+
+
+def test_target_is_the_url_after_its_authority() -> None:
+    # What a DPoPPolicy with base_url puts under its origin: the path the app was reached at
+    # (a mount's root_path included) and the query, never the scheme or authority.
+    from starlette.requests import Request as PlainRequest
+
+    from jwtlite.starlette import _target
+
+    for root_path, path, query, target in (
+        ("", "/me", b"", "/me"),
+        ("", "/me", b"q=1", "/me?q=1"),
+        ("/api", "/api/me", b"q=1", "/api/me?q=1"),
+    ):
+        request = PlainRequest({
+            "type": "http", "method": "GET", "scheme": "https", "server": ("rs.test", 443),
+            "root_path": root_path, "path": path, "query_string": query,
+            "headers": [(b"host", b"rs.example:8443")],
+        })
+        assert _target(request) == target
+
+
+def test_nonce_middleware_at_the_asgi_level() -> None:
+    from starlette.requests import Request as PlainRequest
+
+    from jwtlite._starlette_nonce import NonceMiddleware, offer_nonce, with_nonce
+
+    seen: list[Any] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append((scope, receive, send))
+        if scope["type"] == "http":
+            offer_nonce(PlainRequest(scope), "n1")
+            # ASGI: "headers" is optional in http.response.start.
+            await send({"type": "http.response.start", "status": 200})
+
+    async def receive() -> Any:
+        return {"type": "lifespan.startup"}
+
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    middleware = NonceMiddleware(inner)
+    lifespan = {"type": "lifespan"}
+    asyncio.run(middleware(lifespan, receive, send))
+    assert seen == [(lifespan, receive, send)]  # passed through untouched
+    asyncio.run(middleware({"type": "http", "headers": []}, receive, send))
+    assert sent == [{"type": "http.response.start", "status": 200,
+                     "headers": [(b"dpop-nonce", b"n1")]}]
+    # A DPoP-Nonce the application set itself is kept.
+    assert with_nonce(Response(headers={"DPoP-Nonce": "app"}), "n2").headers["dpop-nonce"] == "app"
+    assert with_nonce(Response(), "n2").headers["dpop-nonce"] == "n2"
+    assert "dpop-nonce" not in with_nonce(Response(), None).headers
+
+
+class Credentials(BaseModel):  # FastAPI resolves the annotation by name: a module global
+    username: str
+
+
+def test_json_body_refuses_before_fastapi_parses(clock: FakeClock) -> None:
+    # auth.json_body guards a route whose pydantic model FastAPI parses itself: 415 for a body
+    # not declared as JSON (FastAPI would parse it anyway), 413 above max_body.
+    auth = JWTAuth(_service(clock), max_body=64)
+    app = FastAPI()
+    auth.init_app(app)
+
+    @app.post("/login", dependencies=[Depends(auth.json_body)])
+    async def login(credentials: Credentials) -> Any:
+        return {"username": credentials.username}
+
+    async def scenario(c: Any) -> None:
+        ok = await c.post("/login", json={"username": "alice"})
+        assert (ok.status_code, ok.json()) == (200, {"username": "alice"})
+        typed = await c.post("/login", content=b'{"username": "alice"}',
+                             headers={"Content-Type": "text/plain"})
+        assert (typed.status_code, typed.json()["reason"]) == (415, "unsupported_media_type")
+        assert typed.headers["accept"] == "application/json"
+        large = await c.post("/login", json={"username": "a" * 100})
+        assert (large.status_code, large.json()["message"]) == (
+            413, "the request body is larger than 64 bytes")
+
+    run_asgi(app, scenario)
+
+
+def test_login_without_dpop_binds_nothing_and_keeps_the_claims(clock: FakeClock) -> None:
+    service = _service(clock)
+    auth = JWTAuth(service)
+    app = FastAPI()
+    auth.init_app(app)
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        return await auth.login(request, "alice", {"role": "admin"})
+
+    async def scenario(c: Any) -> None:
+        reply = await c.post("/login")
+        assert "dpop-nonce" not in reply.headers
+        claims = service.verify_access(reply.json()["access_token"])
+        assert (claims["sub"], claims["role"], "cnf" in claims) == ("alice", "admin", False)
+
+    run_asgi(app, scenario)
