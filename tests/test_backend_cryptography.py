@@ -556,10 +556,10 @@ def test_the_bridge_s_refusals_are_named_whole() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # finite-field DH is deprecated in cryptography 51
         dh_key = dh.generate_parameters(2, 512).generate_private_key()
-    assert _refused(from_cryptography_key, dh_key) == "DHPrivateKey keys cannot sign JWTs"
-    assert _refused(from_cryptography_key, dh_key.public_key()) == (
-        "DHPublicKey keys cannot sign JWTs"
-    )
+    # The object's own class name: DHPrivateKey today, _DHPrivateKey in older releases (3.4).
+    for obj in (dh_key, dh_key.public_key()):
+        assert type(obj).__name__.lstrip("_") in ("DHPrivateKey", "DHPublicKey")
+        assert _refused(from_cryptography_key, obj) == f"{type(obj).__name__} keys cannot sign JWTs"
     supported = ": jwtlite supports P-256, P-384, P-521 and secp256k1"
     p192 = ec.generate_private_key(ec.SECP192R1())
     for obj in (p192, p192.public_key()):
@@ -760,6 +760,7 @@ def test_an_all_zero_shared_secret_never_leaves(
         assert cb.xdh(private, peer) == expected
 
 
+@needs_crypto
 def test_skipping_openssls_rsa_key_check_is_detected_from_the_signature(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -837,6 +838,7 @@ def test_openssl_decrypts_with_every_key_it_takes(cb: CryptographyBackend) -> No
     assert seen == openssl
 
 
+@needs_crypto
 @pytest.mark.parametrize(("curve", "p", "size"), [
     ("Ed25519", 2**255 - 19, 32), ("Ed448", 2**448 - 2**224 - 1, 57)])  # fmt: skip
 def test_x_zero_with_the_sign_bit_is_not_a_key(curve: str, p: int, size: int) -> None:

@@ -788,9 +788,9 @@ def test_every_write_leaves_the_key_its_expiry(store: RedisStore, redis_url: str
         assert abs(at - (now + 160) * 1000) < 50, (key, at)
 
 
-def _time_a_call(store: RedisStore, match: str = "Timeout") -> float:
+def _time_a_call(store: RedisStore) -> float:
     started = time.monotonic()
-    with pytest.raises(RevocationStoreUnavailableError, match=match):
+    with pytest.raises(RevocationStoreUnavailableError, match="Timeout"):
         store.is_revoked("a")
     return time.monotonic() - started
 
@@ -821,12 +821,6 @@ def test_a_read_waits_no_longer_than_the_time_left() -> None:
         server.drip[b"GET"] = b"$-1\r\n"
         with RedisStore(server.url, connect_timeout=2, timeout=2, deadline=0.3) as store:
             assert 0.3 <= _time_a_call(store) < 1.0
-
-
-def _redis_py_before_4_6() -> bool:
-    from importlib.metadata import version
-
-    return tuple(int(part) for part in version("redis").split(".")[:2]) < (4, 6)
 
 
 def _one_node_cluster(server: MisbehavingRedis) -> None:
@@ -861,10 +855,14 @@ def test_a_cluster_client_from_a_url_keeps_the_deadline_and_the_timeouts(
         with RedisStore(
             server.url, cluster=True, connect_timeout=timeout, timeout=timeout, deadline=deadline
         ) as store:
-            # redis-py before 4.6 answers a node's read timeout by rebuilding its slot map at
-            # once, which the one-threaded fake node, still dripping, leaves unanswered: the
-            # call fails as "cannot be connected" after one attempt, not two.
-            old = _redis_py_before_4_6()
-            elapsed = _time_a_call(store, "Timeout|cannot be" if old else "Timeout")
-        low = min(within[0], timeout) if old else within[0]
+            started = time.monotonic()
+            with pytest.raises(RevocationStoreUnavailableError) as info:
+                store.is_revoked("a")
+            elapsed = time.monotonic() - started
+        # Some redis-py releases (4.5, and 7.0 on Python 3.9) answer a node's read timeout by
+        # rebuilding the slot map at once, which the one-threaded fake node, still dripping,
+        # leaves unanswered: the call then fails as "cannot be connected" after one attempt.
+        rebuilt = "cannot be connected" in str(info.value)
+        assert rebuilt or "Timeout" in str(info.value), str(info.value)
+        low = min(within[0], timeout) if rebuilt else within[0]
         assert low <= elapsed < within[1], elapsed
