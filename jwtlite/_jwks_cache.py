@@ -354,9 +354,12 @@ class JWKSRules:
         self._keys.move_to_end(kid)
         return entry[1]
 
-    def remember_key(self, kid: str, key: PyJWK) -> None:
+    def remember_key(self, kid: str, key: PyJWK, found_in: PyJWKSet) -> None:
+        """Remember ``key``, found in ``found_in``, while that set is the cached one."""
         stamped = self.cache.jwk_set_with_timestamp
-        if self.cache_keys and stamped is not None:
+        # The lookup ran outside the lock: another fetch or a put may have replaced the set
+        # it searched. Stamped with the new set, a key rotated out would outlive its set.
+        if self.cache_keys and stamped is not None and stamped.jwk_set is found_in:
             self._keys[kid] = (stamped, key)
             while len(self._keys) > self.max_cached_keys:
                 self._keys.popitem(last=False)

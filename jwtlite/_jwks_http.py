@@ -99,6 +99,11 @@ def fetch_failed(detail: object) -> PyJWKClientConnectionError:
     )
 
 
+#: What a read or connect that ran out of time raises: before Python 3.10, socket.timeout (and
+#: the TLS handshake's timeout) was not yet TimeoutError, and the fetch failed with another text.
+_TIMEOUTS = (TimeoutError, socket.timeout)
+
+
 def _timed_out() -> PyJWKClientConnectionError:
     return PyJWKClientConnectionError('Fail to fetch data from the url, err: "timed out"')
 
@@ -372,10 +377,10 @@ def fetch(
         else:
             detail = f"HTTP {exc.code}"
         raise fetch_failed(detail) from None
-    except TimeoutError:
+    except _TIMEOUTS:
         raise _timed_out() from None
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
+        if isinstance(exc.reason, _TIMEOUTS):
             raise _timed_out() from None
         raise fetch_failed(exc) from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:

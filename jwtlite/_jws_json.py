@@ -473,7 +473,7 @@ def _payload(
     if member is not None and not isinstance(member, str):
         raise DecodeError('The "payload" member must be a string')
     if detached_payload is not None:
-        if not isinstance(detached_payload, (bytes, bytearray)):
+        if not isinstance(detached_payload, (bytes, bytearray, memoryview)):  # as in jws.decode
             raise InvalidArgumentError("detached_payload must be bytes")
         if member:
             raise DecodeError('detached_payload was given, but the document has a "payload"')

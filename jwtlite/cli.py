@@ -17,7 +17,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import IO, Any
 
 from . import __version__
 from . import jwe as _jwe
@@ -191,7 +191,13 @@ def _read(path: str, what: str) -> bytes:
     limit = _READ_LIMITS[what]
     try:
         if path == "-":
-            data = sys.stdin.buffer.read(limit + 1)
+            # None when the shell closed it (<&-); an embedding may set a text-only stream.
+            stdin: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+            if stdin is None:
+                raise _CLIError(
+                    2, f"cannot read {what} '-': standard input is closed or not binary"
+                )
+            data = stdin.read(limit + 1)
         else:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1)

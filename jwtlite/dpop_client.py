@@ -28,15 +28,15 @@ a proof carrying the new nonce.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import threading
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._json import loads_object
 from ._uri import normalize_http_uri
 from .dpop import DPoPKey
-from .exceptions import InvalidArgumentError
+from .exceptions import DecodeError, InvalidArgumentError
 
 if TYPE_CHECKING:
     import httpx
@@ -114,10 +114,12 @@ class _DPoPClient:
         if len(body) > _MAX_ERROR_BODY:
             return False
         try:
-            error = json.loads(body)
-        except ValueError:  # not JSON, or not UTF-8
+            # The strict reader, as for every JSON from elsewhere: json.loads raised
+            # RecursionError out of the client for a body nested past the recursion limit.
+            error = loads_object(body, "error response")
+        except DecodeError:  # not a JSON object, not UTF-8, too deep or too many brackets
             return False
-        return isinstance(error, dict) and error.get("error") == "use_dpop_nonce"
+        return error.get("error") == "use_dpop_nonce"
 
 
 class _HTTPXFlow(_DPoPClient):

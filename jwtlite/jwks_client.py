@@ -220,17 +220,19 @@ class PyJWKClient:
             generation = self._rules.generation
         if cached is not None:
             return cached
-        key = signing_key(self._set(Mode.CACHED), kid)
+        searched = self._set(Mode.CACHED)
+        key = signing_key(searched, kid)
         if key is None:
             with self._lock:
                 force = self._flight is not None or self._rules.may_force_after(kid, generation)
             if force:
-                key = signing_key(self._set(Mode.FORCED), kid)
+                searched = self._set(Mode.FORCED)
+                key = signing_key(searched, kid)
         with self._lock:
             if key is None:
                 raise self._rules.unknown(kid)
             self._rules.found(kid)
-            self._rules.remember_key(kid, key)
+            self._rules.remember_key(kid, key, searched)
         return key
 
     def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:

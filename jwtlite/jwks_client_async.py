@@ -244,15 +244,17 @@ class AsyncPyJWKClient:
         if cached is not None:
             return cached
         generation = self._rules.generation
-        key = signing_key(await self._set(Mode.CACHED), kid)
+        searched = await self._set(Mode.CACHED)
+        key = signing_key(searched, kid)
         if key is None and (
             self._flight is not None or self._rules.may_force_after(kid, generation)
         ):
-            key = signing_key(await self._set(Mode.FORCED), kid)
+            searched = await self._set(Mode.FORCED)
+            key = signing_key(searched, kid)
         if key is None:
             raise self._rules.unknown(kid)
         self._rules.found(kid)
-        self._rules.remember_key(kid, key)
+        self._rules.remember_key(kid, key, searched)
         return key
 
     async def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:

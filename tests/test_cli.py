@@ -502,3 +502,16 @@ def test_arguments_no_bytes_stand_for(capsys: pytest.CaptureFixture[str]) -> Non
     for path in ("a\x00b", "a\ud800"):
         assert cli.main(["jwk", path]) == 2
         assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stdin", [None, io.StringIO("x.y.z")], ids=["closed", "text-only"])
+def test_stdin_without_bytes_is_a_clean_refusal(
+    stdin: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `jwtlite decode ... - <&-` leaves sys.stdin None; an embedding may give a text-only
+    # stream. Either raised AttributeError (a traceback) instead of exit 2.
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert cli.main(["decode", "--alg", "HS256", "--key", SECRET, "-"]) == 2
+    assert capsys.readouterr().err == (
+        "jwtlite: cannot read token '-': standard input is closed or not binary\n"
+    )

@@ -153,6 +153,11 @@ def test_httpx_gives_up_after_one_retry() -> None:
         (400, {"DPoP-Nonce": "n"}, b'{"error": "invalid_grant"}'),
         (400, {"DPoP-Nonce": "n"}, b"not json"),
         (400, {"DPoP-Nonce": "n"}, b'["use_dpop_nonce"]'),
+        # A server's body nested past the recursion limit: json.loads raised RecursionError
+        # out of the client instead of giving the response back.
+        (400, {"DPoP-Nonce": "n"}, b"[" * 60_000),
+        (400, {"DPoP-Nonce": "n"},
+         b'{"error": "use_dpop_nonce", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"),
         (403, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "n"}, b""),
         (401, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "a, b"}, b""),
     ],

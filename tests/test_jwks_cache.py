@@ -393,10 +393,10 @@ def test_remembered_keys_follow_the_set_and_its_lifetime() -> None:
     assert rules.cached_key("ec_p256") is None  # nothing fetched yet
     rules.succeeded(jwk_set, None)
     first, second, third = jwk_set.keys
-    rules.remember_key("ec_p256", first)
-    rules.remember_key("ec_p384", second)
+    rules.remember_key("ec_p256", first, jwk_set)
+    rules.remember_key("ec_p384", second, jwk_set)
     assert rules.cached_key("ec_p256") is first  # now the most recently used
-    rules.remember_key("ed25519", third)  # evicts the least recently used: ec_p384
+    rules.remember_key("ed25519", third, jwk_set)  # evicts the least recently used: ec_p384
     assert rules.cached_key("ec_p384") is None
     assert rules.cached_key("ec_p256") is first
     assert rules.cached_key("ed25519") is third
@@ -406,16 +406,20 @@ def test_remembered_keys_follow_the_set_and_its_lifetime() -> None:
     assert rules.cached_key("ed25519") is None  # the set it came from has expired
     rules.succeeded(jwk_set, None)
     assert rules.cached_key("ed25519") is None  # a new set: keys are looked up again
-    rules.remember_key("ed25519", third)
+    rules.remember_key("ed25519", third, jwk_set)
     rules.cache.put(None)
     assert rules.cached_key("ed25519") is None  # the cache was emptied
+    rules.succeeded(_set("ed25519"), None)
+    rules.remember_key("ed25519", third, jwk_set)  # found in a set no longer cached
+    assert rules.cached_key("ed25519") is None
+    assert not rules._keys
 
 
 def test_keys_are_not_remembered_unless_asked() -> None:
     rules = _rules(Clock())
     jwk_set = _set()
     rules.succeeded(jwk_set, None)
-    rules.remember_key("ec_p256", jwk_set.keys[0])
+    rules.remember_key("ec_p256", jwk_set.keys[0], jwk_set)
     assert rules.cached_key("ec_p256") is None
     assert not rules._keys
 
@@ -641,3 +645,27 @@ def test_a_set_put_in_the_cache_by_hand_replaces_the_remembered_keys(
     replacement = PyJWKSet([_public("ec_p384", kid="ec_p256")])
     lookup.client.jwk_set_cache.put(replacement)
     assert lookup.key("ec_p256") is replacement.keys[0]  # was: the key of the old set
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_key_found_in_a_set_replaced_meanwhile_is_not_remembered(
+    server: tuple[Server, str], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, uri = server
+    lookup = Lookup(kind, uri, Clock(), cache_keys=True)
+    replacement = PyJWKSet([_public("ec_p384", kid="ec_p256")])
+    module = "jwtlite.jwks_client_async" if kind == "async" else "jwtlite.jwks_client"
+
+    def replaced_meanwhile(jwk_set: Any, kid: str) -> Any:
+        # Another thread (or task) installs a new set while this lookup searches the old one.
+        found = signing_key(jwk_set, kid)
+        lookup.client.jwk_set_cache.put(replacement)
+        return found
+
+    monkeypatch.setattr(f"{module}.signing_key", replaced_meanwhile)
+    old = lookup.key("ec_p256")  # found in the set it searched: right for this call
+    monkeypatch.undo()
+    assert old is not replacement.keys[0]
+    # Remembered under the new set, the old set's key outlived it (a key rotated out stayed
+    # usable for as long as the new set is fresh).
+    assert lookup.key("ec_p256") is replacement.keys[0]

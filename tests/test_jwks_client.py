@@ -643,6 +643,11 @@ def test_pyjwt_cooldown_duration_argument() -> None:
 # --- one deadline per request (issue 11, item 5) -------------------------------------------------
 
 
+#: The text of every fetch that ran out of time, on every Python (3.9's socket.timeout, not yet
+#: TimeoutError, gave "<urlopen error timed out>" or the TLS module's handshake text).
+_TIMED_OUT = '^Fail to fetch data from the url, err: "timed out"$'
+
+
 def _trickling_server(
     response: bytes, every: float = 0.5
 ) -> contextlib.AbstractContextManager[str]:
@@ -669,7 +674,7 @@ def test_one_deadline_covers_status_line_and_headers(response: bytes, clock: Clo
     with _trickling_server(response) as uri:
         client = PyJWKClient(uri, timeout=1, clock=clock)
         started = time.monotonic()
-        with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+        with pytest.raises(PyJWKClientConnectionError, match=_TIMED_OUT):
             client.get_jwk_set()
         elapsed = time.monotonic() - started
     assert elapsed < 1.9  # was 20 s and more
@@ -693,7 +698,7 @@ def test_a_proxy_that_trickles_is_under_the_deadline(
         # resolves the name (nothing leaves this machine).
         client = PyJWKClient(f"{scheme}://jwks.invalid/jwks", timeout=1, clock=clock)
         started = time.monotonic()
-        with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+        with pytest.raises(PyJWKClientConnectionError, match=_TIMED_OUT):
             client.get_jwk_set()
         elapsed = time.monotonic() - started
     assert elapsed < 1.9

@@ -245,6 +245,10 @@ def test_round_trip_general_flattened_detached() -> None:
     flat = encode_json(b"x", signers[0], flattened=True, detached=True)
     assert list(flat) == ["protected", "signature"]
     assert decode_json(flat, SECRET, algorithms=["HS256"], detached_payload=b"x").payload == b"x"
+    # Any bytes-like content, as the compact form takes it (a memoryview was refused here).
+    for content in (bytearray(b"x"), memoryview(b"x")):
+        result = decode_json(flat, SECRET, algorithms=["HS256"], detached_payload=content)
+        assert result.payload == b"x"
     # An empty "payload" member counts as detached when the content is passed apart.
     result = decode_json(
         {**flat, "payload": ""}, SECRET, algorithms=["HS256"], detached_payload=b"x"
