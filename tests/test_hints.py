@@ -375,3 +375,16 @@ def test_append_only_touches_one_message_exceptions() -> None:
     assert str(claim) == 'Token is missing the "iss" claim'
     _hints.append(plain, "")
     assert str(plain) == "leading text (hint: x)"
+
+
+# --- the hint functions on their own (mutation testing) ------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["", '"', "'", b"", b'"'])
+def test_an_empty_or_one_quote_token_is_not_called_wrapped_in_quotes(token: Any) -> None:
+    # A token of no characters, or of one quote, is not wrapped in anything: "" started and
+    # ended with the empty string, which every text contains.
+    assert _hints.token_text(token) == ""
+    with pytest.raises(DecodeError) as excinfo:
+        jwtlite.decode(token, SECRET, algorithms=["HS256"])
+    assert _message(excinfo) == "Not enough segments"
