@@ -497,6 +497,7 @@ def test_token_text_hints() -> None:
         " jwtlite.bearer.parse_authorization_header().)"
     )
     assert _hints.token_text("'a.b.c'") == " (hint: The token is wrapped in quotes; strip them.)"
+    assert _hints.token_text('""') == " (hint: The token is wrapped in quotes; strip them.)"
     assert _hints.token_text(" a.b.c") == (
         " (hint: The token has leading or trailing whitespace; strip it.)"
     )
