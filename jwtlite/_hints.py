@@ -160,7 +160,8 @@ def token_text(token: object) -> str:
             ' token.removeprefix("Bearer "), or read the header with'
             " jwtlite.bearer.parse_authorization_header()."
         )
-    if token[:1] in "\"'" and token[:1] == token[-1:]:
+    # Two characters at least: "" begins and ends with the empty text, which `in` finds anywhere.
+    if len(token) > 1 and token[:1] in "\"'" and token[:1] == token[-1:]:
         return _hint("The token is wrapped in quotes; strip them.")
     if token != token.strip():
         return _hint("The token has leading or trailing whitespace; strip it.")

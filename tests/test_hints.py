@@ -375,3 +375,220 @@ def test_append_only_touches_one_message_exceptions() -> None:
     assert str(claim) == 'Token is missing the "iss" claim'
     _hints.append(plain, "")
     assert str(plain) == "leading text (hint: x)"
+
+
+# --- the hint functions on their own (mutation testing) ------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["", '"', "'", b"", b'"'])
+def test_an_empty_or_one_quote_token_is_not_called_wrapped_in_quotes(token: Any) -> None:
+    # A token of no characters, or of one quote, is not wrapped in anything: "" started and
+    # ended with the empty string, which every text contains.
+    assert _hints.token_text(token) == ""
+    with pytest.raises(DecodeError) as excinfo:
+        jwtlite.decode(token, SECRET, algorithms=["HS256"])
+    assert _message(excinfo) == "Not enough segments"
+
+
+def test_append_leaves_other_arguments_and_messages_that_are_not_text() -> None:
+    two = DecodeError("leading", "second")
+    _hints.append(two, " (hint: x)")
+    assert two.args == ("leading (hint: x)", "second")
+    number = DecodeError(5)
+    _hints.append(number, " (hint: x)")
+    assert number.args == (5,)
+    for hint in (" (hint: x)", ""):
+        bare = DecodeError()
+        _hints.append(bare, hint)
+        assert bare.args == ()
+
+
+def test_detach_moves_every_hint_into_one_note() -> None:
+    exc = DecodeError("leading (hint: one) (hint: two)", "second")
+    _hints.detach(exc)
+    assert exc.args == ("leading", "second")
+    assert vars(exc)["__notes__"] == ["(hint: one) (hint: two)"]
+    only = DecodeError(" (hint: all of it)")
+    _hints.detach(only)
+    assert only.args == ("",)
+    assert vars(only)["__notes__"] == ["(hint: all of it)"]
+    for untouched in (DecodeError(), DecodeError(5), DecodeError("no hint here")):
+        args = untouched.args
+        _hints.detach(untouched)
+        assert untouched.args == args
+        assert not hasattr(untouched, "__notes__")
+
+
+@pytest.mark.parametrize("notes", [None, ["earlier"]])
+def test_detach_before_python_3_11_sets_the_notes_attribute(
+    notes: list[str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.9 and 3.10 have no add_note(): the note goes where 3.11 would read it.
+    class _OldSys:
+        version_info = (3, 10, 14, "final", 0)
+
+    monkeypatch.setattr(_hints, "sys", _OldSys)
+    exc = DecodeError("leading (hint: do this)")
+    if notes is not None:
+        vars(exc)["__notes__"] = list(notes)
+    _hints.detach(exc)
+    assert exc.args == ("leading",)
+    assert vars(exc)["__notes__"] == [*(notes or []), "(hint: do this)"]
+
+
+def test_an_unknown_curve_is_shown_an_hmac_example() -> None:
+    assert _hints.example_algorithm("EC", "P-999") == "HS256"
+    assert _hints.example_algorithm("EC", "P-384") == "ES384"
+    assert _hints.example_algorithm("RSA", None) == "RS256"
+    assert _hints.example_algorithm(None, None) == "HS256"
+
+
+def test_did_you_mean_texts() -> None:
+    assert _hints.did_you_mean(5, []) == " (hint: Algorithm names are strings, such as ''.)"
+    assert _hints.did_you_mean(5, ["none", "HS256"]) == (
+        " (hint: Algorithm names are strings, such as 'HS256'.)"
+    )
+    # A name of the same letters in another case wins over a closer spelling.
+    assert _hints.did_you_mean("aB", ["ab", "AB"]) == (
+        " (hint: Did you mean 'ab'? Algorithm names are case-sensitive.)"
+    )
+    assert _hints.did_you_mean("AB", ["xy", "ab"]) == (
+        " (hint: Did you mean 'ab'? Algorithm names are case-sensitive.)"
+    )
+    # A name up to 40 characters is compared for a misspelling; a longer one is not.
+    forty = "A" * 40
+    assert _hints.did_you_mean("a" * 39 + "b", [forty]) == (
+        f" (hint: Did you mean '{forty}'? Algorithm names are case-sensitive.)"
+    )
+    assert _hints.did_you_mean("a" * 40 + "b", ["A" * 41, "XXXX"]) == (
+        f" (hint: Supported algorithms: {'A' * 41}, XXXX.)"
+    )
+
+
+def test_not_allowed_texts() -> None:
+    assert _hints.not_allowed("hs256", ["RS256", "HS256"]) == (
+        " (hint: algorithms= lists 'HS256', but names are case-sensitive: write 'hs256'.)"
+    )
+    assert _hints.not_allowed("HS256", []) == (
+        " (hint: The token is signed with 'HS256', which algorithms= does not list.)"
+    )
+    tail = (
+        " Add it only if your key is meant for that algorithm; otherwise the token is not for"
+        " you.)"
+    )
+    eight = [f"A{i}" for i in range(8)]
+    shown = ", ".join(f"'{n}'" for n in eight)
+    assert _hints.not_allowed("HS256", eight) == (
+        f" (hint: The token is signed with 'HS256', and algorithms= allows only [{shown}]." + tail
+    )
+    assert _hints.not_allowed("HS256", [*eight, "A8"]) == (
+        f" (hint: The token is signed with 'HS256', and algorithms= allows only [{shown}, ...]."
+        + tail
+    )
+
+
+def test_token_text_hints() -> None:
+    assert _hints.token_text(5) == ""
+    assert _hints.token_text("abca") == ""  # begins and ends alike, but not with a quote
+    assert _hints.token_text("XabcX") == ""
+    assert _hints.token_text(bytearray(b"Bearer \xe9")) == (
+        " (hint: The token still starts with 'Bearer '. Strip the prefix, e.g."
+        ' token.removeprefix("Bearer "), or read the header with'
+        " jwtlite.bearer.parse_authorization_header().)"
+    )
+    assert _hints.token_text("'a.b.c'") == " (hint: The token is wrapped in quotes; strip them.)"
+    assert _hints.token_text('""') == " (hint: The token is wrapped in quotes; strip them.)"
+    assert _hints.token_text(" a.b.c") == (
+        " (hint: The token has leading or trailing whitespace; strip it.)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "is_path"),
+    [
+        ("mykey.pem", True),  # the suffix is in the last six characters
+        ("x.keyabc", False),  # a suffix further back is no file name's
+        ("./" + "a" * 4094, True),  # 4,096 characters
+        ("./" + "a" * 4095, False),  # 4,097: no path is that long
+        ("./a\nb.pem", False),
+        ("./-----.pem", False),
+        ("-----x.pem", False),
+        ("{x.pem", False),
+        ("   ", False),
+    ],
+)
+def test_what_looks_like_a_key_path(text: str, is_path: bool) -> None:
+    hint = (
+        " (hint: This looks like a file path, not key text. Read the file first, e.g."
+        " pathlib.Path(path).read_text(), and pass its contents.)"
+    )
+    assert _hints.key_text(text) == (hint if is_path else "")
+    assert _hints.key_text(text.encode()) == (hint if is_path else "")
+
+
+def test_key_text_hints() -> None:
+    assert _hints.key_text("\ud800./a") == ""  # a lone surrogate is no error
+    assert _hints.key_text("-----BEGIN KEY-----\\nabc") == (
+        " (hint: The PEM contains literal '\\n' (backslash-n) instead of line breaks, as"
+        " environment variables often do. Turn them into newlines first, e.g."
+        " key.replace('\\\\n', '\\n').)"
+    )
+
+
+def test_claim_hint_texts() -> None:
+    assert _hints.naive_datetime("exp") == (
+        "The 'exp' claim is a naive datetime, which is read as UTC (hint: Pass an aware"
+        " datetime, e.g. datetime.now(timezone.utc) + timedelta(minutes=15).)"
+    )
+    assert _hints.claim_type("iss") == (
+        " (hint: Convert it first, e.g. {'iss': str(value)} (RFC 7519 §4.1).)"
+    )
+
+
+def test_unserialisable_paths() -> None:
+    two = {"b": {1}, "a": {2}}
+    assert _hints.unserialisable(two, "claims", None).startswith(' (hint: claims["b"] is a set;')
+    assert _hints.unserialisable(two, "claims", None, sort_keys=True).startswith(
+        ' (hint: claims["a"] is a set;'
+    )
+    assert _hints.unserialisable({"a": 1}, "claims", None) == ""
+    assert _hints.unserialisable({"x": float("nan")}, "claims", None) == (
+        ' (hint: claims["x"] is a float that is not finite (JSON has no NaN or Infinity); convert'
+        " it to a string, number, list or dict first, or pass json_encoder=.)"
+    )
+    looped: list[Any] = []
+    looped.append(looped)
+    assert _hints.unserialisable({"l": looped}, "claims", None).startswith(
+        ' (hint: claims["l"][0] is a reference back to an enclosing container (a cycle);'
+    )
+    long = "k" * 100
+    assert _hints.unserialisable({long: {1}}, "claims", None).startswith(
+        f' (hint: claims["{"k" * 40}...'
+    )
+
+
+def test_unserialisable_searches_32_levels_deep() -> None:
+    def nested(depth: int) -> Any:
+        value: Any = {1}
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    found = _hints.unserialisable(nested(32), "c", None)
+    assert found.startswith(" (hint: c" + "[0]" * 32 + " is a set;")
+    assert _hints.unserialisable(nested(33), "c", None) == ""
+
+
+def test_unserialisable_keys_that_cannot_be_sorted() -> None:
+    class _Odd:
+        def __lt__(self, other: object) -> bool:
+            raise ValueError("no order")
+
+    mixed: dict[Any, Any] = {"b": 1, 2: {1}}
+    assert _hints.unserialisable(mixed, "claims", None, sort_keys=True).startswith(
+        ' (hint: claims["2"] is a set;'
+    )
+    odd: dict[Any, Any] = {_Odd(): 1, _Odd(): 2}
+    assert _hints.unserialisable(odd, "claims", None, sort_keys=True).startswith(
+        " (hint: claims is a dict with a _Odd key (keys must be strings);"
+    )
