@@ -37,6 +37,7 @@ from ._json import dumps, loads_object
 from ._jws_header import check_header
 from ._jws_keys import allowed_algorithms, sign, verify
 from ._options import Options
+from ._values import octets
 from .algorithms import get_algorithm_by_name
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import (
@@ -473,11 +474,9 @@ def _payload(
     if member is not None and not isinstance(member, str):
         raise DecodeError('The "payload" member must be a string')
     if detached_payload is not None:
-        if not isinstance(detached_payload, (bytes, bytearray, memoryview)):  # as in jws.decode
-            raise InvalidArgumentError("detached_payload must be bytes")
+        payload = octets(detached_payload, "detached_payload")  # as in jws.decode
         if member:
             raise DecodeError('detached_payload was given, but the document has a "payload"')
-        payload = bytes(detached_payload)
         return payload, b64url_encode(payload).encode("ascii") if encoded else payload
     if member is None:
         raise DecodeError(

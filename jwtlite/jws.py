@@ -38,7 +38,7 @@ from ._jws_keys import GetAlgorithm
 from ._jws_keys import sign as _sign_input
 from ._jws_keys import verify as _verify
 from ._options import DEFAULT_MAX_TOKEN_SIZE, Options
-from ._values import text
+from ._values import octets, text
 from .b64url import b64url_decode, b64url_encode
 from .exceptions import (
     DecodeError,
@@ -240,12 +240,7 @@ def decode(
                 else 'It is only valid to pass "detached_payload" when the protected header has'
                 ' "b64" set to false.'
             )
-        if not isinstance(detached_payload, (bytes, bytearray, memoryview)):
-            # bytes(n) of an integer n is n zero octets: 2**33 allocated and signed 8 GB.
-            raise InvalidArgumentError(
-                f"detached_payload must be bytes, not {type(detached_payload).__name__}"
-            )
-        payload = bytes(detached_payload)
+        payload = octets(detached_payload, "detached_payload")  # never bytes(n) of an int
         body = b64url_encode(payload).encode() if encoded else payload
         signing_input = signing_input[:-1] + b"." + body
     elif encoded:

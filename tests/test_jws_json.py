@@ -616,7 +616,7 @@ def test_decode_caller_errors_say_exactly_what() -> None:
         ({"detached_payload": b"payload"}, DecodeError,
          'detached_payload was given, but the document has a "payload"'),
         ({"detached_payload": "payload", "document": _flat(payload=None)}, InvalidArgumentError,
-         "detached_payload must be bytes"),
+         "detached_payload must be bytes, not str"),
         ({"document": 5}, DecodeError, "A JWS JSON document must be a dict, str or bytes, not int"),
         ({"document": "\ud800"}, DecodeError, "Invalid JWS JSON document: not UTF-8"),
         ({"document": {"x": {1, 2}}}, DecodeError,
