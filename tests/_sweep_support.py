@@ -41,9 +41,14 @@ try:
 except ImportError:  # pragma: no cover - Windows: tracemalloc alone bounds the calls
     resource = None  # type: ignore[assignment]
 
-#: A call on a small input slower than this is a finding (an unbounded loop or exponent);
-#: generous, for a loaded CI machine: the calls take microseconds to milliseconds.
+#: A call on a small input slower than this is a finding (an unbounded loop or exponent):
+#: seconds of the calling thread's CPU time, which other processes on a loaded CI machine do
+#: not inflate (wall-clock time did: a 0.5 s bound once failed at 0.65 s under load). The calls
+#: take microseconds to milliseconds.
 SLOW = 0.5
+#: A call may take this many times :data:`SLOW` of wall-clock time, waiting and not computing
+#: (a blocking read, a sleep), before that is a finding too: the CPU clock does not see waits.
+WALL_SLACK = 10
 #: The most one call may allocate at its peak (Python-level, traced). The largest honest call
 #: of the sweeps peaks near 2 MiB (a 2,000,000-character token, a 1 MiB inflation cap); a
 #: size that slipped past its cap allocates far more.
@@ -121,10 +126,11 @@ def sizelike(value: object) -> bool:
 
 
 def _timed(call: Callable[[Any], object], value: Any, what: str) -> float:
-    """Seconds ``call(value)`` took under the address-space bound; only a jwtlite exception
-    (with no MemoryError behind it) may leave it."""
+    """The seconds ``call(value)`` took under the address-space bound, as compared with
+    :data:`SLOW`: its thread's CPU time, or its wall-clock time over :data:`WALL_SLACK` when
+    that is more. Only a jwtlite exception (with no MemoryError behind it) may leave it."""
     with address_space_bound():
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.thread_time()
         try:
             call(value)
         except PyJWTError as error:
@@ -132,15 +138,17 @@ def _timed(call: Callable[[Any], object], value: Any, what: str) -> float:
                 raise AssertionError(f"{what}: a MemoryError behind {error!r}") from error
         except MemoryError as error:
             raise AssertionError(f"{what}: MemoryError (a runaway allocation)") from error
-        return time.perf_counter() - start
+        cpu, wall = time.thread_time() - cpu_start, time.perf_counter() - start
+        return max(cpu, wall / WALL_SLACK)
 
 
 def call_quietly(
     call: Callable[[Any], object], value: Any, name: str, *, trace: bool = True
 ) -> None:
     """Call ``call(value)``: only a jwtlite exception may leave it, within :data:`SLOW`
-    seconds, :data:`MAX_TRACED` bytes traced (when ``trace``) and :data:`AS_HEADROOM` bytes
-    of new address space.
+    seconds of its thread's CPU time (and :data:`WALL_SLACK` times that of wall-clock time),
+    :data:`MAX_TRACED` bytes traced (when ``trace``) and :data:`AS_HEADROOM` bytes of new
+    address space.
 
     tracemalloc slows allocation-heavy code (big-integer arithmetic: the pure backend's
     first EC signature builds its tables in 0.2 s, 0.9 s traced) by up to about

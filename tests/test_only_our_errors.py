@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import _sweep_support
 import pytest
 from _sweep_support import ADDRESS_SPACE_BOUNDED, address_space_bound, call_quietly, sizelike
 from conftest import key_pem
@@ -464,3 +466,29 @@ def test_the_address_space_limit_is_restored_after_each_call() -> None:
     assert resource.getrlimit(resource.RLIMIT_AS) == before
     call_quietly(len, b"x", "len")
     assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+# --- the time bound can fail, and counts computing, not the machine's load -----------------------
+
+
+def _spin(seconds: float) -> None:
+    """Compute (not wait) for ``seconds`` of this thread's CPU time."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_a_call_that_computes_too_long_fails_the_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_sweep_support, "SLOW", 0.05)
+    with pytest.raises(AssertionError, match=r"spin with float took 0\.\d\d s"):
+        call_quietly(_spin, 0.1, "spin", trace=False)
+
+
+def test_a_wait_counts_only_past_the_wall_clock_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A call that waits (here: sleeps) 0.2 s uses almost no CPU: within the bound at a
+    # slack of 10 (0.02 s), a finding at a slack of 2 (0.1 s), as a hang would be.
+    monkeypatch.setattr(_sweep_support, "SLOW", 0.05)
+    call_quietly(time.sleep, 0.2, "sleep", trace=False)
+    monkeypatch.setattr(_sweep_support, "WALL_SLACK", 2)
+    with pytest.raises(AssertionError, match=r"sleep with float took 0\.1\d s"):
+        call_quietly(time.sleep, 0.2, "sleep", trace=False)
