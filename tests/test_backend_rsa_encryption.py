@@ -246,10 +246,10 @@ def test_ciphertext_length_and_range_are_checked_before_exponentiation(
 
 def test_a_huge_ciphertext_costs_nothing(backend: Backend, rsa2048: RSAPrivateKey) -> None:
     huge = b"\x01" * 10**7
-    started = time.perf_counter()
+    started = time.thread_time()
     assert backend.rsa_oaep_decrypt(rsa2048, "sha256", huge) is None
     assert backend.rsa_pkcs1v15_decrypt(rsa2048, huge) is None
-    assert time.perf_counter() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_OK)

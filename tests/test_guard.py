@@ -199,10 +199,10 @@ def test_password_form_is_linear() -> None:
     # a second (a quadratic parser would take minutes).
     for raw in (b"grant_type=password&username=" + b"%41" * 80_000 + b"&password=x",
                 b"&" * 240_000, b"=" * 240_000):
-        started = time.perf_counter()
+        started = time.thread_time()
         with contextlib.suppress(RequestBodyError):
             password_form(_FORM, raw)
-        assert time.perf_counter() - started < 1.0
+        assert time.thread_time() - started < 1.0
 
 
 @pytest.mark.parametrize(

@@ -397,11 +397,11 @@ def test_cve_2024_33664_a_decompression_bomb_is_refused_quickly_with_bounded_mem
     del bomb
     assert len(token) < constants.JWE_SIZE_LIMIT
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.thread_time()
     try:
         with pytest.raises(JWEError, match="Decompressed JWE string exceeds 256000 bytes"):
             jwe.decrypt(token, KEY32)
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

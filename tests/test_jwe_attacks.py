@@ -103,10 +103,10 @@ def test_an_oversized_encrypted_key_costs_no_unwrap_was_1_4_s_on_pure(
         if size == 16 + (0 if alg == "A128GCMKW" else 8):
             continue  # the one right length
         forged = ".".join([protected, b64url_encode(bytes(size)), iv, ciphertext, tag])
-        start = time.perf_counter()
+        start = time.thread_time()
         with pytest.raises(JWEDecryptionError, match=r"^Decryption failed$"):
             jwe.decrypt(forged, key, algorithms=[alg], encryptions=["A128GCM"])
-        assert time.perf_counter() - start < 0.2
+        assert time.thread_time() - start < 0.2
     assert calls == []
     assert jwe.decrypt(token, key, algorithms=[alg], encryptions=["A128GCM"]) == b"x"
     assert calls  # the spies do see an honest token's work

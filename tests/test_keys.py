@@ -541,10 +541,10 @@ def test_signing_with_a_hand_built_rsa_key_is_cheap_and_raises_invalid_key_error
     # spent a second on a 20000-bit p before its public-key check refused the signature.
     members = {name: getattr(_RSA, name) for name in ("n", "e", "d", "p", "q", "dp", "dq", "qi")}
     key = RSAPrivateKey(**{**members, field: value})
-    start = time.perf_counter()
+    start = time.thread_time()
     with contextlib.suppress(InvalidKeyError):
         jwtlite.encode({}, key, algorithm="RS256")
-    assert time.perf_counter() - start < 0.5
+    assert time.thread_time() - start < 0.5
 
 
 # --- mutation testing: whole refusal texts of the loaders and writers ---------------------------
