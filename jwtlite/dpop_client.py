@@ -89,7 +89,7 @@ def _redirect_method(method: str, status: int) -> str:
 
 class _Chain:
     """What the redirects of one request signed by httpx's flow share: the auth that signed it,
-    its origin, the request signed last, and whether a redirect has left the origin."""
+    its origin, the request the flow signed, and whether a redirect has left the origin."""
 
     __slots__ = ("auth", "left", "origin", "signed")
 
@@ -183,7 +183,6 @@ class _HTTPXFlow(_DPoPClient):
         chain = request.extensions.get(_CHAIN)
         if not isinstance(chain, _Chain) or chain.auth is not self or chain.signed is request:
             return  # not a redirect of a request this object signed
-        chain.signed = request
         if chain.left or not _within(str(request.url), chain.origin):
             chain.left = True
             request.headers.pop("DPoP", None)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import key_pem
 
+import jwtlite
 from jwtlite.dpop import verify_proof
 from jwtlite.exceptions import DPoPProofError
 
@@ -25,6 +26,7 @@ requests = pytest.importorskip("requests")
 from jwtlite.dpop_client import DPoPHTTPXAuth, DPoPRequestsAuth  # noqa: E402
 
 Reply = tuple[int, dict[str, str]]
+BODY = "x-test-body"  # a reply "header" sent as the body
 
 
 class Loopback:
@@ -41,13 +43,23 @@ class Loopback:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 outer.received.append((self.command, self.path, headers))
                 status, reply = route(self.command, self.path, headers)
+                reply = dict(reply)
+                body = reply.pop(BODY, "").encode()
                 self.send_response(status)
                 for name, value in reply.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
 
             def do_GET(self) -> None:
+                self._handle()
+
+            def do_HEAD(self) -> None:
+                self._handle()
+
+            def do_PUT(self) -> None:
                 self._handle()
 
             def do_POST(self) -> None:
@@ -178,7 +190,16 @@ def test_requests_sends_no_proof_to_another_origin(servers: list[Loopback], stat
 
 @pytest.mark.parametrize(
     ("status", "method", "then"),
-    [(302, "GET", "GET"), (303, "POST", "GET"), (307, "POST", "POST"), (301, "POST", "GET")],
+    [
+        (302, "GET", "GET"),
+        (302, "POST", "GET"),
+        (303, "POST", "GET"),
+        (303, "HEAD", "HEAD"),
+        (302, "HEAD", "HEAD"),
+        (307, "POST", "POST"),
+        (301, "POST", "GET"),
+        (301, "PUT", "PUT"),
+    ],
 )
 def test_requests_signs_a_same_origin_redirect_for_its_own_url(
     servers: list[Loopback], status: int, method: str, then: str
@@ -352,3 +373,106 @@ def test_httpx_hook_leaves_other_requests_alone(servers: list[Loopback]) -> None
         client.get(server.base + "/b", auth=None, headers={"DPoP": "mine"})
     assert server.received[1][2]["dpop"] == "mine"
     verify_proof(server.received[0][2]["dpop"], htm="GET", htu=server.base + "/a", store=None)
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx", "httpx-async"])
+def test_a_same_origin_redirect_keeps_the_callers_token_in_the_proof(
+    servers: list[Loopback], client: str
+) -> None:
+    # No access_token on the auth: the caller's own Authorization header names the token, and
+    # the fresh proof for the new URL carries its ath (the server checks it).
+    server = _same_origin(servers)
+    url, headers = server.base + "/old", {"Authorization": "DPoP callers-token"}
+    if client == "requests":
+        with _session() as session:
+            reply = session.get(url, headers=headers, auth=DPoPRequestsAuth(_key()))
+    else:
+        auth = DPoPHTTPXAuth(_key())
+
+        async def main() -> Any:
+            async with _httpx_async_client(auth) as session:
+                return await session.get(url, headers=headers)
+
+        if client == "httpx":
+            with _httpx_client(auth) as session:
+                reply = session.get(url, headers=headers)
+        else:
+            reply = asyncio.run(main())
+    assert reply.status_code == 200, reply.headers
+    assert [path for _, path, _ in server.received] == ["/old", "/new"]
+
+
+def test_httpx_sends_no_proof_to_a_url_that_names_no_origin(servers: list[Loopback]) -> None:
+    # userinfo in a redirect: normalize_http_uri names no origin for it, so it is not ours.
+    base: list[str] = []
+    server = Loopback(
+        "127.0.0.1",
+        lambda m, path, h: (302, {"Location": base[0] + "/new"}) if path == "/old" else (200, {}),
+    )
+    base.append(server.base.replace("//", "//user@"))
+    servers.append(server)
+    auth = DPoPHTTPXAuth(_key())
+    with _httpx_client(auth) as client:
+        assert client.get(server.base + "/old").status_code == 200
+    assert [path for _, path, _ in server.received] == ["/old", "/new"]
+    assert "dpop" not in server.received[1][2]
+
+
+def test_httpx_hook_leaves_the_request_the_flow_signed() -> None:
+    auth = DPoPHTTPXAuth(_key())
+    request = httpx.Request("GET", "https://rs.example.test/x")
+    auth._sign(request)
+    proof = request.headers["DPoP"]
+    auth.redirect_hook(request)
+    assert request.headers["DPoP"] == proof
+
+
+_AS_USE_NONCE = {
+    "DPoP-Nonce": "n1",
+    "Content-Type": "application/json",
+    BODY: '{"error": "use_dpop_nonce"}',
+}
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_httpx_reads_an_authorization_servers_400_off_the_wire(
+    servers: list[Loopback], asynchronous: bool
+) -> None:
+    # httpx hands the flow a response whose body is not read yet: the flow reads a 400's
+    # (MockTransport's responses come read).
+    server = Loopback(
+        "127.0.0.1",
+        lambda m, p, headers: (200, {}) if "nonce" in _claims(headers) else (400, _AS_USE_NONCE),
+    )
+    servers.append(server)
+    auth = DPoPHTTPXAuth(_key())
+    reply = _fetch(asynchronous, auth, "POST", server.base + "/token")
+    assert reply.status_code == 200
+    assert len(server.received) == 2
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_httpx_leaves_a_streamed_answer_unread(servers: list[Loopback], asynchronous: bool) -> None:
+    # A nonce on a 200 is learned without reading the body the caller streams.
+    server = Loopback("127.0.0.1", lambda *_: (200, {"DPoP-Nonce": "n1", BODY: "data"}))
+    servers.append(server)
+    auth = DPoPHTTPXAuth(_key())
+    url = server.base + "/big"
+    if asynchronous:
+
+        async def main() -> tuple[bool, bytes]:
+            async with _httpx_async_client(auth) as client, client.stream("GET", url) as reply:
+                return reply.is_stream_consumed, await reply.aread()
+
+        consumed, body = asyncio.run(main())
+    else:
+        with _httpx_client(auth) as client, client.stream("GET", url) as reply:
+            consumed, body = reply.is_stream_consumed, reply.read()
+    assert (consumed, body) == (False, b"data")
+    assert auth.nonce(url) == "n1"
+
+
+def _claims(headers: dict[str, str]) -> dict[str, Any]:
+    """The claims of the request's proof (its signature is not the point here)."""
+    claims: dict[str, Any] = jwtlite.decode(headers["dpop"], options={"verify_signature": False})
+    return claims
