@@ -19,6 +19,15 @@ different), and a request the server refused with ``use_dpop_nonce`` (a 400 from
 authorization server, §8; a 401 challenge from a resource server, §9) is sent again, once, with
 a proof carrying the new nonce.
 
+A proof never follows a redirect to another origin: the HTTP clients drop ``Authorization``
+there but copy every other header. A redirect within the origin gets a fresh proof for its own
+method and URL (the old one names another ``htu``), and once a chain of redirects has left the
+origin nothing more is signed in it, even back at the origin (the other server chose that URL).
+``requests`` runs the response hook for each redirect, so :class:`DPoPRequestsAuth` does this by
+itself; httpx follows redirects where an ``httpx.Auth`` cannot see them, so a client with
+``follow_redirects=True`` needs :meth:`DPoPHTTPXAuth.redirect_hook` (or
+:meth:`~DPoPHTTPXAuth.async_redirect_hook`) among its ``"request"`` event hooks.
+
 :class:`DPoPHTTPXAuth` is an ``httpx.Auth``: one object serves ``httpx.Client`` and
 ``httpx.AsyncClient``. :class:`DPoPRequestsAuth` is a ``requests`` auth callable. Neither
 ``httpx`` nor ``requests`` is imported by jwtlite: this module names ``httpx`` only when
@@ -32,6 +41,7 @@ import re
 import threading
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from ._json import loads_object
 from ._uri import normalize_http_uri
@@ -49,6 +59,8 @@ _NONCE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 _USE_NONCE = re.compile(r'(?:^|[\s,])error\s*=\s*"?use_dpop_nonce"?(?:$|[\s,])')
 # An authorization server's error body is small JSON (RFC 6749 §5.2); a larger one is not read.
 _MAX_ERROR_BODY = 65_536
+# The httpx request extension a signed request's redirects share (httpx copies extensions).
+_CHAIN = "jwtlite.dpop_chain"
 
 
 def _origin(url: str) -> str:
@@ -57,6 +69,33 @@ def _origin(url: str) -> str:
     if normalized is None:
         raise InvalidArgumentError("DPoP needs an absolute http or https request URL")
     return normalized[: normalized.index("/", len("https://"))]
+
+
+def _within(url: str, origin: str) -> bool:
+    """Whether ``url`` is at ``origin`` (a URL that names no http(s) origin is not)."""
+    try:
+        return _origin(url) == origin
+    except InvalidArgumentError:
+        return False
+
+
+def _redirect_method(method: str, status: int) -> str:
+    """The method ``requests`` follows a redirect with (RFC 9110 §15.4: a 303 is a GET, and
+    clients also turn a 302's, and a 301's POST, into one)."""
+    if status in (302, 303) and method != "HEAD":
+        return "GET"
+    return "GET" if status == 301 and method == "POST" else method
+
+
+class _Chain:
+    """What the redirects of one request signed by httpx's flow share: the auth that signed it,
+    its origin, the request the flow signed, and whether a redirect has left the origin."""
+
+    __slots__ = ("auth", "left", "origin", "signed")
+
+    def __init__(self, auth: _DPoPClient, origin: str, signed: object) -> None:
+        self.auth, self.origin, self.signed = auth, origin, signed
+        self.left = False
 
 
 class _DPoPClient:
@@ -134,6 +173,28 @@ class _HTTPXFlow(_DPoPClient):
         request.headers.update(
             self._headers(request.method, url, request.headers.get("Authorization"))
         )
+        request.extensions[_CHAIN] = _Chain(self, _origin(url), request)
+
+    def redirect_hook(self, request: httpx.Request) -> None:
+        """An ``event_hooks={"request": [auth.redirect_hook]}`` hook for a client that follows
+        redirects: drops the proof from a redirect that leaves the origin, signs a fresh one
+        for a redirect within it (httpx copies every header but ``Authorization`` to the next
+        request, after the auth flow)."""
+        chain = request.extensions.get(_CHAIN)
+        if not isinstance(chain, _Chain) or chain.auth is not self or chain.signed is request:
+            return  # not a redirect of a request this object signed
+        if chain.left or not _within(str(request.url), chain.origin):
+            chain.left = True
+            request.headers.pop("DPoP", None)
+            return
+        url = str(request.url)
+        request.headers.update(
+            self._headers(request.method, url, request.headers.get("Authorization"))
+        )
+
+    async def async_redirect_hook(self, request: httpx.Request) -> None:
+        """:meth:`redirect_hook` for ``httpx.AsyncClient``."""
+        self.redirect_hook(request)
 
     def _retry_wanted(self, request: httpx.Request, response: httpx.Response) -> bool:
         """Whether the answer was ``use_dpop_nonce`` with a new nonce (the body, for a 400,
@@ -145,6 +206,9 @@ class _HTTPXFlow(_DPoPClient):
             return False
         if _origin(answered) != _origin(str(request.url)):
             return False
+        chain = request.extensions.get(_CHAIN)
+        if isinstance(chain, _Chain) and chain.left:
+            return False  # back at the origin by way of another server
         if response.status_code == 400:
             return self._error_is_use_nonce(response.content)
         return self._challenged(response.status_code, response.headers)
@@ -192,13 +256,17 @@ class DPoPRequestsAuth(_DPoPClient):
         return request
 
     def _answer(self, origin: str, response: Any, **send_options: Any) -> Any:
-        """The response hook: learn the nonce; resend once on ``use_dpop_nonce``."""
+        """The response hook: re-sign a redirect, learn the nonce; resend once on
+        ``use_dpop_nonce``."""
+        if response.is_redirect:
+            self._redirected(origin, response)
         url = response.request.url
         if self._learn(url, response.headers) is None:
             return response
-        if _origin(url) != origin:
+        if _origin(url) != origin or "DPoP" not in response.request.headers:
             # requests runs the hook for a redirect target's answer too, after dropping our
-            # Authorization for the new host: a resend would put the token back on.
+            # Authorization for the new host: a resend would put the token back on. Nor is a
+            # request resent that came back to the origin through another server.
             return response
         wanted = (
             self._error_is_use_nonce(response.content)
@@ -220,6 +288,24 @@ class DPoPRequestsAuth(_DPoPClient):
         answer.request = retry
         self._learn(url, answer.headers)
         return answer
+
+    def _redirected(self, origin: str, response: Any) -> None:
+        """Before ``requests`` copies the request for a redirect: no proof for another origin
+        (nor after one), a fresh one for the new method and URL within the origin."""
+        sent = response.request
+        if "DPoP" not in sent.headers:
+            return  # the chain has left the origin already
+        response.request = sent.copy()  # what was sent stays on record
+        del sent.headers["DPoP"]  # the request requests copies for the next one
+        location = response.headers["Location"]
+        if not location.isascii():
+            return  # requests reads it again as UTF-8: where it leads is not certain
+        target = urljoin(sent.url, location)
+        if _within(target, origin):
+            method = _redirect_method(sent.method, response.status_code)
+            sent.headers.update(
+                self._headers(method, target, sent.headers.get("Authorization"))
+            )
 
 
 def _httpx_class() -> type:

@@ -128,6 +128,7 @@ def test_httpx_nonces_are_per_server() -> None:
         assert auth.nonce(RS) is not None
         assert auth.nonce(AS) is None
         assert auth.nonce("https://RS.example.test:443/other") == auth.nonce(RS)
+        assert auth.nonce("https://rs.example.test/a/b/c") == auth.nonce(RS)
         assert auth.nonce("https://rs.example.test:8443/") is None
 
 
@@ -159,6 +160,9 @@ def test_httpx_gives_up_after_one_retry() -> None:
         (400, {"DPoP-Nonce": "n"},
          b'{"error": "use_dpop_nonce", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"),
         (403, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "n"}, b""),
+        (401, {"DPoP-Nonce": "n"}, b""),  # no challenge at all
+        # An error body past 64 KiB is not read, whatever it says.
+        (400, {"DPoP-Nonce": "n"}, b'{"error": "use_dpop_nonce", "pad": "' + b"x" * 65_536 + b'"}'),
         (401, {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": "a, b"}, b""),
     ],
 )
@@ -194,6 +198,23 @@ def test_httpx_learns_a_nonce_from_a_success() -> None:
     assert second["nonce"] == "next-1"
 
 
+def test_httpx_reads_an_error_body_of_64_kib_exactly() -> None:
+    body = b'{"error": "use_dpop_nonce", "pad": "'
+    body += b"x" * (65_536 - len(body) - 2) + b'"}'
+    assert len(body) == 65_536
+    calls: list[Any] = []
+
+    def handle(request: Any) -> Any:
+        calls.append(request)
+        if len(calls) == 1:
+            return httpx.Response(400, headers={"DPoP-Nonce": "n"}, content=body)
+        return httpx.Response(200)
+
+    with httpx.Client(transport=httpx.MockTransport(handle), auth=DPoPHTTPXAuth(_key())) as client:
+        assert client.post(AS).status_code == 200
+    assert len(calls) == 2
+
+
 # --- httpx, async -----------------------------------------------------------------------------
 
 
@@ -213,6 +234,24 @@ def test_httpx_async_client_and_nonce_retry() -> None:
     assert second.history == []
 
 
+def test_httpx_async_learns_the_nonce_of_the_retried_answer() -> None:
+    answers = [
+        httpx.Response(401, headers={"WWW-Authenticate": 'DPoP error="use_dpop_nonce"',
+                                     "DPoP-Nonce": "first"}),
+        httpx.Response(200, headers={"DPoP-Nonce": "second"}),
+    ]
+    auth = DPoPHTTPXAuth(_key())
+
+    async def main() -> int:
+        transport = httpx.MockTransport(lambda request: answers.pop(0))
+        async with httpx.AsyncClient(transport=transport, auth=auth) as client:
+            return (await client.get(RS)).status_code
+
+    assert asyncio.run(main()) == 200
+    assert answers == []
+    assert auth.nonce(RS) == "second"
+
+
 # --- requests ---------------------------------------------------------------------------------
 
 
@@ -223,9 +262,11 @@ class _Adapter(requests.adapters.BaseAdapter):  # type: ignore[misc]
         super().__init__()
         self.server = server
         self.sent: list[Any] = []
+        self.options: list[dict[str, Any]] = []
 
-    def send(self, request: Any, **_options: Any) -> Any:
+    def send(self, request: Any, **options: Any) -> Any:
         self.sent.append(request)
+        self.options.append(options)
         headers = {name.lower(): value for name, value in request.headers.items()}
         status, reply_headers, body = self.server.answer(request.method, request.url, headers)
         response = requests.Response()
@@ -263,6 +304,25 @@ def test_requests_auth(style: str | None) -> None:
     again = session.post(RS, json={"a": 2}, auth=auth)
     assert again.status_code == 200
     assert again.history == []
+
+
+@pytest.mark.parametrize("style", [None, "as", "rs"])
+def test_requests_uses_an_authorization_header_the_caller_set(style: str | None) -> None:
+    # The first proof and the nonce retry's both carry the ath of the caller's token.
+    server = Server(nonce_style=style)
+    session, adapter = _session(server)
+    reply = session.get(
+        RS, headers={"Authorization": "DPoP tok"}, auth=DPoPRequestsAuth(_key()), timeout=7
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["ath"] == access_token_hash("tok")
+    assert len(adapter.sent) == 1 + (style is not None)
+    for sent in adapter.sent:
+        proof = verify_proof(sent.headers["DPoP"], htm="GET", htu=RS, store=None)
+        assert proof.claims["ath"] == access_token_hash("tok")
+    # The retry goes with the options of the first send (timeout, TLS, proxies).
+    assert adapter.options[-1] == adapter.options[0]
+    assert adapter.options[-1]["timeout"] == 7
 
 
 def _loopback(handle: Any) -> Any:
@@ -398,9 +458,19 @@ def test_auth_objects() -> None:
     assert repr(auth).startswith("DPoPHTTPXAuth(key=DPoPKey(algorithm='ES256'")
     assert DPoPHTTPXAuth.__module__ == "jwtlite.dpop_client"
     assert DPoPRequestsAuth(_key()).key.jkt == _key().jkt
-    with pytest.raises(InvalidArgumentError, match="absolute http"):
+    assert "access_token=set)" in repr(auth)
+    assert repr(DPoPRequestsAuth(_key())).endswith("access_token=none)")
+    # PS256 is the default for RSA: the algorithm asked for is passed on.
+    assert DPoPRequestsAuth(key_pem("rsa2048.pem"), algorithm="RS256").key.algorithm == "RS256"
+    with pytest.raises(InvalidArgumentError) as refused:
         auth.nonce("/relative")
+    assert str(refused.value) == "DPoP needs an absolute http or https request URL"
     import jwtlite.dpop_client as module
+
+    # The class is made once per process (on first lookup): make one afresh.
+    made = module._httpx_class()
+    assert made.__module__ == "jwtlite.dpop_client"
+    assert issubclass(made, httpx.Auth)
 
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         module.Nope  # noqa: B018
