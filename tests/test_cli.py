@@ -478,6 +478,42 @@ def test_decode_prints_a_lone_surrogate_as_its_json_escape() -> None:
     assert '"\\ud800"' in result.out
 
 
+#: Characters a terminal acts on or that reorder a line, as a token's sender may put them in
+#: a claim: C1 CSI (U+009B, "ESC [" in one character: a terminal that takes C1 controls reads
+#: a following "2J" as clear-screen) and NEL, DEL, bidi overrides (U+202E, U+2066), the line
+#: and paragraph separators, a zero-width space, a tag character (outside the BMP).
+_TERMINAL_CONTROLS = "\u009b\u0085\u007f\u202e\u2066\u2028\u2029\u200b\U000e0001"
+
+
+def test_decode_prints_no_terminal_control_of_the_token(run: Runner) -> None:
+    # `decode --no-verify` exists to look at tokens anyone wrote; the claims and header went
+    # to the terminal with C1 controls and bidi overrides raw (json.dumps escapes only
+    # U+0000-U+001F with ensure_ascii=False), so a token could redraw or reorder the screen
+    # it is inspected on. They go out as JSON escapes: the same JSON value, printed inert.
+    claims = {"sub": "alice\u009b2J" + _TERMINAL_CONTROLS, "n": "é ✓"}
+    token = _unsigned({"alg": "HS256", "kid": _TERMINAL_CONTROLS}, claims)
+    result = run("decode", "--no-verify", token)
+    assert result.code == 0, result.err
+    shown = [c for c in result.out if c in _TERMINAL_CONTROLS]
+    assert shown == []
+    assert result.json()["claims"] == claims  # the value is unchanged, only escaped
+    assert result.json()["header"]["kid"] == _TERMINAL_CONTROLS
+    assert "\\u009b2J" in result.out
+    assert "é ✓" in result.out  # printable text stays as it is
+    assert "\\udb40\\udc01" in result.out  # a surrogate pair, as JSON spells U+E0001
+    assert len(_TERMINAL_CONTROLS) == 9
+
+
+def test_decrypt_header_prints_no_terminal_control(run: Runner) -> None:
+    key = "A" * 43  # 32 zero octets, base64url
+    token = _ok(run("encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", key,
+                    "--kid", "k" + _TERMINAL_CONTROLS, "x")).out.strip()  # fmt: skip
+    result = run("decrypt", "--alg", "dir", "--enc", "A256GCM", "--key", key, "--header", token)
+    assert result.code == 0, result.err
+    assert [c for c in result.err if c in _TERMINAL_CONTROLS] == []
+    assert json.loads(result.err)["kid"] == "k" + _TERMINAL_CONTROLS
+
+
 def test_arguments_that_are_not_utf8(run: Runner, tmp_path: Path) -> None:
     # On POSIX, argv bytes that are not UTF-8 reach Python as lone surrogates ("\udcff"); the
     # CLI encoded them as UTF-8 (UnicodeEncodeError, a traceback). A key, a plaintext or a
