@@ -207,6 +207,41 @@ def test_public_key_is_not_an_hmac_secret(run: Runner, tmp_path: Path) -> None:
     _fails(run("encode", "--alg", "HS256", "--key-file", str(public), "{}"), 2, "error")
 
 
+def test_a_key_that_does_not_fit_alg_is_a_usage_error(run: Runner, tmp_path: Path) -> None:
+    # docs/cli.md: an unusable key exits 2. decode and decrypt reported it as an invalid
+    # token (exit 1), so a script could not tell its own misconfiguration (a public key as
+    # the HMAC secret, an EC key for --alg RS256, a public key to decrypt, a dir key of the
+    # wrong length) from a forged or expired token.
+    ec_private = load_key(key_pem("ec_p256.pem"))
+    rsa_private = load_key(key_pem("rsa2048.pem"))
+    public = tmp_path / "pub.pem"
+    public.write_text(dump_pem(ec_private.public_key()))
+    rsa_public = tmp_path / "rsa_pub.pem"
+    rsa_public.write_text(dump_pem(rsa_private.public_key()))
+    ec_file = tmp_path / "ec.pem"
+    ec_file.write_text(dump_pem(ec_private))
+    hs_token = PyJWT().encode({"a": 1}, SECRET, "HS256")
+    rs_token = PyJWT().encode({"a": 1}, rsa_private, "RS256")
+    aes_key = "A" * 43
+    dir_token = _ok(run("encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", aes_key, "x"))
+    oaep = ("--alg", "RSA-OAEP-256", "--enc", "A256GCM")
+    oaep_token = _ok(run("encrypt", *oaep, "--key-file", str(rsa_public), "x"))
+    cases = [
+        (("decode", "--alg", "HS256", "--key-file", str(public), hs_token), "asymmetric key"),
+        (("decode", "--alg", "RS256", "--key-file", str(ec_file), rs_token), "EC P-256 key"),
+        (("decrypt", "--alg", "dir", "--enc", "A256GCM", "--key", "A" * 22,
+          dir_token.out.strip()), "needs a 32-byte key"),
+        (("decrypt", *oaep, "--key-file", str(rsa_public), oaep_token.out.strip()),
+         "public key cannot decrypt"),
+    ]  # fmt: skip
+    for args, pattern in cases:
+        _fails(run(*args), 2, f"jwtlite: error: .*{pattern}")
+    assert len(cases) == 4
+    # The token's own faults stay exit 1 with the right key: a bad signature, another alg.
+    _fails(run("decode", "--alg", "HS256", "--key", "d" * 32, hs_token), 1, "Signature")
+    _fails(run("decode", "--alg", "ES256", "--key-file", str(ec_file), rs_token), 1, "not allowed")
+
+
 def test_short_secret_warns(run: Runner) -> None:
     result = _ok(run("encode", "--alg", "HS256", "--key", "short", "{}"))
     assert "jwtlite: warning:" in result.err
