@@ -27,7 +27,13 @@ from ._values import finite
 from .algorithms import default_algorithms
 from .api import PyJWT
 from .b64url import b64url_decode, b64url_encode
-from .exceptions import DecodeError, ExpiredSignatureError, InvalidTokenError, PyJWTError
+from .exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    InvalidKeyError,
+    InvalidTokenError,
+    PyJWTError,
+)
 from .jwk import key_to_jwk, thumbprint
 from .jws import DEFAULT_MAX_TOKEN_SIZE
 from .keygen import generate_key
@@ -291,6 +297,8 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
         result = _jwe.decrypt_complete(
             raw.strip(), _jwe_key(args), algorithms=[args.alg], encryptions=[args.enc]
         )
+    except InvalidKeyError:
+        raise  # the key does not fit --alg and --enc: exit 2, as in decode
     except InvalidTokenError as exc:
         raise _CLIError(1, f"invalid token: {exc}") from None
     if args.header:
@@ -364,6 +372,11 @@ def _cmd_decode(args: argparse.Namespace) -> int:
         unverified = jwt.decode(token, options={"verify_signature": False})
         when = _times(unverified, now).get("exp", "")
         raise _CLIError(1, f"invalid token: {exc}: {when}".rstrip(": ")) from None
+    except InvalidKeyError:
+        # The key does not fit --alg (UnusableKeyError is also an InvalidTokenError): the
+        # caller's mistake whatever the token, so main() exits 2 (a token whose alg is not
+        # --alg is refused before the key is looked at: exit 1).
+        raise
     except InvalidTokenError as exc:
         raise _CLIError(1, f"invalid token: {exc}") from None
     output = {
