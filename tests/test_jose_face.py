@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import json
 import subprocess
 import sys
@@ -196,6 +197,37 @@ def test_a_jwk_set_is_chosen_by_kid_and_by_metadata() -> None:
             jws.verify(token, {**good, **metadata}, ["HS256"])  # the one key: why it cannot
         with pytest.raises(JWSError, match="Signature verification failed"):
             jws.verify(no_kid, {"keys": [other, {**good, **metadata}]}, ["HS256"])  # skipped
+
+
+def _mac_labelled(alg: str, secret: bytes) -> str:
+    """A token whose header says ``alg`` but whose signature is HMAC-SHA256 under ``secret``."""
+    signing_input = b64url_encode(json.dumps({"alg": alg}).encode()) + "." + b64url_encode(b"{}")
+    mac = hmac.digest(secret, signing_input.encode(), "sha256")
+    return signing_input + "." + b64url_encode(mac)
+
+
+def test_a_key_object_verifies_only_tokens_of_its_own_algorithm() -> None:
+    """A key object verifies with the algorithm it was built for, whatever the token's header
+    says: an HS256 key object passed the allow-list ["RS256"] for a token labelled RS256 and
+    MACed with its secret (python-jose 3.5.0 does the same), so "only RS256" admitted an HMAC
+    signature and the header named an algorithm that did not sign. A key object now serves
+    only tokens whose ``alg`` is its own; other tokens fail as unverified."""
+    secret = SECRET.encode()
+    hs_key = jwk.construct(secret, "HS256")
+    rs_key = jwk.construct(RSA_PEM, "RS256")
+    forged = [_mac_labelled(alg, secret) for alg in ("RS256", "ES256", "HS512")]
+    for token in forged:
+        for key in (hs_key, native.HMACKey(secret, "HS256"), [hs_key], [rs_key, hs_key]):
+            for algorithms in (None, [jws.get_unverified_header(token)["alg"]]):
+                with pytest.raises(JWSError, match="Signature verification failed"):
+                    jws.verify(token, key, algorithms)
+                with pytest.raises(JWTError, match="Signature verification failed"):
+                    jwt.decode(token, key, algorithms=algorithms)
+    assert len(forged) == 3
+    # The key's own algorithm still verifies, alone or in a list.
+    own = _mac_labelled("HS256", secret)
+    assert jws.verify(own, hs_key, ["HS256"]) == b"{}"
+    assert jws.verify(own, [rs_key, hs_key], None) == b"{}"
 
 
 def test_a_key_set_is_bounded() -> None:
