@@ -12,7 +12,8 @@ turn as python-jose does, with three differences, each a safety one:
   ``use`` or ``key_ops`` forbid verification (RFC 7517 §4); a set holds at most 256 keys.
 - The ``alg`` written into a header is always the algorithm that signed (a ``headers`` entry
   cannot replace it), and only a list or string of names allows algorithms (never a
-  substring test on a string).
+  substring test on a string). A key object verifies only tokens whose ``alg`` is the
+  algorithm it was built for.
 """
 
 from __future__ import annotations
@@ -206,6 +207,8 @@ def _sig_matches_keys(
     keys: Sequence[Any], signing_input: bytes, signature: bytes, alg: str
 ) -> bool:
     for candidate in keys:
+        if isinstance(candidate, Key) and not _serves(candidate, alg):
+            continue  # it would verify with its own algorithm, not the token's
         try:
             key = candidate if isinstance(candidate, Key) else _key_for(candidate, alg, "verify")
         except JWKError:
@@ -215,6 +218,15 @@ def _sig_matches_keys(
         if _verifies(key, signing_input, signature):
             return True
     return False
+
+
+def _serves(key: Key, alg: str) -> bool:
+    """Whether a key object may verify a token of ``alg``: the face's key classes verify with
+    the algorithm they were built for (``_algorithm``), whatever the header says, so another
+    ``alg`` would pass the allow-list while a different algorithm signed (an HS256 key object
+    accepting a token labelled RS256). A registered class without ``_algorithm`` decides."""
+    own = getattr(key, "_algorithm", None)
+    return not isinstance(own, str) or own == alg
 
 
 def _verifies(key: Key, signing_input: bytes, signature: bytes) -> bool:
