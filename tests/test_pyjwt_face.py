@@ -398,6 +398,9 @@ def test_a_key_removed_from_a_jwk_sets_keys_no_longer_verifies() -> None:
     appended = edited("append")
     assert api_jwt.decode(by_old, appended, algorithms=["ES256"]) == {"a": 1}
     assert api_jwt.decode(by_new, appended, algorithms=["ES256"]) == {"a": 2}
+    appended.keys.append(members[0])  # a dict is no key: said, not ignored
+    with pytest.raises(jwtlite.PyJWKSetError, match="PyJWK objects, not dict"):
+        api_jwt.decode(by_new, appended, algorithms=["ES256"])
 
 
 # --- messages: PyJWT's exact text, jwtlite's hint as a note ------------------------------------
