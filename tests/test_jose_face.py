@@ -230,6 +230,24 @@ def test_a_key_object_verifies_only_tokens_of_its_own_algorithm() -> None:
     assert jws.verify(own, [rs_key, hs_key], None) == b"{}"
 
 
+def test_a_key_object_signs_only_with_its_own_algorithm() -> None:
+    """``jws.sign(payload, key_object, algorithm=...)`` wrote the ``algorithm`` asked for into
+    the header and signed with the key object's own: an HS256 key object made a token saying
+    RS256 (or HS512) with an HMAC-SHA256 signature. The header must name the algorithm that
+    signed (RFC 8725 §3.1), so another algorithm is refused."""
+    hs_key = jwk.construct(SECRET.encode(), "HS256")
+    asked = ("RS256", "HS512", "ES256")
+    for algorithm in asked:
+        with pytest.raises(JWSError, match=f"built for HS256, not {algorithm}"):
+            jws.sign(b"x", hs_key, algorithm=algorithm)
+        with pytest.raises(JWSError, match=f"built for HS256, not {algorithm}"):
+            jwt.encode({"a": 1}, hs_key, algorithm=algorithm)
+    assert len(asked) == 3
+    token = jws.sign(b"x", hs_key, algorithm="HS256")
+    assert jws.get_unverified_header(token)["alg"] == "HS256"
+    assert jws.verify(token, SECRET, ["HS256"]) == b"x"
+
+
 def test_a_key_set_is_bounded() -> None:
     token = jws.sign(b"x", SECRET)
     with pytest.raises(JWSError, match="More than 256 keys"):
