@@ -12,8 +12,8 @@ turn as python-jose does, with three differences, each a safety one:
   ``use`` or ``key_ops`` forbid verification (RFC 7517 §4); a set holds at most 256 keys.
 - The ``alg`` written into a header is always the algorithm that signed (a ``headers`` entry
   cannot replace it), and only a list or string of names allows algorithms (never a
-  substring test on a string). A key object verifies only tokens whose ``alg`` is the
-  algorithm it was built for.
+  substring test on a string). A key object signs and verifies only with the algorithm it
+  was built for.
 """
 
 from __future__ import annotations
@@ -122,6 +122,10 @@ def _sign_header_and_claims(
     encoded_header: bytes, encoded_claims: bytes, algorithm: str, key: Any
 ) -> str:
     signing_input = encoded_header + b"." + encoded_claims
+    if isinstance(key, Key) and not _serves(key, algorithm):
+        # It would sign with its own algorithm under a header naming another (RFC 8725 §3.1).
+        own = escape(getattr(key, "_algorithm", None))
+        raise JWSError(f"The key object is built for {own}, not {escape(algorithm)}")
     try:
         if not isinstance(key, Key):
             key = _key_for(key, algorithm, "sign")
