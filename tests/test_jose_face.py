@@ -536,6 +536,29 @@ def test_a_damaged_jwe_never_decrypts() -> None:
         assert not isinstance(caught.value, JWEParseError)
 
 
+def test_a_jwe_key_object_serves_only_its_own_algorithm() -> None:
+    """A key object built for HS256 (a signing secret) decrypted and encrypted ``dir`` JWEs
+    with its secret as the content key, and one built for A256KW encrypted ``dir`` JWEs with
+    its key-encryption key (decrypt already held it to A256KW): one key, one algorithm (RFC
+    8725 §3.1). An AES key built for a content encryption stays a ``dir`` key."""
+    token = jwe.encrypt(b"data", KEY32, "A256GCM", "dir")
+    signing = (jwk.construct(KEY32, "HS256"), native.HMACKey(KEY32, "HS384"))
+    for key in signing:
+        with pytest.raises(JWEError, match=r"built for HS(256|384), not for JWE"):
+            jwe.decrypt(token, key)
+        with pytest.raises(JWEError, match=r"built for HS(256|384), not for JWE"):
+            jwe.encrypt(b"data", key, "A256GCM", "dir")
+    assert len(signing) == 2
+    wrap_key = jwk.construct(KEY32, "A256KW")
+    with pytest.raises(JWEError, match="built for A256KW, not dir"):
+        jwe.encrypt(b"data", wrap_key, "A256GCM", "dir")
+    wrapped = jwe.encrypt(b"data", wrap_key, "A256GCM", "A256KW")
+    assert jwe.decrypt(wrapped, wrap_key) == b"data"
+    for own in (jwk.construct(KEY32, "dir"), jwk.construct(KEY32, "A256GCM")):
+        assert jwe.decrypt(token, own) == b"data"
+        assert jwe.decrypt(jwe.encrypt(b"data", own, "A256GCM", "dir"), KEY32) == b"data"
+
+
 # --- property: only jwtlite's errors, from python-jose's classes ---------------------------
 
 
