@@ -403,6 +403,26 @@ def test_a_key_removed_from_a_jwk_sets_keys_no_longer_verifies() -> None:
         api_jwt.decode(by_new, appended, algorithms=["ES256"])
 
 
+def test_a_jwk_set_put_in_the_client_cache_is_used_as_edited() -> None:
+    """``client.jwk_set_cache.put(jwk_set)`` stored the set as parsed: with a key removed from
+    its ``keys``, ``get_jwk_set()`` showed the edit while ``get_signing_key`` still found the
+    removed key."""
+    from jwtlite.jwk import key_to_jwk
+    from jwtlite.pyjwt.api_jwk import PyJWKSet
+
+    old, new = jwtlite.generate_key("ES256"), jwtlite.generate_key("ES256")
+    jwk_set = PyJWKSet.from_dict({"keys": [key_to_jwk(old.public_key(), kid="old", alg="ES256"),
+                                           key_to_jwk(new.public_key(), kid="new", alg="ES256")]})
+    jwk_set.keys.remove(jwk_set["old"])
+    client = _counting_client()
+    client.jwk_set_cache.put(jwk_set)  # type: ignore[attr-defined]
+    assert client.get_jwk_set() is jwk_set  # type: ignore[attr-defined]
+    assert client.get_signing_key("new").key_id == "new"  # type: ignore[attr-defined]
+    assert type(client).fetches == 0  # the cached set answered, without a fetch
+    with pytest.raises(jwtlite.PyJWKClientError, match="old"):
+        client.get_signing_key("old")  # type: ignore[attr-defined]
+
+
 # --- messages: PyJWT's exact text, jwtlite's hint as a note ------------------------------------
 
 SECRET = "a-32-byte-long-secret-for-hs256!"
