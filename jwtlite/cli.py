@@ -14,6 +14,7 @@ import re
 import stat
 import sys
 import time
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -26,7 +27,13 @@ from ._values import finite
 from .algorithms import default_algorithms
 from .api import PyJWT
 from .b64url import b64url_decode, b64url_encode
-from .exceptions import DecodeError, ExpiredSignatureError, InvalidTokenError, PyJWTError
+from .exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    InvalidKeyError,
+    InvalidTokenError,
+    PyJWTError,
+)
 from .jwk import key_to_jwk, thumbprint
 from .jws import DEFAULT_MAX_TOKEN_SIZE
 from .keygen import generate_key
@@ -86,11 +93,32 @@ def _argument_bytes(text: str, what: str) -> bytes:
         raise _CLIError(2, f"the {what} is not valid text") from None
 
 
+#: Unicode categories a terminal may act on or that change how a line reads: controls (C1's
+#: CSI, U+009B, is "ESC ["), format characters (bidi overrides such as U+202E), surrogates,
+#: private use, unassigned, and the line and paragraph separators.
+_INERT_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+_NOT_ASCII = re.compile(r"[^\x20-\x7e\n]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if unicodedata.category(char) not in _INERT_CATEGORIES:
+        return char
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # outside the BMP: a UTF-16 surrogate pair (RFC 8259 §7)
+    return f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}"
+
+
 def _json_text(value: Any) -> str:
-    """JSON for the terminal, non-ASCII as it is; a lone surrogate (a token's "\\ud800"
-    escape decodes to one, which no encoding can write) goes out as that escape again."""
+    """JSON for the terminal, printable non-ASCII as it is. Everything a terminal could act
+    on goes out as a JSON escape: json.dumps escapes only U+0000-U+001F, so a token's claims
+    could carry C1 controls and bidi overrides to the screen they are inspected on. A lone
+    surrogate (a token's "\\ud800" escape decodes to one, which no encoding can write) goes
+    out as that escape again."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _NOT_ASCII.sub(_json_escape, text)
 
 
 def _algorithm(text: str) -> str:
@@ -269,6 +297,8 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
         result = _jwe.decrypt_complete(
             raw.strip(), _jwe_key(args), algorithms=[args.alg], encryptions=[args.enc]
         )
+    except InvalidKeyError:
+        raise  # the key does not fit --alg and --enc: exit 2, as in decode
     except InvalidTokenError as exc:
         raise _CLIError(1, f"invalid token: {exc}") from None
     if args.header:
@@ -342,6 +372,11 @@ def _cmd_decode(args: argparse.Namespace) -> int:
         unverified = jwt.decode(token, options={"verify_signature": False})
         when = _times(unverified, now).get("exp", "")
         raise _CLIError(1, f"invalid token: {exc}: {when}".rstrip(": ")) from None
+    except InvalidKeyError:
+        # The key does not fit --alg (UnusableKeyError is also an InvalidTokenError): the
+        # caller's mistake whatever the token, so main() exits 2 (a token whose alg is not
+        # --alg is refused before the key is looked at: exit 1).
+        raise
     except InvalidTokenError as exc:
         raise _CLIError(1, f"invalid token: {exc}") from None
     output = {

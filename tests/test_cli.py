@@ -207,6 +207,41 @@ def test_public_key_is_not_an_hmac_secret(run: Runner, tmp_path: Path) -> None:
     _fails(run("encode", "--alg", "HS256", "--key-file", str(public), "{}"), 2, "error")
 
 
+def test_a_key_that_does_not_fit_alg_is_a_usage_error(run: Runner, tmp_path: Path) -> None:
+    # docs/cli.md: an unusable key exits 2. decode and decrypt reported it as an invalid
+    # token (exit 1), so a script could not tell its own misconfiguration (a public key as
+    # the HMAC secret, an EC key for --alg RS256, a public key to decrypt, a dir key of the
+    # wrong length) from a forged or expired token.
+    ec_private = load_key(key_pem("ec_p256.pem"))
+    rsa_private = load_key(key_pem("rsa2048.pem"))
+    public = tmp_path / "pub.pem"
+    public.write_text(dump_pem(ec_private.public_key()))
+    rsa_public = tmp_path / "rsa_pub.pem"
+    rsa_public.write_text(dump_pem(rsa_private.public_key()))
+    ec_file = tmp_path / "ec.pem"
+    ec_file.write_text(dump_pem(ec_private))
+    hs_token = PyJWT().encode({"a": 1}, SECRET, "HS256")
+    rs_token = PyJWT().encode({"a": 1}, rsa_private, "RS256")
+    aes_key = "A" * 43
+    dir_token = _ok(run("encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", aes_key, "x"))
+    oaep = ("--alg", "RSA-OAEP-256", "--enc", "A256GCM")
+    oaep_token = _ok(run("encrypt", *oaep, "--key-file", str(rsa_public), "x"))
+    cases = [
+        (("decode", "--alg", "HS256", "--key-file", str(public), hs_token), "asymmetric key"),
+        (("decode", "--alg", "RS256", "--key-file", str(ec_file), rs_token), "EC P-256 key"),
+        (("decrypt", "--alg", "dir", "--enc", "A256GCM", "--key", "A" * 22,
+          dir_token.out.strip()), "needs a 32-byte key"),
+        (("decrypt", *oaep, "--key-file", str(rsa_public), oaep_token.out.strip()),
+         "public key cannot decrypt"),
+    ]  # fmt: skip
+    for args, pattern in cases:
+        _fails(run(*args), 2, f"jwtlite: error: .*{pattern}")
+    assert len(cases) == 4
+    # The token's own faults stay exit 1 with the right key: a bad signature, another alg.
+    _fails(run("decode", "--alg", "HS256", "--key", "d" * 32, hs_token), 1, "Signature")
+    _fails(run("decode", "--alg", "ES256", "--key-file", str(ec_file), rs_token), 1, "not allowed")
+
+
 def test_short_secret_warns(run: Runner) -> None:
     result = _ok(run("encode", "--alg", "HS256", "--key", "short", "{}"))
     assert "jwtlite: warning:" in result.err
@@ -476,6 +511,42 @@ def test_decode_prints_a_lone_surrogate_as_its_json_escape() -> None:
     assert out["claims"]["n"] == "é"
     assert out["times"]["exp"] == "out of range"  # 10**400 - now raised OverflowError
     assert '"\\ud800"' in result.out
+
+
+#: Characters a terminal acts on or that reorder a line, as a token's sender may put them in
+#: a claim: C1 CSI (U+009B, "ESC [" in one character: a terminal that takes C1 controls reads
+#: a following "2J" as clear-screen) and NEL, DEL, bidi overrides (U+202E, U+2066), the line
+#: and paragraph separators, a zero-width space, a tag character (outside the BMP).
+_TERMINAL_CONTROLS = "\u009b\u0085\u007f\u202e\u2066\u2028\u2029\u200b\U000e0001"
+
+
+def test_decode_prints_no_terminal_control_of_the_token(run: Runner) -> None:
+    # `decode --no-verify` exists to look at tokens anyone wrote; the claims and header went
+    # to the terminal with C1 controls and bidi overrides raw (json.dumps escapes only
+    # U+0000-U+001F with ensure_ascii=False), so a token could redraw or reorder the screen
+    # it is inspected on. They go out as JSON escapes: the same JSON value, printed inert.
+    claims = {"sub": "alice\u009b2J" + _TERMINAL_CONTROLS, "n": "é ✓"}
+    token = _unsigned({"alg": "HS256", "kid": _TERMINAL_CONTROLS}, claims)
+    result = run("decode", "--no-verify", token)
+    assert result.code == 0, result.err
+    shown = [c for c in result.out if c in _TERMINAL_CONTROLS]
+    assert shown == []
+    assert result.json()["claims"] == claims  # the value is unchanged, only escaped
+    assert result.json()["header"]["kid"] == _TERMINAL_CONTROLS
+    assert "\\u009b2J" in result.out
+    assert "é ✓" in result.out  # printable text stays as it is
+    assert "\\udb40\\udc01" in result.out  # a surrogate pair, as JSON spells U+E0001
+    assert len(_TERMINAL_CONTROLS) == 9
+
+
+def test_decrypt_header_prints_no_terminal_control(run: Runner) -> None:
+    key = "A" * 43  # 32 zero octets, base64url
+    token = _ok(run("encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", key,
+                    "--kid", "k" + _TERMINAL_CONTROLS, "x")).out.strip()  # fmt: skip
+    result = run("decrypt", "--alg", "dir", "--enc", "A256GCM", "--key", key, "--header", token)
+    assert result.code == 0, result.err
+    assert [c for c in result.err if c in _TERMINAL_CONTROLS] == []
+    assert json.loads(result.err)["kid"] == "k" + _TERMINAL_CONTROLS
 
 
 def test_arguments_that_are_not_utf8(run: Runner, tmp_path: Path) -> None:

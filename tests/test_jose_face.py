@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import json
 import subprocess
 import sys
@@ -196,6 +197,55 @@ def test_a_jwk_set_is_chosen_by_kid_and_by_metadata() -> None:
             jws.verify(token, {**good, **metadata}, ["HS256"])  # the one key: why it cannot
         with pytest.raises(JWSError, match="Signature verification failed"):
             jws.verify(no_kid, {"keys": [other, {**good, **metadata}]}, ["HS256"])  # skipped
+
+
+def _mac_labelled(alg: str, secret: bytes) -> str:
+    """A token whose header says ``alg`` but whose signature is HMAC-SHA256 under ``secret``."""
+    signing_input = b64url_encode(json.dumps({"alg": alg}).encode()) + "." + b64url_encode(b"{}")
+    mac = hmac.digest(secret, signing_input.encode(), "sha256")
+    return signing_input + "." + b64url_encode(mac)
+
+
+def test_a_key_object_verifies_only_tokens_of_its_own_algorithm() -> None:
+    """A key object verifies with the algorithm it was built for, whatever the token's header
+    says: an HS256 key object passed the allow-list ["RS256"] for a token labelled RS256 and
+    MACed with its secret (python-jose 3.5.0 does the same), so "only RS256" admitted an HMAC
+    signature and the header named an algorithm that did not sign. A key object now serves
+    only tokens whose ``alg`` is its own; other tokens fail as unverified."""
+    secret = SECRET.encode()
+    hs_key = jwk.construct(secret, "HS256")
+    rs_key = jwk.construct(RSA_PEM, "RS256")
+    forged = [_mac_labelled(alg, secret) for alg in ("RS256", "ES256", "HS512")]
+    for token in forged:
+        for key in (hs_key, native.HMACKey(secret, "HS256"), [hs_key], [rs_key, hs_key]):
+            for algorithms in (None, [jws.get_unverified_header(token)["alg"]]):
+                with pytest.raises(JWSError, match="Signature verification failed"):
+                    jws.verify(token, key, algorithms)
+                with pytest.raises(JWTError, match="Signature verification failed"):
+                    jwt.decode(token, key, algorithms=algorithms)
+    assert len(forged) == 3
+    # The key's own algorithm still verifies, alone or in a list.
+    own = _mac_labelled("HS256", secret)
+    assert jws.verify(own, hs_key, ["HS256"]) == b"{}"
+    assert jws.verify(own, [rs_key, hs_key], None) == b"{}"
+
+
+def test_a_key_object_signs_only_with_its_own_algorithm() -> None:
+    """``jws.sign(payload, key_object, algorithm=...)`` wrote the ``algorithm`` asked for into
+    the header and signed with the key object's own: an HS256 key object made a token saying
+    RS256 (or HS512) with an HMAC-SHA256 signature. The header must name the algorithm that
+    signed (RFC 8725 §3.1), so another algorithm is refused."""
+    hs_key = jwk.construct(SECRET.encode(), "HS256")
+    asked = ("RS256", "HS512", "ES256")
+    for algorithm in asked:
+        with pytest.raises(JWSError, match=f"built for HS256, not {algorithm}"):
+            jws.sign(b"x", hs_key, algorithm=algorithm)
+        with pytest.raises(JWSError, match=f"built for HS256, not {algorithm}"):
+            jwt.encode({"a": 1}, hs_key, algorithm=algorithm)
+    assert len(asked) == 3
+    token = jws.sign(b"x", hs_key, algorithm="HS256")
+    assert jws.get_unverified_header(token)["alg"] == "HS256"
+    assert jws.verify(token, SECRET, ["HS256"]) == b"x"
 
 
 def test_a_key_set_is_bounded() -> None:
@@ -484,6 +534,29 @@ def test_a_damaged_jwe_never_decrypts() -> None:
         with pytest.raises(JWEError, match="Decryption failed") as caught:
             jwe.decrypt(token_, key)
         assert not isinstance(caught.value, JWEParseError)
+
+
+def test_a_jwe_key_object_serves_only_its_own_algorithm() -> None:
+    """A key object built for HS256 (a signing secret) decrypted and encrypted ``dir`` JWEs
+    with its secret as the content key, and one built for A256KW encrypted ``dir`` JWEs with
+    its key-encryption key (decrypt already held it to A256KW): one key, one algorithm (RFC
+    8725 §3.1). An AES key built for a content encryption stays a ``dir`` key."""
+    token = jwe.encrypt(b"data", KEY32, "A256GCM", "dir")
+    signing = (jwk.construct(KEY32, "HS256"), native.HMACKey(KEY32, "HS384"))
+    for key in signing:
+        with pytest.raises(JWEError, match=r"built for HS(256|384), not for JWE"):
+            jwe.decrypt(token, key)
+        with pytest.raises(JWEError, match=r"built for HS(256|384), not for JWE"):
+            jwe.encrypt(b"data", key, "A256GCM", "dir")
+    assert len(signing) == 2
+    wrap_key = jwk.construct(KEY32, "A256KW")
+    with pytest.raises(JWEError, match="built for A256KW, not dir"):
+        jwe.encrypt(b"data", wrap_key, "A256GCM", "dir")
+    wrapped = jwe.encrypt(b"data", wrap_key, "A256GCM", "A256KW")
+    assert jwe.decrypt(wrapped, wrap_key) == b"data"
+    for own in (jwk.construct(KEY32, "dir"), jwk.construct(KEY32, "A256GCM")):
+        assert jwe.decrypt(token, own) == b"data"
+        assert jwe.decrypt(jwe.encrypt(b"data", own, "A256GCM", "dir"), KEY32) == b"data"
 
 
 # --- property: only jwtlite's errors, from python-jose's classes ---------------------------

@@ -363,6 +363,66 @@ def test_jwks_client_hands_back_face_objects_and_one_cached_set() -> None:
     assert type(key.key).__module__.startswith("cryptography" if HAS_CRYPTOGRAPHY else "jwtlite")
 
 
+def test_a_key_removed_from_a_jwk_sets_keys_no_longer_verifies() -> None:
+    """``PyJWKSet.keys`` is a list the caller may edit (drop a compromised key, keep only the
+    kids it trusts). The face handed decode the native set it was parsed into, so a key
+    removed from ``keys``, and no longer shown there, still verified; a key appended did not."""
+    from jwtlite.jwk import key_to_jwk
+    from jwtlite.pyjwt import api_jwt
+    from jwtlite.pyjwt.api_jwk import PyJWK, PyJWKSet
+
+    old, new = jwtlite.generate_key("ES256"), jwtlite.generate_key("ES256")
+    members = [key_to_jwk(key.public_key(), kid=kid, alg="ES256")
+               for key, kid in ((old, "old"), (new, "new"))]  # fmt: skip
+    by_old = api_jwt.encode({"a": 1}, old, "ES256", headers={"kid": "old"})
+    by_new = api_jwt.encode({"a": 2}, new, "ES256", headers={"kid": "new"})
+
+    def edited(edit: str) -> PyJWKSet:
+        jwk_set = PyJWKSet.from_dict({"keys": members})
+        assert api_jwt.decode(by_old, jwk_set, algorithms=["ES256"]) == {"a": 1}  # warm
+        if edit == "remove":
+            jwk_set.keys.remove(jwk_set["old"])
+        elif edit == "reassign":
+            jwk_set.keys = [key for key in jwk_set.keys if key.key_id != "old"]
+        else:  # a set of the new key only, to which the old one is appended back
+            jwk_set = PyJWKSet.from_dict({"keys": members[1:]})
+            jwk_set.keys.append(PyJWK(members[0]))
+        return jwk_set
+
+    for edit in ("remove", "reassign"):
+        jwk_set = edited(edit)
+        assert [key.key_id for key in jwk_set.keys] == ["new"]
+        with pytest.raises(jwtlite.InvalidTokenError, match='kid "old"'):
+            api_jwt.decode(by_old, jwk_set, algorithms=["ES256"])
+        assert api_jwt.decode(by_new, jwk_set, algorithms=["ES256"]) == {"a": 2}
+    appended = edited("append")
+    assert api_jwt.decode(by_old, appended, algorithms=["ES256"]) == {"a": 1}
+    assert api_jwt.decode(by_new, appended, algorithms=["ES256"]) == {"a": 2}
+    appended.keys.append(members[0])  # a dict is no key: said, not ignored
+    with pytest.raises(jwtlite.PyJWKSetError, match="PyJWK objects, not dict"):
+        api_jwt.decode(by_new, appended, algorithms=["ES256"])
+
+
+def test_a_jwk_set_put_in_the_client_cache_is_used_as_edited() -> None:
+    """``client.jwk_set_cache.put(jwk_set)`` stored the set as parsed: with a key removed from
+    its ``keys``, ``get_jwk_set()`` showed the edit while ``get_signing_key`` still found the
+    removed key."""
+    from jwtlite.jwk import key_to_jwk
+    from jwtlite.pyjwt.api_jwk import PyJWKSet
+
+    old, new = jwtlite.generate_key("ES256"), jwtlite.generate_key("ES256")
+    jwk_set = PyJWKSet.from_dict({"keys": [key_to_jwk(old.public_key(), kid="old", alg="ES256"),
+                                           key_to_jwk(new.public_key(), kid="new", alg="ES256")]})
+    jwk_set.keys.remove(jwk_set["old"])
+    client = _counting_client()
+    client.jwk_set_cache.put(jwk_set)  # type: ignore[attr-defined]
+    assert client.get_jwk_set() is jwk_set  # type: ignore[attr-defined]
+    assert client.get_signing_key("new").key_id == "new"  # type: ignore[attr-defined]
+    assert type(client).fetches == 0  # the cached set answered, without a fetch
+    with pytest.raises(jwtlite.PyJWKClientError, match="old"):
+        client.get_signing_key("old")  # type: ignore[attr-defined]
+
+
 # --- messages: PyJWT's exact text, jwtlite's hint as a note ------------------------------------
 
 SECRET = "a-32-byte-long-secret-for-hs256!"

@@ -10,7 +10,8 @@ CVE-2024-33664). Differences from python-jose, on purpose:
   from python-jose's supported set (``dir``, RSA1_5, RSA-OAEP, RSA-OAEP-256, A128KW, A192KW,
   A256KW; the six ``enc``), and the key decides among them as for JWS: an RSA key serves only
   the RSA algorithms, octets only ``dir`` and the key wraps of their exact length. A key object
-  built for one algorithm (``jwk.construct(key, "A256KW")``) serves only that one.
+  built for one algorithm (``jwk.construct(key, "A256KW")``) serves only that one, to encrypt
+  and to decrypt; one built for a signature algorithm (HS256) serves none.
 - ``encrypt`` refuses RSA1_5 (RFC 8725 §3.2: its padding is an oracle waiting to happen); such
   tokens from others are still decrypted.
 - ``decrypt`` returns the plaintext or raises; it never returns None.
@@ -61,6 +62,9 @@ def encrypt(
     if zip is not None and zip != ZIPS.DEF:
         raise JWEError(f"ZIP {escape(zip)} is not supported!")
     headers = {name: value for name, value in (("cty", cty), ("kid", kid)) if value}
+    if isinstance(key, Key) and algorithm not in _allowed(key):
+        own = escape(getattr(key, "_algorithm", None))
+        raise JWEError(f"The key object is built for {own}, not {escape(algorithm)}")
     try:
         token = _jwe.encrypt(
             ensure_binary(plaintext),
@@ -133,11 +137,23 @@ _LIMITS = JWELimits()
 
 
 def _allowed(key: Any) -> frozenset[str]:
-    """The key management algorithms ``key`` may serve: a key object's own, else python-jose's
-    set (the key's type and length then decide, in jwtlite's key choice)."""
+    """The key management algorithms ``key`` may serve: a key object's own (``dir`` for an AES
+    key built for a content encryption), else python-jose's set (the key's type and length
+    then decide, in jwtlite's key choice).
+
+    Raises:
+        JWEError: a key object built for an algorithm that is no JWE one (HS256: a signing
+            secret is not an encryption key, RFC 8725 §3.1).
+    """
     supported = _KEY_MANAGEMENT & ALGORITHMS.SUPPORTED
     own = getattr(key, "_algorithm", None) if isinstance(key, Key) else None
-    return frozenset({own}) & supported if own in supported else supported
+    if not isinstance(own, str):
+        return supported  # not a key object, or a registered class that does not say
+    if own in ALGORITHMS.AES_JWE_ENC:
+        own = ALGORITHMS.DIR  # the content encryption key itself
+    if own not in supported:
+        raise JWEError(f"The key object is built for {escape(own)}, not for JWE")
+    return frozenset({own})
 
 
 def _engine_key(key: Any, algorithm: str) -> Any:

@@ -12,7 +12,8 @@ turn as python-jose does, with three differences, each a safety one:
   ``use`` or ``key_ops`` forbid verification (RFC 7517 §4); a set holds at most 256 keys.
 - The ``alg`` written into a header is always the algorithm that signed (a ``headers`` entry
   cannot replace it), and only a list or string of names allows algorithms (never a
-  substring test on a string).
+  substring test on a string). A key object signs and verifies only with the algorithm it
+  was built for.
 """
 
 from __future__ import annotations
@@ -121,6 +122,10 @@ def _sign_header_and_claims(
     encoded_header: bytes, encoded_claims: bytes, algorithm: str, key: Any
 ) -> str:
     signing_input = encoded_header + b"." + encoded_claims
+    if isinstance(key, Key) and not _serves(key, algorithm):
+        # It would sign with its own algorithm under a header naming another (RFC 8725 §3.1).
+        own = escape(getattr(key, "_algorithm", None))
+        raise JWSError(f"The key object is built for {own}, not {escape(algorithm)}")
     try:
         if not isinstance(key, Key):
             key = _key_for(key, algorithm, "sign")
@@ -206,6 +211,8 @@ def _sig_matches_keys(
     keys: Sequence[Any], signing_input: bytes, signature: bytes, alg: str
 ) -> bool:
     for candidate in keys:
+        if isinstance(candidate, Key) and not _serves(candidate, alg):
+            continue  # it would verify with its own algorithm, not the token's
         try:
             key = candidate if isinstance(candidate, Key) else _key_for(candidate, alg, "verify")
         except JWKError:
@@ -215,6 +222,15 @@ def _sig_matches_keys(
         if _verifies(key, signing_input, signature):
             return True
     return False
+
+
+def _serves(key: Key, alg: str) -> bool:
+    """Whether a key object may verify a token of ``alg``: the face's key classes verify with
+    the algorithm they were built for (``_algorithm``), whatever the header says, so another
+    ``alg`` would pass the allow-list while a different algorithm signed (an HS256 key object
+    accepting a token labelled RS256). A registered class without ``_algorithm`` decides."""
+    own = getattr(key, "_algorithm", None)
+    return not isinstance(own, str) or own == alg
 
 
 def _verifies(key: Key, signing_input: bytes, signature: bytes) -> bool:

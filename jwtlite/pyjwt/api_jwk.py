@@ -8,13 +8,14 @@ jwtlite's engine, so key selection and its rules are jwtlite's.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import jwk as _native
 from .._escape import escape
-from ..exceptions import InvalidKeyError, KeyNotInSetError
+from ..exceptions import InvalidKeyError, KeyNotInSetError, PyJWKSetError
 from ._keys import export_key
 from .algorithms import Algorithm, get_default_algorithms
 
@@ -131,6 +132,29 @@ class PyJWTSetWithTimestamp:
 
 def native_key(key: Any) -> Any:
     """The object jwtlite's engine reads for ``key``: face JWK objects become native ones."""
-    if isinstance(key, (PyJWK, PyJWKSet)):
+    if isinstance(key, PyJWK):
         return key._native
+    if isinstance(key, PyJWKSet):
+        return _current_set(key)
     return key
+
+
+def _current_set(face: PyJWKSet) -> _native.PyJWKSet:
+    """The native set of the keys in ``face.keys`` now. The list is the caller's to edit (drop
+    a compromised key, keep the kids it trusts); the native set it was parsed into would still
+    hold a key removed from it."""
+    members = [_native_member(key) for key in face.keys]
+    parsed = face._native
+    if len(members) == len(parsed.keys) and all(a is b for a, b in zip(members, parsed.keys)):
+        return parsed
+    edited = copy.copy(parsed)  # the same skipped members; only the keys differ
+    edited.keys = members
+    return edited
+
+
+def _native_member(key: Any) -> _native.PyJWK:
+    if isinstance(key, PyJWK):
+        return key._native
+    if isinstance(key, _native.PyJWK):
+        return key
+    raise PyJWKSetError(f"A JWK Set's keys are PyJWK objects, not {type(key).__name__}")

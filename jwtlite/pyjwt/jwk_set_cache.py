@@ -14,7 +14,7 @@ from typing import Any
 from .. import _jwks_cache
 from .. import jwk as _native
 from ..exceptions import PyJWKSetError
-from .api_jwk import PyJWKSet
+from .api_jwk import PyJWKSet, native_key
 
 __all__ = ["JWKSetCache", "face_set", "monotonic"]
 
@@ -66,8 +66,9 @@ class JWKSetCache:
         if jwk_set is None:
             self._cache.put(None)
         elif isinstance(jwk_set, PyJWKSet):
-            _FACES[jwk_set._native] = jwk_set
-            self._cache.put(jwk_set._native)
+            native = native_key(jwk_set)  # its keys as the list holds them now
+            _FACES[native] = jwk_set
+            self._cache.put(native)
         elif isinstance(jwk_set, _native.PyJWKSet):
             self._cache.put(jwk_set)
         elif isinstance(jwk_set, dict):
