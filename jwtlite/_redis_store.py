@@ -298,6 +298,28 @@ class _DeadlineConnection:
         return _DeadlineSocket(sock, self.socket_timeout)
 
 
+def _connect_by_address(connection: Any, connect: Callable[[], Any]) -> Any:
+    """Resolve ``connection.host`` under the deadline, then ``connect()`` (redis-py's TCP
+    connect) to each address in turn, the address in the place of the name meanwhile."""
+    # The connect timeout is already the shorter of its own and the time left
+    # (_DeadlineConnection).
+    name, limit = connection.host, connection.socket_connect_timeout
+    assert limit is not None  # noqa: S101 - a client built from a URL always has one
+    addresses = _resolve(name, connection.port, time.monotonic() + limit)
+    error = OSError(f"no address for the Redis host ({len(addresses)} found)")
+    try:
+        for *_, address in addresses:
+            connection.host = address[0]
+            connection.socket_connect_timeout = _shorter(limit, _time_left())
+            try:
+                return connect()
+            except OSError as exc:
+                error = exc
+    finally:
+        connection.host, connection.socket_connect_timeout = name, limit
+    raise error
+
+
 @functools.lru_cache(maxsize=1)
 def _resolving_connection() -> type:
     """redis-py's TCP connection, with the host name resolved under the store call's deadline.
@@ -315,23 +337,7 @@ def _resolving_connection() -> type:
 
     class ResolvingConnection(Connection):
         def _connect(self) -> Any:
-            # The connect timeout is already the shorter of its own and the time left
-            # (_DeadlineConnection).
-            name, limit = self.host, self.socket_connect_timeout
-            assert limit is not None  # noqa: S101 - a client built from a URL always has one
-            addresses = _resolve(name, self.port, time.monotonic() + limit)
-            error = OSError(f"no address for the Redis host ({len(addresses)} found)")
-            try:
-                for *_, address in addresses:
-                    self.host = address[0]
-                    self.socket_connect_timeout = _shorter(limit, _time_left())
-                    try:
-                        return super()._connect()  # type: ignore[no-untyped-call]
-                    except OSError as exc:
-                        error = exc
-            finally:
-                self.host, self.socket_connect_timeout = name, limit
-            raise error
+            return _connect_by_address(self, super()._connect)
 
     return ResolvingConnection
 
