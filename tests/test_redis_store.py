@@ -891,7 +891,8 @@ def test_tls_still_checks_the_host_name_not_the_address(monkeypatch: pytest.Monk
         store = RedisStore(url, connect_timeout=1.0, timeout=1.0, deadline=2.0)
         with store, pytest.raises(RevocationStoreUnavailableError):
             store.is_revoked("a")
-    assert hostnames == [_NAME, _NAME], hostnames  # the call and its one retry
+    # The call, and with some redis-py releases its one retry.
+    assert hostnames in ([_NAME], [_NAME, _NAME]), hostnames
     assert (_NAME, "jwtlite-dns") in asked
 
 
