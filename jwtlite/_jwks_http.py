@@ -116,7 +116,10 @@ def _remaining(deadline: float) -> float:
 
 
 def _resolve(host: str, port: int, deadline: float) -> list[Any]:
-    """getaddrinfo with the deadline: it has no timeout of its own, so it runs in a thread."""
+    """getaddrinfo with the deadline: it has no timeout of its own, so it runs in a thread.
+
+    Shared with the Redis store's connections (:mod:`jwtlite._redis_store`). A resolver that
+    hangs keeps its thread (a daemon) until it answers; the caller is not held."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -134,7 +137,7 @@ def _resolve(host: str, port: int, deadline: float) -> list[Any]:
         finally:
             done.set()
 
-    threading.Thread(target=resolve, name="jwtlite-jwks-dns", daemon=True).start()
+    threading.Thread(target=resolve, name="jwtlite-dns", daemon=True).start()
     if not done.wait(_remaining(deadline)):
         raise TimeoutError("timed out")
     if isinstance(result[0], OSError):

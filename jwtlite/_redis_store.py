@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._escape import escape
+from ._jwks_http import _resolve
 from ._store_common import MAX_SECONDS, check_id, check_time, now, stored_time, unreadable
 from .exceptions import InvalidArgumentError, PyJWTError, RevocationStoreUnavailableError
 
@@ -279,7 +280,7 @@ class _DeadlineConnection:
 
     Connecting (and a TLS handshake, which CPython bounds as a whole by the socket timeout)
     gets at most the time left, and the connected socket is a :class:`_DeadlineSocket`. Name
-    resolution (``getaddrinfo``) has no timeout of its own and is not bounded here.
+    resolution is bounded too, one layer down (:func:`_resolving_connection`).
     """
 
     socket_timeout: float | None
@@ -297,10 +298,62 @@ class _DeadlineConnection:
         return _DeadlineSocket(sock, self.socket_timeout)
 
 
+def _connect_by_address(connection: Any, connect: Callable[[], Any]) -> Any:
+    """Resolve ``connection.host`` under the deadline, then ``connect()`` (redis-py's TCP
+    connect) to each address in turn, the address in the place of the name meanwhile."""
+    # The connect timeout is already the shorter of its own and the time left
+    # (_DeadlineConnection).
+    name, limit = connection.host, connection.socket_connect_timeout
+    assert limit is not None  # noqa: S101 - a client built from a URL always has one
+    addresses = _resolve(name, connection.port, time.monotonic() + limit)
+    error = OSError(f"no address for the Redis host ({len(addresses)} found)")
+    try:
+        for *_, address in addresses:
+            connection.host = address[0]
+            connection.socket_connect_timeout = _shorter(limit, _time_left())
+            try:
+                return connect()
+            except OSError as exc:
+                error = exc
+    finally:
+        connection.host, connection.socket_connect_timeout = name, limit
+    raise error
+
+
+@functools.lru_cache(maxsize=1)
+def _resolving_connection() -> type:
+    """redis-py's TCP connection, with the host name resolved under the store call's deadline.
+
+    ``getaddrinfo`` has no timeout of its own: a dead DNS server would hold a store call for
+    the resolver's own timeout (tens of seconds). The name is resolved in a thread, as the
+    JWKS fetchers do, for at most the shorter of the connect timeout and the time left (the
+    connect timeout alone outside a store call, as when a cluster client discovers its nodes
+    while the store is built); redis-py then connects to each address in turn, given as a
+    number (no second lookup), each attempt within what is left. This class sits below the
+    TLS layer, which still reads the name, for SNI and the certificate check.
+    """
+    # redis is an optional dependency: imported only by RedisStore.
+    from redis.connection import Connection  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+
+    class ResolvingConnection(Connection):
+        def _connect(self) -> Any:
+            return _connect_by_address(self, super()._connect)
+
+    return ResolvingConnection
+
+
 @functools.lru_cache(maxsize=8)
 def _with_deadline(base: type) -> type:
-    # One subclass per redis-py connection class (TCP, TLS, Unix socket).
-    return type(f"Deadline{base.__name__}", (_DeadlineConnection, base), {})
+    # One subclass per redis-py connection class (TCP, TLS, Unix socket). A TCP one (a
+    # subclass of redis-py's Connection) resolves its host under the deadline: the resolving
+    # class goes right above Connection, so a TLS class wraps the socket it makes.
+    from redis.connection import Connection  # noqa: PLC0415 - optional extra jwtlite[redis], imported only when a RedisStore is used
+
+    bases: tuple[type, ...] = (_DeadlineConnection, base)
+    if issubclass(base, Connection):
+        resolving = _resolving_connection()
+        bases = (_DeadlineConnection, resolving) if base is Connection else (*bases, resolving)
+    return type(f"Deadline{base.__name__}", bases, {})
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from ._store_common import (
@@ -141,14 +142,19 @@ class SQLiteStore:
             self._conn = sqlite3.connect(
                 self._path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
+            # A store dropped unclosed closes its connection at once. The connection alone
+            # would wait for the cyclic collector: since Python 3.11 it sits in a reference
+            # cycle with its own statement cache, and Python 3.13 warns of an unclosed one
+            # whenever the collector gets to it, in whatever code runs then. The callback
+            # holds the connection, never the store, so it does not keep the store alive.
+            self._close = weakref.finalize(self, self._conn.close)
             try:
                 self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute("PRAGMA synchronous = NORMAL")
                 self._create_schema()
             except BaseException:
-                # A store that cannot open leaves no connection behind: nobody could close it
-                # (Python 3.13 warns of an unclosed one when the collector finds it).
-                self._conn.close()
+                # A store that cannot open leaves no connection behind: nobody could close it.
+                self._close()
                 raise
         except sqlite3.Error as exc:
             raise PyJWTError(f"cannot open revocation database {self._path!r}: {exc}") from exc
@@ -176,7 +182,7 @@ class SQLiteStore:
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
-            self._conn.close()
+            self._close()
 
     def __enter__(self) -> SQLiteStore:
         return self

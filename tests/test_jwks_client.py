@@ -1444,7 +1444,7 @@ def test_a_name_that_does_not_resolve_is_a_connection_error(
     )
     # Resolved in its own named thread, a daemon: a resolver that never returns must not
     # keep the interpreter from exiting.
-    assert threads == [("jwtlite-jwks-dns", True)]
+    assert threads == [("jwtlite-dns", True)]
     assert kinds == [socket.SOCK_STREAM]  # TCP addresses only: no datagram socket is tried
 
 

@@ -12,7 +12,7 @@ from conftest import FakeClock
 pytest.importorskip("fastapi")
 from fastapi import Depends, FastAPI, Header
 
-from jwtlite._openapi import DPOP_SCHEME
+from jwtlite._openapi import _SCHEMAS, DPOP_SCHEME, OperationGuards, document_operation
 from jwtlite.dpop import DPoPPolicy
 from jwtlite.exceptions import InvalidArgumentError
 from jwtlite.starlette import JWTAuth, PasswordForm
@@ -188,3 +188,170 @@ def test_a_dpop_header_the_route_declares_is_kept_and_documenting_twice_adds_non
     plain = _app(True)
     plain.openapi()
     assert len(_proof_headers(plain.openapi()["paths"]["/token"]["post"])) == 1
+
+
+# --- document_operation's texts and shapes, word for word --------------------------------------
+
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/JWTAuthError"}}}
+_CHALLENGE = {"WWW-Authenticate": {"description": "the RFC 6750 §3 challenge",
+                                   "schema": {"type": "string"}}}
+_400 = ("invalid_request: a malformed Authorization header (RFC 6750 §3.1) or request body "
+        "(RFC 6749 §5.2)")
+_400_PROOF = (_400 + "; invalid_dpop_proof or use_dpop_nonce: the DPoP proof is refused "
+              "(RFC 9449 §5, §8; with use_dpop_nonce, the DPoP-Nonce header names the nonce "
+              "to use)")
+_401 = ("invalid_token: the token is missing, malformed, invalid, expired, revoked or of the "
+        "wrong type (RFC 6750 §3.1)")
+_401_STALE = (_401 + "; insufficient_user_authentication: this route needs a token issued by "
+              "a login, not by a refresh (RFC 9470 §3)")
+_413 = "the request body is larger than the guard reads"
+_415_FORM = ("a password grant in a body not sent as Content-Type: "
+             "application/x-www-form-urlencoded (RFC 6749 §4.3.2)")
+_415_JSON = "a refresh token in a body not sent as Content-Type: application/json (login CSRF)"
+_503 = {
+    "description": "temporarily_unavailable: the revocation store, or the authorization "
+    "server's JWKS, cannot be reached",
+    "content": _ERROR_REF,
+    "headers": {"Retry-After": {"description": "seconds to wait before retrying",
+                                "schema": {"type": "string"}}},
+}
+_PROOF = ("A DPoP proof (RFC 9449 §4) of this request, signed by the client's key: the tokens "
+          "issued are bound to that key (RFC 9449 §5)")
+
+
+def _answer(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer = {"description": description, "content": _ERROR_REF}
+    return answer if headers is None else {**answer, "headers": headers}
+
+
+def _document(guards: OperationGuards, operation: dict[str, Any] | None = None,
+              **options: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """document_operation on a bare document (no components, no responses): the schema and
+    the operation it wrote."""
+    schema: dict[str, Any] = {}
+    operation = {} if operation is None else operation
+    options.setdefault("own_schemes", frozenset({"JWT", "JWTRefresh"}))
+    document_operation(schema, operation, guards, **options)
+    return schema, operation
+
+
+def test_an_access_route_is_documented_word_for_word() -> None:
+    guards = OperationGuards(guarded=True, fresh=True, scopes=("read", "write"))
+    schema, operation = _document(guards)
+    assert operation == {"responses": {
+        "400": _answer(_400),
+        "401": _answer(_401_STALE, _CHALLENGE),
+        "403": _answer("insufficient_scope: the token lacks a scope this route needs: "
+                       "read write (RFC 6750 §3.1)", _CHALLENGE),
+        "503": _503,
+    }}
+    assert schema == {"components": {"schemas": {"JWTAuthError": _SCHEMAS["JWTAuthError"]}}}
+    # Without DPoP, a token request's 400 says nothing of proofs; a route that is not fresh
+    # says nothing of insufficient_user_authentication.
+    _, plain = _document(OperationGuards(guarded=True, refresh=True))
+    assert plain["responses"]["400"] == _answer(_400)
+    assert plain["responses"]["401"] == _answer(_401, _CHALLENGE)
+
+
+def test_token_requests_are_documented_word_for_word() -> None:
+    schema, refresh = _document(OperationGuards(guarded=True, refresh=True), token_proof=False)
+    assert refresh == {
+        "responses": {
+            "400": _answer(_400_PROOF),
+            "401": _answer(_401, _CHALLENGE),
+            "413": _answer(_413),
+            "415": _answer(_415_JSON),
+            "503": _503,
+        },
+        "requestBody": {"required": False, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/JWTRefreshRequest"}}}},
+        "parameters": [{"name": "DPoP", "in": "header", "required": False,
+                        "description": _PROOF + "; without one they are bearer tokens.",
+                        "schema": {"type": "string"}}],
+    }
+    assert set(schema["components"]["schemas"]) == {"JWTAuthError", "JWTRefreshRequest"}
+    schema, grant = _document(OperationGuards(password_form=True), token_proof=True)
+    assert grant == {
+        "responses": {
+            "400": _answer(_400_PROOF),
+            "413": _answer(_413),
+            "415": _answer(_415_FORM),
+        },
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+            "schema": {"$ref": "#/components/schemas/JWTPasswordForm"}}}},
+        "parameters": [{"name": "DPoP", "in": "header", "required": True,
+                        "description": _PROOF + ".", "schema": {"type": "string"}}],
+    }
+    assert schema["components"]["schemas"]["JWTPasswordForm"] == _SCHEMAS["JWTPasswordForm"]
+
+
+def test_only_a_header_named_dpop_counts_as_the_routes_own_proof_parameter() -> None:
+    others = [{"name": "dpop", "in": "query"}, {"name": "X-Request-Id", "in": "header"},
+              {"in": "header"}]
+    _, operation = _document(OperationGuards(password_form=True), {"parameters": list(others)},
+                             token_proof=False)
+    assert [p["name"] for p in operation["parameters"][3:]] == ["DPoP"]
+    assert operation["parameters"][:3] == others
+    mine = {"name": "dPoP", "in": "header"}
+    _, operation = _document(OperationGuards(password_form=True), {"parameters": [mine]},
+                             token_proof=False)
+    assert operation["parameters"] == [mine]
+
+
+def test_the_dpop_alternative_follows_each_requirement_of_the_own_scheme() -> None:
+    # OpenAPI 3.1 §4.8.10: each requirement naming the bearer scheme gets its DPoP twin right
+    # after it, other schemes of that requirement kept; requirements without it are left.
+    security = [{"JWT": [], "Key": []}, {"JWT": []}, {"Key": []}]
+    schema, operation = _document(
+        OperationGuards(guarded=True), {"security": security}, dpop_alternative=("JWT", "DPoP"))
+    assert operation["security"] == [
+        {"JWT": [], "Key": []}, {"DPoP": [], "Key": []}, {"JWT": []}, {"DPoP": []}, {"Key": []}]
+    assert schema["components"]["securitySchemes"] == {"DPoP": DPOP_SCHEME}
+    assert schema["components"]["securitySchemes"]["DPoP"] is not DPOP_SCHEME
+
+
+def test_optional_security_when_a_requirement_names_every_own_scheme() -> None:
+    # A requirement naming exactly the guards' schemes is still only ours: {} is added.
+    own = frozenset({"JWT", "JWTRefresh"})
+    _, operation = _document(OperationGuards(guarded=True, optional=True),
+                             {"security": [{"JWT": [], "JWTRefresh": []}]}, own_schemes=own)
+    assert operation["security"] == [{"JWT": [], "JWTRefresh": []}, {}]
+
+
+def test_the_documents_schemas_are_copies_the_application_may_change() -> None:
+    schema, _ = _document(OperationGuards(password_form=True))
+    schema["components"]["schemas"]["JWTPasswordForm"]["properties"]["scope"]["title"] = "x"
+    schema["components"]["schemas"]["JWTAuthError"]["properties"]["error"]["type"] = "x"
+    assert _SCHEMAS["JWTPasswordForm"]["properties"]["scope"]["title"] == "Scope"
+    assert _SCHEMAS["JWTAuthError"]["properties"]["error"]["type"] == "string"
+
+
+def test_the_refresh_scheme_and_the_cookie_refusal_word_for_word() -> None:
+    schema = _app(None).openapi()
+    assert schema["components"]["securitySchemes"]["JWTRefresh"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "A refresh token (rt+jwt): spent, answered by a new pair",
+    }
+    service = TokenService("k" * 40, "HS256", issuer="iss", audience="aud")
+    with pytest.raises(InvalidArgumentError) as info:
+        JWTAuth(service, cookies=True, token_url="/token")
+    assert str(info.value) == (
+        "token_url (the OAuth 2 password flow) hands tokens to the client: not with cookies")
+
+
+def test_routes_outside_the_generated_document_are_left_alone() -> None:
+    # A plain Starlette route (no dependencies to read), and a document an application's own
+    # openapi() trimmed (a path left out, or no paths at all): nothing to document, no error.
+    for trimmed in ({"paths": {}}, {}):
+        app = FastAPI()
+        app.add_route("/plain", lambda request: None)
+        app.openapi = lambda trimmed=trimmed: {"openapi": "3.1.0", **trimmed}  # type: ignore[method-assign]
+        service = TokenService("k" * 40, "HS256", issuer="iss", audience="aud")
+        auth = JWTAuth(service)
+        auth.init_app(app)
+
+        @app.get("/me")
+        async def me(claims: Any = Depends(auth)) -> Any:  # noqa: B008
+            return {}
+
+        assert app.openapi() == {"openapi": "3.1.0", **trimmed}

@@ -9,6 +9,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import types
 from collections.abc import Callable, Iterator
@@ -816,6 +817,88 @@ def test_connecting_is_bounded_by_the_deadline_and_by_its_own_timeout() -> None:
             assert 0.3 <= _time_a_call(store) < 1.0
         with RedisStore(url, connect_timeout=0.2, timeout=3.0, deadline=3.0) as store:
             assert 0.4 <= _time_a_call(store) < 1.5  # two attempts of 0.2 s
+
+
+_NAME = "redis.example.test"
+
+
+def _resolver(monkeypatch: pytest.MonkeyPatch, answer: Callable[[], str]) -> list[tuple[str, str]]:
+    """Resolve _NAME to the loopback address ``answer()`` gives (it may block); every other
+    host as before. Returns the names looked up, with the thread that asked."""
+    real = socket.getaddrinfo
+    asked: list[tuple[str, str]] = []
+
+    def resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        asked.append((host, threading.current_thread().name))
+        return real(answer() if host == _NAME else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    return asked
+
+
+def test_name_resolution_is_under_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A dead DNS server: getaddrinfo, which has no timeout of its own, hangs. The store call
+    # fails closed at its deadline instead of waiting the resolver out (10 s here).
+    require_redis()
+    release = threading.Event()
+
+    def hang() -> str:
+        release.wait(10)
+        return "127.0.0.1"
+
+    asked = _resolver(monkeypatch, hang)
+    try:
+        url = f"redis://{_NAME}:6379/0"
+        with RedisStore(url, connect_timeout=2.0, timeout=2.0, deadline=0.3) as store:
+            started = time.monotonic()
+            with pytest.raises(RevocationStoreUnavailableError, match=r"^revocation store una"):
+                store.is_revoked("a")
+            elapsed = time.monotonic() - started
+        assert 0.3 <= elapsed < 2.0, elapsed
+        assert asked == [(_NAME, "jwtlite-dns")]  # the retry found the deadline passed
+    finally:
+        release.set()
+
+
+def test_a_host_name_is_resolved_once_then_connected_to_by_address(
+    monkeypatch: pytest.MonkeyPatch, redis_server: RedisServer
+) -> None:
+    asked = _resolver(monkeypatch, lambda: "127.0.0.1")
+    with RedisStore(f"redis://{_NAME}:{redis_server.port}/0") as store:
+        store.revoke("resolved", time.time() + 60)
+        assert store.is_revoked("resolved")
+        connection = store._client.connection_pool.get_connection()
+        assert connection.host == _NAME  # given back after connecting: error texts name it
+    # In a thread, under the deadline; redis-py then connects to the number (no second lookup).
+    assert asked[:2] == [(_NAME, "jwtlite-dns"), ("127.0.0.1", "MainThread")], asked
+    assert [name for name, _ in asked].count(_NAME) == 1
+
+
+def test_tls_still_checks_the_host_name_not_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The address goes to redis-py's TCP connect only: the TLS layer above it sends the name
+    # (SNI) and checks the certificate against it. A listener that accepts is enough: the
+    # handshake is stopped before it starts.
+    require_redis()
+    import ssl
+
+    hostnames: list[str | None] = []
+
+    def wrap_socket(self: Any, sock: Any, *args: Any, server_hostname: Any, **kw: Any) -> Any:
+        hostnames.append(server_hostname)
+        raise ssl.SSLError("handshake stopped by the test")
+
+    monkeypatch.setattr(ssl.SSLContext, "wrap_socket", wrap_socket)
+    asked = _resolver(monkeypatch, lambda: "127.0.0.1")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        url = f"rediss://{_NAME}:{listener.getsockname()[1]}/0"
+        store = RedisStore(url, connect_timeout=1.0, timeout=1.0, deadline=2.0)
+        with store, pytest.raises(RevocationStoreUnavailableError):
+            store.is_revoked("a")
+    # The call, and with some redis-py releases its one retry.
+    assert hostnames in ([_NAME], [_NAME, _NAME]), hostnames
+    assert (_NAME, "jwtlite-dns") in asked
 
 
 def test_a_read_waits_no_longer_than_the_time_left() -> None:

@@ -277,3 +277,64 @@ def test_time_left_in_a_store_call(monkeypatch: pytest.MonkeyPatch) -> None:
         assert str(caught.value) == "the revocation store call ran out of time"
     finally:
         rs._DEADLINE.reset(token)
+
+
+class _Connection:
+    """What _connect_by_address reads and sets of a redis-py connection."""
+
+    def __init__(self, host: str, connect_timeout: float) -> None:
+        self.host, self.port, self.socket_connect_timeout = host, 6379, connect_timeout
+
+
+def _addresses(*hosts: str) -> list[Any]:
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, 6379)) for host in hosts]
+
+
+def test_each_connect_gets_only_what_resolving_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A call with 1 s left whose name takes 0.2 s to resolve: the connect, given the address
+    # in the place of the name, may wait only what is left, not the whole second again.
+    def slow(host: Any, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)
+        return _addresses("127.0.0.1")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    connection = _Connection("redis.example.test", 1.0)
+    seen: list[tuple[str, float | None]] = []
+
+    def connect() -> str:
+        seen.append((connection.host, connection.socket_connect_timeout))
+        return "connected"
+
+    token = rs._DEADLINE.set(time.monotonic() + 1.0)
+    try:
+        assert rs._connect_by_address(connection, connect) == "connected"
+    finally:
+        rs._DEADLINE.reset(token)
+    ((host, timeout),) = seen
+    assert host == "127.0.0.1"
+    assert timeout is not None
+    assert 0 < timeout <= 0.8  # the 0.2 s slept is gone
+    assert (connection.host, connection.socket_connect_timeout) == ("redis.example.test", 1.0)
+
+
+def test_each_address_is_tried_and_the_last_error_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = [_addresses("127.0.0.2", "127.0.0.1"), _addresses("127.0.0.3", "127.0.0.4"), []]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers.pop(0))
+    connection = _Connection("redis.example.test", 1.0)
+    tried: list[str] = []
+
+    def connect() -> str:
+        tried.append(connection.host)
+        if connection.host != "127.0.0.1":
+            raise ConnectionRefusedError(f"refused by {connection.host}")
+        return "connected"
+
+    assert rs._connect_by_address(connection, connect) == "connected"
+    assert tried == ["127.0.0.2", "127.0.0.1"]
+    with pytest.raises(ConnectionRefusedError, match=r"^refused by 127\.0\.0\.4$"):
+        rs._connect_by_address(connection, connect)
+    # getaddrinfo raises rather than answer nothing; an empty answer is refused all the same.
+    with pytest.raises(OSError, match=r"^no address for the Redis host \(0 found\)$"):
+        rs._connect_by_address(connection, connect)
+    assert tried == ["127.0.0.2", "127.0.0.1", "127.0.0.3", "127.0.0.4"]
+    assert connection.host == "redis.example.test"
