@@ -61,11 +61,20 @@ def test_each_pyjwt_has_a_pyjws_of_its_library_with_the_signature_options() -> N
             lib.PyJWT().encode({"a": 1}, SECRET, algorithm="HS1024")
 
 
-def test_validate_iss_text_as_in_pyjwt() -> None:
+def test_validate_iss_texts_as_in_pyjwt() -> None:
+    not_a_container = 'Issuer param must be "str" or "Container[str]"'
+    cases = [
+        ("b", "Invalid issuer"), (["b"], "Invalid issuer"), ([1], "Invalid issuer"),
+        (memoryview(b"a"), "Invalid issuer"), (1, not_a_container), (b"a", not_a_container),
+        (bytearray(b"a"), not_a_container), (type(None), not_a_container),
+    ]  # fmt: skip
     for lib in BOTH:
-        error = _raises(lib.PyJWT()._validate_iss, {"iss": "a"}, "b")
-        assert type(error) is lib.InvalidIssuerError
-        assert str(error) == "Invalid issuer"
+        for issuer, text in cases:
+            error = _raises(lib.PyJWT()._validate_iss, {"iss": "a"}, issuer)
+            assert type(error) is lib.InvalidIssuerError
+            assert str(error) == text, issuer
+        lib.PyJWT()._validate_iss({"iss": "a"}, {"a"})
+    assert len(cases) == 8
 
 
 def test_audience_argument_texts_as_in_pyjwt() -> None:
