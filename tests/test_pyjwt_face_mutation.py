@@ -108,6 +108,36 @@ def test_hash_instances_name_the_algorithm() -> None:
     assert face_algorithms.HMACAlgorithm(hashes.SHA512()).name == "HS512"
 
 
+class _NeedsAnArgument:
+    """A hash-like class named ``sha256`` whose instances cannot be made without an argument."""
+
+    name = "sha256"
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def test_hash_names_are_read_from_every_form() -> None:
+    class Hyphenated:  # SHA-2 spelt with a hyphen: no hashlib name with an underscore
+        name = "SHA-384"
+
+    assert face_algorithms.HMACAlgorithm(Hyphenated()).name == "HS384"
+    assert face_algorithms.RSAAlgorithm(Hyphenated()).name == "RS384"
+    assert face_algorithms.HMACAlgorithm(_NeedsAnArgument).name == "HS256"
+    assert face_algorithms.HMACAlgorithm(hashlib.sha512).name == "HS512"
+
+    def nameless() -> object:
+        return object()
+
+    def needs_an_argument(data: bytes) -> object:
+        return data
+
+    for hash_alg in (nameless, needs_an_argument, 5):
+        error = _raises(face_algorithms.HMACAlgorithm, hash_alg)
+        assert type(error) is jwtlite.InvalidArgumentError
+        assert str(error) == f"not a hash function: {jwtlite._escape.escape(hash_alg)}"
+
+
 def test_an_hmac_over_another_hash_signs_as_pyjwt_does() -> None:
     ours = face_algorithms.HMACAlgorithm(hashlib.blake2b)
     theirs = pyjwt.algorithms.HMACAlgorithm(hashlib.blake2b)
@@ -192,6 +222,16 @@ def test_ec_algorithm_names_and_curves() -> None:
     theirs = pyjwt.algorithms.ECAlgorithm(hashes.SHA384)
     signature = ours.sign(b"m", ours.prepare_key(p256))
     assert theirs.verify(b"m", p256.public_key(), signature) is True
+
+
+def test_an_ec_algorithm_without_a_curve_keeps_its_name_and_hash() -> None:
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    ours = face_algorithms.ECAlgorithm(hashes.SHA3_256)
+    signature = ours.sign(b"m", ours.prepare_key(p256))
+    assert pyjwt.algorithms.ECAlgorithm(hashes.SHA3_256).verify(b"m", p256.public_key(), signature)
+    error = _raises(face_algorithms.ECAlgorithm(hashes.SHA384).prepare_key, key_pem("rsa2048.pem"))
+    assert type(error) is jwtlite.UnusableKeyError
+    assert str(error) == "an RSA key cannot be used for ES384"
 
 
 def test_an_expected_curve_of_no_known_name_is_refused() -> None:
@@ -331,6 +371,17 @@ def test_jwks_client_defaults_are_pyjwts() -> None:
     ours, theirs = defaults(face.PyJWKClient), defaults(pyjwt.PyJWKClient)
     assert ours == theirs
     assert len(ours) == 8
+
+
+def test_jwks_client_default_settings_are_pyjwts() -> None:
+    # The signature of a method under mutmut is the original's: the settings must be read.
+    ours = face.PyJWKClient("https://example.com/jwks")
+    theirs = pyjwt.PyJWKClient("https://example.com/jwks")
+    assert ours.timeout == theirs.timeout == 30
+    assert ours.jwk_set_cache.lifespan == theirs.jwk_set_cache.lifespan == 300
+    assert ours.refetch_cooldown == theirs.cooldown_duration == 30
+    assert ours._rules.cache_keys is False
+    assert ours._rules.max_cached_keys == 16
 
 
 def test_jwks_client_passes_its_arguments_on() -> None:
