@@ -525,6 +525,8 @@ def test_help_main_prints_sorted_indented_json(capsys: pytest.CaptureFixture[str
 
 
 def test_install_refuses_the_imported_pyjwt_in_process() -> None:
+    if pyjwt is face:  # pragma: no cover - another test installed the face as jwt
+        pytest.skip("the face is installed as jwt in this process")
     error = _raises(jwtlite.install_as_pyjwt)
     assert type(error) is jwtlite.ModuleConflictError
     assert re.fullmatch(
