@@ -20,6 +20,10 @@ from .warnings import unsupported_kwargs
 __all__ = ["PyJWT", "decode", "decode_complete", "encode"]
 
 
+#: What ``str in x`` refuses with a TypeError, though each is a Container.
+_BYTES_LIKE = (bytes, bytearray)
+
+
 class PyJWT(_native.PyJWT):
     """PyJWT's PyJWT: JSON claims over :class:`~jwtlite.pyjwt.api_jws.PyJWS`."""
 
@@ -51,12 +55,15 @@ class PyJWT(_native.PyJWT):
         )
 
     def _validate_iss(self, payload: Mapping[str, Any], issuer: Any) -> None:
-        """PyJWT's issuer check on its own (its tests call it): jwtlite's exact match; an
-        ``issuer`` argument that is neither a string nor a collection of them matches nothing."""
+        """PyJWT's issuer check on its own (its tests call it): jwtlite's exact match. With
+        PyJWT's texts, an ``issuer`` collection holding no string matches nothing, and one that
+        is no container (bytes are none for a text) is refused as such."""
         try:
             _claims._check_issuer(payload, issuer)
         except InvalidArgumentError:
-            raise InvalidIssuerError("Invalid issuer") from None
+            if isinstance(issuer, Container) and not isinstance(issuer, _BYTES_LIKE):
+                raise InvalidIssuerError("Invalid issuer") from None
+            raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
 
     @_pyjwt_text
     def decode_complete(
