@@ -900,6 +900,7 @@ def test_jwe_keys_by_form(cli_run: Runner, tmp_path: Path) -> None:
     token = _ok(cli_run("encrypt", *pbes2, "--key-file", str(password), "x")).out.strip()
     assert _ok(cli_run("decrypt", *pbes2, "--key", " pw ", token)).out == "x"
     _fails(cli_run("decrypt", *pbes2, "--key", "pw", token), 1, "invalid token")
+    assert _pbes2_plaintext(token, b" pw ") == b"x"  # not the CLI's reading on both sides
     # RSA: PEM text, from a file.
     pem = tmp_path / "ec.pem"
     pem.write_bytes(key_pem("ec_p256.pem"))
@@ -1061,6 +1062,16 @@ def test_a_password_loses_only_its_line_end(cli_run: Runner, tmp_path: Path) -> 
     pbes2 = ("--alg", "PBES2-HS256+A128KW", "--enc", "A128GCM")
     token = _ok(cli_run("encrypt", *pbes2, "--key-file", str(password), "x")).out.strip()
     assert _ok(cli_run("decrypt", *pbes2, "--key", "pwX", token)).out == "x"
+    assert _pbes2_plaintext(token, b"pwX") == b"x"
+
+
+def _pbes2_plaintext(token: str, password: bytes) -> bytes:
+    from jwtlite import jwe
+
+    result = jwe.decrypt_complete(
+        token, password, algorithms=["PBES2-HS256+A128KW"], encryptions=["A128GCM"]
+    )
+    return bytes(result.plaintext)
 
 
 def test_a_token_from_stdin_that_is_not_ascii(cli_run: Runner) -> None:
