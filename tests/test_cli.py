@@ -1202,3 +1202,48 @@ def test_exp_zero_warning_word_for_word(cli_run: Runner) -> None:
     assert result.err == (
         "jwtlite: warning: --exp 0 makes a token that is already expired when issued\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["encode", "--alg", "HS256", "--key", SECRET, "--iss", "\udcff", "{}"],
+        ["encode", "--alg", "HS256", "--key", SECRET, "--sub", "\udcff", "{}"],
+        ["encode", "--alg", "HS256", "--key", SECRET, "--aud", "\udcff", "{}"],
+        ["encode", "--alg", "HS256", "--key", SECRET, "--typ", "\udcff", "{}"],
+        ["decode", "--alg", "HS256", "--key", SECRET, "--aud", "\udcff", "a.b.c"],
+        ["decode", "--alg", "HS256", "--key", SECRET, "--iss", "\udcff", "a.b.c"],
+        ["decode", "--alg", "HS256", "--key", SECRET, "--typ", "\udcff", "a.b.c"],
+        ["encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", AES_KEY, "--kid", "\udcff", "x"],
+        ["encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", AES_KEY, "--cty", "\udcff", "x"],
+        ["encrypt", "--alg", "dir", "--enc", "A256GCM", "--key", AES_KEY, "--typ", "\udcff", "x"],
+    ],
+)
+def test_every_text_option_refuses_what_is_not_utf8(cli_run: Runner, args: list[str]) -> None:
+    option = args[args.index("\udcff") - 1]
+    assert _usage_error(cli_run(*args)) == (
+        f"jwtlite {args[0]}: error: argument {option}: not valid UTF-8 text: '\\udcff'"
+    )
+
+
+@pytest.mark.parametrize("command", ["encrypt", "decrypt"])
+def test_jwe_commands_require_alg_enc_and_key(cli_run: Runner, command: str) -> None:
+    full = {"--alg": "dir", "--enc": "A256GCM", "--key": AES_KEY}
+    for missing in full:
+        args = [part for name, value in full.items() if name != missing for part in (name, value)]
+        error = _usage_error(cli_run(command, *args, "x"))
+        wanted = {
+            "--alg": "the following arguments are required: --alg",
+            "--enc": "the following arguments are required: --enc",
+            "--key": "one of the arguments --key --key-file is required",
+        }[missing]
+        assert error == f"jwtlite {command}: error: {wanted}"
+    prefix = f"jwtlite {command}: error: argument"
+    unknown_alg = cli_run(command, "--alg", "ZZZ", "--enc", "A256GCM", "--key", AES_KEY, "x")
+    assert _usage_error(unknown_alg).startswith(f"{prefix} --alg: unknown JWE alg 'ZZZ'")
+    unknown_enc = cli_run(command, "--alg", "dir", "--enc", "ZZZ", "--key", AES_KEY, "x")
+    assert _usage_error(unknown_enc).startswith(f"{prefix} --enc: unknown JWE enc 'ZZZ'")
+
+
+def test_jwk_usage_names_the_key_file(cli_run: Runner) -> None:
+    assert "usage: jwtlite jwk [-h] [--public] PEMFILE " in _help(cli_run, "jwk") + " "
