@@ -590,3 +590,21 @@ def test_long_to_bytes_refuses_a_width_past_a_megabyte() -> None:
         assert str(caught.value) == f"blocksize {width} is too large (at most 1048576 octets)"
         with pytest.raises(InvalidValueError):
             utils.long_to_base64(5, width)
+
+
+def test_no_octets_is_no_integer() -> None:
+    # python-jose 3.5.0 reads the octets as hex, and int("", 16) raises ValueError: an empty
+    # Base64urlUInt or octet list is no integer (RFC 7518 §2: zero is one octet, "AA").
+    cases = [
+        (utils.int_arr_to_long, []),
+        (utils.int_arr_to_long, b""),
+        (utils.base64_to_long, b""),
+        (utils.base64_to_long, ""),
+    ]
+    for function, empty in cases:
+        with pytest.raises(InvalidValueError) as caught:
+            function(empty)
+        assert str(caught.value) == "expected at least one octet"
+    assert (utils.base64_to_long("AA"), utils.int_arr_to_long([0])) == (0, 0)
+    assert (utils.base64_to_long(b"AQAB"), utils.int_arr_to_long(b"\x01\x00\x01")) == (65537,) * 2
+    assert len(cases) == 4
