@@ -608,3 +608,12 @@ def test_no_octets_is_no_integer() -> None:
     assert (utils.base64_to_long("AA"), utils.int_arr_to_long([0])) == (0, 0)
     assert (utils.base64_to_long(b"AQAB"), utils.int_arr_to_long(b"\x01\x00\x01")) == (65537,) * 2
     assert len(cases) == 4
+
+
+def test_construct_without_a_key_class_says_what_python_jose_says() -> None:
+    # python-jose 3.5.0 gives one text for no algorithm and for one it has no class for.
+    for key_data, algorithm in ((SECRET, None), (SECRET, ""), ({"kty": "oct"}, None),
+                                (SECRET, "XX"), (SECRET, "none"), ({"alg": "XX"}, None)):  # fmt: skip
+        with pytest.raises(JWKError) as caught:
+            jwk.construct(key_data, algorithm)
+        assert str(caught.value) == "Unable to find an algorithm for key"
