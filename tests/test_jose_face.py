@@ -612,8 +612,157 @@ def test_no_octets_is_no_integer() -> None:
 
 def test_construct_without_a_key_class_says_what_python_jose_says() -> None:
     # python-jose 3.5.0 gives one text for no algorithm and for one it has no class for.
-    for key_data, algorithm in ((SECRET, None), (SECRET, ""), ({"kty": "oct"}, None),
-                                (SECRET, "XX"), (SECRET, "none"), ({"alg": "XX"}, None)):  # fmt: skip
+    cases = [(SECRET, None), (SECRET, ""), ({"kty": "oct"}, None), (SECRET, "XX"),
+             (SECRET, "none"), ({"alg": "XX"}, None)]  # fmt: skip
+    for key_data, algorithm in cases:
         with pytest.raises(JWKError) as caught:
             jwk.construct(key_data, algorithm)
         assert str(caught.value) == "Unable to find an algorithm for key"
+
+
+# --- what mutation testing found untested (docs/architecture.md, "The python-jose face") -------
+
+_FACE_RSA_CLASSES = [rsa_backend.RSAKey, jwk.RSAKey]  # the pure class, and the default one
+
+
+def test_utils_helpers_answer_exactly() -> None:
+    assert utils.base64url_decode(b"AQ==") == utils.base64url_decode("AQ") == b"\x01"
+    assert utils.base64url_decode("AQAB") == b"\x01\x00\x01"
+    for bad, text in (("A", "impossible length"), ("AQ=", "bad padding"), ("A+", "character")):
+        with pytest.raises(InvalidValueError) as caught:
+            utils.base64url_decode(bad)
+        assert str(caught.value).startswith("Invalid base64url: " + text), str(caught.value)
+    assert (utils.long_to_base64(65537), utils.long_to_base64(1, 4)) == (b"AQAB", b"AAAAAQ")
+    assert utils.base64url_encode(b"\xff\xfe") == b"__4"
+    delta = timedelta(days=2, seconds=7, microseconds=999999)
+    assert utils.timedelta_total_seconds(delta) == 2 * 86400 + 7
+    with pytest.raises(InvalidArgumentError) as caught:
+        utils.timedelta_total_seconds(5)  # type: ignore[arg-type]
+    assert str(caught.value) == "expected a timedelta, not int"
+
+
+def test_register_key_texts() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwk.register_key("X", int)  # type: ignore[arg-type]
+    assert str(caught.value) == "Key class is not a subclass of jwk.Key"  # python-jose's
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwk.register_key(5, native.HMACKey)  # type: ignore[arg-type]
+    assert str(caught.value) == "algorithm must be a string"
+
+
+def test_get_unverified_headers_is_the_header() -> None:
+    token = jwt.encode({"a": 1}, SECRET, headers={"kid": "k1"})
+    expected = {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+    assert jwt.get_unverified_headers(token) == jws.get_unverified_headers(token) == expected
+
+
+def test_asn1_converts_between_the_rsa_structures() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization as ser
+
+    from jwtlite.jose.backends import _asn1
+
+    private = ser.load_pem_private_key(RSA_PEM, None)
+    none = ser.NoEncryption()
+    pkcs1 = private.private_bytes(ser.Encoding.DER, ser.PrivateFormat.TraditionalOpenSSL, none)
+    pkcs8 = private.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, none)
+    public = private.public_key()
+    spki = public.public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+    public1 = public.public_bytes(ser.Encoding.DER, ser.PublicFormat.PKCS1)
+    assert _asn1.rsa_private_key_pkcs8_to_pkcs1(pkcs8) == pkcs1
+    assert _asn1.rsa_private_key_pkcs1_to_pkcs8(pkcs1) == pkcs8
+    assert _asn1.rsa_public_key_pkcs8_to_pkcs1(spki) == public1
+    assert _asn1.rsa_public_key_pkcs1_to_pkcs8(public1) == spki
+    ec_pkcs8 = ser.load_pem_private_key(EC_P256_PEM, None).private_bytes(
+        ser.Encoding.DER, ser.PrivateFormat.PKCS8, none
+    )
+    refusals = [
+        (_asn1.rsa_private_key_pkcs8_to_pkcs1, spki, "Invalid private key encoding: "),
+        (_asn1.rsa_private_key_pkcs8_to_pkcs1, ec_pkcs8,
+         "Invalid private key encoding: not an RSA key"),
+        (_asn1.rsa_private_key_pkcs1_to_pkcs8, public1, "Invalid private key encoding: "),
+        (_asn1.rsa_public_key_pkcs8_to_pkcs1, pkcs8, "Invalid public key encoding: "),
+        (_asn1.rsa_public_key_pkcs1_to_pkcs8, pkcs1, "Invalid public key encoding: "),
+    ]  # fmt: skip
+    for function, der, text in refusals:
+        with pytest.raises(InvalidValueError) as caught:
+            function(der)
+        assert str(caught.value).startswith(text), str(caught.value)
+        assert len(str(caught.value)) > len("Invalid private key encoding: ")
+    assert len(refusals) == 5
+
+
+def test_asymmetric_keys_as_dicts_and_pem() -> None:
+    rsa_key = jwk.construct(RSA_PEM, "RS256")
+    private = rsa_key.to_dict()
+    assert set(private) == {"alg", "kty", "n", "e", "d", "p", "q", "dp", "dq", "qi"}
+    assert (private["alg"], private["kty"], private["e"]) == ("RS256", "RSA", "AQAB")
+    assert rsa_key.public_key().to_dict() == {
+        "alg": "RS256", "kty": "RSA", "n": private["n"], "e": "AQAB"
+    }  # fmt: skip
+    for cls in (ecdsa_backend.ECDSAECKey, jwk.ECKey):
+        ec_key = cls(EC_P256_PEM, "ES256")
+        assert set(ec_key.to_dict()) == {"alg", "kty", "crv", "x", "y", "d"}
+        assert ec_key.to_dict()["alg"] == "ES256"
+        assert ec_key.to_pem().startswith(b"-----BEGIN EC PRIVATE KEY-----\n")
+        assert ec_key.to_pem().endswith(b"-----END EC PRIVATE KEY-----\n")
+        public_pem = ec_key.public_key().to_pem()
+        assert public_pem.startswith(b"-----BEGIN PUBLIC KEY-----\n")
+        assert cls(public_pem, "ES256").to_dict() == ec_key.public_key().to_dict()
+
+
+@pytest.mark.parametrize("cls", _FACE_RSA_CLASSES)
+def test_rsa_keys_wrap_and_unwrap(cls: Any) -> None:
+    cek = bytes(range(32))
+    algorithms = ("RSA1_5", "RSA-OAEP", "RSA-OAEP-256")
+    for algorithm in algorithms:
+        key = cls(RSA_PEM, algorithm)
+        wrapped = key.public_key().wrap_key(cek)
+        assert len(wrapped) == 256
+        assert key.unwrap_key(wrapped) == cek
+        for other in algorithms:  # each algorithm's own padding and hash
+            if other == algorithm:
+                continue
+            if other == "RSA1_5":  # OpenSSL's implicit rejection: other octets, no error
+                with contextlib.suppress(JWEError):
+                    assert cls(RSA_PEM, other).unwrap_key(wrapped) != cek
+            else:
+                with pytest.raises(JWEError) as caught:
+                    cls(RSA_PEM, other).unwrap_key(wrapped)
+                assert str(caught.value) == "Decryption failed"
+        with pytest.raises(JWEError) as caught:
+            key.public_key().unwrap_key(wrapped)
+        assert str(caught.value) == f"unwrapping with {algorithm} needs an RSA private key"
+        with pytest.raises(JWEError) as caught:
+            key.unwrap_key(b"\x00" * 7)
+        assert str(caught.value) == "Decryption failed"
+    signer = cls(RSA_PEM, "RS256")
+    with pytest.raises(JWEError) as caught:
+        signer.wrap_key(cek)
+    assert str(caught.value) == "RS256 does not wrap keys"
+    with pytest.raises(JWEError) as caught:
+        signer.unwrap_key(b"\x00" * 256)
+    assert str(caught.value) == "unwrapping with RS256 needs an RSA private key"
+
+
+def test_aes_keys_wrap_as_rfc_3394_says() -> None:
+    classes = [native.AESKey, jwk.AESKey]
+    kek = bytes.fromhex("000102030405060708090A0B0C0D0E0F")
+    data = bytes.fromhex("00112233445566778899AABBCCDDEEFF")
+    wrapped = bytes.fromhex("1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5")  # §4.1
+    for cls in classes:
+        key = cls(kek, "A128KW")
+        assert key.wrap_key(data) == wrapped
+        assert key.unwrap_key(wrapped) == data
+        with pytest.raises(JWEError) as caught:
+            key.wrap_key(b"\x00" * 7)  # not a multiple of 8 octets
+        assert str(caught.value) != "None"
+        with pytest.raises(JWEError) as caught:
+            key.unwrap_key(wrapped[:-1] + b"\x00")
+        assert str(caught.value) == "Key unwrap failed"
+        for algorithm, iv_size in (("A128GCM", 12), ("A128CBC", 16)):
+            content = cls(kek, algorithm)
+            iv, ciphertext, tag = content.encrypt(b"plain text", b"aad")
+            assert len(iv) == iv_size
+            assert content.decrypt(ciphertext, iv, b"aad", tag) == b"plain text"
+    assert len(classes) == 2
