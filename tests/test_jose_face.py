@@ -766,3 +766,96 @@ def test_aes_keys_wrap_as_rfc_3394_says() -> None:
             assert len(iv) == iv_size
             assert content.decrypt(ciphertext, iv, b"aad", tag) == b"plain text"
     assert len(classes) == 2
+
+
+def test_long_to_bytes_and_random_bytes_bounds() -> None:
+    assert [utils.long_to_bytes(n) for n in (0, 255, 256)] == [b"\x00", b"\xff", b"\x01\x00"]
+    assert (utils.long_to_bytes(1, 1), utils.long_to_bytes(5, 0)) == (b"\x01", b"\x05")
+    assert utils.long_to_bytes(65535, 2) == b"\xff\xff"
+    negative = "expected non-negative integers"
+    refusals = [((256, 1), "256 does not fit in 1 octets"), ((-1,), negative), ((1, -1), negative)]
+    for arguments, text in refusals:
+        with pytest.raises(InvalidValueError) as caught:
+            utils.long_to_bytes(*arguments)
+        assert str(caught.value) == text
+    assert [len(native.get_random_bytes(n)) for n in (0, 1, 1 << 20)] == [0, 1, 1 << 20]
+    for count in (-1, (1 << 20) + 1):
+        with pytest.raises(InvalidValueError) as caught:
+            native.get_random_bytes(count)
+        assert str(caught.value) == f"num_bytes must be between 0 and 1048576, not {count}"
+    with pytest.raises(InvalidArgumentError) as caught:
+        native.get_random_bytes("1")  # type: ignore[arg-type]
+    assert str(caught.value) == "num_bytes must be an integer, not str"
+
+
+def test_calculate_at_hash_texts() -> None:
+    # The value python-jose 3.5.0 gives.
+    assert utils.calculate_at_hash("tok", hashlib.sha256) == "GnZ0607njffhrEOak8P6jg"
+    with pytest.raises(InvalidArgumentError) as caught:
+        utils.calculate_at_hash(5, hashlib.sha256)  # type: ignore[arg-type]
+    assert str(caught.value) == "calculate_at_hash(access_token: str, hash_alg: callable)"
+    with pytest.raises(InvalidValueError) as caught:
+        utils.calculate_at_hash("\ud800", hashlib.sha256)
+    assert str(caught.value) == (
+        "access_token is not valid text: it holds a lone surrogate at position 0"
+    )
+
+
+def test_aes_keys_encrypt_and_decrypt_content() -> None:
+    classes = [native.AESKey, jwk.AESKey]
+    # McGrew and Viega, "The Galois/Counter Mode of Operation", test case 2.
+    ciphertext = bytes.fromhex("0388dace60b6a392f328c2b971b2fe78")
+    tag = bytes.fromhex("ab6e47d42cec13bdf53a67b21257bddf")
+    for cls in classes:
+        gcm = cls(bytes(16), "A128GCM")
+        assert gcm.decrypt(ciphertext, bytes(12), None, tag) == bytes(16)
+        assert gcm.decrypt(ciphertext, bytes(12), b"", tag) == bytes(16)
+        iv, sealed, sealed_tag = gcm.encrypt("text", None)  # str: its UTF-8 octets
+        assert gcm.decrypt(sealed, iv, b"", sealed_tag) == b"text"
+        iv, sealed, sealed_tag = gcm.encrypt(b"text", b"aad")
+        refusals = [
+            ((sealed, iv, None, sealed_tag), "Invalid JWE Auth Tag"),
+            ((sealed, iv, b"aad", None), "tag cannot be None"),
+            ((sealed, "iv", b"aad", sealed_tag), "cipher text and iv must be bytes"),
+            (("text", iv, b"aad", sealed_tag), "cipher text and iv must be bytes"),
+            ((sealed, bytes(5), b"aad", sealed_tag), "an AES-GCM IV must be 12 bytes, not 5"),
+        ]
+        for arguments, text in refusals:
+            with pytest.raises(JWEError) as caught:
+                gcm.decrypt(*arguments)
+            assert str(caught.value) == text
+        cbc = cls(bytes(16), "A128CBC")
+        iv, sealed, no_tag = cbc.encrypt(b"ten octets")
+        assert (len(sealed), no_tag) == (16, None)
+        assert cbc.decrypt(sealed, iv) == b"ten octets"
+        with pytest.raises(JWEError) as caught:
+            cbc.decrypt(bytes(16), bytes(16))  # decrypts to no valid PKCS#7 padding
+        assert str(caught.value) == "Invalid padding"
+        wrap = cls(bytes(16), "A128KW")
+        with pytest.raises(JWEError) as caught:
+            wrap.encrypt(b"text")
+        assert str(caught.value) == "A128KW does not encrypt content"
+        with pytest.raises(JWEError) as caught:
+            wrap.decrypt(sealed, iv)
+        assert str(caught.value) == "A128KW does not decrypt content"
+    assert len(classes) == 2
+
+
+def test_python_joses_legacy_pkcs8_rsa_key_is_read() -> None:
+    from jwtlite._keyformats import pkcs1_der
+    from jwtlite._pem import encode_pem
+
+    model = load_key(key_pem("rsa3072.pem"))
+    legacy = rsa_backend.LEGACY_INVALID_PKCS8_RSA_HEADER + pkcs1_der(model)
+    pem = encode_pem("PRIVATE KEY", legacy)
+    expected = rsa_backend.RSAKey(key_pem("rsa3072.pem"), "RS256").to_dict()
+    for form in (pem, pem.encode("ascii")):
+        assert rsa_backend.RSAKey(form, "RS256").to_dict() == expected
+    broken = encode_pem("PRIVATE KEY", legacy[:-9])
+    with pytest.raises(JWKError) as caught:
+        rsa_backend.RSAKey(broken, "RS256")
+    assert str(caught.value) == "Invalid private key encoding"
+    assert rsa_backend.pem_to_spki(pem).startswith(b"-----BEGIN PUBLIC KEY-----\n")
+    assert rsa_backend.pem_to_spki(pem, "PKCS1").startswith(b"-----BEGIN RSA PUBLIC KEY-----\n")
+    public = rsa_backend.RSAKey(key_pem("rsa3072.pem"), "RS256").public_key()
+    assert rsa_backend.pem_to_spki(pem) == public.to_pem()
