@@ -859,3 +859,77 @@ def test_python_joses_legacy_pkcs8_rsa_key_is_read() -> None:
     assert rsa_backend.pem_to_spki(pem, "PKCS1").startswith(b"-----BEGIN RSA PUBLIC KEY-----\n")
     public = rsa_backend.RSAKey(key_pem("rsa3072.pem"), "RS256").public_key()
     assert rsa_backend.pem_to_spki(pem) == public.to_pem()
+
+
+def test_jwt_encode_texts_and_headers() -> None:
+    token = jwt.encode({"a": 1}, SECRET, headers={"kid": "k1"})
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+    with pytest.raises(JWSError) as caught:
+        jwt.encode([("a", 1)], SECRET)  # type: ignore[arg-type]
+    assert str(caught.value) == "claims must be a mapping, not list"
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwt.encode({"a": 1}, SECRET, access_token=b"tok")  # type: ignore[arg-type]
+    assert str(caught.value) == "access_token must be a string"
+    surrogate = "access_token is not valid text: it holds a lone surrogate at position 0"
+    with pytest.raises(JWTError) as caught:
+        jwt.encode({"a": 1}, SECRET, access_token="\ud800")
+    assert (type(caught.value), str(caught.value)) == (JWTError, surrogate)
+    with pytest.raises(JWSError) as caught:  # an unhashable name is no KeyError or TypeError
+        jwt.encode({"a": 1}, SECRET, algorithm=["HS256"], access_token="tok")  # type: ignore[arg-type]
+    assert str(caught.value) == "at_hash needs a signature algorithm, not ['HS256']"
+    with pytest.raises(JWTError) as caught:
+        jwt.get_unverified_header("x.y")
+    assert str(caught.value) == "Error decoding token headers."
+
+
+def test_jwt_encode_takes_naive_datetimes_without_a_warning() -> None:
+    import warnings
+    from datetime import datetime
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        token = jwt.encode({"exp": datetime(2030, 1, 1)}, SECRET)  # as python-jose: UTC
+    assert jwt.get_unverified_claims(token) == {"exp": 1893456000}
+
+
+def test_at_hash_refusal_texts(clock: FakeClock) -> None:
+    token = jwt.encode({"a": 1}, SECRET, access_token="tok")
+    texts = [
+        (None, "No access_token provided to compare against at_hash claim."),
+        ("other", "at_hash claim does not match access_token."),
+        ("\ud800", "access_token is not valid text: it holds a lone surrogate at position 0"),
+        (5, "Unable to calculate at_hash to verify against token claims."),
+    ]
+    for access_token, text in texts:
+        with pytest.raises(JWTClaimsError) as caught:
+            jwt.decode(token, SECRET, access_token=access_token)
+        assert (type(caught.value), str(caught.value)) == (JWTClaimsError, text)
+    assert jwt.decode(token, SECRET, access_token="tok")["a"] == 1
+
+
+def test_jwe_encrypt_refusal_texts() -> None:
+    for arguments, text in (
+        ({"algorithm": "XX"}, "Algorithm XX not supported."),
+        ({"encryption": "XY"}, "Algorithm XY not supported."),
+        ({"zip": "GZ"}, "ZIP GZ is not supported!"),
+    ):
+        with pytest.raises(JWEError) as caught:
+            jwe.encrypt(b"x", KEY32, **arguments)
+        assert str(caught.value) == text
+    assert isinstance(jwe.encrypt(b"x", KEY32), bytes)
+
+
+def test_key_objects_answer_false_for_an_algorithm_they_cannot_serve() -> None:
+    import warnings
+
+    signer = ecdsa_backend.ECDSAECKey(EC_P256_PEM, "ES256")
+    signature = signer.sign(b"m")
+    assert signer.public_key().verify(b"m", signature)
+    assert not ecdsa_backend.ECDSAECKey(EC_P256_PEM, "ES384").public_key().verify(b"m", signature)
+    rsa_key = rsa_backend.RSAKey(RSA_PEM, "RS256")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert rsa_key.verify(b"m", rsa_key.sign(b"m"))
+    assert [str(w.message) for w in caught] == [
+        "Attempting to verify a message with a private key. This is not recommended."
+    ]
