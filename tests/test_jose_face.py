@@ -933,3 +933,36 @@ def test_key_objects_answer_false_for_an_algorithm_they_cannot_serve() -> None:
     assert [str(w.message) for w in caught] == [
         "Attempting to verify a message with a private key. This is not recommended."
     ]
+
+
+def test_unverified_claims_texts_are_python_joses() -> None:
+    texts = {
+        b"[1]": "Invalid claims string: must be a json object",
+        b"5": "Invalid claims string: must be a json object",
+        b"nope": "Invalid claims string: Expecting value: line 1 column 1 (char 0)",
+        b"\xff": "Invalid claims string: not UTF-8",
+    }
+    for payload, text in texts.items():
+        with pytest.raises(JWTError) as caught:
+            jwt.get_unverified_claims(jws.sign(payload, SECRET))
+        assert str(caught.value) == text
+    with pytest.raises(JWTError) as caught:
+        jwt.get_unverified_claims("x.y")
+    assert str(caught.value) == "Error decoding token claims."
+    assert jwt.get_unverified_claims(jws.sign(b'{"a":1}', SECRET)) == {"a": 1}
+    assert len(texts) == 4
+
+
+def test_aes_and_dir_key_texts_and_attributes() -> None:
+    for arguments, text in (
+        ((bytes(16), "HS256"), "HS256 is not a valid AES algorithm"),
+        ((bytes(16), "A128GCMKW"), "A128GCMKW is not a valid AES algorithm"),
+        ((bytes(15), "A128GCM"), "Key must be 128 bit for alg A128GCM"),
+        ((bytes(16), "A128CBC-HS256"), "Key must be 256 bit for alg A128CBC-HS256"),
+    ):
+        with pytest.raises(JWKError) as caught:
+            native.AESKey(*arguments)
+        assert str(caught.value) == text
+    key = jwk.construct(bytes(32), "dir")
+    assert (key._alg, key._algorithm) == ("dir", "dir")  # type: ignore[attr-defined]
+    assert key.to_dict() == {"alg": "dir", "kty": "oct", "k": "A" * 43}
