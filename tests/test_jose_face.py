@@ -966,3 +966,62 @@ def test_aes_and_dir_key_texts_and_attributes() -> None:
     key = jwk.construct(bytes(32), "dir")
     assert (key._alg, key._algorithm) == ("dir", "dir")  # type: ignore[attr-defined]
     assert key.to_dict() == {"alg": "dir", "kty": "oct", "k": "A" * 43}
+
+
+def test_the_cryptography_ec_key_converts_signatures() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    from jwtlite.jose.backends import cryptography_backend as cb
+
+    sizes = [(EC_P256_PEM, "ES256", 32), (key_pem("ec_p384.pem"), "ES384", 48),
+             (EC_P521_PEM, "ES512", 66)]  # fmt: skip
+    for pem, algorithm, size in sizes:
+        key = cb.CryptographyECKey(pem, algorithm)
+        assert key._sig_component_length() == size
+        raw = key.sign(b"m")
+        r, s = int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
+        assert key._raw_to_der(raw) == encode_dss_signature(r, s)
+        assert key._der_to_raw(encode_dss_signature(r, s)) == raw
+        assert key._der_to_raw(encode_dss_signature(1, 2)) == (1).to_bytes(size, "big") + (
+            2
+        ).to_bytes(size, "big")
+        with pytest.raises(InvalidValueError) as caught:
+            key._raw_to_der(raw[:-1])
+        assert str(caught.value) == "Invalid signature"
+    assert len(sizes) == 3
+
+
+def test_install_as_jose_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jwtlite.jose
+    from jwtlite.jose import _install
+
+    modules = _install._face_modules()
+    expected = {"jose"} | {f"jose.{name}" for name in jwtlite.jose.SUBMODULES}
+    assert set(modules) == expected  # cryptography is installed here
+    assert modules["jose"] is jwtlite.jose and modules["jose.jwt"] is face_jwt
+    before = {name for name in sys.modules if name.split(".")[0] == "jose"}
+    assert not before  # python-jose is not installed beside jwtlite's tests
+    try:
+        _install.install_as_jose()
+        _install.install_as_jose()  # idempotent
+        assert all(sys.modules[name] is module for name, module in modules.items())
+    finally:
+        for name in [name for name in sys.modules if name.split(".")[0] == "jose"]:
+            del sys.modules[name]
+
+    real = _install.import_module
+
+    def without(missing: str) -> Any:
+        def load(name: str) -> Any:
+            if name.endswith("." + missing):
+                raise ImportError(name)
+            return real(name)
+
+        return load
+
+    monkeypatch.setattr(_install, "import_module", without("backends.cryptography_backend"))
+    assert set(_install._face_modules()) == expected - {"jose.backends.cryptography_backend"}
+    monkeypatch.setattr(_install, "import_module", without("jwe"))
+    with pytest.raises(ImportError):
+        _install._face_modules()
