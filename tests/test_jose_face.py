@@ -1025,3 +1025,33 @@ def test_install_as_jose_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_install, "import_module", without("jwe"))
     with pytest.raises(ImportError):
         _install._face_modules()
+
+
+def test_key_class_refusal_texts() -> None:
+    rsa_key = rsa_backend.RSAKey(RSA_PEM, "RSA1_5")
+    with pytest.raises(JWEError) as caught:
+        rsa_key.wrap_key(bytes(300))
+    assert str(caught.value) == "RSA key too small for this RSA1_5 plaintext"
+    with pytest.raises(InvalidValueError) as caught:
+        rsa_key.to_pem("X")
+    assert str(caught.value) == "Invalid format specified: X"
+    with pytest.raises(InvalidValueError) as caught:
+        utils.int_arr_to_long([256])
+    assert str(caught.value) == "expected a sequence of octets (integers 0 to 255)"
+    from jwtlite.jose.backends import _asn1
+
+    with pytest.raises(InvalidArgumentError) as caught:
+        _asn1.rsa_public_key_pkcs8_to_pkcs1(5)  # type: ignore[arg-type]
+    assert str(caught.value) == "Invalid public key encoding: expected bytes"
+    with pytest.raises(JWKError) as caught:
+        rsa_backend.RSAKey(jwk.construct(bytes(32), "dir"), "RS256")
+    assert str(caught.value) == "Unable to parse an RSA_JWK from this bytes"
+
+
+def test_a_registered_key_class_without_an_algorithm_attribute_is_refused() -> None:
+    class Bare(jwk.Key):
+        pass
+
+    with pytest.raises(JWEError) as caught:
+        jwe.decrypt(_JWE, Bare(None, "dir"))
+    assert str(caught.value) == "dir needs a key as bytes, not Bare"
