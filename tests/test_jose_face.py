@@ -1055,3 +1055,28 @@ def test_a_registered_key_class_without_an_algorithm_attribute_is_refused() -> N
     with pytest.raises(JWEError) as caught:
         jwe.decrypt(_JWE, Bare(None, "dir"))
     assert str(caught.value) == "dir needs a key as bytes, not Bare"
+
+
+def test_install_as_jose_in_process_refuses_a_foreign_jose(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from jwtlite.exceptions import ModuleConflictError
+    from jwtlite.jose import _install
+
+    foreign = types.ModuleType("jose")
+    monkeypatch.setitem(sys.modules, "jose", foreign)
+    with pytest.raises(ModuleConflictError) as caught:
+        _install.install_as_jose()
+    assert str(caught.value) == (
+        f"install_as_jose(): a different module is already imported as 'jose' ({foreign!r})."
+        " Call jwtlite.install_as_jose() before anything imports jose."
+    )
+    assert sys.modules["jose"] is foreign and "jose.jwt" not in sys.modules
+
+
+def test_symmetric_keys_as_dicts() -> None:
+    assert jwk.construct(SECRET, "HS512").to_dict() == {
+        "alg": "HS512", "kty": "oct", "k": b64url_encode(SECRET.encode())
+    }  # fmt: skip
+    for cls in (native.AESKey, jwk.AESKey):
+        assert cls(bytes(16), "A128KW").to_dict() == {"alg": "A128KW", "kty": "oct", "k": "A" * 22}
