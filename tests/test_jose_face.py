@@ -999,7 +999,8 @@ def test_install_as_jose_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     modules = _install._face_modules()
     expected = {"jose"} | {f"jose.{name}" for name in jwtlite.jose.SUBMODULES}
     assert set(modules) == expected  # cryptography is installed here
-    assert modules["jose"] is jwtlite.jose and modules["jose.jwt"] is face_jwt
+    assert modules["jose"] is jwtlite.jose
+    assert modules["jose.jwt"] is face_jwt
     before = {name for name in sys.modules if name.split(".")[0] == "jose"}
     assert not before  # python-jose is not installed beside jwtlite's tests
     try:
@@ -1071,7 +1072,8 @@ def test_install_as_jose_in_process_refuses_a_foreign_jose(monkeypatch: pytest.M
         f"install_as_jose(): a different module is already imported as 'jose' ({foreign!r})."
         " Call jwtlite.install_as_jose() before anything imports jose."
     )
-    assert sys.modules["jose"] is foreign and "jose.jwt" not in sys.modules
+    assert sys.modules["jose"] is foreign
+    assert "jose.jwt" not in sys.modules
 
 
 def test_symmetric_keys_as_dicts() -> None:
