@@ -1082,3 +1082,22 @@ def test_symmetric_keys_as_dicts() -> None:
     }  # fmt: skip
     for cls in (native.AESKey, jwk.AESKey):
         assert cls(bytes(16), "A128KW").to_dict() == {"alg": "A128KW", "kty": "oct", "k": "A" * 22}
+
+
+def test_decode_options_a_required_claim_is_verified_and_iat_can_be_off(
+    clock: FakeClock,
+) -> None:
+    token = jwt.encode({"exp": 1, "iat": int(clock.now) + 3600}, SECRET)
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwt.decode(token, SECRET, options=[1])  # type: ignore[arg-type]
+    assert str(caught.value) == "options must be a dict, not list"
+    off = {"verify_exp": False, "verify_iat": False}
+    assert jwt.decode(token, SECRET, options=off)["exp"] == 1
+    with pytest.raises(ExpiredSignatureError):  # python-jose: require_exp turns verify_exp on
+        jwt.decode(token, SECRET, options={**off, "require_exp": True})
+    with pytest.raises(JWTClaimsError) as caught:
+        jwt.decode(token, SECRET, options={"verify_exp": False})
+    assert str(caught.value) == "The token is not yet valid (iat)"
+    with pytest.raises(JWTError) as caught:
+        jwt.decode(jwt.encode({"iss": "a"}, SECRET), SECRET, issuer=5)
+    assert str(caught.value) == "issuer must be a string or a collection of strings"
