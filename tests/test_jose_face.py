@@ -1101,3 +1101,12 @@ def test_decode_options_a_required_claim_is_verified_and_iat_can_be_off(
     with pytest.raises(JWTError) as caught:
         jwt.decode(jwt.encode({"iss": "a"}, SECRET), SECRET, issuer=5)
     assert str(caught.value) == "issuer must be a string or a collection of strings"
+
+
+def test_decode_texts_for_the_payload_and_the_allowed_algorithms() -> None:
+    with pytest.raises(JWTError) as caught:
+        jwt.decode(jws.sign(b"[1]", SECRET), SECRET, algorithms=["HS256"])
+    assert str(caught.value) == "Invalid payload string: must be a json object"  # python-jose's
+    with pytest.raises(JWTError) as caught:
+        jwt.decode(jwt.encode({"a": 1}, SECRET), SECRET, algorithms=["HS384"])
+    assert str(caught.value) == "The specified alg value is not allowed"
