@@ -1110,3 +1110,15 @@ def test_decode_texts_for_the_payload_and_the_allowed_algorithms() -> None:
     with pytest.raises(JWTError) as caught:
         jwt.decode(jwt.encode({"a": 1}, SECRET), SECRET, algorithms=["HS384"])
     assert str(caught.value) == "The specified alg value is not allowed"
+
+
+def test_each_verify_switch_turns_its_check_off() -> None:
+    token = jwt.encode({"aud": "other", "iss": "other", "sub": 5, "jti": 5}, SECRET)
+    checks = {"verify_aud": {"audience": "me"}, "verify_iss": {"issuer": "me"},
+              "verify_sub": {"subject": "me"}, "verify_jti": {}}  # fmt: skip
+    everything_off = dict.fromkeys(checks, False)
+    for switch, arguments in checks.items():
+        with pytest.raises(JWTClaimsError):
+            jwt.decode(token, SECRET, options={**everything_off, switch: True}, **arguments)
+        assert jwt.decode(token, SECRET, options=everything_off, **arguments)["aud"] == "other"
+    assert len(checks) == 4
