@@ -663,3 +663,535 @@ def test_long_to_bytes_refuses_a_width_past_a_megabyte() -> None:
         assert str(caught.value) == f"blocksize {width} is too large (at most 1048576 octets)"
         with pytest.raises(InvalidValueError):
             utils.long_to_base64(5, width)
+
+
+def test_no_octets_is_no_integer() -> None:
+    # python-jose 3.5.0 reads the octets as hex, and int("", 16) raises ValueError: an empty
+    # Base64urlUInt or octet list is no integer (RFC 7518 §2: zero is one octet, "AA").
+    cases = [
+        (utils.int_arr_to_long, []),
+        (utils.int_arr_to_long, b""),
+        (utils.base64_to_long, b""),
+        (utils.base64_to_long, ""),
+    ]
+    for function, empty in cases:
+        with pytest.raises(InvalidValueError) as caught:
+            function(empty)
+        assert str(caught.value) == "expected at least one octet"
+    assert (utils.base64_to_long("AA"), utils.int_arr_to_long([0])) == (0, 0)
+    assert (utils.base64_to_long(b"AQAB"), utils.int_arr_to_long(b"\x01\x00\x01")) == (65537,) * 2
+    assert len(cases) == 4
+
+
+def test_construct_without_a_key_class_says_what_python_jose_says() -> None:
+    # python-jose 3.5.0 gives one text for no algorithm and for one it has no class for.
+    cases = [(SECRET, None), (SECRET, ""), ({"kty": "oct"}, None), (SECRET, "XX"),
+             (SECRET, "none"), ({"alg": "XX"}, None)]  # fmt: skip
+    for key_data, algorithm in cases:
+        with pytest.raises(JWKError) as caught:
+            jwk.construct(key_data, algorithm)
+        assert str(caught.value) == "Unable to find an algorithm for key"
+
+
+# --- what mutation testing found untested (docs/architecture.md, "The python-jose face") -------
+
+_FACE_RSA_CLASSES = [rsa_backend.RSAKey, jwk.RSAKey]  # the pure class, and the default one
+
+
+def test_utils_helpers_answer_exactly() -> None:
+    assert utils.base64url_decode(b"AQ==") == utils.base64url_decode("AQ") == b"\x01"
+    assert utils.base64url_decode("AQAB") == b"\x01\x00\x01"
+    for bad, text in (("A", "impossible length"), ("AQ=", "bad padding"), ("A+", "character")):
+        with pytest.raises(InvalidValueError) as caught:
+            utils.base64url_decode(bad)
+        assert str(caught.value).startswith("Invalid base64url: " + text), str(caught.value)
+    assert (utils.long_to_base64(65537), utils.long_to_base64(1, 4)) == (b"AQAB", b"AAAAAQ")
+    assert utils.base64url_encode(b"\xff\xfe") == b"__4"
+    delta = timedelta(days=2, seconds=7, microseconds=999999)
+    assert utils.timedelta_total_seconds(delta) == 2 * 86400 + 7
+    with pytest.raises(InvalidArgumentError) as caught:
+        utils.timedelta_total_seconds(5)  # type: ignore[arg-type]
+    assert str(caught.value) == "expected a timedelta, not int"
+
+
+def test_register_key_texts() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwk.register_key("X", int)  # type: ignore[arg-type]
+    assert str(caught.value) == "Key class is not a subclass of jwk.Key"  # python-jose's
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwk.register_key(5, native.HMACKey)  # type: ignore[arg-type]
+    assert str(caught.value) == "algorithm must be a string"
+
+
+def test_get_unverified_headers_is_the_header() -> None:
+    token = jwt.encode({"a": 1}, SECRET, headers={"kid": "k1"})
+    expected = {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+    assert jwt.get_unverified_headers(token) == jws.get_unverified_headers(token) == expected
+
+
+def test_asn1_converts_between_the_rsa_structures() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization as ser
+
+    from jwtlite.jose.backends import _asn1
+
+    private = ser.load_pem_private_key(RSA_PEM, None)
+    none = ser.NoEncryption()
+    pkcs1 = private.private_bytes(ser.Encoding.DER, ser.PrivateFormat.TraditionalOpenSSL, none)
+    pkcs8 = private.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, none)
+    public = private.public_key()
+    spki = public.public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+    public1 = public.public_bytes(ser.Encoding.DER, ser.PublicFormat.PKCS1)
+    assert _asn1.rsa_private_key_pkcs8_to_pkcs1(pkcs8) == pkcs1
+    assert _asn1.rsa_private_key_pkcs1_to_pkcs8(pkcs1) == pkcs8
+    assert _asn1.rsa_public_key_pkcs8_to_pkcs1(spki) == public1
+    assert _asn1.rsa_public_key_pkcs1_to_pkcs8(public1) == spki
+    ec_pkcs8 = ser.load_pem_private_key(EC_P256_PEM, None).private_bytes(
+        ser.Encoding.DER, ser.PrivateFormat.PKCS8, none
+    )
+    refusals = [
+        (_asn1.rsa_private_key_pkcs8_to_pkcs1, spki, "Invalid private key encoding: "),
+        (_asn1.rsa_private_key_pkcs8_to_pkcs1, ec_pkcs8,
+         "Invalid private key encoding: not an RSA key"),
+        (_asn1.rsa_private_key_pkcs1_to_pkcs8, public1, "Invalid private key encoding: "),
+        (_asn1.rsa_public_key_pkcs8_to_pkcs1, pkcs8, "Invalid public key encoding: "),
+        (_asn1.rsa_public_key_pkcs1_to_pkcs8, pkcs1, "Invalid public key encoding: "),
+    ]  # fmt: skip
+    for function, der, text in refusals:
+        with pytest.raises(InvalidValueError) as caught:
+            function(der)
+        assert str(caught.value).startswith(text), str(caught.value)
+        assert len(str(caught.value)) > len("Invalid private key encoding: ")
+    assert len(refusals) == 5
+
+
+def test_asymmetric_keys_as_dicts_and_pem() -> None:
+    rsa_key = jwk.construct(RSA_PEM, "RS256")
+    private = rsa_key.to_dict()
+    assert set(private) == {"alg", "kty", "n", "e", "d", "p", "q", "dp", "dq", "qi"}
+    assert (private["alg"], private["kty"], private["e"]) == ("RS256", "RSA", "AQAB")
+    assert rsa_key.public_key().to_dict() == {
+        "alg": "RS256", "kty": "RSA", "n": private["n"], "e": "AQAB"
+    }  # fmt: skip
+    for cls in (ecdsa_backend.ECDSAECKey, jwk.ECKey):
+        ec_key = cls(EC_P256_PEM, "ES256")
+        assert set(ec_key.to_dict()) == {"alg", "kty", "crv", "x", "y", "d"}
+        assert ec_key.to_dict()["alg"] == "ES256"
+        assert ec_key.to_pem().startswith(b"-----BEGIN EC PRIVATE KEY-----\n")
+        assert ec_key.to_pem().endswith(b"-----END EC PRIVATE KEY-----\n")
+        public_pem = ec_key.public_key().to_pem()
+        assert public_pem.startswith(b"-----BEGIN PUBLIC KEY-----\n")
+        assert cls(public_pem, "ES256").to_dict() == ec_key.public_key().to_dict()
+
+
+@pytest.mark.parametrize("cls", _FACE_RSA_CLASSES)
+def test_rsa_keys_wrap_and_unwrap(cls: Any) -> None:
+    cek = bytes(range(32))
+    algorithms = ("RSA1_5", "RSA-OAEP", "RSA-OAEP-256")
+    for algorithm in algorithms:
+        key = cls(RSA_PEM, algorithm)
+        wrapped = key.public_key().wrap_key(cek)
+        assert len(wrapped) == 256
+        assert key.unwrap_key(wrapped) == cek
+        for other in algorithms:  # each algorithm's own padding and hash
+            if other == algorithm:
+                continue
+            if other == "RSA1_5":  # OpenSSL's implicit rejection: other octets, no error
+                with contextlib.suppress(JWEError):
+                    assert cls(RSA_PEM, other).unwrap_key(wrapped) != cek
+            else:
+                with pytest.raises(JWEError) as caught:
+                    cls(RSA_PEM, other).unwrap_key(wrapped)
+                assert str(caught.value) == "Decryption failed"
+        with pytest.raises(JWEError) as caught:
+            key.public_key().unwrap_key(wrapped)
+        assert str(caught.value) == f"unwrapping with {algorithm} needs an RSA private key"
+        with pytest.raises(JWEError) as caught:
+            key.unwrap_key(b"\x00" * 7)
+        assert str(caught.value) == "Decryption failed"
+    signer = cls(RSA_PEM, "RS256")
+    with pytest.raises(JWEError) as caught:
+        signer.wrap_key(cek)
+    assert str(caught.value) == "RS256 does not wrap keys"
+    with pytest.raises(JWEError) as caught:
+        signer.unwrap_key(b"\x00" * 256)
+    assert str(caught.value) == "unwrapping with RS256 needs an RSA private key"
+
+
+def test_aes_keys_wrap_as_rfc_3394_says() -> None:
+    classes = [native.AESKey, jwk.AESKey]
+    kek = bytes.fromhex("000102030405060708090A0B0C0D0E0F")
+    data = bytes.fromhex("00112233445566778899AABBCCDDEEFF")
+    wrapped = bytes.fromhex("1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5")  # §4.1
+    for cls in classes:
+        key = cls(kek, "A128KW")
+        assert key.wrap_key(data) == wrapped
+        assert key.unwrap_key(wrapped) == data
+        with pytest.raises(JWEError) as caught:
+            key.wrap_key(b"\x00" * 7)  # not a multiple of 8 octets
+        assert str(caught.value) != "None"
+        with pytest.raises(JWEError) as caught:
+            key.unwrap_key(wrapped[:-1] + b"\x00")
+        assert str(caught.value) == "Key unwrap failed"
+        for algorithm, iv_size in (("A128GCM", 12), ("A128CBC", 16)):
+            content = cls(kek, algorithm)
+            iv, ciphertext, tag = content.encrypt(b"plain text", b"aad")
+            assert len(iv) == iv_size
+            assert content.decrypt(ciphertext, iv, b"aad", tag) == b"plain text"
+    assert len(classes) == 2
+
+
+def test_long_to_bytes_and_random_bytes_bounds() -> None:
+    assert [utils.long_to_bytes(n) for n in (0, 255, 256)] == [b"\x00", b"\xff", b"\x01\x00"]
+    assert (utils.long_to_bytes(1, 1), utils.long_to_bytes(5, 0)) == (b"\x01", b"\x05")
+    assert utils.long_to_bytes(65535, 2) == b"\xff\xff"
+    negative = "expected non-negative integers"
+    refusals = [((256, 1), "256 does not fit in 1 octets"), ((-1,), negative), ((1, -1), negative)]
+    for arguments, text in refusals:
+        with pytest.raises(InvalidValueError) as caught:
+            utils.long_to_bytes(*arguments)
+        assert str(caught.value) == text
+    assert [len(native.get_random_bytes(n)) for n in (0, 1, 1 << 20)] == [0, 1, 1 << 20]
+    for count in (-1, (1 << 20) + 1):
+        with pytest.raises(InvalidValueError) as caught:
+            native.get_random_bytes(count)
+        assert str(caught.value) == f"num_bytes must be between 0 and 1048576, not {count}"
+    with pytest.raises(InvalidArgumentError) as caught:
+        native.get_random_bytes("1")  # type: ignore[arg-type]
+    assert str(caught.value) == "num_bytes must be an integer, not str"
+
+
+def test_calculate_at_hash_texts() -> None:
+    # The value python-jose 3.5.0 gives.
+    assert utils.calculate_at_hash("tok", hashlib.sha256) == "GnZ0607njffhrEOak8P6jg"
+    with pytest.raises(InvalidArgumentError) as caught:
+        utils.calculate_at_hash(5, hashlib.sha256)  # type: ignore[arg-type]
+    assert str(caught.value) == "calculate_at_hash(access_token: str, hash_alg: callable)"
+    with pytest.raises(InvalidValueError) as caught:
+        utils.calculate_at_hash("\ud800", hashlib.sha256)
+    assert str(caught.value) == (
+        "access_token is not valid text: it holds a lone surrogate at position 0"
+    )
+
+
+def test_aes_keys_encrypt_and_decrypt_content() -> None:
+    classes = [native.AESKey, jwk.AESKey]
+    # McGrew and Viega, "The Galois/Counter Mode of Operation", test case 2.
+    ciphertext = bytes.fromhex("0388dace60b6a392f328c2b971b2fe78")
+    tag = bytes.fromhex("ab6e47d42cec13bdf53a67b21257bddf")
+    for cls in classes:
+        gcm = cls(bytes(16), "A128GCM")
+        assert gcm.decrypt(ciphertext, bytes(12), None, tag) == bytes(16)
+        assert gcm.decrypt(ciphertext, bytes(12), b"", tag) == bytes(16)
+        iv, sealed, sealed_tag = gcm.encrypt("text", None)  # str: its UTF-8 octets
+        assert gcm.decrypt(sealed, iv, b"", sealed_tag) == b"text"
+        iv, sealed, sealed_tag = gcm.encrypt(b"text", b"aad")
+        refusals = [
+            ((sealed, iv, None, sealed_tag), "Invalid JWE Auth Tag"),
+            ((sealed, iv, b"aad", None), "tag cannot be None"),
+            ((sealed, "iv", b"aad", sealed_tag), "cipher text and iv must be bytes"),
+            (("text", iv, b"aad", sealed_tag), "cipher text and iv must be bytes"),
+            ((sealed, bytes(5), b"aad", sealed_tag), "an AES-GCM IV must be 12 bytes, not 5"),
+        ]
+        for arguments, text in refusals:
+            with pytest.raises(JWEError) as caught:
+                gcm.decrypt(*arguments)
+            assert str(caught.value) == text
+        cbc = cls(bytes(16), "A128CBC")
+        iv, sealed, no_tag = cbc.encrypt(b"ten octets")
+        assert (len(sealed), no_tag) == (16, None)
+        assert cbc.decrypt(sealed, iv) == b"ten octets"
+        with pytest.raises(JWEError) as caught:
+            cbc.decrypt(bytes(16), bytes(16))  # decrypts to no valid PKCS#7 padding
+        assert str(caught.value) == "Invalid padding"
+        wrap = cls(bytes(16), "A128KW")
+        with pytest.raises(JWEError) as caught:
+            wrap.encrypt(b"text")
+        assert str(caught.value) == "A128KW does not encrypt content"
+        with pytest.raises(JWEError) as caught:
+            wrap.decrypt(sealed, iv)
+        assert str(caught.value) == "A128KW does not decrypt content"
+    assert len(classes) == 2
+
+
+def test_python_joses_legacy_pkcs8_rsa_key_is_read() -> None:
+    from jwtlite._keyformats import pkcs1_der
+    from jwtlite._pem import encode_pem
+
+    model = load_key(key_pem("rsa3072.pem"))
+    legacy = rsa_backend.LEGACY_INVALID_PKCS8_RSA_HEADER + pkcs1_der(model)
+    pem = encode_pem("PRIVATE KEY", legacy)
+    expected = rsa_backend.RSAKey(key_pem("rsa3072.pem"), "RS256").to_dict()
+    for form in (pem, pem.encode("ascii")):
+        assert rsa_backend.RSAKey(form, "RS256").to_dict() == expected
+    broken = encode_pem("PRIVATE KEY", legacy[:-9])
+    with pytest.raises(JWKError) as caught:
+        rsa_backend.RSAKey(broken, "RS256")
+    assert str(caught.value) == "Invalid private key encoding"
+    assert rsa_backend.pem_to_spki(pem).startswith(b"-----BEGIN PUBLIC KEY-----\n")
+    assert rsa_backend.pem_to_spki(pem, "PKCS1").startswith(b"-----BEGIN RSA PUBLIC KEY-----\n")
+    public = rsa_backend.RSAKey(key_pem("rsa3072.pem"), "RS256").public_key()
+    assert rsa_backend.pem_to_spki(pem) == public.to_pem()
+
+
+def test_jwt_encode_texts_and_headers() -> None:
+    token = jwt.encode({"a": 1}, SECRET, headers={"kid": "k1"})
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "k1", "typ": "JWT"}
+    with pytest.raises(JWSError) as caught:
+        jwt.encode([("a", 1)], SECRET)  # type: ignore[arg-type]
+    assert str(caught.value) == "claims must be a mapping, not list"
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwt.encode({"a": 1}, SECRET, access_token=b"tok")  # type: ignore[arg-type]
+    assert str(caught.value) == "access_token must be a string"
+    surrogate = "access_token is not valid text: it holds a lone surrogate at position 0"
+    with pytest.raises(JWTError) as caught:
+        jwt.encode({"a": 1}, SECRET, access_token="\ud800")
+    assert (type(caught.value), str(caught.value)) == (JWTError, surrogate)
+    with pytest.raises(JWSError) as caught:  # an unhashable name is no KeyError or TypeError
+        jwt.encode({"a": 1}, SECRET, algorithm=["HS256"], access_token="tok")  # type: ignore[arg-type]
+    assert str(caught.value) == "at_hash needs a signature algorithm, not ['HS256']"
+    with pytest.raises(JWTError) as caught:
+        jwt.get_unverified_header("x.y")
+    assert str(caught.value) == "Error decoding token headers."
+
+
+def test_jwt_encode_takes_naive_datetimes_without_a_warning() -> None:
+    import warnings
+    from datetime import datetime
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        token = jwt.encode({"exp": datetime(2030, 1, 1)}, SECRET)  # as python-jose: UTC
+    assert jwt.get_unverified_claims(token) == {"exp": 1893456000}
+
+
+def test_at_hash_refusal_texts(clock: FakeClock) -> None:
+    token = jwt.encode({"a": 1}, SECRET, access_token="tok")
+    texts = [
+        (None, "No access_token provided to compare against at_hash claim."),
+        ("other", "at_hash claim does not match access_token."),
+        ("\ud800", "access_token is not valid text: it holds a lone surrogate at position 0"),
+        (5, "Unable to calculate at_hash to verify against token claims."),
+    ]
+    for access_token, text in texts:
+        with pytest.raises(JWTClaimsError) as caught:
+            jwt.decode(token, SECRET, access_token=access_token)
+        assert (type(caught.value), str(caught.value)) == (JWTClaimsError, text)
+    assert jwt.decode(token, SECRET, access_token="tok")["a"] == 1
+
+
+def test_jwe_encrypt_refusal_texts() -> None:
+    for arguments, text in (
+        ({"algorithm": "XX"}, "Algorithm XX not supported."),
+        ({"encryption": "XY"}, "Algorithm XY not supported."),
+        ({"zip": "GZ"}, "ZIP GZ is not supported!"),
+    ):
+        with pytest.raises(JWEError) as caught:
+            jwe.encrypt(b"x", KEY32, **arguments)
+        assert str(caught.value) == text
+    assert isinstance(jwe.encrypt(b"x", KEY32), bytes)
+
+
+def test_key_objects_answer_false_for_an_algorithm_they_cannot_serve() -> None:
+    import warnings
+
+    signer = ecdsa_backend.ECDSAECKey(EC_P256_PEM, "ES256")
+    signature = signer.sign(b"m")
+    assert signer.public_key().verify(b"m", signature)
+    assert not ecdsa_backend.ECDSAECKey(EC_P256_PEM, "ES384").public_key().verify(b"m", signature)
+    rsa_key = rsa_backend.RSAKey(RSA_PEM, "RS256")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert rsa_key.verify(b"m", rsa_key.sign(b"m"))
+    assert [str(w.message) for w in caught] == [
+        "Attempting to verify a message with a private key. This is not recommended."
+    ]
+
+
+def test_unverified_claims_texts_are_python_joses() -> None:
+    texts = {
+        b"[1]": "Invalid claims string: must be a json object",
+        b"5": "Invalid claims string: must be a json object",
+        b"nope": "Invalid claims string: Expecting value: line 1 column 1 (char 0)",
+        b"\xff": "Invalid claims string: not UTF-8",
+    }
+    for payload, text in texts.items():
+        with pytest.raises(JWTError) as caught:
+            jwt.get_unverified_claims(jws.sign(payload, SECRET))
+        assert str(caught.value) == text
+    with pytest.raises(JWTError) as caught:
+        jwt.get_unverified_claims("x.y")
+    assert str(caught.value) == "Error decoding token claims."
+    assert jwt.get_unverified_claims(jws.sign(b'{"a":1}', SECRET)) == {"a": 1}
+    assert len(texts) == 4
+
+
+def test_aes_and_dir_key_texts_and_attributes() -> None:
+    for arguments, text in (
+        ((bytes(16), "HS256"), "HS256 is not a valid AES algorithm"),
+        ((bytes(16), "A128GCMKW"), "A128GCMKW is not a valid AES algorithm"),
+        ((bytes(15), "A128GCM"), "Key must be 128 bit for alg A128GCM"),
+        ((bytes(16), "A128CBC-HS256"), "Key must be 256 bit for alg A128CBC-HS256"),
+    ):
+        with pytest.raises(JWKError) as caught:
+            native.AESKey(*arguments)
+        assert str(caught.value) == text
+    key = jwk.construct(bytes(32), "dir")
+    assert (key._alg, key._algorithm) == ("dir", "dir")  # type: ignore[attr-defined]
+    assert key.to_dict() == {"alg": "dir", "kty": "oct", "k": "A" * 43}
+
+
+def test_the_cryptography_ec_key_converts_signatures() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    from jwtlite.jose.backends import cryptography_backend as cb
+
+    sizes = [(EC_P256_PEM, "ES256", 32), (key_pem("ec_p384.pem"), "ES384", 48),
+             (EC_P521_PEM, "ES512", 66)]  # fmt: skip
+    for pem, algorithm, size in sizes:
+        key = cb.CryptographyECKey(pem, algorithm)
+        assert key._sig_component_length() == size
+        raw = key.sign(b"m")
+        r, s = int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
+        assert key._raw_to_der(raw) == encode_dss_signature(r, s)
+        assert key._der_to_raw(encode_dss_signature(r, s)) == raw
+        assert key._der_to_raw(encode_dss_signature(1, 2)) == (1).to_bytes(size, "big") + (
+            2
+        ).to_bytes(size, "big")
+        with pytest.raises(InvalidValueError) as caught:
+            key._raw_to_der(raw[:-1])
+        assert str(caught.value) == "Invalid signature"
+    assert len(sizes) == 3
+
+
+def test_install_as_jose_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jwtlite.jose
+    from jwtlite.jose import _install
+
+    modules = _install._face_modules()
+    expected = {"jose"} | {f"jose.{name}" for name in jwtlite.jose.SUBMODULES}
+    assert set(modules) == expected  # cryptography is installed here
+    assert modules["jose"] is jwtlite.jose
+    assert modules["jose.jwt"] is face_jwt
+    before = {name for name in sys.modules if name.split(".")[0] == "jose"}
+    assert not before  # python-jose is not installed beside jwtlite's tests
+    try:
+        _install.install_as_jose()
+        _install.install_as_jose()  # idempotent
+        assert all(sys.modules[name] is module for name, module in modules.items())
+    finally:
+        for name in [name for name in sys.modules if name.split(".")[0] == "jose"]:
+            del sys.modules[name]
+
+    real = _install.import_module
+
+    def without(missing: str) -> Any:
+        def load(name: str) -> Any:
+            if name.endswith("." + missing):
+                raise ImportError(name)
+            return real(name)
+
+        return load
+
+    monkeypatch.setattr(_install, "import_module", without("backends.cryptography_backend"))
+    assert set(_install._face_modules()) == expected - {"jose.backends.cryptography_backend"}
+    monkeypatch.setattr(_install, "import_module", without("jwe"))
+    with pytest.raises(ImportError):
+        _install._face_modules()
+
+
+def test_key_class_refusal_texts() -> None:
+    rsa_key = rsa_backend.RSAKey(RSA_PEM, "RSA1_5")
+    with pytest.raises(JWEError) as caught:
+        rsa_key.wrap_key(bytes(300))
+    assert str(caught.value) == "RSA key too small for this RSA1_5 plaintext"
+    with pytest.raises(InvalidValueError) as caught:
+        rsa_key.to_pem("X")
+    assert str(caught.value) == "Invalid format specified: X"
+    with pytest.raises(InvalidValueError) as caught:
+        utils.int_arr_to_long([256])
+    assert str(caught.value) == "expected a sequence of octets (integers 0 to 255)"
+    from jwtlite.jose.backends import _asn1
+
+    with pytest.raises(InvalidArgumentError) as caught:
+        _asn1.rsa_public_key_pkcs8_to_pkcs1(5)  # type: ignore[arg-type]
+    assert str(caught.value) == "Invalid public key encoding: expected bytes"
+    with pytest.raises(JWKError) as caught:
+        rsa_backend.RSAKey(jwk.construct(bytes(32), "dir"), "RS256")
+    assert str(caught.value) == "Unable to parse an RSA_JWK from this bytes"
+
+
+def test_a_registered_key_class_without_an_algorithm_attribute_is_refused() -> None:
+    class Bare(jwk.Key):
+        pass
+
+    with pytest.raises(JWEError) as caught:
+        jwe.decrypt(_JWE, Bare(None, "dir"))
+    assert str(caught.value) == "dir needs a key as bytes, not Bare"
+
+
+def test_install_as_jose_in_process_refuses_a_foreign_jose(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from jwtlite.exceptions import ModuleConflictError
+    from jwtlite.jose import _install
+
+    foreign = types.ModuleType("jose")
+    monkeypatch.setitem(sys.modules, "jose", foreign)
+    with pytest.raises(ModuleConflictError) as caught:
+        _install.install_as_jose()
+    assert str(caught.value) == (
+        f"install_as_jose(): a different module is already imported as 'jose' ({foreign!r})."
+        " Call jwtlite.install_as_jose() before anything imports jose."
+    )
+    assert sys.modules["jose"] is foreign
+    assert "jose.jwt" not in sys.modules
+
+
+def test_symmetric_keys_as_dicts() -> None:
+    assert jwk.construct(SECRET, "HS512").to_dict() == {
+        "alg": "HS512", "kty": "oct", "k": b64url_encode(SECRET.encode())
+    }  # fmt: skip
+    for cls in (native.AESKey, jwk.AESKey):
+        assert cls(bytes(16), "A128KW").to_dict() == {"alg": "A128KW", "kty": "oct", "k": "A" * 22}
+
+
+def test_decode_options_a_required_claim_is_verified_and_iat_can_be_off(
+    clock: FakeClock,
+) -> None:
+    token = jwt.encode({"exp": 1, "iat": int(clock.now) + 3600}, SECRET)
+    with pytest.raises(InvalidArgumentError) as caught:
+        jwt.decode(token, SECRET, options=[1])  # type: ignore[arg-type]
+    assert str(caught.value) == "options must be a dict, not list"
+    off = {"verify_exp": False, "verify_iat": False}
+    assert jwt.decode(token, SECRET, options=off)["exp"] == 1
+    with pytest.raises(ExpiredSignatureError):  # python-jose: require_exp turns verify_exp on
+        jwt.decode(token, SECRET, options={**off, "require_exp": True})
+    with pytest.raises(JWTClaimsError) as caught:
+        jwt.decode(token, SECRET, options={"verify_exp": False})
+    assert str(caught.value) == "The token is not yet valid (iat)"
+    with pytest.raises(JWTError) as caught:
+        jwt.decode(jwt.encode({"iss": "a"}, SECRET), SECRET, issuer=5)
+    assert str(caught.value) == "issuer must be a string or a collection of strings"
+
+
+def test_decode_texts_for_the_payload_and_the_allowed_algorithms() -> None:
+    with pytest.raises(JWTError) as caught:
+        jwt.decode(jws.sign(b"[1]", SECRET), SECRET, algorithms=["HS256"])
+    assert str(caught.value) == "Invalid payload string: must be a json object"  # python-jose's
+    with pytest.raises(JWTError) as caught:
+        jwt.decode(jwt.encode({"a": 1}, SECRET), SECRET, algorithms=["HS384"])
+    assert str(caught.value) == "The specified alg value is not allowed"
+
+
+def test_each_verify_switch_turns_its_check_off() -> None:
+    token = jwt.encode({"aud": "other", "iss": "other", "sub": 5, "jti": 5}, SECRET)
+    checks = {"verify_aud": {"audience": "me"}, "verify_iss": {"issuer": "me"},
+              "verify_sub": {"subject": "me"}, "verify_jti": {}}  # fmt: skip
+    everything_off = dict.fromkeys(checks, False)
+    for switch, arguments in checks.items():
+        with pytest.raises(JWTClaimsError):
+            jwt.decode(token, SECRET, options={**everything_off, switch: True}, **arguments)
+        assert jwt.decode(token, SECRET, options=everything_off, **arguments)["aud"] == "other"
+    assert len(checks) == 4

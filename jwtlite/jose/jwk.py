@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._escape import escape
 from ..exceptions import InvalidArgumentError
 from .backends import AESKey, DIRKey, ECKey, HMACKey, RSAKey
 from .backends.base import Key
@@ -77,5 +76,5 @@ def construct(key_data: Any, algorithm: str | None = None) -> Key:
         raise JWKError("Unable to find an algorithm for key")
     key_class = get_key(algorithm)
     if key_class is None:
-        raise JWKError(f"Unable to find an algorithm for key: {escape(algorithm)}")
+        raise JWKError("Unable to find an algorithm for key")  # python-jose's one text
     return key_class(key_data, algorithm)

@@ -166,7 +166,9 @@ def get_unverified_claims(token: str | bytes) -> dict[str, Any]:
     try:
         return loads_object(payload, "claims")
     except DecodeError as exc:
-        raise JWTError(str(exc).replace("Invalid claims:", "Invalid claims string:")) from exc
+        # python-jose's texts: "Invalid claims string: must be a json object" ...
+        text = str(exc).replace("Invalid claims:", "Invalid claims string:")
+        raise JWTError(text.replace("a JSON object", "a json object")) from exc
 
 
 # --- claims -----------------------------------------------------------------------------------

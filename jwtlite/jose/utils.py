@@ -62,18 +62,26 @@ def long_to_base64(data: int, size: int = 0) -> bytes:
 
 
 def int_arr_to_long(arr: Iterable[int]) -> int:
-    """The big-endian integer of a sequence of octets."""
+    """The big-endian integer of a sequence of octets (at least one, as in python-jose)."""
     try:
         # iter() first: bytes(n) of an integer n would make n zero octets (python-jose refuses
         # an integer: it iterates).
-        return int.from_bytes(bytes(iter(arr)), "big")
+        octets = bytes(iter(arr))
     except (TypeError, ValueError):
         raise InvalidValueError("expected a sequence of octets (integers 0 to 255)") from None
+    return _octets_to_long(octets)
 
 
 def base64_to_long(data: str | bytes) -> int:
-    """The integer of a Base64urlUInt."""
-    return int.from_bytes(base64url_decode(ensure_binary(data)), "big")
+    """The integer of a Base64urlUInt (at least one octet: zero is ``AA``)."""
+    return _octets_to_long(base64url_decode(ensure_binary(data)))
+
+
+def _octets_to_long(octets: bytes) -> int:
+    # python-jose reads the octets as hex digits: no octets is int("", 16), a ValueError.
+    if not octets:
+        raise InvalidValueError("expected at least one octet")
+    return int.from_bytes(octets, "big")
 
 
 def calculate_at_hash(access_token: str, hash_alg: Callable[..., Any]) -> str:
