@@ -416,30 +416,6 @@ def test_python_m_entry_point_in_process(
     assert re.fullmatch(r"[A-Za-z0-9_-]{64}\n", capsys.readouterr().out)
 
 
-def test_broken_pipe_exits_quietly(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """`jwtlite keygen HS256 | head -c0`: the reader is gone; no traceback, exit 141."""
-    import os
-
-    from jwtlite import cli
-
-    class ClosedPipe:
-        def write(self, text: str) -> int:
-            raise BrokenPipeError
-
-        def flush(self) -> None:
-            raise BrokenPipeError
-
-        def fileno(self) -> int:
-            return fd
-
-    fd = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT)
-    try:
-        monkeypatch.setattr("sys.stdout", ClosedPipe())
-        assert cli.main(["keygen", "HS256"]) == 141
-    finally:
-        os.close(fd)
-
-
 def test_exp_zero_warns(run: Runner) -> None:
     result = _ok(run("encode", "--alg", "HS256", "--key", SECRET, "--exp", "0", "{}"))
     assert "warning: --exp 0 makes a token that is already expired" in result.err
@@ -811,6 +787,7 @@ def test_library_errors_and_warnings_reach_stderr_word_for_word(cli_run: Runner)
 def test_broken_pipe_points_stdout_at_devnull(
     cli_run: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """`jwtlite keygen HS256 | head -c0`: the reader is gone; no traceback, exit 141."""
     class ClosedPipe:
         def write(self, text: str) -> int:
             raise BrokenPipeError
