@@ -118,7 +118,7 @@ def _remaining(deadline: float) -> float:
 def _resolve(host: str, port: int, deadline: float) -> list[Any]:
     """getaddrinfo with the deadline: it has no timeout of its own, so it runs in a thread.
 
-    Shared with the Redis store's connections (:mod:`jwtlite._redis_store`). A resolver that
+    Shared with the Redis store's connections (:mod:`jwtlite._redis_connect`). A resolver that
     hangs keeps its thread (a daemon) until it answers; the caller is not held."""
     try:
         ipaddress.ip_address(host)

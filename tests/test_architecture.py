@@ -104,6 +104,7 @@ LAYERS: dict[str, int] = {
     "jwtlite.keygen": 8,
     "jwtlite.revocation": 8,
     "jwtlite._redis_store": 8,
+    "jwtlite._redis_connect": 8,
     "jwtlite._sqlite_store": 8,
     "jwtlite._store_common": 8,
     "jwtlite.tokens": 8,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from jwtlite import _redis_connect as rc
 from jwtlite import _redis_store as rs
 from jwtlite.exceptions import (
     InvalidArgumentError,
@@ -105,12 +106,12 @@ def test_replies_are_bytes_or_flags() -> None:
 
 
 def test_the_remaining_time_picks_the_shorter() -> None:
-    assert rs._shorter(None, None) is None
-    assert rs._shorter(3.0, None) == 3.0
-    assert rs._shorter(None, 2.0) == 2.0
-    assert rs._shorter(3.0, 2.0) == 2.0
-    assert rs._shorter(2.0, 3.0) == 2.0
-    assert rs._shorter(2.0, 2.0) == 2.0
+    assert rc._shorter(None, None) is None
+    assert rc._shorter(3.0, None) == 3.0
+    assert rc._shorter(None, 2.0) == 2.0
+    assert rc._shorter(3.0, 2.0) == 2.0
+    assert rc._shorter(2.0, 3.0) == 2.0
+    assert rc._shorter(2.0, 2.0) == 2.0
 
 
 @pytest.mark.parametrize(
@@ -231,7 +232,7 @@ def test_a_client_built_from_a_url_retries_once_at_once_within_the_deadline() ->
     assert retry._retries == 1
     assert isinstance(retry._backoff, NoBackoff)
     assert pool.connection_class.__name__ == "DeadlineConnection"
-    assert issubclass(pool.connection_class, rs._DeadlineConnection)
+    assert issubclass(pool.connection_class, rc._DeadlineConnection)
     assert issubclass(pool.connection_class, Connection)
     store.close()
 
@@ -264,19 +265,19 @@ def test_close_also_ends_the_pool_s_connections() -> None:
 
 def test_time_left_in_a_store_call(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [100.0]
-    monkeypatch.setattr(rs, "time", type("T", (), {"monotonic": staticmethod(lambda: clock[0])}))
-    assert rs._time_left() is None  # outside a store call
-    token = rs._DEADLINE.set(101.5)
+    monkeypatch.setattr(rc, "time", type("T", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    assert rc._time_left() is None  # outside a store call
+    token = rc.DEADLINE.set(101.5)
     try:
-        assert rs._time_left() == 1.5
+        assert rc._time_left() == 1.5
         clock[0] = 101.0
-        assert rs._time_left() == 0.5
+        assert rc._time_left() == 0.5
         clock[0] = 101.5
         with pytest.raises(socket.timeout) as caught:
-            rs._time_left()
+            rc._time_left()
         assert str(caught.value) == "the revocation store call ran out of time"
     finally:
-        rs._DEADLINE.reset(token)
+        rc.DEADLINE.reset(token)
 
 
 class _Connection:
@@ -305,11 +306,11 @@ def test_each_connect_gets_only_what_resolving_left(monkeypatch: pytest.MonkeyPa
         seen.append((connection.host, connection.socket_connect_timeout))
         return "connected"
 
-    token = rs._DEADLINE.set(time.monotonic() + 1.0)
+    token = rc.DEADLINE.set(time.monotonic() + 1.0)
     try:
-        assert rs._connect_by_address(connection, connect) == "connected"
+        assert rc._connect_by_address(connection, connect) == "connected"
     finally:
-        rs._DEADLINE.reset(token)
+        rc.DEADLINE.reset(token)
     ((host, timeout),) = seen
     assert host == "127.0.0.1"
     assert timeout is not None
@@ -329,12 +330,12 @@ def test_each_address_is_tried_and_the_last_error_raised(monkeypatch: pytest.Mon
             raise ConnectionRefusedError(f"refused by {connection.host}")
         return "connected"
 
-    assert rs._connect_by_address(connection, connect) == "connected"
+    assert rc._connect_by_address(connection, connect) == "connected"
     assert tried == ["127.0.0.2", "127.0.0.1"]
     with pytest.raises(ConnectionRefusedError, match=r"^refused by 127\.0\.0\.4$"):
-        rs._connect_by_address(connection, connect)
+        rc._connect_by_address(connection, connect)
     # getaddrinfo raises rather than answer nothing; an empty answer is refused all the same.
     with pytest.raises(OSError, match=r"^no address for the Redis host \(0 found\)$"):
-        rs._connect_by_address(connection, connect)
+        rc._connect_by_address(connection, connect)
     assert tried == ["127.0.0.2", "127.0.0.1", "127.0.0.3", "127.0.0.4"]
     assert connection.host == "redis.example.test"
